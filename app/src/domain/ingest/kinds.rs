@@ -1,0 +1,456 @@
+//! One reader per record kind: the field names of DESIGN.md §3 and the rules each must obey.
+
+use super::fields::{FieldReader, RawRow};
+use super::{FieldError, IngestRecord, RecordKind};
+use crate::domain::records::*;
+
+pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Teams => &["slug", "name"],
+        RecordKind::Services => &["slug", "name", "tier", "team", "lifecycle"],
+        RecordKind::Slos => {
+            &["service", "slug", "name", "indicator", "objective", "window_days", "budgeting", "threshold_ms"]
+        }
+        RecordKind::SloMeasurements => &["service", "slo", "day", "good", "total"],
+        RecordKind::Incidents => &[
+            "external_id",
+            "title",
+            "severity",
+            "services",
+            "started_at",
+            "detected_at",
+            "acknowledged_at",
+            "mitigated_at",
+            "resolved_at",
+            "customer_impacting",
+            "customer_impact_minutes",
+            "change_related",
+            "root_cause_category",
+            "repeat_of",
+            "status",
+        ],
+        RecordKind::Postmortems => &["incident", "status", "published_at", "url"],
+        RecordKind::Actions => {
+            &["external_id", "incident", "service", "title", "owner", "priority", "due_date", "status", "completed_at"]
+        }
+        RecordKind::DrTests => &[
+            "external_id",
+            "service",
+            "scenario",
+            "performed_at",
+            "outcome",
+            "rto_target_minutes",
+            "rto_achieved_minutes",
+            "rpo_target_minutes",
+            "rpo_achieved_minutes",
+            "evidence_url",
+            "notes",
+        ],
+        RecordKind::Deployments => &["external_id", "service", "deployed_at", "outcome", "incident"],
+    }
+}
+
+/// Names in `names` that `kind` does not accept (they are reported, never dropped).
+pub fn unknown_fields<'a>(kind: RecordKind, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let known = fields_of(kind);
+    names.into_iter().filter(|n| !known.contains(n)).map(str::to_owned).collect()
+}
+
+fn unknown_field_errors(kind: RecordKind, row: &RawRow) -> Vec<FieldError> {
+    row.cells
+        .iter()
+        .filter(|(name, _)| !fields_of(kind).contains(&name.as_str()))
+        .map(|(name, _)| FieldError {
+            field: Some(name.clone()),
+            message: format!("unknown field '{name}'; accepted: {}", fields_of(kind).join(", ")),
+        })
+        .collect()
+}
+
+/// Reads a record, adding unknown-field errors to the field errors.
+fn read<T>(
+    kind: RecordKind,
+    row: &RawRow,
+    body: impl FnOnce(&mut FieldReader) -> Option<T>,
+) -> Result<T, Vec<FieldError>> {
+    let mut reader = FieldReader::new(row);
+    reader.errors.extend(unknown_field_errors(kind, row));
+    let value = body(&mut reader);
+    reader.finish(|| value)
+}
+
+impl IngestRecord for TeamInput {
+    const KIND: RecordKind = RecordKind::Teams;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let slug = r.slug("slug");
+            let name = r.text("name");
+            Some(TeamInput { slug: slug?, name: name? })
+        })
+    }
+}
+
+impl IngestRecord for ServiceInput {
+    const KIND: RecordKind = RecordKind::Services;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let slug = r.slug("slug");
+            let name = r.text("name");
+            let tier = r.int("tier").and_then(|t| match Tier::new(t) {
+                Ok(tier) => Some(tier),
+                Err(message) => {
+                    r.fail("tier", message);
+                    None
+                }
+            });
+            let team = r.slug("team");
+            let lifecycle = r.opt_enum("lifecycle", Lifecycle::parse, Lifecycle::expected).unwrap_or(Lifecycle::Active);
+            Some(ServiceInput { slug: slug?, name: name?, tier: tier?, team: team?, lifecycle })
+        })
+    }
+}
+
+impl IngestRecord for SloInput {
+    const KIND: RecordKind = RecordKind::Slos;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let service = r.slug("service");
+            let slug = r.slug("slug");
+            let name = r.text("name");
+            let indicator = r.enumeration("indicator", Indicator::parse, Indicator::expected);
+            let objective = r.number("objective").and_then(|o| {
+                if o > 0.0 && o < 100.0 {
+                    Some(o)
+                } else {
+                    r.fail("objective", format!("must be a percentage strictly between 0 and 100, got {o}"));
+                    None
+                }
+            });
+            let window_days = match r.opt_int("window_days") {
+                None => Some(28),
+                Some(d) if (1..=366).contains(&d) => i32::try_from(d).ok(),
+                Some(d) => {
+                    r.fail("window_days", format!("must be from 1 to 366 days, got {d}"));
+                    None
+                }
+            };
+            let budgeting =
+                r.opt_enum("budgeting", Budgeting::parse, Budgeting::expected).unwrap_or(Budgeting::Occurrences);
+            let threshold_ms = r.opt_count("threshold_ms");
+            Some(SloInput {
+                service: service?,
+                slug: slug?,
+                name: name?,
+                indicator: indicator?,
+                objective: objective?,
+                window_days: window_days?,
+                budgeting,
+                threshold_ms,
+            })
+        })
+    }
+}
+
+impl IngestRecord for SloMeasurementInput {
+    const KIND: RecordKind = RecordKind::SloMeasurements;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let service = r.slug("service");
+            let slo = r.slug("slo");
+            let day = r.date("day");
+            let good = r.count("good");
+            let total = r.count("total");
+            if let (Some(g), Some(t)) = (good, total) {
+                if g > t {
+                    r.fail("good", format!("must not exceed total ({g} > {t})"));
+                }
+            }
+            Some(SloMeasurementInput { service: service?, slo: slo?, day: day?, good: good?, total: total? })
+        })
+    }
+}
+
+impl IngestRecord for IncidentInput {
+    const KIND: RecordKind = RecordKind::Incidents;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let external_id = r.external_id("external_id");
+            let title = r.text("title");
+            let severity = r.enumeration("severity", Severity::parse, Severity::expected);
+            let services = r.slug_list("services");
+            let started_at = r.instant("started_at");
+            let detected_at = r.opt_instant("detected_at");
+            let acknowledged_at = r.opt_instant("acknowledged_at");
+            let mitigated_at = r.opt_instant("mitigated_at");
+            let resolved_at = r.opt_instant("resolved_at");
+            // started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved, wherever present.
+            let chain = [
+                ("started_at", started_at),
+                ("detected_at", detected_at),
+                ("acknowledged_at", acknowledged_at),
+                ("mitigated_at", mitigated_at),
+                ("resolved_at", resolved_at),
+            ];
+            let mut latest: Option<(&str, chrono::DateTime<chrono::Utc>)> = None;
+            for (name, value) in chain {
+                let Some(value) = value else { continue };
+                if let Some((earlier_name, earlier)) = latest {
+                    if value < earlier {
+                        r.fail(name, format!("must not be before {earlier_name} ({value} < {earlier})"));
+                        continue;
+                    }
+                }
+                latest = Some((name, value));
+            }
+            let customer_impacting = r.opt_bool("customer_impacting").unwrap_or(false);
+            let customer_impact_minutes = r.opt_count("customer_impact_minutes");
+            let change_related = r.opt_bool("change_related").unwrap_or(false);
+            let root_cause_category = r.opt_text("root_cause_category");
+            let repeat_of = r.opt_external_id("repeat_of");
+            if repeat_of.is_some() && repeat_of == external_id {
+                r.fail("repeat_of", "an incident cannot repeat itself");
+            }
+            let status = r.opt_enum("status", IncidentStatus::parse, IncidentStatus::expected).unwrap_or(
+                if resolved_at.is_some() {
+                    IncidentStatus::Resolved
+                } else if mitigated_at.is_some() {
+                    IncidentStatus::Mitigated
+                } else {
+                    IncidentStatus::Open
+                },
+            );
+            Some(IncidentInput {
+                external_id: external_id?,
+                title: title?,
+                severity: severity?,
+                services: services?,
+                started_at: started_at?,
+                detected_at,
+                acknowledged_at,
+                mitigated_at,
+                resolved_at,
+                customer_impacting,
+                customer_impact_minutes,
+                change_related,
+                root_cause_category,
+                repeat_of,
+                status,
+            })
+        })
+    }
+
+    fn external_key(&self) -> Option<&str> {
+        Some(&self.external_id)
+    }
+
+    fn same_kind_reference(&self) -> Option<&str> {
+        self.repeat_of.as_deref()
+    }
+}
+
+impl IngestRecord for PostmortemInput {
+    const KIND: RecordKind = RecordKind::Postmortems;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let incident = r.external_id("incident");
+            let status = r.enumeration("status", PostmortemStatus::parse, PostmortemStatus::expected);
+            let published_at = r.opt_instant("published_at");
+            if status == Some(PostmortemStatus::Published) && published_at.is_none() && r.errors.is_empty() {
+                r.fail("published_at", "is required when status is published");
+            }
+            let url = r.opt_url("url");
+            Some(PostmortemInput { incident: incident?, status: status?, published_at, url })
+        })
+    }
+}
+
+impl IngestRecord for ActionInput {
+    const KIND: RecordKind = RecordKind::Actions;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let external_id = r.external_id("external_id");
+            let incident = r.opt_external_id("incident");
+            let service = r.slug("service");
+            let title = r.text("title");
+            let owner = r.opt_text("owner");
+            let priority = r.opt_text("priority");
+            let due_date = r.opt_date("due_date");
+            let status = r.enumeration("status", ActionStatus::parse, ActionStatus::expected);
+            let completed_at = r.opt_instant("completed_at");
+            match (status, completed_at) {
+                (Some(ActionStatus::Done), None) => r.fail("completed_at", "is required when status is done"),
+                (Some(ActionStatus::Open), Some(_)) => r.fail("completed_at", "must be empty while the action is open"),
+                _ => {}
+            }
+            Some(ActionInput {
+                external_id: external_id?,
+                incident,
+                service: service?,
+                title: title?,
+                owner,
+                priority,
+                due_date,
+                status: status?,
+                completed_at,
+            })
+        })
+    }
+}
+
+impl IngestRecord for DrTestInput {
+    const KIND: RecordKind = RecordKind::DrTests;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let external_id = r.external_id("external_id");
+            let service = r.slug("service");
+            let scenario = r.enumeration("scenario", DrScenario::parse, DrScenario::expected);
+            let performed_at = r.instant("performed_at");
+            let outcome = r.enumeration("outcome", DrOutcome::parse, DrOutcome::expected);
+            let rto_target_minutes = r.opt_count("rto_target_minutes");
+            let rto_achieved_minutes = r.opt_count("rto_achieved_minutes");
+            let rpo_target_minutes = r.opt_count("rpo_target_minutes");
+            let rpo_achieved_minutes = r.opt_count("rpo_achieved_minutes");
+            let evidence_url = r.opt_url("evidence_url");
+            let notes = r.opt_text("notes");
+            Some(DrTestInput {
+                external_id: external_id?,
+                service: service?,
+                scenario: scenario?,
+                performed_at: performed_at?,
+                outcome: outcome?,
+                rto_target_minutes,
+                rto_achieved_minutes,
+                rpo_target_minutes,
+                rpo_achieved_minutes,
+                evidence_url,
+                notes,
+            })
+        })
+    }
+}
+
+impl IngestRecord for DeploymentInput {
+    const KIND: RecordKind = RecordKind::Deployments;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let external_id = r.external_id("external_id");
+            let service = r.slug("service");
+            let deployed_at = r.instant("deployed_at");
+            let outcome = r.enumeration("outcome", DeploymentOutcome::parse, DeploymentOutcome::expected);
+            let incident = r.opt_external_id("incident");
+            Some(DeploymentInput {
+                external_id: external_id?,
+                service: service?,
+                deployed_at: deployed_at?,
+                outcome: outcome?,
+                incident,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Cell;
+    use super::*;
+    use serde_json::json;
+
+    fn json_row(value: serde_json::Value) -> RawRow {
+        let mut row = RawRow::new(1);
+        if let serde_json::Value::Object(map) = value {
+            for (k, v) in map {
+                row.cells.push((k, Cell::Json(v)));
+            }
+        }
+        row
+    }
+
+    fn fields_in_error<T: IngestRecord + std::fmt::Debug>(value: serde_json::Value) -> Vec<Option<String>> {
+        T::from_row(&json_row(value)).expect_err("should be rejected").into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn incident_timestamps_out_of_order_are_rejected_on_the_later_field() {
+        let fields = fields_in_error::<IncidentInput>(json!({
+            "external_id": "INC-1", "title": "t", "severity": "SEV1", "services": ["a"],
+            "started_at": "2026-07-01T10:00:00Z", "detected_at": "2026-07-01T09:00:00Z"
+        }));
+        assert_eq!(fields, vec![Some("detected_at".to_owned())]);
+    }
+
+    #[test]
+    fn offsets_are_converted_to_utc() {
+        let incident = IncidentInput::from_row(&json_row(json!({
+            "external_id": "INC-1", "title": "t", "severity": "sev2", "services": ["a"],
+            "started_at": "2026-07-01T12:00:00+02:00", "mitigated_at": "2026-07-01T10:30:00Z"
+        })))
+        .expect("valid");
+        assert_eq!(incident.started_at.to_rfc3339(), "2026-07-01T10:00:00+00:00");
+        assert_eq!(incident.status, IncidentStatus::Mitigated);
+    }
+
+    #[test]
+    fn measurement_good_above_total_and_impossible_dates_are_rejected() {
+        let fields = fields_in_error::<SloMeasurementInput>(json!({
+            "service": "a", "slo": "b", "day": "2026-02-30", "good": 5, "total": 4
+        }));
+        assert_eq!(fields, vec![Some("day".to_owned()), Some("good".to_owned())]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_including_unknown_fields() {
+        let errors = ServiceInput::from_row(&json_row(json!({"slug": "Bad Slug", "tier": 9, "colour": "red"})))
+            .expect_err("invalid");
+        let messages: Vec<String> = errors.iter().map(|e| format!("{:?}:{}", e.field, e.message)).collect();
+        assert_eq!(errors.len(), 5, "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("unknown field 'colour'")));
+    }
+
+    #[test]
+    fn csv_text_cells_convert_to_types() {
+        let row = RawRow::new(3)
+            .with("external_id", Cell::Text("D-1".into()))
+            .with("service", Cell::Text("api".into()))
+            .with("deployed_at", Cell::Text("2026-07-01T00:00:00Z".into()))
+            .with("outcome", Cell::Text("rolled_back".into()))
+            .with("incident", Cell::Text(String::new()));
+        let deployment = DeploymentInput::from_row(&row).expect("valid");
+        assert_eq!(deployment.outcome, DeploymentOutcome::RolledBack);
+        assert_eq!(deployment.incident, None);
+    }
+
+    #[test]
+    fn objective_must_be_strictly_between_0_and_100() {
+        for bad in [0.0, 100.0, -1.0] {
+            let fields = fields_in_error::<SloInput>(json!({
+                "service": "a", "slug": "b", "name": "n", "indicator": "availability", "objective": bad
+            }));
+            assert_eq!(fields, vec![Some("objective".to_owned())]);
+        }
+    }
+
+    #[test]
+    fn javascript_urls_are_refused() {
+        let fields = fields_in_error::<PostmortemInput>(json!({
+            "incident": "INC-1", "status": "draft", "url": "javascript:alert(1)"
+        }));
+        assert_eq!(fields, vec![Some("url".to_owned())]);
+    }
+
+    #[test]
+    fn done_actions_need_a_completion_time() {
+        let fields = fields_in_error::<ActionInput>(json!({
+            "external_id": "A-1", "service": "a", "title": "t", "status": "done"
+        }));
+        assert_eq!(fields, vec![Some("completed_at".to_owned())]);
+    }
+}

@@ -1,0 +1,5 @@
+//! Pure domain code: typed records, their parsers and (later) the KPI and scorecard logic.
+//! Nothing here performs IO or reads the clock, so it is tested without a database.
+
+pub mod ingest;
+pub mod records;

@@ -1,0 +1,315 @@
+//! The typed records Plumbline ingests (DESIGN.md §2), as they arrive from the outside world:
+//! references are natural keys (slugs, external ids); the server resolves them to rows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A closed set of lowercase text values, parsed case-insensitively.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                let text = text.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(text))
+            }
+
+            /// The accepted values, for error messages.
+            pub fn expected() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| serde::de::Error::custom(format!(
+                    "expected one of {}", Self::expected()
+                )))
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Whether a service is still run.
+    Lifecycle { Active => "active", Retired => "retired" }
+);
+text_enum!(
+    /// What an SLO's indicator measures.
+    Indicator {
+        Availability => "availability",
+        Latency => "latency",
+        Freshness => "freshness",
+        Correctness => "correctness",
+        Other => "other",
+    }
+);
+text_enum!(
+    /// How an SLO's error budget is counted.
+    Budgeting { Occurrences => "occurrences", Timeslices => "timeslices" }
+);
+text_enum!(
+    /// Incident severity; SEV0 is the worst.
+    Severity { Sev0 => "SEV0", Sev1 => "SEV1", Sev2 => "SEV2", Sev3 => "SEV3", Sev4 => "SEV4" }
+);
+text_enum!(
+    /// Where an incident stands.
+    IncidentStatus {
+        Open => "open",
+        Investigating => "investigating",
+        Identified => "identified",
+        Monitoring => "monitoring",
+        Mitigated => "mitigated",
+        Resolved => "resolved",
+        Closed => "closed",
+    }
+);
+text_enum!(
+    PostmortemStatus { Draft => "draft", Published => "published" }
+);
+text_enum!(
+    ActionStatus { Open => "open", Done => "done", WontDo => "wont_do" }
+);
+text_enum!(
+    DrScenario {
+        Failover => "failover",
+        Restore => "restore",
+        BackupVerification => "backup_verification",
+        RegionEvacuation => "region_evacuation",
+        Other => "other",
+    }
+);
+text_enum!(
+    DrOutcome { Pass => "pass", Partial => "partial", Fail => "fail" }
+);
+text_enum!(
+    DeploymentOutcome { Success => "success", RolledBack => "rolled_back", Failed => "failed" }
+);
+
+impl Severity {
+    /// 0 for SEV0 … 4 for SEV4, the stored form.
+    pub fn level(self) -> i16 {
+        match self {
+            Severity::Sev0 => 0,
+            Severity::Sev1 => 1,
+            Severity::Sev2 => 2,
+            Severity::Sev3 => 3,
+            Severity::Sev4 => 4,
+        }
+    }
+
+    pub fn from_level(level: i16) -> Option<Self> {
+        Self::ALL.get(usize::try_from(level).ok()?).copied()
+    }
+
+    /// SEV0 and SEV1 (DESIGN.md §4).
+    pub fn is_high(self) -> bool {
+        self.level() <= 1
+    }
+}
+
+/// A URL-safe identifier of a team, service or SLO: lowercase letters, digits, `.`, `_`, `-`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const MAX_LEN: usize = 100;
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let valid_chars =
+            text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+        let starts_well = text.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if text.is_empty() {
+            Err("must not be empty".into())
+        } else if text.len() > Self::MAX_LEN {
+            Err(format!("must be at most {} characters", Self::MAX_LEN))
+        } else if !valid_chars || !starts_well {
+            Err("must start with a lowercase letter or digit and contain only a-z, 0-9, '.', '_' and '-'".into())
+        } else {
+            Ok(Slug(text.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Slug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Service criticality: 0 is the most critical, 3 the least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Tier(u8);
+
+impl Tier {
+    pub fn new(value: i64) -> Result<Self, String> {
+        u8::try_from(value)
+            .ok()
+            .filter(|v| *v <= 3)
+            .map(Tier)
+            .ok_or_else(|| format!("must be an integer from 0 to 3, got {value}"))
+    }
+
+    pub fn value(self) -> u8 {
+        self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamInput {
+    pub slug: Slug,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceInput {
+    pub slug: Slug,
+    pub name: String,
+    pub tier: Tier,
+    pub team: Slug,
+    pub lifecycle: Lifecycle,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloInput {
+    pub service: Slug,
+    pub slug: Slug,
+    pub name: String,
+    pub indicator: Indicator,
+    /// Percent, strictly between 0 and 100.
+    pub objective: f64,
+    pub window_days: i32,
+    pub budgeting: Budgeting,
+    pub threshold_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloMeasurementInput {
+    pub service: Slug,
+    pub slo: Slug,
+    pub day: NaiveDate,
+    pub good: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentInput {
+    pub external_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub services: Vec<Slug>,
+    pub started_at: DateTime<Utc>,
+    pub detected_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub customer_impacting: bool,
+    pub customer_impact_minutes: Option<i64>,
+    pub change_related: bool,
+    pub root_cause_category: Option<String>,
+    pub repeat_of: Option<String>,
+    pub status: IncidentStatus,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostmortemInput {
+    pub incident: String,
+    pub status: PostmortemStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionInput {
+    pub external_id: String,
+    pub incident: Option<String>,
+    pub service: Slug,
+    pub title: String,
+    pub owner: Option<String>,
+    pub priority: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrTestInput {
+    pub external_id: String,
+    pub service: Slug,
+    pub scenario: DrScenario,
+    pub performed_at: DateTime<Utc>,
+    pub outcome: DrOutcome,
+    pub rto_target_minutes: Option<i64>,
+    pub rto_achieved_minutes: Option<i64>,
+    pub rpo_target_minutes: Option<i64>,
+    pub rpo_achieved_minutes: Option<i64>,
+    pub evidence_url: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentInput {
+    pub external_id: String,
+    pub service: Slug,
+    pub deployed_at: DateTime<Utc>,
+    pub outcome: DeploymentOutcome,
+    pub incident: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_parses_case_insensitively_and_knows_high() {
+        assert_eq!(Severity::parse("sev1"), Some(Severity::Sev1));
+        assert!(Severity::Sev1.is_high());
+        assert!(!Severity::Sev2.is_high());
+        assert_eq!(Severity::parse("SEV5"), None);
+        assert_eq!(Severity::from_level(4), Some(Severity::Sev4));
+    }
+
+    #[test]
+    fn slug_rejects_spaces_and_uppercase() {
+        assert!(Slug::parse("payments-api").is_ok());
+        assert!(Slug::parse("Payments").is_err());
+        assert!(Slug::parse("a b").is_err());
+        assert!(Slug::parse("").is_err());
+        assert!(Slug::parse("-x").is_err());
+    }
+
+    #[test]
+    fn tier_is_zero_to_three() {
+        assert!(Tier::new(0).is_ok());
+        assert!(Tier::new(3).is_ok());
+        assert!(Tier::new(4).is_err());
+        assert!(Tier::new(-1).is_err());
+    }
+}

@@ -1,0 +1,24 @@
+//! The one error type server functions return to the browser: safe to show, never raw
+//! database text. Internal failures carry only an opaque reference that is also in the log.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Something failed on the server; the details are in its log under `reference`.
+    #[error("Something went wrong on our side. Quote reference {reference} when reporting it.")]
+    Internal { reference: String },
+    /// The request itself could not be carried (network, encoding).
+    #[error("The request failed: {0}")]
+    Request(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}

@@ -1,0 +1,19 @@
+//! Plumbline's Leptos application: pages, components, server functions and the pure domain.
+
+pub mod api;
+pub mod domain;
+pub mod error;
+pub mod pages;
+
+/// Server-only code (ports implemented by the server crate), behind the one `ssr` gate.
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use pages::{App, shell};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,98 @@
+use leptos::prelude::*;
+
+use crate::api::{Overview, get_overview};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| get_overview());
+    view! {
+        <section class="hero">
+            <h1>"Reliability overview"</h1>
+            <p class="lede">
+                "Incidents, SLOs, DR tests and postmortem actions in one place, turned into "
+                "per-service scorecards, quarterly reports and audit evidence."
+            </p>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the data summary…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <DataSummary overview/> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <IngestHelp/>
+    }
+}
+
+#[component]
+fn DataSummary(overview: Overview) -> impl IntoView {
+    let empty = overview.counts.iter().all(|c| c.count == 0);
+    let last_import = overview.last_import.clone();
+    view! {
+        <section class="panel" aria-labelledby="data-heading">
+            <div class="panel-title">
+                <h2 id="data-heading">"Data on record"</h2>
+                {overview.demo_data.then(|| view! {
+                    <span class="badge badge-demo" data-testid="demo-badge">"Demo data"</span>
+                })}
+            </div>
+            {overview.demo_data.then(|| view! {
+                <p class="note">
+                    "This is a generated demo organisation, not real data. Start the server with "
+                    <code>"PLUMBLINE_DEMO=off"</code> " on an empty database to begin without it."
+                </p>
+            })}
+            {empty.then(|| view! {
+                <p class="empty" data-testid="empty-state">
+                    "No data yet. Send records to the ingestion API (see below) or run "
+                    <code>"plumbline demo-data"</code> " to load a demo organisation."
+                </p>
+            })}
+            <dl class="counts">
+                {overview.counts.into_iter().map(|c| view! {
+                    <div class="count">
+                        <dt>{c.label}</dt>
+                        <dd data-kind=c.kind>{c.count}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+            {last_import.map(|i| view! {
+                <p class="note">
+                    "Last import: " {i.received} " " {i.kind} " from " <code>{i.source}</code> " at " {i.at} "."
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// How to send data; a disclosure that only works once the page has hydrated.
+#[component]
+fn IngestHelp() -> impl IntoView {
+    let (open, set_open) = signal(false);
+    view! {
+        <section class="panel">
+            <h2>"Sending data"</h2>
+            <button
+                type="button"
+                class="button"
+                aria-controls="ingest-help"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| set_open.update(|o| *o = !*o)
+            >
+                {move || if open.get() { "Hide the API example" } else { "Show the API example" }}
+            </button>
+            <div id="ingest-help" hidden=move || !open.get()>
+                <p>
+                    "Every record kind is accepted at " <code>"POST /api/v1/{kind}"</code>
+                    " as a JSON array, NDJSON or CSV with a header row:"
+                </p>
+                <pre><code>"curl -H 'Content-Type: text/csv' --data-binary @teams.csv \\\n  http://127.0.0.1:3000/api/v1/teams?source=hr"</code></pre>
+                <p>
+                    "Kinds: teams, services, slos, slo-measurements, incidents, postmortems, actions, "
+                    "dr-tests, deployments. Add " <code>"?dry_run=true"</code> " to validate without writing."
+                </p>
+            </div>
+        </section>
+    }
+}

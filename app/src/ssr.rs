@@ -1,0 +1,43 @@
+//! Ports the server crate implements and provides as Leptos context, so pages reach the
+//! database through services and repositories without this crate knowing SeaORM.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use leptos::prelude::use_context;
+
+use crate::api::Overview;
+use crate::error::AppError;
+
+#[async_trait::async_trait]
+pub trait OverviewSource: Send + Sync {
+    async fn overview(&self) -> Result<Overview, AppError>;
+}
+
+/// Everything the pages need from the server, provided once per request as context.
+#[derive(Clone)]
+pub struct Ports {
+    pub overview: Arc<dyn OverviewSource>,
+}
+
+pub fn overview_source() -> Result<Arc<dyn OverviewSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.overview)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
+}
+
+static NEXT_REFERENCE: AtomicU64 = AtomicU64::new(0);
+
+impl AppError {
+    /// Logs `error` with its context and returns the opaque error the user sees.
+    pub fn internal(context: &str, error: &dyn std::fmt::Display) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let sequence = NEXT_REFERENCE.fetch_add(1, Ordering::Relaxed);
+        let reference = format!("E{:05x}{:04x}", nanos >> 12, sequence & 0xffff);
+        tracing::error!(%reference, context, %error, "internal error");
+        AppError::Internal { reference }
+    }
+}

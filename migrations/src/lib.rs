@@ -1,0 +1,14 @@
+//! Schema migrations, applied at startup and by `plumbline migrate`. Append-only once landed.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_records;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_records::Migration)]
+    }
+}

@@ -1,0 +1,27 @@
+//! Connecting to Postgres or the embedded SQLite file, and applying migrations.
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+
+use crate::settings::DatabaseTarget;
+
+pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbErr> {
+    if let DatabaseTarget::Embedded(path) = target {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbErr::Custom(format!("cannot create data directory {}: {e}", dir.display())))?;
+        }
+    }
+    let mut options = ConnectOptions::new(target.url());
+    options.sqlx_logging(false).max_connections(10).min_connections(1);
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Readers keep working while an import holds the write lock.
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+    }
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}

@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "deployment")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub service_id: i64,
+    pub deployed_at: DateTimeUtc,
+    pub outcome: String,
+    pub incident_id: Option<i64>,
+    pub import_batch_id: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "incident")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    pub title: String,
+    pub severity: i16,
+    pub started_at: DateTimeUtc,
+    pub detected_at: Option<DateTimeUtc>,
+    pub acknowledged_at: Option<DateTimeUtc>,
+    pub mitigated_at: Option<DateTimeUtc>,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub customer_impacting: bool,
+    pub customer_impact_minutes: Option<i64>,
+    pub change_related: bool,
+    pub root_cause_category: Option<String>,
+    pub repeat_of_id: Option<i64>,
+    pub status: String,
+    pub import_batch_id: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

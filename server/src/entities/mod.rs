@@ -1,0 +1,35 @@
+//! SeaORM entities, one per table. They stay inside the server: repositories and services map
+//! them to domain and API types, so they never cross the wire.
+
+pub mod deployment;
+pub mod dr_test;
+pub mod import_batch;
+pub mod incident;
+pub mod incident_service;
+pub mod postmortem;
+pub mod postmortem_action;
+pub mod service;
+pub mod slo;
+pub mod slo_measurement;
+pub mod team;
+
+/// Records that carry provenance: on re-import the stored values of these fields are kept when
+/// nothing else changed, so that "unchanged" can be decided by plain equality.
+pub trait Provenance {
+    fn adopt_provenance(&mut self, stored: &Self);
+}
+
+macro_rules! provenance {
+    ($($module:ident),+) => {
+        $(impl Provenance for $module::Model {
+            fn adopt_provenance(&mut self, stored: &Self) {
+                self.id = stored.id;
+                self.import_batch_id = stored.import_batch_id;
+                self.created_at = stored.created_at;
+                self.updated_at = stored.updated_at;
+            }
+        })+
+    };
+}
+
+provenance!(team, service, slo, slo_measurement, incident, postmortem, postmortem_action, dr_test, deployment);

@@ -1,0 +1,564 @@
+//! The nine record kinds of DESIGN.md §3 as import specs.
+
+use std::collections::{HashMap, HashSet};
+
+use app::domain::ingest::RowError;
+use app::domain::records::*;
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
+
+use super::refs::Ctx;
+use super::spec::{KindSpec, Prepared, Stored};
+use crate::entities::{
+    deployment, dr_test, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
+};
+
+fn unknown(row: u64, field: &str, message: String) -> RowError {
+    RowError { row: Some(row), field: Some(field.to_owned()), message }
+}
+
+fn unknown_service(row: u64, slug: &Slug) -> RowError {
+    unknown(row, "service", format!("unknown service '{slug}': import it under /api/v1/services first"))
+}
+
+fn unknown_incident(row: u64, field: &str, external_id: &str, source: &str) -> RowError {
+    unknown(row, field, format!("unknown incident '{external_id}' in source '{source}'"))
+}
+
+pub struct Teams;
+
+#[async_trait::async_trait]
+impl KindSpec for Teams {
+    type Input = TeamInput;
+    type Key = String;
+    type Entity = team::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["slug"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        _txn: &DatabaseTransaction,
+        inputs: Vec<(u64, TeamInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let model = team::Model {
+                    id: 0,
+                    slug: input.slug.to_string(),
+                    name: input.name,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: model.slug.clone(), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(_ctx: &Ctx, txn: &DatabaseTransaction, keys: &[String]) -> Result<Stored<Self>, DbErr> {
+        let rows = team::Entity::find().filter(team::Column::Slug.is_in(keys.iter().cloned())).all(txn).await?;
+        Ok(rows.into_iter().map(|m| (m.slug.clone(), (m, ()))).collect())
+    }
+}
+
+pub struct Services;
+
+#[async_trait::async_trait]
+impl KindSpec for Services {
+    type Input = ServiceInput;
+    type Key = String;
+    type Entity = service::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["slug"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, ServiceInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_teams(txn, inputs.iter().map(|(_, i)| i.team.as_str())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let Some(team_id) = ctx.team_id(input.team.as_str()) else {
+                    return Err(unknown(
+                        row,
+                        "team",
+                        format!("unknown team '{}': import it under /api/v1/teams first", input.team),
+                    ));
+                };
+                let model = service::Model {
+                    id: 0,
+                    slug: input.slug.to_string(),
+                    name: input.name,
+                    tier: i16::from(input.tier.value()),
+                    team_id,
+                    lifecycle: input.lifecycle.as_str().to_owned(),
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: model.slug.clone(), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(_ctx: &Ctx, txn: &DatabaseTransaction, keys: &[String]) -> Result<Stored<Self>, DbErr> {
+        let rows = service::Entity::find().filter(service::Column::Slug.is_in(keys.iter().cloned())).all(txn).await?;
+        Ok(rows.into_iter().map(|m| (m.slug.clone(), (m, ()))).collect())
+    }
+}
+
+pub struct Slos;
+
+#[async_trait::async_trait]
+impl KindSpec for Slos {
+    type Input = SloInput;
+    type Key = (i64, String);
+    type Entity = slo::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["service_id", "slug"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, SloInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_services(txn, inputs.iter().map(|(_, i)| i.service.as_str())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let service_id =
+                    ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let model = slo::Model {
+                    id: 0,
+                    service_id,
+                    slug: input.slug.to_string(),
+                    name: input.name,
+                    indicator: input.indicator.as_str().to_owned(),
+                    objective: input.objective,
+                    window_days: input.window_days,
+                    budgeting: input.budgeting.as_str().to_owned(),
+                    threshold_ms: input.threshold_ms,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: (service_id, model.slug.clone()), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(_ctx: &Ctx, txn: &DatabaseTransaction, keys: &[(i64, String)]) -> Result<Stored<Self>, DbErr> {
+        let wanted: HashSet<&(i64, String)> = keys.iter().collect();
+        let rows = slo::Entity::find()
+            .filter(slo::Column::ServiceId.is_in(keys.iter().map(|k| k.0).collect::<HashSet<_>>()))
+            .all(txn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| ((m.service_id, m.slug.clone()), (m, ())))
+            .filter(|(k, _)| wanted.contains(k))
+            .collect())
+    }
+}
+
+pub struct SloMeasurements;
+
+#[async_trait::async_trait]
+impl KindSpec for SloMeasurements {
+    type Input = SloMeasurementInput;
+    type Key = (i64, NaiveDate);
+    type Entity = slo_measurement::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["slo_id", "day"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, SloMeasurementInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_slos(txn, inputs.iter().map(|(_, i)| (i.service.as_str(), i.slo.as_str()))).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let Some(slo_id) = ctx.slo_id(input.service.as_str(), input.slo.as_str()) else {
+                    return Err(match ctx.service_id(input.service.as_str()) {
+                        None => unknown_service(row, &input.service),
+                        Some(_) => {
+                            unknown(row, "slo", format!("unknown SLO '{}' of service '{}'", input.slo, input.service))
+                        }
+                    });
+                };
+                let model = slo_measurement::Model {
+                    id: 0,
+                    slo_id,
+                    day: input.day,
+                    good: input.good,
+                    total: input.total,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: (slo_id, input.day), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(_ctx: &Ctx, txn: &DatabaseTransaction, keys: &[(i64, NaiveDate)]) -> Result<Stored<Self>, DbErr> {
+        let (Some(first), Some(last)) = (keys.iter().map(|k| k.1).min(), keys.iter().map(|k| k.1).max()) else {
+            return Ok(HashMap::new());
+        };
+        let wanted: HashSet<&(i64, NaiveDate)> = keys.iter().collect();
+        let rows = slo_measurement::Entity::find()
+            .filter(slo_measurement::Column::SloId.is_in(keys.iter().map(|k| k.0).collect::<HashSet<_>>()))
+            .filter(slo_measurement::Column::Day.between(first, last))
+            .all(txn)
+            .await?;
+        Ok(rows.into_iter().map(|m| ((m.slo_id, m.day), (m, ()))).filter(|(k, _)| wanted.contains(k)).collect())
+    }
+}
+
+pub struct Incidents;
+
+#[async_trait::async_trait]
+impl KindSpec for Incidents {
+    type Input = IncidentInput;
+    type Key = String;
+    type Entity = incident::Entity;
+    /// The affected services' ids, sorted.
+    type Extra = Vec<i64>;
+    const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, IncidentInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_services(txn, inputs.iter().flat_map(|(_, i)| i.services.iter().map(Slug::as_str))).await?;
+        ctx.load_incidents(txn, inputs.iter().filter_map(|(_, i)| i.repeat_of.as_deref())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let mut service_ids = Vec::with_capacity(input.services.len());
+                for slug in &input.services {
+                    let id = ctx.service_id(slug.as_str()).ok_or_else(|| {
+                        unknown(
+                            row,
+                            "services",
+                            format!("unknown service '{slug}': import it under /api/v1/services first"),
+                        )
+                    })?;
+                    service_ids.push(id);
+                }
+                service_ids.sort_unstable();
+                let repeat_of_id = match input.repeat_of.as_deref() {
+                    None => None,
+                    Some(reference) => match ctx.incident_id(reference) {
+                        Some(id) => Some(id),
+                        // Named earlier in this request but not written because the request
+                        // already has errors: not an error of this row.
+                        None if ctx.earlier_reference_rows.contains(&row) => None,
+                        None => return Err(unknown_incident(row, "repeat_of", reference, &ctx.source)),
+                    },
+                };
+                let model = incident::Model {
+                    id: 0,
+                    source: ctx.source.clone(),
+                    external_id: input.external_id,
+                    title: input.title,
+                    severity: input.severity.level(),
+                    started_at: input.started_at,
+                    detected_at: input.detected_at,
+                    acknowledged_at: input.acknowledged_at,
+                    mitigated_at: input.mitigated_at,
+                    resolved_at: input.resolved_at,
+                    customer_impacting: input.customer_impacting,
+                    customer_impact_minutes: input.customer_impact_minutes,
+                    change_related: input.change_related,
+                    root_cause_category: input.root_cause_category,
+                    repeat_of_id,
+                    status: input.status.as_str().to_owned(),
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: model.external_id.clone(), model, extra: service_ids })
+            })
+            .collect())
+    }
+
+    async fn stored(ctx: &Ctx, txn: &DatabaseTransaction, keys: &[String]) -> Result<Stored<Self>, DbErr> {
+        let rows = incident::Entity::find()
+            .filter(incident::Column::Source.eq(ctx.source.clone()))
+            .filter(incident::Column::ExternalId.is_in(keys.iter().cloned()))
+            .all(txn)
+            .await?;
+        let links = incident_service::Entity::find()
+            .filter(incident_service::Column::IncidentId.is_in(rows.iter().map(|m| m.id)))
+            .all(txn)
+            .await?;
+        let mut services: HashMap<i64, Vec<i64>> = HashMap::new();
+        for link in links {
+            services.entry(link.incident_id).or_default().push(link.service_id);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                let mut ids = services.remove(&m.id).unwrap_or_default();
+                ids.sort_unstable();
+                (m.external_id.clone(), (m, ids))
+            })
+            .collect())
+    }
+
+    async fn after_write(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        written: &[Prepared<Self>],
+        stored: &Stored<Self>,
+    ) -> Result<(), DbErr> {
+        let keys: Vec<String> = written.iter().map(|p| p.key.clone()).collect();
+        let fresh = Self::stored(ctx, txn, &keys).await?;
+        ctx.learn_incidents(fresh.iter().map(|(key, (m, _))| (key.clone(), m.id)));
+        let replaced: Vec<i64> = stored.values().map(|(m, _)| m.id).collect();
+        if !replaced.is_empty() {
+            incident_service::Entity::delete_many()
+                .filter(incident_service::Column::IncidentId.is_in(replaced))
+                .exec(txn)
+                .await?;
+        }
+        let links: Vec<incident_service::ActiveModel> = written
+            .iter()
+            .filter_map(|p| Some((fresh.get(&p.key)?.0.id, &p.extra)))
+            .flat_map(|(incident_id, services)| {
+                services.iter().map(move |service_id| incident_service::ActiveModel {
+                    incident_id: sea_orm::Set(incident_id),
+                    service_id: sea_orm::Set(*service_id),
+                })
+            })
+            .collect();
+        if !links.is_empty() {
+            incident_service::Entity::insert_many(links).exec_without_returning(txn).await?;
+        }
+        Ok(())
+    }
+}
+
+pub struct Postmortems;
+
+#[async_trait::async_trait]
+impl KindSpec for Postmortems {
+    type Input = PostmortemInput;
+    type Key = i64;
+    type Entity = postmortem::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["incident_id"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, PostmortemInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_incidents(txn, inputs.iter().map(|(_, i)| i.incident.as_str())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let incident_id = ctx
+                    .incident_id(&input.incident)
+                    .ok_or_else(|| unknown_incident(row, "incident", &input.incident, &ctx.source))?;
+                let model = postmortem::Model {
+                    id: 0,
+                    incident_id,
+                    status: input.status.as_str().to_owned(),
+                    published_at: input.published_at,
+                    url: input.url,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: incident_id, model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(_ctx: &Ctx, txn: &DatabaseTransaction, keys: &[i64]) -> Result<Stored<Self>, DbErr> {
+        let rows = postmortem::Entity::find()
+            .filter(postmortem::Column::IncidentId.is_in(keys.iter().copied()))
+            .all(txn)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.incident_id, (m, ()))).collect())
+    }
+}
+
+pub struct Actions;
+
+#[async_trait::async_trait]
+impl KindSpec for Actions {
+    type Input = ActionInput;
+    type Key = String;
+    type Entity = postmortem_action::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, ActionInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_services(txn, inputs.iter().map(|(_, i)| i.service.as_str())).await?;
+        ctx.load_incidents(txn, inputs.iter().filter_map(|(_, i)| i.incident.as_deref())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let service_id =
+                    ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let incident_id = match input.incident.as_deref() {
+                    None => None,
+                    Some(reference) => Some(
+                        ctx.incident_id(reference)
+                            .ok_or_else(|| unknown_incident(row, "incident", reference, &ctx.source))?,
+                    ),
+                };
+                let model = postmortem_action::Model {
+                    id: 0,
+                    source: ctx.source.clone(),
+                    external_id: input.external_id,
+                    incident_id,
+                    service_id,
+                    title: input.title,
+                    owner: input.owner,
+                    priority: input.priority,
+                    due_date: input.due_date,
+                    status: input.status.as_str().to_owned(),
+                    completed_at: input.completed_at,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: model.external_id.clone(), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(ctx: &Ctx, txn: &DatabaseTransaction, keys: &[String]) -> Result<Stored<Self>, DbErr> {
+        let rows = postmortem_action::Entity::find()
+            .filter(postmortem_action::Column::Source.eq(ctx.source.clone()))
+            .filter(postmortem_action::Column::ExternalId.is_in(keys.iter().cloned()))
+            .all(txn)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.external_id.clone(), (m, ()))).collect())
+    }
+}
+
+pub struct DrTests;
+
+#[async_trait::async_trait]
+impl KindSpec for DrTests {
+    type Input = DrTestInput;
+    type Key = String;
+    type Entity = dr_test::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, DrTestInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_services(txn, inputs.iter().map(|(_, i)| i.service.as_str())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let service_id =
+                    ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let model = dr_test::Model {
+                    id: 0,
+                    source: ctx.source.clone(),
+                    external_id: input.external_id,
+                    service_id,
+                    scenario: input.scenario.as_str().to_owned(),
+                    performed_at: input.performed_at,
+                    outcome: input.outcome.as_str().to_owned(),
+                    rto_target_minutes: input.rto_target_minutes,
+                    rto_achieved_minutes: input.rto_achieved_minutes,
+                    rpo_target_minutes: input.rpo_target_minutes,
+                    rpo_achieved_minutes: input.rpo_achieved_minutes,
+                    evidence_url: input.evidence_url,
+                    evidence_sha256: None,
+                    notes: input.notes,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: model.external_id.clone(), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(ctx: &Ctx, txn: &DatabaseTransaction, keys: &[String]) -> Result<Stored<Self>, DbErr> {
+        let rows = dr_test::Entity::find()
+            .filter(dr_test::Column::Source.eq(ctx.source.clone()))
+            .filter(dr_test::Column::ExternalId.is_in(keys.iter().cloned()))
+            .all(txn)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.external_id.clone(), (m, ()))).collect())
+    }
+}
+
+pub struct Deployments;
+
+#[async_trait::async_trait]
+impl KindSpec for Deployments {
+    type Input = DeploymentInput;
+    type Key = String;
+    type Entity = deployment::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, DeploymentInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_services(txn, inputs.iter().map(|(_, i)| i.service.as_str())).await?;
+        ctx.load_incidents(txn, inputs.iter().filter_map(|(_, i)| i.incident.as_deref())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let service_id =
+                    ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let incident_id = match input.incident.as_deref() {
+                    None => None,
+                    Some(reference) => Some(
+                        ctx.incident_id(reference)
+                            .ok_or_else(|| unknown_incident(row, "incident", reference, &ctx.source))?,
+                    ),
+                };
+                let model = deployment::Model {
+                    id: 0,
+                    source: ctx.source.clone(),
+                    external_id: input.external_id,
+                    service_id,
+                    deployed_at: input.deployed_at,
+                    outcome: input.outcome.as_str().to_owned(),
+                    incident_id,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: model.external_id.clone(), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(ctx: &Ctx, txn: &DatabaseTransaction, keys: &[String]) -> Result<Stored<Self>, DbErr> {
+        let rows = deployment::Entity::find()
+            .filter(deployment::Column::Source.eq(ctx.source.clone()))
+            .filter(deployment::Column::ExternalId.is_in(keys.iter().cloned()))
+            .all(txn)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.external_id.clone(), (m, ()))).collect())
+    }
+}

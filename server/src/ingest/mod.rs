@@ -1,0 +1,349 @@
+//! Ingestion service (DESIGN.md §3): one code path for the REST API, the CLI and demo data.
+
+mod kinds;
+mod pipeline;
+mod refs;
+mod spec;
+
+use app::domain::ingest::{
+    BodyFormat, Cell, DecodedRow, Decoder, FormatError, RawRow, RecordKind, RowError, unknown_fields,
+};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, DbErr, Set, TransactionTrait};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::entities::import_batch;
+use pipeline::Pipeline;
+pub use pipeline::{Counts, MAX_LISTED_ERRORS};
+use refs::Ctx;
+use spec::KindSpec;
+
+/// Who sends what, and how.
+#[derive(Debug, Clone)]
+pub struct IngestRequest {
+    pub kind: RecordKind,
+    pub source: String,
+    pub dry_run: bool,
+    pub file_name: Option<String>,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct IngestSummary {
+    /// `None` for a dry run, which records nothing.
+    pub batch_id: Option<i64>,
+    pub received: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// 400: the body is not valid for its declared format.
+    #[error("the body is not valid {format}: {source}")]
+    Format { format: &'static str, source: FormatError },
+    /// 413: the body is larger than the configured limit.
+    #[error("the body is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    /// 400: the body could not be received.
+    #[error("the body could not be received: {0}")]
+    Body(String),
+    /// 422: some rows are invalid; nothing was written.
+    #[error("{error_count} problem(s) found in {received} row(s); nothing was written")]
+    Invalid { errors: Vec<RowError>, error_count: u64, received: u64 },
+    /// 500: the database failed.
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// Where rows come from: a request body being decoded, or rows made in memory.
+enum Feed<B> {
+    Body { body: B, decoder: Decoder, format: BodyFormat, hasher: Sha256, read: u64, limit: u64, done: bool },
+    Rows { rows: std::vec::IntoIter<RawRow>, hasher: Sha256 },
+}
+
+impl<B, E> Feed<B>
+where
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+    E: std::fmt::Display,
+{
+    /// Appends the next rows to `out`; false once the input is exhausted.
+    async fn next_rows(&mut self, out: &mut Vec<DecodedRow>) -> Result<bool, IngestError> {
+        match self {
+            Feed::Body { body, decoder, format, hasher, read, limit, done } => {
+                if *done {
+                    return Ok(false);
+                }
+                let format_error = |source| IngestError::Format { format: format.name(), source };
+                match body.next().await {
+                    Some(Ok(chunk)) => {
+                        *read += chunk.len() as u64;
+                        if *read > *limit {
+                            return Err(IngestError::TooLarge { limit: *limit });
+                        }
+                        hasher.update(&chunk);
+                        decoder.push(&chunk, out).map_err(format_error)?;
+                        Ok(true)
+                    }
+                    Some(Err(error)) => Err(IngestError::Body(error.to_string())),
+                    None => {
+                        *done = true;
+                        decoder.finish(out).map_err(format_error)?;
+                        Ok(true)
+                    }
+                }
+            }
+            Feed::Rows { rows, hasher } => {
+                out.extend(rows.by_ref().take(1000).map(|row| {
+                    // Hash the rows as NDJSON would carry them, so the digest is reproducible.
+                    let object: serde_json::Map<String, serde_json::Value> = row
+                        .cells
+                        .iter()
+                        .map(|(name, cell)| {
+                            let value = match cell {
+                                Cell::Json(value) => value.clone(),
+                                Cell::Text(text) => serde_json::Value::String(text.clone()),
+                            };
+                            (name.clone(), value)
+                        })
+                        .collect();
+                    hasher.update(serde_json::Value::Object(object).to_string().as_bytes());
+                    hasher.update(b"\n");
+                    Ok(row)
+                }));
+                Ok(!out.is_empty())
+            }
+        }
+    }
+
+    fn columns(&self) -> Option<Vec<String>> {
+        match self {
+            Feed::Body { decoder, .. } => decoder.columns().map(<[String]>::to_vec),
+            Feed::Rows { .. } => None,
+        }
+    }
+
+    fn format_name(&self) -> &'static str {
+        match self {
+            Feed::Body { format, .. } => format.name(),
+            Feed::Rows { .. } => "rows",
+        }
+    }
+
+    fn digest(&self) -> String {
+        match self {
+            Feed::Body { hasher, .. } | Feed::Rows { hasher, .. } => hex::encode(hasher.clone().finalize()),
+        }
+    }
+}
+
+/// Imports a request body of `format`, at most `limit` bytes.
+pub async fn ingest_body<B, E>(
+    db: &DatabaseConnection,
+    request: IngestRequest,
+    format: BodyFormat,
+    body: B,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<IngestSummary, IngestError>
+where
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+    E: std::fmt::Display,
+{
+    let feed =
+        Feed::Body { body, decoder: Decoder::new(format), format, hasher: Sha256::new(), read: 0, limit, done: false };
+    dispatch(db, request, feed, now).await
+}
+
+/// Imports rows built in memory (demo data), through the same validation and writes.
+pub async fn ingest_rows(
+    db: &DatabaseConnection,
+    request: IngestRequest,
+    rows: Vec<RawRow>,
+    now: DateTime<Utc>,
+) -> Result<IngestSummary, IngestError> {
+    let feed: Feed<futures::stream::Empty<Result<Bytes, std::convert::Infallible>>> =
+        Feed::Rows { rows: rows.into_iter(), hasher: Sha256::new() };
+    dispatch(db, request, feed, now).await
+}
+
+async fn dispatch<B, E>(
+    db: &DatabaseConnection,
+    request: IngestRequest,
+    feed: Feed<B>,
+    now: DateTime<Utc>,
+) -> Result<IngestSummary, IngestError>
+where
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+    E: std::fmt::Display,
+{
+    match request.kind {
+        RecordKind::Teams => run::<kinds::Teams, B, E>(db, request, feed, now).await,
+        RecordKind::Services => run::<kinds::Services, B, E>(db, request, feed, now).await,
+        RecordKind::Slos => run::<kinds::Slos, B, E>(db, request, feed, now).await,
+        RecordKind::SloMeasurements => run::<kinds::SloMeasurements, B, E>(db, request, feed, now).await,
+        RecordKind::Incidents => run::<kinds::Incidents, B, E>(db, request, feed, now).await,
+        RecordKind::Postmortems => run::<kinds::Postmortems, B, E>(db, request, feed, now).await,
+        RecordKind::Actions => run::<kinds::Actions, B, E>(db, request, feed, now).await,
+        RecordKind::DrTests => run::<kinds::DrTests, B, E>(db, request, feed, now).await,
+        RecordKind::Deployments => run::<kinds::Deployments, B, E>(db, request, feed, now).await,
+    }
+}
+
+async fn run<S, B, E>(
+    db: &DatabaseConnection,
+    request: IngestRequest,
+    mut feed: Feed<B>,
+    now: DateTime<Utc>,
+) -> Result<IngestSummary, IngestError>
+where
+    S: KindSpec,
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+    E: std::fmt::Display,
+{
+    let txn = db.begin().await?;
+    let batch = import_batch::ActiveModel {
+        kind: Set(request.kind.slug().to_owned()),
+        source: Set(request.source.clone()),
+        format: Set(feed.format_name().to_owned()),
+        file_name: Set(request.file_name.clone()),
+        actor: Set(request.actor.clone()),
+        sha256: Set(String::new()),
+        received: Set(0),
+        created: Set(0),
+        updated: Set(0),
+        unchanged: Set(0),
+        rejected: Set(0),
+        status: Set("running".to_owned()),
+        started_at: Set(now),
+        finished_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+
+    let mut pipeline = Pipeline::<S>::new(Ctx::new(request.source.clone(), batch.id, now));
+    let outcome = feed_pipeline(&txn, &mut feed, &mut pipeline, request.kind).await;
+    if let Err(error) = outcome {
+        txn.rollback().await?;
+        return Err(error);
+    }
+    let sha256 = feed.digest();
+    let counts = pipeline.counts;
+
+    if pipeline.error_count > 0 {
+        txn.rollback().await?;
+        if !request.dry_run {
+            record_rejected(db, &request, feed.format_name(), &sha256, &pipeline, now).await?;
+        }
+        return Err(IngestError::Invalid {
+            errors: pipeline.errors,
+            error_count: pipeline.error_count,
+            received: pipeline.received,
+        });
+    }
+    let summary = IngestSummary {
+        batch_id: (!request.dry_run).then_some(batch.id),
+        received: pipeline.received,
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        dry_run: request.dry_run,
+    };
+    if request.dry_run {
+        txn.rollback().await?;
+        return Ok(summary);
+    }
+    let mut batch: import_batch::ActiveModel = batch.into();
+    batch.sha256 = Set(sha256);
+    batch.received = Set(count(summary.received));
+    batch.created = Set(count(summary.created));
+    batch.updated = Set(count(summary.updated));
+    batch.unchanged = Set(count(summary.unchanged));
+    batch.status = Set("applied".to_owned());
+    batch.finished_at = Set(Some(now));
+    batch.update(&txn).await?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+fn count(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+async fn feed_pipeline<S, B, E>(
+    txn: &DatabaseTransaction,
+    feed: &mut Feed<B>,
+    pipeline: &mut Pipeline<S>,
+    kind: RecordKind,
+) -> Result<(), IngestError>
+where
+    S: KindSpec,
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
+    E: std::fmt::Display,
+{
+    let mut rows = Vec::new();
+    let mut unknown_columns: Option<Vec<String>> = None;
+    while feed.next_rows(&mut rows).await? {
+        if unknown_columns.is_none() {
+            if let Some(columns) = feed.columns() {
+                let unknown = unknown_fields(kind, columns.iter().map(String::as_str));
+                for name in &unknown {
+                    pipeline.error(RowError {
+                        row: None,
+                        field: Some(name.clone()),
+                        message: format!("unknown column '{name}'; accepted: {}", kind.fields().join(", ")),
+                    });
+                }
+                unknown_columns = Some(unknown);
+            }
+        }
+        for mut row in rows.drain(..) {
+            // Unknown columns were reported once for the header; don't repeat them per row.
+            if let (Ok(raw), Some(unknown)) = (&mut row, &unknown_columns) {
+                if !unknown.is_empty() {
+                    raw.cells.retain(|(name, _)| !unknown.contains(name));
+                }
+            }
+            pipeline.push(txn, row).await?;
+        }
+    }
+    pipeline.flush(txn).await?;
+    Ok(())
+}
+
+/// Rejected batches are kept too: auditors ask what was sent and refused, not only what landed.
+async fn record_rejected<S: KindSpec>(
+    db: &DatabaseConnection,
+    request: &IngestRequest,
+    format: &str,
+    sha256: &str,
+    pipeline: &Pipeline<S>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    import_batch::ActiveModel {
+        kind: Set(request.kind.slug().to_owned()),
+        source: Set(request.source.clone()),
+        format: Set(format.to_owned()),
+        file_name: Set(request.file_name.clone()),
+        actor: Set(request.actor.clone()),
+        sha256: Set(sha256.to_owned()),
+        received: Set(count(pipeline.received)),
+        created: Set(0),
+        updated: Set(0),
+        unchanged: Set(0),
+        rejected: Set(count(pipeline.rejected_rows)),
+        status: Set("rejected".to_owned()),
+        started_at: Set(now),
+        finished_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

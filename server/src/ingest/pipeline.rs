@@ -1,0 +1,167 @@
+//! The one import path behind REST, file upload, CLI and demo data: rows are validated,
+//! resolved and written chunk by chunk inside one transaction, so memory stays bounded and a
+//! request is applied whole or not at all.
+
+use std::collections::{HashMap, HashSet, hash_map::Entry};
+
+use app::domain::ingest::{DecodedRow, IngestRecord, RowError};
+use sea_orm::{DatabaseTransaction, DbErr};
+
+use super::refs::Ctx;
+use super::spec::{KindSpec, Prepared, Stored, upsert};
+use crate::entities::Provenance;
+
+/// Rows resolved and written per round trip; small enough for SQLite's parameter limit.
+const CHUNK_ROWS: usize = 1000;
+/// Row errors listed in a 422; the total is always reported.
+pub const MAX_LISTED_ERRORS: usize = 1000;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+pub struct Pipeline<S: KindSpec> {
+    pub ctx: Ctx,
+    pending: Vec<(u64, S::Input)>,
+    pending_keys: HashSet<String>,
+    seen: HashMap<S::Key, u64>,
+    pub errors: Vec<RowError>,
+    pub error_count: u64,
+    pub rejected_rows: u64,
+    pub received: u64,
+    pub counts: Counts,
+}
+
+impl<S: KindSpec> Pipeline<S> {
+    pub fn new(ctx: Ctx) -> Self {
+        Pipeline {
+            ctx,
+            pending: Vec::new(),
+            pending_keys: HashSet::new(),
+            seen: HashMap::new(),
+            errors: Vec::new(),
+            error_count: 0,
+            rejected_rows: 0,
+            received: 0,
+            counts: Counts::default(),
+        }
+    }
+
+    pub fn error(&mut self, error: RowError) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(error);
+        }
+    }
+
+    fn reject_row(&mut self, errors: impl IntoIterator<Item = RowError>) {
+        self.rejected_rows += 1;
+        for error in errors {
+            self.error(error);
+        }
+    }
+
+    pub async fn push(&mut self, txn: &DatabaseTransaction, row: DecodedRow) -> Result<(), DbErr> {
+        self.received += 1;
+        let raw = match row {
+            Ok(raw) => raw,
+            Err(error) => {
+                self.reject_row([error]);
+                return Ok(());
+            }
+        };
+        let input = match S::Input::from_row(&raw) {
+            Ok(input) => input,
+            Err(field_errors) => {
+                self.reject_row(field_errors.into_iter().map(|e| e.at_row(raw.number)));
+                return Ok(());
+            }
+        };
+        if let Some(reference) = input.same_kind_reference() {
+            if self.ctx.request_keys.contains(reference) {
+                self.ctx.earlier_reference_rows.insert(raw.number);
+            }
+            // The referenced row must be written before this one is resolved.
+            if self.pending_keys.contains(reference) {
+                self.flush(txn).await?;
+            }
+        }
+        if let Some(key) = input.external_key() {
+            self.ctx.request_keys.insert(key.to_owned());
+            self.pending_keys.insert(key.to_owned());
+        }
+        self.pending.push((raw.number, input));
+        if self.pending.len() >= CHUNK_ROWS {
+            self.flush(txn).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn flush(&mut self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
+        let inputs = std::mem::take(&mut self.pending);
+        self.pending_keys.clear();
+        if inputs.is_empty() {
+            return Ok(());
+        }
+        let mut ready = Vec::with_capacity(inputs.len());
+        for prepared in S::prepare(&mut self.ctx, txn, inputs).await? {
+            match prepared {
+                Err(error) => self.reject_row([error]),
+                Ok(prepared) => match self.seen.entry(prepared.key.clone()) {
+                    Entry::Occupied(first) => {
+                        let message = format!(
+                            "duplicate of row {}: the key ({}) appears twice in this request",
+                            first.get(),
+                            S::KEY_COLUMNS.join(", ")
+                        );
+                        self.reject_row([RowError { row: Some(prepared.row), field: None, message }]);
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(prepared.row);
+                        ready.push(prepared);
+                    }
+                },
+            }
+        }
+        // Once any row is wrong nothing will be committed; keep validating, stop writing.
+        if self.error_count == 0 && !ready.is_empty() {
+            self.write(txn, ready).await?;
+        }
+        Ok(())
+    }
+
+    async fn write(&mut self, txn: &DatabaseTransaction, ready: Vec<Prepared<S>>) -> Result<(), DbErr> {
+        let keys: Vec<S::Key> = ready.iter().map(|p| p.key.clone()).collect();
+        let mut stored = S::stored(&self.ctx, txn, &keys).await?;
+        let mut changed = Vec::new();
+        for prepared in ready {
+            match stored.get(&prepared.key) {
+                None => {
+                    self.counts.created += 1;
+                    changed.push(prepared);
+                }
+                Some((model, extra)) => {
+                    let mut candidate = prepared.model.clone();
+                    candidate.adopt_provenance(model);
+                    if candidate == *model && prepared.extra == *extra {
+                        self.counts.unchanged += 1;
+                    } else {
+                        self.counts.updated += 1;
+                        changed.push(prepared);
+                    }
+                }
+            }
+        }
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let changed_keys: HashSet<&S::Key> = changed.iter().map(|p| &p.key).collect();
+        stored.retain(|key, _| changed_keys.contains(key));
+        let replaced: Stored<S> = stored;
+        upsert::<S>(txn, changed.iter().map(|p| p.model.clone()).collect()).await?;
+        S::after_write(&mut self.ctx, txn, &changed, &replaced).await
+    }
+}

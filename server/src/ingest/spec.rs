@@ -1,0 +1,102 @@
+//! What the import pipeline needs to know about one record kind: how to resolve its references
+//! into a row, how to find the rows already stored under the same natural keys, and which
+//! columns identify a row.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use app::domain::ingest::{IngestRecord, RowError};
+use sea_orm::{
+    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
+    sea_query::OnConflict,
+};
+
+use super::refs::Ctx;
+use crate::entities::Provenance;
+
+pub type ModelOf<S> = <<S as KindSpec>::Entity as EntityTrait>::Model;
+
+/// A validated row with its references resolved, ready to store.
+pub struct Prepared<S: KindSpec> {
+    pub row: u64,
+    pub key: S::Key,
+    pub model: ModelOf<S>,
+    /// State kept outside the row itself (an incident's services), compared for changes too.
+    pub extra: S::Extra,
+}
+
+pub type Stored<S> = HashMap<<S as KindSpec>::Key, (ModelOf<S>, <S as KindSpec>::Extra)>;
+
+#[async_trait::async_trait]
+pub trait KindSpec: Send + Sync + 'static {
+    type Input: IngestRecord + Sync;
+    type Key: Eq + Hash + Clone + Send + Sync + Debug;
+    type Entity: EntityTrait<
+            Model: Provenance
+                       + Clone
+                       + PartialEq
+                       + Send
+                       + Sync
+                       + IntoActiveModel<<Self::Entity as EntityTrait>::ActiveModel>,
+            ActiveModel: ActiveModelTrait<Entity = Self::Entity> + Send,
+        >;
+    type Extra: PartialEq + Clone + Default + Send + Sync;
+
+    /// Column names of the natural key (a unique index).
+    const KEY_COLUMNS: &'static [&'static str];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, Self::Input)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr>
+    where
+        Self: Sized;
+
+    async fn stored(ctx: &Ctx, txn: &DatabaseTransaction, keys: &[Self::Key]) -> Result<Stored<Self>, DbErr>
+    where
+        Self: Sized;
+
+    /// Runs after the chunk's rows are inserted or updated.
+    async fn after_write(
+        _ctx: &mut Ctx,
+        _txn: &DatabaseTransaction,
+        _written: &[Prepared<Self>],
+        _stored: &Stored<Self>,
+    ) -> Result<(), DbErr>
+    where
+        Self: Sized,
+    {
+        Ok(())
+    }
+}
+
+fn column_named<E: EntityTrait>(name: &str) -> Option<E::Column> {
+    E::Column::iter().find(|c| c.as_str() == name)
+}
+
+/// Inserts new rows and overwrites changed ones in one statement, keyed by the natural key.
+/// `created_at` is kept from the first import.
+pub async fn upsert<S: KindSpec>(txn: &DatabaseTransaction, models: Vec<ModelOf<S>>) -> Result<(), DbErr> {
+    if models.is_empty() {
+        return Ok(());
+    }
+    let key_columns: Vec<_> = S::KEY_COLUMNS.iter().filter_map(|n| column_named::<S::Entity>(n)).collect();
+    let update_columns: Vec<_> = <S::Entity as EntityTrait>::Column::iter()
+        .filter(|c| !matches!(c.as_str(), "id" | "created_at") && !S::KEY_COLUMNS.contains(&c.as_str()))
+        .collect();
+    let Some(id_column) = column_named::<S::Entity>("id") else {
+        return Err(DbErr::Custom("entity without an id column".into()));
+    };
+    let rows = models.into_iter().map(|model| {
+        let mut row = model.into_active_model().reset_all();
+        row.not_set(id_column);
+        row
+    });
+    S::Entity::insert_many(rows)
+        .on_conflict(OnConflict::columns(key_columns).update_columns(update_columns).to_owned())
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Plumbline's server: settings, startup, HTTP routes, the database layer and the CLI.
+
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod ingest;
+pub mod listing;
+pub mod overview;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+
+/// The current instant at the precision both databases keep (microseconds).
+pub fn clock_now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,59 @@
+//! The home page's data summary, served to the pages through the `OverviewSource` port.
+
+use app::api::{ImportSummary, KindCount, Overview};
+use app::error::AppError;
+use app::ssr::OverviewSource;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+use crate::entities::{
+    deployment, dr_test, import_batch, incident, postmortem, postmortem_action, service, slo, slo_measurement, team,
+};
+
+pub struct OverviewService {
+    db: DatabaseConnection,
+}
+
+impl OverviewService {
+    pub fn new(db: DatabaseConnection) -> Self {
+        OverviewService { db }
+    }
+
+    async fn load(&self) -> Result<Overview, DbErr> {
+        let db = &self.db;
+        let counts = vec![
+            ("teams", "Teams", team::Entity::find().count(db).await?),
+            ("services", "Services", service::Entity::find().count(db).await?),
+            ("slos", "SLOs", slo::Entity::find().count(db).await?),
+            ("slo-measurements", "SLO measurements", slo_measurement::Entity::find().count(db).await?),
+            ("incidents", "Incidents", incident::Entity::find().count(db).await?),
+            ("postmortems", "Postmortems", postmortem::Entity::find().count(db).await?),
+            ("actions", "Postmortem actions", postmortem_action::Entity::find().count(db).await?),
+            ("dr-tests", "DR tests", dr_test::Entity::find().count(db).await?),
+            ("deployments", "Deployments", deployment::Entity::find().count(db).await?),
+        ];
+        let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
+        let demo_data =
+            applied.clone().filter(import_batch::Column::Source.eq(crate::demo::DEMO_SOURCE)).count(db).await? > 0;
+        let last_import = applied.order_by_desc(import_batch::Column::Id).one(db).await?.map(|b| ImportSummary {
+            kind: b.kind,
+            source: b.source,
+            at: b.finished_at.unwrap_or(b.started_at).format("%Y-%m-%d %H:%M UTC").to_string(),
+            received: u64::try_from(b.received).unwrap_or_default(),
+        });
+        Ok(Overview {
+            counts: counts
+                .into_iter()
+                .map(|(kind, label, count)| KindCount { kind: kind.into(), label: label.into(), count })
+                .collect(),
+            demo_data,
+            last_import,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl OverviewSource for OverviewService {
+    async fn overview(&self) -> Result<Overview, AppError> {
+        self.load().await.map_err(|e| AppError::internal("loading the overview", &e))
+    }
+}

@@ -1,0 +1,112 @@
+//! `POST /api/v1/{kind}`: JSON array, NDJSON or CSV in; counts or a problem document out.
+
+use std::collections::HashMap;
+
+use app::domain::ingest::{BodyFormat, RecordKind};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::problem::Problem;
+use crate::ingest::{IngestRequest, ingest_body};
+use crate::startup::AppState;
+
+pub fn parse_kind(kind: &str) -> Result<RecordKind, Problem> {
+    RecordKind::from_slug(kind).ok_or_else(|| {
+        let known: Vec<&str> = RecordKind::ALL.iter().map(|k| k.slug()).collect();
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "Unknown record kind",
+            format!("'{kind}' is not one of {}", known.join(", ")),
+        )
+    })
+}
+
+/// A `source` names the system records come from; it is part of their key.
+pub fn parse_source(query: &HashMap<String, String>) -> Result<String, Problem> {
+    let source = query.get("source").map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or("api");
+    let valid = source.len() <= 100
+        && source.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+    if valid {
+        Ok(source.to_owned())
+    } else {
+        Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "Invalid source",
+            "source must be at most 100 characters of a-z, 0-9, '.', '_' and '-'",
+        ))
+    }
+}
+
+fn parse_dry_run(query: &HashMap<String, String>) -> Result<bool, Problem> {
+    match query.get("dry_run").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes" | "") => Ok(true),
+        Some(other) => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "Invalid dry_run",
+            format!("dry_run must be true or false, got '{other}'"),
+        )),
+    }
+}
+
+pub async fn post_records(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match handle(state, &kind, &query, &headers, body).await {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn handle(
+    state: AppState,
+    kind: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    let kind = parse_kind(kind)?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let format = BodyFormat::from_content_type(content_type).ok_or_else(|| {
+        Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported media type",
+            format!("Content-Type '{content_type}' is not accepted; send application/json (an array), application/x-ndjson or text/csv"),
+        )
+    })?;
+    let declared_length =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > state.max_body_bytes) {
+        // Refused from the header alone: the body is never read.
+        return Err(IngestErrorTooLarge(state.max_body_bytes).into());
+    }
+    let request = IngestRequest {
+        kind,
+        source: parse_source(query)?,
+        dry_run: parse_dry_run(query)?,
+        file_name: None,
+        actor: "local".to_owned(),
+    };
+    let summary =
+        ingest_body(&state.db, request, format, body.into_data_stream(), state.max_body_bytes, crate::clock_now())
+            .await
+            .map_err(Problem::from)?;
+    tracing::info!(kind = %kind, received = summary.received, created = summary.created, updated = summary.updated,
+        unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
+    Ok((StatusCode::OK, Json(summary)).into_response())
+}
+
+struct IngestErrorTooLarge(u64);
+
+impl From<IngestErrorTooLarge> for Problem {
+    fn from(limit: IngestErrorTooLarge) -> Self {
+        crate::ingest::IngestError::TooLarge { limit: limit.0 }.into()
+    }
+}

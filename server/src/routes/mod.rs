@@ -1,0 +1,23 @@
+//! Routes that are not server functions: the REST API and health checks.
+
+mod health;
+mod ingest;
+mod list;
+pub mod problem;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::startup::AppState;
+
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/api/v1/{kind}", get(list::list_records).post(ingest::post_records))
+}
+
+/// The record kind named in a path, or a 404 problem.
+pub fn parse_kind_public(kind: &str) -> Result<app::domain::ingest::RecordKind, problem::Problem> {
+    ingest::parse_kind(kind)
+}

@@ -1,0 +1,83 @@
+//! RFC 9457 problem documents, the one error format of the REST API.
+
+use app::domain::ingest::RowError;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::ingest::IngestError;
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<RowError>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: None,
+            error_count: None,
+            received: None,
+            reference: None,
+        }
+    }
+
+    /// A 500 whose cause goes to the log under a reference the user can quote.
+    pub fn internal(context: &str, error: &dyn std::fmt::Display) -> Self {
+        let reference = match app::error::AppError::internal(context, error) {
+            app::error::AppError::Internal { reference } => reference,
+            other => other.to_string(),
+        };
+        let mut problem = Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal error",
+            format!("Something went wrong on our side. Quote reference {reference} when reporting it."),
+        );
+        problem.reference = Some(reference);
+        problem
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
+
+impl From<IngestError> for Problem {
+    fn from(error: IngestError) -> Self {
+        let detail = error.to_string();
+        match error {
+            IngestError::Format { .. } | IngestError::Body(_) => {
+                Problem::new(StatusCode::BAD_REQUEST, "Unreadable body", detail)
+            }
+            IngestError::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", detail),
+            IngestError::Invalid { errors, error_count, received } => {
+                let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid records", detail);
+                problem.errors = Some(errors);
+                problem.error_count = Some(error_count);
+                problem.received = Some(received);
+                problem
+            }
+            IngestError::Database(db_error) => Problem::internal("ingest", &db_error),
+        }
+    }
+}

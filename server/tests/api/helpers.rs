@@ -1,0 +1,217 @@
+//! `spawn_app`: the real server on a random port over a fresh, migrated database.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use reqwest::{Client, Response};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::Value;
+use server::settings::{DatabaseTarget, DemoMode, ServeSettings};
+use server::startup::Application;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub db: DatabaseConnection,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Postgres { admin_url: String, name: String },
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+}
+
+static NEXT_DB: AtomicU64 = AtomicU64::new(0);
+
+fn admin_url() -> String {
+    std::env::var("PLUMBLINE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// `postgres://host/postgres` → `postgres://host/<name>`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("database URL has a path");
+    format!("{base}/{name}")
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with_limit(backend, 512 * 1024 * 1024).await
+}
+
+pub async fn spawn_app_with_limit(backend: Backend, max_body_bytes: u64) -> TestApp {
+    let (target, cleanup) = match backend {
+        Backend::Postgres => {
+            let admin = admin_url();
+            let name = format!(
+                "plumbline_test_{}_{}_{}",
+                std::process::id(),
+                NEXT_DB.fetch_add(1, Ordering::Relaxed),
+                chrono::Utc::now().timestamp_micros()
+            );
+            let conn = Database::connect(&admin).await.expect("Postgres is reachable for tests");
+            conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            conn.close().await.ok();
+            (DatabaseTarget::Url(with_database(&admin, &name)), Cleanup::Postgres { admin_url: admin, name })
+        }
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (DatabaseTarget::Embedded(dir.path().join("plumbline.sqlite3")), Cleanup::Sqlite(dir))
+        }
+    };
+    let db = server::db::connect(&target).await.expect("connect");
+    server::db::migrate(&db).await.expect("migrate");
+    let settings = ServeSettings {
+        database: target,
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        site_root: "target/site".into(),
+        max_body_bytes,
+        demo: DemoMode::Off,
+        request_timeout_secs: 120,
+    };
+    let application = Application::build(&settings, db.clone()).await.expect("build app");
+    let addr = application.local_addr().expect("local addr");
+    tokio::spawn(application.run(std::future::pending()));
+    TestApp { base: format!("http://{addr}"), client: Client::new(), db, cleanup }
+}
+
+impl TestApp {
+    pub async fn post(&self, kind: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Response {
+        self.post_query(kind, "", content_type, body).await
+    }
+
+    pub async fn post_query(
+        &self,
+        kind: &str,
+        query: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.client
+            .post(format!("{}/api/v1/{kind}{query}", self.base))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Posts a JSON array and returns (status, body).
+    pub async fn post_json(&self, kind: &str, rows: &Value) -> (u16, Value) {
+        let response = self.post(kind, "application/json", rows.to_string()).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON response"))
+    }
+
+    pub async fn get(&self, path_and_query: &str) -> (u16, Value) {
+        let response = self.client.get(format!("{}{path_and_query}", self.base)).send().await.expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+
+    /// Row counts of every record table, to prove a rejected request wrote nothing.
+    pub async fn snapshot(&self) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for table in [
+            "team",
+            "service",
+            "slo",
+            "slo_measurement",
+            "incident",
+            "incident_service",
+            "postmortem",
+            "postmortem_action",
+            "dr_test",
+            "deployment",
+        ] {
+            counts.push(self.count(table).await);
+        }
+        counts
+    }
+
+    pub async fn cleanup(self) {
+        self.db.close().await.ok();
+        if let Cleanup::Postgres { admin_url, name } = self.cleanup {
+            if let Ok(conn) = Database::connect(&admin_url).await {
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+                conn.close().await.ok();
+            }
+        }
+    }
+}
+
+/// Runs each listed `async fn(&TestApp)` once on Postgres and once on SQLite.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )+
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )+
+        }
+    };
+}
+
+/// JSON objects as CSV with a header (arrays `;`-joined, null as an empty cell).
+pub fn to_csv(rows: &[Value]) -> String {
+    let mut header: Vec<String> = Vec::new();
+    for row in rows {
+        for key in row.as_object().expect("object").keys() {
+            if !header.contains(key) {
+                header.push(key.clone());
+            }
+        }
+    }
+    let quote = |s: String| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s };
+    let mut out = header.join(",") + "\r\n";
+    for row in rows {
+        let cells: Vec<String> = header
+            .iter()
+            .map(|k| match &row[k] {
+                Value::Null => String::new(),
+                Value::String(s) => quote(s.clone()),
+                Value::Array(items) => quote(items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";")),
+                other => other.to_string(),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+pub fn to_ndjson(rows: &[Value]) -> String {
+    rows.iter().map(|r| r.to_string() + "\n").collect()
+}

@@ -1,0 +1,277 @@
+//! Every validation rule answers 422 with the row and field, and leaves the database as it was.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, spawn_app_with_limit, to_csv};
+use crate::ingest_formats::load_org;
+
+/// (kind, a bad record, the field named in the error, a word the message contains)
+fn bad_records() -> Vec<(&'static str, Value, Option<&'static str>, &'static str)> {
+    let incident = |extra: Value| {
+        let mut base = json!({"external_id": "INC-bad", "title": "t", "severity": "SEV2", "services": ["api-v"],
+            "started_at": "2026-07-01T10:00:00Z"});
+        for (k, v) in extra.as_object().expect("object") {
+            base[k] = v.clone();
+        }
+        base
+    };
+    vec![
+        ("teams", json!({"slug": "no-name"}), Some("name"), "required"),
+        ("services", json!({"slug": "s1", "name": "S", "tier": "zero", "team": "team-v"}), Some("tier"), "integer"),
+        ("services", json!({"slug": "s1", "name": "S", "tier": 4, "team": "team-v"}), Some("tier"), "0 to 3"),
+        ("services", json!({"slug": "s1", "name": "S", "tier": 1, "team": "ghost"}), Some("team"), "unknown team"),
+        (
+            "services",
+            json!({"slug": "s1", "name": "S", "tier": 1, "team": "team-v", "colour": "red"}),
+            Some("colour"),
+            "unknown field",
+        ),
+        ("incidents", incident(json!({"severity": "SEV5"})), Some("severity"), "SEV0"),
+        ("incidents", incident(json!({"detected_at": "2026-07-01T09:00:00Z"})), Some("detected_at"), "before"),
+        (
+            "incidents",
+            incident(json!({"detected_at": "2026-07-01T10:05:00Z", "acknowledged_at": "2026-07-01T10:01:00Z"})),
+            Some("acknowledged_at"),
+            "before",
+        ),
+        (
+            "incidents",
+            incident(json!({"mitigated_at": "2026-07-01T12:00:00Z", "resolved_at": "2026-07-01T11:00:00Z"})),
+            Some("resolved_at"),
+            "before",
+        ),
+        ("incidents", incident(json!({"customer_impact_minutes": -5})), Some("customer_impact_minutes"), "negative"),
+        ("incidents", incident(json!({"started_at": "yesterday"})), Some("started_at"), "RFC 3339"),
+        ("incidents", incident(json!({"services": ["nowhere"]})), Some("services"), "unknown service"),
+        ("incidents", incident(json!({"repeat_of": "INC-never"})), Some("repeat_of"), "unknown incident"),
+        ("incidents", incident(json!({"customer_impacting": "maybe"})), Some("customer_impacting"), "true/false"),
+        (
+            "slos",
+            json!({"service": "api-v", "slug": "x", "name": "X", "indicator": "availability", "objective": 100}),
+            Some("objective"),
+            "between 0 and 100",
+        ),
+        (
+            "slos",
+            json!({"service": "api-v", "slug": "x", "name": "X", "indicator": "vibes", "objective": 99}),
+            Some("indicator"),
+            "availability",
+        ),
+        (
+            "slo-measurements",
+            json!({"service": "api-v", "slo": "availability", "day": "2026-07-03", "good": 11, "total": 10}),
+            Some("good"),
+            "exceed",
+        ),
+        (
+            "slo-measurements",
+            json!({"service": "api-v", "slo": "availability", "day": "2026-02-30", "good": 1, "total": 10}),
+            Some("day"),
+            "existing date",
+        ),
+        (
+            "slo-measurements",
+            json!({"service": "api-v", "slo": "availability", "day": "2026-07-03", "good": -1, "total": 10}),
+            Some("good"),
+            "negative",
+        ),
+        (
+            "slo-measurements",
+            json!({"service": "api-v", "slo": "latency", "day": "2026-07-03", "good": 1, "total": 10}),
+            Some("slo"),
+            "unknown SLO",
+        ),
+        ("postmortems", json!({"incident": "INC-v", "status": "published"}), Some("published_at"), "required"),
+        (
+            "postmortems",
+            json!({"incident": "INC-v", "status": "draft", "url": "javascript:alert(1)"}),
+            Some("url"),
+            "http",
+        ),
+        (
+            "actions",
+            json!({"external_id": "A1", "service": "api-v", "title": "t", "status": "finished"}),
+            Some("status"),
+            "wont_do",
+        ),
+        (
+            "actions",
+            json!({"external_id": "A1", "service": "api-v", "title": "t", "status": "done"}),
+            Some("completed_at"),
+            "required",
+        ),
+        (
+            "actions",
+            json!({"external_id": "A1", "service": "api-v", "title": "t", "status": "open", "due_date": "2026-13-01"}),
+            Some("due_date"),
+            "existing date",
+        ),
+        (
+            "dr-tests",
+            json!({"external_id": "D1", "service": "api-v", "scenario": "failover", "performed_at": "2026-07-01T00:00:00Z", "outcome": "maybe"}),
+            Some("outcome"),
+            "pass",
+        ),
+        (
+            "dr-tests",
+            json!({"external_id": "D1", "service": "api-v", "scenario": "failover", "performed_at": "2026-07-01T00:00:00Z", "outcome": "pass", "rto_achieved_minutes": -1}),
+            Some("rto_achieved_minutes"),
+            "negative",
+        ),
+        (
+            "deployments",
+            json!({"external_id": "P1", "service": "api-v", "deployed_at": "2026-07-01T00:00:00Z", "outcome": "ok"}),
+            Some("outcome"),
+            "success",
+        ),
+        (
+            "deployments",
+            json!({"external_id": "P1", "service": "api-v", "deployed_at": "2026-07-01T00:00:00Z", "outcome": "success", "incident": "INC-zzz"}),
+            Some("incident"),
+            "unknown incident",
+        ),
+    ]
+}
+
+/// A valid record to place before the bad one, so the error must name row 2.
+fn good_record(kind: &str) -> Value {
+    match kind {
+        "teams" => json!({"slug": "fine", "name": "Fine"}),
+        "services" => json!({"slug": "fine", "name": "Fine", "tier": 1, "team": "team-v"}),
+        "slos" => {
+            json!({"service": "api-v", "slug": "fine", "name": "Fine", "indicator": "latency", "objective": 99, "threshold_ms": 300})
+        }
+        "slo-measurements" => {
+            json!({"service": "api-v", "slo": "availability", "day": "2026-07-04", "good": 5, "total": 5})
+        }
+        "incidents" => {
+            json!({"external_id": "INC-ok", "title": "ok", "severity": "SEV4", "services": ["api-v"], "started_at": "2026-07-01T00:00:00Z"})
+        }
+        "postmortems" => json!({"incident": "INC-v", "status": "draft"}),
+        "actions" => json!({"external_id": "A0", "service": "api-v", "title": "ok", "status": "open"}),
+        "dr-tests" => {
+            json!({"external_id": "D0", "service": "api-v", "scenario": "restore", "performed_at": "2026-07-01T00:00:00Z", "outcome": "fail"})
+        }
+        _ => {
+            json!({"external_id": "P0", "service": "api-v", "deployed_at": "2026-07-01T00:00:00Z", "outcome": "success"})
+        }
+    }
+}
+
+async fn every_rule_is_answered_with_row_and_field_and_nothing_written(app: &TestApp) {
+    load_org(app, "v").await;
+    let before = app.snapshot().await;
+    for (kind, bad, field, word) in bad_records() {
+        let (status, reply) = app.post_json(kind, &json!([good_record(kind), bad])).await;
+        assert_eq!(status, 422, "{kind} {bad}: {reply}");
+        let errors = reply["errors"].as_array().expect("errors listed");
+        let hit = errors.iter().find(|e| e["row"] == 2 && e["field"].as_str() == field);
+        let hit = hit.unwrap_or_else(|| panic!("{kind} {bad}: expected row 2 / {field:?} in {reply}"));
+        let message = hit["message"].as_str().unwrap_or_default();
+        assert!(message.contains(word), "{kind}: '{message}' should mention '{word}'");
+        assert!(errors.iter().all(|e| e["row"] != 1), "the good row has no error: {reply}");
+        assert_eq!(app.snapshot().await, before, "{kind}: a rejected request wrote something");
+    }
+}
+
+async fn problems_are_problem_documents(app: &TestApp) {
+    let response = app.post("teams", "application/json", "[{\"slug\": \"a\"},]").await;
+    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let reply: Value = response.json().await.expect("json");
+    assert!(reply["detail"].as_str().unwrap_or_default().contains("row 2"), "says where: {reply}");
+
+    let response = app.post("teams", "text/plain", "slug,name").await;
+    assert_eq!(response.status().as_u16(), 415);
+
+    let response = app.post("widgets", "application/json", "[]").await;
+    assert_eq!(response.status().as_u16(), 404);
+
+    let response = app.post("teams", "text/csv", "slug,name\n\"unterminated").await;
+    let status = response.status().as_u16();
+    assert!(status == 422 || status == 200 || status == 400, "unterminated quote handled: {status}");
+}
+
+async fn duplicate_keys_in_one_request_are_rejected(app: &TestApp) {
+    let rows = json!([{"slug": "a", "name": "A"}, {"slug": "b", "name": "B"}, {"slug": "a", "name": "A again"}]);
+    let (status, reply) = app.post_json("teams", &rows).await;
+    assert_eq!(status, 422);
+    assert_eq!(reply["errors"][0]["row"], 3);
+    assert!(reply["errors"][0]["message"].as_str().unwrap_or_default().contains("duplicate of row 1"));
+    assert_eq!(app.count("team").await, 0);
+}
+
+async fn unknown_csv_columns_are_reported_once(app: &TestApp) {
+    let csv = "slug,name,colour\na,A,red\nb,B,blue\n";
+    let response = app.post("teams", "text/csv", csv).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let reply: Value = response.json().await.expect("json");
+    assert_eq!(
+        reply["errors"],
+        json!([{"row": null, "field": "colour", "message": "unknown column 'colour'; accepted: slug, name"}])
+    );
+    assert_eq!(app.count("team").await, 0);
+}
+
+async fn one_bad_row_among_a_thousand_writes_nothing(app: &TestApp) {
+    load_org(app, "k").await;
+    let before = app.snapshot().await;
+    let mut rows: Vec<Value> = (0..1001)
+        .map(|i| {
+            let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).expect("date") + chrono::Days::new(i);
+            json!({"service": "api-k", "slo": "availability", "day": day.to_string(), "good": 90, "total": 100})
+        })
+        .collect();
+    rows[700]["good"] = json!(101);
+    let response = app.post("slo-measurements", "text/csv", to_csv(&rows)).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let reply: Value = response.json().await.expect("json");
+    assert_eq!(reply["error_count"], 1);
+    assert_eq!(reply["errors"][0]["row"], 701);
+    assert_eq!(app.snapshot().await, before);
+    // Without the bad row the same batch lands whole.
+    rows.remove(700);
+    let response = app.post("slo-measurements", "text/csv", to_csv(&rows)).await;
+    let reply: Value = response.json().await.expect("json");
+    assert_eq!(reply["created"], 1000, "{reply}");
+}
+
+crate::on_both_backends!(
+    every_rule_is_answered_with_row_and_field_and_nothing_written,
+    problems_are_problem_documents,
+    duplicate_keys_in_one_request_are_rejected,
+    unknown_csv_columns_are_reported_once,
+    one_bad_row_among_a_thousand_writes_nothing,
+);
+
+/// Bodies over PLUMBLINE_MAX_BODY_MB are refused with 413 — from the header when it is declared,
+/// mid-stream when it is not — and the server keeps serving.
+async fn oversized_bodies_are_refused(backend: Backend) {
+    let app = spawn_app_with_limit(backend, 1024 * 1024).await;
+    let big = format!("slug,name\n{}", "a,A\n".repeat(300_000));
+    let response = app.post("teams", "text/csv", big.clone()).await;
+    assert_eq!(response.status().as_u16(), 413);
+
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        big.as_bytes().chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let streamed = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
+    let response = app.post("teams", "text/csv", streamed).await;
+    assert_eq!(response.status().as_u16(), 413, "a chunked body is cut off at the limit");
+
+    let (status, _) = app.get("/healthz").await;
+    assert_eq!(status, 200);
+    let (status, reply) = app.post_json("teams", &json!([{"slug": "after", "name": "After"}])).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(app.count("team").await, 1);
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_are_refused_on_postgres() {
+    oversized_bodies_are_refused(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_are_refused_on_sqlite() {
+    oversized_bodies_are_refused(Backend::Sqlite).await;
+}

@@ -1,0 +1,64 @@
+//! The real binary: clean shutdown on SIGTERM, and local mode refusing non-loopback addresses.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn plumbline() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_plumbline"))
+}
+
+#[test]
+fn local_mode_refuses_to_listen_beyond_loopback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = plumbline()
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run plumbline");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("refusing to listen on 0.0.0.0:0"), "{stderr}");
+}
+
+#[test]
+fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let mut child = plumbline()
+        .arg("serve")
+        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .env("PLUMBLINE_DEMO", "off")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start plumbline");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ready = loop {
+        let answer = Command::new("curl").args(["-sf", &format!("http://127.0.0.1:{port}/readyz")]).output();
+        if answer.is_ok_and(|o| o.status.success()) {
+            break true;
+        }
+        if Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            child.kill().ok();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(ready, "server never became ready");
+    assert!(status.is_some_and(|s| s.success()), "exit after SIGTERM: {status:?}");
+}
