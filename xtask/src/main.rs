@@ -23,7 +23,7 @@ commands:
                                clippy, chromium, end2end npm packages) and start Postgres
   run [--empty] [--release]    build, then serve from the repo root (--empty: PLUMBLINE_DEMO=off)
   test [--no-lint] [--no-e2e]  fmt, clippy, cargo test, Playwright; ends with a `total:` line
-  bench-ingest [--rows N]      ingestion benchmark (not implemented yet)
+  bench-ingest [--rows N]      ingestion benchmark: HTTP API vs COPY on Postgres
 
 environment:
   CARGO_TARGET_DIR             build folder (default <repo>/target); the site goes to its site/";
