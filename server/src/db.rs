@@ -6,11 +6,11 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 use crate::settings::DatabaseTarget;
 
 pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbErr> {
-    if let DatabaseTarget::Embedded(path) = target {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbErr::Custom(format!("cannot create data directory {}: {e}", dir.display())))?;
-        }
+    if let DatabaseTarget::Embedded(path) = target
+        && let Some(dir) = path.parent()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create data directory {}: {e}", dir.display())))?;
     }
     let mut options = ConnectOptions::new(target.url());
     options.sqlx_logging(false).max_connections(10).min_connections(1);

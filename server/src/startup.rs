@@ -29,6 +29,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub max_body_bytes: u64,
+    /// SQLite has one writer at a time: imports queue here instead of failing on a busy lock.
+    pub import_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -92,7 +94,12 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let mut settings = settings.clone();
         settings.addr = listener.local_addr()?;
-        let state = AppState { leptos_options: leptos_options(&settings), db, max_body_bytes: settings.max_body_bytes };
+        let state = AppState {
+            leptos_options: leptos_options(&settings),
+            db,
+            max_body_bytes: settings.max_body_bytes,
+            import_lock: Arc::default(),
+        };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router })
     }

@@ -1,4 +1,5 @@
 //! The real binary: clean shutdown on SIGTERM, and local mode refusing non-loopback addresses.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed step should fail the test loudly
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -189,7 +189,7 @@ fn day_string(offset: u64) -> String {
     let mut year = 2023u64;
     let mut day = offset;
     loop {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
         let months = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
         let year_days: u64 = months.iter().sum();
         if day >= year_days {

@@ -290,25 +290,25 @@ where
     let mut rows = Vec::new();
     let mut unknown_columns: Option<Vec<String>> = None;
     while feed.next_rows(&mut rows).await? {
-        if unknown_columns.is_none() {
-            if let Some(columns) = feed.columns() {
-                let unknown = unknown_fields(kind, columns.iter().map(String::as_str));
-                for name in &unknown {
-                    pipeline.error(RowError {
-                        row: None,
-                        field: Some(name.clone()),
-                        message: format!("unknown column '{name}'; accepted: {}", kind.fields().join(", ")),
-                    });
-                }
-                unknown_columns = Some(unknown);
+        if unknown_columns.is_none()
+            && let Some(columns) = feed.columns()
+        {
+            let unknown = unknown_fields(kind, columns.iter().map(String::as_str));
+            for name in &unknown {
+                pipeline.error(RowError {
+                    row: None,
+                    field: Some(name.clone()),
+                    message: format!("unknown column '{name}'; accepted: {}", kind.fields().join(", ")),
+                });
             }
+            unknown_columns = Some(unknown);
         }
         for mut row in rows.drain(..) {
             // Unknown columns were reported once for the header; don't repeat them per row.
-            if let (Ok(raw), Some(unknown)) = (&mut row, &unknown_columns) {
-                if !unknown.is_empty() {
-                    raw.cells.retain(|(name, _)| !unknown.contains(name));
-                }
+            if let (Ok(raw), Some(unknown)) = (&mut row, &unknown_columns)
+                && !unknown.is_empty()
+            {
+                raw.cells.retain(|(name, _)| !unknown.contains(name));
             }
             pipeline.push(txn, row).await?;
         }

@@ -94,6 +94,8 @@ async fn handle(
         file_name: None,
         actor: "local".to_owned(),
     };
+    let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
     let summary =
         ingest_body(&state.db, request, format, body.into_data_stream(), state.max_body_bytes, crate::clock_now())
             .await

@@ -14,6 +14,13 @@ pub struct Problem {
     pub title: &'static str,
     pub status: u16,
     pub detail: String,
+    /// Members beyond the standard ones, boxed to keep `Result<_, Problem>` small.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Box<Extensions>>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Extensions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<RowError>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,16 +33,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        Problem {
-            kind: "about:blank",
-            title,
-            status: status.as_u16(),
-            detail: detail.into(),
-            errors: None,
-            error_count: None,
-            received: None,
-            reference: None,
-        }
+        Problem { kind: "about:blank", title, status: status.as_u16(), detail: detail.into(), extensions: None }
     }
 
     /// A 500 whose cause goes to the log under a reference the user can quote.
@@ -49,7 +47,7 @@ impl Problem {
             "Internal error",
             format!("Something went wrong on our side. Quote reference {reference} when reporting it."),
         );
-        problem.reference = Some(reference);
+        problem.extensions = Some(Box::new(Extensions { reference: Some(reference), ..Extensions::default() }));
         problem
     }
 }
@@ -72,9 +70,12 @@ impl From<IngestError> for Problem {
             IngestError::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", detail),
             IngestError::Invalid { errors, error_count, received } => {
                 let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid records", detail);
-                problem.errors = Some(errors);
-                problem.error_count = Some(error_count);
-                problem.received = Some(received);
+                problem.extensions = Some(Box::new(Extensions {
+                    errors: Some(errors),
+                    error_count: Some(error_count),
+                    received: Some(received),
+                    reference: None,
+                }));
                 problem
             }
             IngestError::Database(db_error) => Problem::internal("ingest", &db_error),

@@ -148,11 +148,11 @@ impl TestApp {
 
     pub async fn cleanup(self) {
         self.db.close().await.ok();
-        if let Cleanup::Postgres { admin_url, name } = self.cleanup {
-            if let Ok(conn) = Database::connect(&admin_url).await {
-                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
-                conn.close().await.ok();
-            }
+        if let Cleanup::Postgres { admin_url, name } = self.cleanup
+            && let Ok(conn) = Database::connect(&admin_url).await
+        {
+            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+            conn.close().await.ok();
         }
     }
 }

@@ -208,6 +208,17 @@ async fn every_batch_is_recorded_with_its_hash_and_counts(app: &TestApp) {
     assert_eq!((rejected.status.as_str(), rejected.rejected), ("rejected", 1));
 }
 
+async fn concurrent_imports_all_land(app: &TestApp) {
+    let batches: Vec<Value> = (0..4)
+        .map(|b| Value::Array((0..300).map(|i| json!({"slug": format!("c{b}-{i}"), "name": "T"})).collect()))
+        .collect();
+    let replies = futures::future::join_all(batches.iter().map(|rows| app.post_json("teams", rows))).await;
+    for (status, reply) in replies {
+        assert_eq!(status, 200, "{reply}");
+    }
+    assert_eq!(app.count("team").await, 1200);
+}
+
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 crate::on_both_backends!(
@@ -218,4 +229,5 @@ crate::on_both_backends!(
     source_separates_external_ids,
     dry_run_counts_but_writes_nothing,
     every_batch_is_recorded_with_its_hash_and_counts,
+    concurrent_imports_all_land,
 );

@@ -1,4 +1,5 @@
 //! Integration tests through the HTTP API, each run on Postgres and on SQLite.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed step should fail the test loudly
 
 mod helpers;
 mod ingest_formats;

@@ -164,10 +164,10 @@ impl IngestRecord for SloMeasurementInput {
             let day = r.date("day");
             let good = r.count("good");
             let total = r.count("total");
-            if let (Some(g), Some(t)) = (good, total) {
-                if g > t {
-                    r.fail("good", format!("must not exceed total ({g} > {t})"));
-                }
+            if let (Some(g), Some(t)) = (good, total)
+                && g > t
+            {
+                r.fail("good", format!("must not exceed total ({g} > {t})"));
             }
             Some(SloMeasurementInput { service: service?, slo: slo?, day: day?, good: good?, total: total? })
         })
@@ -199,11 +199,11 @@ impl IngestRecord for IncidentInput {
             let mut latest: Option<(&str, chrono::DateTime<chrono::Utc>)> = None;
             for (name, value) in chain {
                 let Some(value) = value else { continue };
-                if let Some((earlier_name, earlier)) = latest {
-                    if value < earlier {
-                        r.fail(name, format!("must not be before {earlier_name} ({value} < {earlier})"));
-                        continue;
-                    }
+                if let Some((earlier_name, earlier)) = latest
+                    && value < earlier
+                {
+                    r.fail(name, format!("must not be before {earlier_name} ({value} < {earlier})"));
+                    continue;
                 }
                 latest = Some((name, value));
             }
