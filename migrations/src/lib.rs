@@ -3,12 +3,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_records;
+mod m20261126_000002_measurement_integrity_triggers;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_records::Migration)]
+        vec![
+            Box::new(m20261126_000001_create_records::Migration),
+            Box::new(m20261126_000002_measurement_integrity_triggers::Migration),
+        ]
     }
 }

@@ -16,10 +16,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::entities::import_batch;
-use pipeline::Pipeline;
 pub use pipeline::{Counts, MAX_LISTED_ERRORS};
+use pipeline::{ParsedRow, Pipeline, parse_row};
 use refs::Ctx;
 use spec::KindSpec;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 /// Who sends what, and how.
 #[derive(Debug, Clone)]
@@ -69,8 +71,8 @@ enum Feed<B> {
 
 impl<B, E> Feed<B>
 where
-    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-    E: std::fmt::Display,
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send + 'static,
 {
     /// Appends the next rows to `out`; false once the input is exhausted.
     async fn next_rows(&mut self, out: &mut Vec<DecodedRow>) -> Result<bool, IngestError> {
@@ -152,8 +154,8 @@ pub async fn ingest_body<B, E>(
     now: DateTime<Utc>,
 ) -> Result<IngestSummary, IngestError>
 where
-    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-    E: std::fmt::Display,
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send + 'static,
 {
     let feed =
         Feed::Body { body, decoder: Decoder::new(format), format, hasher: Sha256::new(), read: 0, limit, done: false };
@@ -179,8 +181,8 @@ async fn dispatch<B, E>(
     now: DateTime<Utc>,
 ) -> Result<IngestSummary, IngestError>
 where
-    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-    E: std::fmt::Display,
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send + 'static,
 {
     match request.kind {
         RecordKind::Teams => run::<kinds::Teams, B, E>(db, request, feed, now).await,
@@ -198,13 +200,13 @@ where
 async fn run<S, B, E>(
     db: &DatabaseConnection,
     request: IngestRequest,
-    mut feed: Feed<B>,
+    feed: Feed<B>,
     now: DateTime<Utc>,
 ) -> Result<IngestSummary, IngestError>
 where
     S: KindSpec,
-    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-    E: std::fmt::Display,
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send + 'static,
 {
     let txn = db.begin().await?;
     let batch = import_batch::ActiveModel {
@@ -227,12 +229,21 @@ where
     .insert(&txn)
     .await?;
 
-    let mut pipeline = Pipeline::<S>::new(Ctx::new(request.source.clone(), batch.id, now));
-    let outcome = feed_pipeline(&txn, &mut feed, &mut pipeline, request.kind).await;
-    if let Err(error) = outcome {
-        txn.rollback().await?;
-        return Err(error);
-    }
+    let mut pipeline = Pipeline::<S>::new(Ctx::new(request.source.clone(), batch.id, now), db.get_database_backend());
+    let (mut parsed, reader) = spawn_reader::<S, B, E>(feed, request.kind);
+    let outcome = write_parsed(&txn, &mut parsed, &mut pipeline).await;
+    drop(parsed);
+    let feed = match (outcome, reader.await) {
+        (Ok(()), Ok(feed)) => feed,
+        (Err(error), _) => {
+            txn.rollback().await?;
+            return Err(error);
+        }
+        (Ok(()), Err(join_error)) => {
+            txn.rollback().await?;
+            return Err(IngestError::Body(format!("the body reader stopped: {join_error}")));
+        }
+    };
     let sha256 = feed.digest();
     let counts = pipeline.counts;
 
@@ -276,41 +287,96 @@ fn count(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-async fn feed_pipeline<S, B, E>(
-    txn: &DatabaseTransaction,
-    feed: &mut Feed<B>,
-    pipeline: &mut Pipeline<S>,
-    kind: RecordKind,
-) -> Result<(), IngestError>
+/// What the reading task hands to the writing one.
+enum Parsed<I> {
+    /// Problems with the CSV header as a whole.
+    Header(Vec<RowError>),
+    Rows(Vec<ParsedRow<I>>),
+}
+
+/// Rows parsed per message to the writer, and messages parsed ahead of it: the reader keeps
+/// up to ~32k rows ready while the writer waits on the database, in bounded memory.
+const READ_BATCH_ROWS: usize = 1000;
+const READ_AHEAD_BATCHES: usize = 32;
+
+type ParsedReceiver<I> = mpsc::Receiver<Result<Parsed<I>, IngestError>>;
+
+/// Receives, decodes and parses the body on its own task, so that parsing the next rows
+/// overlaps writing the previous ones. The bounded channel keeps memory constant.
+fn spawn_reader<S, B, E>(mut feed: Feed<B>, kind: RecordKind) -> (ParsedReceiver<S::Input>, JoinHandle<Feed<B>>)
 where
     S: KindSpec,
-    B: Stream<Item = Result<Bytes, E>> + Unpin + Send,
-    E: std::fmt::Display,
+    B: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send + 'static,
 {
-    let mut rows = Vec::new();
-    let mut unknown_columns: Option<Vec<String>> = None;
-    while feed.next_rows(&mut rows).await? {
-        if unknown_columns.is_none()
-            && let Some(columns) = feed.columns()
-        {
-            let unknown = unknown_fields(kind, columns.iter().map(String::as_str));
-            for name in &unknown {
-                pipeline.error(RowError {
-                    row: None,
-                    field: Some(name.clone()),
-                    message: format!("unknown column '{name}'; accepted: {}", kind.fields().join(", ")),
-                });
-            }
-            unknown_columns = Some(unknown);
-        }
-        for mut row in rows.drain(..) {
-            // Unknown columns were reported once for the header; don't repeat them per row.
-            if let (Ok(raw), Some(unknown)) = (&mut row, &unknown_columns)
-                && !unknown.is_empty()
+    let (sender, receiver) = mpsc::channel(READ_AHEAD_BATCHES);
+    let reader = tokio::spawn(async move {
+        let mut rows = Vec::new();
+        let mut batch: Vec<ParsedRow<S::Input>> = Vec::with_capacity(READ_BATCH_ROWS);
+        let mut unknown_columns: Option<Vec<String>> = None;
+        loop {
+            let more = match feed.next_rows(&mut rows).await {
+                Ok(more) => more,
+                Err(error) => {
+                    let _ = sender.send(Err(error)).await;
+                    break;
+                }
+            };
+            if unknown_columns.is_none()
+                && let Some(columns) = feed.columns()
             {
-                raw.cells.retain(|(name, _)| !unknown.contains(name));
+                let unknown = unknown_fields(kind, columns.iter().map(String::as_str));
+                let errors: Vec<RowError> = unknown
+                    .iter()
+                    .map(|name| RowError {
+                        row: None,
+                        field: Some(name.clone()),
+                        message: format!("unknown column '{name}'; accepted: {}", kind.fields().join(", ")),
+                    })
+                    .collect();
+                if !errors.is_empty() && sender.send(Ok(Parsed::Header(errors))).await.is_err() {
+                    break;
+                }
+                unknown_columns = Some(unknown);
             }
-            pipeline.push(txn, row).await?;
+            batch.extend(rows.drain(..).map(|mut row| {
+                // Unknown columns were reported once for the header; don't repeat them per row.
+                if let (Ok(raw), Some(unknown)) = (&mut row, &unknown_columns)
+                    && !unknown.is_empty()
+                {
+                    raw.cells.retain(|(name, _)| !unknown.contains(name));
+                }
+                parse_row::<S::Input>(row)
+            }));
+            if batch.len() >= READ_BATCH_ROWS || (!more && !batch.is_empty()) {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH_ROWS));
+                // A closed channel means the writer stopped (an error): stop reading too.
+                if sender.send(Ok(Parsed::Rows(full))).await.is_err() {
+                    break;
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+        feed
+    });
+    (receiver, reader)
+}
+
+async fn write_parsed<S: KindSpec>(
+    txn: &DatabaseTransaction,
+    parsed: &mut ParsedReceiver<S::Input>,
+    pipeline: &mut Pipeline<S>,
+) -> Result<(), IngestError> {
+    while let Some(message) = parsed.recv().await {
+        match message? {
+            Parsed::Header(errors) => errors.into_iter().for_each(|error| pipeline.error(error)),
+            Parsed::Rows(rows) => {
+                for row in rows {
+                    pipeline.push(txn, row).await?;
+                }
+            }
         }
     }
     pipeline.flush(txn).await?;

@@ -2,17 +2,17 @@
 //! resolved and written chunk by chunk inside one transaction, so memory stays bounded and a
 //! request is applied whole or not at all.
 
-use std::collections::{HashMap, HashSet, hash_map::Entry};
+use std::collections::{HashSet, hash_map::Entry};
+
+use rustc_hash::FxHashMap;
 
 use app::domain::ingest::{DecodedRow, IngestRecord, RowError};
-use sea_orm::{DatabaseTransaction, DbErr};
+use sea_orm::{DatabaseTransaction, DbBackend, DbErr};
 
 use super::refs::Ctx;
 use super::spec::{KindSpec, Prepared, Stored, upsert};
 use crate::entities::Provenance;
 
-/// Rows resolved and written per round trip; small enough for SQLite's parameter limit.
-const CHUNK_ROWS: usize = 1000;
 /// Row errors listed in a 422; the total is always reported.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
@@ -23,11 +23,25 @@ pub struct Counts {
     pub unchanged: u64,
 }
 
+/// A row read into its typed record, or every problem found in it.
+pub type ParsedRow<I> = Result<(u64, I), Vec<RowError>>;
+
+/// Reads one decoded row into a typed record: pure CPU work, kept apart from the database
+/// work so the two can run side by side.
+pub fn parse_row<I: IngestRecord>(row: DecodedRow) -> ParsedRow<I> {
+    let raw = row.map_err(|error| vec![error])?;
+    I::from_row(&raw)
+        .map(|input| (raw.number, input))
+        .map_err(|errors| errors.into_iter().map(|e| e.at_row(raw.number)).collect())
+}
+
 pub struct Pipeline<S: KindSpec> {
     pub ctx: Ctx,
+    chunk_rows: usize,
     pending: Vec<(u64, S::Input)>,
     pending_keys: HashSet<String>,
-    seen: HashMap<S::Key, u64>,
+    /// First row of each key seen in this request (a fast hash: it holds up to millions of keys).
+    seen: FxHashMap<S::Key, u64>,
     pub errors: Vec<RowError>,
     pub error_count: u64,
     pub rejected_rows: u64,
@@ -36,12 +50,13 @@ pub struct Pipeline<S: KindSpec> {
 }
 
 impl<S: KindSpec> Pipeline<S> {
-    pub fn new(ctx: Ctx) -> Self {
+    pub fn new(ctx: Ctx, backend: DbBackend) -> Self {
         Pipeline {
             ctx,
+            chunk_rows: S::chunk_rows(backend),
             pending: Vec::new(),
             pending_keys: HashSet::new(),
-            seen: HashMap::new(),
+            seen: FxHashMap::default(),
             errors: Vec::new(),
             error_count: 0,
             rejected_rows: 0,
@@ -64,25 +79,19 @@ impl<S: KindSpec> Pipeline<S> {
         }
     }
 
-    pub async fn push(&mut self, txn: &DatabaseTransaction, row: DecodedRow) -> Result<(), DbErr> {
+    /// Takes one row, already parsed by [`parse_row`] (which may run on another task).
+    pub async fn push(&mut self, txn: &DatabaseTransaction, row: ParsedRow<S::Input>) -> Result<(), DbErr> {
         self.received += 1;
-        let raw = match row {
-            Ok(raw) => raw,
-            Err(error) => {
-                self.reject_row([error]);
-                return Ok(());
-            }
-        };
-        let input = match S::Input::from_row(&raw) {
-            Ok(input) => input,
-            Err(field_errors) => {
-                self.reject_row(field_errors.into_iter().map(|e| e.at_row(raw.number)));
+        let (number, input) = match row {
+            Ok(parsed) => parsed,
+            Err(errors) => {
+                self.reject_row(errors);
                 return Ok(());
             }
         };
         if let Some(reference) = input.same_kind_reference() {
             if self.ctx.request_keys.contains(reference) {
-                self.ctx.earlier_reference_rows.insert(raw.number);
+                self.ctx.earlier_reference_rows.insert(number);
             }
             // The referenced row must be written before this one is resolved.
             if self.pending_keys.contains(reference) {
@@ -93,8 +102,8 @@ impl<S: KindSpec> Pipeline<S> {
             self.ctx.request_keys.insert(key.to_owned());
             self.pending_keys.insert(key.to_owned());
         }
-        self.pending.push((raw.number, input));
-        if self.pending.len() >= CHUNK_ROWS {
+        self.pending.push((number, input));
+        if self.pending.len() >= self.chunk_rows {
             self.flush(txn).await?;
         }
         Ok(())
@@ -134,6 +143,12 @@ impl<S: KindSpec> Pipeline<S> {
     }
 
     async fn write(&mut self, txn: &DatabaseTransaction, ready: Vec<Prepared<S>>) -> Result<(), DbErr> {
+        if let Some(counts) = S::write_set_based(&self.ctx, txn, &ready).await? {
+            self.counts.created += counts.created;
+            self.counts.updated += counts.updated;
+            self.counts.unchanged += counts.unchanged;
+            return Ok(());
+        }
         let keys: Vec<S::Key> = ready.iter().map(|p| p.key.clone()).collect();
         let mut stored = S::stored(&self.ctx, txn, &keys).await?;
         let mut changed = Vec::new();

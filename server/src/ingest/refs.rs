@@ -15,7 +15,8 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
     teams: HashMap<String, i64>,
     services: HashMap<String, i64>,
-    slos: HashMap<(String, String), i64>,
+    /// SLO ids by service slug, then SLO slug (nested so lookups need no allocation).
+    slos: HashMap<String, HashMap<String, i64>>,
     incidents: HashMap<String, i64>,
     /// External ids of same-kind records seen earlier in this request (written or not).
     pub request_keys: HashSet<String>,
@@ -84,7 +85,7 @@ impl Ctx {
     ) -> Result<(), DbErr> {
         let missing: HashSet<(String, String)> = pairs
             .into_iter()
-            .filter(|(service, slo)| !self.slos.contains_key(&((*service).to_owned(), (*slo).to_owned())))
+            .filter(|(service, slo)| self.slo_id(service, slo).is_none())
             .map(|(service, slo)| (service.to_owned(), slo.to_owned()))
             .collect();
         if !missing.is_empty() {
@@ -103,7 +104,7 @@ impl Ctx {
                     .await?;
                 for (id, service_id, slug) in rows {
                     if let Some(service_slug) = by_id.get(&service_id) {
-                        self.slos.insert((service_slug.clone(), slug), id);
+                        self.slos.entry(service_slug.clone()).or_default().insert(slug, id);
                     }
                 }
             }
@@ -141,7 +142,7 @@ impl Ctx {
     }
 
     pub fn slo_id(&self, service: &str, slo: &str) -> Option<i64> {
-        self.slos.get(&(service.to_owned(), slo.to_owned())).copied()
+        self.slos.get(service)?.get(slo).copied()
     }
 
     pub fn incident_id(&self, external_id: &str) -> Option<i64> {

@@ -8,10 +8,11 @@ use std::hash::Hash;
 
 use app::domain::ingest::{IngestRecord, RowError};
 use sea_orm::{
-    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
+    ActiveModelTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
     sea_query::OnConflict,
 };
 
+use super::pipeline::Counts;
 use super::refs::Ctx;
 use crate::entities::Provenance;
 
@@ -57,6 +58,24 @@ pub trait KindSpec: Send + Sync + 'static {
     async fn stored(ctx: &Ctx, txn: &DatabaseTransaction, keys: &[Self::Key]) -> Result<Stored<Self>, DbErr>
     where
         Self: Sized;
+
+    /// Rows resolved and written per round trip on `backend`.
+    fn chunk_rows(_backend: DbBackend) -> usize {
+        1000
+    }
+
+    /// A set-based write that classifies and stores a chunk in one statement, where the
+    /// backend allows it; `None` means "use the portable compare-then-upsert path".
+    async fn write_set_based(
+        _ctx: &Ctx,
+        _txn: &DatabaseTransaction,
+        _rows: &[Prepared<Self>],
+    ) -> Result<Option<Counts>, DbErr>
+    where
+        Self: Sized,
+    {
+        Ok(None)
+    }
 
     /// Runs after the chunk's rows are inserted or updated.
     async fn after_write(

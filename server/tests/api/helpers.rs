@@ -104,7 +104,9 @@ impl TestApp {
     pub async fn post_json(&self, kind: &str, rows: &Value) -> (u16, Value) {
         let response = self.post(kind, "application/json", rows.to_string()).await;
         let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON response"))
+        let text = response.text().await.expect("response body");
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("expected JSON, got {status}: {text:?}"));
+        (status, body)
     }
 
     pub async fn get(&self, path_and_query: &str) -> (u16, Value) {

@@ -236,7 +236,26 @@ async fn one_bad_row_among_a_thousand_writes_nothing(app: &TestApp) {
     assert_eq!(reply["created"], 1000, "{reply}");
 }
 
+/// Referential integrity holds in the database itself, not only in the import code.
+async fn the_database_refuses_orphans_and_deleting_referenced_rows(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    load_org(app, "i").await;
+    let orphan = "INSERT INTO slo_measurement (slo_id, day, good, total, import_batch_id, created_at, updated_at) \
+                  VALUES (999999, '2020-01-01', 1, 1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+    assert!(app.db.execute_unprepared(orphan).await.is_err(), "a measurement of a missing SLO is refused");
+    let delete_slo = "DELETE FROM slo WHERE slug = 'availability'";
+    assert!(app.db.execute_unprepared(delete_slo).await.is_err(), "an SLO with measurements cannot be deleted");
+    let delete_team = "DELETE FROM team";
+    assert!(app.db.execute_unprepared(delete_team).await.is_err(), "a team with services cannot be deleted");
+    let bad_tier = "UPDATE service SET tier = 7";
+    assert!(app.db.execute_unprepared(bad_tier).await.is_err(), "the tier range is a CHECK");
+    let disorder = "UPDATE incident SET detected_at = '2000-01-01T00:00:00Z'";
+    assert!(app.db.execute_unprepared(disorder).await.is_err(), "timestamp order is a CHECK");
+    assert_eq!(app.count("slo_measurement").await, 2);
+}
+
 crate::on_both_backends!(
+    the_database_refuses_orphans_and_deleting_referenced_rows,
     every_rule_is_answered_with_row_and_field_and_nothing_written,
     problems_are_problem_documents,
     duplicate_keys_in_one_request_are_rejected,
@@ -247,7 +266,7 @@ crate::on_both_backends!(
 /// Bodies over PLUMBLINE_MAX_BODY_MB are refused with 413 — from the header when it is declared,
 /// mid-stream when it is not — and the server keeps serving.
 async fn oversized_bodies_are_refused(backend: Backend) {
-    let app = spawn_app_with_limit(backend, 1024 * 1024).await;
+    let mut app = spawn_app_with_limit(backend, 1024 * 1024).await;
     let big = format!("slug,name\n{}", "a,A\n".repeat(300_000));
     let response = app.post("teams", "text/csv", big.clone()).await;
     assert_eq!(response.status().as_u16(), 413);
@@ -257,6 +276,10 @@ async fn oversized_bodies_are_refused(backend: Backend) {
     let streamed = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
     let response = app.post("teams", "text/csv", streamed).await;
     assert_eq!(response.status().as_u16(), 413, "a chunked body is cut off at the limit");
+
+    // The server closes a connection whose body it refused mid-stream; a pooled client could
+    // race it by reusing that connection, so the follow-up checks use a fresh client.
+    app.client = reqwest::Client::new();
 
     let (status, _) = app.get("/healthz").await;
     assert_eq!(status, 200);
