@@ -14,6 +14,10 @@ pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbEr
     }
     let mut options = ConnectOptions::new(target.url());
     options.sqlx_logging(false).max_connections(10).min_connections(1);
+    // Imports look rows up by lists of keys (`external_id IN (…1000 values…)`). Postgres'
+    // generic plan for such a prepared statement filters every row of the source instead of
+    // probing the index (seen: 3 s per lookup at 150k rows); custom plans use the index.
+    options.map_sqlx_postgres_opts(|pg| pg.options([("plan_cache_mode", "force_custom_plan")]));
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // Readers keep working while an import holds the write lock.

@@ -2,4 +2,5 @@
 //! Nothing here performs IO or reads the clock, so it is tested without a database.
 
 pub mod ingest;
+pub mod kpi;
 pub mod records;

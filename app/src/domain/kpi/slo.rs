@@ -1,0 +1,447 @@
+//! SLO KPIs (DESIGN.md §4): per-SLO attainment, error budget remaining and burn rates, and the
+//! roll-ups `slo_met_rate`, `budget_exhausted_count` and `slo_coverage`.
+//!
+//! Comparisons against the objective are exact: the objective (a percentage) is taken to nine
+//! decimal places and every comparison is done on integers, so 999 good of 1000 meets 99.9 %
+//! and 1 bad of 1000 at 99.9 % leaves exactly 0 budget (exhausted), without float rounding
+//! deciding either way.
+
+use std::borrow::Borrow;
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::period::Period;
+use super::scope::{Service, ServiceRecord};
+use crate::domain::records::Slug;
+
+/// One day of an SLO's events (or timeslices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SloMeasurement {
+    pub day: NaiveDate,
+    pub good: i64,
+    pub total: i64,
+}
+
+/// An SLO with the measurements loaded for it (those of the period and of the window before the
+/// as-of day are enough).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slo {
+    pub service: Slug,
+    pub slug: Slug,
+    /// Percent, strictly between 0 and 100 (99.9 means 99.9 %).
+    pub objective: f64,
+    /// Rolling window for the error budget, in days.
+    pub window_days: u32,
+    pub active: bool,
+    pub measurements: Vec<SloMeasurement>,
+}
+
+impl ServiceRecord for Slo {
+    fn service_slugs(&self) -> &[Slug] {
+        std::slice::from_ref(&self.service)
+    }
+}
+
+/// 100 % in units of a billionth of a percent.
+const FULL: i128 = 100_000_000_000;
+
+/// The objective as billionths of a percent, when strictly between 0 and 100 %.
+fn objective_units(objective_percent: f64) -> Option<i128> {
+    let units = (objective_percent * 1e9).round();
+    if units.is_finite() && units > 0.0 && units < FULL as f64 { Some(units as i128) } else { None }
+}
+
+/// Σgood, Σtotal and the distinct days with a row, over the days a predicate accepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Sums {
+    good: i128,
+    total: i128,
+    days: u32,
+}
+
+fn sums(slo: &Slo, include: impl Fn(NaiveDate) -> bool) -> Sums {
+    let mut days = BTreeSet::new();
+    let mut sums = Sums::default();
+    for m in slo.measurements.iter().filter(|m| include(m.day)) {
+        sums.good += i128::from(m.good);
+        sums.total += i128::from(m.total);
+        days.insert(m.day);
+    }
+    sums.days = u32::try_from(days.len()).unwrap_or(u32::MAX);
+    sums
+}
+
+/// Σbad ÷ ((1 − objective) × Σtotal) as an exact fraction (numerator, denominator > 0).
+fn budget_spent(sums: Sums, objective_percent: f64) -> Option<(i128, i128)> {
+    let objective = objective_units(objective_percent)?;
+    if sums.total <= 0 {
+        return None;
+    }
+    let bad = sums.total - sums.good;
+    Some((bad * FULL, (FULL - objective) * sums.total))
+}
+
+/// The days from `n` days before the as-of day up to (not including) it.
+fn last_days(period: &Period, now: DateTime<Utc>, n: u32) -> impl Fn(NaiveDate) -> bool {
+    let (from, to) = (period.last_n_days_from(n, now), period.as_of_day(now));
+    move |day| from <= day && day < to
+}
+
+/// `slo_attainment` of one SLO over the period's days.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SloAttainment {
+    /// Σgood ÷ Σtotal; `None` without data or when Σtotal = 0.
+    pub attainment: Option<f64>,
+    /// attainment ≥ objective; `None` when attainment is.
+    pub met: Option<bool>,
+    /// Period days that have a measurement row.
+    pub days_with_data: u32,
+    pub good: i128,
+    pub total: i128,
+}
+
+pub fn slo_attainment(period: &Period, slo: &Slo) -> SloAttainment {
+    let (first, end) = (period.first_day(), period.end_day());
+    let s = sums(slo, |day| first <= day && day < end);
+    let attainment = (s.total > 0).then(|| s.good as f64 / s.total as f64);
+    let met = match objective_units(slo.objective) {
+        Some(objective) if s.total > 0 => Some(s.good * FULL >= objective * s.total),
+        _ => None,
+    };
+    SloAttainment { attainment, met, days_with_data: s.days, good: s.good, total: s.total }
+}
+
+/// `slo_met_rate`: SLOs met ÷ SLOs with data in the period (an attainment to judge).
+pub fn slo_met_rate<L: Borrow<Slo>>(period: &Period, slos: &[L]) -> Option<f64> {
+    let judged: Vec<bool> = slos.iter().filter_map(|slo| slo_attainment(period, slo.borrow()).met).collect();
+    ratio(judged.iter().filter(|met| **met).count(), judged.len())
+}
+
+/// `error_budget_remaining` over the last `window_days` days: 1 − Σbad ÷ ((1 − objective) ×
+/// Σtotal). Negative when overspent; `None` without events in the window.
+pub fn error_budget_remaining(period: &Period, now: DateTime<Utc>, slo: &Slo) -> Option<f64> {
+    if slo.window_days == 0 {
+        return None;
+    }
+    let s = sums(slo, last_days(period, now, slo.window_days));
+    let (spent, allowed) = budget_spent(s, slo.objective)?;
+    Some((allowed - spent) as f64 / allowed as f64)
+}
+
+/// `budget_exhausted_count`: SLOs whose error budget remaining is ≤ 0.
+pub fn budget_exhausted_count<L: Borrow<Slo>>(period: &Period, now: DateTime<Utc>, slos: &[L]) -> u64 {
+    slos.iter().filter(|slo| error_budget_remaining(period, now, (*slo).borrow()).is_some_and(|r| r <= 0.0)).count()
+        as u64
+}
+
+/// `burn_rate` over the last 1, 7 and `window_days` days.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BurnRates {
+    pub d1: Option<f64>,
+    pub d7: Option<f64>,
+    pub window: Option<f64>,
+}
+
+/// (Σbad ÷ Σtotal) ÷ (1 − objective) over the last `days` days; `None` without events.
+pub fn burn_rate_over(period: &Period, now: DateTime<Utc>, slo: &Slo, days: u32) -> Option<f64> {
+    if days == 0 {
+        return None;
+    }
+    let (spent, allowed) = budget_spent(sums(slo, last_days(period, now, days)), slo.objective)?;
+    Some(spent as f64 / allowed as f64)
+}
+
+pub fn burn_rate(period: &Period, now: DateTime<Utc>, slo: &Slo) -> BurnRates {
+    BurnRates {
+        d1: burn_rate_over(period, now, slo, 1),
+        d7: burn_rate_over(period, now, slo, 7),
+        window: burn_rate_over(period, now, slo, slo.window_days),
+    }
+}
+
+/// Whether an SLO's measurements cover at least 90 % of the period's days elapsed by the as-of
+/// day (all its days for a past period). `None` when no day has elapsed yet.
+pub fn slo_covers_period(period: &Period, now: DateTime<Utc>, slo: &Slo) -> Option<bool> {
+    let first = period.first_day();
+    let end = period.end_day().min(period.as_of_day(now));
+    let elapsed = u32::try_from((end - first).num_days()).ok().filter(|d| *d > 0)?;
+    let covered = sums(slo, |day| first <= day && day < end).days;
+    Some(u64::from(covered) * 10 >= u64::from(elapsed) * 9)
+}
+
+/// `slo_coverage`: active tier-0/1 services with ≥ 1 SLO whose measurements cover ≥ 90 % of
+/// the period's days ÷ active tier-0/1 services. For the current period "the period's days" are
+/// those before the as-of day; before any has elapsed the value is `None`.
+pub fn slo_coverage<S: Borrow<Service>, L: Borrow<Slo>>(
+    period: &Period,
+    now: DateTime<Utc>,
+    services: &[S],
+    slos: &[L],
+) -> Option<f64> {
+    if period.as_of_day(now) <= period.first_day() {
+        return None;
+    }
+    let critical: Vec<&Service> = services.iter().map(Borrow::borrow).filter(|s| s.is_critical_and_active()).collect();
+    let covered = critical
+        .iter()
+        .filter(|service| {
+            slos.iter()
+                .map(Borrow::borrow)
+                .filter(|slo| slo.service == service.slug)
+                .any(|slo| slo_covers_period(period, now, slo) == Some(true))
+        })
+        .count();
+    ratio(covered, critical.len())
+}
+
+/// One row of the per-SLO report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SloStatus {
+    pub service: Slug,
+    pub slo: Slug,
+    pub objective: f64,
+    pub attainment: Option<f64>,
+    pub met: Option<bool>,
+    pub error_budget_remaining: Option<f64>,
+    pub burn_rate: BurnRates,
+    pub days_with_data: u32,
+}
+
+pub fn slo_status(period: &Period, now: DateTime<Utc>, slo: &Slo) -> SloStatus {
+    let attainment = slo_attainment(period, slo);
+    SloStatus {
+        service: slo.service.clone(),
+        slo: slo.slug.clone(),
+        objective: slo.objective,
+        attainment: attainment.attainment,
+        met: attainment.met,
+        error_budget_remaining: error_budget_remaining(period, now, slo),
+        burn_rate: burn_rate(period, now, slo),
+        days_with_data: attainment.days_with_data,
+    }
+}
+
+/// `part ÷ whole`, `None` for an empty population.
+pub(crate) fn ratio(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kpi::period::tests::{day, q, utc};
+    use crate::domain::kpi::scope::tests::{service, slug};
+    use proptest::prelude::*;
+
+    fn slo(service: &str, objective: f64, days: &[(&str, i64, i64)]) -> Slo {
+        Slo {
+            service: slug(service),
+            slug: slug("availability"),
+            objective,
+            window_days: 28,
+            active: true,
+            measurements: days
+                .iter()
+                .map(|(d, good, total)| SloMeasurement { day: day(d), good: *good, total: *total })
+                .collect(),
+        }
+    }
+
+    /// Every day of a month with `good` of 1000.
+    fn full_month(month: &str, good: i64) -> Vec<SloMeasurement> {
+        let p = q(month);
+        p.days().into_iter().map(|d| SloMeasurement { day: d, good, total: 1000 }).collect()
+    }
+
+    const AFTER_Q3: &str = "2027-01-01T00:00:00Z";
+
+    #[test]
+    fn attainment_sums_good_and_total_over_the_periods_days_only() {
+        let s = slo(
+            "api",
+            99.0,
+            &[("2026-06-30", 0, 1000), ("2026-07-01", 990, 1000), ("2026-09-30", 1000, 1000), ("2026-10-01", 0, 1000)],
+        );
+        let a = slo_attainment(&q("2026-Q3"), &s);
+        assert_eq!(a.attainment, Some(0.995));
+        assert_eq!(a.met, Some(true));
+        assert_eq!(a.days_with_data, 2);
+    }
+
+    #[test]
+    fn attainment_exactly_at_the_objective_is_met() {
+        let s = slo("api", 99.9, &[("2026-07-01", 999, 1000)]);
+        assert_eq!(slo_attainment(&q("2026-Q3"), &s).met, Some(true));
+        let s = slo("api", 99.9, &[("2026-07-01", 998, 1000)]);
+        assert_eq!(slo_attainment(&q("2026-Q3"), &s).met, Some(false));
+    }
+
+    #[test]
+    fn an_slo_with_only_zero_totals_has_no_attainment_and_is_not_judged() {
+        let zero = slo("api", 99.0, &[("2026-07-01", 0, 0)]);
+        let a = slo_attainment(&q("2026-Q3"), &zero);
+        assert_eq!((a.attainment, a.met, a.days_with_data), (None, None, 1));
+        let missed = slo("api", 99.0, &[("2026-07-01", 900, 1000)]);
+        let met = slo("api", 99.0, &[("2026-07-01", 1000, 1000)]);
+        let none = slo("api", 99.0, &[]);
+        assert_eq!(slo_met_rate(&q("2026-Q3"), &[zero.clone(), missed, met, none.clone()]), Some(0.5));
+        assert_eq!(slo_met_rate(&q("2026-Q3"), &[zero, none]), None);
+        assert_eq!(slo_met_rate::<Slo>(&q("2026-Q3"), &[]), None);
+    }
+
+    #[test]
+    fn error_budget_uses_the_last_window_days_before_the_as_of_day() {
+        // Objective 99 %: budget 1 % of events. Window 28 days before 2026-10-01 = 09-03…09-30.
+        let mut s = slo("api", 99.0, &[("2026-09-02", 0, 1000), ("2026-09-03", 995, 1000), ("2026-09-30", 1000, 1000)]);
+        let now = utc(AFTER_Q3);
+        // Σbad = 5, allowed = 0.01 × 2000 = 20 → 1 − 5/20 = 0.75
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), Some(0.75));
+        s.window_days = 1;
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), Some(1.0));
+        s.window_days = 0;
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), None);
+    }
+
+    #[test]
+    fn error_budget_goes_negative_when_overspent_and_counts_as_exhausted() {
+        let now = utc(AFTER_Q3);
+        // 30 bad of 1000 at 99 %: allowed 10 → 1 − 30/10 = −2
+        let over = slo("api", 99.0, &[("2026-09-30", 970, 1000)]);
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &over), Some(-2.0));
+        // 1 bad of 1000 at 99.9 % spends exactly all of it: 0, exhausted.
+        let exact = slo("api", 99.9, &[("2026-09-30", 999, 1000)]);
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &exact), Some(0.0));
+        let healthy = slo("api", 99.0, &[("2026-09-30", 1000, 1000)]);
+        let no_data = slo("api", 99.0, &[]);
+        assert_eq!(budget_exhausted_count(&q("2026-Q3"), now, &[over, exact, healthy, no_data]), 2);
+        assert_eq!(budget_exhausted_count::<Slo>(&q("2026-Q3"), now, &[]), 0);
+    }
+
+    #[test]
+    fn burn_rates_cover_one_seven_and_window_days() {
+        let now = utc(AFTER_Q3);
+        let s = slo(
+            "api",
+            99.0,
+            &[("2026-09-30", 980, 1000), ("2026-09-24", 1000, 1000), ("2026-09-23", 990, 3000), ("2026-09-01", 0, 10)],
+        );
+        let b = burn_rate(&q("2026-Q3"), now, &s);
+        // d1: 20/1000 ÷ 0.01 = 2; d7 (09-24…09-30): 20/2000 ÷ 0.01 = 1;
+        // window (09-03…09-30): 2030/5000 ÷ 0.01 = 40.6
+        assert_eq!(b.d1, Some(2.0));
+        assert_eq!(b.d7, Some(1.0));
+        assert!((b.window.unwrap() - 40.6).abs() < 1e-9);
+        let quiet = slo("api", 99.0, &[]);
+        assert_eq!(burn_rate(&q("2026-Q3"), now, &quiet), BurnRates { d1: None, d7: None, window: None });
+    }
+
+    #[test]
+    fn during_the_current_period_the_budget_window_ends_at_today() {
+        let s = slo("api", 99.0, &[("2026-08-14", 990, 1000), ("2026-08-15", 0, 1000)]);
+        let now = utc("2026-08-15T12:00:00Z");
+        // Today (08-15) is not among the last days; yesterday spent the whole budget.
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), Some(0.0));
+        assert_eq!(burn_rate(&q("2026-Q3"), now, &s).d1, Some(1.0));
+    }
+
+    #[test]
+    fn coverage_needs_measurements_on_ninety_percent_of_the_days() {
+        let p = q("2026-07");
+        let now = utc(AFTER_Q3);
+        let services = [
+            service("full", "red", 0, true),
+            service("gappy", "red", 1, true),
+            service("edge", "red", 1, true),
+            service("bare", "red", 0, true),
+            service("low-tier", "red", 2, true),
+            service("retired", "red", 0, false),
+        ];
+        let mut full = slo("full", 99.0, &[]);
+        full.measurements = full_month("2026-07", 1000);
+        // 27 of 31 days: 87 % < 90 %.
+        let mut gappy = slo("gappy", 99.0, &[]);
+        gappy.measurements = full_month("2026-07", 1000).into_iter().skip(4).collect();
+        // 28 of 31 days: 28 × 10 = 280 ≥ 31 × 9 = 279.
+        let mut edge = slo("edge", 99.0, &[]);
+        edge.measurements = full_month("2026-07", 1000).into_iter().skip(3).collect();
+        let mut low = slo("low-tier", 99.0, &[]);
+        low.measurements = full_month("2026-07", 1000);
+        assert_eq!(slo_covers_period(&p, now, &gappy), Some(false));
+        assert_eq!(slo_covers_period(&p, now, &edge), Some(true));
+        let coverage = slo_coverage(&p, now, &services, &[full, gappy, edge, low]).unwrap();
+        // full and edge of {full, gappy, edge, bare}.
+        assert_eq!(coverage, 0.5);
+        assert_eq!(slo_coverage::<Service, Slo>(&p, now, &[], &[]), None);
+    }
+
+    #[test]
+    fn during_the_current_period_coverage_counts_the_days_elapsed() {
+        let p = q("2026-07");
+        let services = [service("api", "red", 0, true)];
+        let s = slo("api", 99.0, &[("2026-07-01", 1, 1), ("2026-07-02", 1, 1)]);
+        let now = utc("2026-07-03T08:00:00Z");
+        assert_eq!(slo_coverage(&p, now, &services, std::slice::from_ref(&s)), Some(1.0));
+        assert_eq!(slo_coverage(&p, utc("2026-07-01T08:00:00Z"), &services, &[s]), None);
+    }
+
+    #[test]
+    fn the_slo_status_row_gathers_every_figure() {
+        let s = slo("api", 99.0, &[("2026-09-30", 995, 1000)]);
+        let row = slo_status(&q("2026-Q3"), utc(AFTER_Q3), &s);
+        assert_eq!(row.attainment, Some(0.995));
+        assert_eq!(row.met, Some(true));
+        assert_eq!(row.error_budget_remaining, Some(0.5));
+        assert_eq!(row.burn_rate.d1, Some(0.5));
+        assert_eq!(row.days_with_data, 1);
+    }
+
+    fn measurements() -> impl Strategy<Value = Vec<(u32, i64, i64)>> {
+        prop::collection::vec(
+            (0u32..92, 0i64..1_000_000).prop_flat_map(|(d, total)| (Just(d), 0..=total, Just(total))),
+            0..40,
+        )
+    }
+
+    fn build(rows: &[(u32, i64, i64)]) -> Slo {
+        let start = day("2026-07-01");
+        let mut seen = BTreeSet::new();
+        let measurements = rows
+            .iter()
+            .filter(|(d, _, _)| seen.insert(*d))
+            .map(|(d, good, total)| SloMeasurement {
+                day: start.checked_add_days(chrono::Days::new(u64::from(*d))).unwrap(),
+                good: *good,
+                total: *total,
+            })
+            .collect();
+        Slo { service: slug("api"), slug: slug("slo"), objective: 99.5, window_days: 28, active: true, measurements }
+    }
+
+    proptest! {
+        #[test]
+        fn attainment_is_between_zero_and_one(rows in measurements()) {
+            if let Some(a) = slo_attainment(&q("2026-Q3"), &build(&rows)).attainment {
+                prop_assert!((0.0..=1.0).contains(&a));
+            }
+        }
+
+        #[test]
+        fn adding_a_fully_good_day_never_lowers_attainment(rows in measurements(), extra in 1i64..1_000_000) {
+            let before = build(&rows);
+            let free_day = (0u32..92).find(|d| !rows.iter().any(|(r, _, _)| r == d));
+            if let Some(free_day) = free_day {
+                let mut after = before.clone();
+                after.measurements.push(SloMeasurement {
+                    day: day("2026-07-01").checked_add_days(chrono::Days::new(u64::from(free_day))).unwrap(),
+                    good: extra,
+                    total: extra,
+                });
+                let a0 = slo_attainment(&q("2026-Q3"), &before).attainment.unwrap_or(0.0);
+                let a1 = slo_attainment(&q("2026-Q3"), &after).attainment.unwrap();
+                prop_assert!(a1 >= a0, "{a1} < {a0}");
+            }
+        }
+    }
+}
