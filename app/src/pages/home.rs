@@ -53,13 +53,13 @@ fn DataSummary(overview: Overview) -> impl IntoView {
                 {overview.counts.into_iter().map(|c| view! {
                     <div class="count">
                         <dt>{c.label}</dt>
-                        <dd data-kind=c.kind>{c.count}</dd>
+                        <dd data-kind=c.kind data-count=c.count>{group_thousands(c.count)}</dd>
                     </div>
                 }).collect_view()}
             </dl>
             {last_import.map(|i| view! {
                 <p class="note">
-                    "Last import: " {i.received} " " {i.kind} " from " <code>{i.source}</code> " at " {i.at} "."
+                    "Last import: " {group_thousands(i.received)} " " {i.kind} " from " <code>{i.source}</code> " at " {i.at} "."
                 </p>
             })}
         </section>
@@ -94,5 +94,29 @@ fn IngestHelp() -> impl IntoView {
                 </p>
             </div>
         </section>
+    }
+}
+
+/// `43144` → `43,144`, so large counts read at a glance.
+fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::group_thousands(0), "0");
+        assert_eq!(super::group_thousands(999), "999");
+        assert_eq!(super::group_thousands(43_144), "43,144");
+        assert_eq!(super::group_thousands(4_146_810), "4,146,810");
     }
 }
