@@ -5,6 +5,7 @@ pub mod db;
 pub mod demo;
 pub mod entities;
 pub mod ingest;
+pub mod kpis;
 pub mod listing;
 pub mod overview;
 pub mod routes;

@@ -29,6 +29,15 @@ fn unknown_incident(row: u64, field: &str, external_id: &str, source: &str) -> R
     unknown(row, field, format!("unknown incident '{external_id}' in source '{source}'"))
 }
 
+/// The id of an optional `incident` reference, or the row error for an unknown one.
+fn optional_incident(ctx: &Ctx, row: u64, reference: Option<&str>) -> Result<Option<i64>, RowError> {
+    reference
+        .map(|external_id| {
+            ctx.incident_id(external_id).ok_or_else(|| unknown_incident(row, "incident", external_id, &ctx.source))
+        })
+        .transpose()
+}
+
 pub struct Teams;
 
 #[async_trait::async_trait]
@@ -485,13 +494,7 @@ impl KindSpec for Actions {
             .map(|(row, input)| {
                 let service_id =
                     ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
-                let incident_id = match input.incident.as_deref() {
-                    None => None,
-                    Some(reference) => Some(
-                        ctx.incident_id(reference)
-                            .ok_or_else(|| unknown_incident(row, "incident", reference, &ctx.source))?,
-                    ),
-                };
+                let incident_id = optional_incident(ctx, row, input.incident.as_deref())?;
                 let model = postmortem_action::Model {
                     id: 0,
                     source: ctx.source.clone(),
@@ -600,13 +603,7 @@ impl KindSpec for Deployments {
             .map(|(row, input)| {
                 let service_id =
                     ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
-                let incident_id = match input.incident.as_deref() {
-                    None => None,
-                    Some(reference) => Some(
-                        ctx.incident_id(reference)
-                            .ok_or_else(|| unknown_incident(row, "incident", reference, &ctx.source))?,
-                    ),
-                };
+                let incident_id = optional_incident(ctx, row, input.incident.as_deref())?;
                 let model = deployment::Model {
                     id: 0,
                     source: ctx.source.clone(),

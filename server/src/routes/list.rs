@@ -10,6 +10,9 @@ pub async fn list_records(
     Path(kind): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if kind == "slos" && super::kpis::is_slo_report(&query) {
+        return super::kpis::slo_report(&state, &query).await;
+    }
     match crate::listing::list(&state.db, &kind, &query).await {
         Ok(page) => axum::Json(page).into_response(),
         Err(problem) => problem.into_response(),

@@ -2,6 +2,7 @@
 
 mod health;
 mod ingest;
+mod kpis;
 mod list;
 pub mod problem;
 
@@ -14,6 +15,7 @@ pub fn api_router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/api/v1/kpis", get(kpis::get_kpis))
         .route("/api/v1/{kind}", get(list::list_records).post(ingest::post_records))
 }
 

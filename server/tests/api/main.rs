@@ -4,4 +4,5 @@
 mod helpers;
 mod ingest_formats;
 mod ingest_rules;
+mod kpis;
 mod listing;

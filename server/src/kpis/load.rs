@@ -1,0 +1,331 @@
+//! The KPI repository: loads, for one period, exactly the populations the DESIGN.md §4
+//! definitions look at, and maps them to the engine's [`Dataset`]. Every query is bounded by
+//! the period (and the look-back a definition needs) over an indexed column:
+//!
+//! - incidents started in [start − 90 days, end) (implicit repeats look back 90 days) plus those
+//!   mitigated in the period (postmortem coverage), with their services and published
+//!   postmortems — for the whole organisation, whatever the scope, because an earlier
+//!   occurrence only has to share *a* service with an in-scope incident to make it a repeat;
+//! - actions due in the period, or open at the as-of instant with a due day before the as-of
+//!   day (overdue, any due period), or following up an incident started in the period (data
+//!   quality of due dates);
+//! - DR tests performed in [start − 365 days, end) (coverage looks back up to 180 days);
+//! - deployments made in the period;
+//! - all services (with team slug, tier, lifecycle) and the SLOs of the scope with their
+//!   measurement rows for the period's days and the longest window before the as-of day.
+
+use std::collections::{HashMap, HashSet};
+
+use app::domain::kpi::{Dataset, Incident, Period, Scope, ServiceDirectory, SloMeasurement};
+use app::domain::records::Slug;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
+
+use super::mapping::{self, Corrupt, IncidentRef, ServiceSlugs};
+use crate::entities::{
+    deployment, dr_test, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
+};
+
+/// How far before the period incidents are loaded (the implicit-repeat window).
+const INCIDENT_LOOKBACK_DAYS: i64 = 90;
+/// How far before the period DR tests are loaded (covers the longest coverage interval, 180 d).
+const DR_LOOKBACK_DAYS: i64 = 365;
+/// Ids per `IN (…)` list, well under both backends' bind-parameter limits.
+const CHUNK: usize = 5000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The scope names a team or service that does not exist.
+    #[error("{0}")]
+    UnknownScope(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error(transparent)]
+    Corrupt(#[from] Corrupt),
+}
+
+fn minus_days(t: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    t.checked_sub_signed(TimeDelta::days(days)).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// `column IN ids` for a narrowed scope; no condition for the organisation.
+fn in_scope(column: impl ColumnTrait, ids: Option<&[i64]>) -> Condition {
+    match ids {
+        None => Condition::all(),
+        Some(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
+    }
+}
+
+/// The services and teams, the scope checked against them, and the ids of the scope's services.
+struct Directory {
+    services: Vec<app::domain::kpi::Service>,
+    slugs: HashMap<i64, Slug>,
+    active: HashMap<i64, bool>,
+    /// `None` for the organisation.
+    scope_ids: Option<Vec<i64>>,
+}
+
+async fn directory(db: &DatabaseConnection, scope: &Scope) -> Result<Directory, LoadError> {
+    let team_rows: Vec<(i64, String)> =
+        team::Entity::find().select_only().columns([team::Column::Id, team::Column::Slug]).into_tuple().all(db).await?;
+    let mut teams = HashMap::new();
+    for (id, text) in team_rows {
+        teams.insert(id, mapping::slug("team", id, &text)?);
+    }
+    let rows = service::Entity::find().order_by_asc(service::Column::Id).all(db).await?;
+    let mut services = Vec::with_capacity(rows.len());
+    let (mut slugs, mut active) = (HashMap::new(), HashMap::new());
+    for row in &rows {
+        let service = mapping::service(row, &teams)?;
+        slugs.insert(row.id, service.slug.clone());
+        active.insert(row.id, service.active);
+        services.push(service);
+    }
+    match scope {
+        Scope::Team(slug) if !teams.values().any(|t| t == slug) => {
+            return Err(LoadError::UnknownScope(format!("there is no team '{slug}'")));
+        }
+        Scope::Service(slug) if !services.iter().any(|s| &s.slug == slug) => {
+            return Err(LoadError::UnknownScope(format!("there is no service '{slug}'")));
+        }
+        _ => {}
+    }
+    let scope_ids = match scope {
+        Scope::Org => None,
+        _ => {
+            let dir = ServiceDirectory::new(&services);
+            Some(slugs.iter().filter(|(_, slug)| dir.contains(scope, slug)).map(|(id, _)| *id).collect())
+        }
+    };
+    Ok(Directory { services, slugs, active, scope_ids })
+}
+
+/// The ids of incidents started in `[from, to)`, as a sub-query.
+fn incidents_started(from: DateTime<Utc>, to: DateTime<Utc>) -> SelectStatement {
+    Query::select()
+        .column(incident::Column::Id)
+        .from(incident::Entity)
+        .and_where(Expr::col(incident::Column::StartedAt).gte(from))
+        .and_where(Expr::col(incident::Column::StartedAt).lt(to))
+        .to_owned()
+}
+
+/// Incidents of the period and its look-back (see the module docs), keyed by row id.
+async fn incidents(
+    db: &DatabaseConnection,
+    period: &Period,
+    slugs: &HashMap<i64, Slug>,
+) -> Result<(Vec<Incident>, HashMap<i64, IncidentRef>), LoadError> {
+    let (start, end) = (period.start(), period.end());
+    let population = Condition::any()
+        .add(
+            incident::Column::StartedAt
+                .gte(minus_days(start, INCIDENT_LOOKBACK_DAYS))
+                .and(incident::Column::StartedAt.lt(end)),
+        )
+        .add(incident::Column::MitigatedAt.gte(start).and(incident::Column::MitigatedAt.lt(end)));
+    let ids_query =
+        || incident::Entity::find().select_only().column(incident::Column::Id).filter(population.clone()).into_query();
+    let rows = incident::Entity::find().filter(population.clone()).order_by_asc(incident::Column::Id).all(db).await?;
+
+    let links: Vec<(i64, i64)> = incident_service::Entity::find()
+        .select_only()
+        .columns([incident_service::Column::IncidentId, incident_service::Column::ServiceId])
+        .filter(incident_service::Column::IncidentId.in_subquery(ids_query()))
+        .order_by_asc(incident_service::Column::IncidentId)
+        .order_by_asc(incident_service::Column::ServiceId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut services: HashMap<i64, Vec<Slug>> = HashMap::new();
+    for (incident_id, service_id) in links {
+        if let Some(slug) = slugs.get(&service_id) {
+            services.entry(incident_id).or_default().push(slug.clone());
+        }
+    }
+
+    let published: Vec<(i64, Option<DateTime<Utc>>)> = postmortem::Entity::find()
+        .select_only()
+        .columns([postmortem::Column::IncidentId, postmortem::Column::PublishedAt])
+        .filter(postmortem::Column::IncidentId.in_subquery(ids_query()))
+        .filter(postmortem::Column::Status.eq("published"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let published: HashMap<i64, Option<DateTime<Utc>>> = published.into_iter().collect();
+
+    let mut refs: HashMap<i64, IncidentRef> = rows
+        .iter()
+        .map(|r| (r.id, IncidentRef { external_id: r.external_id.clone(), started_at: r.started_at }))
+        .collect();
+    add_refs(db, &mut refs, rows.iter().filter_map(|r| r.repeat_of_id)).await?;
+
+    let mut incidents = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let repeat_of =
+            row.repeat_of_id.map(|id| refs.get(&id).map_or_else(|| format!("#{id}"), |r| r.external_id.clone()));
+        let pm = published.get(&row.id).copied().flatten();
+        incidents.push(mapping::incident(row, services.remove(&row.id).unwrap_or_default(), repeat_of, pm)?);
+    }
+    Ok((incidents, refs))
+}
+
+/// Adds the external id and start of the named incidents not loaded yet.
+async fn add_refs(
+    db: &DatabaseConnection,
+    refs: &mut HashMap<i64, IncidentRef>,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<(), DbErr> {
+    let missing: Vec<i64> =
+        ids.into_iter().filter(|id| !refs.contains_key(id)).collect::<HashSet<_>>().into_iter().collect();
+    for chunk in missing.chunks(CHUNK) {
+        let rows: Vec<(i64, String, DateTime<Utc>)> = incident::Entity::find()
+            .select_only()
+            .columns([incident::Column::Id, incident::Column::ExternalId, incident::Column::StartedAt])
+            .filter(incident::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, external_id, started_at) in rows {
+            refs.insert(id, IncidentRef { external_id, started_at });
+        }
+    }
+    Ok(())
+}
+
+/// Loads the dataset of one period for a scope. `now` fixes the as-of instant.
+pub async fn load(
+    db: &DatabaseConnection,
+    period: &Period,
+    now: DateTime<Utc>,
+    scope: &Scope,
+) -> Result<Dataset, LoadError> {
+    let dir = directory(db, scope).await?;
+    let ids = dir.scope_ids.as_deref();
+    let names = ServiceSlugs(&dir.slugs);
+    let (start, end) = (period.start(), period.end());
+    let (first_day, end_day) = (period.first_day(), period.end_day());
+    let (as_of, as_of_day) = (period.as_of(now), period.as_of_day(now));
+
+    let (incidents, mut refs) = incidents(db, period, &dir.slugs).await?;
+
+    let action_population = Condition::any()
+        .add(postmortem_action::Column::DueDate.gte(first_day).and(postmortem_action::Column::DueDate.lt(end_day)))
+        .add(
+            Condition::all()
+                .add(postmortem_action::Column::DueDate.lt(as_of_day))
+                .add(postmortem_action::Column::Status.ne("wont_do"))
+                .add(
+                    Condition::any()
+                        .add(postmortem_action::Column::Status.eq("open"))
+                        .add(postmortem_action::Column::CompletedAt.gte(as_of)),
+                ),
+        )
+        .add(postmortem_action::Column::IncidentId.in_subquery(incidents_started(start, end)));
+    let action_rows = postmortem_action::Entity::find()
+        .filter(action_population)
+        .filter(in_scope(postmortem_action::Column::ServiceId, ids))
+        .order_by_asc(postmortem_action::Column::Id)
+        .all(db)
+        .await?;
+
+    let dr_rows = dr_test::Entity::find()
+        .filter(dr_test::Column::PerformedAt.gte(minus_days(start, DR_LOOKBACK_DAYS)))
+        .filter(dr_test::Column::PerformedAt.lt(end))
+        .filter(in_scope(dr_test::Column::ServiceId, ids))
+        .order_by_asc(dr_test::Column::Id)
+        .all(db)
+        .await?;
+
+    let deployment_rows = deployment::Entity::find()
+        .filter(deployment::Column::DeployedAt.gte(start))
+        .filter(deployment::Column::DeployedAt.lt(end))
+        .filter(in_scope(deployment::Column::ServiceId, ids))
+        .order_by_asc(deployment::Column::Id)
+        .all(db)
+        .await?;
+
+    let linked =
+        action_rows.iter().filter_map(|a| a.incident_id).chain(deployment_rows.iter().filter_map(|d| d.incident_id));
+    add_refs(db, &mut refs, linked).await?;
+
+    let mut actions = Vec::with_capacity(action_rows.len());
+    for row in &action_rows {
+        actions.push(mapping::action(row, &names, row.incident_id.and_then(|id| refs.get(&id)))?);
+    }
+    let dr_tests = dr_rows.iter().map(|row| mapping::dr_test(row, &names)).collect::<Result<Vec<_>, _>>()?;
+    let mut deployments = Vec::with_capacity(deployment_rows.len());
+    for row in &deployment_rows {
+        deployments.push(mapping::deployment(row, &names, row.incident_id.and_then(|id| refs.get(&id)))?);
+    }
+
+    let slos = slos(db, period, now, ids, &names, &dir.active).await?;
+    Ok(Dataset { services: dir.services, slos, incidents, actions, dr_tests, deployments })
+}
+
+/// As [`load`], with only the services and the scope's SLOs (for the per-SLO report).
+pub async fn load_slos(
+    db: &DatabaseConnection,
+    period: &Period,
+    now: DateTime<Utc>,
+    scope: &Scope,
+) -> Result<Dataset, LoadError> {
+    let dir = directory(db, scope).await?;
+    let slos = slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active).await?;
+    Ok(Dataset { services: dir.services, slos, ..Dataset::default() })
+}
+
+/// The scope's SLOs with their measurement rows for the period's days and the longest window
+/// (at least 7 days, for the 7-day burn rate) before the as-of day.
+///
+/// This loads one row per SLO and day. A later SQL aggregation would replace it with
+/// `SELECT slo_id, SUM(good), SUM(total), COUNT(*) FROM slo_measurement WHERE day >= ? AND
+/// day < ? GROUP BY slo_id` for the period and for each of the 1-day, 7-day and window ranges
+/// before the as-of day (over the `(slo_id, day)` index), which is all the engine needs.
+async fn slos(
+    db: &DatabaseConnection,
+    period: &Period,
+    now: DateTime<Utc>,
+    ids: Option<&[i64]>,
+    names: &ServiceSlugs<'_>,
+    active: &HashMap<i64, bool>,
+) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
+    let rows =
+        slo::Entity::find().filter(in_scope(slo::Column::ServiceId, ids)).order_by_asc(slo::Column::Id).all(db).await?;
+    let longest = rows.iter().map(|r| u32::try_from(r.window_days).unwrap_or(0)).max().unwrap_or(0);
+    let longest = Ord::max(longest, 7);
+    let from: NaiveDate = Ord::min(period.last_n_days_from(longest, now), period.first_day());
+    let to = Ord::max(period.end_day(), period.as_of_day(now));
+    let mut by_slo: HashMap<i64, Vec<SloMeasurement>> = HashMap::new();
+    let slo_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    for chunk in slo_ids.chunks(CHUNK) {
+        let measurements: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
+            .select_only()
+            .columns([
+                slo_measurement::Column::SloId,
+                slo_measurement::Column::Day,
+                slo_measurement::Column::Good,
+                slo_measurement::Column::Total,
+            ])
+            .filter(slo_measurement::Column::SloId.is_in(chunk.iter().copied()))
+            .filter(slo_measurement::Column::Day.gte(from))
+            .filter(slo_measurement::Column::Day.lt(to))
+            .order_by_asc(slo_measurement::Column::SloId)
+            .order_by_asc(slo_measurement::Column::Day)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (slo_id, day, good, total) in measurements {
+            by_slo.entry(slo_id).or_default().push(SloMeasurement { day, good, total });
+        }
+    }
+    let mut slos = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let is_active = active.get(&row.service_id).copied().unwrap_or(false);
+        slos.push(mapping::slo(row, names, is_active, by_slo.remove(&row.id).unwrap_or_default())?);
+    }
+    Ok(slos)
+}

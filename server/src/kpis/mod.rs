@@ -1,0 +1,117 @@
+//! KPIs over the stored records (DESIGN.md §4): parses a request's period, scope and severity
+//! filter, loads the period's populations ([`load`]) and runs the pure engine of
+//! `app::domain::kpi` over them. Serves `GET /api/v1/kpis` and `GET /api/v1/slos`.
+
+mod load;
+mod mapping;
+
+use std::collections::HashMap;
+
+use app::domain::kpi::{
+    KPI_DEFINITIONS_VERSION, KpiValues, Period, ReportingCalendar, Scope, SeverityFilter, SloStatus, compute_kpis,
+    slo_statuses,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+pub use load::LoadError;
+
+/// The reporting calendar: fiscal year starting in January, days in UTC (the DESIGN.md §4
+/// defaults). Not configurable yet.
+pub fn reporting_calendar() -> ReportingCalendar {
+    ReportingCalendar::default()
+}
+
+/// What a KPI request asks for.
+#[derive(Debug, Clone)]
+pub struct KpiQuery {
+    pub period: Period,
+    pub scope: Scope,
+    pub severity: SeverityFilter,
+}
+
+impl KpiQuery {
+    /// Reads `period` (default: the quarter containing `now`), `scope` (default `org`) and,
+    /// when `accepted` lists it, `severity` (default SEV0 and SEV1). Any other parameter is an
+    /// error, so a typo is not silently ignored. The error is a message for a 400.
+    pub fn parse(
+        query: &HashMap<String, String>,
+        accepted: &[&str],
+        calendar: ReportingCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<Self, String> {
+        if let Some(unknown) = query.keys().find(|k| !accepted.contains(&k.as_str())) {
+            return Err(format!("unknown parameter '{unknown}'; accepted: {}", accepted.join(", ")));
+        }
+        let get = |name: &str| query.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let period = match get("period") {
+            Some(text) => Period::parse(text, calendar).map_err(|e| e.to_string())?,
+            None => Period::quarter_containing(now, calendar),
+        };
+        let scope = match get("scope") {
+            Some(text) => Scope::parse(text).map_err(|e| e.to_string())?,
+            None => Scope::Org,
+        };
+        let severity = match get("severity") {
+            Some(text) => SeverityFilter::parse(text).ok_or_else(|| {
+                format!("severity must be 'all' or a comma-separated list like SEV0,SEV1, got {text:?}")
+            })?,
+            None => SeverityFilter::HIGH,
+        };
+        Ok(KpiQuery { period, scope, severity })
+    }
+}
+
+/// The period and scope a report is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportHeader {
+    pub period: Period,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub as_of: DateTime<Utc>,
+    pub scope: Scope,
+    pub definitions_version: &'static str,
+}
+
+impl ReportHeader {
+    fn new(query: &KpiQuery, now: DateTime<Utc>) -> Self {
+        let period = query.period;
+        ReportHeader {
+            period,
+            from: period.start(),
+            to: period.end(),
+            as_of: period.as_of(now),
+            scope: query.scope.clone(),
+            definitions_version: KPI_DEFINITIONS_VERSION,
+        }
+    }
+}
+
+/// `GET /api/v1/kpis`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiReport {
+    #[serde(flatten)]
+    pub header: ReportHeader,
+    pub kpis: KpiValues,
+}
+
+/// `GET /api/v1/slos`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SloReport {
+    #[serde(flatten)]
+    pub header: ReportHeader,
+    pub slos: Vec<SloStatus>,
+}
+
+pub async fn kpi_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime<Utc>) -> Result<KpiReport, LoadError> {
+    let data = load::load(db, &query.period, now, &query.scope).await?;
+    let kpis = compute_kpis(&query.period, now, &data.scoped(&query.scope), query.severity);
+    Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
+}
+
+pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {
+    let data = load::load_slos(db, &query.period, now, &query.scope).await?;
+    let slos = slo_statuses(&query.period, now, &data.scoped(&query.scope));
+    Ok(SloReport { header: ReportHeader::new(query, now), slos })
+}
