@@ -115,3 +115,86 @@ pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
     let slos = slo_statuses(&query.period, now, &data.scoped(&query.scope));
     Ok(SloReport { header: ReportHeader::new(query, now), slos })
 }
+
+/// Most periods one trend request may span (three years of months).
+pub const MAX_TREND_PERIODS: usize = 36;
+
+/// What a trend request asks for: consecutive periods of one kind.
+#[derive(Debug, Clone)]
+pub struct TrendQuery {
+    pub periods: Vec<Period>,
+    pub scope: Scope,
+    pub severity: SeverityFilter,
+}
+
+impl TrendQuery {
+    /// Reads `from` and `to` (both quarters or both months, inclusive; default: the eight
+    /// quarters ending with the current one), `scope` and `severity`.
+    pub fn parse(
+        query: &HashMap<String, String>,
+        calendar: ReportingCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<Self, String> {
+        let mut rest = query.clone();
+        let from = rest.remove("from");
+        let to = rest.remove("to");
+        let base = KpiQuery::parse(&rest, &["scope", "severity"], calendar, now)?;
+        let parse = |text: &str| Period::parse(text.trim(), calendar).map_err(|e| e.to_string());
+        let last = match &to {
+            Some(text) => parse(text)?,
+            None => Period::quarter_containing(now, calendar),
+        };
+        let first = match &from {
+            Some(text) => parse(text)?,
+            None => (0..7).fold(last, |p, _| p.previous()),
+        };
+        let periods = first.through(&last);
+        if periods.is_empty() {
+            return Err(format!("from ({first}) and to ({last}) must be the same kind of period, from ≤ to"));
+        }
+        if periods.len() > MAX_TREND_PERIODS {
+            return Err(format!("a trend spans at most {MAX_TREND_PERIODS} periods, asked for {}", periods.len()));
+        }
+        Ok(TrendQuery { periods, scope: base.scope, severity: base.severity })
+    }
+}
+
+/// One period of a trend.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    pub period: Period,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub as_of: DateTime<Utc>,
+    pub kpis: KpiValues,
+}
+
+/// `GET /api/v1/kpis/trend`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendReport {
+    pub scope: Scope,
+    pub definitions_version: &'static str,
+    pub periods: Vec<TrendPoint>,
+}
+
+/// Every KPI for each period of the trend, oldest first.
+pub async fn trend_report(
+    db: &DatabaseConnection,
+    query: &TrendQuery,
+    now: DateTime<Utc>,
+) -> Result<TrendReport, LoadError> {
+    let mut periods = Vec::with_capacity(query.periods.len());
+    for period in &query.periods {
+        let single = KpiQuery { period: *period, scope: query.scope.clone(), severity: query.severity };
+        let report = kpi_report(db, &single, now).await?;
+        let header = report.header;
+        periods.push(TrendPoint {
+            period: header.period,
+            from: header.from,
+            to: header.to,
+            as_of: header.as_of,
+            kpis: report.kpis,
+        });
+    }
+    Ok(TrendReport { scope: query.scope.clone(), definitions_version: KPI_DEFINITIONS_VERSION, periods })
+}

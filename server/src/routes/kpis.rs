@@ -50,3 +50,16 @@ pub async fn slo_report(state: &AppState, query: &HashMap<String, String>) -> Re
         Err(problem) => problem.into_response(),
     }
 }
+
+pub async fn get_trend(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let result = async {
+        let now = crate::clock_now();
+        let query = kpis::TrendQuery::parse(&query, kpis::reporting_calendar(), now)
+            .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))?;
+        kpis::trend_report(&state.db, &query, now).await.map_err(problem)
+    };
+    match result.await {
+        Ok(report) => axum::Json(report).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}

@@ -16,6 +16,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/api/v1/kpis", get(kpis::get_kpis))
+        .route("/api/v1/kpis/trend", get(kpis::get_trend))
         .route("/api/v1/{kind}", get(list::list_records).post(ingest::post_records))
 }
 

@@ -262,7 +262,32 @@ async fn slo_statuses_report_attainment_budget_and_burn(app: &TestApp) {
     assert_eq!(listed["items"][0]["slug"], "availability");
 }
 
+async fn a_trend_has_one_value_per_period_matching_the_single_period_reports(app: &TestApp) {
+    load(app).await;
+    let (status, trend) = app.get("/api/v1/kpis/trend?scope=org&from=2026-Q2&to=2026-Q4").await;
+    assert_eq!(status, 200, "{trend}");
+    let periods = trend["periods"].as_array().expect("periods");
+    let names: Vec<&str> = periods.iter().filter_map(|p| p["period"].as_str()).collect();
+    assert_eq!(names, ["2026-Q2", "2026-Q3", "2026-Q4"]);
+    let q3 = kpis(app, "period=2026-Q3&scope=org").await;
+    assert_eq!(periods[1]["kpis"], q3["kpis"], "the trend's Q3 is the Q3 report");
+    assert_eq!(periods[1]["as_of"], q3["as_of"]);
+
+    let (_, months) = app.get("/api/v1/kpis/trend?scope=team:payments&from=2026-07&to=2026-09").await;
+    assert_eq!(months["periods"].as_array().map(Vec::len), Some(3));
+    let (_, default) = app.get("/api/v1/kpis/trend").await;
+    assert_eq!(default["periods"].as_array().map(Vec::len), Some(8), "default: the last eight quarters");
+
+    for bad in ["from=2026-Q3&to=2026-Q2", "from=2026-07&to=2026-Q3", "from=2020-01&to=2026-12", "from=2026-Q5"] {
+        let (status, body) = app.get(&format!("/api/v1/kpis/trend?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let (status, _) = app.get("/api/v1/kpis/trend?scope=team:ghost").await;
+    assert_eq!(status, 404);
+}
+
 crate::on_both_backends!(
+    a_trend_has_one_value_per_period_matching_the_single_period_reports,
     org_kpis_match_hand_computed_values,
     team_service_and_tier_scopes_narrow_the_populations,
     bad_queries_are_problems,
