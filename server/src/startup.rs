@@ -31,6 +31,8 @@ pub struct AppState {
     pub max_body_bytes: u64,
     /// SQLite has one writer at a time: imports queue here instead of failing on a busy lock.
     pub import_lock: Arc<tokio::sync::Mutex<()>>,
+    /// KPI reports of closed periods, keyed by the data version they were computed from.
+    pub kpi_cache: Arc<crate::kpis::KpiCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -99,6 +101,7 @@ impl Application {
             db,
             max_body_bytes: settings.max_body_bytes,
             import_lock: Arc::default(),
+            kpi_cache: Arc::default(),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router })

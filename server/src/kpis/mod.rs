@@ -2,10 +2,12 @@
 //! filter, loads the period's populations ([`load`]) and runs the pure engine of
 //! `app::domain::kpi` over them. Serves `GET /api/v1/kpis` and `GET /api/v1/slos`.
 
+mod cache;
 mod load;
 mod mapping;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use app::domain::kpi::{
     KPI_DEFINITIONS_VERSION, KpiValues, Period, ReportingCalendar, Scope, SeverityFilter, SloStatus, compute_kpis,
@@ -15,6 +17,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
+pub use cache::KpiCache;
 pub use load::LoadError;
 
 /// The reporting calendar: fiscal year starting in January, days in UTC (the DESIGN.md §4
@@ -110,6 +113,26 @@ pub async fn kpi_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
     Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
 }
 
+/// [`kpi_report`], served from `cache` for closed periods while the data has not changed. The
+/// current period depends on `now` and is always computed.
+pub async fn cached_kpi_report(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<Arc<KpiReport>, LoadError> {
+    if query.period.end() > now {
+        return Ok(Arc::new(kpi_report(db, query, now).await?));
+    }
+    let version = cache::data_version(db).await?;
+    if let Some(report) = cache.get(query, version) {
+        return Ok(report);
+    }
+    let report = Arc::new(kpi_report(db, query, now).await?);
+    cache.put(query, version, Arc::clone(&report));
+    Ok(report)
+}
+
 pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {
     let data = load::load_slos(db, &query.period, now, &query.scope).await?;
     let slos = slo_statuses(&query.period, now, &data.scoped(&query.scope));
@@ -180,20 +203,21 @@ pub struct TrendReport {
 /// Every KPI for each period of the trend, oldest first.
 pub async fn trend_report(
     db: &DatabaseConnection,
+    cache: &KpiCache,
     query: &TrendQuery,
     now: DateTime<Utc>,
 ) -> Result<TrendReport, LoadError> {
     let mut periods = Vec::with_capacity(query.periods.len());
     for period in &query.periods {
         let single = KpiQuery { period: *period, scope: query.scope.clone(), severity: query.severity };
-        let report = kpi_report(db, &single, now).await?;
-        let header = report.header;
+        let report = cached_kpi_report(db, cache, &single, now).await?;
+        let header = &report.header;
         periods.push(TrendPoint {
             period: header.period,
             from: header.from,
             to: header.to,
             as_of: header.as_of,
-            kpis: report.kpis,
+            kpis: report.kpis.clone(),
         });
     }
     Ok(TrendReport { scope: query.scope.clone(), definitions_version: KPI_DEFINITIONS_VERSION, periods })

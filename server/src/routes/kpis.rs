@@ -27,10 +27,10 @@ fn problem(error: LoadError) -> Problem {
 pub async fn get_kpis(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let query = parse(&query, &["period", "scope", "severity"])?;
-        kpis::kpi_report(&state.db, &query, crate::clock_now()).await.map_err(problem)
+        kpis::cached_kpi_report(&state.db, &state.kpi_cache, &query, crate::clock_now()).await.map_err(problem)
     };
     match result.await {
-        Ok(report) => axum::Json(report).into_response(),
+        Ok(report) => axum::Json(report.as_ref()).into_response(),
         Err(problem) => problem.into_response(),
     }
 }
@@ -56,7 +56,7 @@ pub async fn get_trend(State(state): State<AppState>, Query(query): Query<HashMa
         let now = crate::clock_now();
         let query = kpis::TrendQuery::parse(&query, kpis::reporting_calendar(), now)
             .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))?;
-        kpis::trend_report(&state.db, &query, now).await.map_err(problem)
+        kpis::trend_report(&state.db, &state.kpi_cache, &query, now).await.map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report).into_response(),

@@ -286,7 +286,27 @@ async fn a_trend_has_one_value_per_period_matching_the_single_period_reports(app
     assert_eq!(status, 404);
 }
 
+async fn a_cached_closed_period_is_recomputed_after_an_import(app: &TestApp) {
+    load(app).await;
+    let before = kpis(app, "period=2026-Q3&scope=org").await;
+    assert_eq!(before["kpis"]["high_sev_count"], 1);
+    assert_eq!(kpis(app, "period=2026-Q3&scope=org").await, before, "a repeat is served the same report");
+
+    // A rejected import changes nothing; an applied one invalidates the cached report.
+    let (status, _) = app.post_json("incidents", &json!([{"external_id": "INC-X", "title": "bad"}])).await;
+    assert_eq!(status, 422);
+    assert_eq!(kpis(app, "period=2026-Q3&scope=org").await, before);
+    let incident = json!([{"external_id": "INC-9", "title": "Another outage", "severity": "SEV0",
+        "services": ["search"], "started_at": "2026-08-20T10:00:00Z"}]);
+    let (status, reply) = app.post_json("incidents", &incident).await;
+    assert_eq!(status, 200, "{reply}");
+    let after = kpis(app, "period=2026-Q3&scope=org").await;
+    assert_eq!(after["kpis"]["high_sev_count"], 2);
+    assert_eq!(after["kpis"]["incident_count"]["SEV0"], 1);
+}
+
 crate::on_both_backends!(
+    a_cached_closed_period_is_recomputed_after_an_import,
     a_trend_has_one_value_per_period_matching_the_single_period_reports,
     org_kpis_match_hand_computed_values,
     team_service_and_tier_scopes_narrow_the_populations,
