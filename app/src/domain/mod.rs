@@ -4,3 +4,4 @@
 pub mod ingest;
 pub mod kpi;
 pub mod records;
+pub mod scorecard;

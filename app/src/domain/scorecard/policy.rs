@@ -1,0 +1,426 @@
+//! The scorecard policy (DESIGN.md §5): versioned data naming the checks of each level with a
+//! threshold per tier. Parsed from TOML and validated into typed thresholds, so evaluation
+//! never meets a malformed value.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::records::Slug;
+
+/// The policy shipped with Plumbline.
+pub const DEFAULT_POLICY_TOML: &str = include_str!("../../../policy/default.toml");
+
+/// A scorecard level; `Bronze < Silver < Gold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Bronze,
+    Silver,
+    Gold,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Bronze, Level::Silver, Level::Gold];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Bronze => "bronze",
+            Level::Silver => "silver",
+            Level::Gold => "gold",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// How many levels a failing check of this level keeps out of reach (Bronze 3 … Gold 1).
+    pub fn levels_blocked(self) -> u8 {
+        match self {
+            Level::Bronze => 3,
+            Level::Silver => 2,
+            Level::Gold => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a threshold measures, fixed per check id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A plain requirement: the threshold is `true`.
+    Flag,
+    /// A whole number of records.
+    Count,
+    /// A whole number of days.
+    Days,
+    /// Minutes (may be fractional).
+    Minutes,
+    /// A fraction in [0, 1], shown as a percentage.
+    Fraction,
+}
+
+macro_rules! check_ids {
+    ($($variant:ident => $text:literal : $unit:ident),+ $(,)?) => {
+        /// The checks Plumbline knows how to evaluate. A policy may use any subset, at any level.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CheckId { $($variant),+ }
+
+        impl CheckId {
+            pub const ALL: &'static [CheckId] = &[$(CheckId::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(CheckId::$variant => $text),+ }
+            }
+
+            /// The unit of the check's thresholds and values.
+            pub fn unit(self) -> Unit {
+                match self { $(CheckId::$variant => Unit::$unit),+ }
+            }
+        }
+    };
+}
+
+check_ids! {
+    OwningTeam => "owning_team": Flag,
+    ActiveSlo => "active_slo": Count,
+    SloDataFresh => "slo_data_fresh": Days,
+    DrTestOnRecord => "dr_test_on_record": Flag,
+    SlosMet => "slos_met": Flag,
+    PostmortemCoverage => "postmortem_coverage": Days,
+    ActionOnTimeRate => "action_on_time_rate": Fraction,
+    NoLongOverdueActions => "no_long_overdue_actions": Days,
+    DrTestRecent => "dr_test_recent": Days,
+    ErrorBudgetRemaining => "error_budget_remaining": Fraction,
+    MttrHighSev => "mttr_high_sev": Minutes,
+    NoRepeatIncidents => "no_repeat_incidents": Count,
+    DrLatestMetObjectives => "dr_latest_met_objectives": Flag,
+    SelfAssessmentCurrent => "self_assessment_current": Days,
+}
+
+impl CheckId {
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == text.trim())
+    }
+
+    /// The known ids, for error messages.
+    pub fn expected() -> String {
+        Self::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("unknown check id {text:?}; expected one of {}", Self::expected()))
+        })
+    }
+}
+
+/// A validated threshold for one tier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// The check does not apply to services of this tier.
+    NotApplicable,
+    /// A plain requirement (unit [`Unit::Flag`]).
+    Required,
+    /// A number in the check's unit.
+    Value(f64),
+}
+
+impl Threshold {
+    /// The threshold as shown in a check result: `null`, `true` or the number.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            Threshold::NotApplicable => serde_json::Value::Null,
+            Threshold::Required => serde_json::Value::Bool(true),
+            Threshold::Value(v) => number_json(v),
+        }
+    }
+}
+
+/// A number as JSON: an integer when it is whole (so `2` stays `2`, not `2.0`).
+pub(crate) fn number_json(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        serde_json::Value::from(v as i64)
+    } else {
+        serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
+/// A number in a unit, for explanations: "2 days", "90 %", "120 min".
+pub fn format_in_unit(unit: Unit, v: f64) -> String {
+    let plain = |v: f64| if v.fract() == 0.0 { format!("{}", v as i64) } else { format!("{v:.1}") };
+    match unit {
+        Unit::Flag => "required".to_owned(),
+        Unit::Count => plain(v),
+        Unit::Days if v == 1.0 => "1 day".to_owned(),
+        Unit::Days => format!("{} days", plain(v)),
+        Unit::Minutes => format!("{} min", plain(v)),
+        Unit::Fraction => {
+            let pct = v * 100.0;
+            if (pct - pct.round()).abs() < 1e-9 { format!("{} %", pct.round() as i64) } else { format!("{pct:.1} %") }
+        }
+    }
+}
+
+/// One check of a policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSpec {
+    pub id: CheckId,
+    pub level: Level,
+    pub title: String,
+    /// Share of the score, ≥ 1.
+    pub weight: u32,
+    /// Thresholds for tiers 0, 1, 2 and 3.
+    pub thresholds: [Threshold; 4],
+    /// One-line fix hint; `{threshold}` and `{tier}` are replaced when shown.
+    pub fix: String,
+}
+
+impl CheckSpec {
+    /// The threshold for a tier (tiers above 3 use tier 3's).
+    pub fn threshold_for(&self, tier: u8) -> Threshold {
+        self.thresholds[usize::from(tier.min(3))]
+    }
+
+    /// The fix hint for a tier, placeholders filled in.
+    pub fn fix_for(&self, tier: u8) -> String {
+        let threshold = match self.threshold_for(tier) {
+            Threshold::Value(v) => format_in_unit(self.id.unit(), v),
+            Threshold::Required => "required".to_owned(),
+            Threshold::NotApplicable => "n/a".to_owned(),
+        };
+        self.fix.replace("{threshold}", &threshold).replace("{tier}", &tier.to_string())
+    }
+}
+
+/// A validated policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub version: String,
+    /// The readiness checklist items a self-assessment must answer.
+    pub self_assessment_items: Vec<String>,
+    /// In file order (which is also the order of check results).
+    pub checks: Vec<CheckSpec>,
+}
+
+/// Why a policy file was rejected. Messages name the check and tier at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("policy is not valid TOML of the expected shape: {0}")]
+    Syntax(String),
+    #[error("policy `version` must not be empty")]
+    MissingVersion,
+    #[error("policy defines no checks")]
+    NoChecks,
+    #[error("checks[{index}]: unknown check id {id:?}; known ids: {known}")]
+    UnknownCheck { index: usize, id: String, known: String },
+    #[error("check {0:?} is listed more than once")]
+    DuplicateCheck(String),
+    #[error("check {check:?}: unknown level {level:?}; expected bronze, silver or gold")]
+    UnknownLevel { check: String, level: String },
+    #[error("check {0:?}: `title` must not be empty")]
+    MissingTitle(String),
+    #[error("check {0:?}: `fix` must be a non-empty single line")]
+    BadFix(String),
+    #[error("check {check:?}: `fix` uses unknown placeholder {{{placeholder}}}; use {{threshold}} or {{tier}}")]
+    UnknownPlaceholder { check: String, placeholder: String },
+    #[error("check {check:?}: `weight` must be a whole number from 1 to 1000, got {weight}")]
+    BadWeight { check: String, weight: i64 },
+    #[error("check {check:?}: missing threshold for tier {tier} (give a value or \"not_applicable\")")]
+    MissingThreshold { check: String, tier: u8 },
+    #[error("check {check:?}: unknown threshold key {key:?}; expected tier0, tier1, tier2 and tier3")]
+    UnknownTier { check: String, key: String },
+    #[error("check {check:?}, tier {tier}: {message}")]
+    BadThreshold { check: String, tier: u8, message: String },
+    #[error("[self_assessment] items: {0}")]
+    BadChecklist(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    version: String,
+    #[serde(default)]
+    self_assessment: Option<RawSelfAssessment>,
+    #[serde(default)]
+    checks: Vec<RawCheck>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelfAssessment {
+    items: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    id: String,
+    level: String,
+    title: String,
+    weight: i64,
+    thresholds: BTreeMap<String, RawThreshold>,
+    fix: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawThreshold {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+const TIER_KEYS: [&str; 4] = ["tier0", "tier1", "tier2", "tier3"];
+
+impl Policy {
+    /// The policy shipped in `app/policy/default.toml`.
+    pub fn default_policy() -> Result<Policy, PolicyError> {
+        Policy::from_toml(DEFAULT_POLICY_TOML)
+    }
+
+    /// Parses and validates a policy file.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string().trim().to_owned()))?;
+        let version = raw.version.trim().to_owned();
+        if version.is_empty() {
+            return Err(PolicyError::MissingVersion);
+        }
+        if raw.checks.is_empty() {
+            return Err(PolicyError::NoChecks);
+        }
+        let mut seen = BTreeSet::new();
+        let mut checks = Vec::with_capacity(raw.checks.len());
+        for (index, check) in raw.checks.into_iter().enumerate() {
+            let spec = validate_check(index, check)?;
+            if !seen.insert(spec.id) {
+                return Err(PolicyError::DuplicateCheck(spec.id.as_str().to_owned()));
+            }
+            checks.push(spec);
+        }
+        let items = raw.self_assessment.map(|s| s.items).unwrap_or_default();
+        let self_assessment_items = validate_checklist(items, seen.contains(&CheckId::SelfAssessmentCurrent))?;
+        Ok(Policy { version, self_assessment_items, checks })
+    }
+
+    pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+}
+
+fn validate_checklist(items: Vec<String>, required: bool) -> Result<Vec<String>, PolicyError> {
+    if required && items.is_empty() {
+        return Err(PolicyError::BadChecklist(
+            "check \"self_assessment_current\" needs a non-empty checklist ([self_assessment] items = [...])".into(),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let slug = Slug::parse(&item).map_err(|e| PolicyError::BadChecklist(format!("item {item:?} {e}")))?;
+        if !seen.insert(slug.clone()) {
+            return Err(PolicyError::BadChecklist(format!("item {item:?} is listed more than once")));
+        }
+        out.push(slug.as_str().to_owned());
+    }
+    Ok(out)
+}
+
+fn validate_check(index: usize, raw: RawCheck) -> Result<CheckSpec, PolicyError> {
+    let id = CheckId::parse(&raw.id).ok_or_else(|| PolicyError::UnknownCheck {
+        index,
+        id: raw.id.clone(),
+        known: CheckId::expected(),
+    })?;
+    let name = id.as_str().to_owned();
+    let level =
+        Level::parse(&raw.level).ok_or_else(|| PolicyError::UnknownLevel { check: name.clone(), level: raw.level })?;
+    let title = raw.title.trim().to_owned();
+    if title.is_empty() {
+        return Err(PolicyError::MissingTitle(name));
+    }
+    let fix = raw.fix.trim().to_owned();
+    if fix.is_empty() || fix.contains('\n') {
+        return Err(PolicyError::BadFix(name));
+    }
+    check_placeholders(&name, &fix)?;
+    let weight = u32::try_from(raw.weight)
+        .ok()
+        .filter(|w| (1..=1000).contains(w))
+        .ok_or(PolicyError::BadWeight { check: name.clone(), weight: raw.weight })?;
+    if let Some(key) = raw.thresholds.keys().find(|k| !TIER_KEYS.contains(&k.as_str())) {
+        return Err(PolicyError::UnknownTier { check: name, key: key.clone() });
+    }
+    let mut thresholds = [Threshold::NotApplicable; 4];
+    for (tier, key) in TIER_KEYS.iter().enumerate() {
+        let tier_u8 = tier as u8;
+        let value =
+            raw.thresholds.get(*key).ok_or(PolicyError::MissingThreshold { check: name.clone(), tier: tier_u8 })?;
+        thresholds[tier] = validate_threshold(id, value).map_err(|message| PolicyError::BadThreshold {
+            check: name.clone(),
+            tier: tier_u8,
+            message,
+        })?;
+    }
+    Ok(CheckSpec { id, level, title, weight, thresholds, fix })
+}
+
+fn check_placeholders(check: &str, fix: &str) -> Result<(), PolicyError> {
+    let mut rest = fix;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}').unwrap_or(after.len());
+        let name = &after[..close];
+        if name != "threshold" && name != "tier" {
+            return Err(PolicyError::UnknownPlaceholder { check: check.to_owned(), placeholder: name.to_owned() });
+        }
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    Ok(())
+}
+
+fn validate_threshold(id: CheckId, raw: &RawThreshold) -> Result<Threshold, String> {
+    let unit = id.unit();
+    let number = match raw {
+        RawThreshold::Text(t) if t == "not_applicable" => return Ok(Threshold::NotApplicable),
+        RawThreshold::Text(t) => return Err(format!("expected a threshold or \"not_applicable\", got {t:?}")),
+        RawThreshold::Bool(true) if unit == Unit::Flag => return Ok(Threshold::Required),
+        RawThreshold::Bool(_) if unit == Unit::Flag => {
+            return Err("expected true (required) or \"not_applicable\", got false".into());
+        }
+        RawThreshold::Bool(b) => return Err(format!("expected a number, got {b}")),
+        _ if unit == Unit::Flag => return Err("expected true (required) or \"not_applicable\"".into()),
+        RawThreshold::Int(i) => *i as f64,
+        RawThreshold::Float(f) => *f,
+    };
+    if !number.is_finite() || number < 0.0 {
+        return Err(format!("expected a non-negative number, got {number}"));
+    }
+    match unit {
+        Unit::Count | Unit::Days if number.fract() != 0.0 => Err(format!("expected a whole number, got {number}")),
+        Unit::Fraction if number > 1.0 => Err(format!("expected a fraction from 0 to 1 (0.9 = 90 %), got {number}")),
+        _ => Ok(Threshold::Value(number)),
+    }
+}
