@@ -66,6 +66,9 @@ struct ServeArgs {
     /// Longest a request may take, in seconds (large imports included).
     #[arg(long, env = "PLUMBLINE_REQUEST_TIMEOUT_SECS", default_value_t = 900)]
     request_timeout_secs: u64,
+    /// A scorecard policy (TOML, like app/policy/default.toml) replacing the default one.
+    #[arg(long, env = "PLUMBLINE_POLICY_FILE")]
+    policy_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -134,7 +137,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_body_bytes: args.max_body_mb.saturating_mul(1024 * 1024),
         demo: args.demo,
         request_timeout_secs: args.request_timeout_secs,
+        policy_file: args.policy_file,
     };
+    // A broken policy file is reported before anything else starts.
+    let policy = crate::startup::load_policy(settings.policy_file.as_deref())?;
+    tracing::info!(version = %policy.version, "scorecard policy loaded");
     let db = open(&target).await?;
     let load_demo = match settings.demo {
         DemoMode::Off => false,

@@ -71,6 +71,8 @@ pub struct ServeSettings {
     pub max_body_bytes: u64,
     pub demo: DemoMode,
     pub request_timeout_secs: u64,
+    /// A scorecard policy replacing the default one.
+    pub policy_file: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ pub struct AppState {
     pub import_lock: Arc<tokio::sync::Mutex<()>>,
     /// KPI reports of closed periods, keyed by the data version they were computed from.
     pub kpi_cache: Arc<crate::kpis::KpiCache>,
+    /// The scorecard policy in force (the default, or `PLUMBLINE_POLICY_FILE`).
+    pub policy: Arc<app::domain::scorecard::Policy>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -86,6 +88,22 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
+/// The admin-supplied policy file, or the default policy shipped in `app/policy/default.toml`.
+pub fn load_policy(file: Option<&std::path::Path>) -> std::io::Result<app::domain::scorecard::Policy> {
+    use app::domain::scorecard::Policy;
+    let policy = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot read policy file {}: {e}", path.display()))
+            })?;
+            Policy::from_toml(&text)
+                .map_err(|e| std::io::Error::other(format!("invalid policy file {}: {e}", path.display())))?
+        }
+        None => Policy::default_policy().map_err(|e| std::io::Error::other(format!("invalid default policy: {e}")))?,
+    };
+    Ok(policy)
+}
+
 pub struct Application {
     listener: TcpListener,
     router: Router,
@@ -102,6 +120,7 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             import_lock: Arc::default(),
             kpi_cache: Arc::default(),
+            policy: Arc::new(load_policy(settings.policy_file.as_deref())?),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router })

@@ -23,6 +23,25 @@ fn local_mode_refuses_to_listen_beyond_loopback() {
 }
 
 #[test]
+fn an_invalid_policy_file_stops_the_server_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "version = \"x\"\n[[checks]]\nid = \"no_such_check\"\n").expect("write policy");
+    let output = plumbline()
+        .arg("serve")
+        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .env("PLUMBLINE_DEMO", "off")
+        .env("PLUMBLINE_POLICY_FILE", &policy)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run plumbline");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid policy file"), "{stderr}");
+}
+
+#[test]
 fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();

@@ -5,6 +5,7 @@
 mod cache;
 mod load;
 mod mapping;
+mod scorecards;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 pub use cache::KpiCache;
 pub use load::LoadError;
+pub use scorecards::{ScorecardFilter, ScorecardReport, scorecard_report};
 
 /// The reporting calendar: fiscal year starting in January, days in UTC (the DESIGN.md §4
 /// defaults). Not configurable yet.

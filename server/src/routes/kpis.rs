@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use app::domain::scorecard::Level;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -57,6 +58,62 @@ pub async fn get_trend(State(state): State<AppState>, Query(query): Query<HashMa
         let query = kpis::TrendQuery::parse(&query, kpis::reporting_calendar(), now)
             .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))?;
         kpis::trend_report(&state.db, &state.kpi_cache, &query, now).await.map_err(problem)
+    };
+    match result.await {
+        Ok(report) => axum::Json(report).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `GET /api/v1/scorecards?period=&team=&tier=&level=`.
+pub async fn get_scorecards(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
+    scorecards(&state, query, None).await
+}
+
+/// `GET /api/v1/services/{slug}/scorecard?period=`.
+pub async fn get_service_scorecard(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    scorecards(&state, query, Some(slug)).await
+}
+
+async fn scorecards(state: &AppState, mut query: HashMap<String, String>, service: Option<String>) -> Response {
+    let result = async {
+        let bad = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail);
+        let mut filter = kpis::ScorecardFilter { service: service.clone(), ..Default::default() };
+        if service.is_none() {
+            filter.team = query.remove("team").filter(|t| !t.trim().is_empty());
+            if let Some(tier) = query.remove("tier") {
+                filter.tier = Some(
+                    tier.trim()
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|t| *t <= 3)
+                        .ok_or_else(|| bad(format!("tier must be 0–3, got {tier:?}")))?,
+                );
+            }
+            if let Some(level) = query.remove("level") {
+                filter.level = Some(match level.trim() {
+                    "none" => None,
+                    text => Some(
+                        Level::parse(text)
+                            .ok_or_else(|| bad(format!("level must be bronze, silver, gold or none, got {level:?}")))?,
+                    ),
+                });
+            }
+        }
+        let now = crate::clock_now();
+        let parsed = KpiQuery::parse(&query, &["period"], kpis::reporting_calendar(), now).map_err(bad)?;
+        let report =
+            kpis::scorecard_report(&state.db, &state.policy, &parsed.period, &filter, now).await.map_err(problem)?;
+        if let Some(slug) = service
+            && report.scorecards.is_empty()
+        {
+            return Err(Problem::new(StatusCode::NOT_FOUND, "Unknown service", format!("no active service '{slug}'")));
+        }
+        Ok(report)
     };
     match result.await {
         Ok(report) => axum::Json(report).into_response(),

@@ -17,6 +17,8 @@ pub fn api_router() -> Router<AppState> {
         .route("/readyz", get(health::ready))
         .route("/api/v1/kpis", get(kpis::get_kpis))
         .route("/api/v1/kpis/trend", get(kpis::get_trend))
+        .route("/api/v1/scorecards", get(kpis::get_scorecards))
+        .route("/api/v1/services/{slug}/scorecard", get(kpis::get_service_scorecard))
         .route("/api/v1/{kind}", get(list::list_records).post(ingest::post_records))
 }
 

@@ -72,6 +72,7 @@ pub async fn spawn_app_with_limit(backend: Backend, max_body_bytes: u64) -> Test
         max_body_bytes,
         demo: DemoMode::Off,
         request_timeout_secs: 120,
+        policy_file: None,
     };
     let application = Application::build(&settings, db.clone()).await.expect("build app");
     let addr = application.local_addr().expect("local addr");

@@ -305,7 +305,53 @@ async fn a_cached_closed_period_is_recomputed_after_an_import(app: &TestApp) {
     assert_eq!(after["kpis"]["incident_count"]["SEV0"], 1);
 }
 
+fn check<'a>(card: &'a Value, id: &str) -> &'a Value {
+    card["checks"].as_array().and_then(|c| c.iter().find(|c| c["id"] == id)).unwrap_or_else(|| panic!("{id} in {card}"))
+}
+
+async fn scorecards_rate_every_active_service_against_the_policy(app: &TestApp) {
+    load(app).await;
+    let (status, all) = app.get("/api/v1/scorecards?period=2026-Q3").await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["policy_version"], "2026.1");
+    assert_eq!(all["as_of"], "2026-10-01T00:00:00Z");
+    let cards = all["scorecards"].as_array().expect("scorecards");
+    let card = |slug: &str| cards.iter().find(|c| c["service"] == slug).unwrap_or_else(|| panic!("{slug} in {all}"));
+    assert_eq!(cards.len(), 3);
+    // search has no SLO: a failing Bronze check keeps it below Bronze.
+    assert_eq!(check(card("search"), "active_slo")["status"], "fail");
+    assert_eq!(card("search")["level"], Value::Null);
+    // checkout: SLO with data up to the day before the as-of day, and a DR test on record.
+    for id in ["owning_team", "active_slo", "slo_data_fresh", "dr_test_on_record"] {
+        assert_eq!(check(card("checkout"), id)["status"], "pass", "checkout {id}: {}", card("checkout"));
+    }
+    assert_ne!(card("checkout")["level"], Value::Null);
+    // Tier 2 has no DR requirement at Bronze.
+    assert_eq!(check(card("ledger"), "dr_test_on_record")["status"], "not_applicable");
+    assert!(cards.iter().all(|c| c["checks"].as_array().map(Vec::len) == Some(14)));
+    let fixes = all["fix_next"].as_array().expect("fix_next");
+    assert!(fixes.iter().any(|f| f["service"] == "search" && f["check"] == "active_slo" && f["levels_blocked"] == 3));
+
+    let (_, tier2) = app.get("/api/v1/scorecards?period=2026-Q3&tier=2").await;
+    assert_eq!(tier2["scorecards"].as_array().map(Vec::len), Some(1));
+    let (_, team) = app.get("/api/v1/scorecards?period=2026-Q3&team=payments").await;
+    assert_eq!(team["scorecards"].as_array().map(Vec::len), Some(2));
+    let (_, below) = app.get("/api/v1/scorecards?period=2026-Q3&level=none").await;
+    assert!(below["scorecards"].as_array().expect("cards").iter().all(|c| c["level"].is_null()));
+
+    let (status, one) = app.get("/api/v1/services/checkout/scorecard?period=2026-Q3").await;
+    assert_eq!(status, 200);
+    assert_eq!(one["scorecards"][0], *card("checkout"));
+    let (status, _) = app.get("/api/v1/services/ghost/scorecard?period=2026-Q3").await;
+    assert_eq!(status, 404);
+    for bad in ["tier=9", "level=platinum", "period=2026-Q9", "colour=red"] {
+        let (status, body) = app.get(&format!("/api/v1/scorecards?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+}
+
 crate::on_both_backends!(
+    scorecards_rate_every_active_service_against_the_policy,
     a_cached_closed_period_is_recomputed_after_an_import,
     a_trend_has_one_value_per_period_matching_the_single_period_reports,
     org_kpis_match_hand_computed_values,

@@ -1,0 +1,65 @@
+//! Scorecards (DESIGN.md §5) for a period: the period's populations for the whole
+//! organisation, evaluated service by service against the policy in force.
+
+use app::domain::kpi::{Period, Scope};
+use app::domain::scorecard::{FixItem, Level, Policy, Scorecard, evaluate_dataset, fix_next};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use super::LoadError;
+use super::load;
+
+/// Which scorecards to list; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct ScorecardFilter {
+    pub team: Option<String>,
+    pub tier: Option<u8>,
+    /// `Some(None)` asks for services below Bronze.
+    pub level: Option<Option<Level>>,
+    pub service: Option<String>,
+}
+
+impl ScorecardFilter {
+    fn keeps(&self, card: &Scorecard) -> bool {
+        self.team.as_deref().is_none_or(|team| card.team.as_str() == team)
+            && self.tier.is_none_or(|tier| card.tier == tier)
+            && self.level.is_none_or(|level| card.level == level)
+            && self.service.as_deref().is_none_or(|service| card.service.as_str() == service)
+    }
+}
+
+/// `GET /api/v1/scorecards` and `GET /api/v1/services/{slug}/scorecard`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScorecardReport {
+    pub period: Period,
+    pub as_of: DateTime<Utc>,
+    pub policy_version: String,
+    pub scorecards: Vec<Scorecard>,
+    /// The failing checks of the listed services, most blocking first.
+    pub fix_next: Vec<FixItem>,
+}
+
+/// Scores every active service for `period`, then keeps those `filter` selects. Exemptions and
+/// self-assessment answers are not stored yet, so none apply.
+pub async fn scorecard_report(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    period: &Period,
+    filter: &ScorecardFilter,
+    now: DateTime<Utc>,
+) -> Result<ScorecardReport, LoadError> {
+    let mut data = load::load(db, period, now, &Scope::Org).await?;
+    // Retired services are no longer run: they get no scorecard.
+    data.services.retain(|service| service.active);
+    let scorecards: Vec<Scorecard> =
+        evaluate_dataset(policy, &data, period, now, &[], &[]).into_iter().filter(|card| filter.keeps(card)).collect();
+    let fix_next = fix_next(&scorecards);
+    Ok(ScorecardReport {
+        period: *period,
+        as_of: period.as_of(now),
+        policy_version: policy.version.clone(),
+        scorecards,
+        fix_next,
+    })
+}
