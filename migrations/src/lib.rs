@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_records;
 mod m20261126_000002_measurement_integrity_triggers;
+mod m20261126_000003_create_exemptions;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_records::Migration),
             Box::new(m20261126_000002_measurement_integrity_triggers::Migration),
+            Box::new(m20261126_000003_create_exemptions::Migration),
         ]
     }
 }

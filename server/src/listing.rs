@@ -14,7 +14,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::entities::{
-    deployment, dr_test, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
+    deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo,
+    slo_measurement, team,
 };
 use crate::routes::problem::Problem;
 
@@ -224,6 +225,7 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::Actions => list_actions(db, query).await,
         RecordKind::DrTests => list_dr_tests(db, query).await,
         RecordKind::Deployments => list_deployments(db, query).await,
+        RecordKind::Exemptions => list_exemptions(db, query).await,
     }
 }
 
@@ -570,6 +572,34 @@ async fn list_deployments(db: &DatabaseConnection, query: &HashMap<String, Strin
                 json!({
                     "source": m.source, "external_id": m.external_id, "service": names.service(m.service_id),
                     "deployed_at": m.deployed_at.to_rfc3339(), "outcome": m.outcome, "incident": names.incident(m.incident_id),
+                }),
+                provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
+            )
+        },
+    ))
+}
+
+async fn list_exemptions(db: &DatabaseConnection, query: &HashMap<String, String>) -> Result<Page, Problem> {
+    let params = Params::new(query, &["service", "team", "check"])?;
+    let mut select = exemption::Entity::find();
+    if let Some(ids) = service_filter(db, &params).await.map_err(internal)? {
+        select = select.filter(exemption::Column::ServiceId.is_in(ids));
+    }
+    if let Some(check) = params.get("check") {
+        select = select.filter(exemption::Column::CheckId.eq(check));
+    }
+    let rows = fetch(db, select, exemption::Column::Id, &params).await?;
+    let mut names = Names::default();
+    names.services(db, rows.iter().map(|m| m.service_id)).await.map_err(internal)?;
+    Ok(page(
+        rows,
+        params.limit()?,
+        |m| m.id,
+        |m| {
+            with(
+                json!({
+                    "service": names.service(m.service_id), "check": m.check_id, "reason": m.reason,
+                    "approver": m.approver, "expires_at": m.expires_at.to_rfc3339(),
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )

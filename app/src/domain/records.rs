@@ -274,6 +274,16 @@ pub struct DrTestInput {
     pub notes: Option<String>,
 }
 
+/// A waiver of one scorecard check for one service until `expires_at` (DESIGN.md §2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExemptionInput {
+    pub service: Slug,
+    pub check: crate::domain::scorecard::CheckId,
+    pub reason: String,
+    pub approver: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentInput {
     pub external_id: String,

@@ -3,6 +3,7 @@
 
 pub mod deployment;
 pub mod dr_test;
+pub mod exemption;
 pub mod import_batch;
 pub mod incident;
 pub mod incident_service;
@@ -32,4 +33,15 @@ macro_rules! provenance {
     };
 }
 
-provenance!(team, service, slo, slo_measurement, incident, postmortem, postmortem_action, dr_test, deployment);
+provenance!(
+    team,
+    service,
+    slo,
+    slo_measurement,
+    incident,
+    postmortem,
+    postmortem_action,
+    dr_test,
+    deployment,
+    exemption
+);

@@ -14,7 +14,8 @@ use super::pipeline::Counts;
 use super::refs::Ctx;
 use super::spec::{KindSpec, Prepared, Stored};
 use crate::entities::{
-    deployment, dr_test, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
+    deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo,
+    slo_measurement, team,
 };
 
 fn unknown(row: u64, field: &str, message: String) -> RowError {
@@ -628,5 +629,56 @@ impl KindSpec for Deployments {
             .all(txn)
             .await?;
         Ok(rows.into_iter().map(|m| (m.external_id.clone(), (m, ()))).collect())
+    }
+}
+
+pub struct Exemptions;
+
+#[async_trait::async_trait]
+impl KindSpec for Exemptions {
+    type Input = ExemptionInput;
+    type Key = (i64, String);
+    type Entity = exemption::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["service_id", "check_id"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, ExemptionInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_services(txn, inputs.iter().map(|(_, i)| i.service.as_str())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let service_id =
+                    ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let model = exemption::Model {
+                    id: 0,
+                    service_id,
+                    check_id: input.check.as_str().to_owned(),
+                    reason: input.reason,
+                    approver: input.approver,
+                    expires_at: input.expires_at,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: (service_id, model.check_id.clone()), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(_ctx: &Ctx, txn: &DatabaseTransaction, keys: &[(i64, String)]) -> Result<Stored<Self>, DbErr> {
+        let wanted: HashSet<&(i64, String)> = keys.iter().collect();
+        let rows = exemption::Entity::find()
+            .filter(exemption::Column::ServiceId.is_in(keys.iter().map(|k| k.0).collect::<HashSet<_>>()))
+            .all(txn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| ((m.service_id, m.check_id.clone()), (m, ())))
+            .filter(|(k, _)| wanted.contains(k))
+            .collect())
     }
 }

@@ -194,6 +194,7 @@ where
         RecordKind::Actions => run::<kinds::Actions, B, E>(db, request, feed, now).await,
         RecordKind::DrTests => run::<kinds::DrTests, B, E>(db, request, feed, now).await,
         RecordKind::Deployments => run::<kinds::Deployments, B, E>(db, request, feed, now).await,
+        RecordKind::Exemptions => run::<kinds::Exemptions, B, E>(db, request, feed, now).await,
     }
 }
 

@@ -2,9 +2,12 @@
 //! organisation, evaluated service by service against the policy in force.
 
 use app::domain::kpi::{Period, Scope};
-use app::domain::scorecard::{FixItem, Level, Policy, Scorecard, evaluate_dataset, fix_next};
+use app::domain::records::Slug;
+use app::domain::scorecard::{CheckId, Exemption, FixItem, Level, Policy, Scorecard, evaluate_dataset, fix_next};
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use crate::entities::{exemption, service};
 use serde::Serialize;
 
 use super::LoadError;
@@ -40,8 +43,8 @@ pub struct ScorecardReport {
     pub fix_next: Vec<FixItem>,
 }
 
-/// Scores every active service for `period`, then keeps those `filter` selects. Exemptions and
-/// self-assessment answers are not stored yet, so none apply.
+/// Scores every active service for `period`, then keeps those `filter` selects. Stored
+/// exemptions waive their check while unexpired; self-assessment answers are not stored yet.
 pub async fn scorecard_report(
     db: &DatabaseConnection,
     policy: &Policy,
@@ -52,8 +55,11 @@ pub async fn scorecard_report(
     let mut data = load::load(db, period, now, &Scope::Org).await?;
     // Retired services are no longer run: they get no scorecard.
     data.services.retain(|service| service.active);
-    let scorecards: Vec<Scorecard> =
-        evaluate_dataset(policy, &data, period, now, &[], &[]).into_iter().filter(|card| filter.keeps(card)).collect();
+    let exemptions = exemptions(db).await?;
+    let scorecards: Vec<Scorecard> = evaluate_dataset(policy, &data, period, now, &exemptions, &[])
+        .into_iter()
+        .filter(|card| filter.keeps(card))
+        .collect();
     let fix_next = fix_next(&scorecards);
     Ok(ScorecardReport {
         period: *period,
@@ -62,4 +68,27 @@ pub async fn scorecard_report(
         scorecards,
         fix_next,
     })
+}
+
+/// Every stored exemption, as the evaluator's type (it decides which are still in force).
+async fn exemptions(db: &DatabaseConnection) -> Result<Vec<Exemption>, LoadError> {
+    let rows: Vec<(exemption::Model, Option<service::Model>)> =
+        exemption::Entity::find().find_also_related(service::Entity).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(row, service)| {
+            let check = CheckId::parse(&row.check_id);
+            let slug = service.and_then(|s| Slug::parse(&s.slug).ok());
+            if check.is_none() || slug.is_none() {
+                tracing::warn!(exemption = row.id, check = %row.check_id, "skipping an exemption the policy cannot use");
+            }
+            Some(Exemption {
+                service: slug?,
+                check: check?,
+                reason: row.reason,
+                approver: row.approver,
+                expires_at: row.expires_at,
+            })
+        })
+        .collect())
 }

@@ -350,7 +350,41 @@ async fn scorecards_rate_every_active_service_against_the_policy(app: &TestApp) 
     }
 }
 
+async fn an_unexpired_exemption_waives_its_check_and_an_expired_one_does_not(app: &TestApp) {
+    load(app).await;
+    let exemptions = json!([
+        {"service": "search", "check": "active_slo", "reason": "SLOs land next quarter", "approver": "cto",
+         "expires_at": "2099-01-01T00:00:00Z"},
+        {"service": "search", "check": "dr_test_on_record", "reason": "old waiver", "approver": "cto",
+         "expires_at": "2020-01-01T00:00:00Z"}
+    ]);
+    let (status, reply) = app.post_json("exemptions", &exemptions).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["created"], 2);
+    let (_, listed) = app.get("/api/v1/exemptions?service=search").await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
+
+    let (_, one) = app.get("/api/v1/services/search/scorecard?period=2026-Q3").await;
+    let card = &one["scorecards"][0];
+    assert_eq!(check(card, "active_slo")["status"], "waived", "{card}");
+    assert_eq!(check(card, "active_slo")["waiver"]["approver"], "cto");
+    assert_eq!(check(card, "dr_test_on_record")["status"], "fail", "an expired exemption waives nothing");
+    let fixes = one["fix_next"].as_array().expect("fix_next");
+    assert!(fixes.iter().all(|f| f["check"] != "active_slo"), "a waived check is not to fix: {fixes:?}");
+
+    let (status, reply) = app
+        .post_json(
+            "exemptions",
+            &json!([{"service": "search", "check": "be_nice", "reason": "r", "approver": "a",
+            "expires_at": "2099-01-01T00:00:00Z"}]),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(reply["errors"][0]["field"], "check");
+}
+
 crate::on_both_backends!(
+    an_unexpired_exemption_waives_its_check_and_an_expired_one_does_not,
     scorecards_rate_every_active_service_against_the_policy,
     a_cached_closed_period_is_recomputed_after_an_import,
     a_trend_has_one_value_per_period_matching_the_single_period_reports,

@@ -47,6 +47,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "notes",
         ],
         RecordKind::Deployments => &["external_id", "service", "deployed_at", "outcome", "incident"],
+        RecordKind::Exemptions => &["service", "check", "reason", "approver", "expires_at"],
     }
 }
 
@@ -358,6 +359,28 @@ impl IngestRecord for DeploymentInput {
     }
 }
 
+impl IngestRecord for ExemptionInput {
+    const KIND: RecordKind = RecordKind::Exemptions;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        use crate::domain::scorecard::CheckId;
+        read(Self::KIND, row, |r| {
+            let service = r.slug("service");
+            let check = r.enumeration("check", CheckId::parse, CheckId::expected);
+            let reason = r.text("reason");
+            let approver = r.text("approver");
+            let expires_at = r.instant("expires_at");
+            Some(ExemptionInput {
+                service: service?,
+                check: check?,
+                reason: reason?,
+                approver: approver?,
+                expires_at: expires_at?,
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Cell;
@@ -436,6 +459,14 @@ mod tests {
             }));
             assert_eq!(fields, vec![Some("objective".to_owned())]);
         }
+    }
+
+    #[test]
+    fn exemptions_name_a_known_check() {
+        let fields = fields_in_error::<ExemptionInput>(json!({
+            "service": "a", "check": "be_nice", "reason": "r", "approver": "ana", "expires_at": "2027-01-01T00:00:00Z"
+        }));
+        assert_eq!(fields, vec![Some("check".to_owned())]);
     }
 
     #[test]

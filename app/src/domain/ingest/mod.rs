@@ -22,10 +22,11 @@ pub enum RecordKind {
     Actions,
     DrTests,
     Deployments,
+    Exemptions,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -35,6 +36,7 @@ impl RecordKind {
         RecordKind::Actions,
         RecordKind::DrTests,
         RecordKind::Deployments,
+        RecordKind::Exemptions,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -49,6 +51,7 @@ impl RecordKind {
             RecordKind::Actions => "actions",
             RecordKind::DrTests => "dr-tests",
             RecordKind::Deployments => "deployments",
+            RecordKind::Exemptions => "exemptions",
         }
     }
 
