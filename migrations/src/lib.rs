@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_records;
 mod m20261126_000002_measurement_integrity_triggers;
 mod m20261126_000003_create_exemptions;
+mod m20261126_000004_create_snapshots;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_records::Migration),
             Box::new(m20261126_000002_measurement_integrity_triggers::Migration),
             Box::new(m20261126_000003_create_exemptions::Migration),
+            Box::new(m20261126_000004_create_snapshots::Migration),
         ]
     }
 }

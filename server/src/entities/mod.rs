@@ -9,6 +9,7 @@ pub mod incident;
 pub mod incident_service;
 pub mod postmortem;
 pub mod postmortem_action;
+pub mod scorecard_snapshot;
 pub mod service;
 pub mod slo;
 pub mod slo_measurement;

@@ -6,6 +6,7 @@ mod cache;
 mod load;
 mod mapping;
 mod scorecards;
+pub mod snapshots;
 
 use std::collections::HashMap;
 use std::sync::Arc;

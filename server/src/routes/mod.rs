@@ -5,6 +5,7 @@ mod ingest;
 mod kpis;
 mod list;
 pub mod problem;
+mod snapshots;
 
 use axum::Router;
 use axum::routing::get;
@@ -18,6 +19,8 @@ pub fn api_router() -> Router<AppState> {
         .route("/api/v1/kpis", get(kpis::get_kpis))
         .route("/api/v1/kpis/trend", get(kpis::get_trend))
         .route("/api/v1/scorecards", get(kpis::get_scorecards))
+        .route("/api/v1/snapshots", get(snapshots::list).post(snapshots::publish))
+        .route("/api/v1/snapshots/{period}", get(snapshots::get))
         .route("/api/v1/services/{slug}/scorecard", get(kpis::get_service_scorecard))
         .route("/api/v1/{kind}", get(list::list_records).post(ingest::post_records))
 }

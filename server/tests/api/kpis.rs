@@ -383,7 +383,55 @@ async fn an_unexpired_exemption_waives_its_check_and_an_expired_one_does_not(app
     assert_eq!(reply["errors"][0]["field"], "check");
 }
 
+async fn a_published_snapshot_stays_byte_identical_after_more_imports(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    use sha2::{Digest, Sha256};
+    load(app).await;
+    let publish = |period: &str| {
+        let body = json!({"period": period}).to_string();
+        app.client
+            .post(format!("{}/api/v1/snapshots", app.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let response = publish("2026-Q3").await.expect("sent");
+    assert_eq!(response.status().as_u16(), 201);
+    let summary: Value = response.json().await.expect("json");
+    let fetch = || async {
+        let response = app.client.get(format!("{}/api/v1/snapshots/2026-Q3", app.base)).send().await.expect("sent");
+        assert_eq!(response.status().as_u16(), 200);
+        let header = response.headers()["x-content-sha256"].to_str().expect("header").to_owned();
+        (header, response.bytes().await.expect("body"))
+    };
+    let (hash, first) = fetch().await;
+    assert_eq!(hash, summary["content_sha256"]);
+    assert_eq!(hex::encode(Sha256::digest(&first)), hash, "the hash is of the served bytes");
+    let document: Value = serde_json::from_slice(&first).expect("a JSON document");
+    assert_eq!(document["org"]["high_sev_count"], 1);
+    assert_eq!(document["teams"]["payments"]["high_sev_count"], 1);
+    assert_eq!(document["scorecards"].as_array().map(Vec::len), Some(3));
+
+    let incident = json!([{"external_id": "INC-late", "title": "Found later", "severity": "SEV1",
+        "services": ["search"], "started_at": "2026-09-01T10:00:00Z"}]);
+    assert_eq!(app.post_json("incidents", &incident).await.0, 200);
+    assert_eq!(kpis(app, "period=2026-Q3&scope=org").await["kpis"]["high_sev_count"], 2, "live figures move on");
+    let (_, again) = fetch().await;
+    assert_eq!(again, first, "the snapshot does not");
+
+    assert_eq!(publish("2026-Q3").await.expect("sent").status().as_u16(), 409);
+    assert_eq!(publish("2099-Q1").await.expect("sent").status().as_u16(), 422);
+    assert_eq!(publish("2026-Q9").await.expect("sent").status().as_u16(), 400);
+    let (status, _) = app.get("/api/v1/snapshots/2026-Q2").await;
+    assert_eq!(status, 404);
+    let (_, listed) = app.get("/api/v1/snapshots").await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let tamper = app.db.execute_unprepared("UPDATE scorecard_snapshot SET content = '{}'").await;
+    assert!(tamper.is_err(), "the database refuses to change a published snapshot");
+}
+
 crate::on_both_backends!(
+    a_published_snapshot_stays_byte_identical_after_more_imports,
     an_unexpired_exemption_waives_its_check_and_an_expired_one_does_not,
     scorecards_rate_every_active_service_against_the_policy,
     a_cached_closed_period_is_recomputed_after_an_import,

@@ -1,0 +1,121 @@
+//! Publishing a period (DESIGN.md §6): its org, team and tier KPIs and every scorecard frozen
+//! as one JSON document, stored as the exact bytes served later, with their SHA-256. Later
+//! imports never change a published snapshot (the database refuses updates and deletes).
+
+use std::collections::BTreeMap;
+
+use app::domain::kpi::{KPI_DEFINITIONS_VERSION, KpiValues, Period, Scope, SeverityFilter, compute_kpis};
+use app::domain::scorecard::{Policy, Scorecard};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{LoadError, ScorecardFilter, load, scorecard_report};
+use crate::entities::scorecard_snapshot;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// 422: only a period that has ended can be frozen.
+    #[error("{0} has not ended yet; only a past period can be published")]
+    NotClosed(Period),
+    /// 409: a published snapshot is never replaced.
+    #[error("{0} is already published")]
+    AlreadyPublished(Period),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// The frozen document. Maps are ordered so the same data always gives the same bytes.
+#[derive(Serialize)]
+struct Content {
+    period: Period,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    as_of: DateTime<Utc>,
+    definitions_version: &'static str,
+    policy_version: String,
+    org: KpiValues,
+    teams: BTreeMap<String, KpiValues>,
+    tiers: BTreeMap<String, KpiValues>,
+    scorecards: Vec<Scorecard>,
+}
+
+/// What the publish and list calls return about a snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotSummary {
+    pub period: String,
+    pub policy_version: String,
+    pub definitions_version: String,
+    pub content_sha256: String,
+    pub published_by: String,
+    pub published_at: DateTime<Utc>,
+}
+
+impl From<scorecard_snapshot::Model> for SnapshotSummary {
+    fn from(row: scorecard_snapshot::Model) -> Self {
+        SnapshotSummary {
+            period: row.period,
+            policy_version: row.policy_version,
+            definitions_version: row.definitions_version,
+            content_sha256: row.content_sha256,
+            published_by: row.published_by,
+            published_at: row.published_at,
+        }
+    }
+}
+
+pub async fn publish(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    period: &Period,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<SnapshotSummary, SnapshotError> {
+    if period.end() > now {
+        return Err(SnapshotError::NotClosed(*period));
+    }
+    if find(db, period).await?.is_some() {
+        return Err(SnapshotError::AlreadyPublished(*period));
+    }
+    let data = load::load(db, period, now, &Scope::Org).await?;
+    let kpis = |scope: Scope| compute_kpis(period, now, &data.scoped(&scope), SeverityFilter::HIGH);
+    let team_slugs: std::collections::BTreeSet<_> = data.services.iter().map(|s| s.team.clone()).collect();
+    let content = Content {
+        period: *period,
+        from: period.start(),
+        to: period.end(),
+        as_of: period.as_of(now),
+        definitions_version: KPI_DEFINITIONS_VERSION,
+        policy_version: policy.version.clone(),
+        org: kpis(Scope::Org),
+        teams: team_slugs.into_iter().map(|team| (team.to_string(), kpis(Scope::Team(team)))).collect(),
+        tiers: (0..=3u8).map(|tier| (tier.to_string(), kpis(Scope::Tier(tier)))).collect(),
+        scorecards: scorecard_report(db, policy, period, &ScorecardFilter::default(), now).await?.scorecards,
+    };
+    let text = serde_json::to_string(&content).map_err(|e| DbErr::Custom(format!("cannot encode snapshot: {e}")))?;
+    let row = scorecard_snapshot::ActiveModel {
+        period: Set(period.to_string()),
+        policy_version: Set(policy.version.clone()),
+        definitions_version: Set(KPI_DEFINITIONS_VERSION.to_owned()),
+        content_sha256: Set(hex::encode(Sha256::digest(text.as_bytes()))),
+        content: Set(text),
+        published_by: Set(actor.to_owned()),
+        published_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.into())
+}
+
+pub async fn find(db: &DatabaseConnection, period: &Period) -> Result<Option<scorecard_snapshot::Model>, DbErr> {
+    scorecard_snapshot::Entity::find().filter(scorecard_snapshot::Column::Period.eq(period.to_string())).one(db).await
+}
+
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<SnapshotSummary>, DbErr> {
+    let rows = scorecard_snapshot::Entity::find().order_by_asc(scorecard_snapshot::Column::Period).all(db).await?;
+    Ok(rows.into_iter().map(SnapshotSummary::from).collect())
+}
