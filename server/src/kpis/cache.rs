@@ -9,34 +9,47 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{KpiQuery, KpiReport};
+use super::{KpiReport, ScorecardReport};
 use crate::entities::import_batch;
 
-/// Entries kept before the cache starts over (a report is a few kilobytes).
-const MAX_ENTRIES: usize = 2048;
-
-#[derive(Default)]
-pub struct KpiCache {
-    entries: Mutex<HashMap<String, (i64, Arc<KpiReport>)>>,
+/// Reports of closed periods, by request key, each with the data version it was computed from.
+pub struct VersionedCache<T> {
+    entries: Mutex<HashMap<String, (i64, Arc<T>)>>,
+    /// Entries kept before the cache starts over.
+    capacity: usize,
 }
 
-impl KpiCache {
-    fn key(query: &KpiQuery) -> String {
-        format!("{}|{}|{:?}", query.period, query.scope, query.severity)
+impl<T> VersionedCache<T> {
+    pub fn with_capacity(capacity: usize) -> Self {
+        VersionedCache { entries: Mutex::new(HashMap::new()), capacity }
     }
 
-    pub fn get(&self, query: &KpiQuery, version: i64) -> Option<Arc<KpiReport>> {
+    pub fn get(&self, key: &str, version: i64) -> Option<Arc<T>> {
         let entries = self.entries.lock().ok()?;
-        entries.get(&Self::key(query)).filter(|(v, _)| *v == version).map(|(_, report)| Arc::clone(report))
+        entries.get(key).filter(|(v, _)| *v == version).map(|(_, report)| Arc::clone(report))
     }
 
-    pub fn put(&self, query: &KpiQuery, version: i64, report: Arc<KpiReport>) {
+    pub fn put(&self, key: String, version: i64, report: Arc<T>) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
+            if entries.len() >= self.capacity {
                 entries.clear();
             }
-            entries.insert(Self::key(query), (version, report));
+            entries.insert(key, (version, report));
         }
+    }
+}
+
+/// The caches of the KPI and scorecard endpoints.
+pub struct KpiCache {
+    /// KPI reports are a few kilobytes each.
+    pub kpis: VersionedCache<KpiReport>,
+    /// Scorecard lists can be megabytes (every service, every check): keep few.
+    pub scorecards: VersionedCache<ScorecardReport>,
+}
+
+impl Default for KpiCache {
+    fn default() -> Self {
+        KpiCache { kpis: VersionedCache::with_capacity(2048), scorecards: VersionedCache::with_capacity(32) }
     }
 }
 

@@ -127,12 +127,36 @@ pub async fn cached_kpi_report(
     if query.period.end() > now {
         return Ok(Arc::new(kpi_report(db, query, now).await?));
     }
+    let key = format!("{}|{}|{:?}", query.period, query.scope, query.severity);
     let version = cache::data_version(db).await?;
-    if let Some(report) = cache.get(query, version) {
+    if let Some(report) = cache.kpis.get(&key, version) {
         return Ok(report);
     }
     let report = Arc::new(kpi_report(db, query, now).await?);
-    cache.put(query, version, Arc::clone(&report));
+    cache.kpis.put(key, version, Arc::clone(&report));
+    Ok(report)
+}
+
+/// [`scorecard_report`], served from `cache` for closed periods while the data and the policy
+/// have not changed.
+pub async fn cached_scorecard_report(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    policy: &app::domain::scorecard::Policy,
+    period: &Period,
+    filter: &ScorecardFilter,
+    now: DateTime<Utc>,
+) -> Result<Arc<ScorecardReport>, LoadError> {
+    if period.end() > now {
+        return Ok(Arc::new(scorecard_report(db, policy, period, filter, now).await?));
+    }
+    let key = format!("{period}|{}|{filter:?}", policy.version);
+    let version = cache::data_version(db).await?;
+    if let Some(report) = cache.scorecards.get(&key, version) {
+        return Ok(report);
+    }
+    let report = Arc::new(scorecard_report(db, policy, period, filter, now).await?);
+    cache.scorecards.put(key, version, Arc::clone(&report));
     Ok(report)
 }
 

@@ -107,7 +107,9 @@ async fn scorecards(state: &AppState, mut query: HashMap<String, String>, servic
         let now = crate::clock_now();
         let parsed = KpiQuery::parse(&query, &["period"], kpis::reporting_calendar(), now).map_err(bad)?;
         let report =
-            kpis::scorecard_report(&state.db, &state.policy, &parsed.period, &filter, now).await.map_err(problem)?;
+            kpis::cached_scorecard_report(&state.db, &state.kpi_cache, &state.policy, &parsed.period, &filter, now)
+                .await
+                .map_err(problem)?;
         if let Some(slug) = service
             && report.scorecards.is_empty()
         {
@@ -116,7 +118,7 @@ async fn scorecards(state: &AppState, mut query: HashMap<String, String>, servic
         Ok(report)
     };
     match result.await {
-        Ok(report) => axum::Json(report).into_response(),
+        Ok(report) => axum::Json(report.as_ref()).into_response(),
         Err(problem) => problem.into_response(),
     }
 }

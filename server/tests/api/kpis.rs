@@ -352,6 +352,9 @@ async fn scorecards_rate_every_active_service_against_the_policy(app: &TestApp) 
 
 async fn an_unexpired_exemption_waives_its_check_and_an_expired_one_does_not(app: &TestApp) {
     load(app).await;
+    // Read (and cache) the scorecard first: the import below must invalidate it.
+    let (_, before) = app.get("/api/v1/services/search/scorecard?period=2026-Q3").await;
+    assert_eq!(check(&before["scorecards"][0], "active_slo")["status"], "fail");
     let exemptions = json!([
         {"service": "search", "check": "active_slo", "reason": "SLOs land next quarter", "approver": "cto",
          "expires_at": "2099-01-01T00:00:00Z"},
