@@ -214,7 +214,7 @@ fn ts(t: Option<DateTime<Utc>>) -> Value {
 }
 
 pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, String>) -> Result<Page, Problem> {
-    let kind = crate::routes::parse_kind_public(kind)?;
+    let kind = crate::routes::parse_kind(kind)?;
     match kind {
         RecordKind::Teams => list_teams(db, query).await,
         RecordKind::Services => list_services(db, query).await,

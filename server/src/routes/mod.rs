@@ -25,7 +25,5 @@ pub fn api_router() -> Router<AppState> {
         .route("/api/v1/{kind}", get(list::list_records).post(ingest::post_records))
 }
 
-/// The record kind named in a path, or a 404 problem.
-pub fn parse_kind_public(kind: &str) -> Result<app::domain::ingest::RecordKind, problem::Problem> {
-    ingest::parse_kind(kind)
-}
+/// The record kind named in a path, or a 404 problem (shared with the listing).
+pub use ingest::parse_kind;
