@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::entities::import_batch;
-pub use pipeline::{Counts, MAX_LISTED_ERRORS};
+pub use pipeline::Counts;
 use pipeline::{ParsedRow, Pipeline, parse_row};
 use refs::Ctx;
 use spec::KindSpec;

@@ -46,12 +46,26 @@ fn records(kind: &str, tag: &str) -> Vec<Value> {
             "external_id": format!("DEP-{tag}"), "service": format!("api-{tag}"), "deployed_at": "2026-07-01T07:55:00Z",
             "outcome": "rolled_back", "incident": format!("INC-{tag}")
         })],
+        "exemptions" => vec![json!({
+            "service": format!("api-{tag}"), "check": "dr_test_recent", "reason": "Region move, tested in Q1",
+            "approver": "cto", "expires_at": "2099-01-01T00:00:00+01:00"
+        })],
         other => panic!("no fixture for {other}"),
     }
 }
 
-pub const KINDS: [&str; 9] =
-    ["teams", "services", "slos", "slo-measurements", "incidents", "postmortems", "actions", "dr-tests", "deployments"];
+pub const KINDS: [&str; 10] = [
+    "teams",
+    "services",
+    "slos",
+    "slo-measurements",
+    "incidents",
+    "postmortems",
+    "actions",
+    "dr-tests",
+    "deployments",
+    "exemptions",
+];
 
 const FORMATS: [(&str, &str); 3] =
     [("json", "application/json"), ("ndjson", "application/x-ndjson"), ("csv", "text/csv")];

@@ -262,7 +262,8 @@ impl IngestRecord for PostmortemInput {
             let incident = r.external_id("incident");
             let status = r.enumeration("status", PostmortemStatus::parse, PostmortemStatus::expected);
             let published_at = r.opt_instant("published_at");
-            if status == Some(PostmortemStatus::Published) && published_at.is_none() && r.errors.is_empty() {
+            let published_at_invalid = r.errors.iter().any(|e| e.field.as_deref() == Some("published_at"));
+            if status == Some(PostmortemStatus::Published) && published_at.is_none() && !published_at_invalid {
                 r.fail("published_at", "is required when status is published");
             }
             let url = r.opt_url("url");
@@ -467,6 +468,14 @@ mod tests {
             "service": "a", "check": "be_nice", "reason": "r", "approver": "ana", "expires_at": "2027-01-01T00:00:00Z"
         }));
         assert_eq!(fields, vec![Some("check".to_owned())]);
+    }
+
+    #[test]
+    fn a_published_postmortem_without_a_time_is_reported_beside_other_problems() {
+        let fields = fields_in_error::<PostmortemInput>(json!({
+            "incident": "INC-1", "status": "published", "url": "ftp://x"
+        }));
+        assert_eq!(fields, vec![Some("published_at".to_owned()), Some("url".to_owned())]);
     }
 
     #[test]
