@@ -12,16 +12,19 @@
 //! - DR tests performed in [start − 365 days, end) (coverage looks back up to 180 days);
 //! - deployments made in the period;
 //! - all services (with team slug, tier, lifecycle) and the SLOs of the scope with their
-//!   measurement rows for the period's days and the longest window before the as-of day.
+//!   measurements summed in SQL over the day ranges the SLO KPIs read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use app::domain::kpi::{Dataset, Incident, Period, Scope, ServiceDirectory, SloMeasurement};
+use app::domain::kpi::{
+    Dataset, DayRange, Incident, Period, Scope, ServiceDirectory, SloData, SloTotals, slo_day_ranges,
+};
 use app::domain::records::Slug;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 use super::mapping::{self, Corrupt, IncidentRef, ServiceSlugs};
@@ -278,13 +281,12 @@ pub async fn load_slos(
     Ok(Dataset { services: dir.services, slos, ..Dataset::default() })
 }
 
-/// The scope's SLOs with their measurement rows for the period's days and the longest window
-/// (at least 7 days, for the 7-day burn rate) before the as-of day.
+/// The scope's SLOs, each with its measurements summed by the database over the day ranges
+/// the SLO KPIs read ([`slo_day_ranges`]: the period, its elapsed days, and the last 1, 7 and
+/// `window_days` days before the as-of day), and its latest day with data in those ranges.
 ///
-/// This loads one row per SLO and day. A later SQL aggregation would replace it with
-/// `SELECT slo_id, SUM(good), SUM(total), COUNT(*) FROM slo_measurement WHERE day >= ? AND
-/// day < ? GROUP BY slo_id` for the period and for each of the 1-day, 7-day and window ranges
-/// before the as-of day (over the `(slo_id, day)` index), which is all the engine needs.
+/// One `GROUP BY slo_id` query per distinct window length (and chunk of SLO ids), with one
+/// conditional sum per range, over the `(slo_id, day)` index: the rows never leave the database.
 async fn slos(
     db: &DatabaseConnection,
     period: &Period,
@@ -295,37 +297,77 @@ async fn slos(
 ) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
     let rows =
         slo::Entity::find().filter(in_scope(slo::Column::ServiceId, ids)).order_by_asc(slo::Column::Id).all(db).await?;
-    let longest = rows.iter().map(|r| u32::try_from(r.window_days).unwrap_or(0)).max().unwrap_or(0);
-    let longest = Ord::max(longest, 7);
-    let from: NaiveDate = Ord::min(period.last_n_days_from(longest, now), period.first_day());
-    let to = Ord::max(period.end_day(), period.as_of_day(now));
-    let mut by_slo: HashMap<i64, Vec<SloMeasurement>> = HashMap::new();
-    let slo_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    for chunk in slo_ids.chunks(CHUNK) {
-        let measurements: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
-            .select_only()
-            .columns([
-                slo_measurement::Column::SloId,
-                slo_measurement::Column::Day,
-                slo_measurement::Column::Good,
-                slo_measurement::Column::Total,
-            ])
-            .filter(slo_measurement::Column::SloId.is_in(chunk.iter().copied()))
-            .filter(slo_measurement::Column::Day.gte(from))
-            .filter(slo_measurement::Column::Day.lt(to))
-            .order_by_asc(slo_measurement::Column::SloId)
-            .order_by_asc(slo_measurement::Column::Day)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (slo_id, day, good, total) in measurements {
-            by_slo.entry(slo_id).or_default().push(SloMeasurement { day, good, total });
+    let mut by_window: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
+    for row in &rows {
+        by_window.entry(u32::try_from(row.window_days).unwrap_or(0)).or_default().push(row.id);
+    }
+    let as_of_day = period.as_of_day(now);
+    let mut data: HashMap<i64, SloData> = HashMap::with_capacity(rows.len());
+    for (window, slo_ids) in by_window {
+        let ranges = slo_day_ranges(period, now, window);
+        for chunk in slo_ids.chunks(CHUNK) {
+            for (slo_id, summed) in summed_measurements(db, chunk, &ranges, as_of_day).await? {
+                data.insert(slo_id, summed);
+            }
         }
     }
     let mut slos = Vec::with_capacity(rows.len());
     for row in &rows {
         let is_active = active.get(&row.service_id).copied().unwrap_or(false);
-        slos.push(mapping::slo(row, names, is_active, by_slo.remove(&row.id).unwrap_or_default())?);
+        let summed =
+            data.remove(&row.id).unwrap_or(SloData::Summed { totals: Vec::new(), as_of_day, latest_day: None });
+        slos.push(mapping::slo(row, names, is_active, summed)?);
     }
     Ok(slos)
+}
+
+/// `SUM(CASE WHEN day in range THEN value ELSE 0 END)`, as a 64-bit integer on both backends
+/// (Postgres sums `bigint` into `numeric`).
+fn sum_in_range(range: DayRange, value: SimpleExpr) -> SimpleExpr {
+    let day = || Expr::col(slo_measurement::Column::Day);
+    let inside = day().gte(range.from).and(day().lt(range.to));
+    Func::cast_as(Func::sum(Expr::case(inside, value).finally(0)), Alias::new("BIGINT")).into()
+}
+
+/// Sums the measurements of some SLOs over `ranges` (Σgood, Σtotal and days with a row per
+/// range) and finds each one's latest day with data before the as-of day. SLOs without a row
+/// in any range are absent from the result.
+async fn summed_measurements(
+    db: &DatabaseConnection,
+    slo_ids: &[i64],
+    ranges: &[DayRange],
+    as_of_day: NaiveDate,
+) -> Result<Vec<(i64, SloData)>, LoadError> {
+    let (Some(from), Some(to)) = (ranges.iter().map(|r| r.from).min(), ranges.iter().map(|r| r.to).max()) else {
+        return Ok(Vec::new());
+    };
+    let mut query = Query::select();
+    query.column(slo_measurement::Column::SloId).from(slo_measurement::Entity);
+    for range in ranges {
+        query.expr(sum_in_range(*range, Expr::col(slo_measurement::Column::Good)));
+        query.expr(sum_in_range(*range, Expr::col(slo_measurement::Column::Total)));
+        query.expr(sum_in_range(*range, Expr::val(1)));
+    }
+    let day = || Expr::col(slo_measurement::Column::Day);
+    query.expr(Func::max(Expr::case(day().lt(as_of_day), day()).finally(Expr::null())));
+    query
+        .and_where(Expr::col(slo_measurement::Column::SloId).is_in(slo_ids.iter().copied()))
+        .and_where(day().gte(from))
+        .and_where(day().lt(to))
+        .group_by_col(slo_measurement::Column::SloId);
+    let mut summed = Vec::new();
+    for row in db.query_all(&query).await? {
+        let slo_id: i64 = row.try_get_by_index(0)?;
+        let mut totals = Vec::with_capacity(ranges.len());
+        for (i, range) in ranges.iter().enumerate() {
+            let good: i64 = row.try_get_by_index(1 + 3 * i)?;
+            let total: i64 = row.try_get_by_index(2 + 3 * i)?;
+            let days: i64 = row.try_get_by_index(3 + 3 * i)?;
+            let days = u32::try_from(days).unwrap_or(u32::MAX);
+            totals.push((*range, SloTotals { good: i128::from(good), total: i128::from(total), days }));
+        }
+        let latest_day: Option<NaiveDate> = row.try_get_by_index(1 + 3 * ranges.len())?;
+        summed.push((slo_id, SloData::Summed { totals, as_of_day, latest_day }));
+    }
+    Ok(summed)
 }

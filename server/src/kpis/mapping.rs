@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::domain::kpi::{Action, Deployment, DrTest, Incident, Service, Slo, SloMeasurement};
+use app::domain::kpi::{Action, Deployment, DrTest, Incident, Service, Slo, SloData};
 use app::domain::records::{ActionStatus, DeploymentOutcome, DrOutcome, Lifecycle, Severity, Slug, Tier};
 use chrono::{DateTime, Utc};
 
@@ -126,19 +126,14 @@ pub fn deployment(
     })
 }
 
-/// An SLO (active when its service is) with the measurements loaded for it.
-pub fn slo(
-    row: &slo::Model,
-    services: &ServiceSlugs<'_>,
-    active: bool,
-    measurements: Vec<SloMeasurement>,
-) -> Result<Slo, Corrupt> {
+/// An SLO (active when its service is) with what was loaded of its measurements.
+pub fn slo(row: &slo::Model, services: &ServiceSlugs<'_>, active: bool, data: SloData) -> Result<Slo, Corrupt> {
     Ok(Slo {
         service: services.get("slo", row.id, row.service_id)?,
         slug: slug("slo", row.id, &row.slug)?,
         objective: row.objective,
         window_days: u32::try_from(row.window_days).map_err(|_| corrupt("slo", row.id, "negative window"))?,
         active,
-        measurements,
+        data,
     })
 }

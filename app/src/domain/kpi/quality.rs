@@ -9,7 +9,7 @@ use super::actions::Action;
 use super::incidents::incidents_started_in;
 use super::incidents::{DurationKind, Incident, SeverityFilter, customer_impact_minutes, duration_left_out};
 use super::period::Period;
-use super::slo::{Slo, ratio};
+use super::slo::{Slo, period_days, ratio};
 
 /// Incidents left out of each duration KPI for lacking one of its timestamps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -50,9 +50,9 @@ pub fn data_quality<I: Borrow<Incident>, L: Borrow<Slo>, A: Borrow<Action>>(
         incidents_started_in(period, incidents).into_iter().filter(|i| i.severity.is_high()).collect();
     let timed = high.iter().filter(|i| i.detected_at.is_some() && i.mitigated_at.is_some()).count();
 
-    let (first, end) = (period.first_day(), period.end_day());
+    let days = period_days(period);
     let active: Vec<&Slo> = slos.iter().map(Borrow::borrow).filter(|s| s.active).collect();
-    let with_data = active.iter().filter(|s| s.measurements.iter().any(|m| first <= m.day && m.day < end)).count();
+    let with_data = active.iter().filter(|s| s.data.totals(days).days > 0).count();
 
     let (start, stop) = (period.start(), period.end());
     let followed_up: Vec<&Action> = actions
@@ -84,7 +84,7 @@ mod tests {
     use crate::domain::kpi::incidents::tests::incident;
     use crate::domain::kpi::period::tests::{day, q, utc};
     use crate::domain::kpi::scope::tests::slug;
-    use crate::domain::kpi::slo::SloMeasurement;
+    use crate::domain::kpi::slo::{SloData, SloMeasurement};
     use crate::domain::records::{ActionStatus, Severity};
 
     fn slo(active: bool, days: &[&str]) -> Slo {
@@ -94,7 +94,7 @@ mod tests {
             objective: 99.0,
             window_days: 28,
             active,
-            measurements: days.iter().map(|d| SloMeasurement { day: day(d), good: 1, total: 1 }).collect(),
+            data: SloData::Days(days.iter().map(|d| SloMeasurement { day: day(d), good: 1, total: 1 }).collect()),
         }
     }
 

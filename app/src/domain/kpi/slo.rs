@@ -24,8 +24,79 @@ pub struct SloMeasurement {
     pub total: i64,
 }
 
-/// An SLO with the measurements loaded for it (those of the period and of the window before the
-/// as-of day are enough).
+/// A span of reporting-zone days, half-open: `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DayRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl DayRange {
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from <= day && day < self.to
+    }
+}
+
+/// Σgood, Σtotal and the number of days with a row, over a [`DayRange`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SloTotals {
+    pub good: i128,
+    pub total: i128,
+    pub days: u32,
+}
+
+/// What is known of an SLO's measurements.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SloData {
+    /// The daily rows (those of the period and of the window before the as-of day suffice).
+    Days(Vec<SloMeasurement>),
+    /// Totals summed elsewhere (by the database) over exactly the ranges [`slo_day_ranges`]
+    /// names for one period and as-of instant, and the latest day with a row before that
+    /// as-of day. A range not summed reads as no data.
+    Summed { totals: Vec<(DayRange, SloTotals)>, as_of_day: NaiveDate, latest_day: Option<NaiveDate> },
+}
+
+impl SloData {
+    /// Sums daily rows over `ranges` the way a database would, for the given as-of day.
+    pub fn summed_from(rows: &[SloMeasurement], ranges: &[DayRange], as_of_day: NaiveDate) -> Self {
+        let days = SloData::Days(rows.to_vec());
+        SloData::Summed {
+            totals: ranges.iter().map(|r| (*r, days.totals(*r))).collect(),
+            as_of_day,
+            latest_day: days.latest_day_before(as_of_day),
+        }
+    }
+
+    /// The totals over a range of days (each day counted once).
+    pub fn totals(&self, range: DayRange) -> SloTotals {
+        match self {
+            SloData::Days(rows) => {
+                let mut days = BTreeSet::new();
+                let mut sums = SloTotals::default();
+                for m in rows.iter().filter(|m| range.contains(m.day)) {
+                    sums.good += i128::from(m.good);
+                    sums.total += i128::from(m.total);
+                    days.insert(m.day);
+                }
+                sums.days = u32::try_from(days.len()).unwrap_or(u32::MAX);
+                sums
+            }
+            SloData::Summed { totals, .. } => {
+                totals.iter().find(|(r, _)| *r == range).map(|(_, t)| *t).unwrap_or_default()
+            }
+        }
+    }
+
+    /// The latest day with a row before `day`. Summed data knows it only for its as-of day.
+    pub fn latest_day_before(&self, day: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            SloData::Days(rows) => rows.iter().map(|m| m.day).filter(|d| *d < day).max(),
+            SloData::Summed { as_of_day, latest_day, .. } => (*as_of_day == day).then_some(*latest_day).flatten(),
+        }
+    }
+}
+
+/// An SLO with what is known of its measurements.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slo {
     pub service: Slug,
@@ -35,7 +106,43 @@ pub struct Slo {
     /// Rolling window for the error budget, in days.
     pub window_days: u32,
     pub active: bool,
-    pub measurements: Vec<SloMeasurement>,
+    pub data: SloData,
+}
+
+impl Slo {
+    fn totals(&self, range: DayRange) -> SloTotals {
+        self.data.totals(range)
+    }
+}
+
+/// The period's days.
+pub fn period_days(period: &Period) -> DayRange {
+    DayRange { from: period.first_day(), to: period.end_day() }
+}
+
+/// The period's days before the as-of day (all of them for a past period).
+pub fn elapsed_days(period: &Period, now: DateTime<Utc>) -> DayRange {
+    DayRange { from: period.first_day(), to: period.end_day().min(period.as_of_day(now)) }
+}
+
+/// "The last `n` days": the `n` days before the as-of day.
+pub fn last_days(period: &Period, now: DateTime<Utc>, n: u32) -> DayRange {
+    DayRange { from: period.last_n_days_from(n, now), to: period.as_of_day(now) }
+}
+
+/// Every range of days the SLO KPIs read for an SLO with this window: what a database has to
+/// sum for [`SloData::Summed`].
+pub fn slo_day_ranges(period: &Period, now: DateTime<Utc>, window_days: u32) -> Vec<DayRange> {
+    let mut ranges = vec![
+        period_days(period),
+        elapsed_days(period, now),
+        last_days(period, now, 1),
+        last_days(period, now, 7),
+        last_days(period, now, window_days),
+    ];
+    ranges.sort_unstable();
+    ranges.dedup();
+    ranges
 }
 
 impl ServiceRecord for Slo {
@@ -53,40 +160,14 @@ fn objective_units(objective_percent: f64) -> Option<i128> {
     if units.is_finite() && units > 0.0 && units < FULL as f64 { Some(units as i128) } else { None }
 }
 
-/// Σgood, Σtotal and the distinct days with a row, over the days a predicate accepts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Sums {
-    good: i128,
-    total: i128,
-    days: u32,
-}
-
-fn sums(slo: &Slo, include: impl Fn(NaiveDate) -> bool) -> Sums {
-    let mut days = BTreeSet::new();
-    let mut sums = Sums::default();
-    for m in slo.measurements.iter().filter(|m| include(m.day)) {
-        sums.good += i128::from(m.good);
-        sums.total += i128::from(m.total);
-        days.insert(m.day);
-    }
-    sums.days = u32::try_from(days.len()).unwrap_or(u32::MAX);
-    sums
-}
-
 /// Σbad ÷ ((1 − objective) × Σtotal) as an exact fraction (numerator, denominator > 0).
-fn budget_spent(sums: Sums, objective_percent: f64) -> Option<(i128, i128)> {
+fn budget_spent(sums: SloTotals, objective_percent: f64) -> Option<(i128, i128)> {
     let objective = objective_units(objective_percent)?;
     if sums.total <= 0 {
         return None;
     }
     let bad = sums.total - sums.good;
     Some((bad * FULL, (FULL - objective) * sums.total))
-}
-
-/// The days from `n` days before the as-of day up to (not including) it.
-fn last_days(period: &Period, now: DateTime<Utc>, n: u32) -> impl Fn(NaiveDate) -> bool {
-    let (from, to) = (period.last_n_days_from(n, now), period.as_of_day(now));
-    move |day| from <= day && day < to
 }
 
 /// `slo_attainment` of one SLO over the period's days.
@@ -103,8 +184,7 @@ pub struct SloAttainment {
 }
 
 pub fn slo_attainment(period: &Period, slo: &Slo) -> SloAttainment {
-    let (first, end) = (period.first_day(), period.end_day());
-    let s = sums(slo, |day| first <= day && day < end);
+    let s = slo.totals(period_days(period));
     let attainment = (s.total > 0).then(|| s.good as f64 / s.total as f64);
     let met = match objective_units(slo.objective) {
         Some(objective) if s.total > 0 => Some(s.good * FULL >= objective * s.total),
@@ -125,7 +205,7 @@ pub fn error_budget_remaining(period: &Period, now: DateTime<Utc>, slo: &Slo) ->
     if slo.window_days == 0 {
         return None;
     }
-    let s = sums(slo, last_days(period, now, slo.window_days));
+    let s = slo.totals(last_days(period, now, slo.window_days));
     let (spent, allowed) = budget_spent(s, slo.objective)?;
     Some((allowed - spent) as f64 / allowed as f64)
 }
@@ -149,7 +229,7 @@ pub fn burn_rate_over(period: &Period, now: DateTime<Utc>, slo: &Slo, days: u32)
     if days == 0 {
         return None;
     }
-    let (spent, allowed) = budget_spent(sums(slo, last_days(period, now, days)), slo.objective)?;
+    let (spent, allowed) = budget_spent(slo.totals(last_days(period, now, days)), slo.objective)?;
     Some(spent as f64 / allowed as f64)
 }
 
@@ -164,10 +244,9 @@ pub fn burn_rate(period: &Period, now: DateTime<Utc>, slo: &Slo) -> BurnRates {
 /// Whether an SLO's measurements cover at least 90 % of the period's days elapsed by the as-of
 /// day (all its days for a past period). `None` when no day has elapsed yet.
 pub fn slo_covers_period(period: &Period, now: DateTime<Utc>, slo: &Slo) -> Option<bool> {
-    let first = period.first_day();
-    let end = period.end_day().min(period.as_of_day(now));
-    let elapsed = u32::try_from((end - first).num_days()).ok().filter(|d| *d > 0)?;
-    let covered = sums(slo, |day| first <= day && day < end).days;
+    let range = elapsed_days(period, now);
+    let elapsed = u32::try_from((range.to - range.from).num_days()).ok().filter(|d| *d > 0)?;
+    let covered = slo.totals(range).days;
     Some(u64::from(covered) * 10 >= u64::from(elapsed) * 9)
 }
 
@@ -242,10 +321,11 @@ mod tests {
             objective,
             window_days: 28,
             active: true,
-            measurements: days
-                .iter()
-                .map(|(d, good, total)| SloMeasurement { day: day(d), good: *good, total: *total })
-                .collect(),
+            data: SloData::Days(
+                days.iter()
+                    .map(|(d, good, total)| SloMeasurement { day: day(d), good: *good, total: *total })
+                    .collect(),
+            ),
         }
     }
 
@@ -359,15 +439,15 @@ mod tests {
             service("retired", "red", 0, false),
         ];
         let mut full = slo("full", 99.0, &[]);
-        full.measurements = full_month("2026-07", 1000);
+        full.data = SloData::Days(full_month("2026-07", 1000));
         // 27 of 31 days: 87 % < 90 %.
         let mut gappy = slo("gappy", 99.0, &[]);
-        gappy.measurements = full_month("2026-07", 1000).into_iter().skip(4).collect();
+        gappy.data = SloData::Days(full_month("2026-07", 1000).into_iter().skip(4).collect());
         // 28 of 31 days: 28 × 10 = 280 ≥ 31 × 9 = 279.
         let mut edge = slo("edge", 99.0, &[]);
-        edge.measurements = full_month("2026-07", 1000).into_iter().skip(3).collect();
+        edge.data = SloData::Days(full_month("2026-07", 1000).into_iter().skip(3).collect());
         let mut low = slo("low-tier", 99.0, &[]);
-        low.measurements = full_month("2026-07", 1000);
+        low.data = SloData::Days(full_month("2026-07", 1000));
         assert_eq!(slo_covers_period(&p, now, &gappy), Some(false));
         assert_eq!(slo_covers_period(&p, now, &edge), Some(true));
         let coverage = slo_coverage(&p, now, &services, &[full, gappy, edge, low]).unwrap();
@@ -416,7 +496,14 @@ mod tests {
                 total: *total,
             })
             .collect();
-        Slo { service: slug("api"), slug: slug("slo"), objective: 99.5, window_days: 28, active: true, measurements }
+        Slo {
+            service: slug("api"),
+            slug: slug("slo"),
+            objective: 99.5,
+            window_days: 28,
+            active: true,
+            data: SloData::Days(measurements),
+        }
     }
 
     proptest! {
@@ -433,15 +520,37 @@ mod tests {
             let free_day = (0u32..92).find(|d| !rows.iter().any(|(r, _, _)| r == d));
             if let Some(free_day) = free_day {
                 let mut after = before.clone();
-                after.measurements.push(SloMeasurement {
-                    day: day("2026-07-01").checked_add_days(chrono::Days::new(u64::from(free_day))).unwrap(),
-                    good: extra,
-                    total: extra,
-                });
+                if let SloData::Days(rows) = &mut after.data {
+                    rows.push(SloMeasurement {
+                        day: day("2026-07-01").checked_add_days(chrono::Days::new(u64::from(free_day))).unwrap(),
+                        good: extra,
+                        total: extra,
+                    });
+                }
                 let a0 = slo_attainment(&q("2026-Q3"), &before).attainment.unwrap_or(0.0);
                 let a1 = slo_attainment(&q("2026-Q3"), &after).attainment.unwrap();
                 prop_assert!(a1 >= a0, "{a1} < {a0}");
             }
+        }
+
+        #[test]
+        fn summed_totals_give_the_same_figures_as_daily_rows(
+            rows in measurements(),
+            window in 1u32..60,
+            now_offset in 0u32..200,
+        ) {
+            let mut daily = build(&rows);
+            daily.window_days = window;
+            let period = q("2026-Q3");
+            let now = utc("2026-07-01T06:00:00Z") + chrono::TimeDelta::days(i64::from(now_offset));
+            let SloData::Days(days) = &daily.data else { unreachable!() };
+            let ranges = slo_day_ranges(&period, now, window);
+            let mut summed = daily.clone();
+            summed.data = SloData::summed_from(days, &ranges, period.as_of_day(now));
+            prop_assert_eq!(slo_status(&period, now, &daily), slo_status(&period, now, &summed));
+            prop_assert_eq!(slo_covers_period(&period, now, &daily), slo_covers_period(&period, now, &summed));
+            let as_of_day = period.as_of_day(now);
+            prop_assert_eq!(daily.data.latest_day_before(as_of_day), summed.data.latest_day_before(as_of_day));
         }
     }
 }

@@ -356,7 +356,7 @@ fn slo_data_fresh(cx: &Context<'_, '_>, t: f64, shown: &str) -> Outcome {
     let ages: Vec<(&Slo, Option<i64>)> = slos
         .iter()
         .map(|slo| {
-            let latest = slo.measurements.iter().map(|m| m.day).filter(|d| *d < as_of_day).max();
+            let latest = slo.data.latest_day_before(as_of_day);
             (*slo, latest.map(|d| (as_of_day - d).num_days()))
         })
         .collect();

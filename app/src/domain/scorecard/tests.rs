@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::kpi::incidents::tests::incident;
 use crate::domain::kpi::period::tests::{day, q, utc};
 use crate::domain::kpi::scope::tests::{service, slug};
-use crate::domain::kpi::{Action, Dataset, DrTest, Incident, Period, Service, Slo, SloMeasurement};
+use crate::domain::kpi::{Action, Dataset, DrTest, Incident, Period, Service, Slo, SloData, SloMeasurement};
 use crate::domain::records::{ActionStatus, DrOutcome, Severity};
 
 fn policy() -> Policy {
@@ -28,7 +28,14 @@ fn good_slo(svc: &str) -> Slo {
         measurements.push(SloMeasurement { day: d, good: 1000, total: 1000 });
         d = d.succ_opt().unwrap();
     }
-    Slo { service: slug(svc), slug: slug("availability"), objective: 99.0, window_days: 28, active: true, measurements }
+    Slo {
+        service: slug(svc),
+        slug: slug("availability"),
+        objective: 99.0,
+        window_days: 28,
+        active: true,
+        data: SloData::Days(measurements),
+    }
 }
 
 fn dr_pass(svc: &str, at: &str) -> DrTest {
@@ -205,7 +212,7 @@ fn no_data_never_passes_and_blocks_the_level() {
 
     // An SLO that never received a measurement: freshness has no data, so not even Bronze.
     let mut fx = Fixture::gold("checkout");
-    fx.slos[0].measurements.clear();
+    fx.slos[0].data = SloData::Days(Vec::new());
     let card = fx.evaluate(&svc, &[]);
     assert_eq!(status(&card, CheckId::SloDataFresh), CheckStatus::NoData);
     assert_eq!(status(&card, CheckId::SlosMet), CheckStatus::NoData);
@@ -368,7 +375,7 @@ fn what_to_fix_next_orders_by_levels_blocked_then_tier() {
     ];
     let order: Vec<(String, CheckId, u8)> =
         fix_next(&cards).into_iter().map(|f| (f.service.to_string(), f.check, f.levels_blocked)).collect();
-    let expected_head = vec![
+    let expected_head = [
         ("d-mid".to_owned(), CheckId::DrTestOnRecord, 3),
         ("c-edge".to_owned(), CheckId::ActiveSlo, 3),
         ("c-edge".to_owned(), CheckId::SloDataFresh, 3),
