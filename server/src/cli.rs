@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use app::domain::kpi::ReportingCalendar;
 use clap::{Args, Parser, Subcommand};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
@@ -69,6 +70,12 @@ struct ServeArgs {
     /// A scorecard policy (TOML, like app/policy/default.toml) replacing the default one.
     #[arg(long, env = "PLUMBLINE_POLICY_FILE")]
     policy_file: Option<PathBuf>,
+    /// First month (1–12) of the fiscal year; quarters are fiscal quarters.
+    #[arg(long, env = "PLUMBLINE_FISCAL_YEAR_START_MONTH", default_value_t = 1)]
+    fiscal_year_start_month: u32,
+    /// Reporting time zone (IANA name): its midnights are the day and period boundaries.
+    #[arg(long, env = "PLUMBLINE_TIME_ZONE", default_value = "UTC")]
+    time_zone: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -129,6 +136,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.addr
         );
     }
+    let calendar = ReportingCalendar::parse(args.fiscal_year_start_month, &args.time_zone)
+        .context("invalid PLUMBLINE_FISCAL_YEAR_START_MONTH or PLUMBLINE_TIME_ZONE")?;
     let target = args.database.target();
     let settings = ServeSettings {
         database: target.clone(),
@@ -138,6 +147,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo: args.demo,
         request_timeout_secs: args.request_timeout_secs,
         policy_file: args.policy_file,
+        calendar,
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::startup::load_policy(settings.policy_file.as_deref())?;

@@ -73,6 +73,8 @@ pub struct ServeSettings {
     pub request_timeout_secs: u64,
     /// A scorecard policy replacing the default one.
     pub policy_file: Option<PathBuf>,
+    /// Fiscal year start and reporting time zone of every period.
+    pub calendar: app::domain::kpi::ReportingCalendar,
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub struct AppState {
     pub kpi_cache: Arc<crate::kpis::KpiCache>,
     /// The scorecard policy in force (the default, or `PLUMBLINE_POLICY_FILE`).
     pub policy: Arc<app::domain::scorecard::Policy>,
+    /// Fiscal year start and reporting time zone.
+    pub calendar: app::domain::kpi::ReportingCalendar,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -121,6 +123,7 @@ impl Application {
             import_lock: Arc::default(),
             kpi_cache: Arc::default(),
             policy: Arc::new(load_policy(settings.policy_file.as_deref())?),
+            calendar: settings.calendar,
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router })

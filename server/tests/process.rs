@@ -42,6 +42,26 @@ fn an_invalid_policy_file_stops_the_server_with_a_clear_message() {
 }
 
 #[test]
+fn an_unknown_reporting_time_zone_stops_the_server_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (month, zone, expected) in [("1", "Mars/Olympus", "unknown time zone"), ("13", "UTC", "start month")] {
+        let output = plumbline()
+            .arg("serve")
+            .env("PLUMBLINE_DATA_DIR", dir.path())
+            .env("PLUMBLINE_DEMO", "off")
+            .env("PLUMBLINE_FISCAL_YEAR_START_MONTH", month)
+            .env("PLUMBLINE_TIME_ZONE", zone)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run plumbline");
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
+
+#[test]
 fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();

@@ -8,8 +8,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::kpis::LoadError;
 use crate::kpis::snapshots::{self, SnapshotError};
-use crate::kpis::{self, LoadError};
 use crate::routes::problem::Problem;
 use crate::startup::AppState;
 
@@ -28,8 +28,8 @@ pub async fn publish(State(state): State<AppState>, body: Bytes) -> Response {
         let request: PublishRequest = serde_json::from_slice(&body).map_err(|e| {
             Problem::new(StatusCode::BAD_REQUEST, "Invalid body", format!("expected {{\"period\": \"2026-Q3\"}}: {e}"))
         })?;
-        let period = app::domain::kpi::Period::parse(&request.period, kpis::reporting_calendar())
-            .map_err(|e| bad_period(e.to_string()))?;
+        let period =
+            app::domain::kpi::Period::parse(&request.period, state.calendar).map_err(|e| bad_period(e.to_string()))?;
         snapshots::publish(&state.db, &state.policy, &period, "local", crate::clock_now()).await.map_err(|error| {
             let detail = error.to_string();
             match error {
@@ -59,8 +59,7 @@ pub async fn list(State(state): State<AppState>) -> Response {
 
 pub async fn get(State(state): State<AppState>, Path(period): Path<String>) -> Response {
     let result = async {
-        let period = app::domain::kpi::Period::parse(&period, kpis::reporting_calendar())
-            .map_err(|e| bad_period(e.to_string()))?;
+        let period = app::domain::kpi::Period::parse(&period, state.calendar).map_err(|e| bad_period(e.to_string()))?;
         match snapshots::find(&state.db, &period).await {
             Ok(Some(row)) => Ok(row),
             Ok(None) => {

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use app::domain::kpi::ReportingCalendar;
 use reqwest::{Client, Response};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
@@ -44,6 +45,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with_limit(backend: Backend, max_body_bytes: u64) -> TestApp {
+    spawn_app_with(backend, max_body_bytes, ReportingCalendar::default()).await
+}
+
+/// The app with a reporting calendar other than the default (January, UTC).
+pub async fn spawn_app_with_calendar(backend: Backend, calendar: ReportingCalendar) -> TestApp {
+    spawn_app_with(backend, 512 * 1024 * 1024, calendar).await
+}
+
+async fn spawn_app_with(backend: Backend, max_body_bytes: u64, calendar: ReportingCalendar) -> TestApp {
     let (target, cleanup) = match backend {
         Backend::Postgres => {
             let admin = admin_url();
@@ -73,6 +83,7 @@ pub async fn spawn_app_with_limit(backend: Backend, max_body_bytes: u64) -> Test
         demo: DemoMode::Off,
         request_timeout_secs: 120,
         policy_file: None,
+        calendar,
     };
     let application = Application::build(&settings, db.clone()).await.expect("build app");
     let addr = application.local_addr().expect("local addr");

@@ -21,6 +21,8 @@ pub enum PeriodError {
     Malformed(String),
     #[error("the fiscal year start month must be 1 to 12, got {0}")]
     FiscalStartMonth(u32),
+    #[error("unknown time zone {0:?}; expected an IANA name such as UTC or Europe/Berlin")]
+    TimeZone(String),
 }
 
 /// Where periods are anchored: the first month of the fiscal year and the reporting time zone
@@ -45,6 +47,12 @@ impl ReportingCalendar {
         } else {
             Err(PeriodError::FiscalStartMonth(fiscal_year_start_month))
         }
+    }
+
+    /// As [`ReportingCalendar::new`], with the time zone given by its IANA name.
+    pub fn parse(fiscal_year_start_month: u32, time_zone: &str) -> Result<Self, PeriodError> {
+        let zone: Tz = time_zone.trim().parse().map_err(|_| PeriodError::TimeZone(time_zone.to_owned()))?;
+        ReportingCalendar::new(fiscal_year_start_month, zone)
     }
 
     pub fn fiscal_year_start_month(&self) -> u32 {
