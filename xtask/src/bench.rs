@@ -25,7 +25,7 @@ pub fn bench_ingest(paths: &Paths, rows: u64) -> ExitCode {
     }
 }
 
-fn psql(database: &str, sql: &str) -> Result<String> {
+pub(crate) fn psql(database: &str, sql: &str) -> Result<String> {
     let output = Command::new("psql")
         .args(["-h", "127.0.0.1", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
         .output()
@@ -50,7 +50,7 @@ fn curl_post(path: &str, content_type: &str, file: &Path) -> Result<String> {
     if output.status.success() { Ok(body) } else { Err(format!("POST {path} failed: {body}")) }
 }
 
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -95,7 +95,7 @@ fn bench_in(paths: &Paths, rows: u64, services: u64, database: &str) -> Result {
             .spawn()
             .map_err(|e| format!("cannot start the server: {e}"))?,
     );
-    wait_ready()?;
+    wait_ready(PORT)?;
 
     // The organisation the measurements refer to.
     let setup = work.join("setup.csv");
@@ -211,11 +211,11 @@ fn write_file(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::R
     body(&mut writer).and_then(|()| writer.flush()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn wait_ready() -> Result {
+pub(crate) fn wait_ready(port: u16) -> Result {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         let ok = Command::new("curl")
-            .args(["-sf", &format!("http://127.0.0.1:{PORT}/readyz")])
+            .args(["-sf", &format!("http://127.0.0.1:{port}/readyz")])
             .stdout(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());

@@ -4,6 +4,7 @@
 //! run does not wait on a cargo-leptos install. See README.md for the commands.
 
 mod bench;
+mod bench_kpis;
 mod build;
 mod run;
 mod test;
@@ -24,6 +25,9 @@ commands:
   run [--empty] [--release]    build, then serve from the repo root (--empty: PLUMBLINE_DEMO=off)
   test [--no-lint] [--no-e2e]  fmt, clippy, cargo test, Playwright; ends with a `total:` line
   bench-ingest [--rows N]      ingestion benchmark: HTTP API vs COPY on Postgres
+  bench-kpis [--period P] [--reps N] [--reload]
+                               KPI/scorecard benchmark on the large demo in Postgres: cold,
+                               warm, and against hand-written SQL
 
 environment:
   CARGO_TARGET_DIR             build folder (default <repo>/target); the site goes to its site/";
@@ -70,6 +74,21 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                 None => 1_000_000,
             };
             return Ok(bench::bench_ingest(&paths, rows));
+        }
+        "bench-kpis" => {
+            let flags = Flags::parse(rest, &["--reload"], &["--period", "--reps"])?;
+            let reps = match flags.value("--reps") {
+                Some(text) => {
+                    text.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--reps expects N ≥ 1, got '{text}'"))?
+                }
+                None => 3,
+            };
+            let options = bench_kpis::Options {
+                period: flags.value("--period").map(str::to_owned),
+                reps,
+                reload: flags.has("--reload"),
+            };
+            return Ok(bench_kpis::bench_kpis(&paths, &options));
         }
         "help" | "--help" | "-h" => println!("{USAGE}"),
         other => return Err(format!("unknown command '{other}'\n\n{USAGE}")),

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{KpiReport, ScorecardReport};
+use super::{KpiReport, RollupReport, ScorecardReport};
 use crate::entities::import_batch;
 
 /// Reports of closed periods, by request key, each with the data version it was computed from.
@@ -45,11 +45,17 @@ pub struct KpiCache {
     pub kpis: VersionedCache<KpiReport>,
     /// Scorecard lists can be megabytes (every service, every check): keep few.
     pub scorecards: VersionedCache<ScorecardReport>,
+    /// Every team's and tier's KPIs of a period.
+    pub rollups: VersionedCache<RollupReport>,
 }
 
 impl Default for KpiCache {
     fn default() -> Self {
-        KpiCache { kpis: VersionedCache::with_capacity(2048), scorecards: VersionedCache::with_capacity(32) }
+        KpiCache {
+            kpis: VersionedCache::with_capacity(2048),
+            scorecards: VersionedCache::with_capacity(32),
+            rollups: VersionedCache::with_capacity(64),
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! KPIs over the stored records (DESIGN.md §4): parses a request's period, scope and severity
 //! filter, loads the period's populations ([`load`]) and runs the pure engine of
-//! `app::domain::kpi` over them. Serves `GET /api/v1/kpis` and `GET /api/v1/slos`.
+//! `app::domain::kpi` over them. Serves `GET /api/v1/kpis`, `GET /api/v1/slos`, the trend
+//! and the drill-down to a KPI's population.
 
 mod cache;
 mod load;
 mod mapping;
+mod rollups;
 mod scorecards;
 pub mod snapshots;
 
@@ -12,8 +14,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::domain::kpi::{
-    KPI_DEFINITIONS_VERSION, KpiValues, Period, ReportingCalendar, Scope, SeverityFilter, SloStatus, compute_kpis,
-    slo_statuses,
+    KPI_DEFINITIONS_VERSION, KpiId, KpiValues, Period, Population, ReportingCalendar, Scope, SeverityFilter, SloStatus,
+    compute_kpis, population, slo_statuses,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -21,13 +23,8 @@ use serde::Serialize;
 
 pub use cache::KpiCache;
 pub use load::LoadError;
+pub use rollups::{RollupReport, rollup_report};
 pub use scorecards::{ScorecardFilter, ScorecardReport, scorecard_report};
-
-/// The reporting calendar: fiscal year starting in January, days in UTC (the DESIGN.md §4
-/// defaults). Not configurable yet.
-pub fn reporting_calendar() -> ReportingCalendar {
-    ReportingCalendar::default()
-}
 
 /// What a KPI request asks for.
 #[derive(Debug, Clone)]
@@ -116,29 +113,44 @@ pub async fn kpi_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
     Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
 }
 
-/// [`kpi_report`], served from `cache` for closed periods while the data has not changed. The
-/// current period depends on `now` and is always computed.
+/// `compute`'s report, served from `cache` for a closed period while the data has not changed
+/// (the key must name everything else the report depends on). The current period depends on
+/// `now` and is always computed.
+async fn cached<T, F>(
+    db: &DatabaseConnection,
+    cache: &cache::VersionedCache<T>,
+    period: &Period,
+    key: String,
+    now: DateTime<Utc>,
+    compute: F,
+) -> Result<Arc<T>, LoadError>
+where
+    F: Future<Output = Result<T, LoadError>>,
+{
+    if period.end() > now {
+        return Ok(Arc::new(compute.await?));
+    }
+    let version = cache::data_version(db).await?;
+    if let Some(report) = cache.get(&key, version) {
+        return Ok(report);
+    }
+    let report = Arc::new(compute.await?);
+    cache.put(key, version, Arc::clone(&report));
+    Ok(report)
+}
+
+/// [`kpi_report`], cached for closed periods.
 pub async fn cached_kpi_report(
     db: &DatabaseConnection,
     cache: &KpiCache,
     query: &KpiQuery,
     now: DateTime<Utc>,
 ) -> Result<Arc<KpiReport>, LoadError> {
-    if query.period.end() > now {
-        return Ok(Arc::new(kpi_report(db, query, now).await?));
-    }
     let key = format!("{}|{}|{:?}", query.period, query.scope, query.severity);
-    let version = cache::data_version(db).await?;
-    if let Some(report) = cache.kpis.get(&key, version) {
-        return Ok(report);
-    }
-    let report = Arc::new(kpi_report(db, query, now).await?);
-    cache.kpis.put(key, version, Arc::clone(&report));
-    Ok(report)
+    cached(db, &cache.kpis, &query.period, key, now, kpi_report(db, query, now)).await
 }
 
-/// [`scorecard_report`], served from `cache` for closed periods while the data and the policy
-/// have not changed.
+/// [`scorecard_report`], cached for closed periods (per policy version).
 pub async fn cached_scorecard_report(
     db: &DatabaseConnection,
     cache: &KpiCache,
@@ -147,17 +159,60 @@ pub async fn cached_scorecard_report(
     filter: &ScorecardFilter,
     now: DateTime<Utc>,
 ) -> Result<Arc<ScorecardReport>, LoadError> {
-    if period.end() > now {
-        return Ok(Arc::new(scorecard_report(db, policy, period, filter, now).await?));
-    }
     let key = format!("{period}|{}|{filter:?}", policy.version);
-    let version = cache::data_version(db).await?;
-    if let Some(report) = cache.scorecards.get(&key, version) {
-        return Ok(report);
-    }
-    let report = Arc::new(scorecard_report(db, policy, period, filter, now).await?);
-    cache.scorecards.put(key, version, Arc::clone(&report));
-    Ok(report)
+    cached(db, &cache.scorecards, period, key, now, scorecard_report(db, policy, period, filter, now)).await
+}
+
+/// [`rollup_report`], cached for closed periods.
+pub async fn cached_rollup_report(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    period: &Period,
+    severity: SeverityFilter,
+    now: DateTime<Utc>,
+) -> Result<Arc<RollupReport>, LoadError> {
+    let key = format!("{period}|{severity:?}");
+    cached(db, &cache.rollups, period, key, now, rollup_report(db, period, severity, now)).await
+}
+
+/// `GET /api/v1/kpis/{kpi}/population`: the value of one KPI and the records behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PopulationReport {
+    #[serde(flatten)]
+    pub header: ReportHeader,
+    /// The duration KPIs' severity filter.
+    pub severity: Vec<app::domain::records::Severity>,
+    /// The KPI's value as in `GET /api/v1/kpis` (null for the per-SLO KPIs, listed per record).
+    pub value: serde_json::Value,
+    /// Records listed, in the population, and counting towards the value.
+    pub count: usize,
+    pub included: usize,
+    pub counted: usize,
+    #[serde(flatten)]
+    pub population: Population,
+}
+
+pub async fn population_report(
+    db: &DatabaseConnection,
+    query: &KpiQuery,
+    kpi: KpiId,
+    now: DateTime<Utc>,
+) -> Result<PopulationReport, LoadError> {
+    let data = load::load(db, &query.period, now, &query.scope).await?;
+    let inputs = data.scoped(&query.scope);
+    let values = compute_kpis(&query.period, now, &inputs, query.severity);
+    let value = serde_json::to_value(&values).ok().and_then(|v| v.get(kpi.as_str()).cloned()).unwrap_or_default();
+    let population = population(kpi, &query.period, now, &inputs, query.severity);
+    let rows = &population.rows;
+    Ok(PopulationReport {
+        header: ReportHeader::new(query, now),
+        severity: query.severity.severities(),
+        value,
+        count: rows.len(),
+        included: rows.iter().filter(|r| r.included).count(),
+        counted: rows.iter().filter(|r| r.included && r.counted).count(),
+        population,
+    })
 }
 
 pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {

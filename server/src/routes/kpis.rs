@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use app::domain::kpi::KpiId;
 use app::domain::scorecard::Level;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,8 +14,8 @@ use crate::kpis::{self, KpiQuery, LoadError};
 use crate::routes::problem::Problem;
 use crate::startup::AppState;
 
-fn parse(query: &HashMap<String, String>, accepted: &[&str]) -> Result<KpiQuery, Problem> {
-    KpiQuery::parse(query, accepted, kpis::reporting_calendar(), crate::clock_now())
+fn parse(state: &AppState, query: &HashMap<String, String>, accepted: &[&str]) -> Result<KpiQuery, Problem> {
+    KpiQuery::parse(query, accepted, state.calendar, crate::clock_now())
         .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))
 }
 
@@ -27,11 +28,47 @@ fn problem(error: LoadError) -> Problem {
 
 pub async fn get_kpis(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
-        let query = parse(&query, &["period", "scope", "severity"])?;
+        let query = parse(&state, &query, &["period", "scope", "severity"])?;
         kpis::cached_kpi_report(&state.db, &state.kpi_cache, &query, crate::clock_now()).await.map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report.as_ref()).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `GET /api/v1/kpis/rollups?period=&severity=`.
+pub async fn get_rollups(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
+    let result = async {
+        let query = parse(&state, &query, &["period", "severity"])?;
+        let now = crate::clock_now();
+        kpis::cached_rollup_report(&state.db, &state.kpi_cache, &query.period, query.severity, now)
+            .await
+            .map_err(problem)
+    };
+    match result.await {
+        Ok(report) => axum::Json(report.as_ref()).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `GET /api/v1/kpis/{kpi}/population?period=&scope=&severity=`.
+pub async fn get_population(
+    State(state): State<AppState>,
+    Path(kpi): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let Some(id) = KpiId::parse(&kpi) else {
+            let known: Vec<&str> = KpiId::ALL.iter().map(|k| k.as_str()).collect();
+            let detail = format!("there is no KPI {kpi:?}; known: {}", known.join(", "));
+            return Err(Problem::new(StatusCode::NOT_FOUND, "Unknown KPI", detail));
+        };
+        let query = parse(&state, &query, &["period", "scope", "severity"])?;
+        kpis::population_report(&state.db, &query, id, crate::clock_now()).await.map_err(problem)
+    };
+    match result.await {
+        Ok(report) => axum::Json(report).into_response(),
         Err(problem) => problem.into_response(),
     }
 }
@@ -43,7 +80,7 @@ pub fn is_slo_report(query: &HashMap<String, String>) -> bool {
 
 pub async fn slo_report(state: &AppState, query: &HashMap<String, String>) -> Response {
     let result = async {
-        let query = parse(query, &["period", "scope"])?;
+        let query = parse(state, query, &["period", "scope"])?;
         kpis::slo_report(&state.db, &query, crate::clock_now()).await.map_err(problem)
     };
     match result.await {
@@ -55,7 +92,7 @@ pub async fn slo_report(state: &AppState, query: &HashMap<String, String>) -> Re
 pub async fn get_trend(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let now = crate::clock_now();
-        let query = kpis::TrendQuery::parse(&query, kpis::reporting_calendar(), now)
+        let query = kpis::TrendQuery::parse(&query, state.calendar, now)
             .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))?;
         kpis::trend_report(&state.db, &state.kpi_cache, &query, now).await.map_err(problem)
     };
@@ -105,7 +142,7 @@ async fn scorecards(state: &AppState, mut query: HashMap<String, String>, servic
             }
         }
         let now = crate::clock_now();
-        let parsed = KpiQuery::parse(&query, &["period"], kpis::reporting_calendar(), now).map_err(bad)?;
+        let parsed = KpiQuery::parse(&query, &["period"], state.calendar, now).map_err(bad)?;
         let report =
             kpis::cached_scorecard_report(&state.db, &state.kpi_cache, &state.policy, &parsed.period, &filter, now)
                 .await

@@ -18,6 +18,8 @@ pub fn api_router() -> Router<AppState> {
         .route("/readyz", get(health::ready))
         .route("/api/v1/kpis", get(kpis::get_kpis))
         .route("/api/v1/kpis/trend", get(kpis::get_trend))
+        .route("/api/v1/kpis/rollups", get(kpis::get_rollups))
+        .route("/api/v1/kpis/{kpi}/population", get(kpis::get_population))
         .route("/api/v1/scorecards", get(kpis::get_scorecards))
         .route("/api/v1/snapshots", get(snapshots::list).post(snapshots::publish))
         .route("/api/v1/snapshots/{period}", get(snapshots::get))

@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 
 /// Two teams; payments runs checkout (tier 0) and ledger (tier 2), discovery runs search
 /// (tier 1, no records). Q3 2026 = [2026-07-01, 2026-10-01); as-of = 2026-10-01T00:00Z.
-async fn load(app: &TestApp) {
+pub async fn load(app: &TestApp) {
     let batches = [
         ("teams", json!([{"slug": "payments", "name": "Payments"}, {"slug": "discovery", "name": "Discovery"}])),
         (

@@ -13,6 +13,7 @@ pub mod changes;
 pub mod dr;
 pub mod incidents;
 pub mod period;
+pub mod population;
 pub mod quality;
 pub mod scope;
 pub mod slo;
@@ -31,11 +32,12 @@ pub use incidents::{
     incident_count, mtta, mttd, mttr, postmortem_coverage, repeat_incident_rate, time_to_resolve,
 };
 pub use period::{Period, PeriodError, PeriodSpan, ReportingCalendar};
+pub use population::{Population, PopulationRow, RecordView, population};
 pub use quality::{DataQuality, data_quality};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use slo::{
-    BurnRates, Slo, SloAttainment, SloMeasurement, SloStatus, budget_exhausted_count, burn_rate,
-    error_budget_remaining, slo_attainment, slo_coverage, slo_met_rate, slo_status,
+    BurnRates, DayRange, Slo, SloAttainment, SloData, SloMeasurement, SloStatus, SloTotals, budget_exhausted_count,
+    burn_rate, error_budget_remaining, slo_attainment, slo_coverage, slo_day_ranges, slo_met_rate, slo_status,
 };
 pub use stats::DurationStats;
 
@@ -137,6 +139,73 @@ impl KpiId {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == text.trim())
     }
+
+    /// The pinned definition (DESIGN.md §4), as shown beside drilled-down values.
+    pub fn definition(self) -> &'static str {
+        match self {
+            KpiId::SloAttainment => "Per SLO: Σgood ÷ Σtotal over the period's days; met if ≥ objective.",
+            KpiId::SloMetRate => "SLOs met ÷ SLOs with data in the period.",
+            KpiId::ErrorBudgetRemaining => {
+                "Per SLO, over the last window_days days: 1 − Σbad ÷ ((1 − objective) × Σtotal); may go negative."
+            }
+            KpiId::BudgetExhaustedCount => "SLOs whose error budget remaining is ≤ 0.",
+            KpiId::BurnRate => {
+                "Per SLO: (Σbad ÷ Σtotal) ÷ (1 − objective) over the last 1, 7 and window_days days \
+                 (listed: the window)."
+            }
+            KpiId::SloCoverage => {
+                "Active tier-0/1 services with ≥ 1 SLO whose measurements cover ≥ 90 % of the period's days ÷ \
+                 active tier-0/1 services."
+            }
+            KpiId::HighSevCount => "SEV0 + SEV1 incidents started in the period.",
+            KpiId::IncidentCount => "Incidents started in the period, by severity.",
+            KpiId::CustomerImpactMinutes => {
+                "Σ over customer-impacting incidents of customer_impact_minutes when given, else mitigated − \
+                 started; incidents with neither are left out."
+            }
+            KpiId::Mttd => "detected − started, over high-severity incidents by default (mean, median, p90).",
+            KpiId::Mtta => "acknowledged − detected, over high-severity incidents by default (mean, median, p90).",
+            KpiId::Mttr => {
+                "Time to restore: mitigated − detected, over high-severity incidents by default (mean, median, p90)."
+            }
+            KpiId::ImpactDuration => "mitigated − started, over high-severity incidents by default.",
+            KpiId::TimeToResolve => "resolved − started, over high-severity incidents by default.",
+            KpiId::RepeatIncidentRate => {
+                "Incidents with repeat_of set, or sharing a service and a non-empty root-cause category with \
+                 another incident started in the 90 days before ÷ incidents."
+            }
+            KpiId::PostmortemCoverage => {
+                "High-severity incidents mitigated in the period with a published postmortem, published_at ≤ \
+                 mitigated + 7 days ÷ high-severity incidents mitigated in the period."
+            }
+            KpiId::ActionOnTimeRate => {
+                "Actions due in the period (wont_do excluded) done before the end of their due day ÷ those actions."
+            }
+            KpiId::OverdueActions => {
+                "Actions open at the as-of instant with a due day before the as-of day, by days overdue \
+                 (1–30, 31–90, > 90)."
+            }
+            KpiId::DrPassRate => "DR tests with outcome pass ÷ DR tests performed in the period.",
+            KpiId::RtoCompliance => {
+                "DR tests in the period with achieved RTO ≤ target ÷ tests in the period that have both values."
+            }
+            KpiId::RpoCompliance => {
+                "DR tests in the period with achieved RPO ≤ target ÷ tests in the period that have both values."
+            }
+            KpiId::DrCoverage => {
+                "Active tier-0/1 services with a passing DR test in [as-of − interval, as-of) (tier 0: 90 days, \
+                 tier 1: 180 days) ÷ active tier-0/1 services."
+            }
+            KpiId::ChangeFailureRate => {
+                "Deployments rolled back or failed, or linked to an incident ÷ deployments in the period."
+            }
+            KpiId::DeploymentFrequency => "Deployments in the period ÷ (days in the period ÷ 7).",
+            KpiId::DataQuality => {
+                "Shares of complete records: high-severity incident timestamps, active SLOs with data, \
+                 follow-up actions with a due date."
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for KpiId {
@@ -151,8 +220,9 @@ impl Serialize for KpiId {
     }
 }
 
-/// Everything the KPIs of one period may look at, for the whole organisation. SLOs carry the
-/// measurements of the period and of the longest window before its as-of day; incidents should
+/// Everything the KPIs of one period may look at, for the whole organisation. SLOs carry their
+/// measurements of the period and of the window before its as-of day (daily rows, or totals
+/// over [`slo_day_ranges`]); incidents should
 /// include those started up to 90 days before the period (for implicit repeats); actions, DR
 /// tests and deployments may be of any period.
 #[derive(Debug, Clone, Default)]
@@ -271,7 +341,7 @@ pub fn slo_statuses(period: &Period, now: DateTime<Utc>, inputs: &ScopedInputs<'
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::kpi::incidents::tests::incident;
     use crate::domain::kpi::period::tests::{q, utc};
@@ -279,7 +349,7 @@ mod tests {
     use crate::domain::records::{ActionStatus, DeploymentOutcome, DrOutcome, Slug};
     use proptest::prelude::*;
 
-    fn dataset() -> Dataset {
+    pub(crate) fn dataset() -> Dataset {
         let services = vec![
             service("checkout", "payments", 0, true),
             service("ledger", "payments", 1, true),
