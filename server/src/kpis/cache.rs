@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 
 use super::{KpiReport, RollupReport, ScorecardReport};
 use crate::entities::import_batch;
+use app::domain::kpi::Dataset;
 
 /// Reports of closed periods, by request key, each with the data version it was computed from.
 pub struct VersionedCache<T> {
@@ -47,6 +48,8 @@ pub struct KpiCache {
     pub scorecards: VersionedCache<ScorecardReport>,
     /// Every team's and tier's KPIs of a period.
     pub rollups: VersionedCache<RollupReport>,
+    /// Loaded organisations (tens of megabytes for a large one): the last few periods.
+    pub datasets: VersionedCache<Dataset>,
 }
 
 impl Default for KpiCache {
@@ -55,6 +58,7 @@ impl Default for KpiCache {
             kpis: VersionedCache::with_capacity(2048),
             scorecards: VersionedCache::with_capacity(32),
             rollups: VersionedCache::with_capacity(64),
+            datasets: VersionedCache::with_capacity(4),
         }
     }
 }

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::domain::kpi::{
-    KPI_DEFINITIONS_VERSION, KpiId, KpiValues, Period, Population, ReportingCalendar, Scope, SeverityFilter, SloStatus,
-    compute_kpis, population, slo_statuses,
+    Dataset, KPI_DEFINITIONS_VERSION, KpiId, KpiValues, Period, Population, ReportingCalendar, Scope, SeverityFilter,
+    SloStatus, compute_kpis, population, slo_statuses,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -139,6 +139,19 @@ where
     Ok(report)
 }
 
+/// The organisation's populations for a period, loaded once per data version for a closed
+/// period (the scorecards and every roll-up of a quarter share one load).
+async fn org_dataset(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> Result<Arc<Dataset>, LoadError> {
+    let key = period.to_string();
+    // Boxed: the load is a large future, and callers nest it a few levels deep.
+    cached(db, &cache.datasets, period, key, now, Box::pin(load::load(db, period, now, &Scope::Org))).await
+}
+
 /// [`kpi_report`], cached for closed periods.
 pub async fn cached_kpi_report(
     db: &DatabaseConnection,
@@ -147,7 +160,20 @@ pub async fn cached_kpi_report(
     now: DateTime<Utc>,
 ) -> Result<Arc<KpiReport>, LoadError> {
     let key = format!("{}|{}|{:?}", query.period, query.scope, query.severity);
-    cached(db, &cache.kpis, &query.period, key, now, kpi_report(db, query, now)).await
+    if query.period.end() > now {
+        return Ok(Arc::new(kpi_report(db, query, now).await?));
+    }
+    // A closed period: computed from the organisation's shared load, narrowed to the scope.
+    let compute = async {
+        let data = org_dataset(db, cache, &query.period, now).await?;
+        if load::check_scope(&data, &query.scope).is_err() {
+            // A team without services, or no such team or service: the scoped load decides.
+            return kpi_report(db, query, now).await;
+        }
+        let kpis = compute_kpis(&query.period, now, &data.scoped(&query.scope), query.severity);
+        Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
+    };
+    cached(db, &cache.kpis, &query.period, key, now, compute).await
 }
 
 /// [`scorecard_report`], cached for closed periods (per policy version).
@@ -160,7 +186,11 @@ pub async fn cached_scorecard_report(
     now: DateTime<Utc>,
 ) -> Result<Arc<ScorecardReport>, LoadError> {
     let key = format!("{period}|{}|{filter:?}", policy.version);
-    cached(db, &cache.scorecards, period, key, now, scorecard_report(db, policy, period, filter, now)).await
+    let compute = async {
+        let data = org_dataset(db, cache, period, now).await?;
+        scorecards::scorecards_of(db, &data, policy, period, filter, now).await
+    };
+    cached(db, &cache.scorecards, period, key, now, compute).await
 }
 
 /// [`rollup_report`], cached for closed periods.
@@ -172,7 +202,11 @@ pub async fn cached_rollup_report(
     now: DateTime<Utc>,
 ) -> Result<Arc<RollupReport>, LoadError> {
     let key = format!("{period}|{severity:?}");
-    cached(db, &cache.rollups, period, key, now, rollup_report(db, period, severity, now)).await
+    let compute = async {
+        let data = org_dataset(db, cache, period, now).await?;
+        Ok(rollups::rollups_of(&data, period, severity, now))
+    };
+    cached(db, &cache.rollups, period, key, now, compute).await
 }
 
 /// `GET /api/v1/kpis/{kpi}/population`: the value of one KPI and the records behind it.
@@ -292,7 +326,7 @@ pub async fn trend_report(
     let mut periods = Vec::with_capacity(query.periods.len());
     for period in &query.periods {
         let single = KpiQuery { period: *period, scope: query.scope.clone(), severity: query.severity };
-        let report = cached_kpi_report(db, cache, &single, now).await?;
+        let report = Box::pin(cached_kpi_report(db, cache, &single, now)).await?;
         let header = &report.header;
         periods.push(TrendPoint {
             period: header.period,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use app::domain::kpi::{KPI_DEFINITIONS_VERSION, KpiValues, Period, Scope, SeverityFilter, compute_kpis};
+use app::domain::kpi::{Dataset, KPI_DEFINITIONS_VERSION, KpiValues, Period, Scope, SeverityFilter, compute_kpis};
 use app::domain::records::{Severity, Slug};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -36,12 +36,15 @@ pub async fn rollup_report(
     now: DateTime<Utc>,
 ) -> Result<RollupReport, LoadError> {
     let data = load::load(db, period, now, &Scope::Org).await?;
+    Ok(rollups_of(&data, period, severity, now))
+}
+
+/// The roll-ups of a loaded organisation: teams partitioned in one pass over the records.
+pub fn rollups_of(data: &Dataset, period: &Period, severity: SeverityFilter, now: DateTime<Utc>) -> RollupReport {
     let directory = data.directory();
     let compute = |scope: Scope| compute_kpis(period, now, &data.scoped_with(&scope, &directory), severity);
-    let mut teams: Vec<Slug> = data.services.iter().map(|s| s.team.clone()).collect();
-    teams.sort_unstable();
-    teams.dedup();
-    Ok(RollupReport {
+    let teams = data.scoped_by_team(&directory);
+    RollupReport {
         period: *period,
         from: period.start(),
         to: period.end(),
@@ -50,6 +53,6 @@ pub async fn rollup_report(
         severity: severity.severities(),
         org: compute(Scope::Org),
         tiers: (0..=3).map(|tier| (tier, compute(Scope::Tier(tier)))).collect(),
-        teams: teams.into_iter().map(|team| (team.clone(), compute(Scope::Team(team)))).collect(),
-    })
+        teams: teams.into_iter().map(|(team, inputs)| (team, compute_kpis(period, now, &inputs, severity))).collect(),
+    }
 }

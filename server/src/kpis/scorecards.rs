@@ -1,7 +1,7 @@
 //! Scorecards (DESIGN.md §5) for a period: the period's populations for the whole
 //! organisation, evaluated service by service against the policy in force.
 
-use app::domain::kpi::{Period, Scope};
+use app::domain::kpi::{Dataset, Period, Scope};
 use app::domain::records::Slug;
 use app::domain::scorecard::{CheckId, Exemption, FixItem, Level, Policy, Scorecard, evaluate_dataset, fix_next};
 use chrono::{DateTime, Utc};
@@ -52,12 +52,25 @@ pub async fn scorecard_report(
     filter: &ScorecardFilter,
     now: DateTime<Utc>,
 ) -> Result<ScorecardReport, LoadError> {
-    let mut data = load::load(db, period, now, &Scope::Org).await?;
-    // Retired services are no longer run: they get no scorecard.
-    data.services.retain(|service| service.active);
+    let data = load::load(db, period, now, &Scope::Org).await?;
+    scorecards_of(db, &data, policy, period, filter, now).await
+}
+
+/// As [`scorecard_report`], over an already loaded organisation.
+pub async fn scorecards_of(
+    db: &DatabaseConnection,
+    data: &Dataset,
+    policy: &Policy,
+    period: &Period,
+    filter: &ScorecardFilter,
+    now: DateTime<Utc>,
+) -> Result<ScorecardReport, LoadError> {
     let exemptions = exemptions(db).await?;
-    let scorecards: Vec<Scorecard> = evaluate_dataset(policy, &data, period, now, &exemptions, &[])
+    // Retired services are no longer run: they get no scorecard.
+    let active: std::collections::HashSet<&Slug> = data.services.iter().filter(|s| s.active).map(|s| &s.slug).collect();
+    let scorecards: Vec<Scorecard> = evaluate_dataset(policy, data, period, now, &exemptions, &[])
         .into_iter()
+        .filter(|card| active.contains(&card.service))
         .filter(|card| filter.keeps(card))
         .collect();
     let fix_next = fix_next(&scorecards);

@@ -7,11 +7,15 @@ use std::collections::BTreeMap;
 use app::domain::kpi::{KPI_DEFINITIONS_VERSION, KpiValues, Period, Scope, SeverityFilter, compute_kpis};
 use app::domain::scorecard::{Policy, Scorecard};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{LoadError, ScorecardFilter, load, scorecard_report};
+use crate::audit::{self, AuditEntry};
 use crate::entities::scorecard_snapshot;
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +100,8 @@ pub async fn publish(
         scorecards: scorecard_report(db, policy, period, &ScorecardFilter::default(), now).await?.scorecards,
     };
     let text = serde_json::to_string(&content).map_err(|e| DbErr::Custom(format!("cannot encode snapshot: {e}")))?;
+    // The snapshot and its audit event are committed together or not at all.
+    let txn = db.begin().await?;
     let row = scorecard_snapshot::ActiveModel {
         period: Set(period.to_string()),
         policy_version: Set(policy.version.clone()),
@@ -106,8 +112,17 @@ pub async fn publish(
         published_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let details = serde_json::json!({
+        "period": row.period,
+        "content_sha256": row.content_sha256,
+        "policy_version": row.policy_version,
+        "definitions_version": row.definitions_version,
+    });
+    let entry = AuditEntry::new(actor, "snapshot.published", &format!("snapshot:{}", row.period), details);
+    audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
     Ok(row.into())
 }
 

@@ -271,21 +271,25 @@ fn root_cause(incident: &Incident) -> Option<&str> {
     incident.root_cause_category.as_deref().map(str::trim).filter(|c| !c.is_empty())
 }
 
-/// Earlier incidents by service, to find implicit repeats quickly.
+/// Earlier incidents by service, to find implicit repeats quickly. Built once per dataset and
+/// shared by every scope and scorecard (building it is the costly part).
 #[derive(Debug, Clone, Default)]
-pub struct RepeatIndex<'a> {
-    by_service: HashMap<&'a Slug, Vec<(DateTime<Utc>, &'a str)>>,
+pub struct RepeatIndex {
+    by_service: HashMap<Slug, Vec<Occurrence>>,
 }
 
-impl<'a> RepeatIndex<'a> {
+/// When an incident started, and its root-cause category.
+type Occurrence = (DateTime<Utc>, Box<str>);
+
+impl RepeatIndex {
     /// Indexes the incidents (of any scope and severity) that may be earlier occurrences; those
     /// without a root-cause category are never matched and are skipped.
-    pub fn new<I: Borrow<Incident>>(history: &'a [I]) -> Self {
-        let mut by_service: HashMap<&'a Slug, Vec<(DateTime<Utc>, &'a str)>> = HashMap::new();
+    pub fn new<I: Borrow<Incident>>(history: &[I]) -> Self {
+        let mut by_service: HashMap<Slug, Vec<Occurrence>> = HashMap::new();
         for incident in history.iter().map(Borrow::borrow) {
             if let Some(cause) = root_cause(incident) {
                 for service in &incident.services {
-                    by_service.entry(service).or_default().push((incident.started_at, cause));
+                    by_service.entry(service.clone()).or_default().push((incident.started_at, cause.into()));
                 }
             }
         }
@@ -310,7 +314,7 @@ impl<'a> RepeatIndex<'a> {
         incident.services.iter().filter_map(|s| self.by_service.get(s)).any(|entries| {
             let lower = entries.partition_point(|(t, _)| *t < from);
             let upper = entries.partition_point(|(t, _)| *t < to);
-            entries.get(lower..upper).is_some_and(|window| window.iter().any(|(_, c)| *c == cause))
+            entries.get(lower..upper).is_some_and(|window| window.iter().any(|(_, c)| &**c == cause))
         })
     }
 }
@@ -324,7 +328,15 @@ pub fn repeat_incident_rate<I: Borrow<Incident>, H: Borrow<Incident>>(
     incidents: &[I],
     history: &[H],
 ) -> Option<f64> {
-    let index = RepeatIndex::new(history);
+    repeat_incident_rate_indexed(period, incidents, &RepeatIndex::new(history))
+}
+
+/// As [`repeat_incident_rate`], with the history already indexed.
+pub fn repeat_incident_rate_indexed<I: Borrow<Incident>>(
+    period: &Period,
+    incidents: &[I],
+    index: &RepeatIndex,
+) -> Option<f64> {
     let population = incidents_started_in(period, incidents);
     ratio(population.iter().filter(|i| index.is_repeat(i)).count(), population.len())
 }

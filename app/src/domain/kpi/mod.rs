@@ -28,8 +28,9 @@ pub use actions::{Action, OverdueActions, action_on_time_rate, overdue_actions};
 pub use changes::{Deployment, change_failure_rate, deployment_frequency};
 pub use dr::{DrTest, dr_coverage, dr_pass_rate, rpo_compliance, rto_compliance};
 pub use incidents::{
-    CustomerImpact, DurationKind, Incident, SeverityFilter, customer_impact_minutes, high_sev_count, impact_duration,
-    incident_count, mtta, mttd, mttr, postmortem_coverage, repeat_incident_rate, time_to_resolve,
+    CustomerImpact, DurationKind, Incident, RepeatIndex, SeverityFilter, customer_impact_minutes, high_sev_count,
+    impact_duration, incident_count, mtta, mttd, mttr, postmortem_coverage, repeat_incident_rate,
+    repeat_incident_rate_indexed, time_to_resolve,
 };
 pub use period::{Period, PeriodError, PeriodSpan, ReportingCalendar};
 pub use population::{Population, PopulationRow, RecordView, population};
@@ -41,7 +42,7 @@ pub use slo::{
 };
 pub use stats::DurationStats;
 
-use crate::domain::records::Severity;
+use crate::domain::records::{Severity, Slug};
 
 /// The version of the KPI definitions implemented here; recorded with every published value.
 /// Bump it whenever any definition (or population rule) changes.
@@ -233,6 +234,9 @@ pub struct Dataset {
     pub actions: Vec<Action>,
     pub dr_tests: Vec<DrTest>,
     pub deployments: Vec<Deployment>,
+    /// The incidents indexed for repeat detection, built on first use (after the dataset is
+    /// complete: changing `incidents` afterwards is not seen).
+    pub repeat_index: std::sync::OnceLock<RepeatIndex>,
 }
 
 /// The populations of one scope, borrowed from a [`Dataset`].
@@ -244,6 +248,8 @@ pub struct ScopedInputs<'a> {
     /// Every incident of the dataset, whatever the scope: an earlier occurrence only has to
     /// share a service with an incident to make it a repeat.
     pub incident_history: &'a [Incident],
+    /// `incident_history` indexed for repeat detection.
+    pub repeat_index: &'a RepeatIndex,
     pub actions: Vec<&'a Action>,
     pub dr_tests: Vec<&'a DrTest>,
     pub deployments: Vec<&'a Deployment>,
@@ -252,6 +258,45 @@ pub struct ScopedInputs<'a> {
 impl Dataset {
     pub fn directory(&self) -> ServiceDirectory {
         ServiceDirectory::new(&self.services)
+    }
+
+    /// The incidents indexed for repeat detection (built once).
+    pub fn repeat_index(&self) -> &RepeatIndex {
+        self.repeat_index.get_or_init(|| RepeatIndex::new(&self.incidents))
+    }
+
+    /// The populations of every team at once (one pass over the records, not one per team).
+    pub fn scoped_by_team(&self, directory: &ServiceDirectory) -> BTreeMap<Slug, ScopedInputs<'_>> {
+        let mut teams: BTreeMap<Slug, ScopedInputs<'_>> = BTreeMap::new();
+        for service in &self.services {
+            teams_entry(&mut teams, self, &service.team).services.push(service);
+        }
+        for slo in &self.slos {
+            for team in directory.teams_of(slo) {
+                teams_entry(&mut teams, self, team).slos.push(slo);
+            }
+        }
+        for incident in &self.incidents {
+            for team in directory.teams_of(incident) {
+                teams_entry(&mut teams, self, team).incidents.push(incident);
+            }
+        }
+        for action in &self.actions {
+            for team in directory.teams_of(action) {
+                teams_entry(&mut teams, self, team).actions.push(action);
+            }
+        }
+        for test in &self.dr_tests {
+            for team in directory.teams_of(test) {
+                teams_entry(&mut teams, self, team).dr_tests.push(test);
+            }
+        }
+        for deployment in &self.deployments {
+            for team in directory.teams_of(deployment) {
+                teams_entry(&mut teams, self, team).deployments.push(deployment);
+            }
+        }
+        teams
     }
 
     /// The populations of a scope (each record once).
@@ -266,11 +311,30 @@ impl Dataset {
             slos: directory.filter(scope, &self.slos),
             incidents: directory.filter(scope, &self.incidents),
             incident_history: &self.incidents,
+            repeat_index: self.repeat_index(),
             actions: directory.filter(scope, &self.actions),
             dr_tests: directory.filter(scope, &self.dr_tests),
             deployments: directory.filter(scope, &self.deployments),
         }
     }
+}
+
+/// The (empty at first) populations of one team in [`Dataset::scoped_by_team`].
+fn teams_entry<'t, 'a>(
+    teams: &'t mut BTreeMap<Slug, ScopedInputs<'a>>,
+    data: &'a Dataset,
+    team: &Slug,
+) -> &'t mut ScopedInputs<'a> {
+    teams.entry(team.clone()).or_insert_with(|| ScopedInputs {
+        services: Vec::new(),
+        slos: Vec::new(),
+        incidents: Vec::new(),
+        incident_history: &data.incidents,
+        repeat_index: data.repeat_index(),
+        actions: Vec::new(),
+        dr_tests: Vec::new(),
+        deployments: Vec::new(),
+    })
 }
 
 /// Every KPI of one scope and period, keyed as in `GET /api/v1/kpis`.
@@ -321,7 +385,7 @@ pub fn compute_kpis(
         mttr: mttr(period, incidents, severity),
         impact_duration: impact_duration(period, incidents, severity),
         time_to_resolve: time_to_resolve(period, incidents, severity),
-        repeat_incident_rate: repeat_incident_rate(period, incidents, inputs.incident_history),
+        repeat_incident_rate: repeat_incident_rate_indexed(period, incidents, inputs.repeat_index),
         postmortem_coverage: postmortem_coverage(period, incidents),
         action_on_time_rate: action_on_time_rate(period, &inputs.actions),
         overdue_actions: overdue_actions(period, now, &inputs.actions),

@@ -14,8 +14,8 @@ use super::actions::{Action, actions_due_in, days_overdue};
 use super::changes::{Deployment, deployments_in};
 use super::dr::{DrTest, dr_coverage_interval_days, dr_tests_performed_in, has_passing_test_within};
 use super::incidents::{
-    DurationKind, Incident, POSTMORTEM_DEADLINE_DAYS, RepeatIndex, SeverityFilter, impact_minutes_of,
-    incidents_mitigated_in, incidents_started_in, postmortem_published_within,
+    DurationKind, Incident, POSTMORTEM_DEADLINE_DAYS, SeverityFilter, impact_minutes_of, incidents_mitigated_in,
+    incidents_started_in, postmortem_published_within,
 };
 use super::period::Period;
 use super::scope::Service;
@@ -404,7 +404,7 @@ fn duration_rows(
 }
 
 fn repeat_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
-    let index = RepeatIndex::new(inputs.incident_history);
+    let index = inputs.repeat_index;
     incidents_started_in(period, &inputs.incidents)
         .into_iter()
         .map(|i| {

@@ -126,6 +126,15 @@ impl ServiceDirectory {
         matches!(scope, Scope::Org) || record.service_slugs().iter().any(|s| self.contains(scope, s))
     }
 
+    /// The teams owning the services a record names, each once.
+    pub fn teams_of<'s, R: ServiceRecord + ?Sized>(&'s self, record: &R) -> Vec<&'s Slug> {
+        let mut teams: Vec<&Slug> =
+            record.service_slugs().iter().filter_map(|s| self.services.get(s).map(|(team, _)| team)).collect();
+        teams.sort_unstable();
+        teams.dedup();
+        teams
+    }
+
     /// The records of a population that belong to a scope, each once, in their original order.
     pub fn filter<'a, R: ServiceRecord>(&self, scope: &Scope, records: &'a [R]) -> Vec<&'a R> {
         records.iter().filter(|r| self.record_in_scope(scope, *r)).collect()

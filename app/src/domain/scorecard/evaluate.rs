@@ -145,6 +145,8 @@ pub struct ServiceInputs<'a> {
     pub slos: Vec<&'a Slo>,
     pub incidents: Vec<&'a Incident>,
     pub incident_history: &'a [Incident],
+    /// `incident_history` already indexed for repeats (built from it when absent).
+    pub repeat_index: Option<&'a RepeatIndex>,
     pub actions: Vec<&'a Action>,
     pub dr_tests: Vec<&'a DrTest>,
     pub self_assessment: Vec<&'a SelfAssessmentAnswer>,
@@ -157,6 +159,7 @@ impl<'a> ServiceInputs<'a> {
             slos: scoped.slos.clone(),
             incidents: scoped.incidents.clone(),
             incident_history: scoped.incident_history,
+            repeat_index: Some(scoped.repeat_index),
             actions: scoped.actions.clone(),
             dr_tests: scoped.dr_tests.clone(),
             self_assessment,
@@ -331,7 +334,14 @@ fn run_check(cx: &Context<'_, '_>, id: CheckId, t: f64) -> Outcome {
             }
         },
         CheckId::NoRepeatIncidents => {
-            let index = RepeatIndex::new(cx.inputs.incident_history);
+            let built;
+            let index = match cx.inputs.repeat_index {
+                Some(index) => index,
+                None => {
+                    built = RepeatIndex::new(cx.inputs.incident_history);
+                    &built
+                }
+            };
             let repeats = incidents_started_in(cx.period, &cx.inputs.incidents)
                 .into_iter()
                 .filter(|i| index.is_repeat(i))
@@ -601,6 +611,7 @@ pub fn evaluate_service(
         slos: inputs.slos.iter().copied().filter(|s| s.service == *slug).collect(),
         incidents: inputs.incidents.iter().copied().filter(|i| i.services.contains(slug)).collect(),
         incident_history: inputs.incident_history,
+        repeat_index: inputs.repeat_index,
         actions: inputs.actions.iter().copied().filter(|a| a.service == *slug).collect(),
         dr_tests: inputs.dr_tests.iter().copied().filter(|d| d.service == *slug).collect(),
         self_assessment: inputs.self_assessment.iter().copied().filter(|a| a.service == *slug).collect(),
@@ -633,7 +644,14 @@ pub fn evaluate_dataset(
     let mut by_service: HashMap<&Slug, ServiceInputs<'_>> = data
         .services
         .iter()
-        .map(|s| (&s.slug, ServiceInputs { incident_history: &data.incidents, ..ServiceInputs::default() }))
+        .map(|s| {
+            let inputs = ServiceInputs {
+                incident_history: &data.incidents,
+                repeat_index: Some(data.repeat_index()),
+                ..ServiceInputs::default()
+            };
+            (&s.slug, inputs)
+        })
         .collect();
     for slo in &data.slos {
         if let Some(inputs) = by_service.get_mut(&slo.service) {
@@ -668,7 +686,11 @@ pub fn evaluate_dataset(
     data.services
         .iter()
         .map(|service| {
-            let empty = ServiceInputs { incident_history: &data.incidents, ..ServiceInputs::default() };
+            let empty = ServiceInputs {
+                incident_history: &data.incidents,
+                repeat_index: Some(data.repeat_index()),
+                ..ServiceInputs::default()
+            };
             let inputs = by_service.get(&service.slug).unwrap_or(&empty);
             evaluate_service(policy, service, period, now, inputs, exemptions)
         })

@@ -101,6 +101,7 @@ impl Fixture {
             slos: self.slos.iter().collect(),
             incidents: self.incidents.iter().collect(),
             incident_history: &self.incidents,
+            repeat_index: None,
             actions: self.actions.iter().collect(),
             dr_tests: self.dr_tests.iter().collect(),
             self_assessment: self.answers.iter().collect(),
