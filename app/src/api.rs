@@ -30,6 +30,28 @@ pub struct ImportSummary {
     pub received: u64,
 }
 
+/// Who is looking, for the page header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub name: String,
+    /// The highest role held, if any.
+    pub role: Option<String>,
+    /// Local mode: no identity provider, the single local admin.
+    pub local_mode: bool,
+}
+
+#[server(endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
+    use crate::domain::access::{Principal, PrincipalId};
+    let principal =
+        use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Principal>().cloned());
+    Ok(principal.map(|p| Viewer {
+        name: p.name.clone(),
+        role: p.primary_role().map(|r| r.as_str().to_owned()),
+        local_mode: p.id == PrincipalId::Local,
+    }))
+}
+
 #[server(endpoint = "overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
     crate::ssr::overview_source()?.overview().await

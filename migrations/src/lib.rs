@@ -6,6 +6,8 @@ mod m20261126_000001_create_records;
 mod m20261126_000002_measurement_integrity_triggers;
 mod m20261126_000003_create_exemptions;
 mod m20261126_000004_create_snapshots;
+mod m20261126_000005_create_audit_events;
+mod m20261126_000006_create_identity;
 
 pub struct Migrator;
 
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_measurement_integrity_triggers::Migration),
             Box::new(m20261126_000003_create_exemptions::Migration),
             Box::new(m20261126_000004_create_snapshots::Migration),
+            Box::new(m20261126_000005_create_audit_events::Migration),
+            Box::new(m20261126_000006_create_identity::Migration),
         ]
     }
 }

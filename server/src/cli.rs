@@ -1,14 +1,17 @@
-//! The `plumbline` command line: `serve` (default), `migrate`, `demo-data`.
+//! The `plumbline` command line: `serve` (default), `migrate`, `demo-data`, `audit verify`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use app::domain::access::RoleMapping;
 use app::domain::kpi::ReportingCalendar;
 use clap::{Args, Parser, Subcommand};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
+use crate::auth::oidc::{OidcConfig, OidcSettings};
+use crate::auth::{AuthMode, SessionPolicy};
 use crate::demo::{self, Scale};
 use crate::settings::{DatabaseTarget, DemoMode, ServeSettings};
 use crate::startup::{Application, shutdown_signal};
@@ -24,11 +27,16 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the web server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
     /// Generate a demo organisation and import it.
     DemoData(DemoArgs),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Create, list or revoke API tokens.
+    Token(TokenArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -76,6 +84,100 @@ struct ServeArgs {
     /// Reporting time zone (IANA name): its midnights are the day and period boundaries.
     #[arg(long, env = "PLUMBLINE_TIME_ZONE", default_value = "UTC")]
     time_zone: String,
+    #[command(flatten)]
+    identity: IdentityArgs,
+}
+
+/// Sign-in through an OpenID Connect provider; all unset means local mode.
+#[derive(Debug, Clone, Args)]
+struct IdentityArgs {
+    /// Issuer URL of the OpenID Connect provider (discovery at ISSUER/.well-known/openid-configuration).
+    #[arg(long, env = "PLUMBLINE_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    #[arg(long, env = "PLUMBLINE_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    #[arg(long, env = "PLUMBLINE_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// The URL users reach Plumbline at (the redirect URI is PUBLIC_URL/auth/callback).
+    #[arg(long, env = "PLUMBLINE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The ID-token claim listing the user's groups.
+    #[arg(long, env = "PLUMBLINE_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    oidc_groups_claim: String,
+    /// Groups to roles: `group:role,…` with roles admin, editor, viewer, auditor.
+    #[arg(long, env = "PLUMBLINE_ROLE_GROUPS", default_value = "")]
+    role_groups: String,
+    /// Groups starting with this make the user a member of the team named by the rest.
+    #[arg(long, env = "PLUMBLINE_TEAM_GROUP_PREFIX", default_value = "team:")]
+    team_group_prefix: String,
+    /// A session ends this many hours after sign-in.
+    #[arg(long, env = "PLUMBLINE_SESSION_HOURS", default_value_t = 12)]
+    session_hours: u32,
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "PLUMBLINE_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    session_idle_minutes: u32,
+    /// Sign-in requests allowed per client address and minute.
+    #[arg(long, env = "PLUMBLINE_SIGN_IN_RATE_PER_MINUTE", default_value_t = 30)]
+    sign_in_rate_per_minute: u32,
+}
+
+impl IdentityArgs {
+    /// The auth mode, session policy and public origin these settings describe.
+    fn resolve(self) -> anyhow::Result<(AuthMode, SessionPolicy, Option<String>)> {
+        let public_url = self.public_url.map(|u| u.trim().trim_end_matches('/').to_owned()).filter(|u| !u.is_empty());
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            anyhow::bail!("PLUMBLINE_PUBLIC_URL must start with http:// or https://, got {url:?}");
+        }
+        let origin = public_url.as_deref().map(|u| {
+            let rest = u.split_once("://").map_or("", |(_, rest)| rest);
+            let host = rest.split('/').next().unwrap_or_default();
+            format!("{}://{host}", u.split_once("://").map_or("http", |(scheme, _)| scheme))
+        });
+        if self.session_hours == 0 || self.session_idle_minutes == 0 {
+            anyhow::bail!("PLUMBLINE_SESSION_HOURS and PLUMBLINE_SESSION_IDLE_MINUTES must be at least 1");
+        }
+        let policy = SessionPolicy {
+            absolute: chrono::TimeDelta::hours(i64::from(self.session_hours)),
+            idle: chrono::TimeDelta::minutes(i64::from(self.session_idle_minutes)),
+            secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        };
+        let Some(issuer) = self.oidc_issuer.filter(|i| !i.trim().is_empty()) else {
+            return Ok((AuthMode::Local, policy, origin));
+        };
+        let missing: Vec<&str> = [
+            ("PLUMBLINE_OIDC_CLIENT_ID", self.oidc_client_id.is_none()),
+            ("PLUMBLINE_OIDC_CLIENT_SECRET", self.oidc_client_secret.is_none()),
+            ("PLUMBLINE_PUBLIC_URL", public_url.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, absent)| absent.then_some(name))
+        .collect();
+        if !missing.is_empty() {
+            anyhow::bail!("PLUMBLINE_OIDC_ISSUER is set, so sign-in also needs {}", missing.join(", "));
+        }
+        let roles = RoleMapping::parse(&self.role_groups).map_err(|e| anyhow::anyhow!("PLUMBLINE_ROLE_GROUPS: {e}"))?;
+        let settings = OidcSettings::new(OidcConfig {
+            issuer: issuer.trim().to_owned(),
+            client_id: self.oidc_client_id.unwrap_or_default(),
+            client_secret: self.oidc_client_secret.unwrap_or_default(),
+            public_url: public_url.unwrap_or_default(),
+            groups_claim: self.oidc_groups_claim,
+            roles,
+            team_prefix: self.team_group_prefix,
+            sign_ins_per_minute: self.sign_in_rate_per_minute.max(1),
+        });
+        Ok((AuthMode::Oidc(std::sync::Arc::new(settings)), policy, origin))
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: crate::auth::cli::TokenCommand,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -97,9 +199,11 @@ pub async fn run() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let result = match command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Migrate(args) => migrate(args).await,
         Command::DemoData(args) => demo_data(args).await,
+        Command::Audit(AuditCommand::Verify(args)) => audit_verify(args).await,
+        Command::Token(args) => token(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,16 +227,46 @@ async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Re-compute the audit trail's hash chain; exits non-zero, naming the seq, if it is broken.
+    Verify(DatabaseArgs),
+}
+
+/// Reads only: a verifier must not migrate the database it is checking.
+async fn audit_verify(args: DatabaseArgs) -> anyhow::Result<()> {
+    let target = args.target();
+    let db = db::connect(&target).await.with_context(|| format!("cannot connect to {target:?}"))?;
+    let verdict = crate::audit::verify(&db).await.context("cannot read the audit trail (is the database migrated?)")?;
+    match verdict {
+        Ok(chain) => {
+            println!(
+                "audit chain intact: {} events, head seq {} hash {}",
+                chain.count, chain.head_seq, chain.head_hash
+            );
+            Ok(())
+        }
+        Err(broken) => anyhow::bail!("audit chain BROKEN at seq {}: {}", broken.seq, broken.reason),
+    }
+}
+
+async fn token(args: TokenArgs) -> anyhow::Result<()> {
+    let db = open(&args.database.target()).await?;
+    crate::auth::cli::run(&db, args.command).await
+}
+
 async fn demo_data(args: DemoArgs) -> anyhow::Result<()> {
     let db = open(&args.database.target()).await?;
     demo::load(&db, args.scale, args.seed, true).await
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if !args.addr.ip().is_loopback() {
+    let (auth, session_policy, public_origin) = args.identity.resolve()?;
+    if auth.is_local() && !args.addr.ip().is_loopback() {
         anyhow::bail!(
             "refusing to listen on {}: no identity provider is configured, so Plumbline runs in local mode, \
-             which only binds to loopback (127.0.0.1 or ::1)",
+             which only binds to loopback (127.0.0.1 or ::1). To serve other machines, configure sign-in: \
+             PLUMBLINE_OIDC_ISSUER, PLUMBLINE_OIDC_CLIENT_ID, PLUMBLINE_OIDC_CLIENT_SECRET and PLUMBLINE_PUBLIC_URL",
             args.addr
         );
     }
@@ -148,6 +282,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         request_timeout_secs: args.request_timeout_secs,
         policy_file: args.policy_file,
         calendar,
+        auth,
+        session_policy,
+        public_origin,
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::startup::load_policy(settings.policy_file.as_deref())?;
@@ -165,7 +302,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let application =
         Application::build(&settings, db).await.with_context(|| format!("cannot listen on {}", settings.addr))?;
     let addr = application.local_addr()?;
-    tracing::info!(%addr, "Plumbline is listening on http://{addr} (local mode: single local admin, loopback only)");
+    if settings.auth.is_local() {
+        tracing::info!(%addr, "Plumbline is listening on http://{addr} (local mode: single local admin, loopback only)");
+    } else {
+        tracing::info!(%addr, "Plumbline is listening on http://{addr} (sign-in through the OpenID Connect provider)");
+    }
     application.run(shutdown_signal()).await?;
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Plumbline's server: settings, startup, HTTP routes, the database layer and the CLI.
 
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod demo;

@@ -75,6 +75,11 @@ pub struct ServeSettings {
     pub policy_file: Option<PathBuf>,
     /// Fiscal year start and reporting time zone of every period.
     pub calendar: app::domain::kpi::ReportingCalendar,
+    /// Local mode, or sign-in through an OpenID Connect provider.
+    pub auth: crate::auth::AuthMode,
+    pub session_policy: crate::auth::SessionPolicy,
+    /// `scheme://host[:port]` the server is reached at, when configured (CSRF origin checks).
+    pub public_origin: Option<String>,
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct AppState {
     pub policy: Arc<app::domain::scorecard::Policy>,
     /// Fiscal year start and reporting time zone.
     pub calendar: app::domain::kpi::ReportingCalendar,
+    pub auth: crate::auth::AuthMode,
+    pub session_policy: crate::auth::SessionPolicy,
+    pub public_origin: Option<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -59,6 +62,12 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let route_list = generate_route_list(App);
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static("x-request-id");
+    // Only over TLS does HSTS mean anything; a plain-http deployment must not be told to upgrade.
+    let hsts = if state.session_policy.secure_cookies {
+        Some(HeaderValue::from_static("max-age=31536000; includeSubDomains"))
+    } else {
+        None
+    };
     Router::new()
         .merge(routes::api_router())
         .leptos_routes_with_context(
@@ -67,6 +76,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             move || provide_context(ports.clone()),
             move || shell(options.clone()),
         )
+        // The gate covers every route above (not the static-file fallback, which is public).
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::authorize))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
@@ -82,6 +93,20 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
+        // Pages set their own policy with a script nonce; everything else (JSON, the sign-in
+        // pages, static files) gets one that allows no script at all.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; \
+                 frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from_static("strict-transport-security"), hsts))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -124,6 +149,9 @@ impl Application {
             kpi_cache: Arc::default(),
             policy: Arc::new(load_policy(settings.policy_file.as_deref())?),
             calendar: settings.calendar,
+            auth: settings.auth.clone(),
+            session_policy: settings.session_policy,
+            public_origin: settings.public_origin.clone(),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router })
@@ -135,7 +163,8 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 

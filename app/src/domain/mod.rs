@@ -1,6 +1,8 @@
 //! Pure domain code: typed records, their parsers and (later) the KPI and scorecard logic.
 //! Nothing here performs IO or reads the clock, so it is tested without a database.
 
+pub mod access;
+pub mod audit;
 pub mod ingest;
 pub mod kpi;
 pub mod records;

@@ -1,5 +1,6 @@
 //! The document shell, the router and the pages.
 
+mod chrome;
 mod home;
 
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <chrome::ContentSecurityPolicy/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -35,11 +37,15 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Title text="Plumbline"/>
         <Router>
+            <chrome::LocalModeBanner/>
             <header class="site-header">
                 <A href="/" attr:class="brand">"Plumbline"</A>
                 <nav aria-label="Main">
                     <A href="/">"Overview"</A>
                 </nav>
+                <div class="viewer">
+                    <chrome::ViewerBar/>
+                </div>
             </header>
             <main id="main">
                 <Routes fallback=NotFound>

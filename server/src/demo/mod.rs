@@ -86,6 +86,7 @@ pub async fn load(db: &DatabaseConnection, scale: Scale, seed: u64, show_progres
             dry_run: false,
             file_name: None,
             actor: DEMO_ACTOR.to_owned(),
+            allowed_teams: None,
         };
         let summary = ingest_rows(db, request, rows, now).await.map_err(|error| import_error(kind, error))?;
         tally.add(kind, &summary);

@@ -1,19 +1,26 @@
 //! SeaORM entities, one per table. They stay inside the server: repositories and services map
 //! them to domain and API types, so they never cross the wire.
 
+pub mod api_token;
+pub mod app_user;
+pub mod audit_event;
 pub mod deployment;
 pub mod dr_test;
 pub mod exemption;
 pub mod import_batch;
 pub mod incident;
 pub mod incident_service;
+pub mod login_state;
 pub mod postmortem;
 pub mod postmortem_action;
+pub mod role_grant;
 pub mod scorecard_snapshot;
 pub mod service;
 pub mod slo;
 pub mod slo_measurement;
 pub mod team;
+pub mod team_membership;
+pub mod user_session;
 
 /// Records that carry provenance: on re-import the stored values of these fields are kept when
 /// nothing else changed, so that "unchanged" can be decided by plain equality.

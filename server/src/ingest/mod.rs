@@ -1,6 +1,7 @@
 //! Ingestion service (DESIGN.md §3): one code path for the REST API, the CLI and demo data.
 
 mod kinds;
+mod ownership;
 mod pipeline;
 mod refs;
 mod spec;
@@ -13,8 +14,10 @@ use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, DbErr, Set, TransactionTrait};
 use serde::Serialize;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, AuditEntry};
 use crate::entities::import_batch;
 pub use pipeline::Counts;
 use pipeline::{ParsedRow, Pipeline, parse_row};
@@ -31,6 +34,8 @@ pub struct IngestRequest {
     pub dry_run: bool,
     pub file_name: Option<String>,
     pub actor: String,
+    /// Team slugs the writer is limited to (an editor, a team token); `None`: any record.
+    pub allowed_teams: Option<std::collections::BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -58,6 +63,9 @@ pub enum IngestError {
     /// 422: some rows are invalid; nothing was written.
     #[error("{error_count} problem(s) found in {received} row(s); nothing was written")]
     Invalid { errors: Vec<RowError>, error_count: u64, received: u64 },
+    /// 403: the writer is limited to teams and the records are not all theirs; nothing was written.
+    #[error("{0}")]
+    Forbidden(String),
     /// 500: the database failed.
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -259,6 +267,15 @@ where
             received: pipeline.received,
         });
     }
+    if let Some(allowed) = &request.allowed_teams
+        && let Some(reason) = ownership::check(&txn, request.kind, batch.id, allowed).await?
+    {
+        txn.rollback().await?;
+        let details = json!({"kind": request.kind.slug(), "source": request.source, "reason": reason});
+        let entry = AuditEntry::new(&request.actor, "import.forbidden", request.kind.slug(), details);
+        audit::append(db, entry, now).await?;
+        return Err(IngestError::Forbidden(reason));
+    }
     let summary = IngestSummary {
         batch_id: (!request.dry_run).then_some(batch.id),
         received: pipeline.received,
@@ -279,9 +296,34 @@ where
     batch.unchanged = Set(count(summary.unchanged));
     batch.status = Set("applied".to_owned());
     batch.finished_at = Set(Some(now));
-    batch.update(&txn).await?;
+    let batch = batch.update(&txn).await?;
+    // Exemptions are records of kind `exemptions`: this event (with that kind) is their audit
+    // trail too, so there is no separate exemption event.
+    let details = batch_details(
+        &batch,
+        json!({"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged}),
+    );
+    let entry = AuditEntry::new(&request.actor, "import.applied", &format!("import_batch:{}", batch.id), details);
+    audit::append(&txn, entry, now).await?;
     txn.commit().await?;
     Ok(summary)
+}
+
+/// What an import event records about its batch; `counts` adds the outcome's own figures.
+fn batch_details(batch: &import_batch::Model, counts: serde_json::Value) -> serde_json::Value {
+    let mut details = json!({
+        "batch_id": batch.id,
+        "kind": batch.kind,
+        "source": batch.source,
+        "format": batch.format,
+        "file_name": batch.file_name,
+        "sha256": batch.sha256,
+        "received": batch.received,
+    });
+    if let (Some(details), serde_json::Value::Object(counts)) = (details.as_object_mut(), counts) {
+        details.extend(counts);
+    }
+    details
 }
 
 fn count(value: u64) -> i64 {
@@ -384,7 +426,8 @@ async fn write_parsed<S: KindSpec>(
     Ok(())
 }
 
-/// Rejected batches are kept too: auditors ask what was sent and refused, not only what landed.
+/// Rejected batches are kept too, with their audit event: auditors ask what was sent and
+/// refused, not only what landed.
 async fn record_rejected<S: KindSpec>(
     db: &DatabaseConnection,
     request: &IngestRequest,
@@ -393,7 +436,8 @@ async fn record_rejected<S: KindSpec>(
     pipeline: &Pipeline<S>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    import_batch::ActiveModel {
+    let txn = db.begin().await?;
+    let batch = import_batch::ActiveModel {
         kind: Set(request.kind.slug().to_owned()),
         source: Set(request.source.clone()),
         format: Set(format.to_owned()),
@@ -410,7 +454,10 @@ async fn record_rejected<S: KindSpec>(
         finished_at: Set(Some(now)),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
-    Ok(())
+    let details = batch_details(&batch, json!({"rejected": batch.rejected, "error_count": pipeline.error_count}));
+    let entry = AuditEntry::new(&request.actor, "import.rejected", &format!("import_batch:{}", batch.id), details);
+    audit::append(&txn, entry, now).await?;
+    txn.commit().await
 }

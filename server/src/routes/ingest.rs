@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
+use app::domain::access::{IngestRight, Principal};
 use app::domain::ingest::{BodyFormat, RecordKind};
-use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 
 use super::problem::Problem;
 use crate::ingest::{IngestRequest, ingest_body};
@@ -54,12 +55,13 @@ fn parse_dry_run(query: &HashMap<String, String>) -> Result<bool, Problem> {
 
 pub async fn post_records(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(kind): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match handle(state, &kind, &query, &headers, body).await {
+    match handle(state, &principal, &kind, &query, &headers, body).await {
         Ok(response) => response,
         Err(problem) => problem.into_response(),
     }
@@ -67,6 +69,7 @@ pub async fn post_records(
 
 async fn handle(
     state: AppState,
+    principal: &Principal,
     kind: &str,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
@@ -92,7 +95,11 @@ async fn handle(
         source: parse_source(query)?,
         dry_run: parse_dry_run(query)?,
         file_name: None,
-        actor: "local".to_owned(),
+        actor: principal.actor(),
+        allowed_teams: match principal.ingest_right() {
+            IngestRight::Teams(teams) => Some(teams),
+            IngestRight::Any | IngestRight::None => None,
+        },
     };
     let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
     let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };

@@ -1,5 +1,11 @@
-//! Routes that are not server functions: the REST API and health checks.
+//! Routes that are not server functions: the REST API, health checks and the sign-in flow.
+//!
+//! Every route is declared once in [`api_routes`] with the access it requires; the router is
+//! built from that list and the authorization gate ([`crate::auth::middleware`]) reads the same
+//! list, so a route cannot exist without an access rule. Anything the list does not name fails
+//! closed: server functions (`/api/…`) and pages need read access, anything else the admin role.
 
+mod audit;
 mod health;
 mod ingest;
 mod kpis;
@@ -7,24 +13,124 @@ mod list;
 pub mod problem;
 mod snapshots;
 
-use axum::Router;
-use axum::routing::get;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
+use app::domain::access::Access;
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodRouter, delete, get, post};
+
+use crate::auth;
 use crate::startup::AppState;
 
+/// One REST route and what it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    /// The axum path pattern, e.g. `/api/v1/{kind}`.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+struct ApiRoute {
+    spec: RouteSpec,
+    handler: MethodRouter<AppState>,
+}
+
+fn route<H, T>(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: H,
+    wrap: fn(H) -> MethodRouter<AppState>,
+) -> ApiRoute
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    ApiRoute { spec: RouteSpec { method, path, access }, handler: wrap(handler) }
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal $access:ident => $handler:expr),+ $(,)?) => {
+        vec![$(route(
+            Method::$method,
+            $path,
+            Access::$access,
+            $handler,
+            routes!(@wrap $method),
+        )),+]
+    };
+    (@wrap GET) => { get };
+    (@wrap POST) => { post };
+    (@wrap DELETE) => { delete };
+}
+
+fn api_routes() -> Vec<ApiRoute> {
+    routes![
+        GET "/healthz" Public => health::live,
+        GET "/readyz" Public => health::ready,
+        GET "/auth/login" Public => auth::oidc::login,
+        GET "/auth/callback" Public => auth::oidc::callback,
+        POST "/auth/logout" Public => auth::routes::logout,
+        GET "/auth/signed-out" Public => auth::routes::signed_out,
+        GET "/api/v1/me" SignedIn => auth::routes::me,
+        GET "/api/v1/tokens" SignedIn => auth::routes::list_tokens,
+        POST "/api/v1/tokens" SignedIn => auth::routes::create_token,
+        DELETE "/api/v1/tokens/{id}" SignedIn => auth::routes::revoke_token,
+        GET "/api/v1/users" Admin => auth::routes::list_users,
+        POST "/api/v1/users/{id}/grants" Admin => auth::routes::grant_role,
+        DELETE "/api/v1/grants/{id}" Admin => auth::routes::revoke_grant,
+        GET "/api/v1/kpis" Read => kpis::get_kpis,
+        GET "/api/v1/kpis/trend" Read => kpis::get_trend,
+        GET "/api/v1/kpis/rollups" Read => kpis::get_rollups,
+        GET "/api/v1/kpis/{kpi}/population" Read => kpis::get_population,
+        GET "/api/v1/scorecards" Read => kpis::get_scorecards,
+        GET "/api/v1/services/{slug}/scorecard" Read => kpis::get_service_scorecard,
+        GET "/api/v1/snapshots" Read => snapshots::list,
+        POST "/api/v1/snapshots" Admin => snapshots::publish,
+        GET "/api/v1/snapshots/{period}" Read => snapshots::get,
+        GET "/api/v1/audit" Audit => audit::list,
+        GET "/api/v1/audit/verify" Audit => audit::verify,
+        GET "/api/v1/{kind}" Read => list::list_records,
+        POST "/api/v1/{kind}" Ingest => ingest::post_records,
+    ]
+}
+
+/// Every REST route with its access rule (for the gate, and for tests that must cover them all).
+pub fn route_specs() -> &'static [RouteSpec] {
+    static SPECS: OnceLock<Vec<RouteSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| api_routes().into_iter().map(|r| r.spec).collect())
+}
+
+/// What a request needs, by method and matched path pattern.
+pub fn access_for(method: &Method, path: &str) -> Access {
+    if let Some(spec) = route_specs().iter().find(|s| s.path == path && s.method == *method) {
+        return spec.access;
+    }
+    if (*method == Method::GET || *method == Method::POST) && path.starts_with("/api/") && !path.starts_with("/api/v1/")
+    {
+        // Leptos server functions: reads, with the caller checked again inside where it matters.
+        return Access::Read;
+    }
+    if *method == Method::GET && !path.starts_with("/api/") {
+        return Access::Read;
+    }
+    Access::Admin
+}
+
 pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
-        .route("/api/v1/kpis", get(kpis::get_kpis))
-        .route("/api/v1/kpis/trend", get(kpis::get_trend))
-        .route("/api/v1/kpis/rollups", get(kpis::get_rollups))
-        .route("/api/v1/kpis/{kpi}/population", get(kpis::get_population))
-        .route("/api/v1/scorecards", get(kpis::get_scorecards))
-        .route("/api/v1/snapshots", get(snapshots::list).post(snapshots::publish))
-        .route("/api/v1/snapshots/{period}", get(snapshots::get))
-        .route("/api/v1/services/{slug}/scorecard", get(kpis::get_service_scorecard))
-        .route("/api/v1/{kind}", get(list::list_records).post(ingest::post_records))
+    let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+    for ApiRoute { spec, handler } in api_routes() {
+        let merged = match by_path.remove(spec.path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
+        };
+        by_path.insert(spec.path, merged);
+    }
+    by_path.into_iter().fold(Router::new(), |router, (path, handler)| router.route(path, handler))
 }
 
 /// The record kind named in a path, or a 404 problem (shared with the listing).

@@ -68,6 +68,7 @@ impl From<IngestError> for Problem {
                 Problem::new(StatusCode::BAD_REQUEST, "Unreadable body", detail)
             }
             IngestError::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", detail),
+            IngestError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail),
             IngestError::Invalid { errors, error_count, received } => {
                 let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid records", detail);
                 problem.extensions = Some(Box::new(Extensions {

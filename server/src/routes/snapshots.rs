@@ -1,11 +1,11 @@
 //! `POST /api/v1/snapshots` publishes a past period; `GET /api/v1/snapshots` lists them;
 //! `GET /api/v1/snapshots/{period}` serves the frozen document, byte for byte.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Deserialize;
 
 use crate::kpis::LoadError;
@@ -23,26 +23,34 @@ fn bad_period(detail: String) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "Invalid period", detail)
 }
 
-pub async fn publish(State(state): State<AppState>, body: Bytes) -> Response {
+pub async fn publish(
+    State(state): State<AppState>,
+    Extension(principal): Extension<app::domain::access::Principal>,
+    body: Bytes,
+) -> Response {
     let result = async {
         let request: PublishRequest = serde_json::from_slice(&body).map_err(|e| {
             Problem::new(StatusCode::BAD_REQUEST, "Invalid body", format!("expected {{\"period\": \"2026-Q3\"}}: {e}"))
         })?;
         let period =
             app::domain::kpi::Period::parse(&request.period, state.calendar).map_err(|e| bad_period(e.to_string()))?;
-        snapshots::publish(&state.db, &state.policy, &period, "local", crate::clock_now()).await.map_err(|error| {
-            let detail = error.to_string();
-            match error {
-                SnapshotError::NotClosed(_) => {
-                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Period not over", detail)
+        snapshots::publish(&state.db, &state.policy, &period, &principal.actor(), crate::clock_now()).await.map_err(
+            |error| {
+                let detail = error.to_string();
+                match error {
+                    SnapshotError::NotClosed(_) => {
+                        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Period not over", detail)
+                    }
+                    SnapshotError::AlreadyPublished(_) => {
+                        Problem::new(StatusCode::CONFLICT, "Already published", detail)
+                    }
+                    SnapshotError::Load(LoadError::UnknownScope(detail)) => {
+                        Problem::new(StatusCode::NOT_FOUND, "Unknown scope", detail)
+                    }
+                    other => Problem::internal("publishing a snapshot", &other),
                 }
-                SnapshotError::AlreadyPublished(_) => Problem::new(StatusCode::CONFLICT, "Already published", detail),
-                SnapshotError::Load(LoadError::UnknownScope(detail)) => {
-                    Problem::new(StatusCode::NOT_FOUND, "Unknown scope", detail)
-                }
-                other => Problem::internal("publishing a snapshot", &other),
-            }
-        })
+            },
+        )
     };
     match result.await {
         Ok(summary) => (StatusCode::CREATED, Json(summary)).into_response(),

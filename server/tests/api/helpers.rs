@@ -45,15 +45,35 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with_limit(backend: Backend, max_body_bytes: u64) -> TestApp {
-    spawn_app_with(backend, max_body_bytes, ReportingCalendar::default()).await
+    spawn_app_with(backend, Options { max_body_bytes, ..Options::default() }).await
 }
 
 /// The app with a reporting calendar other than the default (January, UTC).
 pub async fn spawn_app_with_calendar(backend: Backend, calendar: ReportingCalendar) -> TestApp {
-    spawn_app_with(backend, 512 * 1024 * 1024, calendar).await
+    spawn_app_with(backend, Options { calendar, ..Options::default() }).await
 }
 
-async fn spawn_app_with(backend: Backend, max_body_bytes: u64, calendar: ReportingCalendar) -> TestApp {
+/// How a test app differs from the default (local mode, default calendar, 512 MiB bodies).
+pub struct Options {
+    pub max_body_bytes: u64,
+    pub calendar: ReportingCalendar,
+    pub auth: server::auth::AuthMode,
+    pub public_origin: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_body_bytes: 512 * 1024 * 1024,
+            calendar: ReportingCalendar::default(),
+            auth: server::auth::AuthMode::Local,
+            public_origin: None,
+        }
+    }
+}
+
+pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    let Options { max_body_bytes, calendar, auth, public_origin } = options;
     let (target, cleanup) = match backend {
         Backend::Postgres => {
             let admin = admin_url();
@@ -84,6 +104,9 @@ async fn spawn_app_with(backend: Backend, max_body_bytes: u64, calendar: Reporti
         request_timeout_secs: 120,
         policy_file: None,
         calendar,
+        auth,
+        session_policy: server::auth::SessionPolicy::default(),
+        public_origin,
     };
     let application = Application::build(&settings, db.clone()).await.expect("build app");
     let addr = application.local_addr().expect("local addr");
@@ -190,6 +213,33 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )+
+        }
+    };
+}
+
+/// As [`on_both_backends!`], with the app made by `$spawn(backend)`.
+#[macro_export]
+macro_rules! on_both_backends_with {
+    ($spawn:ident; $($name:ident),+ $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = super::$spawn($crate::helpers::Backend::Postgres).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )+
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = super::$spawn($crate::helpers::Backend::Sqlite).await;
                     super::$name(&app).await;
                     app.cleanup().await;
                 }

@@ -1,6 +1,8 @@
 //! Integration tests through the HTTP API, each run on Postgres and on SQLite.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed step should fail the test loudly
 
+mod access;
+mod audit;
 mod calendar;
 mod drill_down;
 mod helpers;

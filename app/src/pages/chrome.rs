@@ -1,0 +1,81 @@
+//! What every page carries: who is signed in (with a way out), the local-mode banner, and on
+//! the server the Content-Security-Policy header with this response's script nonce.
+
+use leptos::prelude::*;
+
+use crate::api::{Viewer, get_viewer};
+
+/// The signed-in user and sign-out, or the local-mode notice.
+#[component]
+pub fn ViewerBar() -> impl IntoView {
+    let viewer = Resource::new_blocking(|| (), |_| get_viewer());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(Some(viewer)) => view! { <ViewerInfo viewer/> }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ViewerInfo(viewer: Viewer) -> impl IntoView {
+    let label = match &viewer.role {
+        Some(role) => format!("{} · {role}", viewer.name),
+        None => format!("{} · no role", viewer.name),
+    };
+    if viewer.local_mode {
+        view! {
+            <span class="current-user" data-testid="current-user">{label}</span>
+        }
+        .into_any()
+    } else {
+        view! {
+            <span class="current-user" data-testid="current-user">{label}</span>
+            <form method="post" action="/auth/logout" class="sign-out">
+                <button type="submit">"Sign out"</button>
+            </form>
+        }
+        .into_any()
+    }
+}
+
+/// Shown on every page in local mode.
+#[component]
+pub fn LocalModeBanner() -> impl IntoView {
+    let viewer = Resource::new_blocking(|| (), |_| get_viewer());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let local = matches!(viewer.await, Ok(Some(Viewer { local_mode: true, .. })));
+                local.then(|| view! {
+                    <p class="local-mode-banner" role="status" data-testid="local-mode-banner">
+                        <strong>"Local mode."</strong>
+                        " No sign-in is configured: you act as the single local admin, and only this machine "
+                        "can reach Plumbline. Configure an OpenID Connect provider to share it."
+                    </p>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// Sets the page's Content-Security-Policy header: scripts only from this site or carrying this
+/// response's nonce (Leptos puts it on its own inline scripts), WebAssembly allowed, no framing.
+#[component]
+pub fn ContentSecurityPolicy() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}

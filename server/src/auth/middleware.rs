@@ -1,0 +1,119 @@
+//! The one authorization gate: every routed request passes here. It finds the access the route
+//! requires ([`crate::routes::access_for`], failing closed for anything not listed), resolves
+//! the caller, refuses cross-site state changes made with ambient credentials, and answers 401
+//! (API) or a redirect to sign-in (pages) for anonymous callers and 403 for callers without the
+//! right. Handlers read the caller as `Extension<Principal>`.
+
+use app::domain::access::{Access, Principal};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::csrf::is_cross_site;
+use super::resolve::{Caller, caller};
+use super::{AuthMode, SESSION_COOKIE};
+use crate::routes::problem::Problem;
+use crate::startup::AppState;
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let path = matched.as_ref().map_or_else(|| request.uri().path().to_owned(), |m| m.as_str().to_owned());
+    let access = crate::routes::access_for(&method, &path);
+    let now = crate::clock_now();
+    let resolved = match caller(&state.db, &state.auth, &state.session_policy, request.headers(), now).await {
+        Ok(resolved) => resolved,
+        Err(error) => return Problem::internal("identifying the caller", &error).into_response(),
+    };
+    let (principal, ambient) = match resolved {
+        Caller::Anonymous => (None, false),
+        Caller::Ambient(principal) => (Some(principal), true),
+        Caller::Explicit(principal) => (Some(principal), false),
+        Caller::BadToken => {
+            let problem = Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "Invalid token",
+                "the bearer token is malformed, unknown, revoked or expired",
+            );
+            return with_challenge(problem.into_response());
+        }
+    };
+    if ambient && is_cross_site(&method, request.headers(), state.public_origin.as_deref()) {
+        return Problem::new(
+            StatusCode::FORBIDDEN,
+            "Cross-site request refused",
+            "state-changing requests must come from Plumbline's own pages",
+        )
+        .into_response();
+    }
+    if let Some(principal) = &principal {
+        request.extensions_mut().insert(principal.clone());
+    }
+    if access == Access::Public {
+        return next.run(request).await;
+    }
+    let Some(principal) = principal else {
+        return unauthenticated(&state.auth, &method, &request);
+    };
+    if !principal.allows(access) {
+        return forbidden(&principal, access);
+    }
+    next.run(request).await
+}
+
+fn with_challenge(mut response: Response) -> Response {
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// Pages send anonymous browsers to sign in; everything else gets a 401 problem.
+fn unauthenticated(mode: &AuthMode, method: &Method, request: &Request) -> Response {
+    let path = request.uri().path();
+    let is_page = *method == Method::GET && !path.starts_with("/api/");
+    if is_page && !mode.is_local() {
+        let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        let encoded: String = url_encode(target);
+        return Redirect::to(&format!("/auth/login?return_to={encoded}")).into_response();
+    }
+    let mut response =
+        Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", "sign in, or present an API token").into_response();
+    // A stale cookie is dropped so the browser stops sending it.
+    let stale =
+        request.headers().get(header::COOKIE).is_some_and(|c| c.to_str().is_ok_and(|c| c.contains(SESSION_COOKIE)));
+    if stale
+        && let Ok(value) =
+            header::HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"))
+    {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    with_challenge(response)
+}
+
+fn forbidden(principal: &Principal, access: Access) -> Response {
+    let needed = match access {
+        Access::Public | Access::SignedIn => "to be signed in",
+        Access::Read => "read access (viewer, editor, auditor or admin; a token with the read scope)",
+        Access::Ingest => "write access (admin, an editor of a team, or a token with the ingest scope)",
+        Access::Audit => "the auditor or admin role",
+        Access::Admin => "the admin role",
+    };
+    Problem::new(StatusCode::FORBIDDEN, "Forbidden", format!("{} lacks {needed}", principal.name)).into_response()
+}
+
+/// Percent-encodes everything but unreserved characters (for a `return_to` query value).
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

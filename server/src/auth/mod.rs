@@ -1,0 +1,75 @@
+//! Identity and access (DESIGN.md §8): who a request comes from ([`resolve`]), whether it may do
+//! what it asks ([`middleware`]), database-backed sessions, API tokens, and OpenID Connect sign-in.
+//!
+//! Two modes. With no identity provider configured the server runs in **local mode**: it only
+//! binds to loopback and every browser request acts as the single local admin. With an OpenID
+//! Connect provider configured, requests are anonymous until they carry a session cookie (from
+//! signing in) or an API token (`Authorization: Bearer …`).
+
+pub mod cli;
+pub mod csrf;
+pub mod middleware;
+pub mod oidc;
+pub mod oidc_client;
+pub mod rate_limit;
+pub mod resolve;
+pub mod routes;
+pub mod sessions;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "plumbline_session";
+
+/// How requests are authenticated.
+#[derive(Clone, Debug)]
+pub enum AuthMode {
+    /// No identity provider: loopback only, everyone is the local admin.
+    Local,
+    /// Sign-in through an OpenID Connect provider.
+    Oidc(Arc<oidc::OidcSettings>),
+}
+
+impl AuthMode {
+    pub fn is_local(&self) -> bool {
+        matches!(self, AuthMode::Local)
+    }
+}
+
+/// Session lifetimes.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    /// A session ends this long after sign-in, whatever its use.
+    pub absolute: chrono::TimeDelta,
+    /// A session ends after this long without a request.
+    pub idle: chrono::TimeDelta,
+    /// Whether cookies carry `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            absolute: chrono::TimeDelta::hours(12),
+            idle: chrono::TimeDelta::hours(1),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// 32 random bytes, URL-safe base64 without padding (43 characters).
+pub fn random_secret() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256 of a secret, hex: what the database keeps of session ids, tokens and states.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}

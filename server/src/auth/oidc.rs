@@ -1,0 +1,366 @@
+//! Sign-in through an OpenID Connect provider (DESIGN.md §8): authorization code flow with PKCE,
+//! `state` and `nonce`. `/auth/login` stores the pending sign-in (state hash, nonce, PKCE
+//! verifier, where to return) in the database — so any replica can finish it — and redirects to
+//! the provider; `/auth/callback` takes that row exactly once, exchanges the code, verifies the
+//! ID token (signature, issuer, audience, expiry, nonce; see [`super::oidc_client`]), records
+//! the user with the roles and teams their groups map to, and starts a session.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use app::domain::access::{RoleMapping, teams_from_groups};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde::Deserialize;
+
+use super::oidc_client::{Identity, OidcClient, PendingLogin};
+use super::rate_limit::RateLimiter;
+use super::{AuthMode, SESSION_COOKIE, hash_secret, sessions};
+use crate::audit::{self, AuditEntry};
+use crate::entities::{app_user, login_state, role_grant, team_membership};
+use crate::startup::AppState;
+
+/// How long a started sign-in may take before its state is refused.
+const LOGIN_TTL_MINUTES: i64 = 10;
+
+/// Binds a sign-in to the browser that started it: the callback's `state` must match this
+/// cookie, so nobody can make a victim's browser finish the attacker's sign-in.
+const LOGIN_COOKIE: &str = "plumbline_login";
+
+/// What configures sign-in.
+#[derive(Clone)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Where users reach Plumbline, without a trailing slash.
+    pub public_url: String,
+    pub groups_claim: String,
+    pub roles: RoleMapping,
+    pub team_prefix: String,
+    /// Sign-in requests (`/auth/login` and `/auth/callback` together) allowed per client
+    /// address and minute.
+    pub sign_ins_per_minute: u32,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("public_url", &self.public_url)
+            .field("groups_claim", &self.groups_claim)
+            .field("roles", &self.roles)
+            .field("team_prefix", &self.team_prefix)
+            .field("sign_ins_per_minute", &self.sign_ins_per_minute)
+            .finish()
+    }
+}
+
+/// The configuration, the provider client (discovered on first use, so the server starts while
+/// the provider is down) and the sign-in rate limit.
+#[derive(Debug)]
+pub struct OidcSettings {
+    pub config: OidcConfig,
+    client: tokio::sync::OnceCell<OidcClient>,
+    limiter: RateLimiter,
+}
+
+impl OidcSettings {
+    pub fn new(config: OidcConfig) -> Self {
+        let limiter = RateLimiter::new(config.sign_ins_per_minute, Duration::from_secs(60));
+        OidcSettings { config, client: tokio::sync::OnceCell::new(), limiter }
+    }
+
+    async fn client(&self) -> Result<&OidcClient, String> {
+        self.client.get_or_try_init(|| OidcClient::discover(&self.config)).await
+    }
+}
+
+/// An HTML error page with a way back.
+fn failure(status: StatusCode, title: &str, detail: &str) -> Response {
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Plumbline</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/plumbline.css\"></head><body><main class=\"auth-page\">\
+         <h1>{title}</h1><p>{}</p><p><a href=\"/auth/login\">Try again</a></p></main></body></html>",
+        escape(detail)
+    );
+    (status, Html(body)).into_response()
+}
+
+fn oidc(state: &AppState) -> Option<&OidcSettings> {
+    match &state.auth {
+        AuthMode::Oidc(settings) => Some(settings),
+        AuthMode::Local => None,
+    }
+}
+
+/// Only a path on this site may be returned to (no `//host`, no scheme), else `/`.
+pub fn safe_return_to(value: Option<&str>) -> String {
+    match value {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains(['\\', '\r', '\n']) => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    return_to: Option<String>,
+}
+
+/// `GET /auth/login?return_to=/path`.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let Some(settings) = oidc(&state) else {
+        // Local mode has nobody to sign in: everyone is the local admin.
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+    };
+    if !settings.limiter.allow(peer.ip(), Instant::now()) {
+        return failure(StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts", "Wait a minute, then try again.");
+    }
+    let client = match settings.client().await {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, issuer = %settings.config.issuer, "identity provider discovery failed");
+            return failure(StatusCode::BAD_GATEWAY, "Sign-in unavailable", "The identity provider cannot be reached.");
+        }
+    };
+    let (url, pending) = client.start();
+    let binding = login_cookie(&pending.state, LOGIN_TTL_MINUTES * 60, state.session_policy.secure_cookies);
+    let now = crate::clock_now();
+    let stored = login_state::ActiveModel {
+        state_hash: Set(hash_secret(&pending.state)),
+        nonce: Set(pending.nonce),
+        pkce_verifier: Set(pending.pkce_verifier),
+        return_to: Set(safe_return_to(query.return_to.as_deref())),
+        expires_at: Set(now + TimeDelta::minutes(LOGIN_TTL_MINUTES)),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await;
+    if let Err(error) = stored {
+        return crate::routes::problem::Problem::internal("starting a sign-in", &error).into_response();
+    }
+    (StatusCode::SEE_OTHER, [(header::SET_COOKIE, binding), (header::LOCATION, url)]).into_response()
+}
+
+fn login_cookie(value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{LOGIN_COOKIE}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// Why a sign-in failed, for the audit trail (never secrets).
+#[derive(Debug, thiserror::Error)]
+enum LoginFailure {
+    #[error("the identity provider answered: {0}")]
+    Provider(String),
+    #[error("no code or state in the callback")]
+    Incomplete,
+    #[error("unknown, reused or expired sign-in state")]
+    State,
+    #[error("the sign-in was not started by this browser")]
+    NotThisBrowser,
+    #[error("{0}")]
+    Token(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// `GET /auth/callback?code=…&state=…`.
+pub async fn callback(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let Some(settings) = oidc(&state) else {
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+    };
+    if !settings.limiter.allow(peer.ip(), Instant::now()) {
+        return failure(StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts", "Wait a minute, then try again.");
+    }
+    let now = crate::clock_now();
+    let bound = super::resolve::cookie(&headers, LOGIN_COOKIE).map(str::to_owned);
+    let clear = login_cookie("", 0, state.session_policy.secure_cookies);
+    match finish(&state, settings, query, bound, now).await {
+        Ok((cookie, return_to)) => {
+            let secure = if state.session_policy.secure_cookies { "; Secure" } else { "" };
+            let max_age = state.session_policy.absolute.num_seconds();
+            let set = format!("{SESSION_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+            let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, return_to)]).into_response();
+            for cookie in [set, clear] {
+                if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+            }
+            response
+        }
+        Err(LoginFailure::Database(error)) => {
+            crate::routes::problem::Problem::internal("finishing a sign-in", &error).into_response()
+        }
+        Err(reason) => {
+            tracing::warn!(%reason, "sign-in refused");
+            let details = serde_json::json!({"reason": reason.to_string()});
+            let entry = AuditEntry::new("anonymous", "auth.login_failed", "auth", details);
+            if let Err(error) = audit::append(&state.db, entry, now).await {
+                tracing::error!(%error, "cannot audit a failed sign-in");
+            }
+            failure(StatusCode::BAD_REQUEST, "Sign-in failed", "The sign-in could not be completed. Please try again.")
+        }
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    settings: &OidcSettings,
+    query: CallbackQuery,
+    bound_state: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(String, String), LoginFailure> {
+    if let Some(error) = query.error {
+        return Err(LoginFailure::Provider(error.chars().take(200).collect()));
+    }
+    let (Some(code), Some(returned_state)) = (query.code, query.state) else {
+        return Err(LoginFailure::Incomplete);
+    };
+    if bound_state.as_deref() != Some(returned_state.as_str()) {
+        return Err(LoginFailure::NotThisBrowser);
+    }
+    // Take the pending sign-in exactly once: a replayed callback finds nothing.
+    let pending = login_state::Entity::find()
+        .filter(login_state::Column::StateHash.eq(hash_secret(&returned_state)))
+        .one(&state.db)
+        .await?
+        .ok_or(LoginFailure::State)?;
+    let deleted = login_state::Entity::delete_by_id(pending.id).exec(&state.db).await?;
+    if deleted.rows_affected != 1 || pending.expires_at <= now {
+        return Err(LoginFailure::State);
+    }
+    let client = settings.client().await.map_err(LoginFailure::Token)?;
+    let identity = client
+        .finish(
+            code,
+            PendingLogin { state: returned_state, nonce: pending.nonce, pkce_verifier: pending.pkce_verifier },
+        )
+        .await
+        .map_err(LoginFailure::Token)?;
+
+    let txn = state.db.begin().await?;
+    let user_id = record_user(&txn, &settings.config, &identity, now).await?;
+    let cookie = sessions::start(&txn, user_id, &state.session_policy, now).await?;
+    let details = serde_json::json!({"name": identity.name, "email": identity.email, "groups": identity.groups});
+    let entry = AuditEntry::new(&format!("user:{user_id}"), "auth.login", &format!("user:{user_id}"), details);
+    audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok((cookie, pending.return_to))
+}
+
+/// Creates or updates the user and replaces their identity-provider grants and memberships
+/// with what their current groups map to (grants an admin made in Plumbline stay).
+async fn record_user<C: ConnectionTrait>(
+    db: &C,
+    config: &OidcConfig,
+    identity: &Identity,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let subject = format!("{}|{}", config.issuer, identity.subject);
+    let groups_json = serde_json::to_string(&identity.groups).unwrap_or_else(|_| "[]".to_owned());
+    let existing = app_user::Entity::find().filter(app_user::Column::Subject.eq(&subject)).one(db).await?;
+    let user_id = match existing {
+        Some(user) => {
+            let id = user.id;
+            let mut active: app_user::ActiveModel = user.into();
+            active.name = Set(identity.name.clone());
+            active.email = Set(identity.email.clone());
+            active.groups = Set(groups_json);
+            active.last_login_at = Set(now);
+            active.update(db).await?;
+            id
+        }
+        None => {
+            app_user::ActiveModel {
+                subject: Set(subject),
+                name: Set(identity.name.clone()),
+                email: Set(identity.email.clone()),
+                groups: Set(groups_json),
+                created_at: Set(now),
+                last_login_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+            .id
+        }
+    };
+    let groups = identity.groups.iter().map(String::as_str);
+    let roles = config.roles.roles_for(groups.clone());
+    let teams: BTreeSet<String> = teams_from_groups(&config.team_prefix, groups);
+    role_grant::Entity::delete_many()
+        .filter(role_grant::Column::UserId.eq(user_id))
+        .filter(role_grant::Column::Source.eq("idp"))
+        .exec(db)
+        .await?;
+    for role in roles {
+        role_grant::ActiveModel {
+            user_id: Set(user_id),
+            role: Set(role.as_str().to_owned()),
+            source: Set("idp".to_owned()),
+            granted_by: Set(format!("idp:{}", config.issuer)),
+            granted_at: Set(now),
+            expires_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    team_membership::Entity::delete_many()
+        .filter(team_membership::Column::UserId.eq(user_id))
+        .filter(team_membership::Column::Source.eq("idp"))
+        .exec(db)
+        .await?;
+    for team in teams {
+        team_membership::ActiveModel {
+            user_id: Set(user_id),
+            team_slug: Set(team),
+            source: Set("idp".to_owned()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(user_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_to;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(safe_return_to(Some("/services?tier=0")), "/services?tier=0");
+        for bad in ["//evil.example/", "https://evil.example/", "\\\\evil", "/\\evil", "relative"] {
+            assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_return_to(None), "/");
+    }
+}

@@ -1,0 +1,183 @@
+//! The OpenID Connect relying party proper, over the `openidconnect` crate: discovery, the
+//! authorization URL (PKCE S256, state, nonce) and the code exchange with ID-token verification
+//! (signature against the provider's keys, issuer, audience, expiry, nonce). Its HTTP client
+//! never follows redirects, so a redirect can neither forward the client secret nor reach
+//! somewhere else. Errors come back as loggable text that never includes tokens.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreRevocableToken,
+    CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+};
+use openidconnect::{
+    AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+
+use super::oidc::OidcConfig;
+
+/// Claims beyond the standard ones (the groups claim's name is configurable, so all are kept).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct ExtraClaims {
+    #[serde(flatten)]
+    other: HashMap<String, serde_json::Value>,
+}
+
+impl AdditionalClaims for ExtraClaims {}
+
+type ExtraTokenResponse = StandardTokenResponse<
+    IdTokenFields<
+        ExtraClaims,
+        EmptyExtraTokenFields,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >,
+    CoreTokenType,
+>;
+
+/// The client type `from_provider_metadata` returns, with [`ExtraClaims`].
+type Client = openidconnect::Client<
+    ExtraClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    ExtraTokenResponse,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// A discovered provider.
+#[derive(Debug)]
+pub struct OidcClient {
+    client: Client,
+    http: reqwest::Client,
+    groups_claim: String,
+}
+
+/// What is kept between the redirect to the provider and its callback.
+#[derive(Debug)]
+pub struct PendingLogin {
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+}
+
+/// Who signed in, as the verified ID token says.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub subject: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub groups: Vec<String>,
+}
+
+/// An error and its causes on one line.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
+impl OidcClient {
+    /// Fetches the provider's metadata and signing keys.
+    pub async fn discover(config: &OidcConfig) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))?;
+        let issuer = IssuerUrl::new(config.issuer.clone()).map_err(|e| format!("invalid issuer URL: {e}"))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, &http)
+            .await
+            .map_err(|e| format!("discovery failed: {}", error_chain(&e)))?;
+        let redirect = RedirectUrl::new(format!("{}/auth/callback", config.public_url))
+            .map_err(|e| format!("invalid redirect URL: {e}"))?;
+        let client = Client::from_provider_metadata(
+            metadata,
+            ClientId::new(config.client_id.clone()),
+            Some(ClientSecret::new(config.client_secret.clone())),
+        )
+        .set_redirect_uri(redirect);
+        Ok(OidcClient { client, http, groups_claim: config.groups_claim.clone() })
+    }
+
+    /// The provider's authorization URL for a new sign-in, and what to keep until the callback.
+    pub fn start(&self) -> (String, PendingLogin) {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = self
+            .client
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("profile".to_owned()))
+            .add_scope(Scope::new("email".to_owned()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let pending = PendingLogin {
+            state: state.secret().clone(),
+            nonce: nonce.secret().clone(),
+            pkce_verifier: verifier.secret().clone(),
+        };
+        (url.to_string(), pending)
+    }
+
+    /// Exchanges the code and verifies the ID token against the stored nonce.
+    pub async fn finish(&self, code: String, pending: PendingLogin) -> Result<Identity, String> {
+        let response = self
+            .client
+            .exchange_code(AuthorizationCode::new(code))
+            .map_err(|e| format!("the provider has no token endpoint: {e}"))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(r) => format!("the token endpoint refused the code: {r}"),
+                RequestTokenError::Request(inner) => format!("the token request failed: {}", error_chain(&inner)),
+                // The raw body may hold tokens: only the position of the problem is kept.
+                RequestTokenError::Parse(parse, _body) => format!("unreadable token response at `{}`", parse.path()),
+                RequestTokenError::Other(message) => format!("the token request failed: {message}"),
+            })?;
+        let id_token = response.id_token().ok_or("the token response has no ID token")?;
+        let verifier = self.client.id_token_verifier();
+        let claims = id_token
+            .claims(&verifier, &Nonce::new(pending.nonce))
+            .map_err(|e| format!("the ID token was refused: {}", error_chain(&e)))?;
+        let subject = claims.subject().as_str().to_owned();
+        let email = claims.email().map(|e| e.as_str().to_owned());
+        let name = claims
+            .name()
+            .and_then(|n| n.get(None).or_else(|| n.iter().next().map(|(_, v)| v)))
+            .map(|n| n.as_str().to_owned())
+            .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()))
+            .or_else(|| email.clone())
+            .unwrap_or_else(|| subject.clone());
+        let groups = match claims.additional_claims().other.get(&self.groups_claim) {
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+            }
+            Some(serde_json::Value::String(one)) => vec![one.clone()],
+            _ => Vec::new(),
+        };
+        Ok(Identity { subject, name, email, groups })
+    }
+}

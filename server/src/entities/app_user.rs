@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "app_user")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// `issuer|sub` of the identity provider.
+    pub subject: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// The groups claim of the last sign-in, as a JSON array.
+    pub groups: String,
+    pub created_at: DateTimeUtc,
+    pub last_login_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,90 @@
+//! Team limits on writes (DESIGN.md §8): an editor, or an API token limited to teams, may only
+//! write records of their teams' services. The check runs inside the import's transaction,
+//! after the rows are written and before commit, over exactly what the batch wrote (created and
+//! updated rows carry its `import_batch_id`; unchanged rows are not written), so every kind and
+//! every reference path (an SLO's service, a measurement's SLO, an incident's services, a
+//! postmortem's incident) is judged the same way. A failure rolls the whole import back.
+//!
+//! Teams themselves, and changes to existing services (which could move a service between
+//! teams), need an unlimited writer (an admin); new services must belong to an allowed team.
+
+use std::collections::BTreeSet;
+
+use app::domain::ingest::RecordKind;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement};
+
+/// Why a limited writer's import is refused (a 403).
+fn refusal(kind: RecordKind, outside: &[String], updated_services: u64) -> Option<String> {
+    if kind == RecordKind::Teams {
+        return Some("teams can only be written by an admin (or a token not limited to teams)".to_owned());
+    }
+    if updated_services > 0 {
+        return Some(format!(
+            "{updated_services} existing service(s) would change; changing a service needs an admin, since it can \
+             move the service between teams"
+        ));
+    }
+    (!outside.is_empty()).then(|| format!("these records belong to teams outside yours: {}", outside.join(", ")))
+}
+
+/// The SQL listing the owning team slug of every row `kind` wrote in `batch_id`.
+fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
+    let via_service = |table: &str| {
+        format!(
+            "SELECT DISTINCT t.slug FROM {table} x JOIN service s ON s.id = x.service_id \
+             JOIN team t ON t.id = s.team_id WHERE x.import_batch_id = {batch_id}"
+        )
+    };
+    Some(match kind {
+        RecordKind::Teams => return None,
+        RecordKind::Services => format!(
+            "SELECT DISTINCT t.slug FROM service s JOIN team t ON t.id = s.team_id WHERE s.import_batch_id = {batch_id}"
+        ),
+        RecordKind::Slos => via_service("slo"),
+        RecordKind::SloMeasurements => format!(
+            "SELECT DISTINCT t.slug FROM slo_measurement m JOIN slo o ON o.id = m.slo_id \
+             JOIN service s ON s.id = o.service_id JOIN team t ON t.id = s.team_id WHERE m.import_batch_id = {batch_id}"
+        ),
+        RecordKind::Incidents => format!(
+            "SELECT DISTINCT t.slug FROM incident i JOIN incident_service l ON l.incident_id = i.id \
+             JOIN service s ON s.id = l.service_id JOIN team t ON t.id = s.team_id WHERE i.import_batch_id = {batch_id}"
+        ),
+        RecordKind::Postmortems => format!(
+            "SELECT DISTINCT t.slug FROM postmortem p JOIN incident_service l ON l.incident_id = p.incident_id \
+             JOIN service s ON s.id = l.service_id JOIN team t ON t.id = s.team_id WHERE p.import_batch_id = {batch_id}"
+        ),
+        RecordKind::Actions => via_service("postmortem_action"),
+        RecordKind::DrTests => via_service("dr_test"),
+        RecordKind::Deployments => via_service("deployment"),
+        RecordKind::Exemptions => via_service("exemption"),
+    })
+}
+
+/// Checks what `batch_id` wrote against the allowed team slugs; `Some(reason)` refuses it.
+pub async fn check(
+    txn: &DatabaseTransaction,
+    kind: RecordKind,
+    batch_id: i64,
+    allowed: &BTreeSet<String>,
+) -> Result<Option<String>, DbErr> {
+    let backend = txn.get_database_backend();
+    let mut outside = Vec::new();
+    if let Some(sql) = owners_sql(kind, batch_id) {
+        for row in txn.query_all_raw(Statement::from_string(backend, sql)).await? {
+            let slug: String = row.try_get_by_index(0)?;
+            if !allowed.contains(&slug) {
+                outside.push(slug);
+            }
+        }
+    }
+    let mut updated_services = 0;
+    if kind == RecordKind::Services {
+        let sql =
+            format!("SELECT COUNT(*) FROM service WHERE import_batch_id = {batch_id} AND created_at < updated_at");
+        if let Some(row) = txn.query_one_raw(Statement::from_string(backend, sql)).await? {
+            let count: i64 = row.try_get_by_index(0)?;
+            updated_services = u64::try_from(count).unwrap_or_default();
+        }
+    }
+    Ok(refusal(kind, &outside, updated_services))
+}
