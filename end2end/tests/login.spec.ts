@@ -1,0 +1,208 @@
+import { expect, test, type Page } from '@playwright/test';
+import {
+  CLIENT_ID,
+  CODE_TTL_SECONDS,
+  holdCallback,
+  isCallbackUrl,
+  ProviderLoginPage,
+  providerMetadata,
+  redirectTarget,
+  ROLES,
+  USERS,
+  type TestUser,
+} from './fixtures/oidc-provider';
+import {
+  AppHeader,
+  expectSignedOut,
+  me,
+  SignedOutPage,
+  SignInFailedPage,
+  signIn,
+  startSignIn,
+} from './fixtures/session';
+
+// Runs against a Plumbline server in OIDC mode (127.0.0.1:3919) and the test provider
+// (oidc/provider.mjs, 127.0.0.1:3918); see playwright.config.ts. Each test has a fresh
+// browser context, so it starts signed out of both.
+
+async function expectSignedInAs(page: Page, user: TestUser): Promise<void> {
+  const currentUser = new AppHeader(page).currentUser;
+  await expect(currentUser).toContainText(user.name);
+  await expect(currentUser).toContainText(new RegExp(`\\b${user.role}\\b`));
+  for (const other of ROLES.filter((role) => role !== user.role)) {
+    await expect(currentUser).not.toContainText(new RegExp(`\\b${other}\\b`));
+  }
+
+  const response = await me(page);
+  expect(response.status(), await response.text()).toBe(200);
+  const body = await response.json();
+  expect(body).toMatchObject({ name: user.name, email: `${user.login}@example.test`, mode: 'oidc' });
+  expect(body.roles).toContain(user.role);
+  for (const other of ROLES.filter((role) => role !== user.role)) {
+    expect(body.roles).not.toContain(other);
+  }
+  expect([...body.teams].sort()).toEqual([...user.teams].sort());
+}
+
+/**
+ * A value of the same shape as `value` that is not `value` (the first character changes: in
+ * base64url the last one may carry padding bits only).
+ */
+function tamper(value: string): string {
+  return (value.startsWith('A') ? 'B' : 'A') + value.slice(1);
+}
+
+test('an admin signs in through the provider, sees who they are, and signs out', async ({ page }) => {
+  await expectSignedOut(page);
+  await signIn(page, USERS.alice.login);
+  await expectSignedInAs(page, USERS.alice);
+
+  const header = new AppHeader(page);
+  const landed = await header.signOut();
+  expect(landed.status(), `signed-out page ${landed.url()}`).toBe(200);
+  const signedOut = new SignedOutPage(page);
+  await expect(signedOut.message).toBeVisible();
+  await expect(signedOut.signInLink).toBeVisible();
+  await expect(header.currentUser).toHaveCount(0);
+  await expectSignedOut(page);
+
+  // Signed out, the overview sends the browser to sign in, and that to the provider. (The
+  // provider still has its own session, so in a browser it would sign Alice straight back in.)
+  const home = await page.request.get('/', { maxRedirects: 0, headers: { accept: 'text/html' } });
+  expect(home.status(), 'anonymous GET /').toBe(303);
+  const login = redirectTarget(home);
+  expect(login.pathname).toBe('/auth/login');
+  expect(login.searchParams.get('return_to')).toBe('/');
+  const toProvider = await page.request.get(login.href, { maxRedirects: 0, headers: { accept: 'text/html' } });
+  expect(toProvider.status(), 'GET /auth/login').toBe(303);
+  const authorize = redirectTarget(toProvider);
+  const { authorization_endpoint } = await providerMetadata(page);
+  expect(authorize.origin + authorize.pathname).toBe(authorization_endpoint);
+});
+
+test('a session cookie kept from before signing out no longer works', async ({ page, context }) => {
+  await signIn(page, USERS.alice.login);
+  const cookies = await context.cookies();
+  expect((await me(page)).status()).toBe(200);
+
+  const landed = await new AppHeader(page).signOut();
+  expect(landed.status()).toBe(200);
+  // Put back every cookie the browser had while signed in: signing out must end the session
+  // on the server, not only in the browser.
+  await context.addCookies(cookies);
+  await expectSignedOut(page);
+});
+
+test('the authorization request uses the code flow with PKCE, state and nonce', async ({ page }) => {
+  const authorize = await startSignIn(page);
+  const params = authorize.searchParams;
+  expect(params.get('client_id')).toBe(CLIENT_ID);
+  expect(params.get('response_type')).toBe('code');
+  expect(params.get('redirect_uri')).toBe(new URL('/auth/callback', test.info().project.use.baseURL).href);
+  expect(params.get('scope')?.split(' ')).toContain('openid');
+  expect(params.get('code_challenge_method')).toBe('S256');
+  expect(params.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(params.get('state')).toBeTruthy();
+  expect(params.get('nonce')).toBeTruthy();
+
+  // A second sign-in gets fresh values.
+  const again = (await startSignIn(page)).searchParams;
+  expect(again.get('state')).not.toBe(params.get('state'));
+  expect(again.get('nonce')).not.toBe(params.get('nonce'));
+  expect(again.get('code_challenge')).not.toBe(params.get('code_challenge'));
+});
+
+for (const user of [USERS.ada, USERS.victor, USERS.eve]) {
+  test(`${user.login} signs in with role ${user.role}`, async ({ page }) => {
+    await signIn(page, user.login);
+    await expectSignedInAs(page, user);
+  });
+}
+
+test('a callback let through in time signs in (the control for the held-callback tests)', async ({ page }) => {
+  const held = await holdCallback(page);
+  await page.goto('/auth/login?return_to=/');
+  await new ProviderLoginPage(page).signIn(USERS.alice.login);
+  const callback = await held.callback;
+  await held.release();
+
+  const response = await page.goto(callback.href);
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveURL('/');
+  await expectSignedInAs(page, USERS.alice);
+});
+
+test('a callback with a tampered state is refused', async ({ page }) => {
+  const held = await holdCallback(page);
+  await page.goto('/auth/login?return_to=/');
+  await new ProviderLoginPage(page).signIn(USERS.alice.login);
+  const callback = await held.callback;
+  await held.release();
+
+  const state = callback.searchParams.get('state');
+  expect(state).toBeTruthy();
+  callback.searchParams.set('state', tamper(state!));
+  const response = await page.goto(callback.href);
+  expect(response?.status()).toBe(400);
+  await new SignInFailedPage(page).expectShown();
+  await expectSignedOut(page);
+});
+
+test('an ID token whose nonce does not match the sign-in is refused', async ({ page }) => {
+  // Change the nonce in the authorization request before the provider sees it: the provider
+  // then puts that nonce into the ID token, which the server must reject.
+  const authorize = await startSignIn(page);
+  const nonce = authorize.searchParams.get('nonce');
+  expect(nonce).toBeTruthy();
+  authorize.searchParams.set('nonce', tamper(nonce!));
+  await page.goto(authorize.href);
+
+  const callback = page.waitForResponse((response) => isCallbackUrl(response.url()));
+  await new ProviderLoginPage(page).signIn(USERS.alice.login);
+  expect((await callback).status()).toBe(400);
+  await new SignInFailedPage(page).expectShown();
+  await expectSignedOut(page);
+});
+
+test('an authorization code the provider does not know is refused', async ({ page }) => {
+  const held = await holdCallback(page);
+  await page.goto('/auth/login?return_to=/');
+  await new ProviderLoginPage(page).signIn(USERS.alice.login);
+  const callback = await held.callback;
+  await held.release();
+
+  const code = callback.searchParams.get('code');
+  expect(code).toBeTruthy();
+  callback.searchParams.set('code', tamper(code!));
+  const response = await page.goto(callback.href);
+  expect(response?.status()).toBe(400);
+  await new SignInFailedPage(page).expectShown();
+  await expectSignedOut(page);
+});
+
+test('a callback visited again after signing out does not sign in', async ({ page }) => {
+  const callback = await signIn(page, USERS.alice.login);
+  const landed = await new AppHeader(page).signOut();
+  expect(landed.status()).toBe(200);
+  await expectSignedOut(page);
+
+  const response = await page.goto(callback.href);
+  expect(response?.status()).toBe(400);
+  await new SignInFailedPage(page).expectShown();
+  await expectSignedOut(page);
+});
+
+test('an authorization code used after it expired is refused', async ({ page }) => {
+  test.setTimeout(60_000);
+  const held = await holdCallback(page);
+  await page.goto('/auth/login?return_to=/');
+  await new ProviderLoginPage(page).signIn(USERS.alice.login);
+  const callback = await held.callback;
+  await held.release();
+
+  await page.waitForTimeout((CODE_TTL_SECONDS + 2) * 1_000);
+  const response = await page.goto(callback.href);
+  expect(response?.status()).toBe(400);
+  await new SignInFailedPage(page).expectShown();
+  await expectSignedOut(page);
+});
