@@ -13,6 +13,9 @@ pub enum AppError {
     /// The request itself could not be carried (network, encoding).
     #[error("The request failed: {0}")]
     Request(String),
+    /// The caller may not do this (checked on the server).
+    #[error("You do not have access to {0}.")]
+    Forbidden(String),
 }
 
 impl FromServerFnError for AppError {

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::use_context;
 
-use crate::api::Overview;
+use crate::api::{AuditQuery, AuditView, Overview};
+use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
 
 #[async_trait::async_trait]
@@ -14,10 +15,31 @@ pub trait OverviewSource: Send + Sync {
     async fn overview(&self) -> Result<Overview, AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait AuditSource: Send + Sync {
+    async fn events(&self, query: AuditQuery) -> Result<AuditView, AppError>;
+}
+
 /// Everything the pages need from the server, provided once per request as context.
 #[derive(Clone)]
 pub struct Ports {
     pub overview: Arc<dyn OverviewSource>,
+    pub audit: Arc<dyn AuditSource>,
+}
+
+pub fn audit_source() -> Result<Arc<dyn AuditSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.audit)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
+}
+
+/// The caller (resolved by the server's authorization gate), if they hold `access`. Server
+/// functions check again here, not only at the gate, so a route table mistake cannot open one.
+pub fn require(access: Access, what: &str) -> Result<Principal, AppError> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>().cloned())
+        .filter(|principal| principal.allows(access))
+        .ok_or_else(|| AppError::Forbidden(what.to_owned()))
 }
 
 pub fn overview_source() -> Result<Arc<dyn OverviewSource>, AppError> {

@@ -58,7 +58,10 @@ pub fn leptos_options(settings: &ServeSettings) -> LeptosOptions {
 }
 
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    let ports = Ports { overview: Arc::new(OverviewService::new(state.db.clone())) };
+    let ports = Ports {
+        overview: Arc::new(OverviewService::new(state.db.clone())),
+        audit: Arc::new(routes::AuditService::new(state.db.clone())),
+    };
     let route_list = generate_route_list(App);
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static("x-request-id");

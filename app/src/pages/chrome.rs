@@ -2,6 +2,7 @@
 //! the server the Content-Security-Policy header with this response's script nonce.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::api::{Viewer, get_viewer};
 
@@ -40,6 +41,23 @@ fn ViewerInfo(viewer: Viewer) -> impl IntoView {
             </form>
         }
         .into_any()
+    }
+}
+
+/// "Audit log" in the navigation, for those who may read it.
+#[component]
+pub fn AuditNavLink() -> impl IntoView {
+    let viewer = Resource::new_blocking(|| (), |_| get_viewer());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let allowed = matches!(
+                    viewer.await,
+                    Ok(Some(Viewer { role: Some(role), .. })) if role == "admin" || role == "auditor"
+                );
+                allowed.then(|| view! { <A href="/audit">"Audit log"</A> })
+            })}
+        </Suspense>
     }
 }
 

@@ -1,5 +1,6 @@
 //! The document shell, the router and the pages.
 
+mod audit;
 mod chrome;
 mod home;
 
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Plumbline"</A>
                 <nav aria-label="Main">
                     <A href="/">"Overview"</A>
+                    <chrome::AuditNavLink/>
                 </nav>
                 <div class="viewer">
                     <chrome::ViewerBar/>
@@ -50,6 +52,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("audit") view=audit::AuditPage/>
                 </Routes>
             </main>
         </Router>

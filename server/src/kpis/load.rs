@@ -14,7 +14,7 @@
 //! - all services (with team slug, tier, lifecycle) and the SLOs of the scope with their
 //!   measurements summed in SQL over the day ranges the SLO KPIs read.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use app::domain::kpi::{
     Dataset, DayRange, Incident, Period, Scope, ServiceDirectory, SloData, SloTotals, slo_day_ranges,
@@ -239,7 +239,18 @@ pub async fn load(
                 ),
         )
         .add(postmortem_action::Column::IncidentId.in_subquery(incidents_started(start, end)));
+    // Only the columns the KPIs read: titles and owners would double what is decoded.
     let actions_query = postmortem_action::Entity::find()
+        .select_only()
+        .columns([
+            postmortem_action::Column::Id,
+            postmortem_action::Column::ExternalId,
+            postmortem_action::Column::IncidentId,
+            postmortem_action::Column::ServiceId,
+            postmortem_action::Column::DueDate,
+            postmortem_action::Column::Status,
+            postmortem_action::Column::CompletedAt,
+        ])
         .filter(action_population)
         .filter(in_scope(postmortem_action::Column::ServiceId, ids))
         .order_by_asc(postmortem_action::Column::Id);
@@ -249,6 +260,15 @@ pub async fn load(
         .filter(in_scope(dr_test::Column::ServiceId, ids))
         .order_by_asc(dr_test::Column::Id);
     let deployments_query = deployment::Entity::find()
+        .select_only()
+        .columns([
+            deployment::Column::Id,
+            deployment::Column::ExternalId,
+            deployment::Column::ServiceId,
+            deployment::Column::DeployedAt,
+            deployment::Column::Outcome,
+            deployment::Column::IncidentId,
+        ])
         .filter(deployment::Column::DeployedAt.gte(start))
         .filter(deployment::Column::DeployedAt.lt(end))
         .filter(in_scope(deployment::Column::ServiceId, ids))
@@ -260,25 +280,28 @@ pub async fn load(
     // Each part is boxed so the joined future stays small.
     let ((incidents, mut refs), action_rows, dr_rows, deployment_rows, slos) = tokio::try_join!(
         Box::pin(timed("incidents", incidents(db, period, &dir.slugs))),
-        Box::pin(timed("actions", async { Ok::<_, LoadError>(actions_query.all(db).await?) })),
+        Box::pin(timed("actions", async {
+            Ok::<_, LoadError>(actions_query.into_tuple::<mapping::ActionRow>().all(db).await?)
+        })),
         Box::pin(timed("dr_tests", async { Ok::<_, LoadError>(dr_query.all(db).await?) })),
-        Box::pin(timed("deployments", async { Ok::<_, LoadError>(deployments_query.all(db).await?) })),
+        Box::pin(timed("deployments", async {
+            Ok::<_, LoadError>(deployments_query.into_tuple::<mapping::DeploymentRow>().all(db).await?)
+        })),
         Box::pin(timed("slos", slos(db, period, now, ids, &names, &dir.active))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
-    let linked =
-        action_rows.iter().filter_map(|a| a.incident_id).chain(deployment_rows.iter().filter_map(|d| d.incident_id));
+    let linked = action_rows.iter().filter_map(|a| a.2).chain(deployment_rows.iter().filter_map(|d| d.5));
     add_refs(db, &mut refs, linked).await?;
 
     let mut actions = Vec::with_capacity(action_rows.len());
     for row in &action_rows {
-        actions.push(mapping::action(row, &names, row.incident_id.and_then(|id| refs.get(&id)))?);
+        actions.push(mapping::action(row, &names, row.2.and_then(|id| refs.get(&id)))?);
     }
     let dr_tests = dr_rows.iter().map(|row| mapping::dr_test(row, &names)).collect::<Result<Vec<_>, _>>()?;
     let mut deployments = Vec::with_capacity(deployment_rows.len());
     for row in &deployment_rows {
-        deployments.push(mapping::deployment(row, &names, row.incident_id.and_then(|id| refs.get(&id)))?);
+        deployments.push(mapping::deployment(row, &names, row.5.and_then(|id| refs.get(&id)))?);
     }
 
     Ok(Dataset { services: dir.services, slos, incidents, actions, dr_tests, deployments, ..Dataset::default() })
@@ -320,16 +343,24 @@ async fn slos(
 ) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
     let rows =
         slo::Entity::find().filter(in_scope(slo::Column::ServiceId, ids)).order_by_asc(slo::Column::Id).all(db).await?;
-    let mut by_window: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
-    for row in &rows {
-        by_window.entry(u32::try_from(row.window_days).unwrap_or(0)).or_default().push(row.id);
-    }
+    let windows: BTreeSet<i32> = rows.iter().map(|row| row.window_days).collect();
     let as_of_day = period.as_of_day(now);
     let mut data: HashMap<i64, SloData> = HashMap::with_capacity(rows.len());
-    for (window, slo_ids) in by_window {
-        let ranges = slo_day_ranges(period, now, window);
-        for chunk in slo_ids.chunks(CHUNK) {
-            for (slo_id, summed) in summed_measurements(db, chunk, &ranges, as_of_day).await? {
+    // One query per window length (usually one), selecting the SLOs by sub-query rather than
+    // by lists of ids, so the organisation's measurements are scanned once.
+    let service_chunks: Vec<Option<&[i64]>> = match ids {
+        None => vec![None],
+        Some(ids) => ids.chunks(CHUNK).map(Some).collect(),
+    };
+    for window in windows {
+        let ranges = slo_day_ranges(period, now, u32::try_from(window).unwrap_or(0));
+        for services in &service_chunks {
+            let mut slo_ids = Query::select();
+            slo_ids.column(slo::Column::Id).from(slo::Entity).and_where(Expr::col(slo::Column::WindowDays).eq(window));
+            if let Some(services) = services {
+                slo_ids.and_where(Expr::col(slo::Column::ServiceId).is_in(services.iter().copied()));
+            }
+            for (slo_id, summed) in summed_measurements(db, slo_ids, &ranges, as_of_day).await? {
                 data.insert(slo_id, summed);
             }
         }
@@ -357,7 +388,7 @@ fn sum_in_range(range: DayRange, value: SimpleExpr) -> SimpleExpr {
 /// in any range are absent from the result.
 async fn summed_measurements(
     db: &DatabaseConnection,
-    slo_ids: &[i64],
+    slo_ids: SelectStatement,
     ranges: &[DayRange],
     as_of_day: NaiveDate,
 ) -> Result<Vec<(i64, SloData)>, LoadError> {
@@ -374,7 +405,7 @@ async fn summed_measurements(
     let day = || Expr::col(slo_measurement::Column::Day);
     query.expr(Func::max(Expr::case(day().lt(as_of_day), day()).finally(Expr::null())));
     query
-        .and_where(Expr::col(slo_measurement::Column::SloId).is_in(slo_ids.iter().copied()))
+        .and_where(Expr::col(slo_measurement::Column::SloId).in_subquery(slo_ids))
         .and_where(day().gte(from))
         .and_where(day().lt(to))
         .group_by_col(slo_measurement::Column::SloId);

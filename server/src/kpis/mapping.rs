@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use app::domain::kpi::{Action, Deployment, DrTest, Incident, Service, Slo, SloData};
 use app::domain::records::{ActionStatus, DeploymentOutcome, DrOutcome, Lifecycle, Severity, Slug, Tier};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::entities::{deployment, dr_test, incident, postmortem_action, service, slo};
+use crate::entities::{dr_test, incident, service, slo};
 
 /// A stored row the engine cannot take.
 #[derive(Debug, thiserror::Error)]
@@ -79,21 +79,21 @@ pub struct IncidentRef {
     pub started_at: DateTime<Utc>,
 }
 
-pub fn action(
-    row: &postmortem_action::Model,
-    services: &ServiceSlugs<'_>,
-    incident: Option<&IncidentRef>,
-) -> Result<Action, Corrupt> {
-    let status =
-        ActionStatus::parse(&row.status).ok_or_else(|| corrupt("postmortem_action", row.id, "unknown status"))?;
+/// The columns of an action the KPIs read: id, external id, incident id, service id, due date,
+/// status, completed at.
+pub type ActionRow = (i64, String, Option<i64>, i64, Option<NaiveDate>, String, Option<DateTime<Utc>>);
+
+pub fn action(row: &ActionRow, services: &ServiceSlugs<'_>, incident: Option<&IncidentRef>) -> Result<Action, Corrupt> {
+    let (id, external_id, _, service_id, due_date, status, completed_at) = row;
+    let status = ActionStatus::parse(status).ok_or_else(|| corrupt("postmortem_action", *id, "unknown status"))?;
     Ok(Action {
-        id: row.external_id.clone(),
-        service: services.get("postmortem_action", row.id, row.service_id)?,
+        id: external_id.clone(),
+        service: services.get("postmortem_action", *id, *service_id)?,
         incident: incident.map(|i| i.external_id.clone()),
         incident_started_at: incident.map(|i| i.started_at),
-        due_date: row.due_date,
+        due_date: *due_date,
         status,
-        completed_at: row.completed_at,
+        completed_at: *completed_at,
     })
 }
 
@@ -110,19 +110,23 @@ pub fn dr_test(row: &dr_test::Model, services: &ServiceSlugs<'_>) -> Result<DrTe
     })
 }
 
+/// The columns of a deployment the KPIs read: id, external id, service id, deployed at,
+/// outcome, incident id.
+pub type DeploymentRow = (i64, String, i64, DateTime<Utc>, String, Option<i64>);
+
 pub fn deployment(
-    row: &deployment::Model,
+    row: &DeploymentRow,
     services: &ServiceSlugs<'_>,
     incident: Option<&IncidentRef>,
 ) -> Result<Deployment, Corrupt> {
+    let (id, external_id, service_id, deployed_at, outcome, incident_id) = row;
     Ok(Deployment {
-        id: row.external_id.clone(),
-        service: services.get("deployment", row.id, row.service_id)?,
-        deployed_at: row.deployed_at,
-        outcome: DeploymentOutcome::parse(&row.outcome)
-            .ok_or_else(|| corrupt("deployment", row.id, "unknown outcome"))?,
+        id: external_id.clone(),
+        service: services.get("deployment", *id, *service_id)?,
+        deployed_at: *deployed_at,
+        outcome: DeploymentOutcome::parse(outcome).ok_or_else(|| corrupt("deployment", *id, "unknown outcome"))?,
         // A link whose incident cannot be found still marks the change as failed.
-        incident: row.incident_id.map(|id| incident.map_or_else(|| format!("#{id}"), |i| i.external_id.clone())),
+        incident: incident_id.map(|id| incident.map_or_else(|| format!("#{id}"), |i| i.external_id.clone())),
     })
 }
 

@@ -255,6 +255,24 @@ pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
     Ok(SloReport { header: ReportHeader::new(query, now), slos })
 }
 
+/// [`slo_report`]; for a closed period from the organisation's shared load.
+pub async fn shared_slo_report(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<SloReport, LoadError> {
+    if query.period.end() > now {
+        return slo_report(db, query, now).await;
+    }
+    let data = org_dataset(db, cache, &query.period, now).await?;
+    if load::check_scope(&data, &query.scope).is_err() {
+        return slo_report(db, query, now).await;
+    }
+    let slos = slo_statuses(&query.period, now, &data.scoped(&query.scope));
+    Ok(SloReport { header: ReportHeader::new(query, now), slos })
+}
+
 /// Most periods one trend request may span (three years of months).
 pub const MAX_TREND_PERIODS: usize = 36;
 

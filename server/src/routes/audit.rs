@@ -3,14 +3,17 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
+use app::api::{AuditQuery, AuditRow, AuditView};
+use app::domain::access::Principal;
+use app::error::AppError;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
-use crate::audit::{self, AuditFilter};
+use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::listing::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::routes::problem::Problem;
 use crate::startup::AppState;
@@ -88,5 +91,93 @@ pub async fn verify(State(state): State<AppState>) -> Response {
         }))
         .into_response(),
         Err(error) => Problem::internal("verifying the audit chain", &error).into_response(),
+    }
+}
+
+/// `GET /api/v1/audit/export.csv?actor=&action=&from=&to=`: every matching event as CSV
+/// (formula-safe cells, see [`crate::csv`]), oldest first, read a page at a time. The export
+/// itself is audit-logged.
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(mut query): Query<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        query.remove("limit");
+        let (mut filter, _) = parse(&query)?;
+        let internal = |e: sea_orm::DbErr| Problem::internal("exporting audit events", &e);
+        let mut out = crate::csv::line(["seq", "at", "actor", "action", "target", "details", "prev_hash", "hash"]);
+        let mut rows = 0u64;
+        loop {
+            let page = audit::list(&state.db, &filter, MAX_LIMIT).await.map_err(internal)?;
+            for event in &page.items {
+                let at = event.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+                let details = event.details.to_string();
+                let seq = event.seq.to_string();
+                let cells = [&*seq, &*at, &*event.actor, &*event.action, &*event.target, &*details];
+                out.push_str(&crate::csv::line(cells.into_iter().chain([&*event.prev_hash, &*event.hash])));
+                rows += 1;
+            }
+            match page.next {
+                Some(after) => filter.after = Some(after),
+                None => break,
+            }
+        }
+        let details = json!({"filters": query, "rows": rows});
+        let entry = AuditEntry::new(&principal.actor(), "audit.exported", "audit_event", details);
+        audit::append(&state.db, entry, crate::clock_now()).await.map_err(internal)?;
+        Ok::<_, Problem>(out)
+    };
+    match result.await {
+        Ok(csv) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"plumbline-audit.csv\""),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// The audit log page's data, for the `AuditSource` port.
+pub struct AuditService {
+    db: sea_orm::DatabaseConnection,
+}
+
+impl AuditService {
+    pub fn new(db: sea_orm::DatabaseConnection) -> Self {
+        AuditService { db }
+    }
+}
+
+#[async_trait::async_trait]
+impl app::ssr::AuditSource for AuditService {
+    async fn events(&self, query: AuditQuery) -> Result<AuditView, AppError> {
+        let filter =
+            AuditFilter { actor: query.actor, action: query.action, after: query.after, ..AuditFilter::default() };
+        let page =
+            audit::list(&self.db, &filter, 100).await.map_err(|e| AppError::internal("listing audit events", &e))?;
+        let head = page.head.unwrap_or(audit::Head { seq: 0, hash: app::domain::audit::GENESIS.to_owned() });
+        Ok(AuditView {
+            rows: page
+                .items
+                .into_iter()
+                .map(|e| AuditRow {
+                    seq: e.seq,
+                    at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    actor: e.actor,
+                    action: e.action,
+                    target: e.target,
+                    details: e.details.to_string(),
+                    hash: e.hash,
+                })
+                .collect(),
+            next: page.next,
+            head_seq: head.seq,
+            head_hash: head.hash,
+        })
     }
 }

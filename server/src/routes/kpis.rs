@@ -81,7 +81,7 @@ pub fn is_slo_report(query: &HashMap<String, String>) -> bool {
 pub async fn slo_report(state: &AppState, query: &HashMap<String, String>) -> Response {
     let result = async {
         let query = parse(state, query, &["period", "scope"])?;
-        kpis::slo_report(&state.db, &query, crate::clock_now()).await.map_err(problem)
+        kpis::shared_slo_report(&state.db, &state.kpi_cache, &query, crate::clock_now()).await.map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report).into_response(),

@@ -94,6 +94,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/snapshots/{period}" Read => snapshots::get,
         GET "/api/v1/audit" Audit => audit::list,
         GET "/api/v1/audit/verify" Audit => audit::verify,
+        GET "/api/v1/audit/export.csv" Audit => audit::export,
         GET "/api/v1/{kind}" Read => list::list_records,
         POST "/api/v1/{kind}" Ingest => ingest::post_records,
     ]
@@ -105,10 +106,17 @@ pub fn route_specs() -> &'static [RouteSpec] {
     SPECS.get_or_init(|| api_routes().into_iter().map(|r| r.spec).collect())
 }
 
+/// Pages and server functions that need more than read access (the rest need read access).
+pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] =
+    &[("/audit", Access::Audit), ("/api/audit_events", Access::Audit)];
+
 /// What a request needs, by method and matched path pattern.
 pub fn access_for(method: &Method, path: &str) -> Access {
     if let Some(spec) = route_specs().iter().find(|s| s.path == path && s.method == *method) {
         return spec.access;
+    }
+    if let Some((_, access)) = PAGE_AND_FUNCTION_ACCESS.iter().find(|(p, _)| *p == path) {
+        return *access;
     }
     if (*method == Method::GET || *method == Method::POST) && path.starts_with("/api/") && !path.starts_with("/api/v1/")
     {
@@ -132,6 +140,8 @@ pub fn api_router() -> Router<AppState> {
     }
     by_path.into_iter().fold(Router::new(), |router, (path, handler)| router.route(path, handler))
 }
+
+pub use audit::AuditService;
 
 /// The record kind named in a path, or a 404 problem (shared with the listing).
 pub use ingest::parse_kind;

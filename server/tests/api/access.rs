@@ -189,11 +189,16 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         .iter()
         .map(|s| (Method::from_bytes(s.method.as_str().as_bytes()).expect("method"), s.path.to_owned(), s.access))
         .collect();
+    // Pages and server functions need read access unless the table asks for more.
+    let beyond_read = |path: &str| {
+        server::routes::PAGE_AND_FUNCTION_ACCESS.iter().find(|(p, _)| *p == path).map_or(Access::Read, |(_, a)| *a)
+    };
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
-        routes.push((Method::from_bytes(method.as_str().as_bytes()).expect("method"), path.to_owned(), Access::Read));
+        let method = Method::from_bytes(method.as_str().as_bytes()).expect("method");
+        routes.push((method, path.to_owned(), beyond_read(path)));
     }
     for route in leptos_axum::generate_route_list(app::App) {
-        routes.push((Method::GET, route.path().to_owned(), Access::Read));
+        routes.push((Method::GET, route.path().to_owned(), beyond_read(route.path())));
     }
     assert!(routes.len() > 25, "the route list is complete: {routes:?}");
     // Signing out ends the caller's session: do it last.
@@ -207,6 +212,8 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     assert_eq!(rule("GET", "/api/v1/kpis"), Some(Access::Read));
     assert_eq!(rule("POST", "/api/v1/users/{id}/grants"), Some(Access::Admin));
     assert_eq!(rule("GET", "/healthz"), Some(Access::Public));
+    assert_eq!(rule("GET", "/audit"), Some(Access::Audit));
+    assert_eq!(rule("POST", "/api/audit_events"), Some(Access::Audit));
 
     let mut failures = Vec::new();
     for (method, pattern, access) in &routes {
@@ -216,8 +223,10 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
             let expected = allowed(*who, method, *access, &path);
             let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
             // An anonymous page view is sent to sign in instead.
-            let redirected_to_sign_in =
-                status == StatusCode::SEE_OTHER && !path.starts_with("/api/") && *access == Access::Read;
+            let redirected_to_sign_in = status == StatusCode::SEE_OTHER
+                && *method == Method::GET
+                && !path.starts_with("/api/")
+                && !path.starts_with("/auth/");
             let ok = if expected {
                 !denied && !redirected_to_sign_in
             } else if *who == Who::Anonymous {
@@ -494,8 +503,33 @@ async fn editors_and_team_tokens_write_only_their_teams_records(app: &TestApp) {
     assert_eq!(forbidden, 6, "every refused write is audit-logged");
 }
 
+async fn auditors_read_and_export_the_audit_log(app: &TestApp) {
+    let admin = Credential::Cookie(signed_in(app, "alice@example.test", &["admin"], &[], false).await);
+    let rows = json!([{"slug": "payments", "name": "=HYPERLINK(\"http://evil.example\",\"x\")"}]);
+    assert_eq!(send(app, Method::POST, "/api/v1/teams", &admin, Some(rows)).await.status(), StatusCode::OK);
+    let auditor = Credential::Cookie(signed_in(app, "ada@example.test", &["auditor"], &[], false).await);
+    let page = send(app, Method::GET, "/audit?action=import.applied", &auditor, None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("data-testid=\"audit-head\""), "the page shows the chain head");
+    assert!(html.contains("import.applied") && html.contains("Export CSV"), "{html}");
+    let viewer = Credential::Cookie(signed_in(app, "victor@example.test", &["viewer"], &[], false).await);
+    assert_eq!(send(app, Method::GET, "/audit", &viewer, None).await.status(), StatusCode::FORBIDDEN);
+
+    let events = app.count("audit_event").await;
+    let csv = send(app, Method::GET, "/api/v1/audit/export.csv", &auditor, None).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/csv")));
+    let text = csv.text().await.expect("csv");
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "seq,at,actor,action,target,details,prev_hash,hash");
+    assert_eq!(lines.len() as i64, events + 1, "one line per event");
+    assert_eq!(app.count("audit_event WHERE action = 'audit.exported'").await, 1, "the export is itself logged");
+}
+
 crate::on_both_backends_with!(
     oidc_app;
+    auditors_read_and_export_the_audit_log,
     editors_and_team_tokens_write_only_their_teams_records,
     tokens_are_stored_hashed_and_stop_working_when_revoked_or_expired,
     an_editor_token_cannot_reach_beyond_its_creator,
