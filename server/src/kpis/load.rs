@@ -329,10 +329,12 @@ pub async fn load_slos(
 
 /// The scope's SLOs, each with its measurements summed by the database over the day ranges
 /// the SLO KPIs read ([`slo_day_ranges`]: the period, its elapsed days, and the last 1, 7 and
-/// `window_days` days before the as-of day), and its latest day with data in those ranges.
+/// `window_days` days before the as-of day), and its latest day with data before the as-of day.
 ///
-/// One `GROUP BY slo_id` query per distinct window length (and chunk of SLO ids), with one
-/// conditional sum per range, over the `(slo_id, day)` index: the rows never leave the database.
+/// One query for every SLO: the boundaries of all those ranges (for every window length in use)
+/// cut the days into consecutive intervals; the database sums each SLO's rows per interval
+/// (`GROUP BY slo_id, interval`, one `CASE` per row), and each range is then the sum of the
+/// intervals it spans. The measurement rows never leave the database.
 async fn slos(
     db: &DatabaseConnection,
     period: &Period,
@@ -343,85 +345,127 @@ async fn slos(
 ) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
     let rows =
         slo::Entity::find().filter(in_scope(slo::Column::ServiceId, ids)).order_by_asc(slo::Column::Id).all(db).await?;
-    let windows: BTreeSet<i32> = rows.iter().map(|row| row.window_days).collect();
     let as_of_day = period.as_of_day(now);
-    let mut data: HashMap<i64, SloData> = HashMap::with_capacity(rows.len());
-    // One query per window length (usually one), selecting the SLOs by sub-query rather than
-    // by lists of ids, so the organisation's measurements are scanned once.
+    let window_of = |days: i32| u32::try_from(days).unwrap_or(0);
+    let ranges_by_window: HashMap<i32, Vec<DayRange>> = rows
+        .iter()
+        .map(|row| row.window_days)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|w| (w, slo_day_ranges(period, now, window_of(w))))
+        .collect();
+    let mut bounds: BTreeSet<NaiveDate> = ranges_by_window.values().flatten().flat_map(|r| [r.from, r.to]).collect();
+    bounds.insert(as_of_day);
+    let bounds: Vec<NaiveDate> = bounds.into_iter().collect();
+
+    let mut sums: HashMap<i64, Vec<IntervalSums>> = HashMap::with_capacity(rows.len());
     let service_chunks: Vec<Option<&[i64]>> = match ids {
         None => vec![None],
         Some(ids) => ids.chunks(CHUNK).map(Some).collect(),
     };
-    for window in windows {
-        let ranges = slo_day_ranges(period, now, u32::try_from(window).unwrap_or(0));
-        for services in &service_chunks {
-            let mut slo_ids = Query::select();
-            slo_ids.column(slo::Column::Id).from(slo::Entity).and_where(Expr::col(slo::Column::WindowDays).eq(window));
-            if let Some(services) = services {
-                slo_ids.and_where(Expr::col(slo::Column::ServiceId).is_in(services.iter().copied()));
-            }
-            for (slo_id, summed) in summed_measurements(db, slo_ids, &ranges, as_of_day).await? {
-                data.insert(slo_id, summed);
-            }
+    for services in service_chunks {
+        for (slo_id, interval) in interval_sums(db, &bounds, services).await? {
+            sums.entry(slo_id).or_default().push(interval);
         }
     }
     let mut slos = Vec::with_capacity(rows.len());
     for row in &rows {
         let is_active = active.get(&row.service_id).copied().unwrap_or(false);
-        let summed =
-            data.remove(&row.id).unwrap_or(SloData::Summed { totals: Vec::new(), as_of_day, latest_day: None });
-        slos.push(mapping::slo(row, names, is_active, summed)?);
+        let intervals = sums.remove(&row.id).unwrap_or_default();
+        let ranges = ranges_by_window.get(&row.window_days).map(Vec::as_slice).unwrap_or_default();
+        let totals = ranges.iter().map(|range| (*range, total_over(&bounds, &intervals, *range))).collect();
+        let latest_day = intervals
+            .iter()
+            .filter(|i| bounds.get(i.index + 1).is_some_and(|end| *end <= as_of_day))
+            .filter_map(|i| i.latest_day)
+            .max();
+        slos.push(mapping::slo(row, names, is_active, SloData::Summed { totals, as_of_day, latest_day })?);
     }
     Ok(slos)
 }
 
-/// `SUM(CASE WHEN day in range THEN value ELSE 0 END)`, as a 64-bit integer on both backends
-/// (Postgres sums `bigint` into `numeric`).
-fn sum_in_range(range: DayRange, value: SimpleExpr) -> SimpleExpr {
-    let day = || Expr::col(slo_measurement::Column::Day);
-    let inside = day().gte(range.from).and(day().lt(range.to));
-    Func::cast_as(Func::sum(Expr::case(inside, value).finally(0)), Alias::new("BIGINT")).into()
+/// One SLO's rows within the interval `[bounds[index], bounds[index + 1])`.
+#[derive(Debug, Clone, Copy)]
+struct IntervalSums {
+    index: usize,
+    good: i64,
+    total: i64,
+    days: i64,
+    latest_day: Option<NaiveDate>,
 }
 
-/// Sums the measurements of some SLOs over `ranges` (Σgood, Σtotal and days with a row per
-/// range) and finds each one's latest day with data before the as-of day. SLOs without a row
-/// in any range are absent from the result.
-async fn summed_measurements(
+/// The totals of a range made of whole intervals (its ends are among the bounds).
+fn total_over(bounds: &[NaiveDate], intervals: &[IntervalSums], range: DayRange) -> SloTotals {
+    let mut totals = SloTotals::default();
+    for interval in intervals {
+        let (Some(from), Some(to)) = (bounds.get(interval.index), bounds.get(interval.index + 1)) else {
+            continue;
+        };
+        if range.from <= *from && *to <= range.to {
+            totals.good += i128::from(interval.good);
+            totals.total += i128::from(interval.total);
+            totals.days += u32::try_from(interval.days).unwrap_or(u32::MAX);
+        }
+    }
+    totals
+}
+
+/// Σgood, Σtotal, days with a row and the latest day, per SLO and interval between consecutive
+/// `bounds`, for the SLOs of some services (all SLOs for `None`).
+async fn interval_sums(
     db: &DatabaseConnection,
-    slo_ids: SelectStatement,
-    ranges: &[DayRange],
-    as_of_day: NaiveDate,
-) -> Result<Vec<(i64, SloData)>, LoadError> {
-    let (Some(from), Some(to)) = (ranges.iter().map(|r| r.from).min(), ranges.iter().map(|r| r.to).max()) else {
+    bounds: &[NaiveDate],
+    services: Option<&[i64]>,
+) -> Result<Vec<(i64, IntervalSums)>, LoadError> {
+    let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
         return Ok(Vec::new());
     };
-    let mut query = Query::select();
-    query.column(slo_measurement::Column::SloId).from(slo_measurement::Entity);
-    for range in ranges {
-        query.expr(sum_in_range(*range, Expr::col(slo_measurement::Column::Good)));
-        query.expr(sum_in_range(*range, Expr::col(slo_measurement::Column::Total)));
-        query.expr(sum_in_range(*range, Expr::val(1)));
-    }
     let day = || Expr::col(slo_measurement::Column::Day);
-    query.expr(Func::max(Expr::case(day().lt(as_of_day), day()).finally(Expr::null())));
+    // Interval i holds the days before bounds[i + 1] (and from bounds[i], by the earlier arms).
+    let mut interval = Expr::case(day().lt(bounds.get(1).copied().unwrap_or(*last)), 0);
+    for (i, bound) in bounds.iter().enumerate().skip(2) {
+        interval = interval.case(day().lt(*bound), i64::try_from(i - 1).unwrap_or(i64::MAX));
+    }
+    let interval: SimpleExpr = interval.finally(-1).into();
+    let sum = |column| SimpleExpr::from(Func::cast_as(Func::sum(Expr::col(column)), Alias::new("BIGINT")));
+    let mut query = Query::select();
     query
-        .and_where(Expr::col(slo_measurement::Column::SloId).in_subquery(slo_ids))
-        .and_where(day().gte(from))
-        .and_where(day().lt(to))
-        .group_by_col(slo_measurement::Column::SloId);
-    let mut summed = Vec::new();
+        .column(slo_measurement::Column::SloId)
+        .expr_as(interval, Alias::new("interval_index"))
+        .expr(sum(slo_measurement::Column::Good))
+        .expr(sum(slo_measurement::Column::Total))
+        .expr(SimpleExpr::from(Func::cast_as(
+            Func::count(Expr::col(slo_measurement::Column::Day)),
+            Alias::new("BIGINT"),
+        )))
+        .expr(Func::max(day()))
+        .from(slo_measurement::Entity)
+        .and_where(day().gte(*first))
+        .and_where(day().lt(*last));
+    if let Some(services) = services {
+        let slo_ids = Query::select()
+            .column(slo::Column::Id)
+            .from(slo::Entity)
+            .and_where(Expr::col(slo::Column::ServiceId).is_in(services.iter().copied()))
+            .to_owned();
+        query.and_where(Expr::col(slo_measurement::Column::SloId).in_subquery(slo_ids));
+    }
+    query.add_group_by([Expr::col(slo_measurement::Column::SloId), Expr::col(Alias::new("interval_index"))]);
+    let mut out = Vec::new();
     for row in db.query_all(&query).await? {
         let slo_id: i64 = row.try_get_by_index(0)?;
-        let mut totals = Vec::with_capacity(ranges.len());
-        for (i, range) in ranges.iter().enumerate() {
-            let good: i64 = row.try_get_by_index(1 + 3 * i)?;
-            let total: i64 = row.try_get_by_index(2 + 3 * i)?;
-            let days: i64 = row.try_get_by_index(3 + 3 * i)?;
-            let days = u32::try_from(days).unwrap_or(u32::MAX);
-            totals.push((*range, SloTotals { good: i128::from(good), total: i128::from(total), days }));
-        }
-        let latest_day: Option<NaiveDate> = row.try_get_by_index(1 + 3 * ranges.len())?;
-        summed.push((slo_id, SloData::Summed { totals, as_of_day, latest_day }));
+        let index: i64 = row.try_get_by_index(1)?;
+        let Ok(index) = usize::try_from(index) else { continue };
+        out.push((
+            slo_id,
+            IntervalSums {
+                index,
+                good: row.try_get_by_index(2)?,
+                total: row.try_get_by_index(3)?,
+                days: row.try_get_by_index(4)?,
+                latest_day: row.try_get_by_index(5)?,
+            },
+        ));
     }
-    Ok(summed)
+    Ok(out)
 }

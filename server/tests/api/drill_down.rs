@@ -111,8 +111,91 @@ async fn rollups_match_the_single_scope_reports(app: &TestApp) {
 }
 
 crate::on_both_backends!(
+    summed_slo_figures_equal_the_daily_computation,
     rollups_match_the_single_scope_reports,
     a_duration_lists_its_incidents_and_the_value_they_give,
     rates_list_their_population_with_what_counts,
     unknown_kpis_scopes_and_parameters_are_problems,
 );
+
+/// Equal JSON, numbers to 1e-12 (JSON text does not carry every float bit for bit).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            (x - y).abs() <= 1e-12 * x.abs().max(1.0)
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same(v, w)),
+        _ => a == b,
+    }
+}
+
+/// The per-SLO figures summed in SQL equal those the engine computes from the daily rows, for
+/// several window lengths, months and quarters (periods shorter and longer than the windows).
+async fn summed_slo_figures_equal_the_daily_computation(app: &TestApp) {
+    use app::domain::kpi::{Period, ReportingCalendar, Slo, SloData, SloMeasurement, slo_status};
+    use app::domain::records::Slug;
+    use chrono::NaiveDate;
+
+    let setup = [
+        ("teams", json!([{"slug": "core", "name": "Core"}])),
+        ("services", json!([{"slug": "api", "name": "API", "tier": 0, "team": "core"}])),
+        (
+            "slos",
+            json!([
+                {"service": "api", "slug": "w7", "name": "W7", "indicator": "availability", "objective": 99.0, "window_days": 7},
+                {"service": "api", "slug": "w28", "name": "W28", "indicator": "latency", "objective": 99.9, "window_days": 28},
+                {"service": "api", "slug": "w90", "name": "W90", "indicator": "other", "objective": 95.0, "window_days": 90}
+            ]),
+        ),
+    ];
+    for (kind, rows) in setup {
+        let (status, reply) = app.post_json(kind, &rows).await;
+        assert_eq!(status, 200, "{kind}: {reply}");
+    }
+    let start = NaiveDate::from_ymd_opt(2026, 4, 1).expect("date");
+    let mut daily: Vec<(&str, u32, SloMeasurement)> = Vec::new();
+    let mut rows = Vec::new();
+    for (s, (slug, window)) in [("w7", 7u32), ("w28", 28), ("w90", 90)].into_iter().enumerate() {
+        for offset in 0..200u64 {
+            // Gaps on some days, different error rates per SLO.
+            if (offset + s as u64) % 5 == 3 {
+                continue;
+            }
+            let day = start.checked_add_days(chrono::Days::new(offset)).expect("day");
+            let total = 1000 + (offset * 37 + s as u64 * 11) % 500;
+            let good = total - (offset * 13 + s as u64) % (7 + 5 * s as u64);
+            rows.push(json!({"service": "api", "slo": slug, "day": day.to_string(), "good": good, "total": total}));
+            let (good, total) = (i64::try_from(good).expect("i64"), i64::try_from(total).expect("i64"));
+            daily.push((slug, window, SloMeasurement { day, good, total }));
+        }
+    }
+    let (status, reply) = app.post_json("slo-measurements", &json!(rows)).await;
+    assert_eq!(status, 200, "{reply}");
+
+    let now = chrono::Utc::now();
+    for period_text in ["2026-Q2", "2026-Q3", "2026-07", "2026-09", "2026-05"] {
+        let period = Period::parse(period_text, ReportingCalendar::default()).expect("period");
+        let (status, body) = app.get(&format!("/api/v1/slos?period={period_text}&scope=org")).await;
+        assert_eq!(status, 200, "{body}");
+        for reported in body["slos"].as_array().expect("slos") {
+            let slug = reported["slo"].as_str().expect("slug");
+            let window = daily.iter().find(|(s, _, _)| *s == slug).map(|(_, w, _)| *w).expect("window");
+            let objective = reported["objective"].as_f64().expect("objective");
+            let days = daily.iter().filter(|(s, _, _)| *s == slug).map(|(_, _, m)| *m).collect();
+            let slo = Slo {
+                service: Slug::parse("api").expect("slug"),
+                slug: Slug::parse(slug).expect("slug"),
+                objective,
+                window_days: window,
+                active: true,
+                data: SloData::Days(days),
+            };
+            let expected = serde_json::to_value(slo_status(&period, now, &slo)).expect("json");
+            assert!(same(reported, &expected), "{period_text} {slug}: {reported} ≠ {expected}");
+        }
+    }
+}
