@@ -5,11 +5,10 @@
 //! - **cold**: a fresh server process (empty report cache) computing every service's scorecard
 //!   (`GET /api/v1/scorecards`) and the org, tier and team KPIs (`GET /api/v1/kpis/rollups`);
 //! - **warm**: the same two requests again, served from the cache;
-//! - **vs SQL**: a fresh server's org KPIs (`GET /api/v1/kpis?scope=org`, every KPI) plus per-SLO
-//!   attainment (`GET /api/v1/slos?scope=org`, served from the same load of the period), against
-//!   one hand-written SQL script computing only per-SLO attainment and the high-severity incident
-//!   durations (mean, median, p90). Ours computes more than the script; the ratio is an upper
-//!   bound for the part the script covers.
+//! - **vs SQL**: on a fresh server, the per-SLO report (`GET /api/v1/slos?scope=org`: attainment,
+//!   error budget and burn rates of every SLO) against the hand-written per-SLO attainment query,
+//!   and the org KPIs (`GET /api/v1/kpis?scope=org`, all 22) against the whole hand-written script
+//!   (per-SLO attainment plus the high-severity incident durations: mean, median, p90).
 //!
 //! "Cold" means our cache is empty; Postgres keeps its buffers between repetitions, as it would
 //! in production. Medians of the repetitions are reported.
@@ -70,38 +69,51 @@ fn bench(paths: &Paths, options: &Options) -> Result {
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     let mut ours = Vec::new();
+    let mut ours_slo = Vec::new();
     let mut sql = Vec::new();
+    let mut sql_slo = Vec::new();
     for rep in 1..=options.reps {
         let server = start(paths)?;
         let (cold_cards, cold_rollups) = (get(&scorecards)?, get(&rollups)?);
         let (warm_cards, warm_rollups) = (get(&scorecards)?, get(&rollups)?);
         drop(server);
         let server = start(paths)?;
-        let (org_secs, slo_secs) = (get(&org)?, get(&slos)?);
+        // The SLO report first: on a fresh server it loads only the SLOs.
+        let (slo_secs, org_secs) = (get(&slos)?, get(&org)?);
         drop(server);
-        let sql_secs = hand_written_sql(&from, &to)?;
+        let (sql_slo_secs, sql_incident_secs) = hand_written_sql(&from, &to)?;
+        let sql_secs = sql_slo_secs + sql_incident_secs;
         println!(
             "rep {rep}: cold {:.3} s (scorecards {cold_cards:.3} + rollups {cold_rollups:.3}), warm {:.3} s, \
-             ours {:.3} s (org KPIs {org_secs:.3} + SLOs {slo_secs:.3}), hand-written SQL {sql_secs:.3} s",
+             per-SLO report {slo_secs:.3} s, org KPIs {org_secs:.3} s, hand-written SQL {sql_secs:.3} s \
+             (SLO attainment {sql_slo_secs:.3} + incident durations {sql_incident_secs:.3})",
             cold_cards + cold_rollups,
             warm_cards + warm_rollups,
-            org_secs + slo_secs,
         );
         cold.push(cold_cards + cold_rollups);
         warm.push(warm_cards + warm_rollups);
-        ours.push(org_secs + slo_secs);
+        ours.push(org_secs);
+        ours_slo.push(slo_secs);
         sql.push(sql_secs);
+        sql_slo.push(sql_slo_secs);
     }
     let (cold, warm, ours, sql) = (median(cold), median(warm), median(ours), median(sql));
+    let (ours_slo, sql_slo) = (median(ours_slo), median(sql_slo));
     println!();
     println!("| measurement (median of {} runs)                              | seconds | target     |", options.reps);
     println!("|---------------------------------------------------------------|---------|------------|");
     println!("| all scorecards + org/tier/team KPIs, cold                     | {cold:>7.3} | ≤ 3 s      |");
     println!("| all scorecards + org/tier/team KPIs, warm (cached)            | {warm:>7.3} | ≤ 0.2 s    |");
-    println!("| org KPIs + per-SLO report, cold (HTTP, JSON)                  | {ours:>7.3} |            |");
+    println!("| per-SLO report (attainment, budget, burn), cold (HTTP, JSON) | {ours_slo:>7.3} |            |");
+    println!("| hand-written SQL: per-SLO attainment                          | {sql_slo:>7.3} |            |");
+    println!("| org KPIs, all 22, cold (HTTP, JSON)                           | {ours:>7.3} |            |");
     println!("| hand-written SQL: SLO attainment + incident durations         | {sql:>7.3} |            |");
     println!();
-    println!("ours / hand-written SQL: {:.2}× (target ≤ 2×)", ours / sql);
+    println!("per-SLO report / its SQL: {:.2}× (target ≤ 2×)", ours_slo / sql_slo);
+    println!(
+        "org KPIs (all 22) / SQL for 2 of them: {:.2}× (the script covers SLO attainment and durations only)",
+        ours / sql
+    );
     Ok(())
 }
 
@@ -157,9 +169,9 @@ fn get(path: &str) -> Result<f64> {
     }
 }
 
-/// Runs the hand-written aggregate queries once through psql and returns the server-side time
-/// psql reports for them (`\timing`), in seconds.
-fn hand_written_sql(from: &str, to: &str) -> Result<f64> {
+/// Runs the hand-written aggregate queries once through psql and returns the time psql reports
+/// for each (`\timing`), in seconds: per-SLO attainment, then incident durations.
+fn hand_written_sql(from: &str, to: &str) -> Result<(f64, f64)> {
     let durations = [
         ("mttd", "detected_at - started_at"),
         ("mtta", "acknowledged_at - detected_at"),
@@ -198,15 +210,15 @@ fn hand_written_sql(from: &str, to: &str) -> Result<f64> {
         return Err(format!("hand-written SQL failed: {}", String::from_utf8_lossy(&output.stderr)));
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let millis: f64 = stdout
+    let millis: Vec<f64> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("Time: "))
         .filter_map(|t| t.split_whitespace().next()?.parse::<f64>().ok())
-        .sum();
-    if millis == 0.0 {
-        return Err("psql reported no timing".into());
+        .collect();
+    match millis.as_slice() {
+        [slo, incidents] => Ok((slo / 1000.0, incidents / 1000.0)),
+        _ => Err(format!("psql reported {} timings, expected 2", millis.len())),
     }
-    Ok(millis / 1000.0)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
