@@ -90,5 +90,6 @@ pub async fn get_audit_events(query: AuditQuery) -> Result<AuditView, AppError> 
 
 #[server(endpoint = "overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
+    crate::ssr::require(crate::domain::access::Access::Read, "the data summary")?;
     crate::ssr::overview_source()?.overview().await
 }

@@ -157,6 +157,14 @@ impl IdentityArgs {
         if !missing.is_empty() {
             anyhow::bail!("PLUMBLINE_OIDC_ISSUER is set, so sign-in also needs {}", missing.join(", "));
         }
+        let url = public_url.as_deref().unwrap_or_default();
+        let host = url.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':']).next().unwrap_or_default();
+        if url.starts_with("http://") && !matches!(host, "127.0.0.1" | "localhost" | "[") {
+            anyhow::bail!(
+                "PLUMBLINE_PUBLIC_URL must be https:// when sign-in is configured (session cookies are Secure); \
+                 plain http is accepted only for a loopback address, got {url:?}"
+            );
+        }
         let roles = RoleMapping::parse(&self.role_groups).map_err(|e| anyhow::anyhow!("PLUMBLINE_ROLE_GROUPS: {e}"))?;
         let settings = OidcSettings::new(OidcConfig {
             issuer: issuer.trim().to_owned(),

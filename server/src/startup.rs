@@ -40,6 +40,8 @@ pub struct AppState {
     pub auth: crate::auth::AuthMode,
     pub session_policy: crate::auth::SessionPolicy,
     pub public_origin: Option<String>,
+    /// Token creations allowed per client address and minute.
+    pub token_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -82,6 +84,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // The gate covers every route above (not the static-file fallback, which is public).
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::authorize))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::loopback_host_only))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -155,6 +158,7 @@ impl Application {
             auth: settings.auth.clone(),
             session_policy: settings.session_policy,
             public_origin: settings.public_origin.clone(),
+            token_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(20, Duration::from_secs(60))),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router })

@@ -62,6 +62,27 @@ fn an_unknown_reporting_time_zone_stops_the_server_with_a_clear_message() {
 }
 
 #[test]
+fn sign_in_over_plain_http_is_refused_beyond_loopback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = plumbline()
+        .arg("serve")
+        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .env("PLUMBLINE_DEMO", "off")
+        .env("PLUMBLINE_OIDC_ISSUER", "https://idp.example")
+        .env("PLUMBLINE_OIDC_CLIENT_ID", "plumbline")
+        .env("PLUMBLINE_OIDC_CLIENT_SECRET", "secret")
+        .env("PLUMBLINE_PUBLIC_URL", "http://plumbline.example")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run plumbline");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("must be https://"), "{stderr}");
+    assert!(!stderr.contains("secret\""), "the client secret is not echoed");
+}
+
+#[test]
 fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();

@@ -5,16 +5,43 @@
 //! right. Handlers read the caller as `Extension<Principal>`.
 
 use app::domain::access::{Access, Principal};
+use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use http_body_util::Limited;
 
 use super::csrf::is_cross_site;
 use super::resolve::{Caller, caller};
 use super::{AuthMode, SESSION_COOKIE};
 use crate::routes::problem::Problem;
 use crate::startup::AppState;
+
+/// Largest body of any request but an import (forms, server functions, JSON settings).
+const SMALL_BODY_LIMIT: usize = 1024 * 1024;
+
+/// In local mode, refuses requests addressed to any host but loopback. A web page elsewhere
+/// could otherwise point its own domain name at 127.0.0.1 (DNS rebinding) and act as the local
+/// admin with a same-origin request.
+pub async fn loopback_host_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if state.auth.is_local() {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+        let name = match host.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or_default(),
+            None => host.split(':').next().unwrap_or_default(),
+        };
+        if !matches!(name, "127.0.0.1" | "localhost" | "::1") {
+            return Problem::new(
+                StatusCode::MISDIRECTED_REQUEST,
+                "Wrong host",
+                "in local mode Plumbline only answers requests addressed to 127.0.0.1, localhost or [::1]",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
 
 pub async fn authorize(
     State(state): State<AppState>,
@@ -53,6 +80,11 @@ pub async fn authorize(
     }
     if let Some(principal) = &principal {
         request.extensions_mut().insert(principal.clone());
+    }
+    // Only imports stream large bodies (with their own limit); everything else is small.
+    if !(method == Method::POST && path == "/api/v1/{kind}") {
+        let (parts, body) = request.into_parts();
+        request = Request::from_parts(parts, Body::new(Limited::new(body, SMALL_BODY_LIMIT)));
     }
     if access == Access::Public {
         return next.run(request).await;

@@ -106,7 +106,12 @@ fn oidc(state: &AppState) -> Option<&OidcSettings> {
 /// Only a path on this site may be returned to (no `//host`, no scheme), else `/`.
 pub fn safe_return_to(value: Option<&str>) -> String {
     match value {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains(['\\', '\r', '\n']) => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),
@@ -138,9 +143,20 @@ pub async fn login(
             return failure(StatusCode::BAD_GATEWAY, "Sign-in unavailable", "The identity provider cannot be reached.");
         }
     };
+    // Abandoned sign-ins and ended sessions are swept here rather than by a timer.
+    let now = crate::clock_now();
+    let swept = async {
+        login_state::Entity::delete_many().filter(login_state::Column::ExpiresAt.lt(now)).exec(&state.db).await?;
+        crate::entities::user_session::Entity::delete_many()
+            .filter(crate::entities::user_session::Column::ExpiresAt.lt(now))
+            .exec(&state.db)
+            .await
+    };
+    if let Err(error) = swept.await {
+        tracing::warn!(%error, "cannot sweep expired sign-ins and sessions");
+    }
     let (url, pending) = client.start();
     let binding = login_cookie(&pending.state, LOGIN_TTL_MINUTES * 60, state.session_policy.secure_cookies);
-    let now = crate::clock_now();
     let stored = login_state::ActiveModel {
         state_hash: Set(hash_secret(&pending.state)),
         nonce: Set(pending.nonce),
@@ -219,7 +235,7 @@ pub async fn callback(
             crate::routes::problem::Problem::internal("finishing a sign-in", &error).into_response()
         }
         Err(reason) => {
-            tracing::warn!(%reason, "sign-in refused");
+            tracing::warn!(reason = ?reason.to_string(), "sign-in refused");
             let details = serde_json::json!({"reason": reason.to_string()});
             let entry = AuditEntry::new("anonymous", "auth.login_failed", "auth", details);
             if let Err(error) = audit::append(&state.db, entry, now).await {
@@ -269,7 +285,11 @@ async fn finish(
     let user_id = record_user(&txn, &settings.config, &identity, now).await?;
     let cookie = sessions::start(&txn, user_id, &state.session_policy, now).await?;
     let details = serde_json::json!({"name": identity.name, "email": identity.email, "groups": identity.groups});
-    let entry = AuditEntry::new(&format!("user:{user_id}"), "auth.login", &format!("user:{user_id}"), details);
+    let actor = match &identity.email {
+        Some(email) => format!("user:{user_id}:{email}"),
+        None => format!("user:{user_id}"),
+    };
+    let entry = AuditEntry::new(&actor, "auth.login", &format!("user:{user_id}"), details);
     audit::append(&txn, entry, now).await?;
     txn.commit().await?;
     Ok((cookie, pending.return_to))
@@ -358,7 +378,9 @@ mod tests {
     #[test]
     fn only_local_paths_are_returned_to() {
         assert_eq!(safe_return_to(Some("/services?tier=0")), "/services?tier=0");
-        for bad in ["//evil.example/", "https://evil.example/", "\\\\evil", "/\\evil", "relative"] {
+        for bad in
+            ["//evil.example/", "https://evil.example/", "\\\\evil", "/\\evil", "relative", "/\t/evil.example", "/ /x"]
+        {
             assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_return_to(None), "/");

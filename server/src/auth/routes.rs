@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use app::domain::access::{IngestRight, Principal, PrincipalId, Role, TokenScope};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, body::Bytes};
@@ -109,11 +109,19 @@ impl CreateTokenRequest {
 /// with the token, shown this once.
 pub async fn create_token(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Extension(principal): Extension<Principal>,
     body: Bytes,
 ) -> Response {
     let result = async {
         no_tokens_for_tokens(&principal)?;
+        if !state.token_limiter.allow(peer.ip(), std::time::Instant::now()) {
+            return Err(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many tokens",
+                "too many tokens created from this address; wait a minute",
+            ));
+        }
         let request: CreateTokenRequest = serde_json::from_slice(&body)
             .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Invalid body", e.to_string()))?;
         let mut new = request
@@ -138,7 +146,8 @@ pub async fn create_token(
         Ok::<_, Problem>(created)
     };
     match result.await {
-        Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
+        // The token is in this response: no cache may keep it.
+        Ok(created) => (StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(created)).into_response(),
         Err(problem) => problem.into_response(),
     }
 }
@@ -328,12 +337,11 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
         let ended = async {
             let txn = state.db.begin().await?;
             if let Some(user_id) = sessions::end(&txn, value).await? {
-                let entry = AuditEntry::new(
-                    &format!("user:{user_id}"),
-                    "auth.logout",
-                    &format!("user:{user_id}"),
-                    serde_json::json!({}),
-                );
+                let actor = match sessions::principal_of_user(&txn, user_id, now).await? {
+                    Some(principal) => principal.actor(),
+                    None => format!("user:{user_id}"),
+                };
+                let entry = AuditEntry::new(&actor, "auth.logout", &format!("user:{user_id}"), serde_json::json!({}));
                 audit::append(&txn, entry, now).await?;
             }
             txn.commit().await

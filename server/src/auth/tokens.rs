@@ -16,6 +16,9 @@ use crate::entities::api_token;
 /// Every token starts with this, so secret scanners and people can recognise one.
 pub const TOKEN_PREFIX: &str = "plb_";
 
+/// The longest expiry a token may be given (five years).
+pub const MAX_EXPIRY_DAYS: i64 = 5 * 366;
+
 /// What to create.
 #[derive(Debug, Clone)]
 pub struct NewToken {
@@ -132,6 +135,12 @@ pub async fn create<C: ConnectionTrait>(
     if token.teams.as_ref().is_some_and(BTreeSet::is_empty) {
         return Err(TokenError::Invalid("teams, when given, must name at least one team".into()));
     }
+    if let Some(bad) = token.teams.iter().flatten().find(|t| app::domain::records::Slug::parse(t).is_err()) {
+        return Err(TokenError::Invalid(format!("{bad:?} is not a team slug")));
+    }
+    if token.expires_in.is_some_and(|d| d > TimeDelta::days(MAX_EXPIRY_DAYS)) {
+        return Err(TokenError::Invalid(format!("a token expires within {MAX_EXPIRY_DAYS} days at most")));
+    }
     check_reach(creator, &token)?;
     let secret = format!("{TOKEN_PREFIX}{}", random_secret());
     let row = api_token::ActiveModel {
@@ -203,8 +212,36 @@ pub async fn authenticate<C: ConnectionTrait>(
         active.last_used_at = Set(Some(now));
         active.update(db).await?;
     }
-    let scopes = split(&row.scopes).iter().filter_map(|s| TokenScope::parse(s)).collect();
-    let teams = row.teams.as_deref().map(|t| split(t).into_iter().collect());
+    let mut scopes: BTreeSet<TokenScope> = split(&row.scopes).iter().filter_map(|s| TokenScope::parse(s)).collect();
+    let mut teams: Option<BTreeSet<String>> = row.teams.as_deref().map(|t| split(t).into_iter().collect());
+    // A user's token never outlives their access: it carries at most what they hold today.
+    if let Some(owner) = row.owner_user_id {
+        let Some(owner) = super::sessions::principal_of_user(db, owner, now).await? else {
+            return Ok(None);
+        };
+        if !owner.allows(app::domain::access::Access::Read) {
+            scopes.remove(&TokenScope::Read);
+        }
+        match owner.ingest_right() {
+            IngestRight::Any => {}
+            IngestRight::None => {
+                scopes.remove(&TokenScope::Ingest);
+            }
+            IngestRight::Teams(mine) => {
+                let limited: BTreeSet<String> = match &teams {
+                    Some(asked) => asked.intersection(&mine).cloned().collect(),
+                    None => mine,
+                };
+                if limited.is_empty() {
+                    scopes.remove(&TokenScope::Ingest);
+                }
+                teams = Some(limited);
+            }
+        }
+        if scopes.is_empty() {
+            return Ok(None);
+        }
+    }
     Ok(Some(Principal {
         id: app::domain::access::PrincipalId::Token(row.id),
         name: row.name,

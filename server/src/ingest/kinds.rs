@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::pipeline::Counts;
 use super::refs::Ctx;
-use super::spec::{KindSpec, Prepared, Stored};
+use super::spec::{KindSpec, ModelOf, Prepared, Stored};
 use crate::entities::{
     deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo,
     slo_measurement, team,
@@ -312,6 +312,10 @@ impl KindSpec for Incidents {
     type Extra = Vec<i64>;
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
 
+    fn stored_services(_model: &ModelOf<Self>, extra: &Self::Extra) -> Vec<i64> {
+        extra.clone()
+    }
+
     async fn prepare(
         ctx: &mut Ctx,
         txn: &DatabaseTransaction,
@@ -483,6 +487,10 @@ impl KindSpec for Actions {
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
 
+    fn stored_services(model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64> {
+        vec![model.service_id]
+    }
+
     async fn prepare(
         ctx: &mut Ctx,
         txn: &DatabaseTransaction,
@@ -536,6 +544,10 @@ impl KindSpec for DrTests {
     type Entity = dr_test::Entity;
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    fn stored_services(model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64> {
+        vec![model.service_id]
+    }
 
     async fn prepare(
         ctx: &mut Ctx,
@@ -591,6 +603,10 @@ impl KindSpec for Deployments {
     type Entity = deployment::Entity;
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    fn stored_services(model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64> {
+        vec![model.service_id]
+    }
 
     async fn prepare(
         ctx: &mut Ctx,

@@ -239,6 +239,7 @@ where
     .await?;
 
     let mut pipeline = Pipeline::<S>::new(Ctx::new(request.source.clone(), batch.id, now), db.get_database_backend());
+    pipeline.ctx.allowed_teams = request.allowed_teams.clone();
     let (mut parsed, reader) = spawn_reader::<S, B, E>(feed, request.kind);
     let outcome = write_parsed(&txn, &mut parsed, &mut pipeline).await;
     drop(parsed);
@@ -268,7 +269,8 @@ where
         });
     }
     if let Some(allowed) = &request.allowed_teams
-        && let Some(reason) = ownership::check(&txn, request.kind, batch.id, allowed).await?
+        && let Some(reason) =
+            ownership::check(&txn, request.kind, batch.id, allowed, &pipeline.ctx.foreign_teams).await?
     {
         txn.rollback().await?;
         let details = json!({"kind": request.kind.slug(), "source": request.source, "reason": reason});

@@ -13,6 +13,8 @@ use std::collections::BTreeSet;
 use app::domain::ingest::RecordKind;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement};
 
+use super::refs::Ctx;
+
 /// Why a limited writer's import is refused (a 403).
 fn refusal(kind: RecordKind, outside: &[String], updated_services: u64) -> Option<String> {
     if kind == RecordKind::Teams {
@@ -25,6 +27,30 @@ fn refusal(kind: RecordKind, outside: &[String], updated_services: u64) -> Optio
         ));
     }
     (!outside.is_empty()).then(|| format!("these records belong to teams outside yours: {}", outside.join(", ")))
+}
+
+/// Records in `ctx` the teams outside the writer's that own any of these services (the owners of
+/// stored rows about to be replaced).
+pub async fn note_foreign_owners(ctx: &mut Ctx, txn: &DatabaseTransaction, services: &[i64]) -> Result<(), DbErr> {
+    let Some(allowed) = &ctx.allowed_teams else {
+        return Ok(());
+    };
+    let mut ids: Vec<i64> = services.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let backend = txn.get_database_backend();
+    for chunk in ids.chunks(5000) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql =
+            format!("SELECT DISTINCT t.slug FROM service s JOIN team t ON t.id = s.team_id WHERE s.id IN ({list})");
+        for row in txn.query_all_raw(Statement::from_string(backend, sql)).await? {
+            let slug: String = row.try_get_by_index(0)?;
+            if !allowed.contains(&slug) {
+                ctx.foreign_teams.insert(slug);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The SQL listing the owning team slug of every row `kind` wrote in `batch_id`.
@@ -66,13 +92,14 @@ pub async fn check(
     kind: RecordKind,
     batch_id: i64,
     allowed: &BTreeSet<String>,
+    replaced_foreign: &BTreeSet<String>,
 ) -> Result<Option<String>, DbErr> {
     let backend = txn.get_database_backend();
-    let mut outside = Vec::new();
+    let mut outside: Vec<String> = replaced_foreign.iter().cloned().collect();
     if let Some(sql) = owners_sql(kind, batch_id) {
         for row in txn.query_all_raw(Statement::from_string(backend, sql)).await? {
             let slug: String = row.try_get_by_index(0)?;
-            if !allowed.contains(&slug) {
+            if !allowed.contains(&slug) && !outside.contains(&slug) {
                 outside.push(slug);
             }
         }

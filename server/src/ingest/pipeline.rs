@@ -175,6 +175,11 @@ impl<S: KindSpec> Pipeline<S> {
         }
         let changed_keys: HashSet<&S::Key> = changed.iter().map(|p| &p.key).collect();
         stored.retain(|key, _| changed_keys.contains(key));
+        if self.ctx.allowed_teams.is_some() {
+            let services: Vec<i64> =
+                stored.values().flat_map(|(model, extra)| S::stored_services(model, extra)).collect();
+            super::ownership::note_foreign_owners(&mut self.ctx, txn, &services).await?;
+        }
         let replaced: Stored<S> = stored;
         upsert::<S>(txn, changed.iter().map(|p| p.model.clone()).collect()).await?;
         S::after_write(&mut self.ctx, txn, &changed, &replaced).await

@@ -22,6 +22,10 @@ pub struct Ctx {
     pub request_keys: HashSet<String>,
     /// Rows whose same-kind reference named a row earlier in this request.
     pub earlier_reference_rows: HashSet<u64>,
+    /// The team slugs a limited writer may write for (`None`: any).
+    pub allowed_teams: Option<std::collections::BTreeSet<String>>,
+    /// Teams outside `allowed_teams` owning stored rows this request would replace.
+    pub foreign_teams: std::collections::BTreeSet<String>,
 }
 
 impl Ctx {
@@ -36,6 +40,8 @@ impl Ctx {
             incidents: HashMap::new(),
             request_keys: HashSet::new(),
             earlier_reference_rows: HashSet::new(),
+            allowed_teams: None,
+            foreign_teams: std::collections::BTreeSet::new(),
         }
     }
 

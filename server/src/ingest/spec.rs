@@ -59,6 +59,16 @@ pub trait KindSpec: Send + Sync + 'static {
     where
         Self: Sized;
 
+    /// The services a stored row belongs to, for kinds whose owner can change on update (an
+    /// incident's services, an action's service…): a limited writer may not replace a row of
+    /// another team's service. Kinds whose key fixes the owner return nothing.
+    fn stored_services(_model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+
     /// Rows resolved and written per round trip on `backend`.
     fn chunk_rows(_backend: DbBackend) -> usize {
         1000

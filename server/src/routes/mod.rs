@@ -112,6 +112,8 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] =
 
 /// What a request needs, by method and matched path pattern.
 pub fn access_for(method: &Method, path: &str) -> Access {
+    // HEAD asks what GET would answer.
+    let method = if *method == Method::HEAD { &Method::GET } else { method };
     if let Some(spec) = route_specs().iter().find(|s| s.path == path && s.method == *method) {
         return spec.access;
     }

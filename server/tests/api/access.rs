@@ -203,6 +203,62 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     assert!(routes.len() > 25, "the route list is complete: {routes:?}");
     // Signing out ends the caller's session: do it last.
     routes.sort_by_key(|(_, path, _)| path == "/auth/logout");
+    // The table the gate reads, written out here independently: a route added, removed or given
+    // another rule must be reviewed here too.
+    use Access::*;
+    let golden: [(&str, &str, Access); 28] = [
+        ("GET", "/healthz", Public),
+        ("GET", "/readyz", Public),
+        ("GET", "/auth/login", Public),
+        ("GET", "/auth/callback", Public),
+        ("POST", "/auth/logout", Public),
+        ("GET", "/auth/signed-out", Public),
+        ("GET", "/api/v1/me", SignedIn),
+        ("GET", "/api/v1/tokens", SignedIn),
+        ("POST", "/api/v1/tokens", SignedIn),
+        ("DELETE", "/api/v1/tokens/{id}", SignedIn),
+        ("GET", "/api/v1/users", Admin),
+        ("POST", "/api/v1/users/{id}/grants", Admin),
+        ("DELETE", "/api/v1/grants/{id}", Admin),
+        ("GET", "/api/v1/audit", Audit),
+        ("GET", "/api/v1/audit/verify", Audit),
+        ("GET", "/api/v1/audit/export.csv", Audit),
+        ("GET", "/api/v1/kpis", Read),
+        ("GET", "/api/v1/kpis/trend", Read),
+        ("GET", "/api/v1/kpis/rollups", Read),
+        ("GET", "/api/v1/kpis/{kpi}/population", Read),
+        ("GET", "/api/v1/scorecards", Read),
+        ("GET", "/api/v1/services/{slug}/scorecard", Read),
+        ("GET", "/api/v1/snapshots", Read),
+        ("POST", "/api/v1/snapshots", Admin),
+        ("GET", "/api/v1/snapshots/{period}", Read),
+        ("GET", "/api/v1/{kind}", Read),
+        ("POST", "/api/v1/{kind}", Ingest),
+        ("GET", "/audit", Audit),
+    ];
+    let mut table: Vec<(String, String, Access)> = server::routes::route_specs()
+        .iter()
+        .map(|s| (s.method.to_string(), s.path.to_owned(), s.access))
+        .chain(
+            server::routes::PAGE_AND_FUNCTION_ACCESS
+                .iter()
+                .filter(|(p, _)| !p.starts_with("/api/"))
+                .map(|(p, a)| ("GET".to_owned(), (*p).to_owned(), *a)),
+        )
+        .collect();
+    let mut expected: Vec<(String, String, Access)> =
+        golden.iter().map(|(m, p, a)| ((*m).to_owned(), (*p).to_owned(), *a)).collect();
+    table.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    expected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    assert_eq!(table, expected, "the access table changed: review it and update this list");
+    let functions: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_owned()).collect();
+    assert_eq!(
+        functions,
+        BTreeSet::from(["/api/audit_events".to_owned(), "/api/overview".to_owned(), "/api/viewer".to_owned()])
+    );
+    let pages: BTreeSet<String> =
+        leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
+    assert_eq!(pages, BTreeSet::from(["/".to_owned(), "/audit".to_owned()]));
     // A few rules the table itself must keep.
     let rule = |method: &str, path: &str| {
         routes.iter().find(|(m, p, _)| m.as_str() == method && p == path).map(|(_, _, a)| *a)
@@ -440,6 +496,14 @@ async fn local_mode_is_the_local_admin_but_still_refuses_cross_site_posts(backen
         .await
         .expect("sent");
     assert_eq!(cross.status(), StatusCode::FORBIDDEN, "a page on another site cannot use the local admin");
+    // Nor can a site that points its own name at 127.0.0.1 (DNS rebinding).
+    let rebound = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", app.base))
+        .header("host", "evil.example:3000")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(rebound.status(), StatusCode::MISDIRECTED_REQUEST);
     // Tokens still carry only their own scopes in local mode.
     let read = token(&app, &[TokenScope::Read], None).await;
     let write = send(&app, Method::POST, "/api/v1/teams", &Credential::Bearer(read), Some(json!([]))).await;
@@ -493,6 +557,29 @@ async fn editors_and_team_tokens_write_only_their_teams_records(app: &TestApp) {
             StatusCode::FORBIDDEN
         );
     }
+    // Re-sending another team's incident (or action) with their own service would take it over.
+    let incident = |services: Value| {
+        json!([{"external_id": "INC-S", "title": "Search down", "severity": "SEV1", "services": services,
+                "started_at": "2026-07-01T00:00:00Z"}])
+    };
+    let action =
+        |service: &str| json!([{"external_id": "ACT-S", "service": service, "title": "Fix search", "status": "open"}]);
+    assert_eq!(
+        send(app, Method::POST, "/api/v1/incidents", &admin, Some(incident(json!(["finder"])))).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(app, Method::POST, "/api/v1/actions", &admin, Some(action("finder"))).await.status(),
+        StatusCode::OK
+    );
+    for writer in [&editor, &limited] {
+        let takeover = send(app, Method::POST, "/api/v1/incidents", writer, Some(incident(json!(["checkout"])))).await;
+        assert_eq!(takeover.status(), StatusCode::FORBIDDEN, "{writer:?}");
+        let takeover = send(app, Method::POST, "/api/v1/actions", writer, Some(action("checkout"))).await;
+        assert_eq!(takeover.status(), StatusCode::FORBIDDEN, "{writer:?}");
+    }
+    let still = app.count("incident_service l JOIN service s ON s.id = l.service_id WHERE s.slug = 'finder'").await;
+    assert_eq!(still, 1, "the incident still belongs to search's service");
     let new_service = json!([{"slug": "wallet", "name": "Wallet", "tier": 2, "team": "payments"}]);
     assert_eq!(send(app, Method::POST, "/api/v1/services", &editor, Some(new_service)).await.status(), StatusCode::OK);
     // Refused writes left nothing behind: one SLO (checkout's), finder still in search.
@@ -500,7 +587,7 @@ async fn editors_and_team_tokens_write_only_their_teams_records(app: &TestApp) {
     let in_search = app.count("service s JOIN team t ON t.id = s.team_id WHERE t.slug = 'search'").await;
     assert_eq!(in_search, 1, "finder stayed with its team");
     let forbidden = app.count("audit_event WHERE action = 'import.forbidden'").await;
-    assert_eq!(forbidden, 6, "every refused write is audit-logged");
+    assert_eq!(forbidden, 10, "every refused write is audit-logged");
 }
 
 async fn auditors_read_and_export_the_audit_log(app: &TestApp) {
@@ -527,8 +614,30 @@ async fn auditors_read_and_export_the_audit_log(app: &TestApp) {
     assert_eq!(app.count("audit_event WHERE action = 'audit.exported'").await, 1, "the export is itself logged");
 }
 
+async fn a_users_token_never_outlives_their_access(app: &TestApp) {
+    let auditor = Credential::Cookie(signed_in(app, "ada@example.test", &["auditor"], &[], false).await);
+    let created =
+        send(app, Method::POST, "/api/v1/tokens", &auditor, Some(json!({"name": "x", "scopes": ["read"]}))).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let secret = created.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_owned();
+    let bearer = Credential::Bearer(secret);
+    assert_eq!(send(app, Method::GET, "/api/v1/kpis?period=2026-Q3", &bearer, None).await.status(), StatusCode::OK);
+    // The auditor's grant runs out: so does what their token may do.
+    let expire = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "UPDATE role_grant SET expires_at = now() - interval '1 minute'",
+        _ => "UPDATE role_grant SET expires_at = '2000-01-01 00:00:00+00:00'",
+    };
+    app.db.execute_unprepared(expire).await.expect("expire the grant");
+    assert_eq!(
+        send(app, Method::GET, "/api/v1/kpis?period=2026-Q3", &bearer, None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
 crate::on_both_backends_with!(
     oidc_app;
+    a_users_token_never_outlives_their_access,
     auditors_read_and_export_the_audit_log,
     editors_and_team_tokens_write_only_their_teams_records,
     tokens_are_stored_hashed_and_stop_working_when_revoked_or_expired,
