@@ -322,8 +322,17 @@ pub async fn load_slos(
     now: DateTime<Utc>,
     scope: &Scope,
 ) -> Result<Dataset, LoadError> {
-    let dir = directory(db, scope).await?;
-    let slos = slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active).await?;
+    let (dir, slos) = if *scope == Scope::Org {
+        // Nothing to narrow: the directory and the SLOs load side by side.
+        let (dir, fetched) =
+            tokio::try_join!(Box::pin(directory(db, scope)), Box::pin(fetch_slo_sums(db, period, now, None)))?;
+        let slos = assemble_slos(fetched, &ServiceSlugs(&dir.slugs), &dir.active)?;
+        (dir, slos)
+    } else {
+        let dir = directory(db, scope).await?;
+        let slos = slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active).await?;
+        (dir, slos)
+    };
     Ok(Dataset { services: dir.services, slos, ..Dataset::default() })
 }
 
@@ -343,37 +352,80 @@ async fn slos(
     names: &ServiceSlugs<'_>,
     active: &HashMap<i64, bool>,
 ) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
-    let rows =
-        slo::Entity::find().filter(in_scope(slo::Column::ServiceId, ids)).order_by_asc(slo::Column::Id).all(db).await?;
+    assemble_slos(fetch_slo_sums(db, period, now, ids).await?, names, active)
+}
+
+/// The scope's SLO rows and their measurements summed per interval (see [`slos`]).
+struct SloSums {
+    rows: Vec<slo::Model>,
+    as_of_day: NaiveDate,
+    bounds: Vec<NaiveDate>,
+    ranges_by_window: HashMap<i32, Vec<DayRange>>,
+    sums: HashMap<i64, Vec<IntervalSums>>,
+}
+
+async fn fetch_slo_sums(
+    db: &DatabaseConnection,
+    period: &Period,
+    now: DateTime<Utc>,
+    ids: Option<&[i64]>,
+) -> Result<SloSums, LoadError> {
+    // The window lengths in use fix the interval bounds, so the summing query can run while
+    // the SLO rows themselves are read.
+    let windows: Vec<i32> = slo::Entity::find()
+        .select_only()
+        .column(slo::Column::WindowDays)
+        .distinct()
+        .filter(in_scope(slo::Column::ServiceId, ids))
+        .into_tuple()
+        .all(db)
+        .await?;
     let as_of_day = period.as_of_day(now);
     let window_of = |days: i32| u32::try_from(days).unwrap_or(0);
-    let ranges_by_window: HashMap<i32, Vec<DayRange>> = rows
-        .iter()
-        .map(|row| row.window_days)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|w| (w, slo_day_ranges(period, now, window_of(w))))
-        .collect();
+    let ranges_by_window: HashMap<i32, Vec<DayRange>> =
+        windows.into_iter().map(|w| (w, slo_day_ranges(period, now, window_of(w)))).collect();
     let mut bounds: BTreeSet<NaiveDate> = ranges_by_window.values().flatten().flat_map(|r| [r.from, r.to]).collect();
     bounds.insert(as_of_day);
     let bounds: Vec<NaiveDate> = bounds.into_iter().collect();
 
-    let mut sums: HashMap<i64, Vec<IntervalSums>> = HashMap::with_capacity(rows.len());
-    let service_chunks: Vec<Option<&[i64]>> = match ids {
-        None => vec![None],
-        Some(ids) => ids.chunks(CHUNK).map(Some).collect(),
+    let rows_query = async {
+        Ok::<_, LoadError>(
+            slo::Entity::find()
+                .filter(in_scope(slo::Column::ServiceId, ids))
+                .order_by_asc(slo::Column::Id)
+                .all(db)
+                .await?,
+        )
     };
-    for services in service_chunks {
-        for (slo_id, interval) in interval_sums(db, &bounds, services).await? {
-            sums.entry(slo_id).or_default().push(interval);
+    let sums_query = async {
+        let mut sums: HashMap<i64, Vec<IntervalSums>> = HashMap::new();
+        let service_chunks: Vec<Option<&[i64]>> = match ids {
+            None => vec![None],
+            Some(ids) => ids.chunks(CHUNK).map(Some).collect(),
+        };
+        for services in service_chunks {
+            for (slo_id, interval) in interval_sums(db, &bounds, services).await? {
+                sums.entry(slo_id).or_default().push(interval);
+            }
         }
-    }
-    let mut slos = Vec::with_capacity(rows.len());
-    for row in &rows {
+        Ok::<_, LoadError>(sums)
+    };
+    let (rows, sums) = tokio::try_join!(Box::pin(rows_query), Box::pin(sums_query))?;
+    Ok(SloSums { rows, as_of_day, bounds, ranges_by_window, sums })
+}
+
+fn assemble_slos(
+    mut fetched: SloSums,
+    names: &ServiceSlugs<'_>,
+    active: &HashMap<i64, bool>,
+) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
+    let (bounds, as_of_day) = (&fetched.bounds, fetched.as_of_day);
+    let mut slos = Vec::with_capacity(fetched.rows.len());
+    for row in &fetched.rows {
         let is_active = active.get(&row.service_id).copied().unwrap_or(false);
-        let intervals = sums.remove(&row.id).unwrap_or_default();
-        let ranges = ranges_by_window.get(&row.window_days).map(Vec::as_slice).unwrap_or_default();
-        let totals = ranges.iter().map(|range| (*range, total_over(&bounds, &intervals, *range))).collect();
+        let intervals = fetched.sums.remove(&row.id).unwrap_or_default();
+        let ranges = fetched.ranges_by_window.get(&row.window_days).map(Vec::as_slice).unwrap_or_default();
+        let totals = ranges.iter().map(|range| (*range, total_over(bounds, &intervals, *range))).collect();
         let latest_day = intervals
             .iter()
             .filter(|i| bounds.get(i.index + 1).is_some_and(|end| *end <= as_of_day))
