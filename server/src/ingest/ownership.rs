@@ -3,7 +3,10 @@
 //! after the rows are written and before commit, over exactly what the batch wrote (created and
 //! updated rows carry its `import_batch_id`; unchanged rows are not written), so every kind and
 //! every reference path (an SLO's service, a measurement's SLO, an incident's services, a
-//! postmortem's incident) is judged the same way. A failure rolls the whole import back.
+//! postmortem's incident) is judged the same way. Rows being replaced are judged by their
+//! previous owner too ([`note_foreign_owners`], called as the pipeline writes), so re-sending
+//! another team's incident with one's own service cannot take it over. A failure rolls the whole
+//! import back.
 //!
 //! Teams themselves, and changes to existing services (which could move a service between
 //! teams), need an unlimited writer (an admin); new services must belong to an allowed team.
