@@ -81,15 +81,7 @@ impl<'a> Params<'a> {
 
     /// `from` (inclusive) and `to` (exclusive) as instants; dates mean midnight UTC.
     fn instant(&self, name: &str) -> Result<Option<DateTime<Utc>>, Problem> {
-        let Some(text) = self.get(name) else { return Ok(None) };
-        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            return Ok(Some(t.with_timezone(&Utc)));
-        }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| Some(d.and_utc()))
-            .ok_or_else(|| bad_request(format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 instant")))
+        parse_instant(name, self.get(name))
     }
 
     fn date(&self, name: &str) -> Result<Option<NaiveDate>, Problem> {
@@ -605,6 +597,19 @@ async fn list_exemptions(db: &DatabaseConnection, query: &HashMap<String, String
             )
         },
     ))
+}
+
+/// A query parameter that is a date (midnight UTC) or an RFC 3339 instant; a 400 otherwise.
+pub fn parse_instant(name: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, Problem> {
+    let Some(text) = text else { return Ok(None) };
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| Some(d.and_utc()))
+        .ok_or_else(|| bad_request(format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 instant")))
 }
 
 #[cfg(test)]

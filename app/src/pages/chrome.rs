@@ -5,19 +5,29 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{Viewer, get_viewer};
+use crate::error::AppError;
+
+/// Who is looking, fetched once per page and shared by the header, the banner and the navigation.
+#[derive(Clone, Copy)]
+pub struct ViewerResource(Resource<Result<Option<Viewer>, AppError>>);
+
+/// Starts fetching the viewer and provides it to the page's chrome.
+pub fn provide_viewer() {
+    provide_context(ViewerResource(Resource::new_blocking(|| (), |_| get_viewer())));
+}
+
+/// The viewer, once known; `None` when signed out or not provided.
+async fn viewer() -> Option<Viewer> {
+    let resource = use_context::<ViewerResource>()?;
+    resource.0.await.ok().flatten()
+}
 
 /// The signed-in user and sign-out, or the local-mode notice.
 #[component]
 pub fn ViewerBar() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| get_viewer());
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match viewer.await {
-                    Ok(Some(viewer)) => view! { <ViewerInfo viewer/> }.into_any(),
-                    _ => ().into_any(),
-                }
-            })}
+            {move || Suspend::new(async move { viewer().await.map(|viewer| view! { <ViewerInfo viewer/> }) })}
         </Suspense>
     }
 }
@@ -47,13 +57,12 @@ fn ViewerInfo(viewer: Viewer) -> impl IntoView {
 /// "Audit log" in the navigation, for those who may read it.
 #[component]
 pub fn AuditNavLink() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| get_viewer());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let allowed = matches!(
-                    viewer.await,
-                    Ok(Some(Viewer { role: Some(role), .. })) if role == "admin" || role == "auditor"
+                    viewer().await,
+                    Some(Viewer { role: Some(role), .. }) if role == "admin" || role == "auditor"
                 );
                 allowed.then(|| view! { <A href="/audit">"Audit log"</A> })
             })}
@@ -64,11 +73,10 @@ pub fn AuditNavLink() -> impl IntoView {
 /// Shown on every page in local mode.
 #[component]
 pub fn LocalModeBanner() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| get_viewer());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let local = matches!(viewer.await, Ok(Some(Viewer { local_mode: true, .. })));
+                let local = matches!(viewer().await, Some(Viewer { local_mode: true, .. }));
                 local.then(|| view! {
                     <p class="local-mode-banner" role="status" data-testid="local-mode-banner">
                         <strong>"Local mode."</strong>

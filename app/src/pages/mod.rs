@@ -33,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    chrome::provide_viewer();
     view! {
         <Stylesheet id="plumbline" href="/pkg/plumbline.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>

@@ -322,17 +322,8 @@ pub async fn load_slos(
     now: DateTime<Utc>,
     scope: &Scope,
 ) -> Result<Dataset, LoadError> {
-    let (dir, slos) = if *scope == Scope::Org {
-        // Nothing to narrow: the directory and the SLOs load side by side.
-        let (dir, fetched) =
-            tokio::try_join!(Box::pin(directory(db, scope)), Box::pin(fetch_slo_sums(db, period, now, None)))?;
-        let slos = assemble_slos(fetched, &ServiceSlugs(&dir.slugs), &dir.active)?;
-        (dir, slos)
-    } else {
-        let dir = directory(db, scope).await?;
-        let slos = slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active).await?;
-        (dir, slos)
-    };
+    let dir = directory(db, scope).await?;
+    let slos = slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active).await?;
     Ok(Dataset { services: dir.services, slos, ..Dataset::default() })
 }
 

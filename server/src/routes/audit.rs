@@ -10,11 +10,10 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry, AuditFilter};
-use crate::listing::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::listing::{DEFAULT_LIMIT, MAX_LIMIT, parse_instant};
 use crate::routes::problem::Problem;
 use crate::startup::AppState;
 
@@ -44,24 +43,11 @@ fn parse(query: &HashMap<String, String>) -> Result<(AuditFilter, u64), Problem>
     let filter = AuditFilter {
         actor: get("actor").map(str::to_owned),
         action: get("action").map(str::to_owned),
-        from: instant("from", get("from"))?,
-        to: instant("to", get("to"))?,
+        from: parse_instant("from", get("from"))?,
+        to: parse_instant("to", get("to"))?,
         after,
     };
     Ok((filter, limit))
-}
-
-/// A date (midnight UTC) or an RFC 3339 instant, as the record listings take them.
-fn instant(name: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, Problem> {
-    let Some(text) = text else { return Ok(None) };
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(Some(t.with_timezone(&Utc)));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| Some(d.and_utc()))
-        .ok_or_else(|| bad_request(format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 instant")))
 }
 
 pub async fn list(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {

@@ -57,16 +57,6 @@ pub enum SloData {
 }
 
 impl SloData {
-    /// Sums daily rows over `ranges` the way a database would, for the given as-of day.
-    pub fn summed_from(rows: &[SloMeasurement], ranges: &[DayRange], as_of_day: NaiveDate) -> Self {
-        let days = SloData::Days(rows.to_vec());
-        SloData::Summed {
-            totals: ranges.iter().map(|r| (*r, days.totals(*r))).collect(),
-            as_of_day,
-            latest_day: days.latest_day_before(as_of_day),
-        }
-    }
-
     /// The totals over a range of days (each day counted once).
     pub fn totals(&self, range: DayRange) -> SloTotals {
         match self {
@@ -477,6 +467,16 @@ mod tests {
         assert_eq!(row.days_with_data, 1);
     }
 
+    /// Sums daily rows over `ranges` the way a database would, for the given as-of day.
+    fn summed_from(rows: &[SloMeasurement], ranges: &[DayRange], as_of_day: NaiveDate) -> SloData {
+        let days = SloData::Days(rows.to_vec());
+        SloData::Summed {
+            totals: ranges.iter().map(|r| (*r, days.totals(*r))).collect(),
+            as_of_day,
+            latest_day: days.latest_day_before(as_of_day),
+        }
+    }
+
     fn measurements() -> impl Strategy<Value = Vec<(u32, i64, i64)>> {
         prop::collection::vec(
             (0u32..92, 0i64..1_000_000).prop_flat_map(|(d, total)| (Just(d), 0..=total, Just(total))),
@@ -546,7 +546,7 @@ mod tests {
             let SloData::Days(days) = &daily.data else { unreachable!() };
             let ranges = slo_day_ranges(&period, now, window);
             let mut summed = daily.clone();
-            summed.data = SloData::summed_from(days, &ranges, period.as_of_day(now));
+            summed.data = summed_from(days, &ranges, period.as_of_day(now));
             prop_assert_eq!(slo_status(&period, now, &daily), slo_status(&period, now, &summed));
             prop_assert_eq!(slo_covers_period(&period, now, &daily), slo_covers_period(&period, now, &summed));
             let as_of_day = period.as_of_day(now);
