@@ -1,4 +1,5 @@
-//! The `plumbline` command line: `serve` (default), `migrate`, `demo-data`, `audit verify`.
+//! The `plumbline` command line: `serve` (default), `migrate`, `demo-data`, `audit verify`,
+//! `token`, `export-evidence`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,6 +38,44 @@ enum Command {
     Audit(AuditCommand),
     /// Create, list or revoke API tokens.
     Token(TokenArgs),
+    /// Write an audit evidence pack (ZIP) for a window; both dates are included.
+    ExportEvidence(Box<EvidenceArgs>),
+}
+
+#[derive(Debug, Clone, Args)]
+struct EvidenceArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// First day of the audit window (YYYY-MM-DD, reporting time zone).
+    #[arg(long)]
+    from: String,
+    /// Last day of the audit window, included.
+    #[arg(long)]
+    to: String,
+    /// Where to write the ZIP (replaced only once the pack is complete).
+    #[arg(long)]
+    out: PathBuf,
+    /// Only these teams' services (repeatable).
+    #[arg(long = "team")]
+    teams: Vec<String>,
+    /// Only services of these tiers (repeatable).
+    #[arg(long = "tier")]
+    tiers: Vec<String>,
+    /// A random sample of a population, e.g. `incidents=25` (repeatable).
+    #[arg(long = "sample")]
+    samples: Vec<String>,
+    /// Seed of the samples (chosen at random and recorded in the manifest when omitted).
+    #[arg(long)]
+    seed: Option<String>,
+    /// Who is exporting, for the manifest and the audit trail.
+    #[arg(long, env = "USER", default_value = "unknown")]
+    user: String,
+    #[arg(long, env = "PLUMBLINE_POLICY_FILE")]
+    policy_file: Option<PathBuf>,
+    #[arg(long, env = "PLUMBLINE_FISCAL_YEAR_START_MONTH", default_value_t = 1)]
+    fiscal_year_start_month: u32,
+    #[arg(long, env = "PLUMBLINE_TIME_ZONE", default_value = "UTC")]
+    time_zone: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -212,6 +251,7 @@ pub async fn run() -> ExitCode {
         Command::DemoData(args) => demo_data(args).await,
         Command::Audit(AuditCommand::Verify(args)) => audit_verify(args).await,
         Command::Token(args) => token(args).await,
+        Command::ExportEvidence(args) => crate::evidence::cli::export(&args.database.target(), (*args).into()).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -261,6 +301,27 @@ async fn audit_verify(args: DatabaseArgs) -> anyhow::Result<()> {
 async fn token(args: TokenArgs) -> anyhow::Result<()> {
     let db = open(&args.database.target()).await?;
     crate::auth::cli::run(&db, args.command).await
+}
+
+impl From<EvidenceArgs> for crate::evidence::cli::ExportArgs {
+    fn from(args: EvidenceArgs) -> Self {
+        let mut pairs = vec![("from".to_owned(), args.from), ("to".to_owned(), args.to)];
+        pairs.extend(args.teams.into_iter().map(|t| ("team".to_owned(), t)));
+        pairs.extend(args.tiers.into_iter().map(|t| ("tier".to_owned(), t)));
+        for sample in args.samples {
+            let (population, size) = sample.split_once('=').unwrap_or((sample.as_str(), ""));
+            pairs.push((format!("sample_{population}"), size.to_owned()));
+        }
+        pairs.extend(args.seed.map(|s| ("seed".to_owned(), s)));
+        crate::evidence::cli::ExportArgs {
+            pairs,
+            out: args.out,
+            actor: format!("cli:{}", args.user),
+            policy_file: args.policy_file,
+            fiscal_year_start_month: args.fiscal_year_start_month,
+            time_zone: args.time_zone,
+        }
+    }
 }
 
 async fn demo_data(args: DemoArgs) -> anyhow::Result<()> {

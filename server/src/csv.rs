@@ -6,16 +6,65 @@
 
 /// One cell, quoted when needed and neutralised against formulas.
 pub fn cell(value: &str) -> String {
-    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']);
-    let text = if risky { format!("'{value}") } else { value.to_owned() };
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+    let mut line = Line::new();
+    line.push(value);
+    line.text
+}
+
+/// Builds one CSV line cell by cell, without a string per cell.
+#[derive(Debug, Default)]
+pub struct Line {
+    text: String,
+    cells: usize,
+}
+
+impl Line {
+    pub fn new() -> Self {
+        Line::default()
+    }
+
+    /// The next cell (formula-safe, quoted when needed).
+    pub fn push(&mut self, value: &str) -> &mut Self {
+        if self.cells > 0 {
+            self.text.push(',');
+        }
+        self.cells += 1;
+        let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']);
+        let quoted = value.contains([',', '"', '\n', '\r']);
+        if quoted {
+            self.text.push('"');
+        }
+        if risky {
+            self.text.push('\'');
+        }
+        if quoted {
+            self.text.push_str(&value.replace('"', "\"\""));
+            self.text.push('"');
+        } else {
+            self.text.push_str(value);
+        }
+        self
+    }
+
+    /// A cell that is empty for `None`.
+    pub fn opt(&mut self, value: Option<&str>) -> &mut Self {
+        self.push(value.unwrap_or(""))
+    }
+
+    /// The line, ended with CRLF.
+    pub fn finish(mut self) -> String {
+        self.text.push_str("\r\n");
+        self.text
+    }
 }
 
 /// A CSV line (with CRLF) from cells.
 pub fn line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = cells.into_iter().map(cell).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
-    out
+    let mut out = Line::new();
+    for value in cells {
+        out.push(value);
+    }
+    out.finish()
 }
 
 #[cfg(test)]
@@ -33,5 +82,11 @@ mod tests {
         assert_eq!(cell("plain"), "plain");
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(line(["x", "y\"z"]), "x,\"y\"\"z\"\r\n");
+        let mut built = Line::new();
+        for value in ["=HYPERLINK(\"http://evil\",\"x\")", "plain", "a,b", "", "-1", "multi\nline"] {
+            built.push(value);
+        }
+        let expected: Vec<&str> = vec!["=HYPERLINK(\"http://evil\",\"x\")", "plain", "a,b", "", "-1", "multi\nline"];
+        assert_eq!(built.finish(), line(expected));
     }
 }

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod db;
 pub mod demo;
 pub mod entities;
+pub mod evidence;
 pub mod ingest;
 pub mod kpis;
 pub mod listing;

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod evidence;
 pub mod ingest;
 pub mod kpi;
 pub mod records;

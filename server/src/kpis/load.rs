@@ -395,7 +395,7 @@ async fn fetch_slo_sums(
             Some(ids) => ids.chunks(CHUNK).map(Some).collect(),
         };
         for services in service_chunks {
-            for (slo_id, interval) in interval_sums(db, &bounds, services).await? {
+            for (slo_id, interval) in interval_sums(db, &bounds, services, None).await? {
                 sums.entry(slo_id).or_default().push(interval);
             }
         }
@@ -429,12 +429,12 @@ fn assemble_slos(
 
 /// One SLO's rows within the interval `[bounds[index], bounds[index + 1])`.
 #[derive(Debug, Clone, Copy)]
-struct IntervalSums {
-    index: usize,
-    good: i64,
-    total: i64,
-    days: i64,
-    latest_day: Option<NaiveDate>,
+pub(crate) struct IntervalSums {
+    pub index: usize,
+    pub good: i64,
+    pub total: i64,
+    pub days: i64,
+    pub latest_day: Option<NaiveDate>,
 }
 
 /// The totals of a range made of whole intervals (its ends are among the bounds).
@@ -454,11 +454,12 @@ fn total_over(bounds: &[NaiveDate], intervals: &[IntervalSums], range: DayRange)
 }
 
 /// Σgood, Σtotal, days with a row and the latest day, per SLO and interval between consecutive
-/// `bounds`, for the SLOs of some services (all SLOs for `None`).
-async fn interval_sums(
+/// `bounds`, for the SLOs of some services and/or some SLOs (all SLOs for `None`, `None`).
+pub(crate) async fn interval_sums(
     db: &DatabaseConnection,
     bounds: &[NaiveDate],
     services: Option<&[i64]>,
+    slos: Option<&[i64]>,
 ) -> Result<Vec<(i64, IntervalSums)>, LoadError> {
     let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
         return Ok(Vec::new());
@@ -492,6 +493,9 @@ async fn interval_sums(
             .and_where(Expr::col(slo::Column::ServiceId).is_in(services.iter().copied()))
             .to_owned();
         query.and_where(Expr::col(slo_measurement::Column::SloId).in_subquery(slo_ids));
+    }
+    if let Some(slos) = slos {
+        query.and_where(Expr::col(slo_measurement::Column::SloId).is_in(slos.iter().copied()));
     }
     query.add_group_by([Expr::col(slo_measurement::Column::SloId), Expr::col(Alias::new("interval_index"))]);
     let mut out = Vec::new();

@@ -6,6 +6,7 @@
 //! closed: server functions (`/api/…`) and pages need read access, anything else the admin role.
 
 mod audit;
+mod evidence;
 mod health;
 mod ingest;
 mod kpis;
@@ -95,6 +96,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/audit" Audit => audit::list,
         GET "/api/v1/audit/verify" Audit => audit::verify,
         GET "/api/v1/audit/export.csv" Audit => audit::export,
+        GET "/api/v1/evidence" Audit => evidence::download,
         GET "/api/v1/{kind}" Read => list::list_records,
         POST "/api/v1/{kind}" Ingest => ingest::post_records,
     ]
@@ -108,7 +110,7 @@ pub fn route_specs() -> &'static [RouteSpec] {
 
 /// Pages and server functions that need more than read access (the rest need read access).
 pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] =
-    &[("/audit", Access::Audit), ("/api/audit_events", Access::Audit)];
+    &[("/audit", Access::Audit), ("/evidence", Access::Audit), ("/api/audit_events", Access::Audit)];
 
 /// What a request needs, by method and matched path pattern.
 pub fn access_for(method: &Method, path: &str) -> Access {

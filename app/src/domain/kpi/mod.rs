@@ -38,7 +38,8 @@ pub use quality::{DataQuality, data_quality};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use slo::{
     BurnRates, DayRange, Slo, SloAttainment, SloData, SloMeasurement, SloStatus, SloTotals, budget_exhausted_count,
-    burn_rate, error_budget_remaining, slo_attainment, slo_coverage, slo_day_ranges, slo_met_rate, slo_status,
+    burn_rate, error_budget_remaining, meets_objective, slo_attainment, slo_coverage, slo_day_ranges, slo_met_rate,
+    slo_status,
 };
 pub use stats::DurationStats;
 

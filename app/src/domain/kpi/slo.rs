@@ -173,13 +173,19 @@ pub struct SloAttainment {
     pub total: i128,
 }
 
+/// Whether Σgood ÷ Σtotal reaches an objective (a percentage), compared exactly; `None` without
+/// events or for an objective outside (0, 100).
+pub fn meets_objective(good: i128, total: i128, objective_percent: f64) -> Option<bool> {
+    match objective_units(objective_percent) {
+        Some(objective) if total > 0 => Some(good * FULL >= objective * total),
+        _ => None,
+    }
+}
+
 pub fn slo_attainment(period: &Period, slo: &Slo) -> SloAttainment {
     let s = slo.totals(period_days(period));
     let attainment = (s.total > 0).then(|| s.good as f64 / s.total as f64);
-    let met = match objective_units(slo.objective) {
-        Some(objective) if s.total > 0 => Some(s.good * FULL >= objective * s.total),
-        _ => None,
-    };
+    let met = meets_objective(s.good, s.total, slo.objective);
     SloAttainment { attainment, met, days_with_data: s.days, good: s.good, total: s.total }
 }
 

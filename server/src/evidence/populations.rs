@@ -1,0 +1,592 @@
+//! The populations of a pack, each read in id order a page at a time (keyset pagination), and
+//! written as CSV rows whose columns are `Population::columns`. Derived columns (durations,
+//! flags) are computed here from the row itself, so an auditor can re-perform them.
+
+use std::collections::{BTreeSet, HashMap};
+
+use app::domain::evidence::{EvidenceRequest, Population};
+use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
+
+use super::pack::PackWriter;
+use super::{EvidenceError, Scope};
+use crate::csv::Line;
+use crate::entities::{
+    audit_event, deployment, dr_test, exemption, import_batch, incident, incident_service, postmortem,
+    postmortem_action, scorecard_snapshot, slo,
+};
+use crate::kpis::load::interval_sums;
+
+/// Rows read per query.
+const PAGE: u64 = 2_000;
+
+/// The window as instants and days.
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// First instant of `from` in the reporting zone.
+    pub start: DateTime<Utc>,
+    /// First instant after `to` (exclusive).
+    pub end: DateTime<Utc>,
+    calendar: ReportingCalendar,
+}
+
+impl Window {
+    pub fn new(request: &EvidenceRequest, calendar: &ReportingCalendar) -> Self {
+        Window {
+            from: request.from,
+            to: request.to,
+            start: calendar.day_start(request.from),
+            end: calendar.day_end(request.to),
+            calendar: *calendar,
+        }
+    }
+
+    /// The day after the window: the as-of day of its end.
+    fn end_day(&self) -> NaiveDate {
+        self.to.succ_opt().unwrap_or(self.to)
+    }
+
+    fn contains(&self, instant: DateTime<Utc>) -> bool {
+        self.start <= instant && instant < self.end
+    }
+}
+
+pub struct Ctx<'a> {
+    pub db: &'a DatabaseConnection,
+    pub scope: &'a Scope,
+    pub window: &'a Window,
+}
+
+impl Ctx<'_> {
+    fn service(&self, id: i64) -> (&str, &str) {
+        self.scope.services.get(&id).map(|s| (s.slug.as_str(), s.team.as_str())).unwrap_or(("", ""))
+    }
+
+    /// `column IN selected services`, or no condition without a filter.
+    fn in_scope(&self, column: impl ColumnTrait) -> Condition {
+        match &self.scope.selected {
+            None => Condition::all(),
+            Some(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
+        }
+    }
+}
+
+pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    match population {
+        Population::Incidents => incidents(ctx, w).await,
+        Population::Postmortems => postmortems(ctx, w).await,
+        Population::Actions => actions(ctx, w).await,
+        Population::DrTests => dr_tests(ctx, w).await,
+        Population::Slos => slos(ctx, w).await,
+        Population::SloAttainment => slo_attainment(ctx, w).await,
+        Population::Deployments => deployments(ctx, w).await,
+        Population::Exemptions => exemptions(ctx, w).await,
+        Population::ImportBatches => import_batches(ctx, w).await,
+        Population::AuditEvents => audit_events(ctx, w).await,
+    }
+}
+
+fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+fn opt_instant(t: Option<DateTime<Utc>>) -> String {
+    t.map(instant).unwrap_or_default()
+}
+
+fn minutes_between(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> String {
+    match (from, to) {
+        (Some(a), Some(b)) => format!("{:.2}", (b - a).num_milliseconds() as f64 / 60_000.0),
+        _ => String::new(),
+    }
+}
+
+fn flag(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+fn opt_num(value: Option<i64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Incidents started or mitigated in the window, naming a service in scope.
+fn incidents_in_window(ctx: &Ctx<'_>) -> Condition {
+    let (start, end) = (ctx.window.start, ctx.window.end);
+    let mut condition = Condition::all().add(
+        Condition::any()
+            .add(incident::Column::StartedAt.gte(start).and(incident::Column::StartedAt.lt(end)))
+            .add(incident::Column::MitigatedAt.gte(start).and(incident::Column::MitigatedAt.lt(end))),
+    );
+    if let Some(ids) = &ctx.scope.selected {
+        let named = incident_service::Entity::find()
+            .select_only()
+            .column(incident_service::Column::IncidentId)
+            .filter(incident_service::Column::ServiceId.is_in(ids.iter().copied()))
+            .into_query();
+        condition = condition.add(incident::Column::Id.in_subquery(named));
+    }
+    condition
+}
+
+async fn incidents(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    let mut after = i64::MIN;
+    loop {
+        let rows = incident::Entity::find()
+            .filter(incidents_in_window(ctx))
+            .filter(incident::Column::Id.gt(after))
+            .order_by_asc(incident::Column::Id)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut named: HashMap<i64, Vec<i64>> = HashMap::new();
+        let links: Vec<(i64, i64)> = incident_service::Entity::find()
+            .select_only()
+            .columns([incident_service::Column::IncidentId, incident_service::Column::ServiceId])
+            .filter(incident_service::Column::IncidentId.is_in(ids))
+            .into_tuple()
+            .all(ctx.db)
+            .await?;
+        for (incident_id, service_id) in links {
+            named.entry(incident_id).or_default().push(service_id);
+        }
+        for r in rows {
+            let services = named.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+            let slugs: BTreeSet<&str> = services.iter().map(|id| ctx.service(*id).0).collect();
+            let teams: BTreeSet<&str> = services.iter().map(|id| ctx.service(*id).1).collect();
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(&r.title);
+            line.push(&format!("SEV{}", r.severity)).push(&r.status);
+            line.push(&slugs.into_iter().collect::<Vec<_>>().join(";"));
+            line.push(&teams.into_iter().collect::<Vec<_>>().join(";"));
+            let started = Some(r.started_at);
+            line.push(&instant(r.started_at)).push(&opt_instant(r.detected_at));
+            line.push(&opt_instant(r.acknowledged_at)).push(&opt_instant(r.mitigated_at));
+            line.push(&opt_instant(r.resolved_at));
+            line.push(&minutes_between(started, r.detected_at));
+            line.push(&minutes_between(r.detected_at, r.acknowledged_at));
+            line.push(&minutes_between(r.detected_at, r.mitigated_at));
+            line.push(&minutes_between(started, r.mitigated_at));
+            line.push(&minutes_between(started, r.resolved_at));
+            line.push(flag(r.customer_impacting)).push(&opt_num(r.customer_impact_minutes));
+            line.push(flag(r.change_related)).opt(r.root_cause_category.as_deref());
+            line.push(&opt_num(r.repeat_of_id));
+            line.push(flag(ctx.window.contains(r.started_at)));
+            line.push(flag(r.mitigated_at.is_some_and(|t| ctx.window.contains(t))));
+            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    let in_window = incident::Entity::find()
+        .select_only()
+        .column(incident::Column::Id)
+        .filter(incidents_in_window(ctx))
+        .into_query();
+    let mut after = i64::MIN;
+    loop {
+        let rows = postmortem::Entity::find()
+            .filter(postmortem::Column::IncidentId.in_subquery(in_window.clone()))
+            .filter(postmortem::Column::Id.gt(after))
+            .order_by_asc(postmortem::Column::Id)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        let incident_ids: Vec<i64> = rows.iter().map(|r| r.incident_id).collect();
+        let incidents: HashMap<i64, (String, i16, Option<DateTime<Utc>>)> = incident::Entity::find()
+            .select_only()
+            .columns([
+                incident::Column::Id,
+                incident::Column::ExternalId,
+                incident::Column::Severity,
+                incident::Column::MitigatedAt,
+            ])
+            .filter(incident::Column::Id.is_in(incident_ids))
+            .into_tuple::<(i64, String, i16, Option<DateTime<Utc>>)>()
+            .all(ctx.db)
+            .await?
+            .into_iter()
+            .map(|(id, external, severity, mitigated)| (id, (external, severity, mitigated)))
+            .collect();
+        for r in rows {
+            let (external, severity, mitigated) = incidents.get(&r.incident_id).cloned().unwrap_or_default();
+            // DESIGN §4 postmortem coverage: published with published_at ≤ mitigated + 7 days.
+            let timely = match (r.status.as_str(), r.published_at, mitigated) {
+                ("published", Some(published), Some(mitigated)) => Some(published <= mitigated + TimeDelta::days(7)),
+                (_, _, Some(_)) => Some(false),
+                _ => None,
+            };
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(&r.incident_id.to_string()).push(&external);
+            line.push(&format!("SEV{severity}")).push(&opt_instant(mitigated)).push(&r.status);
+            line.push(&opt_instant(r.published_at)).push(timely.map(flag).unwrap_or(""));
+            line.opt(r.url.as_deref());
+            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    use postmortem_action::Column as C;
+    let window = ctx.window;
+    let open_at_end = Condition::all()
+        .add(C::Status.ne("wont_do"))
+        .add(Condition::any().add(C::CompletedAt.is_null()).add(C::CompletedAt.gte(window.end)));
+    let selected = Condition::any()
+        .add(C::DueDate.gte(window.from).and(C::DueDate.lte(window.to)))
+        .add(Condition::all().add(C::DueDate.lt(window.from)).add(open_at_end));
+    let mut after = i64::MIN;
+    loop {
+        let rows = postmortem_action::Entity::find()
+            .filter(ctx.in_scope(C::ServiceId))
+            .filter(selected.clone())
+            .filter(C::Id.gt(after))
+            .order_by_asc(C::Id)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        for r in rows {
+            let (service, team) = ctx.service(r.service_id);
+            let due_in_window = r.due_date.is_some_and(|d| window.from <= d && d <= window.to);
+            // DESIGN §4: done with completed_at before the end of the due day (reporting zone).
+            let on_time = match (r.status.as_str(), r.due_date) {
+                ("wont_do", _) | (_, None) => None,
+                (status, Some(due)) => {
+                    Some(status == "done" && r.completed_at.is_some_and(|c| c < window.calendar.day_end(due)))
+                }
+            };
+            let open = r.status != "wont_do" && r.completed_at.is_none_or(|c| c >= window.end);
+            let overdue_days = match r.due_date {
+                Some(due) if open && due < window.end_day() => Some((window.end_day() - due).num_days()),
+                _ => None,
+            };
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(&opt_num(r.incident_id));
+            line.push(service).push(team).push(&r.title).opt(r.owner.as_deref()).opt(r.priority.as_deref());
+            line.push(&r.due_date.map(|d| d.to_string()).unwrap_or_default()).push(&r.status);
+            line.push(&opt_instant(r.completed_at)).push(on_time.map(flag).unwrap_or(""));
+            line.push(flag(due_in_window)).push(flag(open)).push(&opt_num(overdue_days));
+            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+fn met(achieved: Option<i64>, target: Option<i64>) -> &'static str {
+    match (achieved, target) {
+        (Some(a), Some(t)) => flag(a <= t),
+        _ => "",
+    }
+}
+
+async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    use dr_test::Column as C;
+    let mut after = i64::MIN;
+    loop {
+        let rows = dr_test::Entity::find()
+            .filter(ctx.in_scope(C::ServiceId))
+            .filter(C::PerformedAt.gte(ctx.window.start))
+            .filter(C::PerformedAt.lt(ctx.window.end))
+            .filter(C::Id.gt(after))
+            .order_by_asc(C::Id)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        for r in rows {
+            let (service, team) = ctx.service(r.service_id);
+            let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team).push(&tier);
+            line.push(&r.scenario).push(&instant(r.performed_at)).push(&r.outcome);
+            line.push(&opt_num(r.rto_target_minutes)).push(&opt_num(r.rto_achieved_minutes));
+            line.push(met(r.rto_achieved_minutes, r.rto_target_minutes));
+            line.push(&opt_num(r.rpo_target_minutes)).push(&opt_num(r.rpo_achieved_minutes));
+            line.push(met(r.rpo_achieved_minutes, r.rpo_target_minutes));
+            line.opt(r.evidence_url.as_deref()).opt(r.notes.as_deref());
+            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    let mut after = i64::MIN;
+    loop {
+        let rows = slo_page(ctx, after).await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        for r in rows {
+            let (service, team) = ctx.service(r.service_id);
+            let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(service).push(team).push(&tier).push(&r.slug).push(&r.name);
+            line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
+            line.push(&r.budgeting).push(&opt_num(r.threshold_ms));
+            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+async fn slo_page(ctx: &Ctx<'_>, after: i64) -> Result<Vec<slo::Model>, EvidenceError> {
+    Ok(slo::Entity::find()
+        .filter(ctx.in_scope(slo::Column::ServiceId))
+        .filter(slo::Column::Id.gt(after))
+        .order_by_asc(slo::Column::Id)
+        .limit(PAGE / 4)
+        .all(ctx.db)
+        .await?)
+}
+
+/// The window cut at each month's first day: `[from, 1st of next month, …, to + 1)`.
+fn month_bounds(window: &Window) -> Vec<NaiveDate> {
+    let mut bounds = vec![window.from];
+    let mut next = window.from.with_day(1).and_then(|d| d.checked_add_months(chrono::Months::new(1)));
+    while let Some(day) = next.filter(|d| *d <= window.to) {
+        bounds.push(day);
+        next = day.checked_add_months(chrono::Months::new(1));
+    }
+    bounds.push(window.end_day());
+    bounds
+}
+
+async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    let bounds = month_bounds(ctx.window);
+    let mut after = i64::MIN;
+    loop {
+        let rows = slo_page(ctx, after).await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut sums: HashMap<(i64, usize), (i64, i64, i64)> = HashMap::new();
+        for (slo_id, interval) in interval_sums(ctx.db, &bounds, None, Some(&ids)).await? {
+            sums.insert((slo_id, interval.index), (interval.good, interval.total, interval.days));
+        }
+        for r in rows {
+            let (service, _) = ctx.service(r.service_id);
+            let mut whole = (0i64, 0i64, 0i64);
+            for (index, pair) in bounds.windows(2).enumerate() {
+                let (from, to) = (pair[0], pair[1]);
+                let (good, total, days) = sums.get(&(r.id, index)).copied().unwrap_or_default();
+                whole = (whole.0 + good, whole.1 + total, whole.2 + days);
+                let label = format!("{:04}-{:02}", from.year(), from.month());
+                w.row(attainment_line(&r, service, &label, from, to, (good, total, days)))?;
+            }
+            w.row(attainment_line(&r, service, "window", ctx.window.from, ctx.window.end_day(), whole))?;
+        }
+        w.flush().await?;
+    }
+}
+
+fn attainment_line(
+    r: &slo::Model,
+    service: &str,
+    period: &str,
+    from: NaiveDate,
+    end: NaiveDate,
+    (good, total, days): (i64, i64, i64),
+) -> Line {
+    let last = end.pred_opt().unwrap_or(end);
+    let attainment = (total > 0).then(|| format!("{:.6}", good as f64 * 100.0 / total as f64));
+    let met = meets_objective(i128::from(good), i128::from(total), r.objective);
+    let mut line = Line::new();
+    line.push(&r.id.to_string()).push(service).push(&r.slug).push(period);
+    line.push(&from.to_string()).push(&last.to_string()).push(&(end - from).num_days().to_string());
+    line.push(&days.to_string()).push(&good.to_string()).push(&total.to_string());
+    line.push(attainment.as_deref().unwrap_or("")).push(&r.objective.to_string()).push(met.map(flag).unwrap_or(""));
+    line
+}
+
+async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    use deployment::Column as C;
+    let mut after = i64::MIN;
+    loop {
+        let rows = deployment::Entity::find()
+            .filter(ctx.in_scope(C::ServiceId))
+            .filter(C::DeployedAt.gte(ctx.window.start))
+            .filter(C::DeployedAt.lt(ctx.window.end))
+            .filter(C::Id.gt(after))
+            .order_by_asc(C::Id)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        for r in rows {
+            let (service, team) = ctx.service(r.service_id);
+            // DESIGN §4 change failure: rolled back or failed, or linked to an incident.
+            let failed = matches!(r.outcome.as_str(), "rolled_back" | "failed") || r.incident_id.is_some();
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);
+            line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id)).push(flag(failed));
+            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    use exemption::Column as C;
+    let mut after = i64::MIN;
+    loop {
+        let rows = exemption::Entity::find()
+            .filter(ctx.in_scope(C::ServiceId))
+            .filter(C::CreatedAt.lt(ctx.window.end))
+            .filter(C::ExpiresAt.gte(ctx.window.start))
+            .filter(C::Id.gt(after))
+            .order_by_asc(C::Id)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        for r in rows {
+            let (service, team) = ctx.service(r.service_id);
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
+            line.push(&r.approver).push(&instant(r.created_at)).push(&instant(r.expires_at));
+            line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    use import_batch::Column as C;
+    let mut after = i64::MIN;
+    loop {
+        let rows = import_batch::Entity::find()
+            .filter(C::StartedAt.gte(ctx.window.start))
+            .filter(C::StartedAt.lt(ctx.window.end))
+            .filter(C::Id.gt(after))
+            .order_by_asc(C::Id)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.id;
+        for r in rows {
+            let mut line = Line::new();
+            line.push(&r.id.to_string()).push(&r.kind).push(&r.source).push(&r.format).opt(r.file_name.as_deref());
+            line.push(&r.actor).push(&r.sha256);
+            for count in [r.received, r.created, r.updated, r.unchanged, r.rejected] {
+                line.push(&count.to_string());
+            }
+            line.push(&r.status).push(&instant(r.started_at)).push(&opt_instant(r.finished_at));
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+    use audit_event::Column as C;
+    let mut after = i64::MIN;
+    loop {
+        let rows = audit_event::Entity::find()
+            .filter(C::At.gte(ctx.window.start))
+            .filter(C::At.lt(ctx.window.end))
+            .filter(C::Seq.gt(after))
+            .order_by_asc(C::Seq)
+            .limit(PAGE)
+            .all(ctx.db)
+            .await?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.seq;
+        for r in rows {
+            let at = r.at.to_rfc3339_opts(SecondsFormat::Micros, true);
+            let mut line = Line::new();
+            line.push(&r.seq.to_string()).push(&at).push(&r.actor).push(&r.action).push(&r.target);
+            line.push(&r.details).push(&r.prev_hash).push(&r.hash);
+            w.row(line)?;
+        }
+        w.flush().await?;
+    }
+}
+
+/// A published snapshot whose period lies inside the window.
+pub struct PublishedReport {
+    pub period: String,
+    pub content: String,
+    pub content_sha256: String,
+}
+
+pub async fn published_reports(
+    db: &DatabaseConnection,
+    request: &EvidenceRequest,
+    calendar: &ReportingCalendar,
+) -> Result<Vec<PublishedReport>, EvidenceError> {
+    let periods: Vec<(i64, String)> = scorecard_snapshot::Entity::find()
+        .select_only()
+        .columns([scorecard_snapshot::Column::Id, scorecard_snapshot::Column::Period])
+        .order_by_asc(scorecard_snapshot::Column::Period)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut reports = Vec::new();
+    for (id, text) in periods {
+        let inside = Period::parse(&text, *calendar)
+            .is_ok_and(|p| request.from <= p.first_day() && p.end_day() <= request.to.succ_opt().unwrap_or(request.to));
+        if !inside {
+            continue;
+        }
+        // One at a time: a snapshot can be large.
+        if let Some(row) = scorecard_snapshot::Entity::find_by_id(id).one(db).await? {
+            reports.push(PublishedReport {
+                period: row.period,
+                content: row.content,
+                content_sha256: row.content_sha256,
+            });
+        }
+    }
+    Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(from: &str, to: &str) -> Window {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let request = EvidenceRequest::window(day(from), day(to)).expect("window");
+        Window::new(&request, &ReportingCalendar::default())
+    }
+
+    #[test]
+    fn months_cut_the_window() {
+        let days = |w: &Window| month_bounds(w).iter().map(NaiveDate::to_string).collect::<Vec<_>>();
+        assert_eq!(days(&window("2026-07-01", "2026-09-30")), ["2026-07-01", "2026-08-01", "2026-09-01", "2026-10-01"]);
+        assert_eq!(days(&window("2026-07-15", "2026-08-03")), ["2026-07-15", "2026-08-01", "2026-08-04"]);
+        assert_eq!(days(&window("2026-07-15", "2026-07-15")), ["2026-07-15", "2026-07-16"]);
+    }
+
+    #[test]
+    fn durations_are_minutes_with_two_decimals() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).expect("instant").with_timezone(&Utc);
+        assert_eq!(minutes_between(Some(t("2026-07-01T00:00:00Z")), Some(t("2026-07-01T01:30:20Z"))), "90.33");
+        assert_eq!(minutes_between(None, Some(t("2026-07-01T00:00:00Z"))), "");
+    }
+}

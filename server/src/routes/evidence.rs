@@ -1,0 +1,72 @@
+//! `GET /api/v1/evidence?from=&to=[&team=…][&tier=…][&sample_<population>=N][&seed=]`: the
+//! audit evidence pack as a ZIP, streamed while it is built (auditors and admins only).
+
+use app::domain::access::Principal;
+use app::domain::evidence::EvidenceRequest;
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+
+use crate::evidence::{self, EvidenceError, PackContext};
+use crate::routes::problem::Problem;
+use crate::startup::AppState;
+
+/// Chunks buffered between the builder and the connection (each a page or so of compressed rows).
+const CHANNEL_CHUNKS: usize = 8;
+
+pub async fn download(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let request = match EvidenceRequest::from_pairs(&pairs) {
+        Ok(request) => request,
+        Err(error) => {
+            return Problem::new(StatusCode::BAD_REQUEST, "Invalid evidence request", error.to_string()).into_response();
+        }
+    };
+    let scope = match evidence::resolve_scope(&state.db, &request).await {
+        Ok(scope) => scope,
+        Err(EvidenceError::UnknownTeam(team)) => {
+            return Problem::new(StatusCode::BAD_REQUEST, "Invalid evidence request", format!("unknown team '{team}'"))
+                .into_response();
+        }
+        Err(other) => return Problem::internal("preparing an evidence pack", &other).into_response(),
+    };
+    let context = PackContext {
+        generated_at: crate::clock_now(),
+        generated_by: principal.actor(),
+        channel: "http",
+        policy_version: state.policy.version.clone(),
+        calendar: state.calendar,
+        audit_head: None,
+    };
+    let file_name = format!("plumbline-evidence-{}-{}.zip", request.from, request.to);
+    let (sender, mut receiver) = mpsc::channel(CHANNEL_CHUNKS);
+    tokio::spawn(async move {
+        match evidence::deliver(&state.db, &request, &scope, context, &sender).await {
+            Ok(summary) => tracing::info!(pack_sha256 = %summary.sha256, bytes = summary.bytes, "evidence pack sent"),
+            Err(EvidenceError::Cancelled) => tracing::info!("evidence download cancelled by the client"),
+            Err(error) => {
+                // The status line is gone already: cut the body so the client sees a failed
+                // download, never a short ZIP that looks complete.
+                let app_error = app::error::AppError::internal("building an evidence pack", &error);
+                let _ = sender.send(Err(std::io::Error::other(app_error.to_string()))).await;
+            }
+        }
+    });
+    let body = Body::from_stream(futures::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
