@@ -64,7 +64,7 @@ pub fn AuditNavLink() -> impl IntoView {
                     viewer().await,
                     Some(Viewer { role: Some(role), .. }) if role == "admin" || role == "auditor"
                 );
-                allowed.then(|| view! { <A href="/audit">"Audit log"</A> })
+                allowed.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/evidence">"Evidence"</A> })
             })}
         </Suspense>
     }

@@ -2,6 +2,7 @@
 
 mod audit;
 mod chrome;
+mod evidence;
 mod home;
 
 use leptos::prelude::*;
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
+                    <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                 </Routes>
             </main>
         </Router>

@@ -25,7 +25,8 @@ pub async fn download(
     let request = match EvidenceRequest::from_pairs(&pairs) {
         Ok(request) => request,
         Err(error) => {
-            return Problem::new(StatusCode::BAD_REQUEST, "Invalid evidence request", error.to_string()).into_response();
+            return Problem::new(StatusCode::BAD_REQUEST, "Invalid evidence request", error.to_string())
+                .into_response();
         }
     };
     let scope = match evidence::resolve_scope(&state.db, &request).await {

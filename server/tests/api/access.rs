@@ -34,7 +34,7 @@ pub fn oidc_mode() -> AuthMode {
     })))
 }
 
-async fn oidc_app(backend: Backend) -> TestApp {
+pub async fn oidc_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, Options { auth: oidc_mode(), ..Options::default() }).await
 }
 
@@ -206,7 +206,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     // The table the gate reads, written out here independently: a route added, removed or given
     // another rule must be reviewed here too.
     use Access::*;
-    let golden: [(&str, &str, Access); 28] = [
+    let golden: [(&str, &str, Access); 30] = [
         ("GET", "/healthz", Public),
         ("GET", "/readyz", Public),
         ("GET", "/auth/login", Public),
@@ -223,6 +223,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         ("GET", "/api/v1/audit", Audit),
         ("GET", "/api/v1/audit/verify", Audit),
         ("GET", "/api/v1/audit/export.csv", Audit),
+        ("GET", "/api/v1/evidence", Audit),
         ("GET", "/api/v1/kpis", Read),
         ("GET", "/api/v1/kpis/trend", Read),
         ("GET", "/api/v1/kpis/rollups", Read),
@@ -235,6 +236,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         ("GET", "/api/v1/{kind}", Read),
         ("POST", "/api/v1/{kind}", Ingest),
         ("GET", "/audit", Audit),
+        ("GET", "/evidence", Audit),
     ];
     let mut table: Vec<(String, String, Access)> = server::routes::route_specs()
         .iter()
@@ -258,7 +260,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     );
     let pages: BTreeSet<String> =
         leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
-    assert_eq!(pages, BTreeSet::from(["/".to_owned(), "/audit".to_owned()]));
+    assert_eq!(pages, BTreeSet::from(["/".to_owned(), "/audit".to_owned(), "/evidence".to_owned()]));
     // A few rules the table itself must keep.
     let rule = |method: &str, path: &str| {
         routes.iter().find(|(m, p, _)| m.as_str() == method && p == path).map(|(_, _, a)| *a)

@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod calendar;
 mod drill_down;
+mod evidence;
 mod helpers;
 mod ingest_formats;
 mod ingest_rules;

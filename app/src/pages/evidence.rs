@@ -1,0 +1,123 @@
+//! The Evidence page (DESIGN.md §7), for admins and auditors: choose an audit window, filters
+//! and sample sizes, and download the pack. A plain GET form, so it works without JavaScript;
+//! previous downloads come from the audit trail, where each is recorded with the pack's hash.
+
+use leptos::prelude::*;
+
+use crate::api::{AuditQuery, AuditRow, get_audit_events};
+use crate::domain::evidence::{MAX_SAMPLE, Population};
+
+#[component]
+pub fn EvidencePage() -> impl IntoView {
+    let downloads = Resource::new(
+        || (),
+        |_| get_audit_events(AuditQuery { action: Some("evidence.downloaded".into()), actor: None, after: None }),
+    );
+    view! {
+        <section class="hero">
+            <h1>"Audit evidence"</h1>
+            <p class="lede">
+                "A ZIP with every record of an audit window as CSV: incidents, postmortems, actions, DR "
+                "tests, SLOs and their attainment, deployments, exemptions, import batches and audit "
+                "events, with a manifest, SHA-256 sums and the SOC 2 / ISO 27001 control mapping. The "
+                "same request over unchanged data gives the same files."
+            </p>
+        </section>
+        <form class="panel evidence-form" method="get" action="/api/v1/evidence">
+            <fieldset>
+                <legend>"Audit window (both days included)"</legend>
+                <label>"From " <input type="date" name="from" required placeholder="2026-07-01"/></label>
+                <label>"To " <input type="date" name="to" required placeholder="2026-09-30"/></label>
+            </fieldset>
+            <fieldset>
+                <legend>"Only these (optional)"</legend>
+                <label>
+                    "Teams "
+                    <input name="team" placeholder="slugs, comma-separated" pattern="[a-z0-9_,\\- ]*"/>
+                </label>
+                <span class="tiers" role="group" aria-label="Tiers">
+                    "Tiers: "
+                    {(0..=3).map(|tier| view! {
+                        <label class="inline"><input type="checkbox" name="tier" value=tier.to_string()/>" " {tier}</label>
+                    }).collect_view()}
+                </span>
+            </fieldset>
+            <details>
+                <summary>"Random samples for testing (optional)"</summary>
+                <p class="note">
+                    "Each sample is drawn reproducibly from the seed; the method and seed are recorded "
+                    "in manifest.json. Leave the seed empty to have one chosen."
+                </p>
+                <div class="sample-grid">
+                    {Population::ALL.into_iter().map(|population| {
+                        let name = format!("sample_{}", population.name());
+                        view! {
+                            <label>
+                                {population.file()} " "
+                                <input type="number" name=name min="1" max=MAX_SAMPLE.to_string() inputmode="numeric"/>
+                            </label>
+                        }
+                    }).collect_view()}
+                    <label>"Seed " <input type="number" name="seed" min="0" inputmode="numeric"/></label>
+                </div>
+            </details>
+            <button type="submit">"Download evidence pack"</button>
+        </form>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading previous downloads…"</p> }>
+            {move || Suspend::new(async move {
+                match downloads.await {
+                    Ok(view) => view! { <Downloads rows=view.rows/> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The SHA-256 of the whole ZIP, from an event's details.
+fn pack_hash(row: &AuditRow) -> String {
+    serde_json::from_str::<serde_json::Value>(&row.details)
+        .ok()
+        .and_then(|d| d.get("pack_sha256").and_then(|h| h.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[component]
+fn Downloads(rows: Vec<AuditRow>) -> impl IntoView {
+    let empty = rows.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="downloads-heading">
+            <div class="panel-title">
+                <h2 id="downloads-heading">"Previous downloads"</h2>
+                <a href="/audit?action=evidence.downloaded">"All in the audit log"</a>
+            </div>
+            {empty.then(|| view! { <p class="empty">"No pack has been downloaded yet."</p> })}
+            <div class="table-scroll">
+                <table class="data">
+                    <caption class="visually-hidden">"Evidence packs downloaded, newest first"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"When (UTC)"</th>
+                            <th scope="col">"Who"</th>
+                            <th scope="col">"Window"</th>
+                            <th scope="col">"Pack SHA-256"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().rev().map(|row| {
+                            let hash = pack_hash(&row);
+                            view! {
+                                <tr>
+                                    <td>{row.at}</td>
+                                    <td>{row.actor}</td>
+                                    <td>{row.target}</td>
+                                    <td><code class="hash">{hash}</code></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

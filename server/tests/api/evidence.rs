@@ -1,0 +1,401 @@
+//! `GET /api/v1/evidence`: the pack is opened the way an auditor would (`unzip -t`,
+//! `sha256sum -c`), and every population is checked against the database, record by record.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::access::{Credential, oidc_app, send, signed_in};
+use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::kpis::load;
+
+const Q3: &str = "from=2026-07-01&to=2026-09-30";
+
+/// The hand-made organisation of `kpis::load`, plus records that sit on the window's edges.
+async fn load_with_edges(app: &TestApp) {
+    load(app).await;
+    let incidents = json!([
+        // Started before the window, mitigated inside it: in the pack (postmortem coverage uses it).
+        {"external_id": "INC-EDGE-1", "title": "Long tail", "severity": "SEV2", "services": ["ledger"],
+         "started_at": "2026-06-30T23:00:00Z", "mitigated_at": "2026-07-01T01:00:00Z"},
+        // The window's last instant and the first after it.
+        {"external_id": "INC-EDGE-2", "title": "=HYPERLINK(\"http://evil.example\",\"open\")", "severity": "SEV3",
+         "services": ["search"], "started_at": "2026-09-30T23:59:59Z"},
+        {"external_id": "INC-EDGE-3", "title": "Q4", "severity": "SEV3", "services": ["search"],
+         "started_at": "2026-10-01T00:00:00Z"}
+    ]);
+    let exemptions = json!([
+        {"service": "search", "check": "active_slo", "reason": "+1 from the CTO", "approver": "cto",
+         "expires_at": "2099-01-01T00:00:00Z"}
+    ]);
+    for (kind, rows) in [("incidents", incidents), ("exemptions", exemptions)] {
+        let (status, reply) = app.post_json(kind, &rows).await;
+        assert_eq!(status, 200, "{kind}: {reply}");
+    }
+    // Granted before the window (records are stamped when imported, so back-date it here). A
+    // second waiver granted today was not in force during the window.
+    let granted = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "UPDATE exemption SET created_at = '2026-06-01T00:00:00Z'",
+        _ => "UPDATE exemption SET created_at = '2026-06-01 00:00:00+00:00'",
+    };
+    app.db.execute_unprepared(granted).await.expect("back-date");
+    let today = json!([{"service": "search", "check": "dr_test_on_record", "reason": "new", "approver": "cto",
+                        "expires_at": "2099-01-01T00:00:00Z"}]);
+    let (status, reply) = app.post_json("exemptions", &today).await;
+    assert_eq!(status, 200, "{reply}");
+}
+
+struct Pack {
+    dir: tempfile::TempDir,
+    zip: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl Pack {
+    fn path(&self, file: &str) -> PathBuf {
+        self.dir.path().join("x").join(file)
+    }
+
+    fn manifest(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.path("manifest.json")).expect("manifest")).expect("json")
+    }
+
+    /// A CSV file as header → value maps.
+    fn rows(&self, file: &str) -> Vec<BTreeMap<String, String>> {
+        let mut reader = csv::Reader::from_path(self.path(file)).expect("csv");
+        let headers = reader.headers().expect("header").clone();
+        reader
+            .records()
+            .map(|r| {
+                let record = r.expect("record");
+                headers.iter().map(str::to_owned).zip(record.iter().map(str::to_owned)).collect()
+            })
+            .collect()
+    }
+
+    fn ids(&self, file: &str) -> Vec<i64> {
+        self.rows(file).iter().map(|r| r["id"].parse().expect("id")).collect()
+    }
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) -> String {
+    let output = Command::new(program).args(args).current_dir(dir).output().expect("tool runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{program} {args:?}: {text}{}", String::from_utf8_lossy(&output.stderr));
+    text
+}
+
+/// Downloads, then checks the archive with the tools an auditor has.
+async fn download(app: &TestApp, credential: &Credential, query: &str) -> Pack {
+    let response = send(app, Method::GET, &format!("/api/v1/evidence?{query}"), credential, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(header("content-type").as_deref(), Some("application/zip"));
+    assert!(header("content-disposition").is_some_and(|d| d.contains("plumbline-evidence-")));
+    let bytes = response.bytes().await.expect("body").to_vec();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip = dir.path().join("pack.zip");
+    std::fs::write(&zip, &bytes).expect("write");
+    let tested = run(dir.path(), "unzip", &["-t", "pack.zip"]);
+    assert!(tested.contains("No errors detected"), "{tested}");
+    std::fs::create_dir(dir.path().join("x")).expect("mkdir");
+    run(dir.path(), "unzip", &["-q", "pack.zip", "-d", "x"]);
+    let checked = run(&dir.path().join("x"), "sha256sum", &["-c", "--strict", "SHA256SUMS"]);
+    assert!(!checked.contains("FAILED"), "{checked}");
+    Pack { dir, zip, bytes }
+}
+
+async fn ids(app: &TestApp, sql: &str) -> Vec<i64> {
+    let rows =
+        app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql.to_owned())).await.expect(sql);
+    rows.iter().map(|r| r.try_get_by_index::<i64>(0).expect("id")).collect()
+}
+
+/// Instants compared as text would go wrong on SQLite: compare with these on both backends.
+fn between(column: &str, app: &TestApp) -> String {
+    match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            format!("({column} >= '2026-07-01T00:00:00Z' AND {column} < '2026-10-01T00:00:00Z')")
+        }
+        _ => format!(
+            "(julianday({column}) >= julianday('2026-07-01') AND julianday({column}) < julianday('2026-10-01'))"
+        ),
+    }
+}
+
+fn compare(column: &str, operator: &str, instant: &str, app: &TestApp) -> String {
+    match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!("{column} {operator} '{instant}'"),
+        _ => format!("julianday({column}) {operator} julianday('{}')", instant.trim_end_matches('Z')),
+    }
+}
+
+async fn a_pack_holds_each_record_of_the_window_exactly_once(app: &TestApp) {
+    load_with_edges(app).await;
+    let pack = download(app, &Credential::None, Q3).await;
+    let manifest = pack.manifest();
+    // Every CSV's data rows are what the manifest says.
+    for file in manifest["files"].as_array().expect("files") {
+        let path = file["path"].as_str().expect("path");
+        if let Some(rows) = file["rows"].as_u64() {
+            assert_eq!(pack.rows(path).len() as u64, rows, "{path}");
+        }
+        let bytes = std::fs::read(pack.path(path)).expect("file");
+        assert_eq!(hex::encode(Sha256::digest(&bytes)), file["sha256"], "{path}");
+    }
+    // Each population against an independent query of the database.
+    let expected = [
+        (
+            "incidents.csv",
+            format!(
+                "SELECT id FROM incident WHERE {} OR {} ORDER BY id",
+                between("started_at", app),
+                between("mitigated_at", app)
+            ),
+        ),
+        (
+            "postmortems.csv",
+            format!(
+                "SELECT p.id FROM postmortem p JOIN incident i ON i.id = p.incident_id WHERE {} OR {} ORDER BY p.id",
+                between("i.started_at", app),
+                between("i.mitigated_at", app)
+            ),
+        ),
+        (
+            "actions.csv",
+            "SELECT id FROM postmortem_action WHERE (due_date >= '2026-07-01' AND due_date <= '2026-09-30') \
+             OR (due_date < '2026-07-01' AND status <> 'wont_do' AND completed_at IS NULL) ORDER BY id"
+                .to_owned(),
+        ),
+        ("dr_tests.csv", format!("SELECT id FROM dr_test WHERE {} ORDER BY id", between("performed_at", app))),
+        ("deployments.csv", format!("SELECT id FROM deployment WHERE {} ORDER BY id", between("deployed_at", app))),
+        ("slos.csv", "SELECT id FROM slo ORDER BY id".to_owned()),
+        (
+            "exemptions.csv",
+            format!(
+                "SELECT id FROM exemption WHERE {} AND {} ORDER BY id",
+                compare("created_at", "<", "2026-10-01T00:00:00Z", app),
+                compare("expires_at", ">=", "2026-07-01T00:00:00Z", app)
+            ),
+        ),
+    ];
+    for (file, sql) in &expected {
+        let in_db = ids(app, sql).await;
+        let in_pack = pack.ids(file);
+        assert_eq!(in_pack, in_db, "{file}: every matching record once, in id order, none other");
+        assert_eq!(in_pack.iter().collect::<BTreeSet<_>>().len(), in_pack.len(), "{file}: no duplicates");
+    }
+    let incidents = pack.rows("incidents.csv");
+    let external: Vec<&str> = incidents.iter().map(|r| r["external_id"].as_str()).collect();
+    assert_eq!(external, ["INC-1", "INC-2", "INC-EDGE-1", "INC-EDGE-2"], "Q2's INC-0 and Q4's INC-EDGE-3 are out");
+    let inc1 = &incidents[0];
+    assert_eq!(
+        (inc1["minutes_to_detect"].as_str(), inc1["minutes_to_restore"].as_str(), inc1["services"].as_str()),
+        ("5.00", "60.00", "checkout")
+    );
+    let edge = &incidents[2];
+    assert_eq!((edge["started_in_window"].as_str(), edge["mitigated_in_window"].as_str()), ("false", "true"));
+
+    // Formula injection is neutralised, and the value is recoverable by dropping one quote.
+    let title = incidents[3]["title"].as_str();
+    assert_eq!(title, "'=HYPERLINK(\"http://evil.example\",\"open\")");
+    let raw = std::fs::read_to_string(pack.path("incidents.csv")).expect("csv");
+    assert!(!raw.contains(",=HYPERLINK") && !raw.contains(",\"=HYPERLINK"), "no cell starts with '='");
+    let exemptions = pack.rows("exemptions.csv");
+    assert_eq!(exemptions.len(), 1, "the waiver granted after the window is not in it");
+    assert_eq!(exemptions[0]["reason"], "'+1 from the CTO");
+
+    // Derived columns re-perform the KPI definitions.
+    let actions = pack.rows("actions.csv");
+    let act2 = actions.iter().find(|a| a["external_id"] == "ACT-2").expect("ACT-2");
+    assert_eq!((act2["open_at_window_end"].as_str(), act2["days_overdue_at_window_end"].as_str()), ("true", "47"));
+    let act1 = actions.iter().find(|a| a["external_id"] == "ACT-1").expect("ACT-1");
+    assert_eq!(act1["on_time"], "true");
+    let attainment = pack.rows("slo_attainment.csv");
+    let periods: Vec<(&str, &str, &str)> =
+        attainment.iter().map(|r| (r["period"].as_str(), r["good"].as_str(), r["met"].as_str())).collect();
+    assert_eq!(
+        periods,
+        [("2026-07", "2970", "true"), ("2026-08", "0", ""), ("2026-09", "995", "true"), ("window", "3965", "true")]
+    );
+    let failed: Vec<String> = pack.rows("deployments.csv").into_iter().map(|d| d["failed_change"].clone()).collect();
+    assert_eq!(failed, ["false", "true", "false", "false"], "DEP-2 was rolled back; DEP-5 is in Q4");
+
+    // Manifest: window, versions, generation fields named.
+    assert_eq!(manifest["window"]["from"], "2026-07-01");
+    assert_eq!(manifest["window"]["end_exclusive"], "2026-10-01T00:00:00Z");
+    assert_eq!(manifest["kpi_definitions_version"], "1");
+    assert_eq!(manifest["generation_fields"], json!(["generated_at", "generated_by", "audit_head"]));
+    assert!(manifest["policy_version"].as_str().is_some_and(|v| !v.is_empty()));
+    let control = pack.rows("control_mapping.csv");
+    assert!(control.iter().any(|r| r["control"] == "CC8.1" && r["file"] == "deployments.csv"));
+    assert!(control.iter().any(|r| r["control"] == "8.13" && r["file"] == "dr_tests.csv"));
+
+    // The download is on record with the exact bytes' hash, and the chain still verifies.
+    let (_, page) = app.get("/api/v1/audit?action=evidence.downloaded").await;
+    let event = &page["items"][0];
+    assert_eq!(event["details"]["pack_sha256"], hex::encode(Sha256::digest(&pack.bytes)));
+    assert_eq!(event["target"], "evidence:2026-07-01..2026-09-30");
+    assert_eq!(event["actor"], "local");
+    let (_, verify) = app.get("/api/v1/audit/verify").await;
+    assert_eq!(verify["intact"], true);
+    assert!(pack.zip.exists());
+}
+
+async fn the_same_request_gives_the_same_files(app: &TestApp) {
+    load_with_edges(app).await;
+    let query = format!("{Q3}&sample_incidents=2&sample_actions=1&seed=99");
+    let first = download(app, &Credential::None, &query).await;
+    let second = download(app, &Credential::None, &query).await;
+    let sums = |p: &Pack| std::fs::read_to_string(p.path("SHA256SUMS")).expect("sums");
+    assert_eq!(sums(&first), sums(&second), "identical file hashes");
+    let (mut a, mut b) = (first.manifest(), second.manifest());
+    for field in ["generated_at", "generated_by", "audit_head"] {
+        a.as_object_mut().expect("object").remove(field);
+        b.as_object_mut().expect("object").remove(field);
+    }
+    assert_eq!(a, b, "only the listed generation fields differ");
+    // The sample: reproducible, drawn from the population, recorded in the manifest.
+    let sample = first.rows("samples/incidents_sample.csv");
+    assert_eq!(sample.len(), 2);
+    let population = first.rows("incidents.csv");
+    for row in &sample {
+        let number: usize = row["population_row"].parse().expect("row number");
+        let mut original = row.clone();
+        original.remove("population_row");
+        assert_eq!(population[number - 1], original, "row {number} is the population's row");
+    }
+    let sampling = &first.manifest()["sampling"];
+    assert_eq!(sampling[0]["population"], "incidents");
+    assert_eq!(sampling[0]["seed"], 99);
+    assert!(sampling[0]["method"].as_str().is_some_and(|m| m.contains("ChaCha8")));
+
+    // Narrowed to a team: only its services' records.
+    let narrowed = download(app, &Credential::None, &format!("{Q3}&team=discovery")).await;
+    let services: BTreeSet<String> =
+        narrowed.rows("incidents.csv").into_iter().map(|r| r["services"].clone()).collect();
+    assert_eq!(services, BTreeSet::from(["search".to_owned()]));
+    assert!(narrowed.rows("deployments.csv").is_empty(), "discovery deployed nothing");
+    assert_eq!(narrowed.manifest()["filters"]["teams"], json!(["discovery"]));
+}
+
+async fn bad_requests_are_refused_before_any_byte(app: &TestApp) {
+    load(app).await;
+    for (query, needle) in [
+        ("to=2026-09-30", "from is required"),
+        ("from=2026-10-01&to=2026-09-30", "before it starts"),
+        ("from=2026-07-01&to=2026-09-30&team=ghost", "unknown team 'ghost'"),
+        ("from=2026-07-01&to=2026-09-30&sample_widgets=3", "unknown population"),
+        ("from=2026-07-01&to=2026-09-30&sample_incidents=0", "sample size"),
+    ] {
+        let (status, body) = app.get(&format!("/api/v1/evidence?{query}")).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(body["detail"].as_str().is_some_and(|d| d.contains(needle)), "{query}: {body}");
+    }
+    assert_eq!(app.count("audit_event WHERE action = 'evidence.downloaded'").await, 0);
+}
+
+crate::on_both_backends!(
+    a_pack_holds_each_record_of_the_window_exactly_once,
+    the_same_request_gives_the_same_files,
+    bad_requests_are_refused_before_any_byte,
+);
+
+/// With sign-in: viewers and anonymous callers are refused; an auditor's download is logged
+/// under their name.
+async fn only_auditors_and_admins_download_and_each_download_is_logged(app: &TestApp) {
+    let url = format!("/api/v1/evidence?{Q3}");
+    assert_eq!(send(app, Method::GET, &url, &Credential::None, None).await.status(), StatusCode::UNAUTHORIZED);
+    let viewer = Credential::Cookie(signed_in(app, "vic@example.test", &["viewer"], &[], false).await);
+    assert_eq!(send(app, Method::GET, &url, &viewer, None).await.status(), StatusCode::FORBIDDEN);
+    let editor = Credential::Cookie(signed_in(app, "eve@example.test", &["editor"], &["payments"], false).await);
+    assert_eq!(send(app, Method::GET, &url, &editor, None).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("audit_event WHERE action = 'evidence.downloaded'").await, 0);
+
+    let auditor = Credential::Cookie(signed_in(app, "ada@example.test", &["auditor"], &[], false).await);
+    let pack = download(app, &auditor, Q3).await;
+    let manifest = pack.manifest();
+    assert!(manifest["generated_by"].as_str().is_some_and(|by| by.contains("ada@example.test")), "{manifest}");
+    assert_eq!(app.count("audit_event WHERE action = 'evidence.downloaded'").await, 1);
+    let detail = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT actor, details FROM audit_event WHERE action = 'evidence.downloaded'".to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("event");
+    let actor: String = detail.try_get_by_index(0).expect("actor");
+    let details: String = detail.try_get_by_index(1).expect("details");
+    assert!(actor.contains("ada@example.test"), "{actor}");
+    assert!(details.contains(&hex::encode(Sha256::digest(&pack.bytes))), "{details}");
+    // The page lists it for auditors, not for viewers.
+    let page = send(app, Method::GET, "/evidence", &auditor, None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("evidence:2026-07-01..2026-09-30"), "previous downloads are listed");
+    assert_eq!(send(app, Method::GET, "/evidence", &viewer, None).await.status(), StatusCode::FORBIDDEN);
+}
+
+mod signed_in {
+    crate::on_both_backends_with!(
+        oidc_app;
+        only_auditors_and_admins_download_and_each_download_is_logged,
+    );
+    use super::*;
+}
+
+/// `plumbline export-evidence` writes the same pack to a file, and records it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_writes_the_same_pack() {
+    let app = spawn_app(Backend::Postgres).await;
+    load_with_edges(&app).await;
+    let over_http = download(&app, &Credential::None, &format!("{Q3}&team=payments")).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("pack.zip");
+    let url = app_database_url(&app).await;
+    let status = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .args(["export-evidence", "--from", "2026-07-01", "--to", "2026-09-30", "--team", "payments", "--out"])
+        .arg(&out)
+        .env("DATABASE_URL", &url)
+        .env("USER", "auditor-cli")
+        .output()
+        .expect("runs");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(String::from_utf8_lossy(&status.stdout).contains("pack sha256"));
+    run(dir.path(), "unzip", &["-q", "pack.zip", "-d", "x"]);
+    let sums = std::fs::read_to_string(dir.path().join("x/SHA256SUMS")).expect("sums");
+    assert_eq!(sums, std::fs::read_to_string(over_http.path("SHA256SUMS")).expect("sums"), "same files as over HTTP");
+    assert_eq!(app.count("audit_event WHERE actor = 'cli:auditor-cli' AND action = 'evidence.downloaded'").await, 1);
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_plumbline"))
+        .args(["export-evidence", "--from", "2026-09-30", "--to", "2026-07-01", "--out"])
+        .arg(dir.path().join("bad.zip"))
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("before it starts"));
+    assert!(!dir.path().join("bad.zip").exists());
+    app.cleanup().await;
+}
+
+async fn app_database_url(app: &TestApp) -> String {
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(sea_orm::DbBackend::Postgres, "SELECT current_database()".to_owned()))
+        .await
+        .expect("query")
+        .expect("row");
+    let name: String = row.try_get_by_index(0).expect("name");
+    let admin = std::env::var("PLUMBLINE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let (base, _) = admin.rsplit_once('/').expect("path");
+    format!("{base}/{name}")
+}
