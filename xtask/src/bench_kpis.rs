@@ -20,7 +20,7 @@ use crate::tools;
 use crate::util::{Paths, Result, cargo, run};
 
 const DATABASE: &str = "plumbline_bench_large";
-const PORT: u16 = 3978;
+pub(crate) const PORT: u16 = 3978;
 /// The large demo organisation's size; a smaller database is reloaded.
 const LARGE_SERVICES: u64 = 2000;
 
@@ -118,7 +118,7 @@ fn bench(paths: &Paths, options: &Options) -> Result {
 }
 
 /// Loads the large demo into the bench database unless it is already there.
-fn ensure_large_demo(paths: &Paths, reload: bool) -> Result {
+pub(crate) fn ensure_large_demo(paths: &Paths, reload: bool) -> Result {
     let exists = psql("postgres", &format!("SELECT count(*) FROM pg_database WHERE datname = '{DATABASE}'"))? == "1";
     let services: u64 = if exists {
         psql(DATABASE, "SELECT count(*) FROM service").ok().and_then(|n| n.parse().ok()).unwrap_or(0)
@@ -138,7 +138,7 @@ fn ensure_large_demo(paths: &Paths, reload: bool) -> Result {
         .env("RUST_LOG", "warn"))
 }
 
-fn start(paths: &Paths) -> Result<Server> {
+pub(crate) fn start(paths: &Paths) -> Result<Server> {
     let server = Server(
         Command::new(paths.server_bin(true))
             .arg("serve")
@@ -221,13 +221,13 @@ fn hand_written_sql(from: &str, to: &str) -> Result<(f64, f64)> {
     }
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// `2026-Q3` → (`2026-07-01`, `2026-10-01`): calendar quarters, as the default calendar.
-fn quarter_bounds(period: &str) -> Result<(String, String)> {
+pub(crate) fn quarter_bounds(period: &str) -> Result<(String, String)> {
     let bad = || format!("--period expects a quarter like 2026-Q3, got '{period}'");
     let (year, quarter) = period.split_once("-Q").ok_or_else(bad)?;
     let year: u32 = year.parse().map_err(|_| bad())?;
@@ -238,7 +238,7 @@ fn quarter_bounds(period: &str) -> Result<(String, String)> {
 }
 
 /// The last quarter that has ended, by the machine's UTC date.
-fn last_closed_quarter() -> Result<String> {
+pub(crate) fn last_closed_quarter() -> Result<String> {
     let output = Command::new("date").args(["-u", "+%Y %m"]).output().map_err(|e| format!("cannot run date: {e}"))?;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let mut parts = text.split_whitespace().filter_map(|p| p.parse::<u32>().ok());

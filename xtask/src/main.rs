@@ -4,6 +4,7 @@
 //! run does not wait on a cargo-leptos install. See README.md for the commands.
 
 mod bench;
+mod bench_evidence;
 mod bench_kpis;
 mod build;
 mod run;
@@ -28,6 +29,9 @@ commands:
   bench-kpis [--period P] [--reps N] [--reload]
                                KPI/scorecard benchmark on the large demo in Postgres: cold,
                                warm, and against hand-written SQL
+  bench-evidence [--reps N] [--reload]
+                               evidence packs (a quarter, 12 months) from the large demo in
+                               Postgres: first byte, total, size, memory growth, vs zip -r
 
 environment:
   CARGO_TARGET_DIR             build folder (default <repo>/target); the site goes to its site/";
@@ -89,6 +93,17 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                 reload: flags.has("--reload"),
             };
             return Ok(bench_kpis::bench_kpis(&paths, &options));
+        }
+        "bench-evidence" => {
+            let flags = Flags::parse(rest, &["--reload"], &["--reps"])?;
+            let reps = match flags.value("--reps") {
+                Some(text) => {
+                    text.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--reps expects N ≥ 1, got '{text}'"))?
+                }
+                None => 3,
+            };
+            let options = bench_evidence::Options { reps, reload: flags.has("--reload") };
+            return Ok(bench_evidence::bench_evidence(&paths, &options));
         }
         "help" | "--help" | "-h" => println!("{USAGE}"),
         other => return Err(format!("unknown command '{other}'\n\n{USAGE}")),

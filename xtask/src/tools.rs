@@ -28,6 +28,7 @@ pub fn ensure(paths: &Paths, needs: Needs) -> Result {
     ensure_wasm_target()?;
     ensure_wasm_bindgen(paths)?;
     ensure_components()?;
+    ensure_archive_tools()?;
     if needs.browser {
         ensure_chromium()?;
         ensure_npm_packages(paths)?;
@@ -95,6 +96,20 @@ fn ensure_components() -> Result {
         return Ok(());
     }
     util::run(Command::new("rustup").args(["component", "add"]).args(missing))
+}
+
+/// The evidence-pack tests open packs as an auditor would (`unzip -t`); the benchmark compares
+/// with `zip -r`.
+fn ensure_archive_tools() -> Result {
+    if Path::new("/usr/bin/unzip").exists() && Path::new("/usr/bin/zip").exists() {
+        println!("ok: unzip, zip");
+        return Ok(());
+    }
+    util::run(
+        Command::new("sh")
+            .args(["-c", "apt-get update && apt-get install -y unzip zip"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 /// Playwright drives Debian's chromium (browser downloads are not possible here).
