@@ -18,7 +18,9 @@ use app::domain::evidence::EvidenceRequest;
 use app::domain::kpi::ReportingCalendar;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{
+    AccessMode, DatabaseConnection, DbBackend, DbErr, EntityTrait, IsolationLevel, QuerySelect, TransactionTrait,
+};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -123,8 +125,19 @@ pub async fn deliver(
     mut context: PackContext,
     out: &ChunkSender,
 ) -> Result<PackSummary, EvidenceError> {
-    context.audit_head = audit::head(db).await?;
-    let (summary, last) = Box::pin(pack::build(db, request, scope, &context, out)).await?;
+    // One consistent view of the data for the whole pack: an import landing meanwhile cannot
+    // leave postmortems.csv naming an incident missing from incidents.csv.
+    let snapshot = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?
+        }
+        // A SQLite read transaction sees one snapshot of the database already.
+        _ => db.begin().await?,
+    };
+    context.audit_head = audit::head(&snapshot).await?;
+    let built = Box::pin(pack::build(&snapshot, request, scope, &context, out)).await;
+    snapshot.rollback().await?;
+    let (summary, last) = built?;
     let entry = AuditEntry::new(
         &context.generated_by,
         "evidence.downloaded",

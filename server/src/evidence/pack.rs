@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use app::domain::evidence::{CONTROL_MAPPING, EVIDENCE_FORMAT, EvidenceRequest, Population, SAMPLING_METHOD};
 use app::domain::kpi::KPI_DEFINITIONS_VERSION;
 use bytes::Bytes;
-use sea_orm::DatabaseConnection;
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -141,7 +141,7 @@ impl<'a> PackWriter<'a> {
 /// Writes the whole pack to `out` except its last bytes, which are returned with the summary
 /// (so the caller can record the download before completing it).
 pub(super) async fn build(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     request: &EvidenceRequest,
     scope: &Scope,
     context: &PackContext,

@@ -8,7 +8,7 @@ use app::domain::evidence::{EvidenceRequest, Population};
 use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
 };
 
@@ -57,7 +57,7 @@ impl Window {
 }
 
 pub struct Ctx<'a> {
-    pub db: &'a DatabaseConnection,
+    pub db: &'a DatabaseTransaction,
     pub scope: &'a Scope,
     pub window: &'a Window,
 }
@@ -535,7 +535,7 @@ pub struct PublishedReport {
 }
 
 pub async fn published_reports(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     request: &EvidenceRequest,
     calendar: &ReportingCalendar,
 ) -> Result<Vec<PublishedReport>, EvidenceError> {

@@ -455,8 +455,8 @@ fn total_over(bounds: &[NaiveDate], intervals: &[IntervalSums], range: DayRange)
 
 /// Σgood, Σtotal, days with a row and the latest day, per SLO and interval between consecutive
 /// `bounds`, for the SLOs of some services and/or some SLOs (all SLOs for `None`, `None`).
-pub(crate) async fn interval_sums(
-    db: &DatabaseConnection,
+pub(crate) async fn interval_sums<C: ConnectionTrait>(
+    db: &C,
     bounds: &[NaiveDate],
     services: Option<&[i64]>,
     slos: Option<&[i64]>,
