@@ -11,10 +11,11 @@ use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
 
 use super::populations::{self, Window};
 use super::sample::Reservoir;
-use super::zip::ZipStream;
+use super::zip::{EntryDigest, ZipStream};
 use super::{ChunkSender, EvidenceError, PackContext, Scope};
 use crate::csv;
 
@@ -50,61 +51,77 @@ struct OpenCsv {
     sampler: Option<Reservoir>,
 }
 
-/// The archive being written, its running hash, and where its bytes go.
-pub(super) struct PackWriter<'a> {
-    zip: ZipStream,
-    out: &'a ChunkSender,
-    pack: Sha256,
-    bytes: u64,
+/// Uncompressed bytes gathered before they go to the compressor.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// The pack being written. Rows are formatted here, on the async side that reads the database;
+/// compressing, hashing and sending run on a thread of their own ([`compressor`]), so the two
+/// overlap.
+pub(super) struct PackWriter {
+    jobs: mpsc::Sender<Job>,
+    buffer: Vec<u8>,
     files: Vec<FileRecord>,
     open: Option<OpenCsv>,
 }
 
-impl<'a> PackWriter<'a> {
-    fn new(out: &'a ChunkSender) -> Self {
-        PackWriter { zip: ZipStream::default(), out, pack: Sha256::new(), bytes: 0, files: Vec::new(), open: None }
-    }
-
+impl PackWriter {
     /// Starts a CSV file with its header.
-    pub(super) fn begin_csv(
+    async fn begin_csv(
         &mut self,
         path: &str,
         columns: &[&str],
         sampler: Option<Reservoir>,
-    ) -> std::io::Result<()> {
-        self.zip.start_entry(path)?;
-        self.zip.write(csv::line(columns.iter().copied()).as_bytes())?;
+    ) -> Result<(), EvidenceError> {
+        self.send(Job::Start(path.to_owned())).await?;
+        self.buffer.extend_from_slice(csv::line(columns.iter().copied()).as_bytes());
         self.open = Some(OpenCsv { path: path.to_owned(), rows: 0, sampler });
         Ok(())
     }
 
     /// One data row of the open CSV file.
-    pub(super) fn row(&mut self, line: csv::Line) -> std::io::Result<()> {
+    pub(super) fn row(&mut self, line: csv::Line) {
         let line = line.finish();
-        self.zip.write(line.as_bytes())?;
+        self.buffer.extend_from_slice(line.as_bytes());
         if let Some(open) = &mut self.open {
             open.rows += 1;
             if let Some(sampler) = &mut open.sampler {
                 sampler.offer(&line);
             }
         }
-        Ok(())
     }
 
-    /// Sends what has been compressed so far (called after each page of rows).
+    /// Hands what has been formatted to the compressor (called after each page of rows).
     pub(super) async fn flush(&mut self) -> Result<(), EvidenceError> {
-        let bytes = self.zip.take_output();
-        if bytes.is_empty() {
+        if self.buffer.len() < BATCH_BYTES {
             return Ok(());
         }
-        self.pack.update(&bytes);
-        self.bytes += bytes.len() as u64;
-        self.out.send(Ok(Bytes::from(bytes))).await.map_err(|_| EvidenceError::Cancelled)
+        self.send_buffer().await
+    }
+
+    async fn send_buffer(&mut self) -> Result<(), EvidenceError> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let data = std::mem::replace(&mut self.buffer, Vec::with_capacity(BATCH_BYTES + 64 * 1024));
+        self.send(Job::Data(data)).await
+    }
+
+    async fn send(&self, job: Job) -> Result<(), EvidenceError> {
+        // The compressor stops only when the reader went away.
+        self.jobs.send(job).await.map_err(|_| EvidenceError::Cancelled)
+    }
+
+    /// Ends the entry being written, once the compressor has caught up.
+    async fn finish_entry(&mut self) -> Result<EntryDigest, EvidenceError> {
+        self.send_buffer().await?;
+        let (reply, digest) = oneshot::channel();
+        self.send(Job::Finish(reply)).await?;
+        digest.await.map_err(|_| EvidenceError::Cancelled)?.map_err(compressor_error)
     }
 
     /// Ends the open CSV file, returning its sampler.
-    fn end_csv(&mut self, description: &str, selection: &str) -> std::io::Result<Option<Reservoir>> {
-        let digest = self.zip.finish_entry()?;
+    async fn end_csv(&mut self, description: &str, selection: &str) -> Result<Option<Reservoir>, EvidenceError> {
+        let digest = self.finish_entry().await?;
         let open = self.open.take().ok_or_else(|| std::io::Error::other("no CSV file is open"))?;
         self.files.push(FileRecord {
             path: open.path,
@@ -117,24 +134,100 @@ impl<'a> PackWriter<'a> {
         Ok(open.sampler)
     }
 
-    fn whole_file(
+    /// A whole file at once; listed in the manifest when `listing` is given.
+    async fn whole_file(
         &mut self,
         path: &str,
-        content: &[u8],
-        rows: Option<u64>,
-        description: &str,
-        selection: &str,
-    ) -> std::io::Result<()> {
-        let digest = self.zip.entry(path, content)?;
-        self.files.push(FileRecord {
-            path: path.to_owned(),
-            rows,
-            sha256: digest.sha256,
-            bytes: digest.size,
-            description: description.to_owned(),
-            selection: selection.to_owned(),
-        });
-        Ok(())
+        content: Vec<u8>,
+        listing: Option<Listing<'_>>,
+    ) -> Result<EntryDigest, EvidenceError> {
+        self.send(Job::Start(path.to_owned())).await?;
+        self.buffer = content;
+        let digest = self.finish_entry().await?;
+        if let Some(Listing { rows, description, selection }) = listing {
+            self.files.push(FileRecord {
+                path: path.to_owned(),
+                rows,
+                sha256: digest.sha256.clone(),
+                bytes: digest.size,
+                description: description.to_owned(),
+                selection: selection.to_owned(),
+            });
+        }
+        Ok(digest)
+    }
+
+    /// Ends the archive: its last bytes (not yet sent), the SHA-256 of all of it and its size.
+    async fn close(self) -> Result<(Vec<u8>, String, u64), EvidenceError> {
+        let (reply, closed) = oneshot::channel();
+        self.send(Job::Close(reply)).await?;
+        closed.await.map_err(|_| EvidenceError::Cancelled)?.map_err(compressor_error)
+    }
+}
+
+/// How a file is described in the manifest.
+struct Listing<'a> {
+    rows: Option<u64>,
+    description: &'a str,
+    selection: &'a str,
+}
+
+fn compressor_error(error: std::io::Error) -> EvidenceError {
+    if error.kind() == std::io::ErrorKind::BrokenPipe { EvidenceError::Cancelled } else { EvidenceError::Io(error) }
+}
+
+enum Job {
+    Start(String),
+    Data(Vec<u8>),
+    Finish(oneshot::Sender<std::io::Result<EntryDigest>>),
+    Close(oneshot::Sender<std::io::Result<(Vec<u8>, String, u64)>>),
+}
+
+/// Runs on a blocking thread: compresses, hashes the archive and sends its bytes to `out`. A
+/// failure is kept and reported at the next `Finish` or `Close`.
+fn compressor(mut jobs: mpsc::Receiver<Job>, out: ChunkSender) {
+    let mut zip = ZipStream::default();
+    let mut pack = Sha256::new();
+    let mut bytes = 0u64;
+    let mut failure: Option<std::io::Error> = None;
+    while let Some(job) = jobs.blocking_recv() {
+        let step = match job {
+            Job::Start(name) => zip.start_entry(&name),
+            Job::Data(data) => zip.write(&data),
+            Job::Finish(reply) => {
+                let result = match failure.take() {
+                    Some(error) => Err(error),
+                    None => zip.finish_entry(),
+                };
+                let _ = reply.send(result);
+                Ok(())
+            }
+            Job::Close(reply) => {
+                let result = match failure.take() {
+                    Some(error) => Err(error),
+                    None => std::mem::take(&mut zip).finish().map(|last| {
+                        pack.update(&last);
+                        let total = bytes + last.len() as u64;
+                        (last, hex::encode(std::mem::take(&mut pack).finalize()), total)
+                    }),
+                };
+                let _ = reply.send(result);
+                return;
+            }
+        };
+        if let Err(error) = step {
+            failure.get_or_insert(error);
+        }
+        let output = zip.take_output();
+        if output.is_empty() {
+            continue;
+        }
+        pack.update(&output);
+        bytes += output.len() as u64;
+        if out.blocking_send(Ok(Bytes::from(output))).is_err() {
+            // The reader went away: stop, which fails the builder's next send.
+            return;
+        }
     }
 }
 
@@ -147,38 +240,57 @@ pub(super) async fn build(
     context: &PackContext,
     out: &ChunkSender,
 ) -> Result<(PackSummary, Bytes), EvidenceError> {
+    let (jobs, queue) = mpsc::channel(8);
+    let output = out.clone();
+    let compressing = tokio::task::spawn_blocking(move || compressor(queue, output));
+    let mut writer = PackWriter { jobs, buffer: Vec::with_capacity(BATCH_BYTES), files: Vec::new(), open: None };
+    let result = Box::pin(write_all(&mut writer, db, request, scope, context)).await;
+    let closed = match result {
+        Ok(parts) => writer.close().await.map(|closed| (parts, closed)),
+        Err(error) => Err(error),
+    };
+    // The compressor ends once its queue is closed (the writer dropped) or after Close.
+    let _ = compressing.await;
+    let ((seed, manifest_sha256, sums_sha256, files), (last, sha256, bytes)) = closed?;
+    let summary = PackSummary { sha256, bytes, manifest_sha256, sums_sha256, files, seed };
+    Ok((summary, Bytes::from(last)))
+}
+
+/// Every file of the pack, in order; returns the seed, the manifest's and SHA256SUMS' hashes and
+/// the number of files.
+async fn write_all(
+    writer: &mut PackWriter,
+    db: &DatabaseTransaction,
+    request: &EvidenceRequest,
+    scope: &Scope,
+    context: &PackContext,
+) -> Result<(Option<u64>, String, String, usize), EvidenceError> {
     let window = Window::new(request, &context.calendar);
     let seed = if request.samples.is_empty() { None } else { Some(request.seed.unwrap_or_else(rand::random)) };
-    let mut writer = PackWriter::new(out);
 
-    writer.whole_file(
-        "README.txt",
-        readme(request, context).as_bytes(),
-        None,
-        "What each file is and how to verify the pack.",
-        "fixed text",
-    )?;
-    let mapping = control_mapping();
-    writer.whole_file(
-        "control_mapping.csv",
-        mapping.as_bytes(),
-        Some(CONTROL_MAPPING.len() as u64),
-        "SOC 2 TSC and ISO/IEC 27001:2022 Annex A controls and the files and columns that evidence them.",
-        "fixed table",
-    )?;
-    writer.flush().await?;
+    let readme =
+        Listing { rows: None, description: "What each file is and how to verify the pack.", selection: "fixed text" };
+    writer.whole_file("README.txt", readme_text(request, context).into_bytes(), Some(readme)).await?;
+    let mapping = Listing {
+        rows: Some(CONTROL_MAPPING.len() as u64),
+        description: "SOC 2 TSC and ISO/IEC 27001:2022 Annex A controls and the files and columns that evidence them.",
+        selection: "fixed table",
+    };
+    writer.whole_file("control_mapping.csv", control_mapping().into_bytes(), Some(mapping)).await?;
 
     let mut samples = Vec::new();
     for (k, population) in Population::ALL.into_iter().enumerate() {
         let size = request.samples.get(&population).copied();
         let population_seed = seed.map(|s| s.wrapping_add(k as u64));
         let sampler = size.zip(population_seed).map(|(n, s)| Reservoir::new(n, s));
-        writer.begin_csv(&population.file(), population.columns(), sampler)?;
+        writer.begin_csv(&population.file(), population.columns(), sampler).await?;
         let ctx = populations::Ctx { db, scope, window: &window };
-        Box::pin(populations::write(population, &ctx, &mut writer)).await?;
+        let started = std::time::Instant::now();
+        Box::pin(populations::write(population, &ctx, writer)).await?;
+        tracing::debug!(population = population.name(), elapsed_ms = started.elapsed().as_millis() as u64, "written");
         let selection = format!("{} ({})", population.selection(), scope_text(request, population));
-        if let Some(sampler) = writer.end_csv(population.description(), &selection)? {
-            write_sample(&mut writer, population, sampler)?;
+        if let Some(sampler) = writer.end_csv(population.description(), &selection).await? {
+            write_sample(writer, population, sampler).await?;
             samples.push(json!({
                 "population": population.name(),
                 "file": population.sample_file(),
@@ -187,7 +299,6 @@ pub(super) async fn build(
                 "method": SAMPLING_METHOD,
             }));
         }
-        writer.flush().await?;
     }
 
     for report in populations::published_reports(db, request, &context.calendar).await? {
@@ -195,63 +306,44 @@ pub(super) async fn build(
             "The published scorecard snapshot of {} (frozen JSON as served; content SHA-256 {}).",
             report.period, report.content_sha256
         );
-        writer.whole_file(
-            &format!("reports/{}.json", report.period),
-            report.content.as_bytes(),
-            None,
-            &description,
-            "published snapshots of periods inside the window",
-        )?;
-        writer.flush().await?;
+        let listing = Listing {
+            rows: None,
+            description: &description,
+            selection: "published snapshots of periods inside the window",
+        };
+        writer
+            .whole_file(&format!("reports/{}.json", report.period), report.content.into_bytes(), Some(listing))
+            .await?;
     }
 
     let mut sums = String::new();
     for file in &writer.files {
         let _ = writeln!(sums, "{}  {}", file.sha256, file.path);
     }
-    let sums_sha256 = hex::encode(Sha256::digest(sums.as_bytes()));
-    writer.zip.entry("SHA256SUMS", sums.as_bytes())?;
-
+    let sums_sha256 = writer.whole_file("SHA256SUMS", sums.into_bytes(), None).await?.sha256;
     let manifest = manifest(request, context, &window, &writer.files, &samples, &sums_sha256);
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
-    let manifest_sha256 = hex::encode(Sha256::digest(&manifest));
-    writer.zip.entry("manifest.json", &manifest)?;
-    writer.flush().await?;
-
-    let PackWriter { zip, mut pack, bytes, files, .. } = writer;
-    let last = zip.finish()?;
-    pack.update(&last);
-    let summary = PackSummary {
-        sha256: hex::encode(pack.finalize()),
-        bytes: bytes + last.len() as u64,
-        manifest_sha256,
-        sums_sha256,
-        // The data files, SHA256SUMS and manifest.json.
-        files: files.len() + 2,
-        seed,
-    };
-    Ok((summary, Bytes::from(last)))
+    let manifest_sha256 = writer.whole_file("manifest.json", manifest, None).await?.sha256;
+    // The data files, SHA256SUMS and manifest.json.
+    Ok((seed, manifest_sha256, sums_sha256, writer.files.len() + 2))
 }
 
-fn write_sample(writer: &mut PackWriter<'_>, population: Population, sampler: Reservoir) -> std::io::Result<()> {
-    let path = population.sample_file();
+async fn write_sample(
+    writer: &mut PackWriter,
+    population: Population,
+    sampler: Reservoir,
+) -> Result<(), EvidenceError> {
     let mut columns = vec!["population_row"];
     columns.extend_from_slice(population.columns());
-    writer.zip.start_entry(&path)?;
-    writer.zip.write(csv::line(columns.iter().copied()).as_bytes())?;
+    let mut content = csv::line(columns.iter().copied()).into_bytes();
     let rows = sampler.into_rows();
     for (row, line) in &rows {
-        writer.zip.write(format!("{row},{line}").as_bytes())?;
+        content.extend_from_slice(format!("{row},{line}").as_bytes());
     }
-    let digest = writer.zip.finish_entry()?;
-    writer.files.push(FileRecord {
-        path,
-        rows: Some(rows.len() as u64),
-        sha256: digest.sha256,
-        bytes: digest.size,
-        description: format!("A random sample of {} (see manifest.json \"sampling\").", population.file()),
-        selection: format!("sample of {}; population_row is the row's 1-based number there", population.file()),
-    });
+    let description = format!("A random sample of {} (see manifest.json \"sampling\").", population.file());
+    let selection = format!("sample of {}; population_row is the row's 1-based number there", population.file());
+    let listing = Listing { rows: Some(rows.len() as u64), description: &description, selection: &selection };
+    writer.whole_file(&population.sample_file(), content, Some(listing)).await?;
     Ok(())
 }
 
@@ -310,7 +402,7 @@ fn manifest(
     })
 }
 
-fn readme(request: &EvidenceRequest, context: &PackContext) -> String {
+fn readme_text(request: &EvidenceRequest, context: &PackContext) -> String {
     let mut text = format!(
         "PLUMBLINE AUDIT EVIDENCE PACK ({EVIDENCE_FORMAT})\n\
          \n\

@@ -76,7 +76,7 @@ impl Ctx<'_> {
     }
 }
 
-pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     match population {
         Population::Incidents => incidents(ctx, w).await,
         Population::Postmortems => postmortems(ctx, w).await,
@@ -133,7 +133,7 @@ fn incidents_in_window(ctx: &Ctx<'_>) -> Condition {
     condition
 }
 
-async fn incidents(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn incidents(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let mut after = i64::MIN;
     loop {
         let rows = incident::Entity::find()
@@ -181,13 +181,13 @@ async fn incidents(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), Evidence
             line.push(flag(ctx.window.contains(r.started_at)));
             line.push(flag(r.mitigated_at.is_some_and(|t| ctx.window.contains(t))));
             line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
 }
 
-async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let in_window = incident::Entity::find()
         .select_only()
         .column(incident::Column::Id)
@@ -234,13 +234,13 @@ async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), Eviden
             line.push(&opt_instant(r.published_at)).push(timely.map(flag).unwrap_or(""));
             line.opt(r.url.as_deref());
             line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
 }
 
-async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use postmortem_action::Column as C;
     let window = ctx.window;
     let open_at_end = Condition::all()
@@ -283,7 +283,7 @@ async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceEr
             line.push(&opt_instant(r.completed_at)).push(on_time.map(flag).unwrap_or(""));
             line.push(flag(due_in_window)).push(flag(open)).push(&opt_num(overdue_days));
             line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
@@ -296,7 +296,7 @@ fn met(achieved: Option<i64>, target: Option<i64>) -> &'static str {
     }
 }
 
-async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use dr_test::Column as C;
     let mut after = i64::MIN;
     loop {
@@ -323,13 +323,13 @@ async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceE
             line.push(met(r.rpo_achieved_minutes, r.rpo_target_minutes));
             line.opt(r.evidence_url.as_deref()).opt(r.notes.as_deref());
             line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
 }
 
-async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let mut after = i64::MIN;
     loop {
         let rows = slo_page(ctx, after).await?;
@@ -343,7 +343,7 @@ async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError
             line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
             line.push(&r.budgeting).push(&opt_num(r.threshold_ms));
             line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
@@ -371,7 +371,7 @@ fn month_bounds(window: &Window) -> Vec<NaiveDate> {
     bounds
 }
 
-async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let bounds = month_bounds(ctx.window);
     let mut after = i64::MIN;
     loop {
@@ -391,9 +391,9 @@ async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), Evi
                 let (good, total, days) = sums.get(&(r.id, index)).copied().unwrap_or_default();
                 whole = (whole.0 + good, whole.1 + total, whole.2 + days);
                 let label = format!("{:04}-{:02}", from.year(), from.month());
-                w.row(attainment_line(&r, service, &label, from, to, (good, total, days)))?;
+                w.row(attainment_line(&r, service, &label, from, to, (good, total, days)));
             }
-            w.row(attainment_line(&r, service, "window", ctx.window.from, ctx.window.end_day(), whole))?;
+            w.row(attainment_line(&r, service, "window", ctx.window.from, ctx.window.end_day(), whole));
         }
         w.flush().await?;
     }
@@ -418,7 +418,7 @@ fn attainment_line(
     line
 }
 
-async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use deployment::Column as C;
     let mut after = i64::MIN;
     loop {
@@ -441,13 +441,13 @@ async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), Eviden
             line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);
             line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id)).push(flag(failed));
             line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
 }
 
-async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use exemption::Column as C;
     let mut after = i64::MIN;
     loop {
@@ -468,13 +468,13 @@ async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), Evidenc
             line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
             line.push(&r.approver).push(&instant(r.created_at)).push(&instant(r.expires_at));
             line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
 }
 
-async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use import_batch::Column as C;
     let mut after = i64::MIN;
     loop {
@@ -496,13 +496,13 @@ async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), Evi
                 line.push(&count.to_string());
             }
             line.push(&r.status).push(&instant(r.started_at)).push(&opt_instant(r.finished_at));
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
 }
 
-async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), EvidenceError> {
+async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use audit_event::Column as C;
     let mut after = i64::MIN;
     loop {
@@ -521,7 +521,7 @@ async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter<'_>) -> Result<(), Evide
             let mut line = Line::new();
             line.push(&r.seq.to_string()).push(&at).push(&r.actor).push(&r.action).push(&r.target);
             line.push(&r.details).push(&r.prev_hash).push(&r.hash);
-            w.row(line)?;
+            w.row(line);
         }
         w.flush().await?;
     }
