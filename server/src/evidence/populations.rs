@@ -8,8 +8,8 @@ use app::domain::evidence::{EvidenceRequest, Population};
 use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef, StreamTrait,
 };
 
 use super::pack::PackWriter;
@@ -20,6 +20,7 @@ use crate::entities::{
     postmortem_action, scorecard_snapshot, slo,
 };
 use crate::kpis::load::interval_sums;
+use futures::TryStreamExt;
 
 /// Rows read per query.
 const PAGE: u64 = 2_000;
@@ -134,57 +135,64 @@ fn incidents_in_window(ctx: &Ctx<'_>) -> Condition {
 }
 
 async fn incidents(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
-    let mut after = i64::MIN;
-    loop {
-        let rows = incident::Entity::find()
-            .filter(incidents_in_window(ctx))
-            .filter(incident::Column::Id.gt(after))
-            .order_by_asc(incident::Column::Id)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut named: HashMap<i64, Vec<i64>> = HashMap::new();
-        let links: Vec<(i64, i64)> = incident_service::Entity::find()
-            .select_only()
-            .columns([incident_service::Column::IncidentId, incident_service::Column::ServiceId])
-            .filter(incident_service::Column::IncidentId.is_in(ids))
-            .into_tuple()
-            .all(ctx.db)
-            .await?;
-        for (incident_id, service_id) in links {
-            named.entry(incident_id).or_default().push(service_id);
+    // One row per incident and named service, in incident order: consecutive rows are merged.
+    let named: RelationDef = incident_service::Entity::belongs_to(incident::Entity)
+        .from(incident_service::Column::IncidentId)
+        .to(incident::Column::Id)
+        .into();
+    let query = incident::Entity::find()
+        .join(JoinType::LeftJoin, named.rev())
+        .column_as(incident_service::Column::ServiceId, "named_service_id")
+        .filter(incidents_in_window(ctx))
+        .order_by_asc(incident::Column::Id)
+        .order_by_asc(incident_service::Column::ServiceId)
+        .build(ConnectionTrait::get_database_backend(ctx.db));
+    let mut rows = ctx.db.stream_raw(query).await?;
+    let mut current: Option<(incident::Model, Vec<i64>)> = None;
+    while let Some(row) = rows.try_next().await? {
+        let model = incident::Model::from_query_result(&row, "")?;
+        let service: Option<i64> = row.try_get("", "named_service_id")?;
+        match &mut current {
+            Some((open, services)) if open.id == model.id => services.extend(service),
+            _ => {
+                if let Some((done, services)) = current.take() {
+                    w.row(incident_line(ctx, &done, &services));
+                    w.flush().await?;
+                }
+                current = Some((model, service.into_iter().collect()));
+            }
         }
-        for r in rows {
-            let services = named.get(&r.id).map(Vec::as_slice).unwrap_or_default();
-            let slugs: BTreeSet<&str> = services.iter().map(|id| ctx.service(*id).0).collect();
-            let teams: BTreeSet<&str> = services.iter().map(|id| ctx.service(*id).1).collect();
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(&r.title);
-            line.push(&format!("SEV{}", r.severity)).push(&r.status);
-            line.push(&slugs.into_iter().collect::<Vec<_>>().join(";"));
-            line.push(&teams.into_iter().collect::<Vec<_>>().join(";"));
-            let started = Some(r.started_at);
-            line.push(&instant(r.started_at)).push(&opt_instant(r.detected_at));
-            line.push(&opt_instant(r.acknowledged_at)).push(&opt_instant(r.mitigated_at));
-            line.push(&opt_instant(r.resolved_at));
-            line.push(&minutes_between(started, r.detected_at));
-            line.push(&minutes_between(r.detected_at, r.acknowledged_at));
-            line.push(&minutes_between(r.detected_at, r.mitigated_at));
-            line.push(&minutes_between(started, r.mitigated_at));
-            line.push(&minutes_between(started, r.resolved_at));
-            line.push(flag(r.customer_impacting)).push(&opt_num(r.customer_impact_minutes));
-            line.push(flag(r.change_related)).opt(r.root_cause_category.as_deref());
-            line.push(&opt_num(r.repeat_of_id));
-            line.push(flag(ctx.window.contains(r.started_at)));
-            line.push(flag(r.mitigated_at.is_some_and(|t| ctx.window.contains(t))));
-            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line);
-        }
-        w.flush().await?;
     }
+    if let Some((done, services)) = current {
+        w.row(incident_line(ctx, &done, &services));
+    }
+    Ok(())
+}
+
+fn incident_line(ctx: &Ctx<'_>, r: &incident::Model, services: &[i64]) -> Line {
+    let slugs: BTreeSet<&str> = services.iter().map(|id| ctx.service(*id).0).collect();
+    let teams: BTreeSet<&str> = services.iter().map(|id| ctx.service(*id).1).collect();
+    let mut line = Line::new();
+    line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(&r.title);
+    line.push(&format!("SEV{}", r.severity)).push(&r.status);
+    line.push(&slugs.into_iter().collect::<Vec<_>>().join(";"));
+    line.push(&teams.into_iter().collect::<Vec<_>>().join(";"));
+    let started = Some(r.started_at);
+    line.push(&instant(r.started_at)).push(&opt_instant(r.detected_at));
+    line.push(&opt_instant(r.acknowledged_at)).push(&opt_instant(r.mitigated_at));
+    line.push(&opt_instant(r.resolved_at));
+    line.push(&minutes_between(started, r.detected_at));
+    line.push(&minutes_between(r.detected_at, r.acknowledged_at));
+    line.push(&minutes_between(r.detected_at, r.mitigated_at));
+    line.push(&minutes_between(started, r.mitigated_at));
+    line.push(&minutes_between(started, r.resolved_at));
+    line.push(flag(r.customer_impacting)).push(&opt_num(r.customer_impact_minutes));
+    line.push(flag(r.change_related)).opt(r.root_cause_category.as_deref());
+    line.push(&opt_num(r.repeat_of_id));
+    line.push(flag(ctx.window.contains(r.started_at)));
+    line.push(flag(r.mitigated_at.is_some_and(|t| ctx.window.contains(t))));
+    line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+    line
 }
 
 async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
@@ -193,51 +201,40 @@ async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceEr
         .column(incident::Column::Id)
         .filter(incidents_in_window(ctx))
         .into_query();
-    let mut after = i64::MIN;
-    loop {
-        let rows = postmortem::Entity::find()
-            .filter(postmortem::Column::IncidentId.in_subquery(in_window.clone()))
-            .filter(postmortem::Column::Id.gt(after))
-            .order_by_asc(postmortem::Column::Id)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        let incident_ids: Vec<i64> = rows.iter().map(|r| r.incident_id).collect();
-        let incidents: HashMap<i64, (String, i16, Option<DateTime<Utc>>)> = incident::Entity::find()
-            .select_only()
-            .columns([
-                incident::Column::Id,
-                incident::Column::ExternalId,
-                incident::Column::Severity,
-                incident::Column::MitigatedAt,
-            ])
-            .filter(incident::Column::Id.is_in(incident_ids))
-            .into_tuple::<(i64, String, i16, Option<DateTime<Utc>>)>()
-            .all(ctx.db)
-            .await?
-            .into_iter()
-            .map(|(id, external, severity, mitigated)| (id, (external, severity, mitigated)))
-            .collect();
-        for r in rows {
-            let (external, severity, mitigated) = incidents.get(&r.incident_id).cloned().unwrap_or_default();
-            // DESIGN §4 postmortem coverage: published with published_at ≤ mitigated + 7 days.
-            let timely = match (r.status.as_str(), r.published_at, mitigated) {
-                ("published", Some(published), Some(mitigated)) => Some(published <= mitigated + TimeDelta::days(7)),
-                (_, _, Some(_)) => Some(false),
-                _ => None,
-            };
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(&r.incident_id.to_string()).push(&external);
-            line.push(&format!("SEV{severity}")).push(&opt_instant(mitigated)).push(&r.status);
-            line.push(&opt_instant(r.published_at)).push(timely.map(flag).unwrap_or(""));
-            line.opt(r.url.as_deref());
-            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line);
-        }
+    let of_incident: RelationDef = postmortem::Entity::belongs_to(incident::Entity)
+        .from(postmortem::Column::IncidentId)
+        .to(incident::Column::Id)
+        .into();
+    let query = postmortem::Entity::find()
+        .join(JoinType::InnerJoin, of_incident)
+        .column_as(incident::Column::ExternalId, "incident_external_id")
+        .column_as(incident::Column::Severity, "incident_severity")
+        .column_as(incident::Column::MitigatedAt, "incident_mitigated_at")
+        .filter(postmortem::Column::IncidentId.in_subquery(in_window))
+        .order_by_asc(postmortem::Column::Id)
+        .build(ConnectionTrait::get_database_backend(ctx.db));
+    let mut rows = ctx.db.stream_raw(query).await?;
+    while let Some(row) = rows.try_next().await? {
+        let r = postmortem::Model::from_query_result(&row, "")?;
+        let external: String = row.try_get("", "incident_external_id")?;
+        let severity: i16 = row.try_get("", "incident_severity")?;
+        let mitigated: Option<DateTime<Utc>> = row.try_get("", "incident_mitigated_at")?;
+        // DESIGN §4 postmortem coverage: published with published_at ≤ mitigated + 7 days.
+        let timely = match (r.status.as_str(), r.published_at, mitigated) {
+            ("published", Some(published), Some(mitigated)) => Some(published <= mitigated + TimeDelta::days(7)),
+            (_, _, Some(_)) => Some(false),
+            _ => None,
+        };
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(&r.incident_id.to_string()).push(&external);
+        line.push(&format!("SEV{severity}")).push(&opt_instant(mitigated)).push(&r.status);
+        line.push(&opt_instant(r.published_at)).push(timely.map(flag).unwrap_or(""));
+        line.opt(r.url.as_deref());
+        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
@@ -249,44 +246,38 @@ async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError>
     let selected = Condition::any()
         .add(C::DueDate.gte(window.from).and(C::DueDate.lte(window.to)))
         .add(Condition::all().add(C::DueDate.lt(window.from)).add(open_at_end));
-    let mut after = i64::MIN;
-    loop {
-        let rows = postmortem_action::Entity::find()
-            .filter(ctx.in_scope(C::ServiceId))
-            .filter(selected.clone())
-            .filter(C::Id.gt(after))
-            .order_by_asc(C::Id)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        for r in rows {
-            let (service, team) = ctx.service(r.service_id);
-            let due_in_window = r.due_date.is_some_and(|d| window.from <= d && d <= window.to);
-            // DESIGN §4: done with completed_at before the end of the due day (reporting zone).
-            let on_time = match (r.status.as_str(), r.due_date) {
-                ("wont_do", _) | (_, None) => None,
-                (status, Some(due)) => {
-                    Some(status == "done" && r.completed_at.is_some_and(|c| c < window.calendar.day_end(due)))
-                }
-            };
-            let open = r.status != "wont_do" && r.completed_at.is_none_or(|c| c >= window.end);
-            let overdue_days = match r.due_date {
-                Some(due) if open && due < window.end_day() => Some((window.end_day() - due).num_days()),
-                _ => None,
-            };
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(&opt_num(r.incident_id));
-            line.push(service).push(team).push(&r.title).opt(r.owner.as_deref()).opt(r.priority.as_deref());
-            line.push(&r.due_date.map(|d| d.to_string()).unwrap_or_default()).push(&r.status);
-            line.push(&opt_instant(r.completed_at)).push(on_time.map(flag).unwrap_or(""));
-            line.push(flag(due_in_window)).push(flag(open)).push(&opt_num(overdue_days));
-            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line);
-        }
+    let mut rows = postmortem_action::Entity::find()
+        .filter(ctx.in_scope(C::ServiceId))
+        .filter(selected)
+        .order_by_asc(C::Id)
+        .stream(ctx.db)
+        .await?;
+    while let Some(r) = rows.try_next().await? {
+        let (service, team) = ctx.service(r.service_id);
+        let due_in_window = r.due_date.is_some_and(|d| window.from <= d && d <= window.to);
+        // DESIGN §4: done with completed_at before the end of the due day (reporting zone).
+        let on_time = match (r.status.as_str(), r.due_date) {
+            ("wont_do", _) | (_, None) => None,
+            (status, Some(due)) => {
+                Some(status == "done" && r.completed_at.is_some_and(|c| c < window.calendar.day_end(due)))
+            }
+        };
+        let open = r.status != "wont_do" && r.completed_at.is_none_or(|c| c >= window.end);
+        let overdue_days = match r.due_date {
+            Some(due) if open && due < window.end_day() => Some((window.end_day() - due).num_days()),
+            _ => None,
+        };
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(&opt_num(r.incident_id));
+        line.push(service).push(team).push(&r.title).opt(r.owner.as_deref()).opt(r.priority.as_deref());
+        line.push(&r.due_date.map(|d| d.to_string()).unwrap_or_default()).push(&r.status);
+        line.push(&opt_instant(r.completed_at)).push(on_time.map(flag).unwrap_or(""));
+        line.push(flag(due_in_window)).push(flag(open)).push(&opt_num(overdue_days));
+        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 fn met(achieved: Option<i64>, target: Option<i64>) -> &'static str {
@@ -298,55 +289,49 @@ fn met(achieved: Option<i64>, target: Option<i64>) -> &'static str {
 
 async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use dr_test::Column as C;
-    let mut after = i64::MIN;
-    loop {
-        let rows = dr_test::Entity::find()
-            .filter(ctx.in_scope(C::ServiceId))
-            .filter(C::PerformedAt.gte(ctx.window.start))
-            .filter(C::PerformedAt.lt(ctx.window.end))
-            .filter(C::Id.gt(after))
-            .order_by_asc(C::Id)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        for r in rows {
-            let (service, team) = ctx.service(r.service_id);
-            let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team).push(&tier);
-            line.push(&r.scenario).push(&instant(r.performed_at)).push(&r.outcome);
-            line.push(&opt_num(r.rto_target_minutes)).push(&opt_num(r.rto_achieved_minutes));
-            line.push(met(r.rto_achieved_minutes, r.rto_target_minutes));
-            line.push(&opt_num(r.rpo_target_minutes)).push(&opt_num(r.rpo_achieved_minutes));
-            line.push(met(r.rpo_achieved_minutes, r.rpo_target_minutes));
-            line.opt(r.evidence_url.as_deref()).opt(r.notes.as_deref());
-            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line);
-        }
+    let mut rows = dr_test::Entity::find()
+        .filter(ctx.in_scope(C::ServiceId))
+        .filter(C::PerformedAt.gte(ctx.window.start))
+        .filter(C::PerformedAt.lt(ctx.window.end))
+        .order_by_asc(C::Id)
+        .stream(ctx.db)
+        .await?;
+    while let Some(r) = rows.try_next().await? {
+        let (service, team) = ctx.service(r.service_id);
+        let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team).push(&tier);
+        line.push(&r.scenario).push(&instant(r.performed_at)).push(&r.outcome);
+        line.push(&opt_num(r.rto_target_minutes)).push(&opt_num(r.rto_achieved_minutes));
+        line.push(met(r.rto_achieved_minutes, r.rto_target_minutes));
+        line.push(&opt_num(r.rpo_target_minutes)).push(&opt_num(r.rpo_achieved_minutes));
+        line.push(met(r.rpo_achieved_minutes, r.rpo_target_minutes));
+        line.opt(r.evidence_url.as_deref()).opt(r.notes.as_deref());
+        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
-    let mut after = i64::MIN;
-    loop {
-        let rows = slo_page(ctx, after).await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        for r in rows {
-            let (service, team) = ctx.service(r.service_id);
-            let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(service).push(team).push(&tier).push(&r.slug).push(&r.name);
-            line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
-            line.push(&r.budgeting).push(&opt_num(r.threshold_ms));
-            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line);
-        }
+    let mut rows = slo::Entity::find()
+        .filter(ctx.in_scope(slo::Column::ServiceId))
+        .order_by_asc(slo::Column::Id)
+        .stream(ctx.db)
+        .await?;
+    while let Some(r) = rows.try_next().await? {
+        let (service, team) = ctx.service(r.service_id);
+        let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(service).push(team).push(&tier).push(&r.slug).push(&r.name);
+        line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
+        line.push(&r.budgeting).push(&opt_num(r.threshold_ms));
+        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 async fn slo_page(ctx: &Ctx<'_>, after: i64) -> Result<Vec<slo::Model>, EvidenceError> {
@@ -420,111 +405,87 @@ fn attainment_line(
 
 async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use deployment::Column as C;
-    let mut after = i64::MIN;
-    loop {
-        let rows = deployment::Entity::find()
-            .filter(ctx.in_scope(C::ServiceId))
-            .filter(C::DeployedAt.gte(ctx.window.start))
-            .filter(C::DeployedAt.lt(ctx.window.end))
-            .filter(C::Id.gt(after))
-            .order_by_asc(C::Id)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        for r in rows {
-            let (service, team) = ctx.service(r.service_id);
-            // DESIGN §4 change failure: rolled back or failed, or linked to an incident.
-            let failed = matches!(r.outcome.as_str(), "rolled_back" | "failed") || r.incident_id.is_some();
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);
-            line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id)).push(flag(failed));
-            line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-            w.row(line);
-        }
+    let mut rows = deployment::Entity::find()
+        .filter(ctx.in_scope(C::ServiceId))
+        .filter(C::DeployedAt.gte(ctx.window.start))
+        .filter(C::DeployedAt.lt(ctx.window.end))
+        .order_by_asc(C::Id)
+        .stream(ctx.db)
+        .await?;
+    while let Some(r) = rows.try_next().await? {
+        let (service, team) = ctx.service(r.service_id);
+        // DESIGN §4 change failure: rolled back or failed, or linked to an incident.
+        let failed = matches!(r.outcome.as_str(), "rolled_back" | "failed") || r.incident_id.is_some();
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);
+        line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id)).push(flag(failed));
+        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use exemption::Column as C;
-    let mut after = i64::MIN;
-    loop {
-        let rows = exemption::Entity::find()
-            .filter(ctx.in_scope(C::ServiceId))
-            .filter(C::CreatedAt.lt(ctx.window.end))
-            .filter(C::ExpiresAt.gte(ctx.window.start))
-            .filter(C::Id.gt(after))
-            .order_by_asc(C::Id)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        for r in rows {
-            let (service, team) = ctx.service(r.service_id);
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
-            line.push(&r.approver).push(&instant(r.created_at)).push(&instant(r.expires_at));
-            line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
-            w.row(line);
-        }
+    let mut rows = exemption::Entity::find()
+        .filter(ctx.in_scope(C::ServiceId))
+        .filter(C::CreatedAt.lt(ctx.window.end))
+        .filter(C::ExpiresAt.gte(ctx.window.start))
+        .order_by_asc(C::Id)
+        .stream(ctx.db)
+        .await?;
+    while let Some(r) = rows.try_next().await? {
+        let (service, team) = ctx.service(r.service_id);
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
+        line.push(&r.approver).push(&instant(r.created_at)).push(&instant(r.expires_at));
+        line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use import_batch::Column as C;
-    let mut after = i64::MIN;
-    loop {
-        let rows = import_batch::Entity::find()
-            .filter(C::StartedAt.gte(ctx.window.start))
-            .filter(C::StartedAt.lt(ctx.window.end))
-            .filter(C::Id.gt(after))
-            .order_by_asc(C::Id)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        for r in rows {
-            let mut line = Line::new();
-            line.push(&r.id.to_string()).push(&r.kind).push(&r.source).push(&r.format).opt(r.file_name.as_deref());
-            line.push(&r.actor).push(&r.sha256);
-            for count in [r.received, r.created, r.updated, r.unchanged, r.rejected] {
-                line.push(&count.to_string());
-            }
-            line.push(&r.status).push(&instant(r.started_at)).push(&opt_instant(r.finished_at));
-            w.row(line);
+    let mut rows = import_batch::Entity::find()
+        .filter(C::StartedAt.gte(ctx.window.start))
+        .filter(C::StartedAt.lt(ctx.window.end))
+        .order_by_asc(C::Id)
+        .stream(ctx.db)
+        .await?;
+    while let Some(r) = rows.try_next().await? {
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(&r.kind).push(&r.source).push(&r.format).opt(r.file_name.as_deref());
+        line.push(&r.actor).push(&r.sha256);
+        for count in [r.received, r.created, r.updated, r.unchanged, r.rejected] {
+            line.push(&count.to_string());
         }
+        line.push(&r.status).push(&instant(r.started_at)).push(&opt_instant(r.finished_at));
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use audit_event::Column as C;
-    let mut after = i64::MIN;
-    loop {
-        let rows = audit_event::Entity::find()
-            .filter(C::At.gte(ctx.window.start))
-            .filter(C::At.lt(ctx.window.end))
-            .filter(C::Seq.gt(after))
-            .order_by_asc(C::Seq)
-            .limit(PAGE)
-            .all(ctx.db)
-            .await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.seq;
-        for r in rows {
-            let at = r.at.to_rfc3339_opts(SecondsFormat::Micros, true);
-            let mut line = Line::new();
-            line.push(&r.seq.to_string()).push(&at).push(&r.actor).push(&r.action).push(&r.target);
-            line.push(&r.details).push(&r.prev_hash).push(&r.hash);
-            w.row(line);
-        }
+    let mut rows = audit_event::Entity::find()
+        .filter(C::At.gte(ctx.window.start))
+        .filter(C::At.lt(ctx.window.end))
+        .order_by_asc(C::Seq)
+        .stream(ctx.db)
+        .await?;
+    while let Some(r) = rows.try_next().await? {
+        let at = r.at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let mut line = Line::new();
+        line.push(&r.seq.to_string()).push(&at).push(&r.actor).push(&r.action).push(&r.target);
+        line.push(&r.details).push(&r.prev_hash).push(&r.hash);
+        w.row(line);
         w.flush().await?;
     }
+    Ok(())
 }
 
 /// A published snapshot whose period lies inside the window.
