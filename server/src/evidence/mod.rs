@@ -43,8 +43,6 @@ pub enum EvidenceError {
     Cancelled,
     #[error(transparent)]
     Database(#[from] DbErr),
-    #[error(transparent)]
-    Load(#[from] crate::kpis::LoadError),
     #[error("writing the archive: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -287,7 +287,13 @@ async fn write_all(
         let ctx = populations::Ctx { db, scope, window: &window };
         let started = std::time::Instant::now();
         Box::pin(populations::write(population, &ctx, writer)).await?;
-        tracing::debug!(population = population.name(), elapsed_ms = started.elapsed().as_millis() as u64, "written");
+        let rows = writer.open.as_ref().map_or(0, |open| open.rows);
+        tracing::info!(
+            population = population.name(),
+            rows,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "evidence population written"
+        );
         let selection = format!("{} ({})", population.selection(), scope_text(request, population));
         if let Some(sampler) = writer.end_csv(population.description(), &selection).await? {
             write_sample(writer, population, sampler).await?;

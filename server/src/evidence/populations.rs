@@ -8,8 +8,8 @@ use app::domain::evidence::{EvidenceRequest, Population};
 use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef, StreamTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, ExprTrait, FromQueryResult,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef, Statement, StreamTrait,
 };
 
 use super::pack::PackWriter;
@@ -19,11 +19,7 @@ use crate::entities::{
     audit_event, deployment, dr_test, exemption, import_batch, incident, incident_service, postmortem,
     postmortem_action, scorecard_snapshot, slo,
 };
-use crate::kpis::load::interval_sums;
 use futures::TryStreamExt;
-
-/// Rows read per query.
-const PAGE: u64 = 2_000;
 
 /// The window as instants and days.
 pub struct Window {
@@ -334,16 +330,6 @@ async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     Ok(())
 }
 
-async fn slo_page(ctx: &Ctx<'_>, after: i64) -> Result<Vec<slo::Model>, EvidenceError> {
-    Ok(slo::Entity::find()
-        .filter(ctx.in_scope(slo::Column::ServiceId))
-        .filter(slo::Column::Id.gt(after))
-        .order_by_asc(slo::Column::Id)
-        .limit(PAGE / 4)
-        .all(ctx.db)
-        .await?)
-}
-
 /// The window cut at each month's first day: `[from, 1st of next month, …, to + 1)`.
 fn month_bounds(window: &Window) -> Vec<NaiveDate> {
     let mut bounds = vec![window.from];
@@ -356,36 +342,103 @@ fn month_bounds(window: &Window) -> Vec<NaiveDate> {
     bounds
 }
 
+/// Every SLO in scope with its measurements of the window summed per calendar month, in SLO
+/// order: one aggregate over the window (grouping by month is much cheaper for the database
+/// than placing each day among interval bounds). Only integers and dates are inlined.
+fn attainment_query(ctx: &Ctx<'_>, backend: DbBackend) -> Statement {
+    let month = match backend {
+        DbBackend::Postgres => "CAST(date_trunc('month', day) AS date)",
+        _ => "date(day, 'start of month')",
+    };
+    let date = |d: NaiveDate| match backend {
+        DbBackend::Postgres => format!("DATE '{d}'"),
+        _ => format!("'{d}'"),
+    };
+    let (scope_slos, scope_services) = match &ctx.scope.selected {
+        Some(ids) => {
+            let list = if ids.is_empty() {
+                "NULL".to_owned()
+            } else {
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            };
+            (
+                format!(" AND slo_id IN (SELECT id FROM slo WHERE service_id IN ({list}))"),
+                format!(" WHERE s.service_id IN ({list})"),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
+    let sql = format!(
+        "SELECT s.id, s.service_id, s.slug, s.objective, a.month, a.good, a.total, a.days FROM slo s \
+         LEFT JOIN (SELECT slo_id, {month} AS month, CAST(SUM(good) AS BIGINT) AS good, \
+         CAST(SUM(total) AS BIGINT) AS total, CAST(COUNT(*) AS BIGINT) AS days FROM slo_measurement \
+         WHERE day >= {from} AND day < {end}{scope_slos} GROUP BY slo_id, {month}) a ON a.slo_id = s.id\
+         {scope_services} ORDER BY s.id, a.month",
+        from = date(ctx.window.from),
+        end = date(ctx.window.end_day()),
+    );
+    Statement::from_string(backend, sql)
+}
+
+/// One SLO's definition and its sums per month (first day of the month → good, total, days).
+struct SloSums {
+    id: i64,
+    service_id: i64,
+    slug: String,
+    objective: f64,
+    months: HashMap<NaiveDate, (i64, i64, i64)>,
+}
+
 async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let bounds = month_bounds(ctx.window);
-    let mut after = i64::MIN;
-    loop {
-        let rows = slo_page(ctx, after).await?;
-        let Some(last) = rows.last() else { return Ok(()) };
-        after = last.id;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut sums: HashMap<(i64, usize), (i64, i64, i64)> = HashMap::new();
-        for (slo_id, interval) in interval_sums(ctx.db, &bounds, None, Some(&ids)).await? {
-            sums.insert((slo_id, interval.index), (interval.good, interval.total, interval.days));
-        }
-        for r in rows {
-            let (service, _) = ctx.service(r.service_id);
-            let mut whole = (0i64, 0i64, 0i64);
-            for (index, pair) in bounds.windows(2).enumerate() {
-                let (from, to) = (pair[0], pair[1]);
-                let (good, total, days) = sums.get(&(r.id, index)).copied().unwrap_or_default();
-                whole = (whole.0 + good, whole.1 + total, whole.2 + days);
-                let label = format!("{:04}-{:02}", from.year(), from.month());
-                w.row(attainment_line(&r, service, &label, from, to, (good, total, days)));
+    let mut rows = ctx.db.stream_raw(attainment_query(ctx, ConnectionTrait::get_database_backend(ctx.db))).await?;
+    let mut current: Option<SloSums> = None;
+    while let Some(row) = rows.try_next().await? {
+        let id: i64 = row.try_get("", "id")?;
+        if current.as_ref().is_none_or(|c| c.id != id) {
+            if let Some(done) = current.take() {
+                write_attainment(ctx, w, &bounds, &done);
+                w.flush().await?;
             }
-            w.row(attainment_line(&r, service, "window", ctx.window.from, ctx.window.end_day(), whole));
+            current = Some(SloSums {
+                id,
+                service_id: row.try_get("", "service_id")?,
+                slug: row.try_get("", "slug")?,
+                objective: row.try_get("", "objective")?,
+                months: HashMap::new(),
+            });
         }
-        w.flush().await?;
+        let month: Option<NaiveDate> = row.try_get("", "month")?;
+        if let (Some(month), Some(sums)) = (month, current.as_mut()) {
+            let good: i64 = row.try_get("", "good")?;
+            let total: i64 = row.try_get("", "total")?;
+            let days: i64 = row.try_get("", "days")?;
+            sums.months.insert(month, (good, total, days));
+        }
     }
+    if let Some(done) = current {
+        write_attainment(ctx, w, &bounds, &done);
+    }
+    Ok(())
+}
+
+/// A row per month of the window (clipped to it), then one for the whole window.
+fn write_attainment(ctx: &Ctx<'_>, w: &mut PackWriter, bounds: &[NaiveDate], slo: &SloSums) {
+    let (service, _) = ctx.service(slo.service_id);
+    let mut whole = (0i64, 0i64, 0i64);
+    for pair in bounds.windows(2) {
+        let (from, to) = (pair[0], pair[1]);
+        let month = from.with_day(1).unwrap_or(from);
+        let sums = slo.months.get(&month).copied().unwrap_or_default();
+        whole = (whole.0 + sums.0, whole.1 + sums.1, whole.2 + sums.2);
+        let label = format!("{:04}-{:02}", from.year(), from.month());
+        w.row(attainment_line(slo, service, &label, from, to, sums));
+    }
+    w.row(attainment_line(slo, service, "window", ctx.window.from, ctx.window.end_day(), whole));
 }
 
 fn attainment_line(
-    r: &slo::Model,
+    r: &SloSums,
     service: &str,
     period: &str,
     from: NaiveDate,

@@ -395,7 +395,7 @@ async fn fetch_slo_sums(
             Some(ids) => ids.chunks(CHUNK).map(Some).collect(),
         };
         for services in service_chunks {
-            for (slo_id, interval) in interval_sums(db, &bounds, services, None).await? {
+            for (slo_id, interval) in interval_sums(db, &bounds, services).await? {
                 sums.entry(slo_id).or_default().push(interval);
             }
         }
@@ -429,12 +429,12 @@ fn assemble_slos(
 
 /// One SLO's rows within the interval `[bounds[index], bounds[index + 1])`.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct IntervalSums {
-    pub index: usize,
-    pub good: i64,
-    pub total: i64,
-    pub days: i64,
-    pub latest_day: Option<NaiveDate>,
+struct IntervalSums {
+    index: usize,
+    good: i64,
+    total: i64,
+    days: i64,
+    latest_day: Option<NaiveDate>,
 }
 
 /// The totals of a range made of whole intervals (its ends are among the bounds).
@@ -454,23 +454,22 @@ fn total_over(bounds: &[NaiveDate], intervals: &[IntervalSums], range: DayRange)
 }
 
 /// Σgood, Σtotal, days with a row and the latest day, per SLO and interval between consecutive
-/// `bounds`, for the SLOs of some services and/or some SLOs (all SLOs for `None`, `None`).
-pub(crate) async fn interval_sums<C: ConnectionTrait>(
-    db: &C,
+/// `bounds`, for the SLOs of some services (all SLOs for `None`).
+async fn interval_sums(
+    db: &DatabaseConnection,
     bounds: &[NaiveDate],
     services: Option<&[i64]>,
-    slos: Option<&[i64]>,
 ) -> Result<Vec<(i64, IntervalSums)>, LoadError> {
     let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
         return Ok(Vec::new());
     };
     let day = || Expr::col(slo_measurement::Column::Day);
     // Interval i holds the days before bounds[i + 1] (and from bounds[i], by the earlier arms).
-    let mut interval = Expr::case(day().lt(bounds.get(1).copied().unwrap_or(*last)), 0);
+    let mut interval = Expr::case(day().lt(bounds.get(1).copied().unwrap_or(*last)), 0i64);
     for (i, bound) in bounds.iter().enumerate().skip(2) {
         interval = interval.case(day().lt(*bound), i64::try_from(i - 1).unwrap_or(i64::MAX));
     }
-    let interval: SimpleExpr = interval.finally(-1).into();
+    let interval: SimpleExpr = interval.finally(-1i64).into();
     let sum = |column| SimpleExpr::from(Func::cast_as(Func::sum(Expr::col(column)), Alias::new("BIGINT")));
     let mut query = Query::select();
     query
@@ -493,9 +492,6 @@ pub(crate) async fn interval_sums<C: ConnectionTrait>(
             .and_where(Expr::col(slo::Column::ServiceId).is_in(services.iter().copied()))
             .to_owned();
         query.and_where(Expr::col(slo_measurement::Column::SloId).in_subquery(slo_ids));
-    }
-    if let Some(slos) = slos {
-        query.and_where(Expr::col(slo_measurement::Column::SloId).is_in(slos.iter().copied()));
     }
     query.add_group_by([Expr::col(slo_measurement::Column::SloId), Expr::col(Alias::new("interval_index"))]);
     let mut out = Vec::new();

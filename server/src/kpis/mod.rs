@@ -4,7 +4,7 @@
 //! and the drill-down to a KPI's population.
 
 mod cache;
-pub(crate) mod load;
+mod load;
 mod mapping;
 mod rollups;
 mod scorecards;

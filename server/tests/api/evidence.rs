@@ -284,6 +284,30 @@ async fn the_same_request_gives_the_same_files(app: &TestApp) {
     assert_eq!(narrowed.manifest()["filters"]["teams"], json!(["discovery"]));
 }
 
+async fn a_window_inside_one_month_is_clipped_to_its_days(app: &TestApp) {
+    load(app).await;
+    let pack = download(app, &Credential::None, "from=2026-07-02&to=2026-07-03").await;
+    let rows: Vec<Vec<String>> = pack
+        .rows("slo_attainment.csv")
+        .into_iter()
+        .map(|r| {
+            ["period", "from", "to", "days_in_period", "days_with_data", "good", "total", "attainment"]
+                .map(|c| r[c].clone())
+                .to_vec()
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["2026-07", "2026-07-02", "2026-07-03", "2", "2", "1980", "2000", "99.000000"],
+            ["window", "2026-07-02", "2026-07-03", "2", "2", "1980", "2000", "99.000000"],
+        ]
+    );
+    let attainment = &pack.rows("slo_attainment.csv")[0];
+    assert_eq!(attainment["met"], "true", "99 % meets a 99 % objective exactly");
+    assert!(pack.rows("incidents.csv").is_empty());
+}
+
 async fn bad_requests_are_refused_before_any_byte(app: &TestApp) {
     load(app).await;
     for (query, needle) in [
@@ -303,6 +327,7 @@ async fn bad_requests_are_refused_before_any_byte(app: &TestApp) {
 crate::on_both_backends!(
     a_pack_holds_each_record_of_the_window_exactly_once,
     the_same_request_gives_the_same_files,
+    a_window_inside_one_month_is_clipped_to_its_days,
     bad_requests_are_refused_before_any_byte,
 );
 
