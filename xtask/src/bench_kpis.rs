@@ -135,7 +135,9 @@ pub(crate) fn ensure_large_demo(paths: &Paths, reload: bool) -> Result {
     run(Command::new(paths.server_bin(true))
         .args(["demo-data", "--scale", "large"])
         .env("DATABASE_URL", database_url())
-        .env("RUST_LOG", "warn"))
+        .env("RUST_LOG", "warn"))?;
+    // Planner statistics, as autovacuum would gather them some time after a bulk load.
+    psql(DATABASE, "ANALYZE").map(|_| ())
 }
 
 pub(crate) fn start(paths: &Paths) -> Result<Server> {
