@@ -1,6 +1,7 @@
-//! The populations of a pack, each read in id order a page at a time (keyset pagination), and
-//! written as CSV rows whose columns are `Population::columns`. Derived columns (durations,
-//! flags) are computed here from the row itself, so an auditor can re-perform them.
+//! The populations of a pack, each streamed from one query in id order (never paged: a page
+//! query re-reads the window every time) and written as CSV rows whose columns are
+//! `Population::columns`. Derived columns (durations, flags) are computed here from the row
+//! itself, so an auditor can re-perform them.
 
 use std::collections::{BTreeSet, HashMap};
 
