@@ -49,7 +49,7 @@ fn bench(paths: &Paths, options: &Options) -> Result {
     let (from, end) = quarter_bounds(&quarter)?;
     let to = day_before(&end)?;
     let year_from = format!("{}{}", end[..4].parse::<u32>().map_err(|e| e.to_string())? - 1, &end[4..]);
-    let windows = [(format!("{quarter}"), from, to.clone()), ("12 months".to_owned(), year_from, to)];
+    let windows = [(quarter.clone(), from, to.clone()), ("12 months".to_owned(), year_from, to)];
     let scratch = tempdir()?;
     let mut rows = Vec::new();
     for (label, from, to) in &windows {
