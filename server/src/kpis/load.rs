@@ -23,8 +23,8 @@ use app::domain::records::Slug;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::mapping::{self, Corrupt, IncidentRef, ServiceSlugs};
@@ -453,6 +453,28 @@ fn total_over(bounds: &[NaiveDate], intervals: &[IntervalSums], range: DayRange)
     totals
 }
 
+/// Which interval `[bounds[i], bounds[i + 1])` a measurement's day falls in (the query keeps
+/// only days in `[first, last)`). On Postgres, `width_bucket` finds it by binary search over the
+/// inner bounds, about four times cheaper per row than the portable `CASE` chain, which SQLite
+/// uses. The bounds are dates we computed, so inlining them is safe.
+fn interval_index(backend: DbBackend, bounds: &[NaiveDate]) -> SimpleExpr {
+    let inner = bounds.get(1..bounds.len().saturating_sub(1)).unwrap_or_default();
+    if inner.is_empty() {
+        return Expr::val(0i64).into();
+    }
+    if backend == DbBackend::Postgres {
+        let dates: Vec<String> = inner.iter().map(|d| format!("'{d}'")).collect();
+        return Expr::cust(format!("CAST(width_bucket(\"day\", ARRAY[{}]::date[]) AS BIGINT)", dates.join(",")));
+    }
+    let day = || Expr::col(slo_measurement::Column::Day);
+    // Interval i holds the days before bounds[i + 1] (and from bounds[i], by the earlier arms).
+    let mut interval = Expr::case(day().lt(inner[0]), 0i64);
+    for (i, bound) in inner.iter().enumerate().skip(1) {
+        interval = interval.case(day().lt(*bound), i64::try_from(i).unwrap_or(i64::MAX));
+    }
+    interval.finally(i64::try_from(inner.len()).unwrap_or(i64::MAX)).into()
+}
+
 /// Σgood, Σtotal, days with a row and the latest day, per SLO and interval between consecutive
 /// `bounds`, for the SLOs of some services (all SLOs for `None`).
 async fn interval_sums(
@@ -464,12 +486,7 @@ async fn interval_sums(
         return Ok(Vec::new());
     };
     let day = || Expr::col(slo_measurement::Column::Day);
-    // Interval i holds the days before bounds[i + 1] (and from bounds[i], by the earlier arms).
-    let mut interval = Expr::case(day().lt(bounds.get(1).copied().unwrap_or(*last)), 0i64);
-    for (i, bound) in bounds.iter().enumerate().skip(2) {
-        interval = interval.case(day().lt(*bound), i64::try_from(i - 1).unwrap_or(i64::MAX));
-    }
-    let interval: SimpleExpr = interval.finally(-1i64).into();
+    let interval = interval_index(db.get_database_backend(), bounds);
     let sum = |column| SimpleExpr::from(Func::cast_as(Func::sum(Expr::col(column)), Alias::new("BIGINT")));
     let mut query = Query::select();
     query
