@@ -11,6 +11,8 @@ pub mod cli;
 mod pack;
 mod populations;
 mod sample;
+mod texts;
+mod writer;
 pub mod zip;
 
 use std::collections::{BTreeMap, HashMap};

@@ -13,7 +13,7 @@ use sea_orm::{
     JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef, Statement, StreamTrait,
 };
 
-use super::pack::PackWriter;
+use super::writer::PackWriter;
 use super::{EvidenceError, Scope};
 use crate::csv::Line;
 use crate::entities::{

@@ -460,7 +460,7 @@ fn total_over(bounds: &[NaiveDate], intervals: &[IntervalSums], range: DayRange)
 fn interval_index(backend: DbBackend, bounds: &[NaiveDate]) -> SimpleExpr {
     let inner = bounds.get(1..bounds.len().saturating_sub(1)).unwrap_or_default();
     if inner.is_empty() {
-        return Expr::val(0i64).into();
+        return Expr::val(0i64);
     }
     if backend == DbBackend::Postgres {
         let dates: Vec<String> = inner.iter().map(|d| format!("'{d}'")).collect();
