@@ -9,10 +9,7 @@ use crate::domain::evidence::{MAX_SAMPLE, Population};
 
 #[component]
 pub fn EvidencePage() -> impl IntoView {
-    let downloads = Resource::new(
-        || (),
-        |_| get_audit_events(AuditQuery { action: Some("evidence.downloaded".into()), actor: None, after: None }),
-    );
+    let downloads = Resource::new(|| (), |_| latest_downloads());
     view! {
         <section class="hero">
             <h1>"Audit evidence"</h1>
@@ -66,11 +63,31 @@ pub fn EvidencePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading previous downloads…"</p> }>
             {move || Suspend::new(async move {
                 match downloads.await {
-                    Ok(view) => view! { <Downloads rows=view.rows/> }.into_any(),
+                    Ok(rows) => view! { <Downloads rows/> }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// How many previous downloads the page lists (newest first).
+const SHOWN_DOWNLOADS: usize = 50;
+
+/// The newest downloads: the audit log pages oldest first, so read to its last page (packs are
+/// downloaded a few times per audit, so this is a page or two).
+async fn latest_downloads() -> Result<Vec<AuditRow>, crate::error::AppError> {
+    let mut query = AuditQuery { action: Some("evidence.downloaded".into()), actor: None, after: None };
+    let mut rows: Vec<AuditRow> = Vec::new();
+    loop {
+        let page = get_audit_events(query.clone()).await?;
+        rows.extend(page.rows);
+        let keep_from = rows.len().saturating_sub(SHOWN_DOWNLOADS);
+        rows.drain(..keep_from);
+        match page.next {
+            Some(after) => query.after = Some(after),
+            None => return Ok(rows),
+        }
     }
 }
 
