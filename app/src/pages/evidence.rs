@@ -58,7 +58,7 @@ pub fn EvidencePage() -> impl IntoView {
                     <label>"Seed " <input type="number" name="seed" min="0" inputmode="numeric"/></label>
                 </div>
             </details>
-            <button type="submit">"Download evidence pack"</button>
+            <button class="button" type="submit">"Download evidence pack"</button>
         </form>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading previous downloads…"</p> }>
             {move || Suspend::new(async move {
@@ -109,32 +109,34 @@ fn Downloads(rows: Vec<AuditRow>) -> impl IntoView {
                 <a href="/audit?action=evidence.downloaded">"All in the audit log"</a>
             </div>
             {empty.then(|| view! { <p class="empty">"No pack has been downloaded yet."</p> })}
-            <div class="table-scroll">
-                <table class="data">
-                    <caption class="visually-hidden">"Evidence packs downloaded, newest first"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"When (UTC)"</th>
-                            <th scope="col">"Who"</th>
-                            <th scope="col">"Window"</th>
-                            <th scope="col">"Pack SHA-256"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rows.into_iter().rev().map(|row| {
-                            let hash = pack_hash(&row);
-                            view! {
-                                <tr>
-                                    <td>{row.at}</td>
-                                    <td>{row.actor}</td>
-                                    <td>{row.target}</td>
-                                    <td><code class="hash">{hash}</code></td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            {(!empty).then(|| view! {
+                <div class="table-scroll">
+                    <table class="data">
+                        <caption class="visually-hidden">"Evidence packs downloaded, newest first"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"When (UTC)"</th>
+                                <th scope="col">"Who"</th>
+                                <th scope="col">"Window"</th>
+                                <th scope="col">"Pack SHA-256"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows.into_iter().rev().map(|row| {
+                                let hash = pack_hash(&row);
+                                view! {
+                                    <tr>
+                                        <td>{row.at}</td>
+                                        <td>{row.actor}</td>
+                                        <td>{row.target}</td>
+                                        <td><code class="hash">{hash}</code></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
         </section>
     }
 }

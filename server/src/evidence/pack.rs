@@ -43,7 +43,12 @@ pub(super) async fn build(
     let result = Box::pin(write_all(&mut writer, db, request, scope, context)).await;
     let closed = match result {
         Ok(parts) => writer.close().await.map(|closed| (parts, closed)),
-        Err(error) => Err(error),
+        Err(error) => {
+            // Closes the compressor's queue: it stops (waiting for it with the writer alive
+            // would wait forever, holding the snapshot's connection).
+            drop(writer);
+            Err(error)
+        }
     };
     // The compressor ends once its queue is closed (the writer dropped) or after Close.
     let _ = compressing.await;
