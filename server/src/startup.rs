@@ -63,7 +63,6 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let ports = Ports {
         overview: Arc::new(OverviewService::new(state.db.clone())),
         audit: Arc::new(routes::AuditService::new(state.db.clone())),
-        services: Arc::new(crate::services_list::ServicesService::new(state.clone())),
     };
     let route_list = generate_route_list(App);
     let options = state.leptos_options.clone();

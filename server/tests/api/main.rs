@@ -11,4 +11,3 @@ mod ingest_formats;
 mod ingest_rules;
 mod kpis;
 mod listing;
-mod services_page;
