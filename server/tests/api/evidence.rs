@@ -308,6 +308,24 @@ async fn a_window_inside_one_month_is_clipped_to_its_days(app: &TestApp) {
     assert!(pack.rows("incidents.csv").is_empty());
 }
 
+/// Import batches and audit events carry the instant they happened (now): a window ending today
+/// holds every one of them, each once.
+async fn import_batches_and_audit_events_of_the_window_are_all_there(app: &TestApp) {
+    load(app).await;
+    let today = chrono::Utc::now().date_naive();
+    let pack = download(app, &Credential::None, &format!("from=2026-07-01&to={today}")).await;
+    let batches = pack.rows("import_batches.csv");
+    let batch_ids: Vec<i64> = batches.iter().map(|r| r["id"].parse().expect("id")).collect();
+    assert_eq!(batch_ids, ids(app, "SELECT id FROM import_batch ORDER BY id").await);
+    assert!(batches.iter().all(|b| b["sha256"].len() == 64 && b["status"] == "applied"), "{batches:?}");
+    let events: Vec<i64> = pack.rows("audit_events.csv").iter().map(|r| r["seq"].parse().expect("seq")).collect();
+    // Everything before this download's own event, which is appended once the pack is built.
+    let before = ids(app, "SELECT seq FROM audit_event WHERE action <> 'evidence.downloaded' ORDER BY seq").await;
+    assert_eq!(events, before);
+    assert!(!events.is_empty());
+    assert_eq!(pack.manifest()["audit_head"]["seq"], json!(before.last().copied()));
+}
+
 async fn bad_requests_are_refused_before_any_byte(app: &TestApp) {
     load(app).await;
     for (query, needle) in [
@@ -328,6 +346,7 @@ crate::on_both_backends!(
     a_pack_holds_each_record_of_the_window_exactly_once,
     the_same_request_gives_the_same_files,
     a_window_inside_one_month_is_clipped_to_its_days,
+    import_batches_and_audit_events_of_the_window_are_all_there,
     bad_requests_are_refused_before_any_byte,
 );
 
