@@ -47,7 +47,8 @@ pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> anyhow::Result
         drop(sender);
         result
     };
-    let write = async {
+    // Owns the receiver, so a failed write closes the channel and the builder stops too.
+    let write = async move {
         while let Some(chunk) = receiver.recv().await {
             file.write_all(&chunk?).await?;
         }
