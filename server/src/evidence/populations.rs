@@ -9,8 +9,8 @@ use app::domain::evidence::{EvidenceRequest, Population};
 use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, ExprTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef, Statement, StreamTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExprTrait,
+    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef, Statement, StreamTrait,
 };
 
 use super::writer::PackWriter;
@@ -20,7 +20,7 @@ use crate::entities::{
     audit_event, deployment, dr_test, exemption, import_batch, incident, incident_service, postmortem,
     postmortem_action, scorecard_snapshot, slo,
 };
-use futures::TryStreamExt;
+use futures::{Stream, TryStreamExt};
 
 /// The window as instants and days.
 pub struct Window {
@@ -110,6 +110,20 @@ fn flag(value: bool) -> &'static str {
 
 fn opt_num(value: Option<i64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Writes each row of a one-query stream as a CSV line, handing the output on as it grows.
+async fn write_rows<M>(
+    rows: impl Stream<Item = Result<M, DbErr>>,
+    w: &mut PackWriter,
+    mut line_of: impl FnMut(M) -> Line,
+) -> Result<(), EvidenceError> {
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.try_next().await? {
+        w.row(line_of(row));
+        w.flush().await?;
+    }
+    Ok(())
 }
 
 /// Incidents started or mitigated in the window, naming a service in scope.
@@ -243,13 +257,13 @@ async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError>
     let selected = Condition::any()
         .add(C::DueDate.gte(window.from).and(C::DueDate.lte(window.to)))
         .add(Condition::all().add(C::DueDate.lt(window.from)).add(open_at_end));
-    let mut rows = postmortem_action::Entity::find()
+    let rows = postmortem_action::Entity::find()
         .filter(ctx.in_scope(C::ServiceId))
         .filter(selected)
         .order_by_asc(C::Id)
         .stream(ctx.db)
         .await?;
-    while let Some(r) = rows.try_next().await? {
+    write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
         let due_in_window = r.due_date.is_some_and(|d| window.from <= d && d <= window.to);
         // DESIGN §4: done with completed_at before the end of the due day (reporting zone).
@@ -271,10 +285,9 @@ async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError>
         line.push(&opt_instant(r.completed_at)).push(on_time.map(flag).unwrap_or(""));
         line.push(flag(due_in_window)).push(flag(open)).push(&opt_num(overdue_days));
         line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-        w.row(line);
-        w.flush().await?;
-    }
-    Ok(())
+        line
+    })
+    .await
 }
 
 fn met(achieved: Option<i64>, target: Option<i64>) -> &'static str {
@@ -286,14 +299,14 @@ fn met(achieved: Option<i64>, target: Option<i64>) -> &'static str {
 
 async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use dr_test::Column as C;
-    let mut rows = dr_test::Entity::find()
+    let rows = dr_test::Entity::find()
         .filter(ctx.in_scope(C::ServiceId))
         .filter(C::PerformedAt.gte(ctx.window.start))
         .filter(C::PerformedAt.lt(ctx.window.end))
         .order_by_asc(C::Id)
         .stream(ctx.db)
         .await?;
-    while let Some(r) = rows.try_next().await? {
+    write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
         let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
         let mut line = Line::new();
@@ -305,19 +318,18 @@ async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError
         line.push(met(r.rpo_achieved_minutes, r.rpo_target_minutes));
         line.opt(r.evidence_url.as_deref()).opt(r.notes.as_deref());
         line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-        w.row(line);
-        w.flush().await?;
-    }
-    Ok(())
+        line
+    })
+    .await
 }
 
 async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
-    let mut rows = slo::Entity::find()
+    let rows = slo::Entity::find()
         .filter(ctx.in_scope(slo::Column::ServiceId))
         .order_by_asc(slo::Column::Id)
         .stream(ctx.db)
         .await?;
-    while let Some(r) = rows.try_next().await? {
+    write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
         let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
         let mut line = Line::new();
@@ -325,10 +337,9 @@ async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
         line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
         line.push(&r.budgeting).push(&opt_num(r.threshold_ms));
         line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-        w.row(line);
-        w.flush().await?;
-    }
-    Ok(())
+        line
+    })
+    .await
 }
 
 /// The window cut at each month's first day: `[from, 1st of next month, …, to + 1)`.
@@ -459,14 +470,14 @@ fn attainment_line(
 
 async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use deployment::Column as C;
-    let mut rows = deployment::Entity::find()
+    let rows = deployment::Entity::find()
         .filter(ctx.in_scope(C::ServiceId))
         .filter(C::DeployedAt.gte(ctx.window.start))
         .filter(C::DeployedAt.lt(ctx.window.end))
         .order_by_asc(C::Id)
         .stream(ctx.db)
         .await?;
-    while let Some(r) = rows.try_next().await? {
+    write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
         // DESIGN §4 change failure: rolled back or failed, or linked to an incident.
         let failed = matches!(r.outcome.as_str(), "rolled_back" | "failed") || r.incident_id.is_some();
@@ -474,42 +485,40 @@ async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceEr
         line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);
         line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id)).push(flag(failed));
         line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-        w.row(line);
-        w.flush().await?;
-    }
-    Ok(())
+        line
+    })
+    .await
 }
 
 async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use exemption::Column as C;
-    let mut rows = exemption::Entity::find()
+    let rows = exemption::Entity::find()
         .filter(ctx.in_scope(C::ServiceId))
         .filter(C::CreatedAt.lt(ctx.window.end))
         .filter(C::ExpiresAt.gte(ctx.window.start))
         .order_by_asc(C::Id)
         .stream(ctx.db)
         .await?;
-    while let Some(r) = rows.try_next().await? {
+    write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
         line.push(&r.approver).push(&instant(r.created_at)).push(&instant(r.expires_at));
         line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
-        w.row(line);
-        w.flush().await?;
-    }
-    Ok(())
+        line
+    })
+    .await
 }
 
 async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use import_batch::Column as C;
-    let mut rows = import_batch::Entity::find()
+    let rows = import_batch::Entity::find()
         .filter(C::StartedAt.gte(ctx.window.start))
         .filter(C::StartedAt.lt(ctx.window.end))
         .order_by_asc(C::Id)
         .stream(ctx.db)
         .await?;
-    while let Some(r) = rows.try_next().await? {
+    write_rows(rows, w, |r| {
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(&r.kind).push(&r.source).push(&r.format).opt(r.file_name.as_deref());
         line.push(&r.actor).push(&r.sha256);
@@ -517,29 +526,27 @@ async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evidenc
             line.push(&count.to_string());
         }
         line.push(&r.status).push(&instant(r.started_at)).push(&opt_instant(r.finished_at));
-        w.row(line);
-        w.flush().await?;
-    }
-    Ok(())
+        line
+    })
+    .await
 }
 
 async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use audit_event::Column as C;
-    let mut rows = audit_event::Entity::find()
+    let rows = audit_event::Entity::find()
         .filter(C::At.gte(ctx.window.start))
         .filter(C::At.lt(ctx.window.end))
         .order_by_asc(C::Seq)
         .stream(ctx.db)
         .await?;
-    while let Some(r) = rows.try_next().await? {
+    write_rows(rows, w, |r| {
         let at = r.at.to_rfc3339_opts(SecondsFormat::Micros, true);
         let mut line = Line::new();
         line.push(&r.seq.to_string()).push(&at).push(&r.actor).push(&r.action).push(&r.target);
         line.push(&r.details).push(&r.prev_hash).push(&r.hash);
-        w.row(line);
-        w.flush().await?;
-    }
-    Ok(())
+        line
+    })
+    .await
 }
 
 /// A published snapshot whose period lies inside the window.

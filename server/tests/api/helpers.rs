@@ -29,13 +29,13 @@ enum Cleanup {
 
 static NEXT_DB: AtomicU64 = AtomicU64::new(0);
 
-fn admin_url() -> String {
+pub fn admin_url() -> String {
     std::env::var("PLUMBLINE_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// `postgres://host/postgres` → `postgres://host/<name>`.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, _) = url.rsplit_once('/').expect("database URL has a path");
     format!("{base}/{name}")
 }
