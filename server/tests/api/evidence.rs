@@ -446,3 +446,49 @@ async fn app_database_url(app: &TestApp) -> String {
     let name: String = row.try_get_by_index(0).expect("name");
     crate::helpers::with_database(&crate::helpers::admin_url(), &name)
 }
+
+/// A download abandoned half way ends the server's work: no transaction is left open, nothing
+/// is logged as downloaded, and the server goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_download_releases_its_snapshot() {
+    let app = spawn_app(Backend::Postgres).await;
+    load(&app).await;
+    // Enough rows that the pack outgrows the socket buffers, so the server is still writing
+    // when the client goes away.
+    let mut csv = String::from("external_id,service,deployed_at,outcome\n");
+    for i in 0..60_000 {
+        csv.push_str(&format!(
+            "DEP-BULK-{i},ledger,2026-08-{:02}T{:02}:{:02}:00Z,success\n",
+            1 + i % 28,
+            i % 24,
+            i % 60
+        ));
+    }
+    let response = app.post("deployments", "text/csv", csv).await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let mut response = reqwest::get(format!("{}/api/v1/evidence?{Q3}", app.base)).await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let first = response.chunk().await.expect("first bytes").expect("a chunk");
+    assert_eq!(&first[..2], b"PK");
+    drop(response);
+
+    let open = "pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'";
+    let mut left_open = i64::MAX;
+    for _ in 0..50 {
+        left_open = app.count(open).await;
+        if left_open == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left_open, 0, "the pack's read transaction ended");
+    assert_eq!(
+        app.count("audit_event WHERE action = 'evidence.downloaded'").await,
+        0,
+        "an incomplete pack is not logged"
+    );
+    let (status, _) = app.get("/api/v1/teams").await;
+    assert_eq!(status, 200);
+    app.cleanup().await;
+}
