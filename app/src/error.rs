@@ -16,6 +16,9 @@ pub enum AppError {
     /// The caller may not do this (checked on the server).
     #[error("You do not have access to {0}.")]
     Forbidden(String),
+    /// The request asked for something malformed; the message says what.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl FromServerFnError for AppError {

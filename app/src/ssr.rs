@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::use_context;
 
-use crate::api::{AuditQuery, AuditView, Overview};
+use crate::api::{AuditQuery, AuditView, Overview, ServicesQuery, ServicesView};
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
 
@@ -20,11 +20,23 @@ pub trait AuditSource: Send + Sync {
     async fn events(&self, query: AuditQuery) -> Result<AuditView, AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait ServicesSource: Send + Sync {
+    async fn services(&self, query: ServicesQuery) -> Result<ServicesView, AppError>;
+}
+
 /// Everything the pages need from the server, provided once per request as context.
 #[derive(Clone)]
 pub struct Ports {
     pub overview: Arc<dyn OverviewSource>,
     pub audit: Arc<dyn AuditSource>,
+    pub services: Arc<dyn ServicesSource>,
+}
+
+pub fn services_source() -> Result<Arc<dyn ServicesSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.services)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
 }
 
 pub fn audit_source() -> Result<Arc<dyn AuditSource>, AppError> {

@@ -12,7 +12,7 @@ use axum::extract::FromRef;
 use axum::http::{HeaderName, HeaderValue, Request};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -59,12 +59,22 @@ pub fn leptos_options(settings: &ServeSettings) -> LeptosOptions {
         .build()
 }
 
+/// The app's page routes, found once per process by rendering the app. While Leptos renders
+/// for that, it stops resources from loading in every thread (a process-wide flag), so a page
+/// served at that moment by another server in the same process (integration tests run many)
+/// would wait forever; generated once, before any server listens, it cannot overlap one.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let ports = Ports {
         overview: Arc::new(OverviewService::new(state.db.clone())),
         audit: Arc::new(routes::AuditService::new(state.db.clone())),
+        services: Arc::new(crate::services_list::ServicesService::new(state.clone())),
     };
-    let route_list = generate_route_list(App);
+    let route_list = page_routes();
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static("x-request-id");
     // Only over TLS does HSTS mean anything; a plain-http deployment must not be told to upgrade.

@@ -4,6 +4,7 @@ mod audit;
 mod chrome;
 mod evidence;
 mod home;
+mod services;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Plumbline"</A>
                 <nav aria-label="Main">
                     <A href="/">"Overview"</A>
+                    <A href="/services">"Services"</A>
                     <chrome::AuditNavLink/>
                 </nav>
                 <div class="viewer">
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage/>
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
+                    <Route path=StaticSegment("services") view=services::ServicesPage/>
                 </Routes>
             </main>
         </Router>

@@ -11,3 +11,4 @@ mod ingest_formats;
 mod ingest_rules;
 mod kpis;
 mod listing;
+mod services_page;

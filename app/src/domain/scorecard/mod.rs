@@ -15,6 +15,7 @@
 //!   `now`, not at the period's as-of instant); a passing check stays `pass`.
 
 pub mod evaluate;
+pub mod listing;
 pub mod policy;
 
 #[cfg(test)]

@@ -1,0 +1,219 @@
+//! `/services`: every active service with its level, score and failing checks for a period,
+//! filterable by team, tier, level and text, sortable by any column, fifty to a page. All in
+//! the URL (a GET form and links), so any view can be shared and it works without JavaScript.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{ServicesQuery, ServicesView, get_services};
+use crate::domain::scorecard::Level;
+use crate::domain::scorecard::listing::{ServiceRow, SortKey};
+
+/// `name=value` pairs as a query string (values percent-encoded).
+fn query_string(pairs: &[(&str, String)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The services list query the URL asks for.
+fn query_of(params: &leptos_router::params::ParamsMap) -> ServicesQuery {
+    ServicesQuery {
+        period: params.get("period"),
+        team: params.get("team"),
+        tier: params.get("tier"),
+        level: params.get("level"),
+        q: params.get("q"),
+        sort: params.get("sort"),
+        desc: params.get("desc"),
+        page: params.get("page"),
+    }
+}
+
+/// The link for the same view with some parameters changed.
+fn href(query: &ServicesQuery, changes: &[(&str, Option<String>)]) -> String {
+    let mut pairs = vec![
+        ("period", query.period.clone().unwrap_or_default()),
+        ("team", query.team.clone().unwrap_or_default()),
+        ("tier", query.tier.clone().unwrap_or_default()),
+        ("level", query.level.clone().unwrap_or_default()),
+        ("q", query.q.clone().unwrap_or_default()),
+        ("sort", query.sort.clone().unwrap_or_default()),
+        ("desc", query.desc.clone().unwrap_or_default()),
+        ("page", query.page.clone().unwrap_or_default()),
+    ];
+    for (name, value) in changes {
+        if let Some(pair) = pairs.iter_mut().find(|(n, _)| n == name) {
+            pair.1 = value.clone().unwrap_or_default();
+        }
+    }
+    let query = query_string(&pairs);
+    if query.is_empty() { "/services".to_owned() } else { format!("/services?{query}") }
+}
+
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    // Read into a memo outside the Suspense, so its children create no reactive nodes.
+    let params = use_query_map();
+    let query = Memo::new(move |_| query_of(&params.read()));
+    let services = Resource::new(move || query.get(), get_services);
+    view! {
+        <section class="hero">
+            <h1>"Services"</h1>
+            <p class="lede">
+                "Every active service with its scorecard level, score and the checks it fails. "
+                "Services needing the most attention come first."
+            </p>
+        </section>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading services…"</p> }>
+            {move || Suspend::new(async move {
+                match services.await {
+                    Ok(view) => view! { <ServicesTable view query=query.get_untracked()/> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn level_badge(level: Option<Level>) -> impl IntoView {
+    let (class, text) = match level {
+        Some(Level::Gold) => ("badge level level-gold", "Gold"),
+        Some(Level::Silver) => ("badge level level-silver", "Silver"),
+        Some(Level::Bronze) => ("badge level level-bronze", "Bronze"),
+        None => ("badge level level-none", "Below Bronze"),
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+#[component]
+fn Filters(view: ServicesView, query: ServicesQuery) -> impl IntoView {
+    let selected = |value: &Option<String>, option: &str| value.as_deref().map(str::trim) == Some(option);
+    let team = query.team.clone();
+    let tier = query.tier.clone();
+    let level = query.level.clone();
+    view! {
+        <form class="panel filters" method="get" action="/services" aria-label="Filter services">
+            <label>"Period " <input name="period" value=view.period.clone() size="8" placeholder="2026-Q3"/></label>
+            <label>
+                "Team "
+                <select name="team">
+                    <option value="">"All teams"</option>
+                    {view.teams.iter().map(|t| {
+                        let chosen = selected(&team, t);
+                        view! { <option value=t.clone() selected=chosen>{t.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Tier "
+                <select name="tier">
+                    <option value="">"All"</option>
+                    {["0", "1", "2", "3"].map(|t| view! { <option value=t selected=selected(&tier, t)>{t}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Level "
+                <select name="level">
+                    <option value="">"All"</option>
+                    {[("gold", "Gold"), ("silver", "Silver"), ("bronze", "Bronze"), ("none", "Below Bronze")]
+                        .map(|(v, text)| view! { <option value=v selected=selected(&level, v)>{text}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>"Search " <input name="q" value=query.q.clone().unwrap_or_default() placeholder="service or team"/></label>
+            <input type="hidden" name="sort" value=query.sort.clone().unwrap_or_default()/>
+            <button class="button" type="submit">"Apply"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
+    let page = view.page.clone();
+    let current_sort = query.sort.as_deref().and_then(SortKey::parse).unwrap_or_default();
+    let descending = query.desc.as_deref().is_some_and(|d| d == "1" || d == "true");
+    let header = {
+        let query = query.clone();
+        move |key: SortKey, label: &'static str| {
+            let active = key == current_sort;
+            // Clicking the active column flips the direction; another column starts ascending.
+            let flip = if active && !descending { Some("1".to_owned()) } else { None };
+            let link = href(&query, &[("sort", Some(key.as_str().to_owned())), ("desc", flip), ("page", None)]);
+            let sort = match (active, descending) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            };
+            view! { <th scope="col" aria-sort=sort><a href=link>{label}</a></th> }
+        }
+    };
+    let previous = (page.page > 1).then(|| href(&query, &[("page", Some((page.page - 1).to_string()))]));
+    let next = (page.page < page.pages).then(|| href(&query, &[("page", Some((page.page + 1).to_string()))]));
+    let empty = page.rows.is_empty();
+    view! {
+        <Filters view=view.clone() query=query.clone()/>
+        <section class="panel" aria-labelledby="services-heading">
+            <div class="panel-title">
+                <h2 id="services-heading">{format!("{} services · {}", page.total, view.period)}</h2>
+                <span class="note">{format!("policy {}", view.policy_version)}</span>
+            </div>
+            {empty.then(|| view! {
+                <p class="empty">
+                    "No service matches. Clear the filters, or import services ("
+                    <code>"POST /api/v1/services"</code> ") if there are none yet."
+                </p>
+            })}
+            <div class="table-scroll">
+                <table class="data services">
+                    <caption class="visually-hidden">"Services with their scorecard level, score and failing checks"</caption>
+                    <thead>
+                        <tr>
+                            {header(SortKey::Service, "Service")}
+                            {header(SortKey::Team, "Team")}
+                            {header(SortKey::Tier, "Tier")}
+                            {header(SortKey::Level, "Level")}
+                            {header(SortKey::Score, "Score")}
+                            {header(SortKey::Failing, "Failing checks")}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {page.rows.into_iter().map(|row: ServiceRow| {
+                            let score = row.score.map_or_else(|| "—".to_owned(), |s| s.to_string());
+                            let waived = (row.waived > 0).then(|| format!(" ({} waived)", row.waived));
+                            view! {
+                                <tr>
+                                    <td><code>{row.service}</code></td>
+                                    <td>{row.team}</td>
+                                    <td>{row.tier}</td>
+                                    <td>{level_badge(row.level)}</td>
+                                    <td class="numeric">{score}</td>
+                                    <td class="numeric">{row.failing}{waived}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label="Pages">
+                {previous.map(|link| view! { <a href=link rel="prev">"← Previous"</a> })}
+                <span>{format!("Page {} of {}", page.page, page.pages)}</span>
+                {next.map(|link| view! { <a href=link rel="next">"Next →"</a> })}
+            </nav>
+        </section>
+    }
+}

@@ -1,0 +1,102 @@
+//! The services list page's data, served through the `ServicesSource` port: every active
+//! service's scorecard for a period (cached for closed periods), filtered, sorted and paged by
+//! the pure listing code.
+
+use std::collections::BTreeSet;
+
+use app::api::{ServicesQuery, ServicesView};
+use app::domain::kpi::Period;
+use app::domain::scorecard::listing::{self, LevelFilter, ListQuery, SortKey};
+use app::error::AppError;
+use app::ssr::ServicesSource;
+
+use crate::kpis::{self, ScorecardFilter};
+use crate::startup::AppState;
+
+pub struct ServicesService {
+    state: AppState,
+}
+
+impl ServicesService {
+    pub fn new(state: AppState) -> Self {
+        ServicesService { state }
+    }
+}
+
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn list_query(query: &ServicesQuery) -> Result<ListQuery, AppError> {
+    let invalid = |what: String| AppError::Invalid(what);
+    let tier = match given(&query.tier) {
+        None => None,
+        Some(text) => Some(
+            text.parse::<u8>()
+                .ok()
+                .filter(|t| *t <= 3)
+                .ok_or_else(|| invalid(format!("tier must be 0–3, not '{text}'")))?,
+        ),
+    };
+    let level = match given(&query.level) {
+        None => None,
+        Some(text) => Some(
+            LevelFilter::parse(text)
+                .ok_or_else(|| invalid(format!("level must be bronze, silver, gold or none, not '{text}'")))?,
+        ),
+    };
+    let sort = match given(&query.sort) {
+        None => SortKey::default(),
+        Some(text) => SortKey::parse(text).ok_or_else(|| {
+            let known: Vec<&str> = SortKey::ALL.iter().map(|k| k.as_str()).collect();
+            invalid(format!("sort must be one of {}, not '{text}'", known.join(", ")))
+        })?,
+    };
+    let page = match given(&query.page) {
+        None => 1,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| invalid(format!("page must be 1 or more, not '{text}'")))?,
+    };
+    Ok(ListQuery {
+        team: given(&query.team).map(str::to_owned),
+        tier,
+        level,
+        text: given(&query.q).map(str::to_owned),
+        sort,
+        descending: given(&query.desc).is_some_and(|d| d == "1" || d == "true"),
+        page,
+    })
+}
+
+#[async_trait::async_trait]
+impl ServicesSource for ServicesService {
+    async fn services(&self, query: ServicesQuery) -> Result<ServicesView, AppError> {
+        let state = &self.state;
+        let now = crate::clock_now();
+        let period = match given(&query.period) {
+            Some(text) => Period::parse(text, state.calendar).map_err(|e| AppError::Invalid(e.to_string()))?,
+            None => Period::quarter_containing(now, state.calendar),
+        };
+        let list = list_query(&query)?;
+        let report = kpis::cached_scorecard_report(
+            &state.db,
+            &state.kpi_cache,
+            &state.policy,
+            &period,
+            &ScorecardFilter::default(),
+            now,
+        )
+        .await
+        .map_err(|e| AppError::internal("listing services", &e))?;
+        let teams: BTreeSet<String> = report.scorecards.iter().map(|c| c.team.as_str().to_owned()).collect();
+        Ok(ServicesView {
+            period: period.to_string(),
+            policy_version: report.policy_version.clone(),
+            page: listing::list(&report.scorecards, &list),
+            teams: teams.into_iter().collect(),
+        })
+    }
+}
