@@ -87,6 +87,7 @@ export default defineConfig({
   projects: [
     { name: 'hydration', testMatch: /hydration\.spec\.ts$/ },
     { name: 'api', testMatch: /api\.spec\.ts$/, dependencies: ['hydration'] },
+    { name: 'pages', testMatch: /pages\.spec\.ts$/, dependencies: ['api'] },
     {
       name: 'login',
       testMatch: /login\.spec\.ts$/,

@@ -16,6 +16,9 @@ pub enum AppError {
     /// The caller may not do this (checked on the server).
     #[error("You do not have access to {0}.")]
     Forbidden(String),
+    /// There is no such thing (a service, a team); the message names it.
+    #[error("{0}")]
+    NotFound(String),
     /// The request asked for something malformed; the message says what.
     #[error("{0}")]
     Invalid(String),

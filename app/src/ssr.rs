@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::use_context;
 
-use crate::api::{AuditQuery, AuditView, Overview, ServicesQuery, ServicesView};
+use crate::api::{AuditQuery, AuditView, Overview, ServiceView, ServicesQuery, ServicesView};
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
 
@@ -25,12 +25,24 @@ pub trait ServicesSource: Send + Sync {
     async fn services(&self, query: ServicesQuery) -> Result<ServicesView, AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait ServiceSource: Send + Sync {
+    async fn service(&self, slug: String, period: Option<String>) -> Result<ServiceView, AppError>;
+}
+
 /// Everything the pages need from the server, provided once per request as context.
 #[derive(Clone)]
 pub struct Ports {
     pub overview: Arc<dyn OverviewSource>,
     pub audit: Arc<dyn AuditSource>,
     pub services: Arc<dyn ServicesSource>,
+    pub service: Arc<dyn ServiceSource>,
+}
+
+pub fn service_source() -> Result<Arc<dyn ServiceSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.service)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
 }
 
 pub fn services_source() -> Result<Arc<dyn ServicesSource>, AppError> {

@@ -73,6 +73,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         overview: Arc::new(OverviewService::new(state.db.clone())),
         audit: Arc::new(routes::AuditService::new(state.db.clone())),
         services: Arc::new(crate::services_list::ServicesService::new(state.clone())),
+        service: Arc::new(crate::service_page::ServicePageService::new(state.clone())),
     };
     let route_list = page_routes();
     let options = state.leptos_options.clone();

@@ -1,15 +1,17 @@
 //! The document shell, the router and the pages.
 
 mod audit;
+mod chart;
 mod chrome;
 mod evidence;
 mod home;
+mod service;
 mod services;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::StaticSegment;
 use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub use home::HomePage;
 
@@ -59,6 +61,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
+                    // Rendered whole before sending, so an unknown service can answer 404.
+                    <Route
+                        path=(StaticSegment("services"), ParamSegment("slug"))
+                        view=service::ServicePage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

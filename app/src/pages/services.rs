@@ -90,7 +90,7 @@ pub fn ServicesPage() -> impl IntoView {
     }
 }
 
-fn level_badge(level: Option<Level>) -> impl IntoView {
+pub(super) fn level_badge(level: Option<Level>) -> impl IntoView {
     let (class, text) = match level {
         Some(Level::Gold) => ("badge level level-gold", "Gold"),
         Some(Level::Silver) => ("badge level level-silver", "Silver"),
@@ -165,6 +165,7 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
     let previous = (page.page > 1).then(|| href(&query, &[("page", Some((page.page - 1).to_string()))]));
     let next = (page.page < page.pages).then(|| href(&query, &[("page", Some((page.page + 1).to_string()))]));
     let empty = page.rows.is_empty();
+    let period = view.period.clone();
     view! {
         <Filters view=view.clone() query=query.clone()/>
         <section class="panel" aria-labelledby="services-heading">
@@ -197,7 +198,7 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
                             let waived = (row.waived > 0).then(|| format!(" ({} waived)", row.waived));
                             view! {
                                 <tr>
-                                    <td><code>{row.service}</code></td>
+                                    <td><a href=format!("/services/{}?period={}", row.service, period)><code>{row.service.clone()}</code></a></td>
                                     <td>{row.team}</td>
                                     <td>{row.tier}</td>
                                     <td>{level_badge(row.level)}</td>

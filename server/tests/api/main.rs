@@ -11,4 +11,5 @@ mod ingest_formats;
 mod ingest_rules;
 mod kpis;
 mod listing;
+mod service_page;
 mod services_page;

@@ -37,9 +37,9 @@ pub use population::{Population, PopulationRow, RecordView, population};
 pub use quality::{DataQuality, data_quality};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use slo::{
-    BurnRates, DayRange, Slo, SloAttainment, SloData, SloMeasurement, SloStatus, SloTotals, budget_exhausted_count,
-    burn_rate, error_budget_remaining, meets_objective, slo_attainment, slo_coverage, slo_day_ranges, slo_met_rate,
-    slo_status,
+    BurnRates, DayRange, Slo, SloAttainment, SloData, SloDay, SloMeasurement, SloStatus, SloTotals,
+    budget_exhausted_count, burn_rate, daily_series, error_budget_remaining, meets_objective, slo_attainment,
+    slo_coverage, slo_day_ranges, slo_met_rate, slo_status,
 };
 pub use stats::DurationStats;
 

@@ -560,3 +560,72 @@ mod tests {
         }
     }
 }
+
+/// One day of an SLO's chart: that day's attainment, and the error budget remaining over the
+/// window ending with it (as [`error_budget_remaining`] computes it on that day).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct SloDay {
+    pub day: NaiveDate,
+    /// good ÷ total of the day; `None` without events that day.
+    pub attainment: Option<f64>,
+    /// 1 − Σbad ÷ ((1 − objective) × Σtotal) over the `window_days` days up to and including
+    /// this day; `None` without events in that window.
+    pub budget_remaining: Option<f64>,
+}
+
+/// The daily series of `days` for an SLO's chart, from its daily `rows` (which must include the
+/// window before the first day for the budget to be complete).
+pub fn daily_series(rows: &[SloMeasurement], days: DayRange, window_days: u32, objective: f64) -> Vec<SloDay> {
+    let data = SloData::Days(rows.to_vec());
+    days.from
+        .iter_days()
+        .take_while(|day| *day < days.to)
+        .map(|day| {
+            let next = day.succ_opt().unwrap_or(day);
+            let today = data.totals(DayRange { from: day, to: next });
+            let attainment = (today.total > 0).then(|| today.good as f64 / today.total as f64);
+            let window = DayRange { from: next - chrono::Days::new(u64::from(window_days)), to: next };
+            let budget_remaining = (window_days > 0)
+                .then(|| budget_spent(data.totals(window), objective))
+                .flatten()
+                .map(|(spent, allowed)| (allowed - spent) as f64 / allowed as f64);
+            SloDay { day, attainment, budget_remaining }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod series_tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 7, d).expect("day")
+    }
+
+    #[test]
+    fn each_day_has_its_attainment_and_the_budget_of_the_window_ending_that_day() {
+        let rows = [
+            SloMeasurement { day: day(1), good: 999, total: 1000 },
+            SloMeasurement { day: day(2), good: 1000, total: 1000 },
+            SloMeasurement { day: day(4), good: 997, total: 1000 },
+        ];
+        let series = daily_series(&rows, DayRange { from: day(2), to: day(5) }, 2, 99.9);
+        assert_eq!(series.len(), 3);
+        assert_eq!(series[0].attainment, Some(1.0));
+        // Days 1–2: 1 bad of 2000 allowed 2 → half the budget left.
+        assert_eq!(series[0].budget_remaining, Some(0.5));
+        // Day 3 has no row: no attainment; days 2–3 have 1000 events, none bad.
+        assert_eq!(series[1].attainment, None);
+        assert_eq!(series[1].budget_remaining, Some(1.0));
+        // Days 3–4: 3 bad of 1 allowed → overspent twice over.
+        assert_eq!(series[2].attainment, Some(0.997));
+        assert_eq!(series[2].budget_remaining, Some(-2.0));
+    }
+
+    #[test]
+    fn no_rows_no_values() {
+        let series = daily_series(&[], DayRange { from: day(1), to: day(3) }, 30, 99.9);
+        assert!(series.iter().all(|d| d.attainment.is_none() && d.budget_remaining.is_none()));
+        assert_eq!(series.len(), 2);
+    }
+}

@@ -14,6 +14,7 @@
 //! - **Exemptions** waive a failing or `no_data` check while `now < expires_at` (judged at
 //!   `now`, not at the period's as-of instant); a passing check stays `pass`.
 
+pub mod display;
 pub mod evaluate;
 pub mod listing;
 pub mod policy;

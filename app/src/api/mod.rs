@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+mod service;
+pub use service::*;
+
 /// What the home page shows until the KPI pages land: how much data there is, and whether it
 /// is the generated demo organisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,117 @@
+//! The service page's data: one service's scorecard for a period and the records behind it.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::kpi::SloDay;
+use crate::domain::scorecard::Level;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceView {
+    pub service: String,
+    pub name: String,
+    pub team: String,
+    pub tier: u8,
+    pub lifecycle: String,
+    pub period: String,
+    /// First and last day of the period (inclusive), in the reporting time zone.
+    pub from: String,
+    pub to: String,
+    pub as_of: String,
+    pub policy_version: String,
+    pub level: Option<Level>,
+    pub score: Option<u8>,
+    pub checks: Vec<CheckView>,
+    pub slos: Vec<SloView>,
+    pub incidents: Vec<IncidentView>,
+    pub actions: Vec<ActionView>,
+    pub dr_tests: Vec<DrTestView>,
+    pub exemptions: Vec<ExemptionView>,
+}
+
+/// One scorecard check as the page shows it: values already formatted for reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub id: String,
+    pub title: String,
+    pub level: Level,
+    /// `pass`, `fail`, `waived`, `not_applicable` or `no_data`.
+    pub status: String,
+    pub value: String,
+    pub threshold: String,
+    pub explanation: String,
+    /// Why and until when a waived check is waived.
+    pub waiver: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SloView {
+    pub slo: String,
+    pub name: String,
+    /// Percent (99.9 means 99.9 %).
+    pub objective: f64,
+    pub window_days: u32,
+    pub attainment: Option<f64>,
+    pub met: Option<bool>,
+    pub budget_remaining: Option<f64>,
+    pub burn_d1: Option<f64>,
+    pub burn_d7: Option<f64>,
+    pub burn_window: Option<f64>,
+    pub days_with_data: u32,
+    /// The period's days up to the as-of day, for the charts.
+    pub daily: Vec<SloDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    pub status: String,
+    pub started_at: String,
+    /// Minutes from start to detection, acknowledgement and resolution.
+    pub to_detect: Option<i64>,
+    pub to_acknowledge: Option<i64>,
+    pub to_resolve: Option<i64>,
+    pub customer_impact_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionView {
+    pub id: String,
+    pub title: String,
+    pub incident: Option<String>,
+    pub owner: Option<String>,
+    pub due_date: Option<String>,
+    pub status: String,
+    pub completed_at: Option<String>,
+    /// Days past due as of today, for an open action past its due date.
+    pub overdue_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrTestView {
+    pub id: String,
+    pub performed_at: String,
+    pub outcome: String,
+    pub rto_target_minutes: Option<i64>,
+    pub rto_achieved_minutes: Option<i64>,
+    pub rpo_target_minutes: Option<i64>,
+    pub rpo_achieved_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExemptionView {
+    pub check: String,
+    pub reason: String,
+    pub approver: String,
+    pub expires_at: String,
+    pub active: bool,
+}
+
+#[server(endpoint = "service")]
+pub async fn get_service(slug: String, period: Option<String>) -> Result<ServiceView, AppError> {
+    crate::ssr::require(crate::domain::access::Access::Read, "service pages")?;
+    crate::ssr::service_source()?.service(slug, period).await
+}

@@ -1,0 +1,64 @@
+//! Check values and thresholds as text for pages: the JSON the API returns, made readable.
+
+use serde_json::Value;
+
+/// `0.8` → `0.8`, `true` → `yes`, `{"met": 2, "missed": ["a"]}` → `met 2 · missed a`; `null`
+/// and empty lists → `—`.
+pub fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "—".to_owned(),
+        Value::Bool(true) => "yes".to_owned(),
+        Value::Bool(false) => "no".to_owned(),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), number),
+        Value::String(text) => text.clone(),
+        Value::Array(items) if items.is_empty() => "—".to_owned(),
+        Value::Array(items) => items.iter().map(describe).collect::<Vec<_>>().join(", "),
+        Value::Object(fields) => {
+            let parts: Vec<String> = fields
+                .iter()
+                .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+                .map(|(k, v)| format!("{} {}", k.replace('_', " "), describe(v)))
+                .collect();
+            if parts.is_empty() { "—".to_owned() } else { parts.join(" · ") }
+        }
+    }
+}
+
+/// A threshold: `true` means the check must simply hold; `null` that it does not apply.
+pub fn describe_threshold(threshold: &Value) -> String {
+    match threshold {
+        Value::Null => "n/a".to_owned(),
+        Value::Bool(true) => "required".to_owned(),
+        other => describe(other),
+    }
+}
+
+/// At most three decimals, without trailing zeros.
+fn number(value: f64) -> String {
+    let text = format!("{value:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".to_owned() } else { text.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn values_read_as_text() {
+        assert_eq!(describe(&json!(0.8)), "0.8");
+        assert_eq!(describe(&json!(2)), "2");
+        assert_eq!(describe(&json!(0.12345)), "0.123");
+        assert_eq!(describe(&json!(true)), "yes");
+        assert_eq!(describe(&json!(null)), "—");
+        assert_eq!(
+            describe(&json!({"met": 2, "missed": ["api", "web"], "without_data": []})),
+            "met 2 · missed api, web"
+        );
+        assert_eq!(describe_threshold(&json!(true)), "required");
+        assert_eq!(describe_threshold(&json!(null)), "n/a");
+        assert_eq!(describe_threshold(&json!(30)), "30");
+    }
+}

@@ -1,0 +1,386 @@
+//! `/services/{slug}`: one service's scorecard for a period — every check with its value, the
+//! tier's threshold, its status and how to fix it — then its SLOs with daily charts, and the
+//! incidents, postmortem actions, DR tests and exemptions behind the checks.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::chart::{Series, SeriesChart};
+use super::services::level_badge;
+use crate::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView, get_service};
+use crate::error::AppError;
+
+#[component]
+pub fn ServicePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = Memo::new(move |_| (params.read().get("slug").unwrap_or_default(), query.read().get("period")));
+    let service = Resource::new(move || key.get(), |(slug, period)| get_service(slug, period));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the service…"</p> }>
+            {move || Suspend::new(async move {
+                match service.await {
+                    Ok(view) => view! { <ServiceDetail view/> }.into_any(),
+                    Err(error) => view! { <ServiceError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ServiceError(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let status = match &error {
+            AppError::NotFound(_) => Some(http::StatusCode::NOT_FOUND),
+            AppError::Invalid(_) => Some(http::StatusCode::BAD_REQUEST),
+            AppError::Forbidden(_) => Some(http::StatusCode::FORBIDDEN),
+            _ => None,
+        };
+        if let Some(status) = status {
+            response.set_status(status);
+        }
+    }
+    view! {
+        <section class="panel">
+            <h1>"Service"</h1>
+            <p class="error" role="alert">{error.to_string()}</p>
+            <p><a href="/services">"All services"</a></p>
+        </section>
+    }
+}
+
+fn percent(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{:.*} %", decimals, v * 100.0))
+}
+
+fn minutes(value: Option<i64>) -> String {
+    match value {
+        None => "—".to_owned(),
+        Some(m) if m.abs() < 120 => format!("{m} min"),
+        Some(m) if m.abs() < 48 * 60 => format!("{:.1} h", m as f64 / 60.0),
+        Some(m) => format!("{:.1} d", m as f64 / 1440.0),
+    }
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "pass" => "Pass",
+        "fail" => "Fail",
+        "waived" => "Waived",
+        "not_applicable" => "Not applicable",
+        "no_data" => "No data",
+        _ => "Unknown",
+    }
+}
+
+#[component]
+fn ServiceDetail(view: ServiceView) -> impl IntoView {
+    let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, .. } = view.clone();
+    let failing = checks.iter().filter(|c| c.status == "fail" || c.status == "no_data").count();
+    let services_link = format!("/services?period={}", view.period);
+    let team_link = format!("/services?period={}&team={}", view.period, view.team);
+    view! {
+        <section class="hero service-hero">
+            <p class="crumbs"><a href=services_link>"Services"</a> " / " <code>{view.service.clone()}</code></p>
+            <h1>{view.name.clone()}</h1>
+            <p class="lede">
+                "Team " <a href=team_link>{view.team.clone()}</a> " · tier " {view.tier}
+                {(view.lifecycle != "active").then(|| format!(" · {}", view.lifecycle))}
+            </p>
+            <div class="headline">
+                <div class="stat">
+                    <span class="stat-label">"Level"</span>
+                    {level_badge(view.level)}
+                </div>
+                <div class="stat">
+                    <span class="stat-label">"Score"</span>
+                    <span class="stat-value" data-testid="score">
+                        {view.score.map_or_else(|| "—".to_owned(), |s| format!("{s} / 100"))}
+                    </span>
+                </div>
+                <div class="stat">
+                    <span class="stat-label">"Checks to fix"</span>
+                    <span class="stat-value" data-testid="failing">{failing}</span>
+                </div>
+            </div>
+            <PeriodPicker view=view.clone()/>
+        </section>
+        <Checks checks tier=view.tier/>
+        <Slos slos/>
+        <Incidents incidents/>
+        <Actions actions/>
+        <DrTests dr_tests/>
+        <Exemptions exemptions/>
+    }
+}
+
+#[component]
+fn PeriodPicker(view: ServiceView) -> impl IntoView {
+    let action = format!("/services/{}", view.service);
+    view! {
+        <form class="period-picker" method="get" action=action aria-label="Choose the period">
+            <label>"Period " <input name="period" value=view.period.clone() size="8" placeholder="2026-Q3"/></label>
+            <button class="button" type="submit">"Show"</button>
+            <span class="note">
+                {format!("{} to {}, as of {} · policy {}", view.from, view.to, view.as_of, view.policy_version)}
+            </span>
+        </form>
+    }
+}
+
+#[component]
+fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
+    let empty = checks.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="checks-heading">
+            <h2 id="checks-heading">"Scorecard checks"</h2>
+            {empty.then(|| view! { <p class="empty">"No scorecard: the service is not active."</p> })}
+            <div class="table-scroll">
+                <table class="data checks">
+                    <caption class="visually-hidden">"Each check with its value, threshold, status and how to fix it"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Check"</th>
+                            <th scope="col">"Level"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Value"</th>
+                            <th scope="col">{format!("Threshold (tier {tier})")}</th>
+                            <th scope="col">"What was found, how to fix"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {checks.into_iter().map(|c| {
+                            let class = format!("status status-{}", c.status.replace('_', "-"));
+                            view! {
+                                <tr data-check=c.id.clone()>
+                                    <th scope="row">{c.title}</th>
+                                    <td data-label="Level">{level_badge(Some(c.level))}</td>
+                                    <td data-label="Status"><span class=class>{status_label(&c.status)}</span></td>
+                                    <td data-label="Value">{c.value}</td>
+                                    <td data-label="Threshold">{c.threshold}</td>
+                                    <td data-label="Found, fix">
+                                        {c.explanation}
+                                        {c.waiver.map(|w| view! { <br/><em>{w}</em> })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Slos(slos: Vec<SloView>) -> impl IntoView {
+    let empty = slos.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="slos-heading">
+            <h2 id="slos-heading">"SLOs"</h2>
+            {empty.then(|| view! {
+                <p class="empty">"No SLO for this period. Define one with " <code>"POST /api/v1/slos"</code> "."</p>
+            })}
+            <div class="slo-grid">
+                {slos.into_iter().map(|slo| view! { <SloCard slo/> }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn SloCard(slo: SloView) -> impl IntoView {
+    let met = match slo.met {
+        Some(true) => ("status status-pass", "Met"),
+        Some(false) => ("status status-fail", "Missed"),
+        None => ("status status-no-data", "No data"),
+    };
+    let attainment = Series {
+        title: format!("{}: daily attainment", slo.slo),
+        unit_percent: true,
+        points: slo.daily.iter().map(|d| (d.day, d.attainment)).collect(),
+        reference: Some((slo.objective / 100.0, format!("objective {} %", slo.objective))),
+        floor: Some((slo.objective / 100.0 - 5.0 * (1.0 - slo.objective / 100.0)).max(0.0)),
+    };
+    let budget = Series {
+        title: format!("{}: error budget remaining ({}-day window)", slo.slo, slo.window_days),
+        unit_percent: true,
+        points: slo.daily.iter().map(|d| (d.day, d.budget_remaining)).collect(),
+        reference: Some((0.0, "exhausted".to_owned())),
+        floor: Some(-1.0),
+    };
+    view! {
+        <article class="slo-card" data-slo=slo.slo.clone()>
+            <h3>{slo.name.clone()} " " <code>{slo.slo.clone()}</code></h3>
+            <dl class="slo-facts">
+                <div><dt>"Objective"</dt><dd>{format!("{} %", slo.objective)}</dd></div>
+                <div><dt>"Attainment"</dt><dd>{percent(slo.attainment, 3)} " " <span class=met.0>{met.1}</span></dd></div>
+                <div><dt>"Budget left"</dt><dd>{percent(slo.budget_remaining, 1)}</dd></div>
+                <div>
+                    <dt>"Burn rate 1 d / 7 d / window"</dt>
+                    <dd>{[slo.burn_d1, slo.burn_d7, slo.burn_window].map(|b| b.map_or_else(|| "—".to_owned(), |b| format!("{b:.2}"))).join(" / ")}</dd>
+                </div>
+                <div><dt>"Days with data"</dt><dd>{slo.days_with_data}</dd></div>
+            </dl>
+            <SeriesChart series=attainment/>
+            <SeriesChart series=budget/>
+        </article>
+    }
+}
+
+#[component]
+fn Incidents(incidents: Vec<IncidentView>) -> impl IntoView {
+    let empty = incidents.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="incidents-heading">
+            <h2 id="incidents-heading">{format!("Incidents ({})", incidents.len())}</h2>
+            {empty.then(|| view! { <p class="empty">"No incident started in this period."</p> })}
+            {(!empty).then(|| view! {
+                <div class="table-scroll">
+                    <table class="data">
+                        <thead><tr>
+                            <th scope="col">"Incident"</th><th scope="col">"Severity"</th><th scope="col">"Started"</th>
+                            <th scope="col">"To detect"</th><th scope="col">"To acknowledge"</th>
+                            <th scope="col">"To resolve"</th><th scope="col">"Customer impact"</th><th scope="col">"Status"</th>
+                        </tr></thead>
+                        <tbody>
+                            {incidents.into_iter().map(|i| view! {
+                                <tr data-incident=i.id.clone()>
+                                    <th scope="row"><code>{i.id.clone()}</code> " " {i.title}</th>
+                                    <td>{i.severity}</td>
+                                    <td>{i.started_at}</td>
+                                    <td class="numeric">{minutes(i.to_detect)}</td>
+                                    <td class="numeric">{minutes(i.to_acknowledge)}</td>
+                                    <td class="numeric">{minutes(i.to_resolve)}</td>
+                                    <td class="numeric">{minutes(i.customer_impact_minutes)}</td>
+                                    <td>{i.status}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Actions(actions: Vec<ActionView>) -> impl IntoView {
+    let empty = actions.is_empty();
+    let overdue = actions.iter().filter(|a| a.overdue_days.is_some()).count();
+    view! {
+        <section class="panel" aria-labelledby="actions-heading">
+            <h2 id="actions-heading">{format!("Postmortem actions ({}, {overdue} overdue)", actions.len())}</h2>
+            <p class="note">"Actions due in this period, and every action still open."</p>
+            {empty.then(|| view! { <p class="empty">"No action due in this period and none open."</p> })}
+            {(!empty).then(|| view! {
+                <div class="table-scroll">
+                    <table class="data">
+                        <thead><tr>
+                            <th scope="col">"Action"</th><th scope="col">"Incident"</th><th scope="col">"Owner"</th>
+                            <th scope="col">"Due"</th><th scope="col">"Status"</th><th scope="col">"Completed"</th>
+                        </tr></thead>
+                        <tbody>
+                            {actions.into_iter().map(|a| {
+                                let class = if a.overdue_days.is_some() { "overdue" } else { "" };
+                                view! {
+                                    <tr class=class data-action=a.id.clone()>
+                                        <th scope="row"><code>{a.id.clone()}</code> " " {a.title}</th>
+                                        <td>{a.incident.unwrap_or_default()}</td>
+                                        <td>{a.owner.unwrap_or_default()}</td>
+                                        <td>
+                                            {a.due_date.unwrap_or_else(|| "—".to_owned())}
+                                            {a.overdue_days.map(|d| view! { " " <strong class="status status-fail">{format!("{d} days overdue")}</strong> })}
+                                        </td>
+                                        <td>{a.status}</td>
+                                        <td>{a.completed_at.unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+    }
+}
+
+/// `achieved / target min` with whether the target was met, in words.
+fn target_cell(target: Option<i64>, achieved: Option<i64>) -> impl IntoView {
+    let verdict = match (target, achieved) {
+        (Some(t), Some(a)) if a <= t => Some(("status status-pass", "met")),
+        (Some(_), Some(_)) => Some(("status status-fail", "missed")),
+        _ => None,
+    };
+    let text = format!(
+        "{} of {}",
+        achieved.map_or_else(|| "—".to_owned(), |a| format!("{a} min")),
+        target.map_or_else(|| "no target".to_owned(), |t| format!("{t} min"))
+    );
+    view! { <td>{text} {verdict.map(|(class, word)| view! { " " <span class=class>{word}</span> })}</td> }
+}
+
+#[component]
+fn DrTests(dr_tests: Vec<DrTestView>) -> impl IntoView {
+    let empty = dr_tests.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="dr-heading">
+            <h2 id="dr-heading">{format!("DR tests ({})", dr_tests.len())}</h2>
+            {empty.then(|| view! { <p class="empty">"No DR test performed in this period."</p> })}
+            {(!empty).then(|| view! {
+                <div class="table-scroll">
+                    <table class="data">
+                        <thead><tr>
+                            <th scope="col">"Test"</th><th scope="col">"Performed"</th><th scope="col">"Outcome"</th>
+                            <th scope="col">"RTO achieved of target"</th><th scope="col">"RPO achieved of target"</th>
+                        </tr></thead>
+                        <tbody>
+                            {dr_tests.into_iter().map(|t| view! {
+                                <tr data-dr-test=t.id.clone()>
+                                    <th scope="row"><code>{t.id.clone()}</code></th>
+                                    <td>{t.performed_at}</td>
+                                    <td>{t.outcome}</td>
+                                    {target_cell(t.rto_target_minutes, t.rto_achieved_minutes)}
+                                    {target_cell(t.rpo_target_minutes, t.rpo_achieved_minutes)}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Exemptions(exemptions: Vec<ExemptionView>) -> impl IntoView {
+    let empty = exemptions.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="exemptions-heading">
+            <h2 id="exemptions-heading">"Exemptions"</h2>
+            {empty.then(|| view! { <p class="empty">"No check of this service is waived."</p> })}
+            {(!empty).then(|| view! {
+                <div class="table-scroll">
+                    <table class="data">
+                        <thead><tr>
+                            <th scope="col">"Check"</th><th scope="col">"Reason"</th><th scope="col">"Approved by"</th>
+                            <th scope="col">"Expires"</th>
+                        </tr></thead>
+                        <tbody>
+                            {exemptions.into_iter().map(|e| view! {
+                                <tr>
+                                    <th scope="row"><code>{e.check}</code></th>
+                                    <td>{e.reason}</td>
+                                    <td>{e.approver}</td>
+                                    <td>{e.expires_at} {(!e.active).then(|| " (expired)")}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+    }
+}

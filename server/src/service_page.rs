@@ -1,0 +1,308 @@
+//! The service page's data, served through the `ServiceSource` port: the service's scorecard
+//! and SLO statuses (shared with the API and its caches), and the service's own records of the
+//! period read directly (they are few).
+
+use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView};
+use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
+use app::domain::records::{ActionStatus, Severity, Slug};
+use app::domain::scorecard::display::{describe, describe_threshold};
+use app::domain::scorecard::evaluate::{CheckResult, Scorecard};
+use app::error::AppError;
+use app::ssr::ServiceSource;
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entities::{
+    dr_test, exemption, incident, incident_service, postmortem_action, service, slo, slo_measurement, team,
+};
+use crate::kpis::{self, KpiQuery, ScorecardFilter};
+use crate::startup::AppState;
+
+/// Most rows of one kind a service page lists (newest first).
+const MAX_ROWS: u64 = 200;
+
+pub struct ServicePageService {
+    state: AppState,
+}
+
+impl ServicePageService {
+    pub fn new(state: AppState) -> Self {
+        ServicePageService { state }
+    }
+}
+
+fn time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn minutes_between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64> {
+    to.map(|to| (to - from).num_minutes())
+}
+
+fn check_view(check: &CheckResult) -> CheckView {
+    let status = serde_json::to_value(check.status).ok().and_then(|v| v.as_str().map(str::to_owned));
+    CheckView {
+        id: check.id.as_str().to_owned(),
+        title: check.title.clone(),
+        level: check.level,
+        status: status.unwrap_or_default(),
+        value: describe(&check.value),
+        threshold: describe_threshold(&check.threshold),
+        explanation: check.explanation.clone(),
+        waiver: check
+            .waiver
+            .as_ref()
+            .map(|w| format!("Waived until {} by {}: {}", time(w.expires_at), w.approver, w.reason)),
+    }
+}
+
+impl ServicePageService {
+    async fn load(&self, slug: &str, period: Period, now: DateTime<Utc>) -> Result<Option<ServiceView>, LoadFailure> {
+        let state = &self.state;
+        let db = &state.db;
+        let Some(row) = service::Entity::find().filter(service::Column::Slug.eq(slug)).one(db).await? else {
+            return Ok(None);
+        };
+        let team = team::Entity::find_by_id(row.team_id).one(db).await?.map(|t| t.slug).unwrap_or_default();
+        let filter = ScorecardFilter { service: Some(slug.to_owned()), ..Default::default() };
+        let report = kpis::cached_scorecard_report(db, &state.kpi_cache, &state.policy, &period, &filter, now).await?;
+        let card: Option<&Scorecard> = report.scorecards.first();
+        let slos = self.slos(&row, period, now).await?;
+        let records = Records::load(db, &row, period, now).await?;
+        Ok(Some(ServiceView {
+            service: row.slug.clone(),
+            name: row.name.clone(),
+            team,
+            tier: u8::try_from(row.tier).unwrap_or_default(),
+            lifecycle: row.lifecycle.clone(),
+            period: period.to_string(),
+            from: period.first_day().to_string(),
+            to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
+            as_of: time(period.as_of(now)),
+            policy_version: report.policy_version.clone(),
+            level: card.and_then(|c| c.level),
+            score: card.and_then(|c| c.score),
+            checks: card.map(|c| c.checks.iter().map(check_view).collect()).unwrap_or_default(),
+            slos,
+            incidents: records.incidents,
+            actions: records.actions,
+            dr_tests: records.dr_tests,
+            exemptions: records.exemptions,
+        }))
+    }
+
+    /// Each SLO's status for the period (as `GET /api/v1/slos` reports it) and its daily series.
+    async fn slos(
+        &self,
+        service: &service::Model,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SloView>, LoadFailure> {
+        let state = &self.state;
+        let db = &state.db;
+        let scope = Scope::Service(Slug::parse(&service.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
+        let query = KpiQuery { period, scope, severity: SeverityFilter::HIGH };
+        let report = match kpis::shared_slo_report(db, &state.kpi_cache, &query, now).await {
+            Ok(report) => report,
+            // A retired service is no scope the KPIs know: it has no SLO statuses to show.
+            Err(kpis::LoadError::UnknownScope(_)) => return Ok(Vec::new()),
+            Err(other) => return Err(other.into()),
+        };
+        let rows = slo::Entity::find()
+            .filter(slo::Column::ServiceId.eq(service.id))
+            .order_by_asc(slo::Column::Slug)
+            .all(db)
+            .await?;
+        // The chart covers the period's days up to the as-of day; the budget needs the window before.
+        let days = DayRange { from: period.first_day(), to: period.as_of_day(now).max(period.first_day()) };
+        let mut views = Vec::new();
+        for status in report.slos {
+            let Some(row) = rows.iter().find(|r| r.slug == status.slo.as_str()) else { continue };
+            let window = u32::try_from(row.window_days).unwrap_or_default();
+            let earliest = days.from - chrono::Days::new(u64::from(window));
+            let measurements: Vec<SloMeasurement> = slo_measurement::Entity::find()
+                .select_only()
+                .columns([slo_measurement::Column::Day, slo_measurement::Column::Good, slo_measurement::Column::Total])
+                .filter(slo_measurement::Column::SloId.eq(row.id))
+                .filter(slo_measurement::Column::Day.gte(earliest))
+                .filter(slo_measurement::Column::Day.lt(days.to))
+                .into_tuple::<(chrono::NaiveDate, i64, i64)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|(day, good, total)| SloMeasurement { day, good, total })
+                .collect();
+            views.push(SloView {
+                slo: row.slug.clone(),
+                name: row.name.clone(),
+                objective: status.objective,
+                window_days: window,
+                attainment: status.attainment,
+                met: status.met,
+                budget_remaining: status.error_budget_remaining,
+                burn_d1: status.burn_rate.d1,
+                burn_d7: status.burn_rate.d7,
+                burn_window: status.burn_rate.window,
+                days_with_data: status.days_with_data,
+                daily: daily_series(&measurements, days, window, status.objective),
+            });
+        }
+        Ok(views)
+    }
+}
+
+/// The service's incidents, actions, DR tests and exemptions as the page lists them.
+struct Records {
+    incidents: Vec<IncidentView>,
+    actions: Vec<ActionView>,
+    dr_tests: Vec<DrTestView>,
+    exemptions: Vec<ExemptionView>,
+}
+
+impl Records {
+    async fn load(
+        db: &DatabaseConnection,
+        service: &service::Model,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DbErr> {
+        let incident_ids: Vec<i64> = incident_service::Entity::find()
+            .select_only()
+            .column(incident_service::Column::IncidentId)
+            .filter(incident_service::Column::ServiceId.eq(service.id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let incidents = incident::Entity::find()
+            .filter(incident::Column::Id.is_in(incident_ids))
+            .filter(incident::Column::StartedAt.gte(period.start()))
+            .filter(incident::Column::StartedAt.lt(period.end()))
+            .order_by_desc(incident::Column::StartedAt)
+            .limit(MAX_ROWS)
+            .all(db)
+            .await?;
+        let incidents = incidents
+            .into_iter()
+            .map(|i| IncidentView {
+                severity: Severity::from_level(i.severity)
+                    .map_or_else(|| format!("SEV{}", i.severity), |s| s.as_str().to_owned()),
+                status: i.status.clone(),
+                started_at: time(i.started_at),
+                to_detect: minutes_between(i.started_at, i.detected_at),
+                to_acknowledge: minutes_between(i.started_at, i.acknowledged_at),
+                to_resolve: minutes_between(i.started_at, i.resolved_at),
+                customer_impact_minutes: i.customer_impact_minutes,
+                id: i.external_id,
+                title: i.title,
+            })
+            .collect();
+
+        // Actions due in the period, and every action still open (an overdue one most of all).
+        let first = period.first_day();
+        let end = period.end_day();
+        let actions = postmortem_action::Entity::find()
+            .filter(postmortem_action::Column::ServiceId.eq(service.id))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(postmortem_action::Column::DueDate.between(first, end.pred_opt().unwrap_or(end)))
+                    .add(postmortem_action::Column::Status.eq(ActionStatus::Open.as_str())),
+            )
+            .order_by_asc(postmortem_action::Column::DueDate)
+            .limit(MAX_ROWS)
+            .all(db)
+            .await?;
+        let incident_refs: Vec<(i64, String)> = incident::Entity::find()
+            .select_only()
+            .columns([incident::Column::Id, incident::Column::ExternalId])
+            .filter(incident::Column::Id.is_in(actions.iter().filter_map(|a| a.incident_id)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let as_of_day = period.as_of_day(now);
+        let actions = actions
+            .into_iter()
+            .map(|a| {
+                let open = a.status == ActionStatus::Open.as_str();
+                let overdue_days =
+                    a.due_date.filter(|_| open).map(|due| (as_of_day - due).num_days()).filter(|d| *d >= 1);
+                ActionView {
+                    incident: a
+                        .incident_id
+                        .and_then(|id| incident_refs.iter().find(|(i, _)| *i == id).map(|(_, e)| e.clone())),
+                    owner: a.owner,
+                    due_date: a.due_date.map(|d| d.to_string()),
+                    status: a.status,
+                    completed_at: a.completed_at.map(time),
+                    overdue_days,
+                    id: a.external_id,
+                    title: a.title,
+                }
+            })
+            .collect();
+
+        let dr_tests = dr_test::Entity::find()
+            .filter(dr_test::Column::ServiceId.eq(service.id))
+            .filter(dr_test::Column::PerformedAt.gte(period.start()))
+            .filter(dr_test::Column::PerformedAt.lt(period.end()))
+            .order_by_desc(dr_test::Column::PerformedAt)
+            .limit(MAX_ROWS)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| DrTestView {
+                id: t.external_id,
+                performed_at: time(t.performed_at),
+                outcome: t.outcome,
+                rto_target_minutes: t.rto_target_minutes,
+                rto_achieved_minutes: t.rto_achieved_minutes,
+                rpo_target_minutes: t.rpo_target_minutes,
+                rpo_achieved_minutes: t.rpo_achieved_minutes,
+            })
+            .collect();
+
+        let exemptions = exemption::Entity::find()
+            .filter(exemption::Column::ServiceId.eq(service.id))
+            .order_by_desc(exemption::Column::ExpiresAt)
+            .limit(MAX_ROWS)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| ExemptionView {
+                active: now < e.expires_at,
+                check: e.check_id,
+                reason: e.reason,
+                approver: e.approver,
+                expires_at: time(e.expires_at),
+            })
+            .collect();
+        Ok(Records { incidents, actions, dr_tests, exemptions })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum LoadFailure {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Kpis(#[from] kpis::LoadError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+#[async_trait::async_trait]
+impl ServiceSource for ServicePageService {
+    async fn service(&self, slug: String, period: Option<String>) -> Result<ServiceView, AppError> {
+        let now = crate::clock_now();
+        let calendar = self.state.calendar;
+        let period = match period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(text) => Period::parse(text, calendar).map_err(|e| AppError::Invalid(e.to_string()))?,
+            None => Period::quarter_containing(now, calendar),
+        };
+        // Boxed: the scorecard load is a large future.
+        match Box::pin(self.load(&slug, period, now)).await {
+            Ok(Some(view)) => Ok(view),
+            Ok(None) => Err(AppError::NotFound(format!("There is no service '{slug}'."))),
+            Err(error) => Err(AppError::internal("loading a service page", &error)),
+        }
+    }
+}
