@@ -374,7 +374,7 @@ fn Exemptions(exemptions: Vec<ExemptionView>) -> impl IntoView {
                                     <th scope="row"><code>{e.check}</code></th>
                                     <td>{e.reason}</td>
                                     <td>{e.approver}</td>
-                                    <td>{e.expires_at} {(!e.active).then(|| " (expired)")}</td>
+                                    <td>{e.expires_at} {(!e.active).then_some(" (expired)")}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
