@@ -10,7 +10,7 @@ use app::domain::scorecard::evaluate::{CheckResult, Scorecard};
 use app::error::AppError;
 use app::ssr::ServiceSource;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use crate::entities::{
     dr_test, exemption, incident, incident_service, postmortem_action, service, slo, slo_measurement, team,
@@ -166,15 +166,13 @@ impl Records {
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<Self, DbErr> {
-        let incident_ids: Vec<i64> = incident_service::Entity::find()
+        let of_service = incident_service::Entity::find()
             .select_only()
             .column(incident_service::Column::IncidentId)
             .filter(incident_service::Column::ServiceId.eq(service.id))
-            .into_tuple()
-            .all(db)
-            .await?;
+            .into_query();
         let incidents = incident::Entity::find()
-            .filter(incident::Column::Id.is_in(incident_ids))
+            .filter(incident::Column::Id.in_subquery(of_service))
             .filter(incident::Column::StartedAt.gte(period.start()))
             .filter(incident::Column::StartedAt.lt(period.end()))
             .order_by_desc(incident::Column::StartedAt)
