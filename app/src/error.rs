@@ -24,6 +24,19 @@ pub enum AppError {
     Invalid(String),
 }
 
+impl AppError {
+    /// The HTTP status a page showing this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Internal { .. } => 500,
+            AppError::Request(_) => 502,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Invalid(_) => 400,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

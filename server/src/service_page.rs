@@ -2,6 +2,8 @@
 //! and SLO statuses (shared with the API and its caches), and the service's own records of the
 //! period read directly (they are few).
 
+use std::collections::HashMap;
+
 use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView};
 use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
 use app::domain::records::{ActionStatus, Severity, Slug};
@@ -115,23 +117,30 @@ impl ServicePageService {
             .await?;
         // The chart covers the period's days up to the as-of day; the budget needs the window before.
         let days = DayRange { from: period.first_day(), to: period.as_of_day(now).max(period.first_day()) };
+        let widest = rows.iter().map(|r| u64::try_from(r.window_days).unwrap_or_default()).max().unwrap_or_default();
+        let mut measurements: HashMap<i64, Vec<SloMeasurement>> = HashMap::new();
+        let found: Vec<(i64, chrono::NaiveDate, i64, i64)> = slo_measurement::Entity::find()
+            .select_only()
+            .columns([
+                slo_measurement::Column::SloId,
+                slo_measurement::Column::Day,
+                slo_measurement::Column::Good,
+                slo_measurement::Column::Total,
+            ])
+            .filter(slo_measurement::Column::SloId.is_in(rows.iter().map(|r| r.id)))
+            .filter(slo_measurement::Column::Day.gte(days.from - chrono::Days::new(widest)))
+            .filter(slo_measurement::Column::Day.lt(days.to))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (slo_id, day, good, total) in found {
+            measurements.entry(slo_id).or_default().push(SloMeasurement { day, good, total });
+        }
         let mut views = Vec::new();
         for status in report.slos {
             let Some(row) = rows.iter().find(|r| r.slug == status.slo.as_str()) else { continue };
             let window = u32::try_from(row.window_days).unwrap_or_default();
-            let earliest = days.from - chrono::Days::new(u64::from(window));
-            let measurements: Vec<SloMeasurement> = slo_measurement::Entity::find()
-                .select_only()
-                .columns([slo_measurement::Column::Day, slo_measurement::Column::Good, slo_measurement::Column::Total])
-                .filter(slo_measurement::Column::SloId.eq(row.id))
-                .filter(slo_measurement::Column::Day.gte(earliest))
-                .filter(slo_measurement::Column::Day.lt(days.to))
-                .into_tuple::<(chrono::NaiveDate, i64, i64)>()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|(day, good, total)| SloMeasurement { day, good, total })
-                .collect();
+            let rows = measurements.get(&row.id).map_or(&[][..], Vec::as_slice);
             views.push(SloView {
                 slo: row.slug.clone(),
                 name: row.name.clone(),
@@ -144,7 +153,7 @@ impl ServicePageService {
                 burn_d7: status.burn_rate.d7,
                 burn_window: status.burn_rate.window,
                 days_with_data: status.days_with_data,
-                daily: daily_series(&measurements, days, window, status.objective),
+                daily: daily_series(rows, days, window, status.objective),
             });
         }
         Ok(views)

@@ -5,30 +5,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::url::query_string;
 use crate::api::{AuditQuery, AuditView, get_audit_events};
 
 fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// `name=value` pairs as a query string (values percent-encoded).
-fn query_string(pairs: &[(&str, Option<String>)]) -> String {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={}", encode(v))))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 #[component]

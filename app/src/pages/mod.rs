@@ -7,6 +7,7 @@ mod evidence;
 mod home;
 mod service;
 mod services;
+mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};

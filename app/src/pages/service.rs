@@ -31,16 +31,10 @@ pub fn ServicePage() -> impl IntoView {
 #[component]
 fn ServiceError(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        let status = match &error {
-            AppError::NotFound(_) => Some(http::StatusCode::NOT_FOUND),
-            AppError::Invalid(_) => Some(http::StatusCode::BAD_REQUEST),
-            AppError::Forbidden(_) => Some(http::StatusCode::FORBIDDEN),
-            _ => None,
-        };
-        if let Some(status) = status {
-            response.set_status(status);
-        }
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
     }
     view! {
         <section class="panel">
@@ -230,80 +224,99 @@ fn SloCard(slo: SloView) -> impl IntoView {
     }
 }
 
+/// A panel listing records in a table, or saying why there are none.
 #[component]
-fn Incidents(incidents: Vec<IncidentView>) -> impl IntoView {
-    let empty = incidents.is_empty();
+fn RecordTable(
+    id: &'static str,
+    heading: String,
+    #[prop(optional)] note: Option<&'static str>,
+    count: usize,
+    empty: &'static str,
+    headers: &'static [&'static str],
+    children: Children,
+) -> impl IntoView {
+    let heading_id = format!("{id}-heading");
     view! {
-        <section class="panel" aria-labelledby="incidents-heading">
-            <h2 id="incidents-heading">{format!("Incidents ({})", incidents.len())}</h2>
-            {empty.then(|| view! { <p class="empty">"No incident started in this period."</p> })}
-            {(!empty).then(|| view! {
-                <div class="table-scroll">
-                    <table class="data">
-                        <thead><tr>
-                            <th scope="col">"Incident"</th><th scope="col">"Severity"</th><th scope="col">"Started"</th>
-                            <th scope="col">"To detect"</th><th scope="col">"To acknowledge"</th>
-                            <th scope="col">"To resolve"</th><th scope="col">"Customer impact"</th><th scope="col">"Status"</th>
-                        </tr></thead>
-                        <tbody>
-                            {incidents.into_iter().map(|i| view! {
-                                <tr data-incident=i.id.clone()>
-                                    <th scope="row"><code>{i.id.clone()}</code> " " {i.title}</th>
-                                    <td>{i.severity}</td>
-                                    <td>{i.started_at}</td>
-                                    <td class="numeric">{minutes(i.to_detect)}</td>
-                                    <td class="numeric">{minutes(i.to_acknowledge)}</td>
-                                    <td class="numeric">{minutes(i.to_resolve)}</td>
-                                    <td class="numeric">{minutes(i.customer_impact_minutes)}</td>
-                                    <td>{i.status}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
+        <section class="panel" aria-labelledby=heading_id.clone()>
+            <h2 id=heading_id.clone()>{heading}</h2>
+            {note.map(|note| view! { <p class="note">{note}</p> })}
+            {if count == 0 {
+                view! { <p class="empty">{empty}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="data">
+                            <thead>
+                                <tr>{headers.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
+                            </thead>
+                            <tbody>{children()}</tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
         </section>
     }
 }
 
 #[component]
+fn Incidents(incidents: Vec<IncidentView>) -> impl IntoView {
+    const HEADERS: &[&str] =
+        &["Incident", "Severity", "Started", "To detect", "To acknowledge", "To resolve", "Customer impact", "Status"];
+    view! {
+        <RecordTable
+            id="incidents"
+            heading=format!("Incidents ({})", incidents.len())
+            count=incidents.len()
+            empty="No incident started in this period."
+            headers=HEADERS
+        >
+            {incidents.into_iter().map(|i| view! {
+                <tr data-incident=i.id.clone()>
+                    <th scope="row"><code>{i.id.clone()}</code> " " {i.title}</th>
+                    <td>{i.severity}</td>
+                    <td>{i.started_at}</td>
+                    <td class="numeric">{minutes(i.to_detect)}</td>
+                    <td class="numeric">{minutes(i.to_acknowledge)}</td>
+                    <td class="numeric">{minutes(i.to_resolve)}</td>
+                    <td class="numeric">{minutes(i.customer_impact_minutes)}</td>
+                    <td>{i.status}</td>
+                </tr>
+            }).collect_view()}
+        </RecordTable>
+    }
+}
+
+#[component]
 fn Actions(actions: Vec<ActionView>) -> impl IntoView {
-    let empty = actions.is_empty();
+    const HEADERS: &[&str] = &["Action", "Incident", "Owner", "Due", "Status", "Completed"];
     let overdue = actions.iter().filter(|a| a.overdue_days.is_some()).count();
     view! {
-        <section class="panel" aria-labelledby="actions-heading">
-            <h2 id="actions-heading">{format!("Postmortem actions ({}, {overdue} overdue)", actions.len())}</h2>
-            <p class="note">"Actions due in this period, and every action still open."</p>
-            {empty.then(|| view! { <p class="empty">"No action due in this period and none open."</p> })}
-            {(!empty).then(|| view! {
-                <div class="table-scroll">
-                    <table class="data">
-                        <thead><tr>
-                            <th scope="col">"Action"</th><th scope="col">"Incident"</th><th scope="col">"Owner"</th>
-                            <th scope="col">"Due"</th><th scope="col">"Status"</th><th scope="col">"Completed"</th>
-                        </tr></thead>
-                        <tbody>
-                            {actions.into_iter().map(|a| {
-                                let class = if a.overdue_days.is_some() { "overdue" } else { "" };
-                                view! {
-                                    <tr class=class data-action=a.id.clone()>
-                                        <th scope="row"><code>{a.id.clone()}</code> " " {a.title}</th>
-                                        <td>{a.incident.unwrap_or_default()}</td>
-                                        <td>{a.owner.unwrap_or_default()}</td>
-                                        <td>
-                                            {a.due_date.unwrap_or_else(|| "—".to_owned())}
-                                            {a.overdue_days.map(|d| view! { " " <strong class="status status-fail">{format!("{d} days overdue")}</strong> })}
-                                        </td>
-                                        <td>{a.status}</td>
-                                        <td>{a.completed_at.unwrap_or_default()}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
-        </section>
+        <RecordTable
+            id="actions"
+            heading=format!("Postmortem actions ({}, {overdue} overdue)", actions.len())
+            note="Actions due in this period, and every action still open."
+            count=actions.len()
+            empty="No action due in this period and none open."
+            headers=HEADERS
+        >
+            {actions.into_iter().map(|a| {
+                let class = if a.overdue_days.is_some() { "overdue" } else { "" };
+                view! {
+                    <tr class=class data-action=a.id.clone()>
+                        <th scope="row"><code>{a.id.clone()}</code> " " {a.title}</th>
+                        <td>{a.incident.unwrap_or_default()}</td>
+                        <td>{a.owner.unwrap_or_default()}</td>
+                        <td>
+                            {a.due_date.unwrap_or_else(|| "—".to_owned())}
+                            {a.overdue_days.map(|d| view! { " " <strong class="status status-fail">{format!("{d} days overdue")}</strong> })}
+                        </td>
+                        <td>{a.status}</td>
+                        <td>{a.completed_at.unwrap_or_default()}</td>
+                    </tr>
+                }
+            }).collect_view()}
+        </RecordTable>
     }
 }
 
@@ -324,63 +337,47 @@ fn target_cell(target: Option<i64>, achieved: Option<i64>) -> impl IntoView {
 
 #[component]
 fn DrTests(dr_tests: Vec<DrTestView>) -> impl IntoView {
-    let empty = dr_tests.is_empty();
+    const HEADERS: &[&str] = &["Test", "Performed", "Outcome", "RTO achieved of target", "RPO achieved of target"];
     view! {
-        <section class="panel" aria-labelledby="dr-heading">
-            <h2 id="dr-heading">{format!("DR tests ({})", dr_tests.len())}</h2>
-            {empty.then(|| view! { <p class="empty">"No DR test performed in this period."</p> })}
-            {(!empty).then(|| view! {
-                <div class="table-scroll">
-                    <table class="data">
-                        <thead><tr>
-                            <th scope="col">"Test"</th><th scope="col">"Performed"</th><th scope="col">"Outcome"</th>
-                            <th scope="col">"RTO achieved of target"</th><th scope="col">"RPO achieved of target"</th>
-                        </tr></thead>
-                        <tbody>
-                            {dr_tests.into_iter().map(|t| view! {
-                                <tr data-dr-test=t.id.clone()>
-                                    <th scope="row"><code>{t.id.clone()}</code></th>
-                                    <td>{t.performed_at}</td>
-                                    <td>{t.outcome}</td>
-                                    {target_cell(t.rto_target_minutes, t.rto_achieved_minutes)}
-                                    {target_cell(t.rpo_target_minutes, t.rpo_achieved_minutes)}
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
-        </section>
+        <RecordTable
+            id="dr"
+            heading=format!("DR tests ({})", dr_tests.len())
+            count=dr_tests.len()
+            empty="No DR test performed in this period."
+            headers=HEADERS
+        >
+            {dr_tests.into_iter().map(|t| view! {
+                <tr data-dr-test=t.id.clone()>
+                    <th scope="row"><code>{t.id.clone()}</code></th>
+                    <td>{t.performed_at}</td>
+                    <td>{t.outcome}</td>
+                    {target_cell(t.rto_target_minutes, t.rto_achieved_minutes)}
+                    {target_cell(t.rpo_target_minutes, t.rpo_achieved_minutes)}
+                </tr>
+            }).collect_view()}
+        </RecordTable>
     }
 }
 
 #[component]
 fn Exemptions(exemptions: Vec<ExemptionView>) -> impl IntoView {
-    let empty = exemptions.is_empty();
+    const HEADERS: &[&str] = &["Check", "Reason", "Approved by", "Expires"];
     view! {
-        <section class="panel" aria-labelledby="exemptions-heading">
-            <h2 id="exemptions-heading">"Exemptions"</h2>
-            {empty.then(|| view! { <p class="empty">"No check of this service is waived."</p> })}
-            {(!empty).then(|| view! {
-                <div class="table-scroll">
-                    <table class="data">
-                        <thead><tr>
-                            <th scope="col">"Check"</th><th scope="col">"Reason"</th><th scope="col">"Approved by"</th>
-                            <th scope="col">"Expires"</th>
-                        </tr></thead>
-                        <tbody>
-                            {exemptions.into_iter().map(|e| view! {
-                                <tr>
-                                    <th scope="row"><code>{e.check}</code></th>
-                                    <td>{e.reason}</td>
-                                    <td>{e.approver}</td>
-                                    <td>{e.expires_at} {(!e.active).then_some(" (expired)")}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            })}
-        </section>
+        <RecordTable
+            id="exemptions"
+            heading="Exemptions".to_owned()
+            count=exemptions.len()
+            empty="No check of this service is waived."
+            headers=HEADERS
+        >
+            {exemptions.into_iter().map(|e| view! {
+                <tr>
+                    <th scope="row"><code>{e.check}</code></th>
+                    <td>{e.reason}</td>
+                    <td>{e.approver}</td>
+                    <td>{e.expires_at} {(!e.active).then_some(" (expired)")}</td>
+                </tr>
+            }).collect_view()}
+        </RecordTable>
     }
 }

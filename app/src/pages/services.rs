@@ -5,30 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::url::query_string;
 use crate::api::{ServicesQuery, ServicesView, get_services};
 use crate::domain::scorecard::Level;
 use crate::domain::scorecard::listing::{ServiceRow, SortKey};
-
-/// `name=value` pairs as a query string (values percent-encoded).
-fn query_string(pairs: &[(&str, String)]) -> String {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(name, value)| format!("{name}={}", encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 /// The services list query the URL asks for.
 fn query_of(params: &leptos_router::params::ParamsMap) -> ServicesQuery {
@@ -47,18 +27,18 @@ fn query_of(params: &leptos_router::params::ParamsMap) -> ServicesQuery {
 /// The link for the same view with some parameters changed.
 fn href(query: &ServicesQuery, changes: &[(&str, Option<String>)]) -> String {
     let mut pairs = vec![
-        ("period", query.period.clone().unwrap_or_default()),
-        ("team", query.team.clone().unwrap_or_default()),
-        ("tier", query.tier.clone().unwrap_or_default()),
-        ("level", query.level.clone().unwrap_or_default()),
-        ("q", query.q.clone().unwrap_or_default()),
-        ("sort", query.sort.clone().unwrap_or_default()),
-        ("desc", query.desc.clone().unwrap_or_default()),
-        ("page", query.page.clone().unwrap_or_default()),
+        ("period", query.period.clone()),
+        ("team", query.team.clone()),
+        ("tier", query.tier.clone()),
+        ("level", query.level.clone()),
+        ("q", query.q.clone()),
+        ("sort", query.sort.clone()),
+        ("desc", query.desc.clone()),
+        ("page", query.page.clone()),
     ];
     for (name, value) in changes {
         if let Some(pair) = pairs.iter_mut().find(|(n, _)| n == name) {
-            pair.1 = value.clone().unwrap_or_default();
+            pair.1 = value.clone();
         }
     }
     let query = query_string(&pairs);
