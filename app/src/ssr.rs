@@ -6,13 +6,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::use_context;
 
-use crate::api::{AuditQuery, AuditView, Overview, ServiceView, ServicesQuery, ServicesView};
+use crate::api::{
+    AuditQuery, AuditView, OrgOverview, Overview, PopulationView, ServiceView, ServicesQuery, ServicesView, TeamView,
+};
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
 
 #[async_trait::async_trait]
 pub trait OverviewSource: Send + Sync {
     async fn overview(&self) -> Result<Overview, AppError>;
+    async fn org(&self, period: Option<String>) -> Result<OrgOverview, AppError>;
+    async fn team(&self, slug: String, period: Option<String>) -> Result<TeamView, AppError>;
+    async fn population(
+        &self,
+        kpi: String,
+        period: Option<String>,
+        scope: Option<String>,
+        severity: Option<String>,
+    ) -> Result<PopulationView, AppError>;
 }
 
 #[async_trait::async_trait]

@@ -115,16 +115,69 @@ test('an unknown service answers 404 with a way back', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'All services' })).toBeVisible();
 });
 
+test('the overview shows the org KPIs of the chosen period, linked to their records', async ({ page, request }) => {
+  const kpis = async (period: string) => (await (await request.get(`/api/v1/kpis?period=${period}&scope=org`)).json()).kpis;
+  await page.goto('/?period=2026-Q3');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reliability overview · 2026-Q3');
+  const high = page.locator('li[data-kpi="high_sev_count"] a.kpi-value');
+  await expect(high).toHaveText(String((await kpis('2026-Q3')).high_sev_count));
+  await expect(page.locator('li[data-kpi="overdue_actions"] a.kpi-value')).toHaveText(
+    String((await kpis('2026-Q3')).overdue_actions.count),
+  );
+  // Levels by tier and the trend charts, each labelled.
+  await expect(page.getByRole('table', { name: 'Scorecard levels by tier (services)' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /SEV0–1 incidents by period/ })).toBeVisible();
+
+  // The period picker is a form: the period lands in the URL and the figures follow it.
+  await page.getByRole('combobox', { name: 'Period' }).selectOption('2026-07');
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await expect(page).toHaveURL(/\?period=2026-07$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Reliability overview · 2026-07');
+  await expect(high).toHaveText(String((await kpis('2026-07')).high_sev_count));
+});
+
+test('a team page lists its services, what to fix next and its risks', async ({ page, request }) => {
+  const cards = await (await request.get('/api/v1/scorecards?period=2026-Q3&team=shop')).json();
+  await page.goto('/teams/shop?period=2026-Q3');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Shop · 2026-Q3');
+  await expect(page.getByTestId('team-summary')).toHaveText(/^2 services/);
+  const fixes = page.locator('ol.fix-list > li');
+  await expect(fixes).toHaveCount(Math.min(cards.fix_next.length, 25));
+  await expect(fixes.first()).toHaveAttribute('data-check', cards.fix_next[0].check);
+  await expect(fixes.first()).toHaveAttribute('data-service', cards.fix_next[0].service);
+  // SHOP-A1 was due 2026-08-01 and is still open: 61 days overdue when the quarter ends.
+  await expect(page.getByTestId('risk-overdue')).toContainText('SHOP-A1');
+  await expect(page.getByTestId('risk-overdue')).toContainText('61 days overdue');
+  // Only this team's SEV1.
+  await expect(page.locator('li[data-kpi="high_sev_count"] a.kpi-value')).toHaveText('1');
+});
+
+test('a KPI drill-down lists the records behind the value, with the filter used', async ({ page }) => {
+  await page.goto('/teams/shop?period=2026-Q3');
+  await page.locator('li[data-kpi="high_sev_count"] a.kpi-value').click();
+  await expect(page).toHaveURL(/\/kpis\/high_sev_count\?period=2026-Q3&scope=team%3Ashop$/);
+  await expect(page.getByTestId('kpi-value')).toHaveText('1');
+  await expect(page.getByTestId('kpi-filter')).toContainText('started_at in [2026-07-01T00:00:00Z, 2026-10-01T00:00:00Z)');
+  await expect(page.getByTestId('kpi-counts')).toHaveText('1 listed, 1 in the population, 1 counted');
+  const rows = page.locator('table.population tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('SHOP-1');
+  await expect(rows.first()).toContainText('SEV1');
+});
+
 // Screenshots for a person to look at, in test-results/ (not committed).
 for (const [name, viewport] of [
   ['desktop', { width: 1440, height: 900 }],
   ['phone', { width: 390, height: 844 }],
 ] as const) {
-  test(`screenshots of the service pages (${name})`, async ({ page }, testInfo) => {
+  test(`screenshots of the pages (${name})`, async ({ page }, testInfo) => {
     await page.setViewportSize(viewport);
     for (const [label, url] of [
+      ['overview', '/?period=2026-Q3'],
       ['services', '/services?period=2026-Q3&team=shop'],
       ['service', '/services/storefront?period=2026-Q3'],
+      ['team', '/teams/shop?period=2026-Q3'],
+      ['drill-down', '/kpis/overdue_actions?period=2026-Q3'],
     ]) {
       await page.goto(url);
       await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`), fullPage: true });

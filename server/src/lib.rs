@@ -6,6 +6,7 @@ pub mod cli;
 pub mod csv;
 pub mod db;
 pub mod demo;
+pub mod drill_down;
 pub mod entities;
 pub mod evidence;
 pub mod ingest;
@@ -17,6 +18,7 @@ pub mod service_page;
 pub mod services_list;
 pub mod settings;
 pub mod startup;
+pub mod summary_pages;
 pub mod telemetry;
 
 /// The current instant at the precision both databases keep (microseconds).

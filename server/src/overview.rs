@@ -1,6 +1,6 @@
 //! The home page's data summary, served to the pages through the `OverviewSource` port.
 
-use app::api::{ImportSummary, KindCount, Overview};
+use app::api::{ImportSummary, KindCount, OrgOverview, Overview, PopulationView, TeamView};
 use app::error::AppError;
 use app::ssr::OverviewSource;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -8,18 +8,19 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrai
 use crate::entities::{
     deployment, dr_test, import_batch, incident, postmortem, postmortem_action, service, slo, slo_measurement, team,
 };
+use crate::startup::AppState;
 
 pub struct OverviewService {
-    db: DatabaseConnection,
+    state: AppState,
 }
 
 impl OverviewService {
-    pub fn new(db: DatabaseConnection) -> Self {
-        OverviewService { db }
+    pub fn new(state: AppState) -> Self {
+        OverviewService { state }
     }
 
     async fn load(&self) -> Result<Overview, DbErr> {
-        let db = &self.db;
+        let db: &DatabaseConnection = &self.state.db;
         let counts = vec![
             ("teams", "Teams", team::Entity::find().count(db).await?),
             ("services", "Services", service::Entity::find().count(db).await?),
@@ -55,5 +56,23 @@ impl OverviewService {
 impl OverviewSource for OverviewService {
     async fn overview(&self) -> Result<Overview, AppError> {
         self.load().await.map_err(|e| AppError::internal("loading the overview", &e))
+    }
+
+    async fn org(&self, period: Option<String>) -> Result<OrgOverview, AppError> {
+        crate::summary_pages::org_overview(&self.state, period).await
+    }
+
+    async fn team(&self, slug: String, period: Option<String>) -> Result<TeamView, AppError> {
+        crate::summary_pages::team_page(&self.state, slug, period).await
+    }
+
+    async fn population(
+        &self,
+        kpi: String,
+        period: Option<String>,
+        scope: Option<String>,
+        severity: Option<String>,
+    ) -> Result<PopulationView, AppError> {
+        crate::drill_down::population_page(&self.state, kpi, period, scope, severity).await
     }
 }

@@ -70,7 +70,7 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let ports = Ports {
-        overview: Arc::new(OverviewService::new(state.db.clone())),
+        overview: Arc::new(OverviewService::new(state.clone())),
         audit: Arc::new(routes::AuditService::new(state.db.clone())),
         services: Arc::new(crate::services_list::ServicesService::new(state.clone())),
         service: Arc::new(crate::service_page::ServicePageService::new(state.clone())),

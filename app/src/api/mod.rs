@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+mod overview;
 mod service;
+pub use overview::*;
 pub use service::*;
 
 /// What the home page shows until the KPI pages land: how much data there is, and whether it

@@ -6,5 +6,6 @@ pub mod audit;
 pub mod evidence;
 pub mod ingest;
 pub mod kpi;
+pub mod overview;
 pub mod records;
 pub mod scorecard;

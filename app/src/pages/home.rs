@@ -1,18 +1,25 @@
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::{Overview, get_overview};
+use super::summary::{HeadlineGrid, LevelTable, PeriodPicker, RiskPanels, TrendGrid};
+use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
+use crate::error::AppError;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    let period = Memo::new(move |_| query.read().get("period"));
+    let org = Resource::new(move || period.get(), get_org_overview);
     let overview = Resource::new(|| (), |_| get_overview());
     view! {
-        <section class="hero">
-            <h1>"Reliability overview"</h1>
-            <p class="lede">
-                "Incidents, SLOs, DR tests and postmortem actions in one place, turned into "
-                "per-service scorecards, quarterly reports and audit evidence."
-            </p>
-        </section>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the overview…"</p> }>
+            {move || Suspend::new(async move {
+                match org.await {
+                    Ok(org) => view! { <OrgSummary org/> }.into_any(),
+                    Err(error) => view! { <PageError error title="Reliability overview"/> }.into_any(),
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the data summary…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -22,6 +29,66 @@ pub fn HomePage() -> impl IntoView {
             })}
         </Suspense>
         <IngestHelp/>
+    }
+}
+
+#[component]
+fn OrgSummary(org: OrgOverview) -> impl IntoView {
+    let OrgOverview { header, active_services, headlines, levels, risks, trends } = org;
+    let period = header.period.clone();
+    let empty = active_services == 0;
+    view! {
+        <section class="hero">
+            <h1>{format!("Reliability overview · {}", header.period)}</h1>
+            <p class="lede">
+                {format!("{active_services} active services. Each figure links to the records behind it; ")}
+                "deltas compare with " {header.previous.clone()} "."
+            </p>
+            <PeriodPicker header=header.clone() action="/"/>
+        </section>
+        {empty.then(|| view! {
+            <section class="panel">
+                <p class="empty" data-testid="no-services">
+                    "No services yet, so there is nothing to score. Import teams and services first "
+                    "(see “Sending data” below), then incidents, SLOs, DR tests and actions."
+                </p>
+            </section>
+        })}
+        <section class="panel" aria-labelledby="headline-heading">
+            <h2 id="headline-heading">"Headline KPIs"</h2>
+            <HeadlineGrid headlines period=period.clone() previous=header.previous.clone() scope="org"/>
+        </section>
+        <section class="panel" aria-labelledby="risks-heading">
+            <h2 id="risks-heading">"Top risks"</h2>
+            <RiskPanels risks period=period.clone() scope="org"/>
+        </section>
+            <section class="panel" aria-labelledby="levels-heading">
+                <h2 id="levels-heading">"Levels"</h2>
+                <LevelTable levels period=period.clone()/>
+                <p class="note">{format!("Policy {} · KPI definitions v{}", header.policy_version, header.definitions_version)}</p>
+            </section>
+            <section class="panel" aria-labelledby="trends-heading">
+                <h2 id="trends-heading">{format!("Trends, {} periods", trends.first().map_or(0, |t| t.points.len()))}</h2>
+                <TrendGrid trends id_prefix="org-trend"/>
+            </section>
+    }
+}
+
+/// A page's data could not be loaded: the error, with the HTTP status it stands for.
+#[component]
+pub fn PageError(error: AppError, #[prop(into)] title: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
+    }
+    view! {
+        <section class="panel">
+            <h1>{title}</h1>
+            <p class="error" role="alert">{error.to_string()}</p>
+            <p><a href="/">"Go to the overview"</a></p>
+        </section>
     }
 }
 

@@ -5,8 +5,12 @@ mod chart;
 mod chrome;
 mod evidence;
 mod home;
+mod kpi;
 mod service;
 mod services;
+mod summary;
+mod team;
+mod trend;
 mod url;
 
 use leptos::prelude::*;
@@ -58,7 +62,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
@@ -66,6 +70,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("services"), ParamSegment("slug"))
                         view=service::ServicePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("kpis"), ParamSegment("kpi"))
+                        view=kpi::KpiPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("teams"), ParamSegment("slug"))
+                        view=team::TeamPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

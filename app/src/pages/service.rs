@@ -74,7 +74,7 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
     let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, .. } = view.clone();
     let failing = checks.iter().filter(|c| c.status == "fail" || c.status == "no_data").count();
     let services_link = format!("/services?period={}", view.period);
-    let team_link = format!("/services?period={}&team={}", view.period, view.team);
+    let team_link = format!("/teams/{}?period={}", view.team, view.period);
     view! {
         <section class="hero service-hero">
             <p class="crumbs"><a href=services_link>"Services"</a> " / " <code>{view.service.clone()}</code></p>

@@ -179,7 +179,7 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td><a href=format!("/services/{}?period={}", row.service, period)><code>{row.service.clone()}</code></a></td>
-                                    <td>{row.team}</td>
+                                    <td><a href=format!("/teams/{}?period={}", row.team, period)>{row.team.clone()}</a></td>
                                     <td>{row.tier}</td>
                                     <td>{level_badge(row.level)}</td>
                                     <td class="numeric">{score}</td>

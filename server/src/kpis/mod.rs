@@ -9,6 +9,7 @@ mod mapping;
 mod rollups;
 mod scorecards;
 pub mod snapshots;
+mod summary;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use cache::KpiCache;
 pub use load::LoadError;
 pub use rollups::{RollupReport, rollup_report};
 pub use scorecards::{ScorecardFilter, ScorecardReport, scorecard_report};
+pub use summary::{Summary, TREND_PERIODS, summary};
 
 /// What a KPI request asks for.
 #[derive(Debug, Clone)]

@@ -257,11 +257,27 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     assert_eq!(
         functions,
         BTreeSet::from(
-            ["/api/audit_events", "/api/overview", "/api/service", "/api/services", "/api/viewer"].map(str::to_owned)
+            [
+                "/api/audit_events",
+                "/api/org_overview",
+                "/api/overview",
+                "/api/population",
+                "/api/service",
+                "/api/services",
+                "/api/team",
+                "/api/viewer"
+            ]
+            .map(str::to_owned)
         )
     );
     let pages: BTreeSet<String> = server::startup::page_routes().iter().map(|r| r.path().to_owned()).collect();
-    assert_eq!(pages, BTreeSet::from(["/", "/audit", "/evidence", "/services", "/services/{slug}"].map(str::to_owned)));
+    assert_eq!(
+        pages,
+        BTreeSet::from(
+            ["/", "/audit", "/evidence", "/kpis/{kpi}", "/services", "/services/{slug}", "/teams/{slug}"]
+                .map(str::to_owned)
+        )
+    );
     // A few rules the table itself must keep.
     let rule = |method: &str, path: &str| {
         routes.iter().find(|(m, p, _)| m.as_str() == method && p == path).map(|(_, _, a)| *a)

@@ -13,3 +13,4 @@ mod kpis;
 mod listing;
 mod service_page;
 mod services_page;
+mod summary_pages;

@@ -339,7 +339,7 @@ fn teams_entry<'t, 'a>(
 }
 
 /// Every KPI of one scope and period, keyed as in `GET /api/v1/kpis`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct KpiValues {
     pub slo_met_rate: Option<f64>,
     pub budget_exhausted_count: u64,

@@ -21,7 +21,7 @@ pub struct DurationsLeftOut {
     pub time_to_resolve: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct DataQuality {
     /// High-severity incidents started in the period with `detected_at` and `mitigated_at` set ÷
     /// high-severity incidents started in the period.

@@ -1,0 +1,265 @@
+//! The parts the overview, the team page and the report share: the period picker, headline KPI
+//! cards with their deltas and drill-down links, the level table, risk lists and trend charts.
+
+use leptos::prelude::*;
+
+use super::services::level_badge;
+use super::trend::TrendChart;
+use super::url::query_string;
+use crate::api::PeriodHeader;
+use crate::domain::overview::{Headline, Risks, TierLevels, TrendSeries, Verdict, format_delta, format_value};
+use crate::domain::scorecard::Level;
+
+/// The link to the records behind a KPI value.
+pub fn drill_down(kpi: &str, period: &str, scope: &str) -> String {
+    let query = query_string(&[("period", Some(period.to_owned())), ("scope", Some(scope.to_owned()))]);
+    format!("/kpis/{kpi}?{query}")
+}
+
+/// A GET form (so the period is in the URL and works without JavaScript) choosing among recent
+/// quarters and months.
+#[component]
+pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl IntoView {
+    let selected = header.period.clone();
+    let known = header.quarters.contains(&selected) || header.months.contains(&selected);
+    let option = move |period: String| {
+        let chosen = period == selected;
+        let value = period.clone();
+        view! { <option value=value selected=chosen>{period}</option> }
+    };
+    let quarters = header.quarters.clone().into_iter().map(option.clone()).collect_view();
+    let months = header.months.clone().into_iter().map(option.clone()).collect_view();
+    let other = (!known).then(|| option(header.period.clone()));
+    let previous_link = format!("{action}?period={}", header.previous);
+    let status = if header.open { "open: figures still move" } else { "closed" };
+    view! {
+        <form class="period-picker" method="get" action=action aria-label="Choose the period">
+            <label for="period-select">"Period"</label>
+            <select id="period-select" name="period">
+                {other}
+                <optgroup label="Quarters">{quarters}</optgroup>
+                <optgroup label="Months">{months}</optgroup>
+            </select>
+            <button class="button" type="submit">"Show"</button>
+            <a href=previous_link rel="prev">{format!("← {}", header.previous)}</a>
+            <span class="note" data-testid="period-span">
+                {format!("{} to {} · as of {} · {status}", header.from, header.to, header.as_of)}
+            </span>
+        </form>
+    }
+}
+
+fn verdict_text(verdict: Verdict) -> (&'static str, &'static str) {
+    match verdict {
+        Verdict::Better => ("delta delta-better", "better"),
+        Verdict::Worse => ("delta delta-worse", "worse"),
+        Verdict::Unchanged => ("delta delta-same", "unchanged"),
+        Verdict::NoComparison => ("delta delta-none", "no earlier data"),
+    }
+}
+
+/// The headline KPIs as cards: value (linked to its population), change and verdict.
+#[component]
+pub fn HeadlineGrid(
+    headlines: Vec<Headline>,
+    #[prop(into)] period: String,
+    #[prop(into)] previous: String,
+    #[prop(into)] scope: String,
+) -> impl IntoView {
+    view! {
+        <ul class="kpi-grid" aria-label="Headline KPIs">
+            {headlines.into_iter().map(|h| {
+                let link = drill_down(&h.kpi, &period, &scope);
+                let (class, word) = verdict_text(h.verdict);
+                let arrow = match h.delta {
+                    Some(d) if d > 0.0 && h.verdict != Verdict::Unchanged => "▲ ",
+                    Some(d) if d < 0.0 && h.verdict != Verdict::Unchanged => "▼ ",
+                    _ => "",
+                };
+                let change = match h.verdict {
+                    Verdict::NoComparison => format!("{word} for {previous}"),
+                    _ => format!(
+                        "{arrow}{} · {word} than {previous} ({})",
+                        format_delta(h.unit, h.delta),
+                        format_value(h.unit, h.previous)
+                    ),
+                };
+                let value = format_value(h.unit, h.value);
+                view! {
+                    <li class="kpi-card" data-kpi=h.kpi.clone()>
+                        <span class="kpi-label">{h.label.clone()}</span>
+                        <a class="kpi-value" href=link aria-label=format!("{}: {value}, show the records", h.label)>{value.clone()}</a>
+                        <span class=class data-verdict=word>{change}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// Services per level and tier, each count linked to the filtered services list.
+#[component]
+pub fn LevelTable(levels: Vec<TierLevels>, #[prop(into)] period: String) -> impl IntoView {
+    let cell = move |tier: u8, level: &'static str, count: u64| {
+        let link = format!("/services?period={period}&tier={tier}&level={level}");
+        view! { <td class="numeric"><a href=link>{count}</a></td> }
+    };
+    view! {
+        <div class="table-scroll">
+            <table class="data levels">
+                <caption>"Scorecard levels by tier (services)"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Tier"</th>
+                        <th scope="col">{level_badge(Some(Level::Gold))}</th>
+                        <th scope="col">{level_badge(Some(Level::Silver))}</th>
+                        <th scope="col">{level_badge(Some(Level::Bronze))}</th>
+                        <th scope="col">{level_badge(None)}</th>
+                        <th scope="col">"Share at Silver or above"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {levels.into_iter().map(|row| {
+                        let total = row.total();
+                        let share = (total > 0).then(|| (row.gold + row.silver) as f64 / total as f64);
+                        // An SVG rect, not a styled span: the CSP allows no inline styles.
+                        let width = format!("{:.1}", share.unwrap_or(0.0) * 100.0);
+                        view! {
+                            <tr data-tier=row.tier>
+                                <th scope="row">{format!("Tier {}", row.tier)}</th>
+                                {cell.clone()(row.tier, "gold", row.gold)}
+                                {cell.clone()(row.tier, "silver", row.silver)}
+                                {cell.clone()(row.tier, "bronze", row.bronze)}
+                                {cell.clone()(row.tier, "none", row.none)}
+                                <td>
+                                    <svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">
+                                        <rect class="bar-track" width="100" height="8"/>
+                                        <rect class="bar-fill" width=width height="8"/>
+                                    </svg>
+                                    {format_value(crate::domain::overview::Unit::Fraction, share)}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn more(shown: usize, total: usize) -> Option<String> {
+    (total > shown).then(|| format!("{} more not shown.", total - shown))
+}
+
+/// The four risk lists, each with what to do when it is empty.
+#[component]
+pub fn RiskPanels(risks: Risks, #[prop(into)] period: String, #[prop(into)] scope: String) -> impl IntoView {
+    let service_link = {
+        let period = period.clone();
+        move |service: &str| format!("/services/{service}?period={period}")
+    };
+    let all = |kpi: &str| drill_down(kpi, &period, &scope);
+    let Risks {
+        exhausted_budgets,
+        exhausted_total,
+        overdue_actions,
+        overdue_total,
+        dr_gaps,
+        dr_gaps_total,
+        incident_hotspots,
+    } = risks;
+    let budgets_more = more(exhausted_budgets.len(), exhausted_total);
+    let overdue_more = more(overdue_actions.len(), overdue_total);
+    let gaps_more = more(dr_gaps.len(), dr_gaps_total);
+    let link = service_link.clone();
+    let budget_rows = exhausted_budgets
+        .into_iter()
+        .map(move |b| {
+            view! {
+                <li>
+                    <a href=link(&b.service)><code>{b.service.clone()}</code></a> " " {b.slo}
+                    <span class="risk-figure">{format!("{:.0} % of budget left", b.remaining * 100.0)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let link = service_link.clone();
+    let overdue_rows = overdue_actions
+        .into_iter()
+        .map(move |a| {
+            view! {
+                <li>
+                    <code>{a.id}</code> " on " <a href=link(&a.service)>{a.service.clone()}</a>
+                    <span class="risk-figure">{format!("{} days overdue (due {})", a.days_overdue, a.due_date)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let link = service_link.clone();
+    let gap_rows = dr_gaps
+        .into_iter()
+        .map(move |g| {
+            let last = g.last_pass.map_or_else(|| "never passed".to_owned(), |d| format!("last pass {d}"));
+            view! {
+                <li>
+                    <a href=link(&g.service)><code>{g.service.clone()}</code></a> {format!(" tier {}", g.tier)}
+                    <span class="risk-figure">{format!("{last}; needs one every {} days", g.interval_days)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let link = service_link;
+    let no_hotspots = incident_hotspots.is_empty();
+    let hotspot_rows = incident_hotspots
+        .into_iter()
+        .map(move |h| {
+            view! {
+                <li>
+                    <a href=link(&h.service)><code>{h.service.clone()}</code></a>
+                    <span class="risk-figure">{format!("{} SEV0–1 incidents", h.high_sev)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="risk-grid">
+            <section class="risk" aria-labelledby="risk-budgets" data-testid="risk-budgets">
+                <h3 id="risk-budgets">{format!("Exhausted error budgets ({exhausted_total})")}</h3>
+                {(exhausted_total == 0).then(|| view! { <p class="empty">"No SLO has used up its error budget."</p> })}
+                <ol>{budget_rows}</ol>
+                {budgets_more.map(|m| view! { <p class="note">{m} " " <a href=all("budget_exhausted_count")>"See all"</a></p> })}
+            </section>
+            <section class="risk" aria-labelledby="risk-overdue" data-testid="risk-overdue">
+                <h3 id="risk-overdue">{format!("Overdue actions ({overdue_total})")}</h3>
+                {(overdue_total == 0).then(|| view! { <p class="empty">"No postmortem action is overdue."</p> })}
+                <ol>{overdue_rows}</ol>
+                {overdue_more.map(|m| view! { <p class="note">{m} " " <a href=all("overdue_actions")>"See all"</a></p> })}
+            </section>
+            <section class="risk" aria-labelledby="risk-dr" data-testid="risk-dr">
+                <h3 id="risk-dr">{format!("DR coverage gaps ({dr_gaps_total})")}</h3>
+                {(dr_gaps_total == 0).then(|| view! { <p class="empty">"Every tier-0/1 service has a recent passing DR test."</p> })}
+                <ol>{gap_rows}</ol>
+                {gaps_more.map(|m| view! { <p class="note">{m} " " <a href=all("dr_coverage")>"See all"</a></p> })}
+            </section>
+            <section class="risk" aria-labelledby="risk-incidents" data-testid="risk-incidents">
+                <h3 id="risk-incidents">"Most SEV0–1 incidents"</h3>
+                {no_hotspots.then(|| view! { <p class="empty">"No SEV0–1 incident started in this period."</p> })}
+                <ol>{hotspot_rows}</ol>
+                <p class="note"><a href=all("high_sev_count")>"All high-severity incidents"</a></p>
+            </section>
+        </div>
+    }
+}
+
+/// One small chart per trended KPI.
+#[component]
+pub fn TrendGrid(trends: Vec<TrendSeries>, #[prop(into)] id_prefix: String) -> impl IntoView {
+    view! {
+        <div class="trend-grid">
+            {trends.into_iter().map(|series| {
+                let id = format!("{id_prefix}-{}", series.kpi.replace('_', "-"));
+                view! { <TrendChart series id/> }
+            }).collect_view()}
+        </div>
+    }
+}

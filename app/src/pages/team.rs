@@ -1,0 +1,135 @@
+//! `/teams/{slug}`: a team's services and their levels, the team's roll-up KPIs with deltas and
+//! trends, its top risks, and "what to fix next" ordered by the levels each check blocks.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::home::PageError;
+use super::services::level_badge;
+use super::summary::{HeadlineGrid, PeriodPicker, RiskPanels, TrendGrid};
+use crate::api::{FixView, TeamService, TeamView, get_team};
+
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = Memo::new(move |_| (params.read().get("slug").unwrap_or_default(), query.read().get("period")));
+    let team = Resource::new(move || key.get(), |(slug, period)| get_team(slug, period));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the team…"</p> }>
+            {move || Suspend::new(async move {
+                match team.await {
+                    Ok(view) => view! { <TeamDetail view/> }.into_any(),
+                    Err(error) => view! { <PageError error title="Team"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TeamDetail(view: TeamView) -> impl IntoView {
+    let TeamView { team, name, header, services, headlines, fix_next, fix_total, risks, trends } = view;
+    let period = header.period.clone();
+    let scope = format!("team:{team}");
+    let action = format!("/teams/{team}");
+    let services_link = format!("/services?period={period}&team={team}");
+    let summary = {
+        let at_silver = services.iter().filter(|s| s.level >= Some(crate::domain::scorecard::Level::Silver)).count();
+        format!("{} services, {at_silver} at Silver or above.", services.len())
+    };
+    view! {
+        <section class="hero">
+            <p class="crumbs"><a href=services_link.clone()>"Services"</a> " / team " <code>{team.clone()}</code></p>
+            <h1>{format!("{name} · {period}")}</h1>
+            <p class="lede" data-testid="team-summary">{summary}</p>
+            <PeriodPicker header=header.clone() action=action/>
+        </section>
+        <section class="panel" aria-labelledby="fix-heading">
+            <h2 id="fix-heading">{format!("What to fix next ({fix_total})")}</h2>
+            <FixList items=fix_next total=fix_total period=period.clone()/>
+        </section>
+        <section class="panel" aria-labelledby="team-services-heading">
+            <h2 id="team-services-heading">"Services"</h2>
+            <ServiceTable services period=period.clone()/>
+        </section>
+        <section class="panel" aria-labelledby="team-kpis-heading">
+            <h2 id="team-kpis-heading">"Team KPIs"</h2>
+            <HeadlineGrid headlines period=period.clone() previous=header.previous.clone() scope=scope.clone()/>
+        </section>
+        <section class="panel" aria-labelledby="team-risks-heading">
+            <h2 id="team-risks-heading">"Top risks"</h2>
+            <RiskPanels risks period=period.clone() scope=scope/>
+        </section>
+        <section class="panel" aria-labelledby="team-trends-heading">
+            <h2 id="team-trends-heading">"Trends"</h2>
+            <TrendGrid trends id_prefix="team-trend"/>
+        </section>
+    }
+}
+
+#[component]
+fn ServiceTable(services: Vec<TeamService>, period: String) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="data">
+                <caption class="visually-hidden">"The team's services with their level, score and checks to fix"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Service"</th>
+                        <th scope="col">"Tier"</th>
+                        <th scope="col">"Level"</th>
+                        <th scope="col">"Score"</th>
+                        <th scope="col">"Checks to fix"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {services.into_iter().map(|s| {
+                        let link = format!("/services/{}?period={period}", s.service);
+                        view! {
+                            <tr>
+                                <td><a href=link><code>{s.service.clone()}</code></a></td>
+                                <td class="numeric">{s.tier}</td>
+                                <td>{level_badge(s.level)}</td>
+                                <td class="numeric">{s.score.map_or_else(|| "—".to_owned(), |v| v.to_string())}</td>
+                                <td class="numeric">{s.to_fix}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn blocked(levels: u8) -> &'static str {
+    match levels {
+        3 => "blocks Bronze, Silver and Gold",
+        2 => "blocks Silver and Gold",
+        _ => "blocks Gold",
+    }
+}
+
+#[component]
+fn FixList(items: Vec<FixView>, total: usize, period: String) -> impl IntoView {
+    let empty = items.is_empty();
+    let shown = items.len();
+    view! {
+        {empty.then(|| view! { <p class="empty">"Nothing to fix: every applicable check passes or is waived."</p> })}
+        <ol class="fix-list">
+            {items.into_iter().map(|item| {
+                let link = format!("/services/{}?period={period}#checks-heading", item.service);
+                let status = if item.status == "no_data" { "no data" } else { "failing" };
+                view! {
+                    <li data-service=item.service.clone() data-check=item.check.clone()>
+                        <strong>{item.title.clone()}</strong> " on " <a href=link><code>{item.service.clone()}</code></a>
+                        {format!(" (tier {})", item.tier)}
+                        <span class="fix-impact">{format!(" — {status}, {}", blocked(item.levels_blocked))}</span>
+                        <p class="note">{item.explanation.clone()}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+        {(total > shown).then(|| view! { <p class="note">{format!("{} more not shown.", total - shown)}</p> })}
+    }
+}

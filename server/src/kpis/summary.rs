@@ -1,0 +1,78 @@
+//! A period's summary for a scope (the organisation or a team): its KPIs, the previous period's
+//! for the deltas, its scorecards, top risks and a trend over the periods before it. What the
+//! overview, the team page and the quarterly report are built from. The period itself is loaded
+//! once; earlier (closed) periods come from the caches.
+
+use std::sync::Arc;
+
+use app::domain::kpi::{KpiValues, Period, Scope, SeverityFilter, compute_kpis, slo_statuses};
+use app::domain::overview::{Risks, top_risks};
+use app::domain::scorecard::Policy;
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use super::{KpiCache, KpiQuery, LoadError, ScorecardFilter, ScorecardReport, cached_kpi_report, load, org_dataset};
+
+/// Periods a trend shows, ending with the summarised one.
+pub const TREND_PERIODS: usize = 8;
+
+pub struct Summary {
+    pub period: Period,
+    pub kpis: KpiValues,
+    /// `None` when the scope did not exist then.
+    pub previous: Option<KpiValues>,
+    pub scorecards: Arc<ScorecardReport>,
+    pub risks: Risks,
+    /// `(period, KPIs)`, oldest first, ending with `period`; `None` where the scope had no
+    /// services yet.
+    pub trend: Vec<(Period, Option<KpiValues>)>,
+}
+
+/// The summary of `scope` (org or team) for `period`. A team without services is an
+/// [`LoadError::UnknownScope`], as in the KPI API.
+pub async fn summary(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    policy: &Policy,
+    period: Period,
+    scope: &Scope,
+    now: DateTime<Utc>,
+) -> Result<Summary, LoadError> {
+    let severity = SeverityFilter::HIGH;
+    let data = Box::pin(org_dataset(db, cache, &period, now)).await?;
+    load::check_scope(&data, scope)?;
+    let inputs = data.scoped(scope);
+    let kpis = compute_kpis(&period, now, &inputs, severity);
+    let slos = slo_statuses(&period, now, &inputs);
+    let risks = top_risks(&period, now, &inputs, &slos);
+    drop(inputs);
+
+    let filter = match scope {
+        Scope::Team(team) => ScorecardFilter { team: Some(team.to_string()), ..Default::default() },
+        Scope::Tier(tier) => ScorecardFilter { tier: Some(*tier), ..Default::default() },
+        _ => ScorecardFilter::default(),
+    };
+    let scorecards = if period.end() > now {
+        // The open period: scored from the load above rather than loading it again.
+        Arc::new(super::scorecards::scorecards_of(db, &data, policy, &period, &filter, now).await?)
+    } else {
+        Box::pin(super::cached_scorecard_report(db, cache, policy, &period, &filter, now)).await?
+    };
+    drop(data);
+
+    let mut trend = Vec::with_capacity(TREND_PERIODS);
+    let first = (1..TREND_PERIODS).fold(period, |p, _| p.previous());
+    for earlier in first.through(&period.previous()) {
+        let query = KpiQuery { period: earlier, scope: scope.clone(), severity };
+        let values = match Box::pin(cached_kpi_report(db, cache, &query, now)).await {
+            Ok(report) => Some(report.kpis.clone()),
+            // The team had no services yet: a gap in its trend, not an error.
+            Err(LoadError::UnknownScope(_)) => None,
+            Err(other) => return Err(other),
+        };
+        trend.push((earlier, values));
+    }
+    let previous = trend.last().and_then(|(_, values)| values.clone());
+    trend.push((period, Some(kpis.clone())));
+    Ok(Summary { period, kpis, previous, scorecards, risks, trend })
+}
