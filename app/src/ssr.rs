@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use crate::api::{
-    AuditQuery, AuditView, OrgOverview, Overview, PopulationView, ServiceView, ServicesQuery, ServicesView, TeamView,
+    AuditQuery, AuditView, OrgOverview, Overview, PopulationView, ReportView, ServiceView, ServicesQuery, ServicesView,
+    TeamView,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -24,6 +25,7 @@ pub trait OverviewSource: Send + Sync {
         scope: Option<String>,
         severity: Option<String>,
     ) -> Result<PopulationView, AppError>;
+    async fn report(&self, period: String) -> Result<ReportView, AppError>;
 }
 
 #[async_trait::async_trait]

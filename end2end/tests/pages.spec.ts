@@ -165,6 +165,47 @@ test('a KPI drill-down lists the records behind the value, with the filter used'
   await expect(rows.first()).toContainText('SEV1');
 });
 
+/** The text of a PDF, read by pdf.js (an independent parser: a malformed file fails here). */
+async function pdfText(bytes: Buffer): Promise<string> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const document = await pdfjs.getDocument({ data: new Uint8Array(bytes), verbosity: 0 }).promise;
+  const pages: string[] = [];
+  for (let n = 1; n <= document.numPages; n++) {
+    const content = await (await document.getPage(n)).getTextContent();
+    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
+  }
+  return pages.join('\n');
+}
+
+test('the quarterly report prints, and its server-made PDF downloads with the figures', async ({ page, request }) => {
+  await page.goto('/reports/2026-Q3');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Quarterly reliability report · 2026-Q3');
+  await expect(page.getByTestId('report-status')).toContainText('Draft.');
+  const kpis = (await (await request.get('/api/v1/kpis?period=2026-Q3&scope=org')).json()).kpis;
+  await expect(page.locator('tr[data-kpi="high_sev_count"] td').first()).toHaveText(String(kpis.high_sev_count));
+  await expect(page.locator('tr[data-incident="SHOP-1"]')).toContainText('Storefront checkout errors');
+  await expect(page.locator('tr[data-team="shop"]')).toContainText('Shop');
+
+  // The print view: chrome hidden, and Chromium makes a PDF of it.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.locator('.site-header')).toBeHidden();
+  const printed = await page.pdf({ format: 'A4' });
+  expect(printed.subarray(0, 5).toString()).toBe('%PDF-');
+  expect(await pdfText(printed)).toContain('Quarterly reliability report');
+  await page.emulateMedia({ media: 'screen' });
+
+  // The server's own PDF, downloaded as a user would.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download PDF' }).click()]);
+  expect(download.suggestedFilename()).toBe('plumbline-report-2026-Q3.pdf');
+  const fs = await import('node:fs');
+  const bytes = fs.readFileSync(await download.path());
+  expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  const text = await pdfText(bytes);
+  for (const expected of ['Quarterly reliability report', '2026-Q3', 'SHOP-1', 'Storefront checkout errors', 'Shop', 'Definitions']) {
+    expect(text).toContain(expected);
+  }
+});
+
 // Screenshots for a person to look at, in test-results/ (not committed).
 for (const [name, viewport] of [
   ['desktop', { width: 1440, height: 900 }],
@@ -178,6 +219,7 @@ for (const [name, viewport] of [
       ['service', '/services/storefront?period=2026-Q3'],
       ['team', '/teams/shop?period=2026-Q3'],
       ['drill-down', '/kpis/overdue_actions?period=2026-Q3'],
+      ['report', '/reports/2026-Q3'],
     ]) {
       await page.goto(url);
       await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`), fullPage: true });

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod kpis;
 pub mod listing;
 pub mod overview;
+pub mod report;
 pub mod routes;
 pub mod service_page;
 pub mod services_list;

@@ -1,6 +1,6 @@
 //! The home page's data summary, served to the pages through the `OverviewSource` port.
 
-use app::api::{ImportSummary, KindCount, OrgOverview, Overview, PopulationView, TeamView};
+use app::api::{ImportSummary, KindCount, OrgOverview, Overview, PopulationView, ReportView, TeamView};
 use app::error::AppError;
 use app::ssr::OverviewSource;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -74,5 +74,18 @@ impl OverviewSource for OverviewService {
         severity: Option<String>,
     ) -> Result<PopulationView, AppError> {
         crate::drill_down::population_page(&self.state, kpi, period, scope, severity).await
+    }
+
+    async fn report(&self, period: String) -> Result<ReportView, AppError> {
+        let state = &self.state;
+        let period = crate::summary_pages::parse_period(state, Some(&period), crate::clock_now())?;
+        let now = crate::clock_now();
+        match Box::pin(crate::report::report(&state.db, &state.kpi_cache, &state.policy, period, now)).await {
+            Ok(view) => Ok(view),
+            Err(crate::report::ReportError::NotAQuarter(p)) => {
+                Err(AppError::Invalid(crate::report::ReportError::NotAQuarter(p).to_string()))
+            }
+            Err(other) => Err(AppError::internal("building a quarterly report", &other)),
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use app::ssr::Ports;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{FromRef, Path, State};
 use axum::http::{HeaderName, HeaderValue, Request};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -68,6 +68,9 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The quarterly report's page (and, with a `.pdf` suffix, its PDF).
+const REPORT_PATH: &str = "/reports/{period}";
+
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let ports = Ports {
         overview: Arc::new(OverviewService::new(state.clone())),
@@ -75,7 +78,29 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         services: Arc::new(crate::services_list::ServicesService::new(state.clone())),
         service: Arc::new(crate::service_page::ServicePageService::new(state.clone())),
     };
-    let route_list = page_routes();
+    // `/reports/{period}` is the HTML report and, with `.pdf`, the PDF: one axum route.
+    let (report_page, route_list): (Vec<_>, Vec<_>) =
+        page_routes().into_iter().partition(|route| route.path() == REPORT_PATH);
+    let render_report = {
+        let ports = ports.clone();
+        let options = state.leptos_options.clone();
+        leptos_axum::render_route_with_context::<AppState, _>(
+            report_page,
+            move || provide_context(ports.clone()),
+            move || shell(options.clone()),
+        )
+    };
+    let report_route = axum::routing::get(
+        move |State(state): State<AppState>, Path(period): Path<String>, request: Request<axum::body::Body>| {
+            let render = render_report.clone();
+            async move {
+                match period.strip_suffix(".pdf") {
+                    Some(period) => routes::reports::pdf(&state, period).await,
+                    None => render(State(state), request).await,
+                }
+            }
+        },
+    );
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static("x-request-id");
     // Only over TLS does HSTS mean anything; a plain-http deployment must not be told to upgrade.
@@ -86,6 +111,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     };
     Router::new()
         .merge(routes::api_router())
+        .route(REPORT_PATH, report_route)
         .leptos_routes_with_context(
             &state,
             route_list,

@@ -134,3 +134,16 @@ pub async fn get_population(
     crate::ssr::require(crate::domain::access::Access::Read, "KPI drill-downs")?;
     crate::ssr::overview_source()?.population(kpi, period, scope, severity).await
 }
+
+/// A quarter's executive report and whether it is published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub report: crate::domain::report::QuarterlyReport,
+    pub publication: crate::domain::report::Publication,
+}
+
+#[server(endpoint = "report")]
+pub async fn get_report(period: String) -> Result<ReportView, AppError> {
+    crate::ssr::require(crate::domain::access::Access::Read, "reports")?;
+    crate::ssr::overview_source()?.report(period).await
+}

@@ -8,4 +8,5 @@ pub mod ingest;
 pub mod kpi;
 pub mod overview;
 pub mod records;
+pub mod report;
 pub mod scorecard;

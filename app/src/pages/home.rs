@@ -45,6 +45,16 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 "deltas compare with " {header.previous.clone()} "."
             </p>
             <PeriodPicker header=header.clone() action="/"/>
+            {header.period.contains("-Q").then(|| {
+                let html = format!("/reports/{}", header.period);
+                let pdf = format!("/reports/{}.pdf", header.period);
+                view! {
+                    <p class="note">
+                        "Quarterly executive report: " <a href=html>{format!("{} (web, printable)", header.period)}</a>
+                        " · " <a href=pdf>"PDF"</a>
+                    </p>
+                }
+            })}
         </section>
         {empty.then(|| view! {
             <section class="panel">

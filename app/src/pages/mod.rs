@@ -6,6 +6,7 @@ mod chrome;
 mod evidence;
 mod home;
 mod kpi;
+mod report;
 mod service;
 mod services;
 mod summary;
@@ -75,6 +76,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("kpis"), ParamSegment("kpi"))
                         view=kpi::KpiPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("reports"), ParamSegment("period"))
+                        view=report::ReportPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -109,18 +109,39 @@ async fn write_all(
     }
 
     for report in populations::published_reports(db, request, &context.calendar).await? {
+        let row = report.row;
         let description = format!(
             "The published scorecard snapshot of {} (frozen JSON as served; content SHA-256 {}).",
-            report.period, report.content_sha256
+            row.period, row.content_sha256
         );
         let listing = Listing {
             rows: None,
             description: &description,
             selection: "published snapshots of periods inside the window",
         };
-        writer
-            .whole_file(&format!("reports/{}.json", report.period), report.content.into_bytes(), Some(listing))
-            .await?;
+        // The quarter's executive report, rendered from the same frozen content (so the same
+        // bytes as /reports/{period}.pdf serves).
+        let pdf = match crate::report::published_view(&row) {
+            Ok(Some(view)) => Some(crate::report::pdf::render(&view)),
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(period = %row.period, %error, "a published snapshot's report cannot be read");
+                None
+            }
+        };
+        writer.whole_file(&format!("reports/{}.json", row.period), row.content.into_bytes(), Some(listing)).await?;
+        if let Some(pdf) = pdf {
+            let description = format!(
+                "The published quarterly executive report of {} as PDF, rendered from the snapshot above.",
+                row.period
+            );
+            let listing = Listing {
+                rows: None,
+                description: &description,
+                selection: "published quarterly reports of quarters inside the window",
+            };
+            writer.whole_file(&format!("reports/{}.pdf", row.period), pdf, Some(listing)).await?;
+        }
     }
 
     let mut sums = String::new();

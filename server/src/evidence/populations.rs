@@ -551,9 +551,7 @@ async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceE
 
 /// A published snapshot whose period lies inside the window.
 pub struct PublishedReport {
-    pub period: String,
-    pub content: String,
-    pub content_sha256: String,
+    pub row: scorecard_snapshot::Model,
 }
 
 pub async fn published_reports(
@@ -577,11 +575,7 @@ pub async fn published_reports(
         }
         // One at a time: a snapshot can be large.
         if let Some(row) = scorecard_snapshot::Entity::find_by_id(id).one(db).await? {
-            reports.push(PublishedReport {
-                period: row.period,
-                content: row.content,
-                content_sha256: row.content_sha256,
-            });
+            reports.push(PublishedReport { row });
         }
     }
     Ok(reports)

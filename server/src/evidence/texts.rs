@@ -55,9 +55,6 @@ pub(super) fn manifest(
         "not_included": [{
             "what": "self-assessments",
             "why": "not recorded by this version of Plumbline",
-        }, {
-            "what": "executive report PDFs",
-            "why": "this version publishes reports as frozen JSON snapshots, included under reports/",
         }],
     })
 }
@@ -86,7 +83,8 @@ pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> S
         let _ = writeln!(text, "  {:<22} Selection: {}.", "", population.selection());
     }
     let _ = writeln!(text, "  samples/               random samples requested by the auditor (see manifest.json)");
-    let _ = writeln!(text, "  reports/               published scorecard snapshots of periods inside the window");
+    let _ = writeln!(text, "  reports/               published scorecard snapshots (JSON) of periods inside the window,");
+    let _ = writeln!(text, "                         and each published quarter's executive report (PDF)");
     text.push_str(
         "\nHOW TO VERIFY\n\
          1. unzip the pack and run `sha256sum -c SHA256SUMS` in its folder: every file must be OK.\n\

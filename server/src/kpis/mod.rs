@@ -143,7 +143,7 @@ where
 
 /// The organisation's populations for a period, loaded once per data version for a closed
 /// period (the scorecards and every roll-up of a quarter share one load).
-async fn org_dataset(
+pub(crate) async fn org_dataset(
     db: &DatabaseConnection,
     cache: &KpiCache,
     period: &Period,

@@ -45,6 +45,9 @@ struct Content {
     teams: BTreeMap<String, KpiValues>,
     tiers: BTreeMap<String, KpiValues>,
     scorecards: Vec<Scorecard>,
+    /// The quarterly report as published (quarters only), rendered from here ever after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<app::domain::report::QuarterlyReport>,
 }
 
 /// What the publish and list calls return about a snapshot.
@@ -73,6 +76,7 @@ impl From<scorecard_snapshot::Model> for SnapshotSummary {
 
 pub async fn publish(
     db: &DatabaseConnection,
+    cache: &super::KpiCache,
     policy: &Policy,
     period: &Period,
     actor: &str,
@@ -98,6 +102,11 @@ pub async fn publish(
         teams: team_slugs.into_iter().map(|team| (team.to_string(), kpis(Scope::Team(team)))).collect(),
         tiers: (0..=3u8).map(|tier| (tier.to_string(), kpis(Scope::Tier(tier)))).collect(),
         scorecards: scorecard_report(db, policy, period, &ScorecardFilter::default(), now).await?.scorecards,
+        report: if period.is_quarter() {
+            Some(Box::pin(crate::report::build(db, cache, policy, *period, now)).await?)
+        } else {
+            None
+        },
     };
     let text = serde_json::to_string(&content).map_err(|e| DbErr::Custom(format!("cannot encode snapshot: {e}")))?;
     // The snapshot and its audit event are committed together or not at all.

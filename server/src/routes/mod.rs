@@ -12,6 +12,7 @@ mod ingest;
 mod kpis;
 mod list;
 pub mod problem;
+pub mod reports;
 mod snapshots;
 
 use std::collections::BTreeMap;

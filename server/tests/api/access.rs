@@ -262,6 +262,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/org_overview",
                 "/api/overview",
                 "/api/population",
+                "/api/report",
                 "/api/service",
                 "/api/services",
                 "/api/team",
@@ -274,8 +275,17 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     assert_eq!(
         pages,
         BTreeSet::from(
-            ["/", "/audit", "/evidence", "/kpis/{kpi}", "/services", "/services/{slug}", "/teams/{slug}"]
-                .map(str::to_owned)
+            [
+                "/",
+                "/audit",
+                "/evidence",
+                "/kpis/{kpi}",
+                "/reports/{period}",
+                "/services",
+                "/services/{slug}",
+                "/teams/{slug}",
+            ]
+            .map(str::to_owned)
         )
     );
     // A few rules the table itself must keep.
@@ -291,7 +301,10 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     assert_eq!(rule("POST", "/api/audit_events"), Some(Access::Audit));
 
     let mut failures = Vec::new();
-    for (method, pattern, access) in &routes {
+    // The report's PDF shares its page's pattern (and so its rule): check it as well, first
+    // (signing out comes last).
+    let report_pdf = (Method::GET, "/reports/{period}.pdf".to_owned(), beyond_read("/reports/{period}"));
+    for (method, pattern, access) in std::iter::once(&report_pdf).chain(&routes) {
         let (path, body) = concrete(method, pattern);
         for (who, credential) in &callers {
             let status = send(&app, method.clone(), &path, credential, body.clone()).await.status();

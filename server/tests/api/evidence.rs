@@ -342,7 +342,33 @@ async fn bad_requests_are_refused_before_any_byte(app: &TestApp) {
     assert_eq!(app.count("audit_event WHERE action = 'evidence.downloaded'").await, 0);
 }
 
+/// A published quarter inside the window brings its frozen snapshot and its executive report PDF,
+/// the same bytes as `/reports/{period}.pdf` serves.
+async fn published_reports_of_the_window_are_in_the_pack(app: &TestApp) {
+    load(app).await;
+    let publish = app
+        .client
+        .post(format!("{}/api/v1/snapshots", app.base))
+        .header("content-type", "application/json")
+        .body(json!({"period": "2026-Q3"}).to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(publish.status(), StatusCode::CREATED);
+    let pack = download(app, &Credential::None, Q3).await;
+    let pdf = std::fs::read(pack.path("reports/2026-Q3.pdf")).expect("the report PDF is in the pack");
+    let served = app.client.get(format!("{}/reports/2026-Q3.pdf", app.base)).send().await.expect("sent");
+    assert!(served.bytes().await.expect("body").as_ref() == pdf.as_slice(), "the pack's PDF is the served one");
+    assert!(pack.path("reports/2026-Q3.json").exists());
+    let files = pack.manifest()["files"].to_string();
+    assert!(files.contains("reports/2026-Q3.pdf"), "listed in the manifest");
+    // A window that does not hold the whole quarter leaves it out.
+    let partial = download(app, &Credential::None, "from=2026-07-01&to=2026-09-29").await;
+    assert!(!partial.path("reports/2026-Q3.pdf").exists());
+}
+
 crate::on_both_backends!(
+    published_reports_of_the_window_are_in_the_pack,
     a_pack_holds_each_record_of_the_window_exactly_once,
     the_same_request_gives_the_same_files,
     a_window_inside_one_month_is_clipped_to_its_days,

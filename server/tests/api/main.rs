@@ -11,6 +11,7 @@ mod ingest_formats;
 mod ingest_rules;
 mod kpis;
 mod listing;
+mod reports;
 mod service_page;
 mod services_page;
 mod summary_pages;

@@ -1,0 +1,247 @@
+//! `/reports/{period}`: the quarterly executive report, one page designed for print (see the
+//! print rules in `style/main.css`), with its server-made PDF at `/reports/{period}.pdf`.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::home::PageError;
+use super::summary::{LevelTable, RiskPanels, TrendGrid, drill_down};
+use crate::api::{ReportView, get_report};
+use crate::domain::overview::{Unit, Verdict, format_delta, format_value};
+use crate::domain::report::{MajorIncident, Publication, QuarterlyReport, TeamRow};
+
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let period = Memo::new(move |_| params.read().get("period").unwrap_or_default());
+    let report = Resource::new(move || period.get(), get_report);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Preparing the report…"</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(view) => view! { <Report view/> }.into_any(),
+                    Err(error) => view! { <PageError error title="Quarterly report"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Prints the page; only once hydrated (the PDF link works without JavaScript).
+#[component]
+fn PrintButton() -> impl IntoView {
+    // Runs only in the browser: a click handler is never called on the server.
+    let print = move |_| {
+        let _ = window().print();
+    };
+    view! { <button type="button" class="button" on:click=print>"Print"</button> }
+}
+
+#[component]
+fn Report(view: ReportView) -> impl IntoView {
+    let ReportView { report, publication } = view;
+    let QuarterlyReport {
+        period,
+        previous,
+        from,
+        to,
+        as_of,
+        definitions_version,
+        policy_version,
+        active_services,
+        headlines,
+        trends,
+        levels,
+        major_incidents,
+        major_incidents_total,
+        risks,
+        teams,
+        definitions,
+    } = report;
+    let pdf = format!("/reports/{period}.pdf");
+    let status = match publication {
+        Publication::Published { published_at, published_by, content_sha256 } => view! {
+            <p class="report-status published" data-testid="report-status">
+                {format!("Published {published_at} by {published_by}. Snapshot content SHA-256 ")}
+                <code>{content_sha256}</code> "."
+            </p>
+        }
+        .into_any(),
+        Publication::Draft { generated_at } => view! {
+            <p class="report-status draft" data-testid="report-status">
+                <strong>"Draft."</strong>
+                {format!(" This quarter is not published, so its figures may still change. Generated {generated_at}. ")}
+                "An admin publishes it with " <code>"POST /api/v1/snapshots"</code> "."
+            </p>
+        }
+        .into_any(),
+    };
+    let scope = "org".to_owned();
+    view! {
+        <article class="report" aria-labelledby="report-title">
+            <header class="report-header">
+                <h1 id="report-title">{format!("Quarterly reliability report · {period}")}</h1>
+                <p class="lede">{format!("{from} to {to} · as of {as_of} · {active_services} active services")}</p>
+                {status}
+                <p class="report-actions">
+                    <a class="button" href=pdf download="">"Download PDF"</a>
+                    <PrintButton/>
+                    <a href=format!("/?period={period}")>"Overview of the quarter"</a>
+                </p>
+            </header>
+            <section class="report-section" aria-labelledby="report-kpis">
+                <h2 id="report-kpis">"Headline KPIs"</h2>
+                <div class="table-scroll">
+                    <table class="data report-kpis">
+                        <caption class="visually-hidden">{format!("Headline KPIs of {period} against {previous}")}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"KPI"</th>
+                                <th scope="col" class="numeric">{period.clone()}</th>
+                                <th scope="col" class="numeric">{previous.clone()}</th>
+                                <th scope="col">"Change"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {headlines.into_iter().map(|h| {
+                                let link = drill_down(&h.kpi, &period, &scope);
+                                let (class, word) = match h.verdict {
+                                    Verdict::Better => ("delta delta-better", "better"),
+                                    Verdict::Worse => ("delta delta-worse", "worse"),
+                                    Verdict::Unchanged => ("delta delta-same", "unchanged"),
+                                    Verdict::NoComparison => ("delta delta-none", "no comparison"),
+                                };
+                                let change = match h.verdict {
+                                    Verdict::NoComparison => word.to_owned(),
+                                    _ => format!("{} · {word}", format_delta(h.unit, h.delta)),
+                                };
+                                view! {
+                                    <tr data-kpi=h.kpi.clone()>
+                                        <th scope="row">{h.label.clone()}</th>
+                                        <td class="numeric"><a href=link>{format_value(h.unit, h.value)}</a></td>
+                                        <td class="numeric">{format_value(h.unit, h.previous)}</td>
+                                        <td><span class=class>{change}</span></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+            <section class="report-section keep-together" aria-labelledby="report-trends">
+                <h2 id="report-trends">"Trends"</h2>
+                <TrendGrid trends id_prefix="report-trend"/>
+            </section>
+            <section class="report-section keep-together" aria-labelledby="report-levels">
+                <h2 id="report-levels">"Scorecard levels"</h2>
+                <LevelTable levels period=period.clone()/>
+            </section>
+            <section class="report-section" aria-labelledby="report-incidents">
+                <h2 id="report-incidents">{format!("SEV0 and SEV1 incidents ({major_incidents_total})")}</h2>
+                <MajorIncidents incidents=major_incidents total=major_incidents_total/>
+            </section>
+            <section class="report-section" aria-labelledby="report-risks">
+                <h2 id="report-risks">"Top risks"</h2>
+                <RiskPanels risks period=period.clone() scope="org"/>
+            </section>
+            <section class="report-section" aria-labelledby="report-teams">
+                <h2 id="report-teams">"Teams"</h2>
+                <Teams teams period=period.clone()/>
+            </section>
+            <footer class="report-section report-definitions" aria-labelledby="report-definitions">
+                <h2 id="report-definitions">"Definitions"</h2>
+                <p class="note">
+                    {format!("KPI definitions version {definitions_version} · scorecard policy {policy_version} · figures as of {as_of}. ")}
+                    "Durations are medians over SEV0 and SEV1 incidents; rates are shares of the population each definition names."
+                </p>
+                <dl class="definition">
+                    {definitions.into_iter().map(|d| view! { <dt>{d.label}</dt><dd>{d.text}</dd> }).collect_view()}
+                </dl>
+            </footer>
+        </article>
+    }
+}
+
+#[component]
+fn MajorIncidents(incidents: Vec<MajorIncident>, total: usize) -> impl IntoView {
+    let shown = incidents.len();
+    if incidents.is_empty() {
+        return view! { <p class="empty">"No SEV0 or SEV1 incident started in this quarter."</p> }.into_any();
+    }
+    view! {
+        <div class="table-scroll">
+            <table class="data">
+                <caption class="visually-hidden">"SEV0 and SEV1 incidents started in the quarter"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Started"</th>
+                        <th scope="col">"Severity"</th>
+                        <th scope="col">"Incident"</th>
+                        <th scope="col">"Services"</th>
+                        <th scope="col" class="numeric">"Time to restore"</th>
+                        <th scope="col" class="numeric">"Impact"</th>
+                        <th scope="col">"Postmortem"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {incidents.into_iter().map(|i| view! {
+                        <tr data-incident=i.id.clone()>
+                            <td>{i.started_at.clone()}</td>
+                            <td>{i.severity.clone()}</td>
+                            <td><code>{i.id.clone()}</code> " " {i.title.clone()}</td>
+                            <td>{i.services.clone()}</td>
+                            <td class="numeric">{format_value(Unit::Minutes, i.time_to_restore)}</td>
+                            <td class="numeric">{format_value(Unit::Minutes, i.impact_duration)}</td>
+                            <td>{i.postmortem.clone().map_or_else(|| "missing".to_owned(), |d| format!("published {d}"))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {(total > shown).then(|| view! { <p class="note">{format!("{} more not listed.", total - shown)}</p> })}
+    }
+    .into_any()
+}
+
+#[component]
+fn Teams(teams: Vec<TeamRow>, period: String) -> impl IntoView {
+    let percent = |v: Option<f64>| format_value(Unit::Fraction, v);
+    view! {
+        <div class="table-scroll">
+            <table class="data report-teams">
+                <caption class="visually-hidden">"Each team's services, levels and KPIs"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Team"</th>
+                        <th scope="col" class="numeric">"Services"</th>
+                        <th scope="col" class="numeric"><abbr title="Gold / Silver / Bronze / below Bronze">"G / S / B / –"</abbr></th>
+                        <th scope="col" class="numeric">"SLOs met"</th>
+                        <th scope="col" class="numeric">"SEV0–1"</th>
+                        <th scope="col" class="numeric">"MTTR (median)"</th>
+                        <th scope="col" class="numeric">"Actions on time"</th>
+                        <th scope="col" class="numeric">"Overdue"</th>
+                        <th scope="col" class="numeric">"DR coverage"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {teams.into_iter().map(|t| {
+                        let l = t.levels.clone();
+                        view! {
+                            <tr data-team=t.team.clone()>
+                                <th scope="row"><a href=format!("/teams/{}?period={period}", t.team)>{t.name.clone()}</a></th>
+                                <td class="numeric">{t.services}</td>
+                                <td class="numeric">{format!("{} / {} / {} / {}", l.gold, l.silver, l.bronze, l.none)}</td>
+                                <td class="numeric">{percent(t.slo_met_rate)}</td>
+                                <td class="numeric">{t.high_sev}</td>
+                                <td class="numeric">{format_value(Unit::Minutes, t.mttr_median)}</td>
+                                <td class="numeric">{percent(t.action_on_time_rate)}</td>
+                                <td class="numeric">{t.overdue_actions}</td>
+                                <td class="numeric">{percent(t.dr_coverage)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,120 @@
+//! The quarterly executive report: built from the KPI engine for a quarter, or read back from
+//! the quarter's published snapshot (then it never changes), and rendered as a PDF in [`pdf`].
+
+pub mod pdf;
+mod pdf_text;
+
+use std::collections::BTreeMap;
+
+use app::api::ReportView;
+use app::domain::kpi::{KPI_DEFINITIONS_VERSION, Period, Scope, SeverityFilter};
+use app::domain::overview::{headlines, level_distribution, trend_series};
+use app::domain::report::{Publication, QuarterlyReport, definitions, major_incidents, team_rows};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::entities::{incident, scorecard_snapshot, team};
+use crate::kpis::{self, KpiCache, LoadError, snapshots};
+use app::domain::scorecard::Policy;
+
+/// Builds the report of `period` from the stored data as of `now`.
+pub async fn build(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    policy: &Policy,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<QuarterlyReport, LoadError> {
+    let summary = Box::pin(kpis::summary(db, cache, policy, period, &Scope::Org, now)).await?;
+    let rollups = Box::pin(kpis::cached_rollup_report(db, cache, &period, SeverityFilter::HIGH, now)).await?;
+    let data = Box::pin(kpis::org_dataset(db, cache, &period, now)).await?;
+    let all: Vec<&app::domain::kpi::Incident> = data.incidents.iter().collect();
+    let high_ids: Vec<&str> = all.iter().filter(|i| i.severity.is_high()).map(|i| i.id.as_str()).collect();
+    let titles: BTreeMap<String, String> = incident::Entity::find()
+        .select_only()
+        .columns([incident::Column::ExternalId, incident::Column::Title])
+        .filter(incident::Column::StartedAt.gte(period.start()))
+        .filter(incident::Column::StartedAt.lt(period.end()))
+        .filter(incident::Column::ExternalId.is_in(high_ids))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let (major, major_total) = major_incidents(&period, &all, &titles);
+    let names: BTreeMap<String, String> = team::Entity::find()
+        .select_only()
+        .columns([team::Column::Slug, team::Column::Name])
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let team_kpis: BTreeMap<String, _> = rollups.teams.iter().map(|(slug, v)| (slug.to_string(), v.clone())).collect();
+    Ok(QuarterlyReport {
+        period: period.to_string(),
+        previous: period.previous().to_string(),
+        from: period.first_day().to_string(),
+        to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
+        as_of: period.as_of(now).format("%Y-%m-%d %H:%M UTC").to_string(),
+        definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
+        policy_version: summary.scorecards.policy_version.clone(),
+        active_services: summary.scorecards.scorecards.len() as u64,
+        headlines: headlines(&summary.kpis, summary.previous.as_ref()),
+        trends: trend_series(&summary.trend),
+        levels: level_distribution(&summary.scorecards.scorecards),
+        major_incidents: major,
+        major_incidents_total: major_total,
+        teams: team_rows(&team_kpis, &names, &summary.scorecards.scorecards),
+        risks: summary.risks,
+        definitions: definitions(),
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("reports are quarterly: ask for a quarter like 2026-Q3, not {0}")]
+    NotAQuarter(Period),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    #[error("the published snapshot of {0} cannot be read: {1}")]
+    Snapshot(Period, String),
+}
+
+/// The report of a quarter: the published one when the quarter is published, else a draft
+/// computed now.
+pub async fn report(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    policy: &Policy,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<ReportView, ReportError> {
+    if !period.is_quarter() {
+        return Err(ReportError::NotAQuarter(period));
+    }
+    if let Some(row) = snapshots::find(db, &period).await? {
+        // Snapshots published before reports were frozen with them have no report: a draft then.
+        if let Some(view) = published_view(&row).map_err(|e| ReportError::Snapshot(period, e))? {
+            return Ok(view);
+        }
+    }
+    let report = build(db, cache, policy, period, now).await?;
+    let publication = Publication::Draft { generated_at: now.format("%Y-%m-%d %H:%M UTC").to_string() };
+    Ok(ReportView { report, publication })
+}
+
+/// The report frozen in a published snapshot, if the snapshot holds one.
+pub fn published_view(row: &scorecard_snapshot::Model) -> Result<Option<ReportView>, String> {
+    let content: serde_json::Value = serde_json::from_str(&row.content).map_err(|e| e.to_string())?;
+    let Some(frozen) = content.get("report") else { return Ok(None) };
+    let report: QuarterlyReport = serde_json::from_value(frozen.clone()).map_err(|e| e.to_string())?;
+    let publication = Publication::Published {
+        published_at: row.published_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        published_by: row.published_by.clone(),
+        content_sha256: row.content_sha256.clone(),
+    };
+    Ok(Some(ReportView { report, publication }))
+}

@@ -1,0 +1,541 @@
+//! The quarterly report as a PDF, written directly with `pdf-writer`: A4 pages, the standard
+//! Helvetica fonts, charts drawn as vector paths, tables that never split a row and repeat their
+//! header on a new page, a chart never split across pages. Nothing in the file depends on the
+//! clock or on randomness, so the same report always gives the same bytes.
+
+use std::io::Write;
+
+use app::api::ReportView;
+use app::domain::overview::{TrendSeries, Unit, Verdict, format_delta, format_value};
+use app::domain::report::{Publication, QuarterlyReport};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+use super::pdf_text::{encode, fit, width, wrap};
+
+const PAGE_WIDTH: f32 = 595.28;
+const PAGE_HEIGHT: f32 = 841.89;
+const MARGIN: f32 = 42.0;
+const BOTTOM: f32 = 54.0;
+const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+const REGULAR: Name<'static> = Name(b"F1");
+const BOLD: Name<'static> = Name(b"F2");
+
+type Rgb = (f32, f32, f32);
+const INK: Rgb = (0.11, 0.12, 0.14);
+const MUTED: Rgb = (0.35, 0.39, 0.45);
+const RULE: Rgb = (0.80, 0.82, 0.86);
+const ACCENT: Rgb = (0.15, 0.34, 0.84);
+/// Better and worse: blue and orange, told apart with the common colour-vision deficiencies,
+/// and always written out in words too.
+const BETTER: Rgb = (0.11, 0.27, 0.68);
+const WORSE: Rgb = (0.54, 0.23, 0.0);
+
+#[derive(Clone, Copy, PartialEq)]
+enum Align {
+    Left,
+    Right,
+}
+
+struct Column {
+    title: String,
+    width: f32,
+    align: Align,
+}
+
+fn col(title: &str, width: f32, align: Align) -> Column {
+    Column { title: title.to_owned(), width, align }
+}
+
+/// Pages being laid out, top to bottom.
+struct Layout {
+    pages: Vec<Content>,
+    y: f32,
+}
+
+impl Layout {
+    fn new() -> Self {
+        Layout { pages: vec![Content::new()], y: PAGE_HEIGHT - MARGIN }
+    }
+
+    fn page(&mut self) -> &mut Content {
+        if self.pages.is_empty() {
+            self.pages.push(Content::new());
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Content::new());
+        self.y = PAGE_HEIGHT - MARGIN;
+    }
+
+    /// Starts a new page unless `height` points still fit on this one.
+    fn ensure(&mut self, height: f32) -> bool {
+        if self.y - height < BOTTOM {
+            self.new_page();
+            return true;
+        }
+        false
+    }
+
+    fn text_at(&mut self, x: f32, y: f32, size: f32, bold: bool, color: Rgb, text: &str) {
+        let page = self.page();
+        page.begin_text();
+        page.set_fill_rgb(color.0, color.1, color.2);
+        page.set_font(if bold { BOLD } else { REGULAR }, size);
+        page.next_line(x, y);
+        page.show(Str(&encode(text)));
+        page.end_text();
+    }
+
+    fn text_right(&mut self, right: f32, y: f32, size: f32, bold: bool, color: Rgb, text: &str) {
+        let x = right - width(text, size, bold);
+        self.text_at(x, y, size, bold, color, text);
+    }
+
+    fn line(&mut self, from: (f32, f32), to: (f32, f32), color: Rgb, line_width: f32) {
+        let page = self.page();
+        page.set_stroke_rgb(color.0, color.1, color.2);
+        page.set_line_width(line_width);
+        page.move_to(from.0, from.1);
+        page.line_to(to.0, to.1);
+        page.stroke();
+    }
+
+    /// A paragraph wrapped to the content width.
+    fn paragraph(&mut self, size: f32, bold: bool, color: Rgb, text: &str) {
+        let leading = size * 1.35;
+        for line in wrap(text, CONTENT_WIDTH, size, bold) {
+            self.ensure(leading);
+            self.y -= leading;
+            self.text_at(MARGIN, self.y + size * 0.3, size, bold, color, &line);
+        }
+    }
+
+    fn heading(&mut self, text: &str) {
+        // Keep a heading with at least the first lines of what follows it.
+        self.ensure(60.0);
+        self.y -= 22.0;
+        self.text_at(MARGIN, self.y, 13.0, true, INK, text);
+        self.y -= 6.0;
+    }
+
+    /// A table: rows are never split; a new page repeats the header.
+    fn table(&mut self, columns: &[Column], rows: &[Vec<(String, Rgb)>]) {
+        const SIZE: f32 = 8.5;
+        const ROW: f32 = 14.0;
+        let header = |layout: &mut Layout| {
+            layout.y -= ROW;
+            let mut x = MARGIN;
+            for c in columns {
+                let title = fit(&c.title, c.width - 4.0, SIZE, true);
+                match c.align {
+                    Align::Left => layout.text_at(x, layout.y + 4.0, SIZE, true, MUTED, &title),
+                    Align::Right => layout.text_right(x + c.width - 4.0, layout.y + 4.0, SIZE, true, MUTED, &title),
+                }
+                x += c.width;
+            }
+            layout.line((MARGIN, layout.y), (MARGIN + CONTENT_WIDTH, layout.y), RULE, 0.8);
+        };
+        let titled = columns.iter().any(|c| !c.title.is_empty());
+        self.ensure(ROW * 3.0);
+        if titled {
+            header(self);
+        }
+        for row in rows {
+            if self.ensure(ROW) && titled {
+                header(self);
+            }
+            self.y -= ROW;
+            let mut x = MARGIN;
+            for (c, (text, color)) in columns.iter().zip(row) {
+                let text = fit(text, c.width - 4.0, SIZE, false);
+                match c.align {
+                    Align::Left => self.text_at(x, self.y + 4.0, SIZE, false, *color, &text),
+                    Align::Right => self.text_right(x + c.width - 4.0, self.y + 4.0, SIZE, false, *color, &text),
+                }
+                x += c.width;
+            }
+            self.line((MARGIN, self.y), (MARGIN + CONTENT_WIDTH, self.y), RULE, 0.3);
+        }
+    }
+
+    /// A trend chart in the box with top-left corner `(x, top)`.
+    fn chart(&mut self, x: f32, top: f32, w: f32, h: f32, series: &TrendSeries) {
+        let label_size = 7.0;
+        self.text_at(x, top - 9.0, 8.5, true, INK, &fit(&series.label, w, 8.5, true));
+        let latest = series.points.last().and_then(|(_, v)| *v);
+        self.text_at(x, top - 19.0, label_size, false, MUTED, &format!("latest {}", format_value(series.unit, latest)));
+        let (left, right, plot_top, plot_bottom) = (x + 34.0, x + w - 4.0, top - 26.0, top - h + 14.0);
+        let max = axis_max(series);
+        let count = series.points.len().max(2) as f32 - 1.0;
+        let px = |i: usize| left + (right - left) * i as f32 / count;
+        let py = |v: f64| plot_bottom + (plot_top - plot_bottom) * ((v / max).clamp(0.0, 1.0) as f32);
+        self.line((left, plot_bottom), (right, plot_bottom), RULE, 0.6);
+        self.line((left, plot_bottom), (left, plot_top), RULE, 0.6);
+        self.text_right(left - 3.0, plot_top - 2.0, label_size, false, MUTED, &format_value(series.unit, Some(max)));
+        self.text_right(left - 3.0, plot_bottom - 2.0, label_size, false, MUTED, &format_value(series.unit, Some(0.0)));
+        if let (Some((first, _)), Some((last, _))) = (series.points.first(), series.points.last()) {
+            self.text_at(left, plot_bottom - 9.0, label_size, false, MUTED, first);
+            self.text_right(right, plot_bottom - 9.0, label_size, false, MUTED, last);
+        }
+        let page = self.page();
+        page.set_stroke_rgb(ACCENT.0, ACCENT.1, ACCENT.2);
+        page.set_fill_rgb(ACCENT.0, ACCENT.1, ACCENT.2);
+        page.set_line_width(1.4);
+        let mut drawing = false;
+        for (i, (_, value)) in series.points.iter().enumerate() {
+            match value {
+                Some(v) if drawing => {
+                    page.line_to(px(i), py(*v));
+                }
+                Some(v) => {
+                    page.move_to(px(i), py(*v));
+                    drawing = true;
+                }
+                None => {
+                    if drawing {
+                        page.stroke();
+                    }
+                    drawing = false;
+                }
+            }
+        }
+        if drawing {
+            page.stroke();
+        }
+        for (i, (_, value)) in series.points.iter().enumerate() {
+            if let Some(v) = value {
+                page.rect(px(i) - 1.6, py(*v) - 1.6, 3.2, 3.2);
+                page.fill_nonzero();
+            }
+        }
+    }
+}
+
+/// The axis' top: 100 % for fractions, else a round number at or above the largest value.
+fn axis_max(series: &TrendSeries) -> f64 {
+    if series.unit == Unit::Fraction {
+        return 1.0;
+    }
+    let high = series.points.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
+    if high <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(high.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|s| s * magnitude).find(|m| *m >= high).unwrap_or(high)
+}
+
+fn plain(text: impl Into<String>) -> (String, Rgb) {
+    (text.into(), INK)
+}
+
+fn percent(value: Option<f64>) -> String {
+    format_value(Unit::Fraction, value)
+}
+
+fn minutes(value: Option<f64>) -> String {
+    format_value(Unit::Minutes, value)
+}
+
+fn title_block(layout: &mut Layout, report: &QuarterlyReport, publication: &Publication) {
+    layout.y -= 20.0;
+    layout.text_at(MARGIN, layout.y, 20.0, true, INK, &format!("Quarterly reliability report · {}", report.period));
+    layout.y -= 18.0;
+    let span = format!(
+        "{} to {} · as of {} · {} active services",
+        report.from, report.to, report.as_of, report.active_services
+    );
+    layout.text_at(MARGIN, layout.y, 10.0, false, MUTED, &span);
+    match publication {
+        Publication::Published { published_at, published_by, content_sha256 } => {
+            let text =
+                format!("Published {published_at} by {published_by}. Snapshot content SHA-256 {content_sha256}.");
+            layout.paragraph(8.5, false, MUTED, &text);
+        }
+        Publication::Draft { generated_at } => {
+            let text = format!(
+                "DRAFT: this quarter is not published, so its figures may still change. Generated {generated_at}."
+            );
+            layout.paragraph(9.0, true, WORSE, &text);
+        }
+    }
+}
+
+fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
+    layout.heading("Headline KPIs");
+    let columns = [
+        col("KPI", 175.0, Align::Left),
+        col(&report.period, 80.0, Align::Right),
+        col(&report.previous, 80.0, Align::Right),
+        col("Change", 176.0, Align::Left),
+    ];
+    let rows: Vec<Vec<(String, Rgb)>> = report
+        .headlines
+        .iter()
+        .map(|h| {
+            let (word, color) = match h.verdict {
+                Verdict::Better => ("better", BETTER),
+                Verdict::Worse => ("worse", WORSE),
+                Verdict::Unchanged => ("unchanged", MUTED),
+                Verdict::NoComparison => ("no comparison", MUTED),
+            };
+            let change = match h.verdict {
+                Verdict::NoComparison => word.to_owned(),
+                _ => format!("    {} · {word}", format_delta(h.unit, h.delta)),
+            };
+            vec![
+                plain(h.label.clone()),
+                plain(format_value(h.unit, h.value)),
+                (format_value(h.unit, h.previous), MUTED),
+                (change.trim_start().to_owned(), color),
+            ]
+        })
+        .collect();
+    layout.table(&columns, &rows);
+}
+
+fn trends(layout: &mut Layout, report: &QuarterlyReport) {
+    let periods = report.trends.first().map_or(0, |t| t.points.len());
+    layout.heading(&format!("Trends over {periods} periods"));
+    let (w, h, gap) = (165.0, 104.0, 8.0);
+    for row in report.trends.chunks(3) {
+        layout.ensure(h + 6.0);
+        let top = layout.y - 4.0;
+        for (i, series) in row.iter().enumerate() {
+            layout.chart(MARGIN + i as f32 * (w + gap), top, w, h, series);
+        }
+        layout.y -= h + 6.0;
+    }
+}
+
+fn levels(layout: &mut Layout, report: &QuarterlyReport) {
+    layout.heading("Scorecard levels by tier");
+    let columns = [
+        col("Tier", 91.0, Align::Left),
+        col("Gold", 84.0, Align::Right),
+        col("Silver", 84.0, Align::Right),
+        col("Bronze", 84.0, Align::Right),
+        col("Below Bronze", 84.0, Align::Right),
+        col("Services", 84.0, Align::Right),
+    ];
+    let rows: Vec<Vec<(String, Rgb)>> = report
+        .levels
+        .iter()
+        .map(|l| {
+            vec![
+                plain(format!("Tier {}", l.tier)),
+                plain(l.gold.to_string()),
+                plain(l.silver.to_string()),
+                plain(l.bronze.to_string()),
+                plain(l.none.to_string()),
+                plain(l.total().to_string()),
+            ]
+        })
+        .collect();
+    layout.table(&columns, &rows);
+}
+
+fn incidents(layout: &mut Layout, report: &QuarterlyReport) {
+    layout.heading(&format!("SEV0 and SEV1 incidents ({})", report.major_incidents_total));
+    if report.major_incidents.is_empty() {
+        layout.paragraph(9.0, false, MUTED, "No SEV0 or SEV1 incident started in this quarter.");
+        return;
+    }
+    let columns = [
+        col("Started", 72.0, Align::Left),
+        col("Sev", 30.0, Align::Left),
+        col("Incident", 70.0, Align::Left),
+        col("Title", 150.0, Align::Left),
+        col("Services", 85.0, Align::Left),
+        col("Restore", 48.0, Align::Right),
+        col("Postmortem", 56.0, Align::Right),
+    ];
+    let rows: Vec<Vec<(String, Rgb)>> = report
+        .major_incidents
+        .iter()
+        .map(|i| {
+            vec![
+                plain(i.started_at.get(..16).unwrap_or(&i.started_at).to_owned()),
+                plain(i.severity.clone()),
+                plain(i.id.clone()),
+                plain(i.title.clone()),
+                plain(i.services.clone()),
+                plain(minutes(i.time_to_restore)),
+                match &i.postmortem {
+                    Some(day) => plain(day.clone()),
+                    None => ("missing".to_owned(), WORSE),
+                },
+            ]
+        })
+        .collect();
+    layout.table(&columns, &rows);
+    if report.major_incidents_total > report.major_incidents.len() {
+        let more = report.major_incidents_total - report.major_incidents.len();
+        layout.paragraph(8.0, false, MUTED, &format!("{more} more not listed; the drill-down lists them all."));
+    }
+}
+
+fn risks(layout: &mut Layout, report: &QuarterlyReport) {
+    let r = &report.risks;
+    layout.heading("Top risks");
+    let two = [col("", 255.0, Align::Left), col("", 256.0, Align::Left)];
+    let mut rows: Vec<Vec<(String, Rgb)>> = Vec::new();
+    rows.push(vec![
+        (format!("Exhausted error budgets ({})", r.exhausted_total), INK),
+        (format!("Overdue actions ({})", r.overdue_total), INK),
+    ]);
+    let budgets: Vec<String> = r
+        .exhausted_budgets
+        .iter()
+        .map(|b| format!("{} / {}: {:.0} % of budget left", b.service, b.slo, b.remaining * 100.0))
+        .collect();
+    let overdue: Vec<String> = r
+        .overdue_actions
+        .iter()
+        .map(|a| format!("{} on {}: {} days overdue", a.id, a.service, a.days_overdue))
+        .collect();
+    push_pairs(&mut rows, &budgets, &overdue, "none");
+    rows.push(vec![
+        (format!("DR coverage gaps ({})", r.dr_gaps_total), INK),
+        ("Most SEV0–1 incidents".to_owned(), INK),
+    ]);
+    let gaps: Vec<String> = r
+        .dr_gaps
+        .iter()
+        .map(|g| {
+            let last = g.last_pass.as_deref().map_or_else(|| "never passed".to_owned(), |d| format!("last pass {d}"));
+            format!("{} (tier {}): {last}", g.service, g.tier)
+        })
+        .collect();
+    let hot: Vec<String> = r.incident_hotspots.iter().map(|h| format!("{}: {}", h.service, h.high_sev)).collect();
+    push_pairs(&mut rows, &gaps, &hot, "none");
+    layout.table(&two, &rows);
+}
+
+fn push_pairs(rows: &mut Vec<Vec<(String, Rgb)>>, left: &[String], right: &[String], empty: &str) {
+    let count = left.len().max(right.len()).max(1);
+    for i in 0..count {
+        let cell = |list: &[String]| match list.get(i) {
+            Some(text) => (format!("  {text}"), MUTED),
+            None if i == 0 => (format!("  {empty}"), MUTED),
+            None => (String::new(), MUTED),
+        };
+        rows.push(vec![cell(left), cell(right)]);
+    }
+}
+
+fn teams(layout: &mut Layout, report: &QuarterlyReport) {
+    layout.heading("Teams");
+    let columns = [
+        col("Team", 110.0, Align::Left),
+        col("Services", 44.0, Align::Right),
+        col("G / S / B / –", 66.0, Align::Right),
+        col("SLOs met", 50.0, Align::Right),
+        col("SEV0–1", 40.0, Align::Right),
+        col("MTTR", 50.0, Align::Right),
+        col("On time", 50.0, Align::Right),
+        col("Overdue", 45.0, Align::Right),
+        col("DR cov.", 56.0, Align::Right),
+    ];
+    let rows: Vec<Vec<(String, Rgb)>> = report
+        .teams
+        .iter()
+        .map(|t| {
+            let l = &t.levels;
+            vec![
+                plain(t.name.clone()),
+                plain(t.services.to_string()),
+                plain(format!("{} / {} / {} / {}", l.gold, l.silver, l.bronze, l.none)),
+                plain(percent(t.slo_met_rate)),
+                plain(t.high_sev.to_string()),
+                plain(minutes(t.mttr_median)),
+                plain(percent(t.action_on_time_rate)),
+                plain(t.overdue_actions.to_string()),
+                plain(percent(t.dr_coverage)),
+            ]
+        })
+        .collect();
+    layout.table(&columns, &rows);
+}
+
+fn footnote(layout: &mut Layout, report: &QuarterlyReport) {
+    layout.heading("Definitions");
+    let versions = format!(
+        "KPI definitions version {} · scorecard policy {} · figures as of {}. Durations are medians over \
+         SEV0 and SEV1 incidents; rates are shares of the population each definition names.",
+        report.definitions_version, report.policy_version, report.as_of
+    );
+    layout.paragraph(8.0, false, MUTED, &versions);
+    for d in &report.definitions {
+        layout.paragraph(7.5, false, MUTED, &format!("{}: {}", d.label, d.text));
+    }
+}
+
+fn footers(layout: &mut Layout, report: &QuarterlyReport) {
+    let total = layout.pages.len();
+    for (index, page) in layout.pages.iter_mut().enumerate() {
+        let left = format!("Plumbline · quarterly reliability report {}", report.period);
+        let right = format!("page {} of {total}", index + 1);
+        for (x, text) in [(MARGIN, left), (PAGE_WIDTH - MARGIN - width(&right, 7.5, false), right)] {
+            page.begin_text();
+            page.set_fill_rgb(MUTED.0, MUTED.1, MUTED.2);
+            page.set_font(REGULAR, 7.5);
+            page.next_line(x, 28.0);
+            page.show(Str(&encode(&text)));
+            page.end_text();
+        }
+    }
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
+}
+
+/// The report as PDF bytes.
+pub fn render(view: &ReportView) -> Vec<u8> {
+    let report = &view.report;
+    let mut layout = Layout::new();
+    title_block(&mut layout, report, &view.publication);
+    headlines(&mut layout, report);
+    trends(&mut layout, report);
+    levels(&mut layout, report);
+    incidents(&mut layout, report);
+    risks(&mut layout, report);
+    teams(&mut layout, report);
+    footnote(&mut layout, report);
+    footers(&mut layout, report);
+
+    let mut pdf = Pdf::new();
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let regular = Ref::new(3);
+    let bold = Ref::new(4);
+    let info = Ref::new(5);
+    let first_page = 10;
+    let page_ids: Vec<Ref> = (0..layout.pages.len()).map(|i| Ref::new(first_page + 2 * i as i32)).collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(page_ids.iter().copied()).count(page_ids.len() as i32);
+    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    let title = format!("Quarterly reliability report {}", report.period);
+    pdf.document_info(info).title(TextStr(&title)).producer(TextStr("Plumbline")).creator(TextStr("Plumbline"));
+    for (content, id) in layout.pages.into_iter().zip(&page_ids) {
+        let content_id = Ref::new(id.get() + 1);
+        let mut page = pdf.page(*id);
+        page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT));
+        page.parent(tree);
+        page.contents(content_id);
+        let mut resources = page.resources();
+        resources.fonts().pair(REGULAR, regular).pair(BOLD, bold);
+        resources.finish();
+        page.finish();
+        let compressed = deflate(&content.finish());
+        pdf.stream(content_id, &compressed).filter(Filter::FlateDecode);
+    }
+    pdf.finish()
+}

@@ -1,0 +1,108 @@
+//! The quarterly report: `/reports/{period}` (HTML) and `/reports/{period}.pdf` (made on the
+//! server). A published quarter renders from its snapshot: the same bytes whatever is imported
+//! later.
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+use crate::kpis::load;
+
+async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
+    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
+    let status = response.status().as_u16();
+    let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    (status, kind, response.bytes().await.expect("body").to_vec())
+}
+
+/// The PDF's text, read back by an independent PDF parser (which also checks its structure).
+fn pdf_text(bytes: &[u8]) -> String {
+    let document = lopdf::Document::load_mem(bytes).expect("a valid PDF");
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    assert!(!pages.is_empty());
+    document.extract_text(&pages).expect("text")
+}
+
+async fn publish(app: &TestApp, period: &str) -> u16 {
+    let response = app
+        .client
+        .post(format!("{}/api/v1/snapshots", app.base))
+        .header("content-type", "application/json")
+        .body(json!({"period": period}).to_string())
+        .send()
+        .await
+        .expect("sent");
+    response.status().as_u16()
+}
+
+async fn the_pdf_report_is_a_valid_pdf_with_the_quarters_figures(app: &TestApp) {
+    load(app).await;
+    let (status, kind, bytes) = fetch(app, "/reports/2026-Q3.pdf").await;
+    assert_eq!((status, kind.as_str()), (200, "application/pdf"));
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&bytes);
+    for expected in [
+        "Quarterly reliability report",
+        "2026-Q3",
+        "DRAFT",
+        "Headline KPIs",
+        "SLOs met",
+        "INC-1",
+        "Checkout down",
+        "Payments",
+        "Discovery",
+        "KPI definitions version 1",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from the PDF text:\n{text}");
+    }
+    // The HTML report shows the same quarter, drafted.
+    let (status, _, html) = fetch(app, "/reports/2026-Q3").await;
+    let html = String::from_utf8(html).expect("utf-8").replace("<!>", "");
+    assert_eq!(status, 200);
+    assert!(html.contains("Quarterly reliability report · 2026-Q3"));
+    assert!(html.contains("data-incident=\"INC-1\""));
+    assert!(html.contains("Draft."));
+    assert!(html.contains("href=\"/reports/2026-Q3.pdf\""));
+}
+
+async fn a_published_report_renders_the_same_bytes_after_more_imports(app: &TestApp) {
+    load(app).await;
+    assert_eq!(publish(app, "2026-Q3").await, 201);
+    let (_, _, first) = fetch(app, "/reports/2026-Q3.pdf").await;
+    let (_, _, html_before) = fetch(app, "/reports/2026-Q3").await;
+    // A late SEV0 in the quarter changes the live figures, not the published report.
+    let late = json!([{"external_id": "INC-LATE", "title": "Late", "severity": "SEV0", "services": ["search"],
+                       "started_at": "2026-08-20T00:00:00Z"}]);
+    assert_eq!(app.post_json("incidents", &late).await.0, 200);
+    let (_, _, second) = fetch(app, "/reports/2026-Q3.pdf").await;
+    assert!(first == second, "a published report's PDF must not change");
+    let (_, _, html_after) = fetch(app, "/reports/2026-Q3").await;
+    // The page's content, without the per-request script nonces around it.
+    let main = |html: &[u8]| {
+        let text = String::from_utf8_lossy(html).into_owned();
+        let start = text.find("<main").expect("main");
+        let end = text.find("</main>").expect("/main");
+        text[start..end].to_owned()
+    };
+    assert!(main(&html_before) == main(&html_after), "nor its page");
+    assert!(main(&html_after).contains("Published"));
+    let text = pdf_text(&second);
+    assert!(text.contains("Published") && !text.contains("INC-LATE"), "{text}");
+    let (_, api) = app.get("/api/v1/kpis?period=2026-Q3").await;
+    assert_eq!(api["kpis"]["high_sev_count"], 2, "the live figure moved");
+    // The unpublished quarter before it is still a draft computed now.
+    let (_, _, q2) = fetch(app, "/reports/2026-Q2.pdf").await;
+    assert!(pdf_text(&q2).contains("DRAFT"));
+}
+
+async fn reports_are_quarterly_and_periods_are_checked(app: &TestApp) {
+    for path in ["/reports/2026-07.pdf", "/reports/nonsense.pdf", "/reports/2026-07", "/reports/2026-Q5"] {
+        let (status, _, _) = fetch(app, path).await;
+        assert_eq!(status, 400, "{path}");
+    }
+}
+
+crate::on_both_backends!(
+    the_pdf_report_is_a_valid_pdf_with_the_quarters_figures,
+    a_published_report_renders_the_same_bytes_after_more_imports,
+    reports_are_quarterly_and_periods_are_checked
+);
