@@ -88,6 +88,7 @@ export default defineConfig({
     { name: 'hydration', testMatch: /hydration\.spec\.ts$/ },
     { name: 'api', testMatch: /api\.spec\.ts$/, dependencies: ['hydration'] },
     { name: 'pages', testMatch: /pages\.spec\.ts$/, dependencies: ['api'] },
+    { name: 'a11y', testMatch: /a11y\.spec\.ts$/, dependencies: ['pages'] },
     {
       name: 'login',
       testMatch: /login\.spec\.ts$/,

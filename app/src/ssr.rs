@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use crate::api::{
-    AuditQuery, AuditView, OrgOverview, Overview, PopulationView, ReportView, ServiceView, ServicesQuery, ServicesView,
-    TeamView,
+    AuditQuery, AuditView, ImportHistory, ImportOutcome, ImportUpload, OrgOverview, Overview, PopulationView,
+    ReportView, ServiceView, ServicesQuery, ServicesView, TeamView,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -26,6 +26,12 @@ pub trait OverviewSource: Send + Sync {
         severity: Option<String>,
     ) -> Result<PopulationView, AppError>;
     async fn report(&self, period: String) -> Result<ReportView, AppError>;
+}
+
+#[async_trait::async_trait]
+pub trait ImportSource: Send + Sync {
+    async fn import(&self, principal: Principal, upload: ImportUpload) -> Result<ImportOutcome, AppError>;
+    async fn history(&self, principal: Principal, before: Option<i64>) -> Result<ImportHistory, AppError>;
 }
 
 #[async_trait::async_trait]
@@ -50,6 +56,13 @@ pub struct Ports {
     pub audit: Arc<dyn AuditSource>,
     pub services: Arc<dyn ServicesSource>,
     pub service: Arc<dyn ServiceSource>,
+    pub import: Arc<dyn ImportSource>,
+}
+
+pub fn import_source() -> Result<Arc<dyn ImportSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.import)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
 }
 
 pub fn service_source() -> Result<Arc<dyn ServiceSource>, AppError> {
@@ -83,6 +96,17 @@ pub fn overview_source() -> Result<Arc<dyn OverviewSource>, AppError> {
     use_context::<Ports>()
         .map(|ports| ports.overview)
         .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
+}
+
+/// `result`, with an error's HTTP status set on the response (a server function answers 500
+/// for any error otherwise).
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
+    }
+    result
 }
 
 static NEXT_REFERENCE: AtomicU64 = AtomicU64::new(0);

@@ -206,6 +206,67 @@ test('the quarterly report prints, and its server-made PDF downloads with the fi
   }
 });
 
+test('the import page previews a bad file without writing, then applies a good one', async ({ page, request }) => {
+  const teamSlugs = async () =>
+    ((await (await request.get('/api/v1/teams?limit=1000')).json()).items as { slug: string }[]).map((t) => t.slug);
+  await page.goto('/import');
+  await expect(page.getByRole('heading', { level: 1, name: 'Import' })).toBeVisible();
+  await page.getByLabel('Record kind', { exact: true }).selectOption('teams');
+
+  // A bad row: previewed with its row, field and message; nothing written; Apply stays off.
+  await page.getByLabel('File', { exact: true }).setInputFiles({
+    name: 'teams-bad.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('slug,name\nimport-e2e-ok,Fine\nNot A Slug,Broken\n'),
+  });
+  await page.getByRole('button', { name: 'Preview (dry run)' }).click();
+  await expect(page.getByTestId('import-summary')).toContainText('problem(s) in 2 rows: nothing was written');
+  const problems = page.getByRole('table', { name: 'Row problems' }).locator('tbody tr');
+  await expect(problems).toHaveCount(1);
+  await expect(problems.first()).toContainText('2');
+  await expect(problems.first()).toContainText('slug');
+  await expect(page.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  expect(await teamSlugs()).not.toContain('import-e2e-ok');
+
+  // A good file: the preview counts it, Apply writes exactly it, the history shows the batch.
+  await page.getByLabel('File', { exact: true }).setInputFiles({
+    name: 'teams-good.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('slug,name\nimport-e2e-ok,Fine\nimport-e2e-two,Two\n'),
+  });
+  await page.getByRole('button', { name: 'Preview (dry run)' }).click();
+  await expect(page.getByTestId('import-summary')).toContainText('Preview: 2 rows, all valid — 2 would be created');
+  expect(await teamSlugs()).not.toContain('import-e2e-ok');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('import-summary')).toContainText(/Applied as import batch \d+: 2 rows — 2 created/);
+  expect(await teamSlugs()).toEqual(expect.arrayContaining(['import-e2e-ok', 'import-e2e-two']));
+  const latest = page.getByRole('table', { name: /Import batches/ }).locator('tbody tr').first();
+  await expect(latest).toContainText('teams-good.csv');
+  await expect(latest).toContainText('applied');
+});
+
+test('the theme switch cycles system, light and dark, and the choice survives a reload', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto('/services');
+  const html = page.locator('html');
+  const toggle = page.getByRole('button', { name: /^Theme: / });
+  await expect(toggle).toHaveText('Theme: system');
+  await expect(html).not.toHaveAttribute('data-theme', /./);
+  await toggle.click();
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  await toggle.click();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe('rgb(15, 19, 24)');
+  // Rendered dark by the server from the cookie: no flash of the light theme.
+  const response = await page.reload();
+  expect(await response?.text()).toContain('data-theme="dark"');
+  await expect(toggle).toHaveText('Theme: dark');
+  await toggle.click();
+  await expect(html).not.toHaveAttribute('data-theme', /./);
+  await expect(toggle).toHaveText('Theme: system');
+});
+
 // Screenshots for a person to look at, in test-results/ (not committed).
 for (const [name, viewport] of [
   ['desktop', { width: 1440, height: 900 }],
@@ -220,6 +281,7 @@ for (const [name, viewport] of [
       ['team', '/teams/shop?period=2026-Q3'],
       ['drill-down', '/kpis/overdue_actions?period=2026-Q3'],
       ['report', '/reports/2026-Q3'],
+      ['import', '/import'],
     ]) {
       await page.goto(url);
       await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`), fullPage: true });

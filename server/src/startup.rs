@@ -77,6 +77,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         audit: Arc::new(routes::AuditService::new(state.db.clone())),
         services: Arc::new(crate::services_list::ServicesService::new(state.clone())),
         service: Arc::new(crate::service_page::ServicePageService::new(state.clone())),
+        import: Arc::new(crate::import_page::ImportService::new(state.clone())),
     };
     // `/reports/{period}` is the HTML report and, with `.pdf`, the PDF: one axum route.
     let (report_page, route_list): (Vec<_>, Vec<_>) =

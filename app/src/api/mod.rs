@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+mod import;
 mod overview;
 mod service;
+pub use import::*;
 pub use overview::*;
 pub use service::*;
 

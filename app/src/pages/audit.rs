@@ -70,7 +70,7 @@ fn AuditTable(view: AuditView, query: AuditQuery) -> impl IntoView {
                 "Chain head: event " {view.head_seq} ", hash " <code class="hash">{view.head_hash}</code>
             </p>
             {empty.then(|| view! { <p class="empty">"No events match."</p> })}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data">
                     <caption class="visually-hidden">"Audit events, oldest first"</caption>
                     <thead>

@@ -110,7 +110,7 @@ fn Downloads(rows: Vec<AuditRow>) -> impl IntoView {
             </div>
             {empty.then(|| view! { <p class="empty">"No pack has been downloaded yet."</p> })}
             {(!empty).then(|| view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table class="data">
                         <caption class="visually-hidden">"Evidence packs downloaded, newest first"</caption>
                         <thead>

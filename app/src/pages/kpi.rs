@@ -81,7 +81,7 @@ fn Population(view: PopulationView) -> impl IntoView {
             <h2 id="records-heading">"Records"</h2>
             {(shown == 0).then(|| view! { <p class="empty">"No records fall under this filter in this period."</p> })}
             {(shown < count).then(|| view! { <p class="note">{format!("The first {shown} of {count} are shown; the JSON link above has them all.")}</p> })}
-            <div class="table-scroll" hidden=shown == 0>
+            <div class="table-scroll" tabindex="0" hidden=shown == 0>
                 <table class="data population">
                     <caption class="visually-hidden">"Every record considered, with whether it is in the population and counted"</caption>
                     <thead>

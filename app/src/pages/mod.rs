@@ -5,12 +5,14 @@ mod chart;
 mod chrome;
 mod evidence;
 mod home;
+mod import;
 mod kpi;
 mod report;
 mod service;
 mod services;
 mod summary;
 mod team;
+mod theme;
 mod trend;
 mod url;
 
@@ -22,9 +24,10 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 pub use home::HomePage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = theme::current().attribute();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=theme>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -55,9 +58,11 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/">"Overview"</A>
                     <A href="/services">"Services"</A>
+                    <A href="/import">"Import"</A>
                     <chrome::AuditNavLink/>
                 </nav>
                 <div class="viewer">
+                    <theme::ThemeSwitch/>
                     <chrome::ViewerBar/>
                 </div>
             </header>
@@ -67,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
+                    <Route path=StaticSegment("import") view=import::ImportPage/>
                     // Rendered whole before sending, so an unknown service can answer 404.
                     <Route
                         path=(StaticSegment("services"), ParamSegment("slug"))

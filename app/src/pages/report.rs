@@ -91,7 +91,7 @@ fn Report(view: ReportView) -> impl IntoView {
             </header>
             <section class="report-section" aria-labelledby="report-kpis">
                 <h2 id="report-kpis">"Headline KPIs"</h2>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table class="data report-kpis">
                         <caption class="visually-hidden">{format!("Headline KPIs of {period} against {previous}")}</caption>
                         <thead>
@@ -169,7 +169,7 @@ fn MajorIncidents(incidents: Vec<MajorIncident>, total: usize) -> impl IntoView 
         return view! { <p class="empty">"No SEV0 or SEV1 incident started in this quarter."</p> }.into_any();
     }
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="data">
                 <caption class="visually-hidden">"SEV0 and SEV1 incidents started in the quarter"</caption>
                 <thead>
@@ -207,7 +207,7 @@ fn MajorIncidents(incidents: Vec<MajorIncident>, total: usize) -> impl IntoView 
 fn Teams(teams: Vec<TeamRow>, period: String) -> impl IntoView {
     let percent = |v: Option<f64>| format_value(Unit::Fraction, v);
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="data report-teams">
                 <caption class="visually-hidden">"Each team's services, levels and KPIs"</caption>
                 <thead>

@@ -131,7 +131,7 @@ fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
         <section class="panel" aria-labelledby="checks-heading">
             <h2 id="checks-heading">"Scorecard checks"</h2>
             {empty.then(|| view! { <p class="empty">"No scorecard: the service is not active."</p> })}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data checks">
                     <caption class="visually-hidden">"Each check with its value, threshold, status and how to fix it"</caption>
                     <thead>
@@ -244,7 +244,7 @@ fn RecordTable(
                 view! { <p class="empty">{empty}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0">
                         <table class="data">
                             <thead>
                                 <tr>{headers.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>

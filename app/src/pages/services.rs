@@ -159,7 +159,7 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
                     <code>"POST /api/v1/services"</code> ") if there are none yet."
                 </p>
             })}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data services">
                     <caption class="visually-hidden">"Services with their scorecard level, score and failing checks"</caption>
                     <thead>

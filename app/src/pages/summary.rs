@@ -105,7 +105,7 @@ pub fn LevelTable(levels: Vec<TierLevels>, #[prop(into)] period: String) -> impl
         view! { <td class="numeric"><a href=link>{count}</a></td> }
     };
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="data levels">
                 <caption>"Scorecard levels by tier (services)"</caption>
                 <thead>

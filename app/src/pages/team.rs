@@ -71,7 +71,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
 #[component]
 fn ServiceTable(services: Vec<TeamService>, period: String) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table class="data">
                 <caption class="visually-hidden">"The team's services with their level, score and checks to fix"</caption>
                 <thead>

@@ -83,7 +83,8 @@ pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> S
         let _ = writeln!(text, "  {:<22} Selection: {}.", "", population.selection());
     }
     let _ = writeln!(text, "  samples/               random samples requested by the auditor (see manifest.json)");
-    let _ = writeln!(text, "  reports/               published scorecard snapshots (JSON) of periods inside the window,");
+    let _ =
+        writeln!(text, "  reports/               published scorecard snapshots (JSON) of periods inside the window,");
     let _ = writeln!(text, "                         and each published quarter's executive report (PDF)");
     text.push_str(
         "\nHOW TO VERIFY\n\

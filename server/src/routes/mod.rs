@@ -110,8 +110,12 @@ pub fn route_specs() -> &'static [RouteSpec] {
 }
 
 /// Pages and server functions that need more than read access (the rest need read access).
-pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] =
-    &[("/audit", Access::Audit), ("/evidence", Access::Audit), ("/api/audit_events", Access::Audit)];
+pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
+    ("/audit", Access::Audit),
+    ("/evidence", Access::Audit),
+    ("/api/audit_events", Access::Audit),
+    ("/api/import", Access::Ingest),
+];
 
 /// What a request needs, by method and matched path pattern.
 pub fn access_for(method: &Method, path: &str) -> Access {

@@ -259,6 +259,8 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         BTreeSet::from(
             [
                 "/api/audit_events",
+                "/api/import",
+                "/api/import_history",
                 "/api/org_overview",
                 "/api/overview",
                 "/api/population",
@@ -279,6 +281,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/",
                 "/audit",
                 "/evidence",
+                "/import",
                 "/kpis/{kpi}",
                 "/reports/{period}",
                 "/services",
@@ -299,6 +302,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     assert_eq!(rule("GET", "/healthz"), Some(Access::Public));
     assert_eq!(rule("GET", "/audit"), Some(Access::Audit));
     assert_eq!(rule("POST", "/api/audit_events"), Some(Access::Audit));
+    assert_eq!(rule("POST", "/api/import"), Some(Access::Ingest));
 
     let mut failures = Vec::new();
     // The report's PDF shares its page's pattern (and so its rule): check it as well, first

@@ -7,6 +7,7 @@ mod calendar;
 mod drill_down;
 mod evidence;
 mod helpers;
+mod import_page;
 mod ingest_formats;
 mod ingest_rules;
 mod kpis;

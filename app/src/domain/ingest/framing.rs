@@ -25,6 +25,18 @@ impl BodyFormat {
         }
     }
 
+    /// A format chosen by name (`csv`, `json`, `ndjson` or `jsonl`), or else read from a file
+    /// name's extension; `None` when neither says.
+    pub fn from_choice(choice: &str, file_name: &str) -> Option<Self> {
+        let by_name = |text: &str| match text.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(BodyFormat::Csv),
+            "json" => Some(BodyFormat::JsonArray),
+            "ndjson" | "jsonl" => Some(BodyFormat::Ndjson),
+            _ => None,
+        };
+        by_name(choice).or_else(|| file_name.rsplit_once('.').and_then(|(_, extension)| by_name(extension)))
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             BodyFormat::JsonArray => "json",
@@ -506,5 +518,15 @@ mod tests {
                 prop_assert_eq!(whole.len(), names.len());
             }
         }
+    }
+
+    #[test]
+    fn a_format_is_chosen_by_name_or_by_the_files_extension() {
+        assert_eq!(BodyFormat::from_choice("ndjson", "x.csv"), Some(BodyFormat::Ndjson));
+        assert_eq!(BodyFormat::from_choice("", "Incidents.CSV"), Some(BodyFormat::Csv));
+        assert_eq!(BodyFormat::from_choice("auto", "dump.jsonl"), Some(BodyFormat::Ndjson));
+        assert_eq!(BodyFormat::from_choice("", "data.json"), Some(BodyFormat::JsonArray));
+        assert_eq!(BodyFormat::from_choice("", "notes.txt"), None);
+        assert_eq!(BodyFormat::from_choice("", "no-extension"), None);
     }
 }

@@ -1,0 +1,91 @@
+//! The import page's data: a file uploaded for a record kind, checked (dry run) or applied
+//! through the same ingestion path as `POST /api/v1/{kind}`, and the history of import batches.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A file to import. The browser reads it; the server decodes it as `format` (`csv`, `json`,
+/// `ndjson`), or by the file name's extension when `format` is empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportUpload {
+    pub kind: String,
+    pub source: String,
+    pub file_name: String,
+    pub format: String,
+    pub content: String,
+    pub dry_run: bool,
+}
+
+/// One problem in a row, as the preview table lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub row: Option<u64>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub dry_run: bool,
+    /// Every row is valid: a dry run may be applied; an applied import was written.
+    pub accepted: bool,
+    pub kind: String,
+    pub file_name: String,
+    pub format: String,
+    pub received: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub error_count: u64,
+    /// The first problems found (all of them up to the ingestion's own cap).
+    pub errors: Vec<RowProblem>,
+    /// Why the whole file was refused (unreadable format, records of another team).
+    pub refusal: Option<String>,
+    /// The applied import's batch.
+    pub batch_id: Option<i64>,
+}
+
+/// One import batch in the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchRow {
+    pub id: i64,
+    pub started_at: String,
+    pub actor: String,
+    pub kind: String,
+    pub source: String,
+    pub format: String,
+    pub file_name: Option<String>,
+    pub sha256: String,
+    pub received: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportHistory {
+    pub rows: Vec<BatchRow>,
+    /// The id to continue before, when there are older batches.
+    pub next: Option<i64>,
+    /// Whether the caller may import (the form is offered only then).
+    pub can_import: bool,
+}
+
+#[server(endpoint = "import", input = Json)]
+pub async fn import_file(upload: ImportUpload) -> Result<ImportOutcome, AppError> {
+    let principal =
+        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Ingest, "importing records"))?;
+    crate::ssr::with_status(crate::ssr::import_source()?.import(principal, upload).await)
+}
+
+#[server(endpoint = "import_history")]
+pub async fn get_import_history(before: Option<i64>) -> Result<ImportHistory, AppError> {
+    let principal = crate::ssr::require(crate::domain::access::Access::Read, "the import history")?;
+    crate::ssr::import_source()?.history(principal, before).await
+}

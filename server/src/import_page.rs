@@ -1,0 +1,139 @@
+//! The import page's port: an uploaded file goes through the same ingestion path as
+//! `POST /api/v1/{kind}` (same validation, atomicity, provenance and audit events), and the
+//! import batches are listed newest first.
+
+use app::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, RowProblem};
+use app::domain::access::{Access, IngestRight, Principal};
+use app::domain::ingest::{BodyFormat, RecordKind};
+use app::error::AppError;
+use app::ssr::ImportSource;
+use bytes::Bytes;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entities::import_batch;
+use crate::ingest::{IngestError, IngestRequest, ingest_body};
+use crate::startup::AppState;
+
+/// Batches shown per page of the history.
+const PAGE: u64 = 50;
+
+pub struct ImportService {
+    state: AppState,
+}
+
+impl ImportService {
+    pub fn new(state: AppState) -> Self {
+        ImportService { state }
+    }
+}
+
+fn outcome(upload: &ImportUpload, format: BodyFormat) -> ImportOutcome {
+    ImportOutcome {
+        dry_run: upload.dry_run,
+        accepted: false,
+        kind: upload.kind.clone(),
+        file_name: upload.file_name.clone(),
+        format: format.name().to_owned(),
+        received: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        error_count: 0,
+        errors: Vec::new(),
+        refusal: None,
+        batch_id: None,
+    }
+}
+
+#[async_trait::async_trait]
+impl ImportSource for ImportService {
+    async fn import(&self, principal: Principal, upload: ImportUpload) -> Result<ImportOutcome, AppError> {
+        let state = &self.state;
+        let kind = RecordKind::from_slug(upload.kind.trim())
+            .ok_or_else(|| AppError::Invalid(format!("'{}' is not a record kind", upload.kind)))?;
+        let format = BodyFormat::from_choice(&upload.format, &upload.file_name).ok_or_else(|| {
+            AppError::Invalid("choose the file's format (CSV, JSON or NDJSON): its name does not say".to_owned())
+        })?;
+        let source = upload.source.trim();
+        let source = if source.is_empty() { "upload" } else { source };
+        let valid_source = source.len() <= 100
+            && source.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+        if !valid_source {
+            return Err(AppError::Invalid(
+                "the source must be at most 100 characters of a-z, 0-9, '.', '_' and '-'".to_owned(),
+            ));
+        }
+        let file_name = upload.file_name.trim();
+        let request = IngestRequest {
+            kind,
+            source: source.to_owned(),
+            dry_run: upload.dry_run,
+            file_name: (!file_name.is_empty()).then(|| file_name.chars().take(255).collect()),
+            actor: principal.actor(),
+            allowed_teams: match principal.ingest_right() {
+                IngestRight::Teams(teams) => Some(teams),
+                IngestRight::Any | IngestRight::None => None,
+            },
+        };
+        let mut result = outcome(&upload, format);
+        let body = futures::stream::iter([Ok::<_, std::convert::Infallible>(Bytes::from(upload.content.into_bytes()))]);
+        let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+        let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
+        match ingest_body(&state.db, request, format, body, state.max_body_bytes, crate::clock_now()).await {
+            Ok(summary) => {
+                result.accepted = true;
+                result.received = summary.received;
+                result.created = summary.created;
+                result.updated = summary.updated;
+                result.unchanged = summary.unchanged;
+                result.batch_id = summary.batch_id;
+            }
+            Err(IngestError::Invalid { errors, error_count, received }) => {
+                result.received = received;
+                result.error_count = error_count;
+                result.errors =
+                    errors.into_iter().map(|e| RowProblem { row: e.row, field: e.field, message: e.message }).collect();
+            }
+            Err(refused @ (IngestError::Format { .. } | IngestError::TooLarge { .. } | IngestError::Forbidden(_))) => {
+                result.refusal = Some(refused.to_string());
+            }
+            Err(other) => return Err(AppError::internal("importing an uploaded file", &other)),
+        }
+        tracing::info!(kind = %kind, dry_run = result.dry_run, received = result.received, accepted = result.accepted,
+            errors = result.error_count, "file imported from the import page");
+        Ok(result)
+    }
+
+    async fn history(&self, principal: Principal, before: Option<i64>) -> Result<ImportHistory, AppError> {
+        let mut query = import_batch::Entity::find().order_by_desc(import_batch::Column::Id).limit(PAGE + 1);
+        if let Some(before) = before {
+            query = query.filter(import_batch::Column::Id.lt(before));
+        }
+        let mut rows = query.all(&self.state.db).await.map_err(|e| AppError::internal("loading import batches", &e))?;
+        let next = (rows.len() as u64 > PAGE).then(|| rows[PAGE as usize - 1].id);
+        rows.truncate(PAGE as usize);
+        Ok(ImportHistory {
+            rows: rows
+                .into_iter()
+                .map(|b| BatchRow {
+                    id: b.id,
+                    started_at: b.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    actor: b.actor,
+                    kind: b.kind,
+                    source: b.source,
+                    format: b.format,
+                    file_name: b.file_name,
+                    sha256: b.sha256,
+                    received: b.received,
+                    created: b.created,
+                    updated: b.updated,
+                    unchanged: b.unchanged,
+                    rejected: b.rejected,
+                    status: b.status,
+                })
+                .collect(),
+            next,
+            can_import: principal.allows(Access::Ingest),
+        })
+    }
+}
