@@ -31,7 +31,7 @@ fn header(state: &AppState, summary: &Summary, now: DateTime<Utc>) -> PeriodHead
         previous: period.previous().to_string(),
         from: period.first_day().to_string(),
         to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
-        as_of: period.as_of(now).format("%Y-%m-%d %H:%M UTC").to_string(),
+        as_of: summary.as_of.format("%Y-%m-%d %H:%M UTC").to_string(),
         open: period.end() > now,
         definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
         policy_version: summary.scorecards.policy_version.clone(),
@@ -45,7 +45,7 @@ async fn load_summary(
     period: Period,
     scope: &Scope,
     now: DateTime<Utc>,
-) -> Result<Summary, LoadError> {
+) -> Result<std::sync::Arc<Summary>, LoadError> {
     kpis::summary(&state.db, &state.kpi_cache, &state.policy, period, scope, now).await
 }
 
@@ -61,7 +61,7 @@ pub async fn org_overview(state: &AppState, period: Option<String>) -> Result<Or
         headlines: headlines(&summary.kpis, summary.previous.as_ref()),
         levels: level_distribution(&summary.scorecards.scorecards),
         trends: trend_series(&summary.trend),
-        risks: summary.risks,
+        risks: summary.risks.clone(),
     })
 }
 
@@ -121,6 +121,6 @@ pub async fn team_page(state: &AppState, slug: String, period: Option<String>) -
         fix_next,
         fix_total: fix_all.len(),
         trends: trend_series(&summary.trend),
-        risks: summary.risks,
+        risks: summary.risks.clone(),
     })
 }

@@ -6,6 +6,7 @@
 mod bench;
 mod bench_evidence;
 mod bench_kpis;
+mod bench_pages;
 mod build;
 mod run;
 mod test;
@@ -32,6 +33,9 @@ commands:
   bench-evidence [--reps N] [--reload]
                                evidence packs (a quarter, 12 months) from the large demo in
                                Postgres: first byte, total, size, memory growth, vs zip -r
+  bench-pages [--seconds N] [--reload]
+                               the pages under load (wrk, 32 connections) on the large demo in
+                               Postgres, beside a static asset; the hydrate bundle's gzipped size
 
 environment:
   CARGO_TARGET_DIR             build folder (default <repo>/target); the site goes to its site/";
@@ -104,6 +108,19 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             };
             let options = bench_evidence::Options { reps, reload: flags.has("--reload") };
             return Ok(bench_evidence::bench_evidence(&paths, &options));
+        }
+        "bench-pages" => {
+            let flags = Flags::parse(rest, &["--reload"], &["--seconds"])?;
+            let seconds = match flags.value("--seconds") {
+                Some(text) => text
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=300).contains(n))
+                    .ok_or_else(|| format!("--seconds expects 1–300, got '{text}'"))?,
+                None => 30,
+            };
+            let options = bench_pages::Options { seconds, reload: flags.has("--reload") };
+            return Ok(bench_pages::bench_pages(&paths, &options));
         }
         "help" | "--help" | "-h" => println!("{USAGE}"),
         other => return Err(format!("unknown command '{other}'\n\n{USAGE}")),

@@ -115,10 +115,10 @@ pub async fn kpi_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
     Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
 }
 
-/// `compute`'s report, served from `cache` for a closed period while the data has not changed
-/// (the key must name everything else the report depends on). The current period depends on
-/// `now` and is always computed.
-async fn cached<T, F>(
+/// `compute`'s report, served from `cache` while the data has not changed (the key must name
+/// everything else the report depends on). A closed period's entry lasts until the data
+/// changes; the open period's, which moves with the clock, as [`cache::LIVE_FRESH`] says.
+pub(crate) async fn cached<T, F>(
     db: &DatabaseConnection,
     cache: &cache::VersionedCache<T>,
     period: &Period,
@@ -129,10 +129,20 @@ async fn cached<T, F>(
 where
     F: Future<Output = Result<T, LoadError>>,
 {
-    if period.end() > now {
-        return Ok(Arc::new(compute.await?));
-    }
     let version = cache::data_version(db).await?;
+    if period.end() > now {
+        return match cache.live(&key, version) {
+            cache::Live::Fresh(report) | cache::Live::Stale(report) => Ok(report),
+            cache::Live::Compute(claim) => {
+                let result = compute.await.map(Arc::new);
+                if let Ok(report) = &result {
+                    cache.put(key.clone(), version, Arc::clone(report));
+                }
+                drop(claim);
+                result
+            }
+        };
+    }
     if let Some(report) = cache.get(&key, version) {
         return Ok(report);
     }
@@ -141,20 +151,35 @@ where
     Ok(report)
 }
 
-/// The organisation's populations for a period, loaded once per data version for a closed
-/// period (the scorecards and every roll-up of a quarter share one load).
+/// The organisation's populations for a period as loaded at `now` (what every figure computed
+/// from them must use as its clock: an open period's load may be reused for a while).
+pub struct Loaded {
+    pub data: Dataset,
+    pub now: DateTime<Utc>,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Dataset;
+    fn deref(&self) -> &Dataset {
+        &self.data
+    }
+}
+
+/// The organisation's populations for a period, loaded once per data version (the scorecards
+/// and every roll-up of a period share one load).
 pub(crate) async fn org_dataset(
     db: &DatabaseConnection,
     cache: &KpiCache,
     period: &Period,
     now: DateTime<Utc>,
-) -> Result<Arc<Dataset>, LoadError> {
+) -> Result<Arc<Loaded>, LoadError> {
     let key = period.to_string();
+    let load = async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org).await?, now }) };
     // Boxed: the load is a large future, and callers nest it a few levels deep.
-    cached(db, &cache.datasets, period, key, now, Box::pin(load::load(db, period, now, &Scope::Org))).await
+    cached(db, &cache.datasets, period, key, now, Box::pin(load)).await
 }
 
-/// [`kpi_report`], cached for closed periods.
+/// [`kpi_report`] from the organisation's shared load, cached.
 pub async fn cached_kpi_report(
     db: &DatabaseConnection,
     cache: &KpiCache,
@@ -162,23 +187,20 @@ pub async fn cached_kpi_report(
     now: DateTime<Utc>,
 ) -> Result<Arc<KpiReport>, LoadError> {
     let key = format!("{}|{}|{:?}", query.period, query.scope, query.severity);
-    if query.period.end() > now {
-        return Ok(Arc::new(kpi_report(db, query, now).await?));
-    }
-    // A closed period: computed from the organisation's shared load, narrowed to the scope.
     let compute = async {
         let data = org_dataset(db, cache, &query.period, now).await?;
         if load::check_scope(&data, &query.scope).is_err() {
             // A team without services, or no such team or service: the scoped load decides.
             return kpi_report(db, query, now).await;
         }
-        let kpis = compute_kpis(&query.period, now, &data.scoped(&query.scope), query.severity);
-        Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
+        let kpis = compute_kpis(&query.period, data.now, &data.scoped(&query.scope), query.severity);
+        Ok(KpiReport { header: ReportHeader::new(query, data.now), kpis })
     };
     cached(db, &cache.kpis, &query.period, key, now, compute).await
 }
 
-/// [`scorecard_report`], cached for closed periods (per policy version).
+/// [`scorecard_report`], cached (per policy version). Computed for every service once and
+/// narrowed to `filter` here, so one service's page does not score the organisation again.
 pub async fn cached_scorecard_report(
     db: &DatabaseConnection,
     cache: &KpiCache,
@@ -187,15 +209,19 @@ pub async fn cached_scorecard_report(
     filter: &ScorecardFilter,
     now: DateTime<Utc>,
 ) -> Result<Arc<ScorecardReport>, LoadError> {
-    let key = format!("{period}|{}|{filter:?}", policy.version);
+    let key = format!("{period}|{}", policy.version);
     let compute = async {
         let data = org_dataset(db, cache, period, now).await?;
-        scorecards::scorecards_of(db, &data, policy, period, filter, now).await
+        scorecards::scorecards_of(db, &data, policy, period, &ScorecardFilter::default(), data.now).await
     };
-    cached(db, &cache.scorecards, period, key, now, compute).await
+    let all = cached(db, &cache.scorecards, period, key, now, compute).await?;
+    if filter.is_empty() {
+        return Ok(all);
+    }
+    Ok(Arc::new(all.narrowed(filter)))
 }
 
-/// [`rollup_report`], cached for closed periods.
+/// [`rollup_report`], cached.
 pub async fn cached_rollup_report(
     db: &DatabaseConnection,
     cache: &KpiCache,
@@ -206,7 +232,7 @@ pub async fn cached_rollup_report(
     let key = format!("{period}|{severity:?}");
     let compute = async {
         let data = org_dataset(db, cache, period, now).await?;
-        Ok(rollups::rollups_of(&data, period, severity, now))
+        Ok(rollups::rollups_of(&data, period, severity, data.now))
     };
     cached(db, &cache.rollups, period, key, now, compute).await
 }

@@ -24,6 +24,10 @@ pub struct ScorecardFilter {
 }
 
 impl ScorecardFilter {
+    pub fn is_empty(&self) -> bool {
+        self.team.is_none() && self.tier.is_none() && self.level.is_none() && self.service.is_none()
+    }
+
     fn keeps(&self, card: &Scorecard) -> bool {
         self.team.as_deref().is_none_or(|team| card.team.as_str() == team)
             && self.tier.is_none_or(|tier| card.tier == tier)
@@ -41,6 +45,20 @@ pub struct ScorecardReport {
     pub scorecards: Vec<Scorecard>,
     /// The failing checks of the listed services, most blocking first.
     pub fix_next: Vec<FixItem>,
+}
+
+impl ScorecardReport {
+    /// The scorecards `filter` keeps, with their own "what to fix next".
+    pub fn narrowed(&self, filter: &ScorecardFilter) -> ScorecardReport {
+        let scorecards: Vec<Scorecard> = self.scorecards.iter().filter(|c| filter.keeps(c)).cloned().collect();
+        ScorecardReport {
+            period: self.period,
+            as_of: self.as_of,
+            policy_version: self.policy_version.clone(),
+            fix_next: fix_next(&scorecards),
+            scorecards,
+        }
+    }
 }
 
 /// Scores every active service for `period`, then keeps those `filter` selects. Stored

@@ -103,7 +103,7 @@ pub async fn publish(
         tiers: (0..=3u8).map(|tier| (tier.to_string(), kpis(Scope::Tier(tier)))).collect(),
         scorecards: scorecard_report(db, policy, period, &ScorecardFilter::default(), now).await?.scorecards,
         report: if period.is_quarter() {
-            Some(Box::pin(crate::report::build(db, cache, policy, *period, now)).await?)
+            Some(Box::pin(crate::report::build(db, cache, policy, *period, now)).await?.as_ref().clone())
         } else {
             None
         },
@@ -137,6 +137,18 @@ pub async fn publish(
 
 pub async fn find(db: &DatabaseConnection, period: &Period) -> Result<Option<scorecard_snapshot::Model>, DbErr> {
     scorecard_snapshot::Entity::find().filter(scorecard_snapshot::Column::Period.eq(period.to_string())).one(db).await
+}
+
+/// The content hash of a period's snapshot, if it is published (without reading the content).
+pub async fn find_hash(db: &DatabaseConnection, period: &Period) -> Result<Option<String>, DbErr> {
+    use sea_orm::QuerySelect;
+    scorecard_snapshot::Entity::find()
+        .select_only()
+        .column(scorecard_snapshot::Column::ContentSha256)
+        .filter(scorecard_snapshot::Column::Period.eq(period.to_string()))
+        .into_tuple()
+        .one(db)
+        .await
 }
 
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<SnapshotSummary>, DbErr> {

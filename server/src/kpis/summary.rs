@@ -18,6 +18,8 @@ pub const TREND_PERIODS: usize = 8;
 
 pub struct Summary {
     pub period: Period,
+    /// The instant the figures are as of.
+    pub as_of: DateTime<Utc>,
     pub kpis: KpiValues,
     /// `None` when the scope did not exist then.
     pub previous: Option<KpiValues>,
@@ -28,9 +30,22 @@ pub struct Summary {
     pub trend: Vec<(Period, Option<KpiValues>)>,
 }
 
-/// The summary of `scope` (org or team) for `period`. A team without services is an
-/// [`LoadError::UnknownScope`], as in the KPI API.
+/// The summary of `scope` (org or team) for `period`, cached like the reports it is made of. A
+/// team without services is an [`LoadError::UnknownScope`], as in the KPI API.
 pub async fn summary(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    policy: &Policy,
+    period: Period,
+    scope: &Scope,
+    now: DateTime<Utc>,
+) -> Result<Arc<Summary>, LoadError> {
+    let key = format!("{period}|{scope}|{}", policy.version);
+    let compute = Box::pin(compute(db, cache, policy, period, scope, now));
+    super::cached(db, &cache.summaries, &period, key, now, compute).await
+}
+
+async fn compute(
     db: &DatabaseConnection,
     cache: &KpiCache,
     policy: &Policy,
@@ -41,24 +56,21 @@ pub async fn summary(
     let severity = SeverityFilter::HIGH;
     let data = Box::pin(org_dataset(db, cache, &period, now)).await?;
     load::check_scope(&data, scope)?;
+    // The load's own clock: an open period's load may be a little older than this request.
+    let now = data.now;
     let inputs = data.scoped(scope);
     let kpis = compute_kpis(&period, now, &inputs, severity);
     let slos = slo_statuses(&period, now, &inputs);
     let risks = top_risks(&period, now, &inputs, &slos);
     drop(inputs);
+    drop(data);
 
     let filter = match scope {
         Scope::Team(team) => ScorecardFilter { team: Some(team.to_string()), ..Default::default() },
         Scope::Tier(tier) => ScorecardFilter { tier: Some(*tier), ..Default::default() },
         _ => ScorecardFilter::default(),
     };
-    let scorecards = if period.end() > now {
-        // The open period: scored from the load above rather than loading it again.
-        Arc::new(super::scorecards::scorecards_of(db, &data, policy, &period, &filter, now).await?)
-    } else {
-        Box::pin(super::cached_scorecard_report(db, cache, policy, &period, &filter, now)).await?
-    };
-    drop(data);
+    let scorecards = Box::pin(super::cached_scorecard_report(db, cache, policy, &period, &filter, now)).await?;
 
     let mut trend = Vec::with_capacity(TREND_PERIODS);
     let first = (1..TREND_PERIODS).fold(period, |p, _| p.previous());
@@ -74,5 +86,5 @@ pub async fn summary(
     }
     let previous = trend.last().and_then(|(_, values)| values.clone());
     trend.push((period, Some(kpis.clone())));
-    Ok(Summary { period, kpis, previous, scorecards, risks, trend })
+    Ok(Summary { period, as_of: period.as_of(now), kpis, previous, scorecards, risks, trend })
 }

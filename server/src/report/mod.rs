@@ -5,6 +5,7 @@ pub mod pdf;
 mod pdf_text;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use app::api::ReportView;
 use app::domain::kpi::{KPI_DEFINITIONS_VERSION, Period, Scope, SeverityFilter};
@@ -17,8 +18,20 @@ use crate::entities::{incident, scorecard_snapshot, team};
 use crate::kpis::{self, KpiCache, LoadError, snapshots};
 use app::domain::scorecard::Policy;
 
-/// Builds the report of `period` from the stored data as of `now`.
+/// Builds the report of `period` from the stored data as of `now` (cached like the figures it
+/// is made of).
 pub async fn build(
+    db: &DatabaseConnection,
+    cache: &KpiCache,
+    policy: &Policy,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<Arc<QuarterlyReport>, LoadError> {
+    let key = format!("{period}|{}", policy.version);
+    kpis::cached(db, &cache.reports, &period, key, now, Box::pin(compose(db, cache, policy, period, now))).await
+}
+
+async fn compose(
     db: &DatabaseConnection,
     cache: &KpiCache,
     policy: &Policy,
@@ -29,19 +42,24 @@ pub async fn build(
     let rollups = Box::pin(kpis::cached_rollup_report(db, cache, &period, SeverityFilter::HIGH, now)).await?;
     let data = Box::pin(kpis::org_dataset(db, cache, &period, now)).await?;
     let all: Vec<&app::domain::kpi::Incident> = data.incidents.iter().collect();
-    let high_ids: Vec<&str> = all.iter().filter(|i| i.severity.is_high()).map(|i| i.id.as_str()).collect();
+    let (mut major, major_total) = major_incidents(&period, &all, &BTreeMap::new());
+    drop(all);
+    // Titles are not part of the KPI populations: read those of the listed incidents only.
+    let ids: Vec<&str> = major.iter().map(|i| i.id.as_str()).collect();
     let titles: BTreeMap<String, String> = incident::Entity::find()
         .select_only()
         .columns([incident::Column::ExternalId, incident::Column::Title])
         .filter(incident::Column::StartedAt.gte(period.start()))
         .filter(incident::Column::StartedAt.lt(period.end()))
-        .filter(incident::Column::ExternalId.is_in(high_ids))
+        .filter(incident::Column::ExternalId.is_in(ids))
         .into_tuple()
         .all(db)
         .await?
         .into_iter()
         .collect();
-    let (major, major_total) = major_incidents(&period, &all, &titles);
+    for row in &mut major {
+        row.title = titles.get(&row.id).cloned().unwrap_or_default();
+    }
     let names: BTreeMap<String, String> = team::Entity::find()
         .select_only()
         .columns([team::Column::Slug, team::Column::Name])
@@ -56,7 +74,7 @@ pub async fn build(
         previous: period.previous().to_string(),
         from: period.first_day().to_string(),
         to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
-        as_of: period.as_of(now).format("%Y-%m-%d %H:%M UTC").to_string(),
+        as_of: summary.as_of.format("%Y-%m-%d %H:%M UTC").to_string(),
         definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
         policy_version: summary.scorecards.policy_version.clone(),
         active_services: summary.scorecards.scorecards.len() as u64,
@@ -66,7 +84,7 @@ pub async fn build(
         major_incidents: major,
         major_incidents_total: major_total,
         teams: team_rows(&team_kpis, &names, &summary.scorecards.scorecards),
-        risks: summary.risks,
+        risks: summary.risks.clone(),
         definitions: definitions(),
     })
 }
@@ -95,13 +113,21 @@ pub async fn report(
     if !period.is_quarter() {
         return Err(ReportError::NotAQuarter(period));
     }
-    if let Some(row) = snapshots::find(db, &period).await? {
+    if let Some(hash) = snapshots::find_hash(db, &period).await? {
+        // Published: read (and parse) the snapshot once; its hash names its content for ever.
+        if let Some(view) = cache.published.get(&hash, 0) {
+            return Ok(view.as_ref().clone());
+        }
+        let row = snapshots::find(db, &period).await?;
         // Snapshots published before reports were frozen with them have no report: a draft then.
-        if let Some(view) = published_view(&row).map_err(|e| ReportError::Snapshot(period, e))? {
+        if let Some(view) =
+            row.map(|r| published_view(&r)).transpose().map_err(|e| ReportError::Snapshot(period, e))?.flatten()
+        {
+            cache.published.put(hash, 0, Arc::new(view.clone()));
             return Ok(view);
         }
     }
-    let report = build(db, cache, policy, period, now).await?;
+    let report = build(db, cache, policy, period, now).await?.as_ref().clone();
     let publication = Publication::Draft { generated_at: now.format("%Y-%m-%d %H:%M UTC").to_string() };
     Ok(ReportView { report, publication })
 }

@@ -1,0 +1,218 @@
+//! `cargo xtask bench-pages [--seconds N] [--reload]`: the pages under load, on the `--scale
+//! large` demo organisation in Postgres (the database `bench-kpis` loads), through a release
+//! server and site. For the overview, the services list, a service page and the last closed
+//! quarter's report, and beside them a static asset of the same server as the reference, `wrk`
+//! on loopback (32 connections, 2 threads, N seconds each, default 30) reports p50/p99 latency
+//! and requests/s. Each page is requested once first, so the run measures serving figures
+//! already computed (the open quarter's are recomputed every minute while requests are still
+//! served, see `server/src/kpis/cache.rs`). Then the hydrate bundle's gzipped size: WASM + JS.
+//! Targets: p99 ≤ 150 ms for every page; WASM + JS ≤ 400 KB gzipped.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+
+use crate::bench::{Server, wait_ready};
+use crate::bench_kpis::{ensure_large_demo, last_closed_quarter};
+use crate::util::{Paths, Result, run};
+use crate::{build, tools};
+
+const PORT: u16 = 3979;
+const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/plumbline_bench_large";
+
+pub struct Options {
+    pub seconds: u32,
+    pub reload: bool,
+}
+
+pub fn bench_pages(paths: &Paths, options: &Options) -> ExitCode {
+    match bench(paths, options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench-pages failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `wrk` from Debian, installed when missing.
+fn ensure_wrk() -> Result {
+    if Path::new("/usr/bin/wrk").exists() {
+        return Ok(());
+    }
+    run(Command::new("sh")
+        .args(["-c", "apt-get update && apt-get install -y wrk"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+struct Measured {
+    label: String,
+    p50_ms: f64,
+    p99_ms: f64,
+    requests_per_s: f64,
+    errors: String,
+}
+
+/// `12.34ms`, `1.02s`, `850.00us` → milliseconds.
+fn millis(text: &str) -> Option<f64> {
+    let (number, factor) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        (text, 1.0)
+    };
+    number.parse::<f64>().ok().map(|n| n * factor)
+}
+
+fn parse_wrk(label: &str, output: &str) -> Result<Measured> {
+    let percentile = |p: &str| {
+        output
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(p))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(millis)
+            .ok_or_else(|| format!("no {p} latency in wrk's output:\n{output}"))
+    };
+    let requests_per_s = output
+        .lines()
+        .find(|l| l.starts_with("Requests/sec:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no Requests/sec in wrk's output:\n{output}"))?;
+    let errors = output
+        .lines()
+        .filter(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("; ");
+    Ok(Measured {
+        label: label.to_owned(),
+        p50_ms: percentile("50%")?,
+        p99_ms: percentile("99%")?,
+        requests_per_s,
+        errors,
+    })
+}
+
+fn curl(path: &str) -> Result<String> {
+    let output = Command::new("curl")
+        .args(["-sS", "--fail-with-body"])
+        .arg(format!("http://127.0.0.1:{PORT}{path}"))
+        .output()
+        .map_err(|e| format!("cannot run curl: {e}"))?;
+    let body = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() { Ok(body) } else { Err(format!("GET {path} failed: {body}")) }
+}
+
+fn gzipped_size(file: &Path) -> Result<u64> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let mut child = Command::new("gzip")
+        .args(["-9", "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    child.stdin.take().ok_or("no stdin")?.write_all(&bytes).map_err(|e| e.to_string())?;
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    Ok(output.stdout.len() as u64)
+}
+
+fn bench(paths: &Paths, options: &Options) -> Result {
+    tools::ensure_postgres()?;
+    ensure_wrk()?;
+    build::build(paths, true)?;
+    ensure_large_demo(paths, options.reload)?;
+    let _server = Server(
+        Command::new(paths.server_bin(true))
+            .arg("serve")
+            .env("DATABASE_URL", DATABASE_URL)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{PORT}"))
+            .env("LEPTOS_SITE_ROOT", &paths.site)
+            .env("PLUMBLINE_DEMO", "off")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?,
+    );
+    wait_ready(PORT)?;
+    let quarter = last_closed_quarter()?;
+    // A tier-0 service of the large organisation: the first of the scorecards.
+    let cards = curl(&format!("/api/v1/scorecards?period={quarter}&tier=0"))?;
+    let service = cards
+        .split("\"service\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("no service in the scorecards")?
+        .to_owned();
+    let targets = [
+        ("overview (current quarter)", "/".to_owned()),
+        ("services list", "/services".to_owned()),
+        ("service page", format!("/services/{service}")),
+        ("quarterly report", format!("/reports/{quarter}")),
+        ("static asset (reference)", "/pkg/plumbline.css".to_owned()),
+    ];
+    let mut results = Vec::new();
+    for (label, path) in &targets {
+        let started = std::time::Instant::now();
+        curl(path)?;
+        println!("{label}: first request {:.2} s", started.elapsed().as_secs_f64());
+        let output = Command::new("wrk")
+            .args(["-t2", "-c32", &format!("-d{}s", options.seconds), "--latency", "--timeout", "10s"])
+            .arg(format!("http://127.0.0.1:{PORT}{path}"))
+            .output()
+            .map_err(|e| format!("cannot run wrk: {e}"))?;
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let measured = parse_wrk(label, &text)?;
+        println!(
+            "{label}: p50 {:.1} ms, p99 {:.1} ms, {:.0} requests/s {}",
+            measured.p50_ms, measured.p99_ms, measured.requests_per_s, measured.errors
+        );
+        results.push(measured);
+    }
+
+    let pkg = paths.site.join("pkg");
+    let wasm = gzipped_size(&pkg.join("plumbline.wasm"))?;
+    let js = gzipped_size(&pkg.join("plumbline.js"))?;
+    println!();
+    println!("| page ({} s, 32 connections)     | p50 ms | p99 ms | requests/s | p99 target |", options.seconds);
+    println!("|----------------------------------|--------|--------|------------|------------|");
+    for m in &results {
+        let target = if m.label.starts_with("static") { "reference" } else { "≤ 150 ms" };
+        println!(
+            "| {:<32} | {:>6.1} | {:>6.1} | {:>10.0} | {target:<10} |",
+            m.label, m.p50_ms, m.p99_ms, m.requests_per_s
+        );
+    }
+    println!();
+    println!(
+        "hydrate bundle, gzipped: WASM {:.0} KB + JS {:.0} KB = {:.0} KB (target ≤ 400 KB)",
+        wasm as f64 / 1024.0,
+        js as f64 / 1024.0,
+        (wasm + js) as f64 / 1024.0
+    );
+    let failing: Vec<&str> = results
+        .iter()
+        .filter(|m| !m.label.starts_with("static") && m.p99_ms > 150.0)
+        .map(|m| m.label.as_str())
+        .collect();
+    if !failing.is_empty() {
+        println!("p99 above 150 ms: {}", failing.join(", "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrk_output_is_read() {
+        let output = "Running 30s test\n  Latency Distribution\n     50%   12.50ms\n     75%   20.00ms\n     90%   \
+                      1.20s\n     99%  850.00us\n  1000 requests in 30.00s\nRequests/sec:    333.33\nTransfer/sec: 1MB\n";
+        let m = super::parse_wrk("x", output).expect("parsed");
+        assert_eq!((m.p50_ms, m.p99_ms, m.requests_per_s), (12.5, 0.85, 333.33));
+        assert_eq!(super::millis("1.20s"), Some(1200.0));
+    }
+}
