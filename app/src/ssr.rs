@@ -8,7 +8,7 @@ use leptos::prelude::use_context;
 
 use crate::api::{
     AuditQuery, AuditView, ImportHistory, ImportOutcome, ImportUpload, OrgOverview, Overview, PopulationView,
-    ReportView, ServiceView, ServicesQuery, ServicesView, TeamView,
+    ReportView, ServiceView, ServicesQuery, ServicesView, TeamReadiness, TeamView,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -35,6 +35,21 @@ pub trait ImportSource: Send + Sync {
 }
 
 #[async_trait::async_trait]
+pub trait ReadinessSource: Send + Sync {
+    async fn team(&self, principal: Principal, team: String) -> Result<TeamReadiness, AppError>;
+    async fn answer(
+        &self,
+        principal: Principal,
+        service: String,
+        item: String,
+        answer: String,
+        evidence_url: Option<String>,
+        comment: Option<String>,
+    ) -> Result<(), AppError>;
+    async fn sign_off(&self, principal: Principal, service: String, item: String) -> Result<(), AppError>;
+}
+
+#[async_trait::async_trait]
 pub trait AuditSource: Send + Sync {
     async fn events(&self, query: AuditQuery) -> Result<AuditView, AppError>;
 }
@@ -57,6 +72,13 @@ pub struct Ports {
     pub services: Arc<dyn ServicesSource>,
     pub service: Arc<dyn ServiceSource>,
     pub import: Arc<dyn ImportSource>,
+    pub readiness: Arc<dyn ReadinessSource>,
+}
+
+pub fn readiness_source() -> Result<Arc<dyn ReadinessSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.readiness)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
 }
 
 pub fn import_source() -> Result<Arc<dyn ImportSource>, AppError> {

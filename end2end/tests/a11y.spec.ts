@@ -9,6 +9,7 @@ const pages = [
   '/services?period=2026-Q3',
   '/services/storefront?period=2026-Q3',
   '/teams/shop?period=2026-Q3',
+  '/teams/shop/self-assessment',
   '/kpis/high_sev_count?period=2026-Q3&scope=team%3Ashop',
   '/reports/2026-Q3',
   '/import',

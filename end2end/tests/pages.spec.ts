@@ -313,6 +313,44 @@ test('ingested markup is shown as text on every page and never runs', async ({ p
   await expect(page.locator('tr[data-incident="XSS-1"]')).toContainText(script + svg);
 });
 
+test('a self-assessment answered by the team is signed off by someone else and counts', async ({ page, request }) => {
+  const items = ['runbook', 'on_call_rotation', 'slo_alerting', 'dependency_map', 'capacity_plan', 'backup_and_restore'];
+  // The team's editor answered through the API (a pipeline or the same form): not yet reviewed.
+  const answers = items.map((item) => ({
+    service: 'storefront', item, answer: 'yes', answered_by: 'eve@example.test',
+    answered_at: new Date().toISOString(), evidence_url: `https://wiki.example.test/${item}`,
+  }));
+  expect((await request.post('/api/v1/self-assessments', { data: answers })).status()).toBe(200);
+  const readiness = async () => {
+    const card = (await (await request.get('/api/v1/services/storefront/scorecard')).json()).scorecards[0];
+    return card.checks.find((c: { id: string }) => c.id === 'self_assessment_current').status;
+  };
+  expect(await readiness()).toBe('no_data');
+
+  await page.goto('/teams/shop/self-assessment');
+  const storefront = page.locator('section[data-service="storefront"]');
+  await expect(storefront.getByTestId('readiness-progress')).toHaveText('6 of 6 answered, 6 awaiting review');
+  // The local admin (another person than eve) signs each answer off.
+  for (const item of items) {
+    await storefront.getByRole('button', { name: `Sign off ${item}` }).click();
+    await expect(storefront.locator(`tr[data-item="${item}"]`)).toContainText('Signed off');
+  }
+  await expect(storefront.getByTestId('readiness-progress')).toHaveText('6 of 6 answered');
+  expect(await readiness()).toBe('pass');
+  await page.goto('/services/storefront');
+  await expect(page.locator('tr[data-check="self_assessment_current"]')).toContainText('Pass');
+  await expect(page.locator('tr[data-check="self_assessment_current"]')).toContainText('Self-attested');
+
+  // An answer given here is the admin's own: it waits for someone else's sign-off.
+  await page.goto('/teams/shop/self-assessment');
+  const row = storefront.locator('tr[data-item="capacity_plan"]');
+  await row.getByLabel('Capacity plan: answer').selectOption('no');
+  await row.getByRole('button', { name: 'Save capacity_plan' }).click();
+  await expect(row).toContainText('Awaiting review');
+  await expect(row.getByRole('button', { name: 'Sign off capacity_plan' })).toHaveCount(0);
+  await expect(storefront.getByTestId('readiness-progress')).toHaveText('6 of 6 answered, 1 awaiting review');
+});
+
 // Screenshots for a person to look at, in test-results/ (not committed).
 for (const [name, viewport] of [
   ['desktop', { width: 1440, height: 900 }],
@@ -328,6 +366,7 @@ for (const [name, viewport] of [
       ['drill-down', '/kpis/overdue_actions?period=2026-Q3'],
       ['report', '/reports/2026-Q3'],
       ['import', '/import'],
+      ['self-assessment', '/teams/shop/self-assessment'],
     ]) {
       await page.goto(url);
       await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`), fullPage: true });

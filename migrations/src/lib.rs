@@ -8,6 +8,7 @@ mod m20261126_000003_create_exemptions;
 mod m20261126_000004_create_snapshots;
 mod m20261126_000005_create_audit_events;
 mod m20261126_000006_create_identity;
+mod m20261127_000007_create_self_assessments;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_snapshots::Migration),
             Box::new(m20261126_000005_create_audit_events::Migration),
             Box::new(m20261126_000006_create_identity::Migration),
+            Box::new(m20261127_000007_create_self_assessments::Migration),
         ]
     }
 }

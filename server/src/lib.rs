@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod kpis;
 pub mod listing;
 pub mod overview;
+pub mod readiness_page;
 pub mod report;
 pub mod routes;
 pub mod service_page;

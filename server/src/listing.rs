@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::entities::{
-    deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo,
-    slo_measurement, team,
+    deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, self_assessment,
+    service, slo, slo_measurement, team,
 };
 use crate::routes::problem::Problem;
 
@@ -218,6 +218,7 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::DrTests => list_dr_tests(db, query).await,
         RecordKind::Deployments => list_deployments(db, query).await,
         RecordKind::Exemptions => list_exemptions(db, query).await,
+        RecordKind::SelfAssessments => list_self_assessments(db, query).await,
     }
 }
 
@@ -592,6 +593,36 @@ async fn list_exemptions(db: &DatabaseConnection, query: &HashMap<String, String
                 json!({
                     "service": names.service(m.service_id), "check": m.check_id, "reason": m.reason,
                     "approver": m.approver, "expires_at": m.expires_at.to_rfc3339(),
+                }),
+                provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
+            )
+        },
+    ))
+}
+
+async fn list_self_assessments(db: &DatabaseConnection, query: &HashMap<String, String>) -> Result<Page, Problem> {
+    let params = Params::new(query, &["service", "team", "item"])?;
+    let mut select = self_assessment::Entity::find();
+    if let Some(ids) = service_filter(db, &params).await.map_err(internal)? {
+        select = select.filter(self_assessment::Column::ServiceId.is_in(ids));
+    }
+    if let Some(item) = params.get("item") {
+        select = select.filter(self_assessment::Column::Item.eq(item));
+    }
+    let rows = fetch(db, select, self_assessment::Column::Id, &params).await?;
+    let mut names = Names::default();
+    names.services(db, rows.iter().map(|m| m.service_id)).await.map_err(internal)?;
+    Ok(page(
+        rows,
+        params.limit()?,
+        |m| m.id,
+        |m| {
+            with(
+                json!({
+                    "service": names.service(m.service_id), "item": m.item, "answer": m.answer,
+                    "evidence_url": m.evidence_url, "comment": m.comment, "answered_by": m.answered_by,
+                    "answered_at": m.answered_at.to_rfc3339(), "reviewed_by": m.reviewed_by,
+                    "reviewed_at": ts(m.reviewed_at),
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )

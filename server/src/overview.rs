@@ -55,7 +55,16 @@ impl OverviewService {
 #[async_trait::async_trait]
 impl OverviewSource for OverviewService {
     async fn overview(&self) -> Result<Overview, AppError> {
-        self.load().await.map_err(|e| AppError::internal("loading the overview", &e))
+        // Counting every table is slow on a large organisation, and only an import changes it.
+        let cache = &self.state.kpi_cache.data_summary;
+        let failed = |e: DbErr| AppError::internal("loading the overview", &e);
+        let version = crate::kpis::data_version(&self.state.db).await.map_err(failed)?;
+        if let Some(summary) = cache.get("counts", version) {
+            return Ok(summary.as_ref().clone());
+        }
+        let summary = self.load().await.map_err(failed)?;
+        cache.put("counts".to_owned(), version, std::sync::Arc::new(summary.clone()));
+        Ok(summary)
     }
 
     async fn org(&self, period: Option<String>) -> Result<OrgOverview, AppError> {

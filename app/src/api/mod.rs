@@ -8,9 +8,11 @@ use crate::error::AppError;
 
 mod import;
 mod overview;
+mod readiness;
 mod service;
 pub use import::*;
 pub use overview::*;
+pub use readiness::*;
 pub use service::*;
 
 /// What the home page shows until the KPI pages land: how much data there is, and whether it

@@ -284,6 +284,23 @@ pub struct ExemptionInput {
     pub expires_at: DateTime<Utc>,
 }
 
+/// One answer of a service's readiness self-assessment (DESIGN.md §2 `self_assessment`): an
+/// item of the policy's checklist, answered by someone and, once signed off, reviewed by
+/// someone else. Only reviewed answers count towards the scorecard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfAssessmentInput {
+    pub service: Slug,
+    pub item: String,
+    pub answer: crate::domain::scorecard::ReadinessAnswer,
+    pub evidence_url: Option<String>,
+    /// Why an item does not apply, or anything the reviewer should know.
+    pub comment: Option<String>,
+    pub answered_by: String,
+    pub answered_at: DateTime<Utc>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentInput {
     pub external_id: String,

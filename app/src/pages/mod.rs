@@ -7,6 +7,7 @@ mod evidence;
 mod home;
 mod import;
 mod kpi;
+mod readiness;
 mod report;
 mod service;
 mod services;
@@ -92,6 +93,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("teams"), ParamSegment("slug"))
                         view=team::TeamPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("teams"), ParamSegment("slug"), StaticSegment("self-assessment"))
+                        view=readiness::ReadinessPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

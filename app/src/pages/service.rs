@@ -147,9 +147,12 @@ fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
                     <tbody>
                         {checks.into_iter().map(|c| {
                             let class = format!("status status-{}", c.status.replace('_', "-"));
+                            // The team's own word, not a measurement: said so beside the title.
+                            let attested = (c.id == "self_assessment_current")
+                                .then(|| view! { " " <span class="badge badge-attested">"Self-attested"</span> });
                             view! {
                                 <tr data-check=c.id.clone()>
-                                    <th scope="row">{c.title}</th>
+                                    <th scope="row">{c.title}{attested}</th>
                                     <td data-label="Level">{level_badge(Some(c.level))}</td>
                                     <td data-label="Status"><span class=class>{status_label(&c.status)}</span></td>
                                     <td data-label="Value">{c.value}</td>

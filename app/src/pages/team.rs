@@ -43,6 +43,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <p class="crumbs"><a href=services_link.clone()>"Services"</a> " / team " <code>{team.clone()}</code></p>
             <h1>{format!("{name} · {period}")}</h1>
             <p class="lede" data-testid="team-summary">{summary}</p>
+            <p><a href=format!("/teams/{team}/self-assessment")>"Readiness self-assessment →"</a></p>
             <PeriodPicker header=header.clone() action=action/>
         </section>
         <section class="panel" aria-labelledby="fix-heading">

@@ -108,7 +108,7 @@ impl Batches {
                 .map(|service| service.deploys_per_week * f64::from(service.active_days(window)) / 7.0)
                 .sum(),
             // The demo organisation has no exemptions: its struggling services show as such.
-            RecordKind::Exemptions => 0.0,
+            RecordKind::Exemptions | RecordKind::SelfAssessments => 0.0,
         };
         estimate.round() as u64
     }

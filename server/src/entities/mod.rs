@@ -15,6 +15,7 @@ pub mod postmortem;
 pub mod postmortem_action;
 pub mod role_grant;
 pub mod scorecard_snapshot;
+pub mod self_assessment;
 pub mod service;
 pub mod slo;
 pub mod slo_measurement;
@@ -51,5 +52,6 @@ provenance!(
     postmortem_action,
     dr_test,
     deployment,
-    exemption
+    exemption,
+    self_assessment
 );

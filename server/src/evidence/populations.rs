@@ -18,7 +18,7 @@ use super::{EvidenceError, Scope};
 use crate::csv::Line;
 use crate::entities::{
     audit_event, deployment, dr_test, exemption, import_batch, incident, incident_service, postmortem,
-    postmortem_action, scorecard_snapshot, slo,
+    postmortem_action, scorecard_snapshot, self_assessment, slo,
 };
 use futures::{Stream, TryStreamExt};
 
@@ -84,6 +84,7 @@ pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter) ->
         Population::SloAttainment => slo_attainment(ctx, w).await,
         Population::Deployments => deployments(ctx, w).await,
         Population::Exemptions => exemptions(ctx, w).await,
+        Population::SelfAssessments => self_assessments(ctx, w).await,
         Population::ImportBatches => import_batches(ctx, w).await,
         Population::AuditEvents => audit_events(ctx, w).await,
     }
@@ -504,6 +505,28 @@ async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceErr
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
         line.push(&r.approver).push(&instant(r.created_at)).push(&instant(r.expires_at));
+        line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
+        line
+    })
+    .await
+}
+
+async fn self_assessments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
+    use self_assessment::Column as C;
+    let answered = C::AnsweredAt.gte(ctx.window.start).and(C::AnsweredAt.lt(ctx.window.end));
+    let reviewed = C::ReviewedAt.gte(ctx.window.start).and(C::ReviewedAt.lt(ctx.window.end));
+    let rows = self_assessment::Entity::find()
+        .filter(ctx.in_scope(C::ServiceId))
+        .filter(sea_orm::Condition::any().add(answered).add(reviewed))
+        .order_by_asc(C::Id)
+        .stream(ctx.db)
+        .await?;
+    write_rows(rows, w, |r| {
+        let (service, team) = ctx.service(r.service_id);
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(service).push(team).push(&r.item).push(&r.answer);
+        line.opt(r.evidence_url.as_deref()).opt(r.comment.as_deref()).push(&r.answered_by);
+        line.push(&instant(r.answered_at)).opt(r.reviewed_by.as_deref()).push(&opt_instant(r.reviewed_at));
         line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
         line
     })

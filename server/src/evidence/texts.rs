@@ -52,10 +52,6 @@ pub(super) fn manifest(
         "sampling": samples,
         "sha256sums_sha256": sums_sha256,
         "files": files,
-        "not_included": [{
-            "what": "self-assessments",
-            "why": "not recorded by this version of Plumbline",
-        }],
     })
 }
 

@@ -14,8 +14,8 @@ use super::pipeline::Counts;
 use super::refs::Ctx;
 use super::spec::{KindSpec, ModelOf, Prepared, Stored};
 use crate::entities::{
-    deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo,
-    slo_measurement, team,
+    deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, self_assessment,
+    service, slo, slo_measurement, team,
 };
 
 fn unknown(row: u64, field: &str, message: String) -> RowError {
@@ -694,6 +694,61 @@ impl KindSpec for Exemptions {
         Ok(rows
             .into_iter()
             .map(|m| ((m.service_id, m.check_id.clone()), (m, ())))
+            .filter(|(k, _)| wanted.contains(k))
+            .collect())
+    }
+}
+
+pub struct SelfAssessments;
+
+#[async_trait::async_trait]
+impl KindSpec for SelfAssessments {
+    type Input = SelfAssessmentInput;
+    type Key = (i64, String);
+    type Entity = self_assessment::Entity;
+    type Extra = ();
+    const KEY_COLUMNS: &'static [&'static str] = &["service_id", "item"];
+
+    async fn prepare(
+        ctx: &mut Ctx,
+        txn: &DatabaseTransaction,
+        inputs: Vec<(u64, SelfAssessmentInput)>,
+    ) -> Result<Vec<Result<Prepared<Self>, RowError>>, DbErr> {
+        ctx.load_services(txn, inputs.iter().map(|(_, i)| i.service.as_str())).await?;
+        Ok(inputs
+            .into_iter()
+            .map(|(row, input)| {
+                let service_id =
+                    ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let model = self_assessment::Model {
+                    id: 0,
+                    service_id,
+                    item: input.item,
+                    answer: input.answer.as_str().to_owned(),
+                    evidence_url: input.evidence_url,
+                    comment: input.comment,
+                    answered_by: input.answered_by,
+                    answered_at: input.answered_at,
+                    reviewed_by: input.reviewed_by,
+                    reviewed_at: input.reviewed_at,
+                    import_batch_id: ctx.batch_id,
+                    created_at: ctx.now,
+                    updated_at: ctx.now,
+                };
+                Ok(Prepared { row, key: (service_id, model.item.clone()), model, extra: () })
+            })
+            .collect())
+    }
+
+    async fn stored(_ctx: &Ctx, txn: &DatabaseTransaction, keys: &[(i64, String)]) -> Result<Stored<Self>, DbErr> {
+        let wanted: HashSet<&(i64, String)> = keys.iter().collect();
+        let rows = self_assessment::Entity::find()
+            .filter(self_assessment::Column::ServiceId.is_in(keys.iter().map(|k| k.0).collect::<HashSet<_>>()))
+            .all(txn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| ((m.service_id, m.item.clone()), (m, ())))
             .filter(|(k, _)| wanted.contains(k))
             .collect())
     }

@@ -203,6 +203,7 @@ where
         RecordKind::DrTests => run::<kinds::DrTests, B, E>(db, request, feed, now).await,
         RecordKind::Deployments => run::<kinds::Deployments, B, E>(db, request, feed, now).await,
         RecordKind::Exemptions => run::<kinds::Exemptions, B, E>(db, request, feed, now).await,
+        RecordKind::SelfAssessments => run::<kinds::SelfAssessments, B, E>(db, request, feed, now).await,
     }
 }
 

@@ -86,6 +86,7 @@ fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
         RecordKind::DrTests => via_service("dr_test"),
         RecordKind::Deployments => via_service("deployment"),
         RecordKind::Exemptions => via_service("exemption"),
+        RecordKind::SelfAssessments => via_service("self_assessment"),
     })
 }
 

@@ -72,6 +72,15 @@ impl<T> VersionedCache<T> {
         entries.get(key).filter(|e| e.version == version).map(|e| Arc::clone(&e.report))
     }
 
+    /// The entry for `key` at data `version` if computed less than [`LIVE_FRESH`] ago.
+    pub fn get_fresh(&self, key: &str, version: i64) -> Option<Arc<T>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|e| e.version == version && e.computed.elapsed() < LIVE_FRESH)
+            .map(|e| Arc::clone(&e.report))
+    }
+
     /// The open period's entry for `key` at data `version`, and what to do with it.
     pub fn live(&self, key: &str, version: i64) -> Live<'_, T> {
         let held = self.entries.lock().ok().and_then(|entries| {
@@ -118,6 +127,8 @@ pub struct KpiCache {
     pub reports: VersionedCache<app::domain::report::QuarterlyReport>,
     /// Published reports, by their snapshot's content hash.
     pub published: VersionedCache<app::api::ReportView>,
+    /// The home page's record counts.
+    pub data_summary: VersionedCache<app::api::Overview>,
 }
 
 impl Default for KpiCache {
@@ -130,6 +141,7 @@ impl Default for KpiCache {
             summaries: VersionedCache::with_capacity(256),
             reports: VersionedCache::with_capacity(16),
             published: VersionedCache::with_capacity(16),
+            data_summary: VersionedCache::with_capacity(1),
         }
     }
 }

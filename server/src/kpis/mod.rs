@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-pub use cache::KpiCache;
+pub use cache::{KpiCache, data_version};
 pub use load::LoadError;
 pub use rollups::{RollupReport, rollup_report};
 pub use scorecards::{ScorecardFilter, ScorecardReport, scorecard_report};
@@ -283,26 +283,30 @@ pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
     Ok(SloReport { header: ReportHeader::new(query, now), slos })
 }
 
-/// [`slo_report`], from the organisation's load of a closed period when that is cached already
-/// (otherwise only the SLOs are loaded: no need for every population to answer this).
+/// [`slo_report`], from the organisation's load of the period when that is cached already (and,
+/// for the open period, recent); otherwise only the scope's SLOs are loaded.
 pub async fn shared_slo_report(
     db: &DatabaseConnection,
     cache: &KpiCache,
     query: &KpiQuery,
     now: DateTime<Utc>,
 ) -> Result<SloReport, LoadError> {
-    if query.period.end() > now {
-        return slo_report(db, query, now).await;
-    }
     let version = cache::data_version(db).await?;
-    let Some(data) = cache.datasets.get(&query.period.to_string(), version) else {
+    let key = query.period.to_string();
+    // The open period's load only while fresh, and as of its own clock.
+    let shared = if query.period.end() > now {
+        cache.datasets.get_fresh(&key, version)
+    } else {
+        cache.datasets.get(&key, version)
+    };
+    let Some(data) = shared else {
         return slo_report(db, query, now).await;
     };
     if load::check_scope(&data, &query.scope).is_err() {
         return slo_report(db, query, now).await;
     }
-    let slos = slo_statuses(&query.period, now, &data.scoped(&query.scope));
-    Ok(SloReport { header: ReportHeader::new(query, now), slos })
+    let slos = slo_statuses(&query.period, data.now, &data.scoped(&query.scope));
+    Ok(SloReport { header: ReportHeader::new(query, data.now), slos })
 }
 
 /// Most periods one trend request may span (three years of months).

@@ -3,11 +3,14 @@
 
 use app::domain::kpi::{Dataset, Period, Scope};
 use app::domain::records::Slug;
-use app::domain::scorecard::{CheckId, Exemption, FixItem, Level, Policy, Scorecard, evaluate_dataset, fix_next};
+use app::domain::scorecard::{
+    CheckId, Exemption, FixItem, Level, Policy, ReadinessAnswer, Scorecard, SelfAssessmentAnswer, evaluate_dataset,
+    fix_next,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::entities::{exemption, service};
+use crate::entities::{exemption, self_assessment, service};
 use serde::Serialize;
 
 use super::LoadError;
@@ -84,9 +87,10 @@ pub async fn scorecards_of(
     now: DateTime<Utc>,
 ) -> Result<ScorecardReport, LoadError> {
     let exemptions = exemptions(db).await?;
+    let answers = self_assessment_answers(db).await?;
     // Retired services are no longer run: they get no scorecard.
     let active: std::collections::HashSet<&Slug> = data.services.iter().filter(|s| s.active).map(|s| &s.slug).collect();
-    let scorecards: Vec<Scorecard> = evaluate_dataset(policy, data, period, now, &exemptions, &[])
+    let scorecards: Vec<Scorecard> = evaluate_dataset(policy, data, period, now, &exemptions, &answers)
         .into_iter()
         .filter(|card| active.contains(&card.service))
         .filter(|card| filter.keeps(card))
@@ -99,6 +103,28 @@ pub async fn scorecards_of(
         scorecards,
         fix_next,
     })
+}
+
+/// Every signed-off self-assessment answer, as the evaluator's type: an answer counts only once
+/// someone other than its author has reviewed it.
+async fn self_assessment_answers(db: &DatabaseConnection) -> Result<Vec<SelfAssessmentAnswer>, LoadError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let rows: Vec<(self_assessment::Model, Option<service::Model>)> = self_assessment::Entity::find()
+        .filter(self_assessment::Column::ReviewedBy.is_not_null())
+        .find_also_related(service::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(row, service)| {
+            let answer = ReadinessAnswer::parse(&row.answer);
+            let slug = service.and_then(|s| Slug::parse(&s.slug).ok());
+            if answer.is_none() || slug.is_none() {
+                tracing::warn!(answer = row.id, "skipping a self-assessment answer that cannot be read");
+            }
+            Some(SelfAssessmentAnswer { service: slug?, item: row.item, answer: answer?, answered_at: row.answered_at })
+        })
+        .collect())
 }
 
 /// Every stored exemption, as the evaluator's type (it decides which are still in force).

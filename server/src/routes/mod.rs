@@ -115,6 +115,8 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/evidence", Access::Audit),
     ("/api/audit_events", Access::Audit),
     ("/api/import", Access::Ingest),
+    ("/api/answer_readiness", Access::Ingest),
+    ("/api/sign_off_readiness", Access::Ingest),
 ];
 
 /// What a request needs, by method and matched path pattern.

@@ -258,6 +258,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         functions,
         BTreeSet::from(
             [
+                "/api/answer_readiness",
                 "/api/audit_events",
                 "/api/import",
                 "/api/import_history",
@@ -267,7 +268,9 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/report",
                 "/api/service",
                 "/api/services",
+                "/api/sign_off_readiness",
                 "/api/team",
+                "/api/team_readiness",
                 "/api/viewer"
             ]
             .map(str::to_owned)
@@ -287,6 +290,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/services",
                 "/services/{slug}",
                 "/teams/{slug}",
+                "/teams/{slug}/self-assessment",
             ]
             .map(str::to_owned)
         )

@@ -367,7 +367,34 @@ async fn published_reports_of_the_window_are_in_the_pack(app: &TestApp) {
     assert!(!partial.path("reports/2026-Q3.pdf").exists());
 }
 
+/// Self-assessment answers answered or signed off in the window are in the pack.
+async fn self_assessments_of_the_window_are_in_the_pack(app: &TestApp) {
+    load(app).await;
+    let rows = json!([
+        {"service": "checkout", "item": "runbook", "answer": "yes", "answered_by": "eve", "answered_at": "2026-08-01T00:00:00Z",
+         "reviewed_by": "rob", "reviewed_at": "2026-08-02T00:00:00Z"},
+        {"service": "search", "item": "runbook", "answer": "n/a", "comment": "=cmd|' /C calc'!A0", "answered_by": "sam",
+         "answered_at": "2026-06-01T00:00:00Z", "reviewed_by": "rob", "reviewed_at": "2026-07-01T09:00:00Z"},
+        {"service": "ledger", "item": "runbook", "answer": "no", "answered_by": "lee", "answered_at": "2026-06-01T00:00:00Z"}
+    ]);
+    let (status, reply) = app.post_json("self-assessments", &rows).await;
+    assert_eq!(status, 200, "{reply}");
+    let pack = download(app, &Credential::None, Q3).await;
+    let answers = pack.rows("self_assessments.csv");
+    let services: Vec<&str> = answers.iter().map(|r| r["service"].as_str()).collect();
+    assert_eq!(services, ["checkout", "search"], "answered or reviewed in the window, not before");
+    assert_eq!(answers[1]["comment"], "'=cmd|' /C calc'!A0", "a formula is neutralised");
+    let file = pack.manifest()["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["path"] == "self_assessments.csv")
+        .cloned();
+    assert_eq!(file.expect("listed")["rows"], 2);
+}
+
 crate::on_both_backends!(
+    self_assessments_of_the_window_are_in_the_pack,
     published_reports_of_the_window_are_in_the_pack,
     a_pack_holds_each_record_of_the_window_exactly_once,
     the_same_request_gives_the_same_files,

@@ -13,6 +13,7 @@ mod ingest_rules;
 mod kpis;
 mod listing;
 mod reports;
+mod self_assessments;
 mod service_page;
 mod services_page;
 mod summary_pages;

@@ -245,6 +245,14 @@ pub const CONTROL_MAPPING: &[ControlEvidence] = &[
         "check, reason, approver, created_at, expires_at",
         "Approved, expiring waivers of scorecard checks (shown as waived, never as pass).",
     ),
+    evidence(
+        ISO,
+        "5.30",
+        "ICT readiness for business continuity",
+        "self_assessments.csv",
+        "item, answer, answered_by, answered_at, reviewed_by, reviewed_at",
+        "Operational readiness checklist answers per service, signed off by a second person (self-attested).",
+    ),
 ];
 
 #[cfg(test)]

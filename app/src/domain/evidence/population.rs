@@ -14,12 +14,13 @@ pub enum Population {
     SloAttainment,
     Deployments,
     Exemptions,
+    SelfAssessments,
     ImportBatches,
     AuditEvents,
 }
 
 impl Population {
-    pub const ALL: [Population; 10] = [
+    pub const ALL: [Population; 11] = [
         Population::Incidents,
         Population::Postmortems,
         Population::Actions,
@@ -28,6 +29,7 @@ impl Population {
         Population::SloAttainment,
         Population::Deployments,
         Population::Exemptions,
+        Population::SelfAssessments,
         Population::ImportBatches,
         Population::AuditEvents,
     ];
@@ -42,6 +44,7 @@ impl Population {
             Population::SloAttainment => "slo_attainment",
             Population::Deployments => "deployments",
             Population::Exemptions => "exemptions",
+            Population::SelfAssessments => "self_assessments",
             Population::ImportBatches => "import_batches",
             Population::AuditEvents => "audit_events",
         }
@@ -208,6 +211,21 @@ impl Population {
                 "import_batch_id",
                 "updated_at",
             ],
+            Population::SelfAssessments => &[
+                "id",
+                "service",
+                "team",
+                "item",
+                "answer",
+                "evidence_url",
+                "comment",
+                "answered_by",
+                "answered_at",
+                "reviewed_by",
+                "reviewed_at",
+                "import_batch_id",
+                "updated_at",
+            ],
             Population::ImportBatches => &[
                 "id",
                 "kind",
@@ -254,6 +272,10 @@ impl Population {
             }
             Population::Deployments => "Deployments (change records) with outcome and linked incident.",
             Population::Exemptions => "Scorecard exemptions (waivers) in force at any time during the window.",
+            Population::SelfAssessments => {
+                "Readiness self-assessment answers (self-attested, not measured) with who answered and who \
+                 signed them off."
+            }
             Population::ImportBatches => {
                 "Import batches: who sent what, from which source system, when, the payload's SHA-256 and \
                  the row counts (received, created, updated, unchanged, rejected)."
@@ -285,6 +307,9 @@ impl Population {
             Population::Exemptions => {
                 "exemptions of services in scope created before the window's end and expiring at or after \
                  its start; ordered by id"
+            }
+            Population::SelfAssessments => {
+                "self-assessment answers of services in scope answered or reviewed in the window; ordered by id"
             }
             Population::ImportBatches => "import batches started in the window (all teams); ordered by id",
             Population::AuditEvents => "audit events with at in the window (all teams); ordered by seq",

@@ -48,6 +48,17 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
         ],
         RecordKind::Deployments => &["external_id", "service", "deployed_at", "outcome", "incident"],
         RecordKind::Exemptions => &["service", "check", "reason", "approver", "expires_at"],
+        RecordKind::SelfAssessments => &[
+            "service",
+            "item",
+            "answer",
+            "evidence_url",
+            "comment",
+            "answered_by",
+            "answered_at",
+            "reviewed_by",
+            "reviewed_at",
+        ],
     }
 }
 
@@ -382,6 +393,59 @@ impl IngestRecord for ExemptionInput {
     }
 }
 
+impl IngestRecord for SelfAssessmentInput {
+    const KIND: RecordKind = RecordKind::SelfAssessments;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        use crate::domain::scorecard::ReadinessAnswer;
+        read(Self::KIND, row, |r| {
+            let service = r.slug("service");
+            let item = r.text("item");
+            if let Some(text) = &item {
+                let valid = text.len() <= 100
+                    && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'));
+                if !valid {
+                    r.fail("item", "must be a checklist item id: at most 100 of a-z, 0-9, '_' and '-'");
+                }
+            }
+            let answer = r.enumeration("answer", ReadinessAnswer::parse, ReadinessAnswer::expected);
+            let evidence_url = r.opt_url("evidence_url");
+            let comment = r.opt_text("comment");
+            let answered_by = r.text("answered_by");
+            let answered_at = r.instant("answered_at");
+            let reviewed_by = r.opt_text("reviewed_by");
+            let reviewed_at = r.opt_instant("reviewed_at");
+            if answer == Some(ReadinessAnswer::NotApplicable) && comment.is_none() {
+                r.fail("comment", "an n/a answer needs the reason it does not apply");
+            }
+            if reviewed_by.is_some() != reviewed_at.is_some() {
+                r.fail("reviewed_at", "reviewed_by and reviewed_at go together");
+            }
+            if let (Some(answered), Some(reviewed)) = (answered_at, reviewed_at)
+                && reviewed < answered
+            {
+                r.fail("reviewed_at", "must not be before answered_at");
+            }
+            if let (Some(by), Some(reviewer)) = (&answered_by, &reviewed_by)
+                && by.trim().eq_ignore_ascii_case(reviewer.trim())
+            {
+                r.fail("reviewed_by", "must be someone other than the person who answered");
+            }
+            Some(SelfAssessmentInput {
+                service: service?,
+                item: item?,
+                answer: answer?,
+                evidence_url,
+                comment,
+                answered_by: answered_by?,
+                answered_at: answered_at?,
+                reviewed_by,
+                reviewed_at,
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Cell;
@@ -492,5 +556,28 @@ mod tests {
             "external_id": "A-1", "service": "a", "title": "t", "status": "done"
         }));
         assert_eq!(fields, vec![Some("completed_at".to_owned())]);
+    }
+
+    #[test]
+    fn self_assessment_answers_are_checked_field_by_field() {
+        let good = SelfAssessmentInput::from_row(&json_row(json!({
+            "service": "api", "item": "runbook", "answer": "yes", "answered_by": "eve",
+            "answered_at": "2026-07-01T00:00:00Z", "reviewed_by": "rob", "reviewed_at": "2026-07-02T00:00:00Z"
+        })))
+        .expect("valid");
+        assert_eq!(good.answer, crate::domain::scorecard::ReadinessAnswer::Yes);
+        assert_eq!(good.reviewed_by.as_deref(), Some("rob"));
+        let fields = fields_in_error::<SelfAssessmentInput>(json!({
+            "service": "api", "item": "Run Book", "answer": "n/a", "answered_by": "eve",
+            "answered_at": "2026-07-02T00:00:00Z", "reviewed_by": "EVE", "reviewed_at": "2026-07-01T00:00:00Z"
+        }));
+        for field in ["item", "comment", "reviewed_at", "reviewed_by"] {
+            assert!(fields.contains(&Some(field.to_owned())), "{field} in {fields:?}");
+        }
+        let fields = fields_in_error::<SelfAssessmentInput>(json!({
+            "service": "api", "item": "runbook", "answer": "maybe", "answered_by": "eve",
+            "answered_at": "2026-07-02T00:00:00Z", "reviewed_by": "rob"
+        }));
+        assert!(fields.contains(&Some("answer".into())) && fields.contains(&Some("reviewed_at".into())), "{fields:?}");
     }
 }

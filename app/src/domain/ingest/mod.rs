@@ -23,10 +23,11 @@ pub enum RecordKind {
     DrTests,
     Deployments,
     Exemptions,
+    SelfAssessments,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -37,6 +38,7 @@ impl RecordKind {
         RecordKind::DrTests,
         RecordKind::Deployments,
         RecordKind::Exemptions,
+        RecordKind::SelfAssessments,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -52,6 +54,7 @@ impl RecordKind {
             RecordKind::DrTests => "dr-tests",
             RecordKind::Deployments => "deployments",
             RecordKind::Exemptions => "exemptions",
+            RecordKind::SelfAssessments => "self-assessments",
         }
     }
 

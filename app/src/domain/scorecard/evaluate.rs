@@ -92,6 +92,18 @@ impl ReadinessAnswer {
             _ => None,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadinessAnswer::Yes => "yes",
+            ReadinessAnswer::No => "no",
+            ReadinessAnswer::NotApplicable => "n/a",
+        }
+    }
+
+    pub fn expected() -> String {
+        "one of yes, no, n/a".to_owned()
+    }
 }
 
 /// One self-assessment answer (DESIGN.md §2 `self_assessment`).

@@ -18,6 +18,7 @@ pub mod display;
 pub mod evaluate;
 pub mod listing;
 pub mod policy;
+pub mod readiness;
 
 #[cfg(test)]
 mod tests;

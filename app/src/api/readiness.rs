@@ -1,0 +1,78 @@
+//! The team self-assessment page: each service's readiness checklist with its answers, progress
+//! and sign-offs; answering an item, and signing off someone else's answer.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::scorecard::readiness::{ItemState, Progress};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadinessItemView {
+    pub item: String,
+    pub state: ItemState,
+    /// `yes`, `no` or `n/a`.
+    pub answer: Option<String>,
+    pub evidence_url: Option<String>,
+    pub comment: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// The viewer may sign this answer off (someone else's, and the rules allow it).
+    pub can_sign_off: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceReadiness {
+    pub service: String,
+    pub name: String,
+    pub tier: u8,
+    /// Days an answer stays valid for the service's tier; `None`: the checklist does not apply.
+    pub valid_days: Option<i64>,
+    pub progress: Progress,
+    pub items: Vec<ReadinessItemView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamReadiness {
+    pub team: String,
+    pub name: String,
+    pub services: Vec<ServiceReadiness>,
+    /// The viewer may answer for this team's services.
+    pub can_answer: bool,
+    /// How answers by the viewer are signed.
+    pub viewer: String,
+}
+
+#[server(endpoint = "team_readiness")]
+pub async fn get_team_readiness(team: String) -> Result<TeamReadiness, AppError> {
+    let principal = crate::ssr::require(crate::domain::access::Access::Read, "self-assessments")?;
+    crate::ssr::with_status(crate::ssr::readiness_source()?.team(principal, team).await)
+}
+
+#[server(endpoint = "answer_readiness")]
+pub async fn answer_readiness(
+    service: String,
+    item: String,
+    answer: String,
+    evidence_url: Option<String>,
+    comment: Option<String>,
+) -> Result<(), AppError> {
+    let principal = crate::ssr::with_status(crate::ssr::require(
+        crate::domain::access::Access::Ingest,
+        "answering self-assessments",
+    ))?;
+    crate::ssr::with_status(
+        crate::ssr::readiness_source()?.answer(principal, service, item, answer, evidence_url, comment).await,
+    )
+}
+
+#[server(endpoint = "sign_off_readiness")]
+pub async fn sign_off_readiness(service: String, item: String) -> Result<(), AppError> {
+    let principal = crate::ssr::with_status(crate::ssr::require(
+        crate::domain::access::Access::Ingest,
+        "signing off self-assessments",
+    ))?;
+    crate::ssr::with_status(crate::ssr::readiness_source()?.sign_off(principal, service, item).await)
+}

@@ -1,0 +1,255 @@
+//! The self-assessment page's port. Answers and sign-offs are written as `self-assessments`
+//! records through the ingestion path (validation, provenance, import batch and audit event),
+//! so an answer given on the page is the same record as one sent by a pipeline.
+
+use std::collections::HashMap;
+
+use app::api::{ReadinessItemView, ServiceReadiness, TeamReadiness};
+use app::domain::access::{IngestRight, Principal, Role};
+use app::domain::ingest::{Cell, RawRow, RecordKind};
+use app::domain::scorecard::ReadinessAnswer;
+use app::domain::scorecard::readiness::{
+    ChecklistRow, ItemState, StoredAnswer, checklist, may_sign_off, validity_days,
+};
+use app::error::AppError;
+use app::ssr::ReadinessSource;
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use crate::entities::{self_assessment, service, team};
+use crate::ingest::{IngestError, IngestRequest, ingest_rows};
+use crate::startup::AppState;
+
+pub struct ReadinessService {
+    state: AppState,
+}
+
+impl ReadinessService {
+    pub fn new(state: AppState) -> Self {
+        ReadinessService { state }
+    }
+}
+
+/// How a person is named on their answers and sign-offs.
+fn signature(principal: &Principal) -> String {
+    principal.email.clone().unwrap_or_else(|| principal.name.clone())
+}
+
+fn time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn internal(error: DbErr) -> AppError {
+    AppError::internal("the self-assessment page", &error)
+}
+
+/// A service with its team's slug, or 404.
+async fn service_and_team(db: &DatabaseConnection, slug: &str) -> Result<(service::Model, String), AppError> {
+    let not_found = || AppError::NotFound(format!("There is no service '{slug}'."));
+    let service = service::Entity::find()
+        .filter(service::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let team = team::Entity::find_by_id(service.team_id).one(db).await.map_err(internal)?.ok_or_else(not_found)?;
+    Ok((service, team.slug))
+}
+
+impl ReadinessService {
+    /// Writes one `self-assessments` row through the ingestion path.
+    async fn write(
+        &self,
+        principal: &Principal,
+        row: Value,
+        allowed_teams: Option<std::collections::BTreeSet<String>>,
+    ) -> Result<(), AppError> {
+        let mut raw = RawRow::new(1);
+        if let Value::Object(map) = row {
+            for (name, value) in map {
+                if !value.is_null() {
+                    raw.cells.push((name, Cell::Json(value)));
+                }
+            }
+        }
+        let request = IngestRequest {
+            kind: RecordKind::SelfAssessments,
+            source: "ui".to_owned(),
+            dry_run: false,
+            file_name: None,
+            actor: principal.actor(),
+            allowed_teams,
+        };
+        let state = &self.state;
+        let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+        let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
+        match ingest_rows(&state.db, request, vec![raw], crate::clock_now()).await {
+            Ok(_) => Ok(()),
+            Err(IngestError::Invalid { errors, .. }) => Err(AppError::Invalid(
+                errors
+                    .into_iter()
+                    .map(|e| format!("{}: {}", e.field.unwrap_or_default(), e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )),
+            Err(IngestError::Forbidden(reason)) => Err(AppError::Forbidden(reason)),
+            Err(other) => Err(AppError::internal("writing a self-assessment answer", &other)),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ReadinessSource for ReadinessService {
+    async fn team(&self, principal: Principal, slug: String) -> Result<TeamReadiness, AppError> {
+        let db = &self.state.db;
+        let policy = &self.state.policy;
+        let team = team::Entity::find()
+            .filter(team::Column::Slug.eq(slug.as_str()))
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("There is no team '{slug}'.")))?;
+        let services = service::Entity::find()
+            .filter(service::Column::TeamId.eq(team.id))
+            .filter(service::Column::Lifecycle.eq("active"))
+            .order_by_asc(service::Column::Tier)
+            .order_by_asc(service::Column::Slug)
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let rows = self_assessment::Entity::find()
+            .filter(self_assessment::Column::ServiceId.is_in(services.iter().map(|s| s.id)))
+            .all(db)
+            .await
+            .map_err(internal)?;
+        // Evidence and comments are shown beside the answers; they are not part of their state.
+        let mut details: HashMap<(i64, String), (Option<String>, Option<String>)> = HashMap::new();
+        let mut by_service: HashMap<i64, Vec<StoredAnswer>> = HashMap::new();
+        for row in rows {
+            let Some(answer) = ReadinessAnswer::parse(&row.answer) else { continue };
+            details.insert((row.service_id, row.item.clone()), (row.evidence_url, row.comment));
+            by_service.entry(row.service_id).or_default().push(StoredAnswer {
+                item: row.item,
+                answer,
+                answered_by: row.answered_by,
+                answered_at: row.answered_at,
+                reviewed_by: row.reviewed_by,
+                reviewed_at: row.reviewed_at,
+            });
+        }
+        let now = crate::clock_now();
+        let me = signature(&principal);
+        let is_admin = principal.has_role(Role::Admin);
+        let my_teams: Vec<String> = principal.teams.iter().cloned().collect();
+        let can_answer = match principal.ingest_right() {
+            IngestRight::Any => true,
+            IngestRight::Teams(teams) => teams.contains(&team.slug),
+            IngestRight::None => false,
+        };
+        let empty = Vec::new();
+        let views = services
+            .iter()
+            .map(|service| {
+                let tier = u8::try_from(service.tier).unwrap_or_default();
+                let valid_days = validity_days(policy, tier);
+                let answers = by_service.get(&service.id).unwrap_or(&empty);
+                let (items, progress) = checklist(policy, answers, valid_days.unwrap_or(i64::MAX), now);
+                let items = items
+                    .into_iter()
+                    .map(|ChecklistRow { item, answer, state }| {
+                        let (evidence_url, comment) =
+                            details.get(&(service.id, item.to_owned())).cloned().unwrap_or_default();
+                        ReadinessItemView {
+                            item: item.to_owned(),
+                            state,
+                            answer: answer.map(|a| a.answer.as_str().to_owned()),
+                            evidence_url,
+                            comment,
+                            answered_by: answer.map(|a| a.answered_by.clone()),
+                            answered_at: answer.map(|a| time(a.answered_at)),
+                            reviewed_by: answer.and_then(|a| a.reviewed_by.clone()),
+                            reviewed_at: answer.and_then(|a| a.reviewed_at.map(time)),
+                            can_sign_off: state == ItemState::AwaitingReview
+                                && answer.is_some_and(|a| {
+                                    may_sign_off(&me, is_admin, &my_teams, &a.answered_by, &team.slug)
+                                }),
+                        }
+                    })
+                    .collect();
+                ServiceReadiness {
+                    service: service.slug.clone(),
+                    name: service.name.clone(),
+                    tier,
+                    valid_days,
+                    progress,
+                    items,
+                }
+            })
+            .collect();
+        Ok(TeamReadiness { team: team.slug, name: team.name, services: views, can_answer, viewer: me })
+    }
+
+    async fn answer(
+        &self,
+        principal: Principal,
+        service: String,
+        item: String,
+        answer: String,
+        evidence_url: Option<String>,
+        comment: Option<String>,
+    ) -> Result<(), AppError> {
+        let (_, _team) = service_and_team(&self.state.db, &service).await?;
+        if !self.state.policy.self_assessment_items.contains(&item) {
+            return Err(AppError::Invalid(format!("'{item}' is not an item of the readiness checklist.")));
+        }
+        let blank = |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        let row = json!({
+            "service": service,
+            "item": item,
+            "answer": answer,
+            "evidence_url": blank(evidence_url),
+            "comment": blank(comment),
+            "answered_by": signature(&principal),
+            "answered_at": crate::clock_now().to_rfc3339(),
+        });
+        // A team editor answers for their own teams only: the ingestion path checks it.
+        let allowed = match principal.ingest_right() {
+            IngestRight::Teams(teams) => Some(teams),
+            IngestRight::Any | IngestRight::None => None,
+        };
+        self.write(&principal, row, allowed).await
+    }
+
+    async fn sign_off(&self, principal: Principal, service: String, item: String) -> Result<(), AppError> {
+        let db = &self.state.db;
+        let (model, team) = service_and_team(db, &service).await?;
+        let stored = self_assessment::Entity::find()
+            .filter(self_assessment::Column::ServiceId.eq(model.id))
+            .filter(self_assessment::Column::Item.eq(item.as_str()))
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("'{item}' has no answer for {service} to sign off.")))?;
+        let me = signature(&principal);
+        let teams: Vec<String> = principal.teams.iter().cloned().collect();
+        if !may_sign_off(&me, principal.has_role(Role::Admin), &teams, &stored.answered_by, &team) {
+            return Err(AppError::Forbidden(
+                "signing off this answer: a sign-off is by someone else, from another team or an admin".to_owned(),
+            ));
+        }
+        let row = json!({
+            "service": service,
+            "item": item,
+            "answer": stored.answer,
+            "evidence_url": stored.evidence_url,
+            "comment": stored.comment,
+            "answered_by": stored.answered_by,
+            "answered_at": stored.answered_at.to_rfc3339(),
+            "reviewed_by": me,
+            "reviewed_at": crate::clock_now().to_rfc3339(),
+        });
+        // Authorised above (a reviewer is by definition from another team): no team limit here.
+        self.write(&principal, row, None).await
+    }
+}
