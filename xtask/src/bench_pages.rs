@@ -8,7 +8,6 @@
 //! served, see `server/src/kpis/cache.rs`). Then the hydrate bundle's gzipped size: WASM + JS.
 //! Targets: p99 ≤ 150 ms for every page; WASM + JS ≤ 400 KB gzipped.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
@@ -109,15 +108,14 @@ fn curl(path: &str) -> Result<String> {
 }
 
 fn gzipped_size(file: &Path) -> Result<u64> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let mut child = Command::new("gzip")
+    let output = Command::new("gzip")
         .args(["-9", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
+        .arg(file)
+        .output()
         .map_err(|e| format!("cannot run gzip: {e}"))?;
-    child.stdin.take().ok_or("no stdin")?.write_all(&bytes).map_err(|e| e.to_string())?;
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!("gzip {} failed: {}", file.display(), String::from_utf8_lossy(&output.stderr)));
+    }
     Ok(output.stdout.len() as u64)
 }
 
