@@ -108,11 +108,8 @@ fn curl(path: &str) -> Result<String> {
 }
 
 fn gzipped_size(file: &Path) -> Result<u64> {
-    let output = Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(file)
-        .output()
-        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    let output =
+        Command::new("gzip").args(["-9", "-c"]).arg(file).output().map_err(|e| format!("cannot run gzip: {e}"))?;
     if !output.status.success() {
         return Err(format!("gzip {} failed: {}", file.display(), String::from_utf8_lossy(&output.stderr)));
     }

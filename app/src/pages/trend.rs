@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::overview::{Direction, TrendSeries, Unit, format_value};
+use crate::domain::overview::{Direction, TrendSeries, axis_max, format_value};
 
 const WIDTH: f64 = 360.0;
 const HEIGHT: f64 = 150.0;
@@ -24,19 +24,6 @@ pub fn describe(series: &TrendSeries) -> String {
         Direction::LowerIsBetter => "lower is better",
     };
     format!("{} by period ({better}): {}.", series.label, values.join(", "))
-}
-
-/// The axis' range: fractions from 0 to 100 %, the rest from 0 to a round maximum.
-fn axis_max(series: &TrendSeries) -> f64 {
-    if series.unit == Unit::Fraction {
-        return 1.0;
-    }
-    let high = series.points.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
-    if high <= 0.0 {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(high.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|step| step * magnitude).find(|m| *m >= high).unwrap_or(high)
 }
 
 #[component]
@@ -99,6 +86,7 @@ pub fn TrendChart(series: TrendSeries, #[prop(into)] id: String) -> impl IntoVie
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::overview::Unit;
 
     fn series(unit: Unit, points: &[(&str, Option<f64>)]) -> TrendSeries {
         TrendSeries {
@@ -115,13 +103,5 @@ mod tests {
         let s = series(Unit::Count, &[("2026-Q2", Some(3.0)), ("2026-Q3", None)]);
         assert_eq!(describe(&s), "SEV0–1 incidents by period (lower is better): 2026-Q2 3, 2026-Q3 —.");
         assert_eq!(describe(&series(Unit::Count, &[("2026-Q3", None)])), "SEV0–1 incidents: no data in these periods.");
-    }
-
-    #[test]
-    fn counts_get_a_round_axis_and_fractions_a_full_one() {
-        assert_eq!(axis_max(&series(Unit::Count, &[("a", Some(13.0))])), 20.0);
-        assert_eq!(axis_max(&series(Unit::Count, &[("a", Some(0.0))])), 1.0);
-        assert_eq!(axis_max(&series(Unit::Fraction, &[("a", Some(0.3))])), 1.0);
-        assert_eq!(axis_max(&series(Unit::Minutes, &[("a", Some(45.0))])), 50.0);
     }
 }

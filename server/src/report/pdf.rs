@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use app::api::ReportView;
-use app::domain::overview::{TrendSeries, Unit, Verdict, format_delta, format_value};
+use app::domain::overview::{TrendSeries, Unit, Verdict, axis_max, format_delta, format_value};
 use app::domain::report::{Publication, QuarterlyReport};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
@@ -212,19 +212,6 @@ impl Layout {
             }
         }
     }
-}
-
-/// The axis' top: 100 % for fractions, else a round number at or above the largest value.
-fn axis_max(series: &TrendSeries) -> f64 {
-    if series.unit == Unit::Fraction {
-        return 1.0;
-    }
-    let high = series.points.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
-    if high <= 0.0 {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(high.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|s| s * magnitude).find(|m| *m >= high).unwrap_or(high)
 }
 
 fn plain(text: impl Into<String>) -> (String, Rgb) {

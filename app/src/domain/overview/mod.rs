@@ -58,6 +58,20 @@ pub struct TrendSeries {
     pub points: Vec<(String, Option<f64>)>,
 }
 
+/// A trend chart's axis top: 100 % for fractions, else the smallest 1, 2 or 5 × 10ⁿ at or above
+/// the largest value (1 when there is none), so the axis labels read as round numbers.
+pub fn axis_max(series: &TrendSeries) -> f64 {
+    if series.unit == Unit::Fraction {
+        return 1.0;
+    }
+    let high = series.points.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
+    if high <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(high.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|step| step * magnitude).find(|m| *m >= high).unwrap_or(high)
+}
+
 /// The KPIs charted over time, out of the headline figures.
 pub const TRENDED: [KpiId; 6] = [
     KpiId::SloMetRate,

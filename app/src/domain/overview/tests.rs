@@ -140,3 +140,21 @@ fn the_picker_offers_recent_quarters_and_months_newest_first() {
     assert_eq!((quarters[0].as_str(), quarters[7].as_str()), ("2026-Q4", "2025-Q1"));
     assert_eq!((months[0].as_str(), months[11].as_str()), ("2026-11", "2025-12"));
 }
+
+fn counted(unit: Unit, values: &[Option<f64>]) -> TrendSeries {
+    TrendSeries {
+        kpi: "x".into(),
+        label: "x".into(),
+        unit,
+        direction: Direction::LowerIsBetter,
+        points: values.iter().map(|v| ("2026-Q3".to_owned(), *v)).collect(),
+    }
+}
+
+#[test]
+fn counts_get_a_round_axis_and_fractions_a_full_one() {
+    assert_eq!(axis_max(&counted(Unit::Count, &[Some(13.0)])), 20.0);
+    assert_eq!(axis_max(&counted(Unit::Count, &[Some(0.0), None])), 1.0);
+    assert_eq!(axis_max(&counted(Unit::Fraction, &[Some(0.3)])), 1.0);
+    assert_eq!(axis_max(&counted(Unit::Minutes, &[Some(45.0)])), 50.0);
+}
