@@ -15,5 +15,6 @@ pub use pages::{App, shell};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Islands: the pages are server-rendered HTML; only the interactive parts ship as WASM.
+    leptos::mount::hydrate_islands();
 }

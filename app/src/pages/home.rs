@@ -144,7 +144,7 @@ fn DataSummary(overview: Overview) -> impl IntoView {
 }
 
 /// How to send data; a disclosure that only works once the page has hydrated.
-#[component]
+#[island]
 fn IngestHelp() -> impl IntoView {
     let (open, set_open) = signal(false);
     view! {

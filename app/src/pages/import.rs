@@ -30,10 +30,17 @@ async fn read_chosen_file(_input: NodeRef<Input>) -> Result<(String, String), St
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let query = use_query_map();
-    let before = Memo::new(move |_| query.read().get("before").and_then(|b| b.parse::<i64>().ok()));
+    let before = query.read_untracked().get("before").and_then(|b| b.parse::<i64>().ok());
+    view! { <ImportApp before/> }
+}
+
+/// The whole page is interactive (the form reads a file, the history reloads after an import):
+/// one island.
+#[island]
+fn ImportApp(before: Option<i64>) -> impl IntoView {
     // Bumped after an applied import, so the history shows the new batch.
     let reload = RwSignal::new(0_u32);
-    let history = Resource::new(move || (before.get(), reload.get()), |(before, _)| get_import_history(before));
+    let history = Resource::new(move || reload.get(), move |_| get_import_history(before));
     let can_import = move || history.get().and_then(Result::ok).is_some_and(|h| h.can_import);
     view! {
         <section class="hero">

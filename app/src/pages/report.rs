@@ -28,7 +28,7 @@ pub fn ReportPage() -> impl IntoView {
 }
 
 /// Prints the page; only once hydrated (the PDF link works without JavaScript).
-#[component]
+#[island]
 fn PrintButton() -> impl IntoView {
     // Runs only in the browser: a click handler is never called on the server.
     let print = move |_| {

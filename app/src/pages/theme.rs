@@ -105,7 +105,7 @@ fn apply(theme: Theme) {
     let _ = theme;
 }
 
-#[component]
+#[island]
 pub fn ThemeSwitch() -> impl IntoView {
     let theme = RwSignal::new(current());
     let switch = move |_| {
