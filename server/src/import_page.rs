@@ -74,6 +74,7 @@ impl ImportSource for ImportService {
                 IngestRight::Teams(teams) => Some(teams),
                 IngestRight::Any | IngestRight::None => None,
             },
+            readiness_items: Some(state.policy.self_assessment_items.clone()),
         };
         let mut result = outcome(&upload, format);
         let body = futures::stream::iter([Ok::<_, std::convert::Infallible>(Bytes::from(upload.content.into_bytes()))]);

@@ -80,6 +80,7 @@ impl ReadinessService {
             file_name: None,
             actor: principal.actor(),
             allowed_teams,
+            readiness_items: Some(self.state.policy.self_assessment_items.clone()),
         };
         let state = &self.state;
         let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;

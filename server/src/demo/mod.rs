@@ -87,6 +87,7 @@ pub async fn load(db: &DatabaseConnection, scale: Scale, seed: u64, show_progres
             file_name: None,
             actor: DEMO_ACTOR.to_owned(),
             allowed_teams: None,
+            readiness_items: None,
         };
         let summary = ingest_rows(db, request, rows, now).await.map_err(|error| import_error(kind, error))?;
         tally.add(kind, &summary);

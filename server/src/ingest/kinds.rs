@@ -720,6 +720,16 @@ impl KindSpec for SelfAssessments {
             .map(|(row, input)| {
                 let service_id =
                     ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                if let Some(items) = &ctx.readiness_items
+                    && !items.contains(&input.item)
+                {
+                    let message = format!(
+                        "'{}' is not an item of the policy's readiness checklist ({})",
+                        input.item,
+                        items.join(", ")
+                    );
+                    return Err(unknown(row, "item", message));
+                }
                 let model = self_assessment::Model {
                     id: 0,
                     service_id,

@@ -36,6 +36,9 @@ pub struct IngestRequest {
     pub actor: String,
     /// Team slugs the writer is limited to (an editor, a team token); `None`: any record.
     pub allowed_teams: Option<std::collections::BTreeSet<String>>,
+    /// The policy's readiness checklist: a self-assessment answer for any other item is a row
+    /// error. `None`: not checked (demo data).
+    pub readiness_items: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -241,6 +244,7 @@ where
 
     let mut pipeline = Pipeline::<S>::new(Ctx::new(request.source.clone(), batch.id, now), db.get_database_backend());
     pipeline.ctx.allowed_teams = request.allowed_teams.clone();
+    pipeline.ctx.readiness_items = request.readiness_items.clone();
     let (mut parsed, reader) = spawn_reader::<S, B, E>(feed, request.kind);
     let outcome = write_parsed(&txn, &mut parsed, &mut pipeline).await;
     drop(parsed);

@@ -26,6 +26,8 @@ pub struct Ctx {
     pub allowed_teams: Option<std::collections::BTreeSet<String>>,
     /// Teams outside `allowed_teams` owning stored rows this request would replace.
     pub foreign_teams: std::collections::BTreeSet<String>,
+    /// The policy's readiness checklist; self-assessment items outside it are refused.
+    pub readiness_items: Option<Vec<String>>,
 }
 
 impl Ctx {
@@ -42,6 +44,7 @@ impl Ctx {
             earlier_reference_rows: HashSet::new(),
             allowed_teams: None,
             foreign_teams: std::collections::BTreeSet::new(),
+            readiness_items: None,
         }
     }
 

@@ -100,6 +100,7 @@ async fn handle(
             IngestRight::Teams(teams) => Some(teams),
             IngestRight::Any | IngestRight::None => None,
         },
+        readiness_items: Some(state.policy.self_assessment_items.clone()),
     };
     let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
     let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };

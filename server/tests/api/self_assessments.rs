@@ -70,13 +70,16 @@ async fn bad_answers_are_refused_row_by_row(app: &TestApp) {
         {"service": "checkout", "item": "runbook", "answer": "n/a", "answered_by": "eve", "answered_at": "2026-09-01T00:00:00Z"},
         {"service": "checkout", "item": "runbook", "answer": "yes", "answered_by": "eve", "answered_at": "2026-09-01T00:00:00Z",
          "reviewed_by": "eve", "reviewed_at": "2026-09-02T00:00:00Z"},
-        {"service": "nowhere", "item": "runbook", "answer": "yes", "answered_by": "eve", "answered_at": "2026-09-01T00:00:00Z"}
+        {"service": "nowhere", "item": "runbook", "answer": "yes", "answered_by": "eve", "answered_at": "2026-09-01T00:00:00Z"},
+        {"service": "checkout", "item": "unicorn_audit", "answer": "yes", "answered_by": "eve", "answered_at": "2026-09-01T00:00:00Z"}
     ]);
     let (status, reply) = app.post_json("self-assessments", &rows).await;
     assert_eq!(status, 422, "{reply}");
     let errors = reply["errors"].as_array().expect("errors");
     let has = |row: u64, field: &str| errors.iter().any(|e| e["row"] == row && e["field"] == field);
     assert!(has(1, "comment") && has(2, "reviewed_by") && has(3, "service"), "{errors:?}");
+    let item = errors.iter().find(|e| e["row"] == 4 && e["field"] == "item").expect("an unknown item is refused");
+    assert!(item["message"].as_str().is_some_and(|m| m.contains("unicorn_audit") && m.contains("runbook")), "{item}");
     let (_, listed) = app.get("/api/v1/self-assessments").await;
     assert!(listed["items"].as_array().is_some_and(Vec::is_empty), "nothing was written");
 }
