@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::home::PageError;
-use super::summary::{LevelTable, RiskPanels, TrendGrid, drill_down};
+use super::summary::{LevelTable, RiskPanels, TrendGrid, drill_down, verdict_text};
 use crate::api::{ReportView, get_report};
 use crate::domain::overview::{Unit, Verdict, format_delta, format_value};
 use crate::domain::report::{MajorIncident, Publication, QuarterlyReport, TeamRow};
@@ -105,12 +105,7 @@ fn Report(view: ReportView) -> impl IntoView {
                         <tbody>
                             {headlines.into_iter().map(|h| {
                                 let link = drill_down(&h.kpi, &period, &scope);
-                                let (class, word) = match h.verdict {
-                                    Verdict::Better => ("delta delta-better", "better"),
-                                    Verdict::Worse => ("delta delta-worse", "worse"),
-                                    Verdict::Unchanged => ("delta delta-same", "unchanged"),
-                                    Verdict::NoComparison => ("delta delta-none", "no comparison"),
-                                };
+                                let (class, word) = verdict_text(h.verdict);
                                 let change = match h.verdict {
                                     Verdict::NoComparison => word.to_owned(),
                                     _ => format!("{} · {word}", format_delta(h.unit, h.delta)),

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::chart::{Series, SeriesChart};
 use super::services::level_badge;
 use crate::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView, get_service};
+use crate::domain::overview::{Unit, format_value};
 use crate::error::AppError;
 
 #[component]
@@ -50,12 +51,7 @@ fn percent(value: Option<f64>, decimals: usize) -> String {
 }
 
 fn minutes(value: Option<i64>) -> String {
-    match value {
-        None => "—".to_owned(),
-        Some(m) if m.abs() < 120 => format!("{m} min"),
-        Some(m) if m.abs() < 48 * 60 => format!("{:.1} h", m as f64 / 60.0),
-        Some(m) => format!("{:.1} d", m as f64 / 1440.0),
-    }
+    format_value(Unit::Minutes, value.map(|m| m as f64))
 }
 
 fn status_label(status: &str) -> &'static str {

@@ -49,7 +49,8 @@ pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl 
     }
 }
 
-fn verdict_text(verdict: Verdict) -> (&'static str, &'static str) {
+/// The CSS class and the word for a verdict (the word carries the meaning; colour repeats it).
+pub fn verdict_text(verdict: Verdict) -> (&'static str, &'static str) {
     match verdict {
         Verdict::Better => ("delta delta-better", "better"),
         Verdict::Worse => ("delta delta-worse", "worse"),
