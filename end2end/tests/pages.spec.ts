@@ -245,6 +245,50 @@ test('the import page previews a bad file without writing, then applies a good o
   await expect(latest).toContainText('applied');
 });
 
+test('the import page detects a Statuspage export and maps an unknown component through its options', async ({ page, request }) => {
+  await load(request);
+  const statuspage = {
+    page: { id: 'e2e', name: 'Shop status' },
+    incidents: [
+      {
+        id: 'e2e-sp-1', name: 'Storefront and legacy web down', status: 'resolved', impact: 'critical',
+        created_at: '2026-07-03T10:05:00Z', started_at: '2026-07-03T10:00:00Z', resolved_at: '2026-07-03T10:50:00Z',
+        shortlink: 'https://stspg.io/e2e',
+        incident_updates: [{ status: 'resolved', body: 'Fixed.', created_at: '2026-07-03T10:50:00Z' }],
+        components: [{ name: 'Storefront' }, { name: 'Legacy Web' }],
+      },
+    ],
+  };
+  await page.goto('/import');
+  await page.getByLabel('Record kind', { exact: true }).selectOption('incidents');
+  await page.getByLabel('File', { exact: true }).setInputFiles({
+    name: 'incidents.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(statuspage)),
+  });
+  await page.getByLabel('Source', { exact: true }).fill('status-e2e');
+  await page.getByRole('button', { name: 'Preview (dry run)' }).click();
+  // Detected as Statuspage (a native JSON body must be an array): the unknown component is a row problem.
+  await expect(page.getByTestId('import-summary')).toContainText('problem(s) in 1 rows: nothing was written');
+  await expect(page.getByRole('table', { name: 'Row problems' })).toContainText('Legacy Web');
+
+  await page.getByText('Options for OpenSLO, Statuspage and PagerDuty files').click();
+  await page.getByLabel('Service map', { exact: true }).fill('Legacy Web=catalog');
+  await page.getByRole('button', { name: 'Preview (dry run)' }).click();
+  await expect(page.getByTestId('import-summary')).toContainText('Preview: 1 rows, all valid — 1 would be created');
+  await expect(page.getByRole('list', { name: 'Notes on the file' })).toContainText('shortlink');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('import-summary')).toContainText(/Applied as import batch \d+: 1 rows — 1 created/);
+  const latest = page.getByRole('table', { name: /Import batches/ }).locator('tbody tr').first();
+  await expect(latest).toContainText('incidents.json (statuspage)');
+
+  const listed = await (await request.get('/api/v1/incidents?source=status-e2e')).json();
+  const incident = listed.items.find((i: { external_id: string }) => i.external_id === 'e2e-sp-1');
+  expect(incident.services).toEqual(['catalog', 'storefront']);
+  expect(incident.severity).toBe('SEV1');
+  expect(incident.timeline).toHaveLength(1);
+});
+
 test('the theme switch cycles system, light and dark, and the choice survives a reload', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto('/services');

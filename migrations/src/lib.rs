@@ -9,6 +9,7 @@ mod m20261126_000004_create_snapshots;
 mod m20261126_000005_create_audit_events;
 mod m20261126_000006_create_identity;
 mod m20261127_000007_create_self_assessments;
+mod m20261127_000008_incident_timeline;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_create_audit_events::Migration),
             Box::new(m20261126_000006_create_identity::Migration),
             Box::new(m20261127_000007_create_self_assessments::Migration),
+            Box::new(m20261127_000008_incident_timeline::Migration),
         ]
     }
 }

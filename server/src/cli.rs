@@ -1,5 +1,5 @@
 //! The `plumbline` command line: `serve` (default), `migrate`, `demo-data`, `audit verify`,
-//! `token`, `export-evidence`.
+//! `token`, `export-evidence`, `import`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -40,6 +40,50 @@ enum Command {
     Token(TokenArgs),
     /// Write an audit evidence pack (ZIP) for a window; both dates are included.
     ExportEvidence(Box<EvidenceArgs>),
+    /// Import files (CSV, JSON, NDJSON, or OpenSLO / Statuspage / PagerDuty exports); each file
+    /// is applied whole or not at all; exits non-zero when any is refused.
+    Import(Box<ImportArgs>),
+}
+
+#[derive(Debug, Clone, Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Record kind (teams, services, slos, incidents, …); implied by an adapter's format.
+    #[arg(long)]
+    kind: Option<String>,
+    /// csv, json, ndjson, openslo, statuspage or pagerduty; detected from each file when omitted.
+    #[arg(long)]
+    format: Option<String>,
+    /// The system the records come from (part of their key).
+    #[arg(long, default_value = "cli")]
+    source: String,
+    /// Check the files and report what would change, writing nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Adapters: source severity to ours, e.g. `critical=SEV0,major=SEV1` or `P1=SEV0`.
+    #[arg(long, default_value = "")]
+    severity_map: String,
+    /// Adapters: component or service name to service slug, e.g. `Checkout API=checkout-api`.
+    #[arg(long, default_value = "")]
+    service_map: String,
+    /// PagerDuty CSV: field to column header, e.g. `created_at=Opened On`.
+    #[arg(long, default_value = "")]
+    column_map: String,
+    /// OpenSLO: team owning services the file names but Plumbline lacks (they are created).
+    #[arg(long, default_value = "")]
+    team: String,
+    /// Who is importing, for the import batch and the audit trail.
+    #[arg(long, env = "USER", default_value = "unknown")]
+    user: String,
+    #[arg(long, env = "PLUMBLINE_POLICY_FILE")]
+    policy_file: Option<PathBuf>,
+    /// Largest accepted file, in MiB.
+    #[arg(long, env = "PLUMBLINE_MAX_BODY_MB", default_value_t = 512)]
+    max_body_mb: u64,
+    /// The files, each imported in its own transaction.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -252,6 +296,7 @@ pub async fn run() -> ExitCode {
         Command::Audit(AuditCommand::Verify(args)) => audit_verify(args).await,
         Command::Token(args) => token(args).await,
         Command::ExportEvidence(args) => crate::evidence::cli::export(&args.database.target(), (*args).into()).await,
+        Command::Import(args) => import(*args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -322,6 +367,30 @@ impl From<EvidenceArgs> for crate::evidence::cli::ExportArgs {
             time_zone: args.time_zone,
         }
     }
+}
+
+async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let options = app::domain::ingest::adapters::AdapterOptions::from_texts(
+        &args.severity_map,
+        &args.service_map,
+        &args.column_map,
+        &args.team,
+    )
+    .map_err(|message| anyhow::anyhow!("adapter options: {message}"))?;
+    let policy = crate::startup::load_policy(args.policy_file.as_deref())?;
+    let db = open(&args.database.target()).await?;
+    let run = crate::import_cli::ImportArgs {
+        files: args.files,
+        kind: args.kind,
+        format: args.format,
+        source: args.source,
+        dry_run: args.dry_run,
+        options,
+        actor: format!("cli:{}", args.user),
+        readiness_items: policy.self_assessment_items,
+        max_body_bytes: args.max_body_mb.saturating_mul(1024 * 1024),
+    };
+    crate::import_cli::run(&db, run).await
 }
 
 async fn demo_data(args: DemoArgs) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 
 use app::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, RowProblem};
 use app::domain::access::{Access, IngestRight, Principal};
+use app::domain::ingest::adapters::{Adapter, AdapterOptions};
 use app::domain::ingest::{BodyFormat, RecordKind};
 use app::error::AppError;
 use app::ssr::ImportSource;
@@ -11,7 +12,7 @@ use bytes::Bytes;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::import_batch;
-use crate::ingest::{IngestError, IngestRequest, ingest_body};
+use crate::ingest::{IngestError, IngestRequest, ingest_adapted, ingest_body};
 use crate::startup::AppState;
 
 /// Batches shown per page of the history.
@@ -27,13 +28,51 @@ impl ImportService {
     }
 }
 
-fn outcome(upload: &ImportUpload, format: BodyFormat) -> ImportOutcome {
+/// How an uploaded file is read: a native body format, or an adapter.
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    Native(BodyFormat),
+    Adapted(Adapter),
+}
+
+impl Reading {
+    fn name(self) -> &'static str {
+        match self {
+            Reading::Native(format) => format.name(),
+            Reading::Adapted(adapter) => adapter.name(),
+        }
+    }
+
+    /// The chosen format, else what the content looks like (an adapter's format), else the
+    /// file name's extension.
+    fn of(upload: &ImportUpload) -> Result<Reading, AppError> {
+        let choice = upload.format.trim();
+        if let Some(adapter) = Adapter::from_name(choice) {
+            return Ok(Reading::Adapted(adapter));
+        }
+        if choice.is_empty() {
+            let head = upload.content.as_bytes();
+            let head = head.get(..head.len().min(64 * 1024)).unwrap_or(head);
+            if let Some(adapter) = Adapter::detect(head, &upload.file_name) {
+                return Ok(Reading::Adapted(adapter));
+            }
+        }
+        BodyFormat::from_choice(choice, &upload.file_name).map(Reading::Native).ok_or_else(|| {
+            AppError::Invalid(
+                "choose the file's format (CSV, JSON, NDJSON, OpenSLO, Statuspage or PagerDuty): neither its name nor its content says"
+                    .to_owned(),
+            )
+        })
+    }
+}
+
+fn outcome(upload: &ImportUpload, reading: Reading) -> ImportOutcome {
     ImportOutcome {
         dry_run: upload.dry_run,
         accepted: false,
         kind: upload.kind.clone(),
         file_name: upload.file_name.clone(),
-        format: format.name().to_owned(),
+        format: reading.name().to_owned(),
         received: 0,
         created: 0,
         updated: 0,
@@ -42,6 +81,7 @@ fn outcome(upload: &ImportUpload, format: BodyFormat) -> ImportOutcome {
         errors: Vec::new(),
         refusal: None,
         batch_id: None,
+        notes: Vec::new(),
     }
 }
 
@@ -51,9 +91,20 @@ impl ImportSource for ImportService {
         let state = &self.state;
         let kind = RecordKind::from_slug(upload.kind.trim())
             .ok_or_else(|| AppError::Invalid(format!("'{}' is not a record kind", upload.kind)))?;
-        let format = BodyFormat::from_choice(&upload.format, &upload.file_name).ok_or_else(|| {
-            AppError::Invalid("choose the file's format (CSV, JSON or NDJSON): its name does not say".to_owned())
-        })?;
+        let reading = Reading::of(&upload)?;
+        if let Reading::Adapted(adapter) = reading
+            && adapter.kind() != kind
+        {
+            return Err(AppError::Invalid(format!(
+                "this is {}, which holds {}: choose the record kind {}",
+                adapter.label(),
+                adapter.kind(),
+                adapter.kind()
+            )));
+        }
+        let options =
+            AdapterOptions::from_texts(&upload.severity_map, &upload.service_map, &upload.column_map, &upload.team)
+                .map_err(AppError::Invalid)?;
         let source = upload.source.trim();
         let source = if source.is_empty() { "upload" } else { source };
         let valid_source = source.len() <= 100
@@ -76,13 +127,25 @@ impl ImportSource for ImportService {
             },
             readiness_items: Some(state.policy.self_assessment_items.clone()),
         };
-        let mut result = outcome(&upload, format);
-        let body = futures::stream::iter([Ok::<_, std::convert::Infallible>(Bytes::from(upload.content.into_bytes()))]);
+        let mut result = outcome(&upload, reading);
+        let content = Bytes::from(upload.content.into_bytes());
         let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
         let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
-        match ingest_body(&state.db, request, format, body, state.max_body_bytes, crate::clock_now()).await {
+        let now = crate::clock_now();
+        let imported = match reading {
+            Reading::Native(format) => {
+                let body = futures::stream::iter([Ok::<_, std::convert::Infallible>(content)]);
+                ingest_body(&state.db, request, format, body, state.max_body_bytes, now).await
+            }
+            Reading::Adapted(_) if content.len() as u64 > state.max_body_bytes => {
+                Err(IngestError::TooLarge { limit: state.max_body_bytes })
+            }
+            Reading::Adapted(adapter) => ingest_adapted(&state.db, request, adapter, &options, content, now).await,
+        };
+        match imported {
             Ok(summary) => {
                 result.accepted = true;
+                result.notes = summary.notes;
                 result.received = summary.received;
                 result.created = summary.created;
                 result.updated = summary.updated;

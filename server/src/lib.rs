@@ -9,6 +9,7 @@ pub mod demo;
 pub mod drill_down;
 pub mod entities;
 pub mod evidence;
+pub mod import_cli;
 pub mod import_page;
 pub mod ingest;
 pub mod kpis;

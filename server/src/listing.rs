@@ -418,6 +418,7 @@ async fn list_incidents(db: &DatabaseConnection, query: &HashMap<String, String>
                     "customer_impacting": m.customer_impacting, "customer_impact_minutes": m.customer_impact_minutes,
                     "change_related": m.change_related, "root_cause_category": m.root_cause_category,
                     "repeat_of": names.incident(m.repeat_of_id), "status": m.status,
+                    "timeline": timeline(m.timeline.as_deref()),
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )
@@ -641,6 +642,11 @@ pub fn parse_instant(name: &str, text: Option<&str>) -> Result<Option<DateTime<U
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|d| Some(d.and_utc()))
         .ok_or_else(|| bad_request(format!("{name} must be a date (YYYY-MM-DD) or an RFC 3339 instant")))
+}
+
+/// A stored timeline as JSON (an empty array when there is none).
+fn timeline(stored: Option<&str>) -> Value {
+    stored.and_then(|text| serde_json::from_str(text).ok()).unwrap_or_else(|| json!([]))
 }
 
 #[cfg(test)]

@@ -123,3 +123,58 @@ fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     assert!(ready, "server never became ready");
     assert!(status.is_some_and(|s| s.success()), "exit after SIGTERM: {status:?}");
 }
+
+#[test]
+fn import_applies_files_and_exits_non_zero_when_one_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/adapters");
+    let teams = dir.path().join("teams.csv");
+    std::fs::write(&teams, "slug,name\nstorefront,Storefront\npayments-team,Payments\ndiscovery,Discovery\n")
+        .expect("write teams");
+    let services = dir.path().join("services.json");
+    std::fs::write(
+        &services,
+        r#"[{"slug": "checkout-api", "name": "Checkout API", "tier": 1, "team": "storefront"},
+            {"slug": "payments", "name": "Payments", "tier": 0, "team": "payments-team"},
+            {"slug": "search", "name": "Search", "tier": 2, "team": "discovery"}]"#,
+    )
+    .expect("write services");
+    let import = |args: &[&std::ffi::OsStr]| {
+        plumbline()
+            .arg("import")
+            .args(args)
+            .env("PLUMBLINE_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run plumbline import")
+    };
+    for (kind, file) in [("teams", &teams), ("services", &services)] {
+        let output = import(&["--kind".as_ref(), kind.as_ref(), file.as_os_str()]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    // The format is detected from the content; the table names it and the batch.
+    let statuspage = fixtures.join("statuspage.json");
+    let output = import(&[statuspage.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("statuspage") && stdout.contains("applied as batch"), "{stdout}");
+
+    // A refused file: its problems are listed, the exit status says so, and the good file
+    // beside it is still applied (each file is its own transaction).
+    let unmapped = fixtures.join("statuspage-unmapped.json");
+    let pagerduty = fixtures.join("pagerduty.csv");
+    let output = import(&["--format".as_ref(), "statuspage".as_ref(), unmapped.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("Legacy Storefront") && stderr.contains("refused"), "{stderr}");
+    let output = import(&[pagerduty.as_os_str(), unmapped.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success());
+    assert!(stdout.contains("pagerduty") && stdout.contains("REFUSED"), "{stdout}");
+
+    // Re-importing is idempotent: everything unchanged.
+    let output = import(&["--dry-run".as_ref(), statuspage.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success() && stdout.contains("dry run"), "{stdout}");
+}

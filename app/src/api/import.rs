@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 /// A file to import. The browser reads it; the server decodes it as `format` (`csv`, `json`,
-/// `ndjson`), or by the file name's extension when `format` is empty.
+/// `ndjson`, or an adapter: `openslo`, `statuspage`, `pagerduty`), or, when `format` is empty,
+/// as the file's content and name suggest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportUpload {
     pub kind: String,
@@ -17,6 +18,15 @@ pub struct ImportUpload {
     pub format: String,
     pub content: String,
     pub dry_run: bool,
+    /// Adapter options, as typed (`key=value,key=value`); empty when unused.
+    #[serde(default)]
+    pub severity_map: String,
+    #[serde(default)]
+    pub service_map: String,
+    #[serde(default)]
+    pub column_map: String,
+    #[serde(default)]
+    pub team: String,
 }
 
 /// One problem in a row, as the preview table lists it.
@@ -47,6 +57,9 @@ pub struct ImportOutcome {
     pub refusal: Option<String>,
     /// The applied import's batch.
     pub batch_id: Option<i64>,
+    /// What an adapter ignored, assumed or created.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// One import batch in the history.

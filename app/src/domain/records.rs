@@ -236,6 +236,17 @@ pub struct IncidentInput {
     pub root_cause_category: Option<String>,
     pub repeat_of: Option<String>,
     pub status: IncidentStatus,
+    /// Status updates as the source system kept them (a Statuspage incident's updates), oldest
+    /// first; empty when none were sent.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One update on an incident's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub status: String,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

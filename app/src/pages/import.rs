@@ -1,6 +1,7 @@
-//! `/import`: upload a CSV, JSON or NDJSON file for a record kind, preview what it would do (a
-//! dry run: counts, and every row problem with its row, field and message), then apply exactly
-//! the previewed file; below, the history of import batches.
+//! `/import`: upload a CSV, JSON or NDJSON file for a record kind, or a file in a format teams
+//! already have (OpenSLO YAML, Statuspage or PagerDuty exports, read by the adapters), preview
+//! what it would do (a dry run: counts, and every row problem with its row, field and message),
+//! then apply exactly the previewed file; below, the history of import batches.
 
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use leptos_router::hooks::use_query_map;
 use super::home::PageError;
 use crate::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, get_import_history, import_file};
 use crate::domain::ingest::RecordKind;
+use crate::domain::ingest::adapters::Adapter;
 
 /// The chosen file's name and text. Only the browser can read it: the form needs JavaScript.
 #[cfg(feature = "hydrate")]
@@ -72,6 +74,10 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
     let kind = RwSignal::new("incidents".to_owned());
     let format = RwSignal::new(String::new());
     let source = RwSignal::new("upload".to_owned());
+    let severity_map = RwSignal::new(String::new());
+    let service_map = RwSignal::new(String::new());
+    let column_map = RwSignal::new(String::new());
+    let team = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<ImportOutcome, String>>);
     // The upload last previewed without errors: "Apply" sends exactly it.
@@ -103,6 +109,10 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
                     format: format.get_untracked(),
                     content,
                     dry_run: true,
+                    severity_map: severity_map.get_untracked(),
+                    service_map: service_map.get_untracked(),
+                    column_map: column_map.get_untracked(),
+                    team: team.get_untracked(),
                 }),
                 Err(message) => {
                     outcome.set(Some(Err(message)));
@@ -138,16 +148,30 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
                     }).collect_view()}
                 </select>
                 <label for="import-file">"File"</label>
-                <input id="import-file" type="file" name="file" accept=".csv,.json,.ndjson,.jsonl,text/csv,application/json" node_ref=file on:change=changed required/>
+                <input id="import-file" type="file" name="file" accept=".csv,.json,.ndjson,.jsonl,.yaml,.yml,text/csv,application/json,application/yaml" node_ref=file on:change=changed required/>
                 <label for="import-format">"Format"</label>
                 <select id="import-format" name="format" on:change=move |ev| { format.set(event_target_value(&ev)); previewed.set(None); }>
-                    <option value="" selected>"From the file name"</option>
+                    <option value="" selected>"Detect from the file"</option>
                     <option value="csv">"CSV (header row)"</option>
                     <option value="json">"JSON array"</option>
                     <option value="ndjson">"NDJSON (one object per line)"</option>
+                    {Adapter::ALL.into_iter().map(|a| view! { <option value=a.name()>{a.label()}</option> }).collect_view()}
                 </select>
                 <label for="import-source">"Source"</label>
                 <input id="import-source" name="source" prop:value=move || source.get() on:input=move |ev| { source.set(event_target_value(&ev)); previewed.set(None); }/>
+                <details class="adapter-options">
+                    <summary>"Options for OpenSLO, Statuspage and PagerDuty files"</summary>
+                    <p class="note" id="adapter-options-help">
+                        "Maps are " <code>"key=value"</code> " pairs separated by commas. Components and PagerDuty services "
+                        "match a service by slug or name unless mapped here."
+                    </p>
+                    <div class="adapter-fields">
+                        <AdapterField id="import-severity-map" label="Severity map" hint="critical=SEV0,major=SEV1 or P1=SEV0" value=severity_map previewed/>
+                        <AdapterField id="import-service-map" label="Service map" hint="Checkout API=checkout-api" value=service_map previewed/>
+                        <AdapterField id="import-column-map" label="Column map (PagerDuty CSV)" hint="created_at=Opened,title=Summary" value=column_map previewed/>
+                        <AdapterField id="import-team" label="Team for new services (OpenSLO)" hint="payments" value=team previewed/>
+                    </div>
+                </details>
                 <div class="import-actions">
                     <button class="button" type="submit" disabled=move || busy.get()>"Preview (dry run)"</button>
                     <button class="button" type="button" on:click=apply disabled=move || busy.get() || previewed.get().is_none()>
@@ -163,6 +187,22 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
                 })}
             </div>
         </section>
+    }
+}
+
+/// One text option of the adapters; editing it asks for a new preview.
+#[component]
+fn AdapterField(
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: RwSignal<String>,
+    previewed: RwSignal<Option<ImportUpload>>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input id=id placeholder=hint aria-describedby="adapter-options-help" prop:value=move || value.get()
+            on:input=move |ev| { value.set(event_target_value(&ev)); previewed.set(None); }/>
     }
 }
 
@@ -212,6 +252,11 @@ fn Outcome(outcome: ImportOutcome) -> impl IntoView {
             </div>
         })}
         {more.map(|m| view! { <p class="note">{m}</p> })}
+        {(!outcome.notes.is_empty()).then(|| view! {
+            <ul class="import-notes" aria-label="Notes on the file">
+                {outcome.notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
+            </ul>
+        })}
     }
 }
 
@@ -233,7 +278,7 @@ fn History(history: ImportHistory) -> impl IntoView {
                             <th scope="col">"Who"</th>
                             <th scope="col">"Kind"</th>
                             <th scope="col">"Source"</th>
-                            <th scope="col">"File"</th>
+                            <th scope="col">"File (format)"</th>
                             <th scope="col">"SHA-256"</th>
                             <th scope="col" class="numeric">"Rows"</th>
                             <th scope="col" class="numeric">"Created"</th>
@@ -251,7 +296,7 @@ fn History(history: ImportHistory) -> impl IntoView {
                                 <td>{b.actor}</td>
                                 <td>{b.kind}</td>
                                 <td><code>{b.source}</code></td>
-                                <td>{b.file_name.unwrap_or_else(|| format!("({})", b.format))}</td>
+                                <td>{b.file_name.unwrap_or_default()} " " <span class="note">"(" {b.format} ")"</span></td>
                                 <td><code title=b.sha256.clone()>{b.sha256.get(..12).unwrap_or_default().to_owned()}</code></td>
                                 <td class="numeric">{b.received}</td>
                                 <td class="numeric">{b.created}</td>

@@ -20,6 +20,8 @@ pub struct Model {
     pub root_cause_category: Option<String>,
     pub repeat_of_id: Option<i64>,
     pub status: String,
+    /// JSON array of `{"at", "status", "body"}`, oldest first; `None` when there is none.
+    pub timeline: Option<String>,
     pub import_batch_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -303,6 +303,15 @@ impl KindSpec for SloMeasurements {
 
 pub struct Incidents;
 
+/// The stored form of a timeline: `None` for none, so an incident sent without one compares
+/// equal to one stored without one.
+fn timeline_json(timeline: &[TimelineEntry]) -> Option<String> {
+    if timeline.is_empty() {
+        return None;
+    }
+    serde_json::to_string(timeline).ok()
+}
+
 #[async_trait::async_trait]
 impl KindSpec for Incidents {
     type Input = IncidentInput;
@@ -365,6 +374,7 @@ impl KindSpec for Incidents {
                     root_cause_category: input.root_cause_category,
                     repeat_of_id,
                     status: input.status.as_str().to_owned(),
+                    timeline: timeline_json(&input.timeline),
                     import_batch_id: ctx.batch_id,
                     created_at: ctx.now,
                     updated_at: ctx.now,

@@ -6,19 +6,23 @@ mod pipeline;
 mod refs;
 mod spec;
 
+use app::domain::ingest::adapters::{self, Adapter, AdapterOptions, KnownService};
 use app::domain::ingest::{
     BodyFormat, Cell, DecodedRow, Decoder, FormatError, RawRow, RecordKind, RowError, unknown_fields,
 };
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, DbErr, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QuerySelect, Set,
+    TransactionTrait,
+};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, AuditEntry};
-use crate::entities::import_batch;
+use crate::entities::{import_batch, service};
 pub use pipeline::Counts;
 use pipeline::{ParsedRow, Pipeline, parse_row};
 use refs::Ctx;
@@ -50,6 +54,9 @@ pub struct IngestSummary {
     pub updated: u64,
     pub unchanged: u64,
     pub dry_run: bool,
+    /// What an adapter ignored or assumed, and services it created (empty for native formats).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,8 +83,28 @@ pub enum IngestError {
 
 /// Where rows come from: a request body being decoded, or rows made in memory.
 enum Feed<B> {
-    Body { body: B, decoder: Decoder, format: BodyFormat, hasher: Sha256, read: u64, limit: u64, done: bool },
-    Rows { rows: std::vec::IntoIter<RawRow>, hasher: Sha256 },
+    Body {
+        body: B,
+        decoder: Decoder,
+        format: BodyFormat,
+        hasher: Sha256,
+        read: u64,
+        limit: u64,
+        done: bool,
+    },
+    Rows {
+        rows: std::vec::IntoIter<RawRow>,
+        hasher: Sha256,
+    },
+    /// A whole file an adapter has converted: its rows, the services to create first, what the
+    /// adapter noted, and the file's own digest (provenance names the file as sent).
+    Converted {
+        rows: std::vec::IntoIter<DecodedRow>,
+        services: Vec<RawRow>,
+        notes: Vec<String>,
+        format: &'static str,
+        digest: String,
+    },
 }
 
 impl<B, E> Feed<B>
@@ -131,13 +158,32 @@ where
                 }));
                 Ok(!out.is_empty())
             }
+            Feed::Converted { rows, .. } => {
+                out.extend(rows.by_ref().take(1000));
+                Ok(!out.is_empty())
+            }
+        }
+    }
+
+    /// The services an adapter asks to create before its records, taken once.
+    fn take_services(&mut self) -> Vec<RawRow> {
+        match self {
+            Feed::Converted { services, .. } => std::mem::take(services),
+            Feed::Body { .. } | Feed::Rows { .. } => Vec::new(),
+        }
+    }
+
+    fn take_notes(&mut self) -> Vec<String> {
+        match self {
+            Feed::Converted { notes, .. } => std::mem::take(notes),
+            Feed::Body { .. } | Feed::Rows { .. } => Vec::new(),
         }
     }
 
     fn columns(&self) -> Option<Vec<String>> {
         match self {
             Feed::Body { decoder, .. } => decoder.columns().map(<[String]>::to_vec),
-            Feed::Rows { .. } => None,
+            Feed::Rows { .. } | Feed::Converted { .. } => None,
         }
     }
 
@@ -145,12 +191,14 @@ where
         match self {
             Feed::Body { format, .. } => format.name(),
             Feed::Rows { .. } => "rows",
+            Feed::Converted { format, .. } => format,
         }
     }
 
     fn digest(&self) -> String {
         match self {
             Feed::Body { hasher, .. } | Feed::Rows { hasher, .. } => hex::encode(hasher.clone().finalize()),
+            Feed::Converted { digest, .. } => digest.clone(),
         }
     }
 }
@@ -183,6 +231,61 @@ pub async fn ingest_rows(
     let feed: Feed<futures::stream::Empty<Result<Bytes, std::convert::Infallible>>> =
         Feed::Rows { rows: rows.into_iter(), hasher: Sha256::new() };
     dispatch(db, request, feed, now).await
+}
+
+/// Imports a whole file in a format an adapter reads (OpenSLO, Statuspage, PagerDuty), through
+/// the same validation, writes, provenance and audit events as the native formats. The records
+/// are of the adapter's kind, whatever `request.kind` says.
+pub async fn ingest_adapted(
+    db: &DatabaseConnection,
+    mut request: IngestRequest,
+    adapter: Adapter,
+    options: &AdapterOptions,
+    file: Bytes,
+    now: DateTime<Utc>,
+) -> Result<IngestSummary, IngestError> {
+    request.kind = adapter.kind();
+    let services: Vec<KnownService> = service::Entity::find()
+        .select_only()
+        .columns([service::Column::Slug, service::Column::Name])
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(slug, name)| KnownService { slug, name })
+        .collect();
+    let options = options.clone();
+    let digest = hex::encode(Sha256::digest(&file));
+    // Parsing a large file is CPU work: keep it off the request threads.
+    let converted = tokio::task::spawn_blocking(move || adapters::convert(adapter, &file, &options, &services))
+        .await
+        .map_err(|error| IngestError::Body(format!("the file reader stopped: {error}")))?
+        .map_err(|source| IngestError::Format { format: adapter.name(), source })?;
+    let feed: Feed<futures::stream::Empty<Result<Bytes, std::convert::Infallible>>> = Feed::Converted {
+        rows: converted.rows.into_iter(),
+        services: converted.services,
+        notes: converted.notes,
+        format: adapter.name(),
+        digest,
+    };
+    dispatch(db, request, feed, now).await
+}
+
+/// Reads a whole body of at most `limit` bytes (the adapters read a file at once).
+pub async fn read_whole<B, E>(mut body: B, limit: u64) -> Result<Bytes, IngestError>
+where
+    B: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut whole = bytes::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|error| IngestError::Body(error.to_string()))?;
+        if (whole.len() + chunk.len()) as u64 > limit {
+            return Err(IngestError::TooLarge { limit });
+        }
+        whole.extend_from_slice(&chunk);
+    }
+    Ok(whole.freeze())
 }
 
 async fn dispatch<B, E>(
@@ -242,9 +345,25 @@ where
     .insert(&txn)
     .await?;
 
+    let mut feed = feed;
+    let mut notes = feed.take_notes();
     let mut pipeline = Pipeline::<S>::new(Ctx::new(request.source.clone(), batch.id, now), db.get_database_backend());
     pipeline.ctx.allowed_teams = request.allowed_teams.clone();
     pipeline.ctx.readiness_items = request.readiness_items.clone();
+    let services = feed.take_services();
+    if !services.is_empty() {
+        match create_services(&txn, &request, batch.id, now, services, &mut pipeline).await {
+            Ok(Some(note)) => notes.push(note),
+            Ok(None) => {}
+            Err(error) => {
+                txn.rollback().await?;
+                if let IngestError::Forbidden(reason) = &error {
+                    audit_forbidden(db, &request, reason, now).await?;
+                }
+                return Err(error);
+            }
+        }
+    }
     let (mut parsed, reader) = spawn_reader::<S, B, E>(feed, request.kind);
     let outcome = write_parsed(&txn, &mut parsed, &mut pipeline).await;
     drop(parsed);
@@ -278,9 +397,7 @@ where
             ownership::check(&txn, request.kind, batch.id, allowed, &pipeline.ctx.foreign_teams).await?
     {
         txn.rollback().await?;
-        let details = json!({"kind": request.kind.slug(), "source": request.source, "reason": reason});
-        let entry = AuditEntry::new(&request.actor, "import.forbidden", request.kind.slug(), details);
-        audit::append(db, entry, now).await?;
+        audit_forbidden(db, &request, &reason, now).await?;
         return Err(IngestError::Forbidden(reason));
     }
     let summary = IngestSummary {
@@ -290,6 +407,7 @@ where
         updated: counts.updated,
         unchanged: counts.unchanged,
         dry_run: request.dry_run,
+        notes,
     };
     if request.dry_run {
         txn.rollback().await?;
@@ -314,6 +432,63 @@ where
     audit::append(&txn, entry, now).await?;
     txn.commit().await?;
     Ok(summary)
+}
+
+/// Writes the services an adapter found missing (OpenSLO with a team given) in the request's
+/// transaction, before its records: their problems become the request's problems, and a
+/// writer limited to teams may only create services of those teams. Returns a note for the
+/// summary.
+async fn create_services<S: KindSpec>(
+    txn: &DatabaseTransaction,
+    request: &IngestRequest,
+    batch_id: i64,
+    now: DateTime<Utc>,
+    rows: Vec<RawRow>,
+    records: &mut Pipeline<S>,
+) -> Result<Option<String>, IngestError> {
+    let mut services =
+        Pipeline::<kinds::Services>::new(Ctx::new(request.source.clone(), batch_id, now), txn.get_database_backend());
+    services.ctx.allowed_teams = request.allowed_teams.clone();
+    let slugs: Vec<String> = rows
+        .iter()
+        .filter_map(|row| row.cells.iter().find(|(name, _)| name == "slug"))
+        .map(|(_, cell)| match cell {
+            Cell::Text(text) => text.clone(),
+            Cell::Json(serde_json::Value::String(text)) => text.clone(),
+            Cell::Json(other) => other.to_string(),
+        })
+        .collect();
+    for row in rows {
+        services.push(txn, parse_row::<<kinds::Services as KindSpec>::Input>(Ok(row))).await?;
+    }
+    services.flush(txn).await?;
+    for error in services.errors {
+        let message = format!("service to create: {}", error.message);
+        records.error(RowError { message, ..error });
+    }
+    if services.error_count > 0 {
+        return Ok(None);
+    }
+    if let Some(allowed) = &request.allowed_teams
+        && let Some(reason) =
+            ownership::check(txn, RecordKind::Services, batch_id, allowed, &services.ctx.foreign_teams).await?
+    {
+        return Err(IngestError::Forbidden(reason));
+    }
+    let created = services.counts.created;
+    Ok((created > 0).then(|| format!("created {created} service(s) missing from Plumbline: {}", slugs.join(", "))))
+}
+
+/// A refused import leaves an event, though nothing of it is kept.
+async fn audit_forbidden(
+    db: &DatabaseConnection,
+    request: &IngestRequest,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let details = json!({"kind": request.kind.slug(), "source": request.source, "reason": reason});
+    let entry = AuditEntry::new(&request.actor, "import.forbidden", request.kind.slug(), details);
+    audit::append(db, entry, now).await.map(|_| ())
 }
 
 /// What an import event records about its batch; `counts` adds the outcome's own figures.

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use app::domain::access::{IngestRight, Principal};
+use app::domain::ingest::adapters::{Adapter, AdapterOptions};
 use app::domain::ingest::{BodyFormat, RecordKind};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -11,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::problem::Problem;
-use crate::ingest::{IngestRequest, ingest_body};
+use crate::ingest::{IngestRequest, ingest_adapted, ingest_body, read_whole};
 use crate::startup::AppState;
 
 pub fn parse_kind(kind: &str) -> Result<RecordKind, Problem> {
@@ -77,20 +78,55 @@ async fn handle(
 ) -> Result<Response, Problem> {
     let kind = parse_kind(kind)?;
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let format = BodyFormat::from_content_type(content_type).ok_or_else(|| {
+    let choice = query.get("format").map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty());
+    let chosen_native = match choice.as_deref() {
+        None => None,
+        Some(name) => match (Adapter::from_name(name), BodyFormat::from_choice(name, "")) {
+            (Some(adapter), _) => return adapted(state, principal, kind, adapter, query, headers, body).await,
+            (None, Some(format)) => Some(format),
+            (None, None) => return Err(unknown_format(name)),
+        },
+    };
+    if chosen_native.is_none() && is_yaml(content_type) {
+        return adapted(state, principal, kind, Adapter::OpenSlo, query, headers, body).await;
+    }
+    let format = chosen_native.or_else(|| BodyFormat::from_content_type(content_type)).ok_or_else(|| {
         Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported media type",
             format!("Content-Type '{content_type}' is not accepted; send application/json (an array), application/x-ndjson or text/csv"),
         )
     })?;
+    refuse_declared_oversize(&state, headers)?;
+    let request = ingest_request(&state, principal, kind, query)?;
+    let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
+    let summary =
+        ingest_body(&state.db, request, format, body.into_data_stream(), state.max_body_bytes, crate::clock_now())
+            .await
+            .map_err(Problem::from)?;
+    tracing::info!(kind = %kind, received = summary.received, created = summary.created, updated = summary.updated,
+        unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
+    Ok((StatusCode::OK, Json(summary)).into_response())
+}
+
+fn refuse_declared_oversize(state: &AppState, headers: &HeaderMap) -> Result<(), Problem> {
     let declared_length =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > state.max_body_bytes) {
         // Refused from the header alone: the body is never read.
         return Err(IngestErrorTooLarge(state.max_body_bytes).into());
     }
-    let request = IngestRequest {
+    Ok(())
+}
+
+fn ingest_request(
+    state: &AppState,
+    principal: &Principal,
+    kind: RecordKind,
+    query: &HashMap<String, String>,
+) -> Result<IngestRequest, Problem> {
+    Ok(IngestRequest {
         kind,
         source: parse_source(query)?,
         dry_run: parse_dry_run(query)?,
@@ -101,15 +137,61 @@ async fn handle(
             IngestRight::Any | IngestRight::None => None,
         },
         readiness_items: Some(state.policy.self_assessment_items.clone()),
-    };
+    })
+}
+
+fn unknown_format(name: &str) -> Problem {
+    let adapters: Vec<&str> = Adapter::ALL.iter().map(|a| a.name()).collect();
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "Unknown format",
+        format!("format '{name}' is not one of csv, json, ndjson, {}", adapters.join(", ")),
+    )
+}
+
+fn is_yaml(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    matches!(essence.as_str(), "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml")
+}
+
+/// `?format=openslo|statuspage|pagerduty` (or a YAML body): the whole file is read, converted
+/// by the adapter, and imported on the same path as the native formats. Maps are query
+/// parameters: `severity_map`, `service_map`, `column_map` (`key=value,key=value`) and `team`.
+async fn adapted(
+    state: AppState,
+    principal: &Principal,
+    kind: RecordKind,
+    adapter: Adapter,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    if adapter.kind() != kind {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "Format and kind disagree",
+            format!(
+                "format '{}' ({}) imports {}; send it to /api/v1/{}",
+                adapter.name(),
+                adapter.label(),
+                adapter.kind(),
+                adapter.kind()
+            ),
+        ));
+    }
+    let text = |name: &str| query.get(name).map(String::as_str).unwrap_or_default();
+    let options =
+        AdapterOptions::from_texts(text("severity_map"), text("service_map"), text("column_map"), text("team"))
+            .map_err(|message| Problem::new(StatusCode::BAD_REQUEST, "Invalid adapter options", message))?;
+    refuse_declared_oversize(&state, headers)?;
+    let request = ingest_request(&state, principal, kind, query)?;
+    let file = read_whole(body.into_data_stream(), state.max_body_bytes).await.map_err(Problem::from)?;
     let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
     let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
     let summary =
-        ingest_body(&state.db, request, format, body.into_data_stream(), state.max_body_bytes, crate::clock_now())
-            .await
-            .map_err(Problem::from)?;
-    tracing::info!(kind = %kind, received = summary.received, created = summary.created, updated = summary.updated,
-        unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
+        ingest_adapted(&state.db, request, adapter, &options, file, crate::clock_now()).await.map_err(Problem::from)?;
+    tracing::info!(kind = %kind, format = adapter.name(), received = summary.received, created = summary.created,
+        updated = summary.updated, unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
     Ok((StatusCode::OK, Json(summary)).into_response())
 }
 

@@ -48,6 +48,34 @@ pub(super) struct FieldReader<'a> {
 }
 
 const MAX_TEXT: usize = 2000;
+/// Updates kept per incident, and characters per update.
+const MAX_TIMELINE: usize = 1000;
+const MAX_UPDATE_TEXT: usize = 20_000;
+
+fn timeline_entry(item: &Value) -> Result<crate::domain::records::TimelineEntry, String> {
+    let Value::Object(fields) = item else {
+        return Err(format!("must be an object, got {}", type_name(item)));
+    };
+    let text = |name: &str, limit: usize| -> Result<String, String> {
+        match fields.get(name) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) if s.chars().count() > limit => {
+                Err(format!("'{name}' is longer than {limit} characters"))
+            }
+            Some(Value::String(s)) if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') => {
+                Err(format!("'{name}' contains control characters"))
+            }
+            Some(Value::String(s)) => Ok(s.trim().to_owned()),
+            Some(other) => Err(format!("'{name}' must be a string, got {}", type_name(other))),
+        }
+    };
+    let at = text("at", 100)?;
+    let at = DateTime::parse_from_rfc3339(&at)
+        .map_err(|_| format!("'at' must be an RFC 3339 timestamp with an offset, got '{at}'"))?
+        .with_timezone(&Utc)
+        .trunc_subsecs(6);
+    Ok(crate::domain::records::TimelineEntry { at, status: text("status", 100)?, body: text("body", MAX_UPDATE_TEXT)? })
+}
 
 fn type_name(value: &Value) -> &'static str {
     match value {
@@ -310,6 +338,47 @@ impl<'a> FieldReader<'a> {
                 None
             }
         }
+    }
+
+    /// An incident timeline: a JSON array (in CSV, its JSON text) of `{"at", "status", "body"}`
+    /// objects, returned oldest first. Absent or null: empty.
+    pub fn timeline(&mut self, field: &'static str) -> Option<Vec<crate::domain::records::TimelineEntry>> {
+        let parsed;
+        let items = match self.row.get(field) {
+            None => return Some(Vec::new()),
+            Some(Cell::Json(Value::Array(items))) => items,
+            Some(Cell::Text(text)) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Array(items)) => {
+                    parsed = items;
+                    &parsed
+                }
+                _ => {
+                    self.fail(field, "must be a JSON array of {\"at\", \"status\", \"body\"} objects");
+                    return None;
+                }
+            },
+            Some(Cell::Json(other)) => {
+                let found = type_name(other);
+                self.fail(field, format!("must be an array of {{\"at\", \"status\", \"body\"}} objects, got {found}"));
+                return None;
+            }
+        };
+        if items.len() > MAX_TIMELINE {
+            self.fail(field, format!("must have at most {MAX_TIMELINE} entries, got {}", items.len()));
+            return None;
+        }
+        let mut entries = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            match timeline_entry(item) {
+                Ok(entry) => entries.push(entry),
+                Err(problem) => {
+                    self.fail(field, format!("entry {}: {problem}", index + 1));
+                    return None;
+                }
+            }
+        }
+        entries.sort_by_key(|e| e.at);
+        Some(entries)
     }
 
     pub fn instant(&mut self, field: &'static str) -> Option<DateTime<Utc>> {

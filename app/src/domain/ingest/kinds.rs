@@ -28,6 +28,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "root_cause_category",
             "repeat_of",
             "status",
+            "timeline",
         ],
         RecordKind::Postmortems => &["incident", "status", "published_at", "url"],
         RecordKind::Actions => {
@@ -236,6 +237,7 @@ impl IngestRecord for IncidentInput {
                     IncidentStatus::Open
                 },
             );
+            let timeline = r.timeline("timeline");
             Some(IncidentInput {
                 external_id: external_id?,
                 title: title?,
@@ -252,6 +254,7 @@ impl IngestRecord for IncidentInput {
                 root_cause_category,
                 repeat_of,
                 status,
+                timeline: timeline?,
             })
         })
     }

@@ -1,6 +1,7 @@
 //! The ingestion contract of DESIGN.md §3, minus the IO: body framing (JSON array, NDJSON,
 //! CSV) into raw rows, and raw rows into typed records with every field problem reported.
 
+pub mod adapters;
 mod fields;
 pub mod framing;
 mod kinds;

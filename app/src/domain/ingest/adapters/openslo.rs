@@ -1,0 +1,611 @@
+//! OpenSLO v1 YAML (one or more documents, `apiVersion: openslo/v1`) into native SLOs, and the
+//! services they need.
+//!
+//! Documents:
+//! - `kind: SLO` → one native SLO row per objective (rows are numbered by objective; a document
+//!   that cannot be read at all takes one row number for its error).
+//! - `kind: SLI` → read when an SLO names it in `spec.indicatorRef` (an unknown name is a row
+//!   error). Its metric queries are not imported (noted): Plumbline reads daily counts.
+//! - `kind: Service` → a native service when it is missing and `team` is given (below).
+//! - Other kinds (DataSource, AlertPolicy, …) are ignored and listed in a note. Another
+//!   `apiVersion`, or no `kind` or `metadata.name`, is a row error for that document.
+//!
+//! Mapping of one SLO objective:
+//! - `service` = `spec.service` through service matching (parent module); when nothing matches
+//!   and `team` is given, the service is created (below), else it is a row error.
+//! - `slug` = `metadata.name` for a single objective; with several, `name-<slugified
+//!   objective displayName>`, or `name-<1-based index>` when it has none or it is not unique.
+//! - `name` = `metadata.displayName`, else `metadata.name`, plus the objective's displayName
+//!   in parentheses (`objective N` with several objectives and none).
+//! - `objective` = `targetPercent`, or `target` × 100; it must be strictly between 0 and 100.
+//! - `window_days` from `spec.timeWindow[0].duration` when rolling: `Nd`, `Nw`, or `Nh`/`Nm`
+//!   making whole days; months, quarters and years (`M`, `Q`, `Y`) are not a whole number of
+//!   days, and calendar windows (`isRolling: false` or a `calendar`) are not supported: row
+//!   errors, never silently turned into a rolling window.
+//! - `budgeting` = Occurrences → occurrences, Timeslices → timeslices; RatioTimeslices (and a
+//!   missing method) is a row error.
+//! - `indicator` = the SLO's label `indicator` (or `plumbline.dev/indicator`), else the SLI's,
+//!   when it is a native value; otherwise `other`, listed in a note.
+//! - Objective `value`/`op`/`timeSliceTarget`/`timeSliceWindow`, `spec.description`,
+//!   `alertPolicies`, … have no native field: ignored and listed in a note.
+//!
+//! Services created (only with `team`): every `kind: Service` document and every SLO
+//! `spec.service` that matches no known service. slug = the name (it must be a valid slug, or
+//! a row error says to map it), name = the Service document's `displayName`, else the name,
+//! tier = label `tier` (or `plumbline.dev/tier`) when 0–3, else 3 (noted), team = `team`.
+//! Service documents for services that exist are not applied (noted).
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+use serde_json::json;
+use serde_yaml_ng::Value as Yaml;
+
+use super::{Context, Converted, DecodedRow, FormatError, IgnoredFields, Problems, RawRow, format_error, slugify};
+use crate::domain::ingest::Cell;
+use crate::domain::records::{Indicator, Slug};
+
+const API_VERSION: &str = "openslo/v1";
+const INDICATOR_LABELS: [&str; 2] = ["indicator", "plumbline.dev/indicator"];
+const TIER_LABELS: [&str; 2] = ["tier", "plumbline.dev/tier"];
+
+pub(super) fn convert(bytes: &[u8], context: &Context) -> Result<Converted, FormatError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let source = std::str::from_utf8(bytes)
+        .map_err(|e| format_error(format!("not UTF-8 text: invalid byte at offset {}", e.valid_up_to())))?;
+    let mut values = Vec::new();
+    for (index, document) in serde_yaml_ng::Deserializer::from_str(source).enumerate() {
+        values.push(Yaml::deserialize(document).map_err(|e| yaml_error(&e, index + 1))?);
+    }
+    let lines = document_lines(source, values.len());
+    let documents: Vec<Document> = (values.iter().enumerate())
+        .filter(|(_, value)| !value.is_null())
+        .map(|(index, value)| Document { number: index + 1, line: lines.get(index).copied(), value })
+        .collect();
+    let declares_openslo = |d: &Document| {
+        at(d.value, "apiVersion").and_then(text).is_some_and(|v| v.to_ascii_lowercase().starts_with("openslo/"))
+    };
+    if documents.is_empty() {
+        return Err(format_error("no YAML documents: expected OpenSLO v1 definitions (apiVersion: openslo/v1)"));
+    }
+    if !documents.iter().any(declares_openslo) {
+        // A whole file of something else (JSON incidents, CSV) is the wrong file, not bad rows.
+        return Err(format_error("not OpenSLO: no document has apiVersion: openslo/v1"));
+    }
+    let named = |kind: &str| -> Vec<(String, &Yaml)> {
+        (documents.iter())
+            .filter_map(|d| d.header().ok().filter(|(k, _)| k.eq_ignore_ascii_case(kind)).map(|(_, n)| (n, d.value)))
+            .collect()
+    };
+    let mut state = State {
+        context,
+        service_documents: named("Service"),
+        sli_documents: named("SLI"),
+        rows: Vec::new(),
+        services: Vec::new(),
+        notes: Notes::default(),
+        ignored_slo: IgnoredFields::new(("SLO document", "SLO documents")),
+        ignored_service: IgnoredFields::new(("Service document", "Service documents")),
+    };
+    for document in &documents {
+        state.read(document);
+    }
+    Ok(state.finish())
+}
+
+fn yaml_error(error: &serde_yaml_ng::Error, document: usize) -> FormatError {
+    let mut message = format!("invalid YAML in document {document}: {error}");
+    if let Some(location) = error.location().filter(|_| !message.contains("line ")) {
+        message.push_str(&format!(" (line {}, column {})", location.line(), location.column()));
+    }
+    format_error(message)
+}
+
+/// The line each document starts on, from its `---` marker or first content line; empty when
+/// the count does not match the documents the parser saw, rather than a wrong line.
+fn document_lines(text: &str, count: usize) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut open = false;
+    for (index, line) in text.lines().enumerate() {
+        let marker =
+            |m: &str| line.strip_prefix(m).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']));
+        let content = line.trim();
+        if marker("---") {
+            starts.push(index + 1);
+            open = true;
+        } else if marker("...") {
+            open = false;
+        } else if !open && !content.is_empty() && !content.starts_with(['#', '%']) {
+            starts.push(index + 1);
+            open = true;
+        }
+    }
+    if starts.len() == count { starts } else { Vec::new() }
+}
+
+struct Document<'a> {
+    /// 1-based position in the file, empty documents included.
+    number: usize,
+    line: Option<usize>,
+    value: &'a Yaml,
+}
+
+impl Document<'_> {
+    fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("document {}, line {line}", self.number),
+            None => format!("document {}", self.number),
+        }
+    }
+
+    /// `(kind, metadata.name)`, or the field at fault and what is wrong.
+    fn header(&self) -> Result<(String, String), (&'static str, String)> {
+        if untagged(self.value).as_mapping().is_none() {
+            return Err((".", "the document is not a mapping of apiVersion, kind, metadata and spec".into()));
+        }
+        match at(self.value, "apiVersion").and_then(text) {
+            None => return Err(("apiVersion", format!("is missing; expected {API_VERSION}"))),
+            Some(version) if version != API_VERSION => {
+                let message = format!("'{version}' is not supported: only {API_VERSION} documents are read");
+                return Err(("apiVersion", message));
+            }
+            Some(_) => {}
+        }
+        let kind = at(self.value, "kind").and_then(text).ok_or(("kind", "is missing (SLO, SLI, Service, …)".into()))?;
+        let name = at(self.value, "metadata.name").and_then(text).ok_or(("metadata.name", "is missing".into()))?;
+        Ok((kind, name))
+    }
+}
+
+fn untagged(value: &Yaml) -> &Yaml {
+    match value {
+        Yaml::Tagged(tagged) => &tagged.value,
+        other => other,
+    }
+}
+
+/// The value under `name` of a mapping, treating null as absent.
+fn key<'v>(value: &'v Yaml, name: &str) -> Option<&'v Yaml> {
+    untagged(value).as_mapping()?.get(name).map(untagged).filter(|v| !v.is_null())
+}
+
+/// The value at a dotted path of plain keys.
+fn at<'v>(value: &'v Yaml, path: &str) -> Option<&'v Yaml> {
+    path.split('.').try_fold(value, |value, name| key(value, name))
+}
+
+/// Scalar text, trimmed; a one-item list (OpenSLO allows list-valued labels) counts as its item.
+fn text(value: &Yaml) -> Option<String> {
+    let text = match untagged(value) {
+        Yaml::String(s) => s.trim().to_owned(),
+        Yaml::Number(n) => n.to_string(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Sequence(items) if items.len() == 1 => return items.first().and_then(text),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+fn number(value: &Yaml) -> Option<f64> {
+    match untagged(value) {
+        Yaml::Number(n) => n.as_f64(),
+        Yaml::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|n: &f64| n.is_finite())
+}
+
+fn label(value: &Yaml, names: &[&str]) -> Option<String> {
+    let labels = at(value, "metadata.labels")?;
+    names.iter().find_map(|name| key(labels, name).and_then(text))
+}
+
+/// Adds `path.key` for each key of the mapping at `value` not in `used`.
+fn unused_keys(value: Option<&Yaml>, path: &str, used: &[&str], out: &mut BTreeSet<String>) {
+    let Some(mapping) = value.map(untagged).and_then(Yaml::as_mapping) else { return };
+    for name in mapping.keys() {
+        let name = untagged(name).as_str().unwrap_or("(a key that is not text)");
+        if !used.contains(&name) {
+            out.insert(if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") });
+        }
+    }
+}
+
+struct NewService {
+    slug: String,
+    name: String,
+    tier: i64,
+}
+
+#[derive(Default)]
+struct Notes {
+    other_documents: Vec<String>,
+    saw_sli: bool,
+    other_indicator: Vec<String>,
+    existing_services: Vec<String>,
+    services_without_team: Vec<String>,
+    tier_assumed: Vec<String>,
+}
+
+struct State<'a> {
+    context: &'a Context<'a>,
+    service_documents: Vec<(String, &'a Yaml)>,
+    sli_documents: Vec<(String, &'a Yaml)>,
+    rows: Vec<DecodedRow>,
+    services: Vec<NewService>,
+    notes: Notes,
+    ignored_slo: IgnoredFields,
+    ignored_service: IgnoredFields,
+}
+
+impl State<'_> {
+    fn next_row(&self) -> u64 {
+        self.rows.len() as u64 + 1
+    }
+
+    fn read(&mut self, document: &Document) {
+        let (kind, name) = match document.header() {
+            Ok(header) => header,
+            Err((field, message)) => {
+                let mut problems = Problems::default();
+                problems.add(field, message);
+                let error = problems.into_error(self.next_row(), &format!("{}: ", document.place()));
+                self.rows.extend(error.map(Err));
+                return;
+            }
+        };
+        match kind.to_ascii_lowercase().as_str() {
+            "slo" => self.slo(document, &name),
+            "service" => self.service_document(document, &name),
+            "sli" => self.notes.saw_sli = true,
+            _ => self.notes.other_documents.push(format!("{kind} '{name}' ({})", document.place())),
+        }
+    }
+
+    fn service_document(&mut self, document: &Document, name: &str) {
+        let mut unused = BTreeSet::new();
+        unused_keys(Some(document.value), "", &["apiVersion", "kind", "metadata", "spec"], &mut unused);
+        unused_keys(at(document.value, "metadata"), "metadata", &["name", "displayName", "labels"], &mut unused);
+        unused_keys(at(document.value, "spec"), "spec", &[], &mut unused);
+        self.ignored_service.object(unused);
+        if self.context.service_slug(name).is_some() {
+            self.notes.existing_services.push(name.to_owned());
+        } else if self.context.options.team.is_none() {
+            self.notes.services_without_team.push(name.to_owned());
+        } else if let Err(message) = self.create_service(name) {
+            let mut problems = Problems::default();
+            problems.add("metadata.name", message);
+            let error = problems.into_error(self.next_row(), &format!("Service '{name}' ({}): ", document.place()));
+            self.rows.extend(error.map(Err));
+        }
+    }
+
+    /// Adds a services row for `name` (once), its display name and tier from its Service
+    /// document when there is one.
+    fn create_service(&mut self, name: &str) -> Result<String, String> {
+        let slug = Slug::parse(name).map_err(|e| {
+            format!("'{name}' cannot be a service slug: it {e}; map it to a service with service_map={name}=SLUG")
+        })?;
+        let slug = slug.as_str().to_owned();
+        if self.services.iter().any(|s| s.slug == slug) {
+            return Ok(slug);
+        }
+        let document = self.service_documents.iter().find(|(n, _)| n == name).map(|(_, d)| *d);
+        let display = document.and_then(|d| at(d, "metadata.displayName")).and_then(text);
+        let tier = document.and_then(|d| label(d, &TIER_LABELS)).and_then(|t| t.parse::<i64>().ok());
+        let tier = match tier.filter(|t| (0..=3).contains(t)) {
+            Some(tier) => tier,
+            None => {
+                self.notes.tier_assumed.push(slug.clone());
+                3
+            }
+        };
+        self.services.push(NewService { slug: slug.clone(), name: display.unwrap_or_else(|| name.to_owned()), tier });
+        Ok(slug)
+    }
+
+    fn slo(&mut self, document: &Document, name: &str) {
+        let slo = document.value;
+        self.ignored_slo.object(unused_slo_fields(slo));
+        let context = format!("SLO '{name}' ({}): ", document.place());
+        let mut problems = Problems::default();
+        if let Err(e) = Slug::parse(name) {
+            problems.add("metadata.name", format!("'{name}' cannot be an SLO slug: it {e}"));
+        }
+        let service = self.slo_service(slo, &mut problems);
+        let indicator = self.indicator(slo, name, &mut problems);
+        let window_days = window_days(slo, &mut problems);
+        let budgeting = budgeting(slo, &mut problems);
+        let objectives = match at(slo, "spec.objectives").map(untagged) {
+            Some(Yaml::Sequence(objectives)) if !objectives.is_empty() => objectives,
+            _ => {
+                problems.add("spec.objectives", "is missing or empty: an SLO needs at least one objective");
+                self.rows.extend(problems.into_error(self.next_row(), &context).map(Err));
+                return;
+            }
+        };
+        let base_name = at(slo, "metadata.displayName").and_then(text).unwrap_or_else(|| name.to_owned());
+        let displays: Vec<Option<String>> = objectives.iter().map(|o| key(o, "displayName").and_then(text)).collect();
+        for (index, objective) in objectives.iter().enumerate() {
+            let mut own = problems.clone();
+            let percent = objective_percent(objective, &format!("spec.objectives[{index}]"), &mut own);
+            let display = displays.get(index).cloned().flatten();
+            let suffix = display.as_deref().map(slugify).filter(|s| {
+                !s.is_empty() && displays.iter().filter(|d| d.as_deref().map(slugify).as_ref() == Some(s)).count() == 1
+            });
+            let slug = match (objectives.len(), suffix) {
+                (1, _) => name.to_owned(),
+                (_, Some(suffix)) => format!("{name}-{suffix}"),
+                (_, None) => format!("{name}-{}", index + 1),
+            };
+            let title = match (&display, objectives.len()) {
+                (Some(display), _) => format!("{base_name} ({display})"),
+                (None, 1) => base_name.clone(),
+                (None, _) => format!("{base_name} (objective {})", index + 1),
+            };
+            let number = self.next_row();
+            let row = match (&service, indicator, percent, window_days, budgeting) {
+                (Some(service), Some(indicator), Some(percent), Some(days), Some(budgeting)) if own.0.is_empty() => {
+                    Ok(RawRow::new(number)
+                        .with("service", Cell::Json(json!(service)))
+                        .with("slug", Cell::Json(json!(slug)))
+                        .with("name", Cell::Json(json!(title)))
+                        .with("indicator", Cell::Json(json!(indicator)))
+                        .with("objective", Cell::Json(json!(percent)))
+                        .with("window_days", Cell::Json(json!(days)))
+                        .with("budgeting", Cell::Json(json!(budgeting))))
+                }
+                _ => {
+                    if own.0.is_empty() {
+                        own.add("spec", "could not be read");
+                    }
+                    own.into_error(number, &context).map_or(Ok(RawRow::new(number)), Err)
+                }
+            };
+            self.rows.push(row);
+        }
+    }
+
+    fn slo_service(&mut self, slo: &Yaml, problems: &mut Problems) -> Option<String> {
+        let Some(name) = at(slo, "spec.service").and_then(text) else {
+            problems.add("spec.service", "is missing: which service is the SLO for?");
+            return None;
+        };
+        if let Some(slug) = self.context.service_slug(&name) {
+            return Some(slug);
+        }
+        if self.context.options.team.is_none() {
+            let message = format!(
+                "service '{name}' does not exist; create it first or give team=SLUG \
+                 (or map it to a service with service_map={name}=SLUG)"
+            );
+            problems.add("spec.service", message);
+            return None;
+        }
+        self.create_service(&name).map_err(|message| problems.add("spec.service", message)).ok()
+    }
+
+    fn indicator(&mut self, slo: &Yaml, name: &str, problems: &mut Problems) -> Option<&'static str> {
+        let sli = match (at(slo, "spec.indicator"), at(slo, "spec.indicatorRef")) {
+            (Some(_), Some(_)) => {
+                problems.add("spec.indicatorRef", "is given beside spec.indicator: keep one");
+                return None;
+            }
+            (Some(inline), None) => inline,
+            (None, Some(reference)) => {
+                let reference = text(reference).unwrap_or_default();
+                match self.sli_documents.iter().find(|(n, _)| *n == reference) {
+                    Some((_, sli)) => *sli,
+                    None => {
+                        problems.add(
+                            "spec.indicatorRef",
+                            format!("'{reference}' names no kind: SLI document in this file"),
+                        );
+                        return None;
+                    }
+                }
+            }
+            (None, None) => {
+                problems.add("spec.indicator", "is missing, and so is spec.indicatorRef: an SLO needs an SLI");
+                return None;
+            }
+        };
+        self.notes.saw_sli = true;
+        let labelled = label(slo, &INDICATOR_LABELS).or_else(|| label(sli, &INDICATOR_LABELS));
+        match labelled.as_deref().and_then(Indicator::parse) {
+            Some(indicator) => Some(indicator.as_str()),
+            None => {
+                let why = labelled.map(|l| format!(" (label '{l}')")).unwrap_or_default();
+                self.notes.other_indicator.push(format!("{name}{why}"));
+                Some(Indicator::Other.as_str())
+            }
+        }
+    }
+
+    fn finish(self) -> Converted {
+        let team = self.context.options.team.clone().unwrap_or_default();
+        let services = (self.services.iter().enumerate())
+            .map(|(index, s)| {
+                RawRow::new(index as u64 + 1)
+                    .with("slug", Cell::Json(json!(s.slug)))
+                    .with("name", Cell::Json(json!(s.name)))
+                    .with("tier", Cell::Json(json!(s.tier)))
+                    .with("team", Cell::Json(json!(team)))
+            })
+            .collect();
+        let notes = self.notes;
+        let mut out = Vec::new();
+        let mut note = |items: &[String], text: &str| {
+            if !items.is_empty() {
+                out.push(format!("{text}: {}", items.join(", ")));
+            }
+        };
+        note(notes.other_documents.as_slice(), "ignored documents (only SLO, SLI and Service are read)");
+        note(
+            notes.other_indicator.as_slice(),
+            "indicator 'other' for SLOs without an indicator label of availability, latency, freshness or \
+             correctness (set metadata.labels.indicator)",
+        );
+        note(
+            notes.existing_services.as_slice(),
+            "Service documents of existing services were not applied (their name and tier stay)",
+        );
+        note(
+            notes.services_without_team.as_slice(),
+            "Service documents not imported because no team was given (team=SLUG creates them)",
+        );
+        note(
+            notes.tier_assumed.as_slice(),
+            "tier 3 (least critical) given to new services without a tier label from 0 to 3",
+        );
+        if notes.saw_sli {
+            out.push(
+                "SLI metric queries (ratioMetric, thresholdMetric) are not imported: Plumbline reads daily good and \
+                 total counts from slo-measurements"
+                    .to_owned(),
+            );
+        }
+        out.extend(self.ignored_slo.note());
+        out.extend(self.ignored_service.note());
+        Converted { services, rows: self.rows, notes: out }
+    }
+}
+
+fn unused_slo_fields(slo: &Yaml) -> BTreeSet<String> {
+    let mut unused = BTreeSet::new();
+    unused_keys(Some(slo), "", &["apiVersion", "kind", "metadata", "spec"], &mut unused);
+    unused_keys(at(slo, "metadata"), "metadata", &["name", "displayName", "labels"], &mut unused);
+    let spec = ["service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives"];
+    unused_keys(at(slo, "spec"), "spec", &spec, &mut unused);
+    let window = at(slo, "spec.timeWindow").and_then(|w| untagged(w).as_sequence()).and_then(|w| w.first());
+    unused_keys(window, "spec.timeWindow[]", &["duration", "isRolling", "calendar"], &mut unused);
+    let objectives = at(slo, "spec.objectives").and_then(|o| untagged(o).as_sequence());
+    for objective in objectives.into_iter().flatten() {
+        unused_keys(Some(objective), "spec.objectives[]", &["displayName", "target", "targetPercent"], &mut unused);
+    }
+    unused
+}
+
+fn window_days(slo: &Yaml, problems: &mut Problems) -> Option<i64> {
+    let field = "spec.timeWindow";
+    let windows = match at(slo, field).map(untagged) {
+        Some(Yaml::Sequence(windows)) => windows,
+        Some(_) => {
+            problems.add(field, "must be a list holding one window, e.g. [{duration: 28d, isRolling: true}]");
+            return None;
+        }
+        None => {
+            problems.add(field, "is missing: Plumbline needs a rolling window such as 28d");
+            return None;
+        }
+    };
+    let Some(window) = windows.first() else {
+        problems.add(field, "is empty: Plumbline needs a rolling window such as 28d");
+        return None;
+    };
+    if windows.len() > 1 {
+        problems.add(field, "has several windows; OpenSLO allows one");
+        return None;
+    }
+    let calendar = key(window, "calendar").is_some();
+    let rolling = match key(window, "isRolling").map(untagged) {
+        None => !calendar,
+        Some(Yaml::Bool(rolling)) => *rolling,
+        Some(other) => text(other).is_some_and(|t| t.eq_ignore_ascii_case("true")),
+    };
+    if calendar || !rolling {
+        problems.add("spec.timeWindow[0]", "calendar windows are not supported; use a rolling window");
+        return None;
+    }
+    let Some(duration) = key(window, "duration").and_then(text) else {
+        problems.add("spec.timeWindow[0].duration", "is missing, e.g. 28d");
+        return None;
+    };
+    duration_days(&duration).map_err(|message| problems.add("spec.timeWindow[0].duration", message)).ok()
+}
+
+/// Whole days in an OpenSLO duration shorthand (`28d`, `4w`, `672h`, `40320m`), 1–366.
+fn duration_days(duration: &str) -> Result<i64, String> {
+    let not_duration = || format!("'{duration}' is not a duration such as 28d, 4w or 672h");
+    let (split, unit) = duration.char_indices().last().ok_or_else(not_duration)?;
+    let digits = duration.get(..split).unwrap_or_default();
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(not_duration());
+    }
+    let amount: i64 = digits.parse().map_err(|_| not_duration())?;
+    let not_whole = || format!("'{duration}' is not a whole number of days");
+    let days = match unit {
+        'd' => amount,
+        'w' => amount * 7,
+        'h' if amount % 24 == 0 => amount / 24,
+        'm' if amount % 1440 == 0 => amount / 1440,
+        'h' | 'm' => return Err(not_whole()),
+        'M' | 'Q' | 'Y' => {
+            return Err(format!("{}: months, quarters and years vary in length; use days, e.g. 30d", not_whole()));
+        }
+        _ => return Err(not_duration()),
+    };
+    if !(1..=366).contains(&days) {
+        return Err(format!("'{duration}' is {days} days; a window must be from 1 to 366 days"));
+    }
+    Ok(days)
+}
+
+fn budgeting(slo: &Yaml, problems: &mut Problems) -> Option<&'static str> {
+    let field = "spec.budgetingMethod";
+    let Some(method) = at(slo, field).and_then(text) else {
+        problems.add(field, "is missing: Occurrences or Timeslices");
+        return None;
+    };
+    match method.to_ascii_lowercase().as_str() {
+        "occurrences" => Some("occurrences"),
+        "timeslices" => Some("timeslices"),
+        "ratiotimeslices" => {
+            problems.add(field, "RatioTimeslices is not supported: Plumbline budgets by Occurrences or Timeslices");
+            None
+        }
+        _ => {
+            problems.add(field, format!("'{method}' is not a budgeting method (Occurrences, Timeslices)"));
+            None
+        }
+    }
+}
+
+/// The objective as a percentage strictly between 0 and 100.
+fn objective_percent(objective: &Yaml, path: &str, problems: &mut Problems) -> Option<f64> {
+    if untagged(objective).as_mapping().is_none() {
+        problems.add(path, "must be a mapping with target or targetPercent");
+        return None;
+    }
+    let read = |name: &str, problems: &mut Problems| {
+        let value = key(objective, name)?;
+        let parsed = number(value);
+        if parsed.is_none() {
+            problems.add(format!("{path}.{name}"), "must be a number");
+        }
+        parsed
+    };
+    let percent = read("targetPercent", problems);
+    // Rounded so 0.999 gives 99.9, not 99.89999999999999.
+    let from_target = read("target", problems).map(|t| (t * 100.0 * 1e9).round() / 1e9);
+    let (field, value) = match (percent, from_target) {
+        (Some(p), Some(t)) if (p - t).abs() > 1e-9 => {
+            problems.add(format!("{path}.target"), format!("{t}% disagrees with targetPercent {p}: keep one"));
+            return None;
+        }
+        (Some(p), _) => ("targetPercent", p),
+        (None, Some(t)) => ("target", t),
+        (None, None) => {
+            if key(objective, "target").is_none() && key(objective, "targetPercent").is_none() {
+                problems.add(path, "has neither target nor targetPercent");
+            }
+            return None;
+        }
+    };
+    if value > 0.0 && value < 100.0 {
+        return Some(value);
+    }
+    let hint = if field == "target" { " (target is a fraction such as 0.999; targetPercent takes 99.9)" } else { "" };
+    problems.add(format!("{path}.{field}"), format!("{value}% is not strictly between 0 and 100{hint}"));
+    None
+}

@@ -1,0 +1,356 @@
+//! PagerDuty incident exports into native incidents: the Analytics raw-incidents JSON
+//! (`{"data": […], …}` or a bare array) or a CSV export, told apart by the first character.
+//!
+//! Mapping, one native row per incident:
+//! - `external_id` = `id`; `title` = `description`, else `title`, else `Incident #N` from
+//!   `incident_number`.
+//! - `severity` from `priority_name` through `severity_map`, else the defaults P1 → SEV1,
+//!   P2 → SEV2, P3 → SEV3, P4 and P5 → SEV4; another priority is a row error. Without a
+//!   priority (many accounts have none): `major: true` → SEV1, else urgency high → SEV2 and
+//!   low → SEV3, because a major incident and a high-urgency page are PagerDuty's own signals of
+//!   how bad it is.
+//! - `services` = the one service named by `service_name` (service matching, parent module).
+//! - `started_at` = `detected_at` = `created_at` (PagerDuty learns of an incident when it opens
+//!   it); `acknowledged_at` = `created_at` + `seconds_to_first_ack` when present.
+//! - `resolved_at` = `resolved_at`, else `created_at` + `seconds_to_resolve`; `mitigated_at` =
+//!   `resolved_at`, since PagerDuty records no separate mitigation (noted).
+//! - `status` resolved when resolved, else open. `customer_impacting` is not set: PagerDuty
+//!   does not record it (noted).
+//! - Timestamps may carry any offset and are written in UTC. Seconds may be fractional; a
+//!   negative or absurd (over ten years) duration is a row error.
+//! - Other fields (`urgency` when a priority is set, `team_name`, `escalation_policy_name`, …)
+//!   are ignored and listed in one note.
+//!
+//! CSV: each field above is read from a column found by header, ignoring case, spaces,
+//! underscores and punctuation: its JSON name or a common export header (see [`FIELDS`]);
+//! `column_map` (adapter field → header) overrides. A missing `id`, `service_name`,
+//! `created_at` or title column (`description` or `title`) is a [`FormatError`] naming the
+//! `column_map` option. Rows are the CSV data rows, numbered from 1.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{Map, Value, json};
+
+use super::{
+    Context, Converted, DecodedRow, FormatError, IgnoredFields, ObjectReader, Place, RawRow, RowError, format_error,
+    format_instant, item_path, parse_json, type_name, unmapped_service,
+};
+use crate::domain::ingest::{BodyFormat, Cell, Decoder};
+use crate::domain::records::Severity;
+
+/// The adapter fields: the JSON name, then the CSV headers accepted by default.
+const FIELDS: [(&str, &[&str]); 12] = [
+    ("id", &["Incident ID", "ID"]),
+    ("incident_number", &["Incident Number", "#", "Number"]),
+    ("description", &["Description"]),
+    ("title", &["Title"]),
+    ("service_name", &["Service Name", "Service"]),
+    ("priority_name", &["Priority Name", "Priority"]),
+    ("urgency", &["Urgency"]),
+    ("major", &["Major"]),
+    ("created_at", &["Created At", "Created On", "Opened At"]),
+    ("resolved_at", &["Resolved At", "Resolved On"]),
+    ("seconds_to_first_ack", &["Seconds To First Ack", "Time to First Ack (s)"]),
+    ("seconds_to_resolve", &["Seconds To Resolve", "Time to Resolve (s)"]),
+];
+const PRIORITY_SEVERITY: [(&str, Severity); 5] = [
+    ("P1", Severity::Sev1),
+    ("P2", Severity::Sev2),
+    ("P3", Severity::Sev3),
+    ("P4", Severity::Sev4),
+    ("P5", Severity::Sev4),
+];
+/// Normalised headers only PagerDuty exports tend to have, for [`looks_like_csv_header`].
+const TELLING_HEADERS: [&str; 10] = [
+    "incidentnumber",
+    "servicename",
+    "priorityname",
+    "urgency",
+    "secondstofirstack",
+    "timetofirstacks",
+    "secondstoresolve",
+    "escalationpolicy",
+    "escalationpolicyname",
+    "createdon",
+];
+/// Ten years: longer durations are data errors, and bounding them keeps the arithmetic exact.
+const MAX_SECONDS: f64 = 10.0 * 366.0 * 86_400.0;
+const NOTE: &str = "PagerDuty records no mitigation time or customer impact: mitigated_at is set to resolved_at \
+                    and customer_impacting is left unset (false)";
+
+pub(super) fn is_field(name: &str) -> bool {
+    FIELDS.iter().any(|(field, _)| field.eq_ignore_ascii_case(name.trim()))
+}
+
+pub(super) fn field_names() -> Vec<&'static str> {
+    FIELDS.iter().map(|(field, _)| *field).collect()
+}
+
+/// Whether a CSV header line has at least two columns only PagerDuty exports tend to have.
+pub(super) fn looks_like_csv_header(line: &str) -> bool {
+    line.split(',').filter(|name| TELLING_HEADERS.contains(&normalise(name.trim_matches([' ', '"'])).as_str())).count()
+        >= 2
+}
+
+/// A header without case, spaces, underscores or punctuation; `#` stays itself.
+fn normalise(header: &str) -> String {
+    let folded: String = header.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    if folded.is_empty() { header.trim().to_owned() } else { folded }
+}
+
+pub(super) fn convert(bytes: &[u8], context: &Context) -> Result<Converted, FormatError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') => convert_json(bytes, context),
+        _ => convert_csv(bytes, context),
+    }
+}
+
+fn convert_json(bytes: &[u8], context: &Context) -> Result<Converted, FormatError> {
+    let document = parse_json(bytes)?;
+    let mut notes = Vec::new();
+    let (array, items) = match &document {
+        Value::Array(items) => ("", items),
+        Value::Object(top) => match top.get("data") {
+            Some(Value::Array(items)) => {
+                let others: Vec<&str> = top.keys().map(String::as_str).filter(|k| *k != "data").collect();
+                if !others.is_empty() {
+                    notes.push(format!("ignored top-level fields: {}", others.join(", ")));
+                }
+                ("data", items)
+            }
+            Some(other) => {
+                return Err(format_error(format!("$.data must be an array of incidents, got {}", type_name(other))));
+            }
+            None if top.contains_key("incidents") => {
+                return Err(format_error(
+                    "$: this is the REST API's {\"incidents\": […]}; export Analytics raw incidents \
+                     ({\"data\": […]}) or a CSV instead",
+                ));
+            }
+            None => {
+                return Err(format_error(
+                    "$: expected PagerDuty Analytics raw incidents ({\"data\": […]}) or an array of incidents, \
+                     but the object has no \"data\" member",
+                ));
+            }
+        },
+        other => {
+            return Err(format_error(format!(
+                "$: expected an object with a \"data\" array or an array of incidents, got {}",
+                type_name(other)
+            )));
+        }
+    };
+    let mut ignored = IgnoredFields::new(("incident", "incidents"));
+    let mut rows = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let number = index as u64 + 1;
+        let path = item_path(array, index);
+        let Value::Object(fields) = item else {
+            let message = format!("must be an incident object, got {}", type_name(item));
+            rows.push(Err(RowError { row: Some(number), field: Some(path), message }));
+            continue;
+        };
+        ignored.object(fields.keys().filter(|k| !is_json_field(k)).cloned().collect());
+        rows.push(incident(number, ObjectReader::new(fields, Place::Json(path)), context));
+    }
+    notes.extend(ignored.note());
+    if !rows.is_empty() {
+        notes.push(NOTE.to_owned());
+    }
+    Ok(Converted { services: Vec::new(), rows, notes })
+}
+
+fn is_json_field(key: &str) -> bool {
+    FIELDS.iter().any(|(field, _)| *field == key)
+}
+
+fn convert_csv(bytes: &[u8], context: &Context) -> Result<Converted, FormatError> {
+    let mut decoder = Decoder::new(BodyFormat::Csv);
+    let mut decoded = Vec::new();
+    let csv_error = |e: FormatError| format_error(format!("CSV: {}", e.message));
+    decoder.push(bytes, &mut decoded).map_err(csv_error)?;
+    decoder.finish(&mut decoded).map_err(csv_error)?;
+    let header = decoder.columns().map(<[String]>::to_vec).unwrap_or_default();
+    let columns = locate_columns(&header, &context.options.column_map)?;
+    let mut notes = Vec::new();
+    let unused: Vec<&str> =
+        header.iter().filter(|h| !columns.iter().any(|(_, used)| used == *h)).map(String::as_str).collect();
+    if !unused.is_empty() {
+        notes.push(format!("ignored columns: {}", unused.join(", ")));
+    }
+    let rows: Vec<DecodedRow> = decoded
+        .into_iter()
+        .map(|row| {
+            let row = row?;
+            let mut fields = Map::new();
+            for (field, column) in &columns {
+                let cell = row.cells.iter().find(|(name, _)| name == column).map(|(_, cell)| cell);
+                if let Some(Cell::Text(text)) = cell {
+                    fields.insert((*field).to_owned(), Value::String(text.clone()));
+                }
+            }
+            incident(row.number, ObjectReader::new(&fields, Place::Csv(&columns)), context)
+        })
+        .collect();
+    if !rows.is_empty() {
+        notes.push(NOTE.to_owned());
+    }
+    Ok(Converted { services: Vec::new(), rows, notes })
+}
+
+/// The column of each adapter field the header has: `column_map` first, then the defaults.
+fn locate_columns(
+    header: &[String],
+    column_map: &[(String, String)],
+) -> Result<Vec<(&'static str, String)>, FormatError> {
+    let find = |wanted: &str| {
+        let wanted = wanted.trim();
+        (header.iter().find(|h| h.as_str() == wanted))
+            .or_else(|| header.iter().find(|h| normalise(h) == normalise(wanted)))
+            .cloned()
+    };
+    let mut columns = Vec::new();
+    for (field, defaults) in FIELDS {
+        let column = match column_map.iter().find(|(key, _)| key.trim().eq_ignore_ascii_case(field)) {
+            Some((_, wanted)) => Some(find(wanted).ok_or_else(|| {
+                format_error(format!(
+                    "column_map maps {field} to '{wanted}', but the CSV has no such column (columns: {})",
+                    header.join(", ")
+                ))
+            })?),
+            None => std::iter::once(field).chain(defaults.iter().copied()).find_map(find),
+        };
+        if let Some(column) = column {
+            columns.push((field, column));
+        }
+    }
+    let has = |field: &str| columns.iter().any(|(f, _)| *f == field);
+    for (field, present) in [
+        ("id", has("id")),
+        ("description", has("description") || has("title")),
+        ("service_name", has("service_name")),
+        ("created_at", has("created_at")),
+    ] {
+        if !present {
+            let looked: Vec<&str> = FIELDS
+                .iter()
+                .filter(|(f, _)| *f == field || (field == "description" && *f == "title"))
+                .flat_map(|(f, defaults)| std::iter::once(*f).chain(defaults.iter().copied()))
+                .collect();
+            return Err(format_error(format!(
+                "CSV: no {field} column (looked for {}); name yours with column_map={field}=HEADER (columns: {})",
+                looked.join(", "),
+                header.join(", ")
+            )));
+        }
+    }
+    Ok(columns)
+}
+
+fn incident(number: u64, mut r: ObjectReader, context: &Context) -> DecodedRow {
+    let mut row = RawRow::new(number);
+    let mut put = |name: &str, value: Value| row.cells.push((name.to_owned(), Cell::Json(value)));
+    if let Some(id) = r.required_text("id", "every incident needs its PagerDuty id") {
+        put("external_id", json!(id));
+    }
+    let title = r
+        .text("description")
+        .or_else(|| r.text("title"))
+        .or_else(|| r.text("incident_number").map(|n| format!("Incident #{n}")));
+    match title {
+        Some(title) => put("title", json!(title)),
+        None if ["description", "title", "incident_number"].iter().all(|k| !r.problems.has(&r.path(k))) => {
+            r.fail("description", "is missing, and so are title and incident_number: what is the incident called?");
+        }
+        None => {}
+    }
+    if let Some(severity) = severity(&mut r, context) {
+        put("severity", json!(severity.as_str()));
+    }
+    if let Some(name) = r.required_text("service_name", "the incident's service is found by its name") {
+        match context.service_slug(&name) {
+            Some(slug) => put("services", json!([slug])),
+            None => r.fail("service_name", unmapped_service(&name)),
+        }
+    }
+    let created = if r.value("created_at").is_none() {
+        r.fail("created_at", "is missing: when was the incident opened?");
+        None
+    } else {
+        r.instant("created_at")
+    };
+    let acknowledged = seconds_after(&mut r, created, "seconds_to_first_ack");
+    let resolved = match r.value("resolved_at") {
+        Some(_) => r.instant("resolved_at"),
+        None => seconds_after(&mut r, created, "seconds_to_resolve"),
+    };
+    let times = [
+        ("started_at", created),
+        ("detected_at", created),
+        ("acknowledged_at", acknowledged),
+        ("mitigated_at", resolved),
+        ("resolved_at", resolved),
+    ];
+    for (name, instant) in times {
+        if let Some(instant) = instant {
+            put(name, json!(format_instant(instant)));
+        }
+    }
+    put("status", json!(if resolved.is_some() { "resolved" } else { "open" }));
+    r.problems.finish(row)
+}
+
+fn severity(r: &mut ObjectReader, context: &Context) -> Option<Severity> {
+    if let Some(priority) = r.text("priority_name") {
+        let severity = context.severity(&priority, &PRIORITY_SEVERITY);
+        if severity.is_none() {
+            r.fail(
+                "priority_name",
+                format!(
+                    "priority '{priority}' has no severity: add severity_map={priority}=SEVn \
+                     (defaults: P1→SEV1, P2→SEV2, P3→SEV3, P4 and P5→SEV4)"
+                ),
+            );
+        }
+        return severity;
+    }
+    if r.flag("major") == Some(true) {
+        return Some(Severity::Sev1);
+    }
+    match r.text("urgency").map(|u| u.to_ascii_lowercase()).as_deref() {
+        Some("high") => Some(Severity::Sev2),
+        Some("low") => Some(Severity::Sev3),
+        Some(other) => {
+            r.fail(
+                "urgency",
+                format!("'{other}' is neither high nor low, and there is no priority to read the severity from"),
+            );
+            None
+        }
+        None => {
+            r.fail("priority_name", "is missing, and so are major and urgency: the severity cannot be told");
+            None
+        }
+    }
+}
+
+/// `start` plus the seconds in `key`, when both are known.
+fn seconds_after(r: &mut ObjectReader, start: Option<DateTime<Utc>>, key: &str) -> Option<DateTime<Utc>> {
+    let seconds = r.number(key)?;
+    if seconds < 0.0 {
+        r.fail(key, format!("must not be negative, got {seconds}"));
+        return None;
+    }
+    if seconds > MAX_SECONDS {
+        r.fail(key, "is more than ten years: is it really in seconds?");
+        return None;
+    }
+    // Bounded above, so the cast is exact to the millisecond.
+    let delta = TimeDelta::try_milliseconds((seconds * 1000.0).round() as i64)?;
+    let instant = start?.checked_add_signed(delta);
+    if instant.is_none() {
+        r.fail(key, "points past the last representable time");
+    }
+    instant
+}
