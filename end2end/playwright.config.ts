@@ -94,6 +94,13 @@ export default defineConfig({
       testMatch: /login\.spec\.ts$/,
       use: { baseURL: externalOidcBaseURL ?? `http://${oidcSiteAddr}` },
     },
+    // Two people signed in through the provider (an editor and an admin), on the OIDC server.
+    {
+      name: 'workflows',
+      testMatch: /workflows\.spec\.ts$/,
+      use: { baseURL: externalOidcBaseURL ?? `http://${oidcSiteAddr}` },
+      dependencies: ['login'],
+    },
   ],
   webServer: [
     // The server the `hydration` and `api` projects use, in local mode.
@@ -118,7 +125,7 @@ export default defineConfig({
         ]),
     // The `login` project's provider, then its server in OIDC mode (started in this order:
     // the server may read the provider's discovery document at startup).
-    ...(externalOidcBaseURL || !projectSelected('login')
+    ...(externalOidcBaseURL || !(projectSelected('login') || projectSelected('workflows'))
       ? []
       : [
           {

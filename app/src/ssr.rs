@@ -8,7 +8,7 @@ use leptos::prelude::use_context;
 
 use crate::api::{
     AuditQuery, AuditView, ImportHistory, ImportOutcome, ImportUpload, OrgOverview, Overview, PopulationView,
-    ReportView, ServiceView, ServicesQuery, ServicesView, TeamReadiness, TeamView,
+    ReportView, ServiceView, ServiceWaivers, ServicesQuery, ServicesView, TeamReadiness, TeamView, WaiverRequests,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -64,6 +64,21 @@ pub trait ServiceSource: Send + Sync {
     async fn service(&self, slug: String, period: Option<String>) -> Result<ServiceView, AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait WaiverSource: Send + Sync {
+    async fn service(&self, principal: Principal, service: String) -> Result<ServiceWaivers, AppError>;
+    async fn all(&self, principal: Principal) -> Result<WaiverRequests, AppError>;
+    async fn request(
+        &self,
+        principal: Principal,
+        service: String,
+        check: String,
+        reason: String,
+        last_day: String,
+    ) -> Result<(), AppError>;
+    async fn decide(&self, principal: Principal, id: i64, approve: bool, note: String) -> Result<(), AppError>;
+}
+
 /// Everything the pages need from the server, provided once per request as context.
 #[derive(Clone)]
 pub struct Ports {
@@ -73,6 +88,13 @@ pub struct Ports {
     pub service: Arc<dyn ServiceSource>,
     pub import: Arc<dyn ImportSource>,
     pub readiness: Arc<dyn ReadinessSource>,
+    pub waivers: Arc<dyn WaiverSource>,
+}
+
+pub fn waiver_source() -> Result<Arc<dyn WaiverSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.waivers)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
 }
 
 pub fn readiness_source() -> Result<Arc<dyn ReadinessSource>, AppError> {

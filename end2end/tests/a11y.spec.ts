@@ -13,6 +13,7 @@ const pages = [
   '/kpis/high_sev_count?period=2026-Q3&scope=team%3Ashop',
   '/reports/2026-Q3',
   '/import',
+  '/waivers',
   '/audit',
   '/evidence',
   '/no-such-page',

@@ -10,6 +10,7 @@ mod m20261126_000005_create_audit_events;
 mod m20261126_000006_create_identity;
 mod m20261127_000007_create_self_assessments;
 mod m20261127_000008_incident_timeline;
+mod m20261127_000009_create_waiver_requests;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_create_identity::Migration),
             Box::new(m20261127_000007_create_self_assessments::Migration),
             Box::new(m20261127_000008_incident_timeline::Migration),
+            Box::new(m20261127_000009_create_waiver_requests::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod startup;
 pub mod summary_pages;
 pub mod telemetry;
+pub mod waivers;
 
 /// The current instant at the precision both databases keep (microseconds).
 pub fn clock_now() -> chrono::DateTime<chrono::Utc> {

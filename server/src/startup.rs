@@ -79,6 +79,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         service: Arc::new(crate::service_page::ServicePageService::new(state.clone())),
         import: Arc::new(crate::import_page::ImportService::new(state.clone())),
         readiness: Arc::new(crate::readiness_page::ReadinessService::new(state.clone())),
+        waivers: Arc::new(crate::waivers::WaiverService::new(state.clone())),
     };
     // `/reports/{period}` is the HTML report and, with `.pdf`, the PDF: one axum route.
     let (report_page, route_list): (Vec<_>, Vec<_>) =

@@ -10,10 +10,12 @@ mod import;
 mod overview;
 mod readiness;
 mod service;
+mod waivers;
 pub use import::*;
 pub use overview::*;
 pub use readiness::*;
 pub use service::*;
+pub use waivers::*;
 
 /// What the home page shows until the KPI pages land: how much data there is, and whether it
 /// is the generated demo organisation.

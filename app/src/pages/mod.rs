@@ -16,6 +16,7 @@ mod team;
 mod theme;
 mod trend;
 mod url;
+mod waivers;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Overview"</A>
                     <A href="/services">"Services"</A>
                     <A href="/import">"Import"</A>
+                    <A href="/waivers">"Waivers"</A>
                     <chrome::AuditNavLink/>
                 </nav>
                 <div class="viewer">
@@ -74,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
                     <Route path=StaticSegment("import") view=import::ImportPage/>
+                    <Route path=StaticSegment("waivers") view=waivers::WaiversPage/>
                     // Rendered whole before sending, so an unknown service can answer 404.
                     <Route
                         path=(StaticSegment("services"), ParamSegment("slug"))

@@ -103,6 +103,7 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
         <Actions actions/>
         <DrTests dr_tests/>
         <Exemptions exemptions/>
+        <super::waivers::ServiceWaiversSection service=view.service.clone()/>
     }
 }
 

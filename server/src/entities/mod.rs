@@ -22,6 +22,7 @@ pub mod slo_measurement;
 pub mod team;
 pub mod team_membership;
 pub mod user_session;
+pub mod waiver_request;
 
 /// Records that carry provenance: on re-import the stored values of these fields are kept when
 /// nothing else changed, so that "unchanged" can be decided by plain equality.

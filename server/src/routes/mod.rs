@@ -117,6 +117,8 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/import", Access::Ingest),
     ("/api/answer_readiness", Access::Ingest),
     ("/api/sign_off_readiness", Access::Ingest),
+    ("/api/request_waiver", Access::Ingest),
+    ("/api/decide_waiver", Access::Admin),
 ];
 
 /// What a request needs, by method and matched path pattern.

@@ -260,18 +260,22 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
             [
                 "/api/answer_readiness",
                 "/api/audit_events",
+                "/api/decide_waiver",
                 "/api/import",
                 "/api/import_history",
                 "/api/org_overview",
                 "/api/overview",
                 "/api/population",
                 "/api/report",
+                "/api/request_waiver",
                 "/api/service",
+                "/api/service_waivers",
                 "/api/services",
                 "/api/sign_off_readiness",
                 "/api/team",
                 "/api/team_readiness",
-                "/api/viewer"
+                "/api/viewer",
+                "/api/waiver_requests"
             ]
             .map(str::to_owned)
         )
@@ -291,6 +295,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/services/{slug}",
                 "/teams/{slug}",
                 "/teams/{slug}/self-assessment",
+                "/waivers",
             ]
             .map(str::to_owned)
         )

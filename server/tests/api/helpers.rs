@@ -19,6 +19,8 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub db: DatabaseConnection,
+    /// An API token the helpers below send, for apps that require sign-in (set once).
+    pub bearer: std::sync::OnceLock<String>,
     cleanup: Cleanup,
 }
 
@@ -111,10 +113,17 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let application = Application::build(&settings, db.clone()).await.expect("build app");
     let addr = application.local_addr().expect("local addr");
     tokio::spawn(application.run(std::future::pending()));
-    TestApp { base: format!("http://{addr}"), client: Client::new(), db, cleanup }
+    TestApp { base: format!("http://{addr}"), client: Client::new(), db, bearer: std::sync::OnceLock::new(), cleanup }
 }
 
 impl TestApp {
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.bearer.get() {
+            Some(token) => request.header("authorization", format!("Bearer {token}")),
+            None => request,
+        }
+    }
+
     pub async fn post(&self, kind: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Response {
         self.post_query(kind, "", content_type, body).await
     }
@@ -126,8 +135,7 @@ impl TestApp {
         content_type: &str,
         body: impl Into<reqwest::Body>,
     ) -> Response {
-        self.client
-            .post(format!("{}/api/v1/{kind}{query}", self.base))
+        self.authorized(self.client.post(format!("{}/api/v1/{kind}{query}", self.base)))
             .header("content-type", content_type)
             .body(body)
             .send()
@@ -145,7 +153,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path_and_query: &str) -> (u16, Value) {
-        let response = self.client.get(format!("{}{path_and_query}", self.base)).send().await.expect("request sent");
+        let response = self
+            .authorized(self.client.get(format!("{}{path_and_query}", self.base)))
+            .send()
+            .await
+            .expect("request sent");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }

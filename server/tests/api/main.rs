@@ -18,3 +18,4 @@ mod self_assessments;
 mod service_page;
 mod services_page;
 mod summary_pages;
+mod waivers;

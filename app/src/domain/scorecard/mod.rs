@@ -19,6 +19,7 @@ pub mod evaluate;
 pub mod listing;
 pub mod policy;
 pub mod readiness;
+pub mod waiver;
 
 #[cfg(test)]
 mod tests;

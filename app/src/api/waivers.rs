@@ -1,0 +1,96 @@
+//! Waiver requests: a team asks to waive one of its service's failing checks until a day; an
+//! admin who did not ask approves it (it becomes an exemption: the check shows as *waived*
+//! until it expires, on the service page and in reports) or rejects it.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::scorecard::waiver::RequestStatus;
+use crate::error::AppError;
+
+/// One request as the pages list it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverRequestView {
+    pub id: i64,
+    pub service: String,
+    pub check: String,
+    pub check_title: String,
+    pub reason: String,
+    /// The waiver's last day (it ends at the following midnight, UTC).
+    pub last_day: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub status: RequestStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_note: Option<String>,
+    /// The viewer may approve or reject it (an admin who did not ask, while it is pending).
+    pub can_decide: bool,
+}
+
+/// A check the viewer may ask to waive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaivableCheck {
+    pub id: String,
+    pub title: String,
+    /// `fail` or `no_data`.
+    pub status: String,
+}
+
+/// The waiver section of a service page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceWaivers {
+    pub service: String,
+    /// Failing checks of the current period without a pending request; empty when the viewer
+    /// may not ask for this service.
+    pub waivable: Vec<WaivableCheck>,
+    pub requests: Vec<WaiverRequestView>,
+    /// Today (UTC), the earliest day a waiver may end on, and the latest.
+    pub today: String,
+    pub latest_day: String,
+}
+
+/// Every request, pending first, for the waivers page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverRequests {
+    pub pending: Vec<WaiverRequestView>,
+    pub decided: Vec<WaiverRequestView>,
+    pub viewer_is_admin: bool,
+}
+
+#[server(endpoint = "service_waivers")]
+pub async fn get_service_waivers(service: String) -> Result<ServiceWaivers, AppError> {
+    let principal = crate::ssr::require(crate::domain::access::Access::Read, "waiver requests")?;
+    crate::ssr::with_status(crate::ssr::waiver_source()?.service(principal, service).await)
+}
+
+#[server(endpoint = "waiver_requests")]
+pub async fn get_waiver_requests() -> Result<WaiverRequests, AppError> {
+    let principal = crate::ssr::require(crate::domain::access::Access::Read, "waiver requests")?;
+    crate::ssr::with_status(crate::ssr::waiver_source()?.all(principal).await)
+}
+
+#[server(endpoint = "request_waiver")]
+pub async fn request_waiver(service: String, check: String, reason: String, last_day: String) -> Result<(), AppError> {
+    let principal =
+        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Ingest, "requesting a waiver"))?;
+    crate::ssr::with_status(crate::ssr::waiver_source()?.request(principal, service, check, reason, last_day).await)
+}
+
+/// `decision` is `approve` or `reject`.
+#[server(endpoint = "decide_waiver")]
+pub async fn decide_waiver(id: i64, decision: String, note: Option<String>) -> Result<(), AppError> {
+    let principal = crate::ssr::with_status(crate::ssr::require(
+        crate::domain::access::Access::Admin,
+        "deciding on waiver requests",
+    ))?;
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        other => {
+            let error = AppError::Invalid(format!("decision must be approve or reject, got '{other}'"));
+            return crate::ssr::with_status(Err(error));
+        }
+    };
+    crate::ssr::with_status(crate::ssr::waiver_source()?.decide(principal, id, approve, note.unwrap_or_default()).await)
+}
