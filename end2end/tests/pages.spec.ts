@@ -358,7 +358,8 @@ test('ingested markup is shown as text on every page and never runs', async ({ p
 });
 
 test('a self-assessment answered by the team is signed off by someone else and counts', async ({ page, request }) => {
-  const items = ['runbook', 'on_call_rotation', 'slo_alerting', 'dependency_map', 'capacity_plan', 'backup_and_restore'];
+  // Storefront is tier 0: every item of the default checklist applies.
+  const items = ['runbook', 'on_call_rotation', 'slo_alerting', 'dashboards', 'rollback_procedure', 'dependency_map', 'capacity_plan', 'dr_plan', 'backup_and_restore'];
   // The team's editor answered through the API (a pipeline or the same form): not yet reviewed.
   const answers = items.map((item) => ({
     service: 'storefront', item, answer: 'yes', answered_by: 'eve@example.test',
@@ -373,13 +374,13 @@ test('a self-assessment answered by the team is signed off by someone else and c
 
   await page.goto('/teams/shop/self-assessment');
   const storefront = page.locator('section[data-service="storefront"]');
-  await expect(storefront.getByTestId('readiness-progress')).toHaveText('6 of 6 answered, 6 awaiting review');
+  await expect(storefront.getByTestId('readiness-progress')).toHaveText('9 of 9 answered, 9 awaiting review');
   // The local admin (another person than eve) signs each answer off.
   for (const item of items) {
     await storefront.getByRole('button', { name: `Sign off ${item}` }).click();
     await expect(storefront.locator(`tr[data-item="${item}"]`)).toContainText('Signed off');
   }
-  await expect(storefront.getByTestId('readiness-progress')).toHaveText('6 of 6 answered');
+  await expect(storefront.getByTestId('readiness-progress')).toHaveText('9 of 9 answered');
   expect(await readiness()).toBe('pass');
   await page.goto('/services/storefront');
   await expect(page.locator('tr[data-check="self_assessment_current"]')).toContainText('Pass');
@@ -392,7 +393,7 @@ test('a self-assessment answered by the team is signed off by someone else and c
   await row.getByRole('button', { name: 'Save capacity_plan' }).click();
   await expect(row).toContainText('Awaiting review');
   await expect(row.getByRole('button', { name: 'Sign off capacity_plan' })).toHaveCount(0);
-  await expect(storefront.getByTestId('readiness-progress')).toHaveText('6 of 6 answered, 1 awaiting review');
+  await expect(storefront.getByTestId('readiness-progress')).toHaveText('9 of 9 answered, 1 awaiting review');
 });
 
 // Screenshots for a person to look at, in test-results/ (not committed).

@@ -7,7 +7,8 @@ import { signIn } from './fixtures/session';
 // approves the waiver; the service page changes accordingly.
 
 const SERVICE = 'wallet';
-const ITEMS = ['runbook', 'on_call_rotation', 'slo_alerting', 'dependency_map', 'capacity_plan', 'backup_and_restore'];
+// Wallet is tier 1: every item of the default checklist applies.
+const ITEMS = ['runbook', 'on_call_rotation', 'slo_alerting', 'dashboards', 'rollback_procedure', 'dependency_map', 'capacity_plan', 'dr_plan', 'backup_and_restore'];
 
 async function personIn(browser: Browser, login: string, from: string): Promise<Page> {
   const context = await browser.newContext();
@@ -60,7 +61,7 @@ test('an editor answers the checklist and an admin of another team signs it off'
     await row.getByRole('button', { name: `Save ${item}` }).click();
     await expect(editor.locator(`section[data-service="${SERVICE}"] tr[data-item="${item}"]`)).toContainText('Awaiting review');
   }
-  await expect(editor.getByTestId('readiness-progress')).toContainText('6 of 6 answered, 6 awaiting review');
+  await expect(editor.getByTestId('readiness-progress')).toContainText('9 of 9 answered, 9 awaiting review');
   // The editor cannot sign off their own answers.
   await expect(editor.getByRole('button', { name: /^Sign off / })).toHaveCount(0);
 
@@ -69,7 +70,7 @@ test('an editor answers the checklist and an admin of another team signs it off'
     await admin.getByRole('button', { name: `Sign off ${item}` }).click();
     await expect(admin.locator(`section[data-service="${SERVICE}"] tr[data-item="${item}"]`)).toContainText('Signed off');
   }
-  await expect(admin.getByTestId('readiness-progress')).toHaveText('6 of 6 answered');
+  await expect(admin.getByTestId('readiness-progress')).toHaveText('9 of 9 answered');
 
   await editor.goto(`/services/${SERVICE}`);
   await expect(checkRow(editor, 'self_assessment_current')).toContainText('Pass');

@@ -155,15 +155,16 @@ impl ReadinessSource for ReadinessService {
                 let tier = u8::try_from(service.tier).unwrap_or_default();
                 let valid_days = validity_days(policy, tier);
                 let answers = by_service.get(&service.id).unwrap_or(&empty);
-                let (items, progress) = checklist(policy, answers, valid_days.unwrap_or(i64::MAX), now);
+                let (items, progress) = checklist(policy, tier, answers, now);
                 let items = items
                     .into_iter()
-                    .map(|ChecklistRow { item, answer, state }| {
+                    .map(|ChecklistRow { item, answer, state, valid_days }| {
                         let (evidence_url, comment) =
                             details.get(&(service.id, item.to_owned())).cloned().unwrap_or_default();
                         ReadinessItemView {
                             item: item.to_owned(),
                             state,
+                            valid_days,
                             answer: answer.map(|a| a.answer.as_str().to_owned()),
                             evidence_url,
                             comment,

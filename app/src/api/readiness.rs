@@ -11,6 +11,8 @@ use crate::error::AppError;
 pub struct ReadinessItemView {
     pub item: String,
     pub state: ItemState,
+    /// Days an answer to this item stays valid (the policy may set it per item).
+    pub valid_days: i64,
     /// `yes`, `no` or `n/a`.
     pub answer: Option<String>,
     pub evidence_url: Option<String>,
@@ -28,7 +30,8 @@ pub struct ServiceReadiness {
     pub service: String,
     pub name: String,
     pub tier: u8,
-    /// Days an answer stays valid for the service's tier; `None`: the checklist does not apply.
+    /// Days an answer stays valid for the service's tier, unless the item says otherwise;
+    /// `None`: the checklist does not apply.
     pub valid_days: Option<i64>,
     pub progress: Progress,
     pub items: Vec<ReadinessItemView>,

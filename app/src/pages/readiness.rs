@@ -116,7 +116,7 @@ fn Service(
                 <h2 id=heading_id>{format!("{name} · tier {tier}")}</h2>
                 <span class="note" data-testid="readiness-progress">{progress.describe()}</span>
             </div>
-            <p class="note">{format!("Answers stay valid for {days} days.")}</p>
+            <p class="note">{format!("Answers stay valid for {days} days unless the item says otherwise.")}</p>
             <div class="table-scroll" tabindex="0">
                 <table class="data readiness">
                     <caption class="visually-hidden">{format!("Readiness checklist of {service}")}</caption>
@@ -131,7 +131,7 @@ fn Service(
                         </tr>
                     </thead>
                     <tbody>
-                        {items.into_iter().map(|item| view! { <Item service=service.clone() item can_answer answer sign_off/> }).collect_view()}
+                        {items.into_iter().map(|item| view! { <Item service=service.clone() item default_days=days can_answer answer sign_off/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -144,6 +144,7 @@ fn Service(
 fn Item(
     service: String,
     item: ReadinessItemView,
+    default_days: i64,
     can_answer: bool,
     answer: ServerAction<AnswerReadiness>,
     sign_off: ServerAction<SignOffReadiness>,
@@ -197,7 +198,10 @@ fn Item(
         item.evidence_url.clone().map(|url| view! { " · " <a href=url rel="noopener noreferrer">"evidence"</a> });
     view! {
         <tr data-item=item.item.clone()>
-            <th scope="row">{item_label.clone()}</th>
+            <th scope="row">
+                {item_label.clone()}
+                {(item.valid_days != default_days).then(|| view! { <br/><span class="note">{format!("valid {} days", item.valid_days)}</span> })}
+            </th>
             <td><span class=class>{status}</span></td>
             <td>{shown_answer}{evidence}{item.comment.clone().map(|c| view! { <br/><span class="note">{c}</span> })}</td>
             <td>{answered}</td>

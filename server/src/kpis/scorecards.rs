@@ -122,7 +122,13 @@ async fn self_assessment_answers(db: &DatabaseConnection) -> Result<Vec<SelfAsse
             if answer.is_none() || slug.is_none() {
                 tracing::warn!(answer = row.id, "skipping a self-assessment answer that cannot be read");
             }
-            Some(SelfAssessmentAnswer { service: slug?, item: row.item, answer: answer?, answered_at: row.answered_at })
+            Some(SelfAssessmentAnswer {
+                service: slug?,
+                item: row.item,
+                answer: answer?,
+                answered_at: row.answered_at,
+                reviewed_at: row.reviewed_at?,
+            })
         })
         .collect())
 }

@@ -6,8 +6,18 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 use crate::kpis::load;
 
-const ITEMS: [&str; 6] =
-    ["runbook", "on_call_rotation", "slo_alerting", "dependency_map", "capacity_plan", "backup_and_restore"];
+/// Checkout is tier 0: every item of the default checklist applies.
+const ITEMS: [&str; 9] = [
+    "runbook",
+    "on_call_rotation",
+    "slo_alerting",
+    "dashboards",
+    "rollback_procedure",
+    "dependency_map",
+    "capacity_plan",
+    "dr_plan",
+    "backup_and_restore",
+];
 
 fn answers(reviewed: bool) -> Value {
     let rows: Vec<Value> = ITEMS
@@ -41,12 +51,12 @@ async fn only_signed_off_answers_count_towards_readiness(app: &TestApp) {
     assert_eq!(readiness(app).await["status"], "no_data");
     let (status, reply) = app.post_json("self-assessments", &answers(false)).await;
     assert_eq!(status, 200, "{reply}");
-    assert_eq!(reply["created"], 6);
+    assert_eq!(reply["created"], 9);
     assert_eq!(readiness(app).await["status"], "no_data", "answers nobody reviewed do not count");
 
     let (status, reply) = app.post_json("self-assessments", &answers(true)).await;
     assert_eq!(status, 200, "{reply}");
-    assert_eq!(reply["updated"], 6, "the same answers, now signed off: {reply}");
+    assert_eq!(reply["updated"], 9, "the same answers, now signed off: {reply}");
     assert_eq!(readiness(app).await["status"], "pass");
 
     // One item answered "no" fails the check, naming it.
@@ -60,7 +70,7 @@ async fn only_signed_off_answers_count_towards_readiness(app: &TestApp) {
 
     let (_, listed) = app.get("/api/v1/self-assessments?service=checkout").await;
     let items = listed["items"].as_array().expect("items");
-    assert_eq!(items.len(), 6);
+    assert_eq!(items.len(), 9);
     assert!(items.iter().all(|i| i["reviewed_by"] == "rob@example.test"));
 }
 
@@ -84,4 +94,62 @@ async fn bad_answers_are_refused_row_by_row(app: &TestApp) {
     assert!(listed["items"].as_array().is_some_and(Vec::is_empty), "nothing was written");
 }
 
-crate::on_both_backends!(only_signed_off_answers_count_towards_readiness, bad_answers_are_refused_row_by_row);
+fn answer(service: &str, item: &str, answered_at: &str, reviewed_at: &str) -> Value {
+    json!({"service": service, "item": item, "answer": "yes", "answered_by": "eve@example.test",
+           "answered_at": answered_at, "reviewed_by": "rob@example.test", "reviewed_at": reviewed_at})
+}
+
+async fn check_of(app: &TestApp, service: &str, period: &str) -> Value {
+    let (_, card) = app.get(&format!("/api/v1/services/{service}/scorecard?period={period}")).await;
+    card["scorecards"][0]["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["id"] == "self_assessment_current").cloned())
+        .unwrap_or_else(|| panic!("the readiness check of {service}: {card}"))
+}
+
+/// The policy's checklist says which tiers an item applies to and how long its answer stays
+/// valid; a past period counts only sign-offs given by its end.
+async fn items_apply_by_tier_with_their_own_validity_and_late_sign_offs_do_not_count(app: &TestApp) {
+    load(app).await;
+    // Ledger is tier 2: the tier-0/1 items (dependency map, capacity plan, DR plan) do not apply.
+    let tier2: Vec<Value> = ITEMS
+        .iter()
+        .filter(|item| !matches!(**item, "dependency_map" | "capacity_plan" | "dr_plan"))
+        .map(|item| answer("ledger", item, "2026-09-01T10:00:00Z", "2026-09-02T10:00:00Z"))
+        .collect();
+    assert_eq!(app.post_json("self-assessments", &Value::Array(tier2)).await.0, 200);
+    let check = check_of(app, "ledger", "2026-Q3").await;
+    assert_eq!(check["status"], "pass", "{check}");
+    assert_eq!(check["value"]["items"], 6);
+
+    // Checkout is tier 0: a capacity plan answered 108 days before the quarter's end is past its
+    // own 90 days, though within the check's 180.
+    let tier0: Vec<Value> = ITEMS
+        .iter()
+        .map(|item| {
+            let at = if *item == "capacity_plan" { "2026-06-15T10:00:00Z" } else { "2026-09-01T10:00:00Z" };
+            answer("checkout", item, at, "2026-09-02T10:00:00Z")
+        })
+        .collect();
+    assert_eq!(app.post_json("self-assessments", &Value::Array(tier0)).await.0, 200);
+    let check = check_of(app, "checkout", "2026-Q3").await;
+    assert_eq!(check["status"], "fail", "{check}");
+    assert_eq!(check["value"]["stale"], json!(["capacity_plan"]), "{check}");
+    let explanation = check["explanation"].as_str().unwrap_or_default();
+    assert!(explanation.contains("capacity_plan (valid 90 days)"), "{explanation}");
+
+    // Answered in Q3 but signed off after it ended: Q3 stays without a current assessment.
+    let late: Vec<Value> =
+        ITEMS.iter().map(|item| answer("checkout", item, "2026-09-20T10:00:00Z", "2026-10-05T10:00:00Z")).collect();
+    assert_eq!(app.post_json("self-assessments", &Value::Array(late)).await.0, 200);
+    let check = check_of(app, "checkout", "2026-Q3").await;
+    assert_eq!(check["status"], "no_data", "a sign-off after the period does not count for it: {check}");
+    let check = check_of(app, "checkout", "2026-10").await;
+    assert_eq!(check["status"], "pass", "it counts from the sign-off on: {check}");
+}
+
+crate::on_both_backends!(
+    only_signed_off_answers_count_towards_readiness,
+    bad_answers_are_refused_row_by_row,
+    items_apply_by_tier_with_their_own_validity_and_late_sign_offs_do_not_count,
+);

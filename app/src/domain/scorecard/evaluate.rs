@@ -113,6 +113,8 @@ pub struct SelfAssessmentAnswer {
     pub item: String,
     pub answer: ReadinessAnswer,
     pub answered_at: DateTime<Utc>,
+    /// When someone else signed it off (only signed-off answers are judged).
+    pub reviewed_at: DateTime<Utc>,
 }
 
 /// The result of one check.
@@ -481,26 +483,44 @@ fn dr_latest(cx: &Context<'_, '_>) -> Outcome {
 }
 
 fn self_assessment(cx: &Context<'_, '_>, t: f64, shown: &str) -> Outcome {
-    // The latest answer per item given before the as-of instant.
+    // The latest answer per item that was given and signed off by the as-of instant: a sign-off
+    // given later does not change a past period.
     let mut latest: BTreeMap<&str, &SelfAssessmentAnswer> = BTreeMap::new();
-    for answer in cx.inputs.self_assessment.iter().filter(|a| a.service == cx.service.slug && a.answered_at <= cx.as_of)
-    {
+    let known = cx
+        .inputs
+        .self_assessment
+        .iter()
+        .filter(|a| a.service == cx.service.slug && a.answered_at <= cx.as_of && a.reviewed_at <= cx.as_of);
+    for answer in known {
         let slot = latest.entry(answer.item.as_str()).or_insert(answer);
         if answer.answered_at > slot.answered_at {
             *slot = answer;
         }
     }
+    let items = cx.policy.checklist_for(cx.service.tier.value());
+    if items.is_empty() {
+        return Outcome::new(CheckStatus::NotApplicable, Value::Null, "No checklist item applies to this tier.");
+    }
     if latest.is_empty() {
         return Outcome::new(CheckStatus::NoData, Value::Null, "No readiness self-assessment on record.");
     }
-    let oldest_allowed = cx.as_of.checked_sub_signed(TimeDelta::days(t as i64)).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let items = &cx.policy.self_assessment_items;
     let (mut missing, mut answered_no, mut stale) = (Vec::new(), Vec::new(), Vec::new());
-    for item in items {
-        match latest.get(item.as_str()) {
-            None => missing.push(item.as_str()),
-            Some(a) if a.answered_at < oldest_allowed => stale.push(item.as_str()),
-            Some(a) if a.answer == ReadinessAnswer::No => answered_no.push(item.as_str()),
+    // Stale items as the explanation names them, with a validity of their own when they have one.
+    let mut stale_named = Vec::new();
+    for item in &items {
+        // Each item may keep its answers valid for its own number of days.
+        let days = item.validity_days(t as i64);
+        let oldest_allowed = cx.as_of.checked_sub_signed(TimeDelta::days(days)).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        match latest.get(item.id.as_str()) {
+            None => missing.push(item.id.as_str()),
+            Some(a) if a.answered_at < oldest_allowed => {
+                stale.push(item.id.as_str());
+                stale_named.push(match item.valid_days {
+                    Some(days) => format!("{} (valid {days} days)", item.id),
+                    None => item.id.clone(),
+                });
+            }
+            Some(a) if a.answer == ReadinessAnswer::No => answered_no.push(item.id.as_str()),
             Some(_) => {}
         }
     }
@@ -518,10 +538,10 @@ fn self_assessment(cx: &Context<'_, '_>, t: f64, shown: &str) -> Outcome {
         problems.push(format!("answered no: {}", answered_no.join(", ")));
     }
     if !stale.is_empty() {
-        problems.push(format!("older than {shown}: {}", stale.join(", ")));
+        problems.push(format!("older than {shown}: {}", stale_named.join(", ")));
     }
     if problems.is_empty() {
-        Outcome::new(CheckStatus::Pass, value, format!("All {} items answered within {shown}.", items.len()))
+        Outcome::new(CheckStatus::Pass, value, format!("All {} items answered within their validity.", items.len()))
     } else {
         Outcome::new(CheckStatus::Fail, value, format!("Self-assessment incomplete ({}).", problems.join("; ")))
     }

@@ -32,7 +32,7 @@ pub use evaluate::{
     CheckResult, CheckStatus, Exemption, ReadinessAnswer, Scorecard, SelfAssessmentAnswer, ServiceInputs, Waiver,
     evaluate_dataset, evaluate_service, level_of, score_of,
 };
-pub use policy::{CheckId, CheckSpec, DEFAULT_POLICY_TOML, Level, Policy, PolicyError, Threshold, Unit};
+pub use policy::{CheckId, CheckSpec, ChecklistItem, DEFAULT_POLICY_TOML, Level, Policy, PolicyError, Threshold, Unit};
 
 use crate::domain::records::Slug;
 

@@ -214,12 +214,35 @@ impl CheckSpec {
     }
 }
 
+/// One item of the readiness checklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    pub id: String,
+    /// Tiers the item applies to; `None`: every tier the readiness check applies to.
+    pub tiers: Option<Vec<u8>>,
+    /// Days an answer stays valid; `None`: the readiness check's threshold for the tier.
+    pub valid_days: Option<u32>,
+}
+
+impl ChecklistItem {
+    pub fn applies_to(&self, tier: u8) -> bool {
+        self.tiers.as_ref().is_none_or(|tiers| tiers.contains(&tier))
+    }
+
+    /// Days an answer stays valid, given the check's threshold for the service's tier.
+    pub fn validity_days(&self, check_threshold_days: i64) -> i64 {
+        self.valid_days.map_or(check_threshold_days, i64::from)
+    }
+}
+
 /// A validated policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub version: String,
-    /// The readiness checklist items a self-assessment must answer.
+    /// The readiness checklist items' ids, in order (every tier's).
     pub self_assessment_items: Vec<String>,
+    /// The readiness checklist, with the tiers and validity of each item.
+    pub checklist: Vec<ChecklistItem>,
     /// In file order (which is also the order of check results).
     pub checks: Vec<CheckSpec>,
 }
@@ -270,7 +293,25 @@ struct RawPolicy {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSelfAssessment {
-    items: Vec<String>,
+    items: Vec<RawItem>,
+}
+
+/// A checklist item: its id alone, or `{ id, tiers = [0, 1], valid_days = 90 }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawItem {
+    Id(String),
+    Detailed(RawDetailedItem),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDetailedItem {
+    id: String,
+    #[serde(default)]
+    tiers: Option<Vec<i64>>,
+    #[serde(default)]
+    valid_days: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -321,29 +362,67 @@ impl Policy {
             checks.push(spec);
         }
         let items = raw.self_assessment.map(|s| s.items).unwrap_or_default();
-        let self_assessment_items = validate_checklist(items, seen.contains(&CheckId::SelfAssessmentCurrent))?;
-        Ok(Policy { version, self_assessment_items, checks })
+        let checklist = validate_checklist(items, seen.contains(&CheckId::SelfAssessmentCurrent))?;
+        let self_assessment_items = checklist.iter().map(|item| item.id.clone()).collect();
+        Ok(Policy { version, self_assessment_items, checklist, checks })
     }
 
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
         self.checks.iter().find(|c| c.id == id)
     }
+
+    /// The checklist items a service of `tier` answers.
+    pub fn checklist_for(&self, tier: u8) -> Vec<&ChecklistItem> {
+        self.checklist.iter().filter(|item| item.applies_to(tier)).collect()
+    }
 }
 
-fn validate_checklist(items: Vec<String>, required: bool) -> Result<Vec<String>, PolicyError> {
+fn validate_checklist(items: Vec<RawItem>, required: bool) -> Result<Vec<ChecklistItem>, PolicyError> {
     if required && items.is_empty() {
         return Err(PolicyError::BadChecklist(
             "check \"self_assessment_current\" needs a non-empty checklist ([self_assessment] items = [...])".into(),
         ));
     }
+    let bad = |message: String| PolicyError::BadChecklist(message);
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let slug = Slug::parse(&item).map_err(|e| PolicyError::BadChecklist(format!("item {item:?} {e}")))?;
+        let (id, tiers, valid_days) = match item {
+            RawItem::Id(id) => (id, None, None),
+            RawItem::Detailed(RawDetailedItem { id, tiers, valid_days }) => (id, tiers, valid_days),
+        };
+        let slug = Slug::parse(&id).map_err(|e| bad(format!("item {id:?} {e}")))?;
         if !seen.insert(slug.clone()) {
-            return Err(PolicyError::BadChecklist(format!("item {item:?} is listed more than once")));
+            return Err(bad(format!("item {id:?} is listed more than once")));
         }
-        out.push(slug.as_str().to_owned());
+        let tiers = match tiers {
+            None => None,
+            Some(list) if list.is_empty() => return Err(bad(format!("item {id:?}: `tiers` must not be empty"))),
+            Some(list) => {
+                let mut tiers = Vec::with_capacity(list.len());
+                for tier in list {
+                    let tier = u8::try_from(tier)
+                        .ok()
+                        .filter(|t| *t <= 3)
+                        .ok_or_else(|| bad(format!("item {id:?}: tier {tier} is not one of 0, 1, 2, 3")))?;
+                    if !tiers.contains(&tier) {
+                        tiers.push(tier);
+                    }
+                }
+                tiers.sort_unstable();
+                Some(tiers)
+            }
+        };
+        let valid_days = match valid_days {
+            None => None,
+            Some(days) => Some(
+                u32::try_from(days)
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .ok_or_else(|| bad(format!("item {id:?}: `valid_days` must be from 1 to 3650, got {days}")))?,
+            ),
+        };
+        out.push(ChecklistItem { id: slug.as_str().to_owned(), tiers, valid_days });
     }
     Ok(out)
 }

@@ -81,21 +81,29 @@ pub struct ChecklistRow<'a> {
     pub item: &'a str,
     pub answer: Option<&'a StoredAnswer>,
     pub state: ItemState,
+    /// Days an answer to this item stays valid.
+    pub valid_days: i64,
 }
 
-/// Each checklist item with its answer and state, in the policy's order, and the progress.
+/// The checklist of a service of `tier`: each item that applies to the tier with its answer,
+/// state and validity, in the policy's order, and the progress. Empty when the readiness check
+/// does not apply to the tier.
 pub fn checklist<'a>(
     policy: &'a Policy,
+    tier: u8,
     answers: &'a [StoredAnswer],
-    valid_days: i64,
     now: DateTime<Utc>,
 ) -> (Vec<ChecklistRow<'a>>, Progress) {
-    let mut progress = Progress { items: policy.self_assessment_items.len(), ..Progress::default() };
-    let rows = policy
-        .self_assessment_items
-        .iter()
+    let Some(default_days) = validity_days(policy, tier) else {
+        return (Vec::new(), Progress::default());
+    };
+    let items = policy.checklist_for(tier);
+    let mut progress = Progress { items: items.len(), ..Progress::default() };
+    let rows = items
+        .into_iter()
         .map(|item| {
-            let answer = answers.iter().filter(|a| a.item == *item).max_by_key(|a| a.answered_at);
+            let answer = answers.iter().filter(|a| a.item == item.id).max_by_key(|a| a.answered_at);
+            let valid_days = item.validity_days(default_days);
             let state = state_of(answer, valid_days, now);
             match state {
                 ItemState::Unanswered => progress.unanswered += 1,
@@ -103,7 +111,7 @@ pub fn checklist<'a>(
                 ItemState::Current => progress.current += 1,
                 ItemState::Expired => progress.expired += 1,
             }
-            ChecklistRow { item: item.as_str(), answer, state }
+            ChecklistRow { item: item.id.as_str(), answer, state, valid_days }
         })
         .collect();
     (rows, progress)
@@ -145,17 +153,35 @@ mod tests {
             answer("dependency_map", "2025-01-01T00:00:00Z", true),
             answer("dependency_map", "2026-10-01T00:00:00Z", true),
         ];
-        let days = validity_days(&policy, 0).unwrap();
-        assert_eq!(days, 180);
-        let (rows, progress) = checklist(&policy, &answers, days, now);
-        let states: Vec<(&str, ItemState)> = rows.iter().map(|row| (row.item, row.state)).collect();
-        assert_eq!(states[0], ("runbook", ItemState::Current));
-        assert_eq!(states[1], ("on_call_rotation", ItemState::AwaitingReview));
-        assert_eq!(states[2], ("slo_alerting", ItemState::Expired));
-        assert_eq!(states[3], ("dependency_map", ItemState::Current));
-        assert_eq!(progress, Progress { items: 6, current: 2, awaiting_review: 1, expired: 1, unanswered: 2 });
-        assert_eq!(progress.describe(), "4 of 6 answered, 1 awaiting review, 1 expired");
+        assert_eq!(validity_days(&policy, 0), Some(180));
+        let (rows, progress) = checklist(&policy, 0, &answers, now);
+        let state = |item: &str| rows.iter().find(|row| row.item == item).map(|row| row.state);
+        assert_eq!(state("runbook"), Some(ItemState::Current));
+        assert_eq!(state("on_call_rotation"), Some(ItemState::AwaitingReview));
+        assert_eq!(state("slo_alerting"), Some(ItemState::Expired));
+        assert_eq!(state("dependency_map"), Some(ItemState::Current));
+        assert_eq!(state("dashboards"), Some(ItemState::Unanswered));
+        assert_eq!(progress, Progress { items: 9, current: 2, awaiting_review: 1, expired: 1, unanswered: 5 });
+        assert_eq!(progress.describe(), "4 of 9 answered, 1 awaiting review, 1 expired");
         assert_eq!(validity_days(&policy, 3), None, "tier 3 has no readiness check");
+        assert!(checklist(&policy, 3, &answers, now).0.is_empty());
+    }
+
+    #[test]
+    fn a_tier_answers_its_own_items_each_valid_for_its_own_days() {
+        let policy = Policy::default_policy().unwrap();
+        let now = utc("2026-11-27T00:00:00Z");
+        // 100 days old: past the capacity plan's 90 days, within the others' 180.
+        let answers =
+            [answer("capacity_plan", "2026-08-19T00:00:00Z", true), answer("runbook", "2026-08-19T00:00:00Z", true)];
+        let (rows, progress) = checklist(&policy, 1, &answers, now);
+        let row = |item: &str| rows.iter().find(|row| row.item == item).copied();
+        assert_eq!(row("capacity_plan").map(|r| (r.state, r.valid_days)), Some((ItemState::Expired, 90)));
+        assert_eq!(row("runbook").map(|r| (r.state, r.valid_days)), Some((ItemState::Current, 180)));
+        assert_eq!(progress.items, 9);
+        let (rows, progress) = checklist(&policy, 2, &answers, now);
+        assert_eq!(progress.items, 6, "dependency map, capacity plan and DR plan are for tiers 0 and 1");
+        assert!(rows.iter().all(|row| row.item != "capacity_plan"));
     }
 
     #[test]

@@ -60,6 +60,7 @@ fn answers(svc: &str, at: &str) -> Vec<SelfAssessmentAnswer> {
             item: item.clone(),
             answer: ReadinessAnswer::Yes,
             answered_at: utc(at),
+            reviewed_at: utc(at),
         })
         .collect()
 }
@@ -515,6 +516,55 @@ fn malformed_policies_are_rejected_naming_what_is_wrong() {
 }
 
 #[test]
+fn checklist_items_may_be_limited_to_tiers_and_keep_their_own_validity() {
+    let policy = policy();
+    assert_eq!(policy.checklist_for(0).len(), 9);
+    assert_eq!(policy.checklist_for(1).len(), 9);
+    let tier2: Vec<&str> = policy.checklist_for(2).iter().map(|item| item.id.as_str()).collect();
+    assert_eq!(tier2.len(), 6);
+    assert!(!tier2.contains(&"capacity_plan") && !tier2.contains(&"dr_plan"), "{tier2:?}");
+    let capacity = policy.checklist.iter().find(|item| item.id == "capacity_plan").unwrap();
+    assert_eq!((capacity.validity_days(180), policy.checklist[0].validity_days(180)), (90, 180));
+
+    let with_items = |items: &str| {
+        let text = MINIMAL.replace("\"active_slo\"", "\"self_assessment_current\"");
+        format!("{text}\n[self_assessment]\nitems = [{items}]\n")
+    };
+    let custom =
+        Policy::from_toml(&with_items("\"runbook\", { id = \"dr_plan\", tiers = [1, 0, 1], valid_days = 30 }"))
+            .unwrap();
+    assert_eq!(custom.self_assessment_items, ["runbook", "dr_plan"]);
+    assert_eq!(custom.checklist[1].tiers, Some(vec![0, 1]), "sorted, without repeats");
+    for (items, expected) in [
+        ("{ id = \"x\", tiers = [5] }", "tier 5 is not one of 0, 1, 2, 3"),
+        ("{ id = \"x\", tiers = [] }", "`tiers` must not be empty"),
+        ("{ id = \"x\", valid_days = 0 }", "`valid_days` must be from 1 to 3650, got 0"),
+        ("\"Not A Slug\"", "item \"Not A Slug\""),
+        ("\"x\", { id = \"x\" }", "listed more than once"),
+    ] {
+        let message = Policy::from_toml(&with_items(items)).unwrap_err().to_string();
+        assert!(message.contains(expected), "expected {expected:?} in {message:?}");
+    }
+}
+
+#[test]
+fn a_sign_off_after_the_as_of_instant_does_not_count_yet() {
+    let svc = service("checkout", "payments", 0, true);
+    let mut fx = Fixture::gold("checkout");
+    // Answered in the period, signed off on 2026-10-02: after the as-of instant 2026-10-01.
+    for answer in &mut fx.answers {
+        answer.reviewed_at = utc("2026-10-02T00:00:00Z");
+    }
+    let card = fx.evaluate(&svc, &[]);
+    assert_eq!(status(&card, CheckId::SelfAssessmentCurrent), CheckStatus::NoData);
+    fx.answers[0].reviewed_at = utc("2026-09-30T00:00:00Z");
+    let card = fx.evaluate(&svc, &[]);
+    let check = result(&card, CheckId::SelfAssessmentCurrent);
+    assert_eq!(check.status, CheckStatus::Fail, "only the one signed off in time counts");
+    assert_eq!(check.value["missing"].as_array().map(Vec::len), Some(8));
+}
+
+#[test]
 fn check_ids_round_trip() {
     for id in CheckId::ALL {
         assert_eq!(CheckId::parse(id.as_str()), Some(*id));
@@ -558,6 +608,7 @@ fn exemptions_and_answers_deserialize_from_their_json_form() {
     assert!(bad.contains("unknown check id \"nope\""), "{bad}");
     let a: SelfAssessmentAnswer = serde_json::from_value(serde_json::json!({
         "service": "checkout", "item": "runbook", "answer": "n/a", "answered_at": "2026-09-01T00:00:00Z",
+        "reviewed_at": "2026-09-02T00:00:00Z",
     }))
     .unwrap();
     assert_eq!(a.answer, ReadinessAnswer::NotApplicable);
