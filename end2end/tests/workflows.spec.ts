@@ -3,12 +3,21 @@ import { signIn } from './fixtures/session';
 
 // Two people, two browsers, against the server in OIDC mode (see playwright.config.ts): a team
 // editor (editor-eve, team `payments`) and an admin of no team (admin-alice). The editor
-// answers the readiness checklist and asks for a waiver; the admin signs the answers off and
-// approves the waiver; the service page changes accordingly.
+// answers the readiness checklist and asks for a waiver; the admin signs the answers off (the
+// service rises from Silver to Gold) and approves the waiver (the check shows as waived).
 
+/** Without an SLO: its Bronze check fails, and the waiver test asks to waive it. */
 const SERVICE = 'wallet';
-// Wallet is tier 1: every item of the default checklist applies.
-const ITEMS = ['runbook', 'on_call_rotation', 'slo_alerting', 'dashboards', 'rollback_procedure', 'dependency_map', 'capacity_plan', 'dr_plan', 'backup_and_restore'];
+/** Everything Gold asks for but the readiness self-assessment: Silver until it is signed off. */
+const READY = 'vault';
+// Both are tier 1: every item of the default checklist applies.
+const ITEMS = [
+  'runbook', 'on_call_rotation', 'slo_alerting', 'dashboards', 'rollback_procedure',
+  'dependency_map', 'capacity_plan', 'dr_plan', 'backup_and_restore',
+];
+
+const DAY = 86_400_000;
+const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 
 async function personIn(browser: Browser, login: string, from: string): Promise<Page> {
   const context = await browser.newContext();
@@ -26,9 +35,32 @@ async function load(admin: Page): Promise<void> {
   });
   expect(created.status(), await created.text()).toBe(201);
   const token = (await created.json()).token as string;
+  // A perfect SLO measured every day from 120 days ago to yesterday, and a recent DR test that
+  // passed and met its RTO and RPO. (On the first day of a quarter the period has no elapsed
+  // day yet, so its SLO checks have no data and the level test would not reach Silver.)
+  const measurements = [];
+  for (let time = Date.now() - 120 * DAY; time < Date.now() - DAY / 2; time += DAY) {
+    measurements.push({ service: READY, slo: 'availability', day: isoDay(time), good: 1000, total: 1000 });
+  }
   const batches: [string, unknown[]][] = [
     ['teams', [{ slug: 'payments', name: 'Payments' }, { slug: 'platform', name: 'Platform' }]],
-    ['services', [{ slug: SERVICE, name: 'Wallet', tier: 1, team: 'payments' }]],
+    [
+      'services',
+      [
+        { slug: SERVICE, name: 'Wallet', tier: 1, team: 'payments' },
+        { slug: READY, name: 'Vault', tier: 1, team: 'payments' },
+      ],
+    ],
+    ['slos', [{ service: READY, slug: 'availability', name: 'Availability', indicator: 'availability', objective: 99.0, window_days: 28 }]],
+    ['slo-measurements', measurements],
+    [
+      'dr-tests',
+      [{
+        external_id: 'vault-failover', service: READY, scenario: 'failover', outcome: 'pass',
+        performed_at: new Date(Date.now() - 20 * DAY).toISOString(),
+        rto_target_minutes: 60, rto_achieved_minutes: 25, rpo_target_minutes: 15, rpo_achieved_minutes: 5,
+      }],
+    ],
   ];
   for (const [kind, rows] of batches) {
     const response = await admin.request.post(`/api/v1/${kind}`, {
@@ -43,36 +75,54 @@ function checkRow(page: Page, check: string) {
   return page.getByRole('table', { name: /Each check with its value/ }).locator(`tr[data-check="${check}"]`);
 }
 
-test('an editor answers the checklist and an admin of another team signs it off', async ({ browser }) => {
+/** The service's level as its page shows it, and the checks keeping it from the next. */
+async function level(page: Page, service: string): Promise<{ level: string; failing: string[] }> {
+  await page.goto(`/services/${service}`);
+  const level = (await page.locator('.headline .badge.level').textContent()) ?? '';
+  const card = (await (await page.request.get(`/api/v1/services/${service}/scorecard`)).json()).scorecards[0];
+  const failing = card.checks
+    .filter((c: { status: string }) => c.status === 'fail' || c.status === 'no_data')
+    .map((c: { id: string; explanation: string }) => `${c.id}: ${c.explanation}`);
+  return { level: level.trim(), failing };
+}
+
+test('an editor answers the checklist, an admin of another team signs it off, and the level rises', async ({ browser }) => {
   const admin = await personIn(browser, 'admin-alice', '/services');
   await load(admin);
-  const editor = await personIn(browser, 'editor-eve', `/teams/payments/self-assessment`);
+  const editor = await personIn(browser, 'editor-eve', '/teams/payments/self-assessment');
 
-  await editor.goto(`/services/${SERVICE}`);
-  const readiness = checkRow(editor, 'self_assessment_current');
-  await expect(readiness).not.toContainText('Pass');
+  const before = await level(editor, READY);
+  expect(before.failing, 'only the readiness check keeps it from Gold').toEqual([
+    expect.stringMatching(/^self_assessment_current: /),
+  ]);
+  expect(before.level).toBe('Silver');
   const scoreBefore = await editor.getByTestId('score').textContent();
 
   await editor.goto('/teams/payments/self-assessment');
+  const section = editor.locator(`section[data-service="${READY}"]`);
   for (const item of ITEMS) {
-    const row = editor.locator(`section[data-service="${SERVICE}"] tr[data-item="${item}"]`);
+    const row = section.locator(`tr[data-item="${item}"]`);
     await row.getByLabel(/answer$/).selectOption('yes');
     await row.getByLabel(/evidence URL$/).fill(`https://wiki.example.test/${item}`);
     await row.getByRole('button', { name: `Save ${item}` }).click();
-    await expect(editor.locator(`section[data-service="${SERVICE}"] tr[data-item="${item}"]`)).toContainText('Awaiting review');
+    await expect(section.locator(`tr[data-item="${item}"]`)).toContainText('Awaiting review');
   }
-  await expect(editor.getByTestId('readiness-progress')).toContainText('9 of 9 answered, 9 awaiting review');
+  await expect(section.getByTestId('readiness-progress')).toContainText('9 of 9 answered, 9 awaiting review');
   // The editor cannot sign off their own answers.
-  await expect(editor.getByRole('button', { name: /^Sign off / })).toHaveCount(0);
+  await expect(section.getByRole('button', { name: /^Sign off / })).toHaveCount(0);
+  expect((await level(editor, READY)).level, 'answers nobody signed off do not count').toBe('Silver');
 
   await admin.goto('/teams/payments/self-assessment');
+  const adminSection = admin.locator(`section[data-service="${READY}"]`);
   for (const item of ITEMS) {
-    await admin.getByRole('button', { name: `Sign off ${item}` }).click();
-    await expect(admin.locator(`section[data-service="${SERVICE}"] tr[data-item="${item}"]`)).toContainText('Signed off');
+    await adminSection.getByRole('button', { name: `Sign off ${item}` }).click();
+    await expect(admin.locator(`section[data-service="${READY}"] tr[data-item="${item}"]`)).toContainText('Signed off');
   }
-  await expect(admin.getByTestId('readiness-progress')).toHaveText('9 of 9 answered');
+  await expect(adminSection.getByTestId('readiness-progress')).toHaveText('9 of 9 answered');
 
-  await editor.goto(`/services/${SERVICE}`);
+  const after = await level(editor, READY);
+  expect(after.failing).toEqual([]);
+  expect(after.level).toBe('Gold');
   await expect(checkRow(editor, 'self_assessment_current')).toContainText('Pass');
   await expect(checkRow(editor, 'self_assessment_current')).toContainText('Self-attested');
   expect(await editor.getByTestId('score').textContent()).not.toBe(scoreBefore);
