@@ -226,7 +226,7 @@ impl WaiverSource for WaiverService {
             service: slug.clone(),
             waivable,
             requests: rows.into_iter().map(|row| self.view(row, &slug, &principal)).collect(),
-            today: today.to_string(),
+            earliest_day: (today + TimeDelta::days(1)).to_string(),
             latest_day: (today + TimeDelta::days(MAX_WAIVER_DAYS)).to_string(),
         })
     }

@@ -45,8 +45,8 @@ pub struct ServiceWaivers {
     /// may not ask for this service.
     pub waivable: Vec<WaivableCheck>,
     pub requests: Vec<WaiverRequestView>,
-    /// Today (UTC), the earliest day a waiver may end on, and the latest.
-    pub today: String,
+    /// The earliest day a waiver may end on (tomorrow, UTC), and the latest.
+    pub earliest_day: String,
     pub latest_day: String,
 }
 

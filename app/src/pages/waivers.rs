@@ -65,7 +65,7 @@ fn ServiceWaiversBody(
     request: ServerAction<RequestWaiver>,
     decide: ServerAction<DecideWaiver>,
 ) -> impl IntoView {
-    let ServiceWaivers { service, waivable, requests, today, latest_day } = waivers;
+    let ServiceWaivers { service, waivable, requests, earliest_day, latest_day } = waivers;
     let form = (!waivable.is_empty()).then(move || {
         view! {
             <ActionForm action=request attr:class="waiver-form" attr:aria-label="Request a waiver">
@@ -80,7 +80,7 @@ fn ServiceWaiversBody(
                 <label for="waiver-reason">"Reason"</label>
                 <textarea id="waiver-reason" name="reason" rows="3" maxlength="2000" required></textarea>
                 <label for="waiver-last-day">"Last day"</label>
-                <input id="waiver-last-day" name="last_day" type="date" min=today max=latest_day required/>
+                <input id="waiver-last-day" name="last_day" type="date" min=earliest_day max=latest_day required/>
                 <div class="import-actions">
                     <button class="button" type="submit">"Request the waiver"</button>
                 </div>
