@@ -6,14 +6,14 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use app::domain::ingest::adapters::{Adapter, AdapterOptions};
-use app::domain::ingest::{BodyFormat, RecordKind};
+use app::domain::ingest::RecordKind;
+use app::domain::ingest::adapters::AdapterOptions;
 use bytes::Bytes;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::DatabaseConnection;
 
-use crate::ingest::{IngestError, IngestRequest, IngestSummary, ingest_adapted, ingest_body};
+use crate::ingest::{IngestError, IngestRequest, IngestSummary, Reading, ingest_adapted, ingest_body};
 
 /// Problems printed per refused file; the total is always given.
 const LISTED_PROBLEMS: usize = 50;
@@ -30,40 +30,11 @@ pub struct ImportArgs {
     pub max_body_bytes: u64,
 }
 
-/// How one file is read.
-#[derive(Debug, Clone, Copy)]
-enum Reading {
-    Native(BodyFormat),
-    Adapted(Adapter),
-}
-
-impl Reading {
-    fn name(self) -> &'static str {
-        match self {
-            Reading::Native(format) => format.name(),
-            Reading::Adapted(adapter) => adapter.name(),
-        }
-    }
-}
-
 /// The format given, else what the file's start and name suggest.
 fn reading_of(choice: Option<&str>, path: &Path) -> anyhow::Result<Reading> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if let Some(choice) = choice {
-        if let Some(adapter) = Adapter::from_name(choice) {
-            return Ok(Reading::Adapted(adapter));
-        }
-        return BodyFormat::from_choice(choice, "").map(Reading::Native).with_context(|| {
-            format!("--format {choice}: not one of csv, json, ndjson, openslo, statuspage, pagerduty")
-        });
-    }
-    let head = read_head(path)?;
-    if let Some(adapter) = Adapter::detect(&head, &file_name) {
-        return Ok(Reading::Adapted(adapter));
-    }
-    BodyFormat::from_choice("", &file_name)
-        .map(Reading::Native)
-        .with_context(|| format!("{}: give --format; neither the name nor the content says", path.display()))
+    let head = if choice.is_some() { Vec::new() } else { read_head(path)? };
+    Reading::choose(choice, &head, &file_name).map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))
 }
 
 fn read_head(path: &Path) -> anyhow::Result<Vec<u8>> {

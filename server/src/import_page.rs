@@ -4,15 +4,15 @@
 
 use app::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, RowProblem};
 use app::domain::access::{Access, IngestRight, Principal};
-use app::domain::ingest::adapters::{Adapter, AdapterOptions};
-use app::domain::ingest::{BodyFormat, RecordKind};
+use app::domain::ingest::RecordKind;
+use app::domain::ingest::adapters::AdapterOptions;
 use app::error::AppError;
 use app::ssr::ImportSource;
 use bytes::Bytes;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::import_batch;
-use crate::ingest::{IngestError, IngestRequest, ingest_adapted, ingest_body};
+use crate::ingest::{IngestError, IngestRequest, Reading, ingest_adapted, ingest_body};
 use crate::startup::AppState;
 
 /// Batches shown per page of the history.
@@ -25,44 +25,6 @@ pub struct ImportService {
 impl ImportService {
     pub fn new(state: AppState) -> Self {
         ImportService { state }
-    }
-}
-
-/// How an uploaded file is read: a native body format, or an adapter.
-#[derive(Debug, Clone, Copy)]
-enum Reading {
-    Native(BodyFormat),
-    Adapted(Adapter),
-}
-
-impl Reading {
-    fn name(self) -> &'static str {
-        match self {
-            Reading::Native(format) => format.name(),
-            Reading::Adapted(adapter) => adapter.name(),
-        }
-    }
-
-    /// The chosen format, else what the content looks like (an adapter's format), else the
-    /// file name's extension.
-    fn of(upload: &ImportUpload) -> Result<Reading, AppError> {
-        let choice = upload.format.trim();
-        if let Some(adapter) = Adapter::from_name(choice) {
-            return Ok(Reading::Adapted(adapter));
-        }
-        if choice.is_empty() {
-            let head = upload.content.as_bytes();
-            let head = head.get(..head.len().min(64 * 1024)).unwrap_or(head);
-            if let Some(adapter) = Adapter::detect(head, &upload.file_name) {
-                return Ok(Reading::Adapted(adapter));
-            }
-        }
-        BodyFormat::from_choice(choice, &upload.file_name).map(Reading::Native).ok_or_else(|| {
-            AppError::Invalid(
-                "choose the file's format (CSV, JSON, NDJSON, OpenSLO, Statuspage or PagerDuty): neither its name nor its content says"
-                    .to_owned(),
-            )
-        })
     }
 }
 
@@ -91,7 +53,10 @@ impl ImportSource for ImportService {
         let state = &self.state;
         let kind = RecordKind::from_slug(upload.kind.trim())
             .ok_or_else(|| AppError::Invalid(format!("'{}' is not a record kind", upload.kind)))?;
-        let reading = Reading::of(&upload)?;
+        let head = upload.content.as_bytes();
+        let head = head.get(..head.len().min(64 * 1024)).unwrap_or(head);
+        let reading =
+            Reading::choose(Some(upload.format.as_str()), head, &upload.file_name).map_err(AppError::Invalid)?;
         if let Reading::Adapted(adapter) = reading
             && adapter.kind() != kind
         {

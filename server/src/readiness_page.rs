@@ -44,8 +44,11 @@ fn internal(error: DbErr) -> AppError {
     AppError::internal("the self-assessment page", &error)
 }
 
-/// A service with its team's slug, or 404.
-async fn service_and_team(db: &DatabaseConnection, slug: &str) -> Result<(service::Model, String), AppError> {
+/// A service with its team's slug, or 404 (also the waiver requests' lookup).
+pub(crate) async fn service_and_team(
+    db: &DatabaseConnection,
+    slug: &str,
+) -> Result<(service::Model, String), AppError> {
     let not_found = || AppError::NotFound(format!("There is no service '{slug}'."));
     let service = service::Entity::find()
         .filter(service::Column::Slug.eq(slug))

@@ -18,15 +18,16 @@ use app::ssr::WaiverSource;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
-use crate::entities::{service, team, waiver_request};
+use crate::entities::{service, waiver_request};
 use crate::ingest::{IngestError, IngestRequest, ingest_rows};
 use crate::kpis::{self, ScorecardFilter};
+use crate::readiness_page::service_and_team;
 use crate::startup::AppState;
 
 /// Decided requests listed on the waivers page (newest first).
@@ -62,18 +63,6 @@ fn writes_for(principal: &Principal, team: &str) -> bool {
         IngestRight::Teams(teams) => teams.contains(team),
         IngestRight::None => false,
     }
-}
-
-async fn service_and_team(db: &DatabaseConnection, slug: &str) -> Result<(service::Model, String), AppError> {
-    let not_found = || AppError::NotFound(format!("There is no service '{slug}'."));
-    let service = service::Entity::find()
-        .filter(service::Column::Slug.eq(slug))
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let team = team::Entity::find_by_id(service.team_id).one(db).await.map_err(internal)?.ok_or_else(not_found)?;
-    Ok((service, team.slug))
 }
 
 impl WaiverService {

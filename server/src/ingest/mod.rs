@@ -271,6 +271,44 @@ pub async fn ingest_adapted(
     dispatch(db, request, feed, now).await
 }
 
+/// How a file is read: a native body format, or an adapter. The import page and the CLI both
+/// choose it with [`Reading::choose`].
+#[derive(Debug, Clone, Copy)]
+pub enum Reading {
+    Native(BodyFormat),
+    Adapted(Adapter),
+}
+
+impl Reading {
+    pub fn name(self) -> &'static str {
+        match self {
+            Reading::Native(format) => format.name(),
+            Reading::Adapted(adapter) => adapter.name(),
+        }
+    }
+
+    /// The format chosen by name (`csv`, `json`, `ndjson` or an adapter's), else what the file's
+    /// first bytes suggest (an adapter's format), else its name's extension.
+    pub fn choose(choice: Option<&str>, head: &[u8], file_name: &str) -> Result<Reading, String> {
+        if let Some(choice) = choice.map(str::trim).filter(|c| !c.is_empty()) {
+            if let Some(adapter) = Adapter::from_name(choice) {
+                return Ok(Reading::Adapted(adapter));
+            }
+            return BodyFormat::from_choice(choice, "").map(Reading::Native).ok_or_else(|| {
+                format!("format '{choice}' is not one of csv, json, ndjson, openslo, statuspage, pagerduty")
+            });
+        }
+        if let Some(adapter) = Adapter::detect(head, file_name) {
+            return Ok(Reading::Adapted(adapter));
+        }
+        BodyFormat::from_choice("", file_name).map(Reading::Native).ok_or_else(|| {
+            "choose the file's format (CSV, JSON, NDJSON, OpenSLO, Statuspage or PagerDuty): neither its name nor \
+             its content says"
+                .to_owned()
+        })
+    }
+}
+
 /// Reads a whole body of at most `limit` bytes (the adapters read a file at once).
 pub async fn read_whole<B, E>(mut body: B, limit: u64) -> Result<Bytes, IngestError>
 where

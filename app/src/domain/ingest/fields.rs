@@ -77,7 +77,8 @@ fn timeline_entry(item: &Value) -> Result<crate::domain::records::TimelineEntry,
     Ok(crate::domain::records::TimelineEntry { at, status: text("status", 100)?, body: text("body", MAX_UPDATE_TEXT)? })
 }
 
-fn type_name(value: &Value) -> &'static str {
+/// How error messages name a JSON value's type.
+pub(super) fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -32,6 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, SubsecRound, Utc};
 use serde_json::{Map, Value};
 
+use super::fields::type_name;
 use super::{DecodedRow, FormatError, RawRow, RecordKind, RowError};
 use crate::domain::records::Severity;
 
@@ -323,17 +324,6 @@ fn parse_json(bytes: &[u8]) -> Result<Value, FormatError> {
 /// The path of item `index` of an array at `array` (`incidents[2]`, or `[2]` at the top).
 fn item_path(array: &str, index: usize) -> String {
     format!("{array}[{index}]")
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// An instant with an explicit offset: RFC 3339 or a common export variant (module docs).
