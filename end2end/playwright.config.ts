@@ -94,10 +94,11 @@ export default defineConfig({
       testMatch: /login\.spec\.ts$/,
       use: { baseURL: externalOidcBaseURL ?? `http://${oidcSiteAddr}` },
     },
-    // Two people signed in through the provider (an editor and an admin), on the OIDC server.
+    // People signed in through the provider (editors, admins, a newcomer), on the OIDC server:
+    // readiness, waivers, and managing access and API tokens.
     {
       name: 'workflows',
-      testMatch: /workflows\.spec\.ts$/,
+      testMatch: /(workflows|access)\.spec\.ts$/,
       use: { baseURL: externalOidcBaseURL ?? `http://${oidcSiteAddr}` },
       dependencies: ['login'],
     },

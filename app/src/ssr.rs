@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use crate::api::{
-    AuditQuery, AuditView, ImportHistory, ImportOutcome, ImportUpload, OrgOverview, Overview, PopulationView,
-    ReportView, ServiceView, ServiceWaivers, ServicesQuery, ServicesView, TeamReadiness, TeamView, WaiverRequests,
+    AccessView, AuditQuery, AuditView, ImportHistory, ImportOutcome, ImportUpload, NewTokenRequest, NewTokenView,
+    OrgOverview, Overview, PopulationView, ReportView, ServiceView, ServiceWaivers, ServicesQuery, ServicesView,
+    TeamReadiness, TeamView, TokensView, WaiverRequests,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -79,6 +80,22 @@ pub trait WaiverSource: Send + Sync {
     async fn decide(&self, principal: Principal, id: i64, approve: bool, note: String) -> Result<(), AppError>;
 }
 
+#[async_trait::async_trait]
+pub trait AccessSource: Send + Sync {
+    async fn users(&self, admin: Principal) -> Result<AccessView, AppError>;
+    async fn grant(
+        &self,
+        admin: Principal,
+        user_id: i64,
+        role: String,
+        expires_on: Option<String>,
+    ) -> Result<(), AppError>;
+    async fn revoke_grant(&self, admin: Principal, id: i64) -> Result<(), AppError>;
+    async fn tokens(&self, principal: Principal) -> Result<TokensView, AppError>;
+    async fn create_token(&self, principal: Principal, request: NewTokenRequest) -> Result<NewTokenView, AppError>;
+    async fn revoke_token(&self, principal: Principal, id: i64) -> Result<(), AppError>;
+}
+
 /// Everything the pages need from the server, provided once per request as context.
 #[derive(Clone)]
 pub struct Ports {
@@ -89,6 +106,15 @@ pub struct Ports {
     pub import: Arc<dyn ImportSource>,
     pub readiness: Arc<dyn ReadinessSource>,
     pub waivers: Arc<dyn WaiverSource>,
+    pub access: Arc<dyn AccessSource>,
+    /// The server's clock when `PLUMBLINE_CLOCK_AT` moved it (local mode), for the banner.
+    pub shifted_clock: Option<fn() -> chrono::DateTime<chrono::Utc>>,
+}
+
+pub fn access_source() -> Result<Arc<dyn AccessSource>, AppError> {
+    use_context::<Ports>()
+        .map(|ports| ports.access)
+        .ok_or_else(|| AppError::internal("server functions", &"Ports missing from context"))
 }
 
 pub fn waiver_source() -> Result<Arc<dyn WaiverSource>, AppError> {

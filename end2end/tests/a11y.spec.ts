@@ -14,6 +14,8 @@ const pages = [
   '/reports/2026-Q3',
   '/import',
   '/waivers',
+  '/access',
+  '/tokens',
   '/audit',
   '/evidence',
   '/no-such-page',

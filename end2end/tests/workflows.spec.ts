@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { signIn } from './fixtures/session';
 
 // Two people, two browsers, against the server in OIDC mode (see playwright.config.ts): a team
 // editor (editor-eve, team `payments`) and an admin of no team (admin-alice). The editor
 // answers the readiness checklist and asks for a waiver; the admin signs the answers off (the
-// service rises from Silver to Gold) and approves the waiver (the check shows as waived).
+// service rises from Silver to Gold) and approves the waiver (the check shows as waived). To see
+// the waiver end, the same database is then served in local mode with the clock started after
+// its last day (PLUMBLINE_CLOCK_AT).
 
 /** Without an SLO: its Bronze check fails, and the waiver test asks to waive it. */
 const SERVICE = 'wallet';
@@ -69,6 +73,41 @@ async function load(admin: Page): Promise<void> {
     });
     expect(response.status(), `${kind}: ${await response.text()}`).toBe(200);
   }
+}
+
+/**
+ * A second server on the OIDC server's database, in local mode, its clock started at `clockAt`
+ * (only possible when Playwright started the OIDC server, so its data folder is known).
+ */
+async function laterServer(clockAt: string): Promise<{ url: string; stop: () => void } | null> {
+  const dataDir = process.env.PLUMBLINE_E2E_OIDC_DATA_DIR;
+  if (process.env.PLUMBLINE_OIDC_BASE_URL || !dataDir) return null;
+  const repoRoot = path.resolve(__dirname, '..', '..');
+  const bin = process.env.PLUMBLINE_BIN ?? path.join(repoRoot, 'target/debug/plumbline');
+  const addr = '127.0.0.1:3921';
+  const child = spawn(bin, ['serve'], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      LEPTOS_SITE_ADDR: addr,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(repoRoot, 'target/site'),
+      PLUMBLINE_DATA_DIR: dataDir,
+      PLUMBLINE_DEMO: 'off',
+      PLUMBLINE_CLOCK_AT: clockAt,
+    },
+    stdio: 'ignore',
+  });
+  const stop = () => child.kill('SIGTERM');
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      if ((await fetch(`http://${addr}/healthz`)).ok) return { url: `http://${addr}`, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  stop();
+  throw new Error(`the server with PLUMBLINE_CLOCK_AT=${clockAt} did not start on ${addr}`);
 }
 
 function checkRow(page: Page, check: string) {
@@ -157,4 +196,21 @@ test('an editor asks to waive a failing check and another admin approves it', as
   await expect(checkRow(editor, 'active_slo')).toContainText('alice@example.test');
   await expect(editor.locator('section:has(#exemptions-heading)')).toContainText('SLOs are being defined');
   await expect(editor.locator('#waivers')).toContainText('Approved');
+
+  // The day after its last day, the waiver has ended: the check fails again.
+  const dayAfter = isoDay(Date.parse(lastDay) + DAY);
+  const later = await laterServer(`${dayAfter}T09:00:00Z`);
+  test.skip(later === null, 'needs the OIDC server Playwright starts (its database is reused)');
+  if (later === null) return;
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${later.url}/services/${SERVICE}`);
+    await expect(page.getByTestId('shifted-clock')).toContainText(`${dayAfter} 09:`);
+    await expect(checkRow(page, 'active_slo')).toContainText(/Fail|No data/);
+    await expect(checkRow(page, 'active_slo')).not.toContainText('Waived');
+    await expect(page.locator('#waivers')).toContainText('Approved, ended');
+    await page.close();
+  } finally {
+    later.stop();
+  }
 });

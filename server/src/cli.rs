@@ -167,6 +167,10 @@ struct ServeArgs {
     /// Reporting time zone (IANA name): its midnights are the day and period boundaries.
     #[arg(long, env = "PLUMBLINE_TIME_ZONE", default_value = "UTC")]
     time_zone: String,
+    /// Run as if it were this instant (RFC 3339, or a date meaning its midnight UTC); the clock
+    /// then advances in real time. Local mode only: for demos and tests of expiries.
+    #[arg(long, env = "PLUMBLINE_CLOCK_AT")]
+    clock_at: Option<String>,
     #[command(flatten)]
     identity: IdentityArgs,
 }
@@ -408,6 +412,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.addr
         );
     }
+    if let Some(text) = &args.clock_at {
+        if !auth.is_local() {
+            anyhow::bail!(
+                "PLUMBLINE_CLOCK_AT moves the server's clock, which is only allowed in local mode (for demos \
+                 and tests): unset it, or unset the PLUMBLINE_OIDC_* variables"
+            );
+        }
+        let at = parse_clock_at(text)?;
+        crate::start_clock_at(at);
+        tracing::warn!(%at, "the clock starts at PLUMBLINE_CLOCK_AT, not the real time: every page says so");
+    }
     let calendar = ReportingCalendar::parse(args.fiscal_year_start_month, &args.time_zone)
         .context("invalid PLUMBLINE_FISCAL_YEAR_START_MONTH or PLUMBLINE_TIME_ZONE")?;
     let target = args.database.target();
@@ -449,6 +464,31 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `PLUMBLINE_CLOCK_AT`: an RFC 3339 instant, or a date (its midnight, UTC).
+fn parse_clock_at(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    let text = text.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|midnight| midnight.and_utc())
+        .with_context(|| format!("PLUMBLINE_CLOCK_AT must be like 2027-01-31 or 2027-01-31T09:00:00Z, not {text:?}"))
+}
+
 async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
     Ok(crate::entities::import_batch::Entity::find().count(db).await? == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_clock_at;
+
+    #[test]
+    fn the_clock_starts_at_an_instant_or_a_days_midnight() {
+        assert_eq!(parse_clock_at("2027-01-31").unwrap().to_rfc3339(), "2027-01-31T00:00:00+00:00");
+        assert_eq!(parse_clock_at("2027-01-31T09:30:00+01:00").unwrap().to_rfc3339(), "2027-01-31T08:30:00+00:00");
+        assert!(parse_clock_at("next tuesday").unwrap_err().to_string().contains("PLUMBLINE_CLOCK_AT"));
+    }
 }

@@ -1,5 +1,6 @@
 //! Plumbline's server: settings, startup, HTTP routes, the database layer and the CLI.
 
+pub mod access_page;
 pub mod audit;
 pub mod auth;
 pub mod cli;
@@ -26,8 +27,22 @@ pub mod summary_pages;
 pub mod telemetry;
 pub mod waivers;
 
+static CLOCK_SHIFT: std::sync::OnceLock<chrono::TimeDelta> = std::sync::OnceLock::new();
+
+/// Starts the server's clock at `at`, from where it advances in real time (`PLUMBLINE_CLOCK_AT`,
+/// local mode only: demos and tests of expiries). Once, at startup; `false` if already set.
+pub fn start_clock_at(at: chrono::DateTime<chrono::Utc>) -> bool {
+    CLOCK_SHIFT.set(at - chrono::Utc::now()).is_ok()
+}
+
+/// How far the clock was moved by [`start_clock_at`], if it was.
+pub fn clock_shift() -> Option<chrono::TimeDelta> {
+    CLOCK_SHIFT.get().copied()
+}
+
 /// The current instant at the precision both databases keep (microseconds).
 pub fn clock_now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
-    chrono::Utc::now().trunc_subsecs(6)
+    let now = chrono::Utc::now();
+    clock_shift().and_then(|shift| now.checked_add_signed(shift)).unwrap_or(now).trunc_subsecs(6)
 }

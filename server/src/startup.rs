@@ -80,6 +80,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         import: Arc::new(crate::import_page::ImportService::new(state.clone())),
         readiness: Arc::new(crate::readiness_page::ReadinessService::new(state.clone())),
         waivers: Arc::new(crate::waivers::WaiverService::new(state.clone())),
+        access: Arc::new(crate::access_page::AccessService::new(state.clone())),
+        shifted_clock: crate::clock_shift().map(|_| crate::clock_now as fn() -> chrono::DateTime<chrono::Utc>),
     };
     // `/reports/{period}` is the HTML report and, with `.pdf`, the PDF: one axum route.
     let (report_page, route_list): (Vec<_>, Vec<_>) =

@@ -102,6 +102,7 @@ impl WaiverService {
             last_day: (row.expires_at - TimeDelta::days(1)).date_naive().to_string(),
             requested_by: row.requested_by,
             requested_at: time(row.requested_at),
+            ended: status == RequestStatus::Approved && row.expires_at <= crate::clock_now(),
             status,
             decided_by: row.decided_by,
             decided_at: row.decided_at.map(time),

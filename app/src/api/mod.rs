@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+mod access;
 mod import;
 mod overview;
 mod readiness;
 mod service;
 mod waivers;
+pub use access::*;
 pub use import::*;
 pub use overview::*;
 pub use readiness::*;
@@ -49,6 +51,8 @@ pub struct Viewer {
     pub role: Option<String>,
     /// Local mode: no identity provider, the single local admin.
     pub local_mode: bool,
+    /// The server's clock, when it was moved for a demo or test (`PLUMBLINE_CLOCK_AT`).
+    pub shifted_clock: Option<String>,
 }
 
 #[server(endpoint = "viewer")]
@@ -56,10 +60,14 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     use crate::domain::access::{Principal, PrincipalId};
     let principal =
         use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<Principal>().cloned());
+    let shifted_clock = use_context::<crate::ssr::Ports>()
+        .and_then(|ports| ports.shifted_clock)
+        .map(|now| now().format("%Y-%m-%d %H:%M UTC").to_string());
     Ok(principal.map(|p| Viewer {
         name: p.name.clone(),
         role: p.primary_role().map(|r| r.as_str().to_owned()),
         local_mode: p.id == PrincipalId::Local,
+        shifted_clock,
     }))
 }
 

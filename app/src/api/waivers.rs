@@ -21,6 +21,8 @@ pub struct WaiverRequestView {
     pub requested_by: String,
     pub requested_at: String,
     pub status: RequestStatus,
+    /// Approved, and its last day has passed: the check is no longer waived.
+    pub ended: bool,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub decision_note: Option<String>,

@@ -76,6 +76,8 @@ pub enum Access {
     Public,
     /// Any signed-in principal (who am I, sign out).
     SignedIn,
+    /// A signed-in person, not an API token (managing one's API tokens).
+    Person,
     /// Reading records, KPIs, scorecards, reports and snapshots.
     Read,
     /// Writing records; editors and team-limited tokens only for their teams' services.
@@ -188,6 +190,7 @@ impl Principal {
     pub fn allows(&self, access: Access) -> bool {
         match access {
             Access::Public | Access::SignedIn => true,
+            Access::Person => self.token.is_none(),
             Access::Read => match self.token {
                 Some(_) => self.has_scope(TokenScope::Read),
                 None => !self.roles.is_empty(),
@@ -296,6 +299,7 @@ mod tests {
         let both = token(&[TokenScope::Read, TokenScope::Ingest], None);
         assert_eq!(both.ingest_right(), IngestRight::Any);
         assert!(!both.allows(Access::Audit) && !both.allows(Access::Admin));
+        assert!(!both.allows(Access::Person), "a token never manages tokens");
     }
 
     #[test]

@@ -41,11 +41,13 @@ fn ViewerInfo(viewer: Viewer) -> impl IntoView {
     if viewer.local_mode {
         view! {
             <span class="current-user" data-testid="current-user">{label}</span>
+            <A href="/tokens">"API tokens"</A>
         }
         .into_any()
     } else {
         view! {
             <span class="current-user" data-testid="current-user">{label}</span>
+            <A href="/tokens">"API tokens"</A>
             <form method="post" action="/auth/logout" class="sign-out">
                 <button type="submit">"Sign out"</button>
             </form>
@@ -54,17 +56,20 @@ fn ViewerInfo(viewer: Viewer) -> impl IntoView {
     }
 }
 
-/// "Audit log" in the navigation, for those who may read it.
+/// "Audit log" and "Evidence" in the navigation for those who may read them, and "Access" for
+/// admins.
 #[component]
 pub fn AuditNavLink() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let allowed = matches!(
-                    viewer().await,
-                    Some(Viewer { role: Some(role), .. }) if role == "admin" || role == "auditor"
-                );
-                allowed.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/evidence">"Evidence"</A> })
+                let role = viewer().await.and_then(|v| v.role);
+                let audits = matches!(role.as_deref(), Some("admin" | "auditor"));
+                let admin = role.as_deref() == Some("admin");
+                view! {
+                    {audits.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/evidence">"Evidence"</A> })}
+                    {admin.then(|| view! { <A href="/access">"Access"</A> })}
+                }
             })}
         </Suspense>
     }
@@ -76,12 +81,16 @@ pub fn LocalModeBanner() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let local = matches!(viewer().await, Some(Viewer { local_mode: true, .. }));
-                local.then(|| view! {
+                let viewer = viewer().await.filter(|v| v.local_mode)?;
+                Some(view! {
                     <p class="local-mode-banner" role="status" data-testid="local-mode-banner">
                         <strong>"Local mode."</strong>
                         " No sign-in is configured: you act as the single local admin, and only this machine "
                         "can reach Plumbline. Configure an OpenID Connect provider to share it."
+                        {viewer.shifted_clock.map(|now| view! {
+                            " " <strong data-testid="shifted-clock">{format!("The clock is set to {now}")}</strong>
+                            " (PLUMBLINE_CLOCK_AT): periods, expiries and \u{201c}today\u{201d} follow it, not the real time."
+                        })}
                     </p>
                 })
             })}

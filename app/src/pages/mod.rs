@@ -1,5 +1,6 @@
 //! The document shell, the router and the pages.
 
+mod access;
 mod audit;
 mod chart;
 mod chrome;
@@ -73,6 +74,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
+                    <Route path=StaticSegment("access") view=access::AccessPage/>
+                    <Route path=StaticSegment("tokens") view=access::TokensPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
                     <Route path=StaticSegment("import") view=import::ImportPage/>

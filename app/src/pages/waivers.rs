@@ -11,9 +11,10 @@ use crate::api::{
 };
 use crate::domain::scorecard::waiver::RequestStatus;
 
-fn status_text(status: RequestStatus) -> (&'static str, &'static str) {
-    match status {
+fn status_text(request: &WaiverRequestView) -> (&'static str, &'static str) {
+    match request.status {
         RequestStatus::Pending => ("status status-no-data", "Awaiting a decision"),
+        RequestStatus::Approved if request.ended => ("status status-no-data", "Approved, ended"),
         RequestStatus::Approved => ("status status-waived", "Approved"),
         RequestStatus::Rejected => ("status status-fail", "Rejected"),
     }
@@ -129,7 +130,7 @@ fn RequestTable(
 
 #[component]
 fn RequestRow(request: WaiverRequestView, decide: ServerAction<DecideWaiver>, show_service: bool) -> impl IntoView {
-    let (class, status) = status_text(request.status);
+    let (class, status) = status_text(&request);
     let service_link = format!("/services/{}", request.service);
     let decision = match (&request.decided_by, &request.decided_at) {
         (Some(by), Some(at)) => {

@@ -129,6 +129,7 @@ fn unauthenticated(mode: &AuthMode, method: &Method, request: &Request) -> Respo
 fn forbidden(principal: &Principal, access: Access) -> Response {
     let needed = match access {
         Access::Public | Access::SignedIn => "to be signed in",
+        Access::Person => "to be signed in as a person (API tokens cannot manage tokens)",
         Access::Read => "read access (viewer, editor, auditor or admin; a token with the read scope)",
         Access::Ingest => "write access (admin, an editor of a team, or a token with the ingest scope)",
         Access::Audit => "the auditor or admin role",

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod csrf;
+pub mod manage;
 pub mod middleware;
 pub mod oidc;
 pub mod oidc_client;

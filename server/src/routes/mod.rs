@@ -79,9 +79,9 @@ fn api_routes() -> Vec<ApiRoute> {
         POST "/auth/logout" Public => auth::routes::logout,
         GET "/auth/signed-out" Public => auth::routes::signed_out,
         GET "/api/v1/me" SignedIn => auth::routes::me,
-        GET "/api/v1/tokens" SignedIn => auth::routes::list_tokens,
-        POST "/api/v1/tokens" SignedIn => auth::routes::create_token,
-        DELETE "/api/v1/tokens/{id}" SignedIn => auth::routes::revoke_token,
+        GET "/api/v1/tokens" Person => auth::routes::list_tokens,
+        POST "/api/v1/tokens" Person => auth::routes::create_token,
+        DELETE "/api/v1/tokens/{id}" Person => auth::routes::revoke_token,
         GET "/api/v1/users" Admin => auth::routes::list_users,
         POST "/api/v1/users/{id}/grants" Admin => auth::routes::grant_role,
         DELETE "/api/v1/grants/{id}" Admin => auth::routes::revoke_grant,
@@ -119,6 +119,14 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/sign_off_readiness", Access::Ingest),
     ("/api/request_waiver", Access::Ingest),
     ("/api/decide_waiver", Access::Admin),
+    ("/access", Access::Admin),
+    ("/api/access_users", Access::Admin),
+    ("/api/grant_role", Access::Admin),
+    ("/api/revoke_grant", Access::Admin),
+    ("/tokens", Access::Person),
+    ("/api/api_tokens", Access::Person),
+    ("/api/create_api_token", Access::Person),
+    ("/api/revoke_api_token", Access::Person),
 ];
 
 /// What a request needs, by method and matched path pattern.

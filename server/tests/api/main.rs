@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failed step should fail the test loudly
 
 mod access;
+mod access_pages;
 mod adapters;
 mod audit;
 mod calendar;

@@ -22,7 +22,7 @@ fn in_days(days: i64) -> String {
 }
 
 /// Calls a server function as the holder of `session`; returns (status, body).
-async fn call(app: &TestApp, session: &str, function: &str, form: &[(&str, &str)]) -> (u16, Value) {
+pub async fn call(app: &TestApp, session: &str, function: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let response = app
         .client
         .post(format!("{}/api/{function}", app.base))

@@ -1,0 +1,218 @@
+//! The Access and API tokens pages' port: [`crate::auth::manage`] (shared with the REST API),
+//! with the answers shaped for the pages and errors mapped to what a user may see.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+
+use app::api::{AccessView, GrantView, NewTokenRequest, NewTokenView, TokenView, TokensView, UserView};
+use app::domain::access::{Access, IngestRight, Principal, PrincipalId, TokenScope};
+use app::error::AppError;
+use app::ssr::AccessSource;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use crate::auth::manage::{self, ManageError};
+use crate::auth::tokens::{MAX_EXPIRY_DAYS, NewToken, TokenInfo};
+use crate::startup::AppState;
+
+pub struct AccessService {
+    state: AppState,
+}
+
+impl AccessService {
+    pub fn new(state: AppState) -> Self {
+        AccessService { state }
+    }
+}
+
+fn time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn app_error(error: ManageError, context: &str) -> AppError {
+    match error {
+        ManageError::Invalid(detail) => AppError::Invalid(detail),
+        ManageError::Forbidden(detail) => AppError::Forbidden(detail),
+        ManageError::NotFound(detail) => AppError::NotFound(detail),
+        ManageError::Database(error) => AppError::internal(context, &error),
+    }
+}
+
+/// The end of a grant whose last day is `day` (`YYYY-MM-DD`): the following midnight, UTC.
+fn end_of_day(day: &str) -> Result<DateTime<Utc>, AppError> {
+    let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::Invalid(format!("the last day must be a date like 2027-03-31, not '{day}'")))?;
+    date.succ_opt()
+        .and_then(|next| next.and_hms_opt(0, 0, 0))
+        .map(|midnight| midnight.and_utc())
+        .ok_or_else(|| AppError::Invalid(format!("'{day}' is out of range")))
+}
+
+fn token_view(info: TokenInfo, now: DateTime<Utc>) -> TokenView {
+    let state = if info.revoked_at.is_some() {
+        "revoked"
+    } else if info.expires_at.is_some_and(|at| at <= now) {
+        "expired"
+    } else {
+        "active"
+    };
+    TokenView {
+        id: info.id,
+        name: info.name,
+        prefix: info.prefix,
+        scopes: info.scopes,
+        teams: info.teams,
+        created_by: info.created_by,
+        created_at: time(info.created_at),
+        expires_at: info.expires_at.map(time),
+        last_used_at: info.last_used_at.map(time),
+        state: state.to_owned(),
+    }
+}
+
+/// What the form asked for, as a token to create.
+fn new_token(request: NewTokenRequest) -> Result<NewToken, AppError> {
+    let mut scopes = BTreeSet::new();
+    if request.read {
+        scopes.insert(TokenScope::Read);
+    }
+    if request.ingest {
+        scopes.insert(TokenScope::Ingest);
+    }
+    let teams: BTreeSet<String> =
+        request.teams.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    let days = i64::from(request.expires_in_days);
+    if days > MAX_EXPIRY_DAYS {
+        return Err(AppError::Invalid(format!("a token expires within {MAX_EXPIRY_DAYS} days at most")));
+    }
+    Ok(NewToken {
+        name: request.name,
+        scopes,
+        teams: (!teams.is_empty()).then_some(teams),
+        expires_in: (days > 0).then(|| TimeDelta::days(days)),
+    })
+}
+
+/// The client's address, from the request being served (for the token rate limit).
+fn client_address() -> Option<std::net::IpAddr> {
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
+    parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+}
+
+#[async_trait::async_trait]
+impl AccessSource for AccessService {
+    async fn users(&self, admin: Principal) -> Result<AccessView, AppError> {
+        let now = crate::clock_now();
+        let users = manage::users(&self.state.db).await.map_err(|e| AppError::internal("listing users", &e))?;
+        let users = users
+            .into_iter()
+            .map(|user| UserView {
+                is_viewer: admin.id == PrincipalId::User(user.id),
+                id: user.id,
+                name: user.name,
+                email: user.email,
+                last_login_at: time(user.last_login_at),
+                teams: user.teams,
+                grants: user
+                    .grants
+                    .into_iter()
+                    .map(|grant| GrantView {
+                        id: grant.id,
+                        role: grant.role,
+                        by_admin: grant.source == "admin",
+                        granted_by: grant.granted_by,
+                        granted_at: time(grant.granted_at),
+                        expired: grant.expires_at.is_some_and(|at| at <= now),
+                        expires_at: grant.expires_at.map(time),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let earliest_day = (now + TimeDelta::days(1)).format("%Y-%m-%d").to_string();
+        Ok(AccessView { users, earliest_day })
+    }
+
+    async fn grant(
+        &self,
+        admin: Principal,
+        user_id: i64,
+        role: String,
+        expires_on: Option<String>,
+    ) -> Result<(), AppError> {
+        let expires_at = expires_on.as_deref().map(end_of_day).transpose()?;
+        manage::grant_role(&self.state.db, &admin, user_id, &role, expires_at, crate::clock_now())
+            .await
+            .map(|_| ())
+            .map_err(|e| app_error(e, "granting a role"))
+    }
+
+    async fn revoke_grant(&self, admin: Principal, id: i64) -> Result<(), AppError> {
+        manage::revoke_grant(&self.state.db, &admin, id, crate::clock_now())
+            .await
+            .map_err(|e| app_error(e, "revoking a role"))
+    }
+
+    async fn tokens(&self, principal: Principal) -> Result<TokensView, AppError> {
+        let now = crate::clock_now();
+        let tokens =
+            manage::tokens_of(&self.state.db, &principal).await.map_err(|e| app_error(e, "listing API tokens"))?;
+        Ok(TokensView {
+            tokens: tokens.into_iter().rev().map(|t| token_view(t, now)).collect(),
+            all_tokens: principal.allows(Access::Admin),
+            may_read: principal.allows(Access::Read),
+            may_ingest: principal.ingest_right() != IngestRight::None,
+            own_teams: manage::own_teams(&principal),
+        })
+    }
+
+    async fn create_token(&self, principal: Principal, request: NewTokenRequest) -> Result<NewTokenView, AppError> {
+        if let Some(address) = client_address()
+            && !self.state.token_limiter.allow(address, std::time::Instant::now())
+        {
+            return Err(AppError::Invalid("Too many tokens were created from this address: wait a minute.".into()));
+        }
+        let new = new_token(request)?;
+        let created = manage::create_token(&self.state.db, &principal, new, crate::clock_now())
+            .await
+            .map_err(|e| app_error(e, "creating an API token"))?;
+        Ok(NewTokenView {
+            name: created.info.name,
+            token: created.token,
+            expires_at: created.info.expires_at.map(time),
+        })
+    }
+
+    async fn revoke_token(&self, principal: Principal, id: i64) -> Result<(), AppError> {
+        manage::revoke_token(&self.state.db, &principal, id, crate::clock_now())
+            .await
+            .map_err(|e| app_error(e, "revoking an API token"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_lasts_through_its_last_day() {
+        assert_eq!(end_of_day("2027-02-28").unwrap().to_rfc3339(), "2027-03-01T00:00:00+00:00");
+        assert!(matches!(end_of_day("28/02/2027"), Err(AppError::Invalid(_))));
+    }
+
+    #[test]
+    fn the_form_becomes_a_token_request() {
+        let request = |read, ingest, teams: &str, days| NewTokenRequest {
+            name: "ci".into(),
+            read,
+            ingest,
+            teams: teams.into(),
+            expires_in_days: days,
+        };
+        let token = new_token(request(true, false, "", 0)).unwrap();
+        assert_eq!(token.scopes, BTreeSet::from([TokenScope::Read]));
+        assert_eq!((token.teams, token.expires_in), (None, None));
+        let token = new_token(request(false, true, " payments , search,", 90)).unwrap();
+        assert_eq!(token.teams, Some(BTreeSet::from(["payments".to_owned(), "search".to_owned()])));
+        assert_eq!(token.expires_in, Some(TimeDelta::days(90)));
+        assert!(new_token(request(true, true, "", 100_000)).is_err());
+    }
+}

@@ -1,0 +1,247 @@
+//! Managing access: users and their role grants, and API tokens. One implementation, used by the
+//! REST routes ([`super::routes`]) and the Access and API tokens pages
+//! ([`crate::access_page`]); every change is written with its audit event in one transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use app::domain::access::{IngestRight, Principal, PrincipalId, Role, TokenScope};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, QueryOrder, TransactionTrait,
+};
+use serde::Serialize;
+
+use super::tokens::{self, CreatedToken, NewToken, TokenError, TokenInfo};
+use crate::audit::{self, AuditEntry};
+use crate::entities::{app_user, role_grant, team_membership};
+
+/// Why a change to access was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+impl From<TokenError> for ManageError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::Invalid(detail) => ManageError::Invalid(detail),
+            TokenError::Forbidden(detail) => ManageError::Forbidden(detail),
+            TokenError::Database(error) => ManageError::Database(error),
+        }
+    }
+}
+
+/// A user, their teams and their grants, for admins.
+#[derive(Debug, Serialize)]
+pub struct UserInfo {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub last_login_at: DateTime<Utc>,
+    pub teams: Vec<String>,
+    pub grants: Vec<GrantInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GrantInfo {
+    pub id: i64,
+    pub role: String,
+    /// `idp` (from the identity provider's groups, renewed at each sign-in) or `admin`.
+    pub source: String,
+    pub granted_by: String,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<role_grant::Model> for GrantInfo {
+    fn from(g: role_grant::Model) -> Self {
+        GrantInfo {
+            id: g.id,
+            role: g.role,
+            source: g.source,
+            granted_by: g.granted_by,
+            granted_at: g.granted_at,
+            expires_at: g.expires_at,
+        }
+    }
+}
+
+/// Every user with their teams and grants (expired grants included: the page says so).
+pub async fn users(db: &DatabaseConnection) -> Result<Vec<UserInfo>, DbErr> {
+    let users = app_user::Entity::find().order_by_asc(app_user::Column::Id).all(db).await?;
+    let mut grants: HashMap<i64, Vec<GrantInfo>> = HashMap::new();
+    for grant in role_grant::Entity::find().order_by_asc(role_grant::Column::Id).all(db).await? {
+        grants.entry(grant.user_id).or_default().push(grant.into());
+    }
+    let mut teams: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for membership in team_membership::Entity::find().all(db).await? {
+        teams.entry(membership.user_id).or_default().insert(membership.team_slug);
+    }
+    Ok(users
+        .into_iter()
+        .map(|u| UserInfo {
+            teams: teams.remove(&u.id).map(|t| t.into_iter().collect()).unwrap_or_default(),
+            grants: grants.remove(&u.id).unwrap_or_default(),
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            last_login_at: u.last_login_at,
+        })
+        .collect())
+}
+
+/// Grants `role` to a user until `expires_at` (if given), on behalf of the admin `by`.
+pub async fn grant_role(
+    db: &DatabaseConnection,
+    by: &Principal,
+    user_id: i64,
+    role: &str,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<GrantInfo, ManageError> {
+    let role = Role::parse(role)
+        .ok_or_else(|| ManageError::Invalid("role must be admin, editor, viewer or auditor".to_owned()))?;
+    if expires_at.is_some_and(|at| at <= now) {
+        return Err(ManageError::Invalid("the expiry must be in the future".to_owned()));
+    }
+    let txn = db.begin().await?;
+    if app_user::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
+        return Err(ManageError::NotFound(format!("no user {user_id}")));
+    }
+    let grant = role_grant::ActiveModel {
+        user_id: Set(user_id),
+        role: Set(role.as_str().to_owned()),
+        source: Set("admin".to_owned()),
+        granted_by: Set(by.actor()),
+        granted_at: Set(now),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let details = serde_json::json!({"role": role.as_str(), "expires_at": expires_at});
+    audit::append(&txn, AuditEntry::new(&by.actor(), "role.granted", &format!("user:{user_id}"), details), now).await?;
+    txn.commit().await?;
+    Ok(grant.into())
+}
+
+/// Revokes a grant. An admin cannot revoke their own admin role (so the last admin cannot lock
+/// everyone out); a grant from the identity provider comes back at the next sign-in, so the
+/// page offers revoking admin grants only.
+pub async fn revoke_grant(
+    db: &DatabaseConnection,
+    by: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    let txn = db.begin().await?;
+    let grant = role_grant::Entity::find_by_id(id).one(&txn).await?;
+    let grant = grant.ok_or_else(|| ManageError::NotFound(format!("no grant {id}")))?;
+    if by.id == PrincipalId::User(grant.user_id) && grant.role == Role::Admin.as_str() {
+        return Err(ManageError::Forbidden("revoking your own admin role: ask another admin".to_owned()));
+    }
+    role_grant::Entity::delete_by_id(id).exec(&txn).await?;
+    let details = serde_json::json!({"role": grant.role, "source": grant.source});
+    let entry = AuditEntry::new(&by.actor(), "role.revoked", &format!("user:{}", grant.user_id), details);
+    audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The user a principal is, for owning tokens (`None` for the local admin).
+pub fn owner_of(principal: &Principal) -> Option<i64> {
+    match principal.id {
+        PrincipalId::User(id) => Some(id),
+        _ => None,
+    }
+}
+
+fn people_only(principal: &Principal) -> Result<(), ManageError> {
+    if principal.token.is_some() {
+        return Err(ManageError::Forbidden("API tokens cannot manage tokens".to_owned()));
+    }
+    Ok(())
+}
+
+/// The tokens `principal` may see: an admin every token, anyone else their own.
+pub async fn tokens_of(db: &DatabaseConnection, principal: &Principal) -> Result<Vec<TokenInfo>, ManageError> {
+    people_only(principal)?;
+    let owner = if principal.has_role(Role::Admin) { None } else { Some(owner_of(principal)) };
+    Ok(tokens::list(db, owner).await?)
+}
+
+/// Creates a token owned by `principal`. An editor's ingest token is limited to their teams
+/// unless they name some.
+pub async fn create_token(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    mut new: NewToken,
+    now: DateTime<Utc>,
+) -> Result<CreatedToken, ManageError> {
+    people_only(principal)?;
+    if new.teams.is_none()
+        && new.scopes.contains(&TokenScope::Ingest)
+        && let IngestRight::Teams(mine) = principal.ingest_right()
+    {
+        new.teams = Some(mine);
+    }
+    let txn = db.begin().await?;
+    let created = tokens::create(&txn, principal, owner_of(principal), new, now).await?;
+    let details = serde_json::json!({"name": created.info.name, "scopes": created.info.scopes,
+        "teams": created.info.teams, "expires_at": created.info.expires_at, "prefix": created.info.prefix});
+    let entry =
+        AuditEntry::new(&principal.actor(), "token.created", &format!("api_token:{}", created.info.id), details);
+    audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Revokes a token: its owner or an admin. Someone else's token is "not found", not forbidden,
+/// so its existence is not revealed.
+pub async fn revoke_token(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    people_only(principal)?;
+    let not_found = || ManageError::NotFound(format!("no token {id}"));
+    let txn = db.begin().await?;
+    let row = tokens::find(&txn, id).await?.ok_or_else(not_found)?;
+    if !principal.has_role(Role::Admin) && row.owner_user_id != owner_of(principal) {
+        return Err(not_found());
+    }
+    if tokens::revoke(&txn, row, now).await? {
+        let entry =
+            AuditEntry::new(&principal.actor(), "token.revoked", &format!("api_token:{id}"), serde_json::json!({}));
+        audit::append(&txn, entry, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The teams a principal could limit a token to when they hold no "any" right: their own.
+pub fn own_teams(principal: &Principal) -> Vec<String> {
+    match principal.ingest_right() {
+        IngestRight::Teams(teams) => teams.into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_errors_keep_their_kind() {
+        assert!(matches!(ManageError::from(TokenError::Invalid("x".into())), ManageError::Invalid(_)));
+        assert!(matches!(ManageError::from(TokenError::Forbidden("x".into())), ManageError::Forbidden(_)));
+    }
+}
