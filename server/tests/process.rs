@@ -83,6 +83,38 @@ fn sign_in_over_plain_http_is_refused_beyond_loopback() {
 }
 
 #[test]
+fn the_clock_moves_only_in_local_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = plumbline()
+        .arg("serve")
+        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .env("PLUMBLINE_DEMO", "off")
+        .env("PLUMBLINE_CLOCK_AT", "2027-01-31")
+        .env("PLUMBLINE_OIDC_ISSUER", "https://idp.example")
+        .env("PLUMBLINE_OIDC_CLIENT_ID", "plumbline")
+        .env("PLUMBLINE_OIDC_CLIENT_SECRET", "secret")
+        .env("PLUMBLINE_PUBLIC_URL", "https://plumbline.example")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run plumbline");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("PLUMBLINE_CLOCK_AT") && stderr.contains("only allowed in local mode"), "{stderr}");
+
+    let output = plumbline()
+        .arg("serve")
+        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .env("PLUMBLINE_CLOCK_AT", "soon")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run plumbline");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("must be like 2027-01-31"));
+}
+
+#[test]
 fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
