@@ -57,11 +57,14 @@ function account(login) {
   };
 }
 
-// A fresh signing key at each start: the server under test reads it from jwks_uri.
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'e2e-rs256', use: 'sig', alg: 'RS256' };
+// A fresh signing key at each start (and at each rotation, below): the server under test reads
+// it from jwks_uri.
+function newSigningKey(kid) {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+}
 
-const configuration = {
+const configuration = (signingKey) => ({
   clients: [
     {
       client_id: CLIENT_ID,
@@ -142,24 +145,39 @@ const configuration = {
       .map(([key, value]) => `${key}: ${String(value).replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)}`)
       .join('\n')}</pre>`;
   },
-};
-
-const provider = new Provider(ISSUER, configuration);
-
-// One line per refused request, so a failing login test shows why the provider said no.
-for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'server_error']) {
-  provider.on(event, (_ctx, error) => {
-    const detail = error instanceof errors.OIDCProviderError
-      ? [error.error_description, error.error_detail].filter(Boolean).join(': ')
-      : error?.stack ?? '';
-    console.log(`oidc provider ${event}: ${error?.message ?? error} ${detail}`.trim());
-  });
-}
-provider.on('grant.success', (ctx) => {
-  console.log(`oidc provider issued tokens to ${ctx.oidc.client?.clientId} for ${ctx.oidc.entities.Account?.accountId ?? '?'}`);
 });
 
-const server = http.createServer(provider.callback());
+function newProvider(kid) {
+  const provider = new Provider(ISSUER, configuration(newSigningKey(kid)));
+  // One line per refused request, so a failing login test shows why the provider said no.
+  for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'server_error']) {
+    provider.on(event, (_ctx, error) => {
+      const detail = error instanceof errors.OIDCProviderError
+        ? [error.error_description, error.error_detail].filter(Boolean).join(': ')
+        : error?.stack ?? '';
+      console.log(`oidc provider ${event}: ${error?.message ?? error} ${detail}`.trim());
+    });
+  }
+  provider.on('grant.success', (ctx) => {
+    console.log(`oidc provider issued tokens to ${ctx.oidc.client?.clientId} for ${ctx.oidc.entities.Account?.accountId ?? '?'}`);
+  });
+  return provider.callback();
+}
+
+// `POST /__test/rotate-signing-key` replaces the provider with one signing with a new key (and
+// publishing only that one), as an identity provider rotating its keys does.
+let rotations = 0;
+let handle = newProvider('e2e-rs256-0');
+const server = http.createServer((request, response) => {
+  if (request.method === 'POST' && request.url === '/__test/rotate-signing-key') {
+    rotations += 1;
+    handle = newProvider(`e2e-rs256-${rotations}`);
+    console.log(`oidc provider now signs with key e2e-rs256-${rotations}`);
+    response.writeHead(200, { 'content-type': 'text/plain' }).end(`e2e-rs256-${rotations}\n`);
+    return;
+  }
+  handle(request, response);
+});
 server.on('error', (error) => {
   console.error(`oidc provider could not listen on ${HOST}:${PORT}: ${error.message}`);
   process.exit(1);

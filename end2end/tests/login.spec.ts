@@ -4,6 +4,7 @@ import {
   CODE_TTL_SECONDS,
   holdCallback,
   isCallbackUrl,
+  PROVIDER_ORIGIN,
   ProviderLoginPage,
   providerMetadata,
   redirectTarget,
@@ -205,4 +206,25 @@ test('an authorization code used after it expired is refused', async ({ page }) 
   expect(response?.status()).toBe(400);
   await new SignInFailedPage(page).expectShown();
   await expectSignedOut(page);
+});
+
+test('after the provider rotates its signing key, signing in still works', async ({ page, browser }) => {
+  // Plumbline knows the provider's current key from an earlier sign-in.
+  await signIn(page, USERS.alice.login);
+  await expectSignedInAs(page, USERS.alice);
+
+  // The provider now signs with a new key and publishes only that one.
+  const rotated = await page.request.post(`${PROVIDER_ORIGIN}/__test/rotate-signing-key`);
+  expect(rotated.status()).toBe(200);
+  const { jwks_uri } = await providerMetadata(page);
+  const keys = (await (await page.request.get(jwks_uri)).json()).keys as { kid: string }[];
+  expect(keys.map((k) => k.kid)).toEqual([(await rotated.text()).trim()]);
+
+  // A new sign-in carries an ID token signed with the key Plumbline has not seen: it fetches
+  // the provider's keys again and lets the user in.
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await signIn(fresh, USERS.eve.login);
+  await expectSignedInAs(fresh, USERS.eve);
+  await context.close();
 });

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::domain::access::{RoleMapping, teams_from_groups};
@@ -19,7 +20,7 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
-use super::oidc_client::{Identity, OidcClient, PendingLogin};
+use super::oidc_client::{Identity, OidcClient, Refused};
 use super::rate_limit::RateLimiter;
 use super::{AuthMode, SESSION_COOKIE, hash_secret, sessions};
 use crate::audit::{self, AuditEntry};
@@ -64,23 +65,95 @@ impl std::fmt::Debug for OidcConfig {
     }
 }
 
+/// Discovery is redone this long after the last, so provider changes arrive without a restart.
+const REDISCOVER_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// An ID token whose signature fails fetches the provider's keys again, at most this often (a
+/// stream of bad tokens cannot make Plumbline hammer the provider).
+const KEY_REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// A discovered provider client and when it was discovered.
+#[derive(Debug)]
+struct Discovered {
+    client: Arc<OidcClient>,
+    at: Instant,
+}
+
 /// The configuration, the provider client (discovered on first use, so the server starts while
-/// the provider is down) and the sign-in rate limit.
+/// the provider is down; discovered again daily, and when the provider signs with a key the
+/// client does not know, as after a key rotation) and the sign-in rate limit.
 #[derive(Debug)]
 pub struct OidcSettings {
     pub config: OidcConfig,
-    client: tokio::sync::OnceCell<OidcClient>,
+    client: tokio::sync::Mutex<Option<Discovered>>,
+    /// When an unverifiable ID token last made it fetch the keys again.
+    last_key_refresh: std::sync::Mutex<Option<Instant>>,
     limiter: RateLimiter,
 }
 
 impl OidcSettings {
     pub fn new(config: OidcConfig) -> Self {
         let limiter = RateLimiter::new(config.sign_ins_per_minute, Duration::from_secs(60));
-        OidcSettings { config, client: tokio::sync::OnceCell::new(), limiter }
+        OidcSettings {
+            config,
+            client: tokio::sync::Mutex::new(None),
+            last_key_refresh: std::sync::Mutex::new(None),
+            limiter,
+        }
     }
 
-    async fn client(&self) -> Result<&OidcClient, String> {
-        self.client.get_or_try_init(|| OidcClient::discover(&self.config)).await
+    async fn client(&self) -> Result<Arc<OidcClient>, String> {
+        let mut slot = self.client.lock().await;
+        if let Some(current) = slot.as_ref().filter(|d| d.at.elapsed() < REDISCOVER_AFTER) {
+            return Ok(current.client.clone());
+        }
+        match OidcClient::discover(&self.config).await {
+            Ok(client) => {
+                let client = Arc::new(client);
+                *slot = Some(Discovered { client: client.clone(), at: Instant::now() });
+                Ok(client)
+            }
+            // A day-old client still works while the provider is briefly unreachable.
+            Err(error) => match slot.as_ref() {
+                Some(stale) => {
+                    tracing::warn!(%error, "identity provider rediscovery failed; keeping the earlier metadata");
+                    Ok(stale.client.clone())
+                }
+                None => Err(error),
+            },
+        }
+    }
+
+    /// A client with the provider's keys fetched again, for an ID token `failed` could not
+    /// verify; `None` when there is nothing newer to try.
+    async fn refreshed(&self, failed: &Arc<OidcClient>) -> Option<Arc<OidcClient>> {
+        let mut slot = self.client.lock().await;
+        if let Some(current) = slot.as_ref()
+            && !Arc::ptr_eq(&current.client, failed)
+        {
+            // Another sign-in refreshed it meanwhile.
+            return Some(current.client.clone());
+        }
+        {
+            let Ok(mut last) = self.last_key_refresh.lock() else {
+                return None;
+            };
+            if last.is_some_and(|at| at.elapsed() < KEY_REFRESH_MIN_INTERVAL) {
+                return None;
+            }
+            *last = Some(Instant::now());
+        }
+        match OidcClient::discover(&self.config).await {
+            Ok(client) => {
+                tracing::info!(issuer = %self.config.issuer, "identity provider keys fetched again");
+                let client = Arc::new(client);
+                *slot = Some(Discovered { client: client.clone(), at: Instant::now() });
+                Some(client)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "identity provider rediscovery failed");
+                None
+            }
+        }
     }
 }
 
@@ -273,13 +346,16 @@ async fn finish(
         return Err(LoginFailure::State);
     }
     let client = settings.client().await.map_err(LoginFailure::Token)?;
-    let identity = client
-        .finish(
-            code,
-            PendingLogin { state: returned_state, nonce: pending.nonce, pkce_verifier: pending.pkce_verifier },
-        )
-        .await
-        .map_err(LoginFailure::Token)?;
+    let answer = client.exchange(code, pending.pkce_verifier).await.map_err(LoginFailure::Token)?;
+    let identity = match client.identity(&answer, &pending.nonce) {
+        // The provider may have rotated its signing keys since discovery: fetch them and retry.
+        Err(Refused::Signature(reason)) => match settings.refreshed(&client).await {
+            Some(fresh) => fresh.identity(&answer, &pending.nonce),
+            None => Err(Refused::Signature(reason)),
+        },
+        verified => verified,
+    }
+    .map_err(|refused| LoginFailure::Token(refused.to_string()))?;
 
     let txn = state.db.begin().await?;
     let user_id = record_user(&txn, &settings.config, &identity, now).await?;

@@ -13,9 +13,10 @@ use openidconnect::core::{
     CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
+    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl, Nonce,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, StandardErrorResponse,
+    StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +77,31 @@ pub struct PendingLogin {
     pub state: String,
     pub nonce: String,
     pub pkce_verifier: String,
+}
+
+/// The token endpoint's answer, kept to verify its ID token (again, after a key refresh).
+pub struct TokenAnswer(ExtraTokenResponse);
+
+impl std::fmt::Debug for TokenAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenAnswer(..)")
+    }
+}
+
+/// Why an ID token was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Its signature did not verify with the keys known: worth fetching the keys again.
+    Signature(String),
+    Other(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Signature(text) | Refused::Other(text) => f.write_str(text),
+        }
+    }
 }
 
 /// Who signed in, as the verified ID token says.
@@ -141,13 +167,13 @@ impl OidcClient {
         (url.to_string(), pending)
     }
 
-    /// Exchanges the code and verifies the ID token against the stored nonce.
-    pub async fn finish(&self, code: String, pending: PendingLogin) -> Result<Identity, String> {
+    /// Exchanges the code (with the PKCE verifier) for the provider's tokens.
+    pub async fn exchange(&self, code: String, pkce_verifier: String) -> Result<TokenAnswer, String> {
         let response = self
             .client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|e| format!("the provider has no token endpoint: {e}"))?
-            .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier))
+            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier))
             .request_async(&self.http)
             .await
             .map_err(|e| match e {
@@ -157,11 +183,23 @@ impl OidcClient {
                 RequestTokenError::Parse(parse, _body) => format!("unreadable token response at `{}`", parse.path()),
                 RequestTokenError::Other(message) => format!("the token request failed: {message}"),
             })?;
-        let id_token = response.id_token().ok_or("the token response has no ID token")?;
+        Ok(TokenAnswer(response))
+    }
+
+    /// Verifies the answer's ID token (signature with this client's copy of the provider's
+    /// keys, issuer, audience, expiry, the stored nonce) and reads who signed in.
+    pub fn identity(&self, answer: &TokenAnswer, nonce: &str) -> Result<Identity, Refused> {
+        let id_token =
+            answer.0.id_token().ok_or_else(|| Refused::Other("the token response has no ID token".into()))?;
         let verifier = self.client.id_token_verifier();
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(pending.nonce))
-            .map_err(|e| format!("the ID token was refused: {}", error_chain(&e)))?;
+        let claims = id_token.claims(&verifier, &Nonce::new(nonce.to_owned())).map_err(|e| {
+            let text = format!("the ID token was refused: {}", error_chain(&e));
+            match e {
+                // Perhaps signed with a key the provider added since discovery.
+                ClaimsVerificationError::SignatureVerification(_) => Refused::Signature(text),
+                _ => Refused::Other(text),
+            }
+        })?;
         let subject = claims.subject().as_str().to_owned();
         let email = claims.email().map(|e| e.as_str().to_owned());
         let name = claims
