@@ -93,9 +93,10 @@ fn new_token(request: NewTokenRequest) -> Result<NewToken, AppError> {
 }
 
 /// The client's address, from the request being served (for the token rate limit).
-fn client_address() -> Option<std::net::IpAddr> {
+fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
     let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
-    parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>()?.0;
+    Some(state.client_address(peer, &parts.headers))
 }
 
 #[async_trait::async_trait]
@@ -165,7 +166,7 @@ impl AccessSource for AccessService {
     }
 
     async fn create_token(&self, principal: Principal, request: NewTokenRequest) -> Result<NewTokenView, AppError> {
-        if let Some(address) = client_address()
+        if let Some(address) = client_address(&self.state)
             && !self.state.token_limiter.allow(address, std::time::Instant::now())
         {
             return Err(AppError::Invalid("Too many tokens were created from this address: wait a minute.".into()));

@@ -171,6 +171,10 @@ struct ServeArgs {
     /// then advances in real time. Local mode only: for demos and tests of expiries.
     #[arg(long, env = "PLUMBLINE_CLOCK_AT")]
     clock_at: Option<String>,
+    /// Reverse proxies in front of Plumbline (addresses or networks, comma-separated): behind
+    /// them, rate limits count the client named in `X-Forwarded-For`.
+    #[arg(long, env = "PLUMBLINE_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
     #[command(flatten)]
     identity: IdentityArgs,
 }
@@ -425,6 +429,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let calendar = ReportingCalendar::parse(args.fiscal_year_start_month, &args.time_zone)
         .context("invalid PLUMBLINE_FISCAL_YEAR_START_MONTH or PLUMBLINE_TIME_ZONE")?;
+    let trusted_proxies = crate::auth::client_address::TrustedProxies::parse(&args.trusted_proxies)
+        .map_err(|message| anyhow::anyhow!("PLUMBLINE_TRUSTED_PROXIES: {message}"))?;
     let target = args.database.target();
     let settings = ServeSettings {
         database: target.clone(),
@@ -438,6 +444,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         auth,
         session_policy,
         public_origin,
+        trusted_proxies,
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::startup::load_policy(settings.policy_file.as_deref())?;

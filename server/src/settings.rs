@@ -80,6 +80,8 @@ pub struct ServeSettings {
     pub session_policy: crate::auth::SessionPolicy,
     /// `scheme://host[:port]` the server is reached at, when configured (CSRF origin checks).
     pub public_origin: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits).
+    pub trusted_proxies: crate::auth::client_address::TrustedProxies,
 }
 
 #[cfg(test)]

@@ -42,6 +42,14 @@ pub struct AppState {
     pub public_origin: Option<String>,
     /// Token creations allowed per client address and minute.
     pub token_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
+    pub trusted_proxies: Arc<crate::auth::client_address::TrustedProxies>,
+}
+
+impl AppState {
+    /// The client a request comes from (through trusted proxies), for rate limits.
+    pub fn client_address(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        self.trusted_proxies.client(peer, headers)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -201,6 +209,7 @@ impl Application {
             session_policy: settings.session_policy,
             public_origin: settings.public_origin.clone(),
             token_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(20, Duration::from_secs(60))),
+            trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router })

@@ -7,6 +7,7 @@
 //! signing in) or an API token (`Authorization: Bearer …`).
 
 pub mod cli;
+pub mod client_address;
 pub mod csrf;
 pub mod manage;
 pub mod middleware;

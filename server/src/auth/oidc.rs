@@ -200,13 +200,14 @@ pub struct LoginQuery {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Query(query): Query<LoginQuery>,
 ) -> Response {
     let Some(settings) = oidc(&state) else {
         // Local mode has nobody to sign in: everyone is the local admin.
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
     };
-    if !settings.limiter.allow(peer.ip(), Instant::now()) {
+    if !settings.limiter.allow(state.client_address(peer, &headers), Instant::now()) {
         return failure(StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts", "Wait a minute, then try again.");
     }
     let client = match settings.client().await {
@@ -285,7 +286,7 @@ pub async fn callback(
     let Some(settings) = oidc(&state) else {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
     };
-    if !settings.limiter.allow(peer.ip(), Instant::now()) {
+    if !settings.limiter.allow(state.client_address(peer, &headers), Instant::now()) {
         return failure(StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts", "Wait a minute, then try again.");
     }
     let now = crate::clock_now();

@@ -101,6 +101,7 @@ pub fn too_many_tokens() -> Problem {
 pub async fn create_token(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     Extension(principal): Extension<Principal>,
     body: Bytes,
 ) -> Response {
@@ -108,7 +109,7 @@ pub async fn create_token(
         if principal.token.is_some() {
             return Err(problem(ManageError::Forbidden("API tokens cannot manage tokens".into()), ""));
         }
-        if !state.token_limiter.allow(peer.ip(), std::time::Instant::now()) {
+        if !state.token_limiter.allow(state.client_address(peer, &headers), std::time::Instant::now()) {
             return Err(too_many_tokens());
         }
         let request: CreateTokenRequest = serde_json::from_slice(&body)

@@ -185,3 +185,38 @@ crate::on_both_backends_with!(
     an_admin_grants_and_revokes_roles,
     tokens_are_made_within_reach_shown_once_and_revocable
 );
+
+/// Creates a token as the local admin, from `forwarded_for` as a proxy would say.
+async fn create_from(app: &TestApp, forwarded_for: &str) -> StatusCode {
+    app.client
+        .post(format!("{}/api/v1/tokens", app.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&serde_json::json!({"name": "limited", "scopes": ["read"]}))
+        .send()
+        .await
+        .expect("sent")
+        .status()
+}
+
+/// Token creation allows 20 per client and minute. Behind a trusted proxy each client has its
+/// own count; without one, `X-Forwarded-For` is ignored, so sending it cannot dodge the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_count_the_client_a_trusted_proxy_names_and_no_other() {
+    use crate::helpers::{Backend, Options, spawn_app_with};
+    let trusted = server::auth::client_address::TrustedProxies::parse("127.0.0.1").expect("trusted");
+    let behind_proxy =
+        spawn_app_with(Backend::Sqlite, Options { trusted_proxies: trusted, ..Options::default() }).await;
+    for _ in 0..20 {
+        assert_eq!(create_from(&behind_proxy, "203.0.113.5").await, StatusCode::CREATED);
+    }
+    assert_eq!(create_from(&behind_proxy, "203.0.113.5").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(create_from(&behind_proxy, "203.0.113.6").await, StatusCode::CREATED, "another client");
+    behind_proxy.cleanup().await;
+
+    let direct = spawn_app_with(Backend::Sqlite, Options::default()).await;
+    for n in 0..20 {
+        assert_eq!(create_from(&direct, &format!("198.51.100.{n}")).await, StatusCode::CREATED);
+    }
+    assert_eq!(create_from(&direct, "198.51.100.99").await, StatusCode::TOO_MANY_REQUESTS, "spoofing does not help");
+    direct.cleanup().await;
+}

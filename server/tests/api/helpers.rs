@@ -61,6 +61,7 @@ pub struct Options {
     pub calendar: ReportingCalendar,
     pub auth: server::auth::AuthMode,
     pub public_origin: Option<String>,
+    pub trusted_proxies: server::auth::client_address::TrustedProxies,
 }
 
 impl Default for Options {
@@ -70,12 +71,13 @@ impl Default for Options {
             calendar: ReportingCalendar::default(),
             auth: server::auth::AuthMode::Local,
             public_origin: None,
+            trusted_proxies: Default::default(),
         }
     }
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
-    let Options { max_body_bytes, calendar, auth, public_origin } = options;
+    let Options { max_body_bytes, calendar, auth, public_origin, trusted_proxies } = options;
     let (target, cleanup) = match backend {
         Backend::Postgres => {
             let admin = admin_url();
@@ -109,6 +111,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         auth,
         session_policy: server::auth::SessionPolicy::default(),
         public_origin,
+        trusted_proxies,
     };
     let application = Application::build(&settings, db.clone()).await.expect("build app");
     let addr = application.local_addr().expect("local addr");
