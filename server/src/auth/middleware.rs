@@ -14,7 +14,7 @@ use http_body_util::Limited;
 
 use super::csrf::is_cross_site;
 use super::resolve::{Caller, caller};
-use super::{AuthMode, SESSION_COOKIE};
+use super::{AuthMode, SessionPolicy};
 use crate::routes::problem::Problem;
 use crate::startup::AppState;
 
@@ -90,7 +90,7 @@ pub async fn authorize(
         return next.run(request).await;
     }
     let Some(principal) = principal else {
-        return unauthenticated(&state.auth, &method, &request);
+        return unauthenticated(&state.auth, &state.session_policy, &method, &request);
     };
     if !principal.allows(access) {
         return forbidden(&principal, access);
@@ -104,7 +104,7 @@ fn with_challenge(mut response: Response) -> Response {
 }
 
 /// Pages send anonymous browsers to sign in; everything else gets a 401 problem.
-fn unauthenticated(mode: &AuthMode, method: &Method, request: &Request) -> Response {
+fn unauthenticated(mode: &AuthMode, policy: &SessionPolicy, method: &Method, request: &Request) -> Response {
     let path = request.uri().path();
     let is_page = *method == Method::GET && !path.starts_with("/api/");
     if is_page && !mode.is_local() {
@@ -115,12 +115,8 @@ fn unauthenticated(mode: &AuthMode, method: &Method, request: &Request) -> Respo
     let mut response =
         Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", "sign in, or present an API token").into_response();
     // A stale cookie is dropped so the browser stops sending it.
-    let stale =
-        request.headers().get(header::COOKIE).is_some_and(|c| c.to_str().is_ok_and(|c| c.contains(SESSION_COOKIE)));
-    if stale
-        && let Ok(value) =
-            header::HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"))
-    {
+    let stale = super::resolve::cookie(request.headers(), policy.session_cookie()).is_some();
+    if stale && let Ok(value) = header::HeaderValue::from_str(&policy.session_set_cookie("", 0)) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     with_challenge(response)

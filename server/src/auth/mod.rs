@@ -24,7 +24,8 @@ use std::sync::Arc;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// The session cookie's name.
+/// The session cookie's name over plain http (local addresses only); see
+/// [`SessionPolicy::session_cookie`].
 pub const SESSION_COOKIE: &str = "plumbline_session";
 
 /// How requests are authenticated.
@@ -53,6 +54,27 @@ pub struct SessionPolicy {
     pub secure_cookies: bool,
 }
 
+impl SessionPolicy {
+    /// The session cookie's name: over https with the `__Host-` prefix, so browsers accept it
+    /// only `Secure`, for this very host and path `/` — a sibling subdomain or a plain-http
+    /// page cannot plant or overwrite it.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies { "__Host-plumbline_session" } else { SESSION_COOKIE }
+    }
+
+    /// The cookie binding a sign-in to the browser that started it (path `/auth`, so the
+    /// `__Secure-` prefix over https).
+    pub fn login_cookie(&self) -> &'static str {
+        if self.secure_cookies { "__Secure-plumbline_login" } else { "plumbline_login" }
+    }
+
+    /// `Set-Cookie` for the session (an empty value with `max_age` 0 deletes it).
+    pub fn session_set_cookie(&self, value: &str, max_age: i64) -> String {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", self.session_cookie())
+    }
+}
+
 impl Default for SessionPolicy {
     fn default() -> Self {
         SessionPolicy {
@@ -74,4 +96,23 @@ pub fn random_secret() -> String {
 /// SHA-256 of a secret, hex: what the database keeps of session ids, tokens and states.
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionPolicy;
+
+    #[test]
+    fn over_https_the_session_cookie_is_host_only_and_secure() {
+        let https = SessionPolicy { secure_cookies: true, ..SessionPolicy::default() };
+        assert_eq!(
+            https.session_set_cookie("abc", 60),
+            "__Host-plumbline_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        assert_eq!(https.login_cookie(), "__Secure-plumbline_login");
+        // Plain http (loopback only): browsers refuse prefixed cookies without Secure.
+        let http = SessionPolicy::default();
+        assert_eq!(http.session_set_cookie("", 0), "plumbline_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+        assert_eq!(http.login_cookie(), "plumbline_login");
+    }
 }

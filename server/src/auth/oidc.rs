@@ -22,17 +22,13 @@ use serde::Deserialize;
 
 use super::oidc_client::{Identity, OidcClient, Refused};
 use super::rate_limit::RateLimiter;
-use super::{AuthMode, SESSION_COOKIE, hash_secret, sessions};
+use super::{AuthMode, SessionPolicy, hash_secret, sessions};
 use crate::audit::{self, AuditEntry};
 use crate::entities::{app_user, login_state, role_grant, team_membership};
 use crate::startup::AppState;
 
 /// How long a started sign-in may take before its state is refused.
 const LOGIN_TTL_MINUTES: i64 = 10;
-
-/// Binds a sign-in to the browser that started it: the callback's `state` must match this
-/// cookie, so nobody can make a victim's browser finish the attacker's sign-in.
-const LOGIN_COOKIE: &str = "plumbline_login";
 
 /// What configures sign-in.
 #[derive(Clone)]
@@ -230,7 +226,7 @@ pub async fn login(
         tracing::warn!(%error, "cannot sweep expired sign-ins and sessions");
     }
     let (url, pending) = client.start();
-    let binding = login_cookie(&pending.state, LOGIN_TTL_MINUTES * 60, state.session_policy.secure_cookies);
+    let binding = login_cookie(&state.session_policy, &pending.state, LOGIN_TTL_MINUTES * 60);
     let stored = login_state::ActiveModel {
         state_hash: Set(hash_secret(&pending.state)),
         nonce: Set(pending.nonce),
@@ -247,9 +243,11 @@ pub async fn login(
     (StatusCode::SEE_OTHER, [(header::SET_COOKIE, binding), (header::LOCATION, url)]).into_response()
 }
 
-fn login_cookie(value: &str, max_age: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{LOGIN_COOKIE}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+/// Binds a sign-in to the browser that started it: the callback's `state` must match this
+/// cookie, so nobody can make a victim's browser finish the attacker's sign-in.
+fn login_cookie(policy: &SessionPolicy, value: &str, max_age: i64) -> String {
+    let secure = if policy.secure_cookies { "; Secure" } else { "" };
+    format!("{}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", policy.login_cookie())
 }
 
 #[derive(Debug, Deserialize)]
@@ -290,13 +288,12 @@ pub async fn callback(
         return failure(StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts", "Wait a minute, then try again.");
     }
     let now = crate::clock_now();
-    let bound = super::resolve::cookie(&headers, LOGIN_COOKIE).map(str::to_owned);
-    let clear = login_cookie("", 0, state.session_policy.secure_cookies);
+    let bound = super::resolve::cookie(&headers, state.session_policy.login_cookie()).map(str::to_owned);
+    let clear = login_cookie(&state.session_policy, "", 0);
     match finish(&state, settings, query, bound, now).await {
         Ok((cookie, return_to)) => {
-            let secure = if state.session_policy.secure_cookies { "; Secure" } else { "" };
             let max_age = state.session_policy.absolute.num_seconds();
-            let set = format!("{SESSION_COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+            let set = state.session_policy.session_set_cookie(&cookie, max_age);
             let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, return_to)]).into_response();
             for cookie in [set, clear] {
                 if let Ok(value) = header::HeaderValue::from_str(&cookie) {

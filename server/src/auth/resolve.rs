@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, header};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::{AuthMode, SESSION_COOKIE, SessionPolicy, sessions, tokens};
+use super::{AuthMode, SessionPolicy, sessions, tokens};
 
 /// The outcome of looking at a request's credentials.
 #[derive(Debug)]
@@ -54,7 +54,7 @@ pub async fn caller(
     match mode {
         AuthMode::Local => Ok(Caller::Ambient(Principal::local_admin())),
         AuthMode::Oidc(_) => {
-            let Some(cookie) = cookie(headers, SESSION_COOKIE) else {
+            let Some(cookie) = cookie(headers, sessions_policy.session_cookie()) else {
                 return Ok(Caller::Anonymous);
             };
             let Some(user_id) = sessions::user_of(db, cookie, sessions_policy, now).await? else {

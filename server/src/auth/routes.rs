@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::manage::{self, ManageError};
 use super::tokens::NewToken;
-use super::{SESSION_COOKIE, resolve::cookie, sessions};
+use super::{resolve::cookie, sessions};
 use crate::audit::{self, AuditEntry};
 use crate::routes::problem::Problem;
 use crate::startup::AppState;
@@ -187,7 +187,7 @@ pub async fn revoke_grant(
 
 /// `POST /auth/logout`: ends the session (if any), clears the cookie, shows "Signed out".
 pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    if let Some(value) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(value) = cookie(&headers, state.session_policy.session_cookie()) {
         let now = crate::clock_now();
         let ended = async {
             let txn = state.db.begin().await?;
@@ -205,7 +205,7 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
             return Problem::internal("signing out", &error).into_response();
         }
     }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    let clear = state.session_policy.session_set_cookie("", 0);
     (StatusCode::SEE_OTHER, [(header::SET_COOKIE, clear), (header::LOCATION, "/auth/signed-out".to_owned())])
         .into_response()
 }
