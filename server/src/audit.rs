@@ -192,6 +192,8 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub after: Option<i64>,
+    /// Only events up to this seq (an export stops at the head it started from).
+    pub up_to: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -221,6 +223,9 @@ pub async fn list(db: &DatabaseConnection, filter: &AuditFilter, limit: u64) -> 
     }
     if let Some(after) = filter.after {
         query = query.filter(Column::Seq.gt(after));
+    }
+    if let Some(up_to) = filter.up_to {
+        query = query.filter(Column::Seq.lte(up_to));
     }
     let mut rows = query.order_by_asc(Column::Seq).limit(limit.saturating_add(1)).all(db).await?;
     let more = rows.len() as u64 > limit;

@@ -6,10 +6,12 @@ use std::collections::HashMap;
 use app::api::{AuditQuery, AuditRow, AuditView};
 use app::domain::access::Principal;
 use app::error::AppError;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use futures::StreamExt;
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry, AuditFilter};
@@ -46,6 +48,7 @@ fn parse(query: &HashMap<String, String>) -> Result<(AuditFilter, u64), Problem>
         from: parse_instant("from", get("from"))?,
         to: parse_instant("to", get("to"))?,
         after,
+        up_to: None,
     };
     Ok((filter, limit))
 }
@@ -80,52 +83,70 @@ pub async fn verify(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `GET /api/v1/audit/export.csv?actor=&action=&from=&to=`: every matching event as CSV
-/// (formula-safe cells, see [`crate::csv`]), oldest first, read a page at a time. The export
-/// itself is audit-logged.
+/// `GET /api/v1/audit/export.csv?actor=&action=&from=&to=`: every matching event up to the
+/// chain's head at the start, as CSV (formula-safe cells, see [`crate::csv`]), oldest first,
+/// streamed a page at a time so a long trail never sits in memory. The export is itself
+/// audit-logged first, naming the filters and the last seq it covers.
 pub async fn export(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Query(mut query): Query<HashMap<String, String>>,
 ) -> Response {
-    let result = async {
+    let prepared = async {
         query.remove("limit");
         let (mut filter, _) = parse(&query)?;
         let internal = |e: sea_orm::DbErr| Problem::internal("exporting audit events", &e);
-        let mut out = crate::csv::line(["seq", "at", "actor", "action", "target", "details", "prev_hash", "hash"]);
-        let mut rows = 0u64;
-        loop {
-            let page = audit::list(&state.db, &filter, MAX_LIMIT).await.map_err(internal)?;
-            for event in &page.items {
-                let at = event.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-                let details = event.details.to_string();
-                let seq = event.seq.to_string();
-                let cells = [&*seq, &*at, &*event.actor, &*event.action, &*event.target, &*details];
-                out.push_str(&crate::csv::line(cells.into_iter().chain([&*event.prev_hash, &*event.hash])));
-                rows += 1;
-            }
-            match page.next {
-                Some(after) => filter.after = Some(after),
-                None => break,
-            }
-        }
-        let details = json!({"filters": query, "rows": rows});
+        filter.up_to = Some(audit::head(&state.db).await.map_err(internal)?.map_or(0, |head| head.seq));
+        let details = json!({"filters": query, "up_to_seq": filter.up_to});
         let entry = AuditEntry::new(&principal.actor(), "audit.exported", "audit_event", details);
         audit::append(&state.db, entry, crate::clock_now()).await.map_err(internal)?;
-        Ok::<_, Problem>(out)
+        Ok::<_, Problem>(filter)
     };
-    match result.await {
-        Ok(csv) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"plumbline-audit.csv\""),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(problem) => problem.into_response(),
-    }
+    let filter = match prepared.await {
+        Ok(filter) => filter,
+        Err(problem) => return problem.into_response(),
+    };
+    let header_line = crate::csv::line(["seq", "at", "actor", "action", "target", "details", "prev_hash", "hash"]);
+    let db = state.db.clone();
+    let pages = futures::stream::unfold(Some(filter), move |filter| {
+        let db = db.clone();
+        async move {
+            let mut filter = filter?;
+            match audit::list(&db, &filter, MAX_LIMIT).await {
+                Ok(page) => {
+                    let chunk: String = page.items.iter().map(csv_line).collect();
+                    let next = page.next.map(|after| {
+                        filter.after = Some(after);
+                        filter
+                    });
+                    Some((Ok(Bytes::from(chunk)), next))
+                }
+                Err(error) => {
+                    // The status is sent already: cutting the download short is all that is left.
+                    tracing::error!(%error, "the audit export failed midway; the download is cut short");
+                    Some((Err(std::io::Error::other("the audit export failed")), None))
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(futures::stream::once(async move { Ok(Bytes::from(header_line)) }).chain(pages));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"plumbline-audit.csv\""),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn csv_line(event: &audit::AuditRecord) -> String {
+    let at = event.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let details = event.details.to_string();
+    let seq = event.seq.to_string();
+    let cells = [&*seq, &*at, &*event.actor, &*event.action, &*event.target, &*details];
+    crate::csv::line(cells.into_iter().chain([&*event.prev_hash, &*event.hash]))
 }
 
 /// The audit log page's data, for the `AuditSource` port.

@@ -660,6 +660,11 @@ async fn auditors_read_and_export_the_audit_log(app: &TestApp) {
     let viewer = Credential::Cookie(signed_in(app, "victor@example.test", &["viewer"], &[], false).await);
     assert_eq!(send(app, Method::GET, "/audit", &viewer, None).await.status(), StatusCode::FORBIDDEN);
 
+    // More than one page of events (the export streams them a page at a time).
+    for n in 0..1100 {
+        let entry = server::audit::AuditEntry::new("test", "test.filler", &format!("n:{n}"), json!({}));
+        server::audit::append(&app.db, entry, Utc::now()).await.expect("append");
+    }
     let events = app.count("audit_event").await;
     let csv = send(app, Method::GET, "/api/v1/audit/export.csv", &auditor, None).await;
     assert_eq!(csv.status(), StatusCode::OK);
@@ -668,6 +673,11 @@ async fn auditors_read_and_export_the_audit_log(app: &TestApp) {
     let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines[0], "seq,at,actor,action,target,details,prev_hash,hash");
     assert_eq!(lines.len() as i64, events + 1, "one line per event");
+    let seqs: Vec<i64> =
+        lines[1..].iter().map(|l| l.split(',').next().and_then(|s| s.parse().ok()).expect("seq")).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "oldest first, each once");
+    // The export's own event comes after the head it stopped at.
+    assert_eq!(app.count("audit_event").await, events + 1);
     assert_eq!(app.count("audit_event WHERE action = 'audit.exported'").await, 1, "the export is itself logged");
 }
 
