@@ -93,6 +93,9 @@ pub async fn authorize(
         return unauthenticated(&state.auth, &state.session_policy, &method, &request);
     };
     if !principal.allows(access) {
+        // Logged (with the request id of the span), not audited: a signed-in user could
+        // otherwise fill the audit trail by asking for pages they may not see.
+        tracing::warn!(actor = %principal.actor(), %method, path, ?access, "access denied");
         return forbidden(&principal, access);
     }
     next.run(request).await
