@@ -1,0 +1,153 @@
+//! The OpenSLO adapter.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+#[test]
+fn openslo_slos_become_native_slos_and_unsupported_ones_row_errors() {
+    let all = known();
+    let converted = convert(Adapter::OpenSlo, OPENSLO.as_bytes(), &AdapterOptions::default(), &all[..2]).expect("ok");
+    assert!(converted.services.is_empty());
+    assert_eq!(converted.rows.len(), 7);
+    let expected = [
+        json!({"service": "checkout-api", "slug": "checkout-availability",
+               "name": "Checkout availability (Non-5xx responses)",
+               "indicator": "availability", "objective": 99.9, "window_days": 28, "budgeting": "occurrences"}),
+        json!({"service": "payments", "slug": "payments-authorisation", "name": "Payment authorisation success",
+               "indicator": "correctness", "objective": 99.5, "window_days": 28, "budgeting": "timeslices"}),
+        json!({"service": "checkout-api", "slug": "checkout-latency-fast", "name": "Checkout latency (Fast)",
+               "indicator": "latency", "objective": 95.0, "window_days": 7, "budgeting": "occurrences"}),
+        json!({"service": "checkout-api", "slug": "checkout-latency-not-slow", "name": "Checkout latency (Not slow)",
+               "indicator": "latency", "objective": 99.0, "window_days": 7, "budgeting": "occurrences"}),
+    ];
+    for (index, expected) in expected.iter().enumerate() {
+        let row = ok(&converted.rows[index]);
+        assert_eq!((row.number, &json_of(row)), (index as u64 + 1, expected));
+        SloInput::from_row(row).unwrap_or_else(|e| panic!("row {}: {e:?}", index + 1));
+    }
+    let search = err(&converted.rows[4]);
+    assert_eq!(search.field.as_deref(), Some("spec.service"));
+    assert!(search.message.contains("SLO 'search-freshness' (document 8, line 147)"), "{}", search.message);
+    assert!(search.message.contains("service 'search' does not exist; create it first or give team=SLUG"));
+    let calendar = err(&converted.rows[5]);
+    assert_eq!(calendar.field.as_deref(), Some("spec.timeWindow[0]"));
+    assert!(calendar.message.contains("calendar windows are not supported; use a rolling window"));
+    assert!(calendar.message.contains("document 9, line 173"), "{}", calendar.message);
+    let ratio = err(&converted.rows[6]);
+    assert_eq!((ratio.row, ratio.field.as_deref()), (Some(7), Some("spec.budgetingMethod")));
+    assert!(ratio.message.contains("RatioTimeslices is not supported"), "{}", ratio.message);
+    let notes = converted.notes.join("\n");
+    for expected in [
+        "DataSource 'prometheus-prod' (document 3, line 23)",
+        "AlertPolicy 'checkout-fast-burn'",
+        "Service documents of existing services were not applied (their name and tier stay): checkout-api, payments",
+        "SLI metric queries",
+        "(set metadata.labels.indicator): search-freshness",
+        "spec.alertPolicies",
+        "spec.objectives[].timeSliceTarget",
+        "ignored fields: spec.description (in all 2 Service documents)",
+    ] {
+        assert!(notes.contains(expected), "{expected} in {notes}");
+    }
+}
+
+#[test]
+fn openslo_creates_missing_services_for_a_team() {
+    let converted =
+        convert(Adapter::OpenSlo, OPENSLO.as_bytes(), &options("", "", "", "platform"), &[]).expect("readable");
+    let services: Vec<Value> = converted.services.iter().map(json_of).collect();
+    assert_eq!(
+        services,
+        vec![
+            json!({"slug": "checkout-api", "name": "Checkout API", "tier": 1, "team": "platform"}),
+            json!({"slug": "payments", "name": "Payments", "tier": 0, "team": "platform"}),
+            json!({"slug": "search", "name": "search", "tier": 3, "team": "platform"}),
+        ]
+    );
+    for row in &converted.services {
+        ServiceInput::from_row(row).unwrap_or_else(|e| panic!("service {}: {e:?}", row.number));
+    }
+    let search = ok(&converted.rows[4]);
+    assert_eq!(json_of(search)["indicator"], "other");
+    assert_eq!(
+        (json_of(search)["objective"].as_f64(), json_of(search)["window_days"].as_i64()),
+        (Some(99.0), Some(28))
+    );
+    assert!(converted.notes.iter().any(|n| n.starts_with("tier 3 (least critical)") && n.ends_with(": search")));
+}
+
+fn slo(spec: &str) -> String {
+    format!(
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: api-availability\nspec:\n  service: search\n  \
+         indicator:\n    metadata:\n      name: x\n  budgetingMethod: Occurrences\n{spec}"
+    )
+}
+
+#[test]
+fn openslo_windows_and_targets_outside_the_native_model_are_row_errors() {
+    let window = |duration: &str| {
+        format!("  timeWindow:\n    - duration: {duration}\n      isRolling: true\n  objectives:\n    - target: 0.99\n")
+    };
+    let target = |t: &str| format!("  timeWindow:\n    - duration: 30d\n  objectives:\n    - {t}\n");
+    let cases = [
+        (window("1M"), "spec.timeWindow[0].duration", "not a whole number of days"),
+        (window("1Q"), "spec.timeWindow[0].duration", "not a whole number of days"),
+        (window("36h"), "spec.timeWindow[0].duration", "not a whole number of days"),
+        (window("400d"), "spec.timeWindow[0].duration", "from 1 to 366 days"),
+        (window("soon"), "spec.timeWindow[0].duration", "not a duration"),
+        (target("target: 1"), "spec.objectives[0].target", "not strictly between 0 and 100"),
+        (target("target: 99.9"), "spec.objectives[0].target", "targetPercent takes 99.9"),
+        (target("targetPercent: 0"), "spec.objectives[0].targetPercent", "not strictly between"),
+        (target("target: high"), "spec.objectives[0].target", "must be a number"),
+        (target("displayName: nothing"), "spec.objectives[0]", "neither target nor targetPercent"),
+        (target("{target: 0.9, targetPercent: 95}"), "spec.objectives[0].target", "disagrees"),
+        ("  objectives:\n    - target: 0.9\n".to_owned(), "spec.timeWindow", "is missing"),
+    ];
+    for (spec, field, text) in cases {
+        let converted = run(Adapter::OpenSlo, &slo(&spec), &AdapterOptions::default());
+        let error = err(&converted.rows[0]);
+        assert_eq!(error.field.as_deref(), Some(field), "{spec}: {}", error.message);
+        assert!(error.message.contains(text), "{spec}: {}", error.message);
+    }
+    let converted = run(Adapter::OpenSlo, &slo(&window("672h").replace("0.99", "\"0.9\"")), &AdapterOptions::default());
+    let row = json_of(ok(&converted.rows[0]));
+    assert_eq!((row["window_days"].as_i64(), row["objective"].as_f64()), (Some(28), Some(90.0)));
+}
+
+#[test]
+fn openslo_documents_that_cannot_be_read_are_row_errors() {
+    let file = "apiVersion: openslo/v2alpha\nkind: SLO\nmetadata:\n  name: a\n---\napiVersion: openslo/v1\n\
+                metadata:\n  name: b\n---\n- just\n- a list\n---\napiVersion: openslo/v1\nkind: SLO\nmetadata:\n  \
+                name: c\nspec:\n  service: search\n  indicatorRef: nowhere\n";
+    let converted = run(Adapter::OpenSlo, file, &AdapterOptions::default());
+    let errors: Vec<(Option<u64>, Option<&str>)> =
+        converted.rows.iter().map(|r| (err(r).row, err(r).field.as_deref())).collect();
+    assert_eq!(
+        errors,
+        vec![
+            (Some(1), Some("apiVersion")),
+            (Some(2), Some("kind")),
+            (Some(3), Some(".")),
+            (Some(4), Some("spec.indicatorRef"))
+        ]
+    );
+    assert!(
+        err(&converted.rows[0])
+            .message
+            .starts_with("document 1, line 1: apiVersion: 'openslo/v2alpha' is not supported")
+    );
+    assert!(err(&converted.rows[1]).message.starts_with("document 2, line 5: kind: is missing"));
+    assert!(err(&converted.rows[3]).message.contains("'nowhere' names no kind: SLI document"));
+}
+
+#[test]
+fn malformed_yaml_is_a_format_error_with_its_line() {
+    let file = "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: [unclosed\nspec: {}\n";
+    let error = convert(Adapter::OpenSlo, file.as_bytes(), &AdapterOptions::default(), &[]).expect_err("bad YAML");
+    assert!(error.message.contains("line 5"), "{}", error.message);
+    let error = convert(Adapter::OpenSlo, b"# nothing\n", &AdapterOptions::default(), &[]).expect_err("empty");
+    assert!(error.message.starts_with("no YAML documents"), "{}", error.message);
+    let error = convert(Adapter::OpenSlo, STATUSPAGE.as_bytes(), &AdapterOptions::default(), &[]).expect_err("JSON");
+    assert_eq!(error.message, "not OpenSLO: no document has apiVersion: openslo/v1");
+}

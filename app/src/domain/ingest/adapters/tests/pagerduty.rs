@@ -1,0 +1,143 @@
+//! The PagerDuty adapter (Analytics JSON and CSV exports).
+
+use serde_json::{Value, json};
+
+use super::*;
+
+#[test]
+fn pagerduty_analytics_incidents_become_native_incidents() {
+    let converted = run(Adapter::PagerDuty, PAGERDUTY_JSON, &AdapterOptions::default());
+    assert_eq!(converted.rows.len(), 4);
+    assert_eq!(
+        json_of(ok(&converted.rows[0])),
+        json!({
+            "external_id": "Q2KXY8PZ4T0R1M",
+            "title": "Checkout API: error rate above 5% for 5 minutes",
+            "severity": "SEV1",
+            "services": ["checkout-api"],
+            "started_at": "2026-03-02T17:14:05Z",
+            "detected_at": "2026-03-02T17:14:05Z",
+            "acknowledged_at": "2026-03-02T17:15:40Z",
+            "mitigated_at": "2026-03-02T18:02:41Z",
+            "resolved_at": "2026-03-02T18:02:41Z",
+            "status": "resolved"
+        })
+    );
+    // No priority, high urgency → SEV2; resolved from seconds_to_resolve.
+    let second = json_of(ok(&converted.rows[1]));
+    assert_eq!((second["severity"].as_str(), second["services"].clone()), (Some("SEV2"), json!(["payments"])));
+    assert_eq!(second["resolved_at"], "2026-03-06T00:10:00Z");
+    let third = json_of(ok(&converted.rows[2]));
+    assert_eq!((third["severity"].as_str(), third["status"].as_str()), (Some("SEV3"), Some("open")));
+    assert_eq!(third["started_at"], "2026-03-07T13:30:12Z");
+    assert!(third.get("acknowledged_at").is_none() && third.get("resolved_at").is_none());
+    // No description: the title comes from the number; fractional seconds as text are fine.
+    let fourth = json_of(ok(&converted.rows[3]));
+    assert_eq!((fourth["title"].as_str(), fourth["severity"].as_str()), (Some("Incident #4841"), Some("SEV4")));
+    assert_eq!(fourth["acknowledged_at"], "2026-03-09T04:03:03.500Z");
+    for row in &converted.rows {
+        native_incident(ok(row));
+    }
+    let notes = converted.notes.join("\n");
+    assert!(notes.contains("ignored top-level fields: aggregate_unit, ending_before, filters"), "{notes}");
+    assert!(notes.contains("escalation_policy_id, escalation_policy_name"), "{notes}");
+    assert!(notes.contains("mitigated_at is set to resolved_at"), "{notes}");
+}
+
+#[test]
+fn a_pagerduty_csv_export_gives_the_same_rows_as_the_json() {
+    let csv = run(Adapter::PagerDuty, PAGERDUTY_CSV, &AdapterOptions::default());
+    let json = run(Adapter::PagerDuty, PAGERDUTY_JSON, &AdapterOptions::default());
+    assert_eq!(csv.rows.len(), 3);
+    for index in 0..2 {
+        assert_eq!(json_of(ok(&csv.rows[index])), json_of(ok(&json.rows[index])), "row {}", index + 1);
+    }
+    let third = json_of(ok(&csv.rows[2]));
+    assert_eq!(third["title"], "Search indexer lag above 10 minutes, \"catalog\" shard");
+    assert_eq!(third["started_at"], "2026-03-07T13:30:12Z");
+    assert!(csv.notes.contains(&"ignored columns: Team Name, Escalation Policy".to_owned()), "{:?}", csv.notes);
+    for row in &csv.rows {
+        native_incident(ok(row));
+    }
+}
+
+#[test]
+fn pagerduty_csv_columns_can_be_mapped_and_missing_ones_are_format_errors() {
+    let csv = "Key,Summary,Svc,Opened,Sev\nINC-7,Disk full,search,2026-04-01T08:00:00Z,P2\n";
+    let error = convert(Adapter::PagerDuty, csv.as_bytes(), &AdapterOptions::default(), &known()).expect_err("no id");
+    assert!(
+        error.message.contains("no id column") && error.message.contains("column_map=id=HEADER"),
+        "{}",
+        error.message
+    );
+    let columns = "id=Key, title=Summary, service_name=Svc, created_at=opened, priority_name=Sev";
+    let converted = run(Adapter::PagerDuty, csv, &options("", "", columns, ""));
+    let row = json_of(ok(&converted.rows[0]));
+    assert_eq!((row["external_id"].as_str(), row["severity"].as_str()), (Some("INC-7"), Some("SEV2")));
+    let error =
+        convert(Adapter::PagerDuty, csv.as_bytes(), &options("", "", "id=Ticket", ""), &known()).expect_err("x");
+    assert!(error.message.contains("column_map maps id to 'Ticket'"), "{}", error.message);
+    let ragged = "ID,Title,Service,Created At,Urgency\nA-1,t,search\n";
+    let converted = run(Adapter::PagerDuty, ragged, &AdapterOptions::default());
+    assert_eq!(err(&converted.rows[0]).row, Some(1));
+}
+
+fn pagerduty_incident(fields: Value) -> String {
+    let mut incident =
+        json!({"id": "P1X", "description": "d", "service_name": "Search", "created_at": "2026-01-01T00:00:00Z"});
+    for (key, value) in fields.as_object().cloned().unwrap_or_default() {
+        incident[key] = value;
+    }
+    json!({"data": [incident]}).to_string()
+}
+
+#[test]
+fn pagerduty_severity_comes_from_the_priority_then_major_then_urgency() {
+    let cases = [
+        (json!({"priority_name": "P2", "major": true}), "", Ok("SEV2")),
+        (json!({"priority_name": "p4"}), "", Ok("SEV4")),
+        (json!({"priority_name": "P1"}), "p1=SEV0", Ok("SEV0")),
+        (json!({"priority_name": "SEV-1 Critical"}), "sev-1 critical=SEV1", Ok("SEV1")),
+        (json!({"priority_name": "SEV-1 Critical"}), "", Err("severity_map=SEV-1 Critical=SEVn")),
+        (json!({"major": "yes", "urgency": "low"}), "", Ok("SEV1")),
+        (json!({"urgency": "High"}), "", Ok("SEV2")),
+        (json!({"urgency": "low"}), "", Ok("SEV3")),
+        (json!({"urgency": "medium"}), "", Err("neither high nor low")),
+        (json!({}), "", Err("severity cannot be told")),
+    ];
+    for (fields, map, expected) in cases {
+        let converted = run(Adapter::PagerDuty, &pagerduty_incident(fields.clone()), &options(map, "", "", ""));
+        match (expected, &converted.rows[0]) {
+            (Ok(severity), Ok(row)) => assert_eq!(json_of(row)["severity"], severity, "{fields}"),
+            (Err(text), Err(error)) => assert!(error.message.contains(text), "{fields}: {}", error.message),
+            (_, other) => panic!("{fields}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn odd_pagerduty_values_are_row_errors() {
+    let cases = [
+        (json!({"seconds_to_resolve": 1e300}), "data[0].seconds_to_resolve", "more than ten years"),
+        (json!({"seconds_to_first_ack": -5}), "data[0].seconds_to_first_ack", "must not be negative"),
+        (json!({"seconds_to_first_ack": "soon"}), "data[0].seconds_to_first_ack", "must be a number"),
+        (json!({"created_at": "2026-03-01 10:00:00"}), "data[0].created_at", "UTC offset"),
+        (json!({"created_at": null}), "data[0].created_at", "is missing"),
+        (json!({"service_name": "Warehouse"}), "data[0].service_name", "service_map=Warehouse=SLUG"),
+        (json!({"service_name": ["Search"]}), "data[0].service_name", "must be text, got an array"),
+        (json!({"major": "perhaps", "priority_name": null}), "data[0].major", "true or false"),
+        (json!({"description": null, "id": 12}), "data[0].description", "what is the incident called"),
+    ];
+    for (mut fields, field, text) in cases {
+        if fields.get("priority_name").is_none() {
+            fields["priority_name"] = json!("P3");
+        }
+        let converted = run(Adapter::PagerDuty, &pagerduty_incident(fields.clone()), &AdapterOptions::default());
+        let error = err(&converted.rows[0]);
+        assert_eq!(error.field.as_deref(), Some(field), "{fields}: {}", error.message);
+        assert!(error.message.contains(text), "{fields}: {}", error.message);
+    }
+    let converted = run(Adapter::PagerDuty, r#"{"data": ["Q1", {"id": "Q2"}]}"#, &AdapterOptions::default());
+    assert_eq!(err(&converted.rows[0]).field.as_deref(), Some("data[0]"));
+    assert_eq!(err(&converted.rows[1]).row, Some(2));
+}
