@@ -126,6 +126,11 @@ async function level(page: Page, service: string): Promise<{ level: string; fail
 }
 
 test('an editor answers the checklist, an admin of another team signs it off, and the level rises', async ({ browser }) => {
+  const now = new Date();
+  test.skip(
+    now.getUTCDate() === 1 && now.getUTCMonth() % 3 === 0,
+    'on the first day of a quarter no day of it has ended: every SLO check has no data, so no service is Silver',
+  );
   const admin = await personIn(browser, 'admin-alice', '/services');
   await load(admin);
   const editor = await personIn(browser, 'editor-eve', '/teams/payments/self-assessment');
