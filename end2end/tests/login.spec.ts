@@ -208,6 +208,28 @@ test('an authorization code used after it expired is refused', async ({ page }) 
   await expectSignedOut(page);
 });
 
+test('sign-ins, sign-outs and refused sign-ins are in the audit trail, each once, with who', async ({ page, browser }) => {
+  await signIn(page, USERS.ada.login);
+  const head = (await (await page.request.get('/api/v1/audit?limit=1')).json()).head.seq as number;
+
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await signIn(other, USERS.victor.login);
+  expect((await new AppHeader(other).signOut()).status()).toBe(200);
+  // A callback this browser never started.
+  expect((await other.goto('/auth/callback?code=forged&state=forged'))?.status()).toBe(400);
+  await context.close();
+
+  const events = (await (await page.request.get(`/api/v1/audit?after=${head}`)).json()).items as {
+    action: string;
+    actor: string;
+  }[];
+  const of = (action: string) => events.filter((e) => e.action === action);
+  expect(of('auth.login').map((e) => e.actor)).toEqual([expect.stringMatching(/^user:\d+:viewer-victor@example\.test$/)]);
+  expect(of('auth.logout').map((e) => e.actor)).toEqual([expect.stringMatching(/^user:\d+:viewer-victor@example\.test$/)]);
+  expect(of('auth.login_failed').map((e) => e.actor)).toEqual(['anonymous']);
+});
+
 test('after the provider rotates its signing key, signing in still works', async ({ page, browser }) => {
   // Plumbline knows the provider's current key from an earlier sign-in.
   await signIn(page, USERS.alice.login);
