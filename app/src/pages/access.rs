@@ -50,7 +50,7 @@ pub fn AccessPage() -> impl IntoView {
 fn UserTable(access: AccessView, grant: ServerAction<GrantRole>, revoke: ServerAction<RevokeGrant>) -> impl IntoView {
     let AccessView { users, earliest_day } = access;
     if users.is_empty() {
-        return view! { <p class="empty panel">"No one has signed in yet."</p> }.into_any();
+        return view! { <p class="empty panel">"No one has signed in yet. (In local mode nobody signs in: you are the single local admin.)"</p> }.into_any();
     }
     view! {
         <section class="panel" aria-labelledby="users-heading">
@@ -140,6 +140,7 @@ fn UserRow(
                     <input type="hidden" name="user_id" value=id/>
                     <label for=role_id.clone()>"Role"</label>
                     <select id=role_id name="role" required>
+                        <option value="" selected disabled>"Choose…"</option>
                         {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> }).collect_view()}
                     </select>
                     <label for=until_id.clone()>"Last day (optional)"</label>
@@ -239,6 +240,9 @@ fn NewTokenForm(
     let teams = RwSignal::new(String::new());
     let days = RwSignal::new("90".to_owned());
     let busy = RwSignal::new(false);
+    // Until the island runs, a click would submit the bare form: keep the button disabled.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let teams_hint = if own_teams.is_empty() {
         "Optional: team slugs separated by commas; empty for every team.".to_owned()
     } else {
@@ -270,7 +274,7 @@ fn NewTokenForm(
         });
     };
     view! {
-        <form class="waiver-form" on:submit=submit aria-label="Create a token">
+        <form class="waiver-form token-form" on:submit=submit aria-label="Create a token">
             <label for="token-name">"Name"</label>
             <input id="token-name" name="name" maxlength="100" required placeholder="deploy pipeline"
                 prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
@@ -289,7 +293,7 @@ fn NewTokenForm(
                 <label for="token-teams">"Limit ingest to teams"</label>
                 <input id="token-teams" name="teams" aria-describedby="token-teams-hint"
                     prop:value=move || teams.get() on:input=move |ev| teams.set(event_target_value(&ev))/>
-                <p class="note" id="token-teams-hint">{teams_hint.clone()}</p>
+                <p class="note token-hint" id="token-teams-hint">{teams_hint.clone()}</p>
             })}
             <label for="token-expiry">"Expires"</label>
             <select id="token-expiry" name="expires_in_days" on:change=move |ev| days.set(event_target_value(&ev))>
@@ -299,7 +303,7 @@ fn NewTokenForm(
                 <option value="0">"never"</option>
             </select>
             <div class="import-actions">
-                <button class="button" type="submit" disabled=move || busy.get()>"Create the token"</button>
+                <button class="button" type="submit" disabled=move || busy.get() || !hydrated.get()>"Create the token"</button>
             </div>
         </form>
     }
