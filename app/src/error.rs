@@ -22,6 +22,9 @@ pub enum AppError {
     /// The request asked for something malformed; the message says what.
     #[error("{0}")]
     Invalid(String),
+    /// Too many requests of this kind from the client: wait, then try again.
+    #[error("{0}")]
+    TooMany(String),
 }
 
 impl AppError {
@@ -33,6 +36,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 400,
+            AppError::TooMany(_) => 429,
         }
     }
 }

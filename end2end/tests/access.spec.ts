@@ -36,8 +36,15 @@ test('an admin grants a role until a day on the Access page, and revokes it', as
   const granted = userRow(admin, `${login}@example.test`);
   await expect(granted).toContainText('auditor');
   await expect(granted).toContainText('granted by user:');
-  // Admins cannot revoke their own admin role here; the provider's grant has no button either.
-  await expect(userRow(admin, 'admin-alice@example.test').getByRole('button', { name: /^Revoke/ })).toHaveCount(0);
+  // An admin cannot revoke their own admin role, even one granted here (so the last admin cannot
+  // lock everyone out).
+  const alice = userRow(admin, 'admin-alice@example.test');
+  await alice.getByLabel('Role', { exact: true }).selectOption('admin');
+  await alice.getByRole('button', { name: 'Grant' }).click();
+  await expect(userRow(admin, 'admin-alice@example.test')).toContainText('granted by user:');
+  await expect(
+    userRow(admin, 'admin-alice@example.test').getByRole('button', { name: 'Revoke the admin role of admin-alice@example.test' }),
+  ).toHaveCount(0);
 
   // The role applies at the newcomer's next request, without signing in again.
   expect((await newcomer.goto('/audit'))?.status()).toBe(200);

@@ -1,17 +1,18 @@
 //! The Access and API tokens pages' port: [`crate::auth::manage`] (shared with the REST API),
 //! with the answers shaped for the pages and errors mapped to what a user may see.
 
-use std::collections::BTreeSet;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use app::api::{AccessView, GrantView, NewTokenRequest, NewTokenView, TokenView, TokensView, UserView};
-use app::domain::access::{Access, IngestRight, Principal, PrincipalId, TokenScope};
+use app::domain::access::{Access, IngestRight, Principal, PrincipalId};
+use app::domain::scorecard::waiver::{end_of_last_day, last_day_of};
 use app::error::AppError;
 use app::ssr::AccessSource;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::manage::{self, ManageError};
-use crate::auth::tokens::{MAX_EXPIRY_DAYS, NewToken, TokenInfo};
+use crate::auth::routes::CreateTokenRequest;
+use crate::auth::tokens::{NewToken, TokenInfo};
 use crate::startup::AppState;
 
 pub struct AccessService {
@@ -24,9 +25,7 @@ impl AccessService {
     }
 }
 
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::minute_utc as time;
 
 fn app_error(error: ManageError, context: &str) -> AppError {
     match error {
@@ -39,12 +38,19 @@ fn app_error(error: ManageError, context: &str) -> AppError {
 
 /// The end of a grant whose last day is `day` (`YYYY-MM-DD`): the following midnight, UTC.
 fn end_of_day(day: &str) -> Result<DateTime<Utc>, AppError> {
-    let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::Invalid(format!("the last day must be a date like 2027-03-31, not '{day}'")))?;
-    date.succ_opt()
-        .and_then(|next| next.and_hms_opt(0, 0, 0))
-        .map(|midnight| midnight.and_utc())
-        .ok_or_else(|| AppError::Invalid(format!("'{day}' is out of range")))
+    NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map(end_of_last_day)
+        .map_err(|_| AppError::Invalid(format!("the last day must be a date like 2027-03-31, not '{day}'")))
+}
+
+/// When a grant ends, as the page says it: its last day when it ends at midnight (as grants
+/// made on the page do), else the instant.
+fn grant_end(end: DateTime<Utc>) -> String {
+    if end.time() == chrono::NaiveTime::MIN {
+        format!("last day {}", last_day_of(end))
+    } else {
+        format!("until {}", time(end))
+    }
 }
 
 fn token_view(info: TokenInfo, now: DateTime<Utc>) -> TokenView {
@@ -69,34 +75,33 @@ fn token_view(info: TokenInfo, now: DateTime<Utc>) -> TokenView {
     }
 }
 
-/// What the form asked for, as a token to create.
+/// What the form asked for, as the REST API's request (one set of rules for both).
 fn new_token(request: NewTokenRequest) -> Result<NewToken, AppError> {
-    let mut scopes = BTreeSet::new();
-    if request.read {
-        scopes.insert(TokenScope::Read);
-    }
-    if request.ingest {
-        scopes.insert(TokenScope::Ingest);
-    }
-    let teams: BTreeSet<String> =
+    let scopes = [("read", request.read), ("ingest", request.ingest)]
+        .into_iter()
+        .filter(|(_, chosen)| *chosen)
+        .map(|(scope, _)| scope.to_owned())
+        .collect();
+    let teams: Vec<String> =
         request.teams.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
-    let days = i64::from(request.expires_in_days);
-    if days > MAX_EXPIRY_DAYS {
-        return Err(AppError::Invalid(format!("a token expires within {MAX_EXPIRY_DAYS} days at most")));
-    }
-    Ok(NewToken {
+    let request = CreateTokenRequest {
         name: request.name,
         scopes,
         teams: (!teams.is_empty()).then_some(teams),
-        expires_in: (days > 0).then(|| TimeDelta::days(days)),
-    })
+        expires_in_days: request.expires_in_days,
+    };
+    request.into_new_token().map_err(AppError::Invalid)
 }
 
-/// The client's address, from the request being served (for the token rate limit).
-fn client_address(state: &AppState) -> Option<std::net::IpAddr> {
-    let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
-    let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>()?.0;
-    Some(state.client_address(peer, &parts.headers))
+/// The client's address, from the request being served (for the token rate limit); one shared
+/// address when it is unknown, so the limit never lapses.
+fn client_address(state: &AppState) -> IpAddr {
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+    let peer = parts.as_ref().and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>());
+    match (parts.as_ref(), peer) {
+        (Some(parts), Some(peer)) => state.client_address(peer.0, &parts.headers),
+        _ => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+    }
 }
 
 #[async_trait::async_trait]
@@ -123,12 +128,12 @@ impl AccessSource for AccessService {
                         granted_by: grant.granted_by,
                         granted_at: time(grant.granted_at),
                         expired: grant.expires_at.is_some_and(|at| at <= now),
-                        expires_at: grant.expires_at.map(time),
+                        ends: grant.expires_at.map(grant_end),
                     })
                     .collect(),
             })
             .collect();
-        let earliest_day = (now + TimeDelta::days(1)).format("%Y-%m-%d").to_string();
+        let earliest_day = now.format("%Y-%m-%d").to_string();
         Ok(AccessView { users, earliest_day })
     }
 
@@ -166,10 +171,8 @@ impl AccessSource for AccessService {
     }
 
     async fn create_token(&self, principal: Principal, request: NewTokenRequest) -> Result<NewTokenView, AppError> {
-        if let Some(address) = client_address(&self.state)
-            && !self.state.token_limiter.allow(address, std::time::Instant::now())
-        {
-            return Err(AppError::Invalid("Too many tokens were created from this address: wait a minute.".into()));
+        if !self.state.token_limiter.allow(client_address(&self.state), std::time::Instant::now()) {
+            return Err(AppError::TooMany("Too many tokens were created from this address: wait a minute.".into()));
         }
         let new = new_token(request)?;
         let created = manage::create_token(&self.state.db, &principal, new, crate::clock_now())
@@ -200,7 +203,19 @@ mod tests {
     }
 
     #[test]
+    fn a_grant_ending_at_midnight_is_shown_by_its_last_day() {
+        assert_eq!(grant_end(end_of_day("2027-02-28").unwrap()), "last day 2027-02-28");
+        let noon = DateTime::parse_from_rfc3339("2027-03-01T12:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(grant_end(noon), "until 2027-03-01 12:00 UTC");
+    }
+
+    #[test]
     fn the_form_becomes_a_token_request() {
+        use std::collections::BTreeSet;
+
+        use app::domain::access::TokenScope;
+        use chrono::TimeDelta;
+
         let request = |read, ingest, teams: &str, days| NewTokenRequest {
             name: "ci".into(),
             read,
@@ -208,12 +223,12 @@ mod tests {
             teams: teams.into(),
             expires_in_days: days,
         };
-        let token = new_token(request(true, false, "", 0)).unwrap();
+        let token = new_token(request(true, false, "", None)).unwrap();
         assert_eq!(token.scopes, BTreeSet::from([TokenScope::Read]));
         assert_eq!((token.teams, token.expires_in), (None, None));
-        let token = new_token(request(false, true, " payments , search,", 90)).unwrap();
+        let token = new_token(request(false, true, " payments , search,", Some(90))).unwrap();
         assert_eq!(token.teams, Some(BTreeSet::from(["payments".to_owned(), "search".to_owned()])));
         assert_eq!(token.expires_in, Some(TimeDelta::days(90)));
-        assert!(new_token(request(true, true, "", 100_000)).is_err());
+        assert!(new_token(request(true, true, "", Some(0))).is_err());
     }
 }

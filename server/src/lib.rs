@@ -40,6 +40,11 @@ pub fn clock_shift() -> Option<chrono::TimeDelta> {
     CLOCK_SHIFT.get().copied()
 }
 
+/// An instant as the pages show it: `2026-11-27 09:30 UTC`.
+pub fn minute_utc(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 /// The current instant at the precision both databases keep (microseconds).
 pub fn clock_now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;

@@ -13,7 +13,6 @@ use app::domain::scorecard::readiness::{
 };
 use app::error::AppError;
 use app::ssr::ReadinessSource;
-use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -36,9 +35,7 @@ fn signature(principal: &Principal) -> String {
     principal.email.clone().unwrap_or_else(|| principal.name.clone())
 }
 
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::minute_utc as time;
 
 fn internal(error: DbErr) -> AppError {
     AppError::internal("the self-assessment page", &error)

@@ -33,9 +33,7 @@ impl ServicePageService {
     }
 }
 
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::minute_utc as time;
 
 fn minutes_between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64> {
     to.map(|to| (to - from).num_minutes())

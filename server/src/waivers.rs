@@ -47,9 +47,7 @@ fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::internal("waiver requests", &error)
 }
 
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::minute_utc as time;
 
 /// How a person is named as requester or approver.
 fn signature(principal: &Principal) -> String {
@@ -99,7 +97,7 @@ impl WaiverService {
             check: row.check_id,
             check_title: title,
             reason: row.reason,
-            last_day: (row.expires_at - TimeDelta::days(1)).date_naive().to_string(),
+            last_day: app::domain::scorecard::waiver::last_day_of(row.expires_at).to_string(),
             requested_by: row.requested_by,
             requested_at: time(row.requested_at),
             ended: status == RequestStatus::Approved && row.expires_at <= crate::clock_now(),

@@ -16,7 +16,8 @@ pub struct GrantView {
     pub by_admin: bool,
     pub granted_by: String,
     pub granted_at: String,
-    pub expires_at: Option<String>,
+    /// `last day 2027-03-31`, or `until <instant>` for a grant ending at another time.
+    pub ends: Option<String>,
     pub expired: bool,
 }
 
@@ -36,7 +37,7 @@ pub struct UserView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessView {
     pub users: Vec<UserView>,
-    /// Tomorrow (UTC): the earliest day a grant may end on.
+    /// Today (UTC): the earliest last day a grant may have.
     pub earliest_day: String,
 }
 
@@ -104,14 +105,14 @@ pub async fn get_api_tokens() -> Result<TokensView, AppError> {
     crate::ssr::with_status(crate::ssr::access_source()?.tokens(principal).await)
 }
 
-/// `teams`: slugs separated by commas, or empty. `expires_in_days`: 0 for no expiry.
+/// `teams`: slugs separated by commas, or empty. `expires_in_days`: `None` for no expiry.
 #[server(endpoint = "create_api_token")]
 pub async fn create_api_token(
     name: String,
     read: bool,
     ingest: bool,
     teams: String,
-    expires_in_days: u32,
+    expires_in_days: Option<u32>,
 ) -> Result<NewTokenView, AppError> {
     let principal = crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Person, "API tokens"))?;
     // The secret is in this answer: no cache may keep it.
@@ -135,5 +136,5 @@ pub struct NewTokenRequest {
     pub read: bool,
     pub ingest: bool,
     pub teams: String,
-    pub expires_in_days: u32,
+    pub expires_in_days: Option<u32>,
 }

@@ -94,9 +94,9 @@ fn UserRow(
         view! {
             <ul class="grants">
                 {grants.into_iter().map(|g| {
-                    let until = match (&g.expires_at, g.expired) {
-                        (Some(at), true) => format!(" (ended {at})"),
-                        (Some(at), false) => format!(" (until {at})"),
+                    let until = match (&g.ends, g.expired) {
+                        (Some(ends), true) => format!(" (ended: {ends})"),
+                        (Some(ends), false) => format!(" ({ends})"),
                         (None, _) => String::new(),
                     };
                     let origin = if g.by_admin {
@@ -259,7 +259,10 @@ fn NewTokenForm(
                 read.get_untracked(),
                 ingest.get_untracked(),
                 teams.get_untracked(),
-                days.get_untracked().parse().unwrap_or(90),
+                match days.get_untracked().as_str() {
+                    "never" => None,
+                    chosen => Some(chosen.parse().unwrap_or(90)),
+                },
             )
             .await;
             match result {
@@ -300,7 +303,7 @@ fn NewTokenForm(
                 <option value="30">"in 30 days"</option>
                 <option value="90" selected>"in 90 days"</option>
                 <option value="365">"in a year"</option>
-                <option value="0">"never"</option>
+                <option value="never">"never"</option>
             </select>
             <div class="import-actions">
                 <button class="button" type="submit" disabled=move || busy.get() || !hydrated.get()>"Create the token"</button>

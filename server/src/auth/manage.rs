@@ -7,7 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use app::domain::access::{IngestRight, Principal, PrincipalId, Role, TokenScope};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -144,8 +145,27 @@ pub async fn revoke_grant(
     let txn = db.begin().await?;
     let grant = role_grant::Entity::find_by_id(id).one(&txn).await?;
     let grant = grant.ok_or_else(|| ManageError::NotFound(format!("no grant {id}")))?;
-    if by.id == PrincipalId::User(grant.user_id) && grant.role == Role::Admin.as_str() {
-        return Err(ManageError::Forbidden("revoking your own admin role: ask another admin".to_owned()));
+    if grant.role == Role::Admin.as_str() {
+        if by.id == PrincipalId::User(grant.user_id) {
+            return Err(ManageError::Forbidden("revoking your own admin role: ask another admin".to_owned()));
+        }
+        // Two admins revoking each other at once must not both succeed: the admin grants are
+        // locked (Postgres; SQLite has a single writer) and the revoker must still be an admin.
+        let admins = role_grant::Entity::find()
+            .filter(role_grant::Column::Role.eq(Role::Admin.as_str()))
+            .filter(
+                Condition::any()
+                    .add(role_grant::Column::ExpiresAt.is_null())
+                    .add(role_grant::Column::ExpiresAt.gt(now)),
+            )
+            .lock_exclusive()
+            .all(&txn)
+            .await?;
+        if let PrincipalId::User(me) = by.id
+            && !admins.iter().any(|g| g.user_id == me && g.id != grant.id)
+        {
+            return Err(ManageError::Forbidden("revoking roles: you no longer hold the admin role".to_owned()));
+        }
     }
     role_grant::Entity::delete_by_id(id).exec(&txn).await?;
     let details = serde_json::json!({"role": grant.role, "source": grant.source});

@@ -63,6 +63,8 @@ impl std::fmt::Debug for OidcConfig {
 
 /// Discovery is redone this long after the last, so provider changes arrive without a restart.
 const REDISCOVER_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// After a failed rediscovery, the earlier client is kept and discovery tried again this much later.
+const REDISCOVERY_RETRY: Duration = Duration::from_secs(5 * 60);
 /// An ID token whose signature fails fetches the provider's keys again, at most this often (a
 /// stream of bad tokens cannot make Plumbline hammer the provider).
 const KEY_REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(60);
@@ -108,10 +110,12 @@ impl OidcSettings {
                 *slot = Some(Discovered { client: client.clone(), at: Instant::now() });
                 Ok(client)
             }
-            // A day-old client still works while the provider is briefly unreachable.
-            Err(error) => match slot.as_ref() {
+            // A day-old client still works while the provider is briefly unreachable; it is
+            // tried again in a few minutes, not at every sign-in.
+            Err(error) => match slot.as_mut() {
                 Some(stale) => {
                     tracing::warn!(%error, "identity provider rediscovery failed; keeping the earlier metadata");
+                    stale.at = Instant::now().checked_sub(REDISCOVER_AFTER - REDISCOVERY_RETRY).unwrap_or(stale.at);
                     Ok(stale.client.clone())
                 }
                 None => Err(error),

@@ -106,9 +106,6 @@ pub async fn create_token(
     body: Bytes,
 ) -> Response {
     let result = async {
-        if principal.token.is_some() {
-            return Err(problem(ManageError::Forbidden("API tokens cannot manage tokens".into()), ""));
-        }
         if !state.token_limiter.allow(state.client_address(peer, &headers), std::time::Instant::now()) {
             return Err(too_many_tokens());
         }

@@ -37,7 +37,6 @@ mod tests;
 use std::time::{Duration, Instant};
 
 use app::domain::ingest::RecordKind;
-use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::DatabaseConnection;
 
@@ -70,7 +69,8 @@ impl Scale {
 /// batch (each batch is one atomic import recorded with source [`DEMO_SOURCE`]). With
 /// `show_progress`, draws a progress bar per kind and prints a summary table at the end.
 pub async fn load(db: &DatabaseConnection, scale: Scale, seed: u64, show_progress: bool) -> anyhow::Result<()> {
-    let now = Utc::now();
+    // The server's clock (moved by PLUMBLINE_CLOCK_AT in a demo), so "today" has data.
+    let now = crate::clock_now();
     let started = Instant::now();
     let batches = Batches::new(scale, seed, now.date_naive());
     let window = *batches.window();

@@ -10,6 +10,10 @@
 //!
 //! Teams themselves, and changes to existing services (which could move a service between
 //! teams), need an unlimited writer (an admin); new services must belong to an allowed team.
+//!
+//! References count too: an action's or deployment's `incident`, and an incident's `repeat_of`,
+//! must name an incident that involves at least one of the writer's teams' services, so a team
+//! cannot hang its records on another team's incident.
 
 use std::collections::BTreeSet;
 
@@ -17,6 +21,26 @@ use app::domain::ingest::RecordKind;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, Statement};
 
 use super::refs::Ctx;
+
+/// The SQL listing the external ids of incidents that rows `kind` wrote in `batch_id` refer to
+/// and that involve none of `allowed`'s services.
+fn foreign_references_sql(kind: RecordKind, batch_id: i64, allowed: &BTreeSet<String>) -> Option<String> {
+    let (table, column) = match kind {
+        RecordKind::Actions => ("postmortem_action", "incident_id"),
+        RecordKind::Deployments => ("deployment", "incident_id"),
+        RecordKind::Incidents => ("incident", "repeat_of_id"),
+        _ => return None,
+    };
+    // Team slugs are validated slugs; quotes are doubled all the same.
+    let teams = allowed.iter().map(|t| format!("'{}'", t.replace('\'', "''"))).collect::<Vec<_>>().join(",");
+    let teams = if teams.is_empty() { "NULL".to_owned() } else { teams };
+    Some(format!(
+        "SELECT DISTINCT r.external_id FROM {table} x JOIN incident r ON r.id = x.{column} \
+         WHERE x.import_batch_id = {batch_id} AND NOT EXISTS (SELECT 1 FROM incident_service l \
+         JOIN service s ON s.id = l.service_id JOIN team t ON t.id = s.team_id \
+         WHERE l.incident_id = r.id AND t.slug IN ({teams})) ORDER BY r.external_id"
+    ))
+}
 
 /// Why a limited writer's import is refused (a 403).
 fn refusal(kind: RecordKind, outside: &[String], updated_services: u64) -> Option<String> {
@@ -117,5 +141,22 @@ pub async fn check(
             updated_services = u64::try_from(count).unwrap_or_default();
         }
     }
-    Ok(refusal(kind, &outside, updated_services))
+    if let Some(reason) = refusal(kind, &outside, updated_services) {
+        return Ok(Some(reason));
+    }
+    if let Some(sql) = foreign_references_sql(kind, batch_id, allowed) {
+        let rows = txn.query_all_raw(Statement::from_string(backend, sql)).await?;
+        let mut foreign = Vec::new();
+        for row in &rows {
+            foreign.push(row.try_get_by_index::<String>(0)?);
+        }
+        if !foreign.is_empty() {
+            let shown = foreign.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+            let more = if foreign.len() > 10 { format!(" and {} more", foreign.len() - 10) } else { String::new() };
+            return Ok(Some(format!(
+                "these records refer to incidents that involve none of your teams' services: {shown}{more}"
+            )));
+        }
+    }
+    Ok(None)
 }

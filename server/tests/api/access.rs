@@ -637,6 +637,40 @@ async fn editors_and_team_tokens_write_only_their_teams_records(app: &TestApp) {
     }
     let still = app.count("incident_service l JOIN service s ON s.id = l.service_id WHERE s.slug = 'finder'").await;
     assert_eq!(still, 1, "the incident still belongs to search's service");
+    // Nor may they hang their own records on another team's incident; one that involves their
+    // service too is fine.
+    let shared = json!([{"external_id": "INC-B", "title": "Both down", "severity": "SEV2",
+                         "services": ["finder", "checkout"], "started_at": "2026-07-02T00:00:00Z"}]);
+    assert_eq!(send(app, Method::POST, "/api/v1/incidents", &admin, Some(shared)).await.status(), StatusCode::OK);
+    for writer in [&editor, &limited] {
+        for (kind, row) in [
+            ("actions", json!({"external_id": "ACT-P", "service": "checkout", "title": "Fix", "status": "open"})),
+            (
+                "deployments",
+                json!({"external_id": "DEP-P", "service": "checkout", "deployed_at": "2026-07-01T00:00:00Z",
+                                    "outcome": "failed"}),
+            ),
+            (
+                "incidents",
+                json!({"external_id": "INC-P", "title": "Checkout slow", "severity": "SEV3",
+                                  "services": ["checkout"], "started_at": "2026-07-03T00:00:00Z"}),
+            ),
+        ] {
+            let refer = |incident: &str| {
+                let mut row = row.clone();
+                let field = if kind == "incidents" { "repeat_of" } else { "incident" };
+                row[field] = json!(incident);
+                json!([row])
+            };
+            let foreign = send(app, Method::POST, &format!("/api/v1/{kind}"), writer, Some(refer("INC-S"))).await;
+            assert_eq!(foreign.status(), StatusCode::FORBIDDEN, "{kind} as {writer:?}");
+            let detail =
+                foreign.json::<Value>().await.expect("problem")["detail"].as_str().unwrap_or_default().to_owned();
+            assert!(detail.contains("INC-S"), "the refusal names the incident: {detail}");
+            let shared = send(app, Method::POST, &format!("/api/v1/{kind}"), writer, Some(refer("INC-B"))).await;
+            assert_eq!(shared.status(), StatusCode::OK, "{kind} as {writer:?}");
+        }
+    }
     let new_service = json!([{"slug": "wallet", "name": "Wallet", "tier": 2, "team": "payments"}]);
     assert_eq!(send(app, Method::POST, "/api/v1/services", &editor, Some(new_service)).await.status(), StatusCode::OK);
     // Refused writes left nothing behind: one SLO (checkout's), finder still in search.
@@ -644,7 +678,7 @@ async fn editors_and_team_tokens_write_only_their_teams_records(app: &TestApp) {
     let in_search = app.count("service s JOIN team t ON t.id = s.team_id WHERE t.slug = 'search'").await;
     assert_eq!(in_search, 1, "finder stayed with its team");
     let forbidden = app.count("audit_event WHERE action = 'import.forbidden'").await;
-    assert_eq!(forbidden, 10, "every refused write is audit-logged");
+    assert_eq!(forbidden, 16, "every refused write is audit-logged (10, and 6 foreign references)");
 }
 
 async fn auditors_read_and_export_the_audit_log(app: &TestApp) {

@@ -76,8 +76,18 @@ pub fn check_request(
     if day > latest {
         return Err(format!("a waiver may last at most {MAX_WAIVER_DAYS} days: until {latest}"));
     }
-    let expires_at = (day + TimeDelta::days(1)).and_time(chrono::NaiveTime::MIN).and_utc();
-    Ok(CheckedRequest { reason, expires_at })
+    Ok(CheckedRequest { reason, expires_at: end_of_last_day(day) })
+}
+
+/// When something lasting through `day` (a waiver, a role grant) ends: the following
+/// midnight, UTC.
+pub fn end_of_last_day(day: NaiveDate) -> DateTime<Utc> {
+    (day + TimeDelta::days(1)).and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// The last day of something ending at `end`: the day before a midnight end, else its own day.
+pub fn last_day_of(end: DateTime<Utc>) -> NaiveDate {
+    if end.time() == chrono::NaiveTime::MIN { end.date_naive() - TimeDelta::days(1) } else { end.date_naive() }
 }
 
 /// An optional note (a decision's), checked like a reason; `None` when blank.
