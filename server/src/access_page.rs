@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::auth::manage::{self, ManageError};
 use crate::auth::routes::CreateTokenRequest;
 use crate::auth::tokens::{NewToken, TokenInfo};
+use crate::minute_utc as time;
 use crate::startup::AppState;
 
 pub struct AccessService {
@@ -24,8 +25,6 @@ impl AccessService {
         AccessService { state }
     }
 }
-
-use crate::minute_utc as time;
 
 fn app_error(error: ManageError, context: &str) -> AppError {
     match error {

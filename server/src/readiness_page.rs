@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::entities::{self_assessment, service, team};
 use crate::ingest::{IngestError, IngestRequest, ingest_rows};
+use crate::minute_utc as time;
 use crate::startup::AppState;
 
 pub struct ReadinessService {
@@ -34,8 +35,6 @@ impl ReadinessService {
 fn signature(principal: &Principal) -> String {
     principal.email.clone().unwrap_or_else(|| principal.name.clone())
 }
-
-use crate::minute_utc as time;
 
 fn internal(error: DbErr) -> AppError {
     AppError::internal("the self-assessment page", &error)

@@ -18,6 +18,7 @@ use crate::entities::{
     dr_test, exemption, incident, incident_service, postmortem_action, service, slo, slo_measurement, team,
 };
 use crate::kpis::{self, KpiQuery, ScorecardFilter};
+use crate::minute_utc as time;
 use crate::startup::AppState;
 
 /// Most rows of one kind a service page lists (newest first).
@@ -32,8 +33,6 @@ impl ServicePageService {
         ServicePageService { state }
     }
 }
-
-use crate::minute_utc as time;
 
 fn minutes_between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64> {
     to.map(|to| (to - from).num_minutes())

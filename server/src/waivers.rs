@@ -27,6 +27,7 @@ use crate::audit::{self, AuditEntry};
 use crate::entities::{service, waiver_request};
 use crate::ingest::{IngestError, IngestRequest, ingest_rows};
 use crate::kpis::{self, ScorecardFilter};
+use crate::minute_utc as time;
 use crate::readiness_page::service_and_team;
 use crate::startup::AppState;
 
@@ -46,8 +47,6 @@ impl WaiverService {
 fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::internal("waiver requests", &error)
 }
-
-use crate::minute_utc as time;
 
 /// How a person is named as requester or approver.
 fn signature(principal: &Principal) -> String {

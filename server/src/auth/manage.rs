@@ -133,9 +133,9 @@ pub async fn grant_role(
     Ok(grant.into())
 }
 
-/// Revokes a grant. An admin cannot revoke their own admin role (so the last admin cannot lock
-/// everyone out); a grant from the identity provider comes back at the next sign-in, so the
-/// page offers revoking admin grants only.
+/// Revokes a grant. An admin cannot revoke their own admin role, nor any admin role once they
+/// no longer hold one, so admins cannot lock everyone out. (A grant from the identity provider
+/// comes back at the next sign-in: the page offers revoking only grants an admin made.)
 pub async fn revoke_grant(
     db: &DatabaseConnection,
     by: &Principal,
