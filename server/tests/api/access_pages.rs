@@ -96,6 +96,31 @@ async fn an_admin_grants_and_revokes_roles(app: &TestApp) {
     assert!(revoked[0].0.contains("alice") && revoked[0].1 == target, "{revoked:?}");
 }
 
+/// Two admins revoking each other at once: the second to commit finds it no longer holds the
+/// admin role (its principal, read at the start of its request, is stale) and is refused.
+async fn admins_cannot_revoke_each_other_into_a_lockout(app: &TestApp) {
+    use server::auth::manage::{self, ManageError};
+    let alice = signed_in(app, "alice@example.test", &["admin"], &[], false).await;
+    signed_in(app, "bob@example.test", &["admin"], &[], false).await;
+    let (_, view) = call(app, &alice, "access_users", &[]).await;
+    let id_of = |email: &str| user(&view, email)["id"].as_i64().expect("id");
+    let grant_of = |email: &str| user(&view, email)["grants"][0]["id"].as_i64().expect("grant");
+    let principal = |email: &str| app::domain::access::Principal {
+        id: app::domain::access::PrincipalId::User(id_of(email)),
+        name: email.to_owned(),
+        email: Some(email.to_owned()),
+        roles: [app::domain::access::Role::Admin].into(),
+        teams: Default::default(),
+        token: None,
+    };
+    let (as_alice, as_bob) = (principal("alice@example.test"), principal("bob@example.test"));
+    manage::revoke_grant(&app.db, &as_alice, grant_of("bob@example.test"), Utc::now()).await.expect("alice revokes");
+    let refused = manage::revoke_grant(&app.db, &as_bob, grant_of("alice@example.test"), Utc::now()).await;
+    assert!(matches!(refused, Err(ManageError::Forbidden(_))), "{refused:?}");
+    let (status, _) = call(app, &alice, "access_users", &[]).await;
+    assert_eq!(status, 200, "alice is still an admin");
+}
+
 async fn create(app: &TestApp, session: &str, read: bool, ingest: bool, teams: &str) -> (u16, Value) {
     let (read, ingest) = (read.to_string(), ingest.to_string());
     let form =
@@ -183,6 +208,7 @@ async fn tokens_are_made_within_reach_shown_once_and_revocable(app: &TestApp) {
 crate::on_both_backends_with!(
     oidc_app;
     an_admin_grants_and_revokes_roles,
+    admins_cannot_revoke_each_other_into_a_lockout,
     tokens_are_made_within_reach_shown_once_and_revocable
 );
 
