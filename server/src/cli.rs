@@ -395,7 +395,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         dry_run: args.dry_run,
         options,
         actor: format!("cli:{}", args.user),
-        readiness_items: policy.self_assessment_items,
+        readiness_items: policy.self_assessment_items(),
         max_body_bytes: args.max_body_mb.saturating_mul(1024 * 1024),
     };
     crate::import_cli::run(&db, run).await

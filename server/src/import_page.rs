@@ -90,7 +90,7 @@ impl ImportSource for ImportService {
                 IngestRight::Teams(teams) => Some(teams),
                 IngestRight::Any | IngestRight::None => None,
             },
-            readiness_items: Some(state.policy.self_assessment_items.clone()),
+            readiness_items: Some(state.policy.self_assessment_items()),
         };
         let mut result = outcome(&upload, reading);
         let content = Bytes::from(upload.content.into_bytes());

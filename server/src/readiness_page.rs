@@ -79,7 +79,7 @@ impl ReadinessService {
             file_name: None,
             actor: principal.actor(),
             allowed_teams,
-            readiness_items: Some(self.state.policy.self_assessment_items.clone()),
+            readiness_items: Some(self.state.policy.self_assessment_items()),
         };
         let state = &self.state;
         let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
@@ -200,9 +200,12 @@ impl ReadinessSource for ReadinessService {
         evidence_url: Option<String>,
         comment: Option<String>,
     ) -> Result<(), AppError> {
-        let (_, _team) = service_and_team(&self.state.db, &service).await?;
-        if !self.state.policy.self_assessment_items.contains(&item) {
-            return Err(AppError::Invalid(format!("'{item}' is not an item of the readiness checklist.")));
+        let (found, _team) = service_and_team(&self.state.db, &service).await?;
+        let tier = u8::try_from(found.tier).unwrap_or_default();
+        if !self.state.policy.checklist_for(tier).iter().any(|listed| listed.id == item) {
+            return Err(AppError::Invalid(format!(
+                "'{item}' is not an item of the readiness checklist of a tier {tier} service."
+            )));
         }
         let blank = |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         let row = json!({

@@ -61,21 +61,27 @@ fn an_unknown_reporting_time_zone_stops_the_server_with_a_clear_message() {
     }
 }
 
-#[test]
-fn sign_in_over_plain_http_is_refused_beyond_loopback() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = plumbline()
+/// `plumbline serve` on an empty embedded database in `dir`, with sign-in configured (the
+/// provider is never reached: these runs stop at startup).
+fn serve_with_sign_in(dir: &std::path::Path, public_url: &str) -> Command {
+    let mut command = plumbline();
+    command
         .arg("serve")
-        .env("PLUMBLINE_DATA_DIR", dir.path())
+        .env("PLUMBLINE_DATA_DIR", dir)
         .env("PLUMBLINE_DEMO", "off")
         .env("PLUMBLINE_OIDC_ISSUER", "https://idp.example")
         .env("PLUMBLINE_OIDC_CLIENT_ID", "plumbline")
         .env("PLUMBLINE_OIDC_CLIENT_SECRET", "secret")
-        .env("PLUMBLINE_PUBLIC_URL", "http://plumbline.example")
+        .env("PLUMBLINE_PUBLIC_URL", public_url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run plumbline");
+        .env_remove("DATABASE_URL");
+    command
+}
+
+#[test]
+fn sign_in_over_plain_http_is_refused_beyond_loopback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = serve_with_sign_in(dir.path(), "http://plumbline.example").output().expect("run plumbline");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("must be https://"), "{stderr}");
@@ -85,17 +91,8 @@ fn sign_in_over_plain_http_is_refused_beyond_loopback() {
 #[test]
 fn the_clock_moves_only_in_local_mode() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = plumbline()
-        .arg("serve")
-        .env("PLUMBLINE_DATA_DIR", dir.path())
-        .env("PLUMBLINE_DEMO", "off")
+    let output = serve_with_sign_in(dir.path(), "https://plumbline.example")
         .env("PLUMBLINE_CLOCK_AT", "2027-01-31")
-        .env("PLUMBLINE_OIDC_ISSUER", "https://idp.example")
-        .env("PLUMBLINE_OIDC_CLIENT_ID", "plumbline")
-        .env("PLUMBLINE_OIDC_CLIENT_SECRET", "secret")
-        .env("PLUMBLINE_PUBLIC_URL", "https://plumbline.example")
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env_remove("DATABASE_URL")
         .output()
         .expect("run plumbline");
     assert!(!output.status.success());

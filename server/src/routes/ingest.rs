@@ -136,7 +136,7 @@ fn ingest_request(
             IngestRight::Teams(teams) => Some(teams),
             IngestRight::Any | IngestRight::None => None,
         },
-        readiness_items: Some(state.policy.self_assessment_items.clone()),
+        readiness_items: Some(state.policy.self_assessment_items()),
     })
 }
 

@@ -146,6 +146,19 @@ async fn items_apply_by_tier_with_their_own_validity_and_late_sign_offs_do_not_c
     assert_eq!(check["status"], "no_data", "a sign-off after the period does not count for it: {check}");
     let check = check_of(app, "checkout", "2026-10").await;
     assert_eq!(check["status"], "pass", "it counts from the sign-off on: {check}");
+
+    // The self-assessment page offers, and accepts, only the items of the service's tier.
+    for (item, expected) in [("capacity_plan", 400), ("runbook", 200)] {
+        let response = app
+            .client
+            .post(format!("{}/api/answer_readiness", app.base))
+            .header("origin", &app.base)
+            .form(&[("service", "ledger"), ("item", item), ("answer", "yes")])
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), expected, "{item}: {}", response.text().await.unwrap_or_default());
+    }
 }
 
 crate::on_both_backends!(

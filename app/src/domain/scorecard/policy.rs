@@ -239,8 +239,6 @@ impl ChecklistItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub version: String,
-    /// The readiness checklist items' ids, in order (every tier's).
-    pub self_assessment_items: Vec<String>,
     /// The readiness checklist, with the tiers and validity of each item.
     pub checklist: Vec<ChecklistItem>,
     /// In file order (which is also the order of check results).
@@ -363,12 +361,16 @@ impl Policy {
         }
         let items = raw.self_assessment.map(|s| s.items).unwrap_or_default();
         let checklist = validate_checklist(items, seen.contains(&CheckId::SelfAssessmentCurrent))?;
-        let self_assessment_items = checklist.iter().map(|item| item.id.clone()).collect();
-        Ok(Policy { version, self_assessment_items, checklist, checks })
+        Ok(Policy { version, checklist, checks })
     }
 
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
         self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The readiness checklist items' ids, in order (every tier's): what ingestion accepts.
+    pub fn self_assessment_items(&self) -> Vec<String> {
+        self.checklist.iter().map(|item| item.id.clone()).collect()
     }
 
     /// The checklist items a service of `tier` answers.

@@ -53,7 +53,7 @@ fn dr_pass(svc: &str, at: &str) -> DrTest {
 
 fn answers(svc: &str, at: &str) -> Vec<SelfAssessmentAnswer> {
     policy()
-        .self_assessment_items
+        .self_assessment_items()
         .iter()
         .map(|item| SelfAssessmentAnswer {
             service: slug(svc),
@@ -533,7 +533,7 @@ fn checklist_items_may_be_limited_to_tiers_and_keep_their_own_validity() {
     let custom =
         Policy::from_toml(&with_items("\"runbook\", { id = \"dr_plan\", tiers = [1, 0, 1], valid_days = 30 }"))
             .unwrap();
-    assert_eq!(custom.self_assessment_items, ["runbook", "dr_plan"]);
+    assert_eq!(custom.self_assessment_items(), ["runbook", "dr_plan"]);
     assert_eq!(custom.checklist[1].tiers, Some(vec![0, 1]), "sorted, without repeats");
     for (items, expected) in [
         ("{ id = \"x\", tiers = [5] }", "tier 5 is not one of 0, 1, 2, 3"),
