@@ -216,8 +216,21 @@ test('sign-ins, sign-outs and refused sign-ins are in the audit trail, each once
   const other = await context.newPage();
   await signIn(other, USERS.victor.login);
   expect((await new AppHeader(other).signOut()).status()).toBe(200);
-  // A callback this browser never started.
-  expect((await other.goto('/auth/callback?code=forged&state=forged'))?.status()).toBe(400);
+  // A callback this browser never started, carrying text for the trail: refused and only logged.
+  const forged = '/auth/callback?error=%3Cscript%3Eforged%3C%2Fscript%3E&state=forged';
+  expect((await other.goto(forged))?.status()).toBe(400);
+  // A sign-in this browser did start, which the provider refuses: in the trail once.
+  let authorize: URL | undefined;
+  await other.route(`${PROVIDER_ORIGIN}/**`, (route) => {
+    authorize = new URL(route.request().url());
+    return route.abort();
+  });
+  await other.goto('/auth/login?return_to=/').catch(() => undefined);
+  await other.unrouteAll();
+  const started = authorize?.searchParams.get('state');
+  expect(started, 'the sign-in redirected to the provider with a state').toBeTruthy();
+  const refused = `/auth/callback?error=access_denied&state=${encodeURIComponent(started ?? '')}`;
+  expect((await other.goto(refused))?.status()).toBe(400);
   await context.close();
 
   const events = (await (await page.request.get(`/api/v1/audit?after=${head}`)).json()).items as {
@@ -227,7 +240,10 @@ test('sign-ins, sign-outs and refused sign-ins are in the audit trail, each once
   const of = (action: string) => events.filter((e) => e.action === action);
   expect(of('auth.login').map((e) => e.actor)).toEqual([expect.stringMatching(/^user:\d+:viewer-victor@example\.test$/)]);
   expect(of('auth.logout').map((e) => e.actor)).toEqual([expect.stringMatching(/^user:\d+:viewer-victor@example\.test$/)]);
-  expect(of('auth.login_failed').map((e) => e.actor)).toEqual(['anonymous']);
+  const failed = of('auth.login_failed') as { actor: string; details?: { reason?: string } }[];
+  expect(failed.map((e) => [e.actor, e.details?.reason])).toEqual([
+    ['anonymous', 'the identity provider answered: access_denied'],
+  ]);
 });
 
 test('after the provider rotates its signing key, signing in still works', async ({ page, browser }) => {

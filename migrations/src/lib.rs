@@ -11,6 +11,7 @@ mod m20261126_000006_create_identity;
 mod m20261127_000007_create_self_assessments;
 mod m20261127_000008_incident_timeline;
 mod m20261127_000009_create_waiver_requests;
+mod m20261204_000010_approval_origin;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_create_self_assessments::Migration),
             Box::new(m20261127_000008_incident_timeline::Migration),
             Box::new(m20261127_000009_create_waiver_requests::Migration),
+            Box::new(m20261204_000010_approval_origin::Migration),
         ]
     }
 }

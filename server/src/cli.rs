@@ -151,6 +151,13 @@ struct ServeArgs {
     /// Largest accepted ingestion body, in MiB.
     #[arg(long, env = "PLUMBLINE_MAX_BODY_MB", default_value_t = 512)]
     max_body_mb: u64,
+    /// Largest file in an adapter's format (OpenSLO, Statuspage, PagerDuty), in MiB: such a
+    /// file is parsed whole, up to 16 times its size in memory.
+    #[arg(long, env = "PLUMBLINE_MAX_ADAPTER_MB", default_value_t = 32)]
+    max_adapter_mb: u64,
+    /// How many adapter files are parsed at once; more are answered 503 with Retry-After.
+    #[arg(long, env = "PLUMBLINE_ADAPTER_CONCURRENCY", default_value_t = 2)]
+    adapter_concurrency: usize,
     /// Load the demo organisation at startup: auto (only into an empty embedded database),
     /// if-empty (into any empty database) or off.
     #[arg(long, env = "PLUMBLINE_DEMO", value_enum, default_value = "auto")]
@@ -158,6 +165,10 @@ struct ServeArgs {
     /// Longest a request may take, in seconds (large imports included).
     #[arg(long, env = "PLUMBLINE_REQUEST_TIMEOUT_SECS", default_value_t = 900)]
     request_timeout_secs: u64,
+    /// Longest a client may take to send a request's headers, or stay idle between requests
+    /// on a kept-alive connection, in seconds (slow or silent clients are disconnected).
+    #[arg(long, env = "PLUMBLINE_HEADER_TIMEOUT_SECS", default_value_t = 20)]
+    header_timeout_secs: u64,
     /// A scorecard policy (TOML, like app/policy/default.toml) replacing the default one.
     #[arg(long, env = "PLUMBLINE_POLICY_FILE")]
     policy_file: Option<PathBuf>,
@@ -437,8 +448,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         addr: args.addr,
         site_root: args.site_root,
         max_body_bytes: args.max_body_mb.saturating_mul(1024 * 1024),
+        adapter_limits: crate::ingest::AdapterLimits::new(
+            args.max_adapter_mb.saturating_mul(1024 * 1024),
+            args.adapter_concurrency,
+        ),
         demo: args.demo,
         request_timeout_secs: args.request_timeout_secs,
+        connection_timeouts: crate::serve::ConnectionTimeouts {
+            header_read: std::time::Duration::from_secs(args.header_timeout_secs.max(1)),
+        },
         policy_file: args.policy_file,
         calendar,
         auth,

@@ -33,3 +33,22 @@ pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbEr
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
+
+/// SQLSTATE codes (and SQLite result codes) of failures caused by a concurrent writer, after
+/// which the same work succeeds when tried again: serialization failure, deadlock, a unique
+/// key another transaction inserted first, and SQLite's busy and locked database.
+const TRANSIENT_CODES: [&str; 5] = ["40001", "40P01", "23505", "5", "6"];
+
+/// Whether `error` came from a concurrent writer rather than from the request or a fault.
+pub fn is_transient(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error))) = error else {
+        return false;
+    };
+    match &**error {
+        sea_orm::sqlx::Error::Database(database) => {
+            database.code().is_some_and(|code| TRANSIENT_CODES.contains(&code.as_ref()))
+        }
+        _ => false,
+    }
+}

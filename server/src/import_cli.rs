@@ -112,6 +112,8 @@ async fn import_file(
         actor: args.actor.clone(),
         allowed_teams: None,
         readiness_items: Some(args.readiness_items.clone()),
+        // The CLI's user runs Plumbline (it opens the database itself): an operator's import.
+        approvals: crate::ingest::Approvals::Imported,
     };
     let counted = bar.clone();
     let body = file_chunks(file).map(move |chunk| {
@@ -126,7 +128,9 @@ async fn import_file(
         Reading::Adapted(adapter) => match crate::ingest::read_whole(Box::pin(body), args.max_body_bytes).await {
             Ok(file) => {
                 bar.set_message("converting and writing");
-                ingest_adapted(db, request, adapter, &args.options, file, now).await
+                // The CLI reads the files its own user names: one at a time, up to the body limit.
+                let limits = crate::ingest::AdapterLimits::new(args.max_body_bytes, 1);
+                ingest_adapted(db, request, adapter, &args.options, file, &limits, now).await
             }
             Err(error) => Err(error),
         },

@@ -91,6 +91,7 @@ impl ImportSource for ImportService {
                 IngestRight::Any | IngestRight::None => None,
             },
             readiness_items: Some(state.policy.self_assessment_items()),
+            approvals: crate::ingest::Approvals::for_importer(&principal),
         };
         let mut result = outcome(&upload, reading);
         let content = Bytes::from(upload.content.into_bytes());
@@ -105,7 +106,9 @@ impl ImportSource for ImportService {
             Reading::Adapted(_) if content.len() as u64 > state.max_body_bytes => {
                 Err(IngestError::TooLarge { limit: state.max_body_bytes })
             }
-            Reading::Adapted(adapter) => ingest_adapted(&state.db, request, adapter, &options, content, now).await,
+            Reading::Adapted(adapter) => {
+                ingest_adapted(&state.db, request, adapter, &options, content, &state.adapter_limits, now).await
+            }
         };
         match imported {
             Ok(summary) => {
@@ -123,7 +126,13 @@ impl ImportSource for ImportService {
                 result.errors =
                     errors.into_iter().map(|e| RowProblem { row: e.row, field: e.field, message: e.message }).collect();
             }
-            Err(refused @ (IngestError::Format { .. } | IngestError::TooLarge { .. } | IngestError::Forbidden(_))) => {
+            Err(
+                refused @ (IngestError::Format { .. }
+                | IngestError::TooLarge { .. }
+                | IngestError::AdapterTooLarge { .. }
+                | IngestError::Busy { .. }
+                | IngestError::Forbidden(_)),
+            ) => {
                 result.refusal = Some(refused.to_string());
             }
             Err(other) => return Err(AppError::internal("importing an uploaded file", &other)),

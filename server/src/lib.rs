@@ -19,6 +19,7 @@ pub mod overview;
 pub mod readiness_page;
 pub mod report;
 pub mod routes;
+pub mod serve;
 pub mod service_page;
 pub mod services_list;
 pub mod settings;

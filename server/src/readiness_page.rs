@@ -80,6 +80,8 @@ impl ReadinessService {
             actor: principal.actor(),
             allowed_teams,
             readiness_items: Some(self.state.policy.self_assessment_items()),
+            // The sign-off was checked above (`may_sign_off`) and names the principal.
+            approvals: crate::ingest::Approvals::MadeHere,
         };
         let state = &self.state;
         let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;

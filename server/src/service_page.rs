@@ -8,7 +8,7 @@ use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, S
 use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
 use app::domain::records::{ActionStatus, Severity, Slug};
 use app::domain::scorecard::display::{describe, describe_threshold};
-use app::domain::scorecard::evaluate::{CheckResult, Scorecard};
+use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
 use app::error::AppError;
 use app::ssr::ServiceSource;
 use chrono::{DateTime, Utc};
@@ -48,10 +48,9 @@ fn check_view(check: &CheckResult) -> CheckView {
         value: describe(&check.value),
         threshold: describe_threshold(&check.threshold),
         explanation: check.explanation.clone(),
-        waiver: check
-            .waiver
-            .as_ref()
-            .map(|w| format!("Waived until {} by {}: {}", time(w.expires_at), w.approver, w.reason)),
+        waiver: check.waiver.as_ref().map(|w| {
+            format!("Waived until {} ({}): {}", time(w.expires_at), w.approval.describe(&w.approver), w.reason)
+        }),
     }
 }
 
@@ -276,6 +275,7 @@ impl Records {
                 check: e.check_id,
                 reason: e.reason,
                 approver: e.approver,
+                approved_in_plumbline: ApprovalOrigin::parse(e.approval_origin.as_deref()) == ApprovalOrigin::Plumbline,
                 expires_at: time(e.expires_at),
             })
             .collect();

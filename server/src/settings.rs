@@ -69,8 +69,12 @@ pub struct ServeSettings {
     pub addr: SocketAddr,
     pub site_root: PathBuf,
     pub max_body_bytes: u64,
+    /// Size of files an adapter reads, and how many are parsed at once.
+    pub adapter_limits: crate::ingest::AdapterLimits,
     pub demo: DemoMode,
     pub request_timeout_secs: u64,
+    /// How long a client may take to send request headers, or stay idle between requests.
+    pub connection_timeouts: crate::serve::ConnectionTimeouts,
     /// A scorecard policy replacing the default one.
     pub policy_file: Option<PathBuf>,
     /// Fiscal year start and reporting time zone of every period.

@@ -29,6 +29,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub max_body_bytes: u64,
+    pub adapter_limits: crate::ingest::AdapterLimits,
     /// SQLite has one writer at a time: imports queue here instead of failing on a busy lock.
     pub import_lock: Arc<tokio::sync::Mutex<()>>,
     /// KPI reports of closed periods, keyed by the data version they were computed from.
@@ -135,6 +136,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::authorize))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::loopback_host_only))
+        .layer(axum::middleware::from_fn(crate::auth::middleware::refuse_nul_in_url))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -190,6 +192,7 @@ pub fn load_policy(file: Option<&std::path::Path>) -> std::io::Result<app::domai
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    timeouts: crate::serve::ConnectionTimeouts,
 }
 
 impl Application {
@@ -201,6 +204,7 @@ impl Application {
             leptos_options: leptos_options(&settings),
             db,
             max_body_bytes: settings.max_body_bytes,
+            adapter_limits: settings.adapter_limits.clone(),
             import_lock: Arc::default(),
             kpi_cache: Arc::default(),
             policy: Arc::new(load_policy(settings.policy_file.as_deref())?),
@@ -212,7 +216,7 @@ impl Application {
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
-        Ok(Application { listener, router })
+        Ok(Application { listener, router, timeouts: settings.connection_timeouts })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -221,8 +225,7 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+        crate::serve::serve(self.listener, self.router, self.timeouts, shutdown).await
     }
 }
 

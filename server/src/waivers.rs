@@ -129,6 +129,8 @@ impl WaiverService {
             actor: principal.actor(),
             allowed_teams: None,
             readiness_items: None,
+            // The deciding admin, checked by the caller, is the approver the row names.
+            approvals: crate::ingest::Approvals::MadeHere,
         };
         let state = &self.state;
         let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;

@@ -106,6 +106,8 @@ pub struct ExemptionView {
     pub check: String,
     pub reason: String,
     pub approver: String,
+    /// Approved in Plumbline by the approver (false: imported, not verified here).
+    pub approved_in_plumbline: bool,
     pub expires_at: String,
     pub active: bool,
 }

@@ -374,7 +374,11 @@ fn Exemptions(exemptions: Vec<ExemptionView>) -> impl IntoView {
                 <tr>
                     <th scope="row"><code>{e.check}</code></th>
                     <td>{e.reason}</td>
-                    <td>{e.approver}</td>
+                    <td>
+                        {e.approver}
+                        {(!e.approved_in_plumbline)
+                            .then_some(" (imported from another system, not verified in Plumbline)")}
+                    </td>
                     <td>{e.expires_at} {(!e.active).then_some(" (expired)")}</td>
                 </tr>
             }).collect_view()}

@@ -43,6 +43,22 @@ pub async fn loopback_host_only(State(state): State<AppState>, request: Request,
     next.run(request).await
 }
 
+/// Refuses a URL carrying a NUL character (`%00`) in its path or query: no database can store
+/// one in text, so it could only ever fail further in, and it is never a valid name or value.
+pub async fn refuse_nul_in_url(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let has_nul = |text: &str| text.contains("%00");
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "Invalid URL",
+            "the URL contains a NUL character (%00), which no name or parameter may hold",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
 pub async fn authorize(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,

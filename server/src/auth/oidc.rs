@@ -266,16 +266,42 @@ pub struct CallbackQuery {
 enum LoginFailure {
     #[error("the identity provider answered: {0}")]
     Provider(String),
-    #[error("no code or state in the callback")]
+    #[error("no state in the callback")]
     Incomplete,
-    #[error("unknown, reused or expired sign-in state")]
+    #[error("no code in the callback")]
+    NoCode,
+    #[error("unknown or reused sign-in state")]
     State,
+    #[error("the sign-in took too long and expired")]
+    Expired,
     #[error("the sign-in was not started by this browser")]
     NotThisBrowser,
     #[error("{0}")]
     Token(String),
     #[error(transparent)]
     Database(#[from] DbErr),
+}
+
+impl LoginFailure {
+    /// Whether the callback belonged to a sign-in this browser started (its state matched the
+    /// browser's binding cookie and a pending sign-in, now used up).
+    fn of_a_started_sign_in(&self) -> bool {
+        match self {
+            LoginFailure::Incomplete | LoginFailure::State | LoginFailure::NotThisBrowser => false,
+            LoginFailure::Provider(_)
+            | LoginFailure::NoCode
+            | LoginFailure::Expired
+            | LoginFailure::Token(_)
+            | LoginFailure::Database(_) => true,
+        }
+    }
+}
+
+/// The provider's `error` as an OAuth error code (RFC 6749 §4.1.2.1 allows only printable
+/// ASCII), cut short; anything else is named, not copied.
+fn provider_error_code(error: &str) -> String {
+    let printable = !error.is_empty() && error.bytes().all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\');
+    if printable { error.chars().take(64).collect() } else { "(an error code that is not printable ASCII)".to_owned() }
 }
 
 /// `GET /auth/callback?code=…&state=…`.
@@ -311,10 +337,14 @@ pub async fn callback(
         }
         Err(reason) => {
             tracing::warn!(reason = ?reason.to_string(), "sign-in refused");
-            let details = serde_json::json!({"reason": reason.to_string()});
-            let entry = AuditEntry::new("anonymous", "auth.login_failed", "auth", details);
-            if let Err(error) = audit::append(&state.db, entry, now).await {
-                tracing::error!(%error, "cannot audit a failed sign-in");
+            // Only a refusal of a sign-in this browser really started enters the trail; anyone
+            // can send a callback, and the trail must not take their text.
+            if reason.of_a_started_sign_in() {
+                let details = serde_json::json!({"reason": reason.to_string()});
+                let entry = AuditEntry::new("anonymous", "auth.login_failed", "auth", details);
+                if let Err(error) = audit::append(&state.db, entry, now).await {
+                    tracing::error!(%error, "cannot audit a failed sign-in");
+                }
             }
             failure(StatusCode::BAD_REQUEST, "Sign-in failed", "The sign-in could not be completed. Please try again.")
         }
@@ -328,10 +358,7 @@ async fn finish(
     bound_state: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(String, String), LoginFailure> {
-    if let Some(error) = query.error {
-        return Err(LoginFailure::Provider(error.chars().take(200).collect()));
-    }
-    let (Some(code), Some(returned_state)) = (query.code, query.state) else {
+    let Some(returned_state) = query.state else {
         return Err(LoginFailure::Incomplete);
     };
     if bound_state.as_deref() != Some(returned_state.as_str()) {
@@ -344,9 +371,18 @@ async fn finish(
         .await?
         .ok_or(LoginFailure::State)?;
     let deleted = login_state::Entity::delete_by_id(pending.id).exec(&state.db).await?;
-    if deleted.rows_affected != 1 || pending.expires_at <= now {
+    if deleted.rows_affected != 1 {
         return Err(LoginFailure::State);
     }
+    if pending.expires_at <= now {
+        return Err(LoginFailure::Expired);
+    }
+    if let Some(error) = query.error {
+        return Err(LoginFailure::Provider(provider_error_code(&error)));
+    }
+    let Some(code) = query.code else {
+        return Err(LoginFailure::NoCode);
+    };
     let client = settings.client().await.map_err(LoginFailure::Token)?;
     let answer = client.exchange(code, pending.pkce_verifier).await.map_err(LoginFailure::Token)?;
     let identity = match client.identity(&answer, &pending.nonce) {

@@ -88,6 +88,8 @@ pub async fn load(db: &DatabaseConnection, scale: Scale, seed: u64, show_progres
             actor: DEMO_ACTOR.to_owned(),
             allowed_teams: None,
             readiness_items: None,
+            // Demo data stands for records imported from the teams' other tools.
+            approvals: crate::ingest::Approvals::Imported,
         };
         let summary = ingest_rows(db, request, rows, now).await.map_err(|error| import_error(kind, error))?;
         tally.add(kind, &summary);

@@ -10,6 +10,8 @@ pub struct Model {
     pub reason: String,
     pub approver: String,
     pub expires_at: DateTimeUtc,
+    /// `plumbline` or `imported` (see `ApprovalOrigin`); `None` only on no row written since.
+    pub approval_origin: Option<String>,
     pub import_batch_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -15,6 +15,8 @@ pub struct Model {
     pub answered_at: DateTimeUtc,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<DateTimeUtc>,
+    /// Where the sign-off was made, `plumbline` or `imported`; `None` while not signed off.
+    pub approval_origin: Option<String>,
     pub import_batch_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use app::domain::evidence::{EvidenceRequest, Population};
 use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
+use app::domain::scorecard::ApprovalOrigin;
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExprTrait,
@@ -504,7 +505,8 @@ async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceErr
         let (service, team) = ctx.service(r.service_id);
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
-        line.push(&r.approver).push(&instant(r.created_at)).push(&instant(r.expires_at));
+        line.push(&r.approver).push(ApprovalOrigin::parse(r.approval_origin.as_deref()).as_str());
+        line.push(&instant(r.created_at)).push(&instant(r.expires_at));
         line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
         line
     })
@@ -527,6 +529,8 @@ async fn self_assessments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evide
         line.push(&r.id.to_string()).push(service).push(team).push(&r.item).push(&r.answer);
         line.opt(r.evidence_url.as_deref()).opt(r.comment.as_deref()).push(&r.answered_by);
         line.push(&instant(r.answered_at)).opt(r.reviewed_by.as_deref()).push(&opt_instant(r.reviewed_at));
+        let origin = r.reviewed_by.as_ref().map(|_| ApprovalOrigin::parse(r.approval_origin.as_deref()).as_str());
+        line.opt(origin);
         line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
         line
     })

@@ -658,6 +658,29 @@ impl KindSpec for Deployments {
     }
 }
 
+/// Where the approval a row names was made, or the row error refusing it (`field` names it).
+fn approval_origin(approvals: super::Approvals, row: u64, field: &'static str) -> Result<&'static str, RowError> {
+    use app::domain::scorecard::ApprovalOrigin;
+    match approvals {
+        super::Approvals::MadeHere => Ok(ApprovalOrigin::Plumbline.as_str()),
+        super::Approvals::Imported => Ok(ApprovalOrigin::Imported.as_str()),
+        super::Approvals::Refused => Err(RowError {
+            row: Some(row),
+            field: Some(field.to_owned()),
+            message: match field {
+                "approver" => "exemptions are approved in Plumbline by an admin other than the requester: ask for \
+                               a waiver on the service page. Only an admin, signed in, may import exemptions \
+                               approved in another system"
+                    .to_owned(),
+                _ => "a sign-off is made on the team's self-assessment page by the reviewer, signed in; send the \
+                      answer without reviewed_by and reviewed_at. Only an admin, signed in, may import sign-offs \
+                      made in another system"
+                    .to_owned(),
+            },
+        }),
+    }
+}
+
 pub struct Exemptions;
 
 #[async_trait::async_trait]
@@ -679,6 +702,7 @@ impl KindSpec for Exemptions {
             .map(|(row, input)| {
                 let service_id =
                     ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let origin = approval_origin(ctx.approvals, row, "approver")?;
                 let model = exemption::Model {
                     id: 0,
                     service_id,
@@ -686,6 +710,7 @@ impl KindSpec for Exemptions {
                     reason: input.reason,
                     approver: input.approver,
                     expires_at: input.expires_at,
+                    approval_origin: Some(origin.to_owned()),
                     import_batch_id: ctx.batch_id,
                     created_at: ctx.now,
                     updated_at: ctx.now,
@@ -740,6 +765,10 @@ impl KindSpec for SelfAssessments {
                     );
                     return Err(unknown(row, "item", message));
                 }
+                let origin = match input.reviewed_by {
+                    Some(_) => Some(approval_origin(ctx.approvals, row, "reviewed_by")?.to_owned()),
+                    None => None,
+                };
                 let model = self_assessment::Model {
                     id: 0,
                     service_id,
@@ -751,6 +780,7 @@ impl KindSpec for SelfAssessments {
                     answered_at: input.answered_at,
                     reviewed_by: input.reviewed_by,
                     reviewed_at: input.reviewed_at,
+                    approval_origin: origin,
                     import_batch_id: ctx.batch_id,
                     created_at: ctx.now,
                     updated_at: ctx.now,

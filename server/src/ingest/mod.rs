@@ -3,6 +3,7 @@
 mod kinds;
 mod ownership;
 mod pipeline;
+mod receive;
 mod refs;
 mod spec;
 
@@ -25,6 +26,7 @@ use crate::audit::{self, AuditEntry};
 use crate::entities::{import_batch, service};
 pub use pipeline::Counts;
 use pipeline::{ParsedRow, Pipeline, parse_row};
+pub use receive::{AdapterLimits, ByteStream, Spooled};
 use refs::Ctx;
 use spec::KindSpec;
 use tokio::sync::mpsc;
@@ -43,6 +45,35 @@ pub struct IngestRequest {
     /// The policy's readiness checklist: a self-assessment answer for any other item is a row
     /// error. `None`: not checked (demo data).
     pub readiness_items: Option<Vec<String>>,
+    /// Whether the rows may carry approvals, and where those were made.
+    pub approvals: Approvals,
+}
+
+/// Approvals in rows: an exemption's `approver`, a self-assessment's `reviewed_by`. An approval
+/// is made by its approver, signed in to Plumbline; a row naming someone else as approver would
+/// let anyone who may write the row forge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approvals {
+    /// Rows naming an approver are refused (row errors saying where approvals are made).
+    Refused,
+    /// Made in Plumbline by the principal the rows name: the waiver and sign-off flows, which
+    /// check who decides before writing.
+    MadeHere,
+    /// Made in another system and imported by an admin (or the operator's CLI): kept, counted
+    /// and shown as imported, not verified in Plumbline.
+    Imported,
+}
+
+impl Approvals {
+    /// What a caller of the ingestion API or the import page may do: admins (people, not
+    /// tokens) import approvals made elsewhere; nobody else writes approvals at all.
+    pub fn for_importer(principal: &app::domain::access::Principal) -> Self {
+        if principal.token.is_none() && principal.has_role(app::domain::access::Role::Admin) {
+            Approvals::Imported
+        } else {
+            Approvals::Refused
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -67,6 +98,15 @@ pub enum IngestError {
     /// 413: the body is larger than the configured limit.
     #[error("the body is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
+    /// 413: a file for an adapter is larger than the adapter limit.
+    #[error(
+        "files in an adapter's format (OpenSLO, Statuspage, PagerDuty) may be at most {limit} bytes \
+         (PLUMBLINE_MAX_ADAPTER_MB); split the file, or convert it to CSV or NDJSON"
+    )]
+    AdapterTooLarge { limit: u64 },
+    /// 503: every slot for parsing adapter files is taken; nothing was read.
+    #[error("other files are being read right now; try again in {retry_after_secs} seconds")]
+    Busy { retry_after_secs: u64 },
     /// 400: the body could not be received.
     #[error("the body could not be received: {0}")]
     Body(String),
@@ -221,6 +261,45 @@ where
     dispatch(db, request, feed, now).await
 }
 
+/// Tries of an import that meets a concurrent writer before the client is asked to retry.
+const TRIES_ON_CONFLICT: u32 = 4;
+
+/// Imports a body received in full (see [`Spooled`]). An attempt that meets a concurrent
+/// writer (a deadlock, a serialization failure, a key another import inserted at the same
+/// moment) was rolled back whole; it is tried again after a short random pause, a few times.
+/// `writer_lock` is held around each attempt (SQLite's one writer).
+pub async fn ingest_spooled(
+    db: &DatabaseConnection,
+    request: IngestRequest,
+    format: BodyFormat,
+    body: &Spooled,
+    limit: u64,
+    writer_lock: Option<&tokio::sync::Mutex<()>>,
+    now: DateTime<Utc>,
+) -> Result<IngestSummary, IngestError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let stream =
+            body.stream().await.map_err(|error| IngestError::Body(format!("cannot read the spooled body: {error}")))?;
+        let outcome = {
+            let _one_writer = match writer_lock {
+                Some(lock) => Some(lock.lock().await),
+                None => None,
+            };
+            ingest_body(db, request.clone(), format, stream, limit, now).await
+        };
+        match outcome {
+            Err(IngestError::Database(error)) if crate::db::is_transient(&error) && tries < TRIES_ON_CONFLICT => {
+                tracing::info!(%error, tries, "an import met a concurrent writer; trying again");
+                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 20..200u64) * u64::from(tries);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Imports rows built in memory (demo data), through the same validation and writes.
 pub async fn ingest_rows(
     db: &DatabaseConnection,
@@ -236,14 +315,19 @@ pub async fn ingest_rows(
 /// Imports a whole file in a format an adapter reads (OpenSLO, Statuspage, PagerDuty), through
 /// the same validation, writes, provenance and audit events as the native formats. The records
 /// are of the adapter's kind, whatever `request.kind` says.
+///
+/// The file must fit `limits`, and is parsed only when one of its slots is free.
 pub async fn ingest_adapted(
     db: &DatabaseConnection,
     mut request: IngestRequest,
     adapter: Adapter,
     options: &AdapterOptions,
     file: Bytes,
+    limits: &AdapterLimits,
     now: DateTime<Utc>,
 ) -> Result<IngestSummary, IngestError> {
+    limits.check_size(file.len() as u64)?;
+    let slot = limits.admit()?;
     request.kind = adapter.kind();
     let services: Vec<KnownService> = service::Entity::find()
         .select_only()
@@ -261,6 +345,7 @@ pub async fn ingest_adapted(
         .await
         .map_err(|error| IngestError::Body(format!("the file reader stopped: {error}")))?
         .map_err(|source| IngestError::Format { format: adapter.name(), source })?;
+    drop(slot);
     let feed: Feed<futures::stream::Empty<Result<Bytes, std::convert::Infallible>>> = Feed::Converted {
         rows: converted.rows.into_iter(),
         services: converted.services,
@@ -388,6 +473,7 @@ where
     let mut pipeline = Pipeline::<S>::new(Ctx::new(request.source.clone(), batch.id, now), db.get_database_backend());
     pipeline.ctx.allowed_teams = request.allowed_teams.clone();
     pipeline.ctx.readiness_items = request.readiness_items.clone();
+    pipeline.ctx.approvals = request.approvals;
     let services = feed.take_services();
     if !services.is_empty() {
         match create_services(&txn, &request, batch.id, now, services, &mut pipeline).await {
@@ -576,7 +662,7 @@ where
     let reader = tokio::spawn(async move {
         let mut rows = Vec::new();
         let mut batch: Vec<ParsedRow<S::Input>> = Vec::with_capacity(READ_BATCH_ROWS);
-        let mut unknown_columns: Option<Vec<String>> = None;
+        let mut unknown_columns: Option<std::collections::HashSet<String>> = None;
         loop {
             let more = match feed.next_rows(&mut rows).await {
                 Ok(more) => more,
@@ -600,7 +686,7 @@ where
                 if !errors.is_empty() && sender.send(Ok(Parsed::Header(errors))).await.is_err() {
                     break;
                 }
-                unknown_columns = Some(unknown);
+                unknown_columns = Some(unknown.into_iter().collect());
             }
             batch.extend(rows.drain(..).map(|mut row| {
                 // Unknown columns were reported once for the header; don't repeat them per row.

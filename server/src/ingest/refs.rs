@@ -28,6 +28,8 @@ pub struct Ctx {
     pub foreign_teams: std::collections::BTreeSet<String>,
     /// The policy's readiness checklist; self-assessment items outside it are refused.
     pub readiness_items: Option<Vec<String>>,
+    /// Whether rows may carry approvals, and where those were made.
+    pub approvals: super::Approvals,
 }
 
 impl Ctx {
@@ -45,6 +47,7 @@ impl Ctx {
             allowed_teams: None,
             foreign_teams: std::collections::BTreeSet::new(),
             readiness_items: None,
+            approvals: super::Approvals::Refused,
         }
     }
 

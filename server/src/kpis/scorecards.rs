@@ -4,8 +4,8 @@
 use app::domain::kpi::{Dataset, Period, Scope};
 use app::domain::records::Slug;
 use app::domain::scorecard::{
-    CheckId, Exemption, FixItem, Level, Policy, ReadinessAnswer, Scorecard, SelfAssessmentAnswer, evaluate_dataset,
-    fix_next,
+    ApprovalOrigin, CheckId, Exemption, FixItem, Level, Policy, ReadinessAnswer, Scorecard, SelfAssessmentAnswer,
+    evaluate_dataset, fix_next,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -151,6 +151,7 @@ async fn exemptions(db: &DatabaseConnection) -> Result<Vec<Exemption>, LoadError
                 reason: row.reason,
                 approver: row.approver,
                 expires_at: row.expires_at,
+                approval: ApprovalOrigin::parse(row.approval_origin.as_deref()),
             })
         })
         .collect())

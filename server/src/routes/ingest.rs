@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::problem::Problem;
-use crate::ingest::{IngestRequest, ingest_adapted, ingest_body, read_whole};
+use crate::ingest::{Approvals, IngestError, IngestRequest, Spooled, ingest_adapted, ingest_spooled, read_whole};
 use crate::startup::AppState;
 
 pub fn parse_kind(kind: &str) -> Result<RecordKind, Problem> {
@@ -97,12 +97,14 @@ async fn handle(
             format!("Content-Type '{content_type}' is not accepted; send application/json (an array), application/x-ndjson or text/csv"),
         )
     })?;
-    refuse_declared_oversize(&state, headers)?;
+    refuse_declared_oversize(headers, state.max_body_bytes, IngestError::TooLarge { limit: state.max_body_bytes })?;
     let request = ingest_request(&state, principal, kind, query)?;
+    // The whole body arrives before the import takes the database: a slow client holds nothing.
+    let body = Spooled::receive(body.into_data_stream(), state.max_body_bytes).await.map_err(Problem::from)?;
     let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-    let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
+    let writer_lock = sqlite.then_some(&*state.import_lock);
     let summary =
-        ingest_body(&state.db, request, format, body.into_data_stream(), state.max_body_bytes, crate::clock_now())
+        ingest_spooled(&state.db, request, format, &body, state.max_body_bytes, writer_lock, crate::clock_now())
             .await
             .map_err(Problem::from)?;
     tracing::info!(kind = %kind, received = summary.received, created = summary.created, updated = summary.updated,
@@ -110,12 +112,12 @@ async fn handle(
     Ok((StatusCode::OK, Json(summary)).into_response())
 }
 
-fn refuse_declared_oversize(state: &AppState, headers: &HeaderMap) -> Result<(), Problem> {
+/// Refuses a body whose declared length is over `limit` from the header alone, unread.
+fn refuse_declared_oversize(headers: &HeaderMap, limit: u64, refusal: IngestError) -> Result<(), Problem> {
     let declared_length =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared_length.is_some_and(|length| length > state.max_body_bytes) {
-        // Refused from the header alone: the body is never read.
-        return Err(IngestErrorTooLarge(state.max_body_bytes).into());
+    if declared_length.is_some_and(|length| length > limit) {
+        return Err(refusal.into());
     }
     Ok(())
 }
@@ -137,6 +139,7 @@ fn ingest_request(
             IngestRight::Any | IngestRight::None => None,
         },
         readiness_items: Some(state.policy.self_assessment_items()),
+        approvals: Approvals::for_importer(principal),
     })
 }
 
@@ -183,22 +186,27 @@ async fn adapted(
     let options =
         AdapterOptions::from_texts(text("severity_map"), text("service_map"), text("column_map"), text("team"))
             .map_err(|message| Problem::new(StatusCode::BAD_REQUEST, "Invalid adapter options", message))?;
-    refuse_declared_oversize(&state, headers)?;
+    let limits = &state.adapter_limits;
+    let limit = limits.max_bytes.min(state.max_body_bytes);
+    let too_large = || {
+        if limit < state.max_body_bytes {
+            IngestError::AdapterTooLarge { limit }
+        } else {
+            IngestError::TooLarge { limit }
+        }
+    };
+    refuse_declared_oversize(headers, limit, too_large())?;
     let request = ingest_request(&state, principal, kind, query)?;
-    let file = read_whole(body.into_data_stream(), state.max_body_bytes).await.map_err(Problem::from)?;
+    let file = read_whole(body.into_data_stream(), limit).await.map_err(|error| match error {
+        IngestError::TooLarge { .. } => Problem::from(too_large()),
+        other => Problem::from(other),
+    })?;
     let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
     let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
-    let summary =
-        ingest_adapted(&state.db, request, adapter, &options, file, crate::clock_now()).await.map_err(Problem::from)?;
+    let summary = ingest_adapted(&state.db, request, adapter, &options, file, limits, crate::clock_now())
+        .await
+        .map_err(Problem::from)?;
     tracing::info!(kind = %kind, format = adapter.name(), received = summary.received, created = summary.created,
         updated = summary.updated, unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
     Ok((StatusCode::OK, Json(summary)).into_response())
-}
-
-struct IngestErrorTooLarge(u64);
-
-impl From<IngestErrorTooLarge> for Problem {
-    fn from(limit: IngestErrorTooLarge) -> Self {
-        crate::ingest::IngestError::TooLarge { limit: limit.0 }.into()
-    }
 }

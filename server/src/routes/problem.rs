@@ -17,6 +17,9 @@ pub struct Problem {
     /// Members beyond the standard ones, boxed to keep `Result<_, Problem>` small.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<Box<Extensions>>,
+    /// Sent as `Retry-After` (503 and 429 answers), not in the document.
+    #[serde(skip)]
+    pub retry_after_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -33,7 +36,14 @@ pub struct Extensions {
 
 impl Problem {
     pub fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        Problem { kind: "about:blank", title, status: status.as_u16(), detail: detail.into(), extensions: None }
+        Problem {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            extensions: None,
+            retry_after_secs: None,
+        }
     }
 
     /// A 500 whose cause goes to the log under a reference the user can quote.
@@ -56,7 +66,11 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        if let Some(seconds) = self.retry_after_secs {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -67,7 +81,14 @@ impl From<IngestError> for Problem {
             IngestError::Format { .. } | IngestError::Body(_) => {
                 Problem::new(StatusCode::BAD_REQUEST, "Unreadable body", detail)
             }
-            IngestError::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", detail),
+            IngestError::TooLarge { .. } | IngestError::AdapterTooLarge { .. } => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", detail)
+            }
+            IngestError::Busy { retry_after_secs } => {
+                let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Busy", detail);
+                problem.retry_after_secs = Some(retry_after_secs);
+                problem
+            }
             IngestError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail),
             IngestError::Invalid { errors, error_count, received } => {
                 let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid records", detail);
@@ -77,6 +98,16 @@ impl From<IngestError> for Problem {
                     received: Some(received),
                     reference: None,
                 }));
+                problem
+            }
+            IngestError::Database(db_error) if crate::db::is_transient(&db_error) => {
+                tracing::warn!(error = %db_error, "an import met a concurrent writer; the client is asked to retry");
+                let mut problem = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Busy",
+                    "another import wrote the same records at the same moment; nothing was written, send it again",
+                );
+                problem.retry_after_secs = Some(1);
                 problem
             }
             IngestError::Database(db_error) => Problem::internal("ingest", &db_error),

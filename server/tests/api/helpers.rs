@@ -62,6 +62,7 @@ pub struct Options {
     pub auth: server::auth::AuthMode,
     pub public_origin: Option<String>,
     pub trusted_proxies: server::auth::client_address::TrustedProxies,
+    pub connection_timeouts: server::serve::ConnectionTimeouts,
 }
 
 impl Default for Options {
@@ -72,12 +73,13 @@ impl Default for Options {
             auth: server::auth::AuthMode::Local,
             public_origin: None,
             trusted_proxies: Default::default(),
+            connection_timeouts: Default::default(),
         }
     }
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
-    let Options { max_body_bytes, calendar, auth, public_origin, trusted_proxies } = options;
+    let Options { max_body_bytes, calendar, auth, public_origin, trusted_proxies, connection_timeouts } = options;
     let (target, cleanup) = match backend {
         Backend::Postgres => {
             let admin = admin_url();
@@ -104,8 +106,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: "target/site".into(),
         max_body_bytes,
+        adapter_limits: server::ingest::AdapterLimits::default(),
         demo: DemoMode::Off,
         request_timeout_secs: 120,
+        connection_timeouts,
         policy_file: None,
         calendar,
         auth,

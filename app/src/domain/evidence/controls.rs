@@ -242,15 +242,16 @@ pub const CONTROL_MAPPING: &[ControlEvidence] = &[
         "CC7.2",
         "Exceptions to monitoring requirements",
         "exemptions.csv",
-        "check, reason, approver, created_at, expires_at",
-        "Approved, expiring waivers of scorecard checks (shown as waived, never as pass).",
+        "check, reason, approver, approval_origin, created_at, expires_at",
+        "Approved, expiring waivers of scorecard checks (shown as waived, never as pass); approval_origin \
+         plumbline = approved by the approver in Plumbline, imported = approved in another system, not verified.",
     ),
     evidence(
         ISO,
         "5.30",
         "ICT readiness for business continuity",
         "self_assessments.csv",
-        "item, answer, answered_by, answered_at, reviewed_by, reviewed_at",
+        "item, answer, answered_by, answered_at, reviewed_by, reviewed_at, approval_origin",
         "Operational readiness checklist answers per service, signed off by a second person (self-attested).",
     ),
 ];

@@ -62,6 +62,9 @@ pub type DecodedRow = Result<RawRow, RowError>;
 
 /// Largest single JSON element or NDJSON line accepted.
 const MAX_RECORD_BYTES: usize = 1 << 20;
+/// Most columns (CSV) or fields (a JSON object) a record may have. Every kind has fewer than
+/// 30 and exports a few dozen; the bound keeps the per-row field checks cheap.
+pub const MAX_COLUMNS: usize = 1000;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 pub enum Decoder {
@@ -111,6 +114,9 @@ fn object_to_row(number: u64, object: Map<String, Value>) -> RawRow {
 
 fn parse_object(number: u64, bytes: &[u8]) -> Result<RawRow, FormatError> {
     match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(object)) if object.len() > MAX_COLUMNS => {
+            Err(format_error(format!("row {number}: more than {MAX_COLUMNS} fields")))
+        }
         Ok(Value::Object(object)) => Ok(object_to_row(number, object)),
         Ok(_) => Err(format_error(format!("row {number}: expected a JSON object"))),
         Err(e) => Err(format_error(format!("row {number}: invalid JSON: {e}"))),
@@ -346,14 +352,22 @@ impl CsvDecoder {
                 let doubled = self.field_bytes.len() * 2;
                 self.field_bytes.resize(doubled, 0);
             }
-            csv_core::ReadRecordResult::OutputEndsFull => {
-                let doubled = self.ends.len() * 2;
-                self.ends.resize(doubled, 0);
-            }
+            csv_core::ReadRecordResult::OutputEndsFull => self.more_columns()?,
             csv_core::ReadRecordResult::Record => self.take_record(out)?,
             csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => {}
         }
         Ok(read)
+    }
+
+    /// Room for more fields in the record being read, up to [`MAX_COLUMNS`].
+    fn more_columns(&mut self) -> Result<(), FormatError> {
+        if self.ends.len() >= MAX_COLUMNS {
+            let at = if self.header.is_some() { format!("row {}", self.rows + 1) } else { "header".into() };
+            return Err(format_error(format!("{at}: more than {MAX_COLUMNS} columns")));
+        }
+        let doubled = (self.ends.len() * 2).min(MAX_COLUMNS);
+        self.ends.resize(doubled, 0);
+        Ok(())
     }
 
     fn take_record(&mut self, out: &mut Vec<DecodedRow>) -> Result<(), FormatError> {
@@ -374,11 +388,12 @@ impl CsvDecoder {
         self.ends_len = 0;
         let Some(header) = &self.header else {
             let header: Vec<String> = fields.into_iter().map(|f| f.trim().to_owned()).collect();
+            let mut seen = std::collections::HashSet::with_capacity(header.len());
             for (i, name) in header.iter().enumerate() {
                 if name.is_empty() {
                     return Err(format_error(format!("header: column {} has no name", i + 1)));
                 }
-                if header[..i].contains(name) {
+                if !seen.insert(name.as_str()) {
                     return Err(format_error(format!("header: column '{name}' appears twice")));
                 }
             }
@@ -414,10 +429,7 @@ impl CsvDecoder {
                     let doubled = self.field_bytes.len() * 2;
                     self.field_bytes.resize(doubled, 0);
                 }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    let doubled = self.ends.len() * 2;
-                    self.ends.resize(doubled, 0);
-                }
+                csv_core::ReadRecordResult::OutputEndsFull => self.more_columns()?,
                 csv_core::ReadRecordResult::End | csv_core::ReadRecordResult::InputEmpty => break,
             }
         }
@@ -492,6 +504,23 @@ mod tests {
         let err = decode_in_chunks(BodyFormat::Csv, b"a,b,a\n1,2,3\n", 64).expect_err("duplicate");
         assert!(err.message.contains("appears twice"));
         assert!(decode_in_chunks(BodyFormat::Csv, b"", 64).is_err());
+    }
+
+    #[test]
+    fn records_with_too_many_columns_are_refused() {
+        let wide = |n: usize| (0..n).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
+        let header = format!("{}\n", wide(MAX_COLUMNS + 1));
+        let err = decode_in_chunks(BodyFormat::Csv, header.as_bytes(), 4096).expect_err("too wide");
+        assert!(err.message.contains("header: more than 1000 columns"), "{}", err.message);
+        let row = format!("a\n{}\n", wide(MAX_COLUMNS + 1));
+        let err = decode_in_chunks(BodyFormat::Csv, row.as_bytes(), 4096).expect_err("too wide");
+        assert!(err.message.contains("row 1: more than 1000 columns"), "{}", err.message);
+        let fits = format!("{}\n{}\n", wide(MAX_COLUMNS), wide(MAX_COLUMNS));
+        assert_eq!(ok_rows(decode_in_chunks(BodyFormat::Csv, fits.as_bytes(), 4096).expect("fits")).len(), 1);
+        let fields: Vec<String> = (0..=MAX_COLUMNS).map(|i| format!("\"f{i}\": 1")).collect();
+        let object = format!("[{{{}}}]", fields.join(","));
+        let err = decode_in_chunks(BodyFormat::JsonArray, object.as_bytes(), 4096).expect_err("too many fields");
+        assert!(err.message.contains("more than 1000 fields"), "{}", err.message);
     }
 
     #[test]

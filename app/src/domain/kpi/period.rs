@@ -19,6 +19,8 @@ use serde::Serialize;
 pub enum PeriodError {
     #[error("expected a month like 2026-07 or a quarter like 2026-Q3, got {0:?}")]
     Malformed(String),
+    #[error("{0} is outside the supported range: periods from {MIN_YEAR}-01 to {MAX_YEAR}-12")]
+    OutOfRange(String),
     #[error("the fiscal year start month must be 1 to 12, got {0}")]
     FiscalStartMonth(u32),
     #[error("unknown time zone {0:?}; expected an IANA name such as UTC or Europe/Berlin")]
@@ -94,6 +96,14 @@ impl ReportingCalendar {
     }
 }
 
+/// A range error as it is; any other as `malformed`, which quotes the text as given.
+fn keep_range(error: PeriodError, malformed: PeriodError) -> PeriodError {
+    match error {
+        PeriodError::OutOfRange(_) => error,
+        _ => malformed,
+    }
+}
+
 /// Which span of the calendar a period covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PeriodSpan {
@@ -110,23 +120,31 @@ pub struct Period {
     calendar: ReportingCalendar,
 }
 
-const MIN_YEAR: i32 = 1000;
-const MAX_YEAR: i32 = 9999;
+/// The years a period may lie in. Every period, its trend (eight periods back) and the days
+/// after it stay well inside what both databases and the reporting time zones can represent.
+pub const MIN_YEAR: i32 = 1970;
+pub const MAX_YEAR: i32 = 2999;
 
 impl Period {
     pub fn month(year: i32, month: u32, calendar: ReportingCalendar) -> Result<Self, PeriodError> {
-        if (MIN_YEAR..=MAX_YEAR).contains(&year) && (1..=12).contains(&month) {
-            Ok(Period { span: PeriodSpan::Month { year, month }, calendar })
+        let text = || format!("{year:04}-{month:02}");
+        if !(1..=12).contains(&month) {
+            Err(PeriodError::Malformed(text()))
+        } else if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            Err(PeriodError::OutOfRange(text()))
         } else {
-            Err(PeriodError::Malformed(format!("{year:04}-{month:02}")))
+            Ok(Period { span: PeriodSpan::Month { year, month }, calendar })
         }
     }
 
     pub fn quarter(fiscal_year: i32, quarter: u32, calendar: ReportingCalendar) -> Result<Self, PeriodError> {
-        if (MIN_YEAR..=MAX_YEAR).contains(&fiscal_year) && (1..=4).contains(&quarter) {
-            Ok(Period { span: PeriodSpan::Quarter { fiscal_year, quarter }, calendar })
+        let text = || format!("{fiscal_year:04}-Q{quarter}");
+        if !(1..=4).contains(&quarter) {
+            Err(PeriodError::Malformed(text()))
+        } else if !(MIN_YEAR..=MAX_YEAR).contains(&fiscal_year) {
+            Err(PeriodError::OutOfRange(text()))
         } else {
-            Err(PeriodError::Malformed(format!("{fiscal_year:04}-Q{quarter}")))
+            Ok(Period { span: PeriodSpan::Quarter { fiscal_year, quarter }, calendar })
         }
     }
 
@@ -145,13 +163,13 @@ impl Period {
                 return Err(malformed());
             }
             let quarter: u32 = q.parse().map_err(|_| malformed())?;
-            Period::quarter(year, quarter, calendar).map_err(|_| malformed())
+            Period::quarter(year, quarter, calendar).map_err(|e| keep_range(e, malformed()))
         } else {
             if !digits(rest, 2) {
                 return Err(malformed());
             }
             let month: u32 = rest.parse().map_err(|_| malformed())?;
-            Period::month(year, month, calendar).map_err(|_| malformed())
+            Period::month(year, month, calendar).map_err(|e| keep_range(e, malformed()))
         }
     }
 
@@ -358,6 +376,11 @@ pub(crate) mod tests {
         for bad in ["2026", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-7", "26-07", "2026-Q12", "", "2026-07x"] {
             assert!(Period::parse(bad, cal).is_err(), "{bad} should not parse");
         }
+        for far in ["9999-Q4", "3000-01", "1969-12", "0001-Q1"] {
+            let error = Period::parse(far, cal).expect_err(far).to_string();
+            assert!(error.contains("supported range: periods from 1970-01 to 2999-12"), "{far}: {error}");
+        }
+        assert_eq!(q("2999-Q4").end(), utc("3000-01-01T00:00:00Z"));
         assert!(ReportingCalendar::new(0, Tz::UTC).is_err());
         assert!(ReportingCalendar::new(13, Tz::UTC).is_err());
     }

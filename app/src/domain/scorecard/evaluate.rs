@@ -44,6 +44,45 @@ impl CheckStatus {
     }
 }
 
+/// Where an approval (a waiver, a readiness sign-off) was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalOrigin {
+    /// By the approver themselves, signed in to Plumbline (the waiver and sign-off flows).
+    Plumbline,
+    /// In another system, imported by an admin: it counts, but Plumbline cannot vouch for who
+    /// approved, and says so wherever the approval is shown.
+    #[default]
+    Imported,
+}
+
+impl ApprovalOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalOrigin::Plumbline => "plumbline",
+            ApprovalOrigin::Imported => "imported",
+        }
+    }
+
+    /// Anything but `plumbline` is imported: an unknown origin is never taken as verified.
+    pub fn parse(text: Option<&str>) -> Self {
+        match text {
+            Some("plumbline") => ApprovalOrigin::Plumbline,
+            _ => ApprovalOrigin::Imported,
+        }
+    }
+
+    /// How an approval by `approver` is named where it is shown.
+    pub fn describe(self, approver: &str) -> String {
+        match self {
+            ApprovalOrigin::Plumbline => format!("approved by {approver}"),
+            ApprovalOrigin::Imported => {
+                format!("approval by {approver} imported from another system, not verified in Plumbline")
+            }
+        }
+    }
+}
+
 /// A waiver of one check of one service (DESIGN.md §2 `exemption`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exemption {
@@ -52,6 +91,9 @@ pub struct Exemption {
     pub reason: String,
     pub approver: String,
     pub expires_at: DateTime<Utc>,
+    /// Made in Plumbline or imported; a form without it is taken as imported.
+    #[serde(default)]
+    pub approval: ApprovalOrigin,
 }
 
 impl Exemption {
@@ -66,6 +108,7 @@ impl Exemption {
 pub struct Waiver {
     pub reason: String,
     pub approver: String,
+    pub approval: ApprovalOrigin,
     pub expires_at: DateTime<Utc>,
     /// `fail` or `no_data`.
     pub underlying_status: CheckStatus,
@@ -567,6 +610,7 @@ fn evaluate_check(cx: &Context<'_, '_>, spec: &CheckSpec, exemptions: &[&Exempti
         .map(|e| Waiver {
             reason: e.reason.clone(),
             approver: e.approver.clone(),
+            approval: e.approval,
             expires_at: e.expires_at,
             underlying_status: outcome.status,
         });
@@ -574,9 +618,9 @@ fn evaluate_check(cx: &Context<'_, '_>, spec: &CheckSpec, exemptions: &[&Exempti
         (Some(w), _) => (
             CheckStatus::Waived,
             format!(
-                "Waived until {} (approved by {}: {}). {}",
+                "Waived until {} ({}: {}). {}",
                 w.expires_at.format("%Y-%m-%d %H:%M UTC"),
-                w.approver,
+                w.approval.describe(&w.approver),
                 w.reason,
                 outcome.detail
             ),

@@ -29,8 +29,8 @@ use std::cmp::Reverse;
 use serde::Serialize;
 
 pub use evaluate::{
-    CheckResult, CheckStatus, Exemption, ReadinessAnswer, Scorecard, SelfAssessmentAnswer, ServiceInputs, Waiver,
-    evaluate_dataset, evaluate_service, level_of, score_of,
+    ApprovalOrigin, CheckResult, CheckStatus, Exemption, ReadinessAnswer, Scorecard, SelfAssessmentAnswer,
+    ServiceInputs, Waiver, evaluate_dataset, evaluate_service, level_of, score_of,
 };
 pub use policy::{CheckId, CheckSpec, ChecklistItem, DEFAULT_POLICY_TOML, Level, Policy, PolicyError, Threshold, Unit};
 

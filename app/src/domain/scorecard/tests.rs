@@ -129,6 +129,7 @@ fn exemption(svc: &str, check: CheckId, expires: &str) -> Exemption {
         reason: "migration to new queue in progress".into(),
         approver: "cto@example.com".into(),
         expires_at: utc(expires),
+        approval: ApprovalOrigin::Plumbline,
     }
 }
 

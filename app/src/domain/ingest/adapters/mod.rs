@@ -20,6 +20,7 @@
 //!   database keeps). Input needs an explicit offset: RFC 3339, or the export variants
 //!   `2026-07-01 12:00:00 +0200`, `2026-07-01 12:00:00+02:00` and `2026-07-01 12:00:00 UTC`.
 
+mod budget;
 mod formats;
 mod openslo;
 mod pagerduty;
@@ -316,9 +317,19 @@ fn format_error(message: impl Into<String>) -> FormatError {
 }
 
 /// Parses a whole JSON file (a UTF-8 byte-order mark is skipped); errors give line and column.
+/// A file that would parse into more than its allowance (module `budget`) is refused first.
 fn parse_json(bytes: &[u8]) -> Result<Value, FormatError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    serde_json::from_slice(bytes).map_err(|e| format_error(format!("invalid JSON: {e}")))
+    let invalid = |e: serde_json::Error| format_error(format!("invalid JSON: {e}"));
+    let mut budget = budget::Budget::new(budget::allowance(bytes.len()));
+    if let Err(error) = budget.check(&mut serde_json::Deserializer::from_slice(bytes)) {
+        return Err(if budget.exceeded() {
+            format_error(budget::exceeded_message(bytes.len()))
+        } else {
+            invalid(error)
+        });
+    }
+    serde_json::from_slice(bytes).map_err(invalid)
 }
 
 /// The path of item `index` of an array at `array` (`incidents[2]`, or `[2]` at the top).

@@ -47,6 +47,7 @@ mod yaml;
 use objective::{budgeting, objective_percent, unused_slo_fields, window_days};
 use yaml::{Document, at, document_lines, key, label, text, untagged, unused_keys, yaml_error};
 
+use super::budget::{Budget, allowance, exceeded_message};
 use super::{Context, Converted, DecodedRow, FormatError, IgnoredFields, Problems, RawRow, format_error, slugify};
 use crate::domain::ingest::Cell;
 use crate::domain::records::{Indicator, Slug};
@@ -59,6 +60,17 @@ pub(super) fn convert(bytes: &[u8], context: &Context) -> Result<Converted, Form
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let source = std::str::from_utf8(bytes)
         .map_err(|e| format_error(format!("not UTF-8 text: invalid byte at offset {}", e.valid_up_to())))?;
+    // Walk the file once without keeping it, so aliases cannot grow it without bound.
+    let mut budget = Budget::new(allowance(bytes.len()));
+    for (index, document) in serde_yaml_ng::Deserializer::from_str(source).enumerate() {
+        if let Err(error) = budget.check(document) {
+            return Err(if budget.exceeded() {
+                format_error(exceeded_message(bytes.len()))
+            } else {
+                yaml_error(&error, index + 1)
+            });
+        }
+    }
     let mut values = Vec::new();
     for (index, document) in serde_yaml_ng::Deserializer::from_str(source).enumerate() {
         values.push(Yaml::deserialize(document).map_err(|e| yaml_error(&e, index + 1))?);

@@ -151,3 +151,21 @@ fn malformed_yaml_is_a_format_error_with_its_line() {
     let error = convert(Adapter::OpenSlo, STATUSPAGE.as_bytes(), &AdapterOptions::default(), &[]).expect_err("JSON");
     assert_eq!(error.message, "not OpenSLO: no document has apiVersion: openslo/v1");
 }
+
+#[test]
+fn openslo_alias_expansion_is_refused_before_it_is_built() {
+    // One anchored list of 3,000 items and 3,000 aliases to it: about 9 million values once
+    // expanded, from a file of some 60 KB.
+    let items: String = (0..3000).map(|i| format!("      - item-{i}\n")).collect();
+    let aliases: String = (0..3000).map(|i| format!("    copy{i}: *list\n")).collect();
+    let file = format!(
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: bomb\n  annotations:\n    list: &list\n{items}{aliases}"
+    );
+    let error = convert(Adapter::OpenSlo, file.as_bytes(), &AdapterOptions::default(), &known()).expect_err("refused");
+    assert!(error.message.contains("more than 16 times its size"), "{}", error.message);
+    // The same annotations written out once are read.
+    let plain =
+        format!("apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: fine\n  annotations:\n    list:\n{items}");
+    let converted = convert(Adapter::OpenSlo, plain.as_bytes(), &AdapterOptions::default(), &known());
+    assert!(converted.is_ok(), "{converted:?}");
+}

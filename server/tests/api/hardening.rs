@@ -1,0 +1,204 @@
+//! Hostile input and clients: forged approvals, forged sign-in callbacks, slow and silent
+//! clients, and the server staying up through all of it.
+
+use std::time::Duration;
+
+use app::domain::access::TokenScope;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::access::{Credential, oidc_app, send, signed_in, token};
+use crate::helpers::{Backend, Options, TestApp, spawn_app, spawn_app_with};
+
+async fn setup_payments(app: &TestApp, admin: &Credential) {
+    let rows = [
+        ("teams", json!([{"slug": "payments", "name": "Payments"}])),
+        ("services", json!([{"slug": "checkout", "name": "Checkout", "tier": 2, "team": "payments"}])),
+    ];
+    for (kind, rows) in rows {
+        let status = send(app, Method::POST, &format!("/api/v1/{kind}"), admin, Some(rows)).await.status();
+        assert_eq!(status, StatusCode::OK, "{kind}");
+    }
+}
+
+fn exemption(approver: &str) -> Value {
+    json!([{"service": "checkout", "check": "active_slo", "reason": "new service",
+            "approver": approver, "expires_at": "2099-01-01T00:00:00Z"}])
+}
+
+fn signed_off_answer() -> Value {
+    json!([{"service": "checkout", "item": "runbook", "answer": "yes", "answered_by": "eve@example.test",
+            "answered_at": "2026-11-01T00:00:00Z", "reviewed_by": "someone-else@example.com",
+            "reviewed_at": "2026-11-02T00:00:00Z"}])
+}
+
+async fn problem_field(response: reqwest::Response) -> (StatusCode, String, String) {
+    let status = response.status();
+    let body: Value = response.json().await.expect("problem document");
+    let error = &body["errors"][0];
+    (
+        status,
+        error["field"].as_str().unwrap_or_default().to_owned(),
+        error["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn approvals_are_made_by_their_approver_never_written_by_someone_else(backend: Backend) {
+    let app = oidc_app(backend).await;
+    let admin = Credential::Cookie(signed_in(&app, "alice@example.test", &["admin"], &[], false).await);
+    setup_payments(&app, &admin).await;
+    let editor = Credential::Cookie(signed_in(&app, "eve@example.test", &["editor"], &["payments"], false).await);
+    let team_token = Credential::Bearer(token(&app, &[TokenScope::Ingest], Some(&["payments"])).await);
+    let unlimited_token = Credential::Bearer(token(&app, &[TokenScope::Ingest], None).await);
+    for writer in [&editor, &team_token, &unlimited_token] {
+        for path in ["/api/v1/exemptions", "/api/v1/exemptions?dry_run=true"] {
+            let refused = send(&app, Method::POST, path, writer, Some(exemption("someone-else@example.com"))).await;
+            let (status, field, message) = problem_field(refused).await;
+            assert_eq!((status, field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "approver"), "{writer:?} {path}");
+            assert!(message.contains("ask for a waiver on the service page"), "{message}");
+        }
+        let refused = send(&app, Method::POST, "/api/v1/self-assessments", writer, Some(signed_off_answer())).await;
+        let (status, field, _) = problem_field(refused).await;
+        assert_eq!((status, field.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "reviewed_by"), "{writer:?}");
+    }
+    assert_eq!(app.count("exemption").await, 0);
+    assert_eq!(app.count("self_assessment").await, 0);
+    // An answer awaiting sign-off is the team's to give.
+    let mut answer = signed_off_answer();
+    answer[0].as_object_mut().expect("row").retain(|k, _| !k.starts_with("reviewed"));
+    let answered = send(&app, Method::POST, "/api/v1/self-assessments", &editor, Some(answer)).await;
+    assert_eq!(answered.status(), StatusCode::OK);
+
+    // An admin imports an approval made elsewhere: kept, and shown as not verified here.
+    let imported = send(&app, Method::POST, "/api/v1/exemptions", &admin, Some(exemption("cto@example.com"))).await;
+    assert_eq!(imported.status(), StatusCode::OK);
+    let origin = app.count("exemption WHERE approval_origin = 'imported'").await;
+    assert_eq!(origin, 1, "stored as imported");
+    let card = send(&app, Method::GET, "/api/v1/services/checkout/scorecard", &admin, None).await;
+    let card = card.text().await.expect("scorecard");
+    let card: Value = serde_json::from_str(&card).unwrap_or_else(|_| panic!("scorecard JSON: {card}"));
+    let check =
+        card["scorecards"][0]["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "active_slo").cloned();
+    let check = check.expect("the check");
+    assert_eq!(check["status"], "waived");
+    let explanation = check["explanation"].as_str().unwrap_or_default();
+    assert!(
+        explanation.contains("approval by cto@example.com imported from another system, not verified in Plumbline"),
+        "{explanation}"
+    );
+    let page = send(&app, Method::GET, "/services/checkout", &admin, None).await.text().await.expect("page");
+    assert!(page.contains("imported from another system, not verified in Plumbline"), "the service page says so");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn approvals_are_made_by_their_approver_never_written_by_someone_else_on_postgres() {
+    approvals_are_made_by_their_approver_never_written_by_someone_else(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn approvals_are_made_by_their_approver_never_written_by_someone_else_on_sqlite() {
+    approvals_are_made_by_their_approver_never_written_by_someone_else(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_callback_no_sign_in_started_leaves_nothing_in_the_trail() {
+    let app = oidc_app(Backend::Sqlite).await;
+    let before = app.count("audit_event").await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    for query in [
+        "error=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "error=access_denied&state=forged",
+        "code=forged&state=forged",
+        "error=x",
+    ] {
+        let answer = client.get(format!("{}/auth/callback?{query}", app.base)).send().await.expect("sent");
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{query}");
+        let bound = client
+            .get(format!("{}/auth/callback?{query}", app.base))
+            .header("cookie", "plumbline_login=forged")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(bound.status(), StatusCode::BAD_REQUEST, "{query} with a binding cookie");
+    }
+    assert_eq!(app.count("audit_event").await, before, "only logged");
+    app.cleanup().await;
+}
+
+/// A request body that sends `head`, then nothing until the returned sender is dropped.
+fn held_body(head: &'static str) -> (reqwest::Body, tokio::sync::oneshot::Sender<()>) {
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let stream = futures::stream::unfold(Some((head, released)), |state| async move {
+        let (head, released) = state?;
+        if !head.is_empty() {
+            return Some((Ok::<_, std::io::Error>(bytes::Bytes::from_static(head.as_bytes())), Some(("", released))));
+        }
+        let _ = released.await;
+        None
+    });
+    (reqwest::Body::wrap_stream(stream), release)
+}
+
+async fn slow_uploads_hold_no_database_connection_or_lock(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // More slow clients than the pool has connections, each stopped half-way through its body.
+    let mut held = Vec::new();
+    for n in 0..12 {
+        let (body, release) = held_body("slug,name\nslow,Slow\n");
+        let request = app
+            .client
+            .post(format!("{}/api/v1/teams?source=slow{n}", app.base))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send();
+        held.push((tokio::spawn(request), release));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let quick = tokio::time::timeout(
+        Duration::from_secs(10),
+        app.post_json("teams", &json!([{"slug": "quick", "name": "Quick"}])),
+    )
+    .await
+    .expect("an import finishes while slow clients are still sending");
+    assert_eq!(quick.0, 200, "{}", quick.1);
+    let (status, _) = tokio::time::timeout(Duration::from_secs(10), app.get("/readyz")).await.expect("ready answers");
+    assert_eq!(status, 200);
+    for (request, release) in held {
+        drop(release);
+        let answer = request.await.expect("joined").expect("answered");
+        assert_eq!(answer.status(), StatusCode::OK);
+    }
+    assert_eq!(app.count("team").await, 2, "the slow uploads were applied once complete");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn slow_uploads_hold_no_database_connection_or_lock_on_postgres() {
+    slow_uploads_hold_no_database_connection_or_lock(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn slow_uploads_hold_no_database_connection_or_lock_on_sqlite() {
+    slow_uploads_hold_no_database_connection_or_lock(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let timeouts = server::serve::ConnectionTimeouts { header_read: Duration::from_millis(500) };
+    let app = spawn_app_with(Backend::Sqlite, Options { connection_timeouts: timeouts, ..Options::default() }).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.expect("connected");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.expect("partial headers");
+    let mut buffer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buffer)).await;
+    assert!(closed.is_ok(), "the server closed the connection");
+    // An idle kept-alive connection is closed too.
+    let mut idle = tokio::net::TcpStream::connect(&address).await.expect("connected");
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.expect("request");
+    let closed = tokio::time::timeout(Duration::from_secs(5), idle.read_to_end(&mut buffer)).await;
+    assert!(closed.is_ok(), "an idle connection is closed");
+    assert!(String::from_utf8_lossy(&buffer).contains("200 OK"), "the complete request was answered first");
+    app.cleanup().await;
+}
