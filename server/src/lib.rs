@@ -20,6 +20,7 @@ pub mod readiness_page;
 pub mod report;
 pub mod routes;
 pub mod serve;
+pub mod server_fns;
 pub mod service_page;
 pub mod services_list;
 pub mod settings;

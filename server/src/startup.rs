@@ -137,6 +137,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::loopback_host_only))
         .layer(axum::middleware::from_fn(crate::auth::middleware::refuse_nul_in_url))
+        .layer(axum::middleware::from_fn(crate::server_fns::refuse_nul_arguments))
+        .layer(axum::middleware::from_fn(crate::server_fns::error_status))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -8,6 +8,7 @@ mod audit;
 mod calendar;
 mod drill_down;
 mod evidence;
+mod fuzz;
 mod hardening;
 mod helpers;
 mod import_page;
