@@ -12,6 +12,7 @@ mod m20261127_000007_create_self_assessments;
 mod m20261127_000008_incident_timeline;
 mod m20261127_000009_create_waiver_requests;
 mod m20261204_000010_approval_origin;
+mod m20261204_000011_data_version;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_incident_timeline::Migration),
             Box::new(m20261127_000009_create_waiver_requests::Migration),
             Box::new(m20261204_000010_approval_origin::Migration),
+            Box::new(m20261204_000011_data_version::Migration),
         ]
     }
 }

@@ -30,6 +30,19 @@ pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbEr
     Ok(db)
 }
 
+/// A read-only transaction that sees one state of the data throughout: REPEATABLE READ on
+/// Postgres; on SQLite (WAL) every read transaction already sees one snapshot, taken at its
+/// first read. For work whose parts must agree (evidence packs, published snapshots).
+pub async fn begin_consistent_read(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{AccessMode, IsolationLevel, TransactionTrait};
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+        }
+        _ => db.begin().await,
+    }
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }

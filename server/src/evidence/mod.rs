@@ -21,9 +21,7 @@ use app::domain::evidence::EvidenceRequest;
 use app::domain::kpi::ReportingCalendar;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    AccessMode, DatabaseConnection, DbBackend, DbErr, EntityTrait, IsolationLevel, QuerySelect, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QuerySelect};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -128,13 +126,7 @@ pub async fn deliver(
 ) -> Result<PackSummary, EvidenceError> {
     // One consistent view of the data for the whole pack: an import landing meanwhile cannot
     // leave postmortems.csv naming an incident missing from incidents.csv.
-    let snapshot = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?
-        }
-        // A SQLite read transaction sees one snapshot of the database already.
-        _ => db.begin().await?,
-    };
+    let snapshot = crate::db::begin_consistent_read(db).await?;
     context.audit_head = audit::head(&snapshot).await?;
     let built = Box::pin(pack::build(&snapshot, request, scope, &context, out)).await;
     snapshot.rollback().await?;

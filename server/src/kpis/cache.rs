@@ -1,6 +1,7 @@
 //! Cached KPI reports. A closed period's report depends only on the stored data, so each entry
-//! is keyed by the data version it was computed from: the id of the latest applied import
-//! batch, read from the database on every request. Any applied import therefore invalidates
+//! is keyed by the data version it was computed from: the count of committed imports (table
+//! `data_version`, ordered as they committed), read from the database on every request. Any
+//! applied import therefore invalidates
 //! every entry, on every replica, without coordination; rejected or dry-run imports change
 //! nothing and keep the cache warm.
 //!
@@ -17,10 +18,9 @@ use std::time::{Duration, Instant};
 /// How long the open period's figures are served before they are recomputed.
 pub const LIVE_FRESH: Duration = Duration::from_secs(60);
 
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ConnectionTrait, DbErr, Statement};
 
 use super::{KpiReport, RollupReport, ScorecardReport};
-use crate::entities::import_batch;
 
 struct Entry<T> {
     version: i64,
@@ -146,14 +146,19 @@ impl Default for KpiCache {
     }
 }
 
-/// The current data version: the latest applied import batch (0 for an empty database).
-pub async fn data_version(db: &DatabaseConnection) -> Result<i64, DbErr> {
-    let latest: Option<Option<i64>> = import_batch::Entity::find()
-        .select_only()
-        .column_as(import_batch::Column::Id.max(), "latest")
-        .filter(import_batch::Column::Status.eq("applied"))
-        .into_tuple()
-        .one(db)
+/// The current data version: how many imports have committed (see the `data_version` table's
+/// migration), ordered as they committed.
+pub async fn data_version<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM data_version WHERE id = 1",
+        ))
         .await?;
-    Ok(latest.flatten().unwrap_or(0))
+    Ok(row.map(|row| row.try_get::<i64>("", "version")).transpose()?.unwrap_or(0))
+}
+
+/// Counts one more committed change of records; called inside the writing transaction, last.
+pub async fn bump_data_version<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    txn.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1").await.map(|_| ())
 }

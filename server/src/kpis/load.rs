@@ -23,8 +23,7 @@ use app::domain::records::Slug;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::mapping::{self, Corrupt, IncidentRef, ServiceSlugs};
@@ -71,7 +70,7 @@ struct Directory {
     scope_ids: Option<Vec<i64>>,
 }
 
-async fn directory(db: &DatabaseConnection, scope: &Scope) -> Result<Directory, LoadError> {
+async fn directory<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Directory, LoadError> {
     let team_rows: Vec<(i64, String)> =
         team::Entity::find().select_only().columns([team::Column::Id, team::Column::Slug]).into_tuple().all(db).await?;
     let mut teams = HashMap::new();
@@ -130,8 +129,8 @@ fn incidents_started(from: DateTime<Utc>, to: DateTime<Utc>) -> SelectStatement 
 }
 
 /// Incidents of the period and its look-back (see the module docs), keyed by row id.
-async fn incidents(
-    db: &DatabaseConnection,
+async fn incidents<C: ConnectionTrait>(
+    db: &C,
     period: &Period,
     slugs: &HashMap<i64, Slug>,
 ) -> Result<(Vec<Incident>, HashMap<i64, IncidentRef>), LoadError> {
@@ -190,8 +189,8 @@ async fn incidents(
 }
 
 /// Adds the external id and start of the named incidents not loaded yet.
-async fn add_refs(
-    db: &DatabaseConnection,
+async fn add_refs<C: ConnectionTrait>(
+    db: &C,
     refs: &mut HashMap<i64, IncidentRef>,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<(), DbErr> {
@@ -213,8 +212,8 @@ async fn add_refs(
 }
 
 /// Loads the dataset of one period for a scope. `now` fixes the as-of instant.
-pub async fn load(
-    db: &DatabaseConnection,
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
     period: &Period,
     now: DateTime<Utc>,
     scope: &Scope,
@@ -316,8 +315,8 @@ async fn timed<T>(part: &'static str, work: impl std::future::Future<Output = T>
 }
 
 /// As [`load`], with only the services and the scope's SLOs (for the per-SLO report).
-pub async fn load_slos(
-    db: &DatabaseConnection,
+pub async fn load_slos<C: ConnectionTrait>(
+    db: &C,
     period: &Period,
     now: DateTime<Utc>,
     scope: &Scope,
@@ -335,8 +334,8 @@ pub async fn load_slos(
 /// cut the days into consecutive intervals; the database returns one row per SLO with the sums
 /// of each interval (`GROUP BY slo_id`, one `FILTER`ed aggregate per interval), and each range
 /// is then the sum of the intervals it spans. The measurement rows never leave the database.
-async fn slos(
-    db: &DatabaseConnection,
+async fn slos<C: ConnectionTrait>(
+    db: &C,
     period: &Period,
     now: DateTime<Utc>,
     ids: Option<&[i64]>,
@@ -355,8 +354,8 @@ struct SloSums {
     sums: HashMap<i64, SloIntervals>,
 }
 
-async fn fetch_slo_sums(
-    db: &DatabaseConnection,
+async fn fetch_slo_sums<C: ConnectionTrait>(
+    db: &C,
     period: &Period,
     now: DateTime<Utc>,
     ids: Option<&[i64]>,
@@ -463,8 +462,8 @@ fn in_interval(aggregate: &str, from: NaiveDate, to: NaiveDate) -> SimpleExpr {
 
 /// Σgood, Σtotal and days with a row per interval between consecutive `bounds`, and the latest
 /// day before `as_of_day`, per SLO of some services (all SLOs for `None`).
-async fn interval_sums(
-    db: &DatabaseConnection,
+async fn interval_sums<C: ConnectionTrait>(
+    db: &C,
     bounds: &[NaiveDate],
     as_of_day: NaiveDate,
     services: Option<&[i64]>,

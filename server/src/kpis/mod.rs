@@ -19,10 +19,10 @@ use app::domain::kpi::{
     SloStatus, compute_kpis, population, slo_statuses,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
-pub use cache::{KpiCache, data_version};
+pub use cache::{KpiCache, bump_data_version, data_version};
 pub use load::LoadError;
 pub use rollups::{RollupReport, rollup_report};
 pub use scorecards::{ScorecardFilter, ScorecardReport, scorecard_report};
@@ -109,7 +109,11 @@ pub struct SloReport {
     pub slos: Vec<SloStatus>,
 }
 
-pub async fn kpi_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime<Utc>) -> Result<KpiReport, LoadError> {
+pub async fn kpi_report<C: ConnectionTrait>(
+    db: &C,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<KpiReport, LoadError> {
     let data = load::load(db, &query.period, now, &query.scope).await?;
     let kpis = compute_kpis(&query.period, now, &data.scoped(&query.scope), query.severity);
     Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
@@ -118,8 +122,8 @@ pub async fn kpi_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
 /// `compute`'s report, served from `cache` while the data has not changed (the key must name
 /// everything else the report depends on). A closed period's entry lasts until the data
 /// changes; the open period's, which moves with the clock, as [`cache::LIVE_FRESH`] says.
-pub(crate) async fn cached<T, F>(
-    db: &DatabaseConnection,
+pub(crate) async fn cached<T, F, C: ConnectionTrait>(
+    db: &C,
     cache: &cache::VersionedCache<T>,
     period: &Period,
     key: String,
@@ -167,8 +171,8 @@ impl std::ops::Deref for Loaded {
 
 /// The organisation's populations for a period, loaded once per data version (the scorecards
 /// and every roll-up of a period share one load).
-pub(crate) async fn org_dataset(
-    db: &DatabaseConnection,
+pub(crate) async fn org_dataset<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     period: &Period,
     now: DateTime<Utc>,
@@ -180,8 +184,8 @@ pub(crate) async fn org_dataset(
 }
 
 /// [`kpi_report`] from the organisation's shared load, cached.
-pub async fn cached_kpi_report(
-    db: &DatabaseConnection,
+pub async fn cached_kpi_report<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     query: &KpiQuery,
     now: DateTime<Utc>,
@@ -201,8 +205,8 @@ pub async fn cached_kpi_report(
 
 /// [`scorecard_report`], cached (per policy version). Computed for every service once and
 /// narrowed to `filter` here, so one service's page does not score the organisation again.
-pub async fn cached_scorecard_report(
-    db: &DatabaseConnection,
+pub async fn cached_scorecard_report<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     policy: &app::domain::scorecard::Policy,
     period: &Period,
@@ -222,8 +226,8 @@ pub async fn cached_scorecard_report(
 }
 
 /// [`rollup_report`], cached.
-pub async fn cached_rollup_report(
-    db: &DatabaseConnection,
+pub async fn cached_rollup_report<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     period: &Period,
     severity: SeverityFilter,
@@ -254,8 +258,8 @@ pub struct PopulationReport {
     pub population: Population,
 }
 
-pub async fn population_report(
-    db: &DatabaseConnection,
+pub async fn population_report<C: ConnectionTrait>(
+    db: &C,
     query: &KpiQuery,
     kpi: KpiId,
     now: DateTime<Utc>,
@@ -277,7 +281,11 @@ pub async fn population_report(
     })
 }
 
-pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {
+pub async fn slo_report<C: ConnectionTrait>(
+    db: &C,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<SloReport, LoadError> {
     let data = load::load_slos(db, &query.period, now, &query.scope).await?;
     let slos = slo_statuses(&query.period, now, &data.scoped(&query.scope));
     Ok(SloReport { header: ReportHeader::new(query, now), slos })
@@ -285,8 +293,8 @@ pub async fn slo_report(db: &DatabaseConnection, query: &KpiQuery, now: DateTime
 
 /// [`slo_report`], from the organisation's load of the period when that is cached already (and,
 /// for the open period, recent); otherwise only the scope's SLOs are loaded.
-pub async fn shared_slo_report(
-    db: &DatabaseConnection,
+pub async fn shared_slo_report<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     query: &KpiQuery,
     now: DateTime<Utc>,
@@ -371,8 +379,8 @@ pub struct TrendReport {
 }
 
 /// Every KPI for each period of the trend, oldest first.
-pub async fn trend_report(
-    db: &DatabaseConnection,
+pub async fn trend_report<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     query: &TrendQuery,
     now: DateTime<Utc>,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use app::domain::kpi::{Dataset, KPI_DEFINITIONS_VERSION, KpiValues, Period, Scope, SeverityFilter, compute_kpis};
 use app::domain::records::{Severity, Slug};
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
 use super::LoadError;
@@ -29,8 +29,8 @@ pub struct RollupReport {
     pub teams: BTreeMap<Slug, KpiValues>,
 }
 
-pub async fn rollup_report(
-    db: &DatabaseConnection,
+pub async fn rollup_report<C: ConnectionTrait>(
+    db: &C,
     period: &Period,
     severity: SeverityFilter,
     now: DateTime<Utc>,

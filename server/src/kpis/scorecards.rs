@@ -8,7 +8,8 @@ use app::domain::scorecard::{
     evaluate_dataset, fix_next,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::ConnectionTrait;
+use sea_orm::EntityTrait;
 
 use crate::entities::{exemption, self_assessment, service};
 use serde::Serialize;
@@ -66,8 +67,8 @@ impl ScorecardReport {
 
 /// Scores every active service for `period`, then keeps those `filter` selects. Stored
 /// exemptions waive their check while unexpired; self-assessment answers are not stored yet.
-pub async fn scorecard_report(
-    db: &DatabaseConnection,
+pub async fn scorecard_report<C: ConnectionTrait>(
+    db: &C,
     policy: &Policy,
     period: &Period,
     filter: &ScorecardFilter,
@@ -78,8 +79,8 @@ pub async fn scorecard_report(
 }
 
 /// As [`scorecard_report`], over an already loaded organisation.
-pub async fn scorecards_of(
-    db: &DatabaseConnection,
+pub async fn scorecards_of<C: ConnectionTrait>(
+    db: &C,
     data: &Dataset,
     policy: &Policy,
     period: &Period,
@@ -107,7 +108,7 @@ pub async fn scorecards_of(
 
 /// Every signed-off self-assessment answer, as the evaluator's type: an answer counts only once
 /// someone other than its author has reviewed it.
-async fn self_assessment_answers(db: &DatabaseConnection) -> Result<Vec<SelfAssessmentAnswer>, LoadError> {
+async fn self_assessment_answers<C: ConnectionTrait>(db: &C) -> Result<Vec<SelfAssessmentAnswer>, LoadError> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let rows: Vec<(self_assessment::Model, Option<service::Model>)> = self_assessment::Entity::find()
         .filter(self_assessment::Column::ReviewedBy.is_not_null())
@@ -134,7 +135,7 @@ async fn self_assessment_answers(db: &DatabaseConnection) -> Result<Vec<SelfAsse
 }
 
 /// Every stored exemption, as the evaluator's type (it decides which are still in force).
-async fn exemptions(db: &DatabaseConnection) -> Result<Vec<Exemption>, LoadError> {
+async fn exemptions<C: ConnectionTrait>(db: &C) -> Result<Vec<Exemption>, LoadError> {
     let rows: Vec<(exemption::Model, Option<service::Model>)> =
         exemption::Entity::find().find_also_related(service::Entity).all(db).await?;
     Ok(rows

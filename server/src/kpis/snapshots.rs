@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use app::domain::kpi::{KPI_DEFINITIONS_VERSION, KpiValues, Period, Scope, SeverityFilter, compute_kpis};
 use app::domain::scorecard::{Policy, Scorecard};
 use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -41,6 +42,10 @@ struct Content {
     as_of: DateTime<Utc>,
     definitions_version: &'static str,
     policy_version: String,
+    /// The data version every figure below was computed from (imports committed before it).
+    data_version: i64,
+    /// The audit trail's head when the computation started.
+    audit_head: Option<audit::Head>,
     org: KpiValues,
     teams: BTreeMap<String, KpiValues>,
     tiers: BTreeMap<String, KpiValues>,
@@ -88,26 +93,15 @@ pub async fn publish(
     if find(db, period).await?.is_some() {
         return Err(SnapshotError::AlreadyPublished(*period));
     }
-    let data = load::load(db, period, now, &Scope::Org).await?;
-    let kpis = |scope: Scope| compute_kpis(period, now, &data.scoped(&scope), SeverityFilter::HIGH);
-    let team_slugs: std::collections::BTreeSet<_> = data.services.iter().map(|s| s.team.clone()).collect();
-    let content = Content {
-        period: *period,
-        from: period.start(),
-        to: period.end(),
-        as_of: period.as_of(now),
-        definitions_version: KPI_DEFINITIONS_VERSION,
-        policy_version: policy.version.clone(),
-        org: kpis(Scope::Org),
-        teams: team_slugs.into_iter().map(|team| (team.to_string(), kpis(Scope::Team(team)))).collect(),
-        tiers: (0..=3u8).map(|tier| (tier.to_string(), kpis(Scope::Tier(tier)))).collect(),
-        scorecards: scorecard_report(db, policy, period, &ScorecardFilter::default(), now).await?.scorecards,
-        report: if period.is_quarter() {
-            Some(Box::pin(crate::report::build(db, cache, policy, *period, now)).await?.as_ref().clone())
-        } else {
-            None
-        },
-    };
+    // Every part is computed in one read transaction, so an import landing meanwhile cannot
+    // make the org figures, scorecards and report disagree; the snapshot names the data version
+    // and audit head that transaction saw.
+    let read = crate::db::begin_consistent_read(db).await?;
+    let data_version = super::data_version(&read).await?;
+    let audit_head = audit::head(&read).await?;
+    let content = Box::pin(compute(&read, cache, policy, period, now, data_version, audit_head)).await;
+    read.rollback().await?;
+    let content = content?;
     let text = serde_json::to_string(&content).map_err(|e| DbErr::Custom(format!("cannot encode snapshot: {e}")))?;
     // The snapshot and its audit event are committed together or not at all.
     let txn = db.begin().await?;
@@ -122,7 +116,12 @@ pub async fn publish(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|error| match error.sql_err() {
+        // Another admin published the same period a moment earlier.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => SnapshotError::AlreadyPublished(*period),
+        _ => SnapshotError::Database(error),
+    })?;
     let details = serde_json::json!({
         "period": row.period,
         "content_sha256": row.content_sha256,
@@ -135,12 +134,46 @@ pub async fn publish(
     Ok(row.into())
 }
 
-pub async fn find(db: &DatabaseConnection, period: &Period) -> Result<Option<scorecard_snapshot::Model>, DbErr> {
+/// The snapshot's document, every part from the data as it is at `data_version`.
+async fn compute<C: ConnectionTrait>(
+    db: &C,
+    cache: &super::KpiCache,
+    policy: &Policy,
+    period: &Period,
+    now: DateTime<Utc>,
+    data_version: i64,
+    audit_head: Option<audit::Head>,
+) -> Result<Content, SnapshotError> {
+    let data = load::load(db, period, now, &Scope::Org).await?;
+    let kpis = |scope: Scope| compute_kpis(period, now, &data.scoped(&scope), SeverityFilter::HIGH);
+    let team_slugs: std::collections::BTreeSet<_> = data.services.iter().map(|s| s.team.clone()).collect();
+    Ok(Content {
+        period: *period,
+        from: period.start(),
+        to: period.end(),
+        as_of: period.as_of(now),
+        definitions_version: KPI_DEFINITIONS_VERSION,
+        policy_version: policy.version.clone(),
+        data_version,
+        audit_head,
+        org: kpis(Scope::Org),
+        teams: team_slugs.into_iter().map(|team| (team.to_string(), kpis(Scope::Team(team)))).collect(),
+        tiers: (0..=3u8).map(|tier| (tier.to_string(), kpis(Scope::Tier(tier)))).collect(),
+        scorecards: scorecard_report(db, policy, period, &ScorecardFilter::default(), now).await?.scorecards,
+        report: if period.is_quarter() {
+            Some(Box::pin(crate::report::build(db, cache, policy, *period, now)).await?.as_ref().clone())
+        } else {
+            None
+        },
+    })
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, period: &Period) -> Result<Option<scorecard_snapshot::Model>, DbErr> {
     scorecard_snapshot::Entity::find().filter(scorecard_snapshot::Column::Period.eq(period.to_string())).one(db).await
 }
 
 /// The content hash of a period's snapshot, if it is published (without reading the content).
-pub async fn find_hash(db: &DatabaseConnection, period: &Period) -> Result<Option<String>, DbErr> {
+pub async fn find_hash<C: ConnectionTrait>(db: &C, period: &Period) -> Result<Option<String>, DbErr> {
     use sea_orm::QuerySelect;
     scorecard_snapshot::Entity::find()
         .select_only()
@@ -151,7 +184,7 @@ pub async fn find_hash(db: &DatabaseConnection, period: &Period) -> Result<Optio
         .await
 }
 
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<SnapshotSummary>, DbErr> {
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<SnapshotSummary>, DbErr> {
     let rows = scorecard_snapshot::Entity::find().order_by_asc(scorecard_snapshot::Column::Period).all(db).await?;
     Ok(rows.into_iter().map(SnapshotSummary::from).collect())
 }

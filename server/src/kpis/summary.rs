@@ -9,7 +9,7 @@ use app::domain::kpi::{KpiValues, Period, Scope, SeverityFilter, compute_kpis, s
 use app::domain::overview::{Risks, top_risks};
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::ConnectionTrait;
 
 use super::{KpiCache, KpiQuery, LoadError, ScorecardFilter, ScorecardReport, cached_kpi_report, load, org_dataset};
 
@@ -32,8 +32,8 @@ pub struct Summary {
 
 /// The summary of `scope` (org or team) for `period`, cached like the reports it is made of. A
 /// team without services is an [`LoadError::UnknownScope`], as in the KPI API.
-pub async fn summary(
-    db: &DatabaseConnection,
+pub async fn summary<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     policy: &Policy,
     period: Period,
@@ -45,8 +45,8 @@ pub async fn summary(
     super::cached(db, &cache.summaries, &period, key, now, compute).await
 }
 
-async fn compute(
-    db: &DatabaseConnection,
+async fn compute<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     policy: &Policy,
     period: Period,

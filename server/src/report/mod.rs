@@ -12,7 +12,8 @@ use app::domain::kpi::{KPI_DEFINITIONS_VERSION, Period, Scope, SeverityFilter};
 use app::domain::overview::{headlines, level_distribution, trend_series};
 use app::domain::report::{Publication, QuarterlyReport, definitions, major_incidents, team_rows};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{incident, scorecard_snapshot, team};
 use crate::kpis::{self, KpiCache, LoadError, snapshots};
@@ -20,8 +21,8 @@ use app::domain::scorecard::Policy;
 
 /// Builds the report of `period` from the stored data as of `now` (cached like the figures it
 /// is made of).
-pub async fn build(
-    db: &DatabaseConnection,
+pub async fn build<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     policy: &Policy,
     period: Period,
@@ -31,8 +32,8 @@ pub async fn build(
     kpis::cached(db, &cache.reports, &period, key, now, Box::pin(compose(db, cache, policy, period, now))).await
 }
 
-async fn compose(
-    db: &DatabaseConnection,
+async fn compose<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     policy: &Policy,
     period: Period,
@@ -103,8 +104,8 @@ pub enum ReportError {
 
 /// The report of a quarter: the published one when the quarter is published, else a draft
 /// computed now.
-pub async fn report(
-    db: &DatabaseConnection,
+pub async fn report<C: ConnectionTrait>(
+    db: &C,
     cache: &KpiCache,
     policy: &Policy,
     period: Period,

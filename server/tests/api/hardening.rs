@@ -202,3 +202,126 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     assert!(String::from_utf8_lossy(&buffer).contains("200 OK"), "the complete request was answered first");
     app.cleanup().await;
 }
+
+/// Posts incidents one per SEV1 row (`id`, `day` of 2026-07).
+fn sev1(id: &str, day: u32) -> Value {
+    json!([{"external_id": id, "title": id, "severity": "SEV1", "services": ["checkout"],
+            "started_at": format!("2026-07-{day:02}T00:00:00Z")}])
+}
+
+#[tokio::test]
+async fn an_import_that_starts_first_and_commits_last_is_seen_by_cached_figures() {
+    use app::domain::ingest::{BodyFormat, RecordKind};
+    use server::ingest::{Approvals, IngestRequest, ingest_body};
+    let app = spawn_app(Backend::Postgres).await;
+    assert_eq!(app.post_json("teams", &json!([{"slug": "payments", "name": "Payments"}])).await.0, 200);
+    let service = json!([{"slug": "checkout", "name": "Checkout", "tier": 0, "team": "payments"}]);
+    assert_eq!(app.post_json("services", &service).await.0, 200);
+    let count = |body: Value| body["kpis"]["high_sev_count"].clone();
+    assert_eq!(count(app.get("/api/v1/kpis?period=2026-Q3").await.1), 0);
+
+    // Import A starts (its batch id and transaction taken), then waits for the rest of its body.
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let parts = futures::stream::unfold(0, |step| async move {
+        match step {
+            0 => Some((
+                Ok::<_, std::io::Error>(bytes::Bytes::from("external_id,title,severity,services,started_at\n")),
+                1,
+            )),
+            1 => Some((Ok(bytes::Bytes::from("INC-A,A,SEV1,checkout,2026-07-02T00:00:00Z\n")), 2)),
+            _ => None,
+        }
+    });
+    let held = futures::StreamExt::boxed(futures::StreamExt::then(parts, {
+        let released = std::sync::Arc::new(tokio::sync::Mutex::new(Some(released)));
+        move |part| {
+            let released = released.clone();
+            async move {
+                if let Ok(bytes) = &part
+                    && bytes.starts_with(b"INC-A")
+                    && let Some(wait) = released.lock().await.take()
+                {
+                    let _ = wait.await;
+                }
+                part
+            }
+        }
+    }));
+    let request = IngestRequest {
+        kind: RecordKind::Incidents,
+        source: "api".into(),
+        dry_run: false,
+        file_name: None,
+        actor: "test".into(),
+        allowed_teams: None,
+        readiness_items: None,
+        approvals: Approvals::Refused,
+    };
+    let db = app.db.clone();
+    let first =
+        tokio::spawn(
+            async move { ingest_body(&db, request, BodyFormat::Csv, held, 1 << 20, chrono::Utc::now()).await },
+        );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Import B starts later and commits first; the closed quarter's figures are cached after it.
+    assert_eq!(app.post_json("incidents", &sev1("INC-B", 3)).await.0, 200);
+    assert_eq!(count(app.get("/api/v1/kpis?period=2026-Q3").await.1), 1);
+    drop(release);
+    first.await.expect("joined").expect("import A applied");
+    assert_eq!(count(app.get("/api/v1/kpis?period=2026-Q3").await.1), 2, "A's incident is counted once it commits");
+    app.cleanup().await;
+}
+
+async fn a_snapshot_is_computed_from_one_data_version_and_published_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.post_json("teams", &json!([{"slug": "payments", "name": "Payments"}])).await.0, 200);
+    let service = json!([{"slug": "checkout", "name": "Checkout", "tier": 0, "team": "payments"}]);
+    assert_eq!(app.post_json("services", &service).await.0, 200);
+    assert_eq!(app.post_json("incidents", &sev1("INC-0", 1)).await.0, 200);
+    let start = server::kpis::data_version(&app.db).await.expect("version");
+    // Imports keep landing in the quarter while it is published, one SEV1 incident each.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let importer = {
+        let (base, stop) = (app.base.clone(), stop.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut n = 1;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 200 {
+                let rows = sev1(&format!("INC-{n}"), 1 + n % 28);
+                let sent = client.post(format!("{base}/api/v1/incidents")).json(&rows).send().await.expect("sent");
+                assert!(sent.status().is_success() || sent.status() == StatusCode::SERVICE_UNAVAILABLE);
+                n += 1;
+            }
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let publish =
+        || app.client.post(format!("{}/api/v1/snapshots", app.base)).json(&json!({"period": "2026-Q3"})).send();
+    let (first, second) = tokio::join!(publish(), publish());
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    importer.await.expect("importer");
+    let mut statuses = vec![first.expect("sent").status(), second.expect("sent").status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT], "one publish wins, the other is told why");
+    let (status, snapshot) = app.get("/api/v1/snapshots/2026-Q3").await;
+    assert_eq!(status, 200);
+    let version = snapshot["data_version"].as_i64().expect("the snapshot records its data version");
+    assert!(snapshot["audit_head"]["seq"].as_i64().is_some(), "and the audit head");
+    // Each import counted up to that version added one SEV1 incident: every part agrees.
+    let expected = 1 + (version - start);
+    assert_eq!(snapshot["org"]["high_sev_count"].as_i64(), Some(expected), "org");
+    assert_eq!(snapshot["teams"]["payments"]["high_sev_count"].as_i64(), Some(expected), "team");
+    assert_eq!(snapshot["tiers"]["0"]["high_sev_count"].as_i64(), Some(expected), "tier");
+    assert_eq!(snapshot["report"]["major_incidents_total"].as_i64(), Some(expected), "report");
+    app.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_is_computed_from_one_data_version_and_published_once_on_postgres() {
+    a_snapshot_is_computed_from_one_data_version_and_published_once(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_is_computed_from_one_data_version_and_published_once_on_sqlite() {
+    a_snapshot_is_computed_from_one_data_version_and_published_once(Backend::Sqlite).await;
+}
