@@ -165,6 +165,15 @@ test('an ID token whose nonce does not match the sign-in is refused', async ({ p
   await expectSignedOut(page);
 });
 
+test('a user whose email address the provider has not verified is refused', async ({ page }) => {
+  const callback = page.waitForResponse((response) => isCallbackUrl(response.url()));
+  await page.goto('/auth/login?return_to=/');
+  await new ProviderLoginPage(page).signIn('unverified-uma');
+  expect((await callback).status()).toBe(400);
+  await new SignInFailedPage(page).expectShown();
+  await expectSignedOut(page);
+});
+
 test('an authorization code the provider does not know is refused', async ({ page }) => {
   const held = await holdCallback(page);
   await page.goto('/auth/login?return_to=/');

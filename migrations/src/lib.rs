@@ -13,6 +13,7 @@ mod m20261127_000008_incident_timeline;
 mod m20261127_000009_create_waiver_requests;
 mod m20261204_000010_approval_origin;
 mod m20261204_000011_data_version;
+mod m20261204_000012_user_disabled;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_create_waiver_requests::Migration),
             Box::new(m20261204_000010_approval_origin::Migration),
             Box::new(m20261204_000011_data_version::Migration),
+            Box::new(m20261204_000012_user_disabled::Migration),
         ]
     }
 }

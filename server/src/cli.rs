@@ -221,6 +221,10 @@ struct IdentityArgs {
     /// Sign-in requests allowed per client address and minute.
     #[arg(long, env = "PLUMBLINE_SIGN_IN_RATE_PER_MINUTE", default_value_t = 30)]
     sign_in_rate_per_minute: u32,
+    /// Days roles from the provider's groups last after a user's last sign-in (someone removed
+    /// at the provider loses them, and their tokens' rights, this long after).
+    #[arg(long, env = "PLUMBLINE_OIDC_GRANT_DAYS", default_value_t = crate::auth::DEFAULT_IDP_GRANT_DAYS)]
+    oidc_grant_days: i64,
 }
 
 impl IdentityArgs {
@@ -260,12 +264,20 @@ impl IdentityArgs {
             anyhow::bail!("PLUMBLINE_OIDC_ISSUER is set, so sign-in also needs {}", missing.join(", "));
         }
         let url = public_url.as_deref().unwrap_or_default();
-        let host = url.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':']).next().unwrap_or_default();
-        if url.starts_with("http://") && !matches!(host, "127.0.0.1" | "localhost" | "[") {
+        if !https_or_loopback(url) {
             anyhow::bail!(
                 "PLUMBLINE_PUBLIC_URL must be https:// when sign-in is configured (session cookies are Secure); \
                  plain http is accepted only for a loopback address, got {url:?}"
             );
+        }
+        if !https_or_loopback(issuer.trim()) {
+            anyhow::bail!(
+                "PLUMBLINE_OIDC_ISSUER must be https:// (its keys and tokens travel over it); plain http is \
+                 accepted only for a provider on a loopback address, got {issuer:?}"
+            );
+        }
+        if !(1..=3650).contains(&self.oidc_grant_days) {
+            anyhow::bail!("PLUMBLINE_OIDC_GRANT_DAYS must be 1 to 3650, got {}", self.oidc_grant_days);
         }
         let roles = RoleMapping::parse(&self.role_groups).map_err(|e| anyhow::anyhow!("PLUMBLINE_ROLE_GROUPS: {e}"))?;
         let settings = OidcSettings::new(OidcConfig {
@@ -277,9 +289,24 @@ impl IdentityArgs {
             roles,
             team_prefix: self.team_group_prefix,
             sign_ins_per_minute: self.sign_in_rate_per_minute.max(1),
+            idp_grant_lapse: chrono::TimeDelta::days(self.oidc_grant_days),
         });
         Ok((AuthMode::Oidc(std::sync::Arc::new(settings)), policy, origin))
     }
+}
+
+/// Whether `url` is https, or http to a loopback address (`127.0.0.0/8`, `localhost`, `[::1]`).
+fn https_or_loopback(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Debug, Clone, Args)]
@@ -508,7 +535,23 @@ async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_clock_at;
+    use super::{https_or_loopback, parse_clock_at};
+
+    #[test]
+    fn plain_http_is_accepted_for_loopback_addresses_only() {
+        for good in ["https://plumbline.example", "http://127.0.0.1:3000", "http://localhost", "http://[::1]:8080/x"] {
+            assert!(https_or_loopback(good), "{good}");
+        }
+        for bad in [
+            "http://[2001:db8::1]:3000",
+            "http://[fe80::1]",
+            "http://10.0.0.1",
+            "http://localhost.evil.example",
+            "ftp://x",
+        ] {
+            assert!(!https_or_loopback(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn the_clock_starts_at_an_instant_or_a_days_midnight() {

@@ -46,6 +46,8 @@ pub struct UserInfo {
     pub name: String,
     pub email: Option<String>,
     pub last_login_at: DateTime<Utc>,
+    /// When an admin disabled the user, if they are disabled.
+    pub disabled_at: Option<DateTime<Utc>>,
     pub teams: Vec<String>,
     pub grants: Vec<GrantInfo>,
 }
@@ -94,6 +96,7 @@ pub async fn users(db: &DatabaseConnection) -> Result<Vec<UserInfo>, DbErr> {
             name: u.name,
             email: u.email,
             last_login_at: u.last_login_at,
+            disabled_at: u.disabled_at,
         })
         .collect())
 }
@@ -171,6 +174,51 @@ pub async fn revoke_grant(
     let details = serde_json::json!({"role": grant.role, "source": grant.source});
     let entry = AuditEntry::new(&by.actor(), "role.revoked", &format!("user:{}", grant.user_id), details);
     audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Disables (`disabled`) or enables a user. Disabling ends their sessions and revokes their
+/// API tokens at once, in the same transaction as its audit event; they cannot sign in until
+/// an admin enables them again (their tokens stay revoked). Admins cannot disable themselves.
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    by: &Principal,
+    user_id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    use crate::entities::{api_token, user_session};
+    if disabled && by.id == PrincipalId::User(user_id) {
+        return Err(ManageError::Forbidden("disabling yourself: ask another admin".to_owned()));
+    }
+    let txn = db.begin().await?;
+    let user = app_user::Entity::find_by_id(user_id).one(&txn).await?;
+    let user = user.ok_or_else(|| ManageError::NotFound(format!("no user {user_id}")))?;
+    let mut active: app_user::ActiveModel = user.into();
+    active.disabled_at = Set(disabled.then_some(now));
+    active.disabled_by = Set(disabled.then(|| by.actor()));
+    active.update(&txn).await?;
+    let (mut sessions, mut tokens) = (0, 0);
+    if disabled {
+        sessions = user_session::Entity::delete_many()
+            .filter(user_session::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        tokens = api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(api_token::Column::OwnerUserId.eq(user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    let (action, details) = match disabled {
+        true => ("user.disabled", serde_json::json!({"sessions_ended": sessions, "tokens_revoked": tokens})),
+        false => ("user.enabled", serde_json::json!({})),
+    };
+    audit::append(&txn, AuditEntry::new(&by.actor(), action, &format!("user:{user_id}"), details), now).await?;
     txn.commit().await?;
     Ok(())
 }

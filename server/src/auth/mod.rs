@@ -37,9 +37,20 @@ pub enum AuthMode {
     Oidc(Arc<oidc::OidcSettings>),
 }
 
+/// How long provider roles last after the last sign-in unless configured (`PLUMBLINE_OIDC_GRANT_DAYS`).
+pub const DEFAULT_IDP_GRANT_DAYS: i64 = 30;
+
 impl AuthMode {
     pub fn is_local(&self) -> bool {
         matches!(self, AuthMode::Local)
+    }
+
+    /// How long roles from the provider's groups last after a user's last sign-in.
+    pub fn idp_grant_lapse(&self) -> chrono::TimeDelta {
+        match self {
+            AuthMode::Oidc(settings) => settings.config.idp_grant_lapse,
+            AuthMode::Local => chrono::TimeDelta::days(DEFAULT_IDP_GRANT_DAYS),
+        }
     }
 }
 

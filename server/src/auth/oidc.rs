@@ -44,6 +44,9 @@ pub struct OidcConfig {
     /// Sign-in requests (`/auth/login` and `/auth/callback` together) allowed per client
     /// address and minute.
     pub sign_ins_per_minute: u32,
+    /// How long roles from the provider's groups last after a user's last sign-in: someone
+    /// removed at the provider loses them (and their tokens' rights) this long after.
+    pub idp_grant_lapse: chrono::TimeDelta,
 }
 
 impl std::fmt::Debug for OidcConfig {
@@ -57,6 +60,7 @@ impl std::fmt::Debug for OidcConfig {
             .field("roles", &self.roles)
             .field("team_prefix", &self.team_prefix)
             .field("sign_ins_per_minute", &self.sign_ins_per_minute)
+            .field("idp_grant_lapse", &self.idp_grant_lapse)
             .finish()
     }
 }
@@ -276,6 +280,8 @@ enum LoginFailure {
     Expired,
     #[error("the sign-in was not started by this browser")]
     NotThisBrowser,
+    #[error("the user is disabled in Plumbline")]
+    Disabled,
     #[error("{0}")]
     Token(String),
     #[error(transparent)]
@@ -291,6 +297,7 @@ impl LoginFailure {
             LoginFailure::Provider(_)
             | LoginFailure::NoCode
             | LoginFailure::Expired
+            | LoginFailure::Disabled
             | LoginFailure::Token(_)
             | LoginFailure::Database(_) => true,
         }
@@ -396,7 +403,9 @@ async fn finish(
     .map_err(|refused| LoginFailure::Token(refused.to_string()))?;
 
     let txn = state.db.begin().await?;
-    let user_id = record_user(&txn, &settings.config, &identity, now).await?;
+    let Some(user_id) = record_user(&txn, &settings.config, &identity, now).await? else {
+        return Err(LoginFailure::Disabled);
+    };
     let cookie = sessions::start(&txn, user_id, &state.session_policy, now).await?;
     let details = serde_json::json!({"name": identity.name, "email": identity.email, "groups": identity.groups});
     let actor = match &identity.email {
@@ -410,17 +419,20 @@ async fn finish(
 }
 
 /// Creates or updates the user and replaces their identity-provider grants and memberships
-/// with what their current groups map to (grants an admin made in Plumbline stay).
+/// with what their current groups map to (grants an admin made in Plumbline stay). The
+/// provider's grants last `idp_grant_lapse` from now, renewed at each sign-in. `None`: the user
+/// is disabled, and nothing is changed.
 async fn record_user<C: ConnectionTrait>(
     db: &C,
     config: &OidcConfig,
     identity: &Identity,
     now: DateTime<Utc>,
-) -> Result<i64, DbErr> {
+) -> Result<Option<i64>, DbErr> {
     let subject = format!("{}|{}", config.issuer, identity.subject);
     let groups_json = serde_json::to_string(&identity.groups).unwrap_or_else(|_| "[]".to_owned());
     let existing = app_user::Entity::find().filter(app_user::Column::Subject.eq(&subject)).one(db).await?;
     let user_id = match existing {
+        Some(user) if user.disabled_at.is_some() => return Ok(None),
         Some(user) => {
             let id = user.id;
             let mut active: app_user::ActiveModel = user.into();
@@ -461,7 +473,7 @@ async fn record_user<C: ConnectionTrait>(
             source: Set("idp".to_owned()),
             granted_by: Set(format!("idp:{}", config.issuer)),
             granted_at: Set(now),
-            expires_at: Set(None),
+            expires_at: Set(now.checked_add_signed(config.idp_grant_lapse)),
             ..Default::default()
         }
         .insert(db)
@@ -482,7 +494,7 @@ async fn record_user<C: ConnectionTrait>(
         .insert(db)
         .await?;
     }
-    Ok(user_id)
+    Ok(Some(user_id))
 }
 
 #[cfg(test)]

@@ -200,6 +200,10 @@ impl OidcClient {
                 _ => Refused::Other(text),
             }
         })?;
+        // An address the provider says it has not verified could be anyone's.
+        if claims.email().is_some() && claims.email_verified() == Some(false) {
+            return Err(Refused::Other("the provider has not verified the user's email address".into()));
+        }
         let subject = claims.subject().as_str().to_owned();
         let email = claims.email().map(|e| e.as_str().to_owned());
         let name = claims

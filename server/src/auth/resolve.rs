@@ -44,7 +44,7 @@ pub async fn caller(
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         return Ok(match token {
-            Some(token) => match tokens::authenticate(db, token, now).await? {
+            Some(token) => match tokens::authenticate(db, token, now, mode.idp_grant_lapse()).await? {
                 Some(principal) => Caller::Explicit(principal),
                 None => Caller::BadToken,
             },
@@ -60,7 +60,7 @@ pub async fn caller(
             let Some(user_id) = sessions::user_of(db, cookie, sessions_policy, now).await? else {
                 return Ok(Caller::Anonymous);
             };
-            Ok(match sessions::principal_of_user(db, user_id, now).await? {
+            Ok(match sessions::principal_of_user(db, user_id, now, mode.idp_grant_lapse()).await? {
                 Some(principal) => Caller::Ambient(principal),
                 None => Caller::Anonymous,
             })

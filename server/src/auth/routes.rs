@@ -170,6 +170,30 @@ pub async fn grant_role(
     }
 }
 
+/// `POST /api/v1/users/{id}/disable` (admins) → 204: no sign-in, sessions or tokens for them.
+pub async fn disable_user(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(user_id): Path<i64>,
+) -> Response {
+    match manage::set_disabled(&state.db, &principal, user_id, true, crate::clock_now()).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => problem(error, "disabling a user").into_response(),
+    }
+}
+
+/// `POST /api/v1/users/{id}/enable` (admins) → 204: they may sign in again.
+pub async fn enable_user(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(user_id): Path<i64>,
+) -> Response {
+    match manage::set_disabled(&state.db, &principal, user_id, false, crate::clock_now()).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => problem(error, "enabling a user").into_response(),
+    }
+}
+
 /// `DELETE /api/v1/grants/{id}` (admins).
 pub async fn revoke_grant(
     State(state): State<AppState>,
@@ -189,7 +213,7 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
         let ended = async {
             let txn = state.db.begin().await?;
             if let Some(user_id) = sessions::end(&txn, value).await? {
-                let actor = match sessions::principal_of_user(&txn, user_id, now).await? {
+                let actor = match sessions::principal_of_user(&txn, user_id, now, state.auth.idp_grant_lapse()).await? {
                     Some(principal) => principal.actor(),
                     None => format!("user:{user_id}"),
                 };

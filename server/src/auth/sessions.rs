@@ -74,15 +74,22 @@ pub async fn end<C: ConnectionTrait>(db: &C, cookie: &str) -> Result<Option<i64>
     }
 }
 
-/// A user with the roles of their unexpired grants and their team memberships.
+/// A user with the roles of their unexpired grants and their team memberships; `None` for a
+/// disabled user. Grants from the provider's groups count until `idp_lapse` after the user's
+/// last sign-in, however they were stored: the provider is asked again at each sign-in.
 pub async fn principal_of_user<C: ConnectionTrait>(
     db: &C,
     user_id: i64,
     now: DateTime<Utc>,
+    idp_lapse: chrono::TimeDelta,
 ) -> Result<Option<Principal>, DbErr> {
     let Some(user) = app_user::Entity::find_by_id(user_id).one(db).await? else {
         return Ok(None);
     };
+    if user.disabled_at.is_some() {
+        return Ok(None);
+    }
+    let provider_current = user.last_login_at.checked_add_signed(idp_lapse).is_some_and(|until| until > now);
     let grants = role_grant::Entity::find()
         .filter(role_grant::Column::UserId.eq(user_id))
         .filter(
@@ -90,7 +97,8 @@ pub async fn principal_of_user<C: ConnectionTrait>(
         )
         .all(db)
         .await?;
-    let roles: BTreeSet<Role> = grants.iter().filter_map(|g| Role::parse(&g.role)).collect();
+    let roles: BTreeSet<Role> =
+        grants.iter().filter(|g| g.source != "idp" || provider_current).filter_map(|g| Role::parse(&g.role)).collect();
     let teams = team_membership::Entity::find()
         .filter(team_membership::Column::UserId.eq(user_id))
         .all(db)

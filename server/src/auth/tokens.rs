@@ -194,6 +194,7 @@ pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
     presented: &str,
     now: DateTime<Utc>,
+    idp_lapse: chrono::TimeDelta,
 ) -> Result<Option<Principal>, DbErr> {
     if !presented.starts_with(TOKEN_PREFIX) {
         return Ok(None);
@@ -216,7 +217,7 @@ pub async fn authenticate<C: ConnectionTrait>(
     let mut teams: Option<BTreeSet<String>> = row.teams.as_deref().map(|t| split(t).into_iter().collect());
     // A user's token never outlives their access: it carries at most what they hold today.
     if let Some(owner) = row.owner_user_id {
-        let Some(owner) = super::sessions::principal_of_user(db, owner, now).await? else {
+        let Some(owner) = super::sessions::principal_of_user(db, owner, now, idp_lapse).await? else {
             return Ok(None);
         };
         if !owner.allows(app::domain::access::Access::Read) {

@@ -13,6 +13,9 @@ pub struct Model {
     pub groups: String,
     pub created_at: DateTimeUtc,
     pub last_login_at: DateTimeUtc,
+    /// Set while an admin has disabled the user (no sign-in, sessions or tokens).
+    pub disabled_at: Option<DateTimeUtc>,
+    pub disabled_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -84,6 +84,8 @@ fn api_routes() -> Vec<ApiRoute> {
         DELETE "/api/v1/tokens/{id}" Person => auth::routes::revoke_token,
         GET "/api/v1/users" Admin => auth::routes::list_users,
         POST "/api/v1/users/{id}/grants" Admin => auth::routes::grant_role,
+        POST "/api/v1/users/{id}/disable" Admin => auth::routes::disable_user,
+        POST "/api/v1/users/{id}/enable" Admin => auth::routes::enable_user,
         DELETE "/api/v1/grants/{id}" Admin => auth::routes::revoke_grant,
         GET "/api/v1/kpis" Read => kpis::get_kpis,
         GET "/api/v1/kpis/trend" Read => kpis::get_trend,

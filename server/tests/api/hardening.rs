@@ -325,3 +325,91 @@ async fn a_snapshot_is_computed_from_one_data_version_and_published_once_on_post
 async fn a_snapshot_is_computed_from_one_data_version_and_published_once_on_sqlite() {
     a_snapshot_is_computed_from_one_data_version_and_published_once(Backend::Sqlite).await;
 }
+
+async fn removal_at_the_provider_and_disabling_take_effect(backend: Backend) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    use server::entities::{app_user, role_grant};
+    let app = oidc_app(backend).await;
+    let admin = Credential::Cookie(signed_in(&app, "alice@example.test", &["admin"], &[], false).await);
+    // Victor's viewer role came from the provider's groups at his last sign-in.
+    let victor_session = signed_in(&app, "victor@example.test", &[], &[], false).await;
+    let victor = app_user::Entity::find()
+        .filter(app_user::Column::Email.eq("victor@example.test"))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("victor");
+    role_grant::ActiveModel {
+        user_id: Set(victor.id),
+        role: Set("viewer".into()),
+        source: Set("idp".into()),
+        granted_by: Set("idp:test".into()),
+        granted_at: Set(victor.last_login_at),
+        expires_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("grant");
+    let victor_token = token(&app, &[TokenScope::Read], None).await;
+    let mut owned: server::entities::api_token::ActiveModel =
+        server::entities::api_token::Entity::find().one(&app.db).await.expect("query").expect("the token").into();
+    owned.owner_user_id = Set(Some(victor.id));
+    owned.update(&app.db).await.expect("owned by victor");
+    let as_victor = Credential::Cookie(victor_session.clone());
+    let by_token = Credential::Bearer(victor_token.clone());
+    for who in [&as_victor, &by_token] {
+        assert_eq!(send(&app, Method::GET, "/api/v1/kpis", who, None).await.status(), StatusCode::OK, "{who:?}");
+    }
+    // He has not signed in for longer than the provider's grants last: they lapse, and his
+    // token loses what it had through them.
+    let mut stale: app_user::ActiveModel = victor.clone().into();
+    stale.last_login_at = Set(chrono::Utc::now() - chrono::TimeDelta::days(31));
+    stale.update(&app.db).await.expect("stale");
+    for who in [&as_victor, &by_token] {
+        let status = send(&app, Method::GET, "/api/v1/kpis", who, None).await.status();
+        assert!([StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&status), "{who:?}: {status}");
+    }
+    let mut fresh: app_user::ActiveModel = victor.clone().into();
+    fresh.last_login_at = Set(chrono::Utc::now());
+    fresh.update(&app.db).await.expect("fresh");
+    assert_eq!(send(&app, Method::GET, "/api/v1/kpis", &as_victor, None).await.status(), StatusCode::OK);
+
+    // An admin disables him: his session and token stop at once, and it is in the trail.
+    let path = format!("/api/v1/users/{}/disable", victor.id);
+    assert_eq!(send(&app, Method::POST, &path, &admin, None).await.status(), StatusCode::NO_CONTENT);
+    for who in [&as_victor, &by_token] {
+        let status = send(&app, Method::GET, "/api/v1/kpis", who, None).await.status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{who:?}");
+    }
+    assert_eq!(app.count("audit_event WHERE action = 'user.disabled'").await, 1);
+    // Nobody disables themselves, and a viewer disables nobody.
+    let alice = app_user::Entity::find()
+        .filter(app_user::Column::Email.eq("alice@example.test"))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("alice");
+    let own = send(&app, Method::POST, &format!("/api/v1/users/{}/disable", alice.id), &admin, None).await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    let enable = format!("/api/v1/users/{}/enable", victor.id);
+    assert_eq!(send(&app, Method::POST, &enable, &admin, None).await.status(), StatusCode::NO_CONTENT);
+    let stored = app_user::Entity::find_by_id(victor.id).one(&app.db).await.expect("query").expect("victor");
+    assert!(stored.disabled_at.is_none());
+    assert_eq!(
+        send(&app, Method::GET, "/api/v1/kpis", &by_token, None).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "tokens stay revoked"
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn removal_at_the_provider_and_disabling_take_effect_on_postgres() {
+    removal_at_the_provider_and_disabling_take_effect(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn removal_at_the_provider_and_disabling_take_effect_on_sqlite() {
+    removal_at_the_provider_and_disabling_take_effect(Backend::Sqlite).await;
+}
