@@ -14,6 +14,7 @@ mod m20261127_000009_create_waiver_requests;
 mod m20261204_000010_approval_origin;
 mod m20261204_000011_data_version;
 mod m20261204_000012_user_disabled;
+mod m20261204_000013_token_local_mode;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_approval_origin::Migration),
             Box::new(m20261204_000011_data_version::Migration),
             Box::new(m20261204_000012_user_disabled::Migration),
+            Box::new(m20261204_000013_token_local_mode::Migration),
         ]
     }
 }

@@ -57,7 +57,8 @@ pub async fn run(db: &DatabaseConnection, command: TokenCommand) -> anyhow::Resu
                 expires_in: expires_days.map(|d| chrono::TimeDelta::days(i64::from(d))),
             };
             let txn = db.begin().await?;
-            let created = tokens::create(&txn, &cli, None, new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let created =
+                tokens::create(&txn, &cli, None, new, false, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let details = serde_json::json!({"name": created.info.name, "scopes": created.info.scopes,
                 "teams": created.info.teams, "expires_at": created.info.expires_at, "prefix": created.info.prefix});
             audit::append(

@@ -261,7 +261,9 @@ pub async fn create_token(
         new.teams = Some(mine);
     }
     let txn = db.begin().await?;
-    let created = tokens::create(&txn, principal, owner_of(principal), new, now).await?;
+    // The server's local admin is whoever reached it on this machine.
+    let local_mode = principal.id == PrincipalId::Local;
+    let created = tokens::create(&txn, principal, owner_of(principal), new, local_mode, now).await?;
     let details = serde_json::json!({"name": created.info.name, "scopes": created.info.scopes,
         "teams": created.info.teams, "expires_at": created.info.expires_at, "prefix": created.info.prefix});
     let entry =

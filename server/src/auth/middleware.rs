@@ -59,6 +59,9 @@ pub async fn refuse_nul_in_url(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// GET routes that append audit events.
+const AUDITED_READS: [&str; 2] = ["/api/v1/evidence", "/api/v1/audit/export.csv"];
+
 pub async fn authorize(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
@@ -86,7 +89,12 @@ pub async fn authorize(
             return with_challenge(problem.into_response());
         }
     };
-    if ambient && is_cross_site(&method, request.headers(), state.public_origin.as_deref()) {
+    // Reads that write to the audit trail (an evidence download, an audit export) are refused
+    // cross-site like changes: another site must not be able to make a signed-in auditor's
+    // browser leave events behind.
+    let audited_read = method == Method::GET && AUDITED_READS.contains(&path.as_str());
+    let checked_as = if audited_read { Method::POST } else { method.clone() };
+    if ambient && is_cross_site(&checked_as, request.headers(), state.public_origin.as_deref()) {
         return Problem::new(
             StatusCode::FORBIDDEN,
             "Cross-site request refused",
@@ -114,7 +122,12 @@ pub async fn authorize(
         tracing::warn!(actor = %principal.actor(), %method, path, ?access, "access denied");
         return forbidden(&principal, access);
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // What a signed-in caller was shown is theirs: no shared or browser cache keeps it.
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 fn with_challenge(mut response: Response) -> Response {

@@ -76,7 +76,7 @@ impl SessionPolicy {
     /// The cookie binding a sign-in to the browser that started it (path `/auth`, so the
     /// `__Secure-` prefix over https).
     pub fn login_cookie(&self) -> &'static str {
-        if self.secure_cookies { "__Secure-plumbline_login" } else { "plumbline_login" }
+        if self.secure_cookies { "__Host-plumbline_login" } else { "plumbline_login" }
     }
 
     /// `Set-Cookie` for the session (an empty value with `max_age` 0 deletes it).
@@ -120,7 +120,7 @@ mod tests {
             https.session_set_cookie("abc", 60),
             "__Host-plumbline_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
         );
-        assert_eq!(https.login_cookie(), "__Secure-plumbline_login");
+        assert_eq!(https.login_cookie(), "__Host-plumbline_login");
         // Plain http (loopback only): browsers refuse prefixed cookies without Secure.
         let http = SessionPolicy::default();
         assert_eq!(http.session_set_cookie("", 0), "plumbline_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");

@@ -253,9 +253,11 @@ pub async fn login(
 
 /// Binds a sign-in to the browser that started it: the callback's `state` must match this
 /// cookie, so nobody can make a victim's browser finish the attacker's sign-in.
+/// The sign-in binding cookie. `Path=/` because the `__Host-` prefix (over https) requires it:
+/// the prefix keeps a sibling subdomain from planting or overwriting the binding.
 fn login_cookie(policy: &SessionPolicy, value: &str, max_age: i64) -> String {
     let secure = if policy.secure_cookies { "; Secure" } else { "" };
-    format!("{}={value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", policy.login_cookie())
+    format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", policy.login_cookie())
 }
 
 #[derive(Debug, Deserialize)]

@@ -22,6 +22,20 @@ use serde::{Deserialize, Serialize};
 
 use super::oidc::OidcConfig;
 
+/// The ID token signatures accepted.
+const ALLOWED_SIGNING_ALGORITHMS: [CoreJwsSigningAlgorithm; 10] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EcdsaP521Sha512,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
+
 /// Claims beyond the standard ones (the groups claim's name is configurable, so all are kept).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct ExtraClaims {
@@ -191,7 +205,9 @@ impl OidcClient {
     pub fn identity(&self, answer: &TokenAnswer, nonce: &str) -> Result<Identity, Refused> {
         let id_token =
             answer.0.id_token().ok_or_else(|| Refused::Other("the token response has no ID token".into()))?;
-        let verifier = self.client.id_token_verifier();
+        // Asymmetric signatures only, whatever the provider advertises: never `none`, and never
+        // HMAC keyed with the client secret (which Plumbline shares with the provider).
+        let verifier = self.client.id_token_verifier().set_allowed_algs(ALLOWED_SIGNING_ALGORITHMS);
         let claims = id_token.claims(&verifier, &Nonce::new(nonce.to_owned())).map_err(|e| {
             let text = format!("the ID token was refused: {}", error_chain(&e));
             match e {

@@ -44,7 +44,7 @@ pub async fn caller(
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
         return Ok(match token {
-            Some(token) => match tokens::authenticate(db, token, now, mode.idp_grant_lapse()).await? {
+            Some(token) => match tokens::authenticate(db, token, now, mode).await? {
                 Some(principal) => Caller::Explicit(principal),
                 None => Caller::BadToken,
             },

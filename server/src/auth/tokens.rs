@@ -18,6 +18,8 @@ pub const TOKEN_PREFIX: &str = "plb_";
 
 /// The longest expiry a token may be given (five years).
 pub const MAX_EXPIRY_DAYS: i64 = 5 * 366;
+/// Lifetime of a token created without one.
+pub const DEFAULT_EXPIRY_DAYS: i64 = 365;
 
 /// What to create.
 #[derive(Debug, Clone)]
@@ -118,11 +120,15 @@ fn check_reach(creator: &Principal, token: &NewToken) -> Result<(), TokenError> 
 }
 
 /// Creates a token on behalf of `creator` (checked to hold what it grants).
+///
+/// `local_mode`: the server runs without sign-in, so who created it is unknown; such a token
+/// stops working once an identity provider is configured.
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     creator: &Principal,
     owner_user_id: Option<i64>,
     token: NewToken,
+    local_mode: bool,
     now: DateTime<Utc>,
 ) -> Result<CreatedToken, TokenError> {
     let name = token.name.trim();
@@ -141,6 +147,8 @@ pub async fn create<C: ConnectionTrait>(
     if token.expires_in.is_some_and(|d| d > TimeDelta::days(MAX_EXPIRY_DAYS)) {
         return Err(TokenError::Invalid(format!("a token expires within {MAX_EXPIRY_DAYS} days at most")));
     }
+    // Every token expires: a year from now unless asked otherwise.
+    let expires_in = token.expires_in.unwrap_or(TimeDelta::days(DEFAULT_EXPIRY_DAYS));
     check_reach(creator, &token)?;
     let secret = format!("{TOKEN_PREFIX}{}", random_secret());
     let row = api_token::ActiveModel {
@@ -152,9 +160,10 @@ pub async fn create<C: ConnectionTrait>(
         owner_user_id: Set(owner_user_id),
         created_by: Set(creator.actor()),
         created_at: Set(now),
-        expires_at: Set(token.expires_in.and_then(|d| now.checked_add_signed(d))),
+        expires_at: Set(now.checked_add_signed(expires_in)),
         revoked_at: Set(None),
         last_used_at: Set(None),
+        local_mode: Set(local_mode),
         ..Default::default()
     }
     .insert(db)
@@ -194,8 +203,9 @@ pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
     presented: &str,
     now: DateTime<Utc>,
-    idp_lapse: chrono::TimeDelta,
+    mode: &super::AuthMode,
 ) -> Result<Option<Principal>, DbErr> {
+    let idp_lapse = mode.idp_grant_lapse();
     if !presented.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
@@ -204,7 +214,13 @@ pub async fn authenticate<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
-    if row.revoked_at.is_some() || row.expires_at.is_some_and(|at| at <= now) {
+    // Tokens made before every token got an expiry end at the longest lifetime allowed.
+    let expires_at = row.expires_at.or_else(|| row.created_at.checked_add_signed(TimeDelta::days(MAX_EXPIRY_DAYS)));
+    if row.revoked_at.is_some() || expires_at.is_none_or(|at| at <= now) {
+        return Ok(None);
+    }
+    if row.local_mode && !mode.is_local() {
+        tracing::warn!(token = row.id, "a token created in local mode was presented; sign-in is configured now");
         return Ok(None);
     }
     // Record use at most once a minute: a busy pipeline should not write on every request.

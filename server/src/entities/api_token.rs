@@ -19,6 +19,8 @@ pub struct Model {
     pub expires_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
+    /// Created by the server in local mode: refused once sign-in is configured.
+    pub local_mode: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

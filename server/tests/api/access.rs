@@ -98,7 +98,7 @@ pub async fn token(app: &TestApp, scopes: &[TokenScope], teams: Option<&[&str]>)
         teams: teams.map(|t| t.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<_>>()),
         expires_in: None,
     };
-    tokens::create(&app.db, &Principal::local_admin(), None, new, Utc::now()).await.expect("token").token
+    tokens::create(&app.db, &Principal::local_admin(), None, new, false, Utc::now()).await.expect("token").token
 }
 
 pub async fn send(

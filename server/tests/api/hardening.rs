@@ -413,3 +413,74 @@ async fn removal_at_the_provider_and_disabling_take_effect_on_postgres() {
 async fn removal_at_the_provider_and_disabling_take_effect_on_sqlite() {
     removal_at_the_provider_and_disabling_take_effect(Backend::Sqlite).await;
 }
+
+#[tokio::test]
+async fn smaller_items_of_the_review_hold() {
+    let app = oidc_app(Backend::Sqlite).await;
+    let auditor = signed_in(&app, "ada@example.test", &["auditor"], &[], false).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    // Reads that write audit events are refused cross-site, served same-origin.
+    for path in ["/api/v1/audit/export.csv", "/api/v1/evidence?from=2026-07-01&to=2026-09-30"] {
+        let get = |site: &'static str| {
+            client
+                .get(format!("{}{path}", app.base))
+                .header("cookie", format!("plumbline_session={auditor}"))
+                .header("sec-fetch-site", site)
+                .send()
+        };
+        assert_eq!(get("cross-site").await.expect("sent").status(), StatusCode::FORBIDDEN, "{path}");
+        let same = get("same-origin").await.expect("sent");
+        assert_eq!(same.status(), StatusCode::OK, "{path}");
+        // Authenticated answers are never cached.
+        assert_eq!(same.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{path}");
+    }
+    let kpis = client
+        .get(format!("{}/api/v1/kpis", app.base))
+        .header("cookie", format!("plumbline_session={auditor}"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(kpis.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    // A token asked for without an expiry gets one, a year away.
+    let created = send(
+        &app,
+        Method::POST,
+        "/api/v1/tokens",
+        &Credential::Cookie(auditor.clone()),
+        Some(json!({"name": "ci", "scopes": ["read"]})),
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let body: Value = created.json().await.expect("token");
+    let expires = body["expires_at"].as_str().expect("an expiry");
+    let expires = chrono::DateTime::parse_from_rfc3339(expires).expect("instant");
+    let days = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
+    assert!((364..=365).contains(&days), "{days}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_token_made_in_local_mode_stops_once_sign_in_is_configured() {
+    use server::auth::manage;
+    use server::auth::tokens::NewToken;
+    let local = spawn_app(Backend::Postgres).await;
+    let new =
+        NewToken { name: "made locally".into(), scopes: [TokenScope::Read].into(), teams: None, expires_in: None };
+    let created =
+        manage::create_token(&local.db, &app::domain::access::Principal::local_admin(), new, chrono::Utc::now())
+            .await
+            .expect("token");
+    let read = |app: &TestApp, token: &str| {
+        app.client.get(format!("{}/api/v1/kpis", app.base)).header("authorization", format!("Bearer {token}")).send()
+    };
+    assert_eq!(read(&local, &created.token).await.expect("sent").status(), StatusCode::OK);
+    // The same database, with sign-in configured: the token is refused.
+    let now = chrono::Utc::now();
+    let local_mode = server::auth::AuthMode::Local;
+    let known = server::auth::tokens::authenticate(&local.db, &created.token, now, &local_mode).await.expect("query");
+    assert!(known.is_some());
+    let signed = crate::access::oidc_mode();
+    let refused = server::auth::tokens::authenticate(&local.db, &created.token, now, &signed).await.expect("query");
+    assert!(refused.is_none(), "refused once sign-in is configured");
+    local.cleanup().await;
+}

@@ -94,17 +94,31 @@ impl Context<'_> {
             .or_else(|| defaults.iter().find(|(k, _)| k.eq_ignore_ascii_case(value)).map(|(_, s)| *s))
     }
 
-    /// The slug of the service `name` refers to: `service_map`, then a known slug or name.
-    fn service_slug(&self, name: &str) -> Option<String> {
+    /// The slug of the service `name` refers to: `service_map`, then a known slug or name;
+    /// `Ok(None)` when nothing matches, and an error naming the candidates when several
+    /// services do (a guess would file records under the wrong service).
+    fn service_slug(&self, name: &str) -> Result<Option<String>, String> {
         let name = name.trim();
         let mapped = self.options.service_map.iter().find(|(k, _)| k.trim().eq_ignore_ascii_case(name));
         if let Some((_, slug)) = mapped {
-            return Some(slug.trim().to_owned());
+            return Ok(Some(slug.trim().to_owned()));
         }
-        self.services
+        let mut candidates: Vec<&str> = self
+            .services
             .iter()
-            .find(|s| s.slug.eq_ignore_ascii_case(name) || s.name.trim().eq_ignore_ascii_case(name))
-            .map(|s| s.slug.clone())
+            .filter(|s| s.slug.eq_ignore_ascii_case(name) || s.name.trim().eq_ignore_ascii_case(name))
+            .map(|s| s.slug.as_str())
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        match candidates.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some((*one).to_owned())),
+            several => Err(format!(
+                "'{name}' matches several services ({}) by slug or name: add service_map={name}=SLUG to choose",
+                several.join(", ")
+            )),
+        }
     }
 }
 

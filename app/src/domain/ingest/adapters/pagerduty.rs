@@ -270,8 +270,9 @@ fn incident(number: u64, mut r: ObjectReader, context: &Context) -> DecodedRow {
     }
     if let Some(name) = r.required_text("service_name", "the incident's service is found by its name") {
         match context.service_slug(&name) {
-            Some(slug) => put("services", json!([slug])),
-            None => r.fail("service_name", unmapped_service(&name)),
+            Ok(Some(slug)) => put("services", json!([slug])),
+            Ok(None) => r.fail("service_name", unmapped_service(&name)),
+            Err(ambiguous) => r.fail("service_name", ambiguous),
         }
     }
     let created = if r.value("created_at").is_none() {

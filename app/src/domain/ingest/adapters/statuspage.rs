@@ -208,10 +208,14 @@ fn services(r: &mut ObjectReader, context: &Context) -> Option<Vec<String>> {
         let key = format!("components[{index}].name");
         match component.get("name") {
             Some(Value::String(name)) if !name.trim().is_empty() => match context.service_slug(name) {
-                Some(slug) if !slugs.contains(&slug) => slugs.push(slug),
-                Some(_) => {}
-                None => {
+                Ok(Some(slug)) if !slugs.contains(&slug) => slugs.push(slug),
+                Ok(Some(_)) => {}
+                Ok(None) => {
                     r.fail(&key, unmapped_service(name.trim()));
+                    complete = false;
+                }
+                Err(ambiguous) => {
+                    r.fail(&key, ambiguous);
                     complete = false;
                 }
             },

@@ -168,7 +168,7 @@ impl State<'_> {
         unused_keys(at(document.value, "metadata"), "metadata", &["name", "displayName", "labels"], &mut unused);
         unused_keys(at(document.value, "spec"), "spec", &[], &mut unused);
         self.ignored_service.object(unused);
-        if self.context.service_slug(name).is_some() {
+        if !matches!(self.context.service_slug(name), Ok(None)) {
             self.notes.existing_services.push(name.to_owned());
         } else if self.context.options.team.is_none() {
             self.notes.services_without_team.push(name.to_owned());
@@ -271,8 +271,13 @@ impl State<'_> {
             problems.add("spec.service", "is missing: which service is the SLO for?");
             return None;
         };
-        if let Some(slug) = self.context.service_slug(&name) {
-            return Some(slug);
+        match self.context.service_slug(&name) {
+            Ok(Some(slug)) => return Some(slug),
+            Ok(None) => {}
+            Err(ambiguous) => {
+                problems.add("spec.service", ambiguous);
+                return None;
+            }
         }
         if self.context.options.team.is_none() {
             let message = format!(

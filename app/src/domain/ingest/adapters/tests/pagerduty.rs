@@ -141,3 +141,22 @@ fn odd_pagerduty_values_are_row_errors() {
     assert_eq!(err(&converted.rows[0]).field.as_deref(), Some("data[0]"));
     assert_eq!(err(&converted.rows[1]).row, Some(2));
 }
+
+#[test]
+fn a_service_name_matching_several_services_is_a_row_error_naming_them() {
+    // `checkout` is one service's slug and another's name.
+    let services = vec![
+        KnownService { slug: "checkout".into(), name: "Checkout (legacy)".into() },
+        KnownService { slug: "checkout-v2".into(), name: "Checkout".into() },
+    ];
+    let file = json!({"data": [{"id": "P1", "created_at": "2026-07-01T00:00:00Z",
+        "service_name": "checkout", "priority_name": "P1", "description": "x"}]});
+    let converted = convert(Adapter::PagerDuty, file.to_string().as_bytes(), &AdapterOptions::default(), &services)
+        .expect("readable");
+    let error = err(&converted.rows[0]);
+    assert!(error.message.contains("matches several services (checkout, checkout-v2)"), "{}", error.message);
+    // Mapped explicitly, it is one.
+    let mapped = options("", "checkout=checkout-v2", "", "");
+    let converted = convert(Adapter::PagerDuty, file.to_string().as_bytes(), &mapped, &services).expect("readable");
+    assert_eq!(json_of(ok(&converted.rows[0]))["services"], json!(["checkout-v2"]));
+}
