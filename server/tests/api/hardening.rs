@@ -484,3 +484,87 @@ async fn a_token_made_in_local_mode_stops_once_sign_in_is_configured() {
     assert!(refused.is_none(), "refused once sign-in is configured");
     local.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_imports_of_overlapping_keys_end_with_the_last_write_per_key() {
+    use std::collections::HashMap;
+    let app = spawn_app(Backend::Postgres).await;
+    assert_eq!(app.post_json("teams", &json!([{"slug": "payments", "name": "Payments"}])).await.0, 200);
+    let services = json!([{"slug": "checkout", "name": "Checkout", "tier": 0, "team": "payments"},
+                          {"slug": "wallet", "name": "Wallet", "tier": 1, "team": "payments"}]);
+    assert_eq!(app.post_json("services", &services).await.0, 200);
+    // 32 clients, each sending batches of 20 incidents drawn from 40 shared ids.
+    let clients: Vec<_> = (0..32u64)
+        .map(|client| {
+            let base = app.base.clone();
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                let mut sent = Vec::new();
+                for request in 0..8u64 {
+                    let title = format!("c{client}-r{request}");
+                    let ids: Vec<u64> = (0..20).map(|i| (client * 7 + request * 13 + i * 3) % 40).collect();
+                    let mut ids = ids;
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let rows: Vec<Value> = ids
+                        .iter()
+                        .map(|id| {
+                            let service = if (id + request) % 2 == 0 { "checkout" } else { "wallet" };
+                            json!({"external_id": format!("INC-{id}"), "title": title, "severity": "SEV2",
+                                   "services": [service], "started_at": "2026-07-01T00:00:00Z"})
+                        })
+                        .collect();
+                    let answer = http.post(format!("{base}/api/v1/incidents")).json(&rows).send().await.expect("sent");
+                    let status = answer.status();
+                    let retry = answer.headers().contains_key("retry-after");
+                    let body: Value = answer.json().await.unwrap_or(Value::Null);
+                    sent.push((status, retry, body["batch_id"].as_i64(), title, ids));
+                }
+                sent
+            })
+        })
+        .collect();
+    let mut applied: HashMap<i64, (String, Vec<u64>)> = HashMap::new();
+    for client in clients {
+        for (status, retry, batch, title, ids) in client.await.expect("joined") {
+            assert!(!status.is_server_error() || (status == StatusCode::SERVICE_UNAVAILABLE && retry), "{status}");
+            if status == StatusCode::OK {
+                applied.insert(batch.expect("a batch id"), (title, ids));
+            }
+        }
+    }
+    assert!(applied.len() > 200, "most imports applied: {}", applied.len());
+    // Commit order: the audit trail's sequence (appended under a lock held until commit).
+    let seq_of: HashMap<i64, i64> = sea_orm::ConnectionTrait::query_all_raw(
+        &app.db,
+        sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT seq, target FROM audit_event WHERE action = 'import.applied'",
+        ),
+    )
+    .await
+    .expect("events")
+    .into_iter()
+    .filter_map(|row| {
+        let target: String = row.try_get("", "target").ok()?;
+        let batch = target.strip_prefix("import_batch:")?.parse().ok()?;
+        Some((batch, row.try_get::<i64>("", "seq").ok()?))
+    })
+    .collect();
+    let (status, stored) = app.get("/api/v1/incidents?limit=100").await;
+    assert_eq!(status, 200);
+    for id in 0..40u64 {
+        let last = applied
+            .iter()
+            .filter(|(_, (_, ids))| ids.contains(&id))
+            .max_by_key(|(batch, _)| seq_of.get(*batch).copied().unwrap_or(-1))
+            .map(|(_, (title, _))| title.clone());
+        let Some(expected) = last else { continue };
+        let stored_title = stored["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["external_id"] == format!("INC-{id}")))
+            .map(|i| i["title"].as_str().unwrap_or_default().to_owned());
+        assert_eq!(stored_title.as_deref(), Some(expected.as_str()), "INC-{id} holds the last write");
+    }
+    app.cleanup().await;
+}
