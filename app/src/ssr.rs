@@ -91,6 +91,7 @@ pub trait AccessSource: Send + Sync {
         expires_on: Option<String>,
     ) -> Result<(), AppError>;
     async fn revoke_grant(&self, admin: Principal, id: i64) -> Result<(), AppError>;
+    async fn set_disabled(&self, admin: Principal, user_id: i64, disabled: bool) -> Result<(), AppError>;
     async fn tokens(&self, principal: Principal) -> Result<TokensView, AppError>;
     async fn create_token(&self, principal: Principal, request: NewTokenRequest) -> Result<NewTokenView, AppError>;
     async fn revoke_token(&self, principal: Principal, id: i64) -> Result<(), AppError>;

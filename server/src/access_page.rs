@@ -116,6 +116,10 @@ impl AccessSource for AccessService {
                 name: user.name,
                 email: user.email,
                 last_login_at: time(user.last_login_at),
+                disabled: user.disabled_at.map(|at| match &user.disabled_by {
+                    Some(by) => format!("{} by {by}", time(at)),
+                    None => time(at),
+                }),
                 teams: user.teams,
                 grants: user
                     .grants
@@ -154,6 +158,12 @@ impl AccessSource for AccessService {
         manage::revoke_grant(&self.state.db, &admin, id, crate::clock_now())
             .await
             .map_err(|e| app_error(e, "revoking a role"))
+    }
+
+    async fn set_disabled(&self, admin: Principal, user_id: i64, disabled: bool) -> Result<(), AppError> {
+        manage::set_disabled(&self.state.db, &admin, user_id, disabled, crate::clock_now())
+            .await
+            .map_err(|e| app_error(e, "disabling or enabling a user"))
     }
 
     async fn tokens(&self, principal: Principal) -> Result<TokensView, AppError> {

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use app::api::{ReadinessItemView, ServiceReadiness, TeamReadiness};
 use app::domain::access::{IngestRight, Principal, Role};
 use app::domain::ingest::{Cell, RawRow, RecordKind};
-use app::domain::scorecard::ReadinessAnswer;
 use app::domain::scorecard::readiness::{
     ChecklistRow, ItemState, StoredAnswer, checklist, may_sign_off, validity_days,
 };
+use app::domain::scorecard::{ApprovalOrigin, ReadinessAnswer};
 use app::error::AppError;
 use app::ssr::ReadinessSource;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -125,12 +125,13 @@ impl ReadinessSource for ReadinessService {
             .all(db)
             .await
             .map_err(internal)?;
-        // Evidence and comments are shown beside the answers; they are not part of their state.
-        let mut details: HashMap<(i64, String), (Option<String>, Option<String>)> = HashMap::new();
+        // Evidence, comments and where a sign-off was made are shown beside the answers; they
+        // are not part of their state.
+        let mut details: HashMap<(i64, String), (Option<String>, Option<String>, Option<String>)> = HashMap::new();
         let mut by_service: HashMap<i64, Vec<StoredAnswer>> = HashMap::new();
         for row in rows {
             let Some(answer) = ReadinessAnswer::parse(&row.answer) else { continue };
-            details.insert((row.service_id, row.item.clone()), (row.evidence_url, row.comment));
+            details.insert((row.service_id, row.item.clone()), (row.evidence_url, row.comment, row.approval_origin));
             by_service.entry(row.service_id).or_default().push(StoredAnswer {
                 item: row.item,
                 answer,
@@ -160,8 +161,9 @@ impl ReadinessSource for ReadinessService {
                 let items = items
                     .into_iter()
                     .map(|ChecklistRow { item, answer, state, valid_days }| {
-                        let (evidence_url, comment) =
+                        let (evidence_url, comment, origin) =
                             details.get(&(service.id, item.to_owned())).cloned().unwrap_or_default();
+                        let signed_off = answer.is_some_and(|a| a.reviewed_by.is_some());
                         ReadinessItemView {
                             item: item.to_owned(),
                             state,
@@ -173,6 +175,8 @@ impl ReadinessSource for ReadinessService {
                             answered_at: answer.map(|a| time(a.answered_at)),
                             reviewed_by: answer.and_then(|a| a.reviewed_by.clone()),
                             reviewed_at: answer.and_then(|a| a.reviewed_at.map(time)),
+                            review_imported: signed_off
+                                && ApprovalOrigin::parse(origin.as_deref()) == ApprovalOrigin::Imported,
                             can_sign_off: state == ItemState::AwaitingReview
                                 && answer.is_some_and(|a| {
                                     may_sign_off(&me, is_admin, &my_teams, &a.answered_by, &team.slug)

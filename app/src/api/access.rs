@@ -32,6 +32,8 @@ pub struct UserView {
     pub grants: Vec<GrantView>,
     /// The viewer themself (who cannot revoke their own admin role).
     pub is_viewer: bool,
+    /// When an admin disabled the user, and who, while they are disabled.
+    pub disabled: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +92,15 @@ pub async fn grant_role(user_id: i64, role: String, expires_on: Option<String>) 
         crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Admin, "managing access"))?;
     let expires_on = expires_on.filter(|d| !d.trim().is_empty());
     crate::ssr::with_status(crate::ssr::access_source()?.grant(principal, user_id, role, expires_on).await)
+}
+
+/// Disables a user (their sessions end, their tokens are revoked, they cannot sign in) or,
+/// with `disabled = false`, enables them again.
+#[server(endpoint = "set_user_disabled")]
+pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), AppError> {
+    let principal =
+        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Admin, "managing access"))?;
+    crate::ssr::with_status(crate::ssr::access_source()?.set_disabled(principal, user_id, disabled).await)
 }
 
 #[server(endpoint = "revoke_grant")]

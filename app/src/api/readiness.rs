@@ -21,6 +21,8 @@ pub struct ReadinessItemView {
     pub answered_at: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
+    /// The sign-off was imported from another system, not made in Plumbline.
+    pub review_imported: bool,
     /// The viewer may sign this answer off (someone else's, and the rules allow it).
     pub can_sign_off: bool,
 }

@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 
 use super::home::PageError;
 use crate::api::{
-    AccessView, GrantRole, NewTokenView, RevokeGrant, TokenView, TokensView, UserView, create_api_token, get_access,
-    get_api_tokens, revoke_api_token,
+    AccessView, GrantRole, NewTokenView, RevokeGrant, SetUserDisabled, TokenView, TokensView, UserView,
+    create_api_token, get_access, get_api_tokens, revoke_api_token,
 };
 use crate::domain::access::Role;
 
@@ -20,9 +20,14 @@ use crate::domain::access::Role;
 pub fn AccessPage() -> impl IntoView {
     let grant = ServerAction::<GrantRole>::new();
     let revoke = ServerAction::<RevokeGrant>::new();
-    let data = Resource::new(move || (grant.version().get(), revoke.version().get()), |_| get_access());
+    let disable = ServerAction::<SetUserDisabled>::new();
+    let data = Resource::new(
+        move || (grant.version().get(), revoke.version().get(), disable.version().get()),
+        |_| get_access(),
+    );
     let failure = move || {
         let error = grant.value().get().and_then(Result::err).or_else(|| revoke.value().get().and_then(Result::err));
+        let error = error.or_else(|| disable.value().get().and_then(Result::err));
         error.map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
     };
     view! {
@@ -38,7 +43,7 @@ pub fn AccessPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the users…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(access) => view! { <UserTable access grant revoke/> }.into_any(),
+                    Ok(access) => view! { <UserTable access grant revoke disable/> }.into_any(),
                     Err(error) => view! { <PageError error title="Access"/> }.into_any(),
                 }
             })}
@@ -47,7 +52,12 @@ pub fn AccessPage() -> impl IntoView {
 }
 
 #[component]
-fn UserTable(access: AccessView, grant: ServerAction<GrantRole>, revoke: ServerAction<RevokeGrant>) -> impl IntoView {
+fn UserTable(
+    access: AccessView,
+    grant: ServerAction<GrantRole>,
+    revoke: ServerAction<RevokeGrant>,
+    disable: ServerAction<SetUserDisabled>,
+) -> impl IntoView {
     let AccessView { users, earliest_day } = access;
     if users.is_empty() {
         return view! { <p class="empty panel">"No one has signed in yet. (In local mode nobody signs in: you are the single local admin.)"</p> }.into_any();
@@ -68,7 +78,7 @@ fn UserTable(access: AccessView, grant: ServerAction<GrantRole>, revoke: ServerA
                     </thead>
                     <tbody>
                         {users.into_iter().map(|user| view! {
-                            <UserRow user grant revoke earliest_day=earliest_day.clone()/>
+                            <UserRow user grant revoke disable earliest_day=earliest_day.clone()/>
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -83,9 +93,10 @@ fn UserRow(
     user: UserView,
     grant: ServerAction<GrantRole>,
     revoke: ServerAction<RevokeGrant>,
+    disable: ServerAction<SetUserDisabled>,
     earliest_day: String,
 ) -> impl IntoView {
-    let UserView { id, name, email, last_login_at, teams, grants, is_viewer } = user;
+    let UserView { id, name, email, last_login_at, teams, grants, is_viewer, disabled } = user;
     let who = email.clone().unwrap_or_else(|| name.clone());
     let teams = if teams.is_empty() { "—".to_owned() } else { teams.join(", ") };
     let grants = if grants.is_empty() {
@@ -132,6 +143,18 @@ fn UserRow(
                 {name.clone()}
                 {email.map(|e| view! { <br/><span class="note">{e}</span> })}
                 <br/><span class="note">{format!("last signed in {last_login_at}")}</span>
+                {disabled.clone().map(|when| view! { <br/><strong>{format!("Disabled {when}")}</strong> })}
+                {(!is_viewer).then(|| {
+                    let (value, text) = if disabled.is_some() { ("false", "Enable") } else { ("true", "Disable") };
+                    let label = format!("{text} {who}");
+                    view! {
+                        <ActionForm action=disable attr:class="inline-form">
+                            <input type="hidden" name="user_id" value=id/>
+                            <input type="hidden" name="disabled" value=value/>
+                            <button class="button button-small" type="submit" aria-label=label>{text}</button>
+                        </ActionForm>
+                    }
+                })}
             </th>
             <td>{teams}</td>
             <td>{grants}</td>

@@ -156,6 +156,9 @@ fn Item(
         _ => "—".to_owned(),
     };
     let reviewed = match (&item.reviewed_by, &item.reviewed_at) {
+        (Some(by), Some(at)) if item.review_imported => {
+            format!("{by}, {at} (imported from another system, not verified in Plumbline)")
+        }
         (Some(by), Some(at)) => format!("{by}, {at}"),
         _ => "—".to_owned(),
     };

@@ -48,6 +48,7 @@ pub struct UserInfo {
     pub last_login_at: DateTime<Utc>,
     /// When an admin disabled the user, if they are disabled.
     pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_by: Option<String>,
     pub teams: Vec<String>,
     pub grants: Vec<GrantInfo>,
 }
@@ -97,6 +98,7 @@ pub async fn users(db: &DatabaseConnection) -> Result<Vec<UserInfo>, DbErr> {
             email: u.email,
             last_login_at: u.last_login_at,
             disabled_at: u.disabled_at,
+            disabled_by: u.disabled_by,
         })
         .collect())
 }

@@ -125,6 +125,7 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/access_users", Access::Admin),
     ("/api/grant_role", Access::Admin),
     ("/api/revoke_grant", Access::Admin),
+    ("/api/set_user_disabled", Access::Admin),
     ("/tokens", Access::Person),
     ("/api/api_tokens", Access::Person),
     ("/api/create_api_token", Access::Person),

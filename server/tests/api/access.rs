@@ -284,6 +284,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/service",
                 "/api/service_waivers",
                 "/api/services",
+                "/api/set_user_disabled",
                 "/api/sign_off_readiness",
                 "/api/team",
                 "/api/team_readiness",

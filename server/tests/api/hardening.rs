@@ -401,6 +401,21 @@ async fn removal_at_the_provider_and_disabling_take_effect(backend: Backend) {
         StatusCode::UNAUTHORIZED,
         "tokens stay revoked"
     );
+    // The Access page does the same, and says who is disabled.
+    let Credential::Cookie(alice_session) = &admin else { unreachable!() };
+    let id = victor.id.to_string();
+    let (status, _) =
+        crate::waivers::call(&app, alice_session, "set_user_disabled", &[("user_id", &id), ("disabled", "true")]).await;
+    assert_eq!(status, 200);
+    let stored = app_user::Entity::find_by_id(victor.id).one(&app.db).await.expect("query").expect("victor");
+    assert!(stored.disabled_at.is_some(), "disabled from the page");
+    let page = send(&app, Method::GET, "/access", &admin, None).await.text().await.expect("page");
+    assert!(page.contains("Disabled "), "the Access page shows the user disabled");
+    let own = alice.id.to_string();
+    let (status, _) =
+        crate::waivers::call(&app, alice_session, "set_user_disabled", &[("user_id", &own), ("disabled", "true")])
+            .await;
+    assert_eq!(status, 403, "not oneself");
     app.cleanup().await;
 }
 
