@@ -24,7 +24,7 @@ pub enum TokenCommand {
         /// Limit writes to these teams' services (repeatable); default: any team.
         #[arg(long = "team")]
         teams: Vec<String>,
-        /// Expire after this many days; default: never.
+        /// Expire after this many days (at most five years); default: a year.
         #[arg(long)]
         expires_days: Option<u32>,
     },

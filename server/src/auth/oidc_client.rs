@@ -239,3 +239,57 @@ impl OidcClient {
         Ok(Identity { subject, name, email, groups })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+
+    /// HMAC-SHA256 (RFC 2104), enough to forge what an HS256 token needs.
+    fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+        let mut block = [0u8; 64];
+        block[..key.len()].copy_from_slice(key);
+        let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+        let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+        Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().to_vec()
+    }
+
+    #[test]
+    fn an_id_token_signed_with_the_client_secret_is_refused_though_the_provider_offers_it() {
+        let secret = "shared-client-secret";
+        // A provider whose metadata offers HS256 (a signature anyone holding the client secret
+        // can make), and no keys.
+        let metadata: CoreProviderMetadata = serde_json::from_value(serde_json::json!({
+            "issuer": "https://idp.example",
+            "authorization_endpoint": "https://idp.example/auth",
+            "token_endpoint": "https://idp.example/token",
+            "jwks_uri": "https://idp.example/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["HS256", "RS256"],
+        }))
+        .expect("metadata");
+        let client = Client::from_provider_metadata(
+            metadata,
+            ClientId::new("plumbline".into()),
+            Some(ClientSecret::new(secret.into())),
+        )
+        .set_redirect_uri(RedirectUrl::new("https://plumbline.example/auth/callback".into()).expect("url"));
+        let oidc = OidcClient { client, http: reqwest::Client::new(), groups_claim: "groups".into() };
+        let now = chrono::Utc::now().timestamp();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let claims = serde_json::json!({"iss": "https://idp.example", "sub": "mallory", "aud": "plumbline",
+            "iat": now, "exp": now + 300, "nonce": "n-1", "groups": ["plumbline-admins"]});
+        let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let signature = URL_SAFE_NO_PAD.encode(hmac_sha256(secret.as_bytes(), format!("{header}.{claims}").as_bytes()));
+        let answer: ExtraTokenResponse = serde_json::from_value(serde_json::json!({
+            "access_token": "a", "token_type": "bearer", "id_token": format!("{header}.{claims}.{signature}"),
+        }))
+        .expect("token response");
+        let refused = oidc.identity(&TokenAnswer(answer), "n-1").expect_err("HS256 is not accepted");
+        assert!(refused.to_string().contains("algorithm"), "{refused}");
+    }
+}

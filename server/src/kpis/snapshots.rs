@@ -81,7 +81,6 @@ impl From<scorecard_snapshot::Model> for SnapshotSummary {
 
 pub async fn publish(
     db: &DatabaseConnection,
-    cache: &super::KpiCache,
     policy: &Policy,
     period: &Period,
     actor: &str,
@@ -99,7 +98,9 @@ pub async fn publish(
     let read = crate::db::begin_consistent_read(db).await?;
     let data_version = super::data_version(&read).await?;
     let audit_head = audit::head(&read).await?;
-    let content = Box::pin(compute(&read, cache, policy, period, now, data_version, audit_head)).await;
+    // A cache of its own: a shared entry may have been computed while an import landed.
+    let own_cache = super::KpiCache::default();
+    let content = Box::pin(compute(&read, &own_cache, policy, period, now, data_version, audit_head)).await;
     read.rollback().await?;
     let content = content?;
     let text = serde_json::to_string(&content).map_err(|e| DbErr::Custom(format!("cannot encode snapshot: {e}")))?;

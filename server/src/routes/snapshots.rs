@@ -35,9 +35,8 @@ pub async fn publish(
         let period =
             app::domain::kpi::Period::parse(&request.period, state.calendar).map_err(|e| bad_period(e.to_string()))?;
         let actor = principal.actor();
-        Box::pin(snapshots::publish(&state.db, &state.kpi_cache, &state.policy, &period, &actor, crate::clock_now()))
-            .await
-            .map_err(|error| {
+        Box::pin(snapshots::publish(&state.db, &state.policy, &period, &actor, crate::clock_now())).await.map_err(
+            |error| {
                 let detail = error.to_string();
                 match error {
                     SnapshotError::NotClosed(_) => {
@@ -51,7 +50,8 @@ pub async fn publish(
                     }
                     other => Problem::internal("publishing a snapshot", &other),
                 }
-            })
+            },
+        )
     };
     match result.await {
         Ok(summary) => (StatusCode::CREATED, Json(summary)).into_response(),
