@@ -12,7 +12,7 @@ use bytes::Bytes;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::import_batch;
-use crate::ingest::{IngestError, IngestRequest, Reading, ingest_adapted, ingest_body};
+use crate::ingest::{IngestError, IngestRequest, Reading, Spooled, ingest_adapted, ingest_spooled};
 use crate::startup::AppState;
 
 /// Batches shown per page of the history.
@@ -96,17 +96,22 @@ impl ImportSource for ImportService {
         let mut result = outcome(&upload, reading);
         let content = Bytes::from(upload.content.into_bytes());
         let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-        let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
+        let writer_lock = sqlite.then_some(&*state.import_lock);
         let now = crate::clock_now();
         let imported = match reading {
+            // The same path as the REST API: retried when it meets a concurrent writer.
             Reading::Native(format) => {
-                let body = futures::stream::iter([Ok::<_, std::convert::Infallible>(content)]);
-                ingest_body(&state.db, request, format, body, state.max_body_bytes, now).await
+                let body = Spooled::Memory(content);
+                ingest_spooled(&state.db, request, format, &body, state.max_body_bytes, writer_lock, now).await
             }
             Reading::Adapted(_) if content.len() as u64 > state.max_body_bytes => {
                 Err(IngestError::TooLarge { limit: state.max_body_bytes })
             }
             Reading::Adapted(adapter) => {
+                let _one_writer = match writer_lock {
+                    Some(lock) => Some(lock.lock().await),
+                    None => None,
+                };
                 ingest_adapted(&state.db, request, adapter, &options, content, &state.adapter_limits, now).await
             }
         };
