@@ -4,9 +4,6 @@
 //! run does not wait on a cargo-leptos install. See README.md for the commands.
 
 mod bench;
-mod bench_evidence;
-mod bench_kpis;
-mod bench_pages;
 mod build;
 mod run;
 mod test;
@@ -60,6 +57,8 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
     match command.as_str() {
         "build" => {
             let flags = Flags::parse(rest, &["--release"], &[])?;
+            // A fresh machine lacks the wasm target and wasm-bindgen: install them first.
+            tools::ensure(&paths, tools::Needs::NONE)?;
             build::build(&paths, flags.has("--release"))?;
         }
         "ensure-tools" => {
@@ -81,7 +80,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                 Some(text) => parse_rows(text)?,
                 None => 1_000_000,
             };
-            return Ok(bench::bench_ingest(&paths, rows));
+            return Ok(bench::ingest::bench_ingest(&paths, rows));
         }
         "bench-kpis" => {
             let flags = Flags::parse(rest, &["--reload"], &["--period", "--reps"])?;
@@ -91,12 +90,12 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                 }
                 None => 3,
             };
-            let options = bench_kpis::Options {
+            let options = bench::kpis::Options {
                 period: flags.value("--period").map(str::to_owned),
                 reps,
                 reload: flags.has("--reload"),
             };
-            return Ok(bench_kpis::bench_kpis(&paths, &options));
+            return Ok(bench::kpis::bench_kpis(&paths, &options));
         }
         "bench-evidence" => {
             let flags = Flags::parse(rest, &["--reload"], &["--reps"])?;
@@ -106,8 +105,8 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                 }
                 None => 3,
             };
-            let options = bench_evidence::Options { reps, reload: flags.has("--reload") };
-            return Ok(bench_evidence::bench_evidence(&paths, &options));
+            let options = bench::evidence::Options { reps, reload: flags.has("--reload") };
+            return Ok(bench::evidence::bench_evidence(&paths, &options));
         }
         "bench-pages" => {
             let flags = Flags::parse(rest, &["--reload"], &["--seconds"])?;
@@ -119,8 +118,8 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                     .ok_or_else(|| format!("--seconds expects 1–300, got '{text}'"))?,
                 None => 30,
             };
-            let options = bench_pages::Options { seconds, reload: flags.has("--reload") };
-            return Ok(bench_pages::bench_pages(&paths, &options));
+            let options = bench::pages::Options { seconds, reload: flags.has("--reload") };
+            return Ok(bench::pages::bench_pages(&paths, &options));
         }
         "help" | "--help" | "-h" => println!("{USAGE}"),
         other => return Err(format!("unknown command '{other}'\n\n{USAGE}")),

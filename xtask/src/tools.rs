@@ -22,6 +22,8 @@ pub struct Needs {
 
 impl Needs {
     pub const ALL: Needs = Needs { browser: true, postgres: true };
+    /// Only what building needs (wasm target, wasm-bindgen, wasm-opt's archive tools).
+    pub const NONE: Needs = Needs { browser: false, postgres: false };
 }
 
 pub fn ensure(paths: &Paths, needs: Needs) -> Result {

@@ -19,7 +19,7 @@ pub use readiness::*;
 pub use service::*;
 pub use waivers::*;
 
-/// What the home page shows until the KPI pages land: how much data there is, and whether it
+/// The data summary under the overview: how much data there is, and whether it
 /// is the generated demo organisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overview {

@@ -5,10 +5,11 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
 
 use crate::tools;
+use super::server::{Server, psql, wait_ready};
 use crate::util::{Paths, Result, cargo, run};
 
 const SLOS_PER_SERVICE: u64 = 10;
@@ -25,17 +26,6 @@ pub fn bench_ingest(paths: &Paths, rows: u64) -> ExitCode {
     }
 }
 
-pub(crate) fn psql(database: &str, sql: &str) -> Result<String> {
-    let output = Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
-        .output()
-        .map_err(|e| format!("cannot run psql: {e}"))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-    } else {
-        Err(format!("psql failed: {}", String::from_utf8_lossy(&output.stderr)))
-    }
-}
 
 fn curl_post(path: &str, content_type: &str, file: &Path) -> Result<String> {
     let output = Command::new("curl")
@@ -50,24 +40,8 @@ fn curl_post(path: &str, content_type: &str, file: &Path) -> Result<String> {
     if output.status.success() { Ok(body) } else { Err(format!("POST {path} failed: {body}")) }
 }
 
-pub(crate) struct Server(pub(crate) Child);
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
-impl Server {
-    /// Peak resident memory (VmHWM) of the server process, in MiB.
-    fn peak_mib(&self) -> Result<f64> {
-        let status = fs::read_to_string(format!("/proc/{}/status", self.0.id())).map_err(|e| e.to_string())?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:")).ok_or("no VmHWM in /proc status")?;
-        let kib: f64 = line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).ok_or("bad VmHWM")?;
-        Ok(kib / 1024.0)
-    }
-}
 
 fn bench(paths: &Paths, rows: u64) -> Result {
     tools::ensure_postgres()?;
@@ -211,21 +185,6 @@ fn write_file(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::R
     body(&mut writer).and_then(|()| writer.flush()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-pub(crate) fn wait_ready(port: u16) -> Result {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let ok = Command::new("curl")
-            .args(["-sf", &format!("http://127.0.0.1:{port}/readyz")])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    Err("the server did not become ready within 60 s".into())
-}
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::bench_kpis::{PORT, ensure_large_demo, last_closed_quarter, median, quarter_bounds, start};
+use super::kpis::{PORT, ensure_large_demo, last_closed_quarter, median, quarter_bounds, start};
 use crate::tools;
 use crate::util::{Paths, Result, cargo, run};
 

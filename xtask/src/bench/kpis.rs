@@ -15,7 +15,7 @@
 
 use std::process::{Command, ExitCode, Stdio};
 
-use crate::bench::{Server, psql, wait_ready};
+use super::server::{Server, psql, wait_ready};
 use crate::tools;
 use crate::util::{Paths, Result, cargo, run};
 
