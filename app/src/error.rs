@@ -48,3 +48,10 @@ impl FromServerFnError for AppError {
         AppError::Request(value.to_string())
     }
 }
+
+/// A period the caller asked for that cannot be read is their error.
+impl From<crate::domain::kpi::PeriodError> for AppError {
+    fn from(error: crate::domain::kpi::PeriodError) -> Self {
+        AppError::Invalid(error.to_string())
+    }
+}

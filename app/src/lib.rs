@@ -1,15 +1,17 @@
 //! Plumbline's Leptos application: pages, components, server functions and the pure domain.
 
 pub mod api;
+pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+pub mod router;
 
 /// Server-only code (ports implemented by the server crate), behind the one `ssr` gate.
 #[cfg(feature = "ssr")]
-pub mod ssr;
+pub mod ports;
 
-pub use pages::{App, shell};
+pub use router::{App, shell};
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

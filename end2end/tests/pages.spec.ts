@@ -102,7 +102,7 @@ test('a service page shows the scorecard, SLO, incidents and overdue actions of 
   await expect(page.locator('tr[data-action="SHOP-A2"]')).not.toHaveClass(/overdue/);
 
   // The period picker changes the URL and the figures: nothing started in Q4.
-  await page.getByRole('textbox', { name: 'Period' }).fill('2026-Q4');
+  await page.getByRole('combobox', { name: 'Period' }).selectOption('2026-Q4');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page).toHaveURL(/period=2026-Q4/);
   await expect(page.getByRole('heading', { name: 'Incidents (0)' })).toBeVisible();

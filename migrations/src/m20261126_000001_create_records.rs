@@ -1,4 +1,4 @@
-//! The records of DESIGN.md §2 with their constraints: natural keys unique, references as
+//! The records of docs/data-model.md with their constraints: natural keys unique, references as
 //! foreign keys, enumerations and ranges as CHECKs, indexes for the KPI queries.
 
 use sea_orm_migration::prelude::*;

@@ -1,4 +1,4 @@
-//! Exemptions (DESIGN.md §2): one scorecard check waived for one service until it expires.
+//! Exemptions (docs/data-model.md): one scorecard check waived for one service until it expires.
 
 use sea_orm_migration::prelude::*;
 

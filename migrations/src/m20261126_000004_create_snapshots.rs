@@ -1,4 +1,4 @@
-//! Published scorecard snapshots (DESIGN.md §2, §6): a period's KPIs and scorecards frozen as
+//! Published scorecard snapshots (docs/data-model.md, docs/reports.md): a period's KPIs and scorecards frozen as
 //! the exact bytes served, with their hash. Published snapshots never change.
 
 use sea_orm_migration::prelude::*;

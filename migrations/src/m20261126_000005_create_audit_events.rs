@@ -1,4 +1,4 @@
-//! The audit trail (DESIGN.md §8): append-only events, each hashed with the one before it.
+//! The audit trail (docs/access-and-audit.md): append-only events, each hashed with the one before it.
 //! `seq` is assigned by the application as previous + 1 (not autoincrement), so a removed event
 //! leaves a gap the verifier names. The database refuses updates and deletes (and, on Postgres,
 //! TRUNCATE); the hash chain catches what someone able to bypass that still changes.

@@ -1,4 +1,4 @@
-//! Identity (DESIGN.md §8): users signed in through the identity provider, their role grants and
+//! Identity (docs/access-and-audit.md): users signed in through the identity provider, their role grants and
 //! team memberships, database-backed sessions (so any replica serves them), pending sign-ins
 //! (state, nonce and PKCE verifier between `/auth/login` and `/auth/callback`) and API tokens.
 //! Session ids and tokens are stored only as SHA-256 hashes.

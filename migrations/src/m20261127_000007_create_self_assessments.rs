@@ -1,4 +1,4 @@
-//! Readiness self-assessments (DESIGN.md §2): one answer per service and checklist item, with
+//! Readiness self-assessments (docs/data-model.md): one answer per service and checklist item, with
 //! who answered and who reviewed it.
 
 use sea_orm_migration::prelude::*;

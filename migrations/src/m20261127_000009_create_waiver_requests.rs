@@ -1,4 +1,4 @@
-//! Waiver requests (DESIGN.md §2 exemptions, requested in the UI): a team asks to waive a failing
+//! Waiver requests (docs/data-model.md exemptions, requested in the UI): a team asks to waive a failing
 //! check of a service with a reason and an expiry; an admin other than the requester approves
 //! it (which writes the `exemption` record) or rejects it. Kept whole, decided or not, as the
 //! trail of who asked and who decided.

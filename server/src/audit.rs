@@ -1,4 +1,4 @@
-//! The audit trail (DESIGN.md §8): events appended inside the transaction of the change they
+//! The audit trail (docs/access-and-audit.md): events appended inside the transaction of the change they
 //! record, so both commit or neither does; the hash chain verified page by page; its head.
 //! The chain itself (canonical form, hashing, verification) is `app::domain::audit`.
 

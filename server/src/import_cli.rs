@@ -105,15 +105,12 @@ async fn import_file(
     let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(path, size);
     let request = IngestRequest {
-        kind,
-        source: args.source.clone(),
         dry_run: args.dry_run,
         file_name: path.file_name().map(|n| n.to_string_lossy().chars().take(255).collect()),
-        actor: args.actor.clone(),
-        allowed_teams: None,
         readiness_items: Some(args.readiness_items.clone()),
         // The CLI's user runs Plumbline (it opens the database itself): an operator's import.
         approvals: crate::ingest::Approvals::Imported,
+        ..IngestRequest::new(kind, &args.source, args.actor.clone())
     };
     let counted = bar.clone();
     let body = file_chunks(file).map(move |chunk| {

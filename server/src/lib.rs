@@ -1,33 +1,27 @@
 //! Plumbline's server: settings, startup, HTTP routes, the database layer and the CLI.
 
-pub mod access_page;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod cli;
 pub mod csv;
 pub mod db;
 pub mod demo;
-pub mod drill_down;
 pub mod entities;
 pub mod evidence;
 pub mod import_cli;
-pub mod import_page;
 pub mod ingest;
 pub mod kpis;
 pub mod listing;
-pub mod overview;
-pub mod readiness_page;
+pub mod pages;
 pub mod report;
 pub mod routes;
 pub mod serve;
 pub mod server_fns;
-pub mod service_page;
-pub mod services_list;
 pub mod settings;
 pub mod startup;
-pub mod summary_pages;
+pub mod state;
 pub mod telemetry;
-pub mod waivers;
 
 static CLOCK_SHIFT: std::sync::OnceLock<chrono::TimeDelta> = std::sync::OnceLock::new();
 
@@ -40,11 +34,6 @@ pub fn start_clock_at(at: chrono::DateTime<chrono::Utc>) -> bool {
 /// How far the clock was moved by [`start_clock_at`], if it was.
 pub fn clock_shift() -> Option<chrono::TimeDelta> {
     CLOCK_SHIFT.get().copied()
-}
-
-/// An instant as the pages show it: `2026-11-27 09:30 UTC`.
-pub fn minute_utc(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// The current instant at the precision both databases keep (microseconds).

@@ -5,10 +5,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::ssr::Ports;
+use app::ports::Ports;
 use app::{App, shell};
 use axum::Router;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, Request};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -20,44 +20,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::overview::OverviewService;
-use crate::routes;
+use crate::ingest::Ingestion;
+use crate::kpis::Figures;
 use crate::settings::ServeSettings;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: DatabaseConnection,
-    pub max_body_bytes: u64,
-    pub adapter_limits: crate::ingest::AdapterLimits,
-    /// SQLite has one writer at a time: imports queue here instead of failing on a busy lock.
-    pub import_lock: Arc<tokio::sync::Mutex<()>>,
-    /// KPI reports of closed periods, keyed by the data version they were computed from.
-    pub kpi_cache: Arc<crate::kpis::KpiCache>,
-    /// The scorecard policy in force (the default, or `PLUMBLINE_POLICY_FILE`).
-    pub policy: Arc<app::domain::scorecard::Policy>,
-    /// Fiscal year start and reporting time zone.
-    pub calendar: app::domain::kpi::ReportingCalendar,
-    pub auth: crate::auth::AuthMode,
-    pub session_policy: crate::auth::SessionPolicy,
-    pub public_origin: Option<String>,
-    /// Token creations allowed per client address and minute.
-    pub token_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
-    pub trusted_proxies: Arc<crate::auth::client_address::TrustedProxies>,
-}
-
-impl AppState {
-    /// The client a request comes from (through trusted proxies), for rate limits.
-    pub fn client_address(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
-        self.trusted_proxies.client(peer, headers)
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
+use crate::state::AppState;
+use crate::{pages, routes};
 
 pub fn leptos_options(settings: &ServeSettings) -> LeptosOptions {
     LeptosOptions::builder()
@@ -77,21 +44,35 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// Each page's port, over the feature handles of `state`.
+fn ports(state: &AppState) -> Ports {
+    let (figures, ingestion, db) = (&state.figures, &state.ingestion, &state.db);
+    Ports {
+        overview: Arc::new(pages::overview::OverviewPage::new(figures.clone())),
+        team: Arc::new(pages::team::TeamPage::new(figures.clone())),
+        drill_down: Arc::new(pages::drill_down::DrillDownPage::new(figures.clone())),
+        report: Arc::new(pages::report::ReportPage::new(figures.clone())),
+        services: Arc::new(pages::services::ServicesPage::new(figures.clone())),
+        service: Arc::new(pages::service::ServicePage::new(figures.clone())),
+        import: Arc::new(pages::import::ImportPage::new(db.clone(), ingestion.clone())),
+        readiness: Arc::new(pages::readiness::ReadinessPage::new(figures.clone(), ingestion.clone())),
+        waivers: Arc::new(pages::waivers::WaiversPage::new(figures.clone(), ingestion.clone())),
+        access: Arc::new(pages::access::AccessPage::new(db.clone())),
+        tokens: Arc::new(pages::tokens::TokensPage::new(
+            db.clone(),
+            state.token_limiter.clone(),
+            state.trusted_proxies.clone(),
+        )),
+        audit: Arc::new(pages::audit::AuditPage::new(db.clone())),
+        shifted_clock: crate::clock_shift().map(|_| crate::clock_now as fn() -> chrono::DateTime<chrono::Utc>),
+    }
+}
+
 /// The quarterly report's page (and, with a `.pdf` suffix, its PDF).
 const REPORT_PATH: &str = "/reports/{period}";
 
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    let ports = Ports {
-        overview: Arc::new(OverviewService::new(state.clone())),
-        audit: Arc::new(routes::AuditService::new(state.db.clone())),
-        services: Arc::new(crate::services_list::ServicesService::new(state.clone())),
-        service: Arc::new(crate::service_page::ServicePageService::new(state.clone())),
-        import: Arc::new(crate::import_page::ImportService::new(state.clone())),
-        readiness: Arc::new(crate::readiness_page::ReadinessService::new(state.clone())),
-        waivers: Arc::new(crate::waivers::WaiverService::new(state.clone())),
-        access: Arc::new(crate::access_page::AccessService::new(state.clone())),
-        shifted_clock: crate::clock_shift().map(|_| crate::clock_now as fn() -> chrono::DateTime<chrono::Utc>),
-    };
+    let ports = ports(&state);
     // `/reports/{period}` is the HTML report and, with `.pdf`, the PDF: one axum route.
     let (report_page, route_list): (Vec<_>, Vec<_>) =
         page_routes().into_iter().partition(|route| route.path() == REPORT_PATH);
@@ -202,15 +183,17 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let mut settings = settings.clone();
         settings.addr = listener.local_addr()?;
+        let policy = load_policy(settings.policy_file.as_deref())?;
         let state = AppState {
             leptos_options: leptos_options(&settings),
-            db,
-            max_body_bytes: settings.max_body_bytes,
-            adapter_limits: settings.adapter_limits.clone(),
-            import_lock: Arc::default(),
-            kpi_cache: Arc::default(),
-            policy: Arc::new(load_policy(settings.policy_file.as_deref())?),
-            calendar: settings.calendar,
+            db: db.clone(),
+            ingestion: Ingestion::new(
+                db.clone(),
+                settings.max_body_bytes,
+                settings.adapter_limits.clone(),
+                policy.self_assessment_items(),
+            ),
+            figures: Figures::new(db, policy, settings.calendar),
             auth: settings.auth.clone(),
             session_policy: settings.session_policy,
             public_origin: settings.public_origin.clone(),

@@ -1,6 +1,5 @@
-//! Managing access from the browser: the Access page (admins grant and revoke roles) and the
-//! API tokens page (anyone signed in creates, sees and revokes their own tokens; admins every
-//! token). The REST API (`/api/v1/users`, `/api/v1/tokens`) does the same through the same code.
+//! The Access page: admins see users, grant and revoke roles, disable and enable users. The
+//! REST API (`/api/v1/users`) does the same through the same code.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -43,109 +42,28 @@ pub struct AccessView {
     pub earliest_day: String,
 }
 
-/// One API token as listed (never its secret).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TokenView {
-    pub id: i64,
-    pub name: String,
-    pub prefix: String,
-    pub scopes: Vec<String>,
-    pub teams: Option<Vec<String>>,
-    pub created_by: String,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub last_used_at: Option<String>,
-    /// `active`, `expired` or `revoked`.
-    pub state: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TokensView {
-    pub tokens: Vec<TokenView>,
-    /// The viewer is an admin and sees everyone's tokens.
-    pub all_tokens: bool,
-    pub may_read: bool,
-    pub may_ingest: bool,
-    /// The teams an ingest token of the viewer is limited to (empty: any team).
-    pub own_teams: Vec<String>,
-}
-
-/// A token just created: the secret is in this answer only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewTokenView {
-    pub name: String,
-    pub token: String,
-    pub expires_at: Option<String>,
-}
-
 #[server(endpoint = "access_users")]
 pub async fn get_access() -> Result<AccessView, AppError> {
-    let principal =
-        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Admin, "managing access"))?;
-    crate::ssr::with_status(crate::ssr::access_source()?.users(principal).await)
+    let (admin, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "managing access")?;
+    ports.access.users(admin).await
 }
 
-/// `expires_on`: the grant's last day (`YYYY-MM-DD`), or empty for no expiry.
+/// `expires_on` is a day (`2026-12-31`), the last day the role is held; none: no end.
 #[server(endpoint = "grant_role")]
 pub async fn grant_role(user_id: i64, role: String, expires_on: Option<String>) -> Result<(), AppError> {
-    let principal =
-        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Admin, "managing access"))?;
-    let expires_on = expires_on.filter(|d| !d.trim().is_empty());
-    crate::ssr::with_status(crate::ssr::access_source()?.grant(principal, user_id, role, expires_on).await)
+    let (admin, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "managing access")?;
+    ports.access.grant(admin, user_id, role, expires_on).await
 }
 
-/// Disables a user (their sessions end, their tokens are revoked, they cannot sign in) or,
-/// with `disabled = false`, enables them again.
+/// Disabling ends the user's sessions and revokes their tokens; enabling lets them sign in again.
 #[server(endpoint = "set_user_disabled")]
 pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), AppError> {
-    let principal =
-        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Admin, "managing access"))?;
-    crate::ssr::with_status(crate::ssr::access_source()?.set_disabled(principal, user_id, disabled).await)
+    let (admin, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "managing access")?;
+    ports.access.set_disabled(admin, user_id, disabled).await
 }
 
 #[server(endpoint = "revoke_grant")]
 pub async fn revoke_grant(id: i64) -> Result<(), AppError> {
-    let principal =
-        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Admin, "managing access"))?;
-    crate::ssr::with_status(crate::ssr::access_source()?.revoke_grant(principal, id).await)
-}
-
-#[server(endpoint = "api_tokens")]
-pub async fn get_api_tokens() -> Result<TokensView, AppError> {
-    let principal = crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Person, "API tokens"))?;
-    crate::ssr::with_status(crate::ssr::access_source()?.tokens(principal).await)
-}
-
-/// `teams`: slugs separated by commas, or empty. `expires_in_days`: `None` for no expiry.
-#[server(endpoint = "create_api_token")]
-pub async fn create_api_token(
-    name: String,
-    read: bool,
-    ingest: bool,
-    teams: String,
-    expires_in_days: Option<u32>,
-) -> Result<NewTokenView, AppError> {
-    let principal = crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Person, "API tokens"))?;
-    // The secret is in this answer: no cache may keep it.
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
-    }
-    let request = NewTokenRequest { name, read, ingest, teams, expires_in_days };
-    crate::ssr::with_status(crate::ssr::access_source()?.create_token(principal, request).await)
-}
-
-#[server(endpoint = "revoke_api_token")]
-pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    let principal = crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Person, "API tokens"))?;
-    crate::ssr::with_status(crate::ssr::access_source()?.revoke_token(principal, id).await)
-}
-
-/// What the API tokens form asks for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewTokenRequest {
-    pub name: String,
-    pub read: bool,
-    pub ingest: bool,
-    pub teams: String,
-    pub expires_in_days: Option<u32>,
+    let (admin, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "managing access")?;
+    ports.access.revoke_grant(admin, id).await
 }

@@ -92,13 +92,12 @@ pub struct ImportHistory {
 
 #[server(endpoint = "import", input = Json)]
 pub async fn import_file(upload: ImportUpload) -> Result<ImportOutcome, AppError> {
-    let principal =
-        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Ingest, "importing records"))?;
-    crate::ssr::with_status(crate::ssr::import_source()?.import(principal, upload).await)
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Ingest, "importing records")?;
+    ports.import.import(principal, upload).await
 }
 
 #[server(endpoint = "import_history")]
 pub async fn get_import_history(before: Option<i64>) -> Result<ImportHistory, AppError> {
-    let principal = crate::ssr::require(crate::domain::access::Access::Read, "the import history")?;
-    crate::ssr::import_source()?.history(principal, before).await
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Read, "the import history")?;
+    ports.import.history(principal, before).await
 }

@@ -52,8 +52,8 @@ pub struct TeamReadiness {
 
 #[server(endpoint = "team_readiness")]
 pub async fn get_team_readiness(team: String) -> Result<TeamReadiness, AppError> {
-    let principal = crate::ssr::require(crate::domain::access::Access::Read, "self-assessments")?;
-    crate::ssr::with_status(crate::ssr::readiness_source()?.team(principal, team).await)
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Read, "self-assessments")?;
+    ports.readiness.team(principal, team).await
 }
 
 #[server(endpoint = "answer_readiness")]
@@ -64,20 +64,13 @@ pub async fn answer_readiness(
     evidence_url: Option<String>,
     comment: Option<String>,
 ) -> Result<(), AppError> {
-    let principal = crate::ssr::with_status(crate::ssr::require(
-        crate::domain::access::Access::Ingest,
-        "answering self-assessments",
-    ))?;
-    crate::ssr::with_status(
-        crate::ssr::readiness_source()?.answer(principal, service, item, answer, evidence_url, comment).await,
-    )
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Ingest, "answering self-assessments")?;
+    ports.readiness.answer(principal, service, item, answer, evidence_url, comment).await
 }
 
 #[server(endpoint = "sign_off_readiness")]
 pub async fn sign_off_readiness(service: String, item: String) -> Result<(), AppError> {
-    let principal = crate::ssr::with_status(crate::ssr::require(
-        crate::domain::access::Access::Ingest,
-        "signing off self-assessments",
-    ))?;
-    crate::ssr::with_status(crate::ssr::readiness_source()?.sign_off(principal, service, item).await)
+    let (principal, ports) =
+        crate::ports::enter(crate::domain::access::Access::Ingest, "signing off self-assessments")?;
+    ports.readiness.sign_off(principal, service, item).await
 }

@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::PeriodHeader;
 use crate::domain::kpi::SloDay;
-use crate::domain::scorecard::Level;
+use crate::domain::scorecard::{CheckStatus, Level};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,12 +15,7 @@ pub struct ServiceView {
     pub team: String,
     pub tier: u8,
     pub lifecycle: String,
-    pub period: String,
-    /// First and last day of the period (inclusive), in the reporting time zone.
-    pub from: String,
-    pub to: String,
-    pub as_of: String,
-    pub policy_version: String,
+    pub header: PeriodHeader,
     pub level: Option<Level>,
     pub score: Option<u8>,
     pub checks: Vec<CheckView>,
@@ -36,8 +32,7 @@ pub struct CheckView {
     pub id: String,
     pub title: String,
     pub level: Level,
-    /// `pass`, `fail`, `waived`, `not_applicable` or `no_data`.
-    pub status: String,
+    pub status: CheckStatus,
     pub value: String,
     pub threshold: String,
     pub explanation: String,
@@ -114,6 +109,6 @@ pub struct ExemptionView {
 
 #[server(endpoint = "service")]
 pub async fn get_service(slug: String, period: Option<String>) -> Result<ServiceView, AppError> {
-    crate::ssr::require(crate::domain::access::Access::Read, "service pages")?;
-    crate::ssr::service_source()?.service(slug, period).await
+    let (_, ports) = crate::ports::enter(crate::domain::access::Access::Read, "service pages")?;
+    ports.service.service(slug, period).await
 }

@@ -62,37 +62,32 @@ pub struct WaiverRequests {
 
 #[server(endpoint = "service_waivers")]
 pub async fn get_service_waivers(service: String) -> Result<ServiceWaivers, AppError> {
-    let principal = crate::ssr::require(crate::domain::access::Access::Read, "waiver requests")?;
-    crate::ssr::with_status(crate::ssr::waiver_source()?.service(principal, service).await)
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Read, "waiver requests")?;
+    ports.waivers.service(principal, service).await
 }
 
 #[server(endpoint = "waiver_requests")]
 pub async fn get_waiver_requests() -> Result<WaiverRequests, AppError> {
-    let principal = crate::ssr::require(crate::domain::access::Access::Read, "waiver requests")?;
-    crate::ssr::with_status(crate::ssr::waiver_source()?.all(principal).await)
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Read, "waiver requests")?;
+    ports.waivers.all(principal).await
 }
 
 #[server(endpoint = "request_waiver")]
 pub async fn request_waiver(service: String, check: String, reason: String, last_day: String) -> Result<(), AppError> {
-    let principal =
-        crate::ssr::with_status(crate::ssr::require(crate::domain::access::Access::Ingest, "requesting a waiver"))?;
-    crate::ssr::with_status(crate::ssr::waiver_source()?.request(principal, service, check, reason, last_day).await)
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Ingest, "requesting a waiver")?;
+    ports.waivers.request(principal, service, check, reason, last_day).await
 }
 
-/// `decision` is `approve` or `reject`.
+/// What an admin decides on a waiver request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverDecision {
+    Approve,
+    Reject,
+}
+
 #[server(endpoint = "decide_waiver")]
-pub async fn decide_waiver(id: i64, decision: String, note: Option<String>) -> Result<(), AppError> {
-    let principal = crate::ssr::with_status(crate::ssr::require(
-        crate::domain::access::Access::Admin,
-        "deciding on waiver requests",
-    ))?;
-    let approve = match decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        other => {
-            let error = AppError::Invalid(format!("decision must be approve or reject, got '{other}'"));
-            return crate::ssr::with_status(Err(error));
-        }
-    };
-    crate::ssr::with_status(crate::ssr::waiver_source()?.decide(principal, id, approve, note.unwrap_or_default()).await)
+pub async fn decide_waiver(id: i64, decision: WaiverDecision, note: Option<String>) -> Result<(), AppError> {
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "deciding on waiver requests")?;
+    ports.waivers.decide(principal, id, decision, note.unwrap_or_default()).await
 }

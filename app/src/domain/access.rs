@@ -1,4 +1,4 @@
-//! Who may do what (DESIGN.md §8): roles, API-token scopes, the access a route requires, and the
+//! Who may do what (docs/access-and-audit.md): roles, API-token scopes, the access a route requires, and the
 //! pure decision between them. The server resolves a request to a [`Principal`] (a signed-in
 //! user, an API token, or the single local admin of local mode) and asks [`Principal::allows`].
 
@@ -145,6 +145,12 @@ impl Principal {
             teams: BTreeSet::new(),
             token: None,
         }
+    }
+
+    /// How a person is named on what they sign: answers, sign-offs, waiver requests and
+    /// decisions (their email, else their name).
+    pub fn signature(&self) -> String {
+        self.email.clone().unwrap_or_else(|| self.name.clone())
     }
 
     /// How the audit trail names this principal.

@@ -1,4 +1,4 @@
-//! The audit trail's hash chain (DESIGN.md §8). Each event is hashed together with the hash of
+//! The audit trail's hash chain (docs/access-and-audit.md). Each event is hashed together with the hash of
 //! the event before it, so editing, inserting or removing a stored event breaks the chain at
 //! that point. Pure: the server stores the rows and streams them back through [`ChainVerifier`].
 //!

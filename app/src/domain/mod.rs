@@ -1,9 +1,10 @@
-//! Pure domain code: typed records, their parsers and (later) the KPI and scorecard logic.
+//! Pure domain code: typed records and their parsers, the KPI engine, scorecards, reports and evidence.
 //! Nothing here performs IO or reads the clock, so it is tested without a database.
 
 pub mod access;
 pub mod audit;
 pub mod evidence;
+pub mod format;
 pub mod ingest;
 pub mod kpi;
 pub mod overview;

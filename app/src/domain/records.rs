@@ -1,4 +1,4 @@
-//! The typed records Plumbline ingests (DESIGN.md §2), as they arrive from the outside world:
+//! The typed records Plumbline ingests (docs/data-model.md), as they arrive from the outside world:
 //! references are natural keys (slugs, external ids); the server resolves them to rows.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -124,7 +124,7 @@ impl Severity {
         Self::ALL.get(usize::try_from(level).ok()?).copied()
     }
 
-    /// SEV0 and SEV1 (DESIGN.md §4).
+    /// SEV0 and SEV1 (docs/kpis.md).
     pub fn is_high(self) -> bool {
         self.level() <= 1
     }
@@ -285,7 +285,7 @@ pub struct DrTestInput {
     pub notes: Option<String>,
 }
 
-/// A waiver of one scorecard check for one service until `expires_at` (DESIGN.md §2).
+/// A waiver of one scorecard check for one service until `expires_at` (docs/data-model.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExemptionInput {
     pub service: Slug,
@@ -295,7 +295,7 @@ pub struct ExemptionInput {
     pub expires_at: DateTime<Utc>,
 }
 
-/// One answer of a service's readiness self-assessment (DESIGN.md §2 `self_assessment`): an
+/// One answer of a service's readiness self-assessment (docs/data-model.md `self_assessment`): an
 /// item of the policy's checklist, answered by someone and, once signed off, reviewed by
 /// someone else. Only reviewed answers count towards the scorecard.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,4 +1,4 @@
-//! The quarterly executive report (DESIGN.md §6): everything it shows, as one serialisable
+//! The quarterly executive report (docs/reports.md): everything it shows, as one serialisable
 //! document. A published quarter stores this document in its snapshot, so the HTML page and the
 //! PDF of a published quarter are rendered from frozen content and never change.
 
@@ -85,10 +85,6 @@ fn minutes(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<f64> {
     to.map(|to| (to - from).num_seconds() as f64 / 60.0)
 }
 
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// The period's SEV0/1 incidents, oldest first, with their durations; `titles` by incident id.
 pub fn major_incidents(
     period: &Period,
@@ -107,7 +103,7 @@ pub fn major_incidents(
             title: titles.get(&i.id).cloned().unwrap_or_default(),
             severity: i.severity.as_str().to_owned(),
             services: i.services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-            started_at: time(i.started_at),
+            started_at: crate::domain::format::instant(i.started_at),
             time_to_restore: i.detected_at.and_then(|d| minutes(d, i.mitigated_at)),
             impact_duration: minutes(i.started_at, i.mitigated_at),
             postmortem: i.postmortem_published_at.map(|at| at.format("%Y-%m-%d").to_string()),

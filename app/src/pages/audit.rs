@@ -1,12 +1,13 @@
-//! The audit log (DESIGN.md §8), for admins and auditors: every write, import, publish, role
+//! The audit log (docs/access-and-audit.md), for admins and auditors: every write, import, publish, role
 //! change, token event and sign-in, oldest first, with the chain's head hash (compare it with
 //! the one in an evidence pack to see that nothing was cut off since) and a CSV export.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::url::query_string;
 use crate::api::{AuditQuery, AuditView, get_audit_events};
+use crate::components::page_error::PageError;
+use crate::components::url::query_string;
 
 fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -43,7 +44,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match events.await {
                     Ok(view) => view! { <AuditTable view query=query()/> }.into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error title="Audit log"/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,4 +1,4 @@
-//! The Evidence page (DESIGN.md §7), for admins and auditors: choose an audit window, filters
+//! The Evidence page (docs/evidence-pack.md), for admins and auditors: choose an audit window, filters
 //! and sample sizes, and download the pack. A plain GET form, so it works without JavaScript;
 //! previous downloads come from the audit trail, where each is recorded with the pack's hash.
 

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
-use super::home::PageError;
 use crate::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, get_import_history, import_file};
+use crate::components::page_error::PageError;
 use crate::domain::ingest::RecordKind;
 use crate::domain::ingest::adapters::Adapter;
 

@@ -7,10 +7,10 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::home::PageError;
 use crate::api::{
     AnswerReadiness, ReadinessItemView, ServiceReadiness, SignOffReadiness, TeamReadiness, get_team_readiness,
 };
+use crate::components::page_error::PageError;
 use crate::domain::scorecard::readiness::ItemState;
 
 /// `on_call_rotation` → `On call rotation`, `slo_alerting` → `SLO alerting`.

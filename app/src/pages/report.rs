@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::home::PageError;
-use super::summary::{LevelTable, RiskPanels, TrendGrid, drill_down, verdict_text};
 use crate::api::{ReportView, get_report};
+use crate::components::figures::{LevelTable, RiskPanels, TrendGrid, drill_down, verdict_text};
+use crate::components::page_error::PageError;
 use crate::domain::overview::{Unit, Verdict, format_delta, format_value};
 use crate::domain::report::{MajorIncident, Publication, QuarterlyReport, TeamRow};
 

@@ -5,11 +5,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::chart::{Series, SeriesChart};
-use super::services::level_badge;
 use crate::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView, get_service};
-use crate::domain::overview::{Unit, format_value};
-use crate::error::AppError;
+use crate::components::chart::{Series, SeriesChart};
+use crate::components::level_badge::level_badge;
+use crate::components::page_error::PageError;
+use crate::components::period_picker::PeriodPicker;
+use crate::components::waiver_requests::ServiceWaiversSection;
+use crate::domain::format::{Unit, format_value, percent};
 
 #[component]
 pub fn ServicePage() -> impl IntoView {
@@ -22,55 +24,23 @@ pub fn ServicePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match service.await {
                     Ok(view) => view! { <ServiceDetail view/> }.into_any(),
-                    Err(error) => view! { <ServiceError error/> }.into_any(),
+                    Err(error) => view! { <PageError error title="Service" back=("/services".to_owned(), "All services".to_owned())/> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
-#[component]
-fn ServiceError(error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(status) = http::StatusCode::from_u16(error.status())
-    {
-        response.set_status(status);
-    }
-    view! {
-        <section class="panel">
-            <h1>"Service"</h1>
-            <p class="error" role="alert">{error.to_string()}</p>
-            <p><a href="/services">"All services"</a></p>
-        </section>
-    }
-}
-
-fn percent(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{:.*} %", decimals, v * 100.0))
-}
-
 fn minutes(value: Option<i64>) -> String {
     format_value(Unit::Minutes, value.map(|m| m as f64))
-}
-
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "pass" => "Pass",
-        "fail" => "Fail",
-        "waived" => "Waived",
-        "not_applicable" => "Not applicable",
-        "no_data" => "No data",
-        _ => "Unknown",
-    }
 }
 
 #[component]
 fn ServiceDetail(view: ServiceView) -> impl IntoView {
     let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, .. } = view.clone();
-    let failing = checks.iter().filter(|c| c.status == "fail" || c.status == "no_data").count();
-    let services_link = format!("/services?period={}", view.period);
-    let team_link = format!("/teams/{}?period={}", view.team, view.period);
+    let failing = checks.iter().filter(|c| c.status.needs_fixing()).count();
+    let services_link = format!("/services?period={}", view.header.period);
+    let team_link = format!("/teams/{}?period={}", view.team, view.header.period);
     view! {
         <section class="hero service-hero">
             <p class="crumbs"><a href=services_link>"Services"</a> " / " <code>{view.service.clone()}</code></p>
@@ -95,7 +65,8 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
                     <span class="stat-value" data-testid="failing">{failing}</span>
                 </div>
             </div>
-            <PeriodPicker view=view.clone()/>
+            <PeriodPicker header=view.header.clone() action=format!("/services/{}", view.service)/>
+            <p class="note">{format!("Scorecard policy {}", view.header.policy_version)}</p>
         </section>
         <Checks checks tier=view.tier/>
         <Slos slos/>
@@ -103,21 +74,7 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
         <Actions actions/>
         <DrTests dr_tests/>
         <Exemptions exemptions/>
-        <super::waivers::ServiceWaiversSection service=view.service.clone()/>
-    }
-}
-
-#[component]
-fn PeriodPicker(view: ServiceView) -> impl IntoView {
-    let action = format!("/services/{}", view.service);
-    view! {
-        <form class="period-picker" method="get" action=action aria-label="Choose the period">
-            <label>"Period " <input name="period" value=view.period.clone() size="8" placeholder="2026-Q3"/></label>
-            <button class="button" type="submit">"Show"</button>
-            <span class="note">
-                {format!("{} to {}, as of {} · policy {}", view.from, view.to, view.as_of, view.policy_version)}
-            </span>
-        </form>
+        <ServiceWaiversSection service=view.service.clone()/>
     }
 }
 
@@ -143,7 +100,7 @@ fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
                     </thead>
                     <tbody>
                         {checks.into_iter().map(|c| {
-                            let class = format!("status status-{}", c.status.replace('_', "-"));
+                            let class = format!("status status-{}", c.status.as_str().replace('_', "-"));
                             // The team's own word, not a measurement: said so beside the title.
                             let attested = (c.id == "self_assessment_current")
                                 .then(|| view! { " " <span class="badge badge-attested">"Self-attested"</span> });
@@ -151,7 +108,7 @@ fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
                                 <tr data-check=c.id.clone()>
                                     <th scope="row">{c.title}{attested}</th>
                                     <td data-label="Level">{level_badge(Some(c.level))}</td>
-                                    <td data-label="Status"><span class=class>{status_label(&c.status)}</span></td>
+                                    <td data-label="Status"><span class=class>{c.status.label()}</span></td>
                                     <td data-label="Value">{c.value}</td>
                                     <td data-label="Threshold">{c.threshold}</td>
                                     <td data-label="Found, fix">

@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::url::query_string;
 use crate::api::{ServicesQuery, ServicesView, get_services};
-use crate::domain::scorecard::Level;
+use crate::components::level_badge::level_badge;
+use crate::components::page_error::PageError;
+use crate::components::url::query_string;
 use crate::domain::scorecard::listing::{ServiceRow, SortKey};
 
 /// The services list query the URL asks for.
@@ -63,21 +64,11 @@ pub fn ServicesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match services.await {
                     Ok(view) => view! { <ServicesTable view query=query.get_untracked()/> }.into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => view! { <PageError error title="Services"/> }.into_any(),
                 }
             })}
         </Suspense>
     }
-}
-
-pub(super) fn level_badge(level: Option<Level>) -> impl IntoView {
-    let (class, text) = match level {
-        Some(Level::Gold) => ("badge level level-gold", "Gold"),
-        Some(Level::Silver) => ("badge level level-silver", "Silver"),
-        Some(Level::Bronze) => ("badge level level-bronze", "Bronze"),
-        None => ("badge level level-none", "Below Bronze"),
-    };
-    view! { <span class=class>{text}</span> }
 }
 
 #[component]

@@ -4,10 +4,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::home::PageError;
-use super::services::level_badge;
-use super::summary::{HeadlineGrid, PeriodPicker, RiskPanels, TrendGrid};
 use crate::api::{FixView, TeamService, TeamView, get_team};
+use crate::components::figures::{HeadlineGrid, RiskPanels, TrendGrid};
+use crate::components::level_badge::level_badge;
+use crate::components::page_error::PageError;
+use crate::components::period_picker::PeriodPicker;
+use crate::domain::scorecard::CheckStatus;
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -120,7 +122,7 @@ fn FixList(items: Vec<FixView>, total: usize, period: String) -> impl IntoView {
         <ol class="fix-list">
             {items.into_iter().map(|item| {
                 let link = format!("/services/{}?period={period}#checks-heading", item.service);
-                let status = if item.status == "no_data" { "no data" } else { "failing" };
+                let status = if item.status == CheckStatus::NoData { "no data" } else { "failing" };
                 view! {
                     <li data-service=item.service.clone() data-check=item.check.clone()>
                         <strong>{item.title.clone()}</strong> " on " <a href=link><code>{item.service.clone()}</code></a>

@@ -1,6 +1,6 @@
 //! Managing access: users and their role grants, and API tokens. One implementation, used by the
 //! REST routes ([`super::routes`]) and the Access and API tokens pages
-//! ([`crate::access_page`]); every change is written with its audit event in one transaction.
+//! ([`crate::pages::access`], [`crate::pages::tokens`]); every change is written with its audit event in one transaction.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -27,6 +27,19 @@ pub enum ManageError {
     NotFound(String),
     #[error(transparent)]
     Database(#[from] DbErr),
+}
+
+/// What a page shows: the refusal as it reads, a database failure as a reference.
+impl From<ManageError> for app::error::AppError {
+    fn from(error: ManageError) -> Self {
+        use app::error::AppError;
+        match error {
+            ManageError::Invalid(detail) => AppError::Invalid(detail),
+            ManageError::Forbidden(detail) => AppError::Forbidden(detail),
+            ManageError::NotFound(detail) => AppError::NotFound(detail),
+            ManageError::Database(error) => AppError::internal("managing access", &error),
+        }
+    }
 }
 
 impl From<TokenError> for ManageError {

@@ -16,7 +16,7 @@ use super::csrf::is_cross_site;
 use super::resolve::{Caller, caller};
 use super::{AuthMode, SessionPolicy};
 use crate::routes::problem::Problem;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Largest body of any request but an import (forms, server functions, JSON settings).
 const SMALL_BODY_LIMIT: usize = 1024 * 1024;

@@ -1,4 +1,4 @@
-//! Identity and access (DESIGN.md §8): who a request comes from ([`resolve`]), whether it may do
+//! Identity and access (docs/access-and-audit.md): who a request comes from ([`resolve`]), whether it may do
 //! what it asks ([`middleware`]), database-backed sessions, API tokens, and OpenID Connect sign-in.
 //!
 //! Two modes. With no identity provider configured the server runs in **local mode**: it only

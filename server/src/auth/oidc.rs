@@ -1,4 +1,4 @@
-//! Sign-in through an OpenID Connect provider (DESIGN.md §8): authorization code flow with PKCE,
+//! Sign-in through an OpenID Connect provider (docs/access-and-audit.md): authorization code flow with PKCE,
 //! `state` and `nonce`. `/auth/login` stores the pending sign-in (state hash, nonce, PKCE
 //! verifier, where to return) in the database — so any replica can finish it — and redirects to
 //! the provider; `/auth/callback` takes that row exactly once, exchanges the code, verifies the
@@ -25,7 +25,7 @@ use super::rate_limit::RateLimiter;
 use super::{AuthMode, SessionPolicy, hash_secret, sessions};
 use crate::audit::{self, AuditEntry};
 use crate::entities::{app_user, login_state, role_grant, team_membership};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How long a started sign-in may take before its state is refused.
 const LOGIN_TTL_MINUTES: i64 = 10;

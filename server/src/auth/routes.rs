@@ -1,24 +1,22 @@
 //! Identity endpoints: who am I, API tokens, role grants, sign-out. Sign-in itself is in
 //! [`super::oidc`].
 
-use std::collections::BTreeSet;
-
 use app::domain::access::{Principal, Role, TokenScope};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, body::Bytes};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 
 use super::manage::{self, ManageError};
-use super::tokens::NewToken;
+use super::tokens::CreateTokenRequest;
 use super::{resolve::cookie, sessions};
 use crate::audit::{self, AuditEntry};
 use crate::routes::problem::Problem;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `GET /api/v1/me`.
 #[derive(Debug, Serialize)]
@@ -57,33 +55,6 @@ pub async fn list_tokens(State(state): State<AppState>, Extension(principal): Ex
     match manage::tokens_of(&state.db, &principal).await {
         Ok(list) => Json(list).into_response(),
         Err(error) => problem(error, "listing API tokens").into_response(),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateTokenRequest {
-    pub name: String,
-    pub scopes: Vec<String>,
-    pub teams: Option<Vec<String>>,
-    pub expires_in_days: Option<u32>,
-}
-
-impl CreateTokenRequest {
-    pub fn into_new_token(self) -> Result<NewToken, String> {
-        let mut scopes = BTreeSet::new();
-        for scope in &self.scopes {
-            scopes.insert(
-                TokenScope::parse(scope).ok_or_else(|| format!("unknown scope {scope:?}; scopes: ingest, read"))?,
-            );
-        }
-        let expires_in = match self.expires_in_days {
-            Some(0) => return Err("expires_in_days must be at least 1".into()),
-            Some(days) => Some(TimeDelta::days(i64::from(days))),
-            None => None,
-        };
-        let teams = self.teams.map(|t| t.into_iter().map(|s| s.trim().to_owned()).collect());
-        Ok(NewToken { name: self.name, scopes, teams, expires_in })
     }
 }
 

@@ -1,4 +1,4 @@
-//! API tokens for pipelines (DESIGN.md §8): random, shown once, stored as a SHA-256 hash, scoped
+//! API tokens for pipelines (docs/access-and-audit.md): random, shown once, stored as a SHA-256 hash, scoped
 //! (`ingest`, `read`), optionally limited to teams, expiring, revocable, with a last-used time.
 
 use std::collections::BTreeSet;
@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{hash_secret, random_secret};
 use crate::entities::api_token;
@@ -267,4 +267,33 @@ pub async fn authenticate<C: ConnectionTrait>(
         teams: BTreeSet::new(),
         token: Some(app::domain::access::TokenGrant { scopes, teams }),
     }))
+}
+
+/// A token as asked for over the REST API (`POST /api/v1/tokens`) and, converted from its
+/// form, on the tokens page: one set of rules for both.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTokenRequest {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub teams: Option<Vec<String>>,
+    pub expires_in_days: Option<u32>,
+}
+
+impl CreateTokenRequest {
+    pub fn into_new_token(self) -> Result<NewToken, String> {
+        let mut scopes = BTreeSet::new();
+        for scope in &self.scopes {
+            scopes.insert(
+                TokenScope::parse(scope).ok_or_else(|| format!("unknown scope {scope:?}; scopes: ingest, read"))?,
+            );
+        }
+        let expires_in = match self.expires_in_days {
+            Some(0) => return Err("expires_in_days must be at least 1".into()),
+            Some(days) => Some(TimeDelta::days(i64::from(days))),
+            None => None,
+        };
+        let teams = self.teams.map(|t| t.into_iter().map(|s| s.trim().to_owned()).collect());
+        Ok(NewToken { name: self.name, scopes, teams, expires_in })
+    }
 }

@@ -81,15 +81,9 @@ pub async fn load(db: &DatabaseConnection, scale: Scale, seed: u64, show_progres
         let estimate = estimates.iter().find(|(k, _)| *k == kind).map_or(0, |(_, estimate)| *estimate);
         tally.begin(kind, estimate);
         let request = IngestRequest {
-            kind,
-            source: DEMO_SOURCE.to_owned(),
-            dry_run: false,
-            file_name: None,
-            actor: DEMO_ACTOR.to_owned(),
-            allowed_teams: None,
-            readiness_items: None,
             // Demo data stands for records imported from the teams' other tools.
             approvals: crate::ingest::Approvals::Imported,
+            ..IngestRequest::new(kind, DEMO_SOURCE, DEMO_ACTOR.to_owned())
         };
         let summary = ingest_rows(db, request, rows, now).await.map_err(|error| import_error(kind, error))?;
         tally.add(kind, &summary);

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// One audit event (DESIGN.md §8). Rows are only ever inserted, through `crate::audit`.
+/// One audit event (docs/access-and-audit.md). Rows are only ever inserted, through `crate::audit`.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_event")]
 pub struct Model {

@@ -1,4 +1,4 @@
-//! Audit evidence packs (DESIGN.md §7): a ZIP of the window's populations as CSV, with a
+//! Audit evidence packs (docs/evidence-pack.md): a ZIP of the window's populations as CSV, with a
 //! README, a manifest, SHA256SUMS and the control mapping, streamed as it is built. Each
 //! population is streamed from the database and compressed as it goes, from one consistent
 //! snapshot, so memory stays flat whatever the window; the same request over unchanged data

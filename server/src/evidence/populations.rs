@@ -232,7 +232,7 @@ async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceEr
         let external: String = row.try_get("", "incident_external_id")?;
         let severity: i16 = row.try_get("", "incident_severity")?;
         let mitigated: Option<DateTime<Utc>> = row.try_get("", "incident_mitigated_at")?;
-        // DESIGN §4 postmortem coverage: published with published_at ≤ mitigated + 7 days.
+        // docs/kpis.md postmortem coverage: published with published_at ≤ mitigated + 7 days.
         let timely = match (r.status.as_str(), r.published_at, mitigated) {
             ("published", Some(published), Some(mitigated)) => Some(published <= mitigated + TimeDelta::days(7)),
             (_, _, Some(_)) => Some(false),
@@ -268,7 +268,7 @@ async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError>
     write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
         let due_in_window = r.due_date.is_some_and(|d| window.from <= d && d <= window.to);
-        // DESIGN §4: done with completed_at before the end of the due day (reporting zone).
+        // docs/kpis.md: done with completed_at before the end of the due day (reporting zone).
         let on_time = match (r.status.as_str(), r.due_date) {
             ("wont_do", _) | (_, None) => None,
             (status, Some(due)) => {
@@ -481,7 +481,7 @@ async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceEr
         .await?;
     write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
-        // DESIGN §4 change failure: rolled back or failed, or linked to an incident.
+        // docs/kpis.md change failure: rolled back or failed, or linked to an incident.
         let failed = matches!(r.outcome.as_str(), "rolled_back" | "failed") || r.incident_id.is_some();
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);

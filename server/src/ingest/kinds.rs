@@ -1,4 +1,4 @@
-//! The nine record kinds of DESIGN.md §3 as import specs.
+//! The nine record kinds of docs/ingestion.md as import specs.
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,5 +1,6 @@
-//! Ingestion service (DESIGN.md §3): one code path for the REST API, the CLI and demo data.
+//! Ingestion service (docs/ingestion.md): one code path for the REST API, the CLI and demo data.
 
+mod handle;
 mod kinds;
 mod ownership;
 mod pipeline;
@@ -24,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{self, AuditEntry};
 use crate::entities::{import_batch, service};
+pub use handle::Ingestion;
 pub use pipeline::Counts;
 use pipeline::{ParsedRow, Pipeline, parse_row};
 pub use receive::{AdapterLimits, ByteStream, Spooled};
@@ -47,6 +49,23 @@ pub struct IngestRequest {
     pub readiness_items: Option<Vec<String>>,
     /// Whether the rows may carry approvals, and where those were made.
     pub approvals: Approvals,
+}
+
+impl IngestRequest {
+    /// A request to write `kind` from `source` as `actor`: applied (not a dry run), limited to
+    /// no team, readiness items unchecked, approvals refused. Callers change what differs.
+    pub fn new(kind: RecordKind, source: &str, actor: String) -> Self {
+        IngestRequest {
+            kind,
+            source: source.to_owned(),
+            dry_run: false,
+            file_name: None,
+            actor,
+            allowed_teams: None,
+            readiness_items: None,
+            approvals: Approvals::Refused,
+        }
+    }
 }
 
 /// Approvals in rows: an exemption's `approver`, a self-assessment's `reviewed_by`. An approval

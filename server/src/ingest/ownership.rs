@@ -1,4 +1,4 @@
-//! Team limits on writes (DESIGN.md §8): an editor, or an API token limited to teams, may only
+//! Team limits on writes (docs/access-and-audit.md): an editor, or an API token limited to teams, may only
 //! write records of their teams' services. The check runs inside the import's transaction,
 //! after the rows are written and before commit, over exactly what the batch wrote (created and
 //! updated rows carry its `import_batch_id`; unchanged rows are not written), so every kind and

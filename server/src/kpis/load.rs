@@ -1,4 +1,4 @@
-//! The KPI repository: loads, for one period, exactly the populations the DESIGN.md §4
+//! The KPI repository: loads, for one period, exactly the populations the docs/kpis.md
 //! definitions look at, and maps them to the engine's [`Dataset`]. Every query is bounded by
 //! the period (and the look-back a definition needs) over an indexed column:
 //!

@@ -1,9 +1,10 @@
-//! KPIs over the stored records (DESIGN.md §4): parses a request's period, scope and severity
+//! KPIs over the stored records (docs/kpis.md): parses a request's period, scope and severity
 //! filter, loads the period's populations ([`load`]) and runs the pure engine of
 //! `app::domain::kpi` over them. Serves `GET /api/v1/kpis`, `GET /api/v1/slos`, the trend
 //! and the drill-down to a KPI's population.
 
 mod cache;
+mod figures;
 mod load;
 mod mapping;
 mod rollups;
@@ -23,6 +24,7 @@ use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
 pub use cache::{KpiCache, bump_data_version, data_version};
+pub use figures::Figures;
 pub use load::LoadError;
 pub use rollups::{RollupReport, rollup_report};
 pub use scorecards::{ScorecardFilter, ScorecardReport, scorecard_report};
@@ -50,10 +52,7 @@ impl KpiQuery {
             return Err(format!("unknown parameter '{unknown}'; accepted: {}", accepted.join(", ")));
         }
         let get = |name: &str| query.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let period = match get("period") {
-            Some(text) => Period::parse(text, calendar).map_err(|e| e.to_string())?,
-            None => Period::quarter_containing(now, calendar),
-        };
+        let period = Period::parse_or_current(get("period"), calendar, now).map_err(|e| e.to_string())?;
         let scope = match get("scope") {
             Some(text) => Scope::parse(text).map_err(|e| e.to_string())?,
             None => Scope::Org,
@@ -341,10 +340,7 @@ impl TrendQuery {
         let to = rest.remove("to");
         let base = KpiQuery::parse(&rest, &["scope", "severity"], calendar, now)?;
         let parse = |text: &str| Period::parse(text.trim(), calendar).map_err(|e| e.to_string());
-        let last = match &to {
-            Some(text) => parse(text)?,
-            None => Period::quarter_containing(now, calendar),
-        };
+        let last = Period::parse_or_current(to.as_deref(), calendar, now).map_err(|e| e.to_string())?;
         let first = match &from {
             Some(text) => parse(text)?,
             None => (0..7).fold(last, |p, _| p.previous()),

@@ -1,4 +1,4 @@
-//! Scorecards (DESIGN.md §5) for a period: the period's populations for the whole
+//! Scorecards (docs/scorecard-policy.md) for a period: the period's populations for the whole
 //! organisation, evaluated service by service against the policy in force.
 
 use app::domain::kpi::{Dataset, Period, Scope};

@@ -1,4 +1,4 @@
-//! Publishing a period (DESIGN.md §6): its org, team and tier KPIs and every scorecard frozen
+//! Publishing a period (docs/reports.md): its org, team and tier KPIs and every scorecard frozen
 //! as one JSON document, stored as the exact bytes served later, with their SHA-256. Later
 //! imports never change a published snapshot (the database refuses updates and deletes).
 
@@ -8,10 +8,7 @@ use app::domain::kpi::{KPI_DEFINITIONS_VERSION, KpiValues, Period, Scope, Severi
 use app::domain::scorecard::{Policy, Scorecard};
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -80,12 +77,12 @@ impl From<scorecard_snapshot::Model> for SnapshotSummary {
 }
 
 pub async fn publish(
-    db: &DatabaseConnection,
-    policy: &Policy,
+    figures: &super::Figures,
     period: &Period,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<SnapshotSummary, SnapshotError> {
+    let (db, policy) = (&figures.db, figures.policy.as_ref());
     if period.end() > now {
         return Err(SnapshotError::NotClosed(*period));
     }

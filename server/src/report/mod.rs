@@ -16,6 +16,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{incident, scorecard_snapshot, team};
+use crate::kpis::Figures;
 use crate::kpis::{self, KpiCache, LoadError, snapshots};
 use app::domain::scorecard::Policy;
 
@@ -75,7 +76,7 @@ async fn compose<C: ConnectionTrait>(
         previous: period.previous().to_string(),
         from: period.first_day().to_string(),
         to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
-        as_of: summary.as_of.format("%Y-%m-%d %H:%M UTC").to_string(),
+        as_of: app::domain::format::instant(summary.as_of),
         definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
         policy_version: summary.scorecards.policy_version.clone(),
         active_services: summary.scorecards.scorecards.len() as u64,
@@ -104,13 +105,8 @@ pub enum ReportError {
 
 /// The report of a quarter: the published one when the quarter is published, else a draft
 /// computed now.
-pub async fn report<C: ConnectionTrait>(
-    db: &C,
-    cache: &KpiCache,
-    policy: &Policy,
-    period: Period,
-    now: DateTime<Utc>,
-) -> Result<ReportView, ReportError> {
+pub async fn report(figures: &Figures, period: Period, now: DateTime<Utc>) -> Result<ReportView, ReportError> {
+    let (db, cache, policy) = (&figures.db, figures.cache.as_ref(), figures.policy.as_ref());
     if !period.is_quarter() {
         return Err(ReportError::NotAQuarter(period));
     }
@@ -129,7 +125,7 @@ pub async fn report<C: ConnectionTrait>(
         }
     }
     let report = build(db, cache, policy, period, now).await?.as_ref().clone();
-    let publication = Publication::Draft { generated_at: now.format("%Y-%m-%d %H:%M UTC").to_string() };
+    let publication = Publication::Draft { generated_at: app::domain::format::instant(now) };
     Ok(ReportView { report, publication })
 }
 
@@ -139,7 +135,7 @@ pub fn published_view(row: &scorecard_snapshot::Model) -> Result<Option<ReportVi
     let Some(frozen) = content.get("report") else { return Ok(None) };
     let report: QuarterlyReport = serde_json::from_value(frozen.clone()).map_err(|e| e.to_string())?;
     let publication = Publication::Published {
-        published_at: row.published_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        published_at: app::domain::format::instant(row.published_at),
         published_by: row.published_by.clone(),
         content_sha256: row.content_sha256.clone(),
     };

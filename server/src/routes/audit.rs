@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use app::api::{AuditQuery, AuditRow, AuditView};
 use app::domain::access::Principal;
-use app::error::AppError;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -17,7 +15,7 @@ use serde_json::json;
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::listing::{DEFAULT_LIMIT, MAX_LIMIT, parse_instant};
 use crate::routes::problem::Problem;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const PARAMETERS: [&str; 6] = ["actor", "action", "from", "to", "after", "limit"];
 
@@ -147,44 +145,4 @@ fn csv_line(event: &audit::AuditRecord) -> String {
     let seq = event.seq.to_string();
     let cells = [&*seq, &*at, &*event.actor, &*event.action, &*event.target, &*details];
     crate::csv::line(cells.into_iter().chain([&*event.prev_hash, &*event.hash]))
-}
-
-/// The audit log page's data, for the `AuditSource` port.
-pub struct AuditService {
-    db: sea_orm::DatabaseConnection,
-}
-
-impl AuditService {
-    pub fn new(db: sea_orm::DatabaseConnection) -> Self {
-        AuditService { db }
-    }
-}
-
-#[async_trait::async_trait]
-impl app::ssr::AuditSource for AuditService {
-    async fn events(&self, query: AuditQuery) -> Result<AuditView, AppError> {
-        let filter =
-            AuditFilter { actor: query.actor, action: query.action, after: query.after, ..AuditFilter::default() };
-        let page =
-            audit::list(&self.db, &filter, 100).await.map_err(|e| AppError::internal("listing audit events", &e))?;
-        let head = page.head.unwrap_or(audit::Head { seq: 0, hash: app::domain::audit::GENESIS.to_owned() });
-        Ok(AuditView {
-            rows: page
-                .items
-                .into_iter()
-                .map(|e| AuditRow {
-                    seq: e.seq,
-                    at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                    actor: e.actor,
-                    action: e.action,
-                    target: e.target,
-                    details: e.details.to_string(),
-                    hash: e.hash,
-                })
-                .collect(),
-            next: page.next,
-            head_seq: head.seq,
-            head_hash: head.hash,
-        })
-    }
 }

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::evidence::{self, EvidenceError, PackContext};
 use crate::routes::problem::Problem;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Chunks buffered between the builder and the connection (each a page or so of compressed rows).
 const CHANNEL_CHUNKS: usize = 8;
@@ -41,8 +41,8 @@ pub async fn download(
         generated_at: crate::clock_now(),
         generated_by: principal.actor(),
         channel: "http",
-        policy_version: state.policy.version.clone(),
-        calendar: state.calendar,
+        policy_version: state.figures.policy.version.clone(),
+        calendar: state.figures.calendar,
         audit_head: None,
     };
     let file_name = format!("plumbline-evidence-{}-{}.zip", request.from, request.to);

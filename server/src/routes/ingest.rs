@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use app::domain::access::{IngestRight, Principal};
+use app::domain::access::Principal;
 use app::domain::ingest::adapters::{Adapter, AdapterOptions};
 use app::domain::ingest::{BodyFormat, RecordKind};
 use axum::body::Body;
@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::problem::Problem;
-use crate::ingest::{Approvals, IngestError, IngestRequest, Spooled, ingest_adapted, ingest_spooled, read_whole};
-use crate::startup::AppState;
+use crate::ingest::{Approvals, IngestError, IngestRequest, Ingestion, Spooled, read_whole};
+use crate::state::AppState;
 
 pub fn parse_kind(kind: &str) -> Result<RecordKind, Problem> {
     RecordKind::from_slug(kind).ok_or_else(|| {
@@ -97,16 +97,13 @@ async fn handle(
             format!("Content-Type '{content_type}' is not accepted; send application/json (an array), application/x-ndjson or text/csv"),
         )
     })?;
-    refuse_declared_oversize(headers, state.max_body_bytes, IngestError::TooLarge { limit: state.max_body_bytes })?;
-    let request = ingest_request(&state, principal, kind, query)?;
+    let ingestion = &state.ingestion;
+    let limit = ingestion.max_body_bytes;
+    refuse_declared_oversize(headers, limit, IngestError::TooLarge { limit })?;
+    let request = ingest_request(ingestion, principal, kind, query)?;
     // The whole body arrives before the import takes the database: a slow client holds nothing.
-    let body = Spooled::receive(body.into_data_stream(), state.max_body_bytes).await.map_err(Problem::from)?;
-    let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-    let writer_lock = sqlite.then_some(&*state.import_lock);
-    let summary =
-        ingest_spooled(&state.db, request, format, &body, state.max_body_bytes, writer_lock, crate::clock_now())
-            .await
-            .map_err(Problem::from)?;
+    let body = Spooled::receive(body.into_data_stream(), limit).await.map_err(Problem::from)?;
+    let summary = ingestion.body(request, format, &body, crate::clock_now()).await.map_err(Problem::from)?;
     tracing::info!(kind = %kind, received = summary.received, created = summary.created, updated = summary.updated,
         unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
     Ok((StatusCode::OK, Json(summary)).into_response())
@@ -123,24 +120,14 @@ fn refuse_declared_oversize(headers: &HeaderMap, limit: u64, refusal: IngestErro
 }
 
 fn ingest_request(
-    state: &AppState,
+    ingestion: &Ingestion,
     principal: &Principal,
     kind: RecordKind,
     query: &HashMap<String, String>,
 ) -> Result<IngestRequest, Problem> {
-    Ok(IngestRequest {
-        kind,
-        source: parse_source(query)?,
-        dry_run: parse_dry_run(query)?,
-        file_name: None,
-        actor: principal.actor(),
-        allowed_teams: match principal.ingest_right() {
-            IngestRight::Teams(teams) => Some(teams),
-            IngestRight::Any | IngestRight::None => None,
-        },
-        readiness_items: Some(state.policy.self_assessment_items()),
-        approvals: Approvals::for_importer(principal),
-    })
+    let source = parse_source(query)?;
+    let request = ingestion.request(kind, &source, principal, Approvals::for_importer(principal));
+    Ok(IngestRequest { dry_run: parse_dry_run(query)?, ..request })
 }
 
 fn unknown_format(name: &str) -> Problem {
@@ -186,26 +173,23 @@ async fn adapted(
     let options =
         AdapterOptions::from_texts(text("severity_map"), text("service_map"), text("column_map"), text("team"))
             .map_err(|message| Problem::new(StatusCode::BAD_REQUEST, "Invalid adapter options", message))?;
-    let limits = &state.adapter_limits;
-    let limit = limits.max_bytes.min(state.max_body_bytes);
+    let ingestion = &state.ingestion;
+    let limit = ingestion.adapter_limits.max_bytes.min(ingestion.max_body_bytes);
     let too_large = || {
-        if limit < state.max_body_bytes {
+        if limit < ingestion.max_body_bytes {
             IngestError::AdapterTooLarge { limit }
         } else {
             IngestError::TooLarge { limit }
         }
     };
     refuse_declared_oversize(headers, limit, too_large())?;
-    let request = ingest_request(&state, principal, kind, query)?;
+    let request = ingest_request(ingestion, principal, kind, query)?;
     let file = read_whole(body.into_data_stream(), limit).await.map_err(|error| match error {
         IngestError::TooLarge { .. } => Problem::from(too_large()),
         other => Problem::from(other),
     })?;
-    let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-    let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
-    let summary = ingest_adapted(&state.db, request, adapter, &options, file, limits, crate::clock_now())
-        .await
-        .map_err(Problem::from)?;
+    let summary =
+        ingestion.adapted(request, adapter, &options, file, crate::clock_now()).await.map_err(Problem::from)?;
     tracing::info!(kind = %kind, format = adapter.name(), received = summary.received, created = summary.created,
         updated = summary.updated, unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
     Ok((StatusCode::OK, Json(summary)).into_response())

@@ -1,6 +1,6 @@
 //! `GET /api/v1/kpis` and `GET /api/v1/slos?period=…&scope=…`: thin handlers over
 //! [`crate::kpis`]. `GET /api/v1/slos` without `period` or `scope` stays the record listing of
-//! DESIGN.md §3 (see [`super::list`]); the two accept disjoint parameters.
+//! docs/ingestion.md (see [`super::list`]); the two accept disjoint parameters.
 
 use std::collections::HashMap;
 
@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::kpis::{self, KpiQuery, LoadError};
 use crate::routes::problem::Problem;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn parse(state: &AppState, query: &HashMap<String, String>, accepted: &[&str]) -> Result<KpiQuery, Problem> {
-    KpiQuery::parse(query, accepted, state.calendar, crate::clock_now())
+    KpiQuery::parse(query, accepted, state.figures.calendar, crate::clock_now())
         .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))
 }
 
@@ -29,7 +29,7 @@ fn problem(error: LoadError) -> Problem {
 pub async fn get_kpis(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
-        kpis::cached_kpi_report(&state.db, &state.kpi_cache, &query, crate::clock_now()).await.map_err(problem)
+        state.figures.kpis(&query, crate::clock_now()).await.map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report.as_ref()).into_response(),
@@ -42,9 +42,7 @@ pub async fn get_rollups(State(state): State<AppState>, Query(query): Query<Hash
     let result = async {
         let query = parse(&state, &query, &["period", "severity"])?;
         let now = crate::clock_now();
-        kpis::cached_rollup_report(&state.db, &state.kpi_cache, &query.period, query.severity, now)
-            .await
-            .map_err(problem)
+        state.figures.rollups(&query.period, query.severity, now).await.map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report.as_ref()).into_response(),
@@ -81,7 +79,7 @@ pub fn is_slo_report(query: &HashMap<String, String>) -> bool {
 pub async fn slo_report(state: &AppState, query: &HashMap<String, String>) -> Response {
     let result = async {
         let query = parse(state, query, &["period", "scope"])?;
-        kpis::shared_slo_report(&state.db, &state.kpi_cache, &query, crate::clock_now()).await.map_err(problem)
+        state.figures.slos(&query, crate::clock_now()).await.map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report).into_response(),
@@ -92,9 +90,9 @@ pub async fn slo_report(state: &AppState, query: &HashMap<String, String>) -> Re
 pub async fn get_trend(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let now = crate::clock_now();
-        let query = kpis::TrendQuery::parse(&query, state.calendar, now)
+        let query = kpis::TrendQuery::parse(&query, state.figures.calendar, now)
             .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))?;
-        kpis::trend_report(&state.db, &state.kpi_cache, &query, now).await.map_err(problem)
+        state.figures.trend(&query, now).await.map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report).into_response(),
@@ -142,11 +140,8 @@ async fn scorecards(state: &AppState, mut query: HashMap<String, String>, servic
             }
         }
         let now = crate::clock_now();
-        let parsed = KpiQuery::parse(&query, &["period"], state.calendar, now).map_err(bad)?;
-        let report =
-            kpis::cached_scorecard_report(&state.db, &state.kpi_cache, &state.policy, &parsed.period, &filter, now)
-                .await
-                .map_err(problem)?;
+        let parsed = KpiQuery::parse(&query, &["period"], state.figures.calendar, now).map_err(bad)?;
+        let report = state.figures.scorecards(&parsed.period, &filter, now).await.map_err(problem)?;
         if let Some(slug) = service
             && report.scorecards.is_empty()
         {

@@ -25,7 +25,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post};
 
 use crate::auth;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One REST route and what it requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,8 +164,6 @@ pub fn api_router() -> Router<AppState> {
     }
     by_path.into_iter().fold(Router::new(), |router, (path, handler)| router.route(path, handler))
 }
-
-pub use audit::AuditService;
 
 /// The record kind named in a path, or a 404 problem (shared with the listing).
 pub use ingest::parse_kind;

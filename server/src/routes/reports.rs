@@ -7,21 +7,17 @@ use axum::response::{IntoResponse, Response};
 
 use super::problem::Problem;
 use crate::report::{self, ReportError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn pdf(state: &AppState, period: &str) -> Response {
     let result = async {
-        let period = app::domain::kpi::Period::parse(period, state.calendar)
+        let period = app::domain::kpi::Period::parse(period, state.figures.calendar)
             .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Invalid period", e.to_string()))?;
         let now = crate::clock_now();
-        let view = Box::pin(report::report(&state.db, &state.kpi_cache, &state.policy, period, now)).await.map_err(
-            |error| match error {
-                ReportError::NotAQuarter(_) => {
-                    Problem::new(StatusCode::BAD_REQUEST, "Invalid period", error.to_string())
-                }
-                other => Problem::internal("building a quarterly report PDF", &other),
-            },
-        )?;
+        let view = Box::pin(report::report(&state.figures, period, now)).await.map_err(|error| match error {
+            ReportError::NotAQuarter(_) => Problem::new(StatusCode::BAD_REQUEST, "Invalid period", error.to_string()),
+            other => Problem::internal("building a quarterly report PDF", &other),
+        })?;
         let bytes = tokio::task::spawn_blocking(move || report::pdf::render(&view))
             .await
             .map_err(|e| Problem::internal("rendering a quarterly report PDF", &e))?;

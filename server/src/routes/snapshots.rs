@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::kpis::LoadError;
 use crate::kpis::snapshots::{self, SnapshotError};
 use crate::routes::problem::Problem;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,26 +32,22 @@ pub async fn publish(
         let request: PublishRequest = serde_json::from_slice(&body).map_err(|e| {
             Problem::new(StatusCode::BAD_REQUEST, "Invalid body", format!("expected {{\"period\": \"2026-Q3\"}}: {e}"))
         })?;
-        let period =
-            app::domain::kpi::Period::parse(&request.period, state.calendar).map_err(|e| bad_period(e.to_string()))?;
+        let period = app::domain::kpi::Period::parse(&request.period, state.figures.calendar)
+            .map_err(|e| bad_period(e.to_string()))?;
         let actor = principal.actor();
-        Box::pin(snapshots::publish(&state.db, &state.policy, &period, &actor, crate::clock_now())).await.map_err(
-            |error| {
-                let detail = error.to_string();
-                match error {
-                    SnapshotError::NotClosed(_) => {
-                        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Period not over", detail)
-                    }
-                    SnapshotError::AlreadyPublished(_) => {
-                        Problem::new(StatusCode::CONFLICT, "Already published", detail)
-                    }
-                    SnapshotError::Load(LoadError::UnknownScope(detail)) => {
-                        Problem::new(StatusCode::NOT_FOUND, "Unknown scope", detail)
-                    }
-                    other => Problem::internal("publishing a snapshot", &other),
+        Box::pin(snapshots::publish(&state.figures, &period, &actor, crate::clock_now())).await.map_err(|error| {
+            let detail = error.to_string();
+            match error {
+                SnapshotError::NotClosed(_) => {
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Period not over", detail)
                 }
-            },
-        )
+                SnapshotError::AlreadyPublished(_) => Problem::new(StatusCode::CONFLICT, "Already published", detail),
+                SnapshotError::Load(LoadError::UnknownScope(detail)) => {
+                    Problem::new(StatusCode::NOT_FOUND, "Unknown scope", detail)
+                }
+                other => Problem::internal("publishing a snapshot", &other),
+            }
+        })
     };
     match result.await {
         Ok(summary) => (StatusCode::CREATED, Json(summary)).into_response(),
@@ -68,7 +64,8 @@ pub async fn list(State(state): State<AppState>) -> Response {
 
 pub async fn get(State(state): State<AppState>, Path(period): Path<String>) -> Response {
     let result = async {
-        let period = app::domain::kpi::Period::parse(&period, state.calendar).map_err(|e| bad_period(e.to_string()))?;
+        let period =
+            app::domain::kpi::Period::parse(&period, state.figures.calendar).map_err(|e| bad_period(e.to_string()))?;
         match snapshots::find(&state.db, &period).await {
             Ok(Some(row)) => Ok(row),
             Ok(None) => {

@@ -27,7 +27,7 @@ const fn evidence(
 const SOC2: &str = "SOC 2 TSC";
 const ISO: &str = "ISO/IEC 27001:2022 Annex A";
 
-/// Which file evidences which control (DESIGN.md §7).
+/// Which file evidences which control (docs/evidence-pack.md).
 pub const CONTROL_MAPPING: &[ControlEvidence] = &[
     evidence(
         SOC2,

@@ -1,4 +1,4 @@
-//! Audit evidence packs (DESIGN.md §7): what an auditor asks for (window, filters, samples), the
+//! Audit evidence packs (docs/evidence-pack.md): what an auditor asks for (window, filters, samples), the
 //! populations a pack holds and the rule that selects each, and which controls they evidence.
 //! Producing the pack is the server's job; everything here is pure.
 

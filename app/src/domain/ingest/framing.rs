@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{Cell, RawRow, RowError};
 
-/// The three body formats of DESIGN.md §3.
+/// The three body formats of docs/ingestion.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFormat {
     JsonArray,

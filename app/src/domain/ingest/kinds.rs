@@ -1,4 +1,4 @@
-//! One reader per record kind: the field names of DESIGN.md §3 and the rules each must obey.
+//! One reader per record kind: the field names of docs/ingestion.md and the rules each must obey.
 
 use super::fields::{FieldReader, RawRow};
 use super::{FieldError, IngestRecord, RecordKind};

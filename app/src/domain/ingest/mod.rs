@@ -1,4 +1,4 @@
-//! The ingestion contract of DESIGN.md §3, minus the IO: body framing (JSON array, NDJSON,
+//! The ingestion contract of docs/ingestion.md, minus the IO: body framing (JSON array, NDJSON,
 //! CSV) into raw rows, and raw rows into typed records with every field problem reported.
 
 pub mod adapters;

@@ -1,4 +1,4 @@
-//! Postmortem-action KPIs (DESIGN.md §4): `action_on_time_rate` over the actions due in the
+//! Postmortem-action KPIs (docs/kpis.md): `action_on_time_rate` over the actions due in the
 //! period and `overdue_actions` at the as-of instant. Due dates are days of the reporting zone.
 
 use std::borrow::Borrow;

@@ -1,4 +1,4 @@
-//! Change KPIs (DESIGN.md §4) over the deployments made in the period.
+//! Change KPIs (docs/kpis.md) over the deployments made in the period.
 
 use std::borrow::Borrow;
 

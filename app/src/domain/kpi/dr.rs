@@ -1,4 +1,4 @@
-//! Disaster-recovery KPIs (DESIGN.md §4): pass rate, RTO and RPO compliance over the tests
+//! Disaster-recovery KPIs (docs/kpis.md): pass rate, RTO and RPO compliance over the tests
 //! performed in the period, and coverage of the critical services at the as-of instant.
 
 use std::borrow::Borrow;

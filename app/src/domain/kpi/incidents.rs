@@ -1,4 +1,4 @@
-//! Incident KPIs (DESIGN.md §4): counts, customer impact, duration statistics, repeats and
+//! Incident KPIs (docs/kpis.md): counts, customer impact, duration statistics, repeats and
 //! postmortem coverage. Incidents belong to the period of their `started_at`, except for
 //! postmortem coverage, which looks at those *mitigated* in the period.
 
@@ -154,7 +154,7 @@ pub fn customer_impact_minutes<I: Borrow<Incident>>(period: &Period, incidents: 
     impact
 }
 
-/// The incident durations of DESIGN.md §4.
+/// The incident durations of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DurationKind {
     /// `mttd`: detected − started.

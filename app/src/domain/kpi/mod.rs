@@ -1,4 +1,4 @@
-//! The KPI engine of DESIGN.md §4: pure functions from a period (and the caller's `now`) and an
+//! The KPI engine of docs/kpis.md: pure functions from a period (and the caller's `now`) and an
 //! already-loaded population to the pinned KPI values. Each KPI function applies its own
 //! population rule (incidents by `started_at`, postmortem coverage by `mitigated_at`, actions
 //! by due date, DR tests by `performed_at`, deployments by `deployed_at`, measurements by day),
@@ -49,7 +49,7 @@ use crate::domain::records::{Severity, Slug};
 /// Bump it whenever any definition (or population rule) changes.
 pub const KPI_DEFINITIONS_VERSION: &str = "1";
 
-/// The pinned KPI ids of DESIGN.md §4.
+/// The pinned KPI ids of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KpiId {
     SloAttainment,
@@ -142,7 +142,7 @@ impl KpiId {
         Self::ALL.into_iter().find(|k| k.as_str() == text.trim())
     }
 
-    /// The pinned definition (DESIGN.md §4), as shown beside drilled-down values.
+    /// The pinned definition (docs/kpis.md), as shown beside drilled-down values.
     pub fn definition(self) -> &'static str {
         match self {
             KpiId::SloAttainment => "Per SLO: Σgood ÷ Σtotal over the period's days; met if ≥ objective.",

@@ -1,4 +1,4 @@
-//! Reporting periods (DESIGN.md §4): a calendar month (`2026-07`) or a fiscal quarter
+//! Reporting periods (docs/kpis.md): a calendar month (`2026-07`) or a fiscal quarter
 //! (`2026-Q3`), half-open, with its day boundaries in a reporting time zone.
 //!
 //! **Fiscal convention.** A fiscal year is named by the calendar year in which it *starts*. With
@@ -170,6 +170,19 @@ impl Period {
             }
             let month: u32 = rest.parse().map_err(|_| malformed())?;
             Period::month(year, month, calendar).map_err(|e| keep_range(e, malformed()))
+        }
+    }
+
+    /// The period a page or API call asks for: `text` when given (blank counts as absent),
+    /// otherwise the quarter containing `now` — every page's and endpoint's default.
+    pub fn parse_or_current(
+        text: Option<&str>,
+        calendar: ReportingCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<Self, PeriodError> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(text) => Period::parse(text, calendar),
+            None => Ok(Period::quarter_containing(now, calendar)),
         }
     }
 
@@ -410,6 +423,14 @@ pub(crate) mod tests {
         assert_eq!(q4.next().start(), utc("2027-04-01T00:00:00Z"));
         // February 2027 is in fiscal 2026's last quarter; May 2026 in its first.
         assert_eq!(Period::quarter_containing(utc("2027-02-10T12:00:00Z"), april).to_string(), "2026-Q4");
+        let now = utc("2027-02-10T12:00:00Z");
+        assert_eq!(Period::parse_or_current(None, april, now).map(|p| p.to_string()), Ok("2026-Q4".to_owned()));
+        assert_eq!(Period::parse_or_current(Some("  "), april, now).map(|p| p.to_string()), Ok("2026-Q4".to_owned()));
+        assert_eq!(
+            Period::parse_or_current(Some("2026-07"), april, now).map(|p| p.to_string()),
+            Ok("2026-07".to_owned())
+        );
+        assert!(Period::parse_or_current(Some("July"), april, now).is_err());
         assert_eq!(Period::quarter_containing(utc("2026-05-10T12:00:00Z"), april).to_string(), "2026-Q1");
         assert_eq!(Period::quarter_containing(utc("2026-03-31T23:59:59Z"), april).to_string(), "2025-Q4");
         // A fiscal year starting in November wraps two of its quarters into the next year.

@@ -1,4 +1,4 @@
-//! Drill-down (DESIGN.md §4): the exact records behind a KPI value, each marked with whether it
+//! Drill-down (docs/kpis.md): the exact records behind a KPI value, each marked with whether it
 //! is in the KPI's population (`included`), whether it counts towards the value (`counted`: the
 //! numerator of a rate, the members of a count), its own figure (`value`) and, where the
 //! classification is not obvious, a `note`. Records a definition deliberately leaves out (an

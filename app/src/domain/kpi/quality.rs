@@ -1,4 +1,4 @@
-//! `data_quality` (DESIGN.md §4): how complete the data behind the other KPIs is, plus the
+//! `data_quality` (docs/kpis.md): how complete the data behind the other KPIs is, plus the
 //! counts of records the other KPIs had to leave out.
 
 use std::borrow::Borrow;

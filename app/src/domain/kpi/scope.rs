@@ -1,4 +1,4 @@
-//! Scopes (DESIGN.md §4): a service, a team (its services), a tier, or the organisation, and the
+//! Scopes (docs/kpis.md): a service, a team (its services), a tier, or the organisation, and the
 //! pure filter that narrows a population to one. A record belongs to a scope when any service it
 //! names does; each record is kept at most once, so an incident touching two services of a team
 //! counts once for that team.

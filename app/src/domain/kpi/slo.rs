@@ -1,4 +1,4 @@
-//! SLO KPIs (DESIGN.md §4): per-SLO attainment, error budget remaining and burn rates, and the
+//! SLO KPIs (docs/kpis.md): per-SLO attainment, error budget remaining and burn rates, and the
 //! roll-ups `slo_met_rate`, `budget_exhausted_count` and `slo_coverage`.
 //!
 //! Comparisons against the objective are exact: the objective (a percentage) is taken to nine

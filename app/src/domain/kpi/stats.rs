@@ -1,4 +1,4 @@
-//! Duration statistics (DESIGN.md §4): mean, median and p90 in minutes, percentiles by linear
+//! Duration statistics (docs/kpis.md): mean, median and p90 in minutes, percentiles by linear
 //! interpolation between closest ranks at position (n − 1) × q of the sorted values.
 
 use chrono::{DateTime, Utc};

@@ -4,19 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::format::{EPSILON, Unit};
 use crate::domain::kpi::{KpiId, KpiValues};
-
-/// How a figure is read and shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// A fraction in [0, 1], shown as a percentage.
-    Fraction,
-    Count,
-    Minutes,
-    /// Deployments per week.
-    PerWeek,
-}
 
 /// Which way is good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,9 +149,8 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
     },
 ];
 
-/// Below this a change is rounding noise, not a movement.
-const EPSILON: f64 = 1e-9;
-
+/// The change from `previous` to `value` and whether it is better or worse (differences below
+/// [`EPSILON`] are rounding noise, not a movement).
 pub fn judge(direction: Direction, value: Option<f64>, previous: Option<f64>) -> (Option<f64>, Verdict) {
     let (Some(value), Some(previous)) = (value, previous) else {
         return (None, Verdict::NoComparison);
@@ -198,48 +186,6 @@ pub fn headlines(current: &KpiValues, previous: Option<&KpiValues>) -> Vec<Headl
             }
         })
         .collect()
-}
-
-/// `value` for reading: `97.5 %`, `12`, `3.2 h`, `4.5 / wk`; "—" for no data.
-pub fn format_value(unit: Unit, value: Option<f64>) -> String {
-    let Some(value) = value else { return "—".to_owned() };
-    match unit {
-        Unit::Fraction => format!("{:.1}\u{a0}%", value * 100.0),
-        Unit::Count => format!("{value:.0}"),
-        Unit::Minutes => format_minutes(value),
-        Unit::PerWeek => format!("{value:.1} / wk"),
-    }
-}
-
-/// A change for reading, with its sign: `+2.5 pts`, `−3`, `+12 min`.
-pub fn format_delta(unit: Unit, delta: Option<f64>) -> String {
-    let Some(delta) = delta else { return "no comparison".to_owned() };
-    let sign = if delta > EPSILON {
-        "+"
-    } else if delta < -EPSILON {
-        "−"
-    } else {
-        "±"
-    };
-    let size = delta.abs();
-    let body = match unit {
-        Unit::Fraction => format!("{:.1} pts", size * 100.0),
-        Unit::Count => format!("{size:.0}"),
-        Unit::Minutes => format_minutes(size),
-        Unit::PerWeek => format!("{size:.1} / wk"),
-    };
-    format!("{sign}{body}")
-}
-
-/// Minutes as minutes, hours or days, whichever reads best.
-pub fn format_minutes(minutes: f64) -> String {
-    if minutes.abs() < 120.0 {
-        format!("{minutes:.0} min")
-    } else if minutes.abs() < 48.0 * 60.0 {
-        format!("{:.1} h", minutes / 60.0)
-    } else {
-        format!("{:.1} d", minutes / 1440.0)
-    }
 }
 
 #[cfg(test)]
@@ -286,16 +232,5 @@ mod tests {
         for h in &HEADLINES {
             assert_eq!(KpiId::parse(h.kpi.as_str()), Some(h.kpi));
         }
-    }
-
-    #[test]
-    fn values_and_deltas_read_naturally() {
-        assert_eq!(format_value(Unit::Fraction, Some(0.975)), "97.5\u{a0}%");
-        assert_eq!(format_value(Unit::Minutes, Some(150.0)), "2.5 h");
-        assert_eq!(format_value(Unit::Count, None), "—");
-        assert_eq!(format_delta(Unit::Fraction, Some(-0.025)), "−2.5 pts");
-        assert_eq!(format_delta(Unit::Count, Some(3.0)), "+3");
-        assert_eq!(format_delta(Unit::Count, Some(0.0)), "±0");
-        assert_eq!(format_delta(Unit::Minutes, None), "no comparison");
     }
 }

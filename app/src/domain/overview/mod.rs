@@ -7,7 +7,8 @@ pub mod risks;
 
 use serde::{Deserialize, Serialize};
 
-pub use headline::{Direction, Headline, HeadlineKpi, Unit, Verdict, format_delta, format_value, headlines};
+pub use crate::domain::format::{Unit, format_delta, format_value};
+pub use headline::{Direction, Headline, HeadlineKpi, Verdict, headlines};
 pub use risks::{BudgetRisk, DrGap, IncidentHotspot, OverdueRisk, Risks, top_risks};
 
 use chrono::{DateTime, Utc};

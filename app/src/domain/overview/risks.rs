@@ -1,4 +1,4 @@
-//! Top risks of a period (DESIGN.md §6): exhausted error budgets, overdue postmortem actions
+//! Top risks of a period (docs/reports.md): exhausted error budgets, overdue postmortem actions
 //! with their aging, tier-0/1 services without a recent passing DR test, and the services with
 //! the most high-severity incidents. Each list uses the same predicates as the KPI it explains,
 //! so the overview's lists and its figures agree.

@@ -1,4 +1,4 @@
-//! Evaluating a policy for one service and period (DESIGN.md §5). Every check is judged at the
+//! Evaluating a policy for one service and period (docs/scorecard-policy.md). Every check is judged at the
 //! period's as-of instant with the KPI engine's population rules; exemptions are judged at `now`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -18,7 +18,7 @@ use crate::domain::kpi::{dr::has_passing_test_within, incidents::postmortem_cove
 use crate::domain::records::Slug;
 
 /// The status of one check for one service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckStatus {
     Pass,
@@ -41,6 +41,28 @@ impl CheckStatus {
     /// Failing or without data: what "what to fix next" lists.
     pub fn needs_fixing(self) -> bool {
         matches!(self, CheckStatus::Fail | CheckStatus::NoData)
+    }
+
+    /// The status as serialised (`no_data`), also the stylesheet's class suffix with `-`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Waived => "waived",
+            CheckStatus::NotApplicable => "not_applicable",
+            CheckStatus::NoData => "no_data",
+        }
+    }
+
+    /// The status for reading.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "Pass",
+            CheckStatus::Fail => "Fail",
+            CheckStatus::Waived => "Waived",
+            CheckStatus::NotApplicable => "Not applicable",
+            CheckStatus::NoData => "No data",
+        }
     }
 }
 
@@ -83,7 +105,7 @@ impl ApprovalOrigin {
     }
 }
 
-/// A waiver of one check of one service (DESIGN.md §2 `exemption`).
+/// A waiver of one check of one service (docs/data-model.md `exemption`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exemption {
     pub service: Slug,
@@ -149,7 +171,7 @@ impl ReadinessAnswer {
     }
 }
 
-/// One self-assessment answer (DESIGN.md §2 `self_assessment`).
+/// One self-assessment answer (docs/data-model.md `self_assessment`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelfAssessmentAnswer {
     pub service: Slug,
@@ -619,7 +641,7 @@ fn evaluate_check(cx: &Context<'_, '_>, spec: &CheckSpec, exemptions: &[&Exempti
             CheckStatus::Waived,
             format!(
                 "Waived until {} ({}: {}). {}",
-                w.expires_at.format("%Y-%m-%d %H:%M UTC"),
+                crate::domain::format::instant(w.expires_at),
                 w.approval.describe(&w.approver),
                 w.reason,
                 outcome.detail

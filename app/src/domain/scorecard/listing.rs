@@ -1,4 +1,4 @@
-//! The services list (DESIGN.md §6): scorecards filtered by team, tier, level and text, sorted
+//! The services list (docs/scorecard-policy.md): scorecards filtered by team, tier, level and text, sorted
 //! by any column, a page at a time. Pure, so 2,000 services are sliced without the database.
 
 use std::cmp::Ordering;

@@ -1,4 +1,4 @@
-//! Scorecards (DESIGN.md §5): a versioned policy of checks grouped into Bronze → Silver → Gold
+//! Scorecards (docs/scorecard-policy.md): a versioned policy of checks grouped into Bronze → Silver → Gold
 //! with thresholds by tier, its pure evaluation per service and period, and "what to fix next".
 //!
 //! Decisions worth knowing:

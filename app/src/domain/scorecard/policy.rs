@@ -1,4 +1,4 @@
-//! The scorecard policy (DESIGN.md §5): versioned data naming the checks of each level with a
+//! The scorecard policy (docs/scorecard-policy.md): versioned data naming the checks of each level with a
 //! threshold per tier. Parsed from TOML and validated into typed thresholds, so evaluation
 //! never meets a malformed value.
 

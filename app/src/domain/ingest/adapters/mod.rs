@@ -1,5 +1,5 @@
 //! Import adapters: files in formats teams already have, converted into the native ingestion
-//! rows of DESIGN.md §3, so they take the same validation and write path as any other import.
+//! rows of docs/ingestion.md, so they take the same validation and write path as any other import.
 //!
 //! Pure: no IO and no clock. Each adapter reads a whole file and returns native rows; the
 //! native readers (`IncidentInput`, `SloInput`, `ServiceInput`) still validate every row.

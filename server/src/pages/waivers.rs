@@ -1,4 +1,4 @@
-//! The waiver requests' port. A request is kept in `waiver_request`; approving it writes the
+//! The waivers page (and the waiver panel of the service page). A request is kept in `waiver_request`; approving it writes the
 //! `exemptions` record through the ingestion path (validation, provenance, import batch, audit
 //! event), so a waiver granted on the page is the same record as one a pipeline sends and the
 //! scorecards, reports and evidence packs show it alike. Every request and decision is also
@@ -6,15 +6,15 @@
 
 use std::collections::HashMap;
 
+use app::api::WaiverDecision;
 use app::api::{ServiceWaivers, WaivableCheck, WaiverRequestView, WaiverRequests};
 use app::domain::access::{IngestRight, Principal, Role};
 use app::domain::ingest::{Cell, RawRow, RecordKind};
-use app::domain::kpi::Period;
 use app::domain::scorecard::CheckStatus;
 use app::domain::scorecard::evaluate::Scorecard;
 use app::domain::scorecard::waiver::{MAX_WAIVER_DAYS, RequestStatus, check_note, check_request, may_decide};
 use app::error::AppError;
-use app::ssr::WaiverSource;
+use app::ports::WaiversPort;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -24,33 +24,28 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
+use crate::catalog::service_and_team;
 use crate::entities::{service, waiver_request};
-use crate::ingest::{IngestError, IngestRequest, ingest_rows};
-use crate::kpis::{self, ScorecardFilter};
-use crate::minute_utc as time;
-use crate::readiness_page::service_and_team;
-use crate::startup::AppState;
+use crate::ingest::{Approvals, IngestRequest, Ingestion};
+use crate::kpis::{Figures, ScorecardFilter};
+use app::domain::format::instant as time;
 
 /// Decided requests listed on the waivers page (newest first).
 const DECIDED_SHOWN: u64 = 100;
 
-pub struct WaiverService {
-    state: AppState,
+pub struct WaiversPage {
+    figures: Figures,
+    ingestion: Ingestion,
 }
 
-impl WaiverService {
-    pub fn new(state: AppState) -> Self {
-        WaiverService { state }
+impl WaiversPage {
+    pub fn new(figures: Figures, ingestion: Ingestion) -> Self {
+        WaiversPage { figures, ingestion }
     }
 }
 
 fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::internal("waiver requests", &error)
-}
-
-/// How a person is named as requester or approver.
-fn signature(principal: &Principal) -> String {
-    principal.email.clone().unwrap_or_else(|| principal.name.clone())
 }
 
 /// Whether `principal` may write for `team`'s services.
@@ -62,22 +57,19 @@ fn writes_for(principal: &Principal, team: &str) -> bool {
     }
 }
 
-impl WaiverService {
+impl WaiversPage {
     /// The service's scorecard for the current quarter, as the service page shows it.
     async fn current_card(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<Scorecard>, AppError> {
-        let state = &self.state;
-        let period = Period::quarter_containing(now, state.calendar);
+        let period = self.figures.period(None, now)?;
         let filter = ScorecardFilter { service: Some(slug.to_owned()), ..Default::default() };
-        let report = kpis::cached_scorecard_report(&state.db, &state.kpi_cache, &state.policy, &period, &filter, now)
-            .await
-            .map_err(internal)?;
+        let report = self.figures.scorecards(&period, &filter, now).await.map_err(internal)?;
         Ok(report.scorecards.first().cloned())
     }
 
     fn view(&self, row: waiver_request::Model, service: &str, viewer: &Principal) -> WaiverRequestView {
         let status = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Pending);
         let title = self
-            .state
+            .figures
             .policy
             .checks
             .iter()
@@ -86,7 +78,7 @@ impl WaiverService {
         let can_decide = status == RequestStatus::Pending
             && may_decide(
                 viewer.has_role(Role::Admin) && viewer.token.is_none(),
-                &signature(viewer),
+                &viewer.signature(),
                 &row.requested_by,
             )
             .is_ok();
@@ -119,29 +111,13 @@ impl WaiverService {
             .with("service", Cell::Json(json!(service)))
             .with("check", Cell::Json(json!(row.check_id)))
             .with("reason", Cell::Json(json!(row.reason)))
-            .with("approver", Cell::Json(json!(signature(principal))))
+            .with("approver", Cell::Json(json!(principal.signature())))
             .with("expires_at", Cell::Json(json!(row.expires_at.to_rfc3339())));
-        let request = IngestRequest {
-            kind: RecordKind::Exemptions,
-            source: "ui".to_owned(),
-            dry_run: false,
-            file_name: None,
-            actor: principal.actor(),
-            allowed_teams: None,
-            readiness_items: None,
-            // The deciding admin, checked by the caller, is the approver the row names.
-            approvals: crate::ingest::Approvals::MadeHere,
-        };
-        let state = &self.state;
-        let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-        let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
-        match ingest_rows(&state.db, request, vec![record], crate::clock_now()).await {
-            Ok(_) => Ok(()),
-            Err(IngestError::Invalid { errors, .. }) => {
-                Err(AppError::Invalid(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
-            }
-            Err(other) => Err(internal(other)),
-        }
+        // The deciding admin, checked by the caller, is the approver the row names. The team
+        // limit does not apply: an admin decides for any team.
+        let request = self.ingestion.request(RecordKind::Exemptions, "ui", principal, Approvals::MadeHere);
+        self.ingestion.rows(IngestRequest { allowed_teams: None, ..request }, vec![record], crate::clock_now()).await?;
+        Ok(())
     }
 }
 
@@ -180,9 +156,9 @@ async fn set_decision(
 }
 
 #[async_trait::async_trait]
-impl WaiverSource for WaiverService {
+impl WaiversPort for WaiversPage {
     async fn service(&self, principal: Principal, slug: String) -> Result<ServiceWaivers, AppError> {
-        let db = &self.state.db;
+        let db = &self.figures.db;
         let (model, team) = service_and_team(db, &slug).await?;
         let rows = waiver_request::Entity::find()
             .filter(waiver_request::Column::ServiceId.eq(model.id))
@@ -221,7 +197,7 @@ impl WaiverSource for WaiverService {
     }
 
     async fn all(&self, principal: Principal) -> Result<WaiverRequests, AppError> {
-        let db = &self.state.db;
+        let db = &self.figures.db;
         let pending = waiver_request::Entity::find()
             .filter(waiver_request::Column::Status.eq(RequestStatus::Pending.as_str()))
             .order_by_asc(waiver_request::Column::Id)
@@ -263,7 +239,7 @@ impl WaiverSource for WaiverService {
         reason: String,
         last_day: String,
     ) -> Result<(), AppError> {
-        let db = &self.state.db;
+        let db = &self.figures.db;
         let (model, team) = service_and_team(db, &slug).await?;
         if !writes_for(&principal, &team) {
             return Err(AppError::Forbidden(format!("requesting a waiver for {slug}: it belongs to team {team}")));
@@ -292,7 +268,7 @@ impl WaiverSource for WaiverService {
             check_id: Set(check),
             reason: Set(checked.reason),
             expires_at: Set(checked.expires_at),
-            requested_by: Set(signature(&principal)),
+            requested_by: Set(principal.signature()),
             requested_at: Set(now),
             status: Set(RequestStatus::Pending.as_str().to_owned()),
             ..Default::default()
@@ -306,8 +282,15 @@ impl WaiverSource for WaiverService {
         Ok(())
     }
 
-    async fn decide(&self, principal: Principal, id: i64, approve: bool, note: String) -> Result<(), AppError> {
-        let db = &self.state.db;
+    async fn decide(
+        &self,
+        principal: Principal,
+        id: i64,
+        decision: WaiverDecision,
+        note: String,
+    ) -> Result<(), AppError> {
+        let approve = decision == WaiverDecision::Approve;
+        let db = &self.figures.db;
         let note = check_note(&note).map_err(AppError::Invalid)?;
         let row = waiver_request::Entity::find_by_id(id)
             .one(db)
@@ -316,7 +299,7 @@ impl WaiverSource for WaiverService {
             .ok_or_else(|| AppError::NotFound(format!("There is no waiver request {id}.")))?;
         may_decide(
             principal.has_role(Role::Admin) && principal.token.is_none(),
-            &signature(&principal),
+            &principal.signature(),
             &row.requested_by,
         )
         .map_err(AppError::Forbidden)?;
@@ -331,7 +314,7 @@ impl WaiverSource for WaiverService {
         // The decision and its audit event in one transaction, and only on a pending request:
         // two admins deciding at once cannot both act on it.
         let txn = db.begin().await.map_err(internal)?;
-        let decided = Some((signature(&principal), now, note.clone()));
+        let decided = Some((principal.signature(), now, note.clone()));
         if !set_decision(&txn, id, status, decided, RequestStatus::Pending).await.map_err(internal)? {
             txn.rollback().await.map_err(internal)?;
             return Err(AppError::Invalid(format!("waiver request {id} has been decided already")));

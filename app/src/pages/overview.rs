@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::summary::{HeadlineGrid, LevelTable, PeriodPicker, RiskPanels, TrendGrid};
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
-use crate::error::AppError;
+use crate::components::figures::{HeadlineGrid, LevelTable, RiskPanels, TrendGrid};
+use crate::components::page_error::PageError;
+use crate::components::period_picker::PeriodPicker;
 
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn OverviewPage() -> impl IntoView {
     let query = use_query_map();
     let period = Memo::new(move |_| query.read().get("period"));
     let org = Resource::new(move || period.get(), get_org_overview);
@@ -81,24 +82,6 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 <h2 id="trends-heading">{format!("Trends, {} periods", trends.first().map_or(0, |t| t.points.len()))}</h2>
                 <TrendGrid trends id_prefix="org-trend"/>
             </section>
-    }
-}
-
-/// A page's data could not be loaded: the error, with the HTTP status it stands for.
-#[component]
-pub fn PageError(error: AppError, #[prop(into)] title: String) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(status) = http::StatusCode::from_u16(error.status())
-    {
-        response.set_status(status);
-    }
-    view! {
-        <section class="panel">
-            <h1>{title}</h1>
-            <p class="error" role="alert">{error.to_string()}</p>
-            <p><a href="/">"Go to the overview"</a></p>
-        </section>
     }
 }
 

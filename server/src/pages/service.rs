@@ -1,4 +1,4 @@
-//! The service page's data, served through the `ServiceSource` port: the service's scorecard
+//! The service page: the service's scorecard
 //! and SLO statuses (shared with the API and its caches), and the service's own records of the
 //! period read directly (they are few).
 
@@ -10,27 +10,27 @@ use app::domain::records::{ActionStatus, Severity, Slug};
 use app::domain::scorecard::display::{describe, describe_threshold};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
 use app::error::AppError;
-use app::ssr::ServiceSource;
+use app::ports::ServicePort;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
+use super::header::period_header;
 use crate::entities::{
     dr_test, exemption, incident, incident_service, postmortem_action, service, slo, slo_measurement, team,
 };
-use crate::kpis::{self, KpiQuery, ScorecardFilter};
-use crate::minute_utc as time;
-use crate::startup::AppState;
+use crate::kpis::{self, Figures, KpiQuery, ScorecardFilter};
+use app::domain::format::instant as time;
 
 /// Most rows of one kind a service page lists (newest first).
 const MAX_ROWS: u64 = 200;
 
-pub struct ServicePageService {
-    state: AppState,
+pub struct ServicePage {
+    figures: Figures,
 }
 
-impl ServicePageService {
-    pub fn new(state: AppState) -> Self {
-        ServicePageService { state }
+impl ServicePage {
+    pub fn new(figures: Figures) -> Self {
+        ServicePage { figures }
     }
 }
 
@@ -39,12 +39,11 @@ fn minutes_between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64
 }
 
 fn check_view(check: &CheckResult) -> CheckView {
-    let status = serde_json::to_value(check.status).ok().and_then(|v| v.as_str().map(str::to_owned));
     CheckView {
         id: check.id.as_str().to_owned(),
         title: check.title.clone(),
         level: check.level,
-        status: status.unwrap_or_default(),
+        status: check.status,
         value: describe(&check.value),
         threshold: describe_threshold(&check.threshold),
         explanation: check.explanation.clone(),
@@ -54,16 +53,16 @@ fn check_view(check: &CheckResult) -> CheckView {
     }
 }
 
-impl ServicePageService {
+impl ServicePage {
     async fn load(&self, slug: &str, period: Period, now: DateTime<Utc>) -> Result<Option<ServiceView>, LoadFailure> {
-        let state = &self.state;
-        let db = &state.db;
+        let figures = &self.figures;
+        let db = &figures.db;
         let Some(row) = service::Entity::find().filter(service::Column::Slug.eq(slug)).one(db).await? else {
             return Ok(None);
         };
         let team = team::Entity::find_by_id(row.team_id).one(db).await?.map(|t| t.slug).unwrap_or_default();
         let filter = ScorecardFilter { service: Some(slug.to_owned()), ..Default::default() };
-        let report = kpis::cached_scorecard_report(db, &state.kpi_cache, &state.policy, &period, &filter, now).await?;
+        let report = figures.scorecards(&period, &filter, now).await?;
         let card: Option<&Scorecard> = report.scorecards.first();
         let slos = self.slos(&row, period, now).await?;
         let records = Records::load(db, &row, period, now).await?;
@@ -73,11 +72,7 @@ impl ServicePageService {
             team,
             tier: u8::try_from(row.tier).unwrap_or_default(),
             lifecycle: row.lifecycle.clone(),
-            period: period.to_string(),
-            from: period.first_day().to_string(),
-            to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
-            as_of: time(period.as_of(now)),
-            policy_version: report.policy_version.clone(),
+            header: period_header(period, period.as_of(now), &report.policy_version, figures.calendar, now),
             level: card.and_then(|c| c.level),
             score: card.and_then(|c| c.score),
             checks: card.map(|c| c.checks.iter().map(check_view).collect()).unwrap_or_default(),
@@ -96,11 +91,10 @@ impl ServicePageService {
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<Vec<SloView>, LoadFailure> {
-        let state = &self.state;
-        let db = &state.db;
+        let db = &self.figures.db;
         let scope = Scope::Service(Slug::parse(&service.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
         let query = KpiQuery { period, scope, severity: SeverityFilter::HIGH };
-        let report = match kpis::shared_slo_report(db, &state.kpi_cache, &query, now).await {
+        let report = match self.figures.slos(&query, now).await {
             Ok(report) => report,
             // A retired service is no scope the KPIs know: it has no SLO statuses to show.
             Err(kpis::LoadError::UnknownScope(_)) => return Ok(Vec::new()),
@@ -294,14 +288,10 @@ enum LoadFailure {
 }
 
 #[async_trait::async_trait]
-impl ServiceSource for ServicePageService {
+impl ServicePort for ServicePage {
     async fn service(&self, slug: String, period: Option<String>) -> Result<ServiceView, AppError> {
         let now = crate::clock_now();
-        let calendar = self.state.calendar;
-        let period = match period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(text) => Period::parse(text, calendar).map_err(|e| AppError::Invalid(e.to_string()))?,
-            None => Period::quarter_containing(now, calendar),
-        };
+        let period = self.figures.period(period.as_deref(), now)?;
         // Boxed: the scorecard load is a large future.
         match Box::pin(self.load(&slug, period, now)).await {
             Ok(Some(view)) => Ok(view),

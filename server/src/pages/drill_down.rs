@@ -10,8 +10,9 @@ use app::domain::overview::{Unit, format_value};
 use app::error::AppError;
 use serde_json::Value;
 
-use crate::kpis::{self, KpiQuery, LoadError};
-use crate::startup::AppState;
+use app::ports::DrillDownPort;
+
+use crate::kpis::{Figures, KpiQuery, LoadError};
 
 /// Most records the page lists; the JSON API gives them all.
 const MAX_ROWS: usize = 1000;
@@ -51,8 +52,31 @@ fn value_text(kpi: KpiId, value: &Value) -> (String, Option<String>) {
     }
 }
 
-pub async fn population_page(
-    state: &AppState,
+pub struct DrillDownPage {
+    figures: Figures,
+}
+
+impl DrillDownPage {
+    pub fn new(figures: Figures) -> Self {
+        DrillDownPage { figures }
+    }
+}
+
+#[async_trait::async_trait]
+impl DrillDownPort for DrillDownPage {
+    async fn population(
+        &self,
+        kpi: String,
+        period: Option<String>,
+        scope: Option<String>,
+        severity: Option<String>,
+    ) -> Result<PopulationView, AppError> {
+        Box::pin(population_page(&self.figures, kpi, period, scope, severity)).await
+    }
+}
+
+async fn population_page(
+    figures: &Figures,
     kpi: String,
     period: Option<String>,
     scope: Option<String>,
@@ -65,8 +89,8 @@ pub async fn population_page(
         .filter_map(|(name, value)| value.map(|v| (name.to_owned(), v)))
         .collect();
     let query =
-        KpiQuery::parse(&params, &["period", "scope", "severity"], state.calendar, now).map_err(AppError::Invalid)?;
-    let report = match Box::pin(kpis::population_report(&state.db, &query, id, now)).await {
+        KpiQuery::parse(&params, &["period", "scope", "severity"], figures.calendar, now).map_err(AppError::Invalid)?;
+    let report = match figures.population(&query, id, now).await {
         Ok(report) => report,
         Err(LoadError::UnknownScope(detail)) => return Err(AppError::NotFound(detail)),
         Err(other) => return Err(AppError::internal("loading a KPI's population", &other)),

@@ -1,30 +1,30 @@
-//! The import page's port: an uploaded file goes through the same ingestion path as
+//! The import page: an uploaded file goes through the same ingestion path as
 //! `POST /api/v1/{kind}` (same validation, atomicity, provenance and audit events), and the
 //! import batches are listed newest first.
 
 use app::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, RowProblem};
-use app::domain::access::{Access, IngestRight, Principal};
+use app::domain::access::{Access, Principal};
 use app::domain::ingest::RecordKind;
 use app::domain::ingest::adapters::AdapterOptions;
 use app::error::AppError;
-use app::ssr::ImportSource;
+use app::ports::ImportPort;
 use bytes::Bytes;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::import_batch;
-use crate::ingest::{IngestError, IngestRequest, Reading, Spooled, ingest_adapted, ingest_spooled};
-use crate::startup::AppState;
+use crate::ingest::{Approvals, IngestError, IngestRequest, Ingestion, Reading, Spooled};
 
 /// Batches shown per page of the history.
 const PAGE: u64 = 50;
 
-pub struct ImportService {
-    state: AppState,
+pub struct ImportPage {
+    db: DatabaseConnection,
+    ingestion: Ingestion,
 }
 
-impl ImportService {
-    pub fn new(state: AppState) -> Self {
-        ImportService { state }
+impl ImportPage {
+    pub fn new(db: DatabaseConnection, ingestion: Ingestion) -> Self {
+        ImportPage { db, ingestion }
     }
 }
 
@@ -48,9 +48,8 @@ fn outcome(upload: &ImportUpload, reading: Reading) -> ImportOutcome {
 }
 
 #[async_trait::async_trait]
-impl ImportSource for ImportService {
+impl ImportPort for ImportPage {
     async fn import(&self, principal: Principal, upload: ImportUpload) -> Result<ImportOutcome, AppError> {
-        let state = &self.state;
         let kind = RecordKind::from_slug(upload.kind.trim())
             .ok_or_else(|| AppError::Invalid(format!("'{}' is not a record kind", upload.kind)))?;
         let head = upload.content.as_bytes();
@@ -80,40 +79,25 @@ impl ImportSource for ImportService {
             ));
         }
         let file_name = upload.file_name.trim();
+        let ingestion = &self.ingestion;
         let request = IngestRequest {
-            kind,
-            source: source.to_owned(),
             dry_run: upload.dry_run,
             file_name: (!file_name.is_empty()).then(|| file_name.chars().take(255).collect()),
-            actor: principal.actor(),
-            allowed_teams: match principal.ingest_right() {
-                IngestRight::Teams(teams) => Some(teams),
-                IngestRight::Any | IngestRight::None => None,
-            },
-            readiness_items: Some(state.policy.self_assessment_items()),
-            approvals: crate::ingest::Approvals::for_importer(&principal),
+            ..ingestion.request(kind, source, &principal, Approvals::for_importer(&principal))
         };
         let mut result = outcome(&upload, reading);
         let content = Bytes::from(upload.content.into_bytes());
-        let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-        let writer_lock = sqlite.then_some(&*state.import_lock);
         let now = crate::clock_now();
         let imported = match reading {
             // The same path as the REST API: retried when it meets a concurrent writer.
             Reading::Native(format) => {
                 let body = Spooled::Memory(content);
-                ingest_spooled(&state.db, request, format, &body, state.max_body_bytes, writer_lock, now).await
+                ingestion.body(request, format, &body, now).await
             }
-            Reading::Adapted(_) if content.len() as u64 > state.max_body_bytes => {
-                Err(IngestError::TooLarge { limit: state.max_body_bytes })
+            Reading::Adapted(_) if content.len() as u64 > ingestion.max_body_bytes => {
+                Err(IngestError::TooLarge { limit: ingestion.max_body_bytes })
             }
-            Reading::Adapted(adapter) => {
-                let _one_writer = match writer_lock {
-                    Some(lock) => Some(lock.lock().await),
-                    None => None,
-                };
-                ingest_adapted(&state.db, request, adapter, &options, content, &state.adapter_limits, now).await
-            }
+            Reading::Adapted(adapter) => ingestion.adapted(request, adapter, &options, content, now).await,
         };
         match imported {
             Ok(summary) => {
@@ -152,7 +136,7 @@ impl ImportSource for ImportService {
         if let Some(before) = before {
             query = query.filter(import_batch::Column::Id.lt(before));
         }
-        let mut rows = query.all(&self.state.db).await.map_err(|e| AppError::internal("loading import batches", &e))?;
+        let mut rows = query.all(&self.db).await.map_err(|e| AppError::internal("loading import batches", &e))?;
         let next = (rows.len() as u64 > PAGE).then(|| rows[PAGE as usize - 1].id);
         rows.truncate(PAGE as usize);
         Ok(ImportHistory {
@@ -160,7 +144,7 @@ impl ImportSource for ImportService {
                 .into_iter()
                 .map(|b| BatchRow {
                     id: b.id,
-                    started_at: b.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    started_at: app::domain::format::instant_seconds(b.started_at),
                     actor: b.actor,
                     kind: b.kind,
                     source: b.source,

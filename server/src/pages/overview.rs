@@ -1,26 +1,29 @@
-//! The home page's data summary, served to the pages through the `OverviewSource` port.
+//! The overview page: the organisation's figures for a period and the data summary.
 
-use app::api::{ImportSummary, KindCount, OrgOverview, Overview, PopulationView, ReportView, TeamView};
+use app::api::{ImportSummary, KindCount, OrgOverview, Overview};
+use app::domain::kpi::Scope;
+use app::domain::overview::{headlines, level_distribution, trend_series};
 use app::error::AppError;
-use app::ssr::OverviewSource;
+use app::ports::OverviewPort;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
+use super::header::period_header;
 use crate::entities::{
     deployment, dr_test, import_batch, incident, postmortem, postmortem_action, service, slo, slo_measurement, team,
 };
-use crate::startup::AppState;
+use crate::kpis::Figures;
 
-pub struct OverviewService {
-    state: AppState,
+pub struct OverviewPage {
+    figures: Figures,
 }
 
-impl OverviewService {
-    pub fn new(state: AppState) -> Self {
-        OverviewService { state }
+impl OverviewPage {
+    pub fn new(figures: Figures) -> Self {
+        OverviewPage { figures }
     }
 
     async fn load(&self) -> Result<Overview, DbErr> {
-        let db: &DatabaseConnection = &self.state.db;
+        let db: &DatabaseConnection = &self.figures.db;
         let counts = vec![
             ("teams", "Teams", team::Entity::find().count(db).await?),
             ("services", "Services", service::Entity::find().count(db).await?),
@@ -38,7 +41,7 @@ impl OverviewService {
         let last_import = applied.order_by_desc(import_batch::Column::Id).one(db).await?.map(|b| ImportSummary {
             kind: b.kind,
             source: b.source,
-            at: b.finished_at.unwrap_or(b.started_at).format("%Y-%m-%d %H:%M UTC").to_string(),
+            at: app::domain::format::instant(b.finished_at.unwrap_or(b.started_at)),
             received: u64::try_from(b.received).unwrap_or_default(),
         });
         Ok(Overview {
@@ -53,48 +56,34 @@ impl OverviewService {
 }
 
 #[async_trait::async_trait]
-impl OverviewSource for OverviewService {
-    async fn overview(&self) -> Result<Overview, AppError> {
+impl OverviewPort for OverviewPage {
+    async fn org(&self, period: Option<String>) -> Result<OrgOverview, AppError> {
+        let now = crate::clock_now();
+        let period = self.figures.period(period.as_deref(), now).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let summary = Box::pin(self.figures.summary(period, &Scope::Org, now))
+            .await
+            .map_err(|e| AppError::internal("loading the org overview", &e))?;
+        let policy = &summary.scorecards.policy_version;
+        Ok(OrgOverview {
+            header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, now),
+            active_services: summary.scorecards.scorecards.len() as u64,
+            headlines: headlines(&summary.kpis, summary.previous.as_ref()),
+            levels: level_distribution(&summary.scorecards.scorecards),
+            trends: trend_series(&summary.trend),
+            risks: summary.risks.clone(),
+        })
+    }
+
+    async fn data_summary(&self) -> Result<Overview, AppError> {
         // Counting every table is slow on a large organisation, and only an import changes it.
-        let cache = &self.state.kpi_cache.data_summary;
+        let cache = &self.figures.cache.data_summary;
         let failed = |e: DbErr| AppError::internal("loading the overview", &e);
-        let version = crate::kpis::data_version(&self.state.db).await.map_err(failed)?;
+        let version = crate::kpis::data_version(&self.figures.db).await.map_err(failed)?;
         if let Some(summary) = cache.get("counts", version) {
             return Ok(summary.as_ref().clone());
         }
         let summary = self.load().await.map_err(failed)?;
         cache.put("counts".to_owned(), version, std::sync::Arc::new(summary.clone()));
         Ok(summary)
-    }
-
-    async fn org(&self, period: Option<String>) -> Result<OrgOverview, AppError> {
-        crate::summary_pages::org_overview(&self.state, period).await
-    }
-
-    async fn team(&self, slug: String, period: Option<String>) -> Result<TeamView, AppError> {
-        crate::summary_pages::team_page(&self.state, slug, period).await
-    }
-
-    async fn population(
-        &self,
-        kpi: String,
-        period: Option<String>,
-        scope: Option<String>,
-        severity: Option<String>,
-    ) -> Result<PopulationView, AppError> {
-        crate::drill_down::population_page(&self.state, kpi, period, scope, severity).await
-    }
-
-    async fn report(&self, period: String) -> Result<ReportView, AppError> {
-        let state = &self.state;
-        let period = crate::summary_pages::parse_period(state, Some(&period), crate::clock_now())?;
-        let now = crate::clock_now();
-        match Box::pin(crate::report::report(&state.db, &state.kpi_cache, &state.policy, period, now)).await {
-            Ok(view) => Ok(view),
-            Err(crate::report::ReportError::NotAQuarter(p)) => {
-                Err(AppError::Invalid(crate::report::ReportError::NotAQuarter(p).to_string()))
-            }
-            Err(other) => Err(AppError::internal("building a quarterly report", &other)),
-        }
     }
 }

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::home::PageError;
 use crate::api::{PopulationView, get_population};
+use crate::components::page_error::PageError;
 
 #[component]
-pub fn KpiPage() -> impl IntoView {
+pub fn DrillDownPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let key = Memo::new(move |_| {

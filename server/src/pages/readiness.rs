@@ -1,4 +1,4 @@
-//! The self-assessment page's port. Answers and sign-offs are written as `self-assessments`
+//! The self-assessment page. Answers and sign-offs are written as `self-assessments`
 //! records through the ingestion path (validation, provenance, import batch and audit event),
 //! so an answer given on the page is the same record as one sent by a pipeline.
 
@@ -12,51 +12,32 @@ use app::domain::scorecard::readiness::{
 };
 use app::domain::scorecard::{ApprovalOrigin, ReadinessAnswer};
 use app::error::AppError;
-use app::ssr::ReadinessSource;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use app::ports::ReadinessPort;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
+use crate::catalog::service_and_team;
 use crate::entities::{self_assessment, service, team};
-use crate::ingest::{IngestError, IngestRequest, ingest_rows};
-use crate::minute_utc as time;
-use crate::startup::AppState;
+use crate::ingest::{Approvals, IngestRequest, Ingestion};
+use crate::kpis::Figures;
+use app::domain::format::instant as time;
 
-pub struct ReadinessService {
-    state: AppState,
+pub struct ReadinessPage {
+    figures: Figures,
+    ingestion: Ingestion,
 }
 
-impl ReadinessService {
-    pub fn new(state: AppState) -> Self {
-        ReadinessService { state }
+impl ReadinessPage {
+    pub fn new(figures: Figures, ingestion: Ingestion) -> Self {
+        ReadinessPage { figures, ingestion }
     }
-}
-
-/// How a person is named on their answers and sign-offs.
-fn signature(principal: &Principal) -> String {
-    principal.email.clone().unwrap_or_else(|| principal.name.clone())
 }
 
 fn internal(error: DbErr) -> AppError {
     AppError::internal("the self-assessment page", &error)
 }
 
-/// A service with its team's slug, or 404 (also the waiver requests' lookup).
-pub(crate) async fn service_and_team(
-    db: &DatabaseConnection,
-    slug: &str,
-) -> Result<(service::Model, String), AppError> {
-    let not_found = || AppError::NotFound(format!("There is no service '{slug}'."));
-    let service = service::Entity::find()
-        .filter(service::Column::Slug.eq(slug))
-        .one(db)
-        .await
-        .map_err(internal)?
-        .ok_or_else(not_found)?;
-    let team = team::Entity::find_by_id(service.team_id).one(db).await.map_err(internal)?.ok_or_else(not_found)?;
-    Ok((service, team.slug))
-}
-
-impl ReadinessService {
+impl ReadinessPage {
     /// Writes one `self-assessments` row through the ingestion path.
     async fn write(
         &self,
@@ -73,39 +54,20 @@ impl ReadinessService {
             }
         }
         let request = IngestRequest {
-            kind: RecordKind::SelfAssessments,
-            source: "ui".to_owned(),
-            dry_run: false,
-            file_name: None,
-            actor: principal.actor(),
             allowed_teams,
-            readiness_items: Some(self.state.policy.self_assessment_items()),
             // The sign-off was checked above (`may_sign_off`) and names the principal.
-            approvals: crate::ingest::Approvals::MadeHere,
+            ..self.ingestion.request(RecordKind::SelfAssessments, "ui", principal, Approvals::MadeHere)
         };
-        let state = &self.state;
-        let sqlite = state.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-        let _one_writer = if sqlite { Some(state.import_lock.lock().await) } else { None };
-        match ingest_rows(&state.db, request, vec![raw], crate::clock_now()).await {
-            Ok(_) => Ok(()),
-            Err(IngestError::Invalid { errors, .. }) => Err(AppError::Invalid(
-                errors
-                    .into_iter()
-                    .map(|e| format!("{}: {}", e.field.unwrap_or_default(), e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )),
-            Err(IngestError::Forbidden(reason)) => Err(AppError::Forbidden(reason)),
-            Err(other) => Err(AppError::internal("writing a self-assessment answer", &other)),
-        }
+        self.ingestion.rows(request, vec![raw], crate::clock_now()).await?;
+        Ok(())
     }
 }
 
 #[async_trait::async_trait]
-impl ReadinessSource for ReadinessService {
+impl ReadinessPort for ReadinessPage {
     async fn team(&self, principal: Principal, slug: String) -> Result<TeamReadiness, AppError> {
-        let db = &self.state.db;
-        let policy = &self.state.policy;
+        let db = &self.figures.db;
+        let policy = &self.figures.policy;
         let team = team::Entity::find()
             .filter(team::Column::Slug.eq(slug.as_str()))
             .one(db)
@@ -142,7 +104,7 @@ impl ReadinessSource for ReadinessService {
             });
         }
         let now = crate::clock_now();
-        let me = signature(&principal);
+        let me = principal.signature();
         let is_admin = principal.has_role(Role::Admin);
         let my_teams: Vec<String> = principal.teams.iter().cloned().collect();
         let can_answer = match principal.ingest_right() {
@@ -206,9 +168,9 @@ impl ReadinessSource for ReadinessService {
         evidence_url: Option<String>,
         comment: Option<String>,
     ) -> Result<(), AppError> {
-        let (found, _team) = service_and_team(&self.state.db, &service).await?;
+        let (found, _team) = service_and_team(&self.figures.db, &service).await?;
         let tier = u8::try_from(found.tier).unwrap_or_default();
-        if !self.state.policy.checklist_for(tier).iter().any(|listed| listed.id == item) {
+        if !self.figures.policy.checklist_for(tier).iter().any(|listed| listed.id == item) {
             return Err(AppError::Invalid(format!(
                 "'{item}' is not an item of the readiness checklist of a tier {tier} service."
             )));
@@ -220,7 +182,7 @@ impl ReadinessSource for ReadinessService {
             "answer": answer,
             "evidence_url": blank(evidence_url),
             "comment": blank(comment),
-            "answered_by": signature(&principal),
+            "answered_by": principal.signature(),
             "answered_at": crate::clock_now().to_rfc3339(),
         });
         // A team editor answers for their own teams only: the ingestion path checks it.
@@ -232,7 +194,7 @@ impl ReadinessSource for ReadinessService {
     }
 
     async fn sign_off(&self, principal: Principal, service: String, item: String) -> Result<(), AppError> {
-        let db = &self.state.db;
+        let db = &self.figures.db;
         let (model, team) = service_and_team(db, &service).await?;
         let stored = self_assessment::Entity::find()
             .filter(self_assessment::Column::ServiceId.eq(model.id))
@@ -241,7 +203,7 @@ impl ReadinessSource for ReadinessService {
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::NotFound(format!("'{item}' has no answer for {service} to sign off.")))?;
-        let me = signature(&principal);
+        let me = principal.signature();
         let teams: Vec<String> = principal.teams.iter().cloned().collect();
         if !may_sign_off(&me, principal.has_role(Role::Admin), &teams, &stored.answered_by, &team) {
             return Err(AppError::Forbidden(

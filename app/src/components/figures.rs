@@ -1,12 +1,11 @@
-//! The parts the overview, the team page and the report share: the period picker, headline KPI
-//! cards with their deltas and drill-down links, the level table, risk lists and trend charts.
+//! The figures the overview, the team page and the report share: headline KPI cards with their
+//! deltas and drill-down links, the level table, risk lists and trend charts.
 
 use leptos::prelude::*;
 
-use super::services::level_badge;
+use super::level_badge::level_badge;
 use super::trend::TrendChart;
 use super::url::query_string;
-use crate::api::PeriodHeader;
 use crate::domain::overview::{Headline, Risks, TierLevels, TrendSeries, Verdict, format_delta, format_value};
 use crate::domain::scorecard::Level;
 
@@ -14,39 +13,6 @@ use crate::domain::scorecard::Level;
 pub fn drill_down(kpi: &str, period: &str, scope: &str) -> String {
     let query = query_string(&[("period", Some(period.to_owned())), ("scope", Some(scope.to_owned()))]);
     format!("/kpis/{kpi}?{query}")
-}
-
-/// A GET form (so the period is in the URL and works without JavaScript) choosing among recent
-/// quarters and months.
-#[component]
-pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl IntoView {
-    let selected = header.period.clone();
-    let known = header.quarters.contains(&selected) || header.months.contains(&selected);
-    let option = move |period: String| {
-        let chosen = period == selected;
-        let value = period.clone();
-        view! { <option value=value selected=chosen>{period}</option> }
-    };
-    let quarters = header.quarters.clone().into_iter().map(option.clone()).collect_view();
-    let months = header.months.clone().into_iter().map(option.clone()).collect_view();
-    let other = (!known).then(|| option(header.period.clone()));
-    let previous_link = format!("{action}?period={}", header.previous);
-    let status = if header.open { "open: figures still move" } else { "closed" };
-    view! {
-        <form class="period-picker" method="get" action=action aria-label="Choose the period">
-            <label for="period-select">"Period"</label>
-            <select id="period-select" name="period">
-                {other}
-                <optgroup label="Quarters">{quarters}</optgroup>
-                <optgroup label="Months">{months}</optgroup>
-            </select>
-            <button class="button" type="submit">"Show"</button>
-            <a href=previous_link rel="prev">{format!("← {}", header.previous)}</a>
-            <span class="note" data-testid="period-span">
-                {format!("{} to {} · as of {} · {status}", header.from, header.to, header.as_of)}
-            </span>
-        </form>
-    }
 }
 
 /// The CSS class and the word for a verdict (the word carries the meaning; colour repeats it).

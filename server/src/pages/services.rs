@@ -1,25 +1,23 @@
-//! The services list page's data, served through the `ServicesSource` port: every active
+//! The services list: every active
 //! service's scorecard for a period (cached for closed periods), filtered, sorted and paged by
 //! the pure listing code.
 
 use std::collections::BTreeSet;
 
 use app::api::{ServicesQuery, ServicesView};
-use app::domain::kpi::Period;
 use app::domain::scorecard::listing::{self, LevelFilter, ListQuery, SortKey};
 use app::error::AppError;
-use app::ssr::ServicesSource;
+use app::ports::ServicesPort;
 
-use crate::kpis::{self, ScorecardFilter};
-use crate::startup::AppState;
+use crate::kpis::{Figures, ScorecardFilter};
 
-pub struct ServicesService {
-    state: AppState,
+pub struct ServicesPage {
+    figures: Figures,
 }
 
-impl ServicesService {
-    pub fn new(state: AppState) -> Self {
-        ServicesService { state }
+impl ServicesPage {
+    pub fn new(figures: Figures) -> Self {
+        ServicesPage { figures }
     }
 }
 
@@ -72,25 +70,16 @@ fn list_query(query: &ServicesQuery) -> Result<ListQuery, AppError> {
 }
 
 #[async_trait::async_trait]
-impl ServicesSource for ServicesService {
+impl ServicesPort for ServicesPage {
     async fn services(&self, query: ServicesQuery) -> Result<ServicesView, AppError> {
-        let state = &self.state;
         let now = crate::clock_now();
-        let period = match given(&query.period) {
-            Some(text) => Period::parse(text, state.calendar).map_err(|e| AppError::Invalid(e.to_string()))?,
-            None => Period::quarter_containing(now, state.calendar),
-        };
+        let period = self.figures.period(query.period.as_deref(), now)?;
         let list = list_query(&query)?;
-        let report = kpis::cached_scorecard_report(
-            &state.db,
-            &state.kpi_cache,
-            &state.policy,
-            &period,
-            &ScorecardFilter::default(),
-            now,
-        )
-        .await
-        .map_err(|e| AppError::internal("listing services", &e))?;
+        let report = self
+            .figures
+            .scorecards(&period, &ScorecardFilter::default(), now)
+            .await
+            .map_err(|e| AppError::internal("listing services", &e))?;
         let teams: BTreeSet<String> = report.scorecards.iter().map(|c| c.team.as_str().to_owned()).collect();
         Ok(ServicesView {
             period: period.to_string(),

@@ -1,0 +1,42 @@
+//! The audit log page: events, filtered and paged, with the chain's head.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Filters of the audit log page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// Show events after this sequence number (paging).
+    pub after: Option<i64>,
+}
+
+/// One audit event as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub hash: String,
+}
+
+/// A page of the audit log with the chain's head.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub rows: Vec<AuditRow>,
+    pub next: Option<i64>,
+    pub head_seq: i64,
+    pub head_hash: String,
+}
+
+#[server(endpoint = "audit_events")]
+pub async fn get_audit_events(query: AuditQuery) -> Result<AuditView, AppError> {
+    let (_, ports) = crate::ports::enter(crate::domain::access::Access::Audit, "the audit log")?;
+    ports.audit.events(query).await
+}

@@ -1,0 +1,54 @@
+//! The drill-down page: the records behind one KPI value, as a table.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The records behind one KPI value (the drill-down page), as a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationView {
+    pub kpi: String,
+    pub label: String,
+    pub definition: String,
+    /// The population rule with the period's bounds filled in.
+    pub filter: String,
+    pub period: String,
+    pub scope: String,
+    /// The duration KPIs' severity filter.
+    pub severity: Vec<String>,
+    /// The value as `GET /api/v1/kpis` reports it, for reading.
+    pub value: String,
+    /// The parts of a composite value ("days 1 30: 2, …"), if any.
+    pub breakdown: Option<String>,
+    pub count: usize,
+    pub included: usize,
+    pub counted: usize,
+    /// The records' fields, in order.
+    pub columns: Vec<String>,
+    pub rows: Vec<PopulationRowView>,
+    /// The JSON API call giving every record.
+    pub api: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationRowView {
+    pub cells: Vec<String>,
+    /// The service page the record belongs to.
+    pub service: Option<String>,
+    pub included: bool,
+    pub counted: bool,
+    pub value: Option<f64>,
+    pub note: Option<String>,
+}
+
+#[server(endpoint = "population")]
+pub async fn get_population(
+    kpi: String,
+    period: Option<String>,
+    scope: Option<String>,
+    severity: Option<String>,
+) -> Result<PopulationView, AppError> {
+    let (_, ports) = crate::ports::enter(crate::domain::access::Access::Read, "KPI drill-downs")?;
+    ports.drill_down.population(kpi, period, scope, severity).await
+}

@@ -1,0 +1,21 @@
+//! What every figure page says about its period (the overview, team pages).
+
+use serde::{Deserialize, Serialize};
+
+/// What every summary page says about its period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodHeader {
+    pub period: String,
+    pub previous: String,
+    /// First and last day (inclusive), in the reporting time zone.
+    pub from: String,
+    pub to: String,
+    pub as_of: String,
+    /// The period has not ended: its figures still move.
+    pub open: bool,
+    pub definitions_version: String,
+    pub policy_version: String,
+    /// What the period picker offers, newest first.
+    pub quarters: Vec<String>,
+    pub months: Vec<String>,
+}

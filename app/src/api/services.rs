@@ -1,0 +1,36 @@
+//! The services list: every active service's scorecard for a period, filtered, sorted, paged.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The services list as the URL asks for it (every field straight from the query string, so a
+/// view can be linked; the server validates).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServicesQuery {
+    pub period: Option<String>,
+    pub team: Option<String>,
+    pub tier: Option<String>,
+    pub level: Option<String>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub desc: Option<String>,
+    pub page: Option<String>,
+}
+
+/// One page of the services list for a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServicesView {
+    pub period: String,
+    pub policy_version: String,
+    pub page: crate::domain::scorecard::listing::ServicePage,
+    /// Every team with an active service, for the filter.
+    pub teams: Vec<String>,
+}
+
+#[server(endpoint = "services")]
+pub async fn get_services(query: ServicesQuery) -> Result<ServicesView, AppError> {
+    let (_, ports) = crate::ports::enter(crate::domain::access::Access::Read, "the services list")?;
+    ports.services.services(query).await
+}

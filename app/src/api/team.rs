@@ -1,0 +1,54 @@
+//! A team's page: its services, headline KPIs, what to fix next, risks and trends.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::PeriodHeader;
+use crate::domain::overview::{Headline, Risks, TrendSeries};
+use crate::domain::scorecard::{CheckStatus, Level};
+use crate::error::AppError;
+
+/// One of a team's services on its page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamService {
+    pub service: String,
+    pub tier: u8,
+    pub level: Option<Level>,
+    pub score: Option<u8>,
+    /// Failing and no-data checks.
+    pub to_fix: u32,
+}
+
+/// One check to fix, as "what to fix next" lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixView {
+    pub service: String,
+    pub tier: u8,
+    pub check: String,
+    pub title: String,
+    pub level: Level,
+    /// Fail or no data.
+    pub status: CheckStatus,
+    pub levels_blocked: u8,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub team: String,
+    pub name: String,
+    pub header: PeriodHeader,
+    pub services: Vec<TeamService>,
+    pub headlines: Vec<Headline>,
+    pub fix_next: Vec<FixView>,
+    /// Checks to fix in all (the list is cut).
+    pub fix_total: usize,
+    pub risks: Risks,
+    pub trends: Vec<TrendSeries>,
+}
+
+#[server(endpoint = "team")]
+pub async fn get_team(slug: String, period: Option<String>) -> Result<TeamView, AppError> {
+    let (_, ports) = crate::ports::enter(crate::domain::access::Access::Read, "team pages")?;
+    ports.team.team(slug, period).await
+}

@@ -1,0 +1,12 @@
+//! View pieces shared by pages: chrome, the period picker, figures and charts, error display.
+
+pub mod chart;
+pub mod chrome;
+pub mod figures;
+pub mod level_badge;
+pub mod page_error;
+pub mod period_picker;
+pub mod theme;
+pub mod trend;
+pub mod url;
+pub mod waiver_requests;

@@ -1,0 +1,39 @@
+//! The period picker every figure page shows (overview, team, service): recent quarters and
+//! months, the previous period, and what the figures cover.
+
+use leptos::prelude::*;
+
+use crate::api::PeriodHeader;
+
+/// A GET form (so the period is in the URL and works without JavaScript) choosing among recent
+/// quarters and months.
+#[component]
+pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl IntoView {
+    let selected = header.period.clone();
+    let known = header.quarters.contains(&selected) || header.months.contains(&selected);
+    let option = move |period: String| {
+        let chosen = period == selected;
+        let value = period.clone();
+        view! { <option value=value selected=chosen>{period}</option> }
+    };
+    let quarters = header.quarters.clone().into_iter().map(option.clone()).collect_view();
+    let months = header.months.clone().into_iter().map(option.clone()).collect_view();
+    let other = (!known).then(|| option(header.period.clone()));
+    let previous_link = format!("{action}?period={}", header.previous);
+    let status = if header.open { "open: figures still move" } else { "closed" };
+    view! {
+        <form class="period-picker" method="get" action=action aria-label="Choose the period">
+            <label for="period-select">"Period"</label>
+            <select id="period-select" name="period">
+                {other}
+                <optgroup label="Quarters">{quarters}</optgroup>
+                <optgroup label="Months">{months}</optgroup>
+            </select>
+            <button class="button" type="submit">"Show"</button>
+            <a href=previous_link rel="prev">{format!("← {}", header.previous)}</a>
+            <span class="note" data-testid="period-span">
+                {format!("{} to {} · as of {} · {status}", header.from, header.to, header.as_of)}
+            </span>
+        </form>
+    }
+}

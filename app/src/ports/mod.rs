@@ -1,0 +1,31 @@
+//! Server-side ports: one trait per page, implemented by the server crate (`server/src/pages/`)
+//! and handed to server functions as Leptos context, so the pages reach the database without
+//! this crate knowing SeaORM. Compiled only with `ssr`.
+
+mod access;
+mod audit;
+mod context;
+mod drill_down;
+mod import;
+mod overview;
+mod readiness;
+mod report;
+mod service;
+mod services;
+mod team;
+mod tokens;
+mod waivers;
+
+pub use access::*;
+pub use audit::*;
+pub use context::*;
+pub use drill_down::*;
+pub use import::*;
+pub use overview::*;
+pub use readiness::*;
+pub use report::*;
+pub use service::*;
+pub use services::*;
+pub use team::*;
+pub use tokens::*;
+pub use waivers::*;

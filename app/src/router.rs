@@ -1,0 +1,111 @@
+//! The document shell and the router: which page answers which path.
+
+use leptos::prelude::*;
+use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+
+use crate::components::{chrome, theme};
+use crate::pages::{
+    access, audit, drill_down, evidence, import, overview, readiness, report, service, services, team, tokens, waivers,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = theme::current().attribute();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=theme>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <chrome::ContentSecurityPolicy/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    chrome::provide_viewer();
+    view! {
+        <Stylesheet id="plumbline" href="/pkg/plumbline.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Title text="Plumbline"/>
+        <Router>
+            <chrome::LocalModeBanner/>
+            <header class="site-header">
+                <A href="/" attr:class="brand">"Plumbline"</A>
+                <nav aria-label="Main">
+                    <A href="/">"Overview"</A>
+                    <A href="/services">"Services"</A>
+                    <A href="/import">"Import"</A>
+                    <A href="/waivers">"Waivers"</A>
+                    <chrome::AuditNavLink/>
+                </nav>
+                <div class="viewer">
+                    <theme::ThemeSwitch/>
+                    <chrome::ViewerBar/>
+                </div>
+            </header>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=overview::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("audit") view=audit::AuditPage/>
+                    <Route path=StaticSegment("access") view=access::AccessPage/>
+                    <Route path=StaticSegment("tokens") view=tokens::TokensPage/>
+                    <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
+                    <Route path=StaticSegment("services") view=services::ServicesPage/>
+                    <Route path=StaticSegment("import") view=import::ImportPage/>
+                    <Route path=StaticSegment("waivers") view=waivers::WaiversPage/>
+                    // Rendered whole before sending, so an unknown service can answer 404.
+                    <Route
+                        path=(StaticSegment("services"), ParamSegment("slug"))
+                        view=service::ServicePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("kpis"), ParamSegment("kpi"))
+                        view=drill_down::DrillDownPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("reports"), ParamSegment("period"))
+                        view=report::ReportPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("teams"), ParamSegment("slug"))
+                        view=team::TeamPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("teams"), ParamSegment("slug"), StaticSegment("self-assessment"))
+                        view=readiness::ReadinessPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="panel">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. " <A href="/">"Go to the overview"</A> "."</p>
+        </section>
+    }
+}

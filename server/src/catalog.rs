@@ -1,0 +1,20 @@
+//! Services and teams as pages look them up by slug.
+
+use app::error::AppError;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::entities::{service, team};
+
+/// A service with its team's slug, or a 404 naming the service.
+pub async fn service_and_team(db: &DatabaseConnection, slug: &str) -> Result<(service::Model, String), AppError> {
+    let not_found = || AppError::NotFound(format!("There is no service '{slug}'."));
+    let internal = |error: sea_orm::DbErr| AppError::internal("looking up a service", &error);
+    let service = service::Entity::find()
+        .filter(service::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let team = team::Entity::find_by_id(service.team_id).one(db).await.map_err(internal)?.ok_or_else(not_found)?;
+    Ok((service, team.slug))
+}

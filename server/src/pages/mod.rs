@@ -1,0 +1,17 @@
+//! The server side of each page: `server/src/pages/S.rs` implements the port
+//! `app::ports::S` for the page `app/src/pages/S.rs`. Pages use the feature services (figures,
+//! ingestion, auth, audit) and never each other or the REST routes.
+
+pub mod access;
+pub mod audit;
+pub mod drill_down;
+mod header;
+pub mod import;
+pub mod overview;
+pub mod readiness;
+pub mod report;
+pub mod service;
+pub mod services;
+pub mod team;
+pub mod tokens;
+pub mod waivers;

@@ -1,0 +1,99 @@
+//! A team's page: its services, headline KPIs, what to fix next, risks and trends.
+
+use app::api::{FixView, TeamService, TeamView};
+use app::domain::kpi::Scope;
+use app::domain::overview::{headlines, trend_series};
+use app::domain::records::Slug;
+use app::error::AppError;
+use app::ports::TeamPort;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::header::period_header;
+use crate::entities::team;
+use crate::kpis::{Figures, LoadError};
+
+/// Most checks "what to fix next" lists on a team page.
+const MAX_FIX_ITEMS: usize = 25;
+
+pub struct TeamPage {
+    figures: Figures,
+}
+
+#[async_trait::async_trait]
+impl TeamPort for TeamPage {
+    async fn team(&self, slug: String, period: Option<String>) -> Result<TeamView, AppError> {
+        Box::pin(self.load(slug, period)).await
+    }
+}
+
+impl TeamPage {
+    pub fn new(figures: Figures) -> Self {
+        TeamPage { figures }
+    }
+
+    async fn load(&self, slug: String, period: Option<String>) -> Result<TeamView, AppError> {
+        let figures = &self.figures;
+        let now = crate::clock_now();
+        let period = figures.period(period.as_deref(), now).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let not_found = || AppError::NotFound(format!("There is no team '{slug}'."));
+        let team = team::Entity::find()
+            .filter(team::Column::Slug.eq(slug.as_str()))
+            .one(&figures.db)
+            .await
+            .map_err(|e| AppError::internal("loading a team page", &e))?
+            .ok_or_else(not_found)?;
+        let scope = Scope::Team(Slug::parse(&team.slug).map_err(|e| AppError::internal("a stored team slug", &e))?);
+        let summary = match figures.summary(period, &scope, now).await {
+            Ok(summary) => summary,
+            Err(LoadError::UnknownScope(_)) => {
+                return Err(AppError::NotFound(format!(
+                    "Team '{slug}' owns no services yet: there is nothing to score."
+                )));
+            }
+            Err(other) => return Err(AppError::internal("loading a team page", &other)),
+        };
+        let cards = &summary.scorecards.scorecards;
+        let services = cards
+            .iter()
+            .map(|card| TeamService {
+                service: card.service.to_string(),
+                tier: card.tier,
+                level: card.level,
+                score: card.score,
+                to_fix: card.checks.iter().filter(|c| c.status.needs_fixing()).count() as u32,
+            })
+            .collect();
+        let fix_all = &summary.scorecards.fix_next;
+        let fix_next = fix_all
+            .iter()
+            .take(MAX_FIX_ITEMS)
+            .map(|item| FixView {
+                service: item.service.to_string(),
+                tier: item.tier,
+                check: item.check.as_str().to_owned(),
+                title: item.title.clone(),
+                level: item.level,
+                status: item.status,
+                levels_blocked: item.levels_blocked,
+                explanation: item.explanation.clone(),
+            })
+            .collect();
+        Ok(TeamView {
+            team: team.slug,
+            name: team.name,
+            header: period_header(
+                summary.period,
+                summary.as_of,
+                &summary.scorecards.policy_version,
+                figures.calendar,
+                now,
+            ),
+            services,
+            headlines: headlines(&summary.kpis, summary.previous.as_ref()),
+            fix_next,
+            fix_total: fix_all.len(),
+            trends: trend_series(&summary.trend),
+            risks: summary.risks.clone(),
+        })
+    }
+}

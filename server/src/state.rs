@@ -1,0 +1,41 @@
+//! What every handler and page service is given: small handles per feature (figures,
+//! ingestion) and the identity settings. Built once by `startup`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::ingest::Ingestion;
+use crate::kpis::Figures;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    /// KPIs, scorecards and reports: database, cache, policy and calendar together.
+    pub figures: Figures,
+    /// Imports and UI writes; the only holder of SQLite's writer lock.
+    pub ingestion: Ingestion,
+    pub auth: crate::auth::AuthMode,
+    pub session_policy: crate::auth::SessionPolicy,
+    pub public_origin: Option<String>,
+    /// Token creations allowed per client address and minute.
+    pub token_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
+    pub trusted_proxies: Arc<crate::auth::client_address::TrustedProxies>,
+}
+
+impl AppState {
+    /// The client a request comes from (through trusted proxies), for rate limits.
+    pub fn client_address(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        self.trusted_proxies.client(peer, headers)
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
