@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
-use crate::tools;
 use super::server::{Server, psql, wait_ready};
+use crate::tools;
 use crate::util::{Paths, Result, cargo, run};
 
 const SLOS_PER_SERVICE: u64 = 10;
@@ -26,7 +26,6 @@ pub fn bench_ingest(paths: &Paths, rows: u64) -> ExitCode {
     }
 }
 
-
 fn curl_post(path: &str, content_type: &str, file: &Path) -> Result<String> {
     let output = Command::new("curl")
         .args(["-sS", "--fail-with-body", "-X", "POST", "-H"])
@@ -39,9 +38,6 @@ fn curl_post(path: &str, content_type: &str, file: &Path) -> Result<String> {
     let body = String::from_utf8_lossy(&output.stdout).into_owned();
     if output.status.success() { Ok(body) } else { Err(format!("POST {path} failed: {body}")) }
 }
-
-
-
 
 fn bench(paths: &Paths, rows: u64) -> Result {
     tools::ensure_postgres()?;
@@ -184,7 +180,6 @@ fn write_file(path: &Path, body: impl FnOnce(&mut BufWriter<File>) -> std::io::R
     let mut writer = BufWriter::new(File::create(path).map_err(|e| e.to_string())?);
     body(&mut writer).and_then(|()| writer.flush()).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -11,8 +11,8 @@
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
-use super::server::{Server, wait_ready};
 use super::kpis::{ensure_large_demo, last_closed_quarter};
+use super::server::{Server, wait_ready};
 use crate::util::{Paths, Result, run};
 use crate::{build, tools};
 
