@@ -43,6 +43,8 @@ enum Command {
     /// Import files (CSV, JSON, NDJSON, or OpenSLO / Statuspage / PagerDuty exports); each file
     /// is applied whole or not at all; exits non-zero when any is refused.
     Import(Box<ImportArgs>),
+    /// Print the REST API's OpenAPI 3.1 description (also served at /api/v1/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -343,6 +345,7 @@ pub async fn run() -> ExitCode {
         Command::Token(args) => token(args).await,
         Command::ExportEvidence(args) => crate::evidence::cli::export(&args.database.target(), (*args).into()).await,
         Command::Import(args) => import(*args).await,
+        Command::Openapi => print_openapi(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -358,6 +361,12 @@ async fn open(target: &DatabaseTarget) -> anyhow::Result<DatabaseConnection> {
     let db = db::connect(target).await.with_context(|| format!("cannot connect to {target:?}"))?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     Ok(db)
+}
+
+fn print_openapi() -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(crate::routes::openapi::description())?;
+    println!("{json}");
+    Ok(())
 }
 
 async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {

@@ -65,7 +65,9 @@ pub fn test(paths: &Paths, options: Options) -> ExitCode {
     let result = cargo_test(paths, &mut report);
     report.check(result);
     if options.e2e {
-        let result = build::build(paths, false).and_then(|()| playwright(paths, &mut report));
+        let built = build::build(paths, false);
+        report.check(built.clone().and_then(|()| lint_openapi(paths)));
+        let result = built.and_then(|()| playwright(paths, &mut report));
         report.check(result);
     }
     report.finish()
@@ -151,6 +153,23 @@ fn parse_test_result(line: &str) -> Option<(u64, u64, u64)> {
 }
 
 /// Runs the Playwright suite against the debug build and reads its JSON report.
+/// The REST API's OpenAPI description, as the server generates it, through Redocly's linter
+/// (an end2end npm package): invalid OpenAPI 3.1 fails the step.
+fn lint_openapi(paths: &Paths) -> Result {
+    let document = paths.xtask_dir()?.join("openapi.json");
+    let output = Command::new(paths.server_bin(false))
+        .arg("openapi")
+        .output()
+        .map_err(|e| format!("cannot run plumbline openapi: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("plumbline openapi failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    fs::write(&document, &output.stdout).map_err(|e| format!("cannot write {}: {e}", document.display()))?;
+    let mut cmd = Command::new("npx");
+    cmd.args(["redocly", "lint", "--format=stylish"]).arg(&document).current_dir(paths.root.join("end2end"));
+    util::run(&mut cmd)
+}
+
 fn playwright(paths: &Paths, report: &mut Report) -> Result {
     let json_path = paths.xtask_dir()?.join("playwright.json");
     if json_path.exists() {

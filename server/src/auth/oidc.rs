@@ -201,6 +201,10 @@ pub struct LoginQuery {
 }
 
 /// `GET /auth/login?return_to=/path`.
+#[utoipa::path(get, path = "/auth/login", tag = "identity",
+    params(("return_to" = Option<String>, Query, description = "Where to go after signing in (a local path)")),
+    responses((status = 303, description = "Redirect to the identity provider"),
+        (status = 404, description = "Local mode: there is no identity provider")))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -314,6 +318,11 @@ fn provider_error_code(error: &str) -> String {
 }
 
 /// `GET /auth/callback?code=…&state=…`.
+#[utoipa::path(get, path = "/auth/callback", tag = "identity",
+    params(("code" = Option<String>, Query, description = "The provider's authorization code"),
+        ("state" = Option<String>, Query, description = "The state this browser's sign-in started with")),
+    responses((status = 303, description = "Signed in: redirect to where the sign-in started"),
+        (status = 400, description = "The sign-in was refused (an HTML page saying why)")))]
 pub async fn callback(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

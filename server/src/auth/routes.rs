@@ -19,17 +19,25 @@ use crate::routes::problem::Problem;
 use crate::state::AppState;
 
 /// `GET /api/v1/me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me {
     pub name: String,
     pub email: Option<String>,
+    #[schema(value_type = Vec<String>)]
     pub roles: Vec<Role>,
     pub teams: Vec<String>,
+    /// `local` or `oidc`.
+    #[schema(value_type = String)]
     pub mode: &'static str,
     /// Set when the caller is an API token.
+    #[schema(value_type = Option<Vec<String>>)]
     pub token_scopes: Option<Vec<TokenScope>>,
 }
 
+#[utoipa::path(get, path = "/api/v1/me", operation_id = "get_me", summary = "Who the caller is", tag = "identity",
+    responses((status = 200, description = "Who the caller is", body = Me), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn me(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Json<Me> {
     Json(Me {
         name: principal.name.clone(),
@@ -51,6 +59,10 @@ fn problem(error: ManageError, context: &str) -> Problem {
 }
 
 /// `GET /api/v1/tokens`: an admin sees every token, anyone else their own.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "identity",
+    responses((status = 200, description = "The caller's tokens (an admin's: every token), never their secrets", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn list_tokens(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Response {
     match manage::tokens_of(&state.db, &principal).await {
         Ok(list) => Json(list).into_response(),
@@ -69,6 +81,11 @@ pub fn too_many_tokens() -> Problem {
 
 /// `POST /api/v1/tokens` `{"name", "scopes": ["ingest"], "teams"?, "expires_in_days"?}` → 201
 /// with the token, shown this once.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "identity", request_body = CreateTokenRequest,
+    responses((status = 201, description = "The token, with its secret shown this once", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
+        (status = 429, description = "Too many tokens created from this address", body = crate::routes::problem::Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
@@ -97,6 +114,11 @@ pub async fn create_token(
 }
 
 /// `DELETE /api/v1/tokens/{id}`: the owner or an admin revokes a token.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "identity",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No such token of the caller's", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -109,6 +131,10 @@ pub async fn revoke_token(
 }
 
 /// `GET /api/v1/users` (admins).
+#[utoipa::path(get, path = "/api/v1/users", tag = "identity",
+    responses((status = 200, description = "Every user with teams, roles and grants", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn list_users(State(state): State<AppState>) -> Response {
     match manage::users(&state.db).await {
         Ok(users) => Json(users).into_response(),
@@ -116,7 +142,7 @@ pub async fn list_users(State(state): State<AppState>) -> Response {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantRequest {
     pub role: String,
@@ -124,6 +150,11 @@ pub struct GrantRequest {
 }
 
 /// `POST /api/v1/users/{id}/grants` `{"role", "expires_at"?}` (admins) → 201.
+#[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "identity", request_body = GrantRequest,
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 201, description = "Granted", body = Object), (status = 404, description = "No such user", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn grant_role(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -142,6 +173,11 @@ pub async fn grant_role(
 }
 
 /// `POST /api/v1/users/{id}/disable` (admins) → 204: no sign-in, sessions or tokens for them.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "identity",
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204, description = "Disabled: sessions ended, tokens revoked"), (status = 404, description = "No such user", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn disable_user(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -154,6 +190,11 @@ pub async fn disable_user(
 }
 
 /// `POST /api/v1/users/{id}/enable` (admins) → 204: they may sign in again.
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "identity",
+    params(("id" = i64, Path, description = "The user's id")),
+    responses((status = 204, description = "Enabled"), (status = 404, description = "No such user", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn enable_user(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -166,6 +207,11 @@ pub async fn enable_user(
 }
 
 /// `DELETE /api/v1/grants/{id}` (admins).
+#[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "identity",
+    params(("id" = i64, Path, description = "The grant's id")),
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No such grant", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn revoke_grant(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -178,6 +224,8 @@ pub async fn revoke_grant(
 }
 
 /// `POST /auth/logout`: ends the session (if any), clears the cookie, shows "Signed out".
+#[utoipa::path(post, path = "/auth/logout", tag = "identity",
+    responses((status = 303, description = "Signed out: the session ends, redirect to the signed-out page")))]
 pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
     if let Some(value) = cookie(&headers, state.session_policy.session_cookie()) {
         let now = crate::clock_now();
@@ -203,6 +251,8 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
 }
 
 /// `GET /auth/signed-out`.
+#[utoipa::path(get, path = "/auth/signed-out", tag = "identity",
+    responses((status = 200, description = "An HTML page saying the session ended", content_type = "text/html")))]
 pub async fn signed_out() -> Html<&'static str> {
     Html(concat!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out · Plumbline</title>",

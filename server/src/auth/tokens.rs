@@ -271,7 +271,7 @@ pub async fn authenticate<C: ConnectionTrait>(
 
 /// A token as asked for over the REST API (`POST /api/v1/tokens`) and, converted from its
 /// form, on the tokens page: one set of rules for both.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTokenRequest {
     pub name: String,

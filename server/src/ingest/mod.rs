@@ -95,7 +95,8 @@ impl Approvals {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct IngestSummary {
     /// `None` for a dry run, which records nothing.
     pub batch_id: Option<i64>,

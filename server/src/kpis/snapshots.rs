@@ -53,7 +53,7 @@ struct Content {
 }
 
 /// What the publish and list calls return about a snapshot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SnapshotSummary {
     pub period: String,
     pub policy_version: String,

@@ -51,6 +51,16 @@ fn parse(query: &HashMap<String, String>) -> Result<(AuditFilter, u64), Problem>
     Ok((filter, limit))
 }
 
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "list_audit_events", summary = "List audit events", tag = "audit",
+    params(("actor" = Option<String>, Query, description = "Only this actor"),
+        ("action" = Option<String>, Query, description = "Only this action"),
+        ("from" = Option<String>, Query, description = "From this instant (RFC 3339)"),
+        ("to" = Option<String>, Query, description = "Before this instant (RFC 3339)"),
+        ("after" = Option<String>, Query, description = "After this sequence number (paging)"),
+        ("limit" = Option<String>, Query, description = "Events per page")),
+    responses((status = 200, description = "Audit events, oldest first, with the chain's head", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn list(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let (filter, limit) = parse(&query)?;
@@ -63,6 +73,10 @@ pub async fn list(State(state): State<AppState>, Query(query): Query<HashMap<Str
 }
 
 /// 200 either way: the check ran. `intact` says what it found.
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, description = "The hash chain re-computed: intact, or where it breaks", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn verify(State(state): State<AppState>) -> Response {
     match audit::verify(&state.db).await {
         Ok(Ok(chain)) => Json(json!({
@@ -85,6 +99,15 @@ pub async fn verify(State(state): State<AppState>) -> Response {
 /// chain's head at the start, as CSV (formula-safe cells, see [`crate::csv`]), oldest first,
 /// streamed a page at a time so a long trail never sits in memory. The export is itself
 /// audit-logged first, naming the filters and the last seq it covers.
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit",
+    params(("actor" = Option<String>, Query, description = "Only this actor"),
+        ("action" = Option<String>, Query, description = "Only this action"),
+        ("from" = Option<String>, Query, description = "From this instant (RFC 3339)"),
+        ("to" = Option<String>, Query, description = "Before this instant (RFC 3339)"),
+        ("after" = Option<String>, Query, description = "After this sequence number (paging)")),
+    responses((status = 200, description = "The events as CSV, streamed", content_type = "text/csv"), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

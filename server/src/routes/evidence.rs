@@ -17,6 +17,15 @@ use crate::state::AppState;
 /// Chunks buffered between the builder and the connection (each a page or so of compressed rows).
 const CHANNEL_CHUNKS: usize = 8;
 
+#[utoipa::path(get, path = "/api/v1/evidence", operation_id = "download_evidence_pack", summary = "Download an evidence pack", tag = "evidence",
+    params(("from" = Option<String>, Query, description = "First day of the audit window (required)"),
+        ("to" = Option<String>, Query, description = "Last day of the audit window (required)"),
+        ("team" = Option<String>, Query, description = "Only the services of this team"),
+        ("tier" = Option<String>, Query, description = "Only this tier (0-3)"),
+        ("seed" = Option<String>, Query, description = "Seed of the samples; sample_<population>=N (e.g. sample_incidents=25) draws N records of a population")),
+    responses((status = 200, description = "The evidence pack, a ZIP streamed (docs/evidence-pack.md)", content_type = "application/zip"), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
 pub async fn download(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

@@ -54,6 +54,20 @@ fn parse_dry_run(query: &HashMap<String, String>) -> Result<bool, Problem> {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/{kind}", operation_id = "import_records", summary = "Import records of a kind", tag = "records",
+    params(("kind" = String, Path, description = "A record kind (docs/ingestion.md)"),
+        ("source" = Option<String>, Query, description = "Where the records come from (provenance)"),
+        ("dry_run" = Option<String>, Query, description = "true: validate only, write nothing"),
+        ("format" = Option<String>, Query, description = "csv, json, ndjson, or an adapter: openslo, statuspage, pagerduty")),
+    request_body(description = "A JSON array, NDJSON or CSV body (or an adapter's file)", content(
+        (Vec<Object> = "application/json"), (String = "application/x-ndjson"), (String = "text/csv"))),
+    responses((status = 200, description = "Applied (or validated, for a dry run) as one transaction", body = crate::ingest::IngestSummary), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
+        (status = 413, description = "The body is over the limit", body = crate::routes::problem::Problem),
+        (status = 415, description = "Unsupported media type", body = crate::routes::problem::Problem),
+        (status = 422, description = "Row errors: nothing was written", body = crate::routes::problem::Problem),
+        (status = 503, description = "Busy: retry after the time given", body = crate::routes::problem::Problem)))]
 pub async fn post_records(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

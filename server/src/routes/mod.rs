@@ -11,6 +11,7 @@ mod health;
 mod ingest;
 mod kpis;
 mod list;
+pub mod openapi;
 pub mod problem;
 pub mod reports;
 mod snapshots;
@@ -78,6 +79,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/auth/callback" Public => auth::oidc::callback,
         POST "/auth/logout" Public => auth::routes::logout,
         GET "/auth/signed-out" Public => auth::routes::signed_out,
+        GET "/api/v1/openapi.json" Public => openapi::document,
         GET "/api/v1/me" SignedIn => auth::routes::me,
         GET "/api/v1/tokens" Person => auth::routes::list_tokens,
         POST "/api/v1/tokens" Person => auth::routes::create_token,

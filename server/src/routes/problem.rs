@@ -7,22 +7,27 @@ use serde::Serialize;
 
 use crate::ingest::IngestError;
 
-#[derive(Debug, Serialize)]
+/// An RFC 9457 problem document: every error of the REST API.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
+    #[schema(value_type = String)]
     pub kind: &'static str,
+    #[schema(value_type = String)]
     pub title: &'static str,
     pub status: u16,
     pub detail: String,
     /// Members beyond the standard ones, boxed to keep `Result<_, Problem>` small.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(inline)]
     pub extensions: Option<Box<Extensions>>,
     /// Sent as `Retry-After` (503 and 429 answers), not in the document.
     #[serde(skip)]
     pub retry_after_secs: Option<u64>,
 }
 
-#[derive(Debug, Default, Serialize)]
+/// What some problems add: the row errors of a refused import, or an internal error's reference.
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Extensions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<RowError>>,

@@ -83,6 +83,7 @@ impl std::fmt::Display for RecordKind {
 /// One problem with one field of one row. `row` counts from 1 (the CSV header is not a row);
 /// `None` means the problem is with the body's columns as a whole (an unknown CSV header).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RowError {
     pub row: Option<u64>,
     pub field: Option<String>,
