@@ -13,8 +13,9 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::auth::oidc::{OidcConfig, OidcSettings};
 use crate::auth::{AuthMode, SessionPolicy};
+use crate::db::DatabaseTarget;
 use crate::demo::{self, Scale};
-use crate::settings::{DatabaseTarget, DemoMode, ServeSettings};
+use crate::settings::{DemoMode, ServeSettings};
 use crate::startup::{Application, shutdown_signal};
 use crate::{db, telemetry};
 
@@ -432,7 +433,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         &args.team,
     )
     .map_err(|message| anyhow::anyhow!("adapter options: {message}"))?;
-    let policy = crate::startup::load_policy(args.policy_file.as_deref())?;
+    let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
     let db = open(&args.database.target()).await?;
     let run = crate::import_cli::ImportArgs {
         files: args.files,
@@ -501,7 +502,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies,
     };
     // A broken policy file is reported before anything else starts.
-    let policy = crate::startup::load_policy(settings.policy_file.as_deref())?;
+    let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
     tracing::info!(version = %policy.version, "scorecard policy loaded");
     let db = open(&target).await?;
     let load_demo = match settings.demo {

@@ -1,9 +1,57 @@
 //! Connecting to Postgres or the embedded SQLite file, and applying migrations.
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use std::path::PathBuf;
 
-use crate::settings::DatabaseTarget;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement};
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return "***".into() };
+    match rest.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Where the data lives: an explicit URL, or the embedded SQLite file.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Url(String),
+    Embedded(PathBuf),
+}
+
+impl DatabaseTarget {
+    pub fn from_env(url: Option<String>, data_dir: PathBuf) -> Self {
+        match url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => DatabaseTarget::Url(url),
+            None => DatabaseTarget::Embedded(data_dir.join("plumbline.sqlite3")),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            DatabaseTarget::Url(url) => url.clone(),
+            DatabaseTarget::Embedded(path) => format!("sqlite://{}?mode=rwc", path.display()),
+        }
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        matches!(self, DatabaseTarget::Embedded(_))
+    }
+}
+
+impl std::fmt::Debug for DatabaseTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseTarget::Url(url) => write!(f, "{}", redact_url(url)),
+            DatabaseTarget::Embedded(path) => write!(f, "embedded SQLite at {}", path.display()),
+        }
+    }
+}
 
 pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbErr> {
     if let DatabaseTarget::Embedded(path) = target
@@ -85,9 +133,34 @@ pub fn is_transient(error: &DbErr) -> bool {
     }
 }
 
+/// The current data version: how many imports have committed (see the `data_version` table's
+/// migration), ordered as they committed.
+pub async fn data_version<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM data_version WHERE id = 1",
+        ))
+        .await?;
+    Ok(row.map(|row| row.try_get::<i64>("", "version")).transpose()?.unwrap_or(0))
+}
+
+/// Counts one more committed change of records; called inside the writing transaction, last.
+pub async fn bump_data_version<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    txn.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1").await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_never_appear_in_debug_output() {
+        let target = DatabaseTarget::Url("postgres://app:hunter2@db:5432/plumbline".into());
+        let shown = format!("{target:?}");
+        assert!(!shown.contains("hunter2"));
+        assert!(shown.contains("app:***@db:5432/plumbline"));
+    }
 
     #[tokio::test]
     async fn a_connection_error_never_carries_the_password() {

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod kpis;
 pub mod listing;
 pub mod pages;
+pub mod problem;
 pub mod report;
 pub mod routes;
 pub mod serve;

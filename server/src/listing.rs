@@ -17,7 +17,7 @@ use crate::entities::{
     deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, self_assessment,
     service, slo, slo_measurement, team,
 };
-use crate::routes::problem::Problem;
+use crate::problem::Problem;
 
 pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
@@ -206,7 +206,7 @@ fn ts(t: Option<DateTime<Utc>>) -> Value {
 }
 
 pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, String>) -> Result<Page, Problem> {
-    let kind = crate::routes::parse_kind(kind)?;
+    let kind = parse_kind(kind)?;
     match kind {
         RecordKind::Teams => list_teams(db, query).await,
         RecordKind::Services => list_services(db, query).await,
@@ -647,6 +647,17 @@ pub fn parse_instant(name: &str, text: Option<&str>) -> Result<Option<DateTime<U
 /// A stored timeline as JSON (an empty array when there is none).
 fn timeline(stored: Option<&str>) -> Value {
     stored.and_then(|text| serde_json::from_str(text).ok()).unwrap_or_else(|| json!([]))
+}
+
+pub fn parse_kind(kind: &str) -> Result<RecordKind, Problem> {
+    RecordKind::from_slug(kind).ok_or_else(|| {
+        let known: Vec<&str> = RecordKind::ALL.iter().map(|k| k.slug()).collect();
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "Unknown record kind",
+            format!("'{kind}' is not one of {}", known.join(", ")),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -4,54 +4,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// Where the data lives: an explicit URL, or the embedded SQLite file.
-#[derive(Clone, PartialEq, Eq)]
-pub enum DatabaseTarget {
-    Url(String),
-    Embedded(PathBuf),
-}
-
-impl DatabaseTarget {
-    pub fn from_env(url: Option<String>, data_dir: PathBuf) -> Self {
-        match url.filter(|u| !u.trim().is_empty()) {
-            Some(url) => DatabaseTarget::Url(url),
-            None => DatabaseTarget::Embedded(data_dir.join("plumbline.sqlite3")),
-        }
-    }
-
-    pub fn url(&self) -> String {
-        match self {
-            DatabaseTarget::Url(url) => url.clone(),
-            DatabaseTarget::Embedded(path) => format!("sqlite://{}?mode=rwc", path.display()),
-        }
-    }
-
-    pub fn is_embedded(&self) -> bool {
-        matches!(self, DatabaseTarget::Embedded(_))
-    }
-}
-
-impl std::fmt::Debug for DatabaseTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DatabaseTarget::Url(url) => write!(f, "{}", redact_url(url)),
-            DatabaseTarget::Embedded(path) => write!(f, "embedded SQLite at {}", path.display()),
-        }
-    }
-}
-
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return "***".into() };
-    match rest.rsplit_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}")
-        }
-        None => url.to_owned(),
-    }
-}
-
 /// Whether to load the generated demo organisation at startup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DemoMode {
@@ -65,7 +17,7 @@ pub enum DemoMode {
 
 #[derive(Debug, Clone)]
 pub struct ServeSettings {
-    pub database: DatabaseTarget,
+    pub database: crate::db::DatabaseTarget,
     pub addr: SocketAddr,
     pub site_root: PathBuf,
     pub max_body_bytes: u64,
@@ -88,15 +40,18 @@ pub struct ServeSettings {
     pub trusted_proxies: crate::auth::client_address::TrustedProxies,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_never_appear_in_debug_output() {
-        let target = DatabaseTarget::Url("postgres://app:hunter2@db:5432/plumbline".into());
-        let shown = format!("{target:?}");
-        assert!(!shown.contains("hunter2"));
-        assert!(shown.contains("app:***@db:5432/plumbline"));
-    }
+/// The admin-supplied policy file, or the default policy shipped in `app/policy/default.toml`.
+pub fn load_policy(file: Option<&std::path::Path>) -> std::io::Result<app::domain::scorecard::Policy> {
+    use app::domain::scorecard::Policy;
+    let policy = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot read policy file {}: {e}", path.display()))
+            })?;
+            Policy::from_toml(&text)
+                .map_err(|e| std::io::Error::other(format!("invalid policy file {}: {e}", path.display())))?
+        }
+        None => Policy::default_policy().map_err(|e| std::io::Error::other(format!("invalid default policy: {e}")))?,
+    };
+    Ok(policy)
 }

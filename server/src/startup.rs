@@ -114,10 +114,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             move || shell(options.clone()),
         )
         // The gate covers every route above (not the static-file fallback, which is public).
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::authorize))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::middleware::authorize))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::loopback_host_only))
-        .layer(axum::middleware::from_fn(crate::auth::middleware::refuse_nul_in_url))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::middleware::loopback_host_only))
+        .layer(axum::middleware::from_fn(crate::routes::middleware::refuse_nul_in_url))
         .layer(axum::middleware::from_fn(crate::server_fns::refuse_nul_arguments))
         .layer(axum::middleware::from_fn(crate::server_fns::error_status))
         .with_state(state)
@@ -156,22 +156,6 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-/// The admin-supplied policy file, or the default policy shipped in `app/policy/default.toml`.
-pub fn load_policy(file: Option<&std::path::Path>) -> std::io::Result<app::domain::scorecard::Policy> {
-    use app::domain::scorecard::Policy;
-    let policy = match file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("cannot read policy file {}: {e}", path.display()))
-            })?;
-            Policy::from_toml(&text)
-                .map_err(|e| std::io::Error::other(format!("invalid policy file {}: {e}", path.display())))?
-        }
-        None => Policy::default_policy().map_err(|e| std::io::Error::other(format!("invalid default policy: {e}")))?,
-    };
-    Ok(policy)
-}
-
 pub struct Application {
     listener: TcpListener,
     router: Router,
@@ -183,7 +167,7 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let mut settings = settings.clone();
         settings.addr = listener.local_addr()?;
-        let policy = load_policy(settings.policy_file.as_deref())?;
+        let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
         let state = AppState {
             leptos_options: leptos_options(&settings),
             db: db.clone(),

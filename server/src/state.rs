@@ -34,6 +34,17 @@ impl AppState {
     }
 }
 
+impl FromRef<AppState> for crate::auth::oidc::SignInContext {
+    fn from_ref(state: &AppState) -> Self {
+        crate::auth::oidc::SignInContext {
+            db: state.db.clone(),
+            auth: state.auth.clone(),
+            session_policy: state.session_policy,
+            trusted_proxies: state.trusted_proxies.clone(),
+        }
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::json;
 use server::audit::{self, AuditEntry};
-use server::settings::DatabaseTarget;
+use server::db::DatabaseTarget;
 
 fn verify(configure: impl FnOnce(&mut Command)) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_plumbline"));

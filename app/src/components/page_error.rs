@@ -9,7 +9,9 @@ use crate::error::AppError;
 #[component]
 pub fn PageError(
     error: AppError,
-    #[prop(into)] title: String,
+    /// The page's heading, when the page has not shown one already.
+    #[prop(optional, into)]
+    title: Option<String>,
     /// Where the way out leads (default: the overview).
     #[prop(optional, into)]
     back: Option<(String, String)>,
@@ -23,7 +25,7 @@ pub fn PageError(
     }
     view! {
         <section class="panel">
-            <h1>{title}</h1>
+            {title.map(|title| view! { <h1>{title}</h1> })}
             <p class="error" role="alert">{error.to_string()}</p>
             <p><a href=back_href>{back_label}</a></p>
         </section>

@@ -44,7 +44,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match events.await {
                     Ok(view) => view! { <AuditTable view query=query()/> }.into_any(),
-                    Err(error) => view! { <PageError error title="Audit log"/> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -64,7 +64,7 @@ pub fn ServicesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match services.await {
                     Ok(view) => view! { <ServicesTable view query=query.get_untracked()/> }.into_any(),
-                    Err(error) => view! { <PageError error title="Services"/> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>

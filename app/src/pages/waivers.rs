@@ -35,7 +35,7 @@ pub fn WaiversPage() -> impl IntoView {
                             <RequestTable requests=decided decide show_service=true caption="Decided waiver requests, newest first"/>
                         </section>
                     }.into_any(),
-                    Err(error) => view! { <PageError error title="Waiver requests"/> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
         </Suspense>

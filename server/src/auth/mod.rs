@@ -10,12 +10,10 @@ pub mod cli;
 pub mod client_address;
 pub mod csrf;
 pub mod manage;
-pub mod middleware;
 pub mod oidc;
 pub mod oidc_client;
 pub mod rate_limit;
 pub mod resolve;
-pub mod routes;
 pub mod sessions;
 pub mod tokens;
 

@@ -25,7 +25,6 @@ use super::rate_limit::RateLimiter;
 use super::{AuthMode, SessionPolicy, hash_secret, sessions};
 use crate::audit::{self, AuditEntry};
 use crate::entities::{app_user, login_state, role_grant, team_membership};
-use crate::state::AppState;
 
 /// How long a started sign-in may take before its state is refused.
 const LOGIN_TTL_MINUTES: i64 = 10;
@@ -173,7 +172,23 @@ fn failure(status: StatusCode, title: &str, detail: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
-fn oidc(state: &AppState) -> Option<&OidcSettings> {
+/// What the sign-in endpoints need of the server's state (taken from it with `FromRef`).
+#[derive(Clone)]
+pub struct SignInContext {
+    pub db: sea_orm::DatabaseConnection,
+    pub auth: AuthMode,
+    pub session_policy: SessionPolicy,
+    pub trusted_proxies: std::sync::Arc<super::client_address::TrustedProxies>,
+}
+
+impl SignInContext {
+    /// The client a request comes from (through trusted proxies), for the rate limit.
+    fn client_address(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        self.trusted_proxies.client(peer, headers)
+    }
+}
+
+fn oidc(state: &SignInContext) -> Option<&OidcSettings> {
     match &state.auth {
         AuthMode::Oidc(settings) => Some(settings),
         AuthMode::Local => None,
@@ -203,10 +218,10 @@ pub struct LoginQuery {
 /// `GET /auth/login?return_to=/path`.
 #[utoipa::path(get, path = "/auth/login", tag = "identity",
     params(("return_to" = Option<String>, Query, description = "Where to go after signing in (a local path)")),
-    responses((status = 303, description = "Redirect to the identity provider"),
-        (status = 404, description = "Local mode: there is no identity provider")))]
+    responses((status = 303, description = "Redirect to the identity provider (local mode: to the overview)"),
+        (status = 429, description = "Too many sign-in attempts from this address")))]
 pub async fn login(
-    State(state): State<AppState>,
+    State(state): State<SignInContext>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     Query(query): Query<LoginQuery>,
@@ -250,7 +265,7 @@ pub async fn login(
     .insert(&state.db)
     .await;
     if let Err(error) = stored {
-        return crate::routes::problem::Problem::internal("starting a sign-in", &error).into_response();
+        return crate::problem::Problem::internal("starting a sign-in", &error).into_response();
     }
     (StatusCode::SEE_OTHER, [(header::SET_COOKIE, binding), (header::LOCATION, url)]).into_response()
 }
@@ -324,7 +339,7 @@ fn provider_error_code(error: &str) -> String {
     responses((status = 303, description = "Signed in: redirect to where the sign-in started"),
         (status = 400, description = "The sign-in was refused (an HTML page saying why)")))]
 pub async fn callback(
-    State(state): State<AppState>,
+    State(state): State<SignInContext>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     Query(query): Query<CallbackQuery>,
@@ -351,7 +366,7 @@ pub async fn callback(
             response
         }
         Err(LoginFailure::Database(error)) => {
-            crate::routes::problem::Problem::internal("finishing a sign-in", &error).into_response()
+            crate::problem::Problem::internal("finishing a sign-in", &error).into_response()
         }
         Err(reason) => {
             tracing::warn!(reason = ?reason.to_string(), "sign-in refused");
@@ -370,7 +385,7 @@ pub async fn callback(
 }
 
 async fn finish(
-    state: &AppState,
+    state: &SignInContext,
     settings: &OidcSettings,
     query: CallbackQuery,
     bound_state: Option<String>,

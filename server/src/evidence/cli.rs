@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::{EvidenceError, PackContext, deliver, resolve_scope};
 use crate::db;
-use crate::settings::DatabaseTarget;
+use crate::db::DatabaseTarget;
 
 pub struct ExportArgs {
     /// The request as query pairs (the CLI flags mapped onto the HTTP parameters).
@@ -25,7 +25,7 @@ pub struct ExportArgs {
 pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> anyhow::Result<()> {
     let request = EvidenceRequest::from_pairs(&args.pairs)?;
     let calendar = ReportingCalendar::parse(args.fiscal_year_start_month, &args.time_zone)?;
-    let policy = crate::startup::load_policy(args.policy_file.as_deref())?;
+    let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
     // No migrations: the database must be the one the server runs on, already migrated.
     let db = db::connect(target).await.with_context(|| format!("cannot connect to {target:?}"))?;
     let scope = resolve_scope(&db, &request).await?;

@@ -575,7 +575,7 @@ where
     let entry = AuditEntry::new(&request.actor, "import.applied", &format!("import_batch:{}", batch.id), details);
     audit::append(&txn, entry, now).await?;
     // Last before committing: the version's row lock is held for the shortest time.
-    crate::kpis::bump_data_version(&txn).await?;
+    crate::db::bump_data_version(&txn).await?;
     txn.commit().await?;
     Ok(summary)
 }

@@ -18,8 +18,6 @@ use std::time::{Duration, Instant};
 /// How long the open period's figures are served before they are recomputed.
 pub const LIVE_FRESH: Duration = Duration::from_secs(60);
 
-use sea_orm::{ConnectionTrait, DbErr, Statement};
-
 use super::{KpiReport, RollupReport, ScorecardReport};
 
 struct Entry<T> {
@@ -144,21 +142,4 @@ impl Default for KpiCache {
             data_summary: VersionedCache::with_capacity(1),
         }
     }
-}
-
-/// The current data version: how many imports have committed (see the `data_version` table's
-/// migration), ordered as they committed.
-pub async fn data_version<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT version FROM data_version WHERE id = 1",
-        ))
-        .await?;
-    Ok(row.map(|row| row.try_get::<i64>("", "version")).transpose()?.unwrap_or(0))
-}
-
-/// Counts one more committed change of records; called inside the writing transaction, last.
-pub async fn bump_data_version<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
-    txn.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1").await.map(|_| ())
 }

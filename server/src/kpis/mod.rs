@@ -9,7 +9,6 @@ mod load;
 mod mapping;
 mod rollups;
 mod scorecards;
-pub mod snapshots;
 mod summary;
 
 use std::collections::HashMap;
@@ -23,9 +22,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
-pub use cache::{KpiCache, bump_data_version, data_version};
+use crate::db::data_version;
+pub use cache::KpiCache;
 pub use figures::Figures;
-pub use load::LoadError;
+pub use load::{LoadError, load};
 pub use rollups::{RollupReport, rollup_report};
 pub use scorecards::{ScorecardFilter, ScorecardReport, scorecard_report};
 pub use summary::{Summary, TREND_PERIODS, summary};
@@ -132,7 +132,7 @@ pub(crate) async fn cached<T, F, C: ConnectionTrait>(
 where
     F: Future<Output = Result<T, LoadError>>,
 {
-    let version = cache::data_version(db).await?;
+    let version = data_version(db).await?;
     if period.end() > now {
         return match cache.live(&key, version) {
             cache::Live::Fresh(report) | cache::Live::Stale(report) => Ok(report),
@@ -298,7 +298,7 @@ pub async fn shared_slo_report<C: ConnectionTrait>(
     query: &KpiQuery,
     now: DateTime<Utc>,
 ) -> Result<SloReport, LoadError> {
-    let version = cache::data_version(db).await?;
+    let version = data_version(db).await?;
     let key = query.period.to_string();
     // The open period's load only while fresh, and as of its own clock.
     let shared = if query.period.end() > now {

@@ -78,7 +78,7 @@ impl OverviewPort for OverviewPage {
         // Counting every table is slow on a large organisation, and only an import changes it.
         let cache = &self.figures.cache.data_summary;
         let failed = |e: DbErr| AppError::internal("loading the overview", &e);
-        let version = crate::kpis::data_version(&self.figures.db).await.map_err(failed)?;
+        let version = crate::db::data_version(&self.figures.db).await.map_err(failed)?;
         if let Some(summary) = cache.get("counts", version) {
             return Ok(summary.as_ref().clone());
         }

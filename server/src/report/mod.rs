@@ -3,6 +3,7 @@
 
 pub mod pdf;
 mod pdf_text;
+pub mod snapshots;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{incident, scorecard_snapshot, team};
 use crate::kpis::Figures;
-use crate::kpis::{self, KpiCache, LoadError, snapshots};
+use crate::kpis::{self, KpiCache, LoadError};
 use app::domain::scorecard::Policy;
 
 /// Builds the report of `period` from the stored data as of `now` (cached like the figures it

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::listing::{DEFAULT_LIMIT, MAX_LIMIT, parse_instant};
-use crate::routes::problem::Problem;
+use crate::problem::Problem;
 use crate::state::AppState;
 
 const PARAMETERS: [&str; 6] = ["actor", "action", "from", "to", "after", "limit"];
@@ -58,9 +58,9 @@ fn parse(query: &HashMap<String, String>) -> Result<(AuditFilter, u64), Problem>
         ("to" = Option<String>, Query, description = "Before this instant (RFC 3339)"),
         ("after" = Option<String>, Query, description = "After this sequence number (paging)"),
         ("limit" = Option<String>, Query, description = "Events per page")),
-    responses((status = 200, description = "Audit events, oldest first, with the chain's head", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "Audit events, oldest first, with the chain's head", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn list(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let (filter, limit) = parse(&query)?;
@@ -74,9 +74,9 @@ pub async fn list(State(state): State<AppState>, Query(query): Query<HashMap<Str
 
 /// 200 either way: the check ran. `intact` says what it found.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, description = "The hash chain re-computed: intact, or where it breaks", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The hash chain re-computed: intact, or where it breaks", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn verify(State(state): State<AppState>) -> Response {
     match audit::verify(&state.db).await {
         Ok(Ok(chain)) => Json(json!({
@@ -105,9 +105,9 @@ pub async fn verify(State(state): State<AppState>) -> Response {
         ("from" = Option<String>, Query, description = "From this instant (RFC 3339)"),
         ("to" = Option<String>, Query, description = "Before this instant (RFC 3339)"),
         ("after" = Option<String>, Query, description = "After this sequence number (paging)")),
-    responses((status = 200, description = "The events as CSV, streamed", content_type = "text/csv"), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The events as CSV, streamed", content_type = "text/csv"), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

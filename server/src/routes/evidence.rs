@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
 use crate::evidence::{self, EvidenceError, PackContext};
-use crate::routes::problem::Problem;
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// Chunks buffered between the builder and the connection (each a page or so of compressed rows).
@@ -23,9 +23,9 @@ const CHANNEL_CHUNKS: usize = 8;
         ("team" = Option<String>, Query, description = "Only the services of this team"),
         ("tier" = Option<String>, Query, description = "Only this tier (0-3)"),
         ("seed" = Option<String>, Query, description = "Seed of the samples; sample_<population>=N (e.g. sample_incidents=25) draws N records of a population")),
-    responses((status = 200, description = "The evidence pack, a ZIP streamed (docs/evidence-pack.md)", content_type = "application/zip"), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The evidence pack, a ZIP streamed (docs/evidence-pack.md)", content_type = "application/zip"), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn download(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

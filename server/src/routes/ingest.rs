@@ -11,20 +11,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
-use super::problem::Problem;
 use crate::ingest::{Approvals, IngestError, IngestRequest, Ingestion, Spooled, read_whole};
+use crate::listing::parse_kind;
+use crate::problem::{Extensions, Problem};
 use crate::state::AppState;
-
-pub fn parse_kind(kind: &str) -> Result<RecordKind, Problem> {
-    RecordKind::from_slug(kind).ok_or_else(|| {
-        let known: Vec<&str> = RecordKind::ALL.iter().map(|k| k.slug()).collect();
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            "Unknown record kind",
-            format!("'{kind}' is not one of {}", known.join(", ")),
-        )
-    })
-}
 
 /// A `source` names the system records come from; it is part of their key.
 pub fn parse_source(query: &HashMap<String, String>) -> Result<String, Problem> {
@@ -61,13 +51,13 @@ fn parse_dry_run(query: &HashMap<String, String>) -> Result<bool, Problem> {
         ("format" = Option<String>, Query, description = "csv, json, ndjson, or an adapter: openslo, statuspage, pagerduty")),
     request_body(description = "A JSON array, NDJSON or CSV body (or an adapter's file)", content(
         (Vec<Object> = "application/json"), (String = "application/x-ndjson"), (String = "text/csv"))),
-    responses((status = 200, description = "Applied (or validated, for a dry run) as one transaction", body = crate::ingest::IngestSummary), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 413, description = "The body is over the limit", body = crate::routes::problem::Problem),
-        (status = 415, description = "Unsupported media type", body = crate::routes::problem::Problem),
-        (status = 422, description = "Row errors: nothing was written", body = crate::routes::problem::Problem),
-        (status = 503, description = "Busy: retry after the time given", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "Applied (or validated, for a dry run) as one transaction", body = crate::ingest::IngestSummary), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 413, description = "The body is over the limit", body = crate::problem::Problem),
+        (status = 415, description = "Unsupported media type", body = crate::problem::Problem),
+        (status = 422, description = "Row errors: nothing was written", body = crate::problem::Problem),
+        (status = 503, description = "Busy: retry after the time given", body = crate::problem::Problem)))]
 pub async fn post_records(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -207,4 +197,45 @@ async fn adapted(
     tracing::info!(kind = %kind, format = adapter.name(), received = summary.received, created = summary.created,
         updated = summary.updated, unchanged = summary.unchanged, dry_run = summary.dry_run, "records ingested");
     Ok((StatusCode::OK, Json(summary)).into_response())
+}
+
+impl From<IngestError> for Problem {
+    fn from(error: IngestError) -> Self {
+        let detail = error.to_string();
+        match error {
+            IngestError::Format { .. } | IngestError::Body(_) => {
+                Problem::new(StatusCode::BAD_REQUEST, "Unreadable body", detail)
+            }
+            IngestError::TooLarge { .. } | IngestError::AdapterTooLarge { .. } => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", detail)
+            }
+            IngestError::Busy { retry_after_secs } => {
+                let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Busy", detail);
+                problem.retry_after_secs = Some(retry_after_secs);
+                problem
+            }
+            IngestError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail),
+            IngestError::Invalid { errors, error_count, received } => {
+                let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid records", detail);
+                problem.extensions = Some(Box::new(Extensions {
+                    errors: Some(errors),
+                    error_count: Some(error_count),
+                    received: Some(received),
+                    reference: None,
+                }));
+                problem
+            }
+            IngestError::Database(db_error) if crate::db::is_transient(&db_error) => {
+                tracing::warn!(error = %db_error, "an import met a concurrent writer; the client is asked to retry");
+                let mut problem = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Busy",
+                    "another import wrote the same records at the same moment; nothing was written, send it again",
+                );
+                problem.retry_after_secs = Some(1);
+                problem
+            }
+            IngestError::Database(db_error) => Problem::internal("ingest", &db_error),
+        }
+    }
 }

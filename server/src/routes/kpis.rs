@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::kpis::{self, KpiQuery, LoadError};
-use crate::routes::problem::Problem;
+use crate::problem::Problem;
 use crate::state::AppState;
 
 fn parse(state: &AppState, query: &HashMap<String, String>, accepted: &[&str]) -> Result<KpiQuery, Problem> {
@@ -30,10 +30,10 @@ fn problem(error: LoadError) -> Problem {
     params(("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
         ("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
         ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)")),
-    responses((status = 200, description = "Every KPI of the period and scope (docs/kpis.md)", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 404, description = "No such team, tier or service", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "Every KPI of the period and scope (docs/kpis.md)", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 404, description = "No such team, tier or service", body = crate::problem::Problem)))]
 pub async fn get_kpis(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
@@ -49,9 +49,9 @@ pub async fn get_kpis(State(state): State<AppState>, Query(query): Query<HashMap
 #[utoipa::path(get, path = "/api/v1/kpis/rollups", tag = "kpis",
     params(("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
         ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)")),
-    responses((status = 200, description = "The KPIs of every team and tier", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The KPIs of every team and tier", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn get_rollups(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let query = parse(&state, &query, &["period", "severity"])?;
@@ -69,10 +69,10 @@ pub async fn get_rollups(State(state): State<AppState>, Query(query): Query<Hash
     params(("kpi" = String, Path, description = "A KPI id (docs/kpis.md)"), ("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
         ("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
         ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)")),
-    responses((status = 200, description = "The KPI's value and every record behind it, each marked in the population and counted or not", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 404, description = "No such KPI or scope", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The KPI's value and every record behind it, each marked in the population and counted or not", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 404, description = "No such KPI or scope", body = crate::problem::Problem)))]
 pub async fn get_population(
     State(state): State<AppState>,
     Path(kpi): Path<String>,
@@ -114,9 +114,9 @@ pub async fn slo_report(state: &AppState, query: &HashMap<String, String>) -> Re
         ("to" = Option<String>, Query, description = "Last period (default: the current quarter)"),
         ("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
         ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)")),
-    responses((status = 200, description = "The KPIs of each period from `from` to `to`", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The KPIs of each period from `from` to `to`", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn get_trend(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let now = crate::clock_now();
@@ -136,9 +136,9 @@ pub async fn get_trend(State(state): State<AppState>, Query(query): Query<HashMa
         ("team" = Option<String>, Query, description = "Only the services of this team"),
         ("tier" = Option<String>, Query, description = "Only this tier (0-3)"),
         ("level" = Option<String>, Query, description = "Only this level: bronze, silver, gold or none")),
-    responses((status = 200, description = "Every active service's scorecard (docs/scorecard-policy.md)", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "Every active service's scorecard (docs/scorecard-policy.md)", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn get_scorecards(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
     scorecards(&state, query, None).await
 }
@@ -146,10 +146,10 @@ pub async fn get_scorecards(State(state): State<AppState>, Query(query): Query<H
 /// `GET /api/v1/services/{slug}/scorecard?period=`.
 #[utoipa::path(get, path = "/api/v1/services/{slug}/scorecard", tag = "scorecards",
     params(("slug" = String, Path, description = "The service's slug"), ("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter")),
-    responses((status = 200, description = "The service's scorecard with every check explained", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 404, description = "No such active service", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The service's scorecard with every check explained", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 404, description = "No such active service", body = crate::problem::Problem)))]
 pub async fn get_service_scorecard(
     State(state): State<AppState>,
     Path(slug): Path<String>,

@@ -9,10 +9,10 @@ use crate::state::AppState;
     params(("kind" = String, Path, description = "A record kind (docs/data-model.md), e.g. incidents"),
         ("limit" = Option<String>, Query, description = "Records per page"),
         ("cursor" = Option<String>, Query, description = "Continue where the previous page ended")),
-    responses((status = 200, description = "A page of records with their provenance", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 404, description = "No such record kind", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "A page of records with their provenance", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 404, description = "No such record kind", body = crate::problem::Problem)))]
 pub async fn list_records(
     State(state): State<AppState>,
     Path(kind): Path<String>,

@@ -1,18 +1,19 @@
 //! Routes that are not server functions: the REST API, health checks and the sign-in flow.
 //!
 //! Every route is declared once in [`api_routes`] with the access it requires; the router is
-//! built from that list and the authorization gate ([`crate::auth::middleware`]) reads the same
+//! built from that list and the authorization gate ([`middleware`]) reads the same
 //! list, so a route cannot exist without an access rule. Anything the list does not name fails
 //! closed: server functions (`/api/…`) and pages need read access, anything else the admin role.
 
 mod audit;
 mod evidence;
 mod health;
+mod identity;
 mod ingest;
 mod kpis;
 mod list;
+pub mod middleware;
 pub mod openapi;
-pub mod problem;
 pub mod reports;
 mod snapshots;
 
@@ -77,18 +78,18 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/readyz" Public => health::ready,
         GET "/auth/login" Public => auth::oidc::login,
         GET "/auth/callback" Public => auth::oidc::callback,
-        POST "/auth/logout" Public => auth::routes::logout,
-        GET "/auth/signed-out" Public => auth::routes::signed_out,
+        POST "/auth/logout" Public => identity::logout,
+        GET "/auth/signed-out" Public => identity::signed_out,
         GET "/api/v1/openapi.json" Public => openapi::document,
-        GET "/api/v1/me" SignedIn => auth::routes::me,
-        GET "/api/v1/tokens" Person => auth::routes::list_tokens,
-        POST "/api/v1/tokens" Person => auth::routes::create_token,
-        DELETE "/api/v1/tokens/{id}" Person => auth::routes::revoke_token,
-        GET "/api/v1/users" Admin => auth::routes::list_users,
-        POST "/api/v1/users/{id}/grants" Admin => auth::routes::grant_role,
-        POST "/api/v1/users/{id}/disable" Admin => auth::routes::disable_user,
-        POST "/api/v1/users/{id}/enable" Admin => auth::routes::enable_user,
-        DELETE "/api/v1/grants/{id}" Admin => auth::routes::revoke_grant,
+        GET "/api/v1/me" SignedIn => identity::me,
+        GET "/api/v1/tokens" Person => identity::list_tokens,
+        POST "/api/v1/tokens" Person => identity::create_token,
+        DELETE "/api/v1/tokens/{id}" Person => identity::revoke_token,
+        GET "/api/v1/users" Admin => identity::list_users,
+        POST "/api/v1/users/{id}/grants" Admin => identity::grant_role,
+        POST "/api/v1/users/{id}/disable" Admin => identity::disable_user,
+        POST "/api/v1/users/{id}/enable" Admin => identity::enable_user,
+        DELETE "/api/v1/grants/{id}" Admin => identity::revoke_grant,
         GET "/api/v1/kpis" Read => kpis::get_kpis,
         GET "/api/v1/kpis/trend" Read => kpis::get_trend,
         GET "/api/v1/kpis/rollups" Read => kpis::get_rollups,
@@ -166,6 +167,3 @@ pub fn api_router() -> Router<AppState> {
     }
     by_path.into_iter().fold(Router::new(), |router, (path, handler)| router.route(path, handler))
 }
-
-/// The record kind named in a path, or a 404 problem (shared with the listing).
-pub use ingest::parse_kind;

@@ -5,7 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::problem::Problem;
+use crate::problem::Problem;
 use crate::report::{self, ReportError};
 use crate::state::AppState;
 

@@ -9,8 +9,8 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 
 use crate::kpis::LoadError;
-use crate::kpis::snapshots::{self, SnapshotError};
-use crate::routes::problem::Problem;
+use crate::problem::Problem;
+use crate::report::snapshots::{self, SnapshotError};
 use crate::state::AppState;
 
 /// The period to publish: an ended month or quarter.
@@ -25,11 +25,11 @@ fn bad_period(detail: String) -> Problem {
 }
 
 #[utoipa::path(post, path = "/api/v1/snapshots", operation_id = "publish_snapshot", summary = "Publish an ended period", tag = "snapshots", request_body = PublishRequest,
-    responses((status = 201, description = "Published: the period's figures are frozen", body = crate::kpis::snapshots::SnapshotSummary), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 409, description = "Published already", body = crate::routes::problem::Problem),
-        (status = 422, description = "The period has not ended", body = crate::routes::problem::Problem)))]
+    responses((status = 201, description = "Published: the period's figures are frozen", body = crate::report::snapshots::SnapshotSummary), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 409, description = "Published already", body = crate::problem::Problem),
+        (status = 422, description = "The period has not ended", body = crate::problem::Problem)))]
 pub async fn publish(
     State(state): State<AppState>,
     Extension(principal): Extension<app::domain::access::Principal>,
@@ -63,9 +63,9 @@ pub async fn publish(
 }
 
 #[utoipa::path(get, path = "/api/v1/snapshots", operation_id = "list_snapshots", summary = "List published periods", tag = "snapshots",
-    responses((status = 200, description = "Every published period", body = Vec<crate::kpis::snapshots::SnapshotSummary>), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "Every published period", body = Vec<crate::report::snapshots::SnapshotSummary>), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn list(State(state): State<AppState>) -> Response {
     match snapshots::list(&state.db).await {
         Ok(summaries) => Json(summaries).into_response(),
@@ -75,10 +75,10 @@ pub async fn list(State(state): State<AppState>) -> Response {
 
 #[utoipa::path(get, path = "/api/v1/snapshots/{period}", operation_id = "get_snapshot", summary = "A published period's frozen document", tag = "snapshots",
     params(("period" = String, Path, description = "A month or quarter")),
-    responses((status = 200, description = "The frozen document (docs/reports.md)", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 404, description = "Not published", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The frozen document (docs/reports.md)", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 404, description = "Not published", body = crate::problem::Problem)))]
 pub async fn get(State(state): State<AppState>, Path(period): Path<String>) -> Response {
     let result = async {
         let period =

@@ -278,7 +278,7 @@ async fn a_snapshot_is_computed_from_one_data_version_and_published_once(backend
     let service = json!([{"slug": "checkout", "name": "Checkout", "tier": 0, "team": "payments"}]);
     assert_eq!(app.post_json("services", &service).await.0, 200);
     assert_eq!(app.post_json("incidents", &sev1("INC-0", 1)).await.0, 200);
-    let start = server::kpis::data_version(&app.db).await.expect("version");
+    let start = server::db::data_version(&app.db).await.expect("version");
     // Imports keep landing in the quarter while it is published, one SEV1 incident each.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let importer = {

@@ -6,7 +6,8 @@ use app::domain::kpi::ReportingCalendar;
 use reqwest::{Client, Response};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::Value;
-use server::settings::{DatabaseTarget, DemoMode, ServeSettings};
+use server::db::DatabaseTarget;
+use server::settings::{DemoMode, ServeSettings};
 use server::startup::Application;
 
 #[derive(Debug, Clone, Copy)]

@@ -12,9 +12,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Qu
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{LoadError, ScorecardFilter, load, scorecard_report};
 use crate::audit::{self, AuditEntry};
 use crate::entities::scorecard_snapshot;
+use crate::kpis::{Figures, KpiCache, LoadError, ScorecardFilter, load, scorecard_report};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -77,7 +77,7 @@ impl From<scorecard_snapshot::Model> for SnapshotSummary {
 }
 
 pub async fn publish(
-    figures: &super::Figures,
+    figures: &Figures,
     period: &Period,
     actor: &str,
     now: DateTime<Utc>,
@@ -93,10 +93,10 @@ pub async fn publish(
     // make the org figures, scorecards and report disagree; the snapshot names the data version
     // and audit head that transaction saw.
     let read = crate::db::begin_consistent_read(db).await?;
-    let data_version = super::data_version(&read).await?;
+    let data_version = crate::db::data_version(&read).await?;
     let audit_head = audit::head(&read).await?;
     // A cache of its own: a shared entry may have been computed while an import landed.
-    let own_cache = super::KpiCache::default();
+    let own_cache = KpiCache::default();
     let content = Box::pin(compute(&read, &own_cache, policy, period, now, data_version, audit_head)).await;
     read.rollback().await?;
     let content = content?;
@@ -135,14 +135,14 @@ pub async fn publish(
 /// The snapshot's document, every part from the data as it is at `data_version`.
 async fn compute<C: ConnectionTrait>(
     db: &C,
-    cache: &super::KpiCache,
+    cache: &KpiCache,
     policy: &Policy,
     period: &Period,
     now: DateTime<Utc>,
     data_version: i64,
     audit_head: Option<audit::Head>,
 ) -> Result<Content, SnapshotError> {
-    let data = load::load(db, period, now, &Scope::Org).await?;
+    let data = load(db, period, now, &Scope::Org).await?;
     let kpis = |scope: Scope| compute_kpis(period, now, &data.scoped(&scope), SeverityFilter::HIGH);
     let team_slugs: std::collections::BTreeSet<_> = data.services.iter().map(|s| s.team.clone()).collect();
     Ok(Content {
@@ -159,7 +159,7 @@ async fn compute<C: ConnectionTrait>(
         tiers: (0..=3u8).map(|tier| (tier.to_string(), kpis(Scope::Tier(tier)))).collect(),
         scorecards: scorecard_report(db, policy, period, &ScorecardFilter::default(), now).await?.scorecards,
         report: if period.is_quarter() {
-            Some(Box::pin(crate::report::build(db, cache, policy, *period, now)).await?.as_ref().clone())
+            Some(Box::pin(super::build(db, cache, policy, *period, now)).await?.as_ref().clone())
         } else {
             None
         },

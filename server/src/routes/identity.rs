@@ -1,5 +1,5 @@
 //! Identity endpoints: who am I, API tokens, role grants, sign-out. Sign-in itself is in
-//! [`super::oidc`].
+//! [`crate::auth::oidc`].
 
 use app::domain::access::{Principal, Role, TokenScope};
 use axum::Json;
@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 
-use super::manage::{self, ManageError};
-use super::tokens::CreateTokenRequest;
-use super::{resolve::cookie, sessions};
 use crate::audit::{self, AuditEntry};
-use crate::routes::problem::Problem;
+use crate::auth::manage::{self, ManageError};
+use crate::auth::tokens::CreateTokenRequest;
+use crate::auth::{resolve::cookie, sessions};
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// `GET /api/v1/me`.
@@ -35,9 +35,9 @@ pub struct Me {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", operation_id = "get_me", summary = "Who the caller is", tag = "identity",
-    responses((status = 200, description = "Who the caller is", body = Me), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "Who the caller is", body = Me), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn me(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Json<Me> {
     Json(Me {
         name: principal.name.clone(),
@@ -60,9 +60,9 @@ fn problem(error: ManageError, context: &str) -> Problem {
 
 /// `GET /api/v1/tokens`: an admin sees every token, anyone else their own.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "identity",
-    responses((status = 200, description = "The caller's tokens (an admin's: every token), never their secrets", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "The caller's tokens (an admin's: every token), never their secrets", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn list_tokens(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Response {
     match manage::tokens_of(&state.db, &principal).await {
         Ok(list) => Json(list).into_response(),
@@ -82,10 +82,10 @@ pub fn too_many_tokens() -> Problem {
 /// `POST /api/v1/tokens` `{"name", "scopes": ["ingest"], "teams"?, "expires_in_days"?}` → 201
 /// with the token, shown this once.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "identity", request_body = CreateTokenRequest,
-    responses((status = 201, description = "The token, with its secret shown this once", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem),
-        (status = 429, description = "Too many tokens created from this address", body = crate::routes::problem::Problem)))]
+    responses((status = 201, description = "The token, with its secret shown this once", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 429, description = "Too many tokens created from this address", body = crate::problem::Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
@@ -116,9 +116,9 @@ pub async fn create_token(
 /// `DELETE /api/v1/tokens/{id}`: the owner or an admin revokes a token.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "identity",
     params(("id" = i64, Path, description = "The token's id")),
-    responses((status = 204, description = "Revoked"), (status = 404, description = "No such token of the caller's", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No such token of the caller's", body = crate::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -132,9 +132,9 @@ pub async fn revoke_token(
 
 /// `GET /api/v1/users` (admins).
 #[utoipa::path(get, path = "/api/v1/users", tag = "identity",
-    responses((status = 200, description = "Every user with teams, roles and grants", body = Object), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 200, description = "Every user with teams, roles and grants", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn list_users(State(state): State<AppState>) -> Response {
     match manage::users(&state.db).await {
         Ok(users) => Json(users).into_response(),
@@ -152,9 +152,9 @@ pub struct GrantRequest {
 /// `POST /api/v1/users/{id}/grants` `{"role", "expires_at"?}` (admins) → 201.
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "identity", request_body = GrantRequest,
     params(("id" = i64, Path, description = "The user's id")),
-    responses((status = 201, description = "Granted", body = Object), (status = 404, description = "No such user", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 201, description = "Granted", body = Object), (status = 404, description = "No such user", body = crate::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn grant_role(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -175,9 +175,9 @@ pub async fn grant_role(
 /// `POST /api/v1/users/{id}/disable` (admins) → 204: no sign-in, sessions or tokens for them.
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "identity",
     params(("id" = i64, Path, description = "The user's id")),
-    responses((status = 204, description = "Disabled: sessions ended, tokens revoked"), (status = 404, description = "No such user", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 204, description = "Disabled: sessions ended, tokens revoked"), (status = 404, description = "No such user", body = crate::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn disable_user(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -192,9 +192,9 @@ pub async fn disable_user(
 /// `POST /api/v1/users/{id}/enable` (admins) → 204: they may sign in again.
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "identity",
     params(("id" = i64, Path, description = "The user's id")),
-    responses((status = 204, description = "Enabled"), (status = 404, description = "No such user", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 204, description = "Enabled"), (status = 404, description = "No such user", body = crate::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn enable_user(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -209,9 +209,9 @@ pub async fn enable_user(
 /// `DELETE /api/v1/grants/{id}` (admins).
 #[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "identity",
     params(("id" = i64, Path, description = "The grant's id")),
-    responses((status = 204, description = "Revoked"), (status = 404, description = "No such grant", body = crate::routes::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::routes::problem::Problem),
-        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::routes::problem::Problem),
-        (status = 403, description = "The caller lacks the access the route needs", body = crate::routes::problem::Problem)))]
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No such grant", body = crate::problem::Problem), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
 pub async fn revoke_grant(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

@@ -1,5 +1,5 @@
 //! The one authorization gate: every routed request passes here. It finds the access the route
-//! requires ([`crate::routes::access_for`], failing closed for anything not listed), resolves
+//! requires ([`super::access_for`], failing closed for anything not listed), resolves
 //! the caller, refuses cross-site state changes made with ambient credentials, and answers 401
 //! (API) or a redirect to sign-in (pages) for anonymous callers and 403 for callers without the
 //! right. Handlers read the caller as `Extension<Principal>`.
@@ -12,10 +12,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http_body_util::Limited;
 
-use super::csrf::is_cross_site;
-use super::resolve::{Caller, caller};
-use super::{AuthMode, SessionPolicy};
-use crate::routes::problem::Problem;
+use crate::auth::csrf::is_cross_site;
+use crate::auth::resolve::{Caller, caller};
+use crate::auth::{AuthMode, SessionPolicy};
+use crate::problem::Problem;
 use crate::state::AppState;
 
 /// Largest body of any request but an import (forms, server functions, JSON settings).
@@ -70,7 +70,7 @@ pub async fn authorize(
 ) -> Response {
     let method = request.method().clone();
     let path = matched.as_ref().map_or_else(|| request.uri().path().to_owned(), |m| m.as_str().to_owned());
-    let access = crate::routes::access_for(&method, &path);
+    let access = super::access_for(&method, &path);
     let now = crate::clock_now();
     let resolved = match caller(&state.db, &state.auth, &state.session_policy, request.headers(), now).await {
         Ok(resolved) => resolved,
@@ -147,7 +147,7 @@ fn unauthenticated(mode: &AuthMode, policy: &SessionPolicy, method: &Method, req
     let mut response =
         Problem::new(StatusCode::UNAUTHORIZED, "Sign-in required", "sign in, or present an API token").into_response();
     // A stale cookie is dropped so the browser stops sending it.
-    let stale = super::resolve::cookie(request.headers(), policy.session_cookie()).is_some();
+    let stale = crate::auth::resolve::cookie(request.headers(), policy.session_cookie()).is_some();
     if stale && let Ok(value) = header::HeaderValue::from_str(&policy.session_set_cookie("", 0)) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }

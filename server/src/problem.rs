@@ -5,8 +5,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::ingest::IngestError;
-
 /// An RFC 9457 problem document: every error of the REST API.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
@@ -76,46 +74,5 @@ impl IntoResponse for Problem {
             response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
         }
         response
-    }
-}
-
-impl From<IngestError> for Problem {
-    fn from(error: IngestError) -> Self {
-        let detail = error.to_string();
-        match error {
-            IngestError::Format { .. } | IngestError::Body(_) => {
-                Problem::new(StatusCode::BAD_REQUEST, "Unreadable body", detail)
-            }
-            IngestError::TooLarge { .. } | IngestError::AdapterTooLarge { .. } => {
-                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Body too large", detail)
-            }
-            IngestError::Busy { retry_after_secs } => {
-                let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Busy", detail);
-                problem.retry_after_secs = Some(retry_after_secs);
-                problem
-            }
-            IngestError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail),
-            IngestError::Invalid { errors, error_count, received } => {
-                let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid records", detail);
-                problem.extensions = Some(Box::new(Extensions {
-                    errors: Some(errors),
-                    error_count: Some(error_count),
-                    received: Some(received),
-                    reference: None,
-                }));
-                problem
-            }
-            IngestError::Database(db_error) if crate::db::is_transient(&db_error) => {
-                tracing::warn!(error = %db_error, "an import met a concurrent writer; the client is asked to retry");
-                let mut problem = Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Busy",
-                    "another import wrote the same records at the same moment; nothing was written, send it again",
-                );
-                problem.retry_after_secs = Some(1);
-                problem
-            }
-            IngestError::Database(db_error) => Problem::internal("ingest", &db_error),
-        }
     }
 }
