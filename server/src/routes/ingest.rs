@@ -32,6 +32,9 @@ pub fn parse_source(query: &HashMap<String, String>) -> Result<String, Problem> 
     }
 }
 
+/// What `POST /api/v1/{kind}` reads from its query string.
+const POST_PARAMETERS: [&str; 7] = ["source", "dry_run", "format", "severity_map", "service_map", "column_map", "team"];
+
 fn parse_dry_run(query: &HashMap<String, String>) -> Result<bool, Problem> {
     match query.get("dry_run").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("false" | "0" | "no") => Ok(false),
@@ -81,6 +84,14 @@ async fn handle(
     body: Body,
 ) -> Result<Response, Problem> {
     let kind = parse_kind(kind)?;
+    // A misspelt parameter must not pass unnoticed: `dryrun=true` would write for real.
+    if let Some(unknown) = query.keys().find(|name| !POST_PARAMETERS.contains(&name.as_str())) {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "Invalid query",
+            format!("unknown parameter '{unknown}'; accepted: {}", POST_PARAMETERS.join(", ")),
+        ));
+    }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let choice = query.get("format").map(|f| f.trim().to_ascii_lowercase()).filter(|f| !f.is_empty());
     let chosen_native = match choice.as_deref() {

@@ -583,3 +583,17 @@ async fn concurrent_imports_of_overlapping_keys_end_with_the_last_write_per_key(
     }
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_misspelt_import_parameter_is_refused_and_writes_nothing() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let teams = json!([{"slug": "payments", "name": "Payments"}]).to_string();
+    let response = app.post_query("teams", "?dryrun=true", "application/json", teams.clone()).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.expect("problem document");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("unknown parameter 'dryrun'"), "{problem}");
+    let (_, listed) = app.get("/api/v1/teams").await;
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(0), "nothing written: {listed}");
+    let response = app.post_query("teams", "?dry_run=true", "application/json", teams).await;
+    assert_eq!(response.status(), StatusCode::OK, "the right spelling is accepted");
+}
