@@ -71,8 +71,8 @@ impl SessionPolicy {
         if self.secure_cookies { "__Host-plumbline_session" } else { SESSION_COOKIE }
     }
 
-    /// The cookie binding a sign-in to the browser that started it (path `/auth`, so the
-    /// `__Secure-` prefix over https).
+    /// The cookie binding a sign-in to the browser that started it (`Path=/`, so the
+    /// `__Host-` prefix over https).
     pub fn login_cookie(&self) -> &'static str {
         if self.secure_cookies { "__Host-plumbline_login" } else { "plumbline_login" }
     }

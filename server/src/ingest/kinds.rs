@@ -1,4 +1,4 @@
-//! The nine record kinds of docs/ingestion.md as import specs.
+//! The eleven record kinds of docs/ingestion.md as import specs.
 
 use std::collections::{HashMap, HashSet};
 

@@ -66,7 +66,7 @@ impl ScorecardReport {
 }
 
 /// Scores every active service for `period`, then keeps those `filter` selects. Stored
-/// exemptions waive their check while unexpired; self-assessment answers are not stored yet.
+/// exemptions waive their check while unexpired; signed-off self-assessment answers count.
 pub async fn scorecard_report<C: ConnectionTrait>(
     db: &C,
     policy: &Policy,
