@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ingest::RecordKind;
 use crate::error::AppError;
 
 /// A file to import. The browser reads it; the server decodes it as `format` (`csv`, `json`,
@@ -12,7 +13,7 @@ use crate::error::AppError;
 /// as the file's content and name suggest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportUpload {
-    pub kind: String,
+    pub kind: RecordKind,
     pub source: String,
     pub file_name: String,
     pub format: String,
@@ -43,7 +44,7 @@ pub struct ImportOutcome {
     pub dry_run: bool,
     /// Every row is valid: a dry run may be applied; an applied import was written.
     pub accepted: bool,
-    pub kind: String,
+    pub kind: RecordKind,
     pub file_name: String,
     pub format: String,
     pub received: u64,

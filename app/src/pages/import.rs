@@ -71,7 +71,7 @@ fn ImportApp(before: Option<i64>) -> impl IntoView {
 #[component]
 fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
     let file = NodeRef::<Input>::new();
-    let kind = RwSignal::new("incidents".to_owned());
+    let kind = RwSignal::new(RecordKind::Incidents);
     let format = RwSignal::new(String::new());
     let source = RwSignal::new("upload".to_owned());
     let severity_map = RwSignal::new(String::new());
@@ -141,7 +141,12 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
             </noscript>
             <form class="import-form" on:submit=preview aria-label="Upload a file">
                 <label for="import-kind">"Record kind"</label>
-                <select id="import-kind" name="kind" on:change=move |ev| { kind.set(event_target_value(&ev)); previewed.set(None); }>
+                <select id="import-kind" name="kind" on:change=move |ev| {
+                    if let Some(chosen) = RecordKind::from_slug(&event_target_value(&ev)) {
+                        kind.set(chosen);
+                    }
+                    previewed.set(None);
+                }>
                     {RecordKind::ALL.into_iter().map(|k| {
                         let slug = k.slug();
                         view! { <option value=slug selected=slug == "incidents">{slug}</option> }

@@ -4,7 +4,6 @@
 
 use app::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, RowProblem};
 use app::domain::access::{Access, Principal};
-use app::domain::ingest::RecordKind;
 use app::domain::ingest::adapters::AdapterOptions;
 use app::error::AppError;
 use app::ports::ImportPort;
@@ -32,7 +31,7 @@ fn outcome(upload: &ImportUpload, reading: Reading) -> ImportOutcome {
     ImportOutcome {
         dry_run: upload.dry_run,
         accepted: false,
-        kind: upload.kind.clone(),
+        kind: upload.kind,
         file_name: upload.file_name.clone(),
         format: reading.name().to_owned(),
         received: 0,
@@ -50,8 +49,7 @@ fn outcome(upload: &ImportUpload, reading: Reading) -> ImportOutcome {
 #[async_trait::async_trait]
 impl ImportPort for ImportPage {
     async fn import(&self, principal: Principal, upload: ImportUpload) -> Result<ImportOutcome, AppError> {
-        let kind = RecordKind::from_slug(upload.kind.trim())
-            .ok_or_else(|| AppError::Invalid(format!("'{}' is not a record kind", upload.kind)))?;
+        let kind = upload.kind;
         let head = upload.content.as_bytes();
         let head = head.get(..head.len().min(64 * 1024)).unwrap_or(head);
         let reading =

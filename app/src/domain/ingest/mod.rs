@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 pub use fields::{Cell, RawRow};
 pub use framing::{BodyFormat, DecodedRow, Decoder, FormatError};
 
-/// The record kinds of `POST /api/v1/{kind}`.
+/// The record kinds of `POST /api/v1/{kind}`, serialised as their slug (`slo-measurements`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum RecordKind {
     Teams,
     Services,
