@@ -82,13 +82,24 @@ export default defineConfig({
     },
   },
   // The hydration and API specs share one server and database: the hydration spec expects
-  // it empty, so it runs first and the API spec, which adds data, after it. The login spec
-  // has a server of its own (below).
+  // it empty, so it runs first and the API spec, which adds data, after it. The page specs
+  // come next on the same server, each loading the same small organisation first
+  // (tests/fixtures/shop-data.ts). The import spec adds a SEV1 incident of its team, which the
+  // team and drill-down specs count, so it runs after them; the screenshots and the a11y spec
+  // look at every page once all that data is in. The login spec has a server of its own (below).
   projects: [
     { name: 'hydration', testMatch: /hydration\.spec\.ts$/ },
     { name: 'api', testMatch: /api\.spec\.ts$/, dependencies: ['hydration'] },
-    { name: 'pages', testMatch: /pages\.spec\.ts$/, dependencies: ['api'] },
-    { name: 'a11y', testMatch: /a11y\.spec\.ts$/, dependencies: ['pages'] },
+    // Every spec no other project takes (one per page or action: services.spec.ts, …).
+    {
+      name: 'pages',
+      testMatch: /\.spec\.ts$/,
+      testIgnore: /[\\/](hydration|api|import|screenshots|a11y|login|workflows|access)\.spec\.ts$/,
+      dependencies: ['api'],
+    },
+    { name: 'import', testMatch: /[\\/]import\.spec\.ts$/, dependencies: ['pages'] },
+    { name: 'screenshots', testMatch: /[\\/]screenshots\.spec\.ts$/, dependencies: ['import'] },
+    { name: 'a11y', testMatch: /a11y\.spec\.ts$/, dependencies: ['screenshots'] },
     {
       name: 'login',
       testMatch: /login\.spec\.ts$/,

@@ -2,7 +2,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 
 // Every page, in the light and the dark theme, checked by axe-core against WCAG 2.1 A and AA:
-// no serious or critical violation. Runs after the `pages` project, so the pages hold data.
+// no serious or critical violation. Runs after the page specs (the `pages`, `import` and
+// `screenshots` projects), so the pages hold data.
 const pages = [
   '/',
   '/?period=2026-Q3',

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { HomePage } from './fixtures/home-page';
+import { OverviewPage } from './fixtures/overview-page';
 
 test('the overview renders on the server and hydrates in the browser', async ({ page }) => {
   const problems: string[] = [];
@@ -8,17 +8,17 @@ test('the overview renders on the server and hydrates in the browser', async ({ 
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 
-  const home = new HomePage(page);
-  await home.goto();
-  await expect(home.heading).toBeVisible();
-  await expect(home.emptyState).toBeVisible();
-  await expect(home.ingestHelp).toBeHidden();
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await expect(overview.heading).toBeVisible();
+  await expect(overview.emptyState).toBeVisible();
+  await expect(overview.ingestHelp).toBeHidden();
 
   // Only works once the WASM bundle has hydrated the page.
-  await home.showApiExample();
-  await expect(home.apiToggle).toHaveAttribute('aria-expanded', 'true');
-  await expect(home.apiToggle).toHaveText('Hide the API example');
-  await expect(home.ingestHelp).toBeVisible();
+  await overview.showApiExample();
+  await expect(overview.apiToggle).toHaveAttribute('aria-expanded', 'true');
+  await expect(overview.apiToggle).toHaveText('Hide the API example');
+  await expect(overview.ingestHelp).toBeVisible();
 
   expect(problems).toEqual([]);
 });

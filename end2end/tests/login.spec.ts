@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { AppHeader } from './fixtures/app-header';
 import {
   CLIENT_ID,
   CODE_TTL_SECONDS,
@@ -13,7 +14,6 @@ import {
   type TestUser,
 } from './fixtures/oidc-provider';
 import {
-  AppHeader,
   expectSignedOut,
   me,
   SignedOutPage,

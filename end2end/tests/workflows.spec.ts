@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { signIn } from './fixtures/session';
+import { expect, test, type Page } from '@playwright/test';
+import { ReadinessPage } from './fixtures/readiness-page';
+import { ServicePage } from './fixtures/service-page';
+import { personIn } from './fixtures/session';
+import { WaiversPage } from './fixtures/waivers-page';
 
 // Two people, two browsers, against the server in OIDC mode (see playwright.config.ts): a team
 // editor (editor-eve, team `payments`) and an admin of no team (admin-alice). The editor
@@ -22,13 +25,6 @@ const ITEMS = [
 
 const DAY = 86_400_000;
 const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
-
-async function personIn(browser: Browser, login: string, from: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, login, from);
-  return page;
-}
 
 /** The admin makes an ingest token and loads a small organisation with it. */
 async function load(admin: Page): Promise<void> {
@@ -110,19 +106,16 @@ async function laterServer(clockAt: string): Promise<{ url: string; stop: () => 
   throw new Error(`the server with PLUMBLINE_CLOCK_AT=${clockAt} did not start on ${addr}`);
 }
 
-function checkRow(page: Page, check: string) {
-  return page.getByRole('table', { name: /Each check with its value/ }).locator(`tr[data-check="${check}"]`);
-}
-
 /** The service's level as its page shows it, and the checks keeping it from the next. */
 async function level(page: Page, service: string): Promise<{ level: string; failing: string[] }> {
-  await page.goto(`/services/${service}`);
-  const level = (await page.locator('.headline .badge.level').textContent()) ?? '';
+  const servicePage = new ServicePage(page);
+  await servicePage.goto(service);
+  const level = await servicePage.level();
   const card = (await (await page.request.get(`/api/v1/services/${service}/scorecard`)).json()).scorecards[0];
   const failing = card.checks
     .filter((c: { status: string }) => c.status === 'fail' || c.status === 'no_data')
     .map((c: { id: string; explanation: string }) => `${c.id}: ${c.explanation}`);
-  return { level: level.trim(), failing };
+  return { level, failing };
 }
 
 test('an editor answers the checklist, an admin of another team signs it off, and the level rises', async ({ browser }) => {
@@ -140,36 +133,36 @@ test('an editor answers the checklist, an admin of another team signs it off, an
     expect.stringMatching(/^self_assessment_current: /),
   ]);
   expect(before.level).toBe('Silver');
-  const scoreBefore = await editor.getByTestId('score').textContent();
+  const editorService = new ServicePage(editor);
+  const scoreBefore = await editorService.score.textContent();
 
-  await editor.goto('/teams/payments/self-assessment');
-  const section = editor.locator(`section[data-service="${READY}"]`);
+  const editorChecklist = new ReadinessPage(editor);
+  await editorChecklist.goto('payments');
+  const section = editorChecklist.service(READY);
   for (const item of ITEMS) {
-    const row = section.locator(`tr[data-item="${item}"]`);
-    await row.getByLabel(/answer$/).selectOption('yes');
-    await row.getByLabel(/evidence URL$/).fill(`https://wiki.example.test/${item}`);
-    await row.getByRole('button', { name: `Save ${item}` }).click();
-    await expect(section.locator(`tr[data-item="${item}"]`)).toContainText('Awaiting review');
+    await section.answer(item, 'yes', `https://wiki.example.test/${item}`);
+    await expect(section.item(item)).toContainText('Awaiting review');
   }
-  await expect(section.getByTestId('readiness-progress')).toContainText('9 of 9 answered, 9 awaiting review');
+  await expect(section.progress).toContainText('9 of 9 answered, 9 awaiting review');
   // The editor cannot sign off their own answers.
-  await expect(section.getByRole('button', { name: /^Sign off / })).toHaveCount(0);
+  await expect(section.signOffButtons).toHaveCount(0);
   expect((await level(editor, READY)).level, 'answers nobody signed off do not count').toBe('Silver');
 
-  await admin.goto('/teams/payments/self-assessment');
-  const adminSection = admin.locator(`section[data-service="${READY}"]`);
+  const adminChecklist = new ReadinessPage(admin);
+  await adminChecklist.goto('payments');
+  const adminSection = adminChecklist.service(READY);
   for (const item of ITEMS) {
-    await adminSection.getByRole('button', { name: `Sign off ${item}` }).click();
-    await expect(admin.locator(`section[data-service="${READY}"] tr[data-item="${item}"]`)).toContainText('Signed off');
+    await adminSection.signOff(item);
+    await expect(adminSection.item(item)).toContainText('Signed off');
   }
-  await expect(adminSection.getByTestId('readiness-progress')).toHaveText('9 of 9 answered');
+  await expect(adminSection.progress).toHaveText('9 of 9 answered');
 
   const after = await level(editor, READY);
   expect(after.failing).toEqual([]);
   expect(after.level).toBe('Gold');
-  await expect(checkRow(editor, 'self_assessment_current')).toContainText('Pass');
-  await expect(checkRow(editor, 'self_assessment_current')).toContainText('Self-attested');
-  expect(await editor.getByTestId('score').textContent()).not.toBe(scoreBefore);
+  await expect(editorService.checkRow('self_assessment_current')).toContainText('Pass');
+  await expect(editorService.checkRow('self_assessment_current')).toContainText('Self-attested');
+  expect(await editorService.score.textContent()).not.toBe(scoreBefore);
 });
 
 test('an editor asks to waive a failing check and another admin approves it', async ({ browser }) => {
@@ -178,29 +171,25 @@ test('an editor asks to waive a failing check and another admin approves it', as
   const editor = await personIn(browser, 'editor-eve', `/services/${SERVICE}`);
 
   // Wallet has no SLO: the Bronze check fails, so the service has no level.
-  await expect(checkRow(editor, 'active_slo')).toContainText(/Fail|No data/);
-  const section = editor.locator('#waivers');
-  await section.getByLabel('Check to waive').selectOption('active_slo');
-  await section.getByLabel('Reason').fill('SLOs are being defined with the new product owner');
+  const service = new ServicePage(editor);
+  await expect(service.checkRow('active_slo')).toContainText(/Fail|No data/);
   const lastDay = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-  await section.getByLabel('Last day').fill(lastDay);
-  await section.getByRole('button', { name: 'Request the waiver' }).click();
-  await expect(editor.locator('#waivers')).toContainText('Awaiting a decision');
-  await expect(editor.locator('#waivers')).toContainText(lastDay);
-  await expect(checkRow(editor, 'active_slo')).not.toContainText('Waived');
+  await service.requestWaiver('active_slo', 'SLOs are being defined with the new product owner', lastDay);
+  await expect(service.waivers).toContainText('Awaiting a decision');
+  await expect(service.waivers).toContainText(lastDay);
+  await expect(service.checkRow('active_slo')).not.toContainText('Waived');
 
-  await admin.goto('/waivers');
-  const pending = admin.getByRole('table', { name: /awaiting a decision/ }).getByRole('row').filter({ hasText: SERVICE });
-  await expect(pending).toContainText('eve@example.test');
-  await pending.getByLabel(/^Note on the waiver/).fill('Agreed: revisit at the next review');
-  await pending.getByRole('button', { name: /^Approve the waiver/ }).click();
-  await expect(admin.getByRole('table', { name: /Decided waiver requests/ })).toContainText('Approved');
+  const waivers = new WaiversPage(admin);
+  await waivers.goto();
+  await expect(waivers.pendingRow(SERVICE)).toContainText('eve@example.test');
+  await waivers.approve(SERVICE, 'Agreed: revisit at the next review');
+  await expect(waivers.decided).toContainText('Approved');
 
-  await editor.goto(`/services/${SERVICE}`);
-  await expect(checkRow(editor, 'active_slo')).toContainText('Waived');
-  await expect(checkRow(editor, 'active_slo')).toContainText('alice@example.test');
-  await expect(editor.locator('section:has(#exemptions-heading)')).toContainText('SLOs are being defined');
-  await expect(editor.locator('#waivers')).toContainText('Approved');
+  await service.goto(SERVICE);
+  await expect(service.checkRow('active_slo')).toContainText('Waived');
+  await expect(service.checkRow('active_slo')).toContainText('alice@example.test');
+  await expect(service.exemptions).toContainText('SLOs are being defined');
+  await expect(service.waivers).toContainText('Approved');
 
   // The day after its last day, the waiver has ended: the check fails again.
   const dayAfter = isoDay(Date.parse(lastDay) + DAY);
@@ -209,11 +198,12 @@ test('an editor asks to waive a failing check and another admin approves it', as
   if (later === null) return;
   try {
     const page = await browser.newPage();
-    await page.goto(`${later.url}/services/${SERVICE}`);
-    await expect(page.getByTestId('shifted-clock')).toContainText(`${dayAfter} 09:`);
-    await expect(checkRow(page, 'active_slo')).toContainText(/Fail|No data/);
-    await expect(checkRow(page, 'active_slo')).not.toContainText('Waived');
-    await expect(page.locator('#waivers')).toContainText('Approved, ended');
+    const laterService = new ServicePage(page);
+    await laterService.goto(SERVICE, {}, later.url);
+    await expect(laterService.shiftedClock).toContainText(`${dayAfter} 09:`);
+    await expect(laterService.checkRow('active_slo')).toContainText(/Fail|No data/);
+    await expect(laterService.checkRow('active_slo')).not.toContainText('Waived');
+    await expect(laterService.waivers).toContainText('Approved, ended');
     await page.close();
   } finally {
     later.stop();

@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { AppHeader } from './fixtures/app-header';
+import { pdfText } from './fixtures/pdf';
+import { ReportPage } from './fixtures/report-page';
+import { loadShop } from './fixtures/shop-data';
+
+test.beforeAll(async ({ request }) => {
+  await loadShop(request);
+});
+
+test('the quarterly report prints, and its server-made PDF downloads with the figures', async ({ page, request }) => {
+  const report = new ReportPage(page);
+  await report.goto('2026-Q3');
+  await expect(report.heading).toHaveText('Quarterly reliability report · 2026-Q3');
+  await expect(report.status).toContainText('Draft.');
+  const kpis = (await (await request.get('/api/v1/kpis?period=2026-Q3&scope=org')).json()).kpis;
+  await expect(report.kpiValue('high_sev_count')).toHaveText(String(kpis.high_sev_count));
+  await expect(report.incident('SHOP-1')).toContainText('Storefront checkout errors');
+  await expect(report.team('shop')).toContainText('Shop');
+
+  // The print view: chrome hidden, and Chromium makes a PDF of it.
+  await page.emulateMedia({ media: 'print' });
+  await expect(new AppHeader(page).root).toBeHidden();
+  const printed = await page.pdf({ format: 'A4' });
+  expect(printed.subarray(0, 5).toString()).toBe('%PDF-');
+  expect(await pdfText(printed)).toContain('Quarterly reliability report');
+  await page.emulateMedia({ media: 'screen' });
+
+  // The server's own PDF, downloaded as a user would.
+  const download = await report.downloadPdf();
+  expect(download.suggestedFilename()).toBe('plumbline-report-2026-Q3.pdf');
+  const bytes = fs.readFileSync(await download.path());
+  expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  const text = await pdfText(bytes);
+  for (const expected of ['Quarterly reliability report', '2026-Q3', 'SHOP-1', 'Storefront checkout errors', 'Shop', 'Definitions']) {
+    expect(text).toContain(expected);
+  }
+});
