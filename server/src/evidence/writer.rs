@@ -189,7 +189,7 @@ enum Job {
 /// Runs on a blocking thread: compresses, hashes the archive and sends its bytes to `out`. A
 /// failure is kept and reported at the next `Finish` or `Close`.
 fn compressor(mut jobs: mpsc::Receiver<Job>, out: ChunkSender) {
-    let mut zip = ZipStream::new(flate2::Compression::new(PACK_COMPRESSION));
+    let mut zip = ZipStream::new(i64::from(PACK_COMPRESSION));
     let mut pack = Sha256::new();
     let mut bytes = 0u64;
     let mut failure: Option<std::io::Error> = None;
