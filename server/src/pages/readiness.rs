@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use app::api::{ReadinessItemView, ServiceReadiness, TeamReadiness};
 use app::domain::access::{IngestRight, Principal, Role};
+use app::domain::format::instant as time;
 use app::domain::ingest::{Cell, RawRow, RecordKind};
 use app::domain::scorecard::readiness::{
     ChecklistRow, ItemState, StoredAnswer, checklist, may_sign_off, validity_days,
@@ -20,7 +21,6 @@ use crate::catalog::service_and_team;
 use crate::entities::{self_assessment, service, team};
 use crate::ingest::{Approvals, IngestRequest, Ingestion};
 use crate::kpis::Figures;
-use app::domain::format::instant as time;
 
 pub struct ReadinessPage {
     figures: Figures,

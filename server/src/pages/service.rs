@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView};
+use app::domain::format::instant as time;
 use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
 use app::domain::records::{ActionStatus, Severity, Slug};
 use app::domain::scorecard::display::{describe, describe_threshold};
@@ -19,7 +20,6 @@ use crate::entities::{
     dr_test, exemption, incident, incident_service, postmortem_action, service, slo, slo_measurement, team,
 };
 use crate::kpis::{self, Figures, KpiQuery, ScorecardFilter};
-use app::domain::format::instant as time;
 
 /// Most rows of one kind a service page lists (newest first).
 const MAX_ROWS: u64 = 200;

@@ -1,14 +1,14 @@
-//! The waivers page (and the waiver panel of the service page). A request is kept in `waiver_request`; approving it writes the
-//! `exemptions` record through the ingestion path (validation, provenance, import batch, audit
-//! event), so a waiver granted on the page is the same record as one a pipeline sends and the
-//! scorecards, reports and evidence packs show it alike. Every request and decision is also
-//! an audit event of its own.
+//! The waivers page (and the waiver panel of the service page). A request is kept in
+//! `waiver_request`; approving it writes the `exemptions` record through the ingestion path
+//! (validation, provenance, import batch, audit event), so a waiver granted on the page is the
+//! same record as one a pipeline sends and the scorecards, reports and evidence packs show it
+//! alike. Every request and decision is also an audit event of its own.
 
 use std::collections::HashMap;
 
-use app::api::WaiverDecision;
-use app::api::{ServiceWaivers, WaivableCheck, WaiverRequestView, WaiverRequests};
+use app::api::{ServiceWaivers, WaivableCheck, WaiverDecision, WaiverRequestView, WaiverRequests};
 use app::domain::access::{IngestRight, Principal, Role};
+use app::domain::format::instant as time;
 use app::domain::ingest::{Cell, RawRow, RecordKind};
 use app::domain::scorecard::CheckStatus;
 use app::domain::scorecard::evaluate::Scorecard;
@@ -28,7 +28,6 @@ use crate::catalog::service_and_team;
 use crate::entities::{service, waiver_request};
 use crate::ingest::{Approvals, IngestRequest, Ingestion};
 use crate::kpis::{Figures, ScorecardFilter};
-use app::domain::format::instant as time;
 
 /// Decided requests listed on the waivers page (newest first).
 const DECIDED_SHOWN: u64 = 100;
