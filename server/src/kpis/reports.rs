@@ -1,0 +1,283 @@
+//! The KPI reports over the loaded populations, and the per-data-version cache in front of
+//! them: KPIs, roll-ups, scorecards, SLO statuses, trends and drill-down populations.
+
+use std::sync::Arc;
+
+use app::domain::kpi::{
+    Dataset, KPI_DEFINITIONS_VERSION, KpiId, KpiValues, Period, Population, Scope, SeverityFilter, SloStatus,
+    compute_kpis, population, slo_statuses,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+
+use super::{
+    KpiCache, KpiQuery, LoadError, ReportHeader, RollupReport, ScorecardFilter, ScorecardReport, TrendQuery, cache,
+    load, rollups, scorecards,
+};
+use crate::db::data_version;
+
+/// `GET /api/v1/kpis`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiReport {
+    #[serde(flatten)]
+    pub header: ReportHeader,
+    pub kpis: KpiValues,
+}
+
+/// `GET /api/v1/slos`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SloReport {
+    #[serde(flatten)]
+    pub header: ReportHeader,
+    pub slos: Vec<SloStatus>,
+}
+
+pub async fn kpi_report<C: ConnectionTrait>(
+    db: &C,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<KpiReport, LoadError> {
+    let data = load::load(db, &query.period, now, &query.scope).await?;
+    let kpis = compute_kpis(&query.period, now, &data.scoped(&query.scope), query.severity);
+    Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
+}
+
+/// `compute`'s report, served from `cache` while the data has not changed (the key must name
+/// everything else the report depends on). A closed period's entry lasts until the data
+/// changes; the open period's, which moves with the clock, as [`cache::LIVE_FRESH`] says.
+pub(crate) async fn cached<T, F, C: ConnectionTrait>(
+    db: &C,
+    cache: &cache::VersionedCache<T>,
+    period: &Period,
+    key: String,
+    now: DateTime<Utc>,
+    compute: F,
+) -> Result<Arc<T>, LoadError>
+where
+    F: Future<Output = Result<T, LoadError>>,
+{
+    let version = data_version(db).await?;
+    if period.end() > now {
+        return match cache.live(&key, version) {
+            cache::Live::Fresh(report) | cache::Live::Stale(report) => Ok(report),
+            cache::Live::Compute(claim) => {
+                let result = compute.await.map(Arc::new);
+                if let Ok(report) = &result {
+                    cache.put(key.clone(), version, Arc::clone(report));
+                }
+                drop(claim);
+                result
+            }
+        };
+    }
+    if let Some(report) = cache.get(&key, version) {
+        return Ok(report);
+    }
+    let report = Arc::new(compute.await?);
+    cache.put(key, version, Arc::clone(&report));
+    Ok(report)
+}
+
+/// The organisation's populations for a period as loaded at `now` (what every figure computed
+/// from them must use as its clock: an open period's load may be reused for a while).
+pub struct Loaded {
+    pub data: Dataset,
+    pub now: DateTime<Utc>,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Dataset;
+    fn deref(&self) -> &Dataset {
+        &self.data
+    }
+}
+
+/// The organisation's populations for a period, loaded once per data version (the scorecards
+/// and every roll-up of a period share one load).
+pub(crate) async fn org_dataset<C: ConnectionTrait>(
+    db: &C,
+    cache: &KpiCache,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> Result<Arc<Loaded>, LoadError> {
+    let key = period.to_string();
+    let load = async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org).await?, now }) };
+    // Boxed: the load is a large future, and callers nest it a few levels deep.
+    cached(db, &cache.datasets, period, key, now, Box::pin(load)).await
+}
+
+/// [`kpi_report`] from the organisation's shared load, cached.
+pub async fn cached_kpi_report<C: ConnectionTrait>(
+    db: &C,
+    cache: &KpiCache,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<Arc<KpiReport>, LoadError> {
+    let key = format!("{}|{}|{:?}", query.period, query.scope, query.severity);
+    let compute = async {
+        let data = org_dataset(db, cache, &query.period, now).await?;
+        if load::check_scope(&data, &query.scope).is_err() {
+            // A team without services, or no such team or service: the scoped load decides.
+            return kpi_report(db, query, now).await;
+        }
+        let kpis = compute_kpis(&query.period, data.now, &data.scoped(&query.scope), query.severity);
+        Ok(KpiReport { header: ReportHeader::new(query, data.now), kpis })
+    };
+    cached(db, &cache.kpis, &query.period, key, now, compute).await
+}
+
+/// [`scorecard_report`], cached (per policy version). Computed for every service once and
+/// narrowed to `filter` here, so one service's page does not score the organisation again.
+pub async fn cached_scorecard_report<C: ConnectionTrait>(
+    db: &C,
+    cache: &KpiCache,
+    policy: &app::domain::scorecard::Policy,
+    period: &Period,
+    filter: &ScorecardFilter,
+    now: DateTime<Utc>,
+) -> Result<Arc<ScorecardReport>, LoadError> {
+    let key = format!("{period}|{}", policy.version);
+    let compute = async {
+        let data = org_dataset(db, cache, period, now).await?;
+        scorecards::scorecards_of(db, &data, policy, period, &ScorecardFilter::default(), data.now).await
+    };
+    let all = cached(db, &cache.scorecards, period, key, now, compute).await?;
+    if filter.is_empty() {
+        return Ok(all);
+    }
+    Ok(Arc::new(all.narrowed(filter)))
+}
+
+/// [`rollup_report`], cached.
+pub async fn cached_rollup_report<C: ConnectionTrait>(
+    db: &C,
+    cache: &KpiCache,
+    period: &Period,
+    severity: SeverityFilter,
+    now: DateTime<Utc>,
+) -> Result<Arc<RollupReport>, LoadError> {
+    let key = format!("{period}|{severity:?}");
+    let compute = async {
+        let data = org_dataset(db, cache, period, now).await?;
+        Ok(rollups::rollups_of(&data, period, severity, data.now))
+    };
+    cached(db, &cache.rollups, period, key, now, compute).await
+}
+
+/// `GET /api/v1/kpis/{kpi}/population`: the value of one KPI and the records behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PopulationReport {
+    #[serde(flatten)]
+    pub header: ReportHeader,
+    /// The duration KPIs' severity filter.
+    pub severity: Vec<app::domain::records::Severity>,
+    /// The KPI's value as in `GET /api/v1/kpis` (null for the per-SLO KPIs, listed per record).
+    pub value: serde_json::Value,
+    /// Records listed, in the population, and counting towards the value.
+    pub count: usize,
+    pub included: usize,
+    pub counted: usize,
+    #[serde(flatten)]
+    pub population: Population,
+}
+
+pub async fn population_report<C: ConnectionTrait>(
+    db: &C,
+    query: &KpiQuery,
+    kpi: KpiId,
+    now: DateTime<Utc>,
+) -> Result<PopulationReport, LoadError> {
+    let data = load::load(db, &query.period, now, &query.scope).await?;
+    let inputs = data.scoped(&query.scope);
+    let values = compute_kpis(&query.period, now, &inputs, query.severity);
+    let value = serde_json::to_value(&values).ok().and_then(|v| v.get(kpi.as_str()).cloned()).unwrap_or_default();
+    let population = population(kpi, &query.period, now, &inputs, query.severity);
+    let rows = &population.rows;
+    Ok(PopulationReport {
+        header: ReportHeader::new(query, now),
+        severity: query.severity.severities(),
+        value,
+        count: rows.len(),
+        included: rows.iter().filter(|r| r.included).count(),
+        counted: rows.iter().filter(|r| r.included && r.counted).count(),
+        population,
+    })
+}
+
+pub async fn slo_report<C: ConnectionTrait>(
+    db: &C,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<SloReport, LoadError> {
+    let data = load::load_slos(db, &query.period, now, &query.scope).await?;
+    let slos = slo_statuses(&query.period, now, &data.scoped(&query.scope));
+    Ok(SloReport { header: ReportHeader::new(query, now), slos })
+}
+
+/// [`slo_report`], from the organisation's load of the period when that is cached already (and,
+/// for the open period, recent); otherwise only the scope's SLOs are loaded.
+pub async fn shared_slo_report<C: ConnectionTrait>(
+    db: &C,
+    cache: &KpiCache,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<SloReport, LoadError> {
+    let version = data_version(db).await?;
+    let key = query.period.to_string();
+    // The open period's load only while fresh, and as of its own clock.
+    let shared = if query.period.end() > now {
+        cache.datasets.get_fresh(&key, version)
+    } else {
+        cache.datasets.get(&key, version)
+    };
+    let Some(data) = shared else {
+        return slo_report(db, query, now).await;
+    };
+    if load::check_scope(&data, &query.scope).is_err() {
+        return slo_report(db, query, now).await;
+    }
+    let slos = slo_statuses(&query.period, data.now, &data.scoped(&query.scope));
+    Ok(SloReport { header: ReportHeader::new(query, data.now), slos })
+}
+
+/// One period of a trend.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    pub period: Period,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub as_of: DateTime<Utc>,
+    pub kpis: KpiValues,
+}
+
+/// `GET /api/v1/kpis/trend`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendReport {
+    pub scope: Scope,
+    pub definitions_version: &'static str,
+    pub periods: Vec<TrendPoint>,
+}
+
+/// Every KPI for each period of the trend, oldest first.
+pub async fn trend_report<C: ConnectionTrait>(
+    db: &C,
+    cache: &KpiCache,
+    query: &TrendQuery,
+    now: DateTime<Utc>,
+) -> Result<TrendReport, LoadError> {
+    let mut periods = Vec::with_capacity(query.periods.len());
+    for period in &query.periods {
+        let single = KpiQuery { period: *period, scope: query.scope.clone(), severity: query.severity };
+        let report = Box::pin(cached_kpi_report(db, cache, &single, now)).await?;
+        let header = &report.header;
+        periods.push(TrendPoint {
+            period: header.period,
+            from: header.from,
+            to: header.to,
+            as_of: header.as_of,
+            kpis: report.kpis.clone(),
+        });
+    }
+    Ok(TrendReport { scope: query.scope.clone(), definitions_version: KPI_DEFINITIONS_VERSION, periods })
+}
