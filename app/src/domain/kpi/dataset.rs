@@ -1,0 +1,122 @@
+//! A period's loaded populations, and the same narrowed to a scope.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::domain::records::Slug;
+
+/// Everything the KPIs of one period may look at, for the whole organisation. SLOs carry their
+/// measurements of the period and of the window before its as-of day (daily rows, or totals
+/// over [`slo_day_ranges`]); incidents should
+/// include those started up to 90 days before the period (for implicit repeats); actions, DR
+/// tests and deployments may be of any period.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub services: Vec<Service>,
+    pub slos: Vec<Slo>,
+    pub incidents: Vec<Incident>,
+    pub actions: Vec<Action>,
+    pub dr_tests: Vec<DrTest>,
+    pub deployments: Vec<Deployment>,
+    /// The incidents indexed for repeat detection, built on first use (after the dataset is
+    /// complete: changing `incidents` afterwards is not seen).
+    pub repeat_index: std::sync::OnceLock<RepeatIndex>,
+}
+
+/// The populations of one scope, borrowed from a [`Dataset`].
+#[derive(Debug, Clone)]
+pub struct ScopedInputs<'a> {
+    pub services: Vec<&'a Service>,
+    pub slos: Vec<&'a Slo>,
+    pub incidents: Vec<&'a Incident>,
+    /// Every incident of the dataset, whatever the scope: an earlier occurrence only has to
+    /// share a service with an incident to make it a repeat.
+    pub incident_history: &'a [Incident],
+    /// `incident_history` indexed for repeat detection.
+    pub repeat_index: &'a RepeatIndex,
+    pub actions: Vec<&'a Action>,
+    pub dr_tests: Vec<&'a DrTest>,
+    pub deployments: Vec<&'a Deployment>,
+}
+
+impl Dataset {
+    pub fn directory(&self) -> ServiceDirectory {
+        ServiceDirectory::new(&self.services)
+    }
+
+    /// The incidents indexed for repeat detection (built once).
+    pub fn repeat_index(&self) -> &RepeatIndex {
+        self.repeat_index.get_or_init(|| RepeatIndex::new(&self.incidents))
+    }
+
+    /// The populations of every team at once (one pass over the records, not one per team).
+    pub fn scoped_by_team(&self, directory: &ServiceDirectory) -> BTreeMap<Slug, ScopedInputs<'_>> {
+        let mut teams: BTreeMap<Slug, ScopedInputs<'_>> = BTreeMap::new();
+        for service in &self.services {
+            teams_entry(&mut teams, self, &service.team).services.push(service);
+        }
+        for slo in &self.slos {
+            for team in directory.teams_of(slo) {
+                teams_entry(&mut teams, self, team).slos.push(slo);
+            }
+        }
+        for incident in &self.incidents {
+            for team in directory.teams_of(incident) {
+                teams_entry(&mut teams, self, team).incidents.push(incident);
+            }
+        }
+        for action in &self.actions {
+            for team in directory.teams_of(action) {
+                teams_entry(&mut teams, self, team).actions.push(action);
+            }
+        }
+        for test in &self.dr_tests {
+            for team in directory.teams_of(test) {
+                teams_entry(&mut teams, self, team).dr_tests.push(test);
+            }
+        }
+        for deployment in &self.deployments {
+            for team in directory.teams_of(deployment) {
+                teams_entry(&mut teams, self, team).deployments.push(deployment);
+            }
+        }
+        teams
+    }
+
+    /// The populations of a scope (each record once).
+    pub fn scoped(&self, scope: &Scope) -> ScopedInputs<'_> {
+        self.scoped_with(scope, &self.directory())
+    }
+
+    /// As [`Dataset::scoped`], with a directory built once for many scopes.
+    pub fn scoped_with(&self, scope: &Scope, directory: &ServiceDirectory) -> ScopedInputs<'_> {
+        ScopedInputs {
+            services: directory.filter(scope, &self.services),
+            slos: directory.filter(scope, &self.slos),
+            incidents: directory.filter(scope, &self.incidents),
+            incident_history: &self.incidents,
+            repeat_index: self.repeat_index(),
+            actions: directory.filter(scope, &self.actions),
+            dr_tests: directory.filter(scope, &self.dr_tests),
+            deployments: directory.filter(scope, &self.deployments),
+        }
+    }
+}
+
+/// The (empty at first) populations of one team in [`Dataset::scoped_by_team`].
+fn teams_entry<'t, 'a>(
+    teams: &'t mut BTreeMap<Slug, ScopedInputs<'a>>,
+    data: &'a Dataset,
+    team: &Slug,
+) -> &'t mut ScopedInputs<'a> {
+    teams.entry(team.clone()).or_insert_with(|| ScopedInputs {
+        services: Vec::new(),
+        slos: Vec::new(),
+        incidents: Vec::new(),
+        incident_history: &data.incidents,
+        repeat_index: data.repeat_index(),
+        actions: Vec::new(),
+        dr_tests: Vec::new(),
+        deployments: Vec::new(),
+    })
+}

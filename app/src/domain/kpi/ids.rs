@@ -1,0 +1,180 @@
+//! The pinned KPI ids, their definitions and the definitions' version.
+
+use serde::Serialize;
+
+/// The version of the KPI definitions implemented here; recorded with every published value.
+/// Bump it whenever any definition (or population rule) changes.
+pub const KPI_DEFINITIONS_VERSION: &str = "1";
+
+/// The pinned KPI ids of docs/kpis.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KpiId {
+    SloAttainment,
+    SloMetRate,
+    ErrorBudgetRemaining,
+    BudgetExhaustedCount,
+    BurnRate,
+    SloCoverage,
+    HighSevCount,
+    IncidentCount,
+    CustomerImpactMinutes,
+    Mttd,
+    Mtta,
+    Mttr,
+    ImpactDuration,
+    TimeToResolve,
+    RepeatIncidentRate,
+    PostmortemCoverage,
+    ActionOnTimeRate,
+    OverdueActions,
+    DrPassRate,
+    RtoCompliance,
+    RpoCompliance,
+    DrCoverage,
+    ChangeFailureRate,
+    DeploymentFrequency,
+    DataQuality,
+}
+
+impl KpiId {
+    pub const ALL: [KpiId; 25] = [
+        KpiId::SloAttainment,
+        KpiId::SloMetRate,
+        KpiId::ErrorBudgetRemaining,
+        KpiId::BudgetExhaustedCount,
+        KpiId::BurnRate,
+        KpiId::SloCoverage,
+        KpiId::HighSevCount,
+        KpiId::IncidentCount,
+        KpiId::CustomerImpactMinutes,
+        KpiId::Mttd,
+        KpiId::Mtta,
+        KpiId::Mttr,
+        KpiId::ImpactDuration,
+        KpiId::TimeToResolve,
+        KpiId::RepeatIncidentRate,
+        KpiId::PostmortemCoverage,
+        KpiId::ActionOnTimeRate,
+        KpiId::OverdueActions,
+        KpiId::DrPassRate,
+        KpiId::RtoCompliance,
+        KpiId::RpoCompliance,
+        KpiId::DrCoverage,
+        KpiId::ChangeFailureRate,
+        KpiId::DeploymentFrequency,
+        KpiId::DataQuality,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KpiId::SloAttainment => "slo_attainment",
+            KpiId::SloMetRate => "slo_met_rate",
+            KpiId::ErrorBudgetRemaining => "error_budget_remaining",
+            KpiId::BudgetExhaustedCount => "budget_exhausted_count",
+            KpiId::BurnRate => "burn_rate",
+            KpiId::SloCoverage => "slo_coverage",
+            KpiId::HighSevCount => "high_sev_count",
+            KpiId::IncidentCount => "incident_count",
+            KpiId::CustomerImpactMinutes => "customer_impact_minutes",
+            KpiId::Mttd => "mttd",
+            KpiId::Mtta => "mtta",
+            KpiId::Mttr => "mttr",
+            KpiId::ImpactDuration => "impact_duration",
+            KpiId::TimeToResolve => "time_to_resolve",
+            KpiId::RepeatIncidentRate => "repeat_incident_rate",
+            KpiId::PostmortemCoverage => "postmortem_coverage",
+            KpiId::ActionOnTimeRate => "action_on_time_rate",
+            KpiId::OverdueActions => "overdue_actions",
+            KpiId::DrPassRate => "dr_pass_rate",
+            KpiId::RtoCompliance => "rto_compliance",
+            KpiId::RpoCompliance => "rpo_compliance",
+            KpiId::DrCoverage => "dr_coverage",
+            KpiId::ChangeFailureRate => "change_failure_rate",
+            KpiId::DeploymentFrequency => "deployment_frequency",
+            KpiId::DataQuality => "data_quality",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text.trim())
+    }
+
+    /// The pinned definition (docs/kpis.md), as shown beside drilled-down values.
+    pub fn definition(self) -> &'static str {
+        match self {
+            KpiId::SloAttainment => "Per SLO: Σgood ÷ Σtotal over the period's days; met if ≥ objective.",
+            KpiId::SloMetRate => "SLOs met ÷ SLOs with data in the period.",
+            KpiId::ErrorBudgetRemaining => {
+                "Per SLO, over the last window_days days: 1 − Σbad ÷ ((1 − objective) × Σtotal); may go negative."
+            }
+            KpiId::BudgetExhaustedCount => "SLOs whose error budget remaining is ≤ 0.",
+            KpiId::BurnRate => {
+                "Per SLO: (Σbad ÷ Σtotal) ÷ (1 − objective) over the last 1, 7 and window_days days \
+                 (listed: the window)."
+            }
+            KpiId::SloCoverage => {
+                "Active tier-0/1 services with ≥ 1 SLO whose measurements cover ≥ 90 % of the period's days ÷ \
+                 active tier-0/1 services."
+            }
+            KpiId::HighSevCount => "SEV0 + SEV1 incidents started in the period.",
+            KpiId::IncidentCount => "Incidents started in the period, by severity.",
+            KpiId::CustomerImpactMinutes => {
+                "Σ over customer-impacting incidents of customer_impact_minutes when given, else mitigated − \
+                 started; incidents with neither are left out."
+            }
+            KpiId::Mttd => "detected − started, over high-severity incidents by default (mean, median, p90).",
+            KpiId::Mtta => "acknowledged − detected, over high-severity incidents by default (mean, median, p90).",
+            KpiId::Mttr => {
+                "Time to restore: mitigated − detected, over high-severity incidents by default (mean, median, p90)."
+            }
+            KpiId::ImpactDuration => "mitigated − started, over high-severity incidents by default.",
+            KpiId::TimeToResolve => "resolved − started, over high-severity incidents by default.",
+            KpiId::RepeatIncidentRate => {
+                "Incidents with repeat_of set, or sharing a service and a non-empty root-cause category with \
+                 another incident started in the 90 days before ÷ incidents."
+            }
+            KpiId::PostmortemCoverage => {
+                "High-severity incidents mitigated in the period with a published postmortem, published_at ≤ \
+                 mitigated + 7 days ÷ high-severity incidents mitigated in the period."
+            }
+            KpiId::ActionOnTimeRate => {
+                "Actions due in the period (wont_do excluded) done before the end of their due day ÷ those actions."
+            }
+            KpiId::OverdueActions => {
+                "Actions open at the as-of instant with a due day before the as-of day, by days overdue \
+                 (1–30, 31–90, > 90)."
+            }
+            KpiId::DrPassRate => "DR tests with outcome pass ÷ DR tests performed in the period.",
+            KpiId::RtoCompliance => {
+                "DR tests in the period with achieved RTO ≤ target ÷ tests in the period that have both values."
+            }
+            KpiId::RpoCompliance => {
+                "DR tests in the period with achieved RPO ≤ target ÷ tests in the period that have both values."
+            }
+            KpiId::DrCoverage => {
+                "Active tier-0/1 services with a passing DR test in [as-of − interval, as-of) (tier 0: 90 days, \
+                 tier 1: 180 days) ÷ active tier-0/1 services."
+            }
+            KpiId::ChangeFailureRate => {
+                "Deployments rolled back or failed, or linked to an incident ÷ deployments in the period."
+            }
+            KpiId::DeploymentFrequency => "Deployments in the period ÷ (days in the period ÷ 7).",
+            KpiId::DataQuality => {
+                "Shares of complete records: high-severity incident timestamps, active SLOs with data, \
+                 follow-up actions with a due date."
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for KpiId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for KpiId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

@@ -1,0 +1,76 @@
+//! Every KPI of a period over already-scoped inputs, computed at once.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::*;
+use crate::domain::records::Severity;
+
+/// Every KPI of one scope and period, keyed as in `GET /api/v1/kpis`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct KpiValues {
+    pub slo_met_rate: Option<f64>,
+    pub budget_exhausted_count: u64,
+    pub slo_coverage: Option<f64>,
+    pub high_sev_count: u64,
+    pub incident_count: BTreeMap<Severity, u64>,
+    pub customer_impact_minutes: f64,
+    pub mttd: Option<DurationStats>,
+    pub mtta: Option<DurationStats>,
+    pub mttr: Option<DurationStats>,
+    pub impact_duration: Option<DurationStats>,
+    pub time_to_resolve: Option<DurationStats>,
+    pub repeat_incident_rate: Option<f64>,
+    pub postmortem_coverage: Option<f64>,
+    pub action_on_time_rate: Option<f64>,
+    pub overdue_actions: OverdueActions,
+    pub dr_pass_rate: Option<f64>,
+    pub rto_compliance: Option<f64>,
+    pub rpo_compliance: Option<f64>,
+    pub dr_coverage: Option<f64>,
+    pub change_failure_rate: Option<f64>,
+    pub deployment_frequency: Option<f64>,
+    pub data_quality: DataQuality,
+}
+
+/// Computes every KPI of a scope for a period. `severity` filters the duration KPIs (high
+/// severity by default).
+pub fn compute_kpis(
+    period: &Period,
+    now: DateTime<Utc>,
+    inputs: &ScopedInputs<'_>,
+    severity: SeverityFilter,
+) -> KpiValues {
+    let incidents = inputs.incidents.as_slice();
+    KpiValues {
+        slo_met_rate: slo_met_rate(period, &inputs.slos),
+        budget_exhausted_count: budget_exhausted_count(period, now, &inputs.slos),
+        slo_coverage: slo_coverage(period, now, &inputs.services, &inputs.slos),
+        high_sev_count: high_sev_count(period, incidents),
+        incident_count: incident_count(period, incidents),
+        customer_impact_minutes: customer_impact_minutes(period, incidents).minutes,
+        mttd: mttd(period, incidents, severity),
+        mtta: mtta(period, incidents, severity),
+        mttr: mttr(period, incidents, severity),
+        impact_duration: impact_duration(period, incidents, severity),
+        time_to_resolve: time_to_resolve(period, incidents, severity),
+        repeat_incident_rate: repeat_incident_rate_indexed(period, incidents, inputs.repeat_index),
+        postmortem_coverage: postmortem_coverage(period, incidents),
+        action_on_time_rate: action_on_time_rate(period, &inputs.actions),
+        overdue_actions: overdue_actions(period, now, &inputs.actions),
+        dr_pass_rate: dr_pass_rate(period, &inputs.dr_tests),
+        rto_compliance: rto_compliance(period, &inputs.dr_tests),
+        rpo_compliance: rpo_compliance(period, &inputs.dr_tests),
+        dr_coverage: dr_coverage(period, now, &inputs.services, &inputs.dr_tests),
+        change_failure_rate: change_failure_rate(period, &inputs.deployments),
+        deployment_frequency: deployment_frequency(period, &inputs.deployments),
+        data_quality: data_quality(period, incidents, &inputs.slos, &inputs.actions, severity),
+    }
+}
+
+/// The per-SLO rows (`GET /api/v1/slos`) of a scope.
+pub fn slo_statuses(period: &Period, now: DateTime<Utc>, inputs: &ScopedInputs<'_>) -> Vec<SloStatus> {
+    inputs.slos.iter().map(|slo| slo_status(period, now, slo)).collect()
+}
