@@ -38,13 +38,9 @@ fn internal(error: DbErr) -> AppError {
 }
 
 impl ReadinessPage {
-    /// Writes one `self-assessments` row through the ingestion path.
-    async fn write(
-        &self,
-        principal: &Principal,
-        row: Value,
-        allowed_teams: Option<std::collections::BTreeSet<String>>,
-    ) -> Result<(), AppError> {
+    /// Writes one `self-assessments` row through the ingestion path, limited to the caller's
+    /// teams when `team_limited` (an answer), or not (a sign-off, authorised by the caller).
+    async fn write(&self, principal: &Principal, row: Value, team_limited: bool) -> Result<(), AppError> {
         let mut raw = RawRow::new(1);
         if let Value::Object(map) = row {
             for (name, value) in map {
@@ -53,11 +49,9 @@ impl ReadinessPage {
                 }
             }
         }
-        let request = IngestRequest {
-            allowed_teams,
-            // The sign-off was checked above (`may_sign_off`) and names the principal.
-            ..self.ingestion.request(RecordKind::SelfAssessments, "ui", principal, Approvals::MadeHere)
-        };
+        // A sign-off was checked by the caller (`may_sign_off`) and names the principal.
+        let request = self.ingestion.request(RecordKind::SelfAssessments, "ui", principal, Approvals::MadeHere);
+        let request = if team_limited { request } else { IngestRequest { allowed_teams: None, ..request } };
         self.ingestion.rows(request, vec![raw], crate::clock_now()).await?;
         Ok(())
     }
@@ -186,11 +180,7 @@ impl ReadinessPort for ReadinessPage {
             "answered_at": crate::clock_now().to_rfc3339(),
         });
         // A team editor answers for their own teams only: the ingestion path checks it.
-        let allowed = match principal.ingest_right() {
-            IngestRight::Teams(teams) => Some(teams),
-            IngestRight::Any | IngestRight::None => None,
-        };
-        self.write(&principal, row, allowed).await
+        self.write(&principal, row, true).await
     }
 
     async fn sign_off(&self, principal: Principal, service: String, item: String) -> Result<(), AppError> {
@@ -222,6 +212,6 @@ impl ReadinessPort for ReadinessPage {
             "reviewed_at": crate::clock_now().to_rfc3339(),
         });
         // Authorised above (a reviewer is by definition from another team): no team limit here.
-        self.write(&principal, row, None).await
+        self.write(&principal, row, false).await
     }
 }
