@@ -1,8 +1,11 @@
-//! A small line chart drawn as SVG by the view itself (so every label is escaped like any other
-//! text), with a title and a text alternative for screen readers, and a legend.
+//! A daily series (an SLO's attainment, its error budget) as a line chart drawn by charts-rs, with
+//! a reference line, a title and a text alternative for screen readers, and a legend.
 
+use charts_rs::Symbol;
 use chrono::NaiveDate;
 use leptos::prelude::*;
+
+use super::chart_svg::{Drawing, ValueAxis, id_of, reference_series, render};
 
 /// One daily series to draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,22 +21,12 @@ pub struct Series {
     pub floor: Option<f64>,
 }
 
-const WIDTH: f64 = 600.0;
-const HEIGHT: f64 = 170.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 12.0;
-const TOP: f64 = 12.0;
-const BOTTOM: f64 = 30.0;
+/// Drawn size in SVG units; the page scales it to its column.
+const WIDTH: f32 = 600.0;
+const HEIGHT: f32 = 170.0;
 
 fn format_value(series: &Series, value: f64) -> String {
     if series.unit_percent { format!("{:.2} %", value * 100.0) } else { format!("{value:.2}") }
-}
-
-/// An id usable in `aria-labelledby`, from the title.
-fn id_of(title: &str) -> String {
-    let cleaned: String =
-        title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    format!("chart-{cleaned}")
 }
 
 /// What the chart shows, in a sentence.
@@ -65,12 +58,9 @@ pub fn describe(series: &Series) -> String {
     text
 }
 
-#[component]
-pub fn SeriesChart(series: Series) -> impl IntoView {
-    let id = id_of(&series.title);
-    let title_id = format!("{id}-title");
-    let desc_id = format!("{id}-desc");
-    let description = describe(&series);
+/// The y axis range: the data and the reference line, never below the floor, percentages up to
+/// 100 %, and never empty.
+fn value_range(series: &Series) -> (f64, f64) {
     let values = series.points.iter().filter_map(|(_, v)| *v);
     let (mut low, mut high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if let Some((reference, _)) = &series.reference {
@@ -90,48 +80,49 @@ pub fn SeriesChart(series: Series) -> impl IntoView {
         low -= 0.5;
         high += 0.5;
     }
-    let count = series.points.len().max(2) as f64 - 1.0;
-    let x = move |i: usize| LEFT + (WIDTH - LEFT - RIGHT) * i as f64 / count;
-    let y = move |v: f64| TOP + (HEIGHT - TOP - BOTTOM) * (high - v.max(low)) / (high - low);
-    // Consecutive days with data form one line; a day without data breaks it.
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for (i, (_, value)) in series.points.iter().enumerate() {
-        match value {
-            Some(v) => current.push_str(&format!("{:.1},{:.1} ", x(i), y(*v))),
-            None if !current.is_empty() => lines.push(std::mem::take(&mut current)),
-            None => {}
-        }
+    (low, high)
+}
+
+/// A percentage axis label with as many decimals as the axis span needs (99.95 % on an SLO
+/// chart, 50 % on a budget chart).
+fn percent_label(value: f64, span: f64) -> String {
+    let decimals = match span * 100.0 {
+        s if s >= 10.0 => 0,
+        s if s >= 1.0 => 1,
+        s if s >= 0.1 => 2,
+        _ => 3,
+    };
+    format!("{:.*} %", decimals, value * 100.0)
+}
+
+/// The chart as SVG, with `id` for its title and text alternative. A day without data breaks the
+/// line; values below the floor are drawn at it.
+pub fn svg(series: &Series, id: &str) -> String {
+    let (low, high) = value_range(series);
+    let axis = if series.unit_percent {
+        ValueAxis::new(low, high, 3, |v| percent_label(v, high - low))
+    } else {
+        ValueAxis::new(low, high, 3, |v| format!("{v:.2}"))
+    };
+    let mut drawn: charts_rs::Series = (series.title.as_str(), Vec::<f32>::new()).into();
+    drawn.data = series.points.iter().map(|(_, v)| v.map(|v| axis.position(v))).collect();
+    drawn.symbol = Some(Symbol::Circle(1.5, None));
+    let mut lines = vec![drawn];
+    if let Some((reference, name)) = &series.reference {
+        lines.push(reference_series(name, axis.position(*reference), series.points.len()));
     }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    let first_day = series.points.first().map(|(d, _)| d.to_string()).unwrap_or_default();
-    let last_day = series.points.last().map(|(d, _)| d.to_string()).unwrap_or_default();
-    let reference = series.reference.clone();
-    let top_label = format_value(&series, high);
-    let bottom_label = format_value(&series, low);
-    let legend_reference = reference.as_ref().map(|(_, name)| name.clone());
+    let x_labels = series.points.iter().map(|(day, _)| day.to_string()).collect();
+    let drawing = Drawing { series: lines, x_labels, axis, width: WIDTH, height: HEIGHT };
+    render(drawing, id, &series.title, &describe(series))
+}
+
+#[component]
+pub fn SeriesChart(series: Series) -> impl IntoView {
+    let drawing = svg(&series, &id_of(&series.title));
+    let legend_reference = series.reference.as_ref().map(|(_, name)| name.clone());
     view! {
         <figure class="chart">
-            <svg
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                role="img"
-                aria-labelledby=format!("{title_id} {desc_id}")
-            >
-                <title id=title_id.clone()>{series.title.clone()}</title>
-                <desc id=desc_id.clone()>{description}</desc>
-                <line class="axis" x1=LEFT y1=TOP x2=LEFT y2=HEIGHT - BOTTOM/>
-                <line class="axis" x1=LEFT y1=HEIGHT - BOTTOM x2=WIDTH - RIGHT y2=HEIGHT - BOTTOM/>
-                <text class="tick" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{top_label}</text>
-                <text class="tick" x=LEFT - 6.0 y=HEIGHT - BOTTOM text-anchor="end">{bottom_label}</text>
-                <text class="tick" x=LEFT y=HEIGHT - 10.0 text-anchor="start">{first_day}</text>
-                <text class="tick" x=WIDTH - RIGHT y=HEIGHT - 10.0 text-anchor="end">{last_day}</text>
-                {reference.map(|(value, _)| view! {
-                    <line class="reference" x1=LEFT y1=y(value) x2=WIDTH - RIGHT y2=y(value)/>
-                })}
-                {lines.into_iter().map(|points| view! { <polyline class="series" points=points/> }).collect_view()}
-            </svg>
+            <div class="chart-drawing" inner_html=drawing></div>
             <figcaption class="chart-legend">
                 <span class="swatch swatch-series" aria-hidden="true"></span>
                 {series.title}
@@ -166,5 +157,8 @@ mod tests {
              2026-07-02; 1 days below objective 99.9 %; 1 days without data."
         );
         assert_eq!(id_of(&series.title), "chart-api-availability--daily-attainment");
+        assert_eq!(percent_label(0.9995, 0.0005), "99.950 %");
+        assert_eq!(percent_label(0.9995, 0.005), "99.95 %");
+        assert_eq!(percent_label(-0.5, 2.0), "-50 %");
     }
 }

@@ -1,6 +1,7 @@
 //! View pieces shared by pages: chrome, the period picker, figures and charts, error display.
 
 pub mod chart;
+pub mod chart_svg;
 pub mod chrome;
 pub mod figures;
 pub mod level_badge;

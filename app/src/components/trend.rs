@@ -1,16 +1,15 @@
-//! A KPI over consecutive periods as a small SVG line chart with a point per period, labelled
-//! axes, a title and a text alternative that lists every value (what a screen reader reads).
+//! A KPI over consecutive periods as a small line chart (charts-rs) with a point per period,
+//! labelled axes, a title and a text alternative that lists every value (what a screen reader
+//! reads). The PDF places the same drawing.
 
 use leptos::prelude::*;
 
-use crate::domain::overview::{Direction, TrendSeries, axis_max, format_value};
+use super::chart_svg::{Drawing, ValueAxis, render};
+use crate::domain::overview::{Direction, TrendSeries, Unit, axis_max, format_value};
 
-const WIDTH: f64 = 360.0;
-const HEIGHT: f64 = 150.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 14.0;
-const TOP: f64 = 14.0;
-const BOTTOM: f64 = 28.0;
+/// Drawn size in SVG units; the page scales it to its column, the PDF to its box.
+pub const WIDTH: f32 = 360.0;
+pub const HEIGHT: f32 = 150.0;
 
 /// Every period's value in a sentence, and which way is better.
 pub fn describe(series: &TrendSeries) -> String {
@@ -26,33 +25,50 @@ pub fn describe(series: &TrendSeries) -> String {
     format!("{} by period ({better}): {}.", series.label, values.join(", "))
 }
 
+/// A number with at most two decimals and no trailing zeros.
+pub fn short_number(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The y axis from 0 to a round maximum, in the unit the KPI is read in (hours for long
+/// durations).
+fn value_axis(series: &TrendSeries) -> ValueAxis {
+    let max = axis_max(series);
+    match series.unit {
+        Unit::Fraction => ValueAxis::new(0.0, max, 3, |v| format!("{} %", short_number(v * 100.0))),
+        Unit::Minutes if max >= 180.0 => {
+            let hours = round_up(max / 60.0) * 60.0;
+            ValueAxis::new(0.0, hours, 3, |v| format!("{} h", short_number(v / 60.0)))
+        }
+        Unit::Minutes => ValueAxis::new(0.0, max, 3, |v| format!("{} min", short_number(v))),
+        Unit::Count => ValueAxis::new(0.0, max, 3, short_number),
+        Unit::PerWeek => ValueAxis::new(0.0, max, 3, |v| format!("{} / wk", short_number(v))),
+    }
+}
+
+/// The next of 1, 2, 5, 10, 20, … at or above `value`.
+fn round_up(value: f64) -> f64 {
+    if value <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(value.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|step| step * magnitude).find(|m| *m >= value).unwrap_or(value)
+}
+
+/// The chart as SVG, with `id` for its title and text alternative.
+pub fn svg(series: &TrendSeries, id: &str) -> String {
+    let axis = value_axis(series);
+    let mut drawn: charts_rs::Series = (series.label.as_str(), Vec::<f32>::new()).into();
+    drawn.data = series.points.iter().map(|(_, v)| v.map(|v| axis.position(v))).collect();
+    let x_labels = series.points.iter().map(|(period, _)| period.clone()).collect();
+    let drawing = Drawing { series: vec![drawn], x_labels, axis, width: WIDTH, height: HEIGHT };
+    render(drawing, id, &series.label, &describe(series))
+}
+
 #[component]
 pub fn TrendChart(series: TrendSeries, #[prop(into)] id: String) -> impl IntoView {
-    let title_id = format!("{id}-title");
-    let desc_id = format!("{id}-desc");
-    let description = describe(&series);
-    let max = axis_max(&series);
-    let count = series.points.len().max(2) as f64 - 1.0;
-    let x = move |i: usize| LEFT + (WIDTH - LEFT - RIGHT) * i as f64 / count;
-    let y = move |v: f64| TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (v / max).clamp(0.0, 1.0));
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut dots = Vec::new();
-    for (i, (_, value)) in series.points.iter().enumerate() {
-        match value {
-            Some(v) => {
-                current.push_str(&format!("{:.1},{:.1} ", x(i), y(*v)));
-                dots.push((x(i), y(*v)));
-            }
-            None if !current.is_empty() => lines.push(std::mem::take(&mut current)),
-            None => {}
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    let first = series.points.first().map(|(p, _)| p.clone()).unwrap_or_default();
-    let last = series.points.last().map(|(p, _)| p.clone()).unwrap_or_default();
+    let drawing = svg(&series, &id);
     let latest = series.points.last().and_then(|(_, v)| *v);
     let better = match series.direction {
         Direction::HigherIsBetter => "↑ higher is better",
@@ -60,19 +76,7 @@ pub fn TrendChart(series: TrendSeries, #[prop(into)] id: String) -> impl IntoVie
     };
     view! {
         <figure class="chart trend-chart">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=format!("{title_id} {desc_id}")>
-                <title id=title_id.clone()>{series.label.clone()}</title>
-                <desc id=desc_id.clone()>{description}</desc>
-                <line class="grid" x1=LEFT y1=y(max / 2.0) x2=WIDTH - RIGHT y2=y(max / 2.0)/>
-                <line class="axis" x1=LEFT y1=TOP x2=LEFT y2=HEIGHT - BOTTOM/>
-                <line class="axis" x1=LEFT y1=HEIGHT - BOTTOM x2=WIDTH - RIGHT y2=HEIGHT - BOTTOM/>
-                <text class="tick" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{format_value(series.unit, Some(max))}</text>
-                <text class="tick" x=LEFT - 6.0 y=HEIGHT - BOTTOM text-anchor="end">{format_value(series.unit, Some(0.0))}</text>
-                <text class="tick" x=LEFT y=HEIGHT - 8.0 text-anchor="start">{first}</text>
-                <text class="tick" x=WIDTH - RIGHT y=HEIGHT - 8.0 text-anchor="end">{last}</text>
-                {lines.into_iter().map(|points| view! { <polyline class="series" points=points/> }).collect_view()}
-                {dots.into_iter().map(|(cx, cy)| view! { <circle class="dot" cx=cx cy=cy r="3"/> }).collect_view()}
-            </svg>
+            <div class="chart-drawing" inner_html=drawing></div>
             <figcaption class="chart-legend">
                 <span class="swatch swatch-series" aria-hidden="true"></span>
                 <span class="trend-label">{series.label.clone()}</span>
@@ -86,7 +90,6 @@ pub fn TrendChart(series: TrendSeries, #[prop(into)] id: String) -> impl IntoVie
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::overview::Unit;
 
     fn series(unit: Unit, points: &[(&str, Option<f64>)]) -> TrendSeries {
         TrendSeries {
@@ -103,5 +106,23 @@ mod tests {
         let s = series(Unit::Count, &[("2026-Q2", Some(3.0)), ("2026-Q3", None)]);
         assert_eq!(describe(&s), "SEV0–1 incidents by period (lower is better): 2026-Q2 3, 2026-Q3 —.");
         assert_eq!(describe(&series(Unit::Count, &[("2026-Q3", None)])), "SEV0–1 incidents: no data in these periods.");
+    }
+
+    #[test]
+    fn long_durations_are_charted_in_round_hours() {
+        let s = series(Unit::Minutes, &[("2026-Q2", Some(500.0)), ("2026-Q3", Some(55.0))]);
+        assert_eq!(value_axis(&s).labels, ["0 h", "5 h", "10 h"]);
+        let short = series(Unit::Minutes, &[("2026-Q3", Some(42.0))]);
+        assert_eq!(value_axis(&short).labels, ["0 min", "25 min", "50 min"]);
+        let fraction = series(Unit::Fraction, &[("2026-Q3", Some(0.42))]);
+        assert_eq!(value_axis(&fraction).labels, ["0 %", "50 %", "100 %"]);
+    }
+
+    #[test]
+    fn a_period_without_data_is_a_gap_in_the_line() {
+        let s = series(Unit::Count, &[("2026-Q1", Some(3.0)), ("2026-Q2", None), ("2026-Q3", Some(1.0))]);
+        let drawing = svg(&s, "t");
+        assert!(drawing.contains("2026-Q2") && drawing.contains("SEV0–1 incidents by period"), "{drawing}");
+        assert_eq!(drawing.matches("<path").count(), 2, "two separate pieces of line: {drawing}");
     }
 }

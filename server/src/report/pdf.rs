@@ -1,12 +1,13 @@
 //! The quarterly report as a PDF, written directly with `pdf-writer`: A4 pages, the standard
-//! Helvetica fonts, charts drawn as vector paths, tables that never split a row and repeat their
+//! Helvetica fonts, the pages' charts-rs charts placed as vectors (`svg2pdf`), tables that never split a row and repeat their
 //! header on a new page, a chart never split across pages. Nothing in the file depends on the
 //! clock or on randomness, so the same report always gives the same bytes.
 
 use std::io::Write;
 
 use app::api::ReportView;
-use app::domain::overview::{TrendSeries, Unit, Verdict, axis_max, format_delta, format_value};
+use app::components::{chart_svg, trend};
+use app::domain::overview::{TrendSeries, Unit, Verdict, format_delta, format_value};
 use app::domain::report::{Publication, QuarterlyReport};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
@@ -24,7 +25,6 @@ type Rgb = (f32, f32, f32);
 const INK: Rgb = (0.11, 0.12, 0.14);
 const MUTED: Rgb = (0.35, 0.39, 0.45);
 const RULE: Rgb = (0.80, 0.82, 0.86);
-const ACCENT: Rgb = (0.15, 0.34, 0.84);
 /// Better and worse: blue and orange, told apart with the common colour-vision deficiencies,
 /// and always written out in words too.
 const BETTER: Rgb = (0.11, 0.27, 0.68);
@@ -50,11 +50,12 @@ fn col(title: &str, width: f32, align: Align) -> Column {
 struct Layout {
     pages: Vec<Content>,
     y: f32,
+    charts: Vec<PlacedChart>,
 }
 
 impl Layout {
     fn new() -> Self {
-        Layout { pages: vec![Content::new()], y: PAGE_HEIGHT - MARGIN }
+        Layout { pages: vec![Content::new()], y: PAGE_HEIGHT - MARGIN, charts: Vec::new() }
     }
 
     fn page(&mut self) -> &mut Content {
@@ -161,57 +162,51 @@ impl Layout {
         }
     }
 
-    /// A trend chart in the box with top-left corner `(x, top)`.
-    fn chart(&mut self, x: f32, top: f32, w: f32, h: f32, series: &TrendSeries) {
-        let label_size = 7.0;
+    /// A trend chart in the box with top-left corner `(x, top)`: its label and latest value as
+    /// text, then the same charts-rs drawing the pages show, placed as a vector XObject.
+    fn chart(&mut self, x: f32, top: f32, w: f32, series: &TrendSeries) {
         self.text_at(x, top - 9.0, 8.5, true, INK, &fit(&series.label, w, 8.5, true));
         let latest = series.points.last().and_then(|(_, v)| *v);
-        self.text_at(x, top - 19.0, label_size, false, MUTED, &format!("latest {}", format_value(series.unit, latest)));
-        let (left, right, plot_top, plot_bottom) = (x + 34.0, x + w - 4.0, top - 26.0, top - h + 14.0);
-        let max = axis_max(series);
-        let count = series.points.len().max(2) as f32 - 1.0;
-        let px = |i: usize| left + (right - left) * i as f32 / count;
-        let py = |v: f64| plot_bottom + (plot_top - plot_bottom) * ((v / max).clamp(0.0, 1.0) as f32);
-        self.line((left, plot_bottom), (right, plot_bottom), RULE, 0.6);
-        self.line((left, plot_bottom), (left, plot_top), RULE, 0.6);
-        self.text_right(left - 3.0, plot_top - 2.0, label_size, false, MUTED, &format_value(series.unit, Some(max)));
-        self.text_right(left - 3.0, plot_bottom - 2.0, label_size, false, MUTED, &format_value(series.unit, Some(0.0)));
-        if let (Some((first, _)), Some((last, _))) = (series.points.first(), series.points.last()) {
-            self.text_at(left, plot_bottom - 9.0, label_size, false, MUTED, first);
-            self.text_right(right, plot_bottom - 9.0, label_size, false, MUTED, last);
-        }
-        let page = self.page();
-        page.set_stroke_rgb(ACCENT.0, ACCENT.1, ACCENT.2);
-        page.set_fill_rgb(ACCENT.0, ACCENT.1, ACCENT.2);
-        page.set_line_width(1.4);
-        let mut drawing = false;
-        for (i, (_, value)) in series.points.iter().enumerate() {
-            match value {
-                Some(v) if drawing => {
-                    page.line_to(px(i), py(*v));
-                }
-                Some(v) => {
-                    page.move_to(px(i), py(*v));
-                    drawing = true;
-                }
-                None => {
-                    if drawing {
-                        page.stroke();
-                    }
-                    drawing = false;
-                }
-            }
-        }
-        if drawing {
-            page.stroke();
-        }
-        for (i, (_, value)) in series.points.iter().enumerate() {
-            if let Some(v) = value {
-                page.rect(px(i) - 1.6, py(*v) - 1.6, 3.2, 3.2);
-                page.fill_nonzero();
-            }
-        }
+        self.text_at(x, top - 19.0, 7.0, false, MUTED, &format!("latest {}", format_value(series.unit, latest)));
+        let height = w * trend::HEIGHT / trend::WIDTH;
+        let name = format!("C{}", self.charts.len());
+        let page = self.pages.len().saturating_sub(1);
+        let content = self.page();
+        content.save_state();
+        content.transform([w, 0.0, 0.0, height, x, top - 24.0 - height]);
+        content.x_object(Name(name.as_bytes()));
+        content.restore_state();
+        self.charts.push(PlacedChart { page, name, svg: trend::svg(series, &series.kpi) });
     }
+}
+
+/// A chart drawn on a page, to be converted and listed in that page's resources.
+struct PlacedChart {
+    page: usize,
+    name: String,
+    svg: String,
+}
+
+/// Converts each chart's SVG to a PDF XObject numbered from `next`; returns the XObject of each
+/// chart, or `None` for one that could not be converted (the page keeps its label and value).
+fn convert_charts(pdf: &mut Pdf, charts: &[PlacedChart], next: &mut Ref) -> Vec<Option<Ref>> {
+    let mut options = svg2pdf::usvg::Options::default();
+    options.fontdb_mut().load_font_data(chart_svg::FONT.to_vec());
+    charts
+        .iter()
+        .map(|chart| {
+            let tree = svg2pdf::usvg::Tree::from_str(&chart.svg, &options)
+                .map_err(|e| tracing::warn!(error = %e, "a report chart could not be read"))
+                .ok()?;
+            let (chunk, root) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
+                .map_err(|e| tracing::warn!(error = %e, "a report chart could not be converted"))
+                .ok()?;
+            let mut numbers = std::collections::HashMap::new();
+            let chunk = chunk.renumber(|old| *numbers.entry(old).or_insert_with(|| next.bump()));
+            pdf.extend(&chunk);
+            numbers.get(&root).copied()
+        })
+        .collect()
 }
 
 fn plain(text: impl Into<String>) -> (String, Rgb) {
@@ -286,12 +281,13 @@ fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
 fn trends(layout: &mut Layout, report: &QuarterlyReport) {
     let periods = report.trends.first().map_or(0, |t| t.points.len());
     layout.heading(&format!("Trends over {periods} periods"));
-    let (w, h, gap) = (165.0, 104.0, 8.0);
+    let (w, gap) = (165.0, 8.0);
+    let h = 24.0 + w * trend::HEIGHT / trend::WIDTH + 6.0;
     for row in report.trends.chunks(3) {
         layout.ensure(h + 6.0);
         let top = layout.y - 4.0;
         for (i, series) in row.iter().enumerate() {
-            layout.chart(MARGIN + i as f32 * (w + gap), top, w, h, series);
+            layout.chart(MARGIN + i as f32 * (w + gap), top, w, series);
         }
         layout.y -= h + 6.0;
     }
@@ -511,7 +507,9 @@ pub fn render(view: &ReportView) -> Vec<u8> {
     pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
     let title = format!("Quarterly reliability report {}", report.period);
     pdf.document_info(info).title(TextStr(&title)).producer(TextStr("Plumbline")).creator(TextStr("Plumbline"));
-    for (content, id) in layout.pages.into_iter().zip(&page_ids) {
+    let mut next = Ref::new(first_page + 2 * page_ids.len() as i32);
+    let charts = convert_charts(&mut pdf, &layout.charts, &mut next);
+    for (index, (content, id)) in layout.pages.into_iter().zip(&page_ids).enumerate() {
         let content_id = Ref::new(id.get() + 1);
         let mut page = pdf.page(*id);
         page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT));
@@ -519,6 +517,14 @@ pub fn render(view: &ReportView) -> Vec<u8> {
         page.contents(content_id);
         let mut resources = page.resources();
         resources.fonts().pair(REGULAR, regular).pair(BOLD, bold);
+        let placed = layout.charts.iter().zip(&charts).filter(|(chart, _)| chart.page == index);
+        let mut objects = resources.x_objects();
+        for (chart, object) in placed {
+            if let Some(object) = object {
+                objects.pair(Name(chart.name.as_bytes()), *object);
+            }
+        }
+        objects.finish();
         resources.finish();
         page.finish();
         let compressed = deflate(&content.finish());

@@ -22,6 +22,25 @@ fn pdf_text(bytes: &[u8]) -> String {
     document.extract_text(&pages).expect("text")
 }
 
+/// The charts in the PDF: form XObjects (svg2pdf's conversion of the pages' charts-rs SVG), and
+/// whether the charts' font is embedded.
+fn pdf_charts(bytes: &[u8]) -> (usize, bool) {
+    let document = lopdf::Document::load_mem(bytes).expect("a valid PDF");
+    let name = |dict: &lopdf::Dictionary, key: &[u8]| dict.get(key).and_then(|v| v.as_name()).map(<[u8]>::to_vec).ok();
+    let forms = document
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| name(&s.dict, b"Subtype").as_deref() == Some(b"Form"))
+        .count();
+    let roboto = document
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .any(|d| name(d, b"BaseFont").is_some_and(|font| font.windows(6).any(|w| w == b"Roboto")));
+    (forms, roboto)
+}
+
 async fn publish(app: &TestApp, period: &str) -> u16 {
     let response = app
         .client
@@ -54,6 +73,8 @@ async fn the_pdf_report_is_a_valid_pdf_with_the_quarters_figures(app: &TestApp) 
     ] {
         assert!(text.contains(expected), "{expected:?} missing from the PDF text:\n{text}");
     }
+    let (forms, font) = pdf_charts(&bytes);
+    assert!(forms >= 6 && font, "every trend is a vector chart with its text: {forms} forms, Roboto {font}");
     // The HTML report shows the same quarter, drafted.
     let (status, _, html) = fetch(app, "/reports/2026-Q3").await;
     let html = String::from_utf8(html).expect("utf-8").replace("<!>", "");
