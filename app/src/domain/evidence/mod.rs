@@ -8,10 +8,4 @@ mod request;
 
 pub use controls::{CONTROL_MAPPING, ControlEvidence};
 pub use population::Population;
-pub use request::{EvidenceRequest, EvidenceRequestError, SAMPLING_METHOD};
-
-/// The version of the pack's layout (files, columns, selection rules).
-pub const EVIDENCE_FORMAT: &str = "plumbline-evidence/1";
-
-/// The largest sample an auditor may ask for from one population.
-pub const MAX_SAMPLE: u32 = 10_000;
+pub use request::{EVIDENCE_FORMAT, EvidenceRequest, EvidenceRequestError, MAX_SAMPLE, SAMPLING_METHOD};

@@ -6,7 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{MAX_SAMPLE, Population};
+use super::Population;
+
+/// The version of the pack's layout (files, columns, selection rules).
+pub const EVIDENCE_FORMAT: &str = "plumbline-evidence/1";
+
+/// The largest sample an auditor may ask for from one population.
+pub const MAX_SAMPLE: u32 = 10_000;
 
 /// What an auditor asks for. Both dates are inclusive days in the reporting time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

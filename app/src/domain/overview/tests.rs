@@ -2,8 +2,9 @@ use super::*;
 use crate::domain::kpi::incidents::tests::incident;
 use crate::domain::kpi::period::tests::{day, q, utc};
 use crate::domain::kpi::scope::tests::{service, slug};
-use crate::domain::kpi::{Action, BurnRates, Dataset, DrTest, Scope, SloStatus};
+use crate::domain::kpi::{Action, BurnRates, Dataset, DrTest, KpiValues, Scope, SloStatus};
 use crate::domain::records::{ActionStatus, DrOutcome, Severity};
+use crate::domain::scorecard::{Level, Scorecard};
 
 fn card(tier: u8, level: Option<Level>) -> Scorecard {
     Scorecard {

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use serde_yaml_ng::Value as Yaml;
 
-use super::API_VERSION;
 use crate::domain::ingest::adapters::{FormatError, format_error};
+
+pub(super) const API_VERSION: &str = "openslo/v1";
 
 pub(super) fn yaml_error(error: &serde_yaml_ng::Error, document: usize) -> FormatError {
     let mut message = format!("invalid YAML in document {document}: {error}");

@@ -1,0 +1,39 @@
+//! Keeping stored provenance on re-import.
+
+use super::{
+    deployment, dr_test, exemption, incident, postmortem, postmortem_action, self_assessment, service, slo,
+    slo_measurement, team,
+};
+
+/// Records that carry provenance: on re-import the stored values of these fields are kept when
+/// nothing else changed, so that "unchanged" can be decided by plain equality.
+pub trait Provenance {
+    fn adopt_provenance(&mut self, stored: &Self);
+}
+
+macro_rules! provenance {
+    ($($module:ident),+) => {
+        $(impl Provenance for $module::Model {
+            fn adopt_provenance(&mut self, stored: &Self) {
+                self.id = stored.id;
+                self.import_batch_id = stored.import_batch_id;
+                self.created_at = stored.created_at;
+                self.updated_at = stored.updated_at;
+            }
+        })+
+    };
+}
+
+provenance!(
+    team,
+    service,
+    slo,
+    slo_measurement,
+    incident,
+    postmortem,
+    postmortem_action,
+    dr_test,
+    deployment,
+    exemption,
+    self_assessment
+);
