@@ -22,3 +22,25 @@ test('a KPI drill-down lists the records behind the value, with the filter used'
   await expect(drillDown.rows.first()).toContainText('SHOP-1');
   await expect(drillDown.rows.first()).toContainText('SEV1');
 });
+
+test('a drill-down reads as an evidence table: titles, durations in words, sortable, and a CSV of the same records', async ({ page, request }) => {
+  const drillDown = new DrillDownPage(page);
+  await drillDown.goto('mttr', '2026-Q3', 'team:shop');
+  await expect(drillDown.headers).toHaveText(
+    ['ID', 'Title', 'Severity', 'Service', 'Detected', 'Mitigated', 'In population', 'Counted', 'Duration', 'Note'].map((t) => new RegExp(`^${t}`)),
+  );
+  await drillDown.sortBy('Duration');
+  await expect(page).toHaveURL(/sort=9/);
+  await expect(drillDown.headers.nth(8)).toHaveAttribute('aria-sort', 'ascending');
+
+  const api = await (await request.get('/api/v1/kpis/mttr/population?period=2026-Q3&scope=team:shop')).json();
+  const csvUrl = await drillDown.csv.getAttribute('href');
+  expect(csvUrl).toContain('/api/v1/kpis/mttr/population.csv?period=2026-Q3&scope=team:shop');
+  const csv = await (await request.get(csvUrl!)).text();
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines[0]).toBe('ID,Title,Severity,Service,Detected,Mitigated,In population,Counted,Duration,Note');
+  const csvIds = lines.slice(1).map((line) => line.split(',')[0]).sort();
+  const apiIds = api.records.map((r: { id: string }) => r.id).sort();
+  expect(csvIds).toEqual(apiIds);
+  await expect(drillDown.rows).toHaveCount(apiIds.length);
+});

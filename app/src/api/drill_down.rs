@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::kpi::{PopulationTable, SortOrder};
 use crate::error::AppError;
 
 /// The records behind one KPI value (the drill-down page), as a table.
@@ -24,22 +25,15 @@ pub struct PopulationView {
     pub count: usize,
     pub included: usize,
     pub counted: usize,
-    /// The records' fields, in order.
-    pub columns: Vec<String>,
-    pub rows: Vec<PopulationRowView>,
+    /// The listed records (at most the page's limit of the sorted population) with the KPI's
+    /// columns.
+    pub table: PopulationTable,
+    /// The column the table is sorted by, if any.
+    pub sort: Option<SortOrder>,
     /// The JSON API call giving every record.
     pub api: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PopulationRowView {
-    pub cells: Vec<String>,
-    /// The service page the record belongs to.
-    pub service: Option<String>,
-    pub included: bool,
-    pub counted: bool,
-    pub value: Option<f64>,
-    pub note: Option<String>,
+    /// The CSV download of every record, in this order and with these columns.
+    pub csv: String,
 }
 
 #[server(endpoint = "population")]
@@ -48,7 +42,8 @@ pub async fn get_population(
     period: Option<String>,
     scope: Option<String>,
     severity: Option<String>,
+    sort: Option<String>,
 ) -> Result<PopulationView, AppError> {
     let (_, ports) = crate::ports::enter(crate::domain::access::Access::Read, "KPI drill-downs")?;
-    ports.drill_down.population(kpi, period, scope, severity).await
+    ports.drill_down.population(kpi, period, scope, severity, sort).await
 }

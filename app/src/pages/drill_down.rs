@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{PopulationView, get_population};
 use crate::components::page_error::PageError;
+use crate::domain::kpi::{Cell, SortOrder};
 
 #[component]
 pub fn DrillDownPage() -> impl IntoView {
@@ -13,10 +14,18 @@ pub fn DrillDownPage() -> impl IntoView {
     let query = use_query_map();
     let key = Memo::new(move |_| {
         let q = query.read();
-        (params.read().get("kpi").unwrap_or_default(), q.get("period"), q.get("scope"), q.get("severity"))
+        (
+            params.read().get("kpi").unwrap_or_default(),
+            q.get("period"),
+            q.get("scope"),
+            q.get("severity"),
+            q.get("sort"),
+        )
     });
-    let population =
-        Resource::new(move || key.get(), |(kpi, period, scope, severity)| get_population(kpi, period, scope, severity));
+    let population = Resource::new(
+        move || key.get(),
+        |(kpi, period, scope, severity, sort)| get_population(kpi, period, scope, severity, sort),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the records…"</p> }>
             {move || Suspend::new(async move {
@@ -29,8 +38,24 @@ pub fn DrillDownPage() -> impl IntoView {
     }
 }
 
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
+/// A column heading that sorts by it: ascending first, descending when it is the ascending sort.
+fn sort_link(base: &str, index: usize, sort: Option<SortOrder>) -> (String, Option<&'static str>) {
+    let current = sort.filter(|s| s.column == index);
+    let next = SortOrder { column: index, descending: current.is_some_and(|s| !s.descending) };
+    let state = current.map(|s| if s.descending { "descending" } else { "ascending" });
+    (format!("{base}&sort={}", next.param()), state)
+}
+
+/// One cell: a service links to its page, numbers align right.
+fn cell_view(cell: Cell, numeric: bool, period: &str) -> AnyView {
+    let class = numeric.then_some("numeric");
+    match cell {
+        Cell::Service(slug) => {
+            let href = format!("/services/{slug}?period={period}");
+            view! { <td class=class><a href=href>{slug}</a></td> }.into_any()
+        }
+        other => view! { <td class=class>{other.text()}</td> }.into_any(),
+    }
 }
 
 #[component]
@@ -47,9 +72,10 @@ fn Population(view: PopulationView) -> impl IntoView {
         count,
         included,
         counted,
-        columns,
-        rows,
+        table,
+        sort,
         api,
+        csv,
         kpi,
     } = view;
     let back = if let Some(team) = scope.strip_prefix("team:") {
@@ -59,7 +85,28 @@ fn Population(view: PopulationView) -> impl IntoView {
     } else {
         format!("/?period={period}")
     };
-    let shown = rows.len();
+    let shown = table.rows.len();
+    let base = format!("/kpis/{kpi}?period={period}&scope={scope}&severity={}", severity.join(","));
+    let numeric: Vec<bool> = table.columns.iter().map(|c| c.numeric).collect();
+    let headings = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let (href, state) = sort_link(&base, i, sort);
+            let class = column.numeric.then_some("numeric");
+            let arrow = match state {
+                Some("ascending") => " ↑",
+                Some(_) => " ↓",
+                None => "",
+            };
+            view! {
+                <th scope="col" class=class aria-sort=state.unwrap_or("none")>
+                    <a href=href>{column.title.clone()}{arrow}</a>
+                </th>
+            }
+        })
+        .collect_view();
     let period_for_rows = period.clone();
     view! {
         <section class="hero">
@@ -75,44 +122,26 @@ fn Population(view: PopulationView) -> impl IntoView {
                 <dt>"Records"</dt>
                 <dd data-testid="kpi-counts">{format!("{count} listed, {included} in the population, {counted} counted")}</dd>
             </dl>
-            <p class="note">"The same list as JSON: " <a href=api.clone()><code>{api.clone()}</code></a></p>
+            <p class="downloads">
+                <a class="button" href=csv.clone() download data-testid="population-csv">"Download CSV"</a>
+                " " <a href=api.clone()>"The same records as JSON"</a>
+            </p>
         </section>
         <section class="panel" aria-labelledby="records-heading">
             <h2 id="records-heading">"Records"</h2>
             {(shown == 0).then(|| view! { <p class="empty">"No records fall under this filter in this period."</p> })}
-            {(shown < count).then(|| view! { <p class="note">{format!("The first {shown} of {count} are shown; the JSON link above has them all.")}</p> })}
+            {(shown < count).then(|| view! { <p class="note">{format!("The first {shown} of {count} are shown; the CSV and JSON downloads have them all.")}</p> })}
             <div class="table-scroll" tabindex="0" hidden=shown == 0>
                 <table class="data population">
-                    <caption class="visually-hidden">"Every record considered, with whether it is in the population and counted"</caption>
-                    <thead>
-                        <tr>
-                            {columns.iter().map(|c| view! { <th scope="col">{c.replace('_', " ")}</th> }).collect_view()}
-                            <th scope="col">"In population"</th>
-                            <th scope="col">"Counted"</th>
-                            <th scope="col">"Value"</th>
-                            <th scope="col">"Note"</th>
-                        </tr>
-                    </thead>
+                    <caption class="visually-hidden">"Every record considered, with whether it is in the population and counted; a column heading sorts by it"</caption>
+                    <thead><tr>{headings}</tr></thead>
                     <tbody>
-                        {rows.into_iter().map(|row| {
-                            let service = row.service.clone();
-                            let period = period_for_rows.clone();
+                        {table.rows.into_iter().map(|row| {
                             let class = if row.counted { "counted" } else if row.included { "" } else { "excluded" };
+                            let period = period_for_rows.clone();
                             view! {
                                 <tr class=class>
-                                    {row.cells.into_iter().enumerate().map(|(i, text)| {
-                                        let link = (i == 0).then(|| service.clone()).flatten()
-                                            .filter(|s| *s == text)
-                                            .map(|s| format!("/services/{s}?period={period}"));
-                                        match link {
-                                            Some(href) => view! { <td><a href=href>{text}</a></td> }.into_any(),
-                                            None => view! { <td>{text}</td> }.into_any(),
-                                        }
-                                    }).collect_view()}
-                                    <td>{yes_no(row.included)}</td>
-                                    <td>{yes_no(row.counted)}</td>
-                                    <td class="numeric">{row.value.map_or_else(|| "—".to_owned(), |v| format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_owned())}</td>
-                                    <td>{row.note.unwrap_or_default()}</td>
+                                    {row.cells.into_iter().zip(numeric.iter().copied()).map(|(cell, numeric)| cell_view(cell, numeric, &period)).collect_view()}
                                 </tr>
                             }
                         }).collect_view()}

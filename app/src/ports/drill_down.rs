@@ -11,5 +11,6 @@ pub trait DrillDownPort: Send + Sync {
         period: Option<String>,
         scope: Option<String>,
         severity: Option<String>,
+        sort: Option<String>,
     ) -> Result<PopulationView, AppError>;
 }

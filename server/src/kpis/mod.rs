@@ -4,6 +4,7 @@
 //! and the drill-down to a KPI's population.
 
 mod cache;
+mod drill_down_table;
 mod figures;
 mod load;
 mod mapping;
@@ -14,6 +15,7 @@ mod scorecards;
 mod summary;
 
 pub use cache::KpiCache;
+pub use drill_down_table::drill_down_table;
 pub use figures::Figures;
 pub use load::{LoadError, load};
 pub use query::*;

@@ -180,6 +180,9 @@ pub struct PopulationReport {
     pub counted: usize,
     #[serde(flatten)]
     pub population: Population,
+    /// Every KPI of the scope, typed, for reading the value in words (the page).
+    #[serde(skip)]
+    pub values: app::domain::kpi::KpiValues,
 }
 
 pub async fn population_report<C: ConnectionTrait>(
@@ -202,6 +205,7 @@ pub async fn population_report<C: ConnectionTrait>(
         included: rows.iter().filter(|r| r.included).count(),
         counted: rows.iter().filter(|r| r.included && r.counted).count(),
         population,
+        values,
     })
 }
 

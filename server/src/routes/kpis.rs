@@ -79,11 +79,7 @@ pub async fn get_population(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        let Some(id) = KpiId::parse(&kpi) else {
-            let known: Vec<&str> = KpiId::ALL.iter().map(|k| k.as_str()).collect();
-            let detail = format!("there is no KPI {kpi:?}; known: {}", known.join(", "));
-            return Err(Problem::new(StatusCode::NOT_FOUND, "Unknown KPI", detail));
-        };
+        let id = known_kpi(&kpi)?;
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
         kpis::population_report(&state.db, &query, id, crate::clock_now()).await.map_err(problem)
     };
@@ -91,6 +87,64 @@ pub async fn get_population(
         Ok(report) => axum::Json(report).into_response(),
         Err(problem) => problem.into_response(),
     }
+}
+
+/// `GET /api/v1/kpis/{kpi}/population.csv?period=&scope=&severity=&sort=`: the drill-down's
+/// table as CSV — every record, the KPI's columns, machine-readable values (RFC 3339 instants,
+/// minutes, fractions), sorted like the page when `sort` names a column.
+#[utoipa::path(get, path = "/api/v1/kpis/{kpi}/population.csv", tag = "kpis",
+    params(("kpi" = String, Path, description = "A KPI id (docs/kpis.md)"), ("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
+        ("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
+        ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)"),
+        ("sort" = Option<String>, Query, description = "A column number from 1, with a leading - for descending")),
+    responses((status = 200, description = "The records behind the KPI value, one per line", content_type = "text/csv"), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 404, description = "No such KPI or scope", body = crate::problem::Problem)))]
+pub async fn get_population_csv(
+    State(state): State<AppState>,
+    Path(kpi): Path<String>,
+    Query(mut query): Query<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let id = known_kpi(&kpi)?;
+        let sort = query.remove("sort");
+        let query = parse(&state, &query, &["period", "scope", "severity"])?;
+        let report = state.figures.population(&query, id, crate::clock_now()).await.map_err(problem)?;
+        let (table, _) = kpis::drill_down_table(&state.db, &report, sort.as_deref())
+            .await
+            .map_err(|e| Problem::internal("loading the drill-down's titles", &e))?;
+        let filename = format!("plumbline-{}-{}-{}.csv", id.as_str(), report.header.period, report.header.scope)
+            .replace(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_'), "-");
+        Ok::<_, Problem>((table, filename))
+    };
+    let (table, filename) = match result.await {
+        Ok(done) => done,
+        Err(problem) => return problem.into_response(),
+    };
+    let mut body = crate::csv::line(table.columns.iter().map(|c| c.title.as_str()));
+    for row in &table.rows {
+        let cells: Vec<String> = row.cells.iter().map(|c| c.csv()).collect();
+        body.push_str(&crate::csv::line(cells.iter().map(String::as_str)));
+    }
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
+        StatusCode::OK,
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn known_kpi(kpi: &str) -> Result<KpiId, Problem> {
+    KpiId::parse(kpi).ok_or_else(|| {
+        let known: Vec<&str> = KpiId::ALL.iter().map(|k| k.as_str()).collect();
+        let detail = format!("there is no KPI {kpi:?}; known: {}", known.join(", "));
+        Problem::new(StatusCode::NOT_FOUND, "Unknown KPI", detail)
+    })
 }
 
 /// Whether a `GET /api/v1/slos` asks for the per-SLO report rather than the record listing.

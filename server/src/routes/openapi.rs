@@ -36,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         super::kpis::get_trend,
         super::kpis::get_rollups,
         super::kpis::get_population,
+        super::kpis::get_population_csv,
         super::kpis::get_scorecards,
         super::kpis::get_service_scorecard,
         super::snapshots::list,

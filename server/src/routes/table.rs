@@ -79,6 +79,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/kpis/trend" Read => kpis::get_trend,
         GET "/api/v1/kpis/rollups" Read => kpis::get_rollups,
         GET "/api/v1/kpis/{kpi}/population" Read => kpis::get_population,
+        GET "/api/v1/kpis/{kpi}/population.csv" Read => kpis::get_population_csv,
         GET "/api/v1/scorecards" Read => kpis::get_scorecards,
         GET "/api/v1/services/{slug}/scorecard" Read => kpis::get_service_scorecard,
         GET "/api/v1/snapshots" Read => snapshots::list,

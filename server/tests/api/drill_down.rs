@@ -110,7 +110,41 @@ async fn rollups_match_the_single_scope_reports(app: &TestApp) {
     assert_eq!(status, 400, "rollups cover every scope: no scope parameter");
 }
 
+/// The CSV download: the same records as the JSON population, in the KPI's columns, sorted on
+/// request, titles included, values machine-readable.
+async fn the_csv_lists_the_populations_records_in_the_kpis_columns(app: &TestApp) {
+    load(app).await;
+    let json = population(app, "mttr", "period=2026-Q3&scope=org&severity=all").await;
+    let url = format!("{}/api/v1/kpis/mttr/population.csv?period=2026-Q3&scope=org&severity=all&sort=-9", app.base);
+    let response = app.client.get(url).send().await.expect("sent");
+    assert_eq!(response.status().as_u16(), 200);
+    let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let text = response.text().await.expect("body");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().expect("headers").iter().map(str::to_owned).collect();
+    assert_eq!(
+        headers,
+        ["ID", "Title", "Severity", "Service", "Detected", "Mitigated", "In population", "Counted", "Duration", "Note"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let mut ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(ids, ["INC-2", "INC-1"], "sorted by duration, longest first: {text}");
+    ids.sort_unstable();
+    let mut expected: Vec<&str> = records(&json).iter().filter_map(|r| r["id"].as_str()).collect();
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "the same records as the JSON population");
+    assert_eq!(&rows[1][8], "60", "minutes, machine-readable: {text}");
+    assert!(rows.iter().all(|r| !r[1].is_empty() && r[4].ends_with('Z')), "titles and RFC 3339 instants: {text}");
+
+    let (status, _) = app.get("/api/v1/kpis/nope/population.csv").await;
+    assert_eq!(status, 404);
+    let (status, _) = app.get("/api/v1/kpis/mttr/population.csv?period=2026-Q9").await;
+    assert_eq!(status, 400);
+}
+
 crate::on_both_backends!(
+    the_csv_lists_the_populations_records_in_the_kpis_columns,
     summed_slo_figures_equal_the_daily_computation,
     rollups_match_the_single_scope_reports,
     a_duration_lists_its_incidents_and_the_value_they_give,

@@ -125,8 +125,15 @@ async fn a_drill_down_lists_the_records_behind_a_value(app: &TestApp) {
         html.contains(&api["filter"].as_str().unwrap().replace('\'', "&#x27;"))
             || html.contains(api["filter"].as_str().unwrap())
     );
-    assert!(html.contains(">ACT-2</td>") && html.contains("days_31_90"), "the overdue action with its bucket");
+    assert!(
+        html.contains(">ACT-2</td><td class=\"\">Index</td>")
+            && html.contains("31–90 days overdue")
+            && html.contains(">47 days</td>"),
+        "the overdue action with its title, bucket in words and days overdue: {}",
+        &html[html.find("<tbody").unwrap_or(0)..]
+    );
     assert!(!html.contains(">ACT-1</td>"), "a done action is not overdue");
+    assert!(html.contains("/api/v1/kpis/overdue_actions/population.csv?period=2026-Q3"), "the CSV download");
 
     let (status, html) = page(app, "/kpis/mttr?period=2026-Q3&scope=team:payments").await;
     assert_eq!(status, 200);

@@ -14,6 +14,7 @@ pub mod dr;
 pub mod incidents;
 pub mod period;
 pub mod population;
+pub mod population_table;
 pub mod quality;
 pub mod scope;
 pub mod slo;
@@ -37,6 +38,9 @@ pub use incidents::{
 };
 pub use period::{Period, PeriodError, PeriodSpan, ReportingCalendar};
 pub use population::{Population, PopulationRow, RecordView, population};
+pub use population_table::{
+    Cell, Column, PopulationTable, RecordDetails, SortOrder, TableRow, population_table, value_in_words,
+};
 pub use quality::{DataQuality, data_quality};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use slo::{
