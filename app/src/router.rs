@@ -5,9 +5,10 @@ use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
-use crate::components::{chrome, theme};
+use crate::components::{chrome, escape, theme};
 use crate::pages::{
-    access, audit, drill_down, evidence, import, overview, readiness, report, service, services, team, tokens, waivers,
+    access, audit, drill_down, evidence, import, overview, readiness, report, reports, service, services, team, tokens,
+    waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -37,7 +38,9 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="plumbline" href="/pkg/plumbline.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
-        <Title text="Plumbline"/>
+        // Each page names itself ("Services", "checkout-api · 2026-Q3"); the tab reads
+        // "… · Plumbline", or "Plumbline" alone.
+        <Title formatter=escape::page_title text=""/>
         <Router>
             <chrome::LocalModeBanner/>
             <header class="site-header">
@@ -45,6 +48,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/">"Overview"</A>
                     <A href="/services">"Services"</A>
+                    <A href="/reports">"Reports"</A>
                     <A href="/import">"Import"</A>
                     <A href="/waivers">"Waivers"</A>
                     <chrome::AuditNavLink/>
@@ -64,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
                     <Route path=StaticSegment("import") view=import::ImportPage/>
                     <Route path=StaticSegment("waivers") view=waivers::WaiversPage/>
+                    <Route path=StaticSegment("reports") view=reports::ReportsPage/>
                     // Rendered whole before sending, so an unknown service can answer 404.
                     <Route
                         path=(StaticSegment("services"), ParamSegment("slug"))
@@ -103,6 +108,7 @@ fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
+        <Title text="Page not found"/>
         <section class="panel">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. " <A href="/">"Go to the overview"</A> "."</p>

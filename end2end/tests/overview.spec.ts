@@ -24,3 +24,23 @@ test('the overview shows the org KPIs of the chosen period, linked to their reco
   await expect(overview.heading).toHaveText('Reliability overview · 2026-07');
   await expect(high).toHaveText(String((await kpis('2026-07')).high_sev_count));
 });
+
+test('a quarter still running says so, and compares its counts at their pace', async ({ page }) => {
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await expect(page.getByTestId('period-span')).toContainText(/open, \d+ of \d+ days so far/);
+  const change = page.locator('li[data-kpi="high_sev_count"] .delta');
+  await expect(change).toContainText(/^so far · (on pace for \d+\.\d · (better|worse|unchanged) (than|from) \d{4}-Q\d \(\d+\)|no data for)/);
+  // A point-in-time count is not projected: compared as it is, marked "so far".
+  const overdue = page.locator('li[data-kpi="overdue_actions"] .delta');
+  await expect(overdue).toContainText(/^so far · /);
+  await expect(overdue).not.toContainText('on pace');
+});
+
+test('a period that has not begun is refused with a clear page, on the overview and the report', async ({ page }) => {
+  for (const path of ['/?period=2099-Q1', '/reports/2099-Q1', '/teams/shop?period=2099-Q1']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(400);
+    await expect(page.locator('main')).toContainText('2099-Q1 has not begun yet');
+  }
+});

@@ -4,13 +4,14 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::access::Role;
 use crate::error::AppError;
 
 /// One role grant as the Access page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GrantView {
     pub id: i64,
-    pub role: String,
+    pub role: Role,
     /// Granted by an admin here (revocable), not mapped from identity-provider groups.
     pub by_admin: bool,
     pub granted_by: String,
@@ -50,7 +51,7 @@ pub async fn get_access() -> Result<AccessView, AppError> {
 
 /// `expires_on` is a day (`2026-12-31`), the last day the role is held; none: no end.
 #[server(endpoint = "grant_role")]
-pub async fn grant_role(user_id: i64, role: String, expires_on: Option<String>) -> Result<(), AppError> {
+pub async fn grant_role(user_id: i64, role: Role, expires_on: Option<String>) -> Result<(), AppError> {
     let (admin, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "managing access")?;
     ports.access.grant(admin, user_id, role, expires_on).await
 }

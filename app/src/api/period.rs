@@ -13,6 +13,9 @@ pub struct PeriodHeader {
     pub as_of: String,
     /// The period has not ended: its figures still move.
     pub open: bool,
+    /// Whole days passed at the as-of instant, and the period's days.
+    pub elapsed_days: u32,
+    pub total_days: u32,
     pub definitions_version: String,
     pub policy_version: String,
     /// What the period picker offers, newest first.

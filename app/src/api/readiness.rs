@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::scorecard::ReadinessAnswer;
 use crate::domain::scorecard::readiness::{ItemState, Progress};
 use crate::error::AppError;
 
@@ -60,7 +61,7 @@ pub async fn get_team_readiness(team: String) -> Result<TeamReadiness, AppError>
 pub async fn answer_readiness(
     service: String,
     item: String,
-    answer: String,
+    answer: ReadinessAnswer,
     evidence_url: Option<String>,
     comment: Option<String>,
 ) -> Result<(), AppError> {

@@ -5,7 +5,7 @@ use charts_rs::Symbol;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
-use super::chart_svg::{Drawing, ValueAxis, id_of, reference_series, render};
+use super::chart_svg::{Drawing, REFERENCE_COLOR, ValueAxis, id_of, reference_series, render};
 
 /// One daily series to draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +112,8 @@ pub fn svg(series: &Series, id: &str) -> String {
         lines.push(reference_series(name, axis.position(*reference), series.points.len()));
     }
     let x_labels = series.points.iter().map(|(day, _)| day.to_string()).collect();
-    let drawing = Drawing { series: lines, x_labels, axis, width: WIDTH, height: HEIGHT };
+    let drawing =
+        Drawing { series: lines, x_labels, axis, width: WIDTH, height: HEIGHT, second_color: REFERENCE_COLOR };
     render(drawing, id, &series.title, &describe(series))
 }
 

@@ -7,6 +7,8 @@
 
 use charts_rs::{Box as Margins, Color, LineChart, Series, Symbol};
 
+use super::escape::escape_text;
+
 /// The font charts-rs measures labels with (Roboto); the PDF embeds it so the charts' text looks
 /// as measured.
 pub use charts_rs::DEFAULT_FONT_DATA as FONT;
@@ -62,6 +64,9 @@ pub struct Drawing {
     pub axis: ValueAxis,
     pub width: f32,
     pub height: f32,
+    /// The colour of the second series: [`REFERENCE_COLOR`] for a reference line, or
+    /// [`SERIES_COLOR`] for the dashed continuation of the first (a period still running).
+    pub second_color: &'static str,
 }
 
 /// How tick labels are marked in the drawing before `render` writes them: `@3@` is tick 3.
@@ -72,6 +77,7 @@ const TICK_MARK: &str = "@{c}@";
 /// reference) in orange.
 fn line_chart(drawing: Drawing) -> LineChart {
     let splits = drawing.axis.splits();
+    let second_color = drawing.second_color;
     let mut chart = LineChart::new(drawing.series, drawing.x_labels);
     chart.width = drawing.width;
     chart.height = drawing.height;
@@ -85,7 +91,7 @@ fn line_chart(drawing: Drawing) -> LineChart {
     chart.x_axis.font.size = 12.0;
     chart.x_axis.boundary_gap = Some(false);
     chart.series.stroke_width = 2.0;
-    chart.series.colors = vec![Color::from(SERIES_COLOR), Color::from(REFERENCE_COLOR)];
+    chart.series.colors = vec![Color::from(SERIES_COLOR), Color::from(second_color)];
     for axis in &mut chart.y_axis_configs {
         axis.font.color = Color::from(AXIS_COLOR);
         axis.font.size = 12.0;
@@ -99,10 +105,15 @@ fn line_chart(drawing: Drawing) -> LineChart {
     chart
 }
 
+/// A dashed line: a reference across the chart, or the part of a series still moving.
+pub fn dashed(mut series: Series) -> Series {
+    series.stroke_dash_array = Some("6,4".to_owned());
+    series
+}
+
 /// A reference line across the chart (an objective, zero): dashed, without points.
 pub fn reference_series(name: &str, position: f32, points: usize) -> Series {
-    let mut series: Series = (name, vec![position; points]).into();
-    series.stroke_dash_array = Some("6,4".to_owned());
+    let mut series = dashed((name, vec![position; points]).into());
     series.symbol = Some(Symbol::None);
     series
 }
@@ -131,21 +142,6 @@ pub fn render(drawing: Drawing, id: &str, title: &str, description: &str) -> Str
     )
 }
 
-/// Text made safe for an XML element or a double-quoted attribute.
-fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// An id usable in `aria-labelledby`, from a title.
 pub fn id_of(title: &str) -> String {
     let cleaned: String =
@@ -160,7 +156,14 @@ mod tests {
     fn drawing(name: &str, x_label: &str) -> Drawing {
         let axis = ValueAxis::new(99.9, 100.0, 3, |v| format!("{v:.2} %"));
         let series: Series = (name, vec![axis.position(99.95), axis.position(120.0)]).into();
-        Drawing { series: vec![series], x_labels: vec![x_label.into(), "b".into()], axis, width: 300.0, height: 100.0 }
+        Drawing {
+            series: vec![series],
+            x_labels: vec![x_label.into(), "b".into()],
+            axis,
+            width: 300.0,
+            height: 100.0,
+            second_color: REFERENCE_COLOR,
+        }
     }
 
     #[test]

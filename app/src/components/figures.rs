@@ -17,11 +17,38 @@ pub fn drill_down(kpi: &str, period: &str, scope: &str) -> String {
 
 /// The CSS class and the word for a verdict (the word carries the meaning; colour repeats it).
 pub fn verdict_text(verdict: Verdict) -> (&'static str, &'static str) {
-    match verdict {
-        Verdict::Better => ("delta delta-better", "better"),
-        Verdict::Worse => ("delta delta-worse", "worse"),
-        Verdict::Unchanged => ("delta delta-same", "unchanged"),
-        Verdict::NoComparison => ("delta delta-none", "no earlier data"),
+    let class = match verdict {
+        Verdict::Better => "delta delta-better",
+        Verdict::Worse => "delta delta-worse",
+        Verdict::Unchanged => "delta delta-same",
+        Verdict::NoComparison => "delta delta-none",
+    };
+    (class, verdict.word())
+}
+
+/// How a headline compares with the previous period, in words: "▼ −1 · better than 2026-Q3
+/// (3)"; for a period still running, "so far", and a count or sum at its pace ("on pace for 2.9
+/// · better than 2026-Q3 (3)"); and which side has no data when there is no comparison.
+pub fn change_text(h: &Headline, previous: &str) -> String {
+    let (_, word) = verdict_text(h.verdict);
+    let so_far = if h.partial { "so far · " } else { "" };
+    if h.verdict == Verdict::NoComparison {
+        return match (h.value, h.previous) {
+            (None, _) if h.partial => "no data yet in this period".to_owned(),
+            (None, _) => "no data in this period".to_owned(),
+            _ => format!("{so_far}no data for {previous} to compare with"),
+        };
+    }
+    let arrow = match h.delta {
+        Some(d) if d > 0.0 && h.verdict != Verdict::Unchanged => "▲ ",
+        Some(d) if d < 0.0 && h.verdict != Verdict::Unchanged => "▼ ",
+        _ => "",
+    };
+    let relation = if h.verdict == Verdict::Unchanged { "from" } else { "than" };
+    let before = format!("{previous} ({})", format_value(h.unit, h.previous));
+    match h.pace_text() {
+        Some(pace) => format!("{so_far}on pace for {pace} · {word} {relation} {before}"),
+        None => format!("{so_far}{arrow}{} · {word} {relation} {before}", format_delta(h.unit, h.delta)),
     }
 }
 
@@ -38,19 +65,7 @@ pub fn HeadlineGrid(
             {headlines.into_iter().map(|h| {
                 let link = drill_down(&h.kpi, &period, &scope);
                 let (class, word) = verdict_text(h.verdict);
-                let arrow = match h.delta {
-                    Some(d) if d > 0.0 && h.verdict != Verdict::Unchanged => "▲ ",
-                    Some(d) if d < 0.0 && h.verdict != Verdict::Unchanged => "▼ ",
-                    _ => "",
-                };
-                let change = match h.verdict {
-                    Verdict::NoComparison => format!("{word} for {previous}"),
-                    _ => format!(
-                        "{arrow}{} · {word} than {previous} ({})",
-                        format_delta(h.unit, h.delta),
-                        format_value(h.unit, h.previous)
-                    ),
-                };
+                let change = change_text(&h, &previous);
                 let value = format_value(h.unit, h.value);
                 view! {
                     <li class="kpi-card" data-kpi=h.kpi.clone()>

@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod chart_svg;
 pub mod chrome;
+pub mod escape;
 pub mod figures;
 pub mod level_badge;
 pub mod page_error;

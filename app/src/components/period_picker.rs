@@ -20,7 +20,14 @@ pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl 
     let months = header.months.clone().into_iter().map(option.clone()).collect_view();
     let other = (!known).then(|| option(header.period.clone()));
     let previous_link = format!("{action}?period={}", header.previous);
-    let status = if header.open { "open: figures still move" } else { "closed" };
+    let status = if header.open {
+        format!(
+            "open, {} of {} days so far: figures still move, and counts are compared at their pace",
+            header.elapsed_days, header.total_days
+        )
+    } else {
+        "closed".to_owned()
+    };
     view! {
         <form class="period-picker" method="get" action=action aria-label="Choose the period">
             <label for="period-select">"Period"</label>

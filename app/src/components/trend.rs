@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::chart_svg::{Drawing, ValueAxis, render};
+use super::chart_svg::{Drawing, SERIES_COLOR, ValueAxis, dashed, render};
 use crate::domain::overview::{Direction, TrendSeries, Unit, axis_max, format_value};
 
 /// Drawn size in SVG units; the page scales it to its column, the PDF to its box.
@@ -16,8 +16,16 @@ pub fn describe(series: &TrendSeries) -> String {
     if series.points.iter().all(|(_, v)| v.is_none()) {
         return format!("{}: no data in these periods.", series.label);
     }
-    let values: Vec<String> =
-        series.points.iter().map(|(period, value)| format!("{period} {}", format_value(series.unit, *value))).collect();
+    let last = series.points.len().saturating_sub(1);
+    let values: Vec<String> = series
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, (period, value))| {
+            let so_far = if series.partial_last && i == last { " so far" } else { "" };
+            format!("{period} {}{so_far}", format_value(series.unit, *value))
+        })
+        .collect();
     let better = match series.direction {
         Direction::HigherIsBetter => "higher is better",
         Direction::LowerIsBetter => "lower is better",
@@ -56,13 +64,26 @@ fn round_up(value: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].iter().map(|step| step * magnitude).find(|m| *m >= value).unwrap_or(value)
 }
 
-/// The chart as SVG, with `id` for its title and text alternative.
+/// The chart as SVG, with `id` for its title and text alternative. A period still running is
+/// drawn as a dashed step from the last whole period, apart from the solid line of whole ones.
 pub fn svg(series: &TrendSeries, id: &str) -> String {
     let axis = value_axis(series);
-    let mut drawn: charts_rs::Series = (series.label.as_str(), Vec::<f32>::new()).into();
-    drawn.data = series.points.iter().map(|(_, v)| v.map(|v| axis.position(v))).collect();
+    let positions: Vec<Option<f32>> = series.points.iter().map(|(_, v)| v.map(|v| axis.position(v))).collect();
+    let last = positions.len().saturating_sub(1);
+    let mut whole: charts_rs::Series = (series.label.as_str(), Vec::<f32>::new()).into();
+    let mut lines = Vec::new();
+    if series.partial_last && !positions.is_empty() {
+        whole.data = positions.iter().enumerate().map(|(i, p)| if i == last { None } else { *p }).collect();
+        let mut running: charts_rs::Series = (format!("{} so far", series.label).as_str(), Vec::<f32>::new()).into();
+        running.data = positions.iter().enumerate().map(|(i, p)| if i + 1 >= last { *p } else { None }).collect();
+        lines.push(whole);
+        lines.push(dashed(running));
+    } else {
+        whole.data = positions;
+        lines.push(whole);
+    }
     let x_labels = series.points.iter().map(|(period, _)| period.clone()).collect();
-    let drawing = Drawing { series: vec![drawn], x_labels, axis, width: WIDTH, height: HEIGHT };
+    let drawing = Drawing { series: lines, x_labels, axis, width: WIDTH, height: HEIGHT, second_color: SERIES_COLOR };
     render(drawing, id, &series.label, &describe(series))
 }
 
@@ -80,7 +101,7 @@ pub fn TrendChart(series: TrendSeries, #[prop(into)] id: String) -> impl IntoVie
             <figcaption class="chart-legend">
                 <span class="swatch swatch-series" aria-hidden="true"></span>
                 <span class="trend-label">{series.label.clone()}</span>
-                <span class="trend-latest">{format!("latest {}", format_value(series.unit, latest))}</span>
+                <span class="trend-latest">{format!("latest {}{}", format_value(series.unit, latest), if series.partial_last { " so far" } else { "" })}</span>
                 <span class="note">{better}</span>
             </figcaption>
         </figure>
@@ -98,6 +119,7 @@ mod tests {
             unit,
             direction: Direction::LowerIsBetter,
             points: points.iter().map(|(p, v)| (p.to_string(), *v)).collect(),
+            partial_last: false,
         }
     }
 
@@ -106,6 +128,18 @@ mod tests {
         let s = series(Unit::Count, &[("2026-Q2", Some(3.0)), ("2026-Q3", None)]);
         assert_eq!(describe(&s), "SEV0–1 incidents by period (lower is better): 2026-Q2 3, 2026-Q3 —.");
         assert_eq!(describe(&series(Unit::Count, &[("2026-Q3", None)])), "SEV0–1 incidents: no data in these periods.");
+    }
+
+    #[test]
+    fn a_period_still_running_is_read_and_drawn_as_so_far() {
+        let mut s = series(Unit::Count, &[("2026-Q2", Some(3.0)), ("2026-Q3", Some(2.0)), ("2026-Q4", Some(1.0))]);
+        s.partial_last = true;
+        assert_eq!(
+            describe(&s),
+            "SEV0–1 incidents by period (lower is better): 2026-Q2 3, 2026-Q3 2, 2026-Q4 1 so far."
+        );
+        let drawing = svg(&s, "t");
+        assert!(drawing.contains("stroke-dasharray=\"6,4\""), "the running period is dashed: {drawing}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::api::{AccessView, GrantRole, RevokeGrant, SetUserDisabled, UserView, get_access};
 use crate::components::page_error::PageError;
@@ -24,6 +25,7 @@ pub fn AccessPage() -> impl IntoView {
         error.map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
     };
     view! {
+        <Title text="Access"/>
         <section class="hero">
             <h1>"Access"</h1>
             <p class="lede">
@@ -108,8 +110,8 @@ fn UserRow(
                     } else {
                         "from the identity provider's groups".to_owned()
                     };
-                    let own_admin = is_viewer && g.role == Role::Admin.as_str();
-                    let label = format!("Revoke the {} role of {who}", g.role);
+                    let own_admin = is_viewer && g.role == Role::Admin;
+                    let label = format!("Revoke the {} role of {who}", g.role.as_str());
                     let revoke_form = (g.by_admin && !own_admin).then(|| view! {
                         <ActionForm action=revoke attr:class="inline-form">
                             <input type="hidden" name="id" value=g.id/>
@@ -118,7 +120,7 @@ fn UserRow(
                     });
                     view! {
                         <li class:expired=g.expired data-grant=g.id>
-                            <strong>{g.role.clone()}</strong>{until}<br/>
+                            <strong>{g.role.as_str()}</strong>{until}<br/>
                             <span class="note">{origin}</span>
                             {revoke_form}
                         </li>

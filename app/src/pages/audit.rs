@@ -3,6 +3,7 @@
 //! the one in an evidence pack to see that nothing was cut off since) and a CSV export.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{AuditQuery, AuditView, get_audit_events};
@@ -26,6 +27,7 @@ pub fn AuditPage() -> impl IntoView {
     };
     let events = Resource::new(query, get_audit_events);
     view! {
+        <Title text="Audit log"/>
         <section class="hero">
             <h1>"Audit log"</h1>
             <p class="lede">

@@ -2,6 +2,7 @@
 //! applied, the value, and every record with whether it is in the population and counted.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{PopulationView, get_population};
@@ -27,6 +28,7 @@ pub fn DrillDownPage() -> impl IntoView {
         |(kpi, period, scope, severity, sort)| get_population(kpi, period, scope, severity, sort),
     );
     view! {
+        <Title text="KPI drill-down"/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the records…"</p> }>
             {move || Suspend::new(async move {
                 match population.await {
@@ -111,7 +113,8 @@ fn Population(view: PopulationView) -> impl IntoView {
     view! {
         <section class="hero">
             <p class="crumbs"><a href=back>{format!("{scope} · {period}")}</a> " / " <code>{kpi}</code></p>
-            <h1>{label}</h1>
+            <Title text=format!("{label} · {scope} · {period}")/>
+            <h1>{label.clone()}</h1>
             <p class="kpi-figure" data-testid="kpi-value">{value}</p>
             {breakdown.map(|parts| view! { <p class="note" data-testid="kpi-breakdown">{parts}</p> })}
             <dl class="definition">

@@ -3,6 +3,7 @@
 //! previous downloads come from the audit trail, where each is recorded with the pack's hash.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::api::{AuditQuery, AuditRow, get_audit_events};
 use crate::domain::evidence::{MAX_SAMPLE, Population};
@@ -11,6 +12,7 @@ use crate::domain::evidence::{MAX_SAMPLE, Population};
 pub fn EvidencePage() -> impl IntoView {
     let downloads = Resource::new(|| (), |_| latest_downloads());
     view! {
+        <Title text="Evidence"/>
         <section class="hero">
             <h1>"Audit evidence"</h1>
             <p class="lede">

@@ -6,6 +6,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, get_import_history, import_file};
@@ -33,7 +34,7 @@ async fn read_chosen_file(_input: NodeRef<Input>) -> Result<(String, String), St
 pub fn ImportPage() -> impl IntoView {
     let query = use_query_map();
     let before = query.read_untracked().get("before").and_then(|b| b.parse::<i64>().ok());
-    view! { <ImportApp before/> }
+    view! { <Title text="Import"/> <ImportApp before/> }
 }
 
 /// The whole page is interactive (the form reads a file, the history reloads after an import):

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
@@ -13,6 +14,7 @@ pub fn OverviewPage() -> impl IntoView {
     let org = Resource::new(move || period.get(), get_org_overview);
     let overview = Resource::new(|| (), |_| get_overview());
     view! {
+        <Title text="Reliability overview"/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the overview…"</p> }>
             {move || Suspend::new(async move {
                 match org.await {
@@ -40,6 +42,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
     let empty = active_services == 0;
     view! {
         <section class="hero">
+            <Title text=format!("Reliability overview · {}", header.period)/>
             <h1>{format!("Reliability overview · {}", header.period)}</h1>
             <p class="lede">
                 {format!("{active_services} active services. Each figure links to the records behind it; ")}

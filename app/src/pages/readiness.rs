@@ -5,6 +5,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{
@@ -50,6 +51,7 @@ pub fn ReadinessPage() -> impl IntoView {
         error.map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
     };
     view! {
+        <Title text="Self-assessment"/>
         <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the self-assessment…"</p> }>
             {move || data.get().map(|result| match result {
                 Ok(view) => view! { <Team view answer sign_off/> }.into_any(),
@@ -71,6 +73,7 @@ fn Team(
     view! {
         <section class="hero">
             <p class="crumbs"><a href=back>{format!("Team {name}")}</a> " / self-assessment"</p>
+            <Title text=format!("Self-assessment · {name}")/>
             <h1>{format!("Readiness self-assessment · {name}")}</h1>
             <p class="lede">
                 "Answers are self-attested: they count towards the scorecard's readiness check once someone "
@@ -165,6 +168,7 @@ fn Item(
     let field = |name: &str| format!("{service}-{}-{name}", item.item);
     let (answer_id, evidence_id, comment_id) = (field("answer"), field("evidence"), field("comment"));
     let current = item.answer.clone().unwrap_or_default();
+    let unanswered = item.answer.is_none();
     let item_label = label(&item.item);
     let (evidence_value, comment_value) = (item.evidence_url.clone(), item.comment.clone());
     let (form_service, form_item, form_label) = (service.clone(), item.item.clone(), item_label.clone());
@@ -178,7 +182,12 @@ fn Item(
                 <input type="hidden" name="service" value=form_service/>
                 <input type="hidden" name="item" value=form_item.clone()/>
                 <label for=answer_id.clone() class="visually-hidden">{format!("{form_label}: answer")}</label>
-                <select id=answer_id name="answer">{option("yes")}{option("no")}{option("n/a")}</select>
+                // No answer is chosen for the user: an unanswered item starts blank, and the
+                // browser asks for a choice before sending.
+                <select id=answer_id name="answer" required>
+                    <option value="" selected=unanswered disabled>"Choose…"</option>
+                    {option("yes")}{option("no")}{option("n/a")}
+                </select>
                 <label for=evidence_id.clone() class="visually-hidden">{format!("{form_label}: evidence URL")}</label>
                 <input id=evidence_id name="evidence_url" type="url" placeholder="Evidence URL" value=evidence_value/>
                 <label for=comment_id.clone() class="visually-hidden">{format!("{form_label}: comment")}</label>

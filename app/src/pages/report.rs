@@ -2,12 +2,13 @@
 //! print rules in `style/main.css`), with its server-made PDF at `/reports/{period}.pdf`.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{ReportView, get_report};
 use crate::components::figures::{LevelTable, RiskPanels, TrendGrid, drill_down, verdict_text};
 use crate::components::page_error::PageError;
-use crate::domain::overview::{Unit, Verdict, format_delta, format_value};
+use crate::domain::overview::{Unit, format_value};
 use crate::domain::report::{MajorIncident, Publication, QuarterlyReport, TeamRow};
 
 #[component]
@@ -16,6 +17,7 @@ pub fn ReportPage() -> impl IntoView {
     let period = Memo::new(move |_| params.read().get("period").unwrap_or_default());
     let report = Resource::new(move || period.get(), get_report);
     view! {
+        <Title text="Quarterly report"/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Preparing the report…"</p> }>
             {move || Suspend::new(async move {
                 match report.await {
@@ -80,6 +82,7 @@ fn Report(view: ReportView) -> impl IntoView {
     view! {
         <article class="report" aria-labelledby="report-title">
             <header class="report-header">
+                <Title text=format!("Quarterly report · {period}")/>
                 <h1 id="report-title">{format!("Quarterly reliability report · {period}")}</h1>
                 <p class="lede">{format!("{from} to {to} · as of {as_of} · {active_services} active services")}</p>
                 {status}
@@ -105,11 +108,8 @@ fn Report(view: ReportView) -> impl IntoView {
                         <tbody>
                             {headlines.into_iter().map(|h| {
                                 let link = drill_down(&h.kpi, &period, &scope);
-                                let (class, word) = verdict_text(h.verdict);
-                                let change = match h.verdict {
-                                    Verdict::NoComparison => word.to_owned(),
-                                    _ => format!("{} · {word}", format_delta(h.unit, h.delta)),
-                                };
+                                let (class, _) = verdict_text(h.verdict);
+                                let change = h.short_change();
                                 view! {
                                     <tr data-kpi=h.kpi.clone()>
                                         <th scope="row">{h.label.clone()}</th>

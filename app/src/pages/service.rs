@@ -3,6 +3,7 @@
 //! incidents, postmortem actions, DR tests and exemptions behind the checks.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView, get_service};
@@ -20,6 +21,7 @@ pub fn ServicePage() -> impl IntoView {
     let key = Memo::new(move |_| (params.read().get("slug").unwrap_or_default(), query.read().get("period")));
     let service = Resource::new(move || key.get(), |(slug, period)| get_service(slug, period));
     view! {
+        <Title text="Service"/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the service…"</p> }>
             {move || Suspend::new(async move {
                 match service.await {
@@ -44,6 +46,7 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
     view! {
         <section class="hero service-hero">
             <p class="crumbs"><a href=services_link>"Services"</a> " / " <code>{view.service.clone()}</code></p>
+            <Title text=format!("{} · {}", view.name, view.header.period)/>
             <h1>{view.name.clone()}</h1>
             <p class="lede">
                 "Team " <a href=team_link>{view.team.clone()}</a> " · tier " {view.tier}

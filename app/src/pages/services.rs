@@ -3,6 +3,7 @@
 //! the URL (a GET form and links), so any view can be shared and it works without JavaScript.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{ServicesQuery, ServicesView, get_services};
@@ -53,6 +54,7 @@ pub fn ServicesPage() -> impl IntoView {
     let query = Memo::new(move |_| query_of(&params.read()));
     let services = Resource::new(move || query.get(), get_services);
     view! {
+        <Title text="Services"/>
         <section class="hero">
             <h1>"Services"</h1>
             <p class="lede">

@@ -2,6 +2,7 @@
 //! trends, its top risks, and "what to fix next" ordered by the levels each check blocks.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{FixView, TeamService, TeamView, get_team};
@@ -18,6 +19,7 @@ pub fn TeamPage() -> impl IntoView {
     let key = Memo::new(move |_| (params.read().get("slug").unwrap_or_default(), query.read().get("period")));
     let team = Resource::new(move || key.get(), |(slug, period)| get_team(slug, period));
     view! {
+        <Title text="Team"/>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the team…"</p> }>
             {move || Suspend::new(async move {
                 match team.await {
@@ -43,6 +45,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
     view! {
         <section class="hero">
             <p class="crumbs"><a href=services_link.clone()>"Services"</a> " / team " <code>{team.clone()}</code></p>
+            <Title text=format!("{name} · {period}")/>
             <h1>{format!("{name} · {period}")}</h1>
             <p class="lede" data-testid="team-summary">{summary}</p>
             <p><a href=format!("/teams/{team}/self-assessment")>"Readiness self-assessment →"</a></p>

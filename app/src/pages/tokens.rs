@@ -4,13 +4,14 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 
 use crate::api::{NewTokenView, TokenView, TokensView, create_api_token, get_api_tokens, revoke_api_token};
 use crate::components::page_error::PageError;
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    view! { <TokensApp/> }
+    view! { <Title text="API tokens"/> <TokensApp/> }
 }
 
 /// The list, the form and the one-time secret share state: one island.

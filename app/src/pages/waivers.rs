@@ -2,6 +2,7 @@
 //! did not ask.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::api::{DecideWaiver, WaiverRequests, get_waiver_requests};
 use crate::components::page_error::PageError;
@@ -13,6 +14,7 @@ pub fn WaiversPage() -> impl IntoView {
     let decide = ServerAction::<DecideWaiver>::new();
     let data = Resource::new(move || decide.version().get(), |_| get_waiver_requests());
     view! {
+        <Title text="Waivers"/>
         <section class="hero">
             <h1>"Waiver requests"</h1>
             <p class="lede">

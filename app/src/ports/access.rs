@@ -1,7 +1,7 @@
 //! The access page's port: users, role grants, disabling.
 
 use crate::api::AccessView;
-use crate::domain::access::Principal;
+use crate::domain::access::{Principal, Role};
 use crate::error::AppError;
 
 #[async_trait::async_trait]
@@ -11,7 +11,7 @@ pub trait AccessPort: Send + Sync {
         &self,
         admin: Principal,
         user_id: i64,
-        role: String,
+        role: Role,
         expires_on: Option<String>,
     ) -> Result<(), AppError>;
     async fn revoke_grant(&self, admin: Principal, id: i64) -> Result<(), AppError>;

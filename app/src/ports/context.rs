@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use super::{
-    AccessPort, AuditPort, DrillDownPort, ImportPort, OverviewPort, ReadinessPort, ReportPort, ServicePort,
-    ServicesPort, TeamPort, TokensPort, WaiversPort,
+    AccessPort, AuditPort, DrillDownPort, ImportPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort,
+    ServicePort, ServicesPort, TeamPort, TokensPort, WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -21,6 +21,7 @@ pub struct Ports {
     pub team: Arc<dyn TeamPort>,
     pub drill_down: Arc<dyn DrillDownPort>,
     pub report: Arc<dyn ReportPort>,
+    pub reports: Arc<dyn ReportsPort>,
     pub services: Arc<dyn ServicesPort>,
     pub service: Arc<dyn ServicePort>,
     pub import: Arc<dyn ImportPort>,

@@ -2,6 +2,7 @@
 
 use crate::api::TeamReadiness;
 use crate::domain::access::Principal;
+use crate::domain::scorecard::ReadinessAnswer;
 use crate::error::AppError;
 
 #[async_trait::async_trait]
@@ -12,7 +13,7 @@ pub trait ReadinessPort: Send + Sync {
         principal: Principal,
         service: String,
         item: String,
-        answer: String,
+        answer: ReadinessAnswer,
         evidence_url: Option<String>,
         comment: Option<String>,
     ) -> Result<(), AppError>;

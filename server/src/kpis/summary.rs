@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use app::domain::kpi::{KpiValues, Period, Scope, SeverityFilter, compute_kpis, slo_statuses};
-use app::domain::overview::{Risks, top_risks};
+use app::domain::overview::{Headline, Risks, TrendSeries, headlines, top_risks, trend_series};
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -26,8 +26,24 @@ pub struct Summary {
     pub scorecards: Arc<ScorecardReport>,
     pub risks: Risks,
     /// `(period, KPIs)`, oldest first, ending with `period`; `None` where the scope had no
-    /// services yet.
+    /// services yet or the organisation no records.
     pub trend: Vec<(Period, Option<KpiValues>)>,
+    /// The period ends before the organisation's first record: its figures are "no data".
+    pub before_data: bool,
+}
+
+impl Summary {
+    /// The headline figures, compared with the previous period (counts of a running period at
+    /// their pace); all "no data" for a period before the first record.
+    pub fn headlines(&self) -> Vec<Headline> {
+        let current = (!self.before_data).then_some(&self.kpis);
+        headlines(current, self.previous.as_ref(), self.period.elapsed(self.as_of))
+    }
+
+    /// The trend series, the running period marked as such.
+    pub fn trends(&self) -> Vec<TrendSeries> {
+        trend_series(&self.trend, self.period.elapsed(self.as_of).is_partial())
+    }
 }
 
 /// The summary of `scope` (org or team) for `period`, cached like the reports it is made of. A
@@ -72,9 +88,15 @@ async fn compute<C: ConnectionTrait>(
     };
     let scorecards = Box::pin(super::cached_scorecard_report(db, cache, policy, &period, &filter, now)).await?;
 
+    let data_begins = super::first_record::first_record(db).await?;
+    let before_data = |p: &Period| data_begins.is_none_or(|first| p.end() <= first);
     let mut trend = Vec::with_capacity(TREND_PERIODS);
     let first = (1..TREND_PERIODS).fold(period, |p, _| p.previous());
     for earlier in first.through(&period.previous()) {
+        if before_data(&earlier) {
+            trend.push((earlier, None));
+            continue;
+        }
         let query = KpiQuery { period: earlier, scope: scope.clone(), severity };
         let values = match Box::pin(cached_kpi_report(db, cache, &query, now)).await {
             Ok(report) => Some(report.kpis.clone()),
@@ -85,6 +107,7 @@ async fn compute<C: ConnectionTrait>(
         trend.push((earlier, values));
     }
     let previous = trend.last().and_then(|(_, values)| values.clone());
-    trend.push((period, Some(kpis.clone())));
-    Ok(Summary { period, as_of: period.as_of(now), kpis, previous, scorecards, risks, trend })
+    let before_data = before_data(&period);
+    trend.push((period, (!before_data).then(|| kpis.clone())));
+    Ok(Summary { period, as_of: period.as_of(now), kpis, previous, scorecards, risks, trend, before_data })
 }

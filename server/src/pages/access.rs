@@ -1,7 +1,7 @@
 //! The Access page: users with their teams and roles, role grants made here, disabling.
 
 use app::api::{AccessView, GrantView, UserView};
-use app::domain::access::{Principal, PrincipalId};
+use app::domain::access::{Principal, PrincipalId, Role};
 use app::domain::format::instant as time;
 use app::domain::scorecard::waiver::{end_of_last_day, last_day_of};
 use app::error::AppError;
@@ -59,14 +59,18 @@ impl AccessPort for AccessPage {
                 grants: user
                     .grants
                     .into_iter()
-                    .map(|grant| GrantView {
-                        id: grant.id,
-                        role: grant.role,
-                        by_admin: grant.source == "admin",
-                        granted_by: grant.granted_by,
-                        granted_at: time(grant.granted_at),
-                        expired: grant.expires_at.is_some_and(|at| at <= now),
-                        ends: grant.expires_at.map(grant_end),
+                    // The database only holds known roles (checked when granted); anything else
+                    // is not a grant this page can show or revoke.
+                    .filter_map(|grant| {
+                        Some(GrantView {
+                            id: grant.id,
+                            role: Role::parse(&grant.role)?,
+                            by_admin: grant.source == "admin",
+                            granted_by: grant.granted_by,
+                            granted_at: time(grant.granted_at),
+                            expired: grant.expires_at.is_some_and(|at| at <= now),
+                            ends: grant.expires_at.map(grant_end),
+                        })
                     })
                     .collect(),
             })
@@ -79,12 +83,12 @@ impl AccessPort for AccessPage {
         &self,
         admin: Principal,
         user_id: i64,
-        role: String,
+        role: Role,
         expires_on: Option<String>,
     ) -> Result<(), AppError> {
         // A blank last day (the form's empty field) is no end.
         let expires_at = expires_on.as_deref().filter(|d| !d.trim().is_empty()).map(end_of_day).transpose()?;
-        manage::grant_role(&self.db, &admin, user_id, &role, expires_at, crate::clock_now())
+        manage::grant_role(&self.db, &admin, user_id, role.as_str(), expires_at, crate::clock_now())
             .await
             .map(|_| ())
             .map_err(AppError::from)

@@ -22,6 +22,8 @@ pub fn period_header(
         to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
         as_of: app::domain::format::instant(as_of),
         open: period.end() > now,
+        elapsed_days: period.elapsed(as_of).days,
+        total_days: period.day_count(),
         definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
         policy_version: policy_version.to_owned(),
         quarters,

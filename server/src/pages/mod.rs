@@ -10,6 +10,7 @@ pub mod import;
 pub mod overview;
 pub mod readiness;
 pub mod report;
+pub mod reports;
 pub mod service;
 pub mod services;
 pub mod team;

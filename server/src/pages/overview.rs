@@ -2,7 +2,7 @@
 
 use app::api::{ImportSummary, KindCount, OrgOverview, Overview};
 use app::domain::kpi::Scope;
-use app::domain::overview::{headlines, level_distribution, trend_series};
+use app::domain::overview::level_distribution;
 use app::error::AppError;
 use app::ports::OverviewPort;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -67,9 +67,9 @@ impl OverviewPort for OverviewPage {
         Ok(OrgOverview {
             header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, now),
             active_services: summary.scorecards.scorecards.len() as u64,
-            headlines: headlines(&summary.kpis, summary.previous.as_ref()),
+            headlines: summary.headlines(),
             levels: level_distribution(&summary.scorecards.scorecards),
-            trends: trend_series(&summary.trend),
+            trends: summary.trends(),
             risks: summary.risks.clone(),
         })
     }

@@ -158,7 +158,7 @@ impl ReadinessPort for ReadinessPage {
         principal: Principal,
         service: String,
         item: String,
-        answer: String,
+        answer: ReadinessAnswer,
         evidence_url: Option<String>,
         comment: Option<String>,
     ) -> Result<(), AppError> {
@@ -173,7 +173,7 @@ impl ReadinessPort for ReadinessPage {
         let row = json!({
             "service": service,
             "item": item,
-            "answer": answer,
+            "answer": answer.as_str(),
             "evidence_url": blank(evidence_url),
             "comment": blank(comment),
             "answered_by": principal.signature(),

@@ -2,7 +2,6 @@
 
 use app::api::{FixView, TeamService, TeamView};
 use app::domain::kpi::Scope;
-use app::domain::overview::{headlines, trend_series};
 use app::domain::records::Slug;
 use app::error::AppError;
 use app::ports::TeamPort;
@@ -89,10 +88,10 @@ impl TeamPage {
                 now,
             ),
             services,
-            headlines: headlines(&summary.kpis, summary.previous.as_ref()),
+            headlines: summary.headlines(),
             fix_next,
             fix_total: fix_all.len(),
-            trends: trend_series(&summary.trend),
+            trends: summary.trends(),
             risks: summary.risks.clone(),
         })
     }

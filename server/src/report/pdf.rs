@@ -7,7 +7,7 @@ use std::io::Write;
 
 use app::api::ReportView;
 use app::components::{chart_svg, trend};
-use app::domain::overview::{TrendSeries, Unit, Verdict, format_delta, format_value};
+use app::domain::overview::{TrendSeries, Unit, Verdict, format_value};
 use app::domain::report::{Publication, QuarterlyReport};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
@@ -167,7 +167,15 @@ impl Layout {
     fn chart(&mut self, x: f32, top: f32, w: f32, series: &TrendSeries) {
         self.text_at(x, top - 9.0, 8.5, true, INK, &fit(&series.label, w, 8.5, true));
         let latest = series.points.last().and_then(|(_, v)| *v);
-        self.text_at(x, top - 19.0, 7.0, false, MUTED, &format!("latest {}", format_value(series.unit, latest)));
+        let so_far = if series.partial_last { " so far" } else { "" };
+        self.text_at(
+            x,
+            top - 19.0,
+            7.0,
+            false,
+            MUTED,
+            &format!("latest {}{so_far}", format_value(series.unit, latest)),
+        );
         let height = w * trend::HEIGHT / trend::WIDTH;
         let name = format!("C{}", self.charts.len());
         let page = self.pages.len().saturating_sub(1);
@@ -257,21 +265,17 @@ fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
         .headlines
         .iter()
         .map(|h| {
-            let (word, color) = match h.verdict {
-                Verdict::Better => ("better", BETTER),
-                Verdict::Worse => ("worse", WORSE),
-                Verdict::Unchanged => ("unchanged", MUTED),
-                Verdict::NoComparison => ("no comparison", MUTED),
+            let color = match h.verdict {
+                Verdict::Better => BETTER,
+                Verdict::Worse => WORSE,
+                Verdict::Unchanged | Verdict::NoComparison => MUTED,
             };
-            let change = match h.verdict {
-                Verdict::NoComparison => word.to_owned(),
-                _ => format!("    {} · {word}", format_delta(h.unit, h.delta)),
-            };
+            let change = h.short_change();
             vec![
                 plain(h.label.clone()),
                 plain(format_value(h.unit, h.value)),
                 (format_value(h.unit, h.previous), MUTED),
-                (change.trim_start().to_owned(), color),
+                (change, color),
             ]
         })
         .collect();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use app::api::ReportView;
 use app::domain::kpi::{KPI_DEFINITIONS_VERSION, Period, Scope, SeverityFilter};
-use app::domain::overview::{headlines, level_distribution, trend_series};
+use app::domain::overview::level_distribution;
 use app::domain::report::{Publication, QuarterlyReport, definitions, major_incidents, team_rows};
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -77,8 +77,8 @@ async fn compose<C: ConnectionTrait>(
         definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
         policy_version: summary.scorecards.policy_version.clone(),
         active_services: summary.scorecards.scorecards.len() as u64,
-        headlines: headlines(&summary.kpis, summary.previous.as_ref()),
-        trends: trend_series(&summary.trend),
+        headlines: summary.headlines(),
+        trends: summary.trends(),
         levels: level_distribution(&summary.scorecards.scorecards),
         major_incidents: major,
         major_incidents_total: major_total,

@@ -11,9 +11,9 @@ use crate::state::AppState;
 
 pub async fn pdf(state: &AppState, period: &str) -> Response {
     let result = async {
-        let period = app::domain::kpi::Period::parse(period, state.figures.calendar)
-            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Invalid period", e.to_string()))?;
         let now = crate::clock_now();
+        let period = app::domain::kpi::Period::parse_begun(period, state.figures.calendar, now)
+            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Invalid period", e.to_string()))?;
         let view = Box::pin(report::report(&state.figures, period, now)).await.map_err(|error| match error {
             ReportError::NotAQuarter(_) => Problem::new(StatusCode::BAD_REQUEST, "Invalid period", error.to_string()),
             other => Problem::internal("building a quarterly report PDF", &other),

@@ -39,7 +39,7 @@ pub async fn publish(
         let request: PublishRequest = serde_json::from_slice(&body).map_err(|e| {
             Problem::new(StatusCode::BAD_REQUEST, "Invalid body", format!("expected {{\"period\": \"2026-Q3\"}}: {e}"))
         })?;
-        let period = app::domain::kpi::Period::parse(&request.period, state.figures.calendar)
+        let period = app::domain::kpi::Period::parse_begun(&request.period, state.figures.calendar, crate::clock_now())
             .map_err(|e| bad_period(e.to_string()))?;
         let actor = principal.actor();
         Box::pin(snapshots::publish(&state.figures, &period, &actor, crate::clock_now())).await.map_err(|error| {

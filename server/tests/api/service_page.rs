@@ -111,6 +111,7 @@ async fn ingested_markup_is_escaped(app: &TestApp) {
     let (status, html) = page(app, "/services/shop?period=2026-Q3").await;
     assert_eq!(status, 200);
     assert!(!html.contains(script) && !html.contains("<svg onload"), "raw markup reached the page");
+    assert!(!html.contains("<title><svg"), "nor the document title");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the name is shown as text");
     assert!(html.contains("&lt;svg onload=alert(2)&gt;"), "the title is shown as text");
 }

@@ -36,7 +36,7 @@ pub use incidents::{
     impact_duration, incident_count, mtta, mttd, mttr, postmortem_coverage, repeat_incident_rate,
     repeat_incident_rate_indexed, time_to_resolve,
 };
-pub use period::{Period, PeriodError, PeriodSpan, ReportingCalendar};
+pub use period::{Elapsed, Period, PeriodError, PeriodSpan, ReportingCalendar};
 pub use population::{Population, PopulationRow, RecordView, population};
 pub use population_table::{
     Cell, Column, PopulationTable, RecordDetails, SortOrder, TableRow, population_table, value_in_words,

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Datelike, Days, LocalResult, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a period, or the calendar it lives in, could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +21,8 @@ pub enum PeriodError {
     Malformed(String),
     #[error("{0} is outside the supported range: periods from {MIN_YEAR}-01 to {MAX_YEAR}-12")]
     OutOfRange(String),
+    #[error("{0} has not begun yet (it starts on {1}): there are no figures for it")]
+    NotBegun(String, NaiveDate),
     #[error("the fiscal year start month must be 1 to 12, got {0}")]
     FiscalStartMonth(u32),
     #[error("unknown time zone {0:?}; expected an IANA name such as UTC or Europe/Berlin")]
@@ -125,6 +127,26 @@ pub struct Period {
 pub const MIN_YEAR: i32 = 1970;
 pub const MAX_YEAR: i32 = 2999;
 
+/// How much of a period has passed: a fraction of its length, and whole days of its days.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Elapsed {
+    pub fraction: f64,
+    pub days: u32,
+    pub of: u32,
+}
+
+impl Elapsed {
+    /// A period that has ended.
+    pub fn whole(days: u32) -> Elapsed {
+        Elapsed { fraction: 1.0, days, of: days }
+    }
+
+    /// The period is still running: its counts and sums are not yet comparable with a whole one.
+    pub fn is_partial(&self) -> bool {
+        self.fraction < 1.0
+    }
+}
+
 impl Period {
     pub fn month(year: i32, month: u32, calendar: ReportingCalendar) -> Result<Self, PeriodError> {
         let text = || format!("{year:04}-{month:02}");
@@ -181,9 +203,19 @@ impl Period {
         now: DateTime<Utc>,
     ) -> Result<Self, PeriodError> {
         match text.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(text) => Period::parse(text, calendar),
+            Some(text) => Period::parse_begun(text, calendar, now),
             None => Ok(Period::quarter_containing(now, calendar)),
         }
+    }
+
+    /// A period that has begun by `now`: a future one has no figures, and a report or a
+    /// comparison of it would only mislead.
+    pub fn parse_begun(text: &str, calendar: ReportingCalendar, now: DateTime<Utc>) -> Result<Self, PeriodError> {
+        let period = Period::parse(text, calendar)?;
+        if period.start() > now {
+            return Err(PeriodError::NotBegun(period.to_string(), period.first_day()));
+        }
+        Ok(period)
     }
 
     /// The calendar month holding an instant (in the reporting zone).
@@ -305,6 +337,17 @@ impl Period {
     /// period that has not begun.
     pub fn as_of(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now.clamp(self.start(), self.end())
+    }
+
+    /// How much of the period has passed at `now` (all of it once the period has ended).
+    pub fn elapsed(&self, now: DateTime<Utc>) -> Elapsed {
+        let total = (self.end() - self.start()).num_seconds().max(1) as f64;
+        let passed = (self.as_of(now) - self.start()).num_seconds().max(0) as f64;
+        Elapsed {
+            fraction: (passed / total).clamp(0.0, 1.0),
+            days: (passed / 86_400.0).floor() as u32,
+            of: self.day_count(),
+        }
     }
 
     /// The reporting-zone date of the as-of instant (for a past period, the day after its last).
@@ -431,6 +474,11 @@ pub(crate) mod tests {
             Ok("2026-07".to_owned())
         );
         assert!(Period::parse_or_current(Some("July"), april, now).is_err());
+        assert_eq!(
+            Period::parse_or_current(Some("2027-Q1"), april, now).map_err(|e| e.to_string()),
+            Err("2027-Q1 has not begun yet (it starts on 2027-04-01): there are no figures for it".to_owned())
+        );
+        assert!(Period::parse_begun("2027-02", april, now).is_ok(), "the open month has begun");
         assert_eq!(Period::quarter_containing(utc("2026-05-10T12:00:00Z"), april).to_string(), "2026-Q1");
         assert_eq!(Period::quarter_containing(utc("2026-03-31T23:59:59Z"), april).to_string(), "2025-Q4");
         // A fiscal year starting in November wraps two of its quarters into the next year.

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::format::{EPSILON, Unit};
-use crate::domain::kpi::{KpiId, KpiValues};
+use crate::domain::format::{EPSILON, Unit, format_delta, format_value};
+use crate::domain::kpi::{Elapsed, KpiId, KpiValues};
 
 /// Which way is good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +38,47 @@ pub struct Headline {
     pub previous: Option<f64>,
     pub delta: Option<f64>,
     pub verdict: Verdict,
+    /// A count or sum of a period still running, projected over the whole period at its pace so
+    /// far: what `delta` and `verdict` compare, since a part of a period always counts less than
+    /// a whole one. `None` for other figures and for whole periods.
+    #[serde(default)]
+    pub pace: Option<f64>,
+    /// The period is still running: the value is "so far".
+    #[serde(default)]
+    pub partial: bool,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::Unchanged => "unchanged",
+            Verdict::NoComparison => "no comparison",
+        }
+    }
+}
+
+impl Headline {
+    /// The pace in words: a count to one decimal (2.9 is not 3, and the verdict compares 2.9).
+    pub fn pace_text(&self) -> Option<String> {
+        self.pace.map(|pace| match self.unit {
+            Unit::Count => format!("{pace:.1}"),
+            unit => format_value(unit, Some(pace)),
+        })
+    }
+
+    /// The change in a table cell: "−1 · better", "so far · on pace for 2.9 · better",
+    /// "no comparison".
+    pub fn short_change(&self) -> String {
+        let word = self.verdict.word();
+        let so_far = if self.partial { "so far · " } else { "" };
+        match (self.verdict, self.pace) {
+            (Verdict::NoComparison, _) => format!("{so_far}{word}"),
+            (_, Some(_)) => format!("{so_far}on pace for {} · {word}", self.pace_text().unwrap_or_default()),
+            _ => format!("{so_far}{} · {word}", format_delta(self.unit, self.delta)),
+        }
+    }
 }
 
 /// A headline figure: which KPI, how it is labelled, and how its number is read from the values.
@@ -46,6 +87,9 @@ pub struct HeadlineKpi {
     pub label: &'static str,
     pub unit: Unit,
     pub direction: Direction,
+    /// Grows with the time that passes (a count of events, a sum of minutes), so a partial period
+    /// is compared at its pace, not as is.
+    pub accumulates: bool,
     pub read: fn(&KpiValues) -> Option<f64>,
 }
 
@@ -61,6 +105,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "SLOs met",
         unit: Unit::Fraction,
         direction: Direction::HigherIsBetter,
+        accumulates: false,
         read: |k| k.slo_met_rate,
     },
     HeadlineKpi {
@@ -68,6 +113,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Error budgets exhausted",
         unit: Unit::Count,
         direction: Direction::LowerIsBetter,
+        accumulates: false,
         read: |k| count(k.budget_exhausted_count),
     },
     HeadlineKpi {
@@ -75,6 +121,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "SLO coverage (tier 0–1)",
         unit: Unit::Fraction,
         direction: Direction::HigherIsBetter,
+        accumulates: false,
         read: |k| k.slo_coverage,
     },
     HeadlineKpi {
@@ -82,6 +129,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "SEV0–1 incidents",
         unit: Unit::Count,
         direction: Direction::LowerIsBetter,
+        accumulates: true,
         read: |k| count(k.high_sev_count),
     },
     HeadlineKpi {
@@ -89,6 +137,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Customer impact",
         unit: Unit::Minutes,
         direction: Direction::LowerIsBetter,
+        accumulates: true,
         read: |k| Some(k.customer_impact_minutes),
     },
     HeadlineKpi {
@@ -96,6 +145,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Time to detect (median)",
         unit: Unit::Minutes,
         direction: Direction::LowerIsBetter,
+        accumulates: false,
         read: |k| k.mttd.map(|s| s.median),
     },
     HeadlineKpi {
@@ -103,6 +153,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Time to restore (median)",
         unit: Unit::Minutes,
         direction: Direction::LowerIsBetter,
+        accumulates: false,
         read: |k| k.mttr.map(|s| s.median),
     },
     HeadlineKpi {
@@ -110,6 +161,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Repeat incidents",
         unit: Unit::Fraction,
         direction: Direction::LowerIsBetter,
+        accumulates: false,
         read: |k| k.repeat_incident_rate,
     },
     HeadlineKpi {
@@ -117,6 +169,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Postmortems on time",
         unit: Unit::Fraction,
         direction: Direction::HigherIsBetter,
+        accumulates: false,
         read: |k| k.postmortem_coverage,
     },
     HeadlineKpi {
@@ -124,6 +177,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Actions done on time",
         unit: Unit::Fraction,
         direction: Direction::HigherIsBetter,
+        accumulates: false,
         read: |k| k.action_on_time_rate,
     },
     HeadlineKpi {
@@ -131,6 +185,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Overdue actions",
         unit: Unit::Count,
         direction: Direction::LowerIsBetter,
+        accumulates: false,
         read: |k| count(k.overdue_actions.count),
     },
     HeadlineKpi {
@@ -138,6 +193,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "DR coverage (tier 0–1)",
         unit: Unit::Fraction,
         direction: Direction::HigherIsBetter,
+        accumulates: false,
         read: |k| k.dr_coverage,
     },
     HeadlineKpi {
@@ -145,6 +201,7 @@ pub const HEADLINES: [HeadlineKpi; 13] = [
         label: "Change failure rate",
         unit: Unit::Fraction,
         direction: Direction::LowerIsBetter,
+        accumulates: false,
         read: |k| k.change_failure_rate,
     },
 ];
@@ -166,14 +223,20 @@ pub fn judge(direction: Direction, value: Option<f64>, previous: Option<f64>) ->
     (Some(delta), verdict)
 }
 
-/// The headline figures of `current`, each compared with `previous` (if known).
-pub fn headlines(current: &KpiValues, previous: Option<&KpiValues>) -> Vec<Headline> {
+/// The headline figures of `current` (a period `elapsed` far; `None` when it has no data at
+/// all), each compared with the whole `previous` period (if known): counts and sums of a partial
+/// period at their pace.
+pub fn headlines(current: Option<&KpiValues>, previous: Option<&KpiValues>, elapsed: Elapsed) -> Vec<Headline> {
     HEADLINES
         .iter()
         .map(|h| {
-            let value = (h.read)(current);
+            let value = current.and_then(h.read);
             let before = previous.and_then(h.read);
-            let (delta, verdict) = judge(h.direction, value, before);
+            let pace = (h.accumulates && elapsed.is_partial())
+                .then(|| value.filter(|_| elapsed.fraction > 0.0).map(|v| v / elapsed.fraction))
+                .flatten();
+            let compared = if h.accumulates && elapsed.is_partial() { pace } else { value };
+            let (delta, verdict) = judge(h.direction, compared, before);
             Headline {
                 kpi: h.kpi.as_str().to_owned(),
                 label: h.label.to_owned(),
@@ -183,6 +246,8 @@ pub fn headlines(current: &KpiValues, previous: Option<&KpiValues>) -> Vec<Headl
                 previous: before,
                 delta,
                 verdict,
+                pace,
+                partial: elapsed.is_partial(),
             }
         })
         .collect()
@@ -193,6 +258,27 @@ mod tests {
     use super::*;
     use crate::domain::kpi::DurationStats;
 
+    const WHOLE: Elapsed = Elapsed { fraction: 1.0, days: 92, of: 92 };
+
+    #[test]
+    fn a_partial_period_compares_counts_at_their_pace_and_rates_as_they_are() {
+        // 2026-Q4 on 2026-12-04: 64 of 92 days, 2 SEV0–1 so far against 3 in the whole Q3.
+        let elapsed = Elapsed { fraction: 64.0 / 92.0, days: 64, of: 92 };
+        let previous = KpiValues { high_sev_count: 3, slo_met_rate: Some(0.8), ..Default::default() };
+        let current = KpiValues { high_sev_count: 2, slo_met_rate: Some(0.7), ..Default::default() };
+        let rows = headlines(Some(&current), Some(&previous), elapsed);
+        let high = rows.iter().find(|h| h.kpi == "high_sev_count").unwrap();
+        assert!(high.partial);
+        assert!((high.pace.unwrap() - 2.875).abs() < 1e-9, "{high:?}");
+        assert_eq!(high.verdict, Verdict::Better, "2.9 at this pace against 3");
+        let met = rows.iter().find(|h| h.kpi == "slo_met_rate").unwrap();
+        assert_eq!((met.pace, met.verdict), (None, Verdict::Worse));
+        // Three so far is already worse than the whole of Q3 at this pace (4.3).
+        let more = KpiValues { high_sev_count: 3, ..Default::default() };
+        let rows = headlines(Some(&more), Some(&previous), elapsed);
+        assert_eq!(rows.iter().find(|h| h.kpi == "high_sev_count").unwrap().verdict, Verdict::Worse);
+    }
+
     fn stats(median: f64) -> Option<DurationStats> {
         Some(DurationStats { mean: median, median, p90: median, count: 3 })
     }
@@ -201,7 +287,7 @@ mod tests {
     fn lower_mttr_is_better_and_lower_on_time_rate_is_worse() {
         let previous = KpiValues { mttr: stats(90.0), action_on_time_rate: Some(0.8), ..Default::default() };
         let current = KpiValues { mttr: stats(60.0), action_on_time_rate: Some(0.7), ..Default::default() };
-        let rows = headlines(&current, Some(&previous));
+        let rows = headlines(Some(&current), Some(&previous), WHOLE);
         let mttr = rows.iter().find(|h| h.kpi == "mttr").unwrap();
         assert_eq!((mttr.delta, mttr.verdict), (Some(-30.0), Verdict::Better));
         let on_time = rows.iter().find(|h| h.kpi == "action_on_time_rate").unwrap();
@@ -213,12 +299,14 @@ mod tests {
     fn no_data_on_either_side_means_no_comparison_and_equal_means_unchanged() {
         let previous = KpiValues { slo_met_rate: None, high_sev_count: 4, ..Default::default() };
         let current = KpiValues { slo_met_rate: Some(0.9), high_sev_count: 4, ..Default::default() };
-        let rows = headlines(&current, Some(&previous));
+        let rows = headlines(Some(&current), Some(&previous), WHOLE);
         let met = rows.iter().find(|h| h.kpi == "slo_met_rate").unwrap();
         assert_eq!((met.delta, met.verdict), (None, Verdict::NoComparison));
         let high = rows.iter().find(|h| h.kpi == "high_sev_count").unwrap();
         assert_eq!((high.delta, high.verdict), (Some(0.0), Verdict::Unchanged));
-        assert!(headlines(&current, None).iter().all(|h| h.verdict == Verdict::NoComparison));
+        assert!(headlines(Some(&current), None, WHOLE).iter().all(|h| h.verdict == Verdict::NoComparison));
+        // A period before any record: no value at all, not zeros.
+        assert!(headlines(None, Some(&previous), WHOLE).iter().all(|h| h.value.is_none()));
     }
 
     #[test]

@@ -122,7 +122,7 @@ fn risks_list_the_worst_first_with_the_kpis_own_predicates() {
 fn trend_series_keep_the_period_order_and_no_data_as_none() {
     let a = KpiValues { slo_met_rate: Some(0.5), high_sev_count: 3, ..Default::default() };
     let b = KpiValues { slo_met_rate: None, high_sev_count: 1, ..Default::default() };
-    let series = trend_series(&[(q("2025-Q1"), None), (q("2026-Q2"), Some(a)), (q("2026-Q3"), Some(b))]);
+    let series = trend_series(&[(q("2025-Q1"), None), (q("2026-Q2"), Some(a)), (q("2026-Q3"), Some(b))], false);
     assert_eq!(series.len(), TRENDED.len());
     let met = series.iter().find(|s| s.kpi == "slo_met_rate").unwrap();
     assert_eq!(
@@ -149,6 +149,7 @@ fn counted(unit: Unit, values: &[Option<f64>]) -> TrendSeries {
         unit,
         direction: Direction::LowerIsBetter,
         points: values.iter().map(|v| ("2026-Q3".to_owned(), *v)).collect(),
+        partial_last: false,
     }
 }
 

@@ -15,6 +15,9 @@ pub struct TrendSeries {
     pub direction: Direction,
     /// `(period, value)`, oldest first.
     pub points: Vec<(String, Option<f64>)>,
+    /// The last period is still running: its point is drawn apart and read as "so far".
+    #[serde(default)]
+    pub partial_last: bool,
 }
 
 /// A trend chart's axis top: 100 % for fractions, else the smallest 1, 2 or 5 × 10ⁿ at or above
@@ -41,8 +44,9 @@ pub const TRENDED: [KpiId; 6] = [
     KpiId::ChangeFailureRate,
 ];
 
-/// The trended KPIs over `points` (oldest first; `None` for a period without the scope).
-pub fn trend_series(points: &[(Period, Option<KpiValues>)]) -> Vec<TrendSeries> {
+/// The trended KPIs over `points` (oldest first; `None` for a period without the scope);
+/// `partial_last` when the last period is still running.
+pub fn trend_series(points: &[(Period, Option<KpiValues>)], partial_last: bool) -> Vec<TrendSeries> {
     TRENDED
         .iter()
         .filter_map(|kpi| headline::HEADLINES.iter().find(|h| h.kpi == *kpi))
@@ -55,6 +59,7 @@ pub fn trend_series(points: &[(Period, Option<KpiValues>)]) -> Vec<TrendSeries> 
                 .iter()
                 .map(|(period, values)| (period.to_string(), values.as_ref().and_then(h.read)))
                 .collect(),
+            partial_last,
         })
         .collect()
 }

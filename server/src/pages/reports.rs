@@ -1,0 +1,58 @@
+//! The reports index: the recent quarters the period picker offers, each with whether its report
+//! is open, a draft or published (and when, by whom).
+
+use std::collections::HashMap;
+
+use app::api::{ReportRow, ReportState, ReportsView};
+use app::domain::format::instant;
+use app::domain::kpi::Period;
+use app::domain::overview::period_choices;
+use app::error::AppError;
+use app::ports::ReportsPort;
+
+use crate::kpis::Figures;
+use crate::report::snapshots;
+
+pub struct ReportsPage {
+    figures: Figures,
+}
+
+impl ReportsPage {
+    pub fn new(figures: Figures) -> Self {
+        ReportsPage { figures }
+    }
+}
+
+#[async_trait::async_trait]
+impl ReportsPort for ReportsPage {
+    async fn reports(&self) -> Result<ReportsView, AppError> {
+        let now = crate::clock_now();
+        let published: HashMap<String, snapshots::SnapshotSummary> = snapshots::list(&self.figures.db)
+            .await
+            .map_err(|e| AppError::internal("listing published reports", &e))?
+            .into_iter()
+            .map(|s| (s.period.clone(), s))
+            .collect();
+        let (quarters, _) = period_choices(now, self.figures.calendar);
+        let quarters = quarters
+            .iter()
+            .filter_map(|text| Period::parse(text, self.figures.calendar).ok())
+            .map(|period| {
+                let snapshot = published.get(&period.to_string());
+                let state = match snapshot {
+                    Some(_) => ReportState::Published,
+                    None if period.end() > now => ReportState::Open,
+                    None => ReportState::Draft,
+                };
+                ReportRow {
+                    period: period.to_string(),
+                    from: period.first_day().to_string(),
+                    to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
+                    state,
+                    published: snapshot.map(|s| (instant(s.published_at), s.published_by.clone())),
+                }
+            })
+            .collect();
+        Ok(ReportsView { quarters })
+    }
+}
