@@ -7,8 +7,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
-    access, audit, drill_down, evidence, import, overview, readiness, report, reports, service, services, team, tokens,
-    waivers,
+    access, audit, drill_down, evidence, import, overview, readiness, report, reports, service, services, team, teams,
+    tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">"Plumbline"</A>
                 <nav aria-label="Main">
                     <A href="/">"Overview"</A>
+                    <A href="/teams">"Teams"</A>
                     <A href="/services">"Services"</A>
                     <A href="/reports">"Reports"</A>
                     <A href="/import">"Import"</A>
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("import") view=import::ImportPage/>
                     <Route path=StaticSegment("waivers") view=waivers::WaiversPage/>
                     <Route path=StaticSegment("reports") view=reports::ReportsPage/>
+                    <Route path=StaticSegment("teams") view=teams::TeamsPage ssr=SsrMode::Async/>
                     // Rendered whole before sending, so an unknown service can answer 404.
                     <Route
                         path=(StaticSegment("services"), ParamSegment("slug"))

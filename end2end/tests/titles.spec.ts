@@ -37,3 +37,16 @@ test('the reports index lists recent quarters with their state, reachable from t
   await page.locator('tr[data-period="2026-Q3"] th a').click();
   await expect(page).toHaveURL(/\/reports\/2026-Q3$/);
 });
+
+test('the teams index lists every team with its levels and figures, by name, linked to its page', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Teams' }).click();
+  await expect(page).toHaveURL(/\/teams$/);
+  await page.goto('/teams?period=2026-Q3');
+  await expect(page).toHaveTitle(/^Teams · 2026-Q3 · Plumbline$/);
+  const shop = page.locator('tr[data-team="shop"]');
+  await expect(shop.locator('th')).toHaveText('Shop');
+  await expect(shop.locator('td').first()).toHaveText('2');
+  await shop.getByRole('link', { name: 'Shop' }).click();
+  await expect(page).toHaveURL(/\/teams\/shop\?period=2026-Q3$/);
+});

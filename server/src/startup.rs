@@ -50,6 +50,7 @@ fn ports(state: &AppState) -> Ports {
     Ports {
         overview: Arc::new(pages::overview::OverviewPage::new(figures.clone())),
         team: Arc::new(pages::team::TeamPage::new(figures.clone())),
+        teams: Arc::new(pages::teams::TeamsPage::new(figures.clone())),
         drill_down: Arc::new(pages::drill_down::DrillDownPage::new(figures.clone())),
         report: Arc::new(pages::report::ReportPage::new(figures.clone())),
         reports: Arc::new(pages::reports::ReportsPage::new(figures.clone())),

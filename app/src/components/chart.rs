@@ -5,7 +5,9 @@ use charts_rs::Symbol;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 
-use super::chart_svg::{Drawing, REFERENCE_COLOR, ValueAxis, id_of, reference_series, render};
+use crate::domain::format::count_of;
+
+use super::chart_svg::{Drawing, REFERENCE_COLOR, ValueAxis, id_of, reference_series, render, round_range};
 
 /// One daily series to draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,10 +51,10 @@ pub fn describe(series: &Series) -> String {
     );
     if let Some((reference, name)) = &series.reference {
         let below = known.iter().filter(|(_, v)| v < reference).count();
-        text.push_str(&format!("; {below} days below {name}"));
+        text.push_str(&format!("; {} below {name}", count_of(below as u64, "day", "days")));
     }
     if missing > 0 {
-        text.push_str(&format!("; {missing} days without data"));
+        text.push_str(&format!("; {} without data", count_of(missing as u64, "day", "days")));
     }
     text.push('.');
     text
@@ -99,10 +101,12 @@ fn percent_label(value: f64, span: f64) -> String {
 /// line; values below the floor are drawn at it.
 pub fn svg(series: &Series, id: &str) -> String {
     let (low, high) = value_range(series);
+    let (low, high, ticks) = round_range(low, high);
+    let step = (high - low) / (ticks.max(2) - 1) as f64;
     let axis = if series.unit_percent {
-        ValueAxis::new(low, high, 3, |v| percent_label(v, high - low))
+        ValueAxis::new(low, high, ticks, |v| percent_label(v, step * 2.0))
     } else {
-        ValueAxis::new(low, high, 3, |v| format!("{v:.2}"))
+        ValueAxis::new(low, high, ticks, |v| format!("{v:.2}"))
     };
     let mut drawn: charts_rs::Series = (series.title.as_str(), Vec::<f32>::new()).into();
     drawn.data = series.points.iter().map(|(_, v)| v.map(|v| axis.position(v))).collect();
@@ -155,7 +159,7 @@ mod tests {
         assert_eq!(
             describe(&series),
             "Daily values from 2026-07-01 to 2026-07-04: latest 99.91 % on 2026-07-04, lowest 99.80 % on \
-             2026-07-02; 1 days below objective 99.9 %; 1 days without data."
+             2026-07-02; 1 day below objective 99.9 %; 1 day without data."
         );
         assert_eq!(id_of(&series.title), "chart-api-availability--daily-attainment");
         assert_eq!(percent_label(0.9995, 0.0005), "99.950 %");

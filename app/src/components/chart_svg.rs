@@ -57,6 +57,21 @@ impl ValueAxis {
     }
 }
 
+/// A range widened to round ticks (1, 2 or 5 × 10ⁿ apart), so the axis reads 100 %, 0 %,
+/// −100 %, −200 % rather than 100 %, −33 %, −166 %: the low and high ends and the tick count.
+pub fn round_range(low: f64, high: f64) -> (f64, f64, usize) {
+    let span = high - low;
+    if !span.is_finite() || span <= 0.0 {
+        return (low, high, 2);
+    }
+    let rough = span / 3.0;
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|s| s * magnitude).find(|s| *s >= rough).unwrap_or(rough);
+    let (low, high) = ((low / step).floor() * step, (high / step).ceil() * step);
+    let ticks = ((high - low) / step).round() as usize + 1;
+    (low, high, ticks.clamp(2, 6))
+}
+
 /// What one chart shows: its series (already in tick positions), the x labels and the y axis.
 pub struct Drawing {
     pub series: Vec<Series>,
@@ -182,6 +197,14 @@ mod tests {
             assert!(svg.contains(label), "{label} missing: {svg}");
         }
         assert!(!svg.contains('@'), "every tick mark is replaced: {svg}");
+    }
+
+    #[test]
+    fn ranges_are_widened_to_round_ticks() {
+        let (low, high, ticks) = round_range(-1.66, 1.0);
+        assert_eq!((low, high, ticks), (-2.0, 1.0, 4));
+        let (low, high, ticks) = round_range(0.9981, 1.0);
+        assert!((low - 0.998).abs() < 1e-9 && (high - 1.0).abs() < 1e-9 && ticks == 3, "{low} {high} {ticks}");
     }
 
     #[test]

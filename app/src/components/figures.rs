@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::level_badge::level_badge;
 use super::trend::TrendChart;
 use super::url::query_string;
+use crate::domain::format::count_of;
 use crate::domain::overview::{Headline, Risks, TierLevels, TrendSeries, Verdict, format_delta, format_value};
 use crate::domain::scorecard::Level;
 
@@ -172,7 +173,7 @@ pub fn RiskPanels(risks: Risks, #[prop(into)] period: String, #[prop(into)] scop
             view! {
                 <li>
                     <code>{a.id}</code> " on " <a href=link(&a.service)>{a.service.clone()}</a>
-                    <span class="risk-figure">{format!("{} days overdue (due {})", a.days_overdue, a.due_date)}</span>
+                    <span class="risk-figure">{format!("{} overdue (due {})", count_of(a.days_overdue.unsigned_abs(), "day", "days"), a.due_date)}</span>
                 </li>
             }
         })

@@ -66,6 +66,11 @@ pub fn percent(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{:.*} %", decimals, v * 100.0))
 }
 
+/// A count with its noun, singular or plural: `1 day`, `3 days`, `0 problems`.
+pub fn count_of(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// An instant to the minute, in UTC: `2026-11-27 09:30 UTC`.
 pub fn instant(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -79,6 +84,12 @@ pub fn instant_seconds(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_right_noun() {
+        assert_eq!(count_of(1, "day", "days"), "1 day");
+        assert_eq!(count_of(0, "problem", "problems"), "0 problems");
+    }
 
     #[test]
     fn values_and_deltas_read_naturally() {

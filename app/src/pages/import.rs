@@ -11,6 +11,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{BatchRow, ImportHistory, ImportOutcome, ImportUpload, get_import_history, import_file};
 use crate::components::page_error::PageError;
+use crate::domain::format::count_of;
 use crate::domain::ingest::RecordKind;
 use crate::domain::ingest::adapters::Adapter;
 
@@ -229,8 +230,9 @@ fn Outcome(outcome: ImportOutcome) -> impl IntoView {
             outcome.unchanged
         ),
         (None, false, _) => format!(
-            "{} problem(s) in {} rows: nothing was written. Fix the rows below and preview again.",
-            outcome.error_count, outcome.received
+            "{} in {}: nothing was written. Fix the rows below and preview again.",
+            count_of(outcome.error_count, "problem", "problems"),
+            count_of(outcome.received, "row", "rows")
         ),
     };
     let class = if outcome.accepted { "import-summary ok" } else { "import-summary refused" };

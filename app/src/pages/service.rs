@@ -156,14 +156,15 @@ fn SloCard(slo: SloView) -> impl IntoView {
         unit_percent: true,
         points: slo.daily.iter().map(|d| (d.day, d.attainment)).collect(),
         reference: Some((slo.objective / 100.0, format!("objective {} %", slo.objective))),
-        floor: Some((slo.objective / 100.0 - 5.0 * (1.0 - slo.objective / 100.0)).max(0.0)),
+        // No floor: the worst days are what a reader looks for, so the axis always reaches them.
+        floor: None,
     };
     let budget = Series {
         title: format!("{}: error budget remaining ({}-day window)", slo.slo, slo.window_days),
         unit_percent: true,
         points: slo.daily.iter().map(|d| (d.day, d.budget_remaining)).collect(),
         reference: Some((0.0, "exhausted".to_owned())),
-        floor: Some(-1.0),
+        floor: None,
     };
     view! {
         <article class="slo-card" data-slo=slo.slo.clone()>

@@ -9,7 +9,7 @@ use leptos::prelude::use_context;
 
 use super::{
     AccessPort, AuditPort, DrillDownPort, ImportPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort,
-    ServicePort, ServicesPort, TeamPort, TokensPort, WaiversPort,
+    ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -19,6 +19,7 @@ use crate::error::AppError;
 pub struct Ports {
     pub overview: Arc<dyn OverviewPort>,
     pub team: Arc<dyn TeamPort>,
+    pub teams: Arc<dyn TeamsPort>,
     pub drill_down: Arc<dyn DrillDownPort>,
     pub report: Arc<dyn ReportPort>,
     pub reports: Arc<dyn ReportsPort>,

@@ -14,6 +14,7 @@ mod reports;
 mod service;
 mod services;
 mod team;
+mod teams;
 mod tokens;
 mod waivers;
 
@@ -29,5 +30,6 @@ pub use reports::*;
 pub use service::*;
 pub use services::*;
 pub use team::*;
+pub use teams::*;
 pub use tokens::*;
 pub use waivers::*;

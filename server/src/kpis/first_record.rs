@@ -2,41 +2,27 @@
 //! DR test. A period that ends before it has no figures, not zeros (docs/kpis.md).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect, TryGetable};
 
 use crate::entities::{deployment, dr_test, incident, slo_measurement};
+
+/// The smallest value of one column, if the table has a row.
+async fn earliest<E, T, C>(db: &C, column: E::Column) -> Result<Option<T>, DbErr>
+where
+    E: EntityTrait,
+    Option<T>: TryGetable,
+    C: ConnectionTrait,
+{
+    Ok(E::find().select_only().expr(column.min()).into_tuple::<Option<T>>().one(db).await?.flatten())
+}
 
 /// The earliest instant any record is about, if there is a record at all. A measurement day
 /// counts from its midnight in UTC: a few hours either way never moves a whole period.
 pub async fn first_record<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<Utc>>, DbErr> {
-    let incident: Option<DateTime<Utc>> = incident::Entity::find()
-        .select_only()
-        .expr(incident::Column::StartedAt.min())
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let deployment: Option<DateTime<Utc>> = deployment::Entity::find()
-        .select_only()
-        .expr(deployment::Column::DeployedAt.min())
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let dr_test: Option<DateTime<Utc>> = dr_test::Entity::find()
-        .select_only()
-        .expr(dr_test::Column::PerformedAt.min())
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let measurement: Option<NaiveDate> = slo_measurement::Entity::find()
-        .select_only()
-        .expr(slo_measurement::Column::Day.min())
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let measured = measurement.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    let incident = earliest::<incident::Entity, DateTime<Utc>, _>(db, incident::Column::StartedAt).await?;
+    let deployment = earliest::<deployment::Entity, DateTime<Utc>, _>(db, deployment::Column::DeployedAt).await?;
+    let dr_test = earliest::<dr_test::Entity, DateTime<Utc>, _>(db, dr_test::Column::PerformedAt).await?;
+    let day = earliest::<slo_measurement::Entity, NaiveDate, _>(db, slo_measurement::Column::Day).await?;
+    let measured = day.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     Ok([incident, deployment, dr_test, measured].into_iter().flatten().min())
 }

@@ -14,5 +14,6 @@ pub mod reports;
 pub mod service;
 pub mod services;
 pub mod team;
+pub mod teams;
 pub mod tokens;
 pub mod waivers;

@@ -292,6 +292,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/sign_off_readiness",
                 "/api/team",
                 "/api/team_readiness",
+                "/api/teams",
                 "/api/viewer",
                 "/api/waiver_requests"
             ]
@@ -313,6 +314,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/reports/{period}",
                 "/services",
                 "/services/{slug}",
+                "/teams",
                 "/teams/{slug}",
                 "/teams/{slug}/self-assessment",
                 "/tokens",
