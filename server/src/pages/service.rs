@@ -8,7 +8,7 @@ use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, S
 use app::domain::format::instant as time;
 use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
 use app::domain::records::{ActionStatus, Severity, Slug};
-use app::domain::scorecard::display::{describe, describe_threshold};
+use app::domain::scorecard::display::{describe_in, describe_threshold_in};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
 use app::error::AppError;
 use app::ports::ServicePort;
@@ -44,8 +44,8 @@ fn check_view(check: &CheckResult) -> CheckView {
         title: check.title.clone(),
         level: check.level,
         status: check.status,
-        value: describe(&check.value),
-        threshold: describe_threshold(&check.threshold),
+        value: describe_in(check.id.unit(), &check.value),
+        threshold: describe_threshold_in(check.id.unit(), &check.threshold),
         explanation: check.explanation.clone(),
         waiver: check.waiver.as_ref().map(|w| {
             format!("Waived until {} ({}): {}", time(w.expires_at), w.approval.describe(&w.approver), w.reason)

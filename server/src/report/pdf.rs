@@ -1,7 +1,8 @@
 //! The quarterly report as a PDF, written directly with `pdf-writer`: A4 pages, the standard
-//! Helvetica fonts, the pages' charts-rs charts placed as vectors (`svg2pdf`), tables that never split a row and repeat their
-//! header on a new page, a chart never split across pages. Nothing in the file depends on the
-//! clock or on randomness, so the same report always gives the same bytes.
+//! Helvetica fonts, the pages' charts-rs charts placed as vectors (`svg2pdf`), tables that never
+//! split a row and repeat their header on a new page, a chart never split across pages. Nothing
+//! in the file depends on the clock or on randomness, so the same report always gives the same
+//! bytes.
 
 use std::io::Write;
 

@@ -48,6 +48,11 @@ async fn a_service_shows_its_checks_slos_and_records(app: &TestApp) {
             shown.contains(&explanation.replace('\'', "&#x27;").replace('"', "&quot;")) || shown.contains(explanation),
             "{id}: {explanation}"
         );
+        // Thresholds read in the check's unit, never as a bare fraction.
+        if let Some(fraction) = check["threshold"].as_f64().filter(|_| id == "action_on_time_rate") {
+            let percent = format!("{} %", (fraction * 100.0).round());
+            assert!(shown.contains(&format!(">{percent}</td>")), "{id}: {percent} in {shown}");
+        }
     }
 
     // The SLO: (990 + 1000 + 980 + 995) / 4000 good, and half the 28-day budget left (5 bad of 10).
