@@ -489,7 +489,7 @@ impl PopulationTable {
     pub fn sort(&mut self, order: SortOrder) {
         let column = order.column;
         self.rows.sort_by(|a, b| {
-            let (x, y) = (&a.cells[column.min(a.cells.len() - 1)], &b.cells[column.min(b.cells.len() - 1)]);
+            let (x, y) = (a.cells.get(column).unwrap_or(&Cell::Missing), b.cells.get(column).unwrap_or(&Cell::Missing));
             match (x, y) {
                 (Cell::Missing, _) | (_, Cell::Missing) => x.compare(y),
                 _ if order.descending => y.compare(x),
