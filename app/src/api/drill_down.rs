@@ -34,6 +34,20 @@ pub struct PopulationView {
     pub api: String,
     /// The CSV download of every record, in this order and with these columns.
     pub csv: String,
+    /// For a published period: the published figure, and whether today's records still give it.
+    #[serde(default)]
+    pub published: Option<PublishedFigure>,
+}
+
+/// A drill-down's figure as it was published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedFigure {
+    /// "3", "97.5 %".
+    pub value: String,
+    pub published_at: String,
+    pub published_by: String,
+    /// Today's records give another value than the published one.
+    pub differs: bool,
 }
 
 #[server(endpoint = "population")]

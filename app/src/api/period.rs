@@ -13,6 +13,8 @@ pub struct PeriodHeader {
     pub as_of: String,
     /// The period has not ended: its figures still move.
     pub open: bool,
+    /// Open, draft or published (with the headline figures live data now disagrees with).
+    pub state: crate::domain::publication::PeriodState,
     /// Whole days passed at the as-of instant, and the period's days.
     pub elapsed_days: u32,
     pub total_days: u32,

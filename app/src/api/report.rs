@@ -10,10 +10,27 @@ use crate::error::AppError;
 pub struct ReportView {
     pub report: crate::domain::report::QuarterlyReport,
     pub publication: crate::domain::report::Publication,
+    /// The viewer is an admin and the quarter is an unpublished, ended one.
+    #[serde(default)]
+    pub can_publish: bool,
 }
 
 #[server(endpoint = "report")]
 pub async fn get_report(period: String) -> Result<ReportView, AppError> {
-    let (_, ports) = crate::ports::enter(crate::domain::access::Access::Read, "reports")?;
-    ports.report.report(period).await
+    use crate::domain::access::Access;
+    let (principal, ports) = crate::ports::enter(Access::Read, "reports")?;
+    ports.report.report(period, principal.allows(Access::Admin)).await
+}
+
+/// Publishes an ended quarter (admins only): its report and figures are frozen for good, so the
+/// caller must confirm it.
+#[server(endpoint = "publish_report")]
+pub async fn publish_report(period: String, confirmed: bool) -> Result<(), AppError> {
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "publishing reports")?;
+    if !confirmed {
+        return Err(AppError::Invalid(format!(
+            "Confirm that {period} should be published: a published report never changes."
+        )));
+    }
+    ports.report.publish(period, principal.actor()).await
 }

@@ -15,6 +15,8 @@ pub enum ReportState {
     Draft,
     /// Published: the report is frozen as it was then.
     Published,
+    /// Published, and records imported or corrected since give other headline figures.
+    PublishedLiveDiffers,
 }
 
 impl ReportState {
@@ -23,6 +25,7 @@ impl ReportState {
             ReportState::Open => "open",
             ReportState::Draft => "draft",
             ReportState::Published => "published",
+            ReportState::PublishedLiveDiffers => "published, live figures differ",
         }
     }
 }

@@ -246,3 +246,32 @@ pub fn TrendGrid(trends: Vec<TrendSeries>, #[prop(into)] id_prefix: String) -> i
         </div>
     }
 }
+
+/// The notice on a published period whose live figures moved since publication: each changed
+/// headline figure, published and now, linked to the live records behind it.
+#[component]
+pub fn LiveChanges(
+    changes: Vec<crate::domain::publication::FigureChange>,
+    #[prop(into)] period: String,
+    #[prop(into)] scope: String,
+) -> impl IntoView {
+    if changes.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <div class="callout live-changes" role="note" data-testid="live-changes">
+            <p>
+                <strong>"Live figures differ from the published ones."</strong>
+                " Records imported or corrected after publication changed these figures. The published "
+                "values stay as they were; the linked records are today's."
+            </p>
+            <ul>
+                {changes.into_iter().map(|c| {
+                    let link = drill_down(&c.kpi, &period, &scope);
+                    view! { <li data-kpi=c.kpi.clone()><a href=link>{c.sentence()}</a></li> }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}

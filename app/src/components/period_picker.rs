@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::PeriodHeader;
+use crate::domain::publication::PeriodState;
 
 /// A GET form (so the period is in the URL and works without JavaScript) choosing among recent
 /// quarters and months.
@@ -26,7 +27,15 @@ pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl 
             header.elapsed_days, header.total_days
         )
     } else {
-        "closed".to_owned()
+        match &header.state {
+            PeriodState::Published { published_at, published_by, changes } if changes.is_empty() => {
+                format!("closed, published {published_at} by {published_by}")
+            }
+            PeriodState::Published { published_at, published_by, .. } => format!(
+                "closed, published {published_at} by {published_by}; live figures differ from the published ones"
+            ),
+            _ => "closed, draft: not published, so its figures may still change".to_owned(),
+        }
     };
     view! {
         <form class="period-picker" method="get" action=action aria-label="Choose the period">

@@ -8,6 +8,7 @@ pub mod format;
 pub mod ingest;
 pub mod kpi;
 pub mod overview;
+pub mod publication;
 pub mod records;
 pub mod report;
 pub mod scorecard;

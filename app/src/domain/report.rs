@@ -77,8 +77,20 @@ pub struct Definition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Publication {
-    Published { published_at: String, published_by: String, content_sha256: String },
-    Draft { generated_at: String },
+    Published {
+        published_at: String,
+        published_by: String,
+        content_sha256: String,
+        /// Headline figures the live data now disagrees with (filled per request, never frozen).
+        #[serde(default)]
+        changes: Vec<crate::domain::publication::FigureChange>,
+    },
+    Draft {
+        generated_at: String,
+        /// The quarter is still running, so it cannot be published yet.
+        #[serde(default)]
+        open: bool,
+    },
 }
 
 fn minutes(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<f64> {

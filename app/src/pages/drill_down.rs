@@ -79,6 +79,7 @@ fn Population(view: PopulationView) -> impl IntoView {
         api,
         csv,
         kpi,
+        published,
     } = view;
     let back = if let Some(team) = scope.strip_prefix("team:") {
         format!("/teams/{team}?period={period}")
@@ -117,6 +118,15 @@ fn Population(view: PopulationView) -> impl IntoView {
             <h1>{label.clone()}</h1>
             <p class="kpi-figure" data-testid="kpi-value">{value}</p>
             {breakdown.map(|parts| view! { <p class="note" data-testid="kpi-breakdown">{parts}</p> })}
+            {published.map(|p| {
+                let class = if p.differs { "callout live-changes" } else { "note" };
+                let text = if p.differs {
+                    format!("Published {} by {} as {}. Records imported or corrected since give the value above; the records below are today's.", p.published_at, p.published_by, p.value)
+                } else {
+                    format!("Published {} by {} as {}; today's records below give the same value.", p.published_at, p.published_by, p.value)
+                };
+                view! { <p class=class role="note" data-testid="published-figure">{text}</p> }
+            })}
             <dl class="definition">
                 <dt>"Definition"</dt><dd>{definition}</dd>
                 <dt>"Filter"</dt><dd data-testid="kpi-filter">{filter}</dd>

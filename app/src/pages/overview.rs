@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
-use crate::components::figures::{HeadlineGrid, LevelTable, RiskPanels, TrendGrid};
+use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TrendGrid};
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 
@@ -49,6 +49,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 "deltas compare with " {header.previous.clone()} "."
             </p>
             <PeriodPicker header=header.clone() action="/"/>
+            <LiveChanges changes=header.state.changes().to_vec() period=period.clone() scope="org"/>
             {header.period.contains("-Q").then(|| {
                 let html = format!("/reports/{}", header.period);
                 let pdf = format!("/reports/{}.pdf", header.period);

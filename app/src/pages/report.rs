@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::publish_report;
 use crate::api::{ReportView, get_report};
-use crate::components::figures::{LevelTable, RiskPanels, TrendGrid, drill_down, verdict_text};
+use crate::components::figures::{LevelTable, LiveChanges, RiskPanels, TrendGrid, drill_down, verdict_text};
 use crate::components::page_error::PageError;
 use crate::domain::overview::{Unit, format_value};
 use crate::domain::report::{MajorIncident, Publication, QuarterlyReport, TeamRow};
@@ -39,9 +40,61 @@ fn PrintButton() -> impl IntoView {
     view! { <button type="button" class="button" on:click=print>"Print"</button> }
 }
 
+/// Publishing an ended quarter, for admins: a box to tick first, since a published report never
+/// changes. The page reloads to show the published report.
+#[island]
+fn PublishForm(period: String) -> impl IntoView {
+    let confirmed = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    // Until the island runs, a click would submit the bare form: keep the button disabled.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let label = format!("Publish {period}");
+    let form_label = label.clone();
+    let confirm_text = format!(
+        "I have reviewed these figures. Publishing freezes the report and figures of {period} for good; \
+         later imports will show as differences, never as changes."
+    );
+    let submit = {
+        let period = period.clone();
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            busy.set(true);
+            error.set(None);
+            let period = period.clone();
+            leptos::task::spawn_local(async move {
+                match publish_report(period, confirmed.get_untracked()).await {
+                    Ok(()) => {
+                        let _ = window().location().reload();
+                    }
+                    Err(e) => {
+                        error.set(Some(e.to_string()));
+                        busy.set(false);
+                    }
+                }
+            });
+        }
+    };
+    view! {
+        <form class="publish-form no-print" on:submit=submit aria-label=form_label>
+            <label class="confirm">
+                <input type="checkbox" name="confirmed" required
+                    prop:checked=move || confirmed.get()
+                    on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
+                " " {confirm_text}
+            </label>
+            <button class="button" type="submit" disabled=move || !hydrated.get() || busy.get() || !confirmed.get()>
+                {label}
+            </button>
+            <div aria-live="polite">{move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}</div>
+        </form>
+    }
+}
+
 #[component]
 fn Report(view: ReportView) -> impl IntoView {
-    let ReportView { report, publication } = view;
+    let ReportView { report, publication, can_publish } = view;
     let QuarterlyReport {
         period,
         previous,
@@ -62,21 +115,26 @@ fn Report(view: ReportView) -> impl IntoView {
     } = report;
     let pdf = format!("/reports/{period}.pdf");
     let status = match publication {
-        Publication::Published { published_at, published_by, content_sha256 } => view! {
+        Publication::Published { published_at, published_by, content_sha256, changes } => view! {
             <p class="report-status published" data-testid="report-status">
-                {format!("Published {published_at} by {published_by}. Snapshot content SHA-256 ")}
+                {format!("Published {published_at} by {published_by}: this report is frozen as it was then. Snapshot content SHA-256 ")}
                 <code>{content_sha256}</code> "."
             </p>
+            <LiveChanges changes period=period.clone() scope="org"/>
         }
         .into_any(),
-        Publication::Draft { generated_at } => view! {
-            <p class="report-status draft" data-testid="report-status">
-                <strong>"Draft."</strong>
-                {format!(" This quarter is not published, so its figures may still change. Generated {generated_at}. ")}
-                "An admin publishes it with " <code>"POST /api/v1/snapshots"</code> "."
-            </p>
+        Publication::Draft { generated_at, open } => {
+            let why = if open {
+                format!(" This quarter is still running (it ends {to}): its figures move until then, and it can be published once it has ended. Generated {generated_at}.")
+            } else {
+                format!(" This quarter has ended but is not published, so its figures may still change. Generated {generated_at}.")
+            };
+            view! {
+                <p class="report-status draft" data-testid="report-status"><strong>"Draft."</strong> {why}</p>
+                {can_publish.then(|| view! { <PublishForm period=period.clone()/> })}
+            }
+            .into_any()
         }
-        .into_any(),
     };
     let scope = "org".to_owned();
     view! {

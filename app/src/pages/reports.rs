@@ -15,7 +15,7 @@ pub fn ReportsPage() -> impl IntoView {
         <section class="hero">
             <h1>"Quarterly reports"</h1>
             <p class="lede">
-                "One report per quarter. " <strong>"Published"</strong> ": frozen as it was published. "
+                "One report per quarter. " <strong>"Published"</strong> ": frozen as it was published (\u{201c}live figures differ\u{201d}: records imported or corrected since give other figures; the report shows which). "
                 <strong>"Draft"</strong> ": the quarter has ended but no one has published it; computed from the "
                 "figures as they are now. " <strong>"Open"</strong> ": the quarter is still running."
             </p>
@@ -53,6 +53,7 @@ fn ReportTable(view: ReportsView) -> impl IntoView {
                             let pdf = format!("/reports/{}.pdf", row.period);
                             let class = match row.state {
                                 ReportState::Published => "status status-pass",
+                                ReportState::PublishedLiveDiffers => "status status-waived",
                                 ReportState::Draft => "status status-no-data",
                                 ReportState::Open => "status status-waived",
                             };

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{FixView, TeamService, TeamView, get_team};
-use crate::components::figures::{HeadlineGrid, RiskPanels, TrendGrid};
+use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid};
 use crate::components::level_badge::level_badge;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
@@ -50,6 +50,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <p class="lede" data-testid="team-summary">{summary}</p>
             <p><a href=format!("/teams/{team}/self-assessment")>"Readiness self-assessment →"</a></p>
             <PeriodPicker header=header.clone() action=action/>
+            <LiveChanges changes=header.state.changes().to_vec() period=period.clone() scope=format!("team:{team}")/>
         </section>
         <section class="panel" aria-labelledby="fix-heading">
             <h2 id="fix-heading">{format!("What to fix next ({fix_total})")}</h2>

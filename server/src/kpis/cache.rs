@@ -125,6 +125,8 @@ pub struct KpiCache {
     pub reports: VersionedCache<app::domain::report::QuarterlyReport>,
     /// Published reports, by their snapshot's content hash.
     pub published: VersionedCache<app::api::ReportView>,
+    /// Published KPI values by scope, by their snapshot's content hash.
+    pub published_figures: VersionedCache<crate::report::publication::PublishedFigures>,
     /// The home page's record counts.
     pub data_summary: VersionedCache<app::api::Overview>,
 }
@@ -139,6 +141,7 @@ impl Default for KpiCache {
             summaries: VersionedCache::with_capacity(256),
             reports: VersionedCache::with_capacity(16),
             published: VersionedCache::with_capacity(16),
+            published_figures: VersionedCache::with_capacity(16),
             data_summary: VersionedCache::with_capacity(1),
         }
     }

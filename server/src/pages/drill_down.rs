@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 
-use app::api::PopulationView;
-use app::domain::kpi::{KpiId, value_in_words};
+use app::api::{PopulationView, PublishedFigure};
+use app::domain::format::{EPSILON, format_value};
+use app::domain::kpi::{KpiId, SeverityFilter, value_in_words};
 use app::domain::overview::headline::HEADLINES;
 use app::error::AppError;
 use app::ports::DrillDownPort;
 
-use crate::kpis::{Figures, KpiQuery, LoadError, drill_down_table};
+use crate::kpis::{Figures, KpiQuery, LoadError, PopulationReport, drill_down_table};
+use crate::report::publication::published_figures;
 
 /// Most records the page lists; the JSON and CSV downloads give them all.
 const MAX_ROWS: usize = 1000;
@@ -64,6 +66,7 @@ async fn population_page(
         .map_err(|e| AppError::internal("loading the drill-down's titles", &e))?;
     table.rows.truncate(MAX_ROWS);
     let (value, breakdown) = value_in_words(id, &report.values);
+    let published = published_figure(figures, &query, id, &report).await?;
     let severities: Vec<&str> = report.severity.iter().map(|s| s.as_str()).collect();
     let query_string = format!(
         "period={}&scope={}&severity={}{}",
@@ -92,5 +95,38 @@ async fn population_page(
         sort,
         api: format!("/api/v1/kpis/{}/population?{query_string}", id.as_str()),
         csv: format!("/api/v1/kpis/{}/population.csv?{query_string}", id.as_str()),
+        published,
     })
+}
+
+/// The published value of a headline KPI for a published period and scope (published with the
+/// default severity filter, so only for that filter), beside what today's records give.
+async fn published_figure(
+    figures: &Figures,
+    query: &KpiQuery,
+    id: KpiId,
+    report: &PopulationReport,
+) -> Result<Option<PublishedFigure>, AppError> {
+    let Some(headline) = HEADLINES.iter().find(|h| h.kpi == id) else { return Ok(None) };
+    if query.severity != SeverityFilter::HIGH {
+        return Ok(None);
+    }
+    let Some(frozen) = published_figures(figures, &query.period)
+        .await
+        .map_err(|e| AppError::internal("reading a published snapshot", &e))?
+    else {
+        return Ok(None);
+    };
+    let Some(values) = frozen.of(&query.scope) else { return Ok(None) };
+    let (then, now) = ((headline.read)(values), (headline.read)(&report.values));
+    let differs = match (then, now) {
+        (Some(a), Some(b)) => (a - b).abs() >= EPSILON,
+        (a, b) => a.is_some() != b.is_some(),
+    };
+    Ok(Some(PublishedFigure {
+        value: format_value(headline.unit, then),
+        published_at: frozen.published_at.map(app::domain::format::instant).unwrap_or_default(),
+        published_by: frozen.published_by.clone(),
+        differs,
+    }))
 }

@@ -7,7 +7,7 @@ use app::error::AppError;
 use app::ports::OverviewPort;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use super::header::period_header;
+use super::header::{period_header, standing};
 use crate::entities::{
     deployment, dr_test, import_batch, incident, postmortem, postmortem_action, service, slo, slo_measurement, team,
 };
@@ -64,8 +64,9 @@ impl OverviewPort for OverviewPage {
             .await
             .map_err(|e| AppError::internal("loading the org overview", &e))?;
         let policy = &summary.scorecards.policy_version;
+        let state = standing(&self.figures, &period, &Scope::Org, &summary.kpis, now).await?;
         Ok(OrgOverview {
-            header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, now),
+            header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, state, now),
             active_services: summary.scorecards.scorecards.len() as u64,
             headlines: summary.headlines(),
             levels: level_distribution(&summary.scorecards.scorecards),

@@ -20,6 +20,7 @@ use crate::entities::{
     dr_test, exemption, incident, incident_service, postmortem_action, service, slo, slo_measurement, team,
 };
 use crate::kpis::{self, Figures, KpiQuery, ScorecardFilter};
+use crate::report::publication::period_state;
 
 /// Most rows of one kind a service page lists (newest first).
 const MAX_ROWS: u64 = 200;
@@ -66,13 +67,17 @@ impl ServicePage {
         let card: Option<&Scorecard> = report.scorecards.first();
         let slos = self.slos(&row, period, now).await?;
         let records = Records::load(db, &row, period, now).await?;
+        // The published figures are the org's, teams' and tiers': a service's page names the
+        // state only (its team page compares the figures).
+        let scope = Scope::Service(Slug::parse(&row.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
+        let state = period_state(figures, &period, &scope, &Default::default(), now).await?;
         Ok(Some(ServiceView {
             service: row.slug.clone(),
             name: row.name.clone(),
             team,
             tier: u8::try_from(row.tier).unwrap_or_default(),
             lifecycle: row.lifecycle.clone(),
-            header: period_header(period, period.as_of(now), &report.policy_version, figures.calendar, now),
+            header: period_header(period, period.as_of(now), &report.policy_version, figures.calendar, state, now),
             level: card.and_then(|c| c.level),
             score: card.and_then(|c| c.score),
             checks: card.map(|c| c.checks.iter().map(check_view).collect()).unwrap_or_default(),
@@ -285,6 +290,8 @@ enum LoadFailure {
     Kpis(#[from] kpis::LoadError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    Publication(#[from] crate::report::publication::PublicationError),
 }
 
 #[async_trait::async_trait]

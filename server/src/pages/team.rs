@@ -7,7 +7,7 @@ use app::error::AppError;
 use app::ports::TeamPort;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::header::period_header;
+use super::header::{period_header, standing};
 use crate::entities::team;
 use crate::kpis::{Figures, LoadError};
 
@@ -77,6 +77,7 @@ impl TeamPage {
                 explanation: item.explanation.clone(),
             })
             .collect();
+        let state = standing(figures, &period, &scope, &summary.kpis, now).await?;
         Ok(TeamView {
             team: team.slug,
             name: team.name,
@@ -85,6 +86,7 @@ impl TeamPage {
                 summary.as_of,
                 &summary.scorecards.policy_version,
                 figures.calendar,
+                state,
                 now,
             ),
             services,

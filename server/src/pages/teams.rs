@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use app::api::{TeamRow, TeamsView};
-use app::domain::kpi::SeverityFilter;
+use app::domain::kpi::{Scope, SeverityFilter};
 use app::domain::scorecard::Level;
 use app::error::AppError;
 use app::ports::TeamsPort;
 use sea_orm::{EntityTrait, QuerySelect};
 
-use super::header::period_header;
+use super::header::{period_header, standing};
 use crate::entities::team;
 use crate::kpis::{Figures, ScorecardFilter};
 
@@ -73,7 +73,9 @@ impl TeamsPort for TeamsPage {
         }
         let mut teams: Vec<TeamRow> = rows.into_values().collect();
         teams.sort_by_key(|t| t.name.to_lowercase());
-        let header = period_header(period, rollups.as_of, &scorecards.policy_version, self.figures.calendar, now);
+        let state = standing(&self.figures, &period, &Scope::Org, &rollups.org, now).await?;
+        let header =
+            period_header(period, rollups.as_of, &scorecards.policy_version, self.figures.calendar, state, now);
         Ok(TeamsView { header, teams })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod pdf;
 mod pdf_text;
+pub mod publication;
 mod quarterly;
 pub mod snapshots;
 

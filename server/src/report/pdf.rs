@@ -240,12 +240,12 @@ fn title_block(layout: &mut Layout, report: &QuarterlyReport, publication: &Publ
     );
     layout.text_at(MARGIN, layout.y, 10.0, false, MUTED, &span);
     match publication {
-        Publication::Published { published_at, published_by, content_sha256 } => {
+        Publication::Published { published_at, published_by, content_sha256, .. } => {
             let text =
                 format!("Published {published_at} by {published_by}. Snapshot content SHA-256 {content_sha256}.");
             layout.paragraph(8.5, false, MUTED, &text);
         }
-        Publication::Draft { generated_at } => {
+        Publication::Draft { generated_at, .. } => {
             let text = format!(
                 "DRAFT: this quarter is not published, so its figures may still change. Generated {generated_at}."
             );

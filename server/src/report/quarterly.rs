@@ -101,7 +101,8 @@ pub enum ReportError {
 }
 
 /// The report of a quarter: the published one when the quarter is published, else a draft
-/// computed now.
+/// computed now. The published one is returned as frozen (what its PDF shows); the page adds
+/// the live figures' changes itself.
 pub async fn report(figures: &Figures, period: Period, now: DateTime<Utc>) -> Result<ReportView, ReportError> {
     let (db, cache, policy) = (&figures.db, figures.cache.as_ref(), figures.policy.as_ref());
     if !period.is_quarter() {
@@ -122,8 +123,8 @@ pub async fn report(figures: &Figures, period: Period, now: DateTime<Utc>) -> Re
         }
     }
     let report = build(db, cache, policy, period, now).await?.as_ref().clone();
-    let publication = Publication::Draft { generated_at: app::domain::format::instant(now) };
-    Ok(ReportView { report, publication })
+    let publication = Publication::Draft { generated_at: app::domain::format::instant(now), open: period.end() > now };
+    Ok(ReportView { report, publication, can_publish: false })
 }
 
 /// The report frozen in a published snapshot, if the snapshot holds one.
@@ -135,6 +136,7 @@ pub fn published_view(row: &scorecard_snapshot::Model) -> Result<Option<ReportVi
         published_at: app::domain::format::instant(row.published_at),
         published_by: row.published_by.clone(),
         content_sha256: row.content_sha256.clone(),
+        changes: Vec::new(),
     };
-    Ok(Some(ReportView { report, publication }))
+    Ok(Some(ReportView { report, publication, can_publish: false }))
 }

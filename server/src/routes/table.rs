@@ -110,6 +110,7 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/sign_off_readiness", Access::Ingest),
     ("/api/request_waiver", Access::Ingest),
     ("/api/decide_waiver", Access::Admin),
+    ("/api/publish_report", Access::Admin),
     ("/access", Access::Admin),
     ("/api/access_users", Access::Admin),
     ("/api/grant_role", Access::Admin),

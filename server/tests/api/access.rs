@@ -280,6 +280,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/org_overview",
                 "/api/overview",
                 "/api/population",
+                "/api/publish_report",
                 "/api/report",
                 "/api/reports",
                 "/api/request_waiver",

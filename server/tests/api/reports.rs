@@ -4,8 +4,12 @@
 
 use serde_json::json;
 
+use app::domain::access::TokenScope;
+
+use crate::access::{oidc_app, signed_in, token};
 use crate::helpers::TestApp;
 use crate::kpis::load;
+use crate::waivers::call;
 
 async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
     let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
@@ -104,8 +108,16 @@ async fn a_published_report_renders_the_same_bytes_after_more_imports(app: &Test
         let end = text.find("</main>").expect("/main");
         text[start..end].to_owned()
     };
-    assert!(main(&html_before) == main(&html_after), "nor its page");
-    assert!(main(&html_after).contains("Published"));
+    // Its figures stay as published; the page adds a notice of what the live data now gives.
+    let table = |html: &str| {
+        let start = html.find("<table class=\"data report-kpis\"").expect("headline table");
+        html[start..start + html[start..].find("</table>").expect("/table")].to_owned()
+    };
+    let (before, after) = (main(&html_before), main(&html_after));
+    assert!(table(&before) == table(&after), "nor its figures");
+    assert!(after.contains("Published") && !before.contains("data-testid=\"live-changes\""));
+    assert!(after.contains("data-testid=\"live-changes\""), "{after}");
+    assert!(after.replace("<!>", "").contains("SEV0–1 incidents: published 1, now 2"), "{after}");
     let text = pdf_text(&second);
     assert!(text.contains("Published") && !text.contains("INC-LATE"), "{text}");
     let (_, api) = app.get("/api/v1/kpis?period=2026-Q3").await;
@@ -127,3 +139,78 @@ crate::on_both_backends!(
     a_published_report_renders_the_same_bytes_after_more_imports,
     reports_are_quarterly_and_periods_are_checked
 );
+
+/// Signed-in admins and viewers: publishing from the page.
+mod publishing {
+    use super::*;
+
+    /// Publishing from the report page: admins only, confirmed, ended quarters only. Afterwards a
+    /// late record shows as a difference on the report, the overview, the reports index and the
+    /// drill-down the figure links to, never as a silent change.
+    async fn a_quarter_is_published_from_its_page_and_later_differences_are_shown(app: &TestApp) {
+        let pipeline = token(app, &[TokenScope::Ingest, TokenScope::Read], None).await;
+        app.bearer.set(pipeline).expect("the token is set once");
+        load(app).await;
+        let viewer = signed_in(app, "vera@example.test", &["viewer"], &[], false).await;
+        let admin = signed_in(app, "ada@example.test", &["admin"], &[], false).await;
+        let q3 = [("period", "2026-Q3")];
+        let (status, view) = call(app, &admin, "report", &q3).await;
+        assert_eq!((status, &view["can_publish"], &view["publication"]["state"]), (200, &json!(true), &json!("draft")));
+        assert_eq!(call(app, &viewer, "report", &q3).await.1["can_publish"], false);
+        let confirmed = [("period", "2026-Q3"), ("confirmed", "true")];
+        assert_eq!(call(app, &viewer, "publish_report", &confirmed).await.0, 403, "viewers cannot publish");
+        let (status, reply) =
+            call(app, &admin, "publish_report", &[("period", "2026-Q3"), ("confirmed", "false")]).await;
+        assert_eq!(status, 400, "{reply}");
+        assert!(reply.to_string().contains("Confirm"), "{reply}");
+        let (status, reply) =
+            call(app, &admin, "publish_report", &[("period", "2026-07"), ("confirmed", "true")]).await;
+        assert_eq!(status, 400, "months have no report: {reply}");
+        let (_, overview) = call(app, &admin, "org_overview", &q3).await;
+        assert_eq!(overview["header"]["state"]["state"], "draft");
+        assert_eq!(call(app, &admin, "publish_report", &confirmed).await.0, 200);
+        let (status, reply) = call(app, &admin, "publish_report", &confirmed).await;
+        assert_eq!(status, 400, "published once: {reply}");
+        let (_, view) = call(app, &admin, "report", &q3).await;
+        assert_eq!(view["publication"]["state"], "published");
+        assert!(view["publication"]["published_by"].as_str().is_some_and(|by| by.ends_with(":ada@example.test")));
+        assert_eq!(view["publication"]["changes"], json!([]));
+        assert_eq!(view["can_publish"], false);
+        // A late SEV0 in the quarter.
+        let late = json!([{"external_id": "INC-LATE", "title": "Late", "severity": "SEV0", "services": ["search"],
+                           "started_at": "2026-08-20T00:00:00Z"}]);
+        assert_eq!(app.post_json("incidents", &late).await.0, 200);
+        let (_, view) = call(app, &admin, "report", &q3).await;
+        let changes = &view["publication"]["changes"];
+        assert_eq!(changes[0]["kpi"], "high_sev_count", "{changes}");
+        assert_eq!((&changes[0]["published"], &changes[0]["live"]), (&json!(1.0), &json!(2.0)));
+        let (_, overview) = call(app, &admin, "org_overview", &q3).await;
+        assert_eq!(overview["header"]["state"]["state"], "published");
+        assert_eq!(overview["header"]["state"]["changes"][0]["kpi"], "high_sev_count");
+        let (_, reports) = call(app, &admin, "reports", &[]).await;
+        let row = reports["quarters"].as_array().expect("quarters").iter().find(|q| q["period"] == "2026-Q3").cloned();
+        assert_eq!(row.expect("2026-Q3 listed")["state"], "published_live_differs");
+        let (_, drill) =
+            call(app, &admin, "population", &[("kpi", "high_sev_count"), ("period", "2026-Q3"), ("scope", "org")])
+                .await;
+        assert_eq!(drill["published"]["value"], "1");
+        assert_eq!(drill["published"]["differs"], true);
+        assert_eq!(drill["count"], 2, "the drill-down lists today's records");
+        // A team the late incident did not touch still agrees with what was published.
+        let (_, team) = call(app, &admin, "team", &[("slug", "payments"), ("period", "2026-Q3")]).await;
+        assert_eq!(team["header"]["state"]["changes"], json!([]), "{}", team["header"]);
+        let events = app
+            .client
+            .get(format!("{}/api/v1/audit?action=snapshot.published", app.base))
+            .header("cookie", format!("plumbline_session={admin}"))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("body");
+        assert!(events.contains("snapshot:2026-Q3") && events.contains("ada@example.test"), "{events}");
+    }
+
+    crate::on_both_backends_with!(oidc_app; a_quarter_is_published_from_its_page_and_later_differences_are_shown);
+}

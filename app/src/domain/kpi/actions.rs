@@ -71,7 +71,7 @@ pub fn action_on_time_rate<A: Borrow<Action>>(period: &Period, actions: &[A]) ->
 }
 
 /// `overdue_actions`: open at the as-of instant with a due day before the as-of day.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct OverdueActions {
     pub count: u64,
     pub days_1_30: u64,

@@ -12,7 +12,7 @@ use super::period::Period;
 use super::slo::{Slo, period_days, ratio};
 
 /// Incidents left out of each duration KPI for lacking one of its timestamps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DurationsLeftOut {
     pub mttd: u64,
     pub mtta: u64,
@@ -21,7 +21,8 @@ pub struct DurationsLeftOut {
     pub time_to_resolve: u64,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct DataQuality {
     /// High-severity incidents started in the period with `detected_at` and `mitigated_at` set ÷
     /// high-severity incidents started in the period.

@@ -2,10 +2,10 @@
 //! interpolation between closest ranks at position (n − 1) × q of the sorted values.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Summary of a population of durations, in minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DurationStats {
     pub mean: f64,
     pub median: f64,

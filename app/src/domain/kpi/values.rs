@@ -9,7 +9,8 @@ use super::*;
 use crate::domain::records::Severity;
 
 /// Every KPI of one scope and period, keyed as in `GET /api/v1/kpis`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct KpiValues {
     pub slo_met_rate: Option<f64>,
     pub budget_exhausted_count: u64,
