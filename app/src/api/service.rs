@@ -18,6 +18,10 @@ pub struct ServiceView {
     pub header: PeriodHeader,
     pub level: Option<Level>,
     pub score: Option<u8>,
+    /// How the score is made, in words.
+    pub score_explained: String,
+    /// What it takes to reach the next level (`None` without a scorecard).
+    pub next_level: Option<crate::domain::scorecard::NextLevel>,
     pub checks: Vec<CheckView>,
     pub slos: Vec<SloView>,
     pub incidents: Vec<IncidentView>,
@@ -32,6 +36,8 @@ pub struct CheckView {
     pub id: String,
     pub title: String,
     pub level: Level,
+    /// Its share of the score.
+    pub weight: u32,
     pub status: CheckStatus,
     pub value: String,
     pub threshold: String,

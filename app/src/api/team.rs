@@ -39,6 +39,8 @@ pub struct TeamView {
     pub name: String,
     pub header: PeriodHeader,
     pub services: Vec<TeamService>,
+    /// Services whose tier can reach Silver under the policy (tier 3 cannot by default).
+    pub silver_reachable: usize,
     pub headlines: Vec<Headline>,
     pub fix_next: Vec<FixView>,
     /// Checks to fix in all (the list is cut).

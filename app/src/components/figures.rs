@@ -103,17 +103,22 @@ pub fn LevelTable(levels: Vec<TierLevels>, #[prop(into)] period: String) -> impl
                 </thead>
                 <tbody>
                     {levels.into_iter().map(|row| {
-                        let total = row.total();
-                        let share = (total > 0).then(|| (row.gold + row.silver) as f64 / total as f64);
+                        let share = row.share_at_silver();
                         // An SVG rect, not a styled span: the CSP allows no inline styles.
                         let width = format!("{:.1}", share.unwrap_or(0.0) * 100.0);
-                        view! {
-                            <tr data-tier=row.tier>
-                                <th scope="row">{format!("Tier {}", row.tier)}</th>
-                                {cell.clone()(row.tier, "gold", row.gold)}
-                                {cell.clone()(row.tier, "silver", row.silver)}
-                                {cell.clone()(row.tier, "bronze", row.bronze)}
-                                {cell.clone()(row.tier, "none", row.none)}
+                        let reachable = |level: Level| row.ceiling >= Some(level);
+                        let level_cell = |level: Level, name: &'static str, count: u64| {
+                            if reachable(level) {
+                                cell.clone()(row.tier, name, count).into_any()
+                            } else {
+                                view! { <td class="numeric unreachable" title="The policy has no check of this level for this tier">"cannot reach"</td> }.into_any()
+                            }
+                        };
+                        let share_cell = if row.ceiling < Some(Level::Silver) {
+                            let top = row.ceiling.map_or("no level", Level::label);
+                            view! { <td class="unreachable">{format!("— (tops out at {top})")}</td> }.into_any()
+                        } else {
+                            view! {
                                 <td>
                                     <svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">
                                         <rect class="bar-track" width="100" height="8"/>
@@ -121,6 +126,17 @@ pub fn LevelTable(levels: Vec<TierLevels>, #[prop(into)] period: String) -> impl
                                     </svg>
                                     {format_value(crate::domain::overview::Unit::Fraction, share)}
                                 </td>
+                            }
+                            .into_any()
+                        };
+                        view! {
+                            <tr data-tier=row.tier>
+                                <th scope="row">{format!("Tier {}", row.tier)}</th>
+                                {level_cell(Level::Gold, "gold", row.gold)}
+                                {level_cell(Level::Silver, "silver", row.silver)}
+                                {level_cell(Level::Bronze, "bronze", row.bronze)}
+                                {cell.clone()(row.tier, "none", row.none)}
+                                {share_cell}
                             </tr>
                         }
                     }).collect_view()}

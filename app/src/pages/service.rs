@@ -13,6 +13,7 @@ use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 use crate::components::waiver_requests::ServiceWaiversSection;
 use crate::domain::format::{Unit, format_value, percent};
+use crate::domain::scorecard::{Level, NextLevel};
 
 #[component]
 pub fn ServicePage() -> impl IntoView {
@@ -71,7 +72,8 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
             <PeriodPicker header=view.header.clone() action=format!("/services/{}", view.service)/>
             <p class="note">{format!("Scorecard policy {}", view.header.policy_version)}</p>
         </section>
-        <Checks checks tier=view.tier/>
+        {view.next_level.clone().map(|next| view! { <NextLevelPanel next/> })}
+        <Checks checks tier=view.tier score_explained=view.score_explained.clone()/>
         <Slos slos/>
         <Incidents incidents/>
         <Actions actions/>
@@ -81,13 +83,63 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
     }
 }
 
+/// What it takes to reach the next level, or why the service is as high as its tier goes.
 #[component]
-fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
+fn NextLevelPanel(next: NextLevel) -> impl IntoView {
+    let body = match next {
+        NextLevel::AtCeiling { level: Some(Level::Gold), .. } => {
+            view! { <p>"Gold is the highest level. Keep every check passing to stay there."</p> }.into_any()
+        }
+        NextLevel::AtCeiling { level, tier } => {
+            let at = level.map_or("below Bronze", Level::label);
+            view! {
+                <p>
+                    {format!("This service is at {at}, the highest level a tier-{tier} service can reach: the policy has no check above it for tier {tier}. ")}
+                    "Its tier's figures leave it out of \u{201c}share at Silver or above\u{201d}."
+                </p>
+            }
+            .into_any()
+        }
+        NextLevel::Needs { level, checks } if checks.is_empty() => view! {
+            <p>{format!("No check keeps this service from {}: none of its checks applies yet.", level.label())}</p>
+        }
+        .into_any(),
+        NextLevel::Needs { level, checks } => {
+            let count = crate::domain::format::count_of(checks.len() as u64, "check", "checks");
+            view! {
+                <p>{format!("To reach {}, fix {count}:", level.label())}</p>
+                <ol class="next-level">
+                    {checks.into_iter().map(|b| {
+                        let class = format!("status status-{}", b.status.as_str().replace('_', "-"));
+                        let href = format!("#check-{}", b.id);
+                        view! {
+                            <li data-check=b.id.clone()>
+                                <a href=href><strong>{b.title}</strong></a> " " {level_badge(Some(b.level))} " "
+                                <span class=class>{b.status.label()}</span> " — " {b.explanation}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="next-level-heading" data-testid="next-level">
+            <h2 id="next-level-heading">"To reach the next level"</h2>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn Checks(checks: Vec<CheckView>, tier: u8, score_explained: String) -> impl IntoView {
     let empty = checks.is_empty();
     view! {
         <section class="panel" aria-labelledby="checks-heading">
             <h2 id="checks-heading">"Scorecard checks"</h2>
             {empty.then(|| view! { <p class="empty">"No scorecard: the service is not active."</p> })}
+            {(!empty).then(|| view! { <p class="note" data-testid="score-explained">{score_explained}</p> })}
             <div class="table-scroll" tabindex="0">
                 <table class="data checks">
                     <caption class="visually-hidden">"Each check with its value, threshold, status and how to fix it"</caption>
@@ -95,6 +147,7 @@ fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
                         <tr>
                             <th scope="col">"Check"</th>
                             <th scope="col">"Level"</th>
+                            <th scope="col" class="numeric">"Weight"</th>
                             <th scope="col">"Status"</th>
                             <th scope="col">"Value"</th>
                             <th scope="col">{format!("Threshold (tier {tier})")}</th>
@@ -108,9 +161,10 @@ fn Checks(checks: Vec<CheckView>, tier: u8) -> impl IntoView {
                             let attested = (c.id == "self_assessment_current")
                                 .then(|| view! { " " <span class="badge badge-attested">"Self-attested"</span> });
                             view! {
-                                <tr data-check=c.id.clone()>
+                                <tr data-check=c.id.clone() id=format!("check-{}", c.id)>
                                     <th scope="row">{c.title}{attested}</th>
                                     <td data-label="Level">{level_badge(Some(c.level))}</td>
+                                    <td data-label="Weight" class="numeric">{c.weight}</td>
                                     <td data-label="Status"><span class=class>{c.status.label()}</span></td>
                                     <td data-label="Value">{c.value}</td>
                                     <td data-label="Threshold">{c.threshold}</td>

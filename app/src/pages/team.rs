@@ -33,14 +33,21 @@ pub fn TeamPage() -> impl IntoView {
 
 #[component]
 fn TeamDetail(view: TeamView) -> impl IntoView {
-    let TeamView { team, name, header, services, headlines, fix_next, fix_total, risks, trends } = view;
+    let TeamView { team, name, header, services, silver_reachable, headlines, fix_next, fix_total, risks, trends } =
+        view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
     let action = format!("/teams/{team}");
     let services_link = format!("/services?period={period}&team={team}");
     let summary = {
         let at_silver = services.iter().filter(|s| s.level >= Some(crate::domain::scorecard::Level::Silver)).count();
-        format!("{} services, {at_silver} at Silver or above.", services.len())
+        let total = services.len();
+        let all = crate::domain::format::count_of(total as u64, "service", "services");
+        if silver_reachable == total {
+            format!("{all}, {at_silver} at Silver or above.")
+        } else {
+            format!("{all}; {at_silver} of the {silver_reachable} whose tier can reach Silver are at Silver or above.")
+        }
     };
     view! {
         <section class="hero">

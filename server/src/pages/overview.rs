@@ -69,7 +69,7 @@ impl OverviewPort for OverviewPage {
             header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, state, now),
             active_services: summary.scorecards.scorecards.len() as u64,
             headlines: summary.headlines(),
-            levels: level_distribution(&summary.scorecards.scorecards),
+            levels: level_distribution(&summary.scorecards.scorecards, &self.figures.policy),
             trends: summary.trends(),
             risks: summary.risks.clone(),
         })

@@ -10,6 +10,7 @@ use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, 
 use app::domain::records::{ActionStatus, Severity, Slug};
 use app::domain::scorecard::display::{describe_in, describe_threshold_in};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
+use app::domain::scorecard::{next_level, score_in_words};
 use app::error::AppError;
 use app::ports::ServicePort;
 use chrono::{DateTime, Utc};
@@ -44,6 +45,7 @@ fn check_view(check: &CheckResult) -> CheckView {
         id: check.id.as_str().to_owned(),
         title: check.title.clone(),
         level: check.level,
+        weight: check.weight,
         status: check.status,
         value: describe_in(check.id.unit(), &check.value),
         threshold: describe_threshold_in(check.id.unit(), &check.threshold),
@@ -80,6 +82,8 @@ impl ServicePage {
             header: period_header(period, period.as_of(now), &report.policy_version, figures.calendar, state, now),
             level: card.and_then(|c| c.level),
             score: card.and_then(|c| c.score),
+            score_explained: score_in_words(card.map(|c| c.checks.as_slice()).unwrap_or_default()),
+            next_level: card.map(|c| next_level(&figures.policy, c.tier, c.level, &c.checks)),
             checks: card.map(|c| c.checks.iter().map(check_view).collect()).unwrap_or_default(),
             slos,
             incidents: records.incidents,

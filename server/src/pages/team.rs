@@ -52,6 +52,8 @@ impl TeamPage {
             Err(other) => return Err(AppError::internal("loading a team page", &other)),
         };
         let cards = &summary.scorecards.scorecards;
+        let silver = Some(app::domain::scorecard::Level::Silver);
+        let silver_reachable = cards.iter().filter(|c| figures.policy.ceiling_for(c.tier) >= silver).count();
         let services = cards
             .iter()
             .map(|card| TeamService {
@@ -90,6 +92,7 @@ impl TeamPage {
                 now,
             ),
             services,
+            silver_reachable,
             headlines: summary.headlines(),
             fix_next,
             fix_total: fix_all.len(),

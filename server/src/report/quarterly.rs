@@ -79,7 +79,7 @@ async fn compose<C: ConnectionTrait>(
         active_services: summary.scorecards.scorecards.len() as u64,
         headlines: summary.headlines(),
         trends: summary.trends(),
-        levels: level_distribution(&summary.scorecards.scorecards),
+        levels: level_distribution(&summary.scorecards.scorecards, policy),
         major_incidents: major,
         major_incidents_total: major_total,
         teams: team_rows(&team_kpis, &names, &summary.scorecards.scorecards),

@@ -22,11 +22,18 @@ fn card(tier: u8, level: Option<Level>) -> Scorecard {
 #[test]
 fn levels_are_counted_per_tier_and_every_tier_is_listed() {
     let cards = [card(0, Some(Level::Gold)), card(0, None), card(1, Some(Level::Bronze)), card(1, Some(Level::Bronze))];
-    let tiers = level_distribution(&cards);
+    let policy = crate::domain::scorecard::Policy::default_policy().expect("default policy");
+    let tiers = level_distribution(&cards, &policy);
     assert_eq!(tiers.len(), 4);
-    assert_eq!(tiers[0], TierLevels { tier: 0, gold: 1, silver: 0, bronze: 0, none: 1 });
-    assert_eq!(tiers[1], TierLevels { tier: 1, gold: 0, silver: 0, bronze: 2, none: 0 });
+    let gold = Some(Level::Gold);
+    assert_eq!(tiers[0], TierLevels { tier: 0, gold: 1, silver: 0, bronze: 0, none: 1, ceiling: gold });
+    assert_eq!(tiers[1], TierLevels { tier: 1, gold: 0, silver: 0, bronze: 2, none: 0, ceiling: gold });
+    assert_eq!((tiers[0].share_at_silver(), tiers[1].share_at_silver()), (Some(0.5), Some(0.0)));
     assert_eq!(tiers[3].total(), 0);
+    assert_eq!(tiers[3].ceiling, Some(Level::Bronze));
+    // Tier 3 cannot reach Silver: it has no share at Silver to miss.
+    let tier3 = TierLevels { tier: 3, bronze: 4, ceiling: Some(Level::Bronze), ..Default::default() };
+    assert_eq!(tier3.share_at_silver(), None);
 }
 
 fn action(id: &str, service: &str, due: &str, status: ActionStatus) -> Action {

@@ -18,6 +18,7 @@ pub mod display;
 pub mod evaluate;
 pub mod listing;
 pub mod policy;
+pub mod progress;
 pub mod readiness;
 pub mod waiver;
 
@@ -31,3 +32,4 @@ pub use evaluate::{
 };
 pub use fix_next::{FixItem, fix_next};
 pub use policy::{CheckId, CheckSpec, ChecklistItem, DEFAULT_POLICY_TOML, Level, Policy, PolicyError, Threshold, Unit};
+pub use progress::{Blocker, NextLevel, next_level, score_in_words};

@@ -35,6 +35,15 @@ impl Level {
         Self::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
+    /// "Bronze", "Silver", "Gold".
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Bronze => "Bronze",
+            Level::Silver => "Silver",
+            Level::Gold => "Gold",
+        }
+    }
+
     /// How many levels a failing check of this level keeps out of reach (Bronze 3 … Gold 1).
     pub fn levels_blocked(self) -> u8 {
         match self {
