@@ -16,6 +16,8 @@ pub struct OrgOverview {
     pub levels: Vec<TierLevels>,
     pub risks: Risks,
     pub trends: Vec<TrendSeries>,
+    /// Every team owning services, with its levels and headline KPIs.
+    pub teams: Vec<crate::domain::report::TeamRow>,
 }
 
 /// The data summary under the overview: how much data there is, and whether it

@@ -17,6 +17,8 @@ pub struct ServicesQuery {
     pub sort: Option<String>,
     pub desc: Option<String>,
     pub page: Option<String>,
+    /// `matrix`: every check's status as a services × checks grid (the page's choice only).
+    pub view: Option<String>,
 }
 
 /// One page of the services list for a period.
@@ -25,8 +27,20 @@ pub struct ServicesView {
     pub period: String,
     pub policy_version: String,
     pub page: crate::domain::scorecard::listing::ServicePage,
-    /// Every team with an active service, for the filter.
-    pub teams: Vec<String>,
+    /// Every team with an active service (slug, name), for the filter.
+    pub teams: Vec<(String, String)>,
+    /// The period the change column compares with.
+    pub previous: String,
+    /// The policy's checks, in order: the matrix's columns.
+    pub checks: Vec<CheckColumn>,
+}
+
+/// A check as a column of the services × checks matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckColumn {
+    pub id: String,
+    pub title: String,
+    pub level: crate::domain::scorecard::Level,
 }
 
 #[server(endpoint = "services")]

@@ -7,7 +7,7 @@ use super::level_badge::level_badge;
 use super::trend::TrendChart;
 use super::url::query_string;
 use crate::domain::format::count_of;
-use crate::domain::overview::{Headline, Risks, TierLevels, TrendSeries, Verdict, format_delta, format_value};
+use crate::domain::overview::{Headline, Risks, TierLevels, TrendSeries, Unit, Verdict, format_delta, format_value};
 use crate::domain::scorecard::Level;
 
 /// The link to the records behind a KPI value.
@@ -124,7 +124,7 @@ pub fn LevelTable(levels: Vec<TierLevels>, #[prop(into)] period: String) -> impl
                                         <rect class="bar-track" width="100" height="8"/>
                                         <rect class="bar-fill" width=width height="8"/>
                                     </svg>
-                                    {format_value(crate::domain::overview::Unit::Fraction, share)}
+                                    {format_value(Unit::Fraction, share)}
                                 </td>
                             }
                             .into_any()
@@ -290,4 +290,48 @@ pub fn LiveChanges(
         </div>
     }
     .into_any()
+}
+
+/// Every team's services, levels and headline KPIs, each linked to its team page.
+#[component]
+pub fn TeamTable(teams: Vec<crate::domain::report::TeamRow>, #[prop(into)] period: String) -> impl IntoView {
+    let percent = |v: Option<f64>| format_value(Unit::Fraction, v);
+    view! {
+        <div class="table-scroll" tabindex="0">
+            <table class="data report-teams">
+                <caption class="visually-hidden">"Each team's services, levels and KPIs"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Team"</th>
+                        <th scope="col" class="numeric">"Services"</th>
+                        <th scope="col" class="numeric"><abbr title="Gold / Silver / Bronze / below Bronze">"G / S / B / –"</abbr></th>
+                        <th scope="col" class="numeric">"SLOs met"</th>
+                        <th scope="col" class="numeric">"SEV0–1"</th>
+                        <th scope="col" class="numeric">"MTTR (median)"</th>
+                        <th scope="col" class="numeric">"Actions on time"</th>
+                        <th scope="col" class="numeric">"Overdue"</th>
+                        <th scope="col" class="numeric">"DR coverage"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {teams.into_iter().map(|t| {
+                        let l = t.levels.clone();
+                        view! {
+                            <tr data-team=t.team.clone()>
+                                <th scope="row"><a href=format!("/teams/{}?period={period}", t.team)>{t.name.clone()}</a></th>
+                                <td class="numeric">{t.services}</td>
+                                <td class="numeric">{format!("{} / {} / {} / {}", l.gold, l.silver, l.bronze, l.none)}</td>
+                                <td class="numeric">{percent(t.slo_met_rate)}</td>
+                                <td class="numeric">{t.high_sev}</td>
+                                <td class="numeric">{format_value(Unit::Minutes, t.mttr_median)}</td>
+                                <td class="numeric">{percent(t.action_on_time_rate)}</td>
+                                <td class="numeric">{t.overdue_actions}</td>
+                                <td class="numeric">{percent(t.dr_coverage)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod chart_svg;
+pub mod check_matrix;
 pub mod chrome;
 pub mod escape;
 pub mod figures;

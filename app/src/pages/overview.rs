@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
-use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TrendGrid};
+use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid};
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 
@@ -37,7 +37,7 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OrgSummary(org: OrgOverview) -> impl IntoView {
-    let OrgOverview { header, active_services, headlines, levels, risks, trends } = org;
+    let OrgOverview { header, active_services, headlines, levels, risks, trends, teams } = org;
     let period = header.period.clone();
     let empty = active_services == 0;
     view! {
@@ -81,6 +81,11 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 <h2 id="levels-heading">"Levels"</h2>
                 <LevelTable levels period=period.clone()/>
                 <p class="note">{format!("Policy {} · KPI definitions v{}", header.policy_version, header.definitions_version)}</p>
+            </section>
+            <section class="panel" aria-labelledby="teams-heading">
+                <h2 id="teams-heading">"Teams"</h2>
+                <TeamTable teams period=period.clone()/>
+                <p class="note"><a href=format!("/teams?period={period}")>"Every team with its level mix →"</a></p>
             </section>
             <section class="panel" aria-labelledby="trends-heading">
                 <h2 id="trends-heading">{format!("Trends, {} periods", trends.first().map_or(0, |t| t.points.len()))}</h2>

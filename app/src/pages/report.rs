@@ -7,10 +7,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::publish_report;
 use crate::api::{ReportView, get_report};
-use crate::components::figures::{LevelTable, LiveChanges, RiskPanels, TrendGrid, drill_down, verdict_text};
+use crate::components::figures::{LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down, verdict_text};
 use crate::components::page_error::PageError;
 use crate::domain::overview::{Unit, format_value};
-use crate::domain::report::{MajorIncident, Publication, QuarterlyReport, TeamRow};
+use crate::domain::report::{MajorIncident, Publication, QuarterlyReport};
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -199,7 +199,7 @@ fn Report(view: ReportView) -> impl IntoView {
             </section>
             <section class="report-section" aria-labelledby="report-teams">
                 <h2 id="report-teams">"Teams"</h2>
-                <Teams teams period=period.clone()/>
+                <TeamTable teams period=period.clone()/>
             </section>
             <footer class="report-section report-definitions" aria-labelledby="report-definitions">
                 <h2 id="report-definitions">"Definitions"</h2>
@@ -254,47 +254,4 @@ fn MajorIncidents(incidents: Vec<MajorIncident>, total: usize) -> impl IntoView 
         {(total > shown).then(|| view! { <p class="note">{format!("{} more not listed.", total - shown)}</p> })}
     }
     .into_any()
-}
-
-#[component]
-fn Teams(teams: Vec<TeamRow>, period: String) -> impl IntoView {
-    let percent = |v: Option<f64>| format_value(Unit::Fraction, v);
-    view! {
-        <div class="table-scroll" tabindex="0">
-            <table class="data report-teams">
-                <caption class="visually-hidden">"Each team's services, levels and KPIs"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Team"</th>
-                        <th scope="col" class="numeric">"Services"</th>
-                        <th scope="col" class="numeric"><abbr title="Gold / Silver / Bronze / below Bronze">"G / S / B / –"</abbr></th>
-                        <th scope="col" class="numeric">"SLOs met"</th>
-                        <th scope="col" class="numeric">"SEV0–1"</th>
-                        <th scope="col" class="numeric">"MTTR (median)"</th>
-                        <th scope="col" class="numeric">"Actions on time"</th>
-                        <th scope="col" class="numeric">"Overdue"</th>
-                        <th scope="col" class="numeric">"DR coverage"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {teams.into_iter().map(|t| {
-                        let l = t.levels.clone();
-                        view! {
-                            <tr data-team=t.team.clone()>
-                                <th scope="row"><a href=format!("/teams/{}?period={period}", t.team)>{t.name.clone()}</a></th>
-                                <td class="numeric">{t.services}</td>
-                                <td class="numeric">{format!("{} / {} / {} / {}", l.gold, l.silver, l.bronze, l.none)}</td>
-                                <td class="numeric">{percent(t.slo_met_rate)}</td>
-                                <td class="numeric">{t.high_sev}</td>
-                                <td class="numeric">{format_value(Unit::Minutes, t.mttr_median)}</td>
-                                <td class="numeric">{percent(t.action_on_time_rate)}</td>
-                                <td class="numeric">{t.overdue_actions}</td>
-                                <td class="numeric">{percent(t.dr_coverage)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
 }

@@ -7,9 +7,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{ServicesQuery, ServicesView, get_services};
+use crate::components::check_matrix::CheckMatrix;
 use crate::components::level_badge::level_badge;
 use crate::components::page_error::PageError;
 use crate::components::url::query_string;
+use crate::domain::scorecard::Level;
 use crate::domain::scorecard::listing::{ServiceRow, SortKey};
 
 /// The services list query the URL asks for.
@@ -23,6 +25,7 @@ fn query_of(params: &leptos_router::params::ParamsMap) -> ServicesQuery {
         sort: params.get("sort"),
         desc: params.get("desc"),
         page: params.get("page"),
+        view: params.get("view"),
     }
 }
 
@@ -37,6 +40,7 @@ fn href(query: &ServicesQuery, changes: &[(&str, Option<String>)]) -> String {
         ("sort", query.sort.clone()),
         ("desc", query.desc.clone()),
         ("page", query.page.clone()),
+        ("view", query.view.clone()),
     ];
     for (name, value) in changes {
         if let Some(pair) = pairs.iter_mut().find(|(n, _)| n == name) {
@@ -73,6 +77,22 @@ pub fn ServicesPage() -> impl IntoView {
     }
 }
 
+/// The change of level and score since the previous period, in words.
+fn change_text(row: &ServiceRow) -> String {
+    let Some(before) = row.previous else { return "new this period".to_owned() };
+    let level = match row.level.cmp(&before.level) {
+        std::cmp::Ordering::Greater => format!("↑ from {}", before.level.map_or("below Bronze", Level::label)),
+        std::cmp::Ordering::Less => format!("↓ from {}", before.level.map_or("below Bronze", Level::label)),
+        std::cmp::Ordering::Equal => "same level".to_owned(),
+    };
+    let score = match (row.score, before.score) {
+        (Some(now), Some(then)) if now == then => "score unchanged".to_owned(),
+        (Some(now), Some(then)) => format!("score {:+}", i16::from(now) - i16::from(then)),
+        _ => "no score to compare".to_owned(),
+    };
+    format!("{level}, {score}")
+}
+
 #[component]
 fn Filters(view: ServicesView, query: ServicesQuery) -> impl IntoView {
     let selected = |value: &Option<String>, option: &str| value.as_deref().map(str::trim) == Some(option);
@@ -86,9 +106,9 @@ fn Filters(view: ServicesView, query: ServicesQuery) -> impl IntoView {
                 "Team "
                 <select name="team">
                     <option value="">"All teams"</option>
-                    {view.teams.iter().map(|t| {
-                        let chosen = selected(&team, t);
-                        view! { <option value=t.clone() selected=chosen>{t.clone()}</option> }
+                    {view.teams.iter().map(|(slug, name)| {
+                        let chosen = selected(&team, slug);
+                        view! { <option value=slug.clone() selected=chosen>{name.clone()}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -110,6 +130,7 @@ fn Filters(view: ServicesView, query: ServicesQuery) -> impl IntoView {
             </label>
             <label>"Search " <input name="q" value=query.q.clone().unwrap_or_default() placeholder="service or team"/></label>
             <input type="hidden" name="sort" value=query.sort.clone().unwrap_or_default()/>
+            <input type="hidden" name="view" value=query.view.clone().unwrap_or_default()/>
             <button class="button" type="submit">"Apply"</button>
         </form>
     }
@@ -139,6 +160,8 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
     let next = (page.page < page.pages).then(|| href(&query, &[("page", Some((page.page + 1).to_string()))]));
     let empty = page.rows.is_empty();
     let period = view.period.clone();
+    let matrix = query.view.as_deref() == Some("matrix");
+    let names: std::collections::HashMap<String, String> = view.teams.iter().cloned().collect();
     view! {
         <Filters view=view.clone() query=query.clone()/>
         <section class="panel" aria-labelledby="services-heading">
@@ -152,9 +175,20 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
                     <code>"POST /api/v1/services"</code> ") if there are none yet."
                 </p>
             })}
+            <p class="view-switch">
+                {if matrix {
+                    view! { <a href=href(&query, &[("view", None)])>"Show as a list"</a> " · " <strong>"Checks matrix"</strong> }.into_any()
+                } else {
+                    view! { <strong>"List"</strong> " · " <a href=href(&query, &[("view", Some("matrix".to_owned()))])>"Show which checks each service passes (matrix)"</a> }.into_any()
+                }}
+            </p>
+            {if matrix {
+                view! { <CheckMatrix rows=page.rows columns=view.checks.clone() period=period.clone()/> }.into_any()
+            } else {
+                view! {
             <div class="table-scroll" tabindex="0">
                 <table class="data services">
-                    <caption class="visually-hidden">"Services with their scorecard level, score and failing checks"</caption>
+                    <caption class="visually-hidden">"Services with their scorecard level, score, failing checks and change since the previous period"</caption>
                     <thead>
                         <tr>
                             {header(SortKey::Service, "Service")}
@@ -162,27 +196,43 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
                             {header(SortKey::Tier, "Tier")}
                             {header(SortKey::Level, "Level")}
                             {header(SortKey::Score, "Score")}
-                            {header(SortKey::Failing, "Failing checks")}
+                            <th scope="col">{format!("Change since {}", view.previous)}</th>
+                            {header(SortKey::Failing, "Checks to fix")}
                         </tr>
                     </thead>
                     <tbody>
                         {page.rows.into_iter().map(|row: ServiceRow| {
                             let score = row.score.map_or_else(|| "—".to_owned(), |s| s.to_string());
                             let waived = (row.waived > 0).then(|| format!(" ({} waived)", row.waived));
+                            let to_fix: Vec<String> = row
+                                .statuses
+                                .iter()
+                                .zip(view.checks.iter())
+                                .filter(|(status, _)| status.needs_fixing())
+                                .map(|(_, check)| check.title.clone())
+                                .collect();
+                            let team_name = names.get(&row.team).cloned().unwrap_or_else(|| row.team.clone());
+                            let change = change_text(&row);
                             view! {
-                                <tr>
-                                    <td><a href=format!("/services/{}?period={}", row.service, period)><code>{row.service.clone()}</code></a></td>
-                                    <td><a href=format!("/teams/{}?period={}", row.team, period)>{row.team.clone()}</a></td>
-                                    <td>{row.tier}</td>
-                                    <td>{level_badge(row.level)}</td>
-                                    <td class="numeric">{score}</td>
-                                    <td class="numeric">{row.failing}{waived}</td>
+                                <tr data-service=row.service.clone()>
+                                    <td data-label="Service"><a href=format!("/services/{}?period={}", row.service, period)><code>{row.service.clone()}</code></a></td>
+                                    <td data-label="Team"><a href=format!("/teams/{}?period={}", row.team, period)>{team_name}</a></td>
+                                    <td data-label="Tier">{row.tier}</td>
+                                    <td data-label="Level">{level_badge(row.level)}</td>
+                                    <td data-label="Score" class="numeric">{score}</td>
+                                    <td data-label="Change" data-testid="change">{change}</td>
+                                    <td data-label="To fix" class="to-fix">
+                                        <span class="count">{row.failing}{waived}</span>
+                                        {(!to_fix.is_empty()).then(|| view! { <span class="check-names">{to_fix.join(", ")}</span> })}
+                                    </td>
                                 </tr>
                             }
                         }).collect_view()}
                     </tbody>
                 </table>
             </div>
+                }.into_any()
+            }}
             <nav class="pager" aria-label="Pages">
                 {previous.map(|link| view! { <a href=link rel="prev">"← Previous"</a> })}
                 <span>{format!("Page {} of {}", page.page, page.pages)}</span>

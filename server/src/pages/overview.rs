@@ -1,7 +1,7 @@
 //! The overview page: the organisation's figures for a period and the data summary.
 
 use app::api::{ImportSummary, KindCount, OrgOverview, Overview};
-use app::domain::kpi::Scope;
+use app::domain::kpi::{Scope, SeverityFilter};
 use app::domain::overview::level_distribution;
 use app::error::AppError;
 use app::ports::OverviewPort;
@@ -65,6 +65,12 @@ impl OverviewPort for OverviewPage {
             .map_err(|e| AppError::internal("loading the org overview", &e))?;
         let policy = &summary.scorecards.policy_version;
         let state = standing(&self.figures, &period, &Scope::Org, &summary.kpis, now).await?;
+        let rollups = Box::pin(self.figures.rollups(&period, SeverityFilter::HIGH, now))
+            .await
+            .map_err(|e| AppError::internal("loading the teams of the org overview", &e))?;
+        let teams = crate::report::team_table(&self.figures.db, &rollups, &summary.scorecards.scorecards)
+            .await
+            .map_err(|e| AppError::internal("loading team names", &e))?;
         Ok(OrgOverview {
             header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, state, now),
             active_services: summary.scorecards.scorecards.len() as u64,
@@ -72,6 +78,7 @@ impl OverviewPort for OverviewPage {
             levels: level_distribution(&summary.scorecards.scorecards, &self.figures.policy),
             trends: summary.trends(),
             risks: summary.risks.clone(),
+            teams,
         })
     }
 

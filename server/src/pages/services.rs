@@ -2,13 +2,15 @@
 //! service's scorecard for a period (cached for closed periods), filtered, sorted and paged by
 //! the pure listing code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use app::api::{ServicesQuery, ServicesView};
-use app::domain::scorecard::listing::{self, LevelFilter, ListQuery, SortKey};
+use app::api::{CheckColumn, ServicesQuery, ServicesView};
+use app::domain::scorecard::listing::{self, LevelFilter, ListQuery, SortKey, Standing};
 use app::error::AppError;
 use app::ports::ServicesPort;
+use sea_orm::{EntityTrait, QuerySelect};
 
+use crate::entities::team;
 use crate::kpis::{Figures, ScorecardFilter};
 
 pub struct ServicesPage {
@@ -80,12 +82,51 @@ impl ServicesPort for ServicesPage {
             .scorecards(&period, &ScorecardFilter::default(), now)
             .await
             .map_err(|e| AppError::internal("listing services", &e))?;
-        let teams: BTreeSet<String> = report.scorecards.iter().map(|c| c.team.as_str().to_owned()).collect();
+        let mut page = listing::list(&report.scorecards, &list);
+        // The change column: each listed service's level and score in the previous period.
+        let previous = period.previous();
+        let earlier = self
+            .figures
+            .scorecards(&previous, &ScorecardFilter::default(), now)
+            .await
+            .map_err(|e| AppError::internal("listing services of the previous period", &e))?;
+        let by_service: HashMap<&str, Standing> = earlier
+            .scorecards
+            .iter()
+            .map(|c| (c.service.as_str(), Standing { level: c.level, score: c.score }))
+            .collect();
+        for row in &mut page.rows {
+            row.previous = by_service.get(row.service.as_str()).copied();
+        }
+        let slugs: BTreeSet<&str> = report.scorecards.iter().map(|c| c.team.as_str()).collect();
+        let names: HashMap<String, String> = team::Entity::find()
+            .select_only()
+            .columns([team::Column::Slug, team::Column::Name])
+            .into_tuple()
+            .all(&self.figures.db)
+            .await
+            .map_err(|e| AppError::internal("listing team names", &e))?
+            .into_iter()
+            .collect();
+        let mut teams: Vec<(String, String)> = slugs
+            .into_iter()
+            .map(|slug| (slug.to_owned(), names.get(slug).cloned().unwrap_or_else(|| slug.to_owned())))
+            .collect();
+        teams.sort_by_key(|(_, name)| name.to_lowercase());
+        let checks = self
+            .figures
+            .policy
+            .checks
+            .iter()
+            .map(|c| CheckColumn { id: c.id.as_str().to_owned(), title: c.title.clone(), level: c.level })
+            .collect();
         Ok(ServicesView {
             period: period.to_string(),
             policy_version: report.policy_version.clone(),
-            page: listing::list(&report.scorecards, &list),
-            teams: teams.into_iter().collect(),
+            page,
+            teams,
+            previous: previous.to_string(),
+            checks,
         })
     }
 }

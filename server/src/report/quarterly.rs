@@ -59,15 +59,7 @@ async fn compose<C: ConnectionTrait>(
     for row in &mut major {
         row.title = titles.get(&row.id).cloned().unwrap_or_default();
     }
-    let names: BTreeMap<String, String> = team::Entity::find()
-        .select_only()
-        .columns([team::Column::Slug, team::Column::Name])
-        .into_tuple()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let team_kpis: BTreeMap<String, _> = rollups.teams.iter().map(|(slug, v)| (slug.to_string(), v.clone())).collect();
+    let teams = team_table(db, &rollups, &summary.scorecards.scorecards).await?;
     Ok(QuarterlyReport {
         period: period.to_string(),
         previous: period.previous().to_string(),
@@ -82,10 +74,29 @@ async fn compose<C: ConnectionTrait>(
         levels: level_distribution(&summary.scorecards.scorecards, policy),
         major_incidents: major,
         major_incidents_total: major_total,
-        teams: team_rows(&team_kpis, &names, &summary.scorecards.scorecards),
+        teams,
         risks: summary.risks.clone(),
         definitions: definitions(),
     })
+}
+
+/// One row per team owning services: its name, KPIs and its services' levels (the report's
+/// and the overview's team table).
+pub async fn team_table<C: ConnectionTrait>(
+    db: &C,
+    rollups: &kpis::RollupReport,
+    scorecards: &[app::domain::scorecard::Scorecard],
+) -> Result<Vec<app::domain::report::TeamRow>, sea_orm::DbErr> {
+    let names: BTreeMap<String, String> = team::Entity::find()
+        .select_only()
+        .columns([team::Column::Slug, team::Column::Name])
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let team_kpis: BTreeMap<String, _> = rollups.teams.iter().map(|(slug, v)| (slug.to_string(), v.clone())).collect();
+    Ok(team_rows(&team_kpis, &names, scorecards))
 }
 
 #[derive(Debug, thiserror::Error)]

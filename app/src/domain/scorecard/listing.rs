@@ -92,6 +92,19 @@ pub struct ServiceRow {
     /// Checks failing or without data (waived ones excluded).
     pub failing: usize,
     pub waived: usize,
+    /// Every check's status, in the policy's order (the services × checks matrix).
+    #[serde(default)]
+    pub statuses: Vec<CheckStatus>,
+    /// The level and score of the previous period; `None` when the service was not scored then.
+    #[serde(default)]
+    pub previous: Option<Standing>,
+}
+
+/// A service's level and score in one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub level: Option<Level>,
+    pub score: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,6 +126,8 @@ fn row(card: &Scorecard) -> ServiceRow {
         score: card.score,
         failing: count(&[CheckStatus::Fail, CheckStatus::NoData]),
         waived: count(&[CheckStatus::Waived]),
+        statuses: card.checks.iter().map(|c| c.status).collect(),
+        previous: None,
     }
 }
 
