@@ -44,3 +44,14 @@ test('a period that has not begun is refused with a clear page, on the overview 
     await expect(page.locator('main')).toContainText('2099-Q1 has not begun yet');
   }
 });
+
+test('the overview lists every team and shows the levels a tier cannot reach as such', async ({ page }) => {
+  const overview = new OverviewPage(page);
+  await overview.goto('2026-Q3');
+  const team = page.locator('table.report-teams tr[data-team="shop"]');
+  await expect(team.getByRole('link', { name: 'Shop' })).toHaveAttribute('href', '/teams/shop?period=2026-Q3');
+  // Tier 3 has no Silver or Gold check in the default policy: not a zero, not a miss.
+  const tier3 = page.locator('table.levels tr[data-tier="3"]');
+  await expect(tier3).toContainText('cannot reach');
+  await expect(tier3).toContainText('tops out at Bronze');
+});

@@ -15,6 +15,10 @@ for (const [name, viewport] of [
     for (const [label, url] of [
       ['overview', '/?period=2026-Q3'],
       ['services', '/services?period=2026-Q3&team=shop'],
+      ['services-matrix', '/services?period=2026-Q3&view=matrix'],
+      ['teams', '/teams?period=2026-Q3'],
+      ['reports', '/reports'],
+      ['report-published', '/reports/2026-Q2'],
       ['service', '/services/storefront?period=2026-Q3'],
       ['team', '/teams/shop?period=2026-Q3'],
       ['drill-down', '/kpis/overdue_actions?period=2026-Q3'],

@@ -45,3 +45,26 @@ test('an unknown service answers 404 with a way back', async ({ page }) => {
   await expect(service.error).toHaveText("There is no service 'no-such-service'.");
   await expect(service.allServicesLink).toBeVisible();
 });
+
+test('a service page says what it takes to reach the next level and how the score is weighted', async ({ page, request }) => {
+  const card = (await (await request.get('/api/v1/services/storefront/scorecard?period=2026-Q3')).json()).scorecards[0];
+  const service = new ServicePage(page);
+  await service.goto('storefront', { period: '2026-Q3' });
+  const next = page.getByTestId('next-level');
+  await expect(next.getByRole('heading', { name: 'To reach the next level' })).toBeVisible();
+  const order = ['bronze', 'silver', 'gold'];
+  const target = card.level === null ? 'bronze' : order[order.indexOf(card.level) + 1];
+  if (target) {
+    // Every check of the next level or below that neither passes, is waived nor applies is listed.
+    const blocking = card.checks.filter(
+      (c: { level: string; status: string }) =>
+        order.indexOf(c.level) <= order.indexOf(target) && (c.status === 'fail' || c.status === 'no_data'),
+    );
+    await expect(next.locator('li')).toHaveCount(blocking.length);
+    for (const check of blocking) await expect(next).toContainText(check.title);
+  }
+  const applicable = card.checks.filter((c: { status: string }) => c.status !== 'not_applicable');
+  const total = applicable.reduce((sum: number, c: { weight: number }) => sum + c.weight, 0);
+  const passed = applicable.filter((c: { status: string }) => c.status === 'pass').reduce((sum: number, c: { weight: number }) => sum + c.weight, 0);
+  await expect(page.getByTestId('score-explained')).toContainText(`${passed} of ${total} weight points pass (${card.score} / 100)`);
+});

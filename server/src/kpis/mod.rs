@@ -6,7 +6,7 @@
 mod cache;
 mod drill_down_table;
 mod figures;
-mod first_record;
+pub mod first_record;
 mod load;
 mod mapping;
 mod query;

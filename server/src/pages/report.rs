@@ -48,7 +48,14 @@ impl ReportPort for ReportPage {
         };
         match &mut view.publication {
             Publication::Published { changes, .. } => *changes = self.live_changes(&period, now).await?,
-            Publication::Draft { open, .. } => view.can_publish = admin && !*open,
+            Publication::Draft { open, .. } if admin && !*open => {
+                // A quarter that ended before the first record has nothing to publish.
+                let first = crate::kpis::first_record::first_record(&self.figures.db)
+                    .await
+                    .map_err(|e| AppError::internal("finding the first record", &e))?;
+                view.can_publish = first.is_some_and(|first| first < period.end());
+            }
+            Publication::Draft { .. } => {}
         }
         Ok(view)
     }
@@ -64,9 +71,11 @@ impl ReportPort for ReportPage {
                 tracing::info!(period = %summary.period, sha256 = %summary.content_sha256, %actor, "report published");
                 Ok(())
             }
-            Err(error @ (SnapshotError::NotClosed(_) | SnapshotError::AlreadyPublished(_))) => {
-                Err(AppError::Invalid(error.to_string()))
-            }
+            Err(
+                error @ (SnapshotError::NotClosed(_)
+                | SnapshotError::AlreadyPublished(_)
+                | SnapshotError::BeforeData(_)),
+            ) => Err(AppError::Invalid(error.to_string())),
             Err(other) => Err(AppError::internal("publishing a report", &other)),
         }
     }

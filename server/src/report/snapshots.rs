@@ -24,6 +24,10 @@ pub enum SnapshotError {
     /// 409: a published snapshot is never replaced.
     #[error("{0} is already published")]
     AlreadyPublished(Period),
+    /// 422: a period that ended before the first record has nothing to publish ("no data" is
+    /// never frozen as zeros).
+    #[error("{0} ended before the first record on file: there is nothing to publish")]
+    BeforeData(Period),
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error(transparent)]
@@ -88,6 +92,10 @@ pub async fn publish(
     }
     if find(db, period).await?.is_some() {
         return Err(SnapshotError::AlreadyPublished(*period));
+    }
+    let first = crate::kpis::first_record::first_record(db).await?;
+    if first.is_none_or(|first| first >= period.end()) {
+        return Err(SnapshotError::BeforeData(*period));
     }
     // Every part is computed in one read transaction, so an import landing meanwhile cannot
     // make the org figures, scorecards and report disagree; the snapshot names the data version

@@ -29,7 +29,7 @@ fn bad_period(detail: String) -> Problem {
         (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
         (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
         (status = 409, description = "Published already", body = crate::problem::Problem),
-        (status = 422, description = "The period has not ended", body = crate::problem::Problem)))]
+        (status = 422, description = "The period has not ended, or ended before the first record", body = crate::problem::Problem)))]
 pub async fn publish(
     State(state): State<AppState>,
     Extension(principal): Extension<app::domain::access::Principal>,
@@ -48,6 +48,7 @@ pub async fn publish(
                 SnapshotError::NotClosed(_) => {
                     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Period not over", detail)
                 }
+                SnapshotError::BeforeData(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "No data", detail),
                 SnapshotError::AlreadyPublished(_) => Problem::new(StatusCode::CONFLICT, "Already published", detail),
                 SnapshotError::Load(LoadError::UnknownScope(detail)) => {
                     Problem::new(StatusCode::NOT_FOUND, "Unknown scope", detail)

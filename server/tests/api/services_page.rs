@@ -12,7 +12,7 @@ async fn page(app: &TestApp, query: &str) -> (u16, String) {
 /// The service slugs in the table, in order.
 fn listed(html: &str) -> Vec<String> {
     let body = html.split("<tbody>").nth(1).and_then(|rest| rest.split("</tbody>").next()).unwrap_or_default();
-    body.split("<tr>")
+    body.split("<tr data-service=")
         .skip(1)
         .filter_map(|row| row.split("<code>").nth(1)?.split("</code>").next())
         .map(|s| s.replace("<!>", ""))
