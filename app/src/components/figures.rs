@@ -68,11 +68,20 @@ pub fn HeadlineGrid(
                 let (class, word) = verdict_text(h.verdict);
                 let change = change_text(&h, &previous);
                 let value = format_value(h.unit, h.value);
+                let target = h.target_sentence().map(|text| {
+                    let class = match h.meets_target() {
+                        Some(true) => "kpi-target target-met",
+                        Some(false) => "kpi-target target-missed",
+                        None => "kpi-target",
+                    };
+                    view! { <span class=class data-testid="kpi-target">{text}</span> }
+                });
                 view! {
                     <li class="kpi-card" data-kpi=h.kpi.clone()>
                         <span class="kpi-label">{h.label.clone()}</span>
                         <a class="kpi-value" href=link aria-label=format!("{}: {value}, show the records", h.label)>{value.clone()}</a>
                         <span class=class data-verdict=word>{change}</span>
+                        {target}
                     </li>
                 }
             }).collect_view()}

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod evidence;
+pub mod executive_summary;
 pub mod format;
 pub mod ingest;
 pub mod kpi;

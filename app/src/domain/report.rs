@@ -20,6 +20,12 @@ pub const MAX_MAJOR_INCIDENTS: usize = 100;
 pub struct QuarterlyReport {
     pub period: String,
     pub previous: String,
+    /// The same quarter a year earlier (the headlines' `year_ago`).
+    #[serde(default)]
+    pub year_ago: String,
+    /// The executive summary: a few sentences generated from the figures.
+    #[serde(default)]
+    pub summary: Vec<String>,
     /// First and last day (inclusive), in the reporting time zone.
     pub from: String,
     pub to: String,

@@ -98,6 +98,8 @@ fn Report(view: ReportView) -> impl IntoView {
     let QuarterlyReport {
         period,
         previous,
+        year_ago,
+        summary,
         from,
         to,
         as_of,
@@ -150,17 +152,25 @@ fn Report(view: ReportView) -> impl IntoView {
                     <a href=format!("/?period={period}")>"Overview of the quarter"</a>
                 </p>
             </header>
+            {(!summary.is_empty()).then(|| view! {
+                <section class="report-section executive-summary" aria-labelledby="report-summary">
+                    <h2 id="report-summary">"Executive summary"</h2>
+                    <p data-testid="executive-summary">{summary.join(" ")}</p>
+                </section>
+            })}
             <section class="report-section" aria-labelledby="report-kpis">
                 <h2 id="report-kpis">"Headline KPIs"</h2>
                 <div class="table-scroll" tabindex="0">
                     <table class="data report-kpis">
-                        <caption class="visually-hidden">{format!("Headline KPIs of {period} against {previous}")}</caption>
+                        <caption class="visually-hidden">{format!("Headline KPIs of {period} against {previous}, a year earlier and their targets")}</caption>
                         <thead>
                             <tr>
                                 <th scope="col">"KPI"</th>
                                 <th scope="col" class="numeric">{period.clone()}</th>
                                 <th scope="col" class="numeric">{previous.clone()}</th>
                                 <th scope="col">"Change"</th>
+                                <th scope="col" class="numeric">{if year_ago.is_empty() { "A year earlier".to_owned() } else { year_ago.clone() }}</th>
+                                <th scope="col">"Target"</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -168,12 +178,15 @@ fn Report(view: ReportView) -> impl IntoView {
                                 let link = drill_down(&h.kpi, &period, &scope);
                                 let (class, _) = verdict_text(h.verdict);
                                 let change = h.short_change();
+                                let target = h.target_sentence().unwrap_or_else(|| "—".to_owned());
                                 view! {
                                     <tr data-kpi=h.kpi.clone()>
                                         <th scope="row">{h.label.clone()}</th>
                                         <td class="numeric"><a href=link>{format_value(h.unit, h.value)}</a></td>
                                         <td class="numeric">{format_value(h.unit, h.previous)}</td>
                                         <td><span class=class>{change}</span></td>
+                                        <td class="numeric">{format_value(h.unit, h.year_ago)}</td>
+                                        <td>{target}</td>
                                     </tr>
                                 }
                             }).collect_view()}

@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use app::domain::kpi::{KpiValues, Period, Scope, SeverityFilter, compute_kpis, slo_statuses};
-use app::domain::overview::{Headline, Risks, TrendSeries, headlines, top_risks, trend_series};
+use std::collections::BTreeMap;
+
+use app::domain::kpi::KpiId;
+use app::domain::overview::{Headline, Risks, TrendSeries, annotate, headlines, top_risks, trend_series};
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -35,9 +38,21 @@ pub struct Summary {
 impl Summary {
     /// The headline figures, compared with the previous period (counts of a running period at
     /// their pace); all "no data" for a period before the first record.
-    pub fn headlines(&self) -> Vec<Headline> {
+    pub fn headlines(&self, targets: &BTreeMap<KpiId, f64>) -> Vec<Headline> {
         let current = (!self.before_data).then_some(&self.kpis);
-        headlines(current, self.previous.as_ref(), self.period.elapsed(self.as_of))
+        let mut figures = headlines(current, self.previous.as_ref(), self.period.elapsed(self.as_of));
+        annotate(&mut figures, targets, self.year_ago());
+        figures
+    }
+
+    /// The same quarter a year earlier, from the trend (quarters only: a month's trend does not
+    /// reach back a year).
+    fn year_ago(&self) -> Option<&KpiValues> {
+        if !self.period.is_quarter() {
+            return None;
+        }
+        let then = (0..4).fold(self.period, |p, _| p.previous());
+        self.trend.iter().find(|(p, _)| *p == then).and_then(|(_, values)| values.as_ref())
     }
 
     /// The trend series, the running period marked as such.

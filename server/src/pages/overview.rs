@@ -74,7 +74,7 @@ impl OverviewPort for OverviewPage {
         Ok(OrgOverview {
             header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, state, now),
             active_services: summary.scorecards.scorecards.len() as u64,
-            headlines: summary.headlines(),
+            headlines: summary.headlines(&self.figures.policy.targets),
             levels: level_distribution(&summary.scorecards.scorecards, &self.figures.policy),
             trends: summary.trends(),
             risks: summary.risks.clone(),

@@ -93,7 +93,7 @@ impl TeamPage {
             ),
             services,
             silver_reachable,
-            headlines: summary.headlines(),
+            headlines: summary.headlines(&figures.policy.targets),
             fix_next,
             fix_total: fix_all.len(),
             trends: summary.trends(),

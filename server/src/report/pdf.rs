@@ -127,6 +127,8 @@ impl Layout {
     fn table(&mut self, columns: &[Column], rows: &[Vec<(String, Rgb)>]) {
         const SIZE: f32 = 8.5;
         const ROW: f32 = 14.0;
+        // Between the lines of a wrapped cell.
+        const LINE: f32 = 10.5;
         let header = |layout: &mut Layout| {
             layout.y -= ROW;
             let mut x = MARGIN;
@@ -146,16 +148,23 @@ impl Layout {
             header(self);
         }
         for row in rows {
-            if self.ensure(ROW) && titled {
+            // Cells wrap within their column: a row is as tall as its longest cell.
+            let cells: Vec<Vec<String>> =
+                columns.iter().zip(row).map(|(c, (text, _))| wrap(text, c.width - 4.0, SIZE, false)).collect();
+            let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            let height = ROW + (lines - 1) as f32 * LINE;
+            if self.ensure(height) && titled {
                 header(self);
             }
-            self.y -= ROW;
+            self.y -= height;
             let mut x = MARGIN;
-            for (c, (text, color)) in columns.iter().zip(row) {
-                let text = fit(text, c.width - 4.0, SIZE, false);
-                match c.align {
-                    Align::Left => self.text_at(x, self.y + 4.0, SIZE, false, *color, &text),
-                    Align::Right => self.text_right(x + c.width - 4.0, self.y + 4.0, SIZE, false, *color, &text),
+            for ((c, (_, color)), cell) in columns.iter().zip(row).zip(&cells) {
+                for (i, text) in cell.iter().enumerate() {
+                    let y = self.y + 4.0 + (lines - 1 - i) as f32 * LINE;
+                    match c.align {
+                        Align::Left => self.text_at(x, y, SIZE, false, *color, text),
+                        Align::Right => self.text_right(x + c.width - 4.0, y, SIZE, false, *color, text),
+                    }
                 }
                 x += c.width;
             }
@@ -255,12 +264,19 @@ fn title_block(layout: &mut Layout, report: &QuarterlyReport, publication: &Publ
 }
 
 fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
+    if !report.summary.is_empty() {
+        layout.heading("Executive summary");
+        layout.paragraph(9.5, false, INK, &report.summary.join(" "));
+    }
     layout.heading("Headline KPIs");
+    let year_ago = if report.year_ago.is_empty() { "A year earlier" } else { report.year_ago.as_str() };
     let columns = [
-        col("KPI", 175.0, Align::Left),
-        col(&report.period, 80.0, Align::Right),
-        col(&report.previous, 80.0, Align::Right),
-        col("Change", 176.0, Align::Left),
+        col("KPI", 132.0, Align::Left),
+        col(&report.period, 56.0, Align::Right),
+        col(&report.previous, 56.0, Align::Right),
+        col("Change", 118.0, Align::Left),
+        col(year_ago, 56.0, Align::Right),
+        col("Target", 93.0, Align::Left),
     ];
     let rows: Vec<Vec<(String, Rgb)>> = report
         .headlines
@@ -272,11 +288,18 @@ fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
                 Verdict::Unchanged | Verdict::NoComparison => MUTED,
             };
             let change = h.short_change();
+            let target = match (h.target_sentence(), h.meets_target()) {
+                (Some(text), Some(false)) => (text, WORSE),
+                (Some(text), _) => (text, MUTED),
+                (None, _) => ("—".to_owned(), MUTED),
+            };
             vec![
                 plain(h.label.clone()),
                 plain(format_value(h.unit, h.value)),
                 (format_value(h.unit, h.previous), MUTED),
                 (change, color),
+                (format_value(h.unit, h.year_ago), MUTED),
+                target,
             ]
         })
         .collect();

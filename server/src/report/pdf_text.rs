@@ -82,7 +82,8 @@ pub fn fit(text: &str, max: f32, size: f32, bold: bool) -> String {
     format!("{}…", cut.trim_end())
 }
 
-/// `text` broken into lines of at most `max` points (at spaces; a longer word is cut).
+/// `text` broken into lines of at most `max` points: at spaces, and a word longer than a line
+/// is broken across lines (never cut: a title in the report is shown whole).
 pub fn wrap(text: &str, max: f32, size: f32, bold: bool) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -94,8 +95,20 @@ pub fn wrap(text: &str, max: f32, size: f32, bold: bool) -> Vec<String> {
             lines.push(std::mem::take(&mut line));
             line = word.to_owned();
         }
-        if width(&line, size, bold) > max {
-            line = fit(&line, max, size, bold);
+        while width(&line, size, bold) > max {
+            // The longest prefix that fits (at least one character, so this always ends).
+            let mut end = 0;
+            for (index, _) in line.char_indices().skip(1) {
+                if width(&line[..index], size, bold) > max {
+                    break;
+                }
+                end = index;
+            }
+            if end == 0 {
+                end = line.chars().next().map_or(line.len(), char::len_utf8);
+            }
+            let rest = line.split_off(end);
+            lines.push(std::mem::replace(&mut line, rest));
         }
     }
     if !line.is_empty() {
@@ -122,6 +135,9 @@ mod tests {
         let lines = wrap("one two three four five six seven", 60.0, 10.0, false);
         assert!(lines.len() > 1 && lines.iter().all(|l| width(l, 10.0, false) <= 60.0));
         assert_eq!(lines.join(" "), "one two three four five six seven");
+        let long = wrap("supercalifragilisticexpialidocious-and-more", 40.0, 10.0, false);
+        assert!(long.len() > 2 && long.iter().all(|l| width(l, 10.0, false) <= 40.0));
+        assert_eq!(long.concat(), "supercalifragilisticexpialidocious-and-more");
         let cut = fit("a very long service name indeed", 50.0, 10.0, false);
         assert!(cut.ends_with('…') && width(&cut, 10.0, false) <= 50.0);
     }

@@ -60,18 +60,32 @@ async fn compose<C: ConnectionTrait>(
         row.title = titles.get(&row.id).cloned().unwrap_or_default();
     }
     let teams = team_table(db, &rollups, &summary.scorecards.scorecards).await?;
+    let headlines = summary.headlines(&policy.targets);
+    let levels = level_distribution(&summary.scorecards.scorecards, policy);
+    let active_services = summary.scorecards.scorecards.len() as u64;
+    let previous = period.previous();
+    let executive = app::domain::executive_summary::executive_summary(
+        &period.to_string(),
+        &previous.to_string(),
+        active_services,
+        &headlines,
+        &levels,
+        &summary.risks,
+    );
     Ok(QuarterlyReport {
         period: period.to_string(),
-        previous: period.previous().to_string(),
+        previous: previous.to_string(),
+        year_ago: (0..4).fold(period, |p, _| p.previous()).to_string(),
+        summary: executive,
         from: period.first_day().to_string(),
         to: period.end_day().pred_opt().unwrap_or(period.end_day()).to_string(),
         as_of: app::domain::format::instant(summary.as_of),
         definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
         policy_version: summary.scorecards.policy_version.clone(),
-        active_services: summary.scorecards.scorecards.len() as u64,
-        headlines: summary.headlines(),
+        active_services,
+        headlines,
         trends: summary.trends(),
-        levels: level_distribution(&summary.scorecards.scorecards, policy),
+        levels,
         major_incidents: major,
         major_incidents_total: major_total,
         teams,

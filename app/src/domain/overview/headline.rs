@@ -46,6 +46,12 @@ pub struct Headline {
     /// The period is still running: the value is "so far".
     #[serde(default)]
     pub partial: bool,
+    /// The policy's target (a floor or a ceiling, by `direction`), if it sets one.
+    #[serde(default)]
+    pub target: Option<f64>,
+    /// The same period a year earlier (quarters), if known.
+    #[serde(default)]
+    pub year_ago: Option<f64>,
 }
 
 impl Verdict {
@@ -60,6 +66,37 @@ impl Verdict {
 }
 
 impl Headline {
+    /// Whether the figure meets its target: `None` without a target or a value (a running
+    /// period's counts and sums are judged at their pace).
+    pub fn meets_target(&self) -> Option<bool> {
+        let value = self.pace.or(self.value)?;
+        let target = self.target?;
+        Some(match self.direction {
+            Direction::HigherIsBetter => value >= target - EPSILON,
+            Direction::LowerIsBetter => value <= target + EPSILON,
+        })
+    }
+
+    /// "≥ 95.0 %", "≤ 60 min".
+    pub fn target_text(&self) -> Option<String> {
+        let sign = match self.direction {
+            Direction::HigherIsBetter => "≥",
+            Direction::LowerIsBetter => "≤",
+        };
+        self.target.map(|t| format!("{sign} {}", format_value(self.unit, Some(t))))
+    }
+
+    /// "target ≥ 95.0 %, met" / "target ≤ 60 min, missed" / "target ≤ 60 min, no data".
+    pub fn target_sentence(&self) -> Option<String> {
+        let target = self.target_text()?;
+        let verdict = match self.meets_target() {
+            Some(true) => "met",
+            Some(false) => "missed",
+            None => "no data",
+        };
+        Some(format!("target {target}, {verdict}"))
+    }
+
     /// The pace in words: a count to one decimal (2.9 is not 3, and the verdict compares 2.9).
     pub fn pace_text(&self) -> Option<String> {
         self.pace.map(|pace| match self.unit {
@@ -223,6 +260,18 @@ pub fn judge(direction: Direction, value: Option<f64>, previous: Option<f64>) ->
     (Some(delta), verdict)
 }
 
+/// Adds the policy's `targets` and the values of the same period a year earlier.
+pub fn annotate(
+    headlines: &mut [Headline],
+    targets: &std::collections::BTreeMap<KpiId, f64>,
+    year_ago: Option<&KpiValues>,
+) {
+    for (headline, spec) in headlines.iter_mut().zip(HEADLINES.iter()) {
+        headline.target = targets.get(&spec.kpi).copied();
+        headline.year_ago = year_ago.and_then(spec.read);
+    }
+}
+
 /// The headline figures of `current` (a period `elapsed` far; `None` when it has no data at
 /// all), each compared with the whole `previous` period (if known): counts and sums of a partial
 /// period at their pace.
@@ -248,6 +297,8 @@ pub fn headlines(current: Option<&KpiValues>, previous: Option<&KpiValues>, elap
                 verdict,
                 pace,
                 partial: elapsed.is_partial(),
+                target: None,
+                year_ago: None,
             }
         })
         .collect()

@@ -11,7 +11,7 @@ mod tests;
 mod trend;
 
 pub use crate::domain::format::{Unit, format_delta, format_value};
-pub use headline::{Direction, Headline, HeadlineKpi, Verdict, headlines};
+pub use headline::{Direction, Headline, HeadlineKpi, Verdict, annotate, headlines};
 pub use levels::{TierLevels, level_distribution};
 pub use periods::period_choices;
 pub use risks::{BudgetRisk, DrGap, IncidentHotspot, OverdueRisk, Risks, top_risks};

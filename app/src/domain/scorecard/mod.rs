@@ -20,6 +20,7 @@ pub mod listing;
 pub mod policy;
 pub mod progress;
 pub mod readiness;
+pub mod targets;
 pub mod waiver;
 
 mod fix_next;

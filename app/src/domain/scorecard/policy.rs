@@ -252,6 +252,8 @@ pub struct Policy {
     pub checklist: Vec<ChecklistItem>,
     /// In file order (which is also the order of check results).
     pub checks: Vec<CheckSpec>,
+    /// Targets for headline KPIs (`[targets]`), by KPI.
+    pub targets: BTreeMap<crate::domain::kpi::KpiId, f64>,
 }
 
 /// Why a policy file was rejected. Messages name the check and tier at fault.
@@ -285,6 +287,8 @@ pub enum PolicyError {
     BadThreshold { check: String, tier: u8, message: String },
     #[error("[self_assessment] items: {0}")]
     BadChecklist(String),
+    #[error("[targets]: {0}")]
+    BadTarget(String),
 }
 
 #[derive(Deserialize)]
@@ -295,6 +299,9 @@ struct RawPolicy {
     self_assessment: Option<RawSelfAssessment>,
     #[serde(default)]
     checks: Vec<RawCheck>,
+    /// Headline KPI targets, by KPI id.
+    #[serde(default)]
+    targets: BTreeMap<String, f64>,
 }
 
 #[derive(Deserialize)]
@@ -370,7 +377,8 @@ impl Policy {
         }
         let items = raw.self_assessment.map(|s| s.items).unwrap_or_default();
         let checklist = validate_checklist(items, seen.contains(&CheckId::SelfAssessmentCurrent))?;
-        Ok(Policy { version, checklist, checks })
+        let targets = super::targets::validate_targets(raw.targets)?;
+        Ok(Policy { version, checklist, checks, targets })
     }
 
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
