@@ -54,4 +54,6 @@ test('the overview lists every team and shows the levels a tier cannot reach as 
   const tier3 = page.locator('table.levels tr[data-tier="3"]');
   await expect(tier3).toContainText('cannot reach');
   await expect(tier3).toContainText('tops out at Bronze');
+  // Targets come from the policy's [targets] table.
+  await expect(page.locator('[data-kpi="slo_met_rate"] [data-testid="kpi-target"]')).toContainText(/target ≥ 95\.0\s%, (met|missed)/);
 });

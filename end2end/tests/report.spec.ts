@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppHeader } from './fixtures/app-header';
-import { pdfText } from './fixtures/pdf';
+import { pdfPageCount, pdfText } from './fixtures/pdf';
 import { ReportPage } from './fixtures/report-page';
 import { loadShop } from './fixtures/shop-data';
 
@@ -18,6 +18,10 @@ test('the quarterly report prints, and its server-made PDF downloads with the fi
   await expect(report.kpiValue('high_sev_count')).toHaveText(String(kpis.high_sev_count));
   await expect(report.incident('SHOP-1')).toContainText('Storefront checkout errors');
   await expect(report.team('shop')).toContainText('Shop');
+  // The summary is written from the figures, and each headline shows a year earlier and its target.
+  await expect(page.getByTestId('executive-summary')).toContainText(`${kpis.high_sev_count} SEV0–1 incident`);
+  await expect(page.locator('table.report-kpis thead')).toContainText('2025-Q3');
+  await expect(page.locator('tr[data-kpi="slo_met_rate"]')).toContainText(/target ≥ 95\.0\s%, (met|missed)/);
 
   // The print view: chrome hidden, and Chromium makes a PDF of it.
   await page.emulateMedia({ media: 'print' });
@@ -25,6 +29,7 @@ test('the quarterly report prints, and its server-made PDF downloads with the fi
   const printed = await page.pdf({ format: 'A4' });
   expect(printed.subarray(0, 5).toString()).toBe('%PDF-');
   expect(await pdfText(printed)).toContain('Quarterly reliability report');
+  expect(await pdfPageCount(printed)).toBeLessThanOrEqual(3);
   await page.emulateMedia({ media: 'screen' });
 
   // The server's own PDF, downloaded as a user would.
@@ -33,7 +38,7 @@ test('the quarterly report prints, and its server-made PDF downloads with the fi
   const bytes = fs.readFileSync(await download.path());
   expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
   const text = await pdfText(bytes);
-  for (const expected of ['Quarterly reliability report', '2026-Q3', 'SHOP-1', 'Storefront checkout errors', 'Shop', 'Definitions']) {
+  for (const expected of ['Quarterly reliability report', '2026-Q3', 'SHOP-1', 'Storefront checkout errors', 'Shop', 'Definitions', 'Executive summary', 'Target']) {
     expect(text).toContain(expected);
   }
 });

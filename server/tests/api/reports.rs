@@ -74,6 +74,8 @@ async fn the_pdf_report_is_a_valid_pdf_with_the_quarters_figures(app: &TestApp) 
         "Payments",
         "Discovery",
         "KPI definitions version 1",
+        "Executive summary",
+        "Target",
     ] {
         assert!(text.contains(expected), "{expected:?} missing from the PDF text:\n{text}");
     }
