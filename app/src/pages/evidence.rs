@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{AuditQuery, AuditRow, get_audit_events};
 use crate::domain::evidence::{MAX_SAMPLE, Population};
@@ -11,6 +12,11 @@ use crate::domain::evidence::{MAX_SAMPLE, Population};
 #[component]
 pub fn EvidencePage() -> impl IntoView {
     let downloads = Resource::new(|| (), |_| latest_downloads());
+    // A refused request comes back here with its error and what was entered (see
+    // server/src/routes/evidence.rs).
+    let query = use_query_map();
+    let error = move || query.read_untracked().get("error");
+    let entered = move |name: &str| query.read_untracked().get(name).unwrap_or_default();
     view! {
         <Title text="Evidence"/>
         <section class="hero">
@@ -22,17 +28,19 @@ pub fn EvidencePage() -> impl IntoView {
                 "same request over unchanged data gives the same files."
             </p>
         </section>
-        <form class="panel evidence-form" method="get" action="/api/v1/evidence">
+        <form class="panel evidence-form" method="get" action="/api/v1/evidence" aria-describedby="evidence-error">
+            <input type="hidden" name="form" value="1"/>
+            {move || error().map(|e| view! { <p class="error" role="alert" id="evidence-error">{e}</p> })}
             <fieldset>
                 <legend>"Audit window (both days included)"</legend>
-                <label>"From " <input type="date" name="from" required placeholder="2026-07-01"/></label>
-                <label>"To " <input type="date" name="to" required placeholder="2026-09-30"/></label>
+                <label>"From " <input type="date" name="from" required placeholder="2026-07-01" value=entered("from")/></label>
+                <label>"To " <input type="date" name="to" required placeholder="2026-09-30" value=entered("to")/></label>
             </fieldset>
             <fieldset>
                 <legend>"Only these (optional)"</legend>
                 <label>
                     "Teams "
-                    <input name="team" placeholder="slugs, comma-separated" pattern="[a-z0-9_,\\- ]*"/>
+                    <input name="team" placeholder="slugs, comma-separated" pattern="[a-z0-9_,\\- ]*" value=entered("team")/>
                 </label>
                 <span class="tiers" role="group" aria-label="Tiers">
                     "Tiers: "
@@ -57,7 +65,7 @@ pub fn EvidencePage() -> impl IntoView {
                             </label>
                         }
                     }).collect_view()}
-                    <label>"Seed " <input type="number" name="seed" min="0" inputmode="numeric"/></label>
+                    <label>"Seed " <input type="number" name="seed" min="0" inputmode="numeric" value=entered("seed")/></label>
                 </div>
             </details>
             <button class="button" type="submit">"Download evidence pack"</button>

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::populations::{self, Window};
 use super::sample::Reservoir;
-use super::texts::{control_mapping, manifest, readme_text};
+use super::texts::{control_mapping, control_summary_csv, manifest, readme_text};
 use super::writer::{Listing, PackWriter};
 use super::{ChunkSender, EvidenceError, PackContext, Scope};
 use crate::csv;
@@ -80,12 +80,13 @@ async fn write_all(
     writer.whole_file("control_mapping.csv", control_mapping().into_bytes(), Some(mapping)).await?;
 
     let mut samples = Vec::new();
+    // One context for every population: it collects the import batches the records cite.
+    let ctx = populations::Ctx { db, scope, window: &window, cited: Default::default() };
     for (k, population) in Population::ALL.into_iter().enumerate() {
         let size = request.samples.get(&population).copied();
         let population_seed = seed.map(|s| s.wrapping_add(k as u64));
         let sampler = size.zip(population_seed).map(|(n, s)| Reservoir::new(n, s));
         writer.begin_csv(&population.file(), population.columns(), sampler).await?;
-        let ctx = populations::Ctx { db, scope, window: &window };
         let started = std::time::Instant::now();
         Box::pin(populations::write(population, &ctx, writer)).await?;
         let rows = writer.open_rows();
@@ -107,6 +108,17 @@ async fn write_all(
             }));
         }
     }
+
+    let rows: std::collections::BTreeMap<String, u64> =
+        writer.files.iter().filter_map(|f| Some((f.path.clone(), f.rows?))).collect();
+    let (summary_csv, controls) = control_summary_csv(&rows);
+    let summary = Listing {
+        rows: Some(controls),
+        description: "Each control of control_mapping.csv once, with the files of this pack that evidence it and \
+                      how many records they hold.",
+        selection: "every mapped control",
+    };
+    writer.whole_file("control_summary.csv", summary_csv.into_bytes(), Some(summary)).await?;
 
     for report in populations::published_reports(db, request, &context.calendar).await? {
         let row = report.row;

@@ -4,6 +4,7 @@
 //! itself, so an auditor can re-perform them.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
 use app::domain::evidence::{EvidenceRequest, Population};
 use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
@@ -59,9 +60,20 @@ pub struct Ctx<'a> {
     pub db: &'a DatabaseTransaction,
     pub scope: &'a Scope,
     pub window: &'a Window,
+    /// Import batches the records written so far came from: import_batches.csv lists every one
+    /// of them (and the batches started in the window), so provenance closes within the pack.
+    pub cited: Mutex<BTreeSet<i64>>,
 }
 
 impl Ctx<'_> {
+    /// Records that a written row came from `batch`; returns its id for the row.
+    fn cite(&self, batch: i64) -> String {
+        if let Ok(mut cited) = self.cited.lock() {
+            cited.insert(batch);
+        }
+        batch.to_string()
+    }
+
     fn service(&self, id: i64) -> (&str, &str) {
         self.scope.services.get(&id).map(|s| (s.slug.as_str(), s.team.as_str())).unwrap_or(("", ""))
     }
@@ -204,7 +216,7 @@ fn incident_line(ctx: &Ctx<'_>, r: &incident::Model, services: &[i64]) -> Line {
     line.push(&opt_num(r.repeat_of_id));
     line.push(flag(ctx.window.contains(r.started_at)));
     line.push(flag(r.mitigated_at.is_some_and(|t| ctx.window.contains(t))));
-    line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+    line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
     line
 }
 
@@ -243,7 +255,7 @@ async fn postmortems(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceEr
         line.push(&format!("SEV{severity}")).push(&opt_instant(mitigated)).push(&r.status);
         line.push(&opt_instant(r.published_at)).push(timely.map(flag).unwrap_or(""));
         line.opt(r.url.as_deref());
-        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
         w.row(line);
         w.flush().await?;
     }
@@ -259,13 +271,19 @@ async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError>
     let selected = Condition::any()
         .add(C::DueDate.gte(window.from).and(C::DueDate.lte(window.to)))
         .add(Condition::all().add(C::DueDate.lt(window.from)).add(open_at_end));
-    let rows = postmortem_action::Entity::find()
+    let of_incident: RelationDef =
+        postmortem_action::Entity::belongs_to(incident::Entity).from(C::IncidentId).to(incident::Column::Id).into();
+    let query = postmortem_action::Entity::find()
+        .join(JoinType::LeftJoin, of_incident)
+        .column_as(incident::Column::ExternalId, "incident_external_id")
         .filter(ctx.in_scope(C::ServiceId))
         .filter(selected)
         .order_by_asc(C::Id)
-        .stream(ctx.db)
-        .await?;
-    write_rows(rows, w, |r| {
+        .build(ConnectionTrait::get_database_backend(ctx.db));
+    let mut rows = ctx.db.stream_raw(query).await?;
+    while let Some(row) = rows.try_next().await? {
+        let r = postmortem_action::Model::from_query_result(&row, "")?;
+        let incident_external: Option<String> = row.try_get("", "incident_external_id")?;
         let (service, team) = ctx.service(r.service_id);
         let due_in_window = r.due_date.is_some_and(|d| window.from <= d && d <= window.to);
         // docs/kpis.md: done with completed_at before the end of the due day (reporting zone).
@@ -282,14 +300,16 @@ async fn actions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError>
         };
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(&opt_num(r.incident_id));
+        line.opt(incident_external.as_deref());
         line.push(service).push(team).push(&r.title).opt(r.owner.as_deref()).opt(r.priority.as_deref());
         line.push(&r.due_date.map(|d| d.to_string()).unwrap_or_default()).push(&r.status);
         line.push(&opt_instant(r.completed_at)).push(on_time.map(flag).unwrap_or(""));
         line.push(flag(due_in_window)).push(flag(open)).push(&opt_num(overdue_days));
-        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-        line
-    })
-    .await
+        line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        w.row(line);
+        w.flush().await?;
+    }
+    Ok(())
 }
 
 fn met(achieved: Option<i64>, target: Option<i64>) -> &'static str {
@@ -319,7 +339,7 @@ async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError
         line.push(&opt_num(r.rpo_target_minutes)).push(&opt_num(r.rpo_achieved_minutes));
         line.push(met(r.rpo_achieved_minutes, r.rpo_target_minutes));
         line.opt(r.evidence_url.as_deref()).opt(r.notes.as_deref());
-        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
         line
     })
     .await
@@ -338,7 +358,7 @@ async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
         line.push(&r.id.to_string()).push(service).push(team).push(&tier).push(&r.slug).push(&r.name);
         line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
         line.push(&r.budgeting).push(&opt_num(r.threshold_ms));
-        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
         line
     })
     .await
@@ -472,24 +492,32 @@ fn attainment_line(
 
 async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use deployment::Column as C;
-    let rows = deployment::Entity::find()
+    let of_incident: RelationDef =
+        deployment::Entity::belongs_to(incident::Entity).from(C::IncidentId).to(incident::Column::Id).into();
+    let query = deployment::Entity::find()
+        .join(JoinType::LeftJoin, of_incident)
+        .column_as(incident::Column::ExternalId, "incident_external_id")
         .filter(ctx.in_scope(C::ServiceId))
         .filter(C::DeployedAt.gte(ctx.window.start))
         .filter(C::DeployedAt.lt(ctx.window.end))
         .order_by_asc(C::Id)
-        .stream(ctx.db)
-        .await?;
-    write_rows(rows, w, |r| {
+        .build(ConnectionTrait::get_database_backend(ctx.db));
+    let mut rows = ctx.db.stream_raw(query).await?;
+    while let Some(row) = rows.try_next().await? {
+        let r = deployment::Model::from_query_result(&row, "")?;
+        let incident_external: Option<String> = row.try_get("", "incident_external_id")?;
         let (service, team) = ctx.service(r.service_id);
         // docs/kpis.md change failure: rolled back or failed, or linked to an incident.
         let failed = matches!(r.outcome.as_str(), "rolled_back" | "failed") || r.incident_id.is_some();
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);
-        line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id)).push(flag(failed));
-        line.push(&r.import_batch_id.to_string()).push(&instant(r.created_at)).push(&instant(r.updated_at));
-        line
-    })
-    .await
+        line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id));
+        line.opt(incident_external.as_deref()).push(flag(failed));
+        line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
+        w.row(line);
+        w.flush().await?;
+    }
+    Ok(())
 }
 
 async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
@@ -507,7 +535,7 @@ async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceErr
         line.push(&r.id.to_string()).push(service).push(team).push(&r.check_id).push(&r.reason);
         line.push(&r.approver).push(ApprovalOrigin::parse(r.approval_origin.as_deref()).as_str());
         line.push(&instant(r.created_at)).push(&instant(r.expires_at));
-        line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
+        line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.updated_at));
         line
     })
     .await
@@ -531,7 +559,7 @@ async fn self_assessments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evide
         line.push(&instant(r.answered_at)).opt(r.reviewed_by.as_deref()).push(&opt_instant(r.reviewed_at));
         let origin = r.reviewed_by.as_ref().map(|_| ApprovalOrigin::parse(r.approval_origin.as_deref()).as_str());
         line.opt(origin);
-        line.push(&r.import_batch_id.to_string()).push(&instant(r.updated_at));
+        line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.updated_at));
         line
     })
     .await
@@ -539,13 +567,11 @@ async fn self_assessments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evide
 
 async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     use import_batch::Column as C;
-    let rows = import_batch::Entity::find()
-        .filter(C::StartedAt.gte(ctx.window.start))
-        .filter(C::StartedAt.lt(ctx.window.end))
-        .order_by_asc(C::Id)
-        .stream(ctx.db)
-        .await?;
-    write_rows(rows, w, |r| {
+    let cited = ctx.cited.lock().map(|c| c.clone()).unwrap_or_default();
+    let rows = import_batch::Entity::find().order_by_asc(C::Id).stream(ctx.db).await?;
+    let wanted = |r: &import_batch::Model| ctx.window.contains(r.started_at) || cited.contains(&r.id);
+    let mut rows = rows.try_filter(|r| std::future::ready(wanted(r)));
+    while let Some(r) = rows.try_next().await? {
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(&r.kind).push(&r.source).push(&r.format).opt(r.file_name.as_deref());
         line.push(&r.actor).push(&r.sha256);
@@ -553,9 +579,10 @@ async fn import_batches(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evidenc
             line.push(&count.to_string());
         }
         line.push(&r.status).push(&instant(r.started_at)).push(&opt_instant(r.finished_at));
-        line
-    })
-    .await
+        w.row(line);
+        w.flush().await?;
+    }
+    Ok(())
 }
 
 async fn audit_events(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {

@@ -19,6 +19,17 @@ pub(super) fn control_mapping() -> String {
     out
 }
 
+/// control_summary.csv: each control once, with the files of this pack evidencing it and their
+/// record counts; returns the text and its number of controls.
+pub(super) fn control_summary_csv(rows: &std::collections::BTreeMap<String, u64>) -> (String, u64) {
+    let mut out = csv::line(["framework", "control", "topic", "files", "records", "status"]);
+    let controls = app::domain::evidence::control_summary(rows);
+    for c in &controls {
+        out.push_str(&csv::line([c.framework, c.control, c.topic, &c.files, &c.records.to_string(), c.status()]));
+    }
+    (out, controls.len() as u64)
+}
+
 pub(super) fn manifest(
     request: &EvidenceRequest,
     context: &PackContext,

@@ -17,6 +17,20 @@ use crate::state::AppState;
 /// Chunks buffered between the builder and the connection (each a page or so of compressed rows).
 const CHANNEL_CHUNKS: usize = 8;
 
+/// The parameter the Evidence page's form adds (`form=1`).
+const FORM_MARK: &str = "form";
+
+/// A 303 back to the Evidence page with the error and what was entered, so the form shows the
+/// mistake beside the fields instead of a problem document.
+fn back_to_form(pairs: &[(String, String)], detail: &str) -> Response {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs.iter().filter(|(k, _)| matches!(k.as_str(), "from" | "to" | "team" | "seed")) {
+        query.append_pair(key, value);
+    }
+    query.append_pair("error", detail);
+    (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/evidence?{}", query.finish()))]).into_response()
+}
+
 #[utoipa::path(get, path = "/api/v1/evidence", operation_id = "download_evidence_pack", summary = "Download an evidence pack", tag = "evidence",
     params(("from" = Option<String>, Query, description = "First day of the audit window (required)"),
         ("to" = Option<String>, Query, description = "Last day of the audit window (required)"),
@@ -31,19 +45,23 @@ pub async fn download(
     Extension(principal): Extension<Principal>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
+    // The Evidence page's form marks itself: its mistakes go back to the form, not to a JSON page.
+    let from_form = pairs.iter().any(|(k, v)| k == FORM_MARK && v == "1");
+    let pairs: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != FORM_MARK).collect();
+    let refuse = |detail: String| {
+        if from_form {
+            back_to_form(&pairs, &detail)
+        } else {
+            Problem::new(StatusCode::BAD_REQUEST, "Invalid evidence request", detail).into_response()
+        }
+    };
     let request = match EvidenceRequest::from_pairs(&pairs) {
         Ok(request) => request,
-        Err(error) => {
-            return Problem::new(StatusCode::BAD_REQUEST, "Invalid evidence request", error.to_string())
-                .into_response();
-        }
+        Err(error) => return refuse(error.to_string()),
     };
     let scope = match evidence::resolve_scope(&state.db, &request).await {
         Ok(scope) => scope,
-        Err(EvidenceError::UnknownTeam(team)) => {
-            return Problem::new(StatusCode::BAD_REQUEST, "Invalid evidence request", format!("unknown team '{team}'"))
-                .into_response();
-        }
+        Err(EvidenceError::UnknownTeam(team)) => return refuse(format!("unknown team '{team}'")),
         Err(other) => return Problem::internal("preparing an evidence pack", &other).into_response(),
     };
     let context = PackContext {

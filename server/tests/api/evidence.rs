@@ -216,6 +216,8 @@ async fn a_pack_holds_each_record_of_the_window_exactly_once(app: &TestApp) {
     assert_eq!((act2["open_at_window_end"].as_str(), act2["days_overdue_at_window_end"].as_str()), ("true", "47"));
     let act1 = actions.iter().find(|a| a["external_id"] == "ACT-1").expect("ACT-1");
     assert_eq!(act1["on_time"], "true");
+    // Records name the incident they belong to as the source system does.
+    assert_eq!((act1["incident_external_id"].as_str(), act2["incident_external_id"].as_str()), ("INC-1", "INC-2"));
     let attainment = pack.rows("slo_attainment.csv");
     let periods: Vec<(&str, &str, &str)> =
         attainment.iter().map(|r| (r["period"].as_str(), r["good"].as_str(), r["met"].as_str())).collect();
@@ -326,6 +328,46 @@ async fn import_batches_and_audit_events_of_the_window_are_all_there(app: &TestA
     assert_eq!(pack.manifest()["audit_head"]["seq"], json!(before.last().copied()));
 }
 
+/// Provenance closes inside the pack: every import batch a record names is in
+/// import_batches.csv, though these batches were sent after the window; and each control is
+/// summarised once with its files' record counts.
+async fn every_cited_import_batch_is_in_the_pack_and_controls_are_summarised(app: &TestApp) {
+    load(app).await;
+    let pack = download(app, &Credential::None, Q3).await;
+    let listed: BTreeSet<String> = pack.rows("import_batches.csv").iter().map(|r| r["id"].clone()).collect();
+    let mut cited = BTreeSet::new();
+    for file in ["incidents.csv", "postmortems.csv", "actions.csv", "dr_tests.csv", "slos.csv", "deployments.csv"] {
+        cited.extend(pack.rows(file).iter().map(|r| r["import_batch_id"].clone()));
+    }
+    assert!(!cited.is_empty());
+    assert!(cited.is_subset(&listed), "cited {cited:?}, listed {listed:?}");
+    let summary = pack.rows("control_summary.csv");
+    let cc72 = summary.iter().find(|c| c["control"] == "CC7.2").expect("CC7.2 summarised");
+    let incidents = pack.rows("incidents.csv").len();
+    assert!(cc72["records"].parse::<usize>().expect("count") >= incidents && incidents > 0, "{cc72:?}");
+    assert_eq!(cc72["status"], "records to test");
+    let mut seen = BTreeSet::new();
+    assert!(summary.iter().all(|c| seen.insert((c["framework"].clone(), c["control"].clone()))), "each control once");
+}
+
+/// The Evidence page's form gets its mistakes back on the page, with what was entered.
+async fn a_mistake_in_the_form_goes_back_to_the_form(app: &TestApp) {
+    let manual = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let response = manual
+        .get(format!("{}/api/v1/evidence?form=1&from=2026-10-01&to=2026-09-30&team=", app.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(location.starts_with("/evidence?from=2026-10-01&to=2026-09-30"), "{location}");
+    assert!(location.contains("error=") && location.contains("before+it+starts"), "{location}");
+    let page = app.client.get(format!("{}{location}", app.base)).send().await.expect("sent");
+    let html = page.text().await.expect("html").replace("<!>", "");
+    assert!(html.contains("role=\"alert\"") && html.contains("before it starts"), "the page shows the error");
+    assert!(html.contains("value=\"2026-10-01\""), "and keeps what was entered");
+}
+
 async fn bad_requests_are_refused_before_any_byte(app: &TestApp) {
     load(app).await;
     for (query, needle) in [
@@ -400,6 +442,8 @@ crate::on_both_backends!(
     the_same_request_gives_the_same_files,
     a_window_inside_one_month_is_clipped_to_its_days,
     import_batches_and_audit_events_of_the_window_are_all_there,
+    every_cited_import_batch_is_in_the_pack_and_controls_are_summarised,
+    a_mistake_in_the_form_goes_back_to_the_form,
     bad_requests_are_refused_before_any_byte,
 );
 

@@ -283,3 +283,71 @@ mod tests {
         }
     }
 }
+
+/// One control of control_summary.csv: the files of this pack that evidence it and how many
+/// records they hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlSummary {
+    pub framework: &'static str,
+    pub control: &'static str,
+    pub topic: &'static str,
+    /// The evidencing files, in mapping order, `; `-separated.
+    pub files: String,
+    /// Records in those files (a file listed more than once counts once).
+    pub records: u64,
+}
+
+impl ControlSummary {
+    /// What the auditor can do with it: test the records, or note that there were none.
+    pub fn status(&self) -> &'static str {
+        if self.records > 0 { "records to test" } else { "no records in the window" }
+    }
+}
+
+/// Each control of the mapping once, with its files and their record counts in this pack
+/// (`rows` by file name; a file without a count holds no records, e.g. a fixed text).
+pub fn control_summary(rows: &std::collections::BTreeMap<String, u64>) -> Vec<ControlSummary> {
+    let mut out: Vec<ControlSummary> = Vec::new();
+    let mut files_of: Vec<Vec<&'static str>> = Vec::new();
+    for row in CONTROL_MAPPING {
+        let index = match out.iter().position(|c| c.framework == row.framework && c.control == row.control) {
+            Some(index) => index,
+            None => {
+                out.push(ControlSummary {
+                    framework: row.framework,
+                    control: row.control,
+                    topic: row.topic,
+                    files: String::new(),
+                    records: 0,
+                });
+                files_of.push(Vec::new());
+                out.len() - 1
+            }
+        };
+        if !files_of[index].contains(&row.file) {
+            files_of[index].push(row.file);
+            out[index].records += rows.get(row.file).copied().unwrap_or_default();
+        }
+    }
+    for (summary, files) in out.iter_mut().zip(files_of) {
+        summary.files = files.join("; ");
+    }
+    out
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn each_control_appears_once_with_the_records_of_its_files() {
+        let rows = std::collections::BTreeMap::from([("incidents.csv".to_owned(), 3), ("actions.csv".to_owned(), 0)]);
+        let summary = control_summary(&rows);
+        let mut seen = std::collections::BTreeSet::new();
+        assert!(summary.iter().all(|c| seen.insert((c.framework, c.control))), "no control twice");
+        let cc72 = summary.iter().find(|c| c.framework == SOC2 && c.control == "CC7.2").expect("CC7.2");
+        assert!(cc72.files.contains("incidents.csv") && cc72.records >= 3, "{cc72:?}");
+        assert_eq!(cc72.status(), "records to test");
+        assert!(summary.iter().any(|c| c.records == 0 && c.status() == "no records in the window"));
+    }
+}

@@ -6,6 +6,6 @@ mod controls;
 mod population;
 mod request;
 
-pub use controls::{CONTROL_MAPPING, ControlEvidence};
+pub use controls::{CONTROL_MAPPING, ControlEvidence, ControlSummary, control_summary};
 pub use population::Population;
 pub use request::{EVIDENCE_FORMAT, EvidenceRequest, EvidenceRequestError, MAX_SAMPLE, SAMPLING_METHOD};

@@ -116,6 +116,7 @@ impl Population {
                 "source",
                 "external_id",
                 "incident_id",
+                "incident_external_id",
                 "service",
                 "team",
                 "title",
@@ -194,6 +195,7 @@ impl Population {
                 "deployed_at",
                 "outcome",
                 "incident_id",
+                "incident_external_id",
                 "failed_change",
                 "import_batch_id",
                 "created_at",
@@ -313,7 +315,10 @@ impl Population {
             Population::SelfAssessments => {
                 "self-assessment answers of services in scope answered or reviewed in the window; ordered by id"
             }
-            Population::ImportBatches => "import batches started in the window (all teams); ordered by id",
+            Population::ImportBatches => {
+                "import batches started in the window, and every batch a record in this pack came from (all \
+                 teams); ordered by id"
+            }
             Population::AuditEvents => "audit events with at in the window (all teams); ordered by seq",
         }
     }
