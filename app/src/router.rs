@@ -7,8 +7,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
-    access, audit, drill_down, evidence, import, overview, readiness, report, reports, service, services, team, teams,
-    tokens, waivers,
+    access, audit, drill_down, evidence, import, kpis, overview, readiness, report, reports, service, services, team,
+    teams, tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/">"Overview"</A>
                     <A href="/teams">"Teams"</A>
+                    <A href="/kpis">"KPIs"</A>
                     <A href="/services">"Services"</A>
                     <A href="/reports">"Reports"</A>
                     <A href="/import">"Import"</A>
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("waivers") view=waivers::WaiversPage/>
                     <Route path=StaticSegment("reports") view=reports::ReportsPage/>
                     <Route path=StaticSegment("teams") view=teams::TeamsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("kpis") view=kpis::KpisPage ssr=SsrMode::Async/>
                     // Rendered whole before sending, so an unknown service can answer 404.
                     <Route
                         path=(StaticSegment("services"), ParamSegment("slug"))

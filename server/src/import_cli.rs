@@ -178,7 +178,8 @@ fn report_refusal(path: &Path, refusal: &IngestError) {
         }
         let listed = errors.len().min(LISTED_PROBLEMS) as u64;
         if *error_count > listed {
-            eprintln!("  … and {} more problem(s)", error_count - listed);
+            let more = error_count - listed;
+            eprintln!("  … and {more} more {}", if more == 1 { "problem" } else { "problems" });
         }
     }
 }

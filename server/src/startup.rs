@@ -52,6 +52,7 @@ fn ports(state: &AppState) -> Ports {
         team: Arc::new(pages::team::TeamPage::new(figures.clone())),
         teams: Arc::new(pages::teams::TeamsPage::new(figures.clone())),
         drill_down: Arc::new(pages::drill_down::DrillDownPage::new(figures.clone())),
+        kpis: Arc::new(pages::kpis::KpisPage::new(figures.clone())),
         report: Arc::new(pages::report::ReportPage::new(figures.clone())),
         reports: Arc::new(pages::reports::ReportsPage::new(figures.clone())),
         services: Arc::new(pages::services::ServicesPage::new(figures.clone())),

@@ -12,6 +12,11 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Show events after this sequence number (paging).
     pub after: Option<i64>,
+    /// First and last day (UTC, both included), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 /// One audit event as the page shows it.
@@ -22,7 +27,9 @@ pub struct AuditRow {
     pub actor: String,
     pub action: String,
     pub target: String,
+    /// The details as stored (JSON), and the same for reading.
     pub details: String,
+    pub fields: Vec<(String, String)>,
     pub hash: String,
 }
 

@@ -76,6 +76,15 @@ pub struct IncidentView {
     pub to_acknowledge: Option<i64>,
     pub to_resolve: Option<i64>,
     pub customer_impact_minutes: Option<i64>,
+    /// Its postmortem: whether published, and the document's link if one was imported.
+    pub postmortem: Option<PostmortemLink>,
+}
+
+/// An incident's postmortem as the service page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostmortemLink {
+    pub status: String,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +109,8 @@ pub struct DrTestView {
     pub rto_achieved_minutes: Option<i64>,
     pub rpo_target_minutes: Option<i64>,
     pub rpo_achieved_minutes: Option<i64>,
+    /// The evidence the test was recorded with (a report, a ticket), if imported.
+    pub evidence_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -496,3 +496,34 @@ mod tests {
         }
     }
 }
+
+/// An event's details for reading: each top-level field as `(name, value)`, strings without
+/// quotes and anything nested as compact JSON; a non-object as one `("details", …)` pair.
+pub fn details_in_words(details: &serde_json::Value) -> Vec<(String, String)> {
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".to_owned(),
+        other => other.to_string(),
+    };
+    match details {
+        serde_json::Value::Object(fields) => fields.iter().map(|(k, v)| (k.replace('_', " "), text(v))).collect(),
+        serde_json::Value::Null => Vec::new(),
+        other => vec![("details".to_owned(), text(other))],
+    }
+}
+
+#[cfg(test)]
+mod details_tests {
+    use super::details_in_words;
+
+    #[test]
+    fn details_read_as_named_fields() {
+        let details = serde_json::json!({"period": "2026-Q3", "content_sha256": "ab", "rows": 3, "teams": ["a"]});
+        let words = details_in_words(&details);
+        assert!(words.contains(&("period".to_owned(), "2026-Q3".to_owned())));
+        assert!(words.contains(&("content sha256".to_owned(), "ab".to_owned())));
+        assert!(words.contains(&("rows".to_owned(), "3".to_owned())));
+        assert!(words.contains(&("teams".to_owned(), "[\"a\"]".to_owned())));
+        assert!(details_in_words(&serde_json::Value::Null).is_empty());
+    }
+}

@@ -23,6 +23,8 @@ pub fn AuditPage() -> impl IntoView {
             actor: non_empty(params.get("actor")),
             action: non_empty(params.get("action")),
             after: params.get("after").and_then(|a| a.trim().parse().ok()),
+            from: non_empty(params.get("from")),
+            to: non_empty(params.get("to")),
         }
     };
     let events = Resource::new(query, get_audit_events);
@@ -40,6 +42,8 @@ pub fn AuditPage() -> impl IntoView {
             <label>"Actor " <input name="actor" value=move || query().actor.unwrap_or_default()/></label>
             <label>"Action " <input name="action" value=move || query().action.unwrap_or_default()
                 placeholder="e.g. import.applied"/></label>
+            <label>"From (UTC) " <input type="date" name="from" value=move || query().from.unwrap_or_default()/></label>
+            <label>"To (UTC) " <input type="date" name="to" value=move || query().to.unwrap_or_default()/></label>
             <button type="submit">"Filter"</button>
         </form>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the audit log…"</p> }>
@@ -55,8 +59,26 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditTable(view: AuditView, query: AuditQuery) -> impl IntoView {
-    let filters = [("actor", query.actor.clone()), ("action", query.action.clone())];
-    let export = format!("/api/v1/audit/export.csv?{}", query_string(&filters));
+    let filters = [
+        ("actor", query.actor.clone()),
+        ("action", query.action.clone()),
+        ("from", query.from.clone()),
+        ("to", query.to.clone()),
+    ];
+    // The export takes instants: the days as midnights UTC, the last day included.
+    let instant = |day: &Option<String>, next: bool| {
+        day.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).and_then(|d| {
+            let d = if next { d.succ_opt()? } else { d };
+            Some(format!("{d}T00:00:00Z"))
+        })
+    };
+    let export_filters = [
+        ("actor", query.actor.clone()),
+        ("action", query.action.clone()),
+        ("from", instant(&query.from, false)),
+        ("to", instant(&query.to, true)),
+    ];
+    let export = format!("/api/v1/audit/export.csv?{}", query_string(&export_filters));
     let next = view.next.map(|after| {
         let mut pairs = filters.to_vec();
         pairs.push(("after", Some(after.to_string())));
@@ -94,7 +116,15 @@ fn AuditTable(view: AuditView, query: AuditQuery) -> impl IntoView {
                                 <td>{row.actor}</td>
                                 <td><code>{row.action}</code></td>
                                 <td>{row.target}</td>
-                                <td class="details"><code title=row.hash>{row.details}</code></td>
+                                <td class="details">
+                                    <dl class="audit-details">
+                                        {row.fields.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> }).collect_view()}
+                                    </dl>
+                                    <details>
+                                        <summary>"As recorded"</summary>
+                                        <code title=row.hash>{row.details}</code>
+                                    </details>
+                                </td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -87,7 +87,8 @@ const SHOWN_DOWNLOADS: usize = 50;
 /// The newest downloads: the audit log pages oldest first, so read to its last page (packs are
 /// downloaded a few times per audit, so this is a page or two).
 async fn latest_downloads() -> Result<Vec<AuditRow>, crate::error::AppError> {
-    let mut query = AuditQuery { action: Some("evidence.downloaded".into()), actor: None, after: None };
+    let mut query =
+        AuditQuery { action: Some("evidence.downloaded".into()), actor: None, after: None, from: None, to: None };
     let mut rows: Vec<AuditRow> = Vec::new();
     loop {
         let page = get_audit_events(query.clone()).await?;

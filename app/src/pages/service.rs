@@ -6,11 +6,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView, get_service};
+use crate::api::{
+    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PostmortemLink, ServiceView, SloView, get_service,
+};
 use crate::components::chart::{Series, SeriesChart};
 use crate::components::level_badge::level_badge;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
+use crate::components::url::safe_link;
 use crate::components::waiver_requests::ServiceWaiversSection;
 use crate::domain::format::{Unit, format_value, percent};
 use crate::domain::scorecard::{Level, NextLevel};
@@ -274,10 +277,44 @@ fn RecordTable(
     }
 }
 
+/// An imported link named `label` if it is safe to follow (http or https); another value shown
+/// as plain text, never as a link; `missing` when there is none.
+fn link_or(url: Option<&str>, label: &'static str, missing: &'static str) -> AnyView {
+    match url {
+        None => view! { <span class="note">{missing}</span> }.into_any(),
+        Some(url) => match safe_link(url) {
+            Some(href) => {
+                view! { <a href=href rel="noopener noreferrer nofollow" target="_blank">{label}</a> }.into_any()
+            }
+            None => view! { <span class="note">{format!("{label}: {url} (not a web link)")}</span> }.into_any(),
+        },
+    }
+}
+
+fn postmortem_cell(postmortem: Option<PostmortemLink>) -> AnyView {
+    match postmortem {
+        None => view! { <span class="note">"none"</span> }.into_any(),
+        Some(p) => {
+            let label = if p.status == "published" { "Published" } else { "Draft" };
+            let missing = if p.status == "published" { "published, no link" } else { "draft, no link" };
+            link_or(p.url.as_deref(), label, missing)
+        }
+    }
+}
+
 #[component]
 fn Incidents(incidents: Vec<IncidentView>) -> impl IntoView {
-    const HEADERS: &[&str] =
-        &["Incident", "Severity", "Started", "To detect", "To acknowledge", "To resolve", "Customer impact", "Status"];
+    const HEADERS: &[&str] = &[
+        "Incident",
+        "Severity",
+        "Started",
+        "To detect",
+        "To acknowledge",
+        "To resolve",
+        "Customer impact",
+        "Status",
+        "Postmortem",
+    ];
     view! {
         <RecordTable
             id="incidents"
@@ -296,6 +333,7 @@ fn Incidents(incidents: Vec<IncidentView>) -> impl IntoView {
                     <td class="numeric">{minutes(i.to_resolve)}</td>
                     <td class="numeric">{minutes(i.customer_impact_minutes)}</td>
                     <td>{i.status}</td>
+                    <td>{postmortem_cell(i.postmortem)}</td>
                 </tr>
             }).collect_view()}
         </RecordTable>
@@ -352,7 +390,8 @@ fn target_cell(target: Option<i64>, achieved: Option<i64>) -> impl IntoView {
 
 #[component]
 fn DrTests(dr_tests: Vec<DrTestView>) -> impl IntoView {
-    const HEADERS: &[&str] = &["Test", "Performed", "Outcome", "RTO achieved of target", "RPO achieved of target"];
+    const HEADERS: &[&str] =
+        &["Test", "Performed", "Outcome", "RTO achieved of target", "RPO achieved of target", "Evidence"];
     view! {
         <RecordTable
             id="dr"
@@ -368,6 +407,7 @@ fn DrTests(dr_tests: Vec<DrTestView>) -> impl IntoView {
                     <td>{t.outcome}</td>
                     {target_cell(t.rto_target_minutes, t.rto_achieved_minutes)}
                     {target_cell(t.rpo_target_minutes, t.rpo_achieved_minutes)}
+                    <td>{link_or(t.evidence_url.as_deref(), "Evidence", "none on record")}</td>
                 </tr>
             }).collect_view()}
         </RecordTable>

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use super::{
-    AccessPort, AuditPort, DrillDownPort, ImportPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort,
+    AccessPort, AuditPort, DrillDownPort, ImportPort, KpisPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort,
     ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
@@ -21,6 +21,7 @@ pub struct Ports {
     pub team: Arc<dyn TeamPort>,
     pub teams: Arc<dyn TeamsPort>,
     pub drill_down: Arc<dyn DrillDownPort>,
+    pub kpis: Arc<dyn KpisPort>,
     pub report: Arc<dyn ReportPort>,
     pub reports: Arc<dyn ReportsPort>,
     pub services: Arc<dyn ServicesPort>,

@@ -89,8 +89,9 @@ fn import_error(kind: RecordKind, error: IngestError) -> anyhow::Error {
                 })
                 .collect();
             anyhow::anyhow!(
-                "the generated {kind} were refused ({error_count} problem(s) in {received} row(s); this batch was not \
-                 written): {}",
+                "the generated {kind} were refused ({} in {}; this batch was not written): {}",
+                app::domain::format::count_of(error_count, "problem", "problems"),
+                app::domain::format::count_of(received, "row", "rows"),
                 first.join("; ")
             )
         }

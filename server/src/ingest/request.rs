@@ -1,5 +1,6 @@
 //! What an import is asked to do, what it did, and why it was refused.
 
+use app::domain::format::count_of;
 use app::domain::ingest::{FormatError, RecordKind, RowError};
 use sea_orm::DbErr;
 use serde::Serialize;
@@ -101,7 +102,11 @@ pub enum IngestError {
     #[error("the body could not be received: {0}")]
     Body(String),
     /// 422: some rows are invalid; nothing was written.
-    #[error("{error_count} problem(s) found in {received} row(s); nothing was written")]
+    #[error(
+        "{} found in {}; nothing was written",
+        count_of(*.error_count, "problem", "problems"),
+        count_of(*.received, "row", "rows")
+    )]
     Invalid { errors: Vec<RowError>, error_count: u64, received: u64 },
     /// 403: the writer is limited to teams and the records are not all theirs; nothing was written.
     #[error("{0}")]

@@ -20,8 +20,31 @@ impl AuditPage {
 #[async_trait::async_trait]
 impl AuditPort for AuditPage {
     async fn events(&self, query: AuditQuery) -> Result<AuditView, AppError> {
-        let filter =
-            AuditFilter { actor: query.actor, action: query.action, after: query.after, ..AuditFilter::default() };
+        let day = |name: &str, text: Option<&str>| -> Result<Option<chrono::NaiveDate>, AppError> {
+            text.map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .map_err(|_| AppError::Invalid(format!("{name} must be a day like 2026-07-01, not '{t}'")))
+                })
+                .transpose()
+        };
+        let (from, to) = (day("From", query.from.as_deref())?, day("To", query.to.as_deref())?);
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(AppError::Invalid(format!("The window ends ({to}) before it starts ({from}).")));
+        }
+        let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        let filter = AuditFilter {
+            actor: query.actor,
+            action: query.action,
+            after: query.after,
+            from: from.and_then(midnight),
+            // The last day is included: up to the next midnight.
+            to: to.and_then(|d| d.succ_opt()).and_then(midnight),
+            ..AuditFilter::default()
+        };
         let page =
             audit::list(&self.db, &filter, 100).await.map_err(|e| AppError::internal("listing audit events", &e))?;
         let head = page.head.unwrap_or(audit::Head { seq: 0, hash: app::domain::audit::GENESIS.to_owned() });
@@ -35,6 +58,7 @@ impl AuditPort for AuditPage {
                     actor: e.actor,
                     action: e.action,
                     target: e.target,
+                    fields: app::domain::audit::details_in_words(&e.details),
                     details: e.details.to_string(),
                     hash: e.hash,
                 })

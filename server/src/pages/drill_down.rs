@@ -77,10 +77,7 @@ async fn population_page(
     );
     Ok(PopulationView {
         kpi: id.as_str().to_owned(),
-        label: HEADLINES
-            .iter()
-            .find(|h| h.kpi == id)
-            .map_or_else(|| id.as_str().replace('_', " "), |h| h.label.to_owned()),
+        label: HEADLINES.iter().find(|h| h.kpi == id).map_or_else(|| id.title().to_owned(), |h| h.label.to_owned()),
         definition: id.definition().to_owned(),
         filter: report.population.filter.clone(),
         period: report.header.period.to_string(),

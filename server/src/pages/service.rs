@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, ServiceView, SloView};
+use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PostmortemLink, ServiceView, SloView};
 use app::domain::format::instant as time;
 use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
 use app::domain::records::{ActionStatus, Severity, Slug};
@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 
 use super::header::period_header;
 use crate::entities::{
-    dr_test, exemption, incident, incident_service, postmortem_action, service, slo, slo_measurement, team,
+    dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
 };
 use crate::kpis::{self, Figures, KpiQuery, ScorecardFilter};
 use crate::report::publication::period_state;
@@ -187,9 +187,18 @@ impl Records {
             .limit(MAX_ROWS)
             .all(db)
             .await?;
+        let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
+        let postmortems: HashMap<i64, PostmortemLink> = postmortem::Entity::find()
+            .filter(postmortem::Column::IncidentId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.incident_id, PostmortemLink { status: p.status, url: p.url }))
+            .collect();
         let incidents = incidents
             .into_iter()
             .map(|i| IncidentView {
+                postmortem: postmortems.get(&i.id).cloned(),
                 severity: Severity::from_level(i.severity)
                     .map_or_else(|| format!("SEV{}", i.severity), |s| s.as_str().to_owned()),
                 status: i.status.clone(),
@@ -263,6 +272,7 @@ impl Records {
                 rto_achieved_minutes: t.rto_achieved_minutes,
                 rpo_target_minutes: t.rpo_target_minutes,
                 rpo_achieved_minutes: t.rpo_achieved_minutes,
+                evidence_url: t.evidence_url,
             })
             .collect();
 

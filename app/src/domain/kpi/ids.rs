@@ -99,6 +99,62 @@ impl KpiId {
         Self::ALL.into_iter().find(|k| k.as_str() == text.trim())
     }
 
+    /// Its name for reading ("Time to restore").
+    pub fn title(self) -> &'static str {
+        match self {
+            KpiId::SloAttainment => "SLO attainment",
+            KpiId::SloMetRate => "SLOs met",
+            KpiId::ErrorBudgetRemaining => "Error budget remaining",
+            KpiId::BudgetExhaustedCount => "Error budgets exhausted",
+            KpiId::BurnRate => "Burn rate",
+            KpiId::SloCoverage => "SLO coverage (tier 0–1)",
+            KpiId::HighSevCount => "SEV0–1 incidents",
+            KpiId::IncidentCount => "Incidents by severity",
+            KpiId::CustomerImpactMinutes => "Customer impact",
+            KpiId::Mttd => "Time to detect",
+            KpiId::Mtta => "Time to acknowledge",
+            KpiId::Mttr => "Time to restore",
+            KpiId::ImpactDuration => "Impact duration",
+            KpiId::TimeToResolve => "Time to resolve",
+            KpiId::RepeatIncidentRate => "Repeat incidents",
+            KpiId::PostmortemCoverage => "Postmortems on time",
+            KpiId::ActionOnTimeRate => "Actions done on time",
+            KpiId::OverdueActions => "Overdue actions",
+            KpiId::DrPassRate => "DR tests passed",
+            KpiId::RtoCompliance => "RTO met",
+            KpiId::RpoCompliance => "RPO met",
+            KpiId::DrCoverage => "DR coverage (tier 0–1)",
+            KpiId::ChangeFailureRate => "Change failure rate",
+            KpiId::DeploymentFrequency => "Deployment frequency",
+            KpiId::DataQuality => "Data quality",
+        }
+    }
+
+    /// The group it is listed under on the KPI index.
+    pub fn family(self) -> &'static str {
+        match self {
+            KpiId::SloAttainment
+            | KpiId::SloMetRate
+            | KpiId::ErrorBudgetRemaining
+            | KpiId::BudgetExhaustedCount
+            | KpiId::BurnRate
+            | KpiId::SloCoverage => "SLOs and error budgets",
+            KpiId::HighSevCount
+            | KpiId::IncidentCount
+            | KpiId::CustomerImpactMinutes
+            | KpiId::Mttd
+            | KpiId::Mtta
+            | KpiId::Mttr
+            | KpiId::ImpactDuration
+            | KpiId::TimeToResolve
+            | KpiId::RepeatIncidentRate => "Incidents",
+            KpiId::PostmortemCoverage | KpiId::ActionOnTimeRate | KpiId::OverdueActions => "Postmortems and actions",
+            KpiId::DrPassRate | KpiId::RtoCompliance | KpiId::RpoCompliance | KpiId::DrCoverage => "Disaster recovery",
+            KpiId::ChangeFailureRate | KpiId::DeploymentFrequency => "Changes",
+            KpiId::DataQuality => "Data quality",
+        }
+    }
+
     /// The pinned definition (docs/kpis.md), as shown beside drilled-down values.
     pub fn definition(self) -> &'static str {
         match self {
