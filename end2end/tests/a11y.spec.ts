@@ -10,6 +10,7 @@ const pages = [
   '/services?period=2026-Q3',
   '/services?period=2026-Q3&view=matrix',
   '/teams?period=2026-Q3',
+  '/kpis?period=2026-Q3',
   '/reports',
   '/services/storefront?period=2026-Q3',
   '/teams/shop?period=2026-Q3',
@@ -22,6 +23,7 @@ const pages = [
   '/access',
   '/tokens',
   '/audit',
+  '/audit?from=2026-01-01&to=2030-12-31',
   '/evidence',
   '/no-such-page',
 ];

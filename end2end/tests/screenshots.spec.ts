@@ -7,7 +7,7 @@ test.beforeAll(async ({ request }) => {
 });
 
 for (const [name, viewport] of [
-  ['desktop', { width: 1440, height: 900 }],
+  ['desktop', { width: 1280, height: 900 }],
   ['phone', { width: 390, height: 844 }],
 ] as const) {
   test(`screenshots of the pages (${name})`, async ({ page }, testInfo) => {
@@ -22,6 +22,7 @@ for (const [name, viewport] of [
       ['service', '/services/storefront?period=2026-Q3'],
       ['team', '/teams/shop?period=2026-Q3'],
       ['drill-down', '/kpis/overdue_actions?period=2026-Q3'],
+      ['kpis', '/kpis?period=2026-Q3'],
       ['report', '/reports/2026-Q3'],
       ['import', '/import'],
       ['self-assessment', '/teams/shop/self-assessment'],

@@ -68,3 +68,34 @@ test('a service page says what it takes to reach the next level and how the scor
   const passed = applicable.filter((c: { status: string }) => c.status === 'pass').reduce((sum: number, c: { weight: number }) => sum + c.weight, 0);
   await expect(page.getByTestId('score-explained')).toContainText(`${passed} of ${total} weight points pass (${card.score} / 100)`);
 });
+
+test('a service page links to postmortem documents and DR evidence', async ({ page, request }) => {
+  // A team and service of their own, so the other specs' figures stay as they are.
+  const send = async (kind: string, rows: unknown[]) => {
+    const response = await request.post(`/api/v1/${kind}`, { data: rows });
+    expect(response.status(), await response.text()).toBe(200);
+  };
+  await send('teams', [{ slug: 'books', name: 'Books' }]);
+  await send('services', [{ slug: 'ledger', name: 'Ledger', tier: 3, team: 'books' }]);
+  await send('incidents', [{
+    external_id: 'BOOKS-1', title: 'Ledger lag', severity: 'SEV2', services: ['ledger'],
+    started_at: '2026-08-03T10:00:00Z', detected_at: '2026-08-03T10:05:00Z', mitigated_at: '2026-08-03T11:00:00Z',
+  }]);
+  await send('postmortems', [{ incident: 'BOOKS-1', status: 'published', published_at: '2026-08-05T09:00:00Z', url: 'https://wiki.example/postmortems/books-1' }]);
+  await send('dr-tests', [{
+    external_id: 'BOOKS-DR', service: 'ledger', scenario: 'restore', outcome: 'pass',
+    performed_at: '2026-08-10T09:00:00Z', evidence_url: 'https://drills.example/books-dr',
+  }]);
+  // Ingestion refuses a link that is not a web link (the page would show it as text anyway).
+  const unsafe = await request.post('/api/v1/dr-tests', {
+    data: [{ external_id: 'BOOKS-DR-2', service: 'ledger', scenario: 'restore', outcome: 'pass', performed_at: '2026-08-11T09:00:00Z', evidence_url: 'javascript:alert(1)' }],
+  });
+  expect(unsafe.status()).toBe(422);
+  const service = new ServicePage(page);
+  await service.goto('ledger', { period: '2026-Q3' });
+  const postmortem = service.incident('BOOKS-1').getByRole('link', { name: 'Published' });
+  await expect(postmortem).toHaveAttribute('href', 'https://wiki.example/postmortems/books-1');
+  await expect(postmortem).toHaveAttribute('rel', /noopener/);
+  const dr = page.locator('tr[data-dr-test="BOOKS-DR"]');
+  await expect(dr.getByRole('link', { name: 'Evidence' })).toHaveAttribute('href', 'https://drills.example/books-dr');
+});
