@@ -91,8 +91,9 @@ pub fn executive_summary(
     let below: u64 = levels.iter().map(|t| t.none).sum();
     if able > 0 {
         sentences.push(format!(
-            "{at_silver} of the {} whose tier can reach Silver are at Silver or above; {} below Bronze.",
+            "{at_silver} of the {} whose tier can reach Silver {} at Silver or above; {} below Bronze.",
             count_of(able, "service", "services"),
+            if at_silver == 1 { "is" } else { "are" },
             count_of(below, "service is", "services are"),
         ));
     }
