@@ -13,6 +13,8 @@ pub struct ServiceView {
     pub service: String,
     pub name: String,
     pub team: String,
+    /// The team's name, as people know it.
+    pub team_name: String,
     pub tier: u8,
     pub lifecycle: String,
     pub header: PeriodHeader,

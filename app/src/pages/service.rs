@@ -53,7 +53,7 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
             <Title text=format!("{} · {}", view.name, view.header.period)/>
             <h1>{view.name.clone()}</h1>
             <p class="lede">
-                "Team " <a href=team_link>{view.team.clone()}</a> " · tier " {view.tier}
+                "Team " <a href=team_link>{view.team_name.clone()}</a> " · tier " {view.tier}
                 {(view.lifecycle != "active").then(|| format!(" · {}", view.lifecycle))}
             </p>
             <div class="headline">

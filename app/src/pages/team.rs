@@ -51,7 +51,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
     };
     view! {
         <section class="hero">
-            <p class="crumbs"><a href=services_link.clone()>"Services"</a> " / team " <code>{team.clone()}</code></p>
+            <p class="crumbs"><a href=services_link.clone()>"Services"</a> " / " {name.clone()}</p>
             <Title text=format!("{name} · {period}")/>
             <h1>{format!("{name} · {period}")}</h1>
             <p class="lede" data-testid="team-summary">{summary}</p>

@@ -63,7 +63,8 @@ impl ServicePage {
         let Some(row) = service::Entity::find().filter(service::Column::Slug.eq(slug)).one(db).await? else {
             return Ok(None);
         };
-        let team = team::Entity::find_by_id(row.team_id).one(db).await?.map(|t| t.slug).unwrap_or_default();
+        let (team, team_name) =
+            team::Entity::find_by_id(row.team_id).one(db).await?.map(|t| (t.slug, t.name)).unwrap_or_default();
         let filter = ScorecardFilter { service: Some(slug.to_owned()), ..Default::default() };
         let report = figures.scorecards(&period, &filter, now).await?;
         let card: Option<&Scorecard> = report.scorecards.first();
@@ -77,6 +78,7 @@ impl ServicePage {
             service: row.slug.clone(),
             name: row.name.clone(),
             team,
+            team_name,
             tier: u8::try_from(row.tier).unwrap_or_default(),
             lifecycle: row.lifecycle.clone(),
             header: period_header(period, period.as_of(now), &report.policy_version, figures.calendar, state, now),
