@@ -133,6 +133,10 @@ struct DatabaseArgs {
     /// Where the embedded SQLite file lives.
     #[arg(long, env = "PLUMBLINE_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
+    /// Most database connections this process keeps (1–1000).
+    #[arg(long, env = "PLUMBLINE_DB_POOL_SIZE", default_value_t = db::DEFAULT_POOL_SIZE,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    db_pool_size: u32,
 }
 
 impl DatabaseArgs {
@@ -357,9 +361,12 @@ pub async fn run() -> ExitCode {
     }
 }
 
-async fn open(target: &DatabaseTarget) -> anyhow::Result<DatabaseConnection> {
-    tracing::info!(database = ?target, "connecting");
-    let db = db::connect(target).await.with_context(|| format!("cannot connect to {target:?}"))?;
+async fn open(args: &DatabaseArgs) -> anyhow::Result<DatabaseConnection> {
+    let target = args.target();
+    tracing::info!(database = ?target, pool_size = args.db_pool_size, "connecting");
+    let db = db::connect_with_pool(&target, args.db_pool_size)
+        .await
+        .with_context(|| format!("cannot connect to {target:?}"))?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     Ok(db)
 }
@@ -371,7 +378,7 @@ fn print_openapi() -> anyhow::Result<()> {
 }
 
 async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
-    open(&args.target()).await?;
+    open(&args).await?;
     println!("migrations applied");
     Ok(())
 }
@@ -400,7 +407,7 @@ async fn audit_verify(args: DatabaseArgs) -> anyhow::Result<()> {
 }
 
 async fn token(args: TokenArgs) -> anyhow::Result<()> {
-    let db = open(&args.database.target()).await?;
+    let db = open(&args.database).await?;
     crate::auth::cli::run(&db, args.command).await
 }
 
@@ -434,7 +441,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
     )
     .map_err(|message| anyhow::anyhow!("adapter options: {message}"))?;
     let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
-    let db = open(&args.database.target()).await?;
+    let db = open(&args.database).await?;
     let run = crate::import_cli::ImportArgs {
         files: args.files,
         kind: args.kind,
@@ -450,7 +457,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
 }
 
 async fn demo_data(args: DemoArgs) -> anyhow::Result<()> {
-    let db = open(&args.database.target()).await?;
+    let db = open(&args.database).await?;
     demo::load(&db, args.scale, args.seed, true).await
 }
 
@@ -504,7 +511,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // A broken policy file is reported before anything else starts.
     let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
     tracing::info!(version = %policy.version, "scorecard policy loaded");
-    let db = open(&target).await?;
+    let db = open(&args.database).await?;
     let load_demo = match settings.demo {
         DemoMode::Off => false,
         DemoMode::Auto => target.is_embedded(),

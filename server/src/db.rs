@@ -53,7 +53,15 @@ impl std::fmt::Debug for DatabaseTarget {
     }
 }
 
+/// Connections a process keeps unless `PLUMBLINE_DB_POOL_SIZE` says otherwise.
+pub const DEFAULT_POOL_SIZE: u32 = 10;
+
 pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbErr> {
+    connect_with_pool(target, DEFAULT_POOL_SIZE).await
+}
+
+/// Connects with at most `pool_size` connections.
+pub async fn connect_with_pool(target: &DatabaseTarget, pool_size: u32) -> Result<DatabaseConnection, DbErr> {
     if let DatabaseTarget::Embedded(path) = target
         && let Some(dir) = path.parent()
     {
@@ -63,7 +71,8 @@ pub async fn connect(target: &DatabaseTarget) -> Result<DatabaseConnection, DbEr
     let mut options = ConnectOptions::new(target.url());
     // A few connections kept open: a page's loads run side by side, and opening one on demand
     // costs ~100 ms on Postgres.
-    options.sqlx_logging(false).max_connections(10).min_connections(4);
+    let pool_size = pool_size.max(1);
+    options.sqlx_logging(false).max_connections(pool_size).min_connections(pool_size.min(4));
     // Imports look rows up by lists of keys (`external_id IN (…1000 values…)`). Postgres'
     // generic plan for such a prepared statement filters every row of the source instead of
     // probing the index (seen: 3 s per lookup at 150k rows); custom plans use the index.
@@ -110,8 +119,24 @@ fn without_password(error: DbErr, target: &DatabaseTarget) -> DbErr {
     }
 }
 
+/// The advisory lock key replicas take while migrating (any constant unique to Plumbline).
+const MIGRATION_LOCK: i64 = 0x706c_756d_626c; // "plumbl"
+
+/// Applies pending migrations. On Postgres, replicas starting together on one database take
+/// turns: the migrations run in one transaction holding an advisory lock, so the second replica
+/// waits, then finds the work done instead of racing the first to create the same tables; a
+/// migration that fails leaves nothing half-applied (Postgres DDL is transactional). Using the
+/// lock's own connection, it needs no second one from the pool. SQLite is one process.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    use sea_orm::TransactionTrait;
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+    Migrator::up(&txn, None).await?;
+    // Committing releases the lock; on an error the dropped transaction rolls back and frees it.
+    txn.commit().await
 }
 
 /// SQLSTATE codes (and SQLite result codes) of failures caused by a concurrent writer, after

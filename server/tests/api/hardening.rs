@@ -597,3 +597,45 @@ async fn a_misspelt_import_parameter_is_refused_and_writes_nothing() {
     let response = app.post_query("teams", "?dry_run=true", "application/json", teams).await;
     assert_eq!(response.status(), StatusCode::OK, "the right spelling is accepted");
 }
+
+/// Two replicas starting together on an empty Postgres database: both migrate without error
+/// (they take turns on an advisory lock, the second finding the work done), each needing no
+/// more than the one connection a pool of size 1 gives it, and every migration is recorded once.
+/// Three fresh databases, since a race may not show the first time.
+#[tokio::test]
+async fn replicas_starting_together_on_an_empty_database_both_migrate() {
+    use migrations::MigratorTrait;
+    use sea_orm::{ConnectionTrait, Database};
+    use server::db::DatabaseTarget;
+
+    let admin = crate::helpers::admin_url();
+    let conn = Database::connect(&admin).await.expect("Postgres is reachable for tests");
+    for attempt in 0..3 {
+        let name = format!(
+            "plumbline_test_replicas_{}_{attempt}_{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_micros()
+        );
+        conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+        let target = DatabaseTarget::Url(crate::helpers::with_database(&admin, &name));
+        let (a, b) = (
+            server::db::connect_with_pool(&target, 1).await.expect("replica A connects"),
+            server::db::connect_with_pool(&target, 1).await.expect("replica B connects"),
+        );
+        let (first, second) = tokio::join!(server::db::migrate(&a), server::db::migrate(&b));
+        first.expect("replica A migrates");
+        second.expect("replica B migrates");
+        let recorded = a
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT COUNT(*) AS n FROM seaql_migrations".to_owned(),
+            ))
+            .await
+            .expect("count")
+            .and_then(|row| row.try_get::<i64>("", "n").ok());
+        assert_eq!(recorded, Some(migrations::Migrator::migrations().len() as i64));
+        a.close().await.ok();
+        b.close().await.ok();
+        conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+    }
+}
