@@ -29,8 +29,9 @@ pub struct ServicesView {
     pub page: crate::domain::scorecard::listing::ServicePage,
     /// Every team with an active service (slug, name), for the filter.
     pub teams: Vec<(String, String)>,
-    /// The period the change column compares with.
+    /// The period the change column compares with, and whether it has any data.
     pub previous: String,
+    pub previous_has_data: bool,
     /// The policy's checks, in order: the matrix's columns.
     pub checks: Vec<CheckColumn>,
 }

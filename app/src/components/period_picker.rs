@@ -9,7 +9,13 @@ use crate::domain::publication::PeriodState;
 /// A GET form (so the period is in the URL and works without JavaScript) choosing among recent
 /// quarters and months.
 #[component]
-pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl IntoView {
+pub fn PeriodPicker(
+    header: PeriodHeader,
+    #[prop(into)] action: String,
+    /// Other query fields the page keeps when the period changes (`scope` on the KPI index).
+    #[prop(optional)]
+    keep: Vec<(&'static str, String)>,
+) -> impl IntoView {
     let selected = header.period.clone();
     let known = header.quarters.contains(&selected) || header.months.contains(&selected);
     let option = move |period: String| {
@@ -20,7 +26,9 @@ pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl 
     let quarters = header.quarters.clone().into_iter().map(option.clone()).collect_view();
     let months = header.months.clone().into_iter().map(option.clone()).collect_view();
     let other = (!known).then(|| option(header.period.clone()));
-    let previous_link = format!("{action}?period={}", header.previous);
+    let mut pairs = vec![("period", Some(header.previous.clone()))];
+    pairs.extend(keep.iter().map(|(name, value)| (*name, Some(value.clone()))));
+    let previous_link = format!("{action}?{}", super::url::query_string(&pairs));
     let status = if header.open {
         format!(
             "open, {} of {} days so far: figures still move, and counts are compared at their pace",
@@ -39,6 +47,7 @@ pub fn PeriodPicker(header: PeriodHeader, #[prop(into)] action: String) -> impl 
     };
     view! {
         <form class="period-picker" method="get" action=action aria-label="Choose the period">
+            {keep.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
             <label for="period-select">"Period"</label>
             <select id="period-select" name="period">
                 {other}

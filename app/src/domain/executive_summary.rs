@@ -49,18 +49,28 @@ pub fn executive_summary(
         .iter()
         .filter(|h| h.meets_target() == Some(false))
         .map(|h| {
-            format!("{} ({}, target {})", h.label, format_value(h.unit, h.value), h.target_text().unwrap_or_default())
+            // A running period's count is judged at its pace: say so beside the value.
+            let value = match h.pace_text() {
+                Some(pace) => format!("{} so far, on pace for {pace}", format_value(h.unit, h.value)),
+                None => format_value(h.unit, h.value),
+            };
+            format!("{} ({value}, target {})", h.label, h.target_text().unwrap_or_default())
         })
         .collect();
+    let unjudged: Vec<&str> =
+        targeted.iter().filter(|h| h.meets_target().is_none()).map(|h| h.label.as_str()).collect();
     let met = targeted.iter().filter(|h| h.meets_target() == Some(true)).count();
     if !targeted.is_empty() {
-        let mut sentence = format!("{met} of {} figures with a target meet it", targeted.len());
-        if missed.is_empty() {
-            sentence.push('.');
-        } else {
-            sentence.push_str(&format!("; missed: {}.", missed.join("; ")));
+        let verb = if met == 1 { "meets" } else { "meet" };
+        let mut sentence =
+            format!("{met} of {} with a target {verb} it", count_of(targeted.len() as u64, "figure", "figures"));
+        if !missed.is_empty() {
+            sentence.push_str(&format!("; missed: {}", missed.join("; ")));
         }
-        sentences.push(sentence);
+        if !unjudged.is_empty() {
+            sentence.push_str(&format!("; no data for: {}", unjudged.join(", ")));
+        }
+        sentences.push(sentence + ".");
     }
     let biggest = |verdict: Verdict| {
         headlines
@@ -169,9 +179,7 @@ mod tests {
         let text = executive_summary("2026-Q3", "2026-Q2", 9, &figures(2, 0.9, 0.8), &levels, &risks).join(" ");
         assert!(text.starts_with("In 2026-Q3, 9 active services ran under the scorecard policy; 2 SEV0–1 incidents started, with 90 min of customer impact."), "{text}");
         assert!(
-            text.contains(
-                "0 of 1 figures with a target meet it; missed: SLOs met (90.0\u{a0}%, target ≥ 95.0\u{a0}%)."
-            ),
+            text.contains("0 of 1 figure with a target meet it; missed: SLOs met (90.0\u{a0}%, target ≥ 95.0\u{a0}%)."),
             "{text}"
         );
         assert!(text.contains("The biggest improvement against 2026-Q2 is SEV0–1 incidents (−2, now 2)"), "{text}");

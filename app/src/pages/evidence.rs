@@ -17,6 +17,9 @@ pub fn EvidencePage() -> impl IntoView {
     let query = use_query_map();
     let error = move || query.read_untracked().get("error");
     let entered = move |name: &str| query.read_untracked().get(name).unwrap_or_default();
+    let tier_entered = move |tier: u8| {
+        query.read_untracked().get_all("tier").unwrap_or_default().iter().any(|t| t.trim() == tier.to_string())
+    };
     view! {
         <Title text="Evidence"/>
         <section class="hero">
@@ -45,7 +48,7 @@ pub fn EvidencePage() -> impl IntoView {
                 <span class="tiers" role="group" aria-label="Tiers">
                     "Tiers: "
                     {(0..=3).map(|tier| view! {
-                        <label class="inline"><input type="checkbox" name="tier" value=tier.to_string()/>" " {tier}</label>
+                        <label class="inline"><input type="checkbox" name="tier" value=tier.to_string() checked=tier_entered(tier)/>" " {tier}</label>
                     }).collect_view()}
                 </span>
             </fieldset>
@@ -61,7 +64,7 @@ pub fn EvidencePage() -> impl IntoView {
                         view! {
                             <label>
                                 {population.file()} " "
-                                <input type="number" name=name min="1" max=MAX_SAMPLE.to_string() inputmode="numeric"/>
+                                <input type="number" name=name.clone() min="1" max=MAX_SAMPLE.to_string() inputmode="numeric" value=entered(&name)/>
                             </label>
                         }
                     }).collect_view()}

@@ -51,7 +51,7 @@ fn KpiIndex(view: KpisView) -> impl IntoView {
                 {format!("Every pinned KPI of {scope}, as {} reports it. ", "GET /api/v1/kpis")}
                 "Each value links to the records behind it; the definitions are in docs/kpis.md."
             </p>
-            <PeriodPicker header action="/kpis"/>
+            <PeriodPicker header action="/kpis" keep=vec![("scope", scope.clone())]/>
         </section>
         {families.into_iter().map(|(family, lines)| {
             let id = format!("kpis-{}", family.to_lowercase().replace(' ', "-"));

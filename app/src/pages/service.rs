@@ -93,12 +93,18 @@ fn NextLevelPanel(next: NextLevel) -> impl IntoView {
         NextLevel::AtCeiling { level: Some(Level::Gold), .. } => {
             view! { <p>"Gold is the highest level. Keep every check passing to stay there."</p> }.into_any()
         }
-        NextLevel::AtCeiling { level, tier } => {
-            let at = level.map_or("below Bronze", Level::label);
+        NextLevel::AtCeiling { level: None, tier } => view! {
+            <p>{format!("No level can be reached by a tier-{tier} service: the policy has no Bronze check for tier {tier}.")}</p>
+        }
+        .into_any(),
+        NextLevel::AtCeiling { level: Some(level), tier } => {
+            let left_out = (level < Level::Silver).then_some(
+                " Its tier is left out of \u{201c}share at Silver or above\u{201d}.",
+            );
             view! {
                 <p>
-                    {format!("This service is at {at}, the highest level a tier-{tier} service can reach: the policy has no check above it for tier {tier}. ")}
-                    "Its tier's figures leave it out of \u{201c}share at Silver or above\u{201d}."
+                    {format!("This service is at {}, the highest level a tier-{tier} service can reach: the policy has no check above it for tier {tier}.", level.label())}
+                    {left_out}
                 </p>
             }
             .into_any()

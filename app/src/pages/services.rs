@@ -78,8 +78,10 @@ pub fn ServicesPage() -> impl IntoView {
 }
 
 /// The change of level and score since the previous period, in words.
-fn change_text(row: &ServiceRow) -> String {
-    let Some(before) = row.previous else { return "new this period".to_owned() };
+fn change_text(row: &ServiceRow, previous_has_data: bool) -> String {
+    let Some(before) = row.previous else {
+        return if previous_has_data { "new this period" } else { "no data last period" }.to_owned();
+    };
     let level = match row.level.cmp(&before.level) {
         std::cmp::Ordering::Greater => format!("↑ from {}", before.level.map_or("below Bronze", Level::label)),
         std::cmp::Ordering::Less => format!("↓ from {}", before.level.map_or("below Bronze", Level::label)),
@@ -212,7 +214,7 @@ fn ServicesTable(view: ServicesView, query: ServicesQuery) -> impl IntoView {
                                 .map(|(_, check)| check.title.clone())
                                 .collect();
                             let team_name = names.get(&row.team).cloned().unwrap_or_else(|| row.team.clone());
-                            let change = change_text(&row);
+                            let change = change_text(&row, view.previous_has_data);
                             view! {
                                 <tr data-service=row.service.clone()>
                                     <td data-label="Service"><a href=format!("/services/{}?period={}", row.service, period)><code>{row.service.clone()}</code></a></td>

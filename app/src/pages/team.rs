@@ -45,8 +45,13 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         let all = crate::domain::format::count_of(total as u64, "service", "services");
         if silver_reachable == total {
             format!("{all}, {at_silver} at Silver or above.")
+        } else if silver_reachable == 0 {
+            format!("{all}; none of their tiers can reach Silver under the policy.")
         } else {
-            format!("{all}; {at_silver} of the {silver_reachable} whose tier can reach Silver are at Silver or above.")
+            let verb = if at_silver == 1 { "is" } else { "are" };
+            format!(
+                "{all}; {at_silver} of the {silver_reachable} whose tier can reach Silver {verb} at Silver or above."
+            )
         }
     };
     view! {

@@ -95,8 +95,15 @@ impl ServicesPort for ServicesPage {
             .iter()
             .map(|c| (c.service.as_str(), Standing { level: c.level, score: c.score }))
             .collect();
-        for row in &mut page.rows {
-            row.previous = by_service.get(row.service.as_str()).copied();
+        // A previous period that ended before the first record has no standing to compare with.
+        let first = crate::kpis::first_record::first_record(&self.figures.db)
+            .await
+            .map_err(|e| AppError::internal("finding the first record", &e))?;
+        let previous_has_data = first.is_some_and(|first| first < previous.end());
+        if previous_has_data {
+            for row in &mut page.rows {
+                row.previous = by_service.get(row.service.as_str()).copied();
+            }
         }
         let slugs: BTreeSet<&str> = report.scorecards.iter().map(|c| c.team.as_str()).collect();
         let names: HashMap<String, String> = team::Entity::find()
@@ -126,6 +133,7 @@ impl ServicesPort for ServicesPage {
             page,
             teams,
             previous: previous.to_string(),
+            previous_has_data,
             checks,
         })
     }

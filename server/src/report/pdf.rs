@@ -10,6 +10,7 @@ use app::api::ReportView;
 use app::components::{chart_svg, trend};
 use app::domain::overview::{TrendSeries, Unit, Verdict, format_value};
 use app::domain::report::{Publication, QuarterlyReport};
+use app::domain::scorecard::Level;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::pdf_text::{encode, fit, width, wrap};
@@ -335,11 +336,15 @@ fn levels(layout: &mut Layout, report: &QuarterlyReport) {
         .levels
         .iter()
         .map(|l| {
+            // A level the tier cannot reach is not a zero.
+            let count = |level: Level, n: u64| {
+                if l.ceiling >= Some(level) { plain(n.to_string()) } else { ("cannot reach".to_owned(), MUTED) }
+            };
             vec![
                 plain(format!("Tier {}", l.tier)),
-                plain(l.gold.to_string()),
-                plain(l.silver.to_string()),
-                plain(l.bronze.to_string()),
+                count(Level::Gold, l.gold),
+                count(Level::Silver, l.silver),
+                count(Level::Bronze, l.bronze),
                 plain(l.none.to_string()),
                 plain(l.total().to_string()),
             ]

@@ -24,7 +24,8 @@ const FORM_MARK: &str = "form";
 /// mistake beside the fields instead of a problem document.
 fn back_to_form(pairs: &[(String, String)], detail: &str) -> Response {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in pairs.iter().filter(|(k, _)| matches!(k.as_str(), "from" | "to" | "team" | "seed")) {
+    let entered = |key: &str| matches!(key, "from" | "to" | "team" | "tier" | "seed") || key.starts_with("sample_");
+    for (key, value) in pairs.iter().filter(|(k, _)| entered(k)) {
         query.append_pair(key, value);
     }
     query.append_pair("error", detail);

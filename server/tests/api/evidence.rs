@@ -354,7 +354,10 @@ async fn every_cited_import_batch_is_in_the_pack_and_controls_are_summarised(app
 async fn a_mistake_in_the_form_goes_back_to_the_form(app: &TestApp) {
     let manual = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let response = manual
-        .get(format!("{}/api/v1/evidence?form=1&from=2026-10-01&to=2026-09-30&team=", app.base))
+        .get(format!(
+            "{}/api/v1/evidence?form=1&from=2026-10-01&to=2026-09-30&team=&tier=1&sample_incidents=5",
+            app.base
+        ))
         .send()
         .await
         .expect("sent");
@@ -366,6 +369,8 @@ async fn a_mistake_in_the_form_goes_back_to_the_form(app: &TestApp) {
     let html = page.text().await.expect("html").replace("<!>", "");
     assert!(html.contains("role=\"alert\"") && html.contains("before it starts"), "the page shows the error");
     assert!(html.contains("value=\"2026-10-01\""), "and keeps what was entered");
+    assert!(location.contains("tier=1") && location.contains("sample_incidents=5"), "{location}");
+    assert!(html.contains("value=\"5\""), "the sample size too");
 }
 
 async fn bad_requests_are_refused_before_any_byte(app: &TestApp) {
