@@ -1,9 +1,22 @@
 //! Services and teams as pages look them up by slug.
 
+use std::collections::BTreeMap;
+
 use app::error::AppError;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entities::{service, team};
+
+/// Every team's name by slug (pages show names where data has slugs).
+pub async fn team_names<C: ConnectionTrait>(db: &C) -> Result<BTreeMap<String, String>, DbErr> {
+    let pairs: Vec<(String, String)> = team::Entity::find()
+        .select_only()
+        .columns([team::Column::Slug, team::Column::Name])
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(pairs.into_iter().collect())
+}
 
 /// A service with its team's slug, or a 404 naming the service.
 pub async fn service_and_team(db: &DatabaseConnection, slug: &str) -> Result<(service::Model, String), AppError> {

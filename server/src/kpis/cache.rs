@@ -129,6 +129,8 @@ pub struct KpiCache {
     pub published_figures: VersionedCache<crate::report::publication::PublishedFigures>,
     /// The home page's record counts.
     pub data_summary: VersionedCache<app::api::Overview>,
+    /// When the organisation's data begins (`first_record`), per data version.
+    pub first_record: VersionedCache<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Default for KpiCache {
@@ -143,6 +145,7 @@ impl Default for KpiCache {
             published: VersionedCache::with_capacity(16),
             published_figures: VersionedCache::with_capacity(16),
             data_summary: VersionedCache::with_capacity(1),
+            first_record: VersionedCache::with_capacity(1),
         }
     }
 }

@@ -30,6 +30,22 @@ impl Figures {
         Figures { db, cache: Arc::default(), policy: Arc::new(policy), calendar }
     }
 
+    /// Whether any record is about a time before `period` ends: a period that ended before the
+    /// organisation's first record has no figures (never zeros), nothing to publish and nothing
+    /// to compare with. The first record is read once per data version.
+    pub async fn has_data(&self, period: &Period) -> Result<bool, sea_orm::DbErr> {
+        let version = crate::db::data_version(&self.db).await?;
+        let first = match self.cache.first_record.get("first", version) {
+            Some(first) => *first,
+            None => {
+                let first = super::first_record::first_record(&self.db).await?;
+                self.cache.first_record.put("first".to_owned(), version, Arc::new(first));
+                first
+            }
+        };
+        Ok(first.is_some_and(|first| first < period.end()))
+    }
+
     /// The period asked for, or the current quarter (see [`Period::parse_or_current`]).
     pub fn period(&self, text: Option<&str>, now: DateTime<Utc>) -> Result<Period, PeriodError> {
         Period::parse_or_current(text, self.calendar, now)

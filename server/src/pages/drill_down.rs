@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use app::api::{PopulationView, PublishedFigure};
-use app::domain::format::{EPSILON, format_value};
+use app::domain::format::format_value;
 use app::domain::kpi::{KpiId, SeverityFilter, value_in_words};
 use app::domain::overview::headline::HEADLINES;
+use app::domain::publication::figure_changes;
 use app::error::AppError;
 use app::ports::DrillDownPort;
 
@@ -115,13 +116,10 @@ async fn published_figure(
         return Ok(None);
     };
     let Some(values) = frozen.of(&query.scope) else { return Ok(None) };
-    let (then, now) = ((headline.read)(values), (headline.read)(&report.values));
-    let differs = match (then, now) {
-        (Some(a), Some(b)) => (a - b).abs() >= EPSILON,
-        (a, b) => a.is_some() != b.is_some(),
-    };
+    // The same comparison the period's notice makes.
+    let differs = figure_changes(values, &report.values).iter().any(|c| c.kpi == id.as_str());
     Ok(Some(PublishedFigure {
-        value: format_value(headline.unit, then),
+        value: format_value(headline.unit, (headline.read)(values)),
         published_at: frozen.published_at.map(app::domain::format::instant).unwrap_or_default(),
         published_by: frozen.published_by.clone(),
         differs,

@@ -37,10 +37,8 @@ impl KpisPort for KpisPage {
             Err(other) => return Err(AppError::internal("loading the KPI index", &other)),
         };
         // A period that ended before the first record has no data: never zeros.
-        let first = crate::kpis::first_record::first_record(&figures.db)
-            .await
-            .map_err(|e| AppError::internal("finding the first record", &e))?;
-        let before_data = first.is_none_or(|first| query.period.end() <= first);
+        let before_data =
+            !figures.has_data(&query.period).await.map_err(|e| AppError::internal("finding the first record", &e))?;
         let kpis = KpiId::ALL
             .into_iter()
             .map(|id| {

@@ -50,10 +50,11 @@ impl ReportPort for ReportPage {
             Publication::Published { changes, .. } => *changes = self.live_changes(&period, now).await?,
             Publication::Draft { open, .. } if admin && !*open => {
                 // A quarter that ended before the first record has nothing to publish.
-                let first = crate::kpis::first_record::first_record(&self.figures.db)
+                view.can_publish = self
+                    .figures
+                    .has_data(&period)
                     .await
                     .map_err(|e| AppError::internal("finding the first record", &e))?;
-                view.can_publish = first.is_some_and(|first| first < period.end());
             }
             Publication::Draft { .. } => {}
         }

@@ -8,9 +8,7 @@ use app::api::{CheckColumn, ServicesQuery, ServicesView};
 use app::domain::scorecard::listing::{self, LevelFilter, ListQuery, SortKey, Standing};
 use app::error::AppError;
 use app::ports::ServicesPort;
-use sea_orm::{EntityTrait, QuerySelect};
 
-use crate::entities::team;
 use crate::kpis::{Figures, ScorecardFilter};
 
 pub struct ServicesPage {
@@ -83,38 +81,30 @@ impl ServicesPort for ServicesPage {
             .await
             .map_err(|e| AppError::internal("listing services", &e))?;
         let mut page = listing::list(&report.scorecards, &list);
-        // The change column: each listed service's level and score in the previous period.
+        // The change column: each listed service's level and score in the previous period; none
+        // when that period ended before the first record (there is nothing to compare with).
         let previous = period.previous();
-        let earlier = self
-            .figures
-            .scorecards(&previous, &ScorecardFilter::default(), now)
-            .await
-            .map_err(|e| AppError::internal("listing services of the previous period", &e))?;
-        let by_service: HashMap<&str, Standing> = earlier
-            .scorecards
-            .iter()
-            .map(|c| (c.service.as_str(), Standing { level: c.level, score: c.score }))
-            .collect();
-        // A previous period that ended before the first record has no standing to compare with.
-        let first = crate::kpis::first_record::first_record(&self.figures.db)
-            .await
-            .map_err(|e| AppError::internal("finding the first record", &e))?;
-        let previous_has_data = first.is_some_and(|first| first < previous.end());
+        let previous_has_data =
+            self.figures.has_data(&previous).await.map_err(|e| AppError::internal("finding the first record", &e))?;
         if previous_has_data {
+            let earlier = self
+                .figures
+                .scorecards(&previous, &ScorecardFilter::default(), now)
+                .await
+                .map_err(|e| AppError::internal("listing services of the previous period", &e))?;
+            let by_service: HashMap<&str, Standing> = earlier
+                .scorecards
+                .iter()
+                .map(|c| (c.service.as_str(), Standing { level: c.level, score: c.score }))
+                .collect();
             for row in &mut page.rows {
                 row.previous = by_service.get(row.service.as_str()).copied();
             }
         }
         let slugs: BTreeSet<&str> = report.scorecards.iter().map(|c| c.team.as_str()).collect();
-        let names: HashMap<String, String> = team::Entity::find()
-            .select_only()
-            .columns([team::Column::Slug, team::Column::Name])
-            .into_tuple()
-            .all(&self.figures.db)
+        let names = crate::catalog::team_names(&self.figures.db)
             .await
-            .map_err(|e| AppError::internal("listing team names", &e))?
-            .into_iter()
-            .collect();
+            .map_err(|e| AppError::internal("listing team names", &e))?;
         let mut teams: Vec<(String, String)> = slugs
             .into_iter()
             .map(|slug| (slug.to_owned(), names.get(slug).cloned().unwrap_or_else(|| slug.to_owned())))

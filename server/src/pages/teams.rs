@@ -8,10 +8,8 @@ use app::domain::kpi::{Scope, SeverityFilter};
 use app::domain::scorecard::Level;
 use app::error::AppError;
 use app::ports::TeamsPort;
-use sea_orm::{EntityTrait, QuerySelect};
 
 use super::header::{period_header, standing};
-use crate::entities::team;
 use crate::kpis::{Figures, ScorecardFilter};
 
 pub struct TeamsPage {
@@ -35,15 +33,7 @@ impl TeamsPort for TeamsPage {
             .map_err(|e| failed(&e))?;
         let rollups =
             Box::pin(self.figures.rollups(&period, SeverityFilter::HIGH, now)).await.map_err(|e| failed(&e))?;
-        let names: BTreeMap<String, String> = team::Entity::find()
-            .select_only()
-            .columns([team::Column::Slug, team::Column::Name])
-            .into_tuple()
-            .all(&self.figures.db)
-            .await
-            .map_err(|e| failed(&e))?
-            .into_iter()
-            .collect();
+        let names = crate::catalog::team_names(&self.figures.db).await.map_err(|e| failed(&e))?;
         let mut rows: BTreeMap<String, TeamRow> = BTreeMap::new();
         for card in &scorecards.scorecards {
             let slug = card.team.to_string();

@@ -12,7 +12,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::snapshots;
-use crate::entities::{incident, scorecard_snapshot, team};
+use crate::entities::{incident, scorecard_snapshot};
 use crate::kpis::Figures;
 use crate::kpis::{self, KpiCache, LoadError};
 use app::domain::scorecard::Policy;
@@ -101,14 +101,7 @@ pub async fn team_table<C: ConnectionTrait>(
     rollups: &kpis::RollupReport,
     scorecards: &[app::domain::scorecard::Scorecard],
 ) -> Result<Vec<app::domain::report::TeamRow>, sea_orm::DbErr> {
-    let names: BTreeMap<String, String> = team::Entity::find()
-        .select_only()
-        .columns([team::Column::Slug, team::Column::Name])
-        .into_tuple()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let names = crate::catalog::team_names(db).await?;
     let team_kpis: BTreeMap<String, _> = rollups.teams.iter().map(|(slug, v)| (slug.to_string(), v.clone())).collect();
     Ok(team_rows(&team_kpis, &names, scorecards))
 }
