@@ -7,8 +7,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
-    access, audit, drill_down, evidence, import, kpis, overview, readiness, report, reports, service, services, team,
-    teams, tokens, waivers,
+    access, audit, drill_down, evidence, import, jobs, kpis, overview, readiness, report, reports, service, services,
+    team, teams, tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=overview::OverviewPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
                     <Route path=StaticSegment("access") view=access::AccessPage/>
+                    <Route path=StaticSegment("jobs") view=jobs::JobsPage/>
                     <Route path=StaticSegment("tokens") view=tokens::TokensPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>

@@ -15,6 +15,7 @@ mod m20261204_000010_approval_origin;
 mod m20261204_000011_data_version;
 mod m20261204_000012_user_disabled;
 mod m20261204_000013_token_local_mode;
+mod m20261205_000014_create_jobs;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_data_version::Migration),
             Box::new(m20261204_000012_user_disabled::Migration),
             Box::new(m20261204_000013_token_local_mode::Migration),
+            Box::new(m20261205_000014_create_jobs::Migration),
         ]
     }
 }

@@ -46,6 +46,27 @@ enum Command {
     Import(Box<ImportArgs>),
     /// Print the REST API's OpenAPI 3.1 description (also served at /api/v1/openapi.json).
     Openapi,
+    /// Run background job workers (and the job scheduler) without the web server.
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct WorkerArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Job workers to run (at least 1).
+    #[arg(long, env = "PLUMBLINE_WORKERS", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    workers: u32,
+    /// The scorecard policy the servers use (the figures workers compute must match theirs).
+    #[arg(long, env = "PLUMBLINE_POLICY_FILE")]
+    policy_file: Option<PathBuf>,
+    /// First month (1–12) of the fiscal year.
+    #[arg(long, env = "PLUMBLINE_FISCAL_YEAR_START_MONTH", default_value_t = 1)]
+    fiscal_year_start_month: u32,
+    /// Reporting time zone (IANA name): schedules are read in it.
+    #[arg(long, env = "PLUMBLINE_TIME_ZONE", default_value = "UTC")]
+    time_zone: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -193,6 +214,10 @@ struct ServeArgs {
     /// them, rate limits count the client named in `X-Forwarded-For`.
     #[arg(long, env = "PLUMBLINE_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
+    /// Background job workers inside the server (0 turns them off: run `plumbline worker`).
+    #[arg(long, env = "PLUMBLINE_WORKERS", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(0..=64))]
+    workers: u32,
     #[command(flatten)]
     identity: IdentityArgs,
 }
@@ -351,6 +376,7 @@ pub async fn run() -> ExitCode {
         Command::ExportEvidence(args) => crate::evidence::cli::export(&args.database.target(), (*args).into()).await,
         Command::Import(args) => import(*args).await,
         Command::Openapi => print_openapi(),
+        Command::Worker(args) => worker(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -507,6 +533,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         session_policy,
         public_origin,
         trusted_proxies,
+        workers: args.workers as usize,
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
@@ -530,6 +557,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(%addr, "Plumbline is listening on http://{addr} (sign-in through the OpenID Connect provider)");
     }
     application.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Job workers and the scheduler, without the web server, until Ctrl-C or SIGTERM.
+async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let calendar = ReportingCalendar::parse(args.fiscal_year_start_month, &args.time_zone)
+        .context("invalid PLUMBLINE_FISCAL_YEAR_START_MONTH or PLUMBLINE_TIME_ZONE")?;
+    let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
+    let db = open(&args.database).await?;
+    let figures = crate::kpis::Figures::new(db.clone(), policy, calendar);
+    let jobs = crate::jobs::builtin::standard(db, figures);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = jobs.start(args.workers as usize, stopped);
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    crate::jobs::wait_for(workers).await;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod entities;
 pub mod evidence;
 pub mod import_cli;
 pub mod ingest;
+pub mod jobs;
 pub mod kpis;
 pub mod listing;
 pub mod pages;

@@ -76,3 +76,23 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+/// A page service's error answered on the REST API (its message is already safe to show).
+impl From<app::error::AppError> for Problem {
+    fn from(error: app::error::AppError) -> Self {
+        use app::error::AppError;
+        let detail = error.to_string();
+        let mut problem = match &error {
+            AppError::Internal { .. } => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", detail),
+            AppError::Request(_) => Problem::new(StatusCode::BAD_GATEWAY, "Request failed", detail),
+            AppError::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "Forbidden", detail),
+            AppError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "Not found", detail),
+            AppError::Invalid(_) => Problem::new(StatusCode::BAD_REQUEST, "Invalid request", detail),
+            AppError::TooMany(_) => Problem::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests", detail),
+        };
+        if let AppError::Internal { reference } = error {
+            problem.extensions = Some(Box::new(Extensions { reference: Some(reference), ..Extensions::default() }));
+        }
+        problem
+    }
+}

@@ -38,6 +38,8 @@ pub struct ServeSettings {
     pub public_origin: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits).
     pub trusted_proxies: crate::auth::client_address::TrustedProxies,
+    /// Background job workers in this process (0: none; `plumbline worker` runs them elsewhere).
+    pub workers: usize,
 }
 
 /// The admin-supplied policy file, or the default policy shipped in `app/policy/default.toml`.

@@ -67,6 +67,7 @@ fn ports(state: &AppState) -> Ports {
             state.trusted_proxies.clone(),
         )),
         audit: Arc::new(pages::audit::AuditPage::new(db.clone())),
+        jobs: Arc::new(pages::jobs::JobsPage::new(state.jobs.clone())),
         shifted_clock: crate::clock_shift().map(|_| crate::clock_now as fn() -> chrono::DateTime<chrono::Utc>),
     }
 }
@@ -163,6 +164,9 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     timeouts: crate::serve::ConnectionTimeouts,
+    jobs: crate::jobs::Jobs,
+    /// Job workers to run beside the server (`PLUMBLINE_WORKERS`).
+    workers: usize,
 }
 
 impl Application {
@@ -171,16 +175,25 @@ impl Application {
         let mut settings = settings.clone();
         settings.addr = listener.local_addr()?;
         let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
+        let ingestion = Ingestion::new(
+            db.clone(),
+            settings.max_body_bytes,
+            settings.adapter_limits.clone(),
+            policy.self_assessment_items(),
+        );
+        let figures = Figures::new(db.clone(), policy, settings.calendar);
+        let jobs = crate::jobs::builtin::standard(db.clone(), figures.clone());
+        // After an import the current figures are recomputed in the background.
+        let ingestion = {
+            let jobs = jobs.clone();
+            ingestion.on_applied(move || jobs.request(crate::jobs::builtin::WARM_FIGURES))
+        };
         let state = AppState {
             leptos_options: leptos_options(&settings),
-            db: db.clone(),
-            ingestion: Ingestion::new(
-                db.clone(),
-                settings.max_body_bytes,
-                settings.adapter_limits.clone(),
-                policy.self_assessment_items(),
-            ),
-            figures: Figures::new(db, policy, settings.calendar),
+            db,
+            ingestion,
+            jobs: jobs.clone(),
+            figures,
             auth: settings.auth.clone(),
             session_policy: settings.session_policy,
             public_origin: settings.public_origin.clone(),
@@ -188,16 +201,22 @@ impl Application {
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
-        Ok(Application { listener, router, timeouts: settings.connection_timeouts })
+        Ok(Application { listener, router, timeouts: settings.connection_timeouts, jobs, workers: settings.workers })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves (and runs job workers) until `shutdown` resolves, then lets in-flight requests
+    /// and running jobs finish.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        crate::serve::serve(self.listener, self.router, self.timeouts, shutdown).await
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let workers = self.jobs.start(self.workers, stopped);
+        let result = crate::serve::serve(self.listener, self.router, self.timeouts, shutdown).await;
+        let _ = stop.send(true);
+        crate::jobs::wait_for(workers).await;
+        result
     }
 }
 

@@ -19,6 +19,8 @@ pub struct AppState {
     pub figures: Figures,
     /// Imports and UI writes; the only holder of SQLite's writer lock.
     pub ingestion: Ingestion,
+    /// Background jobs: queued here, run by this process's workers or another's.
+    pub jobs: crate::jobs::Jobs,
     pub auth: crate::auth::AuthMode,
     pub session_policy: crate::auth::SessionPolicy,
     pub public_origin: Option<String>,

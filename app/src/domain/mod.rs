@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod executive_summary;
 pub mod format;
 pub mod ingest;
+pub mod jobs;
 pub mod kpi;
 pub mod overview;
 pub mod publication;

@@ -10,6 +10,7 @@ pub mod exemption;
 pub mod import_batch;
 pub mod incident;
 pub mod incident_service;
+pub mod job;
 pub mod login_state;
 pub mod postmortem;
 pub mod postmortem_action;

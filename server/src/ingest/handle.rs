@@ -26,6 +26,8 @@ pub struct Ingestion {
     pub adapter_limits: AdapterLimits,
     /// The policy's readiness checklist, which self-assessment rows must name.
     readiness_items: Arc<Vec<String>>,
+    /// Told after every applied import (the figures are recomputed in the background).
+    on_applied: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl Ingestion {
@@ -42,7 +44,23 @@ impl Ingestion {
             max_body_bytes,
             adapter_limits,
             readiness_items: Arc::new(readiness_items),
+            on_applied: None,
         }
+    }
+
+    /// Calls `hook` after every import that changed the data (not after dry runs or refusals).
+    pub fn on_applied(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.on_applied = Some(Arc::new(hook));
+        self
+    }
+
+    fn applied(&self, result: Result<IngestSummary, IngestError>) -> Result<IngestSummary, IngestError> {
+        if let (Ok(summary), Some(hook)) = (&result, &self.on_applied)
+            && summary.batch_id.is_some()
+        {
+            hook();
+        }
+        result
     }
 
     /// A request to write `kind` as `principal`, limited to the teams they may write and
@@ -83,7 +101,7 @@ impl Ingestion {
         now: DateTime<Utc>,
     ) -> Result<IngestSummary, IngestError> {
         let lock = self.sqlite_writer.as_deref();
-        super::ingest_spooled(&self.db, request, format, body, self.max_body_bytes, lock, now).await
+        self.applied(super::ingest_spooled(&self.db, request, format, body, self.max_body_bytes, lock, now).await)
     }
 
     /// Rows made in memory (the waiver and sign-off flows).
@@ -94,7 +112,7 @@ impl Ingestion {
         now: DateTime<Utc>,
     ) -> Result<IngestSummary, IngestError> {
         let _one_writer = self.one_writer().await;
-        super::ingest_rows(&self.db, request, rows, now).await
+        self.applied(super::ingest_rows(&self.db, request, rows, now).await)
     }
 
     /// A whole file in an adapter's format.
@@ -107,7 +125,8 @@ impl Ingestion {
         now: DateTime<Utc>,
     ) -> Result<IngestSummary, IngestError> {
         let _one_writer = self.one_writer().await;
-        super::ingest_adapted(&self.db, request, adapter, options, file, &self.adapter_limits, now).await
+        let result = super::ingest_adapted(&self.db, request, adapter, options, file, &self.adapter_limits, now).await;
+        self.applied(result)
     }
 }
 

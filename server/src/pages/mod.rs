@@ -7,6 +7,7 @@ pub mod audit;
 pub mod drill_down;
 mod header;
 pub mod import;
+pub mod jobs;
 pub mod kpis;
 pub mod overview;
 pub mod readiness;

@@ -10,6 +10,7 @@ mod evidence;
 mod health;
 mod identity;
 mod ingest;
+mod jobs;
 mod kpis;
 mod list;
 pub mod middleware;

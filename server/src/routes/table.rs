@@ -10,7 +10,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post};
 
-use super::{audit, evidence, health, identity, ingest, kpis, list, openapi, snapshots};
+use super::{audit, evidence, health, identity, ingest, jobs, kpis, list, openapi, snapshots};
 use crate::auth;
 use crate::state::AppState;
 
@@ -89,6 +89,8 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/audit/verify" Audit => audit::verify,
         GET "/api/v1/audit/export.csv" Audit => audit::export,
         GET "/api/v1/evidence" Audit => evidence::download,
+        GET "/api/v1/jobs" Admin => jobs::list,
+        POST "/api/v1/jobs/{id}/retry" Admin => jobs::retry,
         GET "/api/v1/{kind}" Read => list::list_records,
         POST "/api/v1/{kind}" Ingest => ingest::post_records,
     ]
@@ -112,6 +114,9 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/decide_waiver", Access::Admin),
     ("/api/publish_report", Access::Admin),
     ("/access", Access::Admin),
+    ("/jobs", Access::Admin),
+    ("/api/jobs", Access::Admin),
+    ("/api/retry_job", Access::Admin),
     ("/api/access_users", Access::Admin),
     ("/api/grant_role", Access::Admin),
     ("/api/revoke_grant", Access::Admin),

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub db: DatabaseConnection,
+    /// Where `db` connects (for a second "replica" on the same database).
+    pub database: DatabaseTarget,
     /// An API token the helpers below send, for apps that require sign-in (set once).
     pub bearer: std::sync::OnceLock<String>,
     cleanup: Cleanup,
@@ -64,6 +66,8 @@ pub struct Options {
     pub public_origin: Option<String>,
     pub trusted_proxies: server::auth::client_address::TrustedProxies,
     pub connection_timeouts: server::serve::ConnectionTimeouts,
+    /// Background job workers (none unless a test is about them).
+    pub workers: usize,
 }
 
 impl Default for Options {
@@ -75,12 +79,14 @@ impl Default for Options {
             public_origin: None,
             trusted_proxies: Default::default(),
             connection_timeouts: Default::default(),
+            workers: 0,
         }
     }
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
-    let Options { max_body_bytes, calendar, auth, public_origin, trusted_proxies, connection_timeouts } = options;
+    let Options { max_body_bytes, calendar, auth, public_origin, trusted_proxies, connection_timeouts, workers } =
+        options;
     let (target, cleanup) = match backend {
         Backend::Postgres => {
             let admin = admin_url();
@@ -103,7 +109,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let db = server::db::connect(&target).await.expect("connect");
     server::db::migrate(&db).await.expect("migrate");
     let settings = ServeSettings {
-        database: target,
+        database: target.clone(),
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: "target/site".into(),
         max_body_bytes,
@@ -117,11 +123,19 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         session_policy: server::auth::SessionPolicy::default(),
         public_origin,
         trusted_proxies,
+        workers,
     };
     let application = Application::build(&settings, db.clone()).await.expect("build app");
     let addr = application.local_addr().expect("local addr");
     tokio::spawn(application.run(std::future::pending()));
-    TestApp { base: format!("http://{addr}"), client: Client::new(), db, bearer: std::sync::OnceLock::new(), cleanup }
+    TestApp {
+        base: format!("http://{addr}"),
+        client: Client::new(),
+        db,
+        database: target,
+        bearer: std::sync::OnceLock::new(),
+        cleanup,
+    }
 }
 
 impl TestApp {

@@ -14,6 +14,7 @@ mod helpers;
 mod import_page;
 mod ingest_formats;
 mod ingest_rules;
+mod jobs;
 mod kpis;
 mod listing;
 mod reports;

@@ -1,0 +1,74 @@
+//! The jobs Plumbline itself runs: keeping the current period's figures warm, and pruning old
+//! finished jobs. Later features (reminders, notifications, pulls) add their kinds here.
+
+use app::domain::jobs::Cron;
+use app::domain::kpi::{Period, Scope};
+use chrono::TimeDelta;
+use sea_orm::DatabaseConnection;
+
+use super::{Jobs, queue};
+use crate::kpis::Figures;
+
+/// Recomputes the organisation's figures of the current quarter and month.
+pub const WARM_FIGURES: &str = "warm-figures";
+/// Deletes succeeded jobs older than [`KEEP_SUCCEEDED`].
+pub const PRUNE_JOBS: &str = "prune-jobs";
+/// How long succeeded jobs stay listed; failed and dead ones stay until retried.
+pub const KEEP_SUCCEEDED: TimeDelta = TimeDelta::days(14);
+
+/// The engine with Plumbline's own job kinds and schedules.
+pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
+    let zone = figures.calendar.time_zone();
+    let warm = {
+        let figures = figures.clone();
+        move |_payload| {
+            let figures = figures.clone();
+            async move { warm_figures(&figures).await }
+        }
+    };
+    let prune = {
+        let db = db.clone();
+        move |_payload| {
+            let db = db.clone();
+            async move {
+                let before = crate::clock_now() - KEEP_SUCCEEDED;
+                let pruned = queue::prune(&db, before).await.map_err(|e| format!("cannot prune jobs: {e}"))?;
+                tracing::info!(pruned, "pruned succeeded jobs");
+                Ok(())
+            }
+        }
+    };
+    let builder = Jobs::builder(db, zone).kind(WARM_FIGURES, 3, warm).kind(PRUNE_JOBS, 3, prune);
+    let builder = match (Cron::parse("*/5 * * * *"), Cron::parse("17 3 * * *")) {
+        (Ok(every_five), Ok(nightly)) => builder
+            .schedule("warm-figures-every-5-minutes", every_five, WARM_FIGURES, serde_json::json!({}))
+            .schedule("prune-jobs-nightly", nightly, PRUNE_JOBS, serde_json::json!({})),
+        // Constant schedules, covered by a test; never reached.
+        _ => builder,
+    };
+    builder.build()
+}
+
+/// The organisation's summary of the current quarter and month, so the first reader after an
+/// import or a restart does not compute it.
+async fn warm_figures(figures: &Figures) -> Result<(), String> {
+    let now = crate::clock_now();
+    let calendar = figures.calendar;
+    for period in [Period::quarter_containing(now, calendar), Period::month_containing(now, calendar)] {
+        figures
+            .summary(period, &Scope::Org, now)
+            .await
+            .map_err(|error| format!("cannot compute the figures of {period}: {error}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_standard_schedules_parse() {
+        for text in ["*/5 * * * *", "17 3 * * *"] {
+            assert!(app::domain::jobs::Cron::parse(text).is_ok(), "{text}");
+        }
+    }
+}
