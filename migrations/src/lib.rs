@@ -16,6 +16,7 @@ mod m20261204_000011_data_version;
 mod m20261204_000012_user_disabled;
 mod m20261204_000013_token_local_mode;
 mod m20261205_000014_create_jobs;
+mod m20261205_000015_data_change;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_user_disabled::Migration),
             Box::new(m20261204_000013_token_local_mode::Migration),
             Box::new(m20261205_000014_create_jobs::Migration),
+            Box::new(m20261205_000015_data_change::Migration),
         ]
     }
 }

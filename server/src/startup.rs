@@ -46,7 +46,10 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 
 /// Each page's port, over the feature handles of `state`.
 fn ports(state: &AppState) -> Ports {
-    let (figures, ingestion, db) = (&state.figures, &state.ingestion, &state.db);
+    // Pages serve the last computed figures while newer ones are computed; the REST API
+    // answers with current figures.
+    let figures = &state.figures.serving_last();
+    let (ingestion, db) = (&state.ingestion, &state.db);
     Ports {
         overview: Arc::new(pages::overview::OverviewPage::new(figures.clone())),
         team: Arc::new(pages::team::TeamPage::new(figures.clone())),

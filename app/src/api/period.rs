@@ -20,6 +20,10 @@ pub struct PeriodHeader {
     pub total_days: u32,
     pub definitions_version: String,
     pub policy_version: String,
+    /// These figures are the last computed (as of `as_of`); newer ones, with data imported
+    /// since, are being computed.
+    #[serde(default)]
+    pub recomputing: bool,
     /// What the period picker offers, newest first.
     pub quarters: Vec<String>,
     pub months: Vec<String>,

@@ -59,6 +59,11 @@ pub fn PeriodPicker(
             <span class="note" data-testid="period-span">
                 {format!("{} to {} · as of {} · {status}", header.from, header.to, header.as_of)}
             </span>
+            {header.recomputing.then(|| view! {
+                <span class="note recomputing" role="status" data-testid="recomputing">
+                    "Newer figures, with data imported since, are being computed: reload in a moment."
+                </span>
+            })}
         </form>
     }
 }

@@ -4,11 +4,14 @@ use std::collections::{HashMap, HashSet};
 
 use app::domain::ingest::RowError;
 use app::domain::records::*;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::ArrayType;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Statement,
 };
+
+use crate::kpis::changes::{Reach, day_reach};
 
 use super::pipeline::Counts;
 use super::refs::Ctx;
@@ -17,6 +20,26 @@ use crate::entities::{
     deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, self_assessment,
     service, slo, slo_measurement, team,
 };
+
+/// When the incidents `ids` started, for the reach of records following them up.
+async fn incident_starts(
+    txn: &DatabaseTransaction,
+    ids: impl Iterator<Item = i64>,
+) -> Result<Vec<DateTime<Utc>>, DbErr> {
+    let ids: Vec<i64> = ids.collect::<HashSet<_>>().into_iter().collect();
+    let mut starts = Vec::new();
+    for chunk in ids.chunks(5000) {
+        let earliest: Option<Option<DateTime<Utc>>> = incident::Entity::find()
+            .select_only()
+            .column_as(incident::Column::StartedAt.min(), "started_at")
+            .filter(incident::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .one(txn)
+            .await?;
+        starts.extend(earliest.flatten());
+    }
+    Ok(starts)
+}
 
 fn unknown(row: u64, field: &str, message: String) -> RowError {
     RowError { row: Some(row), field: Some(field.to_owned()), message }
@@ -188,6 +211,10 @@ impl KindSpec for SloMeasurements {
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["slo_id", "day"];
 
+    async fn reach(_txn: &DatabaseTransaction, models: &[&slo_measurement::Model]) -> Result<Reach, DbErr> {
+        Ok(Reach::earliest(models.iter().map(|m| day_reach(m.day))))
+    }
+
     async fn prepare(
         ctx: &mut Ctx,
         txn: &DatabaseTransaction,
@@ -321,6 +348,12 @@ impl KindSpec for Incidents {
     type Extra = Vec<i64>;
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
 
+    async fn reach(_txn: &DatabaseTransaction, models: &[&incident::Model]) -> Result<Reach, DbErr> {
+        Ok(Reach::earliest(models.iter().flat_map(|m| {
+            [Some(m.started_at), m.detected_at, m.acknowledged_at, m.mitigated_at, m.resolved_at].into_iter().flatten()
+        })))
+    }
+
     fn stored_services(_model: &ModelOf<Self>, extra: &Self::Extra) -> Vec<i64> {
         extra.clone()
     }
@@ -451,6 +484,11 @@ impl KindSpec for Postmortems {
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["incident_id"];
 
+    async fn reach(txn: &DatabaseTransaction, models: &[&postmortem::Model]) -> Result<Reach, DbErr> {
+        let starts = incident_starts(txn, models.iter().map(|m| m.incident_id)).await?;
+        Ok(Reach::earliest(starts.into_iter().chain(models.iter().filter_map(|m| m.published_at))))
+    }
+
     async fn prepare(
         ctx: &mut Ctx,
         txn: &DatabaseTransaction,
@@ -496,6 +534,16 @@ impl KindSpec for Actions {
     type Entity = postmortem_action::Entity;
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    /// An action counts in the periods it is due in or overdue after, and in its incident's.
+    async fn reach(txn: &DatabaseTransaction, models: &[&postmortem_action::Model]) -> Result<Reach, DbErr> {
+        if models.iter().any(|m| m.due_date.is_none() && m.incident_id.is_none()) {
+            return Ok(Reach::Everything);
+        }
+        let starts = incident_starts(txn, models.iter().filter_map(|m| m.incident_id)).await?;
+        let own = models.iter().flat_map(|m| [m.due_date.map(day_reach), m.completed_at].into_iter().flatten());
+        Ok(Reach::earliest(starts.into_iter().chain(own)))
+    }
 
     fn stored_services(model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64> {
         vec![model.service_id]
@@ -555,6 +603,10 @@ impl KindSpec for DrTests {
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
 
+    async fn reach(_txn: &DatabaseTransaction, models: &[&dr_test::Model]) -> Result<Reach, DbErr> {
+        Ok(Reach::earliest(models.iter().map(|m| m.performed_at)))
+    }
+
     fn stored_services(model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64> {
         vec![model.service_id]
     }
@@ -613,6 +665,11 @@ impl KindSpec for Deployments {
     type Entity = deployment::Entity;
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["source", "external_id"];
+
+    async fn reach(txn: &DatabaseTransaction, models: &[&deployment::Model]) -> Result<Reach, DbErr> {
+        let starts = incident_starts(txn, models.iter().filter_map(|m| m.incident_id)).await?;
+        Ok(Reach::earliest(starts.into_iter().chain(models.iter().map(|m| m.deployed_at))))
+    }
 
     fn stored_services(model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64> {
         vec![model.service_id]

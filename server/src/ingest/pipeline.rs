@@ -10,7 +10,7 @@ use app::domain::ingest::{DecodedRow, IngestRecord, RowError};
 use sea_orm::{DatabaseTransaction, DbBackend, DbErr};
 
 use super::refs::Ctx;
-use super::spec::{KindSpec, Prepared, Stored, upsert};
+use super::spec::{KindSpec, ModelOf, Prepared, Stored, upsert};
 use crate::entities::Provenance;
 
 /// Row errors listed in a 422; the total is always reported.
@@ -144,6 +144,11 @@ impl<S: KindSpec> Pipeline<S> {
 
     async fn write(&mut self, txn: &DatabaseTransaction, ready: Vec<Prepared<S>>) -> Result<(), DbErr> {
         if let Some(counts) = S::write_set_based(&self.ctx, txn, &ready).await? {
+            if counts.created + counts.updated > 0 {
+                // A set-based kind's key includes its time, so old values reach as far as new.
+                let models: Vec<&ModelOf<S>> = ready.iter().map(|p| &p.model).collect();
+                self.ctx.reach = self.ctx.reach.merge(S::reach(txn, &models).await?);
+            }
             self.counts.created += counts.created;
             self.counts.updated += counts.updated;
             self.counts.unchanged += counts.unchanged;
@@ -181,6 +186,10 @@ impl<S: KindSpec> Pipeline<S> {
             super::ownership::note_foreign_owners(&mut self.ctx, txn, &services).await?;
         }
         let replaced: Stored<S> = stored;
+        let old_and_new: Vec<&ModelOf<S>> =
+            changed.iter().map(|p| &p.model).chain(replaced.values().map(|(model, _)| model)).collect();
+        self.ctx.reach = self.ctx.reach.merge(S::reach(txn, &old_and_new).await?);
+        drop(old_and_new);
         upsert::<S>(txn, changed.iter().map(|p| p.model.clone()).collect()).await?;
         S::after_write(&mut self.ctx, txn, &changed, &replaced).await
     }

@@ -30,6 +30,8 @@ pub struct Ctx {
     pub readiness_items: Option<Vec<String>>,
     /// Whether rows may carry approvals, and where those were made.
     pub approvals: super::Approvals,
+    /// How far back in time the rows written so far reach the figures.
+    pub reach: crate::kpis::changes::Reach,
 }
 
 impl Ctx {
@@ -48,6 +50,7 @@ impl Ctx {
             foreign_teams: std::collections::BTreeSet::new(),
             readiness_items: None,
             approvals: super::Approvals::Refused,
+            reach: crate::kpis::changes::Reach::Nothing,
         }
     }
 

@@ -210,7 +210,11 @@ where
     let services = feed.take_services();
     if !services.is_empty() {
         match create_services(&txn, &request, batch.id, now, services, &mut pipeline).await {
-            Ok(Some(note)) => notes.push(note),
+            Ok(Some(note)) => {
+                // New services change the catalog every period reads.
+                pipeline.ctx.reach = crate::kpis::changes::Reach::Everything;
+                notes.push(note);
+            }
             Ok(None) => {}
             Err(error) => {
                 txn.rollback().await?;
@@ -289,6 +293,7 @@ where
     audit::append(&txn, entry, now).await?;
     // Last before committing: the version's row lock is held for the shortest time.
     crate::db::bump_data_version(&txn).await?;
+    crate::kpis::changes::record(&txn, pipeline.ctx.reach).await?;
     txn.commit().await?;
     Ok(summary)
 }

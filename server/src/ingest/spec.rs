@@ -15,6 +15,7 @@ use sea_orm::{
 use super::pipeline::Counts;
 use super::refs::Ctx;
 use crate::entities::Provenance;
+use crate::kpis::changes::Reach;
 
 pub type ModelOf<S> = <<S as KindSpec>::Entity as EntityTrait>::Model;
 
@@ -67,6 +68,16 @@ pub trait KindSpec: Send + Sync + 'static {
         Self: Sized,
     {
         Vec::new()
+    }
+
+    /// How far back in time these rows' values reach the figures (old and new values are both
+    /// passed): the earliest instant they, or the incidents they follow up, mention (see
+    /// `kpis::changes`). Catalog kinds, and any kind that does not say, reach every period.
+    async fn reach(_txn: &DatabaseTransaction, _models: &[&ModelOf<Self>]) -> Result<Reach, DbErr>
+    where
+        Self: Sized,
+    {
+        Ok(Reach::Everything)
     }
 
     /// Rows resolved and written per round trip on `backend`.

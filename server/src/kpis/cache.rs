@@ -1,15 +1,15 @@
 //! Cached KPI reports. A closed period's report depends only on the stored data, so each entry
-//! is keyed by the data version it was computed from: the count of committed imports (table
-//! `data_version`, ordered as they committed), read from the database on every request. Any
-//! applied import therefore invalidates
-//! every entry, on every replica, without coordination; rejected or dry-run imports change
-//! nothing and keep the cache warm.
+//! is keyed by its period's version: the latest committed import that can have moved that
+//! period (see `changes`), read from the database on every request. An import invalidates the
+//! entries of the periods it reaches, on every replica, without coordination; the others, and
+//! everything after rejected or dry-run imports, stay warm.
 //!
 //! The open period's figures also move with the clock (the as-of instant is now). They are
-//! served for up to [`LIVE_FRESH`] after they were computed; after that, or once the data
-//! changed, the next request recomputes them while concurrent requests are still served the
-//! previous figures (each report carries the as-of instant it was computed for), so a large
-//! organisation's pages never wait behind one another's recomputation.
+//! served for up to [`LIVE_FRESH`] after they were computed.
+//!
+//! Once a key has been computed, readers never wait for it again: an entry of an older version,
+//! or an open period's entry older than [`LIVE_FRESH`], is served as it is (it carries the as-of
+//! instant it was computed for) while one background task recomputes it (see `Figures`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -26,43 +26,25 @@ struct Entry<T> {
     report: Arc<T>,
 }
 
-/// Reports by request key, each with the data version it was computed from and when.
+/// Reports by request key, each with the period version it was computed from and when.
 pub struct VersionedCache<T> {
     entries: Mutex<HashMap<String, Entry<T>>>,
-    /// Keys of open-period reports being recomputed (one request recomputes each).
-    refreshing: Mutex<HashSet<String>>,
     /// Entries kept before the cache starts over.
     capacity: usize,
 }
 
-/// What the cache holds for an open-period key.
-pub enum Live<'a, T> {
-    /// Fresh enough: serve it.
+/// What the cache holds for a key.
+pub enum Lookup<T> {
+    /// Of the current version (and, for an open period, recent): serve it.
     Fresh(Arc<T>),
-    /// Too old or of older data, and another request is recomputing it: serve it meanwhile.
+    /// Of an older version, or an open period's older than [`LIVE_FRESH`].
     Stale(Arc<T>),
-    /// Recompute it: nothing usable is held, or this request is the one to refresh it. The
-    /// claim ends when the guard is dropped, even if the request is abandoned midway.
-    Compute(Refresh<'a, T>),
-}
-
-/// A claim to recompute one key; released on drop.
-pub struct Refresh<'a, T> {
-    cache: &'a VersionedCache<T>,
-    key: String,
-}
-
-impl<T> Drop for Refresh<'_, T> {
-    fn drop(&mut self) {
-        if let Ok(mut keys) = self.cache.refreshing.lock() {
-            keys.remove(&self.key);
-        }
-    }
+    Missing,
 }
 
 impl<T> VersionedCache<T> {
     pub fn with_capacity(capacity: usize) -> Self {
-        VersionedCache { entries: Mutex::new(HashMap::new()), refreshing: Mutex::new(HashSet::new()), capacity }
+        VersionedCache { entries: Mutex::new(HashMap::new()), capacity }
     }
 
     pub fn get(&self, key: &str, version: i64) -> Option<Arc<T>> {
@@ -79,34 +61,58 @@ impl<T> VersionedCache<T> {
             .map(|e| Arc::clone(&e.report))
     }
 
-    /// The open period's entry for `key` at data `version`, and what to do with it.
-    pub fn live(&self, key: &str, version: i64) -> Live<'_, T> {
-        let held = self.entries.lock().ok().and_then(|entries| {
-            entries.get(key).map(|e| (e.version == version && e.computed.elapsed() < LIVE_FRESH, Arc::clone(&e.report)))
-        });
-        match held {
-            Some((true, report)) => Live::Fresh(report),
-            Some((false, report)) => {
-                let claimed = self.refreshing.lock().map(|mut keys| keys.insert(key.to_owned())).unwrap_or(true);
-                if claimed { Live::Compute(self.claim(key)) } else { Live::Stale(report) }
+    /// What is held for `key` against `version`; `open` periods also age.
+    pub fn lookup(&self, key: &str, version: i64, open: bool) -> Lookup<T> {
+        let Ok(entries) = self.entries.lock() else { return Lookup::Missing };
+        match entries.get(key) {
+            None => Lookup::Missing,
+            Some(e) if e.version == version && (!open || e.computed.elapsed() < LIVE_FRESH) => {
+                Lookup::Fresh(Arc::clone(&e.report))
             }
-            // Nothing to serve meanwhile: every request computes (only until the first lands).
-            None => Live::Compute(self.claim(key)),
+            Some(e) => Lookup::Stale(Arc::clone(&e.report)),
         }
-    }
-
-    fn claim(&self, key: &str) -> Refresh<'_, T> {
-        Refresh { cache: self, key: key.to_owned() }
     }
 
     pub fn put(&self, key: String, version: i64, report: Arc<T>) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.capacity {
+            if entries.len() >= self.capacity && !entries.contains_key(&key) {
                 entries.clear();
             }
             entries.insert(key, Entry { version, computed: Instant::now(), report });
         }
     }
+}
+
+/// The figures being recomputed in the background, by the key of what a page asked for.
+#[derive(Default)]
+pub struct Refreshing {
+    keys: Mutex<HashSet<String>>,
+}
+
+/// A claim to recompute one key; released on drop, also when the task fails.
+pub struct RefreshClaim {
+    refreshing: Arc<KpiCache>,
+    pub key: String,
+}
+
+impl Drop for RefreshClaim {
+    fn drop(&mut self) {
+        if let Ok(mut keys) = self.refreshing.refreshing.keys.lock() {
+            keys.remove(&self.key);
+        }
+    }
+}
+
+impl Refreshing {
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.lock().map(|keys| keys.contains(key)).unwrap_or(false)
+    }
+}
+
+/// Claims `key` for one background recompute; `None` if one is running already.
+pub fn claim_refresh(cache: &Arc<KpiCache>, key: &str) -> Option<RefreshClaim> {
+    let claimed = cache.refreshing.keys.lock().ok()?.insert(key.to_owned());
+    claimed.then(|| RefreshClaim { refreshing: Arc::clone(cache), key: key.to_owned() })
 }
 
 /// The caches of the KPI and scorecard endpoints.
@@ -131,6 +137,11 @@ pub struct KpiCache {
     pub data_summary: VersionedCache<app::api::Overview>,
     /// When the organisation's data begins (`first_record`), per data version.
     pub first_record: VersionedCache<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Which imports can have moved which periods: entries above are keyed by their period's
+    /// version, not the data version.
+    pub changes: super::changes::ChangeLog,
+    /// What is being recomputed in the background.
+    pub refreshing: Refreshing,
 }
 
 impl Default for KpiCache {
@@ -146,6 +157,8 @@ impl Default for KpiCache {
             published_figures: VersionedCache::with_capacity(16),
             data_summary: VersionedCache::with_capacity(1),
             first_record: VersionedCache::with_capacity(1),
+            changes: Default::default(),
+            refreshing: Default::default(),
         }
     }
 }

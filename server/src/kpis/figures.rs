@@ -23,11 +23,20 @@ pub struct Figures {
     pub policy: Arc<Policy>,
     /// Fiscal year start and reporting time zone.
     pub calendar: ReportingCalendar,
+    /// Serve the last computed figures at once while newer ones are computed (pages), rather
+    /// than compute current ones first (the REST API, jobs, snapshots).
+    serve_last: bool,
 }
 
 impl Figures {
     pub fn new(db: DatabaseConnection, policy: Policy, calendar: ReportingCalendar) -> Self {
-        Figures { db, cache: Arc::default(), policy: Arc::new(policy), calendar }
+        Figures { db, cache: Arc::default(), policy: Arc::new(policy), calendar, serve_last: false }
+    }
+
+    /// The same figures for pages: a reader gets the last computed figures at once, and newer
+    /// ones are computed in the background (see `cache`).
+    pub fn serving_last(&self) -> Figures {
+        Figures { serve_last: true, ..self.clone() }
     }
 
     /// Whether any record is about a time before `period` ends: a period that ended before the
@@ -53,7 +62,24 @@ impl Figures {
 
     /// The org or team summary behind the overview, team pages and report.
     pub async fn summary(&self, period: Period, scope: &Scope, now: DateTime<Utc>) -> Result<Arc<Summary>, LoadError> {
-        super::summary(&self.db, &self.cache, &self.policy, period, scope, now).await
+        Ok(self.summary_served(period, scope, now).await?.0)
+    }
+
+    /// [`Self::summary`], and whether it is outdated: newer figures, with data imported since
+    /// or (for the open period) a later as-of instant, are being computed meanwhile.
+    pub async fn summary_served(
+        &self,
+        period: Period,
+        scope: &Scope,
+        now: DateTime<Utc>,
+    ) -> Result<(Arc<Summary>, bool), LoadError> {
+        let scope = scope.clone();
+        let key = format!("summary|{period}|{scope}");
+        self.read_served(key, move |f: Figures| {
+            let scope = scope.clone();
+            async move { super::summary(&f.db, &f.cache, &f.policy, period, &scope, now).await }
+        })
+        .await
     }
 
     /// Every active service's scorecard for `period`, narrowed to `filter`.
@@ -63,11 +89,24 @@ impl Figures {
         filter: &ScorecardFilter,
         now: DateTime<Utc>,
     ) -> Result<Arc<ScorecardReport>, LoadError> {
-        super::cached_scorecard_report(&self.db, &self.cache, &self.policy, period, filter, now).await
+        let period = *period;
+        let all = self
+            .read(format!("scorecards|{period}"), move |f: Figures| async move {
+                let everything = ScorecardFilter::default();
+                super::cached_scorecard_report(&f.db, &f.cache, &f.policy, &period, &everything, now).await
+            })
+            .await?;
+        Ok(if filter.is_empty() { all } else { Arc::new(all.narrowed(filter)) })
     }
 
     pub async fn kpis(&self, query: &KpiQuery, now: DateTime<Utc>) -> Result<Arc<KpiReport>, LoadError> {
-        super::cached_kpi_report(&self.db, &self.cache, query, now).await
+        let query = query.clone();
+        let key = format!("kpis|{}|{}|{:?}", query.period, query.scope, query.severity);
+        self.read(key, move |f: Figures| {
+            let query = query.clone();
+            async move { super::cached_kpi_report(&f.db, &f.cache, &query, now).await }
+        })
+        .await
     }
 
     pub async fn rollups(
@@ -76,7 +115,48 @@ impl Figures {
         severity: SeverityFilter,
         now: DateTime<Utc>,
     ) -> Result<Arc<RollupReport>, LoadError> {
-        super::cached_rollup_report(&self.db, &self.cache, period, severity, now).await
+        let period = *period;
+        self.read(format!("rollups|{period}|{severity:?}"), move |f: Figures| async move {
+            super::cached_rollup_report(&f.db, &f.cache, &period, severity, now).await
+        })
+        .await
+    }
+
+    async fn read<T, F, Fut>(&self, key: String, call: F) -> Result<T, LoadError>
+    where
+        F: Fn(Figures) -> Fut,
+        Fut: Future<Output = Result<T, LoadError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        Ok(self.read_served(key, call).await?.0)
+    }
+
+    /// A reader's figures, and whether they are outdated. For pages ([`Self::serving_last`]):
+    /// computed by `call` now when nothing was computed before; otherwise the last ones at once,
+    /// any outdated part recomputed by one background task (per `key`) for the next reader.
+    /// For everyone else: current figures, computed now where needed.
+    async fn read_served<T, F, Fut>(&self, key: String, call: F) -> Result<(T, bool), LoadError>
+    where
+        F: Fn(Figures) -> Fut,
+        Fut: Future<Output = Result<T, LoadError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        if !self.serve_last {
+            return Ok((call(self.clone()).await?, false));
+        }
+        let (result, outdated) = super::stale::serving(call(self.clone())).await;
+        if outdated && let Some(claim) = super::cache::claim_refresh(&self.cache, &key) {
+            let recompute = call(self.clone());
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                match recompute.await {
+                    Ok(_) => tracing::debug!(%claim.key, elapsed = ?started.elapsed(), "figures recomputed"),
+                    Err(error) => tracing::warn!(%claim.key, %error, "cannot recompute figures"),
+                }
+                drop(claim);
+            });
+        }
+        Ok((result?, outdated))
     }
 
     pub async fn slos(&self, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {
@@ -84,7 +164,26 @@ impl Figures {
     }
 
     pub async fn trend(&self, query: &TrendQuery, now: DateTime<Utc>) -> Result<TrendReport, LoadError> {
-        super::trend_report(&self.db, &self.cache, query, now).await
+        let query = query.clone();
+        let periods: Vec<String> = query.periods.iter().map(ToString::to_string).collect();
+        let key = format!("trend|{}|{}|{:?}", periods.join(","), query.scope, query.severity);
+        self.read(key, move |f: Figures| {
+            let query = query.clone();
+            async move { super::trend_report(&f.db, &f.cache, &query, now).await }
+        })
+        .await
+    }
+
+    /// The quarterly report of `period` as computed now (a draft; published ones are frozen).
+    pub async fn quarterly(
+        &self,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<app::domain::report::QuarterlyReport>, LoadError> {
+        self.read(format!("report|{period}"), move |f: Figures| async move {
+            crate::report::build(&f.db, &f.cache, &f.policy, period, now).await
+        })
+        .await
     }
 
     /// One KPI's value and the records behind it (not cached: a drill-down is one scope).

@@ -4,6 +4,7 @@
 //! and the drill-down to a KPI's population.
 
 mod cache;
+pub mod changes;
 mod drill_down_table;
 mod figures;
 pub mod first_record;
@@ -13,6 +14,7 @@ mod query;
 mod reports;
 mod rollups;
 mod scorecards;
+mod stale;
 mod summary;
 
 pub use cache::KpiCache;

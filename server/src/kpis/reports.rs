@@ -15,7 +15,6 @@ use super::{
     KpiCache, KpiQuery, LoadError, ReportHeader, RollupReport, ScorecardFilter, ScorecardReport, TrendQuery, cache,
     load, rollups, scorecards,
 };
-use crate::db::data_version;
 
 /// `GET /api/v1/kpis`.
 #[derive(Debug, Clone, Serialize)]
@@ -43,11 +42,15 @@ pub async fn kpi_report<C: ConnectionTrait>(
     Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
 }
 
-/// `compute`'s report, served from `cache` while the data has not changed (the key must name
-/// everything else the report depends on). A closed period's entry lasts until the data
-/// changes; the open period's, which moves with the clock, as [`cache::LIVE_FRESH`] says.
+/// `compute`'s report, served from `cache` while its period's data has not changed (the key
+/// must name everything else the report depends on). A closed period's entry lasts until an
+/// import reaches the period; the open period's, which moves with the clock, as
+/// [`cache::LIVE_FRESH`] says. Called on behalf of a reader ([`super::stale::serving`]), an
+/// outdated entry is served as it is and the reader's figures are recomputed in the background;
+/// otherwise (a background recompute, a snapshot's own cache) it is recomputed here.
 pub(crate) async fn cached<T, F, C: ConnectionTrait>(
     db: &C,
+    changes: &super::changes::ChangeLog,
     cache: &cache::VersionedCache<T>,
     period: &Period,
     key: String,
@@ -57,22 +60,11 @@ pub(crate) async fn cached<T, F, C: ConnectionTrait>(
 where
     F: Future<Output = Result<T, LoadError>>,
 {
-    let version = data_version(db).await?;
-    if period.end() > now {
-        return match cache.live(&key, version) {
-            cache::Live::Fresh(report) | cache::Live::Stale(report) => Ok(report),
-            cache::Live::Compute(claim) => {
-                let result = compute.await.map(Arc::new);
-                if let Ok(report) = &result {
-                    cache.put(key.clone(), version, Arc::clone(report));
-                }
-                drop(claim);
-                result
-            }
-        };
-    }
-    if let Some(report) = cache.get(&key, version) {
-        return Ok(report);
+    let version = changes.period_version(db, period).await?;
+    match cache.lookup(&key, version, period.end() > now) {
+        cache::Lookup::Fresh(report) => return Ok(report),
+        cache::Lookup::Stale(report) if super::stale::serve_stale() => return Ok(report),
+        _ => {}
     }
     let report = Arc::new(compute.await?);
     cache.put(key, version, Arc::clone(&report));
@@ -104,7 +96,7 @@ pub(crate) async fn org_dataset<C: ConnectionTrait>(
     let key = period.to_string();
     let load = async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org).await?, now }) };
     // Boxed: the load is a large future, and callers nest it a few levels deep.
-    cached(db, &cache.datasets, period, key, now, Box::pin(load)).await
+    cached(db, &cache.changes, &cache.datasets, period, key, now, Box::pin(load)).await
 }
 
 /// [`kpi_report`] from the organisation's shared load, cached.
@@ -124,7 +116,7 @@ pub async fn cached_kpi_report<C: ConnectionTrait>(
         let kpis = compute_kpis(&query.period, data.now, &data.scoped(&query.scope), query.severity);
         Ok(KpiReport { header: ReportHeader::new(query, data.now), kpis })
     };
-    cached(db, &cache.kpis, &query.period, key, now, compute).await
+    cached(db, &cache.changes, &cache.kpis, &query.period, key, now, compute).await
 }
 
 /// [`scorecard_report`], cached (per policy version). Computed for every service once and
@@ -142,7 +134,7 @@ pub async fn cached_scorecard_report<C: ConnectionTrait>(
         let data = org_dataset(db, cache, period, now).await?;
         scorecards::scorecards_of(db, &data, policy, period, &ScorecardFilter::default(), data.now).await
     };
-    let all = cached(db, &cache.scorecards, period, key, now, compute).await?;
+    let all = cached(db, &cache.changes, &cache.scorecards, period, key, now, compute).await?;
     if filter.is_empty() {
         return Ok(all);
     }
@@ -162,7 +154,7 @@ pub async fn cached_rollup_report<C: ConnectionTrait>(
         let data = org_dataset(db, cache, period, now).await?;
         Ok(rollups::rollups_of(&data, period, severity, data.now))
     };
-    cached(db, &cache.rollups, period, key, now, compute).await
+    cached(db, &cache.changes, &cache.rollups, period, key, now, compute).await
 }
 
 /// `GET /api/v1/kpis/{kpi}/population`: the value of one KPI and the records behind it.
@@ -227,7 +219,7 @@ pub async fn shared_slo_report<C: ConnectionTrait>(
     query: &KpiQuery,
     now: DateTime<Utc>,
 ) -> Result<SloReport, LoadError> {
-    let version = data_version(db).await?;
+    let version = cache.changes.period_version(db, &query.period).await?;
     let key = query.period.to_string();
     // The open period's load only while fresh, and as of its own clock.
     let shared = if query.period.end() > now {

@@ -73,7 +73,7 @@ pub async fn summary<C: ConnectionTrait>(
 ) -> Result<Arc<Summary>, LoadError> {
     let key = format!("{period}|{scope}|{}", policy.version);
     let compute = Box::pin(compute(db, cache, policy, period, scope, now));
-    super::cached(db, &cache.summaries, &period, key, now, compute).await
+    super::cached(db, &cache.changes, &cache.summaries, &period, key, now, compute).await
 }
 
 async fn compute<C: ConnectionTrait>(

@@ -46,6 +46,7 @@ pub fn period_header(
         total_days: period.day_count(),
         definitions_version: KPI_DEFINITIONS_VERSION.to_owned(),
         policy_version: policy_version.to_owned(),
+        recomputing: false,
         quarters,
         months,
     }

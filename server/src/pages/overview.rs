@@ -60,7 +60,7 @@ impl OverviewPort for OverviewPage {
     async fn org(&self, period: Option<String>) -> Result<OrgOverview, AppError> {
         let now = crate::clock_now();
         let period = self.figures.period(period.as_deref(), now).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let summary = Box::pin(self.figures.summary(period, &Scope::Org, now))
+        let (summary, outdated) = Box::pin(self.figures.summary_served(period, &Scope::Org, now))
             .await
             .map_err(|e| AppError::internal("loading the org overview", &e))?;
         let policy = &summary.scorecards.policy_version;
@@ -71,8 +71,10 @@ impl OverviewPort for OverviewPage {
         let teams = crate::report::team_table(&self.figures.db, &rollups, &summary.scorecards.scorecards)
             .await
             .map_err(|e| AppError::internal("loading team names", &e))?;
+        let mut header = period_header(summary.period, summary.as_of, policy, self.figures.calendar, state, now);
+        header.recomputing = outdated;
         Ok(OrgOverview {
-            header: period_header(summary.period, summary.as_of, policy, self.figures.calendar, state, now),
+            header,
             active_services: summary.scorecards.scorecards.len() as u64,
             headlines: summary.headlines(&self.figures.policy.targets),
             levels: level_distribution(&summary.scorecards.scorecards, &self.figures.policy),

@@ -42,7 +42,7 @@ impl TeamPage {
             .map_err(|e| AppError::internal("loading a team page", &e))?
             .ok_or_else(not_found)?;
         let scope = Scope::Team(Slug::parse(&team.slug).map_err(|e| AppError::internal("a stored team slug", &e))?);
-        let summary = match figures.summary(period, &scope, now).await {
+        let (summary, outdated) = match figures.summary_served(period, &scope, now).await {
             Ok(summary) => summary,
             Err(LoadError::UnknownScope(_)) => {
                 return Err(AppError::NotFound(format!(
@@ -80,17 +80,13 @@ impl TeamPage {
             })
             .collect();
         let state = standing(figures, &period, &scope, &summary.kpis, now).await?;
+        let policy_version = &summary.scorecards.policy_version;
+        let mut header = period_header(summary.period, summary.as_of, policy_version, figures.calendar, state, now);
+        header.recomputing = outdated;
         Ok(TeamView {
             team: team.slug,
             name: team.name,
-            header: period_header(
-                summary.period,
-                summary.as_of,
-                &summary.scorecards.policy_version,
-                figures.calendar,
-                state,
-                now,
-            ),
+            header,
             services,
             silver_reachable,
             headlines: summary.headlines(&figures.policy.targets),

@@ -27,7 +27,16 @@ pub async fn build<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Arc<QuarterlyReport>, LoadError> {
     let key = format!("{period}|{}", policy.version);
-    kpis::cached(db, &cache.reports, &period, key, now, Box::pin(compose(db, cache, policy, period, now))).await
+    kpis::cached(
+        db,
+        &cache.changes,
+        &cache.reports,
+        &period,
+        key,
+        now,
+        Box::pin(compose(db, cache, policy, period, now)),
+    )
+    .await
 }
 
 async fn compose<C: ConnectionTrait>(
@@ -122,7 +131,7 @@ pub enum ReportError {
 /// computed now. The published one is returned as frozen (what its PDF shows); the page adds
 /// the live figures' changes itself.
 pub async fn report(figures: &Figures, period: Period, now: DateTime<Utc>) -> Result<ReportView, ReportError> {
-    let (db, cache, policy) = (&figures.db, figures.cache.as_ref(), figures.policy.as_ref());
+    let (db, cache) = (&figures.db, figures.cache.as_ref());
     if !period.is_quarter() {
         return Err(ReportError::NotAQuarter(period));
     }
@@ -140,7 +149,7 @@ pub async fn report(figures: &Figures, period: Period, now: DateTime<Utc>) -> Re
             return Ok(view);
         }
     }
-    let report = build(db, cache, policy, period, now).await?.as_ref().clone();
+    let report = figures.quarterly(period, now).await?.as_ref().clone();
     let publication = Publication::Draft { generated_at: app::domain::format::instant(now), open: period.end() > now };
     Ok(ReportView { report, publication, can_publish: false })
 }

@@ -316,6 +316,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/audit",
                 "/evidence",
                 "/import",
+                "/jobs",
                 "/kpis",
                 "/kpis/{kpi}",
                 "/reports",

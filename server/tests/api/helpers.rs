@@ -313,3 +313,20 @@ pub fn to_csv(rows: &[Value]) -> String {
 pub fn to_ndjson(rows: &[Value]) -> String {
     rows.iter().map(|r| r.to_string() + "\n").collect()
 }
+
+/// Polls `attempt` every 100 ms until it gives a value, for at most 15 s: for what the server
+/// does in the background (pages recompute their figures after an import).
+pub async fn eventually<T, F, Fut>(what: &str, mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(value) = attempt().await {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: not within 15 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -23,3 +23,4 @@ mod service_page;
 mod services_page;
 mod summary_pages;
 mod waivers;
+mod warm_figures;

@@ -1,0 +1,47 @@
+//! Whether a cached figure may be served outdated: yes on behalf of a reader (who then gets
+//! the last figures at once, and a background task recomputes them), never inside that
+//! background recompute or any other computation that must be current (a snapshot).
+
+use std::cell::Cell;
+
+tokio::task_local! {
+    /// Set for the length of a reader's call: whether any part was served outdated.
+    static READER: Cell<bool>;
+}
+
+/// Whether the running call may be served an outdated entry; records that it was.
+pub fn serve_stale() -> bool {
+    READER
+        .try_with(|served| {
+            served.set(true);
+            true
+        })
+        .unwrap_or(false)
+}
+
+/// Runs a reader's `call`, and says whether any part of its answer was outdated.
+pub async fn serving<F: Future>(call: F) -> (F::Output, bool) {
+    READER
+        .scope(Cell::new(false), async move {
+            let output = call.await;
+            (output, READER.with(Cell::get))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_a_readers_call_is_served_outdated_figures() {
+        assert!(!serve_stale(), "outside a reader's call, figures are recomputed");
+        let ((), stale) = serving(async {}).await;
+        assert!(!stale);
+        let (allowed, stale) = serving(async { serve_stale() }).await;
+        assert!(allowed && stale);
+        // A task spawned from a reader's call (the background recompute) is not a reader.
+        let (spawned, _) = serving(async { tokio::spawn(async { serve_stale() }).await.unwrap_or(true) }).await;
+        assert!(!spawned);
+    }
+}

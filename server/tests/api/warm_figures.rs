@@ -1,0 +1,177 @@
+//! Figures that stay warm: an import moves only the periods its records reach (old and new
+//! values, and the incidents they follow up), and a page is served the last computed figures at
+//! once, saying newer ones are being computed, until the background recompute lands.
+
+use app::domain::kpi::{Period, ReportingCalendar};
+use app::domain::scorecard::Policy;
+use serde_json::json;
+use server::kpis::Figures;
+
+use crate::helpers::{Backend, TestApp, eventually, spawn_app};
+
+fn quarter(text: &str) -> Period {
+    Period::parse(text, ReportingCalendar::default()).expect("quarter")
+}
+
+/// The version of each quarter of 2026.
+async fn versions(app: &TestApp, figures: &Figures) -> [i64; 4] {
+    let mut out = [0; 4];
+    for (n, slot) in out.iter_mut().enumerate() {
+        let period = quarter(&format!("2026-Q{}", n + 1));
+        *slot = figures.cache.changes.period_version(&app.db, &period).await.expect("period version");
+    }
+    out
+}
+
+/// Which quarters moved between two readings.
+fn moved(before: [i64; 4], after: [i64; 4]) -> Vec<&'static str> {
+    let names = ["Q1", "Q2", "Q3", "Q4"];
+    (0..4).filter(|&n| before[n] != after[n]).map(|n| names[n]).collect()
+}
+
+async fn an_import_moves_only_the_periods_its_records_reach(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let policy = Policy::default_policy().expect("policy");
+    let figures = Figures::new(app.db.clone(), policy, ReportingCalendar::default());
+    let post = |kind: &'static str, rows: serde_json::Value| {
+        let app = &app;
+        async move {
+            let (status, body) = app.post_json(kind, &rows).await;
+            assert_eq!(status, 200, "{kind}: {body}");
+        }
+    };
+    post("teams", json!([{"slug": "payments", "name": "Payments"}])).await;
+    post("services", json!([{"slug": "checkout", "name": "Checkout", "tier": 0, "team": "payments"}])).await;
+    post(
+        "slos",
+        json!([{"service": "checkout", "slug": "availability", "name": "Availability",
+                "indicator": "availability", "objective": 99.0, "window_days": 28}]),
+    )
+    .await;
+    let start = versions(&app, &figures).await;
+
+    // Today's measurement: only the running quarter.
+    post(
+        "slo-measurements",
+        json!([{"service": "checkout", "slo": "availability", "day": "2026-11-20",
+                                     "good": 990, "total": 1000}]),
+    )
+    .await;
+    let after_today = versions(&app, &figures).await;
+    assert_eq!(moved(start, after_today), ["Q4"]);
+
+    // An incident in May: Q2 and every later quarter (later repeats look back at it), not Q1.
+    let incident = json!([{"external_id": "INC-1", "title": "Down", "severity": "SEV1", "services": ["checkout"],
+                           "started_at": "2026-05-10T10:00:00Z", "mitigated_at": "2026-05-10T11:00:00Z"}]);
+    post("incidents", incident.clone()).await;
+    let after_incident = versions(&app, &figures).await;
+    assert_eq!(moved(after_today, after_incident), ["Q2", "Q3", "Q4"]);
+
+    // The same rows again change nothing: no quarter moves.
+    post("incidents", incident).await;
+    assert_eq!(moved(after_incident, versions(&app, &figures).await), Vec::<&str>::new());
+
+    // An action due in November following up the May incident reaches back to the incident.
+    post(
+        "actions",
+        json!([{"external_id": "ACT-1", "incident": "INC-1", "service": "checkout",
+                            "title": "Fix", "due_date": "2026-11-01", "status": "open"}]),
+    )
+    .await;
+    let after_action = versions(&app, &figures).await;
+    assert_eq!(moved(after_incident, after_action), ["Q2", "Q3", "Q4"]);
+
+    // Moving the incident from May to August: its old values reach May, so Q2 moves too.
+    post(
+        "incidents",
+        json!([{"external_id": "INC-1", "title": "Down", "severity": "SEV1",
+                              "services": ["checkout"], "started_at": "2026-08-10T10:00:00Z"}]),
+    )
+    .await;
+    let after_move = versions(&app, &figures).await;
+    assert_eq!(moved(after_action, after_move), ["Q2", "Q3", "Q4"]);
+
+    // A DR test in Q3: Q3 and Q4.
+    post(
+        "dr-tests",
+        json!([{"external_id": "DR-1", "service": "checkout", "scenario": "failover",
+                             "performed_at": "2026-08-01T09:00:00Z", "outcome": "pass"}]),
+    )
+    .await;
+    let after_dr = versions(&app, &figures).await;
+    assert_eq!(moved(after_move, after_dr), ["Q3", "Q4"]);
+
+    // The catalog is read by every period.
+    post("services", json!([{"slug": "search", "name": "Search", "tier": 1, "team": "payments"}])).await;
+    assert_eq!(moved(after_dr, versions(&app, &figures).await), ["Q1", "Q2", "Q3", "Q4"]);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_import_moves_only_the_periods_its_records_reach_on_postgres() {
+    an_import_moves_only_the_periods_its_records_reach(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn an_import_moves_only_the_periods_its_records_reach_on_sqlite() {
+    an_import_moves_only_the_periods_its_records_reach(Backend::Sqlite).await;
+}
+
+async fn page(app: &TestApp, path: &str) -> String {
+    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    response.text().await.expect("html").replace("<!>", "")
+}
+
+/// The overview's count of SEV0–1 incidents, as its headline card shows it.
+fn high_sev(html: &str) -> String {
+    let at = html.find("data-kpi=\"high_sev_count\"").expect("headline card");
+    let card = &html[at..at + html[at..].find("</li>").expect("card end")];
+    let value = &card[card.find("class=\"kpi-value\"").expect("value")..];
+    let start = value.find('>').map_or(0, |i| i + 1);
+    let text: String = value[start..].chars().take_while(|c| *c != '<').collect();
+    text.trim().to_owned()
+}
+
+async fn a_page_is_served_the_last_figures_while_newer_ones_are_computed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    crate::kpis::load(&app).await;
+    let first = page(&app, "/?period=2026-Q3").await;
+    assert!(!first.contains("data-testid=\"recomputing\""), "computed for this request");
+    let before = high_sev(&first);
+
+    // A measurement of a later day cannot move 2026-Q3: its figures stay current.
+    let later = json!([{"service": "checkout", "slo": "availability", "day": "2026-11-02", "good": 1, "total": 1}]);
+    assert_eq!(app.post_json("slo-measurements", &later).await.0, 200);
+    let still = page(&app, "/?period=2026-Q3").await;
+    assert!(!still.contains("data-testid=\"recomputing\""), "a later day leaves the quarter's figures valid");
+
+    // A late SEV1 in the quarter: the next reader gets the last figures at once, told newer
+    // ones are coming; the REST API answers with current figures; the page catches up.
+    let late = json!([{"external_id": "INC-LATE", "title": "Late", "severity": "SEV1", "services": ["search"],
+                       "started_at": "2026-08-20T00:00:00Z"}]);
+    assert_eq!(app.post_json("incidents", &late).await.0, 200);
+    let served = page(&app, "/?period=2026-Q3").await;
+    assert!(served.contains("data-testid=\"recomputing\""), "the page says newer figures are coming");
+    assert_eq!(high_sev(&served), before, "the last figures, served at once");
+    let (_, api) = app.get("/api/v1/kpis?period=2026-Q3&scope=org").await;
+    assert_eq!(api["kpis"]["high_sev_count"], 2, "the API answers with current figures");
+    let caught_up = eventually("the overview shows the late incident", || async {
+        let html = page(&app, "/?period=2026-Q3").await;
+        (high_sev(&html) != before).then_some(html)
+    })
+    .await;
+    assert_eq!(high_sev(&caught_up), "2");
+    assert!(!caught_up.contains("data-testid=\"recomputing\""));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_page_is_served_the_last_figures_while_newer_ones_are_computed_on_postgres() {
+    a_page_is_served_the_last_figures_while_newer_ones_are_computed(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_page_is_served_the_last_figures_while_newer_ones_are_computed_on_sqlite() {
+    a_page_is_served_the_last_figures_while_newer_ones_are_computed(Backend::Sqlite).await;
+}
