@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod kpis;
 pub mod listing;
+pub mod metrics;
 pub mod pages;
 pub mod problem;
 pub mod report;

@@ -123,6 +123,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // The gate covers every route above (not the static-file fallback, which is public).
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::middleware::authorize))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Inside the router, so each route's pattern is known.
+        .layer(axum::middleware::from_fn(crate::routes::middleware::measure))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::routes::middleware::loopback_host_only))
         .layer(axum::middleware::from_fn(crate::routes::middleware::refuse_nul_in_url))
         .layer(axum::middleware::from_fn(crate::server_fns::refuse_nul_arguments))

@@ -37,8 +37,22 @@ pub fn ensure(paths: &Paths, needs: Needs) -> Result {
     }
     if needs.postgres {
         ensure_postgres()?;
+        ensure_prometheus()?;
     }
     Ok(())
+}
+
+/// The metrics test scrapes Plumbline with Debian's Prometheus, started on loopback.
+fn ensure_prometheus() -> Result {
+    if Path::new("/usr/bin/prometheus").exists() {
+        println!("ok: /usr/bin/prometheus");
+        return Ok(());
+    }
+    util::run(
+        Command::new("sh")
+            .args(["-c", "apt-get update && apt-get install -y --no-install-recommends prometheus"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 fn ensure_wasm_target() -> Result {

@@ -51,15 +51,18 @@ pub enum TokenScope {
     Ingest,
     /// Read records, KPIs, scorecards and snapshots.
     Read,
+    /// Scrape `/metrics` (a monitoring system's token; only admins create one).
+    Metrics,
 }
 
 impl TokenScope {
-    pub const ALL: [TokenScope; 2] = [TokenScope::Ingest, TokenScope::Read];
+    pub const ALL: [TokenScope; 3] = [TokenScope::Ingest, TokenScope::Read, TokenScope::Metrics];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TokenScope::Ingest => "ingest",
             TokenScope::Read => "read",
+            TokenScope::Metrics => "metrics",
         }
     }
 
@@ -86,6 +89,9 @@ pub enum Access {
     Audit,
     /// Publishing snapshots and managing access.
     Admin,
+    /// `/metrics`: a token with the `metrics` scope or an admin (and, checked by the gate,
+    /// any client on the same machine that is not behind a proxy).
+    Metrics,
 }
 
 /// Which teams' records a principal may write.
@@ -204,6 +210,10 @@ impl Principal {
             Access::Ingest => self.ingest_right() != IngestRight::None,
             Access::Audit => self.token.is_none() && (self.has_role(Role::Admin) || self.has_role(Role::Auditor)),
             Access::Admin => self.token.is_none() && self.has_role(Role::Admin),
+            Access::Metrics => match self.token {
+                Some(_) => self.has_scope(TokenScope::Metrics),
+                None => self.has_role(Role::Admin),
+            },
         }
     }
 }

@@ -44,7 +44,7 @@ pub async fn run(db: &DatabaseConnection, command: TokenCommand) -> anyhow::Resu
             for scope in &scopes {
                 parsed.insert(
                     TokenScope::parse(scope)
-                        .ok_or_else(|| anyhow::anyhow!("unknown scope {scope:?}; use ingest or read"))?,
+                        .ok_or_else(|| anyhow::anyhow!("unknown scope {scope:?}; use ingest, read or metrics"))?,
                 );
             }
             if expires_days == Some(0) {

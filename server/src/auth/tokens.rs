@@ -98,6 +98,9 @@ fn check_reach(creator: &Principal, token: &NewToken) -> Result<(), TokenError> 
     if token.scopes.contains(&TokenScope::Read) && !creator.allows(app::domain::access::Access::Read) {
         return Err(TokenError::Forbidden("you cannot read, so you cannot create a read token".into()));
     }
+    if token.scopes.contains(&TokenScope::Metrics) && !creator.allows(app::domain::access::Access::Metrics) {
+        return Err(TokenError::Forbidden("only an admin creates a metrics token".into()));
+    }
     if token.scopes.contains(&TokenScope::Ingest) {
         match (creator.ingest_right(), &token.teams) {
             (IngestRight::Any, _) => {}
@@ -239,6 +242,9 @@ pub async fn authenticate<C: ConnectionTrait>(
         if !owner.allows(app::domain::access::Access::Read) {
             scopes.remove(&TokenScope::Read);
         }
+        if !owner.allows(app::domain::access::Access::Metrics) {
+            scopes.remove(&TokenScope::Metrics);
+        }
         match owner.ingest_right() {
             IngestRight::Any => {}
             IngestRight::None => {
@@ -285,7 +291,8 @@ impl CreateTokenRequest {
         let mut scopes = BTreeSet::new();
         for scope in &self.scopes {
             scopes.insert(
-                TokenScope::parse(scope).ok_or_else(|| format!("unknown scope {scope:?}; scopes: ingest, read"))?,
+                TokenScope::parse(scope)
+                    .ok_or_else(|| format!("unknown scope {scope:?}; scopes: ingest, read, metrics"))?,
             );
         }
         let expires_in = match self.expires_in_days {

@@ -54,7 +54,21 @@ impl Ingestion {
         self
     }
 
-    fn applied(&self, result: Result<IngestSummary, IngestError>) -> Result<IngestSummary, IngestError> {
+    /// Counts the import (`/metrics`) and, when it changed the data, tells the hook.
+    fn applied(
+        &self,
+        kind: RecordKind,
+        result: Result<IngestSummary, IngestError>,
+    ) -> Result<IngestSummary, IngestError> {
+        let (outcome, rows) = match &result {
+            Ok(summary) if summary.dry_run => ("dry_run", summary.received),
+            Ok(summary) => ("applied", summary.received),
+            Err(IngestError::Invalid { received, .. }) => ("rejected", *received),
+            Err(IngestError::Forbidden(_)) => ("forbidden", 0),
+            Err(IngestError::Database(_)) => ("failed", 0),
+            Err(_) => ("refused", 0),
+        };
+        crate::metrics::import(kind.slug(), outcome, rows);
         if let (Ok(summary), Some(hook)) = (&result, &self.on_applied)
             && summary.batch_id.is_some()
         {
@@ -101,7 +115,8 @@ impl Ingestion {
         now: DateTime<Utc>,
     ) -> Result<IngestSummary, IngestError> {
         let lock = self.sqlite_writer.as_deref();
-        self.applied(super::ingest_spooled(&self.db, request, format, body, self.max_body_bytes, lock, now).await)
+        let kind = request.kind;
+        self.applied(kind, super::ingest_spooled(&self.db, request, format, body, self.max_body_bytes, lock, now).await)
     }
 
     /// Rows made in memory (the waiver and sign-off flows).
@@ -112,7 +127,8 @@ impl Ingestion {
         now: DateTime<Utc>,
     ) -> Result<IngestSummary, IngestError> {
         let _one_writer = self.one_writer().await;
-        self.applied(super::ingest_rows(&self.db, request, rows, now).await)
+        let kind = request.kind;
+        self.applied(kind, super::ingest_rows(&self.db, request, rows, now).await)
     }
 
     /// A whole file in an adapter's format.
@@ -125,8 +141,9 @@ impl Ingestion {
         now: DateTime<Utc>,
     ) -> Result<IngestSummary, IngestError> {
         let _one_writer = self.one_writer().await;
+        let kind = request.kind;
         let result = super::ingest_adapted(&self.db, request, adapter, options, file, &self.adapter_limits, now).await;
-        self.applied(result)
+        self.applied(kind, result)
     }
 }
 

@@ -211,13 +211,21 @@ impl Jobs {
         let Some(job) = queue::claim(&self.db, &self.kind_names(), worker, self.timings.lease, now).await? else {
             return Ok(false);
         };
+        let started = std::time::Instant::now();
         let outcome = self.run_claimed(&job, worker).await;
+        let mut label = match &outcome {
+            Ok(()) => "succeeded",
+            Err(_) if job.attempt >= job.max_attempts => "dead",
+            Err(_) => "failed",
+        };
         if let Err(error) = &outcome {
             tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempt, %error, "job attempt failed");
         }
         if !queue::finish(&self.db, &job, worker, outcome, crate::clock_now()).await? {
             tracing::warn!(job = job.id, kind = %job.kind, "job lease was lost before it finished; its outcome is dropped");
+            label = "lost";
         }
+        crate::metrics::job_run(&job.kind, label, started.elapsed().as_secs_f64());
         Ok(true)
     }
 

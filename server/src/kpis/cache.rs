@@ -28,6 +28,8 @@ struct Entry<T> {
 
 /// Reports by request key, each with the period version it was computed from and when.
 pub struct VersionedCache<T> {
+    /// For `/metrics`.
+    pub name: &'static str,
     entries: Mutex<HashMap<String, Entry<T>>>,
     /// Entries kept before the cache starts over.
     capacity: usize,
@@ -43,8 +45,8 @@ pub enum Lookup<T> {
 }
 
 impl<T> VersionedCache<T> {
-    pub fn with_capacity(capacity: usize) -> Self {
-        VersionedCache { entries: Mutex::new(HashMap::new()), capacity }
+    pub fn with_capacity(name: &'static str, capacity: usize) -> Self {
+        VersionedCache { name, entries: Mutex::new(HashMap::new()), capacity }
     }
 
     pub fn get(&self, key: &str, version: i64) -> Option<Arc<T>> {
@@ -147,16 +149,16 @@ pub struct KpiCache {
 impl Default for KpiCache {
     fn default() -> Self {
         KpiCache {
-            kpis: VersionedCache::with_capacity(2048),
-            scorecards: VersionedCache::with_capacity(32),
-            rollups: VersionedCache::with_capacity(64),
-            datasets: VersionedCache::with_capacity(4),
-            summaries: VersionedCache::with_capacity(256),
-            reports: VersionedCache::with_capacity(16),
-            published: VersionedCache::with_capacity(16),
-            published_figures: VersionedCache::with_capacity(16),
-            data_summary: VersionedCache::with_capacity(1),
-            first_record: VersionedCache::with_capacity(1),
+            kpis: VersionedCache::with_capacity("kpis", 2048),
+            scorecards: VersionedCache::with_capacity("scorecards", 32),
+            rollups: VersionedCache::with_capacity("rollups", 64),
+            datasets: VersionedCache::with_capacity("datasets", 4),
+            summaries: VersionedCache::with_capacity("summaries", 256),
+            reports: VersionedCache::with_capacity("reports", 16),
+            published: VersionedCache::with_capacity("published", 16),
+            published_figures: VersionedCache::with_capacity("published_figures", 16),
+            data_summary: VersionedCache::with_capacity("data_summary", 1),
+            first_record: VersionedCache::with_capacity("first_record", 1),
             changes: Default::default(),
             refreshing: Default::default(),
         }

@@ -153,6 +153,8 @@ impl Figures {
                     Ok(_) => tracing::debug!(%claim.key, elapsed = ?started.elapsed(), "figures recomputed"),
                     Err(error) => tracing::warn!(%claim.key, %error, "cannot recompute figures"),
                 }
+                let figure = claim.key.split('|').next().unwrap_or("figures");
+                crate::metrics::recompute(figure, started.elapsed().as_secs_f64());
                 drop(claim);
             });
         }

@@ -62,9 +62,15 @@ where
 {
     let version = changes.period_version(db, period).await?;
     match cache.lookup(&key, version, period.end() > now) {
-        cache::Lookup::Fresh(report) => return Ok(report),
-        cache::Lookup::Stale(report) if super::stale::serve_stale() => return Ok(report),
-        _ => {}
+        cache::Lookup::Fresh(report) => {
+            crate::metrics::cache_lookup(cache.name, "hit");
+            return Ok(report);
+        }
+        cache::Lookup::Stale(report) if super::stale::serve_stale() => {
+            crate::metrics::cache_lookup(cache.name, "stale");
+            return Ok(report);
+        }
+        _ => crate::metrics::cache_lookup(cache.name, "miss"),
     }
     let report = Arc::new(compute.await?);
     cache.put(key, version, Arc::clone(&report));

@@ -59,6 +59,35 @@ pub async fn refuse_nul_in_url(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Times every request into the route's latency histogram, labelled with the route pattern
+/// (`/services/{slug}`, never the raw URL), so the number of series stays bounded.
+pub async fn measure(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = match *request.method() {
+        Method::GET | Method::HEAD | Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::OPTIONS => {
+            request.method().as_str().to_owned()
+        }
+        _ => "other".to_owned(),
+    };
+    let route = route_label(matched.as_ref().map(MatchedPath::as_str), request.uri().path());
+    let response = next.run(request).await;
+    crate::metrics::http_request(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    response
+}
+
+/// The route pattern; a server function by its own (registered, so bounded) path; anything
+/// unrouted (static files, not found) as one label.
+fn route_label(matched: Option<&str>, path: &str) -> String {
+    match matched {
+        Some(pattern) if pattern.contains("{*") => {
+            let registered = leptos::server_fn::axum::server_fn_paths().any(|(p, _)| p == path);
+            if registered { path.to_owned() } else { pattern.to_owned() }
+        }
+        Some(pattern) => pattern.to_owned(),
+        None => "(static files and not found)".to_owned(),
+    }
+}
+
 /// GET routes that append audit events.
 const AUDITED_READS: [&str; 2] = ["/api/v1/evidence", "/api/v1/audit/export.csv"];
 
@@ -110,7 +139,7 @@ pub async fn authorize(
         let (parts, body) = request.into_parts();
         request = Request::from_parts(parts, Body::new(Limited::new(body, SMALL_BODY_LIMIT)));
     }
-    if access == Access::Public {
+    if access == Access::Public || (access == Access::Metrics && from_this_machine(&request)) {
         return next.run(request).await;
     }
     let Some(principal) = principal else {
@@ -135,10 +164,23 @@ fn with_challenge(mut response: Response) -> Response {
     response
 }
 
+/// A request made on this machine directly: from a loopback address, through no proxy (a
+/// reverse proxy on the same host names its client in a forwarding header). A monitoring agent
+/// beside the server scrapes `/metrics` without a token.
+fn from_this_machine(request: &Request) -> bool {
+    let loopback = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|peer| peer.0.ip().is_loopback());
+    let headers = request.headers();
+    let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|name| headers.contains_key(*name));
+    loopback && !forwarded
+}
+
 /// Pages send anonymous browsers to sign in; everything else gets a 401 problem.
 fn unauthenticated(mode: &AuthMode, policy: &SessionPolicy, method: &Method, request: &Request) -> Response {
     let path = request.uri().path();
-    let is_page = *method == Method::GET && !path.starts_with("/api/");
+    let is_page = *method == Method::GET && !path.starts_with("/api/") && path != "/metrics";
     if is_page && !mode.is_local() {
         let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
         let encoded: String = url_encode(target);
@@ -162,6 +204,7 @@ fn forbidden(principal: &Principal, access: Access) -> Response {
         Access::Ingest => "write access (admin, an editor of a team, or a token with the ingest scope)",
         Access::Audit => "the auditor or admin role",
         Access::Admin => "the admin role",
+        Access::Metrics => "a token with the metrics scope, the admin role, or a request from this machine",
     };
     Problem::new(StatusCode::FORBIDDEN, "Forbidden", format!("{} lacks {needed}", principal.name)).into_response()
 }

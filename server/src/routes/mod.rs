@@ -13,6 +13,7 @@ mod ingest;
 mod jobs;
 mod kpis;
 mod list;
+mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod reports;

@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::health::live,
         super::health::ready,
+        super::metrics::scrape,
         crate::auth::oidc::login,
         crate::auth::oidc::callback,
         super::identity::logout,
@@ -60,6 +61,7 @@ use utoipa::{Modify, OpenApi};
         (name = "audit", description = "The audit trail"),
         (name = "evidence", description = "Audit evidence packs (docs/evidence-pack.md)"),
         (name = "jobs", description = "Background jobs (docs/operations.md)"),
+        (name = "operations", description = "Metrics for monitoring (docs/operations.md)"),
         (name = "identity", description = "Sign-in, tokens, users and roles (docs/access-and-audit.md)"),
         (name = "health", description = "Liveness and readiness"),
     ),

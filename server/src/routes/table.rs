@@ -10,7 +10,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post};
 
-use super::{audit, evidence, health, identity, ingest, jobs, kpis, list, openapi, snapshots};
+use super::{audit, evidence, health, identity, ingest, jobs, kpis, list, metrics, openapi, snapshots};
 use crate::auth;
 use crate::state::AppState;
 
@@ -61,6 +61,7 @@ fn api_routes() -> Vec<ApiRoute> {
     routes![
         GET "/healthz" Public => health::live,
         GET "/readyz" Public => health::ready,
+        GET "/metrics" Metrics => metrics::scrape,
         GET "/auth/login" Public => auth::oidc::login,
         GET "/auth/callback" Public => auth::oidc::callback,
         POST "/auth/logout" Public => identity::logout,

@@ -17,6 +17,7 @@ mod ingest_rules;
 mod jobs;
 mod kpis;
 mod listing;
+mod metrics;
 mod reports;
 mod self_assessments;
 mod service_page;
