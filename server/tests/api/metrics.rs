@@ -29,10 +29,8 @@ async fn a_real_prometheus_scrapes_the_metrics_and_answers_queries_over_them() {
     let page = app.client.get(format!("{}/services/checkout?period=2026-Q3", app.base)).send().await.expect("page");
     assert_eq!(page.status().as_u16(), 200);
     // The import had the figures recomputed by a job.
-    eventually("a job ran", || async {
-        scrape(&app).await.contains("plumbline_job_run_duration_seconds").then_some(())
-    })
-    .await;
+    let succeeded = "plumbline_jobs{kind=\"warm-figures\",state=\"succeeded\"}";
+    eventually("a job ran", || async { scrape(&app).await.contains(succeeded).then_some(()) }).await;
 
     let text = scrape(&app).await;
     for expected in [
