@@ -22,6 +22,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// Where `db` connects (for a second "replica" on the same database).
     pub database: DatabaseTarget,
+    /// What the server was started with.
+    settings: ServeSettings,
     /// An API token the helpers below send, for apps that require sign-in (set once).
     pub bearer: std::sync::OnceLock<String>,
     cleanup: Cleanup,
@@ -133,12 +135,24 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         client: Client::new(),
         db,
         database: target,
+        settings,
         bearer: std::sync::OnceLock::new(),
         cleanup,
     }
 }
 
 impl TestApp {
+    /// Another server on the same database, with its own pool, caches and `workers` (a
+    /// replica); its base URL.
+    pub async fn replica(&self, workers: usize) -> String {
+        let db = server::db::connect(&self.database).await.expect("replica's pool");
+        let settings = ServeSettings { workers, ..self.settings.clone() };
+        let application = Application::build(&settings, db).await.expect("build replica");
+        let addr = application.local_addr().expect("local addr");
+        tokio::spawn(application.run(std::future::pending()));
+        format!("http://{addr}")
+    }
+
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self.bearer.get() {
             Some(token) => request.header("authorization", format!("Bearer {token}")),
