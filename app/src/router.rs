@@ -1,7 +1,7 @@
 //! The document shell and the router: which page answers which path.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -21,6 +21,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <chrome::ContentSecurityPolicy/>
+                // Content-hashed by the server (`output_name` is `plumbline-<hash>`).
+                <link rel="stylesheet" id="plumbline" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
@@ -36,7 +38,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     chrome::provide_viewer();
     view! {
-        <Stylesheet id="plumbline" href="/pkg/plumbline.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         // Each page names itself ("Services", "checkout-api · 2026-Q3"); the tab reads
         // "… · Plumbline", or "Plumbline" alone.

@@ -21,6 +21,7 @@ const pages = [
   '/import',
   '/waivers',
   '/access',
+  '/jobs',
   '/tokens',
   '/audit',
   '/audit?from=2026-01-01&to=2030-12-31',

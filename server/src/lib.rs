@@ -1,5 +1,6 @@
 //! Plumbline's server: settings, startup, HTTP routes, the database layer and the CLI.
 
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod catalog;

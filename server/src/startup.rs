@@ -26,9 +26,10 @@ use crate::settings::ServeSettings;
 use crate::state::AppState;
 use crate::{pages, routes};
 
-pub fn leptos_options(settings: &ServeSettings) -> LeptosOptions {
+/// The options pages render with; `output_name` is the site's hashed base name.
+pub fn leptos_options(settings: &ServeSettings, output_name: &str) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name("plumbline")
+        .output_name(output_name)
         .site_root(settings.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(settings.addr)
@@ -193,8 +194,10 @@ impl Application {
             let jobs = jobs.clone();
             ingestion.on_applied(move || jobs.request(crate::jobs::builtin::WARM_FIGURES))
         };
+        let assets = Arc::new(crate::assets::Assets::load(&settings.site_root));
         let state = AppState {
-            leptos_options: leptos_options(&settings),
+            leptos_options: leptos_options(&settings, assets.name()),
+            assets,
             db,
             ingestion,
             jobs: jobs.clone(),

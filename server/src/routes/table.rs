@@ -62,6 +62,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/healthz" Public => health::live,
         GET "/readyz" Public => health::ready,
         GET "/metrics" Metrics => metrics::scrape,
+        GET "/pkg/{file}" Public => crate::assets::serve,
         GET "/auth/login" Public => auth::oidc::login,
         GET "/auth/callback" Public => auth::oidc::callback,
         POST "/auth/logout" Public => identity::logout,
