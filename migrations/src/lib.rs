@@ -17,6 +17,7 @@ mod m20261204_000012_user_disabled;
 mod m20261204_000013_token_local_mode;
 mod m20261205_000014_create_jobs;
 mod m20261205_000015_data_change;
+mod m20261205_000016_rate_window;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_token_local_mode::Migration),
             Box::new(m20261205_000014_create_jobs::Migration),
             Box::new(m20261205_000015_data_change::Migration),
+            Box::new(m20261205_000016_rate_window::Migration),
         ]
     }
 }

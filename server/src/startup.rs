@@ -205,7 +205,7 @@ impl Application {
             auth: settings.auth.clone(),
             session_policy: settings.session_policy,
             public_origin: settings.public_origin.clone(),
-            token_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new(20, Duration::from_secs(60))),
+            token_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new("token", 20, Duration::from_secs(60))),
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));

@@ -93,7 +93,7 @@ pub struct OidcSettings {
 
 impl OidcSettings {
     pub fn new(config: OidcConfig) -> Self {
-        let limiter = RateLimiter::new(config.sign_ins_per_minute, Duration::from_secs(60));
+        let limiter = RateLimiter::new("sign-in", config.sign_ins_per_minute, Duration::from_secs(60));
         OidcSettings {
             config,
             client: tokio::sync::Mutex::new(None),
@@ -230,7 +230,7 @@ pub async fn login(
         // Local mode has nobody to sign in: everyone is the local admin.
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
     };
-    if !settings.limiter.allow(state.client_address(peer, &headers), Instant::now()) {
+    if !settings.limiter.allow(&state.db, state.client_address(peer, &headers), crate::clock_now()).await {
         return failure(StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts", "Wait a minute, then try again.");
     }
     let client = match settings.client().await {
@@ -347,7 +347,7 @@ pub async fn callback(
     let Some(settings) = oidc(&state) else {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
     };
-    if !settings.limiter.allow(state.client_address(peer, &headers), Instant::now()) {
+    if !settings.limiter.allow(&state.db, state.client_address(peer, &headers), crate::clock_now()).await {
         return failure(StatusCode::TOO_MANY_REQUESTS, "Too many sign-in attempts", "Wait a minute, then try again.");
     }
     let now = crate::clock_now();

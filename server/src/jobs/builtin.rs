@@ -11,7 +11,7 @@ use crate::kpis::Figures;
 
 /// Recomputes the organisation's figures of the current quarter and month.
 pub const WARM_FIGURES: &str = "warm-figures";
-/// Deletes succeeded jobs older than [`KEEP_SUCCEEDED`].
+/// Deletes succeeded jobs older than [`KEEP_SUCCEEDED`] and rate-limit windows over an hour old.
 pub const PRUNE_JOBS: &str = "prune-jobs";
 /// How long succeeded jobs stay listed; failed and dead ones stay until retried.
 pub const KEEP_SUCCEEDED: TimeDelta = TimeDelta::days(14);
@@ -33,7 +33,11 @@ pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
             async move {
                 let before = crate::clock_now() - KEEP_SUCCEEDED;
                 let pruned = queue::prune(&db, before).await.map_err(|e| format!("cannot prune jobs: {e}"))?;
-                tracing::info!(pruned, "pruned succeeded jobs");
+                let hour_ago = crate::clock_now() - chrono::TimeDelta::hours(1);
+                let windows = crate::auth::rate_limit::prune(&db, hour_ago)
+                    .await
+                    .map_err(|e| format!("cannot prune rate-limit windows: {e}"))?;
+                tracing::info!(pruned, windows, "pruned succeeded jobs and old rate-limit windows");
                 Ok(())
             }
         }

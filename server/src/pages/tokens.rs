@@ -96,7 +96,7 @@ impl TokensPort for TokensPage {
     }
 
     async fn create_token(&self, principal: Principal, request: NewTokenRequest) -> Result<NewTokenView, AppError> {
-        if !self.limiter.allow(client_address(&self.trusted_proxies), std::time::Instant::now()) {
+        if !self.limiter.allow(&self.db, client_address(&self.trusted_proxies), crate::clock_now()).await {
             return Err(AppError::TooMany("Too many tokens were created from this address: wait a minute.".into()));
         }
         let new = new_token(request)?;

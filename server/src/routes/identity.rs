@@ -94,7 +94,7 @@ pub async fn create_token(
     body: Bytes,
 ) -> Response {
     let result = async {
-        if !state.token_limiter.allow(state.client_address(peer, &headers), std::time::Instant::now()) {
+        if !state.token_limiter.allow(&state.db, state.client_address(peer, &headers), crate::clock_now()).await {
             return Err(too_many_tokens());
         }
         let request: CreateTokenRequest = serde_json::from_slice(&body)

@@ -344,3 +344,11 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// Waits until at most 40 s of the current minute have passed: rate limits count in whole
+/// minutes, and a test of one must not straddle two.
+pub async fn early_in_a_minute() {
+    while chrono::Utc::now().timestamp().rem_euclid(60) > 40 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}

@@ -18,6 +18,7 @@ mod jobs;
 mod kpis;
 mod listing;
 mod metrics;
+mod replicas;
 mod reports;
 mod self_assessments;
 mod service_page;
