@@ -30,9 +30,11 @@ commands:
   bench-evidence [--reps N] [--reload]
                                evidence packs (a quarter, 12 months) from the large demo in
                                Postgres: first byte, total, size, memory growth, vs zip -r
-  bench-pages [--seconds N] [--reload]
+  bench-pages [--seconds N] [--import-every S] [--reload]
                                the pages under load (wrk, 32 connections) on the large demo in
-                               Postgres, beside a static asset; the hydrate bundle's gzipped size
+                               Postgres, beside a static asset; the hydrate bundle's gzipped size;
+                               --import-every: a one-row import every S seconds while measuring;
+                               the eight-quarter trend cold, warm and after an import of today
 
 environment:
   CARGO_TARGET_DIR             build folder (default <repo>/target); the site goes to its site/";
@@ -109,7 +111,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             return Ok(bench::evidence::bench_evidence(&paths, &options));
         }
         "bench-pages" => {
-            let flags = Flags::parse(rest, &["--reload"], &["--seconds"])?;
+            let flags = Flags::parse(rest, &["--reload"], &["--seconds", "--import-every"])?;
             let seconds = match flags.value("--seconds") {
                 Some(text) => text
                     .parse()
@@ -118,7 +120,16 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                     .ok_or_else(|| format!("--seconds expects 1–300, got '{text}'"))?,
                 None => 30,
             };
-            let options = bench::pages::Options { seconds, reload: flags.has("--reload") };
+            let import_every = match flags.value("--import-every") {
+                Some(text) => Some(
+                    text.parse()
+                        .ok()
+                        .filter(|n| (1..=60).contains(n))
+                        .ok_or_else(|| format!("--import-every expects 1–60 seconds, got '{text}'"))?,
+                ),
+                None => None,
+            };
+            let options = bench::pages::Options { seconds, import_every, reload: flags.has("--reload") };
             return Ok(bench::pages::bench_pages(&paths, &options));
         }
         "help" | "--help" | "-h" => println!("{USAGE}"),

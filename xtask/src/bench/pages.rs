@@ -7,6 +7,13 @@
 //! already computed (the open quarter's are recomputed every minute while requests are still
 //! served, see `server/src/kpis/cache.rs`). Then the hydrate bundle's gzipped size: WASM + JS.
 //! Targets: p99 ≤ 150 ms for every page; WASM + JS ≤ 400 KB gzipped.
+//!
+//! `--import-every S` imports one SLO measurement of today (a real change each time) every S
+//! seconds while each page is measured: pages are then served the last computed figures while
+//! newer ones are computed in the background, and the run prints how many recomputes ran and
+//! how long they took (from `/metrics`). Before the pages, the eight-quarter trend of the REST
+//! API is timed cold (first request after start), warm, and after an import of today, with the
+//! number of quarters that import made it recompute.
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -21,6 +28,8 @@ const DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/plumbline_bench_l
 
 pub struct Options {
     pub seconds: u32,
+    /// Import one row every this many seconds while measuring.
+    pub import_every: Option<u32>,
     pub reload: bool,
 }
 
@@ -107,6 +116,80 @@ fn curl(path: &str) -> Result<String> {
     if output.status.success() { Ok(body) } else { Err(format!("GET {path} failed: {body}")) }
 }
 
+fn post(path: &str, body: &str) -> Result<String> {
+    let output = Command::new("curl")
+        .args(["-sS", "--fail-with-body", "-H", "content-type: application/json", "--data-binary", body])
+        .arg(format!("http://127.0.0.1:{PORT}{path}"))
+        .output()
+        .map_err(|e| format!("cannot run curl: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() { Ok(text) } else { Err(format!("POST {path} failed: {text}")) }
+}
+
+/// The sum of a metric's series whose labels contain `labels`, from `/metrics`.
+fn metric(name: &str, labels: &str) -> Result<f64> {
+    let text = curl("/metrics")?;
+    Ok(text
+        .lines()
+        .filter(|l| l.starts_with(name) && l[name.len()..].starts_with(['{', ' ']) && l.contains(labels))
+        .filter_map(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()))
+        .sum())
+}
+
+/// Imports today's measurement of one SLO, a different value each call.
+#[derive(Clone)]
+struct Importer {
+    service: String,
+    slo: String,
+    day: String,
+}
+
+impl Importer {
+    fn find() -> Result<Importer> {
+        let listed = curl("/api/v1/slos?limit=1")?;
+        let field = |name: &str| {
+            listed
+                .split(&format!("\"{name}\":\""))
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_owned)
+                .ok_or_else(|| format!("no {name} in {listed}"))
+        };
+        let output = Command::new("date").args(["-u", "+%Y-%m-%d"]).output().map_err(|e| format!("date: {e}"))?;
+        let day = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        Ok(Importer { service: field("service")?, slo: field("slug")?, day })
+    }
+
+    fn import(&self, n: u64) -> Result {
+        let good = 100_000 - (n % 97);
+        let body = format!(
+            r#"[{{"service":"{}","slo":"{}","day":"{}","good":{good},"total":100000}}]"#,
+            self.service, self.slo, self.day
+        );
+        post("/api/v1/slo-measurements", &body).map(|_| ())
+    }
+}
+
+/// The eight-quarter trend: cold, warm, and after an import of today only.
+fn trend(importer: &Importer) -> Result {
+    let time = |what: &str| -> Result<f64> {
+        let started = std::time::Instant::now();
+        curl("/api/v1/kpis/trend")?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        println!("eight-quarter trend, {what}: {ms:.0} ms");
+        Ok(ms)
+    };
+    let misses = || metric("plumbline_figures_cache_lookups_total", "cache=\"kpis\",result=\"miss\"");
+    time("first request after start")?;
+    time("again")?;
+    importer.import(0)?;
+    let before = misses()?;
+    time("after an import of today's SLO measurement")?;
+    let recomputed = misses()? - before;
+    println!("  quarters recomputed by it: {recomputed:.0} of 8 (closed quarters stay valid)");
+    Ok(())
+}
+
 fn gzipped_size(file: &Path) -> Result<u64> {
     let output =
         Command::new("gzip").args(["-9", "-c"]).arg(file).output().map_err(|e| format!("cannot run gzip: {e}"))?;
@@ -134,6 +217,8 @@ fn bench(paths: &Paths, options: &Options) -> Result {
             .map_err(|e| format!("cannot start the server: {e}"))?,
     );
     wait_ready(PORT)?;
+    let importer = Importer::find()?;
+    trend(&importer)?;
     let quarter = last_closed_quarter()?;
     // A tier-0 service of the large organisation: the first of the scorecards.
     let cards = curl(&format!("/api/v1/scorecards?period={quarter}&tier=0"))?;
@@ -150,18 +235,48 @@ fn bench(paths: &Paths, options: &Options) -> Result {
         ("quarterly report", format!("/reports/{quarter}")),
         ("static asset (reference)", "/pkg/plumbline.css".to_owned()),
     ];
+    if let Some(every) = options.import_every {
+        println!("importing one SLO measurement of {} every {every} s while measuring", importer.day);
+    }
+    let recomputes_before = metric("plumbline_figures_recompute_duration_seconds_count", "")?;
+    let recompute_seconds_before = metric("plumbline_figures_recompute_duration_seconds_sum", "")?;
     let mut results = Vec::new();
     for (label, path) in &targets {
         let started = std::time::Instant::now();
         curl(path)?;
         println!("{label}: first request {:.2} s", started.elapsed().as_secs_f64());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let imports = options.import_every.map(|every| {
+            let (stop, importer) = (stop.clone(), importer.clone());
+            std::thread::spawn(move || {
+                let mut n = 1;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    if let Err(error) = importer.import(n) {
+                        eprintln!("import failed: {error}");
+                    }
+                    n += 1;
+                    for _ in 0..every * 10 {
+                        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                }
+                n - 1
+            })
+        });
         let output = Command::new("wrk")
             .args(["-t2", "-c32", &format!("-d{}s", options.seconds), "--latency", "--timeout", "10s"])
             .arg(format!("http://127.0.0.1:{PORT}{path}"))
             .output()
             .map_err(|e| format!("cannot run wrk: {e}"))?;
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let imported = imports.map(|thread| thread.join().unwrap_or(0));
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         let measured = parse_wrk(label, &text)?;
+        if let Some(imported) = imported {
+            println!("{label}: {imported} imports during the measurement");
+        }
         println!(
             "{label}: p50 {:.1} ms, p99 {:.1} ms, {:.0} requests/s {}",
             measured.p50_ms, measured.p99_ms, measured.requests_per_s, measured.errors
@@ -169,11 +284,21 @@ fn bench(paths: &Paths, options: &Options) -> Result {
         results.push(measured);
     }
 
+    let recomputes = metric("plumbline_figures_recompute_duration_seconds_count", "")? - recomputes_before;
+    let recompute_seconds = metric("plumbline_figures_recompute_duration_seconds_sum", "")? - recompute_seconds_before;
+    println!(
+        "background recomputes while measuring: {recomputes:.0}, {:.0} ms each on average (readers were served the last figures meanwhile)",
+        if recomputes > 0.0 { recompute_seconds * 1000.0 / recomputes } else { 0.0 }
+    );
     let pkg = paths.site.join("pkg");
     let wasm = gzipped_size(&pkg.join("plumbline.wasm"))?;
     let js = gzipped_size(&pkg.join("plumbline.js"))?;
     println!();
-    println!("| page ({} s, 32 connections)     | p50 ms | p99 ms | requests/s | p99 target |", options.seconds);
+    let mode = match options.import_every {
+        Some(every) => format!("{} s, 32 conn., import every {every} s", options.seconds),
+        None => format!("{} s, 32 connections", options.seconds),
+    };
+    println!("| page ({mode:<26}) | p50 ms | p99 ms | requests/s | p99 target |");
     println!("|----------------------------------|--------|--------|------------|------------|");
     for m in &results {
         let target = if m.label.starts_with("static") { "reference" } else { "≤ 150 ms" };
