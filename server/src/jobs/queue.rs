@@ -112,6 +112,17 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// The condition of a due job: `$now_at` is now, the kinds follow it.
+fn due(now_at: usize, kinds: usize) -> String {
+    let now = format!("${now_at}");
+    let kinds: Vec<String> = (0..kinds).map(|i| format!("${}", now_at + 1 + i)).collect();
+    format!(
+        "((state IN ('queued', 'failed') AND run_at <= {now}) OR (state = 'running' AND lease_until < {now})) \
+         AND kind IN ({})",
+        kinds.join(", ")
+    )
+}
+
 /// Claims the next due job of one of `kinds` for `worker` until `now + lease`.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
@@ -124,6 +135,14 @@ pub async fn claim<C: ConnectionTrait>(
         return Ok(None);
     }
     let backend = db.get_database_backend();
+    let kinds: Vec<Value> = kinds.iter().map(|k| Value::from(k.clone())).collect();
+    // Read first: an idle worker then never writes (on SQLite a write waits for the one writer,
+    // which a long import holds).
+    let probe = format!("SELECT id FROM job WHERE {} LIMIT 1", due(1, kinds.len()));
+    let probe_values: Vec<Value> = std::iter::once(Value::from(now)).chain(kinds.iter().cloned()).collect();
+    if db.query_one_raw(statement(backend, &probe, probe_values)).await?.is_none() {
+        return Ok(None);
+    }
     // A job whose worker died on its last allowed attempt is not run again by itself.
     db.execute_raw(statement(
         backend,
@@ -133,18 +152,14 @@ pub async fn claim<C: ConnectionTrait>(
         vec![now.into()],
     ))
     .await?;
-    let kind_list: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
     let sql = format!(
         "UPDATE job SET state = 'running', attempts = attempts + 1, worker = $1, lease_until = $2, started_at = $3 \
-         WHERE id = (SELECT id FROM job \
-           WHERE ((state IN ('queued', 'failed') AND run_at <= $3) OR (state = 'running' AND lease_until < $3)) \
-           AND kind IN ({}) \
-           ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         WHERE id = (SELECT id FROM job WHERE {} ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
          RETURNING id, kind, payload, attempts, max_attempts",
-        kind_list.join(", ")
+        due(3, kinds.len())
     );
     let mut values: Vec<Value> = vec![worker.into(), (now + lease).into(), now.into()];
-    values.extend(kinds.iter().map(|k| Value::from(k.clone())));
+    values.extend(kinds);
     let Some(found) = db.query_one_raw(statement(backend, &sql, values)).await? else {
         return Ok(None);
     };
