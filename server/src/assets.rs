@@ -82,6 +82,10 @@ impl Assets {
 }
 
 /// `GET /pkg/{file}`: a hashed asset of this build (immutable), or a plain-named one.
+#[utoipa::path(get, path = "/pkg/{file}", tag = "operations",
+    params(("file" = String, Path, description = "`plumbline-<hash>.js|.wasm|.css` (immutable) or `plumbline.js|.wasm|.css`")),
+    responses((status = 200, description = "The file; hashed names are cached for good"),
+        (status = 404, description = "Not a file of this build")))]
 pub async fn serve(State(state): State<AppState>, UrlPath(file): UrlPath<String>) -> Response {
     state.assets.response(&file)
 }

@@ -221,6 +221,10 @@ impl Application {
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let workers = self.jobs.start(self.workers, stopped);
+        if self.workers > 0 {
+            // The first reader after a start is not the one to compute the current figures.
+            self.jobs.request(crate::jobs::builtin::WARM_FIGURES);
+        }
         let result = crate::serve::serve(self.listener, self.router, self.timeouts, shutdown).await;
         let _ = stop.send(true);
         crate::jobs::wait_for(workers).await;

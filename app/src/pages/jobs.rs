@@ -54,13 +54,13 @@ fn JobsBody(view: JobsView, retry: ServerAction<RetryJob>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="queue-heading">
             <h2 id="queue-heading">"Queue"</h2>
-            <dl class="job-states" data-testid="job-states">
+            <dl class="counts job-states" data-testid="job-states">
                 {states.into_iter().map(|s| view! {
-                    <div class=format!("job-state {}", s.state.as_str())>
+                    <div class=format!("count job-state {}", s.state.as_str())>
                         <dt>{state_label(s.state)}</dt>
                         <dd>
-                            <strong>{s.count}</strong>
-                            {s.oldest.map(|at| view! { <span class="note">" oldest queued " {at}</span> })}
+                            {s.count}
+                            {s.oldest.map(|at| view! { <span class="note">"oldest queued " {at}</span> })}
                         </dd>
                     </div>
                 }).collect_view()}

@@ -144,6 +144,10 @@ pub struct KpiCache {
     pub changes: super::changes::ChangeLog,
     /// What is being recomputed in the background.
     pub refreshing: Refreshing,
+    /// Held while the organisation's populations of a period are loaded: one load at a time per
+    /// process, so a page's recompute and the warm-figures job do not load the same period twice
+    /// or fill the connection pool between them.
+    pub loading: tokio::sync::Mutex<()>,
 }
 
 impl Default for KpiCache {
@@ -161,6 +165,7 @@ impl Default for KpiCache {
             first_record: VersionedCache::with_capacity("first_record", 1),
             changes: Default::default(),
             refreshing: Default::default(),
+            loading: Default::default(),
         }
     }
 }

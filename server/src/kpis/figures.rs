@@ -41,16 +41,32 @@ impl Figures {
 
     /// Whether any record is about a time before `period` ends: a period that ended before the
     /// organisation's first record has no figures (never zeros), nothing to publish and nothing
-    /// to compare with. The first record is read once per data version.
+    /// to compare with. The first record is read once per data version; after an import, pages
+    /// use the last one known while one background task reads it again (it only moves when
+    /// older records arrive).
     pub async fn has_data(&self, period: &Period) -> Result<bool, sea_orm::DbErr> {
-        let version = crate::db::data_version(&self.db).await?;
-        let first = match self.cache.first_record.get("first", version) {
-            Some(first) => *first,
-            None => {
-                let first = super::first_record::first_record(&self.db).await?;
-                self.cache.first_record.put("first".to_owned(), version, Arc::new(first));
-                first
+        use super::first_record::{KEY, current, first_record};
+        let first = if self.serve_last {
+            let version = crate::db::data_version(&self.db).await?;
+            match self.cache.first_record.lookup(KEY, version, false) {
+                super::Lookup::Fresh(first) => *first,
+                super::Lookup::Stale(first) => {
+                    if let Some(claim) = super::claim_refresh(&self.cache, KEY) {
+                        let (db, cache) = (self.db.clone(), Arc::clone(&self.cache));
+                        tokio::spawn(async move {
+                            match first_record(&db).await {
+                                Ok(first) => cache.first_record.put(KEY.to_owned(), version, Arc::new(first)),
+                                Err(error) => tracing::warn!(%error, "cannot find the first record"),
+                            }
+                            drop(claim);
+                        });
+                    }
+                    *first
+                }
+                super::Lookup::Missing => current(&self.db, &self.cache).await?,
             }
+        } else {
+            current(&self.db, &self.cache).await?
         };
         Ok(first.is_some_and(|first| first < period.end()))
     }

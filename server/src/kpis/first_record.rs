@@ -26,3 +26,18 @@ pub async fn first_record<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<
     let measured = day.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     Ok([incident, deployment, dr_test, measured].into_iter().flatten().min())
 }
+
+/// [`first_record`], read once per data version into `cache` (the summary's trend asks for it
+/// on every computation; on a large organisation the measurement days take a scan).
+pub async fn current<C: ConnectionTrait>(db: &C, cache: &super::KpiCache) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let version = crate::db::data_version(db).await?;
+    if let Some(first) = cache.first_record.get(KEY, version) {
+        return Ok(*first);
+    }
+    let first = first_record(db).await?;
+    cache.first_record.put(KEY.to_owned(), version, std::sync::Arc::new(first));
+    Ok(first)
+}
+
+/// The cache key of the first record.
+pub const KEY: &str = "first";

@@ -17,7 +17,7 @@ mod scorecards;
 mod stale;
 mod summary;
 
-pub use cache::KpiCache;
+pub use cache::{KpiCache, Lookup, claim_refresh};
 pub use drill_down_table::drill_down_table;
 pub use figures::Figures;
 pub use load::{LoadError, load};

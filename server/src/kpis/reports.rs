@@ -100,6 +100,12 @@ pub(crate) async fn org_dataset<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Arc<Loaded>, LoadError> {
     let key = period.to_string();
+    let version = cache.changes.period_version(db, period).await?;
+    if let cache::Lookup::Fresh(held) = cache.datasets.lookup(&key, version, period.end() > now) {
+        return Ok(held);
+    }
+    // One load at a time; whoever waited finds the load it waited for in the cache.
+    let _one = cache.loading.lock().await;
     let load = async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org).await?, now }) };
     // Boxed: the load is a large future, and callers nest it a few levels deep.
     cached(db, &cache.changes, &cache.datasets, period, key, now, Box::pin(load)).await

@@ -103,7 +103,7 @@ async fn compute<C: ConnectionTrait>(
     };
     let scorecards = Box::pin(super::cached_scorecard_report(db, cache, policy, &period, &filter, now)).await?;
 
-    let data_begins = super::first_record::first_record(db).await?;
+    let data_begins = super::first_record::current(db, cache).await?;
     let before_data = |p: &Period| data_begins.is_none_or(|first| p.end() <= first);
     let mut trend = Vec::with_capacity(TREND_PERIODS);
     let first = (1..TREND_PERIODS).fold(period, |p, _| p.previous());

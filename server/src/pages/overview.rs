@@ -6,12 +6,16 @@ use app::domain::overview::level_distribution;
 use app::error::AppError;
 use app::ports::OverviewPort;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use std::sync::Arc;
 
 use super::header::{period_header, standing};
 use crate::entities::{
     deployment, dr_test, import_batch, incident, postmortem, postmortem_action, service, slo, slo_measurement, team,
 };
-use crate::kpis::Figures;
+use crate::kpis::{Figures, Lookup, claim_refresh};
+
+/// The cache key of the record counts.
+const COUNTS: &str = "counts";
 
 pub struct OverviewPage {
     figures: Figures,
@@ -21,38 +25,38 @@ impl OverviewPage {
     pub fn new(figures: Figures) -> Self {
         OverviewPage { figures }
     }
+}
 
-    async fn load(&self) -> Result<Overview, DbErr> {
-        let db: &DatabaseConnection = &self.figures.db;
-        let counts = vec![
-            ("teams", "Teams", team::Entity::find().count(db).await?),
-            ("services", "Services", service::Entity::find().count(db).await?),
-            ("slos", "SLOs", slo::Entity::find().count(db).await?),
-            ("slo-measurements", "SLO measurements", slo_measurement::Entity::find().count(db).await?),
-            ("incidents", "Incidents", incident::Entity::find().count(db).await?),
-            ("postmortems", "Postmortems", postmortem::Entity::find().count(db).await?),
-            ("actions", "Postmortem actions", postmortem_action::Entity::find().count(db).await?),
-            ("dr-tests", "DR tests", dr_test::Entity::find().count(db).await?),
-            ("deployments", "Deployments", deployment::Entity::find().count(db).await?),
-        ];
-        let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
-        let demo_data =
-            applied.clone().filter(import_batch::Column::Source.eq(crate::demo::DEMO_SOURCE)).count(db).await? > 0;
-        let last_import = applied.order_by_desc(import_batch::Column::Id).one(db).await?.map(|b| ImportSummary {
-            kind: b.kind,
-            source: b.source,
-            at: app::domain::format::instant(b.finished_at.unwrap_or(b.started_at)),
-            received: u64::try_from(b.received).unwrap_or_default(),
-        });
-        Ok(Overview {
-            counts: counts
-                .into_iter()
-                .map(|(kind, label, count)| KindCount { kind: kind.into(), label: label.into(), count })
-                .collect(),
-            demo_data,
-            last_import,
-        })
-    }
+/// How many records of each kind are stored, whether the demo is loaded, and the last import.
+async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
+    let counts = vec![
+        ("teams", "Teams", team::Entity::find().count(db).await?),
+        ("services", "Services", service::Entity::find().count(db).await?),
+        ("slos", "SLOs", slo::Entity::find().count(db).await?),
+        ("slo-measurements", "SLO measurements", slo_measurement::Entity::find().count(db).await?),
+        ("incidents", "Incidents", incident::Entity::find().count(db).await?),
+        ("postmortems", "Postmortems", postmortem::Entity::find().count(db).await?),
+        ("actions", "Postmortem actions", postmortem_action::Entity::find().count(db).await?),
+        ("dr-tests", "DR tests", dr_test::Entity::find().count(db).await?),
+        ("deployments", "Deployments", deployment::Entity::find().count(db).await?),
+    ];
+    let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
+    let demo_data =
+        applied.clone().filter(import_batch::Column::Source.eq(crate::demo::DEMO_SOURCE)).count(db).await? > 0;
+    let last_import = applied.order_by_desc(import_batch::Column::Id).one(db).await?.map(|b| ImportSummary {
+        kind: b.kind,
+        source: b.source,
+        at: app::domain::format::instant(b.finished_at.unwrap_or(b.started_at)),
+        received: u64::try_from(b.received).unwrap_or_default(),
+    });
+    Ok(Overview {
+        counts: counts
+            .into_iter()
+            .map(|(kind, label, count)| KindCount { kind: kind.into(), label: label.into(), count })
+            .collect(),
+        demo_data,
+        last_import,
+    })
 }
 
 #[async_trait::async_trait]
@@ -85,15 +89,32 @@ impl OverviewPort for OverviewPage {
     }
 
     async fn data_summary(&self) -> Result<Overview, AppError> {
-        // Counting every table is slow on a large organisation, and only an import changes it.
-        let cache = &self.figures.cache.data_summary;
+        // Counting every table takes seconds on a large organisation and only an import changes
+        // the counts: after one, the last counts are shown while one background task counts
+        // again (as for the figures, `kpis::cache`).
+        let figures = &self.figures;
         let failed = |e: DbErr| AppError::internal("loading the overview", &e);
-        let version = crate::db::data_version(&self.figures.db).await.map_err(failed)?;
-        if let Some(summary) = cache.get("counts", version) {
-            return Ok(summary.as_ref().clone());
+        let version = crate::db::data_version(&figures.db).await.map_err(failed)?;
+        match figures.cache.data_summary.lookup(COUNTS, version, false) {
+            Lookup::Fresh(summary) => Ok(summary.as_ref().clone()),
+            Lookup::Stale(summary) => {
+                if let Some(claim) = claim_refresh(&figures.cache, COUNTS) {
+                    let (db, cache) = (figures.db.clone(), Arc::clone(&figures.cache));
+                    tokio::spawn(async move {
+                        match load_counts(&db).await {
+                            Ok(counts) => cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(counts)),
+                            Err(error) => tracing::warn!(%error, "cannot count the stored records"),
+                        }
+                        drop(claim);
+                    });
+                }
+                Ok(summary.as_ref().clone())
+            }
+            Lookup::Missing => {
+                let summary = load_counts(&figures.db).await.map_err(failed)?;
+                figures.cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(summary.clone()));
+                Ok(summary)
+            }
         }
-        let summary = self.load().await.map_err(failed)?;
-        cache.put("counts".to_owned(), version, std::sync::Arc::new(summary.clone()));
-        Ok(summary)
     }
 }
