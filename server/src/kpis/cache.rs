@@ -54,15 +54,6 @@ impl<T> VersionedCache<T> {
         entries.get(key).filter(|e| e.version == version).map(|e| Arc::clone(&e.report))
     }
 
-    /// The entry for `key` at data `version` if computed less than [`LIVE_FRESH`] ago.
-    pub fn get_fresh(&self, key: &str, version: i64) -> Option<Arc<T>> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|e| e.version == version && e.computed.elapsed() < LIVE_FRESH)
-            .map(|e| Arc::clone(&e.report))
-    }
-
     /// What is held for `key` against `version`; `open` periods also age.
     pub fn lookup(&self, key: &str, version: i64, open: bool) -> Lookup<T> {
         let Ok(entries) = self.entries.lock() else { return Lookup::Missing };

@@ -178,7 +178,13 @@ impl Figures {
     }
 
     pub async fn slos(&self, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {
-        super::shared_slo_report(&self.db, &self.cache, query, now).await
+        let query = query.clone();
+        let key = format!("slos|{}|{}", query.period, query.scope);
+        self.read(key, move |f: Figures| {
+            let query = query.clone();
+            async move { super::shared_slo_report(&f.db, &f.cache, &query, now).await }
+        })
+        .await
     }
 
     pub async fn trend(&self, query: &TrendQuery, now: DateTime<Utc>) -> Result<TrendReport, LoadError> {

@@ -233,11 +233,12 @@ pub async fn shared_slo_report<C: ConnectionTrait>(
 ) -> Result<SloReport, LoadError> {
     let version = cache.changes.period_version(db, &query.period).await?;
     let key = query.period.to_string();
-    // The open period's load only while fresh, and as of its own clock.
-    let shared = if query.period.end() > now {
-        cache.datasets.get_fresh(&key, version)
-    } else {
-        cache.datasets.get(&key, version)
+    // The open period's load only while fresh, and as of its own clock; a reader (a page) is
+    // also served an outdated load, the one the rest of its page was computed from.
+    let shared = match cache.datasets.lookup(&key, version, query.period.end() > now) {
+        cache::Lookup::Fresh(data) => Some(data),
+        cache::Lookup::Stale(data) if super::stale::serve_stale() => Some(data),
+        _ => None,
     };
     let Some(data) = shared else {
         return slo_report(db, query, now).await;
