@@ -186,7 +186,10 @@ fn trend(importer: &Importer) -> Result {
     let before = misses()?;
     time("after an import of today's SLO measurement")?;
     let recomputed = misses()? - before;
-    println!("  quarters recomputed by it: {recomputed:.0} of 8 (closed quarters stay valid)");
+    println!(
+        "  KPI cache misses meanwhile: {recomputed:.0} (the trend's 8 quarters and the warm-figures job the import \
+         queued; closed quarters not reached by the import stay valid)"
+    );
     Ok(())
 }
 
