@@ -27,6 +27,9 @@ pub struct Overview {
     pub counts: Vec<KindCount>,
     pub demo_data: bool,
     pub last_import: Option<ImportSummary>,
+    /// These are the counts before the latest imports; they are being counted again.
+    #[serde(default)]
+    pub recounting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

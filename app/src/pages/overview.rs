@@ -131,6 +131,11 @@ fn DataSummary(overview: Overview) -> impl IntoView {
                     "Last import: " {group_thousands(i.received)} " " {i.kind} " from " <code>{i.source}</code> " at " {i.at} "."
                 </p>
             })}
+            {overview.recounting.then(|| view! {
+                <p class="note recomputing" role="status" data-testid="recounting">
+                    "These counts are from before the latest imports, which are being counted: reload in a moment."
+                </p>
+            })}
         </section>
     }
 }

@@ -17,6 +17,14 @@ use crate::kpis::{Figures, Lookup, claim_refresh};
 /// The cache key of the record counts.
 const COUNTS: &str = "counts";
 
+/// Below this many records the counts are taken again on the request after an import; above,
+/// the last counts are shown (saying so) while a background task counts.
+const RECOUNT_INLINE_BELOW: u64 = 200_000;
+
+fn records(summary: &Overview) -> u64 {
+    summary.counts.iter().map(|c| c.count).sum()
+}
+
 pub struct OverviewPage {
     figures: Figures,
 }
@@ -56,6 +64,7 @@ async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
             .collect(),
         demo_data,
         last_import,
+        recounting: false,
     })
 }
 
@@ -97,6 +106,12 @@ impl OverviewPort for OverviewPage {
         let version = crate::db::data_version(&figures.db).await.map_err(failed)?;
         match figures.cache.data_summary.lookup(COUNTS, version, false) {
             Lookup::Fresh(summary) => Ok(summary.as_ref().clone()),
+            // A small organisation is counted again at once (milliseconds).
+            Lookup::Stale(summary) if records(&summary) < RECOUNT_INLINE_BELOW => {
+                let summary = load_counts(&figures.db).await.map_err(failed)?;
+                figures.cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(summary.clone()));
+                Ok(summary)
+            }
             Lookup::Stale(summary) => {
                 if let Some(claim) = claim_refresh(&figures.cache, COUNTS) {
                     let (db, cache) = (figures.db.clone(), Arc::clone(&figures.cache));
@@ -108,7 +123,7 @@ impl OverviewPort for OverviewPage {
                         drop(claim);
                     });
                 }
-                Ok(summary.as_ref().clone())
+                Ok(Overview { recounting: true, ..summary.as_ref().clone() })
             }
             Lookup::Missing => {
                 let summary = load_counts(&figures.db).await.map_err(failed)?;
