@@ -84,28 +84,22 @@ pub struct Refreshing {
 
 /// A claim to recompute one key; released on drop, also when the task fails.
 pub struct RefreshClaim {
-    refreshing: Arc<KpiCache>,
+    cache: Arc<KpiCache>,
     pub key: String,
 }
 
 impl Drop for RefreshClaim {
     fn drop(&mut self) {
-        if let Ok(mut keys) = self.refreshing.refreshing.keys.lock() {
+        if let Ok(mut keys) = self.cache.refreshing.keys.lock() {
             keys.remove(&self.key);
         }
-    }
-}
-
-impl Refreshing {
-    pub fn contains(&self, key: &str) -> bool {
-        self.keys.lock().map(|keys| keys.contains(key)).unwrap_or(false)
     }
 }
 
 /// Claims `key` for one background recompute; `None` if one is running already.
 pub fn claim_refresh(cache: &Arc<KpiCache>, key: &str) -> Option<RefreshClaim> {
     let claimed = cache.refreshing.keys.lock().ok()?.insert(key.to_owned());
-    claimed.then(|| RefreshClaim { refreshing: Arc::clone(cache), key: key.to_owned() })
+    claimed.then(|| RefreshClaim { cache: Arc::clone(cache), key: key.to_owned() })
 }
 
 /// The caches of the KPI and scorecard endpoints.

@@ -138,6 +138,7 @@ impl Figures {
         .await
     }
 
+    /// [`Self::read_served`] without saying whether the figures are outdated.
     async fn read<T, F, Fut>(&self, key: String, call: F) -> Result<T, LoadError>
     where
         F: Fn(Figures) -> Fut,
