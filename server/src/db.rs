@@ -170,6 +170,20 @@ pub async fn data_version<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
     Ok(row.map(|row| row.try_get::<i64>("", "version")).transpose()?.unwrap_or(0))
 }
 
+/// `sql` written with `$1`-style parameters, for the connection's backend (SQLite reads `?1`:
+/// the same numbered parameter). Keeps hand-written SQL in one spelling for both databases.
+pub fn statement(
+    backend: sea_orm::DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> Statement {
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => sql.to_owned(),
+        _ => sql.replace('$', "?"),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
 /// Counts one more committed change of records; called inside the writing transaction, last.
 pub async fn bump_data_version<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
     txn.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1").await.map(|_| ())

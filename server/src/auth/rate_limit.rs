@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 
 pub struct RateLimiter {
     /// The limited action (`sign-in`, `token`).
@@ -53,9 +53,8 @@ impl RateLimiter {
         let sql = "INSERT INTO rate_window (action, client, window_start, hits) VALUES ($1, $2, $3, 1) \
                    ON CONFLICT (action, client, window_start) DO UPDATE SET hits = rate_window.hits + 1 \
                    RETURNING hits";
-        let sql = if backend == DbBackend::Postgres { sql.to_owned() } else { sql.replace('$', "?") };
         let values: [Value; 3] = [self.action.into(), client.to_string().into(), self.window_start(now).into()];
-        let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        let row = db.query_one_raw(crate::db::statement(backend, sql, values)).await?;
         let hits: i32 = row.ok_or_else(|| DbErr::Custom("the count was not returned".into()))?.try_get("", "hits")?;
         Ok(i64::from(hits))
     }
@@ -63,14 +62,9 @@ impl RateLimiter {
 
 /// Deletes windows that ended before `before`; returns how many.
 pub async fn prune<C: ConnectionTrait>(db: &C, before: DateTime<Utc>) -> Result<u64, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        "DELETE FROM rate_window WHERE window_start < $1"
-    } else {
-        "DELETE FROM rate_window WHERE window_start < ?"
-    };
+    let sql = "DELETE FROM rate_window WHERE window_start < $1";
     let result =
-        db.execute_raw(Statement::from_sql_and_values(backend, sql, [Value::from(before.timestamp())])).await?;
+        db.execute_raw(crate::db::statement(db.get_database_backend(), sql, [Value::from(before.timestamp())])).await?;
     Ok(result.rows_affected())
 }
 

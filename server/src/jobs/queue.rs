@@ -103,13 +103,12 @@ pub async fn last_slot<C: ConnectionTrait>(db: &C, schedule: &str) -> Result<Opt
     Ok(latest.flatten())
 }
 
-/// `sql` written with `$1`-style parameters, for the connection's backend (SQLite reads `?1`).
+/// `sql` for the connection's backend; SQLite, one process, has no row locks to skip.
 fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = match backend {
-        DbBackend::Postgres => sql.to_owned(),
-        _ => sql.replace('$', "?").replace(" FOR UPDATE SKIP LOCKED", ""),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
+    match backend {
+        DbBackend::Postgres => crate::db::statement(backend, sql, values),
+        _ => crate::db::statement(backend, &sql.replace(" FOR UPDATE SKIP LOCKED", ""), values),
+    }
 }
 
 /// The condition of a due job: `$now_at` is now, the kinds follow it.

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use app::domain::kpi::Period;
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 
 /// How far back in time an import's changes reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,13 +69,9 @@ pub async fn record<C: ConnectionTrait>(txn: &C, reach: Reach) -> Result<(), DbE
         Reach::Nothing => Some(far_future()),
         Reach::Everything => None,
     };
-    let backend = txn.get_database_backend();
-    let placeholder = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "INSERT INTO data_change (version, since) SELECT version, {placeholder} FROM data_version WHERE id = 1"
-        ),
+    txn.execute_raw(crate::db::statement(
+        txn.get_database_backend(),
+        "INSERT INTO data_change (version, since) SELECT version, $1 FROM data_version WHERE id = 1",
         [Value::from(since)],
     ))
     .await?;
@@ -126,14 +122,10 @@ impl ChangeLog {
         if current < known {
             return Ok(());
         }
-        let backend = db.get_database_backend();
-        let (p1, p2) = if backend == sea_orm::DbBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
         let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "SELECT version, since FROM data_change WHERE version > {p1} AND version <= {p2} ORDER BY version"
-                ),
+            .query_all_raw(crate::db::statement(
+                db.get_database_backend(),
+                "SELECT version, since FROM data_change WHERE version > $1 AND version <= $2 ORDER BY version",
                 [Value::from(known.max(-1)), Value::from(current)],
             ))
             .await?;
@@ -153,14 +145,10 @@ impl ChangeLog {
 /// The latest change up to `current` that can have moved a period ending at `end`, read from
 /// the table.
 async fn version_at<C: ConnectionTrait>(db: &C, end: DateTime<Utc>, current: i64) -> Result<i64, DbErr> {
-    let backend = db.get_database_backend();
-    let (p1, p2) = if backend == sea_orm::DbBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            format!(
-                "SELECT MAX(version) AS version FROM data_change WHERE version <= {p1} AND (since IS NULL OR since < {p2})"
-            ),
+        .query_one_raw(crate::db::statement(
+            db.get_database_backend(),
+            "SELECT MAX(version) AS version FROM data_change WHERE version <= $1 AND (since IS NULL OR since < $2)",
             [Value::from(current), Value::from(end)],
         ))
         .await?;
