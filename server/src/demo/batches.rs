@@ -65,6 +65,7 @@ impl Batches {
         let incident_target = match scale {
             Scale::Small => 300.0,
             Scale::Large => 50_000.0,
+            Scale::Xlarge => 250_000.0,
         };
         let incidents = IncidentStream::new(&org, incident_target, &window);
         Batches {

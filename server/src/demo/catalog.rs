@@ -151,6 +151,10 @@ pub(super) const DOMAINS: [(&str, &str); 25] = [
 pub(super) const QUALIFIERS: [(&str, &str); 4] =
     [("core", "Core"), ("platform", "Platform"), ("experience", "Experience"), ("insights", "Insights")];
 
+/// Regions of the extra-large organisation: each has the large organisation's 100 teams.
+pub(super) const REGIONS: [(&str, &str); 5] =
+    [("emea", "EMEA"), ("amer", "Americas"), ("apac", "APAC"), ("latam", "LatAm"), ("anz", "ANZ")];
+
 /// Service components; a large team runs a random 20 of them.
 pub(super) const COMPONENTS: [(&str, &str); 32] = [
     ("api", "API"),

@@ -20,6 +20,8 @@ const DEMO_ACTOR: &str = "demo-data";
 pub enum Scale {
     Small,
     Large,
+    /// Five times the large organisation: 500 teams, 10,000 services.
+    Xlarge,
 }
 
 impl Scale {
@@ -27,6 +29,7 @@ impl Scale {
         match self {
             Scale::Small => "small",
             Scale::Large => "large",
+            Scale::Xlarge => "xlarge",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Generated demo organisation (`plumbline demo-data`), loaded through the ingestion path.
 //!
-//! Two scales:
+//! Three scales:
 //! - `small` (the default, also loaded into an empty embedded database at startup): 8 teams,
 //!   40 services over tiers 0–3 (three of them retired), ≈ 65 SLOs with two years of daily
 //!   measurements (≈ 44,000 rows), ≈ 300 incidents of every severity, ≈ 50 postmortems,
@@ -8,6 +8,9 @@
 //! - `large`: 100 teams, 2,000 services, ≈ 6,000 SLOs (≈ 4.1 M measurements), ≈ 50,000
 //!   incidents, ≈ 150,000 actions, ≈ 20,000 DR tests and ≈ 500,000 deployments, generated and
 //!   imported batch by batch so memory stays bounded.
+//! - `xlarge`: the large organisation in five regions: 500 teams, 10,000 services, ≈ 30,000
+//!   SLOs (≈ 22 M measurements), ≈ 250,000 incidents and proportionally more of the rest; for
+//!   the benchmarks (`cargo xtask bench-kpis --scale xlarge`).
 //!
 //! The data tells a story: the organisation slowly improves, but `checkout-api` and
 //! `search-indexer` (small scale; ≈ 5 % of services at large scale) are struggling — more,

@@ -5,7 +5,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::Scale;
-use super::catalog::{COMPONENTS, DOMAINS, QUALIFIERS, SMALL_TEAMS};
+use super::catalog::{COMPONENTS, DOMAINS, QUALIFIERS, REGIONS, SMALL_TEAMS};
 use super::support::{
     DemoRng, RowExt, Stream, Window, chance, int, log_uniform, lognormal, number, pick, rng_for, row, text, weighted,
 };
@@ -158,7 +158,8 @@ impl Org {
         let mut rng = rng_for(seed, Stream::Org, 0);
         let (teams, services) = match scale {
             Scale::Small => small(&mut rng, window),
-            Scale::Large => large(&mut rng, window),
+            Scale::Large => large(&mut rng, window, &[("", "")]),
+            Scale::Xlarge => large(&mut rng, window, &REGIONS),
         };
         let mut team_services = vec![Vec::new(); teams.len()];
         for (index, service) in services.iter().enumerate() {
@@ -235,44 +236,52 @@ fn small(rng: &mut DemoRng, window: &Window) -> (Vec<Team>, Vec<Service>) {
     (teams, services)
 }
 
-/// 25 domains × 4 teams, each running 20 of the catalogue's components.
-fn large(rng: &mut DemoRng, window: &Window) -> (Vec<Team>, Vec<Service>) {
-    let mut teams = Vec::with_capacity(DOMAINS.len() * QUALIFIERS.len());
+/// 25 domains × 4 teams per region, each running 20 of the catalogue's components.
+fn large(rng: &mut DemoRng, window: &Window, regions: &[(&str, &str)]) -> (Vec<Team>, Vec<Service>) {
+    let mut teams = Vec::with_capacity(DOMAINS.len() * QUALIFIERS.len() * regions.len());
     let mut services = Vec::with_capacity(teams.capacity() * LARGE_SERVICES_PER_TEAM);
-    for (domain_slug, domain_name) in DOMAINS {
-        for (qualifier_slug, qualifier_name) in QUALIFIERS {
-            let team = teams.len();
-            let team_slug = format!("{domain_slug}-{qualifier_slug}");
-            let team_name = format!("{domain_name} {qualifier_name}");
-            let mut components = COMPONENTS.to_vec();
-            components.shuffle(rng);
-            for (component_slug, component_name) in components.into_iter().take(LARGE_SERVICES_PER_TEAM) {
-                let tier = weighted(rng, &[(0_u8, 10.0), (1, 25.0), (2, 35.0), (3, 30.0)]);
-                let health =
-                    weighted(rng, &[(Health::Exemplary, 12.0), (Health::Steady, 83.0), (Health::Struggling, 5.0)]);
-                let retired_from = if tier >= 2 && chance(rng, 0.05) {
-                    Some(rng.gen_range(window.days / 4..window.days * 9 / 10))
+    for (region_slug, region_name) in regions {
+        for (domain_slug, domain_name) in DOMAINS {
+            for (qualifier_slug, qualifier_name) in QUALIFIERS {
+                let team = teams.len();
+                let (team_slug, team_name) = if region_slug.is_empty() {
+                    (format!("{domain_slug}-{qualifier_slug}"), format!("{domain_name} {qualifier_name}"))
                 } else {
-                    None
+                    (
+                        format!("{domain_slug}-{qualifier_slug}-{region_slug}"),
+                        format!("{domain_name} {qualifier_name} {region_name}"),
+                    )
                 };
-                services.push(Service::new(
-                    rng,
-                    format!("{team_slug}-{component_slug}"),
-                    format!("{team_name} {component_name}"),
-                    team,
-                    tier,
-                    health,
-                    retired_from,
-                ));
+                let mut components = COMPONENTS.to_vec();
+                components.shuffle(rng);
+                for (component_slug, component_name) in components.into_iter().take(LARGE_SERVICES_PER_TEAM) {
+                    let tier = weighted(rng, &[(0_u8, 10.0), (1, 25.0), (2, 35.0), (3, 30.0)]);
+                    let health =
+                        weighted(rng, &[(Health::Exemplary, 12.0), (Health::Steady, 83.0), (Health::Struggling, 5.0)]);
+                    let retired_from = if tier >= 2 && chance(rng, 0.05) {
+                        Some(rng.gen_range(window.days / 4..window.days * 9 / 10))
+                    } else {
+                        None
+                    };
+                    services.push(Service::new(
+                        rng,
+                        format!("{team_slug}-{component_slug}"),
+                        format!("{team_name} {component_name}"),
+                        team,
+                        tier,
+                        health,
+                        retired_from,
+                    ));
+                }
+                teams.push(Team { slug: team_slug, name: team_name });
             }
-            teams.push(Team { slug: team_slug, name: team_name });
         }
     }
     (teams, services)
 }
 
 /// Small: availability, plus latency for tier 0/1 and some others (1–2 per service).
-/// Large: 2–4 per service (≈ 3 on average).
+/// Large and extra large: 2–4 per service (≈ 3 on average).
 fn plan_slos(rng: &mut DemoRng, index: usize, service: &Service, scale: Scale, window: &Window) -> Vec<Slo> {
     let count = match scale {
         Scale::Small => {
@@ -282,7 +291,7 @@ fn plan_slos(rng: &mut DemoRng, index: usize, service: &Service, scale: Scale, w
                 1
             }
         }
-        Scale::Large => rng.gen_range(2..=4),
+        Scale::Large | Scale::Xlarge => rng.gen_range(2..=4),
     };
     let third = if chance(rng, 0.5) { SloKind::Freshness } else { SloKind::Correctness };
     let kinds = [SloKind::Availability, SloKind::Latency, third, SloKind::Jobs];

@@ -335,3 +335,16 @@ fn large_scale_has_about_2000_services_100_teams_and_6000_slos() {
     let slugs: HashSet<&str> = org.services.iter().map(|s| s.slug.as_str()).collect();
     assert_eq!(slugs.len(), org.services.len(), "service slugs are unique");
 }
+
+#[test]
+fn extra_large_scale_has_10000_services_500_teams_and_about_30000_slos() {
+    let window = Window::ending_before(anchor());
+    let org = Org::build(Scale::Xlarge, 42, &window);
+    assert_eq!(org.teams.len(), 500);
+    assert_eq!(org.services.len(), 10_000);
+    assert!((28_000..=32_000).contains(&org.slos.len()), "{} SLOs", org.slos.len());
+    let slugs: HashSet<&str> = org.services.iter().map(|s| s.slug.as_str()).collect();
+    assert_eq!(slugs.len(), org.services.len(), "service slugs are unique");
+    let teams: HashSet<&str> = org.teams.iter().map(|t| t.slug.as_str()).collect();
+    assert_eq!(teams.len(), org.teams.len(), "team slugs are unique");
+}
