@@ -18,6 +18,7 @@ mod m20261204_000013_token_local_mode;
 mod m20261205_000014_create_jobs;
 mod m20261205_000015_data_change;
 mod m20261205_000016_rate_window;
+mod m20261205_000017_stored_figure;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_create_jobs::Migration),
             Box::new(m20261205_000015_data_change::Migration),
             Box::new(m20261205_000016_rate_window::Migration),
+            Box::new(m20261205_000017_stored_figure::Migration),
         ]
     }
 }

@@ -23,7 +23,12 @@ pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
         let figures = figures.clone();
         move |_payload| {
             let figures = figures.clone();
-            async move { warm_figures(&figures).await }
+            // At a lower priority than the pages being read meanwhile.
+            async move {
+                crate::background::spawn(async move { warm_figures(&figures).await })
+                    .await
+                    .map_err(|join| format!("the recompute stopped unexpectedly: {join}"))?
+            }
         }
     };
     let prune = {
@@ -37,7 +42,14 @@ pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
                 let windows = crate::auth::rate_limit::prune(&db, hour_ago)
                     .await
                     .map_err(|e| format!("cannot prune rate-limit windows: {e}"))?;
-                tracing::info!(pruned, windows, "pruned succeeded jobs and old rate-limit windows");
+                let figures =
+                    crate::kpis::stored::prune(&db).await.map_err(|e| format!("cannot prune stored figures: {e}"))?;
+                tracing::info!(
+                    pruned,
+                    windows,
+                    figures,
+                    "pruned succeeded jobs, old rate-limit windows and figures of other definitions"
+                );
                 Ok(())
             }
         }

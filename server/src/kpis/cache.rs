@@ -133,6 +133,16 @@ pub struct KpiCache {
     /// process, so a page's recompute and the warm-figures job do not load the same period twice
     /// or fill the connection pool between them.
     pub loading: tokio::sync::Mutex<()>,
+    /// Whether closed periods' figures are read from and written to the database (`stored`);
+    /// not from inside a read-only transaction, where a failed write would abort it.
+    pub stores: bool,
+}
+
+impl KpiCache {
+    /// A cache for computing inside one (read-only) transaction: it stores nothing.
+    pub fn within_transaction() -> Self {
+        KpiCache { stores: false, ..KpiCache::default() }
+    }
 }
 
 impl Default for KpiCache {
@@ -151,6 +161,7 @@ impl Default for KpiCache {
             changes: Default::default(),
             refreshing: Default::default(),
             loading: Default::default(),
+            stores: true,
         }
     }
 }

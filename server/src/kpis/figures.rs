@@ -53,7 +53,7 @@ impl Figures {
                 super::Lookup::Stale(first) => {
                     if let Some(claim) = super::claim_refresh(&self.cache, KEY) {
                         let (db, cache) = (self.db.clone(), Arc::clone(&self.cache));
-                        tokio::spawn(async move {
+                        crate::background::spawn(async move {
                             match first_record(&db).await {
                                 Ok(first) => cache.first_record.put(KEY.to_owned(), version, Arc::new(first)),
                                 Err(error) => tracing::warn!(%error, "cannot find the first record"),
@@ -164,7 +164,7 @@ impl Figures {
         let (result, outdated) = super::stale::serving(call(self.clone())).await;
         if outdated && let Some(claim) = super::cache::claim_refresh(&self.cache, &key) {
             let recompute = call(self.clone());
-            tokio::spawn(async move {
+            crate::background::spawn(async move {
                 let started = std::time::Instant::now();
                 match recompute.await {
                     Ok(_) => tracing::debug!(%claim.key, elapsed = ?started.elapsed(), "figures recomputed"),

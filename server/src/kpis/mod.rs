@@ -15,6 +15,7 @@ mod reports;
 mod rollups;
 mod scorecards;
 mod stale;
+pub mod stored;
 mod summary;
 
 pub use cache::{KpiCache, Lookup, claim_refresh};

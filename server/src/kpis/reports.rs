@@ -119,16 +119,45 @@ pub async fn cached_kpi_report<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Arc<KpiReport>, LoadError> {
     let key = format!("{}|{}|{:?}", query.period, query.scope, query.severity);
+    let period = &query.period;
+    // A closed period's figures may have been computed before: by another replica, or by this
+    // server before a restart.
+    let stored = cache.stores && period.end() <= now;
+    let stored_key = format!(
+        "kpis|{}|{}|{}|{:?}",
+        period.start().to_rfc3339(),
+        period.end().to_rfc3339(),
+        query.scope,
+        query.severity.severities()
+    );
     let compute = async {
-        let data = org_dataset(db, cache, &query.period, now).await?;
-        if load::check_scope(&data, &query.scope).is_err() {
-            // A team without services, or no such team or service: the scoped load decides.
-            return kpi_report(db, query, now).await;
+        let version = cache.changes.period_version(db, period).await?;
+        if stored && let Some(kpis) = super::stored::read(db, &stored_key, version).await {
+            return Ok(KpiReport { header: ReportHeader::new(query, now), kpis });
         }
-        let kpis = compute_kpis(&query.period, data.now, &data.scoped(&query.scope), query.severity);
-        Ok(KpiReport { header: ReportHeader::new(query, data.now), kpis })
+        let report = computed_kpi_report(db, cache, query, now).await?;
+        if stored {
+            super::stored::write(db, &stored_key, version, &report.kpis, now).await;
+        }
+        Ok(report)
     };
-    cached(db, &cache.changes, &cache.kpis, &query.period, key, now, compute).await
+    cached(db, &cache.changes, &cache.kpis, period, key, now, compute).await
+}
+
+/// [`kpi_report`] from the organisation's shared load when the scope is in it.
+async fn computed_kpi_report<C: ConnectionTrait>(
+    db: &C,
+    cache: &KpiCache,
+    query: &KpiQuery,
+    now: DateTime<Utc>,
+) -> Result<KpiReport, LoadError> {
+    let data = org_dataset(db, cache, &query.period, now).await?;
+    if load::check_scope(&data, &query.scope).is_err() {
+        // A team without services, or no such team or service: the scoped load decides.
+        return kpi_report(db, query, now).await;
+    }
+    let kpis = compute_kpis(&query.period, data.now, &data.scoped(&query.scope), query.severity);
+    Ok(KpiReport { header: ReportHeader::new(query, data.now), kpis })
 }
 
 /// [`scorecard_report`], cached (per policy version). Computed for every service once and
@@ -246,7 +275,7 @@ pub async fn shared_slo_report<C: ConnectionTrait>(
     if load::check_scope(&data, &query.scope).is_err() {
         return slo_report(db, query, now).await;
     }
-    let slos = slo_statuses(&query.period, data.now, &data.scoped(&query.scope));
+    let slos = data.slo_statuses(&query.period, data.now, &query.scope);
     Ok(SloReport { header: ReportHeader::new(query, data.now), slos })
 }
 

@@ -115,7 +115,7 @@ impl OverviewPort for OverviewPage {
             Lookup::Stale(summary) => {
                 if let Some(claim) = claim_refresh(&figures.cache, COUNTS) {
                     let (db, cache) = (figures.db.clone(), Arc::clone(&figures.cache));
-                    tokio::spawn(async move {
+                    crate::background::spawn(async move {
                         match load_counts(&db).await {
                             Ok(counts) => cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(counts)),
                             Err(error) => tracing::warn!(%error, "cannot count the stored records"),

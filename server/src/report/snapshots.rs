@@ -103,8 +103,9 @@ pub async fn publish(
     let read = crate::db::begin_consistent_read(db).await?;
     let data_version = crate::db::data_version(&read).await?;
     let audit_head = audit::head(&read).await?;
-    // A cache of its own: a shared entry may have been computed while an import landed.
-    let own_cache = KpiCache::default();
+    // A cache of its own: a shared entry may have been computed while an import landed. Nothing
+    // is stored from inside the read-only transaction.
+    let own_cache = KpiCache::within_transaction();
     let content = Box::pin(compute(&read, &own_cache, policy, period, now, data_version, audit_head)).await;
     read.rollback().await?;
     let content = content?;

@@ -23,6 +23,7 @@ mod reports;
 mod self_assessments;
 mod service_page;
 mod services_page;
+mod stored_figures;
 mod summary_pages;
 mod waivers;
 mod warm_figures;

@@ -44,6 +44,17 @@ impl Dataset {
         ServiceDirectory::new(&self.services)
     }
 
+    /// Each SLO status of a scope, without narrowing the other populations (a service page
+    /// asks for one service's few SLOs of a whole organisation's load).
+    pub fn slo_statuses(&self, period: &Period, now: chrono::DateTime<chrono::Utc>, scope: &Scope) -> Vec<SloStatus> {
+        let directory = self.directory();
+        self.slos
+            .iter()
+            .filter(|slo| directory.record_in_scope(scope, *slo))
+            .map(|slo| slo_status(period, now, slo))
+            .collect()
+    }
+
     /// The incidents indexed for repeat detection (built once).
     pub fn repeat_index(&self) -> &RepeatIndex {
         self.repeat_index.get_or_init(|| RepeatIndex::new(&self.incidents))
