@@ -24,13 +24,13 @@ commands:
   run [--empty] [--release]    build, then serve from the repo root (--empty: PLUMBLINE_DEMO=off)
   test [--no-lint] [--no-e2e]  fmt, clippy, cargo test, Playwright; ends with a `total:` line
   bench-ingest [--rows N]      ingestion benchmark: HTTP API vs COPY on Postgres
-  bench-kpis [--period P] [--reps N] [--reload]
-                               KPI/scorecard benchmark on the large demo in Postgres: cold,
-                               warm, and against hand-written SQL
+  bench-kpis [--period P] [--reps N] [--reload] [--scale large|xlarge]
+                               KPI/scorecard benchmark on the large (or extra-large) demo in
+                               Postgres: cold, warm, peak memory, and against hand-written SQL
   bench-evidence [--reps N] [--reload]
                                evidence packs (a quarter, 12 months) from the large demo in
                                Postgres: first byte, total, size, memory growth, vs zip -r
-  bench-pages [--seconds N] [--import-every S] [--reload]
+  bench-pages [--seconds N] [--import-every S] [--reload] [--scale large|xlarge]
                                the pages under load (wrk, 32 connections) on the large demo in
                                Postgres, beside a static asset; the hydrate bundle's gzipped size;
                                --import-every: a one-row import every S seconds while measuring;
@@ -85,7 +85,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             return Ok(bench::ingest::bench_ingest(&paths, rows));
         }
         "bench-kpis" => {
-            let flags = Flags::parse(rest, &["--reload"], &["--period", "--reps"])?;
+            let flags = Flags::parse(rest, &["--reload"], &["--period", "--reps", "--scale"])?;
             let reps = match flags.value("--reps") {
                 Some(text) => {
                     text.parse().ok().filter(|n| *n > 0).ok_or_else(|| format!("--reps expects N ≥ 1, got '{text}'"))?
@@ -96,6 +96,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                 period: flags.value("--period").map(str::to_owned),
                 reps,
                 reload: flags.has("--reload"),
+                scale: bench::kpis::Scale::parse(flags.value("--scale"))?,
             };
             return Ok(bench::kpis::bench_kpis(&paths, &options));
         }
@@ -111,7 +112,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             return Ok(bench::evidence::bench_evidence(&paths, &options));
         }
         "bench-pages" => {
-            let flags = Flags::parse(rest, &["--reload"], &["--seconds", "--import-every"])?;
+            let flags = Flags::parse(rest, &["--reload"], &["--seconds", "--import-every", "--scale"])?;
             let seconds = match flags.value("--seconds") {
                 Some(text) => text
                     .parse()
@@ -129,7 +130,12 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
                 ),
                 None => None,
             };
-            let options = bench::pages::Options { seconds, import_every, reload: flags.has("--reload") };
+            let options = bench::pages::Options {
+                seconds,
+                import_every,
+                reload: flags.has("--reload"),
+                scale: bench::kpis::Scale::parse(flags.value("--scale"))?,
+            };
             return Ok(bench::pages::bench_pages(&paths, &options));
         }
         "help" | "--help" | "-h" => println!("{USAGE}"),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::kpis::{PORT, ensure_large_demo, last_closed_quarter, median, quarter_bounds, start};
+use super::kpis::{PORT, Scale, ensure_demo, last_closed_quarter, median, quarter_bounds, start};
 use crate::tools;
 use crate::util::{Paths, Result, cargo, run};
 
@@ -44,7 +44,7 @@ struct Sample {
 fn bench(paths: &Paths, options: &Options) -> Result {
     tools::ensure_postgres()?;
     run(cargo().current_dir(&paths.root).args(["build", "--release", "-p", "server"]))?;
-    ensure_large_demo(paths, options.reload)?;
+    ensure_demo(paths, Scale::Large, options.reload)?;
     let quarter = last_closed_quarter()?;
     let (from, end) = quarter_bounds(&quarter)?;
     let to = day_before(&end)?;
@@ -101,7 +101,7 @@ fn mib(bytes: u64) -> f64 {
 }
 
 fn measure(paths: &Paths, scratch: &Path, from: &str, to: &str) -> Result<Sample> {
-    let server = start(paths)?;
+    let server = start(paths, Scale::Large)?;
     let pid = server.0.id();
     // Settle, then take the idle server's resident memory as the baseline.
     std::thread::sleep(Duration::from_millis(300));

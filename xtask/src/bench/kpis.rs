@@ -1,6 +1,7 @@
-//! `cargo xtask bench-kpis [--period 2026-Q3] [--reps N] [--reload]`: the `--scale large` demo
-//! organisation in Postgres (loaded once into `plumbline_bench_large`, reused afterwards), then,
-//! side by side in one run against a release server:
+//! `cargo xtask bench-kpis [--period 2026-Q3] [--reps N] [--reload] [--scale large|xlarge]`: the
+//! `--scale large` demo organisation in Postgres (loaded once into `plumbline_bench_large`, reused
+//! afterwards; `xlarge` into `plumbline_bench_xlarge`), then, side by side in one run against a
+//! release server:
 //!
 //! - **cold**: a fresh server process (empty report cache) computing every service's scorecard
 //!   (`GET /api/v1/scorecards`) and the org, tier and team KPIs (`GET /api/v1/kpis/rollups`);
@@ -10,7 +11,8 @@
 //!   and the org KPIs (`GET /api/v1/kpis?scope=org`, all 22) against the whole hand-written script
 //!   (per-SLO attainment plus the high-severity incident durations: mean, median, p90).
 //!
-//! "Cold" means our cache is empty; Postgres keeps its buffers between repetitions, as it would
+//! It also prints the server's peak resident memory over the cold and warm requests (target at
+//! `xlarge`: ≤ 1 GiB). "Cold" means our cache is empty; Postgres keeps its buffers between repetitions, as it would
 //! in production. Medians of the repetitions are reported.
 
 use std::process::{Command, ExitCode, Stdio};
@@ -19,15 +21,58 @@ use super::server::{Server, psql, wait_ready};
 use crate::tools;
 use crate::util::{Paths, Result, cargo, run};
 
-const DATABASE: &str = "plumbline_bench_large";
 pub(crate) const PORT: u16 = 3978;
-/// The large demo organisation's size; a smaller database is reloaded.
-const LARGE_SERVICES: u64 = 2000;
+
+/// Which demo organisation a bench runs on, each in a database of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// 2,000 services (`demo-data --scale large`).
+    Large,
+    /// 10,000 services (`demo-data --scale xlarge`).
+    Xlarge,
+}
+
+impl Scale {
+    pub fn parse(text: Option<&str>) -> Result<Scale> {
+        match text {
+            None | Some("large") => Ok(Scale::Large),
+            Some("xlarge") => Ok(Scale::Xlarge),
+            Some(other) => Err(format!("--scale expects large or xlarge, got '{other}'")),
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Scale::Large => "large",
+            Scale::Xlarge => "xlarge",
+        }
+    }
+
+    pub(crate) fn database(self) -> &'static str {
+        match self {
+            Scale::Large => "plumbline_bench_large",
+            Scale::Xlarge => "plumbline_bench_xlarge",
+        }
+    }
+
+    pub(crate) fn database_url(self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.database())
+    }
+
+    /// The organisation's size; a database with fewer services is reloaded.
+    fn services(self) -> u64 {
+        match self {
+            Scale::Large => 2_000,
+            Scale::Xlarge => 10_000,
+        }
+    }
+}
 
 pub struct Options {
     pub period: Option<String>,
     pub reps: usize,
     pub reload: bool,
+    pub scale: Scale,
 }
 
 pub fn bench_kpis(paths: &Paths, options: &Options) -> ExitCode {
@@ -40,20 +85,17 @@ pub fn bench_kpis(paths: &Paths, options: &Options) -> ExitCode {
     }
 }
 
-fn database_url() -> String {
-    format!("postgres://postgres@127.0.0.1:5432/{DATABASE}")
-}
-
 fn bench(paths: &Paths, options: &Options) -> Result {
     tools::ensure_postgres()?;
     run(cargo().current_dir(&paths.root).args(["build", "--release", "-p", "server"]))?;
-    ensure_large_demo(paths, options.reload)?;
+    let scale = options.scale;
+    ensure_demo(paths, scale, options.reload)?;
     let period = match &options.period {
         Some(period) => period.clone(),
         None => last_closed_quarter()?,
     };
     let (from, to) = quarter_bounds(&period)?;
-    let count = |table: &str| psql(DATABASE, &format!("SELECT count(*) FROM {table}"));
+    let count = |table: &str| psql(scale.database(), &format!("SELECT count(*) FROM {table}"));
     println!(
         "organisation: {} services, {} SLOs, {} SLO measurements, {} incidents; period {period} [{from}, {to})",
         count("service")?,
@@ -72,16 +114,18 @@ fn bench(paths: &Paths, options: &Options) -> Result {
     let mut ours_slo = Vec::new();
     let mut sql = Vec::new();
     let mut sql_slo = Vec::new();
+    let mut peaks = Vec::new();
     for rep in 1..=options.reps {
-        let server = start(paths)?;
+        let server = start(paths, scale)?;
         let (cold_cards, cold_rollups) = (get(&scorecards)?, get(&rollups)?);
         let (warm_cards, warm_rollups) = (get(&scorecards)?, get(&rollups)?);
+        peaks.push(server.peak_mib()?);
         drop(server);
-        let server = start(paths)?;
+        let server = start(paths, scale)?;
         // The SLO report first: on a fresh server it loads only the SLOs.
         let (slo_secs, org_secs) = (get(&slos)?, get(&org)?);
         drop(server);
-        let (sql_slo_secs, sql_incident_secs) = hand_written_sql(&from, &to)?;
+        let (sql_slo_secs, sql_incident_secs) = hand_written_sql(scale, &from, &to)?;
         let sql_secs = sql_slo_secs + sql_incident_secs;
         println!(
             "rep {rep}: cold {:.3} s (scorecards {cold_cards:.3} + rollups {cold_rollups:.3}), warm {:.3} s, \
@@ -98,12 +142,15 @@ fn bench(paths: &Paths, options: &Options) -> Result {
         sql_slo.push(sql_slo_secs);
     }
     let (cold, warm, ours, sql) = (median(cold), median(warm), median(ours), median(sql));
+    let peak = peaks.iter().copied().fold(0.0, f64::max);
     let (ours_slo, sql_slo) = (median(ours_slo), median(sql_slo));
     println!();
     println!("| measurement (median of {} runs)                              | seconds | target     |", options.reps);
     println!("|---------------------------------------------------------------|---------|------------|");
     println!("| all scorecards + org/tier/team KPIs, cold                     | {cold:>7.3} | ≤ 3 s      |");
     println!("| all scorecards + org/tier/team KPIs, warm (cached)            | {warm:>7.3} | ≤ 0.2 s    |");
+    let memory_target = if scale == Scale::Xlarge { "≤ 1024 MiB" } else { "" };
+    println!("| server's peak resident memory, cold + warm (MiB)              | {peak:>7.0} | {memory_target:<10} |");
     println!("| per-SLO report (attainment, budget, burn), cold (HTTP, JSON) | {ours_slo:>7.3} |            |");
     println!("| hand-written SQL: per-SLO attainment                          | {sql_slo:>7.3} |            |");
     println!("| org KPIs, all 22, cold (HTTP, JSON)                           | {ours:>7.3} |            |");
@@ -117,34 +164,36 @@ fn bench(paths: &Paths, options: &Options) -> Result {
     Ok(())
 }
 
-/// Loads the large demo into the bench database unless it is already there.
-pub(crate) fn ensure_large_demo(paths: &Paths, reload: bool) -> Result {
-    let exists = psql("postgres", &format!("SELECT count(*) FROM pg_database WHERE datname = '{DATABASE}'"))? == "1";
+/// Loads the demo organisation of `scale` into its bench database unless it is there already.
+pub(crate) fn ensure_demo(paths: &Paths, scale: Scale, reload: bool) -> Result {
+    let database = scale.database();
+    let exists = psql("postgres", &format!("SELECT count(*) FROM pg_database WHERE datname = '{database}'"))? == "1";
     let services: u64 = if exists {
-        psql(DATABASE, "SELECT count(*) FROM service").ok().and_then(|n| n.parse().ok()).unwrap_or(0)
+        psql(database, "SELECT count(*) FROM service").ok().and_then(|n| n.parse().ok()).unwrap_or(0)
     } else {
         0
     };
-    if !reload && services >= LARGE_SERVICES {
-        println!("reusing the large demo organisation in {DATABASE} (--reload to regenerate)");
+    let name = scale.name();
+    if !reload && services >= scale.services() {
+        println!("reusing the {name} demo organisation in {database} (--reload to regenerate)");
         return Ok(());
     }
-    psql("postgres", &format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))?;
-    psql("postgres", &format!("CREATE DATABASE {DATABASE}"))?;
-    println!("loading the large demo organisation into {DATABASE} (a few minutes, once) …");
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))?;
+    psql("postgres", &format!("CREATE DATABASE {database}"))?;
+    println!("loading the {name} demo organisation into {database} (minutes, once) …");
     run(Command::new(paths.server_bin(true))
-        .args(["demo-data", "--scale", "large"])
-        .env("DATABASE_URL", database_url())
+        .args(["demo-data", "--scale", name])
+        .env("DATABASE_URL", scale.database_url())
         .env("RUST_LOG", "warn"))?;
     // Planner statistics, as autovacuum would gather them some time after a bulk load.
-    psql(DATABASE, "ANALYZE").map(|_| ())
+    psql(database, "ANALYZE").map(|_| ())
 }
 
-pub(crate) fn start(paths: &Paths) -> Result<Server> {
+pub(crate) fn start(paths: &Paths, scale: Scale) -> Result<Server> {
     let server = Server(
         Command::new(paths.server_bin(true))
             .arg("serve")
-            .env("DATABASE_URL", database_url())
+            .env("DATABASE_URL", scale.database_url())
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{PORT}"))
             .env("PLUMBLINE_DEMO", "off")
             .env("RUST_LOG", "warn")
@@ -173,7 +222,7 @@ fn get(path: &str) -> Result<f64> {
 
 /// Runs the hand-written aggregate queries once through psql and returns the time psql reports
 /// for each (`\timing`), in seconds: per-SLO attainment, then incident durations.
-fn hand_written_sql(from: &str, to: &str) -> Result<(f64, f64)> {
+fn hand_written_sql(scale: Scale, from: &str, to: &str) -> Result<(f64, f64)> {
     let durations = [
         ("mttd", "detected_at - started_at"),
         ("mtta", "acknowledged_at - detected_at"),
@@ -204,7 +253,7 @@ fn hand_written_sql(from: &str, to: &str) -> Result<(f64, f64)> {
     );
     // One session: `\timing` stays on for the two queries that follow it.
     let output = Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", DATABASE, "-v", "ON_ERROR_STOP=1", "-At"])
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", scale.database(), "-v", "ON_ERROR_STOP=1", "-At"])
         .args(["-c", "\\timing on", "-c", &attainment, "-c", &incidents])
         .output()
         .map_err(|e| format!("cannot run psql: {e}"))?;
