@@ -19,6 +19,7 @@ mod m20261205_000014_create_jobs;
 mod m20261205_000015_data_change;
 mod m20261205_000016_rate_window;
 mod m20261205_000017_stored_figure;
+mod m20261205_000018_alerts_and_shifts;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_data_change::Migration),
             Box::new(m20261205_000016_rate_window::Migration),
             Box::new(m20261205_000017_stored_figure::Migration),
+            Box::new(m20261205_000018_alerts_and_shifts::Migration),
         ]
     }
 }

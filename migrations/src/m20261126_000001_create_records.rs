@@ -6,35 +6,38 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn id<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn id<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().auto_increment().primary_key().to_owned()
 }
-fn text<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn text<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).text().not_null().to_owned()
 }
-fn text_null<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn text_null<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).text().null().to_owned()
 }
-fn instant<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn instant<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
 }
-fn instant_null<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn instant_null<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
 }
-fn reference<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn reference<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().to_owned()
 }
-fn reference_null<T: IntoIden>(name: T) -> ColumnDef {
+pub(crate) fn reference_null<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().null().to_owned()
 }
 fn minutes_null<T: IntoIden + Copy + 'static>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().null().check(Expr::col(name).gte(0)).to_owned()
 }
 /// A text column restricted to `values`.
-fn one_of<T: IntoIden + Copy + 'static>(name: T, values: &[&str]) -> ColumnDef {
+pub(crate) fn one_of<T: IntoIden + Copy + 'static>(name: T, values: &[&str]) -> ColumnDef {
     ColumnDef::new(name).text().not_null().check(Expr::col(name).is_in(values.iter().copied())).to_owned()
 }
-fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+pub(crate) fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from.0, from.1)
         .to(to.0, to.1)
@@ -44,11 +47,11 @@ fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) 
 }
 
 /// Provenance and timestamps every ingested record carries.
-fn with_provenance(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
+pub(crate) fn with_provenance(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
     table.col(reference(Common::ImportBatchId)).col(instant(Common::CreatedAt)).col(instant(Common::UpdatedAt))
 }
 
-fn unique(name: &str, table: impl IntoIden, columns: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn unique(name: &str, table: impl IntoIden, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create().name(name).table(table).unique().to_owned();
     for column in columns {
         index.col(Alias::new(*column));
@@ -56,7 +59,7 @@ fn unique(name: &str, table: impl IntoIden, columns: &[&'static str]) -> IndexCr
     index
 }
 
-fn index(name: &str, table: impl IntoIden, columns: &[&'static str]) -> IndexCreateStatement {
+pub(crate) fn index(name: &str, table: impl IntoIden, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create().name(name).table(table).to_owned();
     for column in columns {
         index.col(Alias::new(*column));
@@ -326,12 +329,12 @@ impl MigrationTrait for Migration {
     }
 }
 
-fn batch_fk(table: impl IntoIden) -> ForeignKeyCreateStatement {
+pub(crate) fn batch_fk(table: impl IntoIden) -> ForeignKeyCreateStatement {
     fk((table, Common::ImportBatchId), (ImportBatch::Table, ImportBatch::Id))
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Common {
+pub(crate) enum Common {
     ImportBatchId,
     CreatedAt,
     UpdatedAt,
@@ -358,7 +361,7 @@ enum ImportBatch {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Team {
+pub(crate) enum Team {
     Table,
     Id,
     Slug,
@@ -366,7 +369,7 @@ enum Team {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Service {
+pub(crate) enum Service {
     Table,
     Id,
     Slug,
@@ -401,7 +404,7 @@ enum SloMeasurement {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Incident {
+pub(crate) enum Incident {
     Table,
     Id,
     Source,

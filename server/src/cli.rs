@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use app::domain::access::RoleMapping;
+use app::domain::ingest::alertmanager::AlertmanagerMapping;
 use app::domain::kpi::ReportingCalendar;
 use clap::{Args, Parser, Subcommand};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -218,6 +219,12 @@ struct ServeArgs {
     #[arg(long, env = "PLUMBLINE_WORKERS", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(0..=64))]
     workers: u32,
+    /// The Alertmanager alert label naming the service an alert is about.
+    #[arg(long, env = "PLUMBLINE_ALERTMANAGER_SERVICE_LABEL", default_value = "service")]
+    alertmanager_service_label: String,
+    /// `label=value`: an Alertmanager alert matching it paged a person.
+    #[arg(long, env = "PLUMBLINE_ALERTMANAGER_PAGED", default_value = "severity=page")]
+    alertmanager_paged: String,
     #[command(flatten)]
     identity: IdentityArgs,
 }
@@ -512,6 +519,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("invalid PLUMBLINE_FISCAL_YEAR_START_MONTH or PLUMBLINE_TIME_ZONE")?;
     let trusted_proxies = crate::auth::client_address::TrustedProxies::parse(&args.trusted_proxies)
         .map_err(|message| anyhow::anyhow!("PLUMBLINE_TRUSTED_PROXIES: {message}"))?;
+    let alertmanager =
+        AlertmanagerMapping::new(&args.alertmanager_service_label, &args.alertmanager_paged).map_err(|message| {
+            anyhow::anyhow!("PLUMBLINE_ALERTMANAGER_SERVICE_LABEL / PLUMBLINE_ALERTMANAGER_PAGED: {message}")
+        })?;
     let target = args.database.target();
     let settings = ServeSettings {
         database: target.clone(),
@@ -534,6 +545,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_origin,
         trusted_proxies,
         workers: args.workers as usize,
+        alertmanager,
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;

@@ -19,6 +19,8 @@ use crate::entities::{
 };
 use crate::problem::Problem;
 
+mod oncall;
+
 pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
 
@@ -219,6 +221,8 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::Deployments => list_deployments(db, query).await,
         RecordKind::Exemptions => list_exemptions(db, query).await,
         RecordKind::SelfAssessments => list_self_assessments(db, query).await,
+        RecordKind::Alerts => oncall::list_alerts(db, query).await,
+        RecordKind::OncallShifts => oncall::list_oncall_shifts(db, query).await,
     }
 }
 

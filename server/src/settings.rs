@@ -40,6 +40,8 @@ pub struct ServeSettings {
     pub trusted_proxies: crate::auth::client_address::TrustedProxies,
     /// Background job workers in this process (0: none; `plumbline worker` runs them elsewhere).
     pub workers: usize,
+    /// How Alertmanager's alert labels map onto alerts.
+    pub alertmanager: app::domain::ingest::alertmanager::AlertmanagerMapping,
 }
 
 /// The admin-supplied policy file, or the default policy shipped in `app/policy/default.toml`.

@@ -207,6 +207,7 @@ impl Application {
             public_origin: settings.public_origin.clone(),
             token_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new("token", 20, Duration::from_secs(60))),
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+            alertmanager: settings.alertmanager.clone(),
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router, timeouts: settings.connection_timeouts, jobs, workers: settings.workers })

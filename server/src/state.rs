@@ -27,6 +27,8 @@ pub struct AppState {
     /// Token creations allowed per client address and minute.
     pub token_limiter: Arc<crate::auth::rate_limit::RateLimiter>,
     pub trusted_proxies: Arc<crate::auth::client_address::TrustedProxies>,
+    /// How Alertmanager's alert labels map onto alerts (`POST /api/v1/alertmanager`).
+    pub alertmanager: app::domain::ingest::alertmanager::AlertmanagerMapping,
     /// The site's content-hashed script, module and stylesheet.
     pub assets: Arc<crate::assets::Assets>,
 }

@@ -42,15 +42,21 @@ pub fn ensure(paths: &Paths, needs: Needs) -> Result {
     Ok(())
 }
 
-/// The metrics test scrapes Plumbline with Debian's Prometheus, started on loopback.
+/// The metrics test scrapes Plumbline with Debian's Prometheus, and the alerts test has a
+/// Prometheus rule fire through Debian's Alertmanager into Plumbline; both started on loopback
+/// by the tests.
 fn ensure_prometheus() -> Result {
-    if Path::new("/usr/bin/prometheus").exists() {
-        println!("ok: /usr/bin/prometheus");
+    let binaries = ["/usr/bin/prometheus", "/usr/bin/prometheus-alertmanager"];
+    if binaries.iter().all(|b| Path::new(b).exists()) {
+        println!("ok: {}", binaries.join(", "));
         return Ok(());
     }
     util::run(
         Command::new("sh")
-            .args(["-c", "apt-get update && apt-get install -y --no-install-recommends prometheus"])
+            .args([
+                "-c",
+                "apt-get update && apt-get install -y --no-install-recommends prometheus prometheus-alertmanager",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }

@@ -107,6 +107,16 @@ text_enum!(
 text_enum!(
     DeploymentOutcome { Success => "success", RolledBack => "rolled_back", Failed => "failed" }
 );
+text_enum!(
+    /// What a person made of an alert when reviewing it.
+    AlertDisposition {
+        Actionable => "actionable",
+        NonActionable => "non_actionable",
+        Duplicate => "duplicate",
+        FalsePositive => "false_positive",
+        Unreviewed => "unreviewed",
+    }
+);
 
 impl Severity {
     /// 0 for SEV0 … 4 for SEV4, the stored form.
@@ -319,6 +329,41 @@ pub struct DeploymentInput {
     pub deployed_at: DateTime<Utc>,
     pub outcome: DeploymentOutcome,
     pub incident: Option<String>,
+}
+
+/// A page or notification sent to a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertInput {
+    pub external_id: String,
+    pub service: Slug,
+    /// The alert's name (Alertmanager's `alertname`, PagerDuty's title).
+    pub rule: String,
+    pub fired_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Whether a person was notified.
+    pub paged: bool,
+    pub urgency: Option<String>,
+    /// An opaque person id.
+    pub responder: Option<String>,
+    pub escalations: Option<i64>,
+    pub auto_resolved: Option<bool>,
+    /// `None`: keep the stored disposition (unreviewed for a new alert).
+    pub disposition: Option<AlertDisposition>,
+    pub incident: Option<String>,
+    /// The source's labels as canonical JSON text (keys sorted).
+    pub labels: Option<String>,
+}
+
+/// Who was on call for a team's schedule, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OncallShiftInput {
+    pub team: Slug,
+    pub schedule: String,
+    /// An opaque person id.
+    pub person: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

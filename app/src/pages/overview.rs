@@ -164,7 +164,8 @@ fn IngestHelp() -> impl IntoView {
                 <pre><code>"curl -H 'Content-Type: text/csv' --data-binary @teams.csv \\\n  http://127.0.0.1:3000/api/v1/teams?source=hr"</code></pre>
                 <p>
                     "Kinds: teams, services, slos, slo-measurements, incidents, postmortems, actions, "
-                    "dr-tests, deployments, exemptions, self-assessments. Add " <code>"?dry_run=true"</code> " to validate without writing."
+                    "dr-tests, deployments, exemptions, self-assessments, alerts, oncall-shifts. Add "
+                    <code>"?dry_run=true"</code> " to validate without writing."
                 </p>
             </div>
         </section>

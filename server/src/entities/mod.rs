@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table. They stay inside the server: repositories and services map
 //! them to domain and API types, so they never cross the wire.
 
+pub mod alert;
 pub mod api_token;
 pub mod app_user;
 pub mod audit_event;
@@ -12,6 +13,7 @@ pub mod incident;
 pub mod incident_service;
 pub mod job;
 pub mod login_state;
+pub mod oncall_shift;
 pub mod postmortem;
 pub mod postmortem_action;
 pub mod role_grant;

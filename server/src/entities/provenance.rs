@@ -1,8 +1,8 @@
 //! Keeping stored provenance on re-import.
 
 use super::{
-    deployment, dr_test, exemption, incident, postmortem, postmortem_action, self_assessment, service, slo,
-    slo_measurement, team,
+    alert, deployment, dr_test, exemption, incident, oncall_shift, postmortem, postmortem_action, self_assessment,
+    service, slo, slo_measurement, team,
 };
 
 /// Records that carry provenance: on re-import the stored values of these fields are kept when
@@ -35,5 +35,7 @@ provenance!(
     dr_test,
     deployment,
     exemption,
-    self_assessment
+    self_assessment,
+    alert,
+    oncall_shift
 );

@@ -1,4 +1,4 @@
-//! The eleven record kinds of docs/ingestion.md as import specs.
+//! The record kinds of docs/ingestion.md as import specs (the on-call kinds are in `oncall`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -22,7 +22,7 @@ use crate::entities::{
 };
 
 /// When the incidents `ids` started, for the reach of records following them up.
-async fn incident_starts(
+pub(super) async fn incident_starts(
     txn: &DatabaseTransaction,
     ids: impl Iterator<Item = i64>,
 ) -> Result<Vec<DateTime<Utc>>, DbErr> {
@@ -41,11 +41,11 @@ async fn incident_starts(
     Ok(starts)
 }
 
-fn unknown(row: u64, field: &str, message: String) -> RowError {
+pub(super) fn unknown(row: u64, field: &str, message: String) -> RowError {
     RowError { row: Some(row), field: Some(field.to_owned()), message }
 }
 
-fn unknown_service(row: u64, slug: &Slug) -> RowError {
+pub(super) fn unknown_service(row: u64, slug: &Slug) -> RowError {
     unknown(row, "service", format!("unknown service '{slug}': import it under /api/v1/services first"))
 }
 
@@ -54,7 +54,7 @@ fn unknown_incident(row: u64, field: &str, external_id: &str, source: &str) -> R
 }
 
 /// The id of an optional `incident` reference, or the row error for an unknown one.
-fn optional_incident(ctx: &Ctx, row: u64, reference: Option<&str>) -> Result<Option<i64>, RowError> {
+pub(super) fn optional_incident(ctx: &Ctx, row: u64, reference: Option<&str>) -> Result<Option<i64>, RowError> {
     reference
         .map(|external_id| {
             ctx.incident_id(external_id).ok_or_else(|| unknown_incident(row, "incident", external_id, &ctx.source))

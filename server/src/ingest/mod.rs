@@ -3,6 +3,7 @@
 mod entry;
 mod handle;
 mod kinds;
+mod oncall;
 mod ownership;
 mod pipeline;
 mod receive;

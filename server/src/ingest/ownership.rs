@@ -28,6 +28,7 @@ fn foreign_references_sql(kind: RecordKind, batch_id: i64, allowed: &BTreeSet<St
     let (table, column) = match kind {
         RecordKind::Actions => ("postmortem_action", "incident_id"),
         RecordKind::Deployments => ("deployment", "incident_id"),
+        RecordKind::Alerts => ("alert", "incident_id"),
         RecordKind::Incidents => ("incident", "repeat_of_id"),
         _ => return None,
     };
@@ -111,6 +112,10 @@ fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
         RecordKind::Deployments => via_service("deployment"),
         RecordKind::Exemptions => via_service("exemption"),
         RecordKind::SelfAssessments => via_service("self_assessment"),
+        RecordKind::Alerts => via_service("alert"),
+        RecordKind::OncallShifts => format!(
+            "SELECT DISTINCT t.slug FROM oncall_shift x JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
+        ),
     })
 }
 

@@ -166,6 +166,8 @@ where
         RecordKind::Deployments => run::<kinds::Deployments, B, E>(db, request, feed, now).await,
         RecordKind::Exemptions => run::<kinds::Exemptions, B, E>(db, request, feed, now).await,
         RecordKind::SelfAssessments => run::<kinds::SelfAssessments, B, E>(db, request, feed, now).await,
+        RecordKind::Alerts => run::<super::oncall::Alerts, B, E>(db, request, feed, now).await,
+        RecordKind::OncallShifts => run::<super::oncall::OncallShifts, B, E>(db, request, feed, now).await,
     }
 }
 

@@ -27,6 +27,16 @@ pub fn import(kind: &str, outcome: &str, rows: u64) {
     global().count("plumbline_import_rows_total", "Rows received, by record kind and outcome.", &labels, rows as f64);
 }
 
+/// An alert of an Alertmanager notification refused (its service is unknown or unnamed).
+pub fn alertmanager_refused() {
+    global().count(
+        "plumbline_alertmanager_refused_alerts_total",
+        "Alerts from Alertmanager refused because they name no known service.",
+        &[],
+        1.0,
+    );
+}
+
 /// One job attempt, by kind and outcome (`succeeded`, `failed`, `dead`, `lost`).
 pub fn job_run(kind: &str, outcome: &str, seconds: f64) {
     global().observe(

@@ -5,6 +5,7 @@
 //! list, so a route cannot exist without an access rule. Anything the list does not name fails
 //! closed: server functions (`/api/…`) and pages need read access, anything else the admin role.
 
+mod alertmanager;
 mod audit;
 mod evidence;
 mod health;

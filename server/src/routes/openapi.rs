@@ -52,6 +52,7 @@ use utoipa::{Modify, OpenApi};
         super::jobs::retry,
         super::list::list_records,
         super::ingest::post_records,
+        super::alertmanager::receive,
         document,
     ),
     tags(

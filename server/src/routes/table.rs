@@ -10,7 +10,7 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post};
 
-use super::{audit, evidence, health, identity, ingest, jobs, kpis, list, metrics, openapi, snapshots};
+use super::{alertmanager, audit, evidence, health, identity, ingest, jobs, kpis, list, metrics, openapi, snapshots};
 use crate::auth;
 use crate::state::AppState;
 
@@ -93,6 +93,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/evidence" Audit => evidence::download,
         GET "/api/v1/jobs" Admin => jobs::list,
         POST "/api/v1/jobs/{id}/retry" Admin => jobs::retry,
+        POST "/api/v1/alertmanager" Ingest => alertmanager::receive,
         GET "/api/v1/{kind}" Read => list::list_records,
         POST "/api/v1/{kind}" Ingest => ingest::post_records,
     ]

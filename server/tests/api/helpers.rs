@@ -125,6 +125,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         session_policy: server::auth::SessionPolicy::default(),
         public_origin,
         trusted_proxies,
+        alertmanager: Default::default(),
         workers,
     };
     let application = Application::build(&settings, db.clone()).await.expect("build app");
@@ -330,17 +331,26 @@ pub fn to_ndjson(rows: &[Value]) -> String {
 
 /// Polls `attempt` every 100 ms until it gives a value, for at most 15 s: for what the server
 /// does in the background (pages recompute their figures after an import).
-pub async fn eventually<T, F, Fut>(what: &str, mut attempt: F) -> T
+pub async fn eventually<T, F, Fut>(what: &str, attempt: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    eventually_within(what, 15, attempt).await
+}
+
+/// [`eventually`], for at most `seconds` (what other programs do on their own schedule).
+pub async fn eventually_within<T, F, Fut>(what: &str, seconds: u64, mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
     loop {
         if let Some(value) = attempt().await {
             return value;
         }
-        assert!(std::time::Instant::now() < deadline, "{what}: not within 15 s");
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {seconds} s");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

@@ -4,6 +4,7 @@
 mod access;
 mod access_pages;
 mod adapters;
+mod alerts;
 mod audit;
 mod calendar;
 mod drill_down;

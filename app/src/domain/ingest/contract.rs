@@ -20,10 +20,12 @@ pub enum RecordKind {
     Deployments,
     Exemptions,
     SelfAssessments,
+    Alerts,
+    OncallShifts,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -35,6 +37,8 @@ impl RecordKind {
         RecordKind::Deployments,
         RecordKind::Exemptions,
         RecordKind::SelfAssessments,
+        RecordKind::Alerts,
+        RecordKind::OncallShifts,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -51,6 +55,8 @@ impl RecordKind {
             RecordKind::Deployments => "deployments",
             RecordKind::Exemptions => "exemptions",
             RecordKind::SelfAssessments => "self-assessments",
+            RecordKind::Alerts => "alerts",
+            RecordKind::OncallShifts => "oncall-shifts",
         }
     }
 

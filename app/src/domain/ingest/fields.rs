@@ -51,6 +51,8 @@ const MAX_TEXT: usize = 2000;
 /// Updates kept per incident, and characters per update.
 const MAX_TIMELINE: usize = 1000;
 const MAX_UPDATE_TEXT: usize = 20_000;
+/// Most labels an alert may carry.
+const MAX_LABELS: usize = 64;
 
 fn timeline_entry(item: &Value) -> Result<crate::domain::records::TimelineEntry, String> {
     let Value::Object(fields) = item else {
@@ -319,6 +321,56 @@ impl<'a> FieldReader<'a> {
                 None
             }
         }
+    }
+
+    pub fn bool(&mut self, field: &'static str) -> Option<bool> {
+        let present = self.row.get(field).is_some();
+        let value = self.opt_bool(field);
+        if !present {
+            self.missing(field);
+        }
+        value
+    }
+
+    /// A JSON object of text values (in CSV, its JSON text), returned as canonical JSON text
+    /// (keys sorted) so a re-sent object compares equal. Absent or null: none.
+    pub fn opt_labels(&mut self, field: &'static str) -> Option<String> {
+        let parsed;
+        let object = match self.row.get(field)? {
+            Cell::Json(Value::Object(object)) => object,
+            Cell::Text(text) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(object)) => {
+                    parsed = object;
+                    &parsed
+                }
+                _ => {
+                    self.fail(field, "must be a JSON object of text values");
+                    return None;
+                }
+            },
+            Cell::Json(other) => {
+                let found = type_name(other);
+                self.fail(field, format!("must be an object of text values, got {found}"));
+                return None;
+            }
+        };
+        if object.len() > MAX_LABELS {
+            self.fail(field, format!("must have at most {MAX_LABELS} labels, got {}", object.len()));
+            return None;
+        }
+        let mut labels = std::collections::BTreeMap::new();
+        for (name, value) in object {
+            let Value::String(text) = value else {
+                self.fail(field, format!("label '{name}' must be text, got {}", type_name(value)));
+                return None;
+            };
+            if name.chars().count() > MAX_TEXT || text.chars().count() > MAX_TEXT {
+                self.fail(field, format!("label '{name}' must be at most {MAX_TEXT} characters, name and value"));
+                return None;
+            }
+            labels.insert(name.as_str(), text.as_str());
+        }
+        serde_json::to_string(&labels).ok()
     }
 
     /// An RFC 3339 instant with any offset, stored as UTC with microsecond precision (what

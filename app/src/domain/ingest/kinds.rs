@@ -49,6 +49,23 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
         ],
         RecordKind::Deployments => &["external_id", "service", "deployed_at", "outcome", "incident"],
         RecordKind::Exemptions => &["service", "check", "reason", "approver", "expires_at"],
+        RecordKind::Alerts => &[
+            "external_id",
+            "service",
+            "rule",
+            "fired_at",
+            "acknowledged_at",
+            "resolved_at",
+            "paged",
+            "urgency",
+            "responder",
+            "escalations",
+            "auto_resolved",
+            "disposition",
+            "incident",
+            "labels",
+        ],
+        RecordKind::OncallShifts => &["team", "schedule", "person", "starts_at", "ends_at"],
         RecordKind::SelfAssessments => &[
             "service",
             "item",
@@ -374,6 +391,84 @@ impl IngestRecord for DeploymentInput {
     }
 }
 
+impl IngestRecord for AlertInput {
+    const KIND: RecordKind = RecordKind::Alerts;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let external_id = r.external_id("external_id");
+            let service = r.slug("service");
+            let rule = r.text("rule");
+            let fired_at = r.instant("fired_at");
+            let acknowledged_at = r.opt_instant("acknowledged_at");
+            let resolved_at = r.opt_instant("resolved_at");
+            for (field, at) in [("acknowledged_at", acknowledged_at), ("resolved_at", resolved_at)] {
+                if let (Some(fired), Some(at)) = (fired_at, at)
+                    && at < fired
+                {
+                    r.fail(field, "must not be before fired_at");
+                }
+            }
+            let paged = r.bool("paged");
+            let urgency = r.opt_text("urgency");
+            let responder = r.opt_text("responder");
+            let escalations = r.opt_count("escalations");
+            let auto_resolved = r.opt_bool("auto_resolved");
+            let disposition = r.opt_enum("disposition", AlertDisposition::parse, AlertDisposition::expected);
+            let incident = r.opt_external_id("incident");
+            let labels = r.opt_labels("labels");
+            Some(AlertInput {
+                external_id: external_id?,
+                service: service?,
+                rule: rule?,
+                fired_at: fired_at?,
+                acknowledged_at,
+                resolved_at,
+                paged: paged?,
+                urgency,
+                responder,
+                escalations,
+                auto_resolved,
+                disposition,
+                incident,
+                labels,
+            })
+        })
+    }
+}
+
+/// The longest on-call shift accepted: a longer one is a data error (a rotation exported as
+/// one shift), and would make "pages per shift" meaningless.
+const MAX_SHIFT_DAYS: i64 = 31;
+
+impl IngestRecord for OncallShiftInput {
+    const KIND: RecordKind = RecordKind::OncallShifts;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let team = r.slug("team");
+            let schedule = r.text("schedule");
+            let person = r.text("person");
+            let starts_at = r.instant("starts_at");
+            let ends_at = r.instant("ends_at");
+            if let (Some(starts), Some(ends)) = (starts_at, ends_at) {
+                if ends <= starts {
+                    r.fail("ends_at", "must be after starts_at");
+                } else if ends - starts > chrono::TimeDelta::days(MAX_SHIFT_DAYS) {
+                    r.fail("ends_at", format!("must be at most {MAX_SHIFT_DAYS} days after starts_at"));
+                }
+            }
+            Some(OncallShiftInput {
+                team: team?,
+                schedule: schedule?,
+                person: person?,
+                starts_at: starts_at?,
+                ends_at: ends_at?,
+            })
+        })
+    }
+}
+
 impl IngestRecord for ExemptionInput {
     const KIND: RecordKind = RecordKind::Exemptions;
 
@@ -467,6 +562,49 @@ mod tests {
 
     fn fields_in_error<T: IngestRecord + std::fmt::Debug>(value: serde_json::Value) -> Vec<Option<String>> {
         T::from_row(&json_row(value)).expect_err("should be rejected").into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn an_alert_keeps_its_labels_canonical_and_leaves_an_absent_disposition_open() {
+        let text = Cell::Text(r#"{"env":"prod","app":"checkout"}"#.to_owned());
+        let mut row = json_row(json!({
+            "external_id": "A-1", "service": "checkout", "rule": "HighErrorRate",
+            "fired_at": "2026-11-20T03:10:00+01:00", "paged": "yes"
+        }));
+        row.cells.push(("labels".to_owned(), text));
+        let alert = AlertInput::from_row(&row).expect("valid");
+        assert_eq!(alert.labels.as_deref(), Some(r#"{"app":"checkout","env":"prod"}"#), "keys sorted");
+        assert_eq!(alert.disposition, None, "absent: the stored one is kept");
+        assert!(alert.paged);
+        assert_eq!(alert.fired_at.to_rfc3339(), "2026-11-20T02:10:00+00:00");
+    }
+
+    #[test]
+    fn alert_rules_are_reported_field_by_field() {
+        let fields = fields_in_error::<AlertInput>(json!({
+            "external_id": "A-1", "service": "checkout", "rule": "R", "fired_at": "2026-11-20T03:10:00Z",
+            "resolved_at": "2026-11-20T03:00:00Z", "disposition": "maybe", "labels": {"n": 1}, "escalations": -1
+        }));
+        for field in ["resolved_at", "disposition", "labels", "escalations", "paged"] {
+            assert!(fields.contains(&Some(field.to_owned())), "{field} in {fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_shift_ends_after_it_starts_and_within_31_days() {
+        let shift = |ends: &str| {
+            json!({"team": "payments", "schedule": "primary", "person": "p-1",
+                   "starts_at": "2026-11-01T09:00:00Z", "ends_at": ends})
+        };
+        assert!(OncallShiftInput::from_row(&json_row(shift("2026-11-08T09:00:00Z"))).is_ok());
+        assert_eq!(
+            fields_in_error::<OncallShiftInput>(shift("2026-11-01T09:00:00Z")),
+            vec![Some("ends_at".to_owned())]
+        );
+        assert_eq!(
+            fields_in_error::<OncallShiftInput>(shift("2026-12-03T09:00:00Z")),
+            vec![Some("ends_at".to_owned())]
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! CSV) into raw rows, and raw rows into typed records with every field problem reported.
 
 pub mod adapters;
+pub mod alertmanager;
 mod contract;
 mod fields;
 pub mod framing;
