@@ -379,6 +379,8 @@ fn bench(paths: &Paths, options: &Options) -> Result {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn quarters_step_back_across_years() {
         assert_eq!(previous_quarter("2026-Q3").as_deref(), Ok("2026-Q2"));
