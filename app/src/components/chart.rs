@@ -7,7 +7,9 @@ use leptos::prelude::*;
 
 use crate::domain::format::count_of;
 
-use super::chart_svg::{Drawing, REFERENCE_COLOR, ValueAxis, id_of, reference_series, render, round_range};
+use std::hash::{Hash, Hasher};
+
+use super::chart_svg::{Drawing, REFERENCE_COLOR, ValueAxis, id_of, memoized, reference_series, render, round_range};
 
 /// One daily series to draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,8 +100,26 @@ fn percent_label(value: f64, span: f64) -> String {
 }
 
 /// The chart as SVG, with `id` for its title and text alternative. A day without data breaks the
-/// line; values below the floor are drawn at it.
+/// line; values below the floor are drawn at it. The same series is drawn once: pages of
+/// popular services show the same charts to every reader until the data changes, and drawing
+/// (charts-rs writes every coordinate) is most of such a page's work.
 pub fn svg(series: &Series, id: &str) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&series.title, series.unit_percent, id).hash(&mut hasher);
+    for (day, value) in &series.points {
+        (day, value.map(f64::to_bits)).hash(&mut hasher);
+    }
+    series.reference.as_ref().map(|(at, name)| (at.to_bits(), name)).hash(&mut hasher);
+    series.floor.map(f64::to_bits).hash(&mut hasher);
+    memoized(
+        hasher.finish(),
+        |(held, held_id): &(Series, String)| held == series && held_id == id,
+        || (series.clone(), id.to_owned()),
+        || draw(series, id),
+    )
+}
+
+fn draw(series: &Series, id: &str) -> String {
     let (low, high) = value_range(series);
     let (low, high, ticks) = round_range(low, high);
     let step = (high - low) / (ticks.max(2) - 1) as f64;
@@ -145,6 +165,25 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 7, d).expect("day")
+    }
+
+    #[test]
+    fn a_chart_drawn_again_is_the_same_and_a_changed_series_is_drawn_anew() {
+        let mut series = Series {
+            title: "memo: daily attainment".into(),
+            unit_percent: true,
+            points: vec![(day(1), Some(0.9995)), (day(2), Some(0.998))],
+            reference: Some((0.999, "objective 99.9 %".into())),
+            floor: None,
+        };
+        let first = svg(&series, "chart-memo");
+        assert_eq!(svg(&series, "chart-memo"), first);
+        assert_eq!(svg(&series, "chart-memo"), draw(&series, "chart-memo"));
+        series.points[1].1 = Some(0.5);
+        let changed = svg(&series, "chart-memo");
+        assert_ne!(changed, first);
+        assert_eq!(changed, draw(&series, "chart-memo"));
+        assert_ne!(svg(&series, "chart-other"), changed, "the id is part of the drawing");
     }
 
     #[test]

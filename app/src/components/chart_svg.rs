@@ -157,6 +157,41 @@ pub fn render(drawing: Drawing, id: &str, title: &str, description: &str) -> Str
     )
 }
 
+/// Charts kept drawn before the memo starts over (a service page draws two per SLO, the overview
+/// one per headline KPI).
+const DRAWN_CAPACITY: usize = 2048;
+
+type Drawn = std::collections::HashMap<(std::any::TypeId, u64), (Box<dyn std::any::Any + Send + Sync>, String)>;
+
+static DRAWN: std::sync::LazyLock<std::sync::Mutex<Drawn>> = std::sync::LazyLock::new(Default::default);
+
+/// A chart drawn once per input: pages show the same charts to every reader until the data
+/// changes, and drawing (charts-rs writes every coordinate) is most of such a page's work.
+/// `hash` must cover everything `draw` reads; on a hit the held input is compared in full with
+/// `same`, so a hash collision draws anew rather than showing another chart.
+pub fn memoized<K: Send + Sync + 'static>(
+    hash: u64,
+    same: impl Fn(&K) -> bool,
+    key: impl FnOnce() -> K,
+    draw: impl FnOnce() -> String,
+) -> String {
+    let slot = (std::any::TypeId::of::<K>(), hash);
+    if let Ok(drawn) = DRAWN.lock()
+        && let Some((held, svg)) = drawn.get(&slot)
+        && held.downcast_ref::<K>().is_some_and(&same)
+    {
+        return svg.clone();
+    }
+    let svg = draw();
+    if let Ok(mut drawn) = DRAWN.lock() {
+        if drawn.len() >= DRAWN_CAPACITY {
+            drawn.clear();
+        }
+        drawn.insert(slot, (Box::new(key()), svg.clone()));
+    }
+    svg
+}
+
 /// An id usable in `aria-labelledby`, from a title.
 pub fn id_of(title: &str) -> String {
     let cleaned: String =

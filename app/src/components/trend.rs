@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::chart_svg::{Drawing, SERIES_COLOR, ValueAxis, dashed, render};
+use std::hash::{Hash, Hasher};
+
+use super::chart_svg::{Drawing, SERIES_COLOR, ValueAxis, dashed, memoized, render};
 use crate::domain::overview::{Direction, TrendSeries, Unit, axis_max, format_value};
 
 /// Drawn size in SVG units; the page scales it to its column, the PDF to its box.
@@ -67,6 +69,21 @@ fn round_up(value: f64) -> f64 {
 /// The chart as SVG, with `id` for its title and text alternative. A period still running is
 /// drawn as a dashed step from the last whole period, apart from the solid line of whole ones.
 pub fn svg(series: &TrendSeries, id: &str) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&series.kpi, &series.label, format!("{:?}{:?}", series.unit, series.direction), series.partial_last, id)
+        .hash(&mut hasher);
+    for (period, value) in &series.points {
+        (period, value.map(f64::to_bits)).hash(&mut hasher);
+    }
+    memoized(
+        hasher.finish(),
+        |(held, held_id): &(TrendSeries, String)| held == series && held_id == id,
+        || (series.clone(), id.to_owned()),
+        || draw(series, id),
+    )
+}
+
+fn draw(series: &TrendSeries, id: &str) -> String {
     let axis = value_axis(series);
     let positions: Vec<Option<f32>> = series.points.iter().map(|(_, v)| v.map(|v| axis.position(v))).collect();
     let last = positions.len().saturating_sub(1);
