@@ -16,7 +16,10 @@
 //!   `resolved_at`, since PagerDuty records no separate mitigation (noted).
 //! - `status` resolved when resolved, else open. `customer_impacting` is not set: PagerDuty
 //!   does not record it (noted).
-//! - Timestamps may carry any offset and are written in UTC. Seconds may be fractional; a
+//! - Timestamps may carry any offset and are written in UTC. The Analytics response gives them
+//!   without an offset and names their zone once, in its top-level `time_zone`
+//!   (`"Etc/UTC"`): such timestamps are read in that zone (a local time the zone skips or
+//!   repeats is a row error). Without a `time_zone`, a timestamp needs an offset. Seconds may be fractional; a
 //!   negative or absurd (over ten years) duration is a row error.
 //! - Other fields (`urgency` when a priority is set, `team_name`, `escalation_policy_name`, …)
 //!   are ignored and listed in one note.
@@ -105,14 +108,33 @@ pub(super) fn convert(bytes: &[u8], context: &Context) -> Result<Converted, Form
     }
 }
 
+/// The response's top-level `time_zone` (Analytics gives timestamps without an offset and names
+/// their zone once).
+fn time_zone(document: &Value) -> Result<Option<chrono_tz::Tz>, FormatError> {
+    match document.get("time_zone") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(name)) => name
+            .trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Some)
+            .map_err(|_| format_error(format!("$.time_zone: '{name}' is not an IANA time zone (e.g. Etc/UTC)"))),
+        Some(other) => Err(format_error(format!("$.time_zone must be a time zone name, got {}", type_name(other)))),
+    }
+}
+
 fn convert_json(bytes: &[u8], context: &Context) -> Result<Converted, FormatError> {
     let document = parse_json(bytes)?;
     let mut notes = Vec::new();
+    let zone = time_zone(&document)?;
+    if let Some(zone) = zone {
+        notes.push(format!("timestamps without a UTC offset are read in {zone}, the export's time_zone"));
+    }
     let (array, items) = match &document {
         Value::Array(items) => ("", items),
         Value::Object(top) => match top.get("data") {
             Some(Value::Array(items)) => {
-                let others: Vec<&str> = top.keys().map(String::as_str).filter(|k| *k != "data").collect();
+                let others: Vec<&str> =
+                    top.keys().map(String::as_str).filter(|k| *k != "data" && *k != "time_zone").collect();
                 if !others.is_empty() {
                     notes.push(format!("ignored top-level fields: {}", others.join(", ")));
                 }
@@ -152,7 +174,7 @@ fn convert_json(bytes: &[u8], context: &Context) -> Result<Converted, FormatErro
             continue;
         };
         ignored.object(fields.keys().filter(|k| !is_json_field(k)).cloned().collect());
-        rows.push(incident(number, ObjectReader::new(fields, Place::Json(path)), context));
+        rows.push(incident(number, ObjectReader::new(fields, Place::Json(path)).in_zone(zone), context));
     }
     notes.extend(ignored.note());
     if !rows.is_empty() {

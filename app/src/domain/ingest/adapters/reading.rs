@@ -102,11 +102,19 @@ pub(super) struct ObjectReader<'a> {
     pub(super) fields: &'a Map<String, Value>,
     pub(super) place: Place<'a>,
     pub(super) problems: Problems,
+    /// The zone a timestamp without an offset is read in (the file names it); none: such a
+    /// timestamp is a problem.
+    pub(super) zone: Option<chrono_tz::Tz>,
 }
 
 impl<'a> ObjectReader<'a> {
     pub(super) fn new(fields: &'a Map<String, Value>, place: Place<'a>) -> Self {
-        ObjectReader { fields, place, problems: Problems::default() }
+        ObjectReader { fields, place, problems: Problems::default(), zone: None }
+    }
+
+    /// Reads timestamps without an offset in `zone`.
+    pub(super) fn in_zone(self, zone: Option<chrono_tz::Tz>) -> Self {
+        ObjectReader { zone, ..self }
     }
 
     pub(super) fn path(&self, key: &str) -> String {
@@ -156,7 +164,7 @@ impl<'a> ObjectReader<'a> {
 
     pub(super) fn instant(&mut self, key: &str) -> Option<DateTime<Utc>> {
         let text = self.text(key)?;
-        match parse_instant(&text) {
+        match parse_instant_in(&text, self.zone) {
             Ok(instant) => Some(instant),
             Err(message) => {
                 self.fail(key, message);
@@ -247,6 +255,32 @@ pub(super) fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
         return Ok(naive.and_utc());
     }
     Err(format!("'{text}' is not a timestamp with a UTC offset (e.g. 2026-07-01T12:00:00Z)"))
+}
+
+/// [`parse_instant`], and a timestamp without an offset read in `zone` when one is given. A
+/// local time the zone skips (clocks going forward) or repeats (going back) is an error, never
+/// a guess.
+pub(super) fn parse_instant_in(text: &str, zone: Option<chrono_tz::Tz>) -> Result<DateTime<Utc>, String> {
+    use chrono::TimeZone;
+    let with_offset = parse_instant(text);
+    let Some(zone) = zone else { return with_offset };
+    if with_offset.is_ok() {
+        return with_offset;
+    }
+    let text = text.trim();
+    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok());
+    let Some(naive) = naive else { return with_offset };
+    match zone.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+        chrono::LocalResult::Ambiguous(..) => {
+            Err(format!("'{text}' happened twice in {zone} (clocks went back): give it with a UTC offset"))
+        }
+        chrono::LocalResult::None => {
+            Err(format!("'{text}' did not happen in {zone} (clocks went forward): give it with a UTC offset"))
+        }
+    }
 }
 
 /// RFC 3339 in UTC at microsecond precision, the form the database keeps.

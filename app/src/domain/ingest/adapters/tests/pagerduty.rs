@@ -160,3 +160,49 @@ fn a_service_name_matching_several_services_is_a_row_error_naming_them() {
     let converted = convert(Adapter::PagerDuty, file.to_string().as_bytes(), &mapped, &services).expect("readable");
     assert_eq!(json_of(ok(&converted.rows[0]))["services"], json!(["checkout-v2"]));
 }
+
+/// The Analytics response as PagerDuty documents it: timestamps without an offset, the zone named
+/// once at the top.
+fn analytics_in_zone(zone: &str, created_at: &str) -> String {
+    json!({"data": [{"id": "P1X", "description": "d", "service_name": "Search", "priority_name": "P3",
+                     "created_at": created_at, "resolved_at": "2026-07-01T13:00:00"}],
+           "time_zone": zone})
+    .to_string()
+}
+
+#[test]
+fn timestamps_without_an_offset_are_read_in_the_exports_time_zone() {
+    let utc = run(Adapter::PagerDuty, &analytics_in_zone("Etc/UTC", "2021-01-08T15:36:37"), &AdapterOptions::default());
+    assert_eq!(json_of(ok(&utc.rows[0]))["started_at"], "2021-01-08T15:36:37Z");
+    assert!(utc.notes.iter().any(|n| n.contains("read in Etc/UTC")), "{:?}", utc.notes);
+    assert!(!utc.notes.iter().any(|n| n.contains("ignored top-level fields")), "time_zone is read: {:?}", utc.notes);
+
+    let new_york = run(
+        Adapter::PagerDuty,
+        &analytics_in_zone("America/New_York", "2026-07-01T12:00:00"),
+        &AdapterOptions::default(),
+    );
+    let row = json_of(ok(&new_york.rows[0]));
+    assert_eq!(
+        (row["started_at"].as_str(), row["resolved_at"].as_str()),
+        (Some("2026-07-01T16:00:00Z"), Some("2026-07-01T17:00:00Z"))
+    );
+    // A timestamp with an offset keeps it.
+    let explicit = run(
+        Adapter::PagerDuty,
+        &analytics_in_zone("America/New_York", "2026-07-01T12:00:00Z"),
+        &AdapterOptions::default(),
+    );
+    assert_eq!(json_of(ok(&explicit.rows[0]))["started_at"], "2026-07-01T12:00:00Z");
+
+    // A local time the zone skips is a row error, never a guess; so is an unknown zone.
+    let skipped = run(
+        Adapter::PagerDuty,
+        &analytics_in_zone("America/New_York", "2026-03-08T02:30:00"),
+        &AdapterOptions::default(),
+    );
+    assert!(err(&skipped.rows[0]).message.contains("clocks went forward"), "{:?}", err(&skipped.rows[0]));
+    let file = analytics_in_zone("Mars/Olympus", "2026-07-01T12:00:00");
+    let unknown = convert(Adapter::PagerDuty, file.as_bytes(), &AdapterOptions::default(), &known()).expect_err("zone");
+    assert!(unknown.message.contains("not an IANA time zone"), "{}", unknown.message);
+}
