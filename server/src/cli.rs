@@ -219,6 +219,11 @@ struct ServeArgs {
     #[arg(long, env = "PLUMBLINE_WORKERS", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(0..=64))]
     workers: u32,
+    /// Least seconds between two background recomputes of the same figures: pages are served
+    /// the last figures meanwhile, and frequent imports cost one recompute per interval.
+    #[arg(long, env = "PLUMBLINE_RECOMPUTE_SPACING_SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    recompute_spacing_secs: u64,
     /// The Alertmanager alert label naming the service an alert is about.
     #[arg(long, env = "PLUMBLINE_ALERTMANAGER_SERVICE_LABEL", default_value = "service")]
     alertmanager_service_label: String,
@@ -545,6 +550,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_origin,
         trusted_proxies,
         workers: args.workers as usize,
+        recompute_spacing: std::time::Duration::from_secs(args.recompute_spacing_secs),
         alertmanager,
     };
     // A broken policy file is reported before anything else starts.

@@ -141,8 +141,11 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// SQLSTATE codes (and SQLite result codes) of failures caused by a concurrent writer, after
 /// which the same work succeeds when tried again: serialization failure, deadlock, a unique
-/// key another transaction inserted first, and SQLite's busy and locked database.
-const TRANSIENT_CODES: [&str; 5] = ["40001", "40P01", "23505", "5", "6"];
+/// key another transaction inserted first, and SQLite's busy and locked database. SQLite reports
+/// extended codes: a read transaction that must write after another connection committed gets
+/// BUSY_SNAPSHOT (517) at once, whatever the busy timeout; also BUSY_RECOVERY (261),
+/// BUSY_TIMEOUT (773) and LOCKED_SHAREDCACHE (262).
+const TRANSIENT_CODES: [&str; 9] = ["40001", "40P01", "23505", "5", "6", "261", "517", "773", "262"];
 
 /// Whether `error` came from a concurrent writer rather than from the request or a fault.
 pub fn is_transient(error: &DbErr) -> bool {

@@ -40,6 +40,8 @@ pub struct ServeSettings {
     pub trusted_proxies: crate::auth::client_address::TrustedProxies,
     /// Background job workers in this process (0: none; `plumbline worker` runs them elsewhere).
     pub workers: usize,
+    /// Least time between two background recomputes of the same figures.
+    pub recompute_spacing: std::time::Duration,
     /// How Alertmanager's alert labels map onto alerts.
     pub alertmanager: app::domain::ingest::alertmanager::AlertmanagerMapping,
 }

@@ -187,7 +187,8 @@ impl Application {
             settings.adapter_limits.clone(),
             policy.self_assessment_items(),
         );
-        let figures = Figures::new(db.clone(), policy, settings.calendar);
+        let figures =
+            Figures::new(db.clone(), policy, settings.calendar).spacing_recomputes(settings.recompute_spacing);
         let jobs = crate::jobs::builtin::standard(db.clone(), figures.clone());
         // After an import the current figures are recomputed in the background.
         let ingestion = {

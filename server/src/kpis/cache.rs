@@ -76,10 +76,22 @@ impl<T> VersionedCache<T> {
     }
 }
 
-/// The figures being recomputed in the background, by the key of what a page asked for.
+/// The figures being recomputed in the background, by the key of what a page asked for, and
+/// when each key's last recompute ended.
 #[derive(Default)]
 pub struct Refreshing {
     keys: Mutex<HashSet<String>>,
+    finished: Mutex<HashMap<String, Instant>>,
+}
+
+impl Refreshing {
+    /// How long a recompute of `key` should wait so that recomputes of one key start at least
+    /// `spacing` apart: imports arriving every few seconds then cost one recompute per spacing,
+    /// not one each, while readers are served the last figures.
+    pub fn wait_before(&self, key: &str, spacing: Duration) -> Duration {
+        let Ok(finished) = self.finished.lock() else { return Duration::ZERO };
+        finished.get(key).map_or(Duration::ZERO, |at| spacing.saturating_sub(at.elapsed()))
+    }
 }
 
 /// A claim to recompute one key; released on drop, also when the task fails.
@@ -90,6 +102,12 @@ pub struct RefreshClaim {
 
 impl Drop for RefreshClaim {
     fn drop(&mut self) {
+        if let Ok(mut finished) = self.cache.refreshing.finished.lock() {
+            if finished.len() >= 4096 {
+                finished.clear();
+            }
+            finished.insert(self.key.clone(), Instant::now());
+        }
         if let Ok(mut keys) = self.cache.refreshing.keys.lock() {
             keys.remove(&self.key);
         }
@@ -163,5 +181,24 @@ impl Default for KpiCache {
             loading: Default::default(),
             stores: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recomputes_of_one_key_are_spaced_and_other_keys_are_not_held_back() {
+        let cache = Arc::new(KpiCache::default());
+        let spacing = Duration::from_secs(15);
+        assert_eq!(cache.refreshing.wait_before("summary|2026-Q4|org", spacing), Duration::ZERO, "never ran");
+        let claim = claim_refresh(&cache, "summary|2026-Q4|org").expect("claimed");
+        assert!(claim_refresh(&cache, "summary|2026-Q4|org").is_none(), "one recompute per key at a time");
+        drop(claim);
+        let wait = cache.refreshing.wait_before("summary|2026-Q4|org", spacing);
+        assert!(wait > Duration::from_secs(14) && wait <= spacing, "{wait:?}");
+        assert_eq!(cache.refreshing.wait_before("summary|2026-Q4|team:payments", spacing), Duration::ZERO);
+        assert_eq!(cache.refreshing.wait_before("summary|2026-Q4|org", Duration::ZERO), Duration::ZERO);
     }
 }

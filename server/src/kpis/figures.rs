@@ -26,11 +26,26 @@ pub struct Figures {
     /// Serve the last computed figures at once while newer ones are computed (pages), rather
     /// than compute current ones first (the REST API, jobs, snapshots).
     serve_last: bool,
+    /// Least time between two background recomputes of the same figures (see
+    /// `Refreshing::wait_before`).
+    recompute_spacing: std::time::Duration,
 }
 
 impl Figures {
     pub fn new(db: DatabaseConnection, policy: Policy, calendar: ReportingCalendar) -> Self {
-        Figures { db, cache: Arc::default(), policy: Arc::new(policy), calendar, serve_last: false }
+        Figures {
+            db,
+            cache: Arc::default(),
+            policy: Arc::new(policy),
+            calendar,
+            serve_last: false,
+            recompute_spacing: std::time::Duration::ZERO,
+        }
+    }
+
+    /// The same figures, their background recomputes at least `spacing` apart per figure.
+    pub fn spacing_recomputes(self, spacing: std::time::Duration) -> Figures {
+        Figures { recompute_spacing: spacing, ..self }
     }
 
     /// The same figures for pages: a reader gets the last computed figures at once, and newer
@@ -163,8 +178,12 @@ impl Figures {
         }
         let (result, outdated) = super::stale::serving(call(self.clone())).await;
         if outdated && let Some(claim) = super::cache::claim_refresh(&self.cache, &key) {
+            let wait = self.cache.refreshing.wait_before(&key, self.recompute_spacing);
             let recompute = call(self.clone());
             crate::background::spawn(async move {
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
                 let started = std::time::Instant::now();
                 match recompute.await {
                     Ok(_) => tracing::debug!(%claim.key, elapsed = ?started.elapsed(), "figures recomputed"),

@@ -126,6 +126,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         public_origin,
         trusted_proxies,
         alertmanager: Default::default(),
+        // Tests read recomputed figures right after each import.
+        recompute_spacing: std::time::Duration::ZERO,
         workers,
     };
     let application = Application::build(&settings, db.clone()).await.expect("build app");
