@@ -9,7 +9,7 @@
 //!   incidents, ≈ 150,000 actions, ≈ 20,000 DR tests and ≈ 500,000 deployments, generated and
 //!   imported batch by batch so memory stays bounded.
 //! - `xlarge`: the large organisation in five regions: 500 teams, 10,000 services, ≈ 30,000
-//!   SLOs (≈ 22 M measurements), ≈ 250,000 incidents and proportionally more of the rest; for
+//!   SLOs (≈ 21 M measurements), ≈ 250,000 incidents and proportionally more of the rest; for
 //!   the benchmarks (`cargo xtask bench-kpis --scale xlarge`).
 //!
 //! The data tells a story: the organisation slowly improves, but `checkout-api` and

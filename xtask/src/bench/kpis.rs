@@ -147,8 +147,10 @@ fn bench(paths: &Paths, options: &Options) -> Result {
     println!();
     println!("| measurement (median of {} runs)                              | seconds | target     |", options.reps);
     println!("|---------------------------------------------------------------|---------|------------|");
-    println!("| all scorecards + org/tier/team KPIs, cold                     | {cold:>7.3} | ≤ 3 s      |");
-    println!("| all scorecards + org/tier/team KPIs, warm (cached)            | {warm:>7.3} | ≤ 0.2 s    |");
+    // The extra-large organisation is held to 5 s cold; its warm figures to what pages need.
+    let (cold_target, warm_target) = if scale == Scale::Xlarge { ("≤ 5 s", "") } else { ("≤ 3 s", "≤ 0.2 s") };
+    println!("| all scorecards + org/tier/team KPIs, cold                     | {cold:>7.3} | {cold_target:<10} |");
+    println!("| all scorecards + org/tier/team KPIs, warm (cached)            | {warm:>7.3} | {warm_target:<10} |");
     let memory_target = if scale == Scale::Xlarge { "≤ 1024 MiB" } else { "" };
     println!("| server's peak resident memory, cold + warm (MiB)              | {peak:>7.0} | {memory_target:<10} |");
     println!("| per-SLO report (attainment, budget, burn), cold (HTTP, JSON) | {ours_slo:>7.3} |            |");
