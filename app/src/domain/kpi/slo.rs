@@ -325,6 +325,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_scopes_slo_statuses_are_the_narrowed_inputs_statuses() {
+        use crate::domain::kpi::{Dataset, Scope, slo_statuses};
+        let data = Dataset {
+            services: vec![service("checkout", "payments", 0, true), service("search", "discovery", 1, true)],
+            slos: vec![
+                slo("checkout", 99.9, &[("2026-07-01", 999, 1000)]),
+                slo("search", 99.0, &[("2026-07-01", 900, 1000)]),
+            ],
+            ..Dataset::default()
+        };
+        let (period, now) = (q("2026-Q3"), utc("2026-10-05T00:00:00Z"));
+        for scope in [
+            Scope::Org,
+            Scope::Service(slug("checkout")),
+            Scope::Team(slug("discovery")),
+            Scope::Service(slug("nowhere")),
+        ] {
+            let narrowed = slo_statuses(&period, now, &data.scoped(&scope));
+            assert_eq!(data.slo_statuses(&period, now, &scope), narrowed, "{scope}");
+        }
+        assert_eq!(data.slo_statuses(&period, now, &Scope::Service(slug("checkout"))).len(), 1);
+    }
+
     /// Every day of a month with `good` of 1000.
     fn full_month(month: &str, good: i64) -> Vec<SloMeasurement> {
         let p = q(month);
