@@ -70,8 +70,7 @@ fn round_up(value: f64) -> f64 {
 /// drawn as a dashed step from the last whole period, apart from the solid line of whole ones.
 pub fn svg(series: &TrendSeries, id: &str) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (&series.kpi, &series.label, format!("{:?}{:?}", series.unit, series.direction), series.partial_last, id)
-        .hash(&mut hasher);
+    (&series.kpi, &series.label, series.unit, series.direction, series.partial_last, id).hash(&mut hasher);
     for (period, value) in &series.points {
         (period, value.map(f64::to_bits)).hash(&mut hasher);
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub const EPSILON: f64 = 1e-9;
 
 /// How a figure is read and shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// A fraction in [0, 1], shown as a percentage.

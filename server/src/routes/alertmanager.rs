@@ -8,13 +8,13 @@ use std::collections::HashSet;
 
 use app::domain::access::Principal;
 use app::domain::ingest::RecordKind;
-use app::domain::ingest::alertmanager::{RefusedAlert, convert};
+use app::domain::ingest::alertmanager::{Notification, RefusedAlert, convert};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use sea_orm::{EntityTrait, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use crate::entities::service;
@@ -84,17 +84,20 @@ async fn handle(
         return Err(IngestError::TooLarge { limit: MAX_BYTES }.into());
     }
     let bytes = read_whole(body.into_data_stream(), MAX_BYTES).await.map_err(Problem::from)?;
+    let notification =
+        Notification::parse(&bytes).map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Unreadable body", e.message))?;
+    // Only the services the alerts name are looked up.
     let known: HashSet<String> = service::Entity::find()
         .select_only()
         .column(service::Column::Slug)
+        .filter(service::Column::Slug.is_in(notification.services(&state.alertmanager)))
         .into_tuple()
         .all(&state.db)
         .await
         .map_err(|e| Problem::internal("reading the services an alert may name", &e))?
         .into_iter()
         .collect();
-    let converted = convert(&bytes, &state.alertmanager, |slug| known.contains(slug))
-        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Unreadable body", e.message))?;
+    let converted = convert(notification, &state.alertmanager, |slug| known.contains(slug));
     for refused in &converted.refused {
         tracing::warn!(fingerprint = %refused.fingerprint, rule = %refused.rule, reason = %refused.reason,
             "an Alertmanager alert was refused");

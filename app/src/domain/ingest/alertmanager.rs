@@ -58,7 +58,7 @@ impl AlertmanagerMapping {
 
 /// The webhook body, as Alertmanager documents it (fields Plumbline does not read are ignored).
 #[derive(Debug, Deserialize)]
-struct Notification {
+struct WireNotification {
     version: String,
     alerts: Vec<WebhookAlert>,
 }
@@ -97,24 +97,50 @@ pub struct WebhookAlerts {
 /// default; a group this large is a misconfiguration, refused as a whole).
 pub const MAX_ALERTS: usize = 10_000;
 
-/// Converts one webhook notification. `is_service` says whether a slug names a known service.
+/// One webhook notification, read and checked as a whole.
+#[derive(Debug)]
+pub struct Notification {
+    alerts: Vec<WebhookAlert>,
+}
+
+impl Notification {
+    pub fn parse(body: &[u8]) -> Result<Notification, FormatError> {
+        let wire: WireNotification = serde_json::from_slice(body).map_err(|e| FormatError {
+            message: format!("not an Alertmanager webhook notification (version 4): {e}"),
+        })?;
+        if wire.version != "4" {
+            return Err(FormatError {
+                message: format!("Alertmanager webhook version '{}' is not supported; version 4 is", wire.version),
+            });
+        }
+        if wire.alerts.len() > MAX_ALERTS {
+            return Err(FormatError {
+                message: format!("{} alerts in one notification; at most {MAX_ALERTS}", wire.alerts.len()),
+            });
+        }
+        Ok(Notification { alerts: wire.alerts })
+    }
+
+    /// The services the alerts name: all the caller needs to look up before [`convert`].
+    pub fn services(&self, mapping: &AlertmanagerMapping) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .alerts
+            .iter()
+            .filter_map(|a| a.labels.get(&mapping.service_label))
+            .map(|s| s.trim().to_owned())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+/// Converts one notification. `is_service` says whether a slug names a known service.
 pub fn convert(
-    body: &[u8],
+    notification: Notification,
     mapping: &AlertmanagerMapping,
     is_service: impl Fn(&str) -> bool,
-) -> Result<WebhookAlerts, FormatError> {
-    let notification: Notification = serde_json::from_slice(body)
-        .map_err(|e| FormatError { message: format!("not an Alertmanager webhook notification (version 4): {e}") })?;
-    if notification.version != "4" {
-        return Err(FormatError {
-            message: format!("Alertmanager webhook version '{}' is not supported; version 4 is", notification.version),
-        });
-    }
-    if notification.alerts.len() > MAX_ALERTS {
-        return Err(FormatError {
-            message: format!("{} alerts in one notification; at most {MAX_ALERTS}", notification.alerts.len()),
-        });
-    }
+) -> WebhookAlerts {
     let mut out = WebhookAlerts::default();
     for alert in notification.alerts {
         let rule = alert.labels.get("alertname").cloned().unwrap_or_default();
@@ -134,7 +160,7 @@ pub fn convert(
         }
         out.rows.push(row(out.rows.len() as u64 + 1, &alert, service, rule, mapping));
     }
-    Ok(out)
+    out
 }
 
 /// Alertmanager's "no end" (`0001-01-01T00:00:00Z`) and a firing alert's projected end are not
@@ -185,6 +211,14 @@ mod tests {
         )
     }
 
+    fn convert(
+        body: &[u8],
+        mapping: &AlertmanagerMapping,
+        known: impl Fn(&str) -> bool,
+    ) -> Result<WebhookAlerts, FormatError> {
+        Ok(super::convert(Notification::parse(body)?, mapping, known))
+    }
+
     fn cell<'a>(row: &'a RawRow, name: &str) -> Option<&'a Cell> {
         row.cells.iter().find(|(n, _)| n == name).map(|(_, c)| c)
     }
@@ -216,6 +250,8 @@ mod tests {
         assert!(out.rows.is_empty());
         assert_eq!(out.refused.len(), 1);
         assert!(out.refused[0].reason.contains("'nowhere' is not a known service"), "{:?}", out.refused);
+        let parsed = Notification::parse(body.as_bytes()).expect("parsed");
+        assert_eq!(parsed.services(&AlertmanagerMapping::default()), ["nowhere"], "the services to look up");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::domain::format::{EPSILON, Unit, format_delta, format_value};
 use crate::domain::kpi::{Elapsed, KpiId, KpiValues};
 
 /// Which way is good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     HigherIsBetter,
