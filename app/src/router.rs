@@ -7,8 +7,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
-    access, audit, drill_down, evidence, import, jobs, kpis, overview, readiness, report, reports, service, services,
-    team, teams, tokens, waivers,
+    access, audit, drill_down, evidence, import, jobs, kpis, oncall, overview, readiness, report, reports, service,
+    services, team, teams, tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -99,6 +99,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("teams"), ParamSegment("slug"), StaticSegment("self-assessment"))
                         view=readiness::ReadinessPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("teams"), ParamSegment("slug"), StaticSegment("oncall"))
+                        view=oncall::OncallPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -20,6 +20,7 @@ mod m20261205_000015_data_change;
 mod m20261205_000016_rate_window;
 mod m20261205_000017_stored_figure;
 mod m20261205_000018_alerts_and_shifts;
+mod m20261205_000019_team_time_zone;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_rate_window::Migration),
             Box::new(m20261205_000017_stored_figure::Migration),
             Box::new(m20261205_000018_alerts_and_shifts::Migration),
+            Box::new(m20261205_000019_team_time_zone::Migration),
         ]
     }
 }

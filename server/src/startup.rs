@@ -63,6 +63,7 @@ fn ports(state: &AppState) -> Ports {
         service: Arc::new(pages::service::ServicePage::new(figures.clone())),
         import: Arc::new(pages::import::ImportPage::new(db.clone(), ingestion.clone())),
         readiness: Arc::new(pages::readiness::ReadinessPage::new(figures.clone(), ingestion.clone())),
+        oncall: Arc::new(pages::oncall::OncallPage::new(figures.clone())),
         waivers: Arc::new(pages::waivers::WaiversPage::new(figures.clone(), ingestion.clone())),
         access: Arc::new(pages::access::AccessPage::new(db.clone())),
         tokens: Arc::new(pages::tokens::TokensPage::new(

@@ -18,6 +18,7 @@ pub struct OrgOverview {
     pub trends: Vec<TrendSeries>,
     /// Every team owning services, with its levels and headline KPIs.
     pub teams: Vec<crate::domain::report::TeamRow>,
+    pub oncall: crate::domain::overview::OncallHealth,
 }
 
 /// The data summary under the overview: how much data there is, and whether it

@@ -30,6 +30,21 @@ pub struct ServiceView {
     pub actions: Vec<ActionView>,
     pub dr_tests: Vec<DrTestView>,
     pub exemptions: Vec<ExemptionView>,
+    /// Its pages of the period, latest first (at most a page's worth).
+    pub pages: Vec<PageView>,
+}
+
+/// One page (an alert that notified a person) as the service page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageView {
+    pub id: String,
+    pub rule: String,
+    pub fired_at: String,
+    /// Minutes from firing to acknowledgement, if acknowledged.
+    pub to_acknowledge: Option<f64>,
+    pub responder: Option<String>,
+    /// `actionable`, `non_actionable`, `duplicate`, `false_positive` or `unreviewed`.
+    pub disposition: String,
 }
 
 /// One scorecard check as the page shows it: values already formatted for reading.

@@ -47,6 +47,7 @@ pub struct TeamView {
     pub fix_total: usize,
     pub risks: Risks,
     pub trends: Vec<TrendSeries>,
+    pub oncall: crate::domain::overview::OncallHealth,
 }
 
 #[server(endpoint = "team")]

@@ -7,6 +7,7 @@ pub mod chrome;
 pub mod escape;
 pub mod figures;
 pub mod level_badge;
+pub mod oncall;
 pub mod page_error;
 pub mod period_picker;
 pub mod theme;

@@ -54,6 +54,7 @@ fn value_axis(series: &TrendSeries) -> ValueAxis {
         Unit::Minutes => ValueAxis::new(0.0, max, 3, |v| format!("{} min", short_number(v))),
         Unit::Count => ValueAxis::new(0.0, max, 3, short_number),
         Unit::PerWeek => ValueAxis::new(0.0, max, 3, |v| format!("{} / wk", short_number(v))),
+        Unit::PerShift => ValueAxis::new(0.0, max, 3, |v| format!("{} / shift", short_number(v))),
     }
 }
 

@@ -17,6 +17,8 @@ pub enum Unit {
     Minutes,
     /// Deployments per week.
     PerWeek,
+    /// Pages per on-call shift.
+    PerShift,
 }
 
 /// `value` for reading: `97.5 %`, `12`, `3.2 h`, `4.5 / wk`; "—" for no data.
@@ -27,6 +29,7 @@ pub fn format_value(unit: Unit, value: Option<f64>) -> String {
         Unit::Count => format!("{value:.0}"),
         Unit::Minutes => format_minutes(value),
         Unit::PerWeek => format!("{value:.1} / wk"),
+        Unit::PerShift => format!("{value:.1} / shift"),
     }
 }
 
@@ -46,6 +49,7 @@ pub fn format_delta(unit: Unit, delta: Option<f64>) -> String {
         Unit::Count => format!("{size:.0}"),
         Unit::Minutes => format_minutes(size),
         Unit::PerWeek => format!("{size:.1} / wk"),
+        Unit::PerShift => format!("{size:.1} / shift"),
     };
     format!("{sign}{body}")
 }

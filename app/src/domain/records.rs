@@ -196,6 +196,8 @@ impl Tier {
 pub struct TeamInput {
     pub slug: Slug,
     pub name: String,
+    /// An IANA zone (`Europe/Berlin`) its on-call hours are read in; the reporting zone if absent.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

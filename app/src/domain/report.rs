@@ -42,6 +42,9 @@ pub struct QuarterlyReport {
     pub teams: Vec<TeamRow>,
     /// The headline KPIs' pinned definitions, for the footnote.
     pub definitions: Vec<Definition>,
+    /// The on-call section; `None` in reports published before it existed.
+    #[serde(default)]
+    pub oncall: Option<crate::domain::overview::OncallHealth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod import;
 pub mod jobs;
 pub mod kpis;
+pub mod oncall;
 pub mod overview;
 pub mod readiness;
 pub mod report;

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
 use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid};
+use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 
@@ -37,7 +38,7 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OrgSummary(org: OrgOverview) -> impl IntoView {
-    let OrgOverview { header, active_services, headlines, levels, risks, trends, teams } = org;
+    let OrgOverview { header, active_services, headlines, levels, risks, trends, teams, oncall } = org;
     let period = header.period.clone();
     let empty = active_services == 0;
     view! {
@@ -91,6 +92,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 <h2 id="trends-heading">{format!("Trends, {} periods", trends.first().map_or(0, |t| t.points.len()))}</h2>
                 <TrendGrid trends id_prefix="org-trend"/>
             </section>
+            <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
     }
 }
 

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::publish_report;
 use crate::api::{ReportView, get_report};
 use crate::components::figures::{LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down, verdict_text};
+use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::domain::overview::{Unit, format_value};
 use crate::domain::report::{MajorIncident, Publication, QuarterlyReport};
@@ -114,6 +115,7 @@ fn Report(view: ReportView) -> impl IntoView {
         risks,
         teams,
         definitions,
+        oncall,
     } = report;
     let pdf = format!("/reports/{period}.pdf");
     let status = match publication {
@@ -210,6 +212,9 @@ fn Report(view: ReportView) -> impl IntoView {
                 <h2 id="report-risks">"Top risks"</h2>
                 <RiskPanels risks period=period.clone() scope="org"/>
             </section>
+            {oncall.map(|oncall| view! {
+                <OncallPanel oncall period=period.clone() previous=previous.clone() scope="org" id_prefix="report" class="report-section"/>
+            })}
             <section class="report-section" aria-labelledby="report-teams">
                 <h2 id="report-teams">"Teams"</h2>
                 <TeamTable teams period=period.clone()/>

@@ -7,7 +7,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PostmortemLink, ServiceView, SloView, get_service,
+    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
+    get_service,
 };
 use crate::components::chart::{Series, SeriesChart};
 use crate::components::level_badge::level_badge;
@@ -15,7 +16,7 @@ use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 use crate::components::url::safe_link;
 use crate::components::waiver_requests::ServiceWaiversSection;
-use crate::domain::format::{Unit, format_value, percent};
+use crate::domain::format::{Unit, format_minutes, format_value, percent};
 use crate::domain::scorecard::{Level, NextLevel};
 
 #[component]
@@ -43,7 +44,7 @@ fn minutes(value: Option<i64>) -> String {
 
 #[component]
 fn ServiceDetail(view: ServiceView) -> impl IntoView {
-    let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, .. } = view.clone();
+    let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, pages, .. } = view.clone();
     let failing = checks.iter().filter(|c| c.status.needs_fixing()).count();
     let services_link = format!("/services?period={}", view.header.period);
     let team_link = format!("/teams/{}?period={}", view.team, view.header.period);
@@ -81,6 +82,7 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
         <Incidents incidents/>
         <Actions actions/>
         <DrTests dr_tests/>
+        <Pages pages/>
         <Exemptions exemptions/>
         <ServiceWaiversSection service=view.service.clone()/>
     }
@@ -415,6 +417,34 @@ fn DrTests(dr_tests: Vec<DrTestView>) -> impl IntoView {
                     {target_cell(t.rpo_target_minutes, t.rpo_achieved_minutes)}
                     <td>{link_or(t.evidence_url.as_deref(), "Evidence", "none on record")}</td>
                 </tr>
+            }).collect_view()}
+        </RecordTable>
+    }
+}
+
+#[component]
+fn Pages(pages: Vec<PageView>) -> impl IntoView {
+    const HEADERS: &[&str] = &["Alert", "Rule", "Fired", "Acknowledged after", "Responder", "Disposition"];
+    view! {
+        <RecordTable
+            id="pages"
+            heading=format!("Pages ({})", pages.len())
+            count=pages.len()
+            empty="No page in this period."
+            headers=HEADERS
+        >
+            {pages.into_iter().map(|p| {
+                let marker = p.id.clone();
+                view! {
+                <tr data-page=marker>
+                    <th scope="row"><code>{p.id}</code></th>
+                    <td>{p.rule}</td>
+                    <td>{p.fired_at}</td>
+                    <td>{p.to_acknowledge.map_or_else(|| "not acknowledged".to_owned(), format_minutes)}</td>
+                    <td>{p.responder.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td>{p.disposition.replace('_', " ")}</td>
+                </tr>
+                }
             }).collect_view()}
         </RecordTable>
     }

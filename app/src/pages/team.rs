@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{FixView, TeamService, TeamView, get_team};
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid};
 use crate::components::level_badge::level_badge;
+use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 use crate::domain::scorecard::CheckStatus;
@@ -33,10 +34,22 @@ pub fn TeamPage() -> impl IntoView {
 
 #[component]
 fn TeamDetail(view: TeamView) -> impl IntoView {
-    let TeamView { team, name, header, services, silver_reachable, headlines, fix_next, fix_total, risks, trends } =
-        view;
+    let TeamView {
+        team,
+        name,
+        header,
+        services,
+        silver_reachable,
+        headlines,
+        fix_next,
+        fix_total,
+        risks,
+        trends,
+        oncall,
+    } = view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
+    let scope_for_oncall = scope.clone();
     let action = format!("/teams/{team}");
     let services_link = format!("/services?period={period}&team={team}");
     let summary = {
@@ -60,7 +73,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <Title text=format!("{name} · {period}")/>
             <h1>{format!("{name} · {period}")}</h1>
             <p class="lede" data-testid="team-summary">{summary}</p>
-            <p><a href=format!("/teams/{team}/self-assessment")>"Readiness self-assessment →"</a></p>
+            <p><a href=format!("/teams/{team}/self-assessment")>"Readiness self-assessment →"</a> " · " <a href=format!("/teams/{team}/oncall?period={period}")>"On-call pages and triage →"</a></p>
             <PeriodPicker header=header.clone() action=action/>
             <LiveChanges changes=header.state.changes().to_vec() period=period.clone() scope=format!("team:{team}")/>
         </section>
@@ -84,6 +97,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <h2 id="team-trends-heading">"Trends"</h2>
             <TrendGrid trends id_prefix="team-trend"/>
         </section>
+        <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
     }
 }
 

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use super::{
-    AccessPort, AuditPort, DrillDownPort, ImportPort, JobsPort, KpisPort, OverviewPort, ReadinessPort, ReportPort,
-    ReportsPort, ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
+    AccessPort, AuditPort, DrillDownPort, ImportPort, JobsPort, KpisPort, OncallPort, OverviewPort, ReadinessPort,
+    ReportPort, ReportsPort, ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -28,6 +28,7 @@ pub struct Ports {
     pub service: Arc<dyn ServicePort>,
     pub import: Arc<dyn ImportPort>,
     pub readiness: Arc<dyn ReadinessPort>,
+    pub oncall: Arc<dyn OncallPort>,
     pub waivers: Arc<dyn WaiversPort>,
     pub access: Arc<dyn AccessPort>,
     pub tokens: Arc<dyn TokensPort>,

@@ -1,5 +1,6 @@
 //! The generated organisation as a sequence of import batches, in import order: teams,
-//! services, SLOs, SLO measurements, incidents, postmortems, actions, DR tests, deployments.
+//! services, SLOs, SLO measurements, incidents, postmortems, actions, DR tests, deployments,
+//! alerts and on-call shifts.
 //!
 //! Rows are made one batch at a time. Between batches only the organisation's shape and a
 //! compact fact per incident (needed by postmortems, actions and deployments) stay in memory,
@@ -39,6 +40,9 @@ enum Phase {
     DrFollowUps(usize),
     DrTests(usize),
     Deployments(usize),
+    /// Next service index.
+    Alerts(usize),
+    OncallShifts,
     Done,
 }
 
@@ -110,8 +114,10 @@ impl Batches {
                 .sum(),
             // The demo organisation has no exemptions: its struggling services show as such.
             RecordKind::Exemptions | RecordKind::SelfAssessments => 0.0,
-            // Not generated yet.
-            RecordKind::Alerts | RecordKind::OncallShifts => 0.0,
+            RecordKind::OncallShifts => org.teams.len() as f64 * f64::from(super::oncall::ONCALL_DAYS) / 7.0,
+            RecordKind::Alerts => {
+                (0..org.services.len()).map(|service| super::oncall::expected_alerts(org, window, service)).sum()
+            }
         };
         estimate.round() as u64
     }
@@ -207,8 +213,19 @@ impl Iterator for Batches {
                         let culprits = self.culprits.get(service).map_or(&[][..], Vec::as_slice);
                         operations::deployment_rows(&self.org, &self.window, self.seed, service, culprits, rows);
                     });
-                    self.phase = self.next_phase_after_services(next, Phase::Deployments(next), Phase::Done);
+                    self.phase = self.next_phase_after_services(next, Phase::Deployments(next), Phase::Alerts(0));
                     (RecordKind::Deployments, rows)
+                }
+                Phase::OncallShifts => {
+                    self.phase = Phase::Done;
+                    (RecordKind::OncallShifts, super::oncall::shift_rows(&self.org, &self.window))
+                }
+                Phase::Alerts(from) => {
+                    let (rows, next) = self.per_service(from, |service, rows| {
+                        super::oncall::alert_rows(&self.org, &self.window, self.seed, service, rows);
+                    });
+                    self.phase = self.next_phase_after_services(next, Phase::Alerts(next), Phase::OncallShifts);
+                    (RecordKind::Alerts, rows)
                 }
                 Phase::Done => return None,
             };

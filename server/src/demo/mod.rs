@@ -32,6 +32,7 @@ mod catalog;
 mod incidents;
 mod load;
 mod measurements;
+mod oncall;
 mod operations;
 mod org;
 mod support;

@@ -70,6 +70,7 @@ pub(super) enum Stream {
     DrTests,
     DrFollowUps,
     Deployments,
+    Alerts,
 }
 
 pub(super) fn rng_for(seed: u64, stream: Stream, item: u64) -> DemoRng {
@@ -182,6 +183,10 @@ pub(super) fn instant(value: DateTime<Utc>) -> Cell {
 
 pub(super) fn date(value: NaiveDate) -> Cell {
     text(value.format("%Y-%m-%d").to_string())
+}
+
+pub(super) fn json_cell(value: Value) -> Cell {
+    Cell::Json(value)
 }
 
 pub(super) fn list(items: impl IntoIterator<Item = String>) -> Cell {

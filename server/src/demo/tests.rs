@@ -8,8 +8,9 @@ use std::sync::OnceLock;
 
 use app::domain::ingest::{IngestRecord, RawRow, RecordKind};
 use app::domain::records::{
-    ActionInput, ActionStatus, DeploymentInput, DeploymentOutcome, DrOutcome, DrTestInput, IncidentInput, Lifecycle,
-    PostmortemInput, PostmortemStatus, ServiceInput, Severity, SloInput, SloMeasurementInput, TeamInput,
+    ActionInput, ActionStatus, AlertDisposition, AlertInput, DeploymentInput, DeploymentOutcome, DrOutcome,
+    DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput, PostmortemStatus, ServiceInput, Severity,
+    SloInput, SloMeasurementInput, TeamInput,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -72,16 +73,10 @@ fn kinds_come_in_import_order_in_numbered_non_empty_batches() {
             assert_eq!(row.number, index as u64 + 1, "{kind} rows must be numbered from 1 in each batch");
         }
     }
-    // The demo organisation has no exemptions, readiness answers or on-call records (yet): every
-    // other kind, in order.
+    // The demo organisation has no exemptions or readiness answers: every other kind, in order.
     let expected: Vec<RecordKind> = RecordKind::ALL
         .into_iter()
-        .filter(|k| {
-            !matches!(
-                k,
-                RecordKind::Exemptions | RecordKind::SelfAssessments | RecordKind::Alerts | RecordKind::OncallShifts
-            )
-        })
+        .filter(|k| !matches!(k, RecordKind::Exemptions | RecordKind::SelfAssessments))
         .collect();
     assert_eq!(order, expected);
 }
@@ -97,6 +92,26 @@ fn every_row_passes_the_ingestion_contract() {
     assert!(!parse::<ActionInput>(RecordKind::Actions).is_empty());
     assert!(!parse::<DrTestInput>(RecordKind::DrTests).is_empty());
     assert!(!parse::<DeploymentInput>(RecordKind::Deployments).is_empty());
+    assert!(!parse::<AlertInput>(RecordKind::Alerts).is_empty());
+    assert!(!parse::<OncallShiftInput>(RecordKind::OncallShifts).is_empty());
+}
+
+#[test]
+fn struggling_services_page_more_and_less_usefully_than_exemplary_ones() {
+    let alerts = parse::<AlertInput>(RecordKind::Alerts);
+    let share = |service: &str| {
+        let pages: Vec<&AlertInput> = alerts.iter().filter(|a| a.service.as_str() == service && a.paged).collect();
+        let reviewed: Vec<&&AlertInput> =
+            pages.iter().filter(|a| a.disposition.is_some_and(|d| d != AlertDisposition::Unreviewed)).collect();
+        let actionable = reviewed.iter().filter(|a| a.disposition == Some(AlertDisposition::Actionable)).count();
+        (pages.len(), actionable as f64 / reviewed.len().max(1) as f64)
+    };
+    let (struggling_pages, struggling_precision) = share("checkout-api");
+    let (exemplary_pages, exemplary_precision) = share("payments-gateway");
+    assert!(struggling_pages > 3 * exemplary_pages, "{struggling_pages} vs {exemplary_pages}");
+    assert!(struggling_precision < 0.6 && exemplary_precision > 0.8, "{struggling_precision} vs {exemplary_precision}");
+    let night = alerts.iter().filter(|a| a.paged && chrono::Timelike::hour(&a.fired_at) < 6).count();
+    assert!(night > 0, "some pages wake someone up");
 }
 
 #[test]

@@ -7,6 +7,8 @@ pub struct Model {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    /// Its own IANA time zone for on-call hours; the reporting zone when `None`.
+    pub time_zone: Option<String>,
     pub import_batch_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -9,6 +9,7 @@
 
 pub mod cli;
 mod deliver;
+mod oncall;
 mod pack;
 mod populations;
 mod sample;

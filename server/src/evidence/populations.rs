@@ -67,19 +67,25 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Records that a written row came from `batch`; returns its id for the row.
-    fn cite(&self, batch: i64) -> String {
+    pub(super) fn cite(&self, batch: i64) -> String {
         if let Ok(mut cited) = self.cited.lock() {
             cited.insert(batch);
         }
         batch.to_string()
     }
 
-    fn service(&self, id: i64) -> (&str, &str) {
+    /// The teams owning a selected service; `None` without a filter (every team).
+    pub(super) fn selected_teams(&self) -> Option<BTreeSet<&str>> {
+        let ids = self.scope.selected.as_ref()?;
+        Some(ids.iter().filter_map(|id| self.scope.services.get(id)).map(|s| s.team.as_str()).collect())
+    }
+
+    pub(super) fn service(&self, id: i64) -> (&str, &str) {
         self.scope.services.get(&id).map(|s| (s.slug.as_str(), s.team.as_str())).unwrap_or(("", ""))
     }
 
     /// `column IN selected services`, or no condition without a filter.
-    fn in_scope(&self, column: impl ColumnTrait) -> Condition {
+    pub(super) fn in_scope(&self, column: impl ColumnTrait) -> Condition {
         match &self.scope.selected {
             None => Condition::all(),
             Some(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
@@ -96,6 +102,8 @@ pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter) ->
         Population::Slos => slos(ctx, w).await,
         Population::SloAttainment => slo_attainment(ctx, w).await,
         Population::Deployments => deployments(ctx, w).await,
+        Population::Alerts => super::oncall::alerts(ctx, w).await,
+        Population::OncallShifts => super::oncall::shifts(ctx, w).await,
         Population::Exemptions => exemptions(ctx, w).await,
         Population::SelfAssessments => self_assessments(ctx, w).await,
         Population::ImportBatches => import_batches(ctx, w).await,
@@ -103,31 +111,31 @@ pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter) ->
     }
 }
 
-fn instant(t: DateTime<Utc>) -> String {
+pub(super) fn instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-fn opt_instant(t: Option<DateTime<Utc>>) -> String {
+pub(super) fn opt_instant(t: Option<DateTime<Utc>>) -> String {
     t.map(instant).unwrap_or_default()
 }
 
-fn minutes_between(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> String {
+pub(super) fn minutes_between(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> String {
     match (from, to) {
         (Some(a), Some(b)) => format!("{:.2}", (b - a).num_milliseconds() as f64 / 60_000.0),
         _ => String::new(),
     }
 }
 
-fn flag(value: bool) -> &'static str {
+pub(super) fn flag(value: bool) -> &'static str {
     if value { "true" } else { "false" }
 }
 
-fn opt_num(value: Option<i64>) -> String {
+pub(super) fn opt_num(value: Option<i64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
 /// Writes each row of a one-query stream as a CSV line, handing the output on as it grows.
-async fn write_rows<M>(
+pub(super) async fn write_rows<M>(
     rows: impl Stream<Item = Result<M, DbErr>>,
     w: &mut PackWriter,
     mut line_of: impl FnMut(M) -> Line,

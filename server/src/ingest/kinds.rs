@@ -84,6 +84,7 @@ impl KindSpec for Teams {
                     id: 0,
                     slug: input.slug.to_string(),
                     name: input.name,
+                    time_zone: input.time_zone,
                     import_batch_id: ctx.batch_id,
                     created_at: ctx.now,
                     updated_at: ctx.now,

@@ -49,7 +49,11 @@ impl KindSpec for Alerts {
 
     async fn reach(txn: &DatabaseTransaction, models: &[&alert::Model]) -> Result<Reach, DbErr> {
         let starts = incident_starts(txn, models.iter().filter_map(|m| m.incident_id)).await?;
-        Ok(Reach::earliest(starts.into_iter().chain(models.iter().map(|m| m.fired_at))))
+        // A page counts for the shift that covers it, which may have started a longest shift
+        // before it (docs/kpis.md, pages per shift).
+        let longest = chrono::TimeDelta::days(app::domain::kpi::oncall::MAX_SHIFT_DAYS);
+        let fired = models.iter().map(|m| m.fired_at.checked_sub_signed(longest).unwrap_or(m.fired_at));
+        Ok(Reach::earliest(starts.into_iter().chain(fired)))
     }
 
     fn stored_services(model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<i64> {

@@ -154,12 +154,19 @@ pub struct KpiCache {
     /// Whether closed periods' figures are read from and written to the database (`stored`);
     /// not from inside a read-only transaction, where a failed write would abort it.
     pub stores: bool,
+    /// The policy's paging hours the on-call KPIs are computed with.
+    pub paging_hours: app::domain::kpi::PagingHours,
 }
 
 impl KpiCache {
+    /// A cache of figures computed under `policy`.
+    pub fn for_policy(policy: &app::domain::scorecard::Policy) -> Self {
+        KpiCache { paging_hours: policy.paging_hours.clone(), ..KpiCache::default() }
+    }
+
     /// A cache for computing inside one (read-only) transaction: it stores nothing.
-    pub fn within_transaction() -> Self {
-        KpiCache { stores: false, ..KpiCache::default() }
+    pub fn within_transaction(policy: &app::domain::scorecard::Policy) -> Self {
+        KpiCache { stores: false, ..KpiCache::for_policy(policy) }
     }
 }
 
@@ -180,6 +187,7 @@ impl Default for KpiCache {
             refreshing: Default::default(),
             loading: Default::default(),
             stores: true,
+            paging_hours: Default::default(),
         }
     }
 }

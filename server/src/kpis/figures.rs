@@ -35,7 +35,7 @@ impl Figures {
     pub fn new(db: DatabaseConnection, policy: Policy, calendar: ReportingCalendar) -> Self {
         Figures {
             db,
-            cache: Arc::default(),
+            cache: Arc::new(KpiCache::for_policy(&policy)),
             policy: Arc::new(policy),
             calendar,
             serve_last: false,
@@ -237,6 +237,6 @@ impl Figures {
         kpi: KpiId,
         now: DateTime<Utc>,
     ) -> Result<PopulationReport, LoadError> {
-        super::population_report(&self.db, query, kpi, now).await
+        super::population_report(&self.db, query, kpi, now, &self.policy.paging_hours).await
     }
 }

@@ -11,13 +11,15 @@
 //!   quality of due dates);
 //! - DR tests performed in [start − 365 days, end) (coverage looks back up to 180 days);
 //! - deployments made in the period;
+//! - alerts and on-call shifts (see `oncall`);
 //! - all services (with team slug, tier, lifecycle) and the SLOs of the scope with their
 //!   measurements summed in SQL over the day ranges the SLO KPIs read.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use app::domain::kpi::{
-    Dataset, DayRange, Incident, Period, Scope, ServiceDirectory, SloData, SloTotals, slo_day_ranges,
+    Dataset, DayRange, Incident, OncallSettings, PagingHours, Period, Scope, ServiceDirectory, SloData, SloTotals,
+    slo_day_ranges,
 };
 use app::domain::records::Slug;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -66,16 +68,28 @@ struct Directory {
     services: Vec<app::domain::kpi::Service>,
     slugs: HashMap<i64, Slug>,
     active: HashMap<i64, bool>,
+    teams: HashMap<i64, Slug>,
+    /// Teams that set their own time zone.
+    team_zones: BTreeMap<Slug, chrono_tz::Tz>,
     /// `None` for the organisation.
     scope_ids: Option<Vec<i64>>,
 }
 
 async fn directory<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Directory, LoadError> {
-    let team_rows: Vec<(i64, String)> =
-        team::Entity::find().select_only().columns([team::Column::Id, team::Column::Slug]).into_tuple().all(db).await?;
-    let mut teams = HashMap::new();
-    for (id, text) in team_rows {
-        teams.insert(id, mapping::slug("team", id, &text)?);
+    let team_rows: Vec<(i64, String, Option<String>)> = team::Entity::find()
+        .select_only()
+        .columns([team::Column::Id, team::Column::Slug, team::Column::TimeZone])
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut teams, mut team_zones) = (HashMap::new(), BTreeMap::new());
+    for (id, text, zone) in team_rows {
+        let slug = mapping::slug("team", id, &text)?;
+        // Validated on import; a zone this build does not know falls back to the reporting zone.
+        if let Some(zone) = zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+            team_zones.insert(slug.clone(), zone);
+        }
+        teams.insert(id, slug);
     }
     let rows = service::Entity::find().order_by_asc(service::Column::Id).all(db).await?;
     let mut services = Vec::with_capacity(rows.len());
@@ -102,7 +116,7 @@ async fn directory<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Director
             Some(slugs.iter().filter(|(_, slug)| dir.contains(scope, slug)).map(|(id, _)| *id).collect())
         }
     };
-    Ok(Directory { services, slugs, active, scope_ids })
+    Ok(Directory { services, slugs, active, teams, team_zones, scope_ids })
 }
 
 /// Refuses a scope naming a team or service the loaded organisation does not have.
@@ -217,6 +231,7 @@ pub async fn load<C: ConnectionTrait>(
     period: &Period,
     now: DateTime<Utc>,
     scope: &Scope,
+    hours: &PagingHours,
 ) -> Result<Dataset, LoadError> {
     let dir = directory(db, scope).await?;
     let ids = dir.scope_ids.as_deref();
@@ -277,7 +292,8 @@ pub async fn load<C: ConnectionTrait>(
     // database works on them side by side while earlier results are decoded.
     let started = std::time::Instant::now();
     // Each part is boxed so the joined future stays small.
-    let ((incidents, mut refs), action_rows, dr_rows, deployment_rows, slos) = tokio::try_join!(
+    let service_directory = ServiceDirectory::new(&dir.services);
+    let ((incidents, mut refs), action_rows, dr_rows, deployment_rows, slos, alerts, shifts) = tokio::try_join!(
         Box::pin(timed("incidents", incidents(db, period, &dir.slugs))),
         Box::pin(timed("actions", async {
             Ok::<_, LoadError>(actions_query.into_tuple::<mapping::ActionRow>().all(db).await?)
@@ -287,6 +303,8 @@ pub async fn load<C: ConnectionTrait>(
             Ok::<_, LoadError>(deployments_query.into_tuple::<mapping::DeploymentRow>().all(db).await?)
         })),
         Box::pin(timed("slos", slos(db, period, now, ids, &names, &dir.active))),
+        Box::pin(timed("alerts", super::oncall::alerts(db, period, ids, &names, &service_directory))),
+        Box::pin(timed("shifts", super::oncall::shifts(db, period, &dir.teams))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
@@ -303,7 +321,18 @@ pub async fn load<C: ConnectionTrait>(
         deployments.push(mapping::deployment(row, &names, row.5.and_then(|id| refs.get(&id)))?);
     }
 
-    Ok(Dataset { services: dir.services, slos, incidents, actions, dr_tests, deployments, ..Dataset::default() })
+    Ok(Dataset {
+        services: dir.services,
+        slos,
+        incidents,
+        actions,
+        dr_tests,
+        deployments,
+        alerts,
+        shifts,
+        oncall: OncallSettings { hours: hours.clone(), team_zones: dir.team_zones },
+        ..Dataset::default()
+    })
 }
 
 /// Runs one part of a load, logging how long it took (at debug level).

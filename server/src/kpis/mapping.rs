@@ -31,7 +31,7 @@ pub fn slug(table: &'static str, id: i64, text: &str) -> Result<Slug, Corrupt> {
 pub struct ServiceSlugs<'a>(pub &'a HashMap<i64, Slug>);
 
 impl ServiceSlugs<'_> {
-    fn get(&self, table: &'static str, row: i64, service_id: i64) -> Result<Slug, Corrupt> {
+    pub fn get(&self, table: &'static str, row: i64, service_id: i64) -> Result<Slug, Corrupt> {
         self.0.get(&service_id).cloned().ok_or_else(|| corrupt(table, row, format!("unknown service {service_id}")))
     }
 }

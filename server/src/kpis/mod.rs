@@ -10,6 +10,7 @@ mod figures;
 pub mod first_record;
 mod load;
 mod mapping;
+mod oncall;
 mod query;
 mod reports;
 mod rollups;

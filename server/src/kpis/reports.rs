@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use app::domain::kpi::{
-    Dataset, KPI_DEFINITIONS_VERSION, KpiId, KpiValues, Period, Population, Scope, SeverityFilter, SloStatus,
-    compute_kpis, population, slo_statuses,
+    Dataset, KPI_DEFINITIONS_VERSION, KpiId, KpiValues, PagingHours, Period, Population, Scope, SeverityFilter,
+    SloStatus, compute_kpis, population, slo_statuses,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -36,8 +36,9 @@ pub async fn kpi_report<C: ConnectionTrait>(
     db: &C,
     query: &KpiQuery,
     now: DateTime<Utc>,
+    hours: &PagingHours,
 ) -> Result<KpiReport, LoadError> {
-    let data = load::load(db, &query.period, now, &query.scope).await?;
+    let data = load::load(db, &query.period, now, &query.scope, hours).await?;
     let kpis = compute_kpis(&query.period, now, &data.scoped(&query.scope), query.severity);
     Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
 }
@@ -106,7 +107,8 @@ pub(crate) async fn org_dataset<C: ConnectionTrait>(
     }
     // One load at a time; whoever waited finds the load it waited for in the cache.
     let _one = cache.loading.lock().await;
-    let load = async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org).await?, now }) };
+    let load =
+        async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org, &cache.paging_hours).await?, now }) };
     // Boxed: the load is a large future, and callers nest it a few levels deep.
     cached(db, &cache.changes, &cache.datasets, period, key, now, Box::pin(load)).await
 }
@@ -124,11 +126,12 @@ pub async fn cached_kpi_report<C: ConnectionTrait>(
     // server before a restart.
     let stored = cache.stores && period.end() <= now;
     let stored_key = format!(
-        "kpis|{}|{}|{}|{:?}",
+        "kpis|{}|{}|{}|{:?}|{}",
         period.start().to_rfc3339(),
         period.end().to_rfc3339(),
         query.scope,
-        query.severity.severities()
+        query.severity.severities(),
+        cache.paging_hours
     );
     let compute = async {
         let version = cache.changes.period_version(db, period).await?;
@@ -154,7 +157,7 @@ async fn computed_kpi_report<C: ConnectionTrait>(
     let data = org_dataset(db, cache, &query.period, now).await?;
     if load::check_scope(&data, &query.scope).is_err() {
         // A team without services, or no such team or service: the scoped load decides.
-        return kpi_report(db, query, now).await;
+        return kpi_report(db, query, now, &cache.paging_hours).await;
     }
     let kpis = compute_kpis(&query.period, data.now, &data.scoped(&query.scope), query.severity);
     Ok(KpiReport { header: ReportHeader::new(query, data.now), kpis })
@@ -223,8 +226,9 @@ pub async fn population_report<C: ConnectionTrait>(
     query: &KpiQuery,
     kpi: KpiId,
     now: DateTime<Utc>,
+    hours: &PagingHours,
 ) -> Result<PopulationReport, LoadError> {
-    let data = load::load(db, &query.period, now, &query.scope).await?;
+    let data = load::load(db, &query.period, now, &query.scope, hours).await?;
     let inputs = data.scoped(&query.scope);
     let values = compute_kpis(&query.period, now, &inputs, query.severity);
     let value = serde_json::to_value(&values).ok().and_then(|v| v.get(kpi.as_str()).cloned()).unwrap_or_default();

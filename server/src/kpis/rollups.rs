@@ -34,8 +34,9 @@ pub async fn rollup_report<C: ConnectionTrait>(
     period: &Period,
     severity: SeverityFilter,
     now: DateTime<Utc>,
+    hours: &app::domain::kpi::PagingHours,
 ) -> Result<RollupReport, LoadError> {
-    let data = load::load(db, period, now, &Scope::Org).await?;
+    let data = load::load(db, period, now, &Scope::Org, hours).await?;
     Ok(rollups_of(&data, period, severity, now))
 }
 

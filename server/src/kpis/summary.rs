@@ -9,7 +9,9 @@ use app::domain::kpi::{KpiValues, Period, Scope, SeverityFilter, compute_kpis, s
 use std::collections::BTreeMap;
 
 use app::domain::kpi::KpiId;
-use app::domain::overview::{Headline, Risks, TrendSeries, annotate, headlines, top_risks, trend_series};
+use app::domain::overview::{
+    Headline, OncallHealth, Risks, TrendSeries, annotate, headlines, oncall_health, top_risks, trend_series,
+};
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -53,6 +55,20 @@ impl Summary {
         }
         let then = (0..4).fold(self.period, |p, _| p.previous());
         self.trend.iter().find(|(p, _)| *p == then).and_then(|(_, values)| values.as_ref())
+    }
+
+    /// The "On-call health" panel: its figures, trends and noisiest rules.
+    pub fn oncall_health(&self, policy: &Policy) -> OncallHealth {
+        let current = (!self.before_data).then_some(&self.kpis);
+        let hours = policy.paging_hours.describe(self.period.calendar().time_zone());
+        oncall_health(
+            current,
+            self.previous.as_ref(),
+            self.period.elapsed(self.as_of),
+            &self.trend,
+            &policy.targets,
+            hours,
+        )
     }
 
     /// The trend series, the running period marked as such.

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use super::header::{period_header, standing};
 use crate::entities::{
-    deployment, dr_test, import_batch, incident, postmortem, postmortem_action, service, slo, slo_measurement, team,
+    alert, deployment, dr_test, import_batch, incident, oncall_shift, postmortem, postmortem_action, service, slo,
+    slo_measurement, team,
 };
 use crate::kpis::{Figures, Lookup, claim_refresh};
 
@@ -47,6 +48,8 @@ async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
         ("actions", "Postmortem actions", postmortem_action::Entity::find().count(db).await?),
         ("dr-tests", "DR tests", dr_test::Entity::find().count(db).await?),
         ("deployments", "Deployments", deployment::Entity::find().count(db).await?),
+        ("alerts", "Alerts", alert::Entity::find().count(db).await?),
+        ("oncall-shifts", "On-call shifts", oncall_shift::Entity::find().count(db).await?),
     ];
     let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
     let demo_data =
@@ -94,6 +97,7 @@ impl OverviewPort for OverviewPage {
             trends: summary.trends(),
             risks: summary.risks.clone(),
             teams,
+            oncall: summary.oncall_health(&self.figures.policy),
         })
     }
 

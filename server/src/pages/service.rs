@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use app::api::{ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PostmortemLink, ServiceView, SloView};
+use app::api::{
+    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
+};
 use app::domain::format::instant as time;
 use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
 use app::domain::records::{ActionStatus, Severity, Slug};
@@ -18,7 +20,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 
 use super::header::period_header;
 use crate::entities::{
-    dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
+    alert, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo,
+    slo_measurement, team,
 };
 use crate::kpis::{self, Figures, KpiQuery, ScorecardFilter};
 use crate::report::publication::period_state;
@@ -91,6 +94,7 @@ impl ServicePage {
             incidents: records.incidents,
             actions: records.actions,
             dr_tests: records.dr_tests,
+            pages: records.pages,
             exemptions: records.exemptions,
         }))
     }
@@ -167,6 +171,7 @@ struct Records {
     actions: Vec<ActionView>,
     dr_tests: Vec<DrTestView>,
     exemptions: Vec<ExemptionView>,
+    pages: Vec<PageView>,
 }
 
 impl Records {
@@ -294,7 +299,29 @@ impl Records {
                 expires_at: time(e.expires_at),
             })
             .collect();
-        Ok(Records { incidents, actions, dr_tests, exemptions })
+        let pages = alert::Entity::find()
+            .filter(alert::Column::ServiceId.eq(service.id))
+            .filter(alert::Column::Paged.eq(true))
+            .filter(alert::Column::FiredAt.gte(period.start()))
+            .filter(alert::Column::FiredAt.lt(period.end()))
+            .order_by_desc(alert::Column::FiredAt)
+            .limit(MAX_ROWS)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| PageView {
+                id: format!("{}/{}", a.source, a.external_id),
+                to_acknowledge: a
+                    .acknowledged_at
+                    .filter(|t| *t >= a.fired_at)
+                    .map(|t| (t - a.fired_at).num_seconds() as f64 / 60.0),
+                fired_at: time(a.fired_at),
+                rule: a.rule,
+                responder: a.responder,
+                disposition: a.disposition,
+            })
+            .collect();
+        Ok(Records { incidents, actions, dr_tests, exemptions, pages })
     }
 }
 

@@ -94,6 +94,7 @@ impl TeamPage {
             fix_total: fix_all.len(),
             trends: summary.trends(),
             risks: summary.risks.clone(),
+            oncall: summary.oncall_health(&figures.policy),
         })
     }
 }

@@ -270,6 +270,10 @@ fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
         layout.paragraph(9.5, false, INK, &report.summary.join(" "));
     }
     layout.heading("Headline KPIs");
+    headline_table(layout, report, &report.headlines);
+}
+
+fn headline_table(layout: &mut Layout, report: &QuarterlyReport, figures: &[app::domain::overview::Headline]) {
     let year_ago = if report.year_ago.is_empty() { "A year earlier" } else { report.year_ago.as_str() };
     let columns = [
         col("KPI", 132.0, Align::Left),
@@ -279,8 +283,7 @@ fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
         col(year_ago, 56.0, Align::Right),
         col("Target", 93.0, Align::Left),
     ];
-    let rows: Vec<Vec<(String, Rgb)>> = report
-        .headlines
+    let rows: Vec<Vec<(String, Rgb)>> = figures
         .iter()
         .map(|h| {
             let color = match h.verdict {
@@ -305,6 +308,42 @@ fn headlines(layout: &mut Layout, report: &QuarterlyReport) {
         })
         .collect();
     layout.table(&columns, &rows);
+}
+
+/// The on-call section: its figures like the headlines', then the noisiest rules.
+fn oncall(layout: &mut Layout, report: &QuarterlyReport) {
+    let Some(oncall) = &report.oncall else { return };
+    layout.heading("On-call health");
+    if oncall.empty {
+        layout.paragraph(9.5, false, MUTED, "No pages or on-call shifts on record.");
+        return;
+    }
+    headline_table(layout, report, &oncall.headlines);
+    layout.paragraph(8.5, false, MUTED, &oncall.hours);
+    let columns = [
+        col("Noisiest alert rules", 200.0, Align::Left),
+        col("Services", 151.0, Align::Left),
+        col("Pages", 50.0, Align::Right),
+        col("Reviewed", 55.0, Align::Right),
+        col("Precision", 55.0, Align::Right),
+    ];
+    let rows: Vec<Vec<(String, Rgb)>> = oncall
+        .noisiest_rules
+        .iter()
+        .map(|r| {
+            let services: Vec<&str> = r.services.iter().map(|s| s.as_str()).collect();
+            vec![
+                plain(r.rule.clone()),
+                (services.join(", "), MUTED),
+                plain(r.pages.to_string()),
+                plain(r.reviewed.to_string()),
+                plain(percent(r.precision)),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        layout.table(&columns, &rows);
+    }
 }
 
 fn trends(layout: &mut Layout, report: &QuarterlyReport) {
@@ -522,6 +561,7 @@ pub fn render(view: &ReportView) -> Vec<u8> {
     levels(&mut layout, report);
     incidents(&mut layout, report);
     risks(&mut layout, report);
+    oncall(&mut layout, report);
     teams(&mut layout, report);
     footnote(&mut layout, report);
     footers(&mut layout, report);

@@ -100,6 +100,7 @@ async fn compose<C: ConnectionTrait>(
         teams,
         risks: summary.risks.clone(),
         definitions: definitions(),
+        oncall: Some(summary.oncall_health(policy)),
     })
 }
 

@@ -105,7 +105,7 @@ pub async fn publish(
     let audit_head = audit::head(&read).await?;
     // A cache of its own: a shared entry may have been computed while an import landed. Nothing
     // is stored from inside the read-only transaction.
-    let own_cache = KpiCache::within_transaction();
+    let own_cache = KpiCache::within_transaction(policy);
     let content = Box::pin(compute(&read, &own_cache, policy, period, now, data_version, audit_head)).await;
     read.rollback().await?;
     let content = content?;
@@ -151,7 +151,7 @@ async fn compute<C: ConnectionTrait>(
     data_version: i64,
     audit_head: Option<audit::Head>,
 ) -> Result<Content, SnapshotError> {
-    let data = load(db, period, now, &Scope::Org).await?;
+    let data = load(db, period, now, &Scope::Org, &policy.paging_hours).await?;
     let kpis = |scope: Scope| compute_kpis(period, now, &data.scoped(&scope), SeverityFilter::HIGH);
     let team_slugs: std::collections::BTreeSet<_> = data.services.iter().map(|s| s.team.clone()).collect();
     Ok(Content {

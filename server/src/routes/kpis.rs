@@ -81,7 +81,9 @@ pub async fn get_population(
     let result = async {
         let id = known_kpi(&kpi)?;
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
-        kpis::population_report(&state.db, &query, id, crate::clock_now()).await.map_err(problem)
+        kpis::population_report(&state.db, &query, id, crate::clock_now(), &state.figures.policy.paging_hours)
+            .await
+            .map_err(problem)
     };
     match result.await {
         Ok(report) => axum::Json(report).into_response(),

@@ -113,6 +113,8 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/import", Access::Ingest),
     ("/api/answer_readiness", Access::Ingest),
     ("/api/sign_off_readiness", Access::Ingest),
+    ("/api/triage_alert", Access::Ingest),
+    ("/api/triage_rule", Access::Ingest),
     ("/api/request_waiver", Access::Ingest),
     ("/api/decide_waiver", Access::Admin),
     ("/api/publish_report", Access::Admin),

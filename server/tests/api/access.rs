@@ -306,8 +306,11 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/set_user_disabled",
                 "/api/sign_off_readiness",
                 "/api/team",
+                "/api/team_oncall",
                 "/api/team_readiness",
                 "/api/teams",
+                "/api/triage_alert",
+                "/api/triage_rule",
                 "/api/viewer",
                 "/api/waiver_requests"
             ]
@@ -333,6 +336,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/services/{slug}",
                 "/teams",
                 "/teams/{slug}",
+                "/teams/{slug}/oncall",
                 "/teams/{slug}/self-assessment",
                 "/tokens",
                 "/waivers",

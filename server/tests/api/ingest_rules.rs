@@ -211,7 +211,7 @@ async fn unknown_csv_columns_are_reported_once(app: &TestApp) {
     let reply: Value = response.json().await.expect("json");
     assert_eq!(
         reply["errors"],
-        json!([{"row": null, "field": "colour", "message": "unknown column 'colour'; accepted: slug, name"}])
+        json!([{"row": null, "field": "colour", "message": "unknown column 'colour'; accepted: slug, name, time_zone"}])
     );
     assert_eq!(app.count("team").await, 0);
 }

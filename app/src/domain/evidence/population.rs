@@ -13,6 +13,8 @@ pub enum Population {
     Slos,
     SloAttainment,
     Deployments,
+    Alerts,
+    OncallShifts,
     Exemptions,
     SelfAssessments,
     ImportBatches,
@@ -20,7 +22,7 @@ pub enum Population {
 }
 
 impl Population {
-    pub const ALL: [Population; 11] = [
+    pub const ALL: [Population; 13] = [
         Population::Incidents,
         Population::Postmortems,
         Population::Actions,
@@ -28,6 +30,8 @@ impl Population {
         Population::Slos,
         Population::SloAttainment,
         Population::Deployments,
+        Population::Alerts,
+        Population::OncallShifts,
         Population::Exemptions,
         Population::SelfAssessments,
         Population::ImportBatches,
@@ -43,6 +47,8 @@ impl Population {
             Population::Slos => "slos",
             Population::SloAttainment => "slo_attainment",
             Population::Deployments => "deployments",
+            Population::Alerts => "alerts",
+            Population::OncallShifts => "oncall_shifts",
             Population::Exemptions => "exemptions",
             Population::SelfAssessments => "self_assessments",
             Population::ImportBatches => "import_batches",
@@ -201,6 +207,42 @@ impl Population {
                 "created_at",
                 "updated_at",
             ],
+            Population::Alerts => &[
+                "id",
+                "source",
+                "external_id",
+                "service",
+                "team",
+                "rule",
+                "fired_at",
+                "acknowledged_at",
+                "resolved_at",
+                "minutes_to_acknowledge",
+                "paged",
+                "urgency",
+                "responder",
+                "escalations",
+                "auto_resolved",
+                "disposition",
+                "incident_id",
+                "incident_external_id",
+                "labels",
+                "import_batch_id",
+                "created_at",
+                "updated_at",
+            ],
+            Population::OncallShifts => &[
+                "id",
+                "team",
+                "schedule",
+                "person",
+                "starts_at",
+                "ends_at",
+                "hours",
+                "import_batch_id",
+                "created_at",
+                "updated_at",
+            ],
             Population::Exemptions => &[
                 "id",
                 "service",
@@ -275,6 +317,11 @@ impl Population {
                  of the window (clipped to it) and for the whole window."
             }
             Population::Deployments => "Deployments (change records) with outcome and linked incident.",
+            Population::Alerts => {
+                "Monitoring events: every alert of the window, whether it paged a person, when it was \
+                 acknowledged and resolved, and its triage disposition (what was done with it)."
+            }
+            Population::OncallShifts => "Who was on call for each team's schedules during the window.",
             Population::Exemptions => "Scorecard exemptions (waivers) in force at any time during the window.",
             Population::SelfAssessments => {
                 "Readiness self-assessment answers (self-attested, not measured) with who answered and who \
@@ -308,6 +355,11 @@ impl Population {
                  month and over the window; ordered by SLO id, then period"
             }
             Population::Deployments => "deployments of services in scope with deployed_at in the window; ordered by id",
+            Population::Alerts => "alerts of services in scope with fired_at in the window; ordered by id",
+            Population::OncallShifts => {
+                "on-call shifts of the teams owning a service in scope that overlap the window (starts_at before \
+                 its end, ends_at after its start); ordered by id"
+            }
             Population::Exemptions => {
                 "exemptions of services in scope created before the window's end and expiring at or after \
                  its start; ordered by id"

@@ -134,6 +134,18 @@ impl<'a> FieldReader<'a> {
         Some(text.to_owned())
     }
 
+    /// An IANA time zone name (`Europe/Berlin`, `UTC`), in its canonical spelling.
+    pub fn opt_time_zone(&mut self, field: &'static str) -> Option<String> {
+        let text = self.opt_text(field)?;
+        match text.parse::<chrono_tz::Tz>() {
+            Ok(zone) => Some(zone.name().to_owned()),
+            Err(_) => {
+                self.fail(field, format!("{text:?} is not an IANA time zone such as Europe/Berlin or UTC"));
+                None
+            }
+        }
+    }
+
     pub fn text(&mut self, field: &'static str) -> Option<String> {
         let present = self.row.get(field).is_some();
         let value = self.opt_text(field);

@@ -6,7 +6,7 @@ use crate::domain::records::*;
 
 pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
     match kind {
-        RecordKind::Teams => &["slug", "name"],
+        RecordKind::Teams => &["slug", "name", "time_zone"],
         RecordKind::Services => &["slug", "name", "tier", "team", "lifecycle"],
         RecordKind::Slos => {
             &["service", "slug", "name", "indicator", "objective", "window_days", "budgeting", "threshold_ms"]
@@ -116,7 +116,8 @@ impl IngestRecord for TeamInput {
         read(Self::KIND, row, |r| {
             let slug = r.slug("slug");
             let name = r.text("name");
-            Some(TeamInput { slug: slug?, name: name? })
+            let time_zone = r.opt_time_zone("time_zone");
+            Some(TeamInput { slug: slug?, name: name?, time_zone })
         })
     }
 }

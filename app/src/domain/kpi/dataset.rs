@@ -18,6 +18,12 @@ pub struct Dataset {
     pub actions: Vec<Action>,
     pub dr_tests: Vec<DrTest>,
     pub deployments: Vec<Deployment>,
+    /// Alerts fired in the period and up to [`oncall::MAX_SHIFT_DAYS`] after it (a shift
+    /// starting in the period counts its pages to its end).
+    pub alerts: Vec<Alert>,
+    /// Shifts starting up to [`oncall::MAX_SHIFT_DAYS`] before the period and in it.
+    pub shifts: Vec<OncallShift>,
+    pub oncall: OncallSettings,
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
     pub repeat_index: std::sync::OnceLock<RepeatIndex>,
@@ -37,6 +43,10 @@ pub struct ScopedInputs<'a> {
     pub actions: Vec<&'a Action>,
     pub dr_tests: Vec<&'a DrTest>,
     pub deployments: Vec<&'a Deployment>,
+    pub alerts: Vec<&'a Alert>,
+    /// The shifts of the teams the scope reaches.
+    pub shifts: Vec<&'a OncallShift>,
+    pub oncall: &'a OncallSettings,
 }
 
 impl Dataset {
@@ -91,6 +101,16 @@ impl Dataset {
                 teams_entry(&mut teams, self, team).deployments.push(deployment);
             }
         }
+        for alert in &self.alerts {
+            for team in directory.teams_of(alert) {
+                teams_entry(&mut teams, self, team).alerts.push(alert);
+            }
+        }
+        for shift in &self.shifts {
+            if let Some(entry) = teams.get_mut(&shift.team) {
+                entry.shifts.push(shift);
+            }
+        }
         teams
     }
 
@@ -110,6 +130,12 @@ impl Dataset {
             actions: directory.filter(scope, &self.actions),
             dr_tests: directory.filter(scope, &self.dr_tests),
             deployments: directory.filter(scope, &self.deployments),
+            alerts: directory.filter(scope, &self.alerts),
+            shifts: match directory.teams_in_scope(scope) {
+                None => self.shifts.iter().collect(),
+                Some(teams) => self.shifts.iter().filter(|s| teams.contains(&s.team)).collect(),
+            },
+            oncall: &self.oncall,
         }
     }
 }
@@ -129,5 +155,8 @@ fn teams_entry<'t, 'a>(
         actions: Vec::new(),
         dr_tests: Vec::new(),
         deployments: Vec::new(),
+        alerts: Vec::new(),
+        shifts: Vec::new(),
+        oncall: &data.oncall,
     })
 }

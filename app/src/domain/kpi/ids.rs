@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// The version of the KPI definitions implemented here; recorded with every published value.
 /// Bump it whenever any definition (or population rule) changes.
-pub const KPI_DEFINITIONS_VERSION: &str = "1";
+pub const KPI_DEFINITIONS_VERSION: &str = "2";
 
 /// The pinned KPI ids of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,11 +33,19 @@ pub enum KpiId {
     DrCoverage,
     ChangeFailureRate,
     DeploymentFrequency,
+    PageCount,
+    AlertPrecision,
+    AlertDispositionCoverage,
+    PagesPerShift,
+    OffHoursPageShare,
+    SleepHoursPageShare,
+    PageMtta,
+    NoisiestRules,
     DataQuality,
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 25] = [
+    pub const ALL: [KpiId; 33] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -62,6 +70,14 @@ impl KpiId {
         KpiId::DrCoverage,
         KpiId::ChangeFailureRate,
         KpiId::DeploymentFrequency,
+        KpiId::PageCount,
+        KpiId::AlertPrecision,
+        KpiId::AlertDispositionCoverage,
+        KpiId::PagesPerShift,
+        KpiId::OffHoursPageShare,
+        KpiId::SleepHoursPageShare,
+        KpiId::PageMtta,
+        KpiId::NoisiestRules,
         KpiId::DataQuality,
     ];
 
@@ -91,6 +107,14 @@ impl KpiId {
             KpiId::DrCoverage => "dr_coverage",
             KpiId::ChangeFailureRate => "change_failure_rate",
             KpiId::DeploymentFrequency => "deployment_frequency",
+            KpiId::PageCount => "page_count",
+            KpiId::AlertPrecision => "alert_precision",
+            KpiId::AlertDispositionCoverage => "alert_disposition_coverage",
+            KpiId::PagesPerShift => "pages_per_shift",
+            KpiId::OffHoursPageShare => "off_hours_page_share",
+            KpiId::SleepHoursPageShare => "sleep_hours_page_share",
+            KpiId::PageMtta => "page_mtta",
+            KpiId::NoisiestRules => "noisiest_rules",
             KpiId::DataQuality => "data_quality",
         }
     }
@@ -126,6 +150,14 @@ impl KpiId {
             KpiId::DrCoverage => "DR coverage (tier 0–1)",
             KpiId::ChangeFailureRate => "Change failure rate",
             KpiId::DeploymentFrequency => "Deployment frequency",
+            KpiId::PageCount => "Pages",
+            KpiId::AlertPrecision => "Alert precision",
+            KpiId::AlertDispositionCoverage => "Pages reviewed",
+            KpiId::PagesPerShift => "Pages per shift",
+            KpiId::OffHoursPageShare => "Off-hours pages",
+            KpiId::SleepHoursPageShare => "Sleep-hours pages",
+            KpiId::PageMtta => "Time to acknowledge a page",
+            KpiId::NoisiestRules => "Noisiest alert rules",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -151,6 +183,14 @@ impl KpiId {
             KpiId::PostmortemCoverage | KpiId::ActionOnTimeRate | KpiId::OverdueActions => "Postmortems and actions",
             KpiId::DrPassRate | KpiId::RtoCompliance | KpiId::RpoCompliance | KpiId::DrCoverage => "Disaster recovery",
             KpiId::ChangeFailureRate | KpiId::DeploymentFrequency => "Changes",
+            KpiId::PageCount
+            | KpiId::AlertPrecision
+            | KpiId::AlertDispositionCoverage
+            | KpiId::PagesPerShift
+            | KpiId::OffHoursPageShare
+            | KpiId::SleepHoursPageShare
+            | KpiId::PageMtta
+            | KpiId::NoisiestRules => "On-call",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -215,6 +255,26 @@ impl KpiId {
                 "Deployments rolled back or failed, or linked to an incident ÷ deployments in the period."
             }
             KpiId::DeploymentFrequency => "Deployments in the period ÷ (days in the period ÷ 7).",
+            KpiId::PageCount => "Pages: alerts with paged set and fired_at in the period.",
+            KpiId::AlertPrecision => {
+                "Pages with disposition actionable ÷ pages with a disposition other than unreviewed."
+            }
+            KpiId::AlertDispositionCoverage => "Pages with a disposition other than unreviewed ÷ pages.",
+            KpiId::PagesPerShift => {
+                "Per on-call shift starting in the period: the pages of its team fired in [starts_at, ends_at) \
+                 (a page goes to its responder's shift, else the shift that started first); mean, median, p90."
+            }
+            KpiId::OffHoursPageShare => {
+                "Pages fired outside the policy's business hours and days, in the team's time zone (the \
+                 reporting zone unless the team sets one) ÷ pages."
+            }
+            KpiId::SleepHoursPageShare => {
+                "Pages fired within the policy's sleep hours, in the team's time zone ÷ pages."
+            }
+            KpiId::PageMtta => "acknowledged − fired over the period's acknowledged pages (mean, median, p90).",
+            KpiId::NoisiestRules => {
+                "The five alert rules with the most pages in the period, with their precision (actionable ÷ reviewed)."
+            }
             KpiId::DataQuality => {
                 "Shares of complete records: high-severity incident timestamps, active SLOs with data, \
                  follow-up actions with a due date."

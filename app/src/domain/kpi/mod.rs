@@ -12,6 +12,7 @@ pub mod actions;
 pub mod changes;
 pub mod dr;
 pub mod incidents;
+pub mod oncall;
 pub mod period;
 pub mod population;
 pub mod population_table;
@@ -36,6 +37,7 @@ pub use incidents::{
     impact_duration, incident_count, mtta, mttd, mttr, postmortem_coverage, repeat_incident_rate,
     repeat_incident_rate_indexed, time_to_resolve,
 };
+pub use oncall::{Alert, OncallSettings, OncallShift, PagingHours, RuleNoise, ShiftLoad};
 pub use period::{Elapsed, Period, PeriodError, PeriodSpan, ReportingCalendar};
 pub use population::{Population, PopulationRow, RecordView, population};
 pub use population_table::{

@@ -21,7 +21,9 @@ use super::period::Period;
 use super::scope::Service;
 use super::slo::{Slo, error_budget_remaining, period_days, slo_attainment, slo_covers_period, slo_status};
 use super::{KpiId, ScopedInputs};
-use crate::domain::records::{ActionStatus, DeploymentOutcome, DrOutcome, Severity, Slug};
+use crate::domain::records::{ActionStatus, AlertDisposition, DeploymentOutcome, DrOutcome, Severity, Slug};
+
+mod oncall;
 
 /// A record as the drill-down shows it: its natural key and the fields definitions read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,6 +81,24 @@ pub enum RecordView {
         team: Slug,
         tier: u8,
         active: bool,
+    },
+    Alert {
+        /// `source/external_id`.
+        id: String,
+        service: Slug,
+        rule: String,
+        fired_at: DateTime<Utc>,
+        acknowledged_at: Option<DateTime<Utc>>,
+        paged: bool,
+        responder: Option<String>,
+        disposition: AlertDisposition,
+    },
+    Shift {
+        team: Slug,
+        schedule: String,
+        person: String,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
     },
 }
 
@@ -293,6 +313,14 @@ pub fn population(
                 .collect();
             (format!("deployments with deployed_at in [{start}, {end})"), rows)
         }
+        KpiId::PagesPerShift => (oncall::shifts_filter(period), oncall::shift_rows(period, inputs)),
+        KpiId::PageCount
+        | KpiId::AlertPrecision
+        | KpiId::AlertDispositionCoverage
+        | KpiId::OffHoursPageShare
+        | KpiId::SleepHoursPageShare
+        | KpiId::PageMtta
+        | KpiId::NoisiestRules => (oncall::pages_filter(period), oncall::page_rows(kpi, period, inputs)),
         KpiId::DataQuality => (
             format!(
                 "incident_timestamps: SEV0/SEV1 {started}; slo_data: active SLOs, days in [{}, {}); \

@@ -175,6 +175,15 @@ enum Field {
     Deployed,
     Team,
     Tier,
+    Rule,
+    Fired,
+    Paged,
+    Responder,
+    Disposition,
+    Schedule,
+    Person,
+    Starts,
+    Ends,
 }
 
 impl Field {
@@ -211,6 +220,15 @@ impl Field {
             Field::Deployed => "Deployed",
             Field::Team => "Team",
             Field::Tier => "Tier",
+            Field::Rule => "Rule",
+            Field::Fired => "Fired",
+            Field::Paged => "Paged",
+            Field::Responder => "Responder",
+            Field::Disposition => "Disposition",
+            Field::Schedule => "Schedule",
+            Field::Person => "Person",
+            Field::Starts => "Starts",
+            Field::Ends => "Ends",
         }
     }
 
@@ -240,10 +258,13 @@ impl Field {
             (Field::Record, RecordView::DrTest { .. }) => text("DR test"),
             (Field::Record, RecordView::Deployment { .. }) => text("deployment"),
             (Field::Record, RecordView::Service { .. }) => text("service"),
+            (Field::Record, RecordView::Alert { .. }) => text("alert"),
+            (Field::Record, RecordView::Shift { .. }) => text("shift"),
             (Field::Id, RecordView::Incident { id, .. })
             | (Field::Id, RecordView::Action { id, .. })
             | (Field::Id, RecordView::DrTest { id, .. })
-            | (Field::Id, RecordView::Deployment { id, .. }) => text(id),
+            | (Field::Id, RecordView::Deployment { id, .. })
+            | (Field::Id, RecordView::Alert { id, .. }) => text(id),
             (Field::Id, RecordView::Slo { slo, .. }) => text(slo.as_str()),
             (Field::Title, RecordView::Incident { id, .. }) => maybe(&details.incident_titles.get(id).cloned()),
             (Field::Title, RecordView::Action { id, .. }) => maybe(&details.actions.get(id).map(|a| a.0.clone())),
@@ -259,6 +280,7 @@ impl Field {
             | (Field::Services, RecordView::Action { service, .. })
             | (Field::Services, RecordView::DrTest { service, .. })
             | (Field::Services, RecordView::Deployment { service, .. })
+            | (Field::Services, RecordView::Alert { service, .. })
             | (Field::Services, RecordView::Service { slug: service, .. }) => {
                 Cell::Service(service.as_str().to_owned())
             }
@@ -291,7 +313,21 @@ impl Field {
             (Field::RpoTarget, RecordView::DrTest { rpo_target_minutes, .. }) => minutes(rpo_target_minutes),
             (Field::RpoAchieved, RecordView::DrTest { rpo_achieved_minutes, .. }) => minutes(rpo_achieved_minutes),
             (Field::Deployed, RecordView::Deployment { deployed_at, .. }) => Cell::Instant(*deployed_at),
-            (Field::Team, RecordView::Service { team, .. }) => text(team.as_str()),
+            (Field::Team, RecordView::Service { team, .. }) | (Field::Team, RecordView::Shift { team, .. }) => {
+                text(team.as_str())
+            }
+            (Field::Rule, RecordView::Alert { rule, .. }) => text(rule),
+            (Field::Fired, RecordView::Alert { fired_at, .. }) => Cell::Instant(*fired_at),
+            (Field::Acknowledged, RecordView::Alert { acknowledged_at, .. }) => at(acknowledged_at),
+            (Field::Paged, RecordView::Alert { paged, .. }) => Cell::YesNo(*paged),
+            (Field::Responder, RecordView::Alert { responder, .. }) => maybe(responder),
+            (Field::Disposition, RecordView::Alert { disposition, .. }) => {
+                text(&disposition.as_str().replace('_', " "))
+            }
+            (Field::Schedule, RecordView::Shift { schedule, .. }) => text(schedule),
+            (Field::Person, RecordView::Shift { person, .. }) => text(person),
+            (Field::Starts, RecordView::Shift { starts_at, .. }) => Cell::Instant(*starts_at),
+            (Field::Ends, RecordView::Shift { ends_at, .. }) => Cell::Instant(*ends_at),
             (Field::Tier, RecordView::Service { tier, .. }) => Cell::Number(f64::from(*tier)),
             _ => Cell::Missing,
         }
@@ -326,6 +362,14 @@ fn fields(kpi: KpiId) -> Vec<Field> {
         KpiId::RtoCompliance => dr(&[RtoTarget, RtoAchieved]),
         KpiId::RpoCompliance => dr(&[RpoTarget, RpoAchieved]),
         KpiId::ChangeFailureRate | KpiId::DeploymentFrequency => vec![Id, Services, Deployed, Outcome, Incident],
+        KpiId::PageCount
+        | KpiId::AlertPrecision
+        | KpiId::AlertDispositionCoverage
+        | KpiId::OffHoursPageShare
+        | KpiId::SleepHoursPageShare
+        | KpiId::NoisiestRules => vec![Id, Services, Rule, Fired, Paged, Disposition],
+        KpiId::PageMtta => vec![Id, Services, Rule, Fired, Acknowledged, Responder],
+        KpiId::PagesPerShift => vec![Record, Team, Schedule, Person, Starts, Ends, Id, Services, Rule, Fired],
         KpiId::DataQuality => vec![Record, Id, Title, Services],
     }
 }
@@ -344,6 +388,8 @@ fn row_value(kpi: KpiId) -> Option<(&'static str, ReadValue)> {
             Some(("Duration", Cell::Minutes))
         }
         KpiId::OverdueActions => Some(("Overdue by", Cell::Days)),
+        KpiId::PageMtta => Some(("To acknowledge", Cell::Minutes)),
+        KpiId::PagesPerShift => Some(("Pages", Cell::Number)),
         _ => None,
     }
 }
@@ -446,6 +492,51 @@ pub fn value_in_words(kpi: KpiId, values: &KpiValues) -> (String, Option<String>
             values.deployment_frequency.map_or_else(|| "no data".to_owned(), |v| format_value(Unit::PerWeek, Some(v))),
             None,
         ),
+        KpiId::PageCount => (values.page_count.to_string(), None),
+        KpiId::AlertPrecision => (fraction(values.alert_precision), None),
+        KpiId::AlertDispositionCoverage => (fraction(values.alert_disposition_coverage), None),
+        KpiId::OffHoursPageShare => (fraction(values.off_hours_page_share), None),
+        KpiId::SleepHoursPageShare => (fraction(values.sleep_hours_page_share), None),
+        KpiId::PageMtta => match &values.page_mtta {
+            None => ("no data".to_owned(), None),
+            Some(s) => (
+                format!("median {}", format_minutes(s.median)),
+                Some(format!(
+                    "mean {}, 90th percentile {}, {} page{}",
+                    format_minutes(s.mean),
+                    format_minutes(s.p90),
+                    s.count,
+                    if s.count == 1 { "" } else { "s" }
+                )),
+            ),
+        },
+        KpiId::PagesPerShift => match &values.pages_per_shift {
+            None => ("no data".to_owned(), None),
+            Some(load) => (
+                format!("median {}", trimmed(load.median, 1)),
+                Some(format!(
+                    "mean {}, 90th percentile {}, {} pages over {} shift{}",
+                    trimmed(load.mean, 2),
+                    trimmed(load.p90, 1),
+                    load.pages,
+                    load.shifts,
+                    if load.shifts == 1 { "" } else { "s" }
+                )),
+            ),
+        },
+        KpiId::NoisiestRules => {
+            let rules: Vec<String> = values
+                .noisiest_rules
+                .iter()
+                .map(|r| format!("{}: {} pages, precision {}", r.rule, r.pages, fraction(r.precision)))
+                .collect();
+            match rules.is_empty() {
+                true => ("no pages".to_owned(), None),
+                false => {
+                    (format!("{} rule{}", rules.len(), if rules.len() == 1 { "" } else { "s" }), Some(rules.join("; ")))
+                }
+            }
+        }
         KpiId::DataQuality => {
             let q = &values.data_quality;
             let parts = format!(

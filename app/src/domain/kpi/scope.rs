@@ -135,6 +135,24 @@ impl ServiceDirectory {
         teams
     }
 
+    /// The teams a scope reaches (`None`: every team): a team's own, a service's owner, or the
+    /// owners of a tier's services. Team-level records (on-call shifts) are scoped by it.
+    pub fn teams_in_scope<'s>(&'s self, scope: &'s Scope) -> Option<std::collections::HashSet<&'s Slug>> {
+        match scope {
+            Scope::Org => None,
+            Scope::Team(team) => Some(std::iter::once(team).collect()),
+            Scope::Service(slug) => Some(self.services.get(slug).map(|(team, _)| team).into_iter().collect()),
+            Scope::Tier(tier) => {
+                Some(self.services.values().filter(|(_, t)| t == tier).map(|(team, _)| team).collect())
+            }
+        }
+    }
+
+    /// The team owning a service, if the service is known.
+    pub fn team_of(&self, service: &Slug) -> Option<&Slug> {
+        self.services.get(service).map(|(team, _)| team)
+    }
+
     /// The records of a population that belong to a scope, each once, in their original order.
     pub fn filter<'a, R: ServiceRecord>(&self, scope: &Scope, records: &'a [R]) -> Vec<&'a R> {
         records.iter().filter(|r| self.record_in_scope(scope, *r)).collect()

@@ -33,6 +33,14 @@ pub struct KpiValues {
     pub dr_coverage: Option<f64>,
     pub change_failure_rate: Option<f64>,
     pub deployment_frequency: Option<f64>,
+    pub page_count: u64,
+    pub alert_precision: Option<f64>,
+    pub alert_disposition_coverage: Option<f64>,
+    pub pages_per_shift: Option<oncall::ShiftLoad>,
+    pub off_hours_page_share: Option<f64>,
+    pub sleep_hours_page_share: Option<f64>,
+    pub page_mtta: Option<DurationStats>,
+    pub noisiest_rules: Vec<oncall::RuleNoise>,
     pub data_quality: DataQuality,
 }
 
@@ -67,6 +75,14 @@ pub fn compute_kpis(
         dr_coverage: dr_coverage(period, now, &inputs.services, &inputs.dr_tests),
         change_failure_rate: change_failure_rate(period, &inputs.deployments),
         deployment_frequency: deployment_frequency(period, &inputs.deployments),
+        page_count: oncall::page_count(period, &inputs.alerts),
+        alert_precision: oncall::alert_precision(period, &inputs.alerts),
+        alert_disposition_coverage: oncall::alert_disposition_coverage(period, &inputs.alerts),
+        pages_per_shift: oncall::pages_per_shift(period, &inputs.alerts, &inputs.shifts),
+        off_hours_page_share: oncall::off_hours_page_share(period, &inputs.alerts, inputs.oncall),
+        sleep_hours_page_share: oncall::sleep_hours_page_share(period, &inputs.alerts, inputs.oncall),
+        page_mtta: oncall::page_mtta(period, &inputs.alerts),
+        noisiest_rules: oncall::noisiest_rules(period, &inputs.alerts),
         data_quality: data_quality(period, incidents, &inputs.slos, &inputs.actions, severity),
     }
 }

@@ -266,7 +266,17 @@ pub fn annotate(
     targets: &std::collections::BTreeMap<KpiId, f64>,
     year_ago: Option<&KpiValues>,
 ) {
-    for (headline, spec) in headlines.iter_mut().zip(HEADLINES.iter()) {
+    annotate_of(&HEADLINES, headlines, targets, year_ago);
+}
+
+/// As [`annotate`], for figures made by [`headlines_of`] with `specs`.
+pub fn annotate_of(
+    specs: &[HeadlineKpi],
+    headlines: &mut [Headline],
+    targets: &std::collections::BTreeMap<KpiId, f64>,
+    year_ago: Option<&KpiValues>,
+) {
+    for (headline, spec) in headlines.iter_mut().zip(specs.iter()) {
         headline.target = targets.get(&spec.kpi).copied();
         headline.year_ago = year_ago.and_then(spec.read);
     }
@@ -276,7 +286,17 @@ pub fn annotate(
 /// all), each compared with the whole `previous` period (if known): counts and sums of a partial
 /// period at their pace.
 pub fn headlines(current: Option<&KpiValues>, previous: Option<&KpiValues>, elapsed: Elapsed) -> Vec<Headline> {
-    HEADLINES
+    headlines_of(&HEADLINES, current, previous, elapsed)
+}
+
+/// As [`headlines`], for another set of figures (the on-call panel's).
+pub fn headlines_of(
+    specs: &[HeadlineKpi],
+    current: Option<&KpiValues>,
+    previous: Option<&KpiValues>,
+    elapsed: Elapsed,
+) -> Vec<Headline> {
+    specs
         .iter()
         .map(|h| {
             let value = current.and_then(h.read);

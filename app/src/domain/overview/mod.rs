@@ -4,6 +4,7 @@
 
 pub mod headline;
 mod levels;
+pub mod oncall;
 mod periods;
 pub mod risks;
 #[cfg(test)]
@@ -13,6 +14,7 @@ mod trend;
 pub use crate::domain::format::{Unit, format_delta, format_value};
 pub use headline::{Direction, Headline, HeadlineKpi, Verdict, annotate, headlines};
 pub use levels::{TierLevels, level_distribution};
+pub use oncall::{OncallHealth, oncall_health};
 pub use periods::period_choices;
 pub use risks::{BudgetRisk, DrGap, IncidentHotspot, OverdueRisk, Risks, top_risks};
 pub use trend::{TRENDED, TrendSeries, axis_max, trend_series};

@@ -47,9 +47,18 @@ pub const TRENDED: [KpiId; 6] = [
 /// The trended KPIs over `points` (oldest first; `None` for a period without the scope);
 /// `partial_last` when the last period is still running.
 pub fn trend_series(points: &[(Period, Option<KpiValues>)], partial_last: bool) -> Vec<TrendSeries> {
-    TRENDED
-        .iter()
-        .filter_map(|kpi| headline::HEADLINES.iter().find(|h| h.kpi == *kpi))
+    let specs = TRENDED.iter().filter_map(|kpi| headline::HEADLINES.iter().find(|h| h.kpi == *kpi));
+    trend_series_of(specs, points, partial_last)
+}
+
+/// The series of the figures `specs` over `points`, as [`trend_series`].
+pub fn trend_series_of<'a>(
+    specs: impl IntoIterator<Item = &'a headline::HeadlineKpi>,
+    points: &[(Period, Option<KpiValues>)],
+    partial_last: bool,
+) -> Vec<TrendSeries> {
+    specs
+        .into_iter()
         .map(|h| TrendSeries {
             kpi: h.kpi.as_str().to_owned(),
             label: h.label.to_owned(),

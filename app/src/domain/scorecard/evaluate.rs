@@ -11,9 +11,11 @@ use super::policy::{CheckId, CheckSpec, Level, Policy, Threshold, Unit, format_i
 use crate::domain::kpi::actions::days_overdue;
 use crate::domain::kpi::incidents::{RepeatIndex, incidents_mitigated_in, incidents_started_in};
 use crate::domain::kpi::{
-    Action, Dataset, DrTest, Incident, Period, ScopedInputs, Service, SeverityFilter, Slo, action_on_time_rate,
-    error_budget_remaining, mttr, slo_attainment,
+    Action, Alert, Dataset, DrTest, Incident, OncallShift, Period, ScopedInputs, Service, SeverityFilter, Slo,
+    action_on_time_rate, error_budget_remaining, mttr, slo_attainment,
 };
+
+mod oncall;
 use crate::domain::kpi::{dr::has_passing_test_within, incidents::postmortem_coverage_within};
 use crate::domain::records::Slug;
 
@@ -229,6 +231,9 @@ pub struct ServiceInputs<'a> {
     pub actions: Vec<&'a Action>,
     pub dr_tests: Vec<&'a DrTest>,
     pub self_assessment: Vec<&'a SelfAssessmentAnswer>,
+    pub alerts: Vec<&'a Alert>,
+    /// The on-call shifts of the service's team.
+    pub shifts: Vec<&'a OncallShift>,
 }
 
 impl<'a> ServiceInputs<'a> {
@@ -242,6 +247,8 @@ impl<'a> ServiceInputs<'a> {
             actions: scoped.actions.clone(),
             dr_tests: scoped.dr_tests.clone(),
             self_assessment,
+            alerts: scoped.alerts.clone(),
+            shifts: scoped.shifts.clone(),
         }
     }
 }
@@ -433,6 +440,7 @@ fn run_check(cx: &Context<'_, '_>, id: CheckId, t: f64) -> Outcome {
         }
         CheckId::DrLatestMetObjectives => dr_latest(cx),
         CheckId::SelfAssessmentCurrent => self_assessment(cx, t, &shown),
+        CheckId::PagesReviewed | CheckId::AlertPrecision | CheckId::PagingLoad => oncall::check(cx, id, t, &shown),
     }
 }
 
@@ -713,6 +721,8 @@ pub fn evaluate_service(
         actions: inputs.actions.iter().copied().filter(|a| a.service == *slug).collect(),
         dr_tests: inputs.dr_tests.iter().copied().filter(|d| d.service == *slug).collect(),
         self_assessment: inputs.self_assessment.iter().copied().filter(|a| a.service == *slug).collect(),
+        alerts: inputs.alerts.iter().copied().filter(|a| a.service == *slug).collect(),
+        shifts: inputs.shifts.iter().copied().filter(|s| s.team == service.team).collect(),
     };
     let cx = Context { policy, service, period, now, as_of: period.as_of(now), inputs: &own };
     let mine: Vec<&Exemption> = exemptions.iter().filter(|e| e.service == service.slug).collect();
@@ -779,6 +789,20 @@ pub fn evaluate_dataset(
     for answer in self_assessment {
         if let Some(inputs) = by_service.get_mut(&answer.service) {
             inputs.self_assessment.push(answer);
+        }
+    }
+    for alert in &data.alerts {
+        if let Some(inputs) = by_service.get_mut(&alert.service) {
+            inputs.alerts.push(alert);
+        }
+    }
+    let mut shifts_of_team: HashMap<&Slug, Vec<&OncallShift>> = HashMap::new();
+    for shift in &data.shifts {
+        shifts_of_team.entry(&shift.team).or_default().push(shift);
+    }
+    for service in &data.services {
+        if let (Some(inputs), Some(shifts)) = (by_service.get_mut(&service.slug), shifts_of_team.get(&service.team)) {
+            inputs.shifts.clone_from(shifts);
         }
     }
     data.services

@@ -17,6 +17,7 @@
 pub mod display;
 pub mod evaluate;
 pub mod listing;
+mod oncall_hours;
 pub mod policy;
 pub mod progress;
 pub mod readiness;

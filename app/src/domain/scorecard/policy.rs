@@ -111,6 +111,9 @@ check_ids! {
     NoRepeatIncidents => "no_repeat_incidents": Count,
     DrLatestMetObjectives => "dr_latest_met_objectives": Flag,
     SelfAssessmentCurrent => "self_assessment_current": Days,
+    PagesReviewed => "pages_reviewed": Fraction,
+    AlertPrecision => "alert_precision": Fraction,
+    PagingLoad => "paging_load": Count,
 }
 
 impl CheckId {
@@ -254,6 +257,8 @@ pub struct Policy {
     pub checks: Vec<CheckSpec>,
     /// Targets for headline KPIs (`[targets]`), by KPI.
     pub targets: BTreeMap<crate::domain::kpi::KpiId, f64>,
+    /// When a page counts as off hours or sleep hours (`[oncall]`).
+    pub paging_hours: crate::domain::kpi::PagingHours,
 }
 
 /// Why a policy file was rejected. Messages name the check and tier at fault.
@@ -289,6 +294,8 @@ pub enum PolicyError {
     BadChecklist(String),
     #[error("[targets]: {0}")]
     BadTarget(String),
+    #[error("[oncall] {0}")]
+    BadOncall(String),
 }
 
 #[derive(Deserialize)]
@@ -302,6 +309,8 @@ struct RawPolicy {
     /// Headline KPI targets, by KPI id.
     #[serde(default)]
     targets: BTreeMap<String, f64>,
+    #[serde(default)]
+    oncall: Option<super::oncall_hours::RawOncall>,
 }
 
 #[derive(Deserialize)]
@@ -378,7 +387,8 @@ impl Policy {
         let items = raw.self_assessment.map(|s| s.items).unwrap_or_default();
         let checklist = validate_checklist(items, seen.contains(&CheckId::SelfAssessmentCurrent))?;
         let targets = super::targets::validate_targets(raw.targets)?;
-        Ok(Policy { version, checklist, checks, targets })
+        let paging_hours = super::oncall_hours::validate_oncall(raw.oncall)?;
+        Ok(Policy { version, checklist, checks, targets, paging_hours })
     }
 
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {

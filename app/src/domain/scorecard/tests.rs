@@ -106,6 +106,8 @@ impl Fixture {
             actions: self.actions.iter().collect(),
             dr_tests: self.dr_tests.iter().collect(),
             self_assessment: self.answers.iter().collect(),
+            alerts: Vec::new(),
+            shifts: Vec::new(),
         }
     }
 
@@ -136,9 +138,9 @@ fn exemption(svc: &str, check: CheckId, expires: &str) -> Exemption {
 #[test]
 fn the_default_policy_parses_with_every_check_of_the_design() {
     let p = policy();
-    assert_eq!(p.version, "2026.1");
+    assert_eq!(p.version, "2026.2");
     let at = |level: Level| p.checks.iter().filter(|c| c.level == level).count();
-    assert_eq!((at(Level::Bronze), at(Level::Silver), at(Level::Gold)), (4, 5, 5));
+    assert_eq!((at(Level::Bronze), at(Level::Silver), at(Level::Gold)), (4, 6, 7));
     assert_eq!(p.checks.len(), CheckId::ALL.len());
     let pm = p.check(CheckId::PostmortemCoverage).unwrap();
     assert_eq!(
@@ -440,7 +442,7 @@ fn a_scorecard_serializes_with_snake_case_statuses_and_levels() {
     let card = fx.evaluate(&service("checkout", "payments", 0, true), &[]);
     let json = serde_json::to_value(&card).unwrap();
     assert_eq!(json["level"], "silver");
-    assert_eq!(json["policy_version"], "2026.1");
+    assert_eq!(json["policy_version"], "2026.2");
     let checks = json["checks"].as_array().unwrap();
     assert_eq!(checks[0]["id"], "owning_team");
     assert_eq!(checks[0]["level"], "bronze");
