@@ -440,7 +440,44 @@ async fn self_assessments_of_the_window_are_in_the_pack(app: &TestApp) {
     assert_eq!(file.expect("listed")["rows"], 2);
 }
 
+/// Monitoring events and who was on call (SOC 2 CC7.2/CC7.3): the window's alerts with their
+/// triage, and the shifts that overlap it; untrusted rule names cannot become formulas.
+async fn alerts_and_shifts_of_the_window_are_in_the_pack(app: &TestApp) {
+    load(app).await;
+    let shifts = json!([
+        {"team": "payments", "schedule": "primary", "person": "p-1", "starts_at": "2026-06-29T09:00:00Z", "ends_at": "2026-07-06T09:00:00Z"},
+        {"team": "payments", "schedule": "primary", "person": "p-2", "starts_at": "2026-10-05T09:00:00Z", "ends_at": "2026-10-12T09:00:00Z"},
+        {"team": "discovery", "schedule": "primary", "person": "p-3", "starts_at": "2026-08-03T09:00:00Z", "ends_at": "2026-08-10T09:00:00Z"}
+    ]);
+    assert_eq!(app.post_json("oncall-shifts", &shifts).await.0, 200);
+    let alerts = json!([
+        {"external_id": "a-1", "service": "checkout", "rule": "=HYPERLINK(\"http://x\")", "fired_at": "2026-07-02T03:00:00Z",
+         "acknowledged_at": "2026-07-02T03:06:00Z", "paged": true, "disposition": "actionable", "incident": "INC-1",
+         "labels": {"severity": "page"}},
+        {"external_id": "a-2", "service": "search", "rule": "SlowQuery", "fired_at": "2026-08-04T10:00:00Z", "paged": false},
+        {"external_id": "a-3", "service": "checkout", "rule": "Late", "fired_at": "2026-10-01T00:00:00Z", "paged": true}
+    ]);
+    let (status, reply) = app.post_json("alerts", &alerts).await;
+    assert_eq!(status, 200, "{reply}");
+    let pack = download(app, &Credential::None, Q3).await;
+    let rows = pack.rows("alerts.csv");
+    let ids: Vec<&str> = rows.iter().map(|r| r["external_id"].as_str()).collect();
+    assert_eq!(ids, ["a-1", "a-2"], "fired in the window");
+    assert_eq!(rows[0]["rule"], "'=HYPERLINK(\"http://x\")", "a formula is neutralised");
+    assert_eq!(rows[0]["minutes_to_acknowledge"], "6.00");
+    assert_eq!((rows[0]["disposition"].as_str(), rows[0]["incident_external_id"].as_str()), ("actionable", "INC-1"));
+    assert_eq!((rows[1]["paged"].as_str(), rows[1]["disposition"].as_str()), ("false", "unreviewed"));
+    let people: Vec<String> = pack.rows("oncall_shifts.csv").iter().map(|r| r["person"].clone()).collect();
+    assert_eq!(people, ["p-1", "p-3"], "overlapping the window");
+    let payments = download(app, &Credential::None, &format!("{Q3}&team=payments")).await;
+    let people: Vec<String> = payments.rows("oncall_shifts.csv").iter().map(|r| r["person"].clone()).collect();
+    assert_eq!(people, ["p-1"], "a team filter keeps that team's shifts");
+    let mapping = pack.rows("control_mapping.csv");
+    assert!(mapping.iter().any(|r| r["control"] == "CC7.3" && r["file"] == "alerts.csv"));
+}
+
 crate::on_both_backends!(
+    alerts_and_shifts_of_the_window_are_in_the_pack,
     self_assessments_of_the_window_are_in_the_pack,
     published_reports_of_the_window_are_in_the_pack,
     a_pack_holds_each_record_of_the_window_exactly_once,

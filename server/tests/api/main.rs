@@ -19,6 +19,7 @@ mod jobs;
 mod kpis;
 mod listing;
 mod metrics;
+mod oncall;
 mod replicas;
 mod reports;
 mod self_assessments;
