@@ -239,7 +239,7 @@ async fn list_teams(db: &DatabaseConnection, query: &HashMap<String, String>) ->
         |m| m.id,
         |m| {
             with(
-                json!({"slug": m.slug, "name": m.name}),
+                json!({"slug": m.slug, "name": m.name, "time_zone": m.time_zone}),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )
         },

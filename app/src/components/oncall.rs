@@ -7,6 +7,15 @@ use super::figures::{HeadlineGrid, TrendGrid, drill_down};
 use crate::domain::format::percent;
 use crate::domain::overview::OncallHealth;
 
+/// Up to three services, then how many more: a rule shared by thirty services stays one line.
+pub fn services_in_words(services: &[crate::domain::records::Slug]) -> String {
+    let named: Vec<&str> = services.iter().take(3).map(|s| s.as_str()).collect();
+    match services.len().saturating_sub(named.len()) {
+        0 => named.join(", "),
+        more => format!("{} and {more} more", named.join(", ")),
+    }
+}
+
 #[component]
 pub fn OncallPanel(
     oncall: OncallHealth,
@@ -61,7 +70,7 @@ pub fn OncallPanel(
                                         {noisiest_rules.into_iter().map(|rule| view! {
                                             <tr>
                                                 <td>{rule.rule}</td>
-                                                <td>{rule.services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")}</td>
+                                                <td>{services_in_words(&rule.services)}</td>
                                                 <td class="numeric">{rule.pages}</td>
                                                 <td class="numeric">{rule.reviewed}</td>
                                                 <td class="numeric">{percent(rule.precision, 0)}</td>

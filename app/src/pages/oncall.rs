@@ -11,6 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{TeamOncall, TriageAlert, TriagePage, TriageRule, get_team_oncall};
 use crate::components::figures::drill_down;
+use crate::components::oncall::services_in_words;
 use crate::components::page_error::PageError;
 use crate::components::url::query_string;
 use crate::domain::format::percent;
@@ -238,7 +239,7 @@ fn RuleTable(
                             view! {
                                 <tr data-rule=r.rule.clone()>
                                     <th scope="row"><a href=link>{r.rule.clone()}</a></th>
-                                    <td>{r.services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")}</td>
+                                    <td>{services_in_words(&r.services)}</td>
                                     <td class="numeric">{r.pages}</td>
                                     <td class="numeric">{r.reviewed}</td>
                                     <td class="numeric">{percent(r.precision, 0)}</td>

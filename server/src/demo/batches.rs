@@ -114,7 +114,7 @@ impl Batches {
                 .sum(),
             // The demo organisation has no exemptions: its struggling services show as such.
             RecordKind::Exemptions | RecordKind::SelfAssessments => 0.0,
-            RecordKind::OncallShifts => org.teams.len() as f64 * f64::from(super::oncall::ONCALL_DAYS) / 7.0,
+            RecordKind::OncallShifts => org.teams.len() as f64 * f64::from(super::oncall::oncall_days(window)) / 7.0,
             RecordKind::Alerts => {
                 (0..org.services.len()).map(|service| super::oncall::expected_alerts(org, window, service)).sum()
             }

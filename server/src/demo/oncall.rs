@@ -1,4 +1,5 @@
-//! On-call shifts and alerts of the last [`ONCALL_DAYS`] days: every team rotates a weekly
+//! On-call shifts and alerts from the start of the quarter nine months back (so the trend's
+//! quarters are whole, not cut short by the history's start): every team rotates a weekly
 //! primary shift (handed over Mondays 09:00 UTC) among four people; every tier-0–2 service has a
 //! few alert rules, most paging a person. Struggling services carry a noisy rule that fires at
 //! any hour and is rarely actionable; exemplary ones page seldom, and almost always for a
@@ -14,8 +15,8 @@ use super::support::{
     RowExt, Stream, Window, chance, flag, instant, int, lognormal, poisson, rng_for, row, text, unit, weighted,
 };
 
-/// Days of on-call history generated (the end of the window).
-pub(super) const ONCALL_DAYS: u32 = 182;
+/// How far back the on-call history reaches, before rounding down to a quarter's start.
+const ONCALL_LOOKBACK_DAYS: i64 = 270;
 /// People in each team's rotation.
 const ROTATION: i64 = 4;
 
@@ -58,9 +59,17 @@ fn rules(health: Health) -> &'static [Rule] {
     }
 }
 
-/// The first day (window index) of the on-call history.
+/// The first day (window index) of the on-call history: the first day of the calendar quarter
+/// [`ONCALL_LOOKBACK_DAYS`] before the window's end.
 fn first_day(window: &Window) -> u32 {
-    window.days.saturating_sub(ONCALL_DAYS)
+    let back = window.horizon.date_naive() - TimeDelta::days(ONCALL_LOOKBACK_DAYS);
+    let quarter = chrono::NaiveDate::from_ymd_opt(back.year(), back.month0() / 3 * 3 + 1, 1).unwrap_or(back);
+    u32::try_from((quarter - window.first).num_days()).unwrap_or(0).min(window.days)
+}
+
+/// Days of on-call history generated.
+pub(super) fn oncall_days(window: &Window) -> u32 {
+    window.days - first_day(window)
 }
 
 /// The Monday 09:00 UTC handing over the shift that covers `at`, and the shift's number.
@@ -108,7 +117,7 @@ pub(super) fn alert_rows(org: &Org, window: &Window, seed: u64, service_index: u
     let mut n = 0_u32;
     for day in first_day(window)..service.active_days(window) {
         // Teams tune their noisiest rules over time: a third less noise by the end.
-        let tuning = 1.0 - 0.35 * f64::from(day - first_day(window)) / f64::from(ONCALL_DAYS);
+        let tuning = 1.0 - 0.35 * f64::from(day - first_day(window)) / f64::from(oncall_days(window).max(1));
         for rule in rules(service.health) {
             let weekend = window.date(day).weekday().num_days_from_monday() >= 5;
             let rate = rule.per_week / 7.0

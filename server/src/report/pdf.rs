@@ -331,10 +331,9 @@ fn oncall(layout: &mut Layout, report: &QuarterlyReport) {
         .noisiest_rules
         .iter()
         .map(|r| {
-            let services: Vec<&str> = r.services.iter().map(|s| s.as_str()).collect();
             vec![
                 plain(r.rule.clone()),
-                (services.join(", "), MUTED),
+                (app::components::oncall::services_in_words(&r.services), MUTED),
                 plain(r.pages.to_string()),
                 plain(r.reviewed.to_string()),
                 plain(percent(r.precision)),
