@@ -15,6 +15,7 @@ const pages = [
   '/services/storefront?period=2026-Q3',
   '/teams/shop?period=2026-Q3',
   '/teams/shop/self-assessment',
+  '/teams/shop/oncall?period=2026-Q3',
   '/kpis/high_sev_count?period=2026-Q3&scope=team%3Ashop',
   '/reports/2026-Q3',
   '/reports/2026-Q2',

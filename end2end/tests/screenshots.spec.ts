@@ -26,6 +26,7 @@ for (const [name, viewport] of [
       ['report', '/reports/2026-Q3'],
       ['import', '/import'],
       ['self-assessment', '/teams/shop/self-assessment'],
+      ['oncall', '/teams/shop/oncall?period=2026-Q3'],
     ]) {
       await page.goto(url);
       await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`), fullPage: true });

@@ -12,6 +12,7 @@ test('each page has a title of its own', async ({ page }) => {
     ['/services', /^Services · Plumbline$/],
     ['/services/storefront?period=2026-Q3', /^Storefront · 2026-Q3 · Plumbline$/],
     ['/teams/shop?period=2026-Q3', /^Shop · 2026-Q3 · Plumbline$/],
+    ['/teams/shop/oncall?period=2026-Q3', /^On-call · Shop · 2026-Q3 · Plumbline$/],
     ['/kpis/mttr?period=2026-Q3&scope=team:shop', /^Time to restore \(median\) · team:shop · 2026-Q3 · Plumbline$/],
     ['/reports/2026-Q3', /^Quarterly report · 2026-Q3 · Plumbline$/],
     ['/import', /^Import · Plumbline$/],
