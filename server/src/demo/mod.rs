@@ -4,7 +4,8 @@
 //! - `small` (the default, also loaded into an empty embedded database at startup): 8 teams,
 //!   40 services over tiers 0–3 (three of them retired), ≈ 65 SLOs with two years of daily
 //!   measurements (≈ 44,000 rows), ≈ 300 incidents of every severity, ≈ 50 postmortems,
-//!   ≈ 1,000 actions, ≈ 400 DR tests and ≈ 10,000 deployments.
+//!   ≈ 1,000 actions, ≈ 400 DR tests, ≈ 10,000 deployments, and on-call data from the start of
+//!   the quarter nine months back: weekly shifts per team and ≈ 2,300 alerts (see `oncall`).
 //! - `large`: 100 teams, 2,000 services, ≈ 6,000 SLOs (≈ 4.1 M measurements), ≈ 50,000
 //!   incidents, ≈ 150,000 actions, ≈ 20,000 DR tests and ≈ 500,000 deployments, generated and
 //!   imported batch by batch so memory stays bounded.
