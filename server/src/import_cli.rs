@@ -84,10 +84,11 @@ fn kind_for(reading: Reading, kind: Option<&str>) -> anyhow::Result<RecordKind> 
         })
         .transpose()?;
     match (reading, chosen) {
-        (Reading::Adapted(adapter), Some(kind)) if kind != adapter.kind() => {
+        (Reading::Adapted(adapter), Some(kind)) if !adapter.kinds().contains(&kind) => {
             anyhow::bail!("{} holds {}, not {kind}", adapter.label(), adapter.kind())
         }
-        (Reading::Adapted(adapter), _) => Ok(adapter.kind()),
+        (Reading::Adapted(_), Some(kind)) => Ok(kind),
+        (Reading::Adapted(adapter), None) => Ok(adapter.kind()),
         (Reading::Native(_), Some(kind)) => Ok(kind),
         (Reading::Native(_), None) => anyhow::bail!("give --kind for CSV, JSON and NDJSON files"),
     }

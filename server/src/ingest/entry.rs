@@ -98,7 +98,10 @@ pub async fn ingest_adapted(
 ) -> Result<IngestSummary, IngestError> {
     limits.check_size(file.len() as u64)?;
     let slot = limits.admit()?;
-    request.kind = adapter.kind();
+    if !adapter.kinds().contains(&request.kind) {
+        request.kind = adapter.kind();
+    }
+    let kind = request.kind;
     let services: Vec<KnownService> = service::Entity::find()
         .select_only()
         .columns([service::Column::Slug, service::Column::Name])
@@ -111,10 +114,11 @@ pub async fn ingest_adapted(
     let options = options.clone();
     let digest = hex::encode(Sha256::digest(&file));
     // Parsing a large file is CPU work: keep it off the request threads.
-    let converted = tokio::task::spawn_blocking(move || adapters::convert(adapter, &file, &options, &services))
-        .await
-        .map_err(|error| IngestError::Body(format!("the file reader stopped: {error}")))?
-        .map_err(|source| IngestError::Format { format: adapter.name(), source })?;
+    let converted =
+        tokio::task::spawn_blocking(move || adapters::convert_to(adapter, kind, &file, &options, &services))
+            .await
+            .map_err(|error| IngestError::Body(format!("the file reader stopped: {error}")))?
+            .map_err(|source| IngestError::Format { format: adapter.name(), source })?;
     drop(slot);
     let feed: Feed<futures::stream::Empty<Result<Bytes, std::convert::Infallible>>> = Feed::Converted {
         rows: converted.rows.into_iter(),

@@ -55,13 +55,14 @@ impl ImportPort for ImportPage {
         let reading =
             Reading::choose(Some(upload.format.as_str()), head, &upload.file_name).map_err(AppError::Invalid)?;
         if let Reading::Adapted(adapter) = reading
-            && adapter.kind() != kind
+            && !adapter.kinds().contains(&kind)
         {
+            let kinds: Vec<&str> = adapter.kinds().iter().map(|k| k.slug()).collect();
             return Err(AppError::Invalid(format!(
                 "this is {}, which holds {}: choose the record kind {}",
                 adapter.label(),
                 adapter.kind(),
-                adapter.kind()
+                kinds.join(" or ")
             )));
         }
         let options =

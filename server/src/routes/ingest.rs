@@ -171,16 +171,17 @@ async fn adapted(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
-    if adapter.kind() != kind {
+    if !adapter.kinds().contains(&kind) {
+        let kinds: Vec<String> = adapter.kinds().iter().map(|k| format!("/api/v1/{k}")).collect();
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
             "Format and kind disagree",
             format!(
-                "format '{}' ({}) imports {}; send it to /api/v1/{}",
+                "format '{}' ({}) imports {}; send it to {}",
                 adapter.name(),
                 adapter.label(),
                 adapter.kind(),
-                adapter.kind()
+                kinds.join(" or ")
             ),
         ));
     }

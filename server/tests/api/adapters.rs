@@ -175,6 +175,38 @@ async fn pagerduty_json_and_csv_land_on_the_same_path(app: &TestApp) {
     assert_eq!(by_id(&items, "Q0PZ3D8W6E1F5H")["severity"], "SEV2");
 }
 
+/// The same PagerDuty export imported as alerts: pages with their interruptions, then counted
+/// by the on-call KPIs; a triage survives a re-import; other kinds are refused naming both.
+async fn pagerduty_exports_import_as_alerts(app: &TestApp) {
+    services(app).await;
+    let (status, reply) =
+        post(app, "alerts", "?format=pagerduty&source=pagerduty", "application/json", PAGERDUTY_JSON).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["created"], 4, "{reply}");
+    let (_, listed) = app.get("/api/v1/alerts?source=pagerduty").await;
+    let items = listed["items"].as_array().expect("items").clone();
+    let first = by_id(&items, "Q2KXY8PZ4T0R1M");
+    assert_eq!((first["service"].clone(), first["paged"].clone()), (json!("checkout-api"), json!(true)));
+    assert_eq!(first["labels"]["business_hour_interruptions"], "1", "{first}");
+    assert_eq!(first["disposition"], "unreviewed");
+    // A triage is kept when the same export is sent again.
+    app.db
+        .execute_unprepared("UPDATE alert SET disposition = 'actionable' WHERE external_id = 'Q2KXY8PZ4T0R1M'")
+        .await
+        .expect("triage");
+    let (status, again) =
+        post(app, "alerts", "?format=pagerduty&source=pagerduty", "application/json", PAGERDUTY_JSON).await;
+    assert_eq!((status, again["created"].clone()), (200, json!(0)), "{again}");
+    let (_, kpis) = app.get("/api/v1/kpis?period=2026-Q1&scope=org").await;
+    assert!(kpis["kpis"]["page_count"].as_u64().is_some_and(|n| n >= 1), "{kpis}");
+    assert_eq!(kpis["kpis"]["alert_precision"], 1.0, "the kept triage: {kpis}");
+
+    let (status, reply) = post(app, "deployments", "?format=pagerduty", "application/json", PAGERDUTY_JSON).await;
+    assert_eq!(status, 400, "{reply}");
+    let detail = reply["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("/api/v1/incidents or /api/v1/alerts"), "{reply}");
+}
+
 async fn openslo_creates_missing_services_only_with_a_team(app: &TestApp) {
     let teams = json!([{"slug": "payments-team", "name": "Payments"}]);
     assert_eq!(app.post_json("teams", &teams).await.0, 200);
@@ -293,5 +325,6 @@ crate::on_both_backends!(
     unmapped_components_are_row_errors_until_mapped,
     malformed_files_and_wrong_kinds_are_refused_clearly,
     pagerduty_json_and_csv_land_on_the_same_path,
+    pagerduty_exports_import_as_alerts,
     openslo_creates_missing_services_only_with_a_team,
 );

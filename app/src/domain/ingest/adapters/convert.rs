@@ -25,14 +25,28 @@ pub struct Converted {
     pub notes: Vec<String>,
 }
 
-/// Reads a whole file (see the module docs for what is a [`FormatError`] and what a row error).
+/// Reads a whole file into rows of the adapter's default kind (see the module docs for what is a
+/// [`FormatError`] and what a row error).
 pub fn convert(
     adapter: Adapter,
     bytes: &[u8],
     options: &AdapterOptions,
     services: &[KnownService],
 ) -> Result<Converted, FormatError> {
-    let context = Context { options, services };
+    convert_to(adapter, adapter.kind(), bytes, options, services)
+}
+
+/// As [`convert`], into rows of `kind`, one of [`Adapter::kinds`] (PagerDuty: incidents or
+/// alerts); another kind reads as the default.
+pub fn convert_to(
+    adapter: Adapter,
+    kind: super::RecordKind,
+    bytes: &[u8],
+    options: &AdapterOptions,
+    services: &[KnownService],
+) -> Result<Converted, FormatError> {
+    let target = if adapter.kinds().contains(&kind) { kind } else { adapter.kind() };
+    let context = Context { options, services, target };
     match adapter {
         Adapter::OpenSlo => openslo::convert(bytes, &context),
         Adapter::Statuspage => statuspage::convert(bytes, &context),
@@ -44,6 +58,8 @@ pub fn convert(
 pub(super) struct Context<'a> {
     pub(super) options: &'a AdapterOptions,
     pub(super) services: &'a [KnownService],
+    /// The native kind to write.
+    pub(super) target: super::RecordKind,
 }
 
 impl Context<'_> {

@@ -38,11 +38,18 @@ impl Adapter {
         }
     }
 
-    /// The native record kind the adapter produces.
+    /// The native record kind the adapter produces by default.
     pub fn kind(self) -> RecordKind {
+        self.kinds()[0]
+    }
+
+    /// Every kind the adapter can produce, the default first: a PagerDuty export is imported as
+    /// incidents, or as alerts (pages) with their interruption counts.
+    pub fn kinds(self) -> &'static [RecordKind] {
         match self {
-            Adapter::OpenSlo => RecordKind::Slos,
-            Adapter::Statuspage | Adapter::PagerDuty => RecordKind::Incidents,
+            Adapter::OpenSlo => &[RecordKind::Slos],
+            Adapter::Statuspage => &[RecordKind::Incidents],
+            Adapter::PagerDuty => &[RecordKind::Incidents, RecordKind::Alerts],
         }
     }
 

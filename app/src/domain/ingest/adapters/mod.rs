@@ -33,6 +33,6 @@ mod tests;
 use super::fields::type_name;
 use super::{DecodedRow, FormatError, RawRow, RecordKind, RowError};
 use convert::{Context, unmapped_service};
-pub use convert::{Converted, KnownService, convert};
+pub use convert::{Converted, KnownService, convert, convert_to};
 pub use formats::{Adapter, AdapterOptions};
 use reading::*;

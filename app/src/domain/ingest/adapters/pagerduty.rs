@@ -24,6 +24,15 @@
 //! - Other fields (`urgency` when a priority is set, `team_name`, `escalation_policy_name`, …)
 //!   are ignored and listed in one note.
 //!
+//! **As alerts** (`POST /api/v1/alerts?format=pagerduty`, `plumbline import --kind alerts`), one
+//! alert per incident: `external_id` = `id`; `rule` = `title`, else `description`, else
+//! `Incident #N`; `service` from `service_name`; `fired_at` = `created_at`; `acknowledged_at` and
+//! `resolved_at` as for incidents; `paged` when `total_interruptions` (else the sum of the
+//! business-, off- and sleep-hour ones) is above 0, else (no counts) when urgency is high; `urgency`; `escalations` = `escalation_count`; `auto_resolved`; and in
+//! `labels` the four interruption counts (total, business-hour, off-hour, sleep-hour), the
+//! priority, the escalation policy and `major`. No disposition is sent, so a re-import never
+//! undoes a triage.
+//!
 //! CSV: each field above is read from a column found by header, ignoring case, spaces,
 //! underscores and punctuation: its JSON name or a common export header (see [`FIELDS`]);
 //! `column_map` (adapter field → header) overrides. A missing `id`, `service_name`,
@@ -37,11 +46,11 @@ use super::{
     Context, Converted, DecodedRow, FormatError, IgnoredFields, ObjectReader, Place, RawRow, RowError, format_error,
     format_instant, item_path, parse_json, type_name, unmapped_service,
 };
-use crate::domain::ingest::{BodyFormat, Cell, Decoder};
+use crate::domain::ingest::{BodyFormat, Cell, Decoder, RecordKind};
 use crate::domain::records::Severity;
 
 /// The adapter fields: the JSON name, then the CSV headers accepted by default.
-const FIELDS: [(&str, &[&str]); 12] = [
+const FIELDS: [(&str, &[&str]); 19] = [
     ("id", &["Incident ID", "ID"]),
     ("incident_number", &["Incident Number", "#", "Number"]),
     ("description", &["Description"]),
@@ -54,7 +63,20 @@ const FIELDS: [(&str, &[&str]); 12] = [
     ("resolved_at", &["Resolved At", "Resolved On"]),
     ("seconds_to_first_ack", &["Seconds To First Ack", "Time to First Ack (s)"]),
     ("seconds_to_resolve", &["Seconds To Resolve", "Time to Resolve (s)"]),
+    // Read when importing as alerts: who was interrupted, when, and how it ended.
+    ("total_interruptions", &["Total Interruptions", "Interruptions"]),
+    ("business_hour_interruptions", &["Business Hour Interruptions"]),
+    ("off_hour_interruptions", &["Off Hour Interruptions"]),
+    ("sleep_hour_interruptions", &["Sleep Hour Interruptions"]),
+    ("escalation_count", &["Escalation Count", "Escalations"]),
+    ("auto_resolved", &["Auto Resolved"]),
+    ("escalation_policy_name", &["Escalation Policy Name", "Escalation Policy"]),
 ];
+/// How many of [`FIELDS`] an incident reads (the rest are read for alerts only).
+const INCIDENT_FIELDS: usize = 12;
+/// The interruption counts kept in an alert's labels.
+const INTERRUPTIONS: [&str; 4] =
+    ["total_interruptions", "business_hour_interruptions", "off_hour_interruptions", "sleep_hour_interruptions"];
 const PRIORITY_SEVERITY: [(&str, Severity); 5] = [
     ("P1", Severity::Sev1),
     ("P2", Severity::Sev2),
@@ -79,6 +101,9 @@ const TELLING_HEADERS: [&str; 10] = [
 const MAX_SECONDS: f64 = 10.0 * 366.0 * 86_400.0;
 const NOTE: &str = "PagerDuty records no mitigation time or customer impact: mitigated_at is set to resolved_at \
                     and customer_impacting is left unset (false)";
+const ALERT_NOTE: &str = "each PagerDuty incident is one alert: rule = title (else description), paged = any \
+                          interruption (else high urgency); the interruption counts, priority and escalation \
+                          policy are kept in labels; disposition is left as it is (unreviewed when new)";
 
 pub(super) fn is_field(name: &str) -> bool {
     FIELDS.iter().any(|(field, _)| field.eq_ignore_ascii_case(name.trim()))
@@ -173,18 +198,23 @@ fn convert_json(bytes: &[u8], context: &Context) -> Result<Converted, FormatErro
             rows.push(Err(RowError { row: Some(number), field: Some(path), message }));
             continue;
         };
-        ignored.object(fields.keys().filter(|k| !is_json_field(k)).cloned().collect());
-        rows.push(incident(number, ObjectReader::new(fields, Place::Json(path)).in_zone(zone), context));
+        ignored.object(fields.keys().filter(|k| !is_json_field(k, context)).cloned().collect());
+        rows.push(record(number, ObjectReader::new(fields, Place::Json(path)).in_zone(zone), context));
     }
     notes.extend(ignored.note());
     if !rows.is_empty() {
-        notes.push(NOTE.to_owned());
+        notes.push(note(context).to_owned());
     }
     Ok(Converted { services: Vec::new(), rows, notes })
 }
 
-fn is_json_field(key: &str) -> bool {
-    FIELDS.iter().any(|(field, _)| *field == key)
+/// The fields read for the kind being written.
+fn fields_read(context: &Context) -> &'static [(&'static str, &'static [&'static str])] {
+    if context.target == RecordKind::Alerts { &FIELDS } else { &FIELDS[..INCIDENT_FIELDS] }
+}
+
+fn is_json_field(key: &str, context: &Context) -> bool {
+    fields_read(context).iter().any(|(field, _)| *field == key)
 }
 
 fn convert_csv(bytes: &[u8], context: &Context) -> Result<Converted, FormatError> {
@@ -194,7 +224,7 @@ fn convert_csv(bytes: &[u8], context: &Context) -> Result<Converted, FormatError
     decoder.push(bytes, &mut decoded).map_err(csv_error)?;
     decoder.finish(&mut decoded).map_err(csv_error)?;
     let header = decoder.columns().map(<[String]>::to_vec).unwrap_or_default();
-    let columns = locate_columns(&header, &context.options.column_map)?;
+    let columns = locate_columns(&header, &context.options.column_map, fields_read(context))?;
     let mut notes = Vec::new();
     let unused: Vec<&str> =
         header.iter().filter(|h| !columns.iter().any(|(_, used)| used == *h)).map(String::as_str).collect();
@@ -212,19 +242,122 @@ fn convert_csv(bytes: &[u8], context: &Context) -> Result<Converted, FormatError
                     fields.insert((*field).to_owned(), Value::String(text.clone()));
                 }
             }
-            incident(row.number, ObjectReader::new(&fields, Place::Csv(&columns)), context)
+            record(row.number, ObjectReader::new(&fields, Place::Csv(&columns)), context)
         })
         .collect();
     if !rows.is_empty() {
-        notes.push(NOTE.to_owned());
+        notes.push(note(context).to_owned());
     }
     Ok(Converted { services: Vec::new(), rows, notes })
+}
+
+/// The note on what PagerDuty does not record, for the kind being written.
+fn note(context: &Context) -> &'static str {
+    if context.target == RecordKind::Alerts { ALERT_NOTE } else { NOTE }
+}
+
+/// One source incident as the kind being written.
+fn record(number: u64, r: ObjectReader, context: &Context) -> DecodedRow {
+    if context.target == RecordKind::Alerts { alert(number, r, context) } else { incident(number, r, context) }
+}
+
+/// A PagerDuty incident as an alert (a page): see the module docs.
+fn alert(number: u64, mut r: ObjectReader, context: &Context) -> DecodedRow {
+    let mut row = RawRow::new(number);
+    let mut put = |name: &str, value: Value| row.cells.push((name.to_owned(), Cell::Json(value)));
+    if let Some(id) = r.required_text("id", "every incident needs its PagerDuty id") {
+        put("external_id", json!(id));
+    }
+    let rule = r
+        .text("title")
+        .or_else(|| r.text("description"))
+        .or_else(|| r.text("incident_number").map(|n| format!("Incident #{n}")));
+    match rule {
+        Some(rule) => put("rule", json!(rule)),
+        None if ["description", "title", "incident_number"].iter().all(|k| !r.problems.has(&r.path(k))) => {
+            r.fail("title", "is missing, and so are description and incident_number: what paged?");
+        }
+        None => {}
+    }
+    if let Some(name) = r.required_text("service_name", "the incident's service is found by its name") {
+        match context.service_slug(&name) {
+            Ok(Some(slug)) => put("service", json!(slug)),
+            Ok(None) => r.fail("service_name", unmapped_service(&name)),
+            Err(ambiguous) => r.fail("service_name", ambiguous),
+        }
+    }
+    let created = if r.value("created_at").is_none() {
+        r.fail("created_at", "is missing: when was the incident opened?");
+        None
+    } else {
+        r.instant("created_at")
+    };
+    let acknowledged = seconds_after(&mut r, created, "seconds_to_first_ack");
+    let resolved = match r.value("resolved_at") {
+        Some(_) => r.instant("resolved_at"),
+        None => seconds_after(&mut r, created, "seconds_to_resolve"),
+    };
+    for (name, instant) in [("fired_at", created), ("acknowledged_at", acknowledged), ("resolved_at", resolved)] {
+        if let Some(instant) = instant {
+            put(name, json!(format_instant(instant)));
+        }
+    }
+    // PagerDuty counts the notifications a person received: any interruption is a page; without
+    // the counts, a high-urgency incident paged and a low-urgency one did not.
+    let mut labels = Map::new();
+    let (mut total, mut parts) = (None, None::<f64>);
+    for key in INTERRUPTIONS {
+        if let Some(count) = r.number(key) {
+            if count < 0.0 {
+                r.fail(key, format!("must not be negative, got {count}"));
+                continue;
+            }
+            labels.insert(key.to_owned(), json!(format!("{count}")));
+            if key == "total_interruptions" {
+                total = Some(count);
+            } else {
+                parts = Some(parts.unwrap_or(0.0) + count);
+            }
+        }
+    }
+    let urgency = r.text("urgency").map(|u| u.to_ascii_lowercase());
+    let paged = match total.or(parts) {
+        Some(count) => count > 0.0,
+        None => urgency.as_deref() == Some("high"),
+    };
+    put("paged", json!(paged));
+    if let Some(urgency) = &urgency {
+        put("urgency", json!(urgency));
+    }
+    if let Some(count) = r.number("escalation_count") {
+        if count < 0.0 || count.fract() != 0.0 {
+            r.fail("escalation_count", format!("must be a whole number ≥ 0, got {count}"));
+        } else {
+            put("escalations", json!(count as i64));
+        }
+    }
+    if let Some(auto) = r.flag("auto_resolved") {
+        put("auto_resolved", json!(auto));
+    }
+    for key in ["priority_name", "escalation_policy_name"] {
+        if let Some(text) = r.text(key) {
+            labels.insert(key.to_owned(), json!(text));
+        }
+    }
+    if r.flag("major") == Some(true) {
+        labels.insert("major".to_owned(), json!("true"));
+    }
+    if !labels.is_empty() {
+        put("labels", Value::Object(labels));
+    }
+    r.problems.finish(row)
 }
 
 /// The column of each adapter field the header has: `column_map` first, then the defaults.
 fn locate_columns(
     header: &[String],
     column_map: &[(String, String)],
+    fields: &[(&'static str, &'static [&'static str])],
 ) -> Result<Vec<(&'static str, String)>, FormatError> {
     let find = |wanted: &str| {
         let wanted = wanted.trim();
@@ -233,7 +366,7 @@ fn locate_columns(
             .cloned()
     };
     let mut columns = Vec::new();
-    for (field, defaults) in FIELDS {
+    for &(field, defaults) in fields {
         let column = match column_map.iter().find(|(key, _)| key.trim().eq_ignore_ascii_case(field)) {
             Some((_, wanted)) => Some(find(wanted).ok_or_else(|| {
                 format_error(format!(

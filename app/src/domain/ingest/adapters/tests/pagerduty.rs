@@ -206,3 +206,66 @@ fn timestamps_without_an_offset_are_read_in_the_exports_time_zone() {
     let unknown = convert(Adapter::PagerDuty, file.as_bytes(), &AdapterOptions::default(), &known()).expect_err("zone");
     assert!(unknown.message.contains("not an IANA time zone"), "{}", unknown.message);
 }
+
+#[test]
+fn a_pagerduty_export_imported_as_alerts_keeps_its_interruptions() {
+    let converted = convert_to(
+        Adapter::PagerDuty,
+        RecordKind::Alerts,
+        PAGERDUTY_JSON.as_bytes(),
+        &AdapterOptions::default(),
+        &known(),
+    )
+    .expect("readable");
+    assert_eq!(converted.rows.len(), 4);
+    let first = json_of(ok(&converted.rows[0]));
+    assert_eq!(
+        first,
+        json!({
+            "external_id": "Q2KXY8PZ4T0R1M",
+            "rule": "Checkout API: error rate above 5% for 5 minutes",
+            "service": "checkout-api",
+            "fired_at": "2026-03-02T17:14:05Z",
+            "acknowledged_at": "2026-03-02T17:15:40Z",
+            "resolved_at": "2026-03-02T18:02:41Z",
+            "paged": true,
+            "urgency": "high",
+            "escalations": 0,
+            "labels": {
+                "business_hour_interruptions": "1", "off_hour_interruptions": "0", "sleep_hour_interruptions": "0",
+                "priority_name": "P1", "escalation_policy_name": "Storefront primary", "major": "true"
+            }
+        })
+    );
+    assert!(
+        converted.notes.iter().any(|n| n.contains("each PagerDuty incident is one alert")),
+        "{:?}",
+        converted.notes
+    );
+    for row in &converted.rows {
+        let alert = crate::domain::records::AlertInput::from_row(ok(row))
+            .unwrap_or_else(|e| panic!("row {} is not a valid native alert: {e:?}", ok(row).number));
+        assert_eq!(alert.disposition, None, "a re-import never undoes a triage");
+    }
+    // The CSV export reads the same way, without interruption counts: urgency decides.
+    let csv = convert_to(
+        Adapter::PagerDuty,
+        RecordKind::Alerts,
+        PAGERDUTY_CSV.as_bytes(),
+        &AdapterOptions::default(),
+        &known(),
+    )
+    .expect("readable");
+    let second = json_of(ok(&csv.rows[1]));
+    assert_eq!((second["paged"].clone(), second["service"].clone()), (json!(true), json!("payments")));
+    // A kind the adapter does not make reads as its default (incidents).
+    let other = convert_to(
+        Adapter::PagerDuty,
+        RecordKind::Slos,
+        PAGERDUTY_JSON.as_bytes(),
+        &AdapterOptions::default(),
+        &known(),
+    )
+    .expect("readable");
+    assert!(json_of(ok(&other.rows[0])).get("severity").is_some());
+}
