@@ -98,6 +98,9 @@ struct ImportArgs {
     /// OpenSLO: team owning services the file names but Plumbline lacks (they are created).
     #[arg(long, default_value = "")]
     team: String,
+    /// PagerDuty: IANA zone of the file's timestamps without a UTC offset, when it names none.
+    #[arg(long, default_value = "")]
+    file_time_zone: String,
     /// Who is importing, for the import batch and the audit trail.
     #[arg(long, env = "USER", default_value = "unknown")]
     user: String,
@@ -477,6 +480,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         &args.column_map,
         &args.team,
     )
+    .and_then(|options| options.with_time_zone(&args.file_time_zone))
     .map_err(|message| anyhow::anyhow!("adapter options: {message}"))?;
     let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
     let db = open(&args.database).await?;

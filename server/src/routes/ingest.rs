@@ -33,7 +33,8 @@ pub fn parse_source(query: &HashMap<String, String>) -> Result<String, Problem> 
 }
 
 /// What `POST /api/v1/{kind}` reads from its query string.
-const POST_PARAMETERS: [&str; 7] = ["source", "dry_run", "format", "severity_map", "service_map", "column_map", "team"];
+const POST_PARAMETERS: [&str; 8] =
+    ["source", "dry_run", "format", "severity_map", "service_map", "column_map", "team", "time_zone"];
 
 fn parse_dry_run(query: &HashMap<String, String>) -> Result<bool, Problem> {
     match query.get("dry_run").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
@@ -161,7 +162,8 @@ fn is_yaml(content_type: &str) -> bool {
 
 /// `?format=openslo|statuspage|pagerduty` (or a YAML body): the whole file is read, converted
 /// by the adapter, and imported on the same path as the native formats. Maps are query
-/// parameters: `severity_map`, `service_map`, `column_map` (`key=value,key=value`) and `team`.
+/// parameters: `severity_map`, `service_map`, `column_map` (`key=value,key=value`), `team` and
+/// `time_zone`.
 async fn adapted(
     state: AppState,
     principal: &Principal,
@@ -188,6 +190,7 @@ async fn adapted(
     let text = |name: &str| query.get(name).map(String::as_str).unwrap_or_default();
     let options =
         AdapterOptions::from_texts(text("severity_map"), text("service_map"), text("column_map"), text("team"))
+            .and_then(|options| options.with_time_zone(text("time_zone")))
             .map_err(|message| Problem::new(StatusCode::BAD_REQUEST, "Invalid adapter options", message))?;
     let ingestion = &state.ingestion;
     let limit = ingestion.adapter_limits.max_bytes.min(ingestion.max_body_bytes);

@@ -201,6 +201,18 @@ async fn pagerduty_exports_import_as_alerts(app: &TestApp) {
     assert!(kpis["kpis"]["page_count"].as_u64().is_some_and(|n| n >= 1), "{kpis}");
     assert_eq!(kpis["kpis"]["alert_precision"], 1.0, "the kept triage: {kpis}");
 
+    // A CSV export names no zone: its offset-less times are read in the one given on import.
+    let csv = "Incident ID,Title,Service Name,Urgency,Created On\nPZONE,Disk full,payments,high,2026-03-02 09:14:05\n";
+    let (status, reply) = post(app, "alerts", "?format=pagerduty&source=pd-zone", "text/csv", csv).await;
+    assert_eq!((status, reply["error_count"].clone()), (422, json!(1)), "no offset, no zone: {reply}");
+    let (status, reply) =
+        post(app, "alerts", "?format=pagerduty&source=pd-zone&time_zone=Europe/Berlin", "text/csv", csv).await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, listed) = app.get("/api/v1/alerts?source=pd-zone").await;
+    assert_eq!(listed["items"][0]["fired_at"], "2026-03-02T08:14:05+00:00", "{listed}");
+    let (status, reply) = post(app, "alerts", "?format=pagerduty&time_zone=Mars/Olympus", "text/csv", csv).await;
+    assert_eq!(status, 400, "{reply}");
+
     let (status, reply) = post(app, "deployments", "?format=pagerduty", "application/json", PAGERDUTY_JSON).await;
     assert_eq!(status, 400, "{reply}");
     let detail = reply["detail"].as_str().unwrap_or_default();

@@ -113,6 +113,9 @@ pub struct AdapterOptions {
     /// OpenSLO: team slug that owns services created because they are missing (none → a
     /// missing service is a row error).
     pub team: Option<String>,
+    /// PagerDuty: the zone timestamps without a UTC offset are read in when the file names none
+    /// (a CSV export never does); an Analytics response's own `time_zone` wins.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 impl AdapterOptions {
@@ -170,6 +173,18 @@ impl AdapterOptions {
             "" => None,
             text => Some(Slug::parse(text).map_err(|e| format!("team: '{text}' {e}"))?.as_str().to_owned()),
         };
-        Ok(AdapterOptions { severity_map, service_map, column_map, team })
+        Ok(AdapterOptions { severity_map, service_map, column_map, team, time_zone: None })
+    }
+
+    /// The same options with `time_zone` from its text (an IANA name; empty keeps none).
+    pub fn with_time_zone(mut self, text: &str) -> Result<AdapterOptions, String> {
+        let text = text.trim();
+        if !text.is_empty() {
+            let zone = text
+                .parse::<chrono_tz::Tz>()
+                .map_err(|_| format!("time_zone: '{text}' is not an IANA time zone such as Europe/Berlin or UTC"))?;
+            self.time_zone = Some(zone);
+        }
+        Ok(self)
     }
 }

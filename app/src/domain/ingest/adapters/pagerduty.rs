@@ -19,7 +19,8 @@
 //! - Timestamps may carry any offset and are written in UTC. The Analytics response gives them
 //!   without an offset and names their zone once, in its top-level `time_zone`
 //!   (`"Etc/UTC"`): such timestamps are read in that zone (a local time the zone skips or
-//!   repeats is a row error). Without a `time_zone`, a timestamp needs an offset. Seconds may be fractional; a
+//!   repeats is a row error). Without a `time_zone`, the `time_zone` option given on import is
+//!   used (CSV exports name no zone); without either, a timestamp needs an offset. Seconds may be fractional; a
 //!   negative or absurd (over ten years) duration is a row error.
 //! - Other fields (`urgency` when a priority is set, `team_name`, `escalation_policy_name`, …)
 //!   are ignored and listed in one note.
@@ -153,7 +154,10 @@ fn convert_json(bytes: &[u8], context: &Context) -> Result<Converted, FormatErro
     let zone = time_zone(&document)?;
     if let Some(zone) = zone {
         notes.push(format!("timestamps without a UTC offset are read in {zone}, the export's time_zone"));
+    } else if let Some(zone) = context.options.time_zone {
+        notes.push(format!("timestamps without a UTC offset are read in {zone}, the time_zone given on import"));
     }
+    let zone = zone.or(context.options.time_zone);
     let (array, items) = match &document {
         Value::Array(items) => ("", items),
         Value::Object(top) => match top.get("data") {
@@ -231,6 +235,9 @@ fn convert_csv(bytes: &[u8], context: &Context) -> Result<Converted, FormatError
     if !unused.is_empty() {
         notes.push(format!("ignored columns: {}", unused.join(", ")));
     }
+    if let Some(zone) = context.options.time_zone {
+        notes.push(format!("timestamps without a UTC offset are read in {zone}, the time_zone given on import"));
+    }
     let rows: Vec<DecodedRow> = decoded
         .into_iter()
         .map(|row| {
@@ -242,7 +249,11 @@ fn convert_csv(bytes: &[u8], context: &Context) -> Result<Converted, FormatError
                     fields.insert((*field).to_owned(), Value::String(text.clone()));
                 }
             }
-            record(row.number, ObjectReader::new(&fields, Place::Csv(&columns)), context)
+            record(
+                row.number,
+                ObjectReader::new(&fields, Place::Csv(&columns)).in_zone(context.options.time_zone),
+                context,
+            )
         })
         .collect();
     if !rows.is_empty() {

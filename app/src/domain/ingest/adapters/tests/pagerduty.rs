@@ -269,3 +269,16 @@ fn a_pagerduty_export_imported_as_alerts_keeps_its_interruptions() {
     .expect("readable");
     assert!(json_of(ok(&other.rows[0])).get("severity").is_some());
 }
+
+#[test]
+fn a_csv_export_without_offsets_is_read_in_the_time_zone_given_on_import() {
+    let csv = "Incident ID,Title,Service Name,Urgency,Created On\nP1,Disk full,payments,high,2026-03-02 09:14:05\n";
+    let refused = run(Adapter::PagerDuty, csv, &AdapterOptions::default());
+    assert!(err(&refused.rows[0]).message.contains("offset"), "{:?}", refused.rows[0]);
+    let berlin = AdapterOptions::default().with_time_zone("Europe/Berlin").expect("a zone");
+    let read = run(Adapter::PagerDuty, csv, &berlin);
+    assert_eq!(json_of(ok(&read.rows[0]))["started_at"], "2026-03-02T08:14:05Z", "09:14 in Berlin is 08:14 UTC");
+    assert!(read.notes.iter().any(|n| n.contains("Europe/Berlin, the time_zone given on import")), "{:?}", read.notes);
+    let error = AdapterOptions::default().with_time_zone("Mars/Olympus").expect_err("not a zone");
+    assert!(error.contains("not an IANA time zone"), "{error}");
+}
