@@ -1,10 +1,10 @@
-//! When the organisation's data begins: the earliest incident, SLO measurement day, deployment or
-//! DR test. A period that ends before it has no figures, not zeros (docs/kpis.md).
+//! When the organisation's data begins: the earliest incident, SLO measurement day, deployment,
+//! DR test, alert or on-call shift. A period that ends before it has no figures, not zeros (docs/kpis.md).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect, TryGetable};
 
-use crate::entities::{deployment, dr_test, incident, slo_measurement};
+use crate::entities::{alert, deployment, dr_test, incident, oncall_shift, slo_measurement};
 
 /// The smallest value of one column, if the table has a row.
 async fn earliest<E, T, C>(db: &C, column: E::Column) -> Result<Option<T>, DbErr>
@@ -24,7 +24,9 @@ pub async fn first_record<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<
     let dr_test = earliest::<dr_test::Entity, DateTime<Utc>, _>(db, dr_test::Column::PerformedAt).await?;
     let day = earliest::<slo_measurement::Entity, NaiveDate, _>(db, slo_measurement::Column::Day).await?;
     let measured = day.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
-    Ok([incident, deployment, dr_test, measured].into_iter().flatten().min())
+    let alert = earliest::<alert::Entity, DateTime<Utc>, _>(db, alert::Column::FiredAt).await?;
+    let shift = earliest::<oncall_shift::Entity, DateTime<Utc>, _>(db, oncall_shift::Column::StartsAt).await?;
+    Ok([incident, deployment, dr_test, measured, alert, shift].into_iter().flatten().min())
 }
 
 /// [`first_record`], read once per data version into `cache` (the summary's trend asks for it
