@@ -28,6 +28,9 @@ pub struct ImportUpload {
     pub column_map: String,
     #[serde(default)]
     pub team: String,
+    /// PagerDuty: the zone of timestamps without an offset in a file that names none.
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 /// One problem in a row, as the preview table lists it.

@@ -80,6 +80,7 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
     let service_map = RwSignal::new(String::new());
     let column_map = RwSignal::new(String::new());
     let team = RwSignal::new(String::new());
+    let time_zone = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<ImportOutcome, String>>);
     // The upload last previewed without errors: "Apply" sends exactly it.
@@ -115,6 +116,7 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
                     service_map: service_map.get_untracked(),
                     column_map: column_map.get_untracked(),
                     team: team.get_untracked(),
+                    time_zone: time_zone.get_untracked(),
                 }),
                 Err(message) => {
                     outcome.set(Some(Err(message)));
@@ -177,6 +179,7 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
                         <AdapterField id="import-service-map" label="Service map" hint="Checkout API=checkout-api" value=service_map previewed/>
                         <AdapterField id="import-column-map" label="Column map (PagerDuty CSV)" hint="created_at=Opened,title=Summary" value=column_map previewed/>
                         <AdapterField id="import-team" label="Team for new services (OpenSLO)" hint="payments" value=team previewed/>
+                        <AdapterField id="import-time-zone" label="Time zone of times without an offset (PagerDuty CSV)" hint="Europe/Berlin" value=time_zone previewed/>
                     </div>
                 </details>
                 <div class="import-actions">
