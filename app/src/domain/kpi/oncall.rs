@@ -244,6 +244,28 @@ pub fn shift_of_page<'a>(alert: &Alert, shifts: &[&'a OncallShift]) -> Option<&'
     })
 }
 
+/// Shifts by team, so finding a page's shift looks at its own team's few shifts rather than
+/// every team's (an organisation has thousands of shifts and pages in a quarter).
+pub struct ShiftIndex<'a> {
+    by_team: std::collections::HashMap<&'a Slug, Vec<&'a OncallShift>>,
+}
+
+impl<'a> ShiftIndex<'a> {
+    pub fn new(shifts: &[&'a OncallShift]) -> Self {
+        let mut by_team: std::collections::HashMap<&'a Slug, Vec<&'a OncallShift>> = Default::default();
+        for shift in shifts {
+            by_team.entry(&shift.team).or_default().push(shift);
+        }
+        ShiftIndex { by_team }
+    }
+
+    /// [`shift_of_page`] among the page's team's shifts.
+    pub fn shift_of(&self, alert: &Alert) -> Option<&'a OncallShift> {
+        let team_shifts = self.by_team.get(alert.team.as_ref()?)?;
+        shift_of_page(alert, team_shifts)
+    }
+}
+
 /// Pages per shift over the shifts starting in the period.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ShiftLoad {
@@ -264,9 +286,10 @@ pub fn pages_of_shifts<'a>(
     shifts: &[&'a OncallShift],
 ) -> Vec<(&'a OncallShift, usize)> {
     let (start, end) = (period.start(), period.end());
+    let index = ShiftIndex::new(shifts);
     let mut taken: BTreeMap<*const OncallShift, usize> = BTreeMap::new();
     for page in alerts.iter().filter(|a| a.paged) {
-        if let Some(shift) = shift_of_page(page, shifts) {
+        if let Some(shift) = index.shift_of(page) {
             *taken.entry(std::ptr::from_ref(shift)).or_default() += 1;
         }
     }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::{PopulationRow, RecordView, instant};
-use crate::domain::kpi::oncall::{Alert, OncallShift, pages_of_shifts, shift_of_page, time_to_acknowledge};
+use crate::domain::kpi::oncall::{Alert, OncallShift, ShiftIndex, pages_of_shifts, time_to_acknowledge};
 use crate::domain::kpi::{KpiId, Period, ScopedInputs};
 use crate::domain::records::AlertDisposition;
 
@@ -114,8 +114,9 @@ pub(super) fn shift_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<Popu
         .filter(|s| start <= s.starts_at && s.starts_at < end)
         .map(|s| std::ptr::from_ref(*s))
         .collect();
+    let index = ShiftIndex::new(&inputs.shifts);
     for alert in sorted_alerts_in(period, inputs).into_iter().filter(|a| a.paged) {
-        let note = match shift_of_page(alert, &inputs.shifts) {
+        let note = match index.shift_of(alert) {
             Some(shift) if counted.contains(&std::ptr::from_ref(shift)) => continue,
             Some(shift) => {
                 format!("taken by {}'s shift from {}, before the period", shift.person, instant(shift.starts_at))
