@@ -63,6 +63,8 @@ export default defineConfig({
   fullyParallel: false,
   retries: 0,
   timeout: 30_000,
+  // A run stuck past this fails with what was still running (a whole run takes about 10 min).
+  globalTimeout: 20 * 60_000,
   forbidOnly: !!process.env.CI,
   reporter: 'list',
   use: {

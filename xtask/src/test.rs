@@ -5,12 +5,20 @@
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
 
 use crate::build;
 use crate::tools::{self, Needs};
 use crate::util::{self, Paths, Result};
 
 const DEFAULT_TEST_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Longest `cargo test` may run, its build included (a cold build of the tests takes about
+/// 15 minutes on two cores, the tests about 10): past it, a hanging test is stopped.
+const CARGO_TEST_LIMIT: Duration = Duration::from_secs(50 * 60);
+
+/// Longest the browser suite may run (about 10 minutes).
+const PLAYWRIGHT_LIMIT: Duration = Duration::from_secs(25 * 60);
 
 pub struct Options {
     pub lint: bool,
@@ -116,6 +124,7 @@ fn cargo_test(paths: &Paths, report: &mut Report) -> Result {
     cmd.stdout(Stdio::piped());
     util::announce(&cmd);
     let mut child = cmd.spawn().map_err(|e| util::not_started(&cmd, &e))?;
+    let watchdog = util::Watchdog::watch(&child, CARGO_TEST_LIMIT, "cargo test");
     if let Some(stdout) = child.stdout.take() {
         let mut reader = BufReader::new(stdout);
         let mut line = Vec::new();
@@ -134,6 +143,12 @@ fn cargo_test(paths: &Paths, report: &mut Report) -> Result {
     }
     let status = child.wait().map_err(|e| format!("cargo test: {e}"))?;
     println!("cargo test output saved to {}", log_path.display());
+    if watchdog.finish() {
+        return Err(format!(
+            "cargo test was stopped after {} min (a test still running is named above)",
+            CARGO_TEST_LIMIT.as_secs() / 60
+        ));
+    }
     if status.success() { Ok(()) } else { Err(format!("cargo test failed ({status})")) }
 }
 
@@ -167,7 +182,7 @@ fn lint_openapi(paths: &Paths) -> Result {
     fs::write(&document, &output.stdout).map_err(|e| format!("cannot write {}: {e}", document.display()))?;
     let mut cmd = Command::new("npx");
     cmd.args(["redocly", "lint", "--format=stylish"]).arg(&document).current_dir(paths.root.join("end2end"));
-    util::run(&mut cmd)
+    util::run_within(&mut cmd, Duration::from_secs(5 * 60), "the OpenAPI lint")
 }
 
 fn playwright(paths: &Paths, report: &mut Report) -> Result {
@@ -182,7 +197,7 @@ fn playwright(paths: &Paths, report: &mut Report) -> Result {
         .env("PLAYWRIGHT_JSON_OUTPUT_FILE", &json_path)
         .env("PLUMBLINE_BIN", paths.server_bin(false))
         .env("LEPTOS_SITE_ROOT", &paths.site);
-    let run = util::run(&mut cmd);
+    let run = util::run_within(&mut cmd, PLAYWRIGHT_LIMIT, "the browser suite");
     let stats = fs::read_to_string(&json_path).ok().and_then(|json| playwright_stats(&json));
     match stats {
         Some(stats) => {

@@ -95,6 +95,18 @@ pub fn run(cmd: &mut Command) -> Result {
     if status.success() { Ok(()) } else { Err(format!("command failed ({status}): {}", describe(cmd))) }
 }
 
+/// [`run`], stopped (and failed) if it is still running after `limit`.
+pub fn run_within(cmd: &mut Command, limit: std::time::Duration, what: &str) -> Result {
+    announce(cmd);
+    let mut child = cmd.spawn().map_err(|e| not_started(cmd, &e))?;
+    let watchdog = Watchdog::watch(&child, limit, what);
+    let status = child.wait().map_err(|e| format!("{what}: {e}"))?;
+    if watchdog.finish() {
+        return Err(format!("{what} was stopped after {} min: {}", limit.as_secs() / 60, describe(cmd)));
+    }
+    if status.success() { Ok(()) } else { Err(format!("command failed ({status}): {}", describe(cmd))) }
+}
+
 /// Runs a check quietly (after printing it): its stdout when it succeeds, `None` when it
 /// fails or cannot start (the tool is missing).
 pub fn probe(cmd: &mut Command) -> Option<String> {
@@ -136,4 +148,112 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result {
 
 pub fn copy_file(from: &Path, to: &Path) -> Result {
     fs::copy(from, to).map(|_| ()).map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+/// Stops a command, and everything it started, that is still running after `limit`: a test
+/// that hangs must fail the run with its name on screen, not let CI time out silently.
+pub struct Watchdog {
+    done: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<bool>,
+}
+
+impl Watchdog {
+    /// Watches the spawned `child`.
+    pub fn watch(child: &std::process::Child, limit: std::time::Duration, what: &str) -> Watchdog {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let root = child.id();
+        let what = what.to_owned();
+        let thread = std::thread::spawn(move || {
+            if finished.recv_timeout(limit) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                return false;
+            }
+            eprintln!("error: {what} is still running after {} min: stopping it", limit.as_secs() / 60);
+            for signal in ["-TERM", "-KILL"] {
+                // Children first, so none is re-parented out of reach.
+                let mut tree = descendants(root);
+                tree.reverse();
+                tree.push(root);
+                for pid in tree {
+                    let _ = Command::new("kill").args([signal, &pid.to_string()]).stderr(Stdio::null()).status();
+                }
+                if finished.recv_timeout(std::time::Duration::from_secs(10)).is_ok() {
+                    break;
+                }
+            }
+            true
+        });
+        Watchdog { done, thread }
+    }
+
+    /// Stops watching; whether the command was stopped for running too long.
+    pub fn finish(self) -> bool {
+        let _ = self.done.send(());
+        self.thread.join().unwrap_or(false)
+    }
+}
+
+/// Every process below `root`, parents before their children (from `/proc`).
+fn descendants(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .filter_map(|entry| {
+                    let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+                    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                    // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
+                    let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+                    Some((pid, ppid))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
+        next += 1;
+    }
+    found.remove(0);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// Whether `pid` is gone (or only a zombie no one has reaped yet).
+    fn gone(pid: &str) -> bool {
+        fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map_or(true, |stat| stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')))
+    }
+
+    #[test]
+    fn the_watchdog_stops_a_command_and_what_it_started_once_past_its_limit() {
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 60 & echo $!; wait"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start sh");
+        let mut grandchild = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut grandchild).expect("pid");
+        let started = Instant::now();
+        let watchdog = Watchdog::watch(&child, Duration::from_millis(300), "sleep");
+        child.wait().expect("wait");
+        assert!(watchdog.finish(), "stopped for running too long");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(gone(grandchild.trim()), "the command's own child is stopped too");
+    }
+
+    #[test]
+    fn the_watchdog_leaves_a_command_within_its_limit_alone() {
+        let mut child = Command::new("true").spawn().expect("start true");
+        let watchdog = Watchdog::watch(&child, Duration::from_secs(60), "true");
+        assert!(child.wait().expect("wait").success());
+        assert!(!watchdog.finish());
+    }
 }
