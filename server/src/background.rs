@@ -12,10 +12,12 @@ use tokio::task::JoinHandle;
 /// How much lower the background thread's priority is (a nice value: 19 is the lowest).
 const NICE: i32 = 10;
 
+const THREAD_NAME: &str = "plumbline-background";
+
 static RUNTIME: LazyLock<Option<Runtime>> = LazyLock::new(|| {
     let built = Builder::new_multi_thread()
         .worker_threads(1)
-        .thread_name("plumbline-background")
+        .thread_name(THREAD_NAME)
         .on_thread_start(lower_priority)
         .enable_all()
         .build();
@@ -40,6 +42,11 @@ where
     }
 }
 
+/// Whether the caller runs on the background thread (a recompute, not a request).
+pub fn on_background_thread() -> bool {
+    std::thread::current().name() == Some(THREAD_NAME)
+}
+
 #[cfg(target_os = "linux")]
 fn lower_priority() {
     // On Linux the nice value is per thread: this one only.
@@ -56,7 +63,8 @@ fn lower_priority() {}
 mod tests {
     #[tokio::test]
     async fn background_tasks_run_and_return_their_output() {
-        let output = super::spawn(async { 6 * 7 }).await.expect("joined");
-        assert_eq!(output, 42);
+        let output = super::spawn(async { (6 * 7, super::on_background_thread()) }).await.expect("joined");
+        assert_eq!(output, (42, true));
+        assert!(!super::on_background_thread());
     }
 }

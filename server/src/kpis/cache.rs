@@ -20,6 +20,10 @@ pub const LIVE_FRESH: Duration = Duration::from_secs(60);
 
 use super::{KpiReport, RollupReport, ScorecardReport};
 
+/// The version of an entry put in only to be served outdated (figures kept in the database from
+/// before a restart, or from another replica, which may be of any version): never current.
+pub const OUTDATED: i64 = -1;
+
 struct Entry<T> {
     version: i64,
     computed: Instant,
@@ -156,6 +160,8 @@ pub struct KpiCache {
     pub stores: bool,
     /// The policy's paging hours the on-call KPIs are computed with.
     pub paging_hours: app::domain::kpi::PagingHours,
+    /// When this process last kept each open period's figures in the database.
+    pub kept_writes: super::kept::KeptWrites,
 }
 
 impl KpiCache {
@@ -188,6 +194,7 @@ impl Default for KpiCache {
             loading: Default::default(),
             stores: true,
             paging_hours: Default::default(),
+            kept_writes: Default::default(),
         }
     }
 }

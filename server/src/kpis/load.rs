@@ -288,23 +288,26 @@ pub async fn load<C: ConnectionTrait>(
         .filter(in_scope(deployment::Column::ServiceId, ids))
         .order_by_asc(deployment::Column::Id);
 
-    // The populations are independent: each query runs on its own pooled connection, so the
-    // database works on them side by side while earlier results are decoded.
+    // The populations are independent: for a reader waiting on them, each query runs on its own
+    // pooled connection, so the database works on them side by side while earlier results are
+    // decoded. A background recompute runs them one at a time instead: it keeps at most one
+    // database core busy, and the pages being served meanwhile keep the other.
+    let gate = tokio::sync::Semaphore::new(if crate::background::on_background_thread() { 1 } else { 8 });
     let started = std::time::Instant::now();
     // Each part is boxed so the joined future stays small.
     let service_directory = ServiceDirectory::new(&dir.services);
     let ((incidents, mut refs), action_rows, dr_rows, deployment_rows, slos, alerts, shifts) = tokio::try_join!(
-        Box::pin(timed("incidents", incidents(db, period, &dir.slugs))),
-        Box::pin(timed("actions", async {
+        Box::pin(timed("incidents", &gate, incidents(db, period, &dir.slugs))),
+        Box::pin(timed("actions", &gate, async {
             Ok::<_, LoadError>(actions_query.into_tuple::<mapping::ActionRow>().all(db).await?)
         })),
-        Box::pin(timed("dr_tests", async { Ok::<_, LoadError>(dr_query.all(db).await?) })),
-        Box::pin(timed("deployments", async {
+        Box::pin(timed("dr_tests", &gate, async { Ok::<_, LoadError>(dr_query.all(db).await?) })),
+        Box::pin(timed("deployments", &gate, async {
             Ok::<_, LoadError>(deployments_query.into_tuple::<mapping::DeploymentRow>().all(db).await?)
         })),
-        Box::pin(timed("slos", slos(db, period, now, ids, &names, &dir.active))),
-        Box::pin(timed("alerts", super::oncall::alerts(db, period, ids, &names, &service_directory))),
-        Box::pin(timed("shifts", super::oncall::shifts(db, period, &dir.teams))),
+        Box::pin(timed("slos", &gate, slos(db, period, now, ids, &names, &dir.active))),
+        Box::pin(timed("alerts", &gate, super::oncall::alerts(db, period, ids, &names, &service_directory))),
+        Box::pin(timed("shifts", &gate, super::oncall::shifts(db, period, &dir.teams))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
@@ -335,8 +338,9 @@ pub async fn load<C: ConnectionTrait>(
     })
 }
 
-/// Runs one part of a load, logging how long it took (at debug level).
-async fn timed<T>(part: &'static str, work: impl std::future::Future<Output = T>) -> T {
+/// Runs one part of a load when `gate` lets it, logging how long it took (at debug level).
+async fn timed<T>(part: &'static str, gate: &tokio::sync::Semaphore, work: impl std::future::Future<Output = T>) -> T {
+    let _turn = gate.acquire().await.ok();
     let started = std::time::Instant::now();
     let result = work.await;
     tracing::debug!(part, elapsed_ms = started.elapsed().as_millis(), "KPI population part loaded");

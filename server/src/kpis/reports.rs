@@ -12,8 +12,8 @@ use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
 use super::{
-    KpiCache, KpiQuery, LoadError, ReportHeader, RollupReport, ScorecardFilter, ScorecardReport, TrendQuery, cache,
-    load, rollups, scorecards,
+    Keep, KpiCache, KpiQuery, LoadError, ReportHeader, RollupReport, ScorecardFilter, ScorecardReport, TrendQuery,
+    cache, cached_kept, load, rollups, scorecards,
 };
 
 /// `GET /api/v1/kpis`.
@@ -174,11 +174,12 @@ pub async fn cached_scorecard_report<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Arc<ScorecardReport>, LoadError> {
     let key = format!("{period}|{}", policy.version);
+    let keep = Keep { key: Keep::key("scorecards", period, ""), settings: policy, with_exemptions: true };
     let compute = async {
         let data = org_dataset(db, cache, period, now).await?;
         scorecards::scorecards_of(db, &data, policy, period, &ScorecardFilter::default(), data.now).await
     };
-    let all = cached(db, &cache.changes, &cache.scorecards, period, key, now, compute).await?;
+    let all = cached_kept(db, cache, period, key, keep, now, compute).await?;
     if filter.is_empty() {
         return Ok(all);
     }
@@ -194,11 +195,16 @@ pub async fn cached_rollup_report<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Arc<RollupReport>, LoadError> {
     let key = format!("{period}|{severity:?}");
+    let keep = Keep {
+        key: Keep::key("rollups", period, &format!("{:?}", severity.severities())),
+        settings: &cache.paging_hours,
+        with_exemptions: false,
+    };
     let compute = async {
         let data = org_dataset(db, cache, period, now).await?;
         Ok(rollups::rollups_of(&data, period, severity, data.now))
     };
-    cached(db, &cache.changes, &cache.rollups, period, key, now, compute).await
+    cached_kept(db, cache, period, key, keep, now, compute).await
 }
 
 /// `GET /api/v1/kpis/{kpi}/population`: the value of one KPI and the records behind it.

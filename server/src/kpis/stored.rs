@@ -48,13 +48,32 @@ pub async fn read<T: DeserializeOwned, C: ConnectionTrait>(db: &C, key: &str, ve
     }
 }
 
+/// The body last stored for `key` under today's definitions, whatever its period version,
+/// and that version: figures kept for readers to be served while newer ones are computed.
+pub async fn read_latest<C: ConnectionTrait>(db: &C, key: &str) -> Option<(i64, String)> {
+    let sql = "SELECT version, body FROM stored_figure WHERE key = $1 AND definitions_version = $2";
+    let values = [Value::from(key), Value::from(DEFINITIONS.as_str())];
+    let row = match db.query_one_raw(crate::db::statement(db.get_database_backend(), sql, values)).await {
+        Ok(row) => row?,
+        Err(error) => {
+            tracing::warn!(key, %error, "cannot read kept figures; computing them");
+            return None;
+        }
+    };
+    Some((row.try_get("", "version").ok()?, row.try_get("", "body").ok()?))
+}
+
 /// Stores `figures` of `key` as computed at `version`, unless a replica stored a newer version
 /// meanwhile. A failure is logged: the figures were computed and are served all the same.
 pub async fn write<T: Serialize, C: ConnectionTrait>(db: &C, key: &str, version: i64, figures: &T, now: DateTime<Utc>) {
-    let body = match serde_json::to_string(figures) {
-        Ok(body) => body,
-        Err(error) => return tracing::warn!(key, %error, "cannot serialise figures to store them"),
-    };
+    match serde_json::to_string(figures) {
+        Ok(body) => write_body(db, key, version, body, now).await,
+        Err(error) => tracing::warn!(key, %error, "cannot serialise figures to store them"),
+    }
+}
+
+/// [`write`] of figures already serialised.
+pub async fn write_body<C: ConnectionTrait>(db: &C, key: &str, version: i64, body: String, now: DateTime<Utc>) {
     let sql = "INSERT INTO stored_figure (key, version, definitions_version, computed_at, body) \
                VALUES ($1, $2, $3, $4, $5) \
                ON CONFLICT (key) DO UPDATE SET version = excluded.version, \

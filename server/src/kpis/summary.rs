@@ -88,8 +88,13 @@ pub async fn summary<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Arc<Summary>, LoadError> {
     let key = format!("{period}|{scope}|{}", policy.version);
+    let keep = super::Keep {
+        key: super::Keep::key("summary", &period, &scope.to_string()),
+        settings: policy,
+        with_exemptions: true,
+    };
     let compute = Box::pin(compute(db, cache, policy, period, scope, now));
-    super::cached(db, &cache.changes, &cache.summaries, &period, key, now, compute).await
+    super::cached_kept(db, cache, &period, key, keep, now, compute).await
 }
 
 async fn compute<C: ConnectionTrait>(

@@ -27,16 +27,8 @@ pub async fn build<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Arc<QuarterlyReport>, LoadError> {
     let key = format!("{period}|{}", policy.version);
-    kpis::cached(
-        db,
-        &cache.changes,
-        &cache.reports,
-        &period,
-        key,
-        now,
-        Box::pin(compose(db, cache, policy, period, now)),
-    )
-    .await
+    let keep = kpis::Keep { key: kpis::Keep::key("report", &period, ""), settings: policy, with_exemptions: true };
+    kpis::cached_kept(db, cache, &period, key, keep, now, Box::pin(compose(db, cache, policy, period, now))).await
 }
 
 async fn compose<C: ConnectionTrait>(

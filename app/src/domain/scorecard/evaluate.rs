@@ -128,7 +128,7 @@ impl Exemption {
 }
 
 /// How a waived check was waived, and what it would have been.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Waiver {
     pub reason: String,
     pub approver: String,
@@ -185,7 +185,7 @@ pub struct SelfAssessmentAnswer {
 }
 
 /// The result of one check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub id: CheckId,
     pub level: Level,
@@ -198,12 +198,12 @@ pub struct CheckResult {
     pub threshold: Value,
     /// One line: what was found and, unless it passes, how to fix it.
     pub explanation: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
 }
 
 /// One service's scorecard for a period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scorecard {
     pub service: Slug,
     pub team: Slug,

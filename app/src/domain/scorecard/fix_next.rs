@@ -3,13 +3,13 @@
 
 use std::cmp::Reverse;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{CheckId, CheckStatus, Level, Scorecard};
 use crate::domain::records::Slug;
 
 /// One failing (or data-less) check to fix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FixItem {
     pub service: Slug,
     pub team: Slug,
