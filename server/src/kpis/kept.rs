@@ -126,7 +126,8 @@ where
             return Ok(figures);
         }
         cache::Lookup::Stale(_) => {}
-        cache::Lookup::Missing if cache.stores => {
+        // An open period's kept row is never current: only a reader can be served it.
+        cache::Lookup::Missing if cache.stores && (!open || super::stale::is_reader()) => {
             let basis = basis(db, &keep, period, now).await?;
             if let Some((kept, figures)) = read::<T, C>(db, &keep.key, &basis, period).await {
                 let figures = Arc::new(figures);

@@ -19,6 +19,11 @@ pub fn serve_stale() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether the running call is a reader's (without recording anything).
+pub fn is_reader() -> bool {
+    READER.try_with(|_| ()).is_ok()
+}
+
 /// Runs a reader's `call`, and says whether any part of its answer was outdated.
 pub async fn serving<F: Future>(call: F) -> (F::Output, bool) {
     READER
@@ -36,6 +41,9 @@ mod tests {
     #[tokio::test]
     async fn only_a_readers_call_is_served_outdated_figures() {
         assert!(!serve_stale(), "outside a reader's call, figures are recomputed");
+        assert!(!is_reader());
+        let ((), stale) = serving(async { assert!(is_reader()) }).await;
+        assert!(!stale, "asking does not mark the call as served outdated");
         let ((), stale) = serving(async {}).await;
         assert!(!stale);
         let (allowed, stale) = serving(async { serve_stale() }).await;

@@ -15,7 +15,9 @@
 //! how long they took (from `/metrics`). Before the pages, the eight-quarter trend of the REST
 //! API is timed cold (first request after start, nothing stored), warm, after an import of
 //! today (with how many quarters that import made it recompute), and after a restart, when the
-//! closed quarters are read from the database (`server/src/kpis/stored.rs`).
+//! closed quarters are read from the database (`server/src/kpis/stored.rs`). Right after that
+//! restart, the overview's first request is timed: it is served from the figures the previous
+//! server kept (`server/src/kpis/kept.rs`), not computed while the reader waits.
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -181,11 +183,25 @@ fn time_trend(what: &str) -> Result<f64> {
 }
 
 fn time_path(path: &str, what: &str) -> Result<f64> {
+    Ok(timed_get(path, &format!("eight-quarter trend, {what}"))?.0)
+}
+
+/// One request of `path`, timed and printed; its time in ms and its body.
+fn timed_get(path: &str, what: &str) -> Result<(f64, String)> {
     let started = std::time::Instant::now();
-    curl(path)?;
+    let body = curl(path)?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    println!("eight-quarter trend, {what}: {ms:.0} ms");
-    Ok(ms)
+    println!("{what}: {ms:.0} ms");
+    Ok((ms, body))
+}
+
+/// The overview right after a restart: served from the figures the server before it kept in
+/// the database, while its own start-up recompute runs.
+fn overview_after_restart() -> Result {
+    let (_, html) = timed_get("/", "overview, first request after a restart (the kept figures)")?;
+    let outdated = html.contains("data-testid=\"recomputing\"");
+    println!("  served {}", if outdated { "as outdated, newer figures being computed" } else { "as current" });
+    Ok(())
 }
 
 /// The eight-quarter trend: cold (nothing stored), warm, and after an import of today only.
@@ -298,8 +314,11 @@ fn bench(paths: &Paths, options: &Options) -> Result {
     let server = start_server(paths, scale)?;
     let importer = Importer::find()?;
     trend(&importer)?;
+    // Its start-up recompute done, this server has kept the running period's figures.
+    settle()?;
     drop(server);
     let _server = start_server(paths, scale)?;
+    overview_after_restart()?;
     trend_after_restart()?;
     settle()?;
     let quarter = last_closed_quarter()?;
