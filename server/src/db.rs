@@ -87,6 +87,29 @@ pub async fn connect_with_pool(target: &DatabaseTarget, pool_size: u32) -> Resul
     Ok(db)
 }
 
+/// A small pool for background recomputes, beside the request pool: on Postgres its sessions
+/// run each query without parallel workers, so a recompute keeps at most one database core
+/// busy while pages are served on the other (a parallel aggregate of a large organisation
+/// otherwise takes every core for seconds). Elsewhere, the request pool itself.
+pub async fn connect_background(target: &DatabaseTarget, requests: &DatabaseConnection) -> DatabaseConnection {
+    if requests.get_database_backend() != DbBackend::Postgres {
+        return requests.clone();
+    }
+    let mut options = ConnectOptions::new(target.url());
+    options.sqlx_logging(false).max_connections(2).min_connections(0);
+    options.map_sqlx_postgres_opts(|pg| {
+        pg.options([("plan_cache_mode", "force_custom_plan"), ("jit", "off"), ("max_parallel_workers_per_gather", "0")])
+    });
+    match Database::connect(options).await {
+        Ok(db) => db,
+        Err(error) => {
+            let error = without_password(error, target);
+            tracing::warn!(%error, "cannot open the background pool; recomputes share the request pool");
+            requests.clone()
+        }
+    }
+}
+
 /// A read-only transaction that sees one state of the data throughout: REPEATABLE READ on
 /// Postgres; on SQLite (WAL) every read transaction already sees one snapshot, taken at its
 /// first read. For work whose parts must agree (evidence packs, published snapshots).

@@ -188,8 +188,10 @@ impl Application {
             settings.adapter_limits.clone(),
             policy.self_assessment_items(),
         );
-        let figures =
-            Figures::new(db.clone(), policy, settings.calendar).spacing_recomputes(settings.recompute_spacing);
+        let recompute_db = crate::db::connect_background(&settings.database, &db).await;
+        let figures = Figures::new(db.clone(), policy, settings.calendar)
+            .spacing_recomputes(settings.recompute_spacing)
+            .recomputing_through(recompute_db);
         let jobs = crate::jobs::builtin::standard(db.clone(), figures.clone());
         // After an import the current figures are recomputed in the background.
         let ingestion = {

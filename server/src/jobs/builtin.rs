@@ -25,7 +25,7 @@ pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
             let figures = figures.clone();
             // At a lower priority than the pages being read meanwhile.
             async move {
-                crate::background::spawn(async move { warm_figures(&figures).await })
+                crate::background::spawn(async move { warm_figures(&figures.for_recompute()).await })
                     .await
                     .map_err(|join| format!("the recompute stopped unexpectedly: {join}"))?
             }

@@ -29,11 +29,14 @@ pub struct Figures {
     /// Least time between two background recomputes of the same figures (see
     /// `Refreshing::wait_before`).
     recompute_spacing: std::time::Duration,
+    /// The pool background recomputes use (`db::connect_background`).
+    recompute_db: DatabaseConnection,
 }
 
 impl Figures {
     pub fn new(db: DatabaseConnection, policy: Policy, calendar: ReportingCalendar) -> Self {
         Figures {
+            recompute_db: db.clone(),
             db,
             cache: Arc::new(KpiCache::for_policy(&policy)),
             policy: Arc::new(policy),
@@ -41,6 +44,16 @@ impl Figures {
             serve_last: false,
             recompute_spacing: std::time::Duration::ZERO,
         }
+    }
+
+    /// The same figures, recomputed in the background through `db`.
+    pub fn recomputing_through(self, db: DatabaseConnection) -> Figures {
+        Figures { recompute_db: db, ..self }
+    }
+
+    /// The figures a background recompute works with: its own pool, current figures only.
+    pub fn for_recompute(&self) -> Figures {
+        Figures { db: self.recompute_db.clone(), serve_last: false, ..self.clone() }
     }
 
     /// The same figures, their background recomputes at least `spacing` apart per figure.
@@ -179,7 +192,7 @@ impl Figures {
         let (result, outdated) = super::stale::serving(call(self.clone())).await;
         if outdated && let Some(claim) = super::cache::claim_refresh(&self.cache, &key) {
             let wait = self.cache.refreshing.wait_before(&key, self.recompute_spacing);
-            let recompute = call(self.clone());
+            let recompute = call(self.for_recompute());
             crate::background::spawn(async move {
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;

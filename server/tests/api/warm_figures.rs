@@ -175,3 +175,24 @@ async fn a_page_is_served_the_last_figures_while_newer_ones_are_computed_on_post
 async fn a_page_is_served_the_last_figures_while_newer_ones_are_computed_on_sqlite() {
     a_page_is_served_the_last_figures_while_newer_ones_are_computed(Backend::Sqlite).await;
 }
+
+/// Background recomputes query through a pool whose sessions use no parallel workers, so a
+/// recompute keeps at most one database core busy while pages are served.
+#[tokio::test]
+async fn background_recomputes_query_without_parallel_workers_on_postgres() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(Backend::Postgres).await;
+    let setting = |db: sea_orm::DatabaseConnection| async move {
+        let sql = "SELECT current_setting('max_parallel_workers_per_gather') AS workers";
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get::<String>("", "workers").expect("workers")
+    };
+    let background = server::db::connect_background(&app.database, &app.db).await;
+    assert_eq!(setting(background).await, "0");
+    assert_ne!(setting(app.db.clone()).await, "0", "requests keep the server's default");
+    app.cleanup().await;
+}
