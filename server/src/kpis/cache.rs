@@ -11,6 +11,7 @@
 //! or an open period's entry older than [`LIVE_FRESH`], is served as it is (it carries the as-of
 //! instant it was computed for) while one background task recomputes it (see `Figures`).
 
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,6 +28,9 @@ pub const OUTDATED: i64 = -1;
 struct Entry<T> {
     version: i64,
     computed: Instant,
+    /// When the entry stops being current although its data has not changed (an exemption in
+    /// force when it was computed expires then).
+    valid_until: Option<DateTime<Utc>>,
     report: Arc<T>,
 }
 
@@ -60,10 +64,19 @@ impl<T> VersionedCache<T> {
 
     /// What is held for `key` against `version`; `open` periods also age.
     pub fn lookup(&self, key: &str, version: i64, open: bool) -> Lookup<T> {
+        self.lookup_at(key, version, open, None)
+    }
+
+    /// [`Self::lookup`], at `now` for entries that expire (see [`Self::put_until`]).
+    pub fn lookup_at(&self, key: &str, version: i64, open: bool, now: Option<DateTime<Utc>>) -> Lookup<T> {
         let Ok(entries) = self.entries.lock() else { return Lookup::Missing };
         match entries.get(key) {
             None => Lookup::Missing,
-            Some(e) if e.version == version && (!open || e.computed.elapsed() < LIVE_FRESH) => {
+            Some(e)
+                if e.version == version
+                    && (!open || e.computed.elapsed() < LIVE_FRESH)
+                    && e.valid_until.zip(now).is_none_or(|(until, now)| now < until) =>
+            {
                 Lookup::Fresh(Arc::clone(&e.report))
             }
             Some(e) => Lookup::Stale(Arc::clone(&e.report)),
@@ -71,11 +84,16 @@ impl<T> VersionedCache<T> {
     }
 
     pub fn put(&self, key: String, version: i64, report: Arc<T>) {
+        self.put_until(key, version, report, None);
+    }
+
+    /// [`Self::put`] of an entry that is outdated from `valid_until` on.
+    pub fn put_until(&self, key: String, version: i64, report: Arc<T>, valid_until: Option<DateTime<Utc>>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= self.capacity && !entries.contains_key(&key) {
                 entries.clear();
             }
-            entries.insert(key, Entry { version, computed: Instant::now(), report });
+            entries.insert(key, Entry { version, computed: Instant::now(), valid_until, report });
         }
     }
 }

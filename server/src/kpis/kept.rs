@@ -34,18 +34,25 @@ pub trait Kept: Sized + Send + Sync + 'static {
     fn from_json(text: &str, period: Period) -> serde_json::Result<Self>;
 }
 
-/// What a kept row was computed on besides the records: a digest of the settings (the policy,
+/// What a figure is computed on besides the records: a digest of the settings (the policy,
 /// or the paging hours), the reporting calendar and, for figures with scorecards, the
-/// exemptions in force at `now`.
+/// exemptions in force at `now` — with the instant the first of those expires, after which
+/// figures computed now are outdated although no record changed.
+struct Basis {
+    digest: String,
+    until: Option<DateTime<Utc>>,
+}
+
 async fn basis<C: ConnectionTrait>(
     db: &C,
     keep: &Keep<'_>,
     period: &Period,
     now: DateTime<Utc>,
-) -> Result<String, LoadError> {
+) -> Result<Basis, LoadError> {
     let mut digest = Sha256::new();
     // Debug output covers every field of the validated settings, and changes when any does.
     digest.update(format!("{:?}|{:?}", keep.settings, period.calendar()).as_bytes());
+    let mut until: Option<DateTime<Utc>> = None;
     if keep.with_exemptions {
         let sql = "SELECT service_id, check_id, expires_at FROM exemption WHERE expires_at > $1 \
                    ORDER BY service_id, check_id, expires_at";
@@ -55,9 +62,10 @@ async fn basis<C: ConnectionTrait>(
             let check: String = row.try_get("", "check_id")?;
             let expires: DateTime<Utc> = row.try_get("", "expires_at")?;
             digest.update(format!("|{service}:{check}:{}", expires.timestamp_micros()).as_bytes());
+            until = Some(until.map_or(expires, |first| first.min(expires)));
         }
     }
-    Ok(hex::encode(&digest.finalize()[..12]))
+    Ok(Basis { digest: hex::encode(&digest.finalize()[..12]), until })
 }
 
 /// When this process last wrote each open period's kept row.
@@ -116,7 +124,7 @@ where
     let entries = T::entries(cache);
     let version = cache.changes.period_version(db, period).await?;
     let open = period.end() > now;
-    match entries.lookup(&key, version, open) {
+    match entries.lookup_at(&key, version, open, Some(now)) {
         cache::Lookup::Fresh(figures) => {
             crate::metrics::cache_lookup(entries.name, "hit");
             return Ok(figures);
@@ -129,12 +137,12 @@ where
         // An open period's kept row is never current: only a reader can be served it.
         cache::Lookup::Missing if cache.stores && (!open || super::stale::is_reader()) => {
             let basis = basis(db, &keep, period, now).await?;
-            if let Some((kept, figures)) = read::<T, C>(db, &keep.key, &basis, period).await {
+            if let Some((kept, figures)) = read::<T, C>(db, &keep.key, &basis.digest, period).await {
                 let figures = Arc::new(figures);
                 if kept.basis_current && kept.version == version && !open {
                     crate::metrics::cache_lookup("stored", "hit");
                     crate::metrics::cache_lookup(entries.name, "hit");
-                    entries.put(key, version, Arc::clone(&figures));
+                    entries.put_until(key, version, Arc::clone(&figures), basis.until);
                     return Ok(figures);
                 }
                 if super::stale::serve_stale() {
@@ -147,14 +155,12 @@ where
         cache::Lookup::Missing => {}
     }
     crate::metrics::cache_lookup(entries.name, "miss");
+    // Read before computing: an exemption that expires meanwhile outdates the figures at once.
+    let basis = basis(db, &keep, period, now).await?;
     let figures = Arc::new(compute.await?);
-    entries.put(key, version, Arc::clone(&figures));
+    entries.put_until(key, version, Arc::clone(&figures), basis.until);
     if cache.stores && cache.kept_writes.due(&keep.key, open) {
-        // Keeping is best effort: the figures were computed and are served all the same.
-        match basis(db, &keep, period, now).await {
-            Ok(basis) => write(db, &keep.key, &basis, version, figures.as_ref(), now).await,
-            Err(error) => tracing::warn!(key = keep.key, %error, "cannot keep computed figures"),
-        }
+        write(db, &keep.key, &basis.digest, version, figures.as_ref(), now).await;
     }
     Ok(figures)
 }

@@ -177,7 +177,10 @@ pub async fn cached_scorecard_report<C: ConnectionTrait>(
     let keep = Keep { key: Keep::key("scorecards", period, ""), settings: policy, with_exemptions: true };
     let compute = async {
         let data = org_dataset(db, cache, period, now).await?;
-        scorecards::scorecards_of(db, &data, policy, period, &ScorecardFilter::default(), data.now).await
+        // An open period is evaluated as of its load; a closed one, whose load may be old, at
+        // `now`, which decides the exemptions still in force.
+        let at = if period.end() > now { data.now } else { now };
+        scorecards::scorecards_of(db, &data, policy, period, &ScorecardFilter::default(), at).await
     };
     let all = cached_kept(db, cache, period, key, keep, now, compute).await?;
     if filter.is_empty() {

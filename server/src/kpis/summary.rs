@@ -109,7 +109,8 @@ async fn compute<C: ConnectionTrait>(
     let data = Box::pin(org_dataset(db, cache, &period, now)).await?;
     load::check_scope(&data, scope)?;
     // The load's own clock: an open period's load may be a little older than this request.
-    let now = data.now;
+    // (The scorecards take the request's: a closed period's exemptions in force depend on it.)
+    let (request_now, now) = (now, data.now);
     let inputs = data.scoped(scope);
     let kpis = compute_kpis(&period, now, &inputs, severity);
     let slos = slo_statuses(&period, now, &inputs);
@@ -122,7 +123,7 @@ async fn compute<C: ConnectionTrait>(
         Scope::Tier(tier) => ScorecardFilter { tier: Some(*tier), ..Default::default() },
         _ => ScorecardFilter::default(),
     };
-    let scorecards = Box::pin(super::cached_scorecard_report(db, cache, policy, &period, &filter, now)).await?;
+    let scorecards = Box::pin(super::cached_scorecard_report(db, cache, policy, &period, &filter, request_now)).await?;
 
     let data_begins = super::first_record::current(db, cache).await?;
     let before_data = |p: &Period| data_begins.is_none_or(|first| p.end() <= first);

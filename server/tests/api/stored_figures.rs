@@ -210,7 +210,8 @@ async fn search_active_slo(app: &TestApp, base: &str) -> Value {
 }
 
 /// A waiver that expires changes no record, yet a closed quarter's scorecards change with it:
-/// kept scorecards computed while it was in force are not served as current afterwards.
+/// scorecards computed while it was in force, kept or in a server's memory, are not served as
+/// current afterwards.
 async fn kept_scorecards_follow_the_exemptions_in_force(backend: Backend) {
     let a = spawn_app(backend).await;
     crate::kpis::load(&a).await;
@@ -234,6 +235,9 @@ async fn kept_scorecards_follow_the_exemptions_in_force(backend: Backend) {
     tokio::time::sleep((expires - chrono::Utc::now()).to_std().unwrap_or_default()).await;
     let c = a.replica(0).await;
     assert_eq!(search_active_slo(&a, &c).await, "fail", "the expired waiver no longer holds");
+    // Nor in the memory of the servers that computed the scorecards while it held.
+    assert_eq!(search_active_slo(&a, &a.base).await, "fail");
+    assert_eq!(search_active_slo(&a, &b).await, "fail");
     a.cleanup().await;
 }
 
