@@ -132,14 +132,8 @@ async fn mark_summary(app: &TestApp, prefix: &str, count: u64) {
         .expect("mark the kept summary");
 }
 
-async fn page_at(app: &TestApp, base: &str, path: &str) -> String {
-    let response = app.client.get(format!("{base}{path}")).send().await.expect("request");
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    response.text().await.expect("html").replace("<!>", "")
-}
-
 async fn a_restarted_server_serves_the_kept_figures_at_once(backend: Backend) {
-    use crate::warm_figures::high_sev;
+    use crate::warm_figures::{high_sev, page_at};
     let a = spawn_app(backend).await;
     crate::kpis::load(&a).await;
     let running = page_at(&a, &a.base, "/").await;

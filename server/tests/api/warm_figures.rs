@@ -118,7 +118,12 @@ async fn an_import_moves_only_the_periods_its_records_reach_on_sqlite() {
 }
 
 async fn page(app: &TestApp, path: &str) -> String {
-    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
+    page_at(app, &app.base, path).await
+}
+
+/// A page's HTML from the server at `base` (the test's own, or a replica of it).
+pub async fn page_at(app: &TestApp, base: &str, path: &str) -> String {
+    let response = app.client.get(format!("{base}{path}")).send().await.expect("request");
     assert_eq!(response.status().as_u16(), 200, "{path}");
     response.text().await.expect("html").replace("<!>", "")
 }
