@@ -14,6 +14,7 @@ test('the overview shows the org KPIs of the chosen period, linked to their reco
   // until they are current.
   await expect(async () => {
     await overview.goto('2026-Q3');
+    await expect(page.getByTestId('recomputing')).toHaveCount(0, { timeout: 1000 });
     await expect(high).toHaveText(String((await kpis('2026-Q3')).high_sev_count), { timeout: 1000 });
   }).toPass({ timeout: 20000 });
   await expect(overview.heading).toHaveText('Reliability overview · 2026-Q3');

@@ -13,9 +13,10 @@ test('the quarterly report prints, and its server-made PDF downloads with the fi
   const report = new ReportPage(page);
   const kpis = (await (await request.get('/api/v1/kpis?period=2026-Q3&scope=org')).json()).kpis;
   // The report serves the last computed figures while earlier specs' imports are recomputed:
-  // reload until they are current.
+  // reload until they say they are current.
   await expect(async () => {
     await report.goto('2026-Q3');
+    await expect(page.getByTestId('recomputing')).toHaveCount(0, { timeout: 1000 });
     await expect(report.kpiValue('high_sev_count')).toHaveText(String(kpis.high_sev_count), { timeout: 1000 });
   }).toPass({ timeout: 20000 });
   await expect(report.heading).toHaveText('Quarterly reliability report · 2026-Q3');

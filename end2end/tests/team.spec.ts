@@ -12,9 +12,10 @@ test('a team page lists its services, what to fix next and its risks', async ({ 
   const cards = await (await request.get('/api/v1/scorecards?period=2026-Q3&team=shop')).json();
   const team = new TeamPage(page);
   // Pages serve the last computed figures while an earlier spec's import (the on-call pages) is
-  // recomputed: reload until they are current.
+  // recomputed: reload until they say they are current.
   await expect(async () => {
     await team.goto('shop', '2026-Q3');
+    await expect(page.getByTestId('recomputing')).toHaveCount(0, { timeout: 1000 });
     await expect(team.fixes).toHaveCount(Math.min(cards.fix_next.length, 25), { timeout: 1000 });
   }).toPass({ timeout: 20000 });
   await expect(team.heading).toHaveText('Shop · 2026-Q3');

@@ -13,6 +13,10 @@ pub struct ReportView {
     /// The viewer is an admin and the quarter is an unpublished, ended one.
     #[serde(default)]
     pub can_publish: bool,
+    /// The figures computed now (a draft's, or the live ones a published report is compared
+    /// with) are outdated: newer ones, with data imported since, are being computed.
+    #[serde(default)]
+    pub recomputing: bool,
 }
 
 #[server(endpoint = "report")]

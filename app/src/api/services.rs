@@ -34,6 +34,9 @@ pub struct ServicesView {
     pub previous_has_data: bool,
     /// The policy's checks, in order: the matrix's columns.
     pub checks: Vec<CheckColumn>,
+    /// Outdated scorecards are shown while newer ones, with data imported since, are computed.
+    #[serde(default)]
+    pub recomputing: bool,
 }
 
 /// A check as a column of the services × checks matrix.

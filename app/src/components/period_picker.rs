@@ -59,11 +59,17 @@ pub fn PeriodPicker(
             <span class="note" data-testid="period-span">
                 {format!("{} to {} · as of {} · {status}", header.from, header.to, header.as_of)}
             </span>
-            {header.recomputing.then(|| view! {
-                <span class="note recomputing" role="status" data-testid="recomputing">
-                    "Newer figures, with data imported since, are being computed: reload in a moment."
-                </span>
-            })}
+            {header.recomputing.then(|| view! { <RecomputingNote/> })}
         </form>
+    }
+}
+
+/// Said wherever a page shows the last computed figures while newer ones are computed.
+#[component]
+pub fn RecomputingNote() -> impl IntoView {
+    view! {
+        <span class="note recomputing" role="status" data-testid="recomputing">
+            "Newer figures, with data imported since, are being computed: reload in a moment."
+        </span>
     }
 }

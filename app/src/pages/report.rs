@@ -10,6 +10,7 @@ use crate::api::{ReportView, get_report};
 use crate::components::figures::{LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down, verdict_text};
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
+use crate::components::period_picker::RecomputingNote;
 use crate::domain::overview::{Unit, format_value};
 use crate::domain::report::{MajorIncident, Publication, QuarterlyReport};
 
@@ -95,7 +96,7 @@ fn PublishForm(period: String) -> impl IntoView {
 
 #[component]
 fn Report(view: ReportView) -> impl IntoView {
-    let ReportView { report, publication, can_publish } = view;
+    let ReportView { report, publication, can_publish, recomputing } = view;
     let QuarterlyReport {
         period,
         previous,
@@ -148,6 +149,7 @@ fn Report(view: ReportView) -> impl IntoView {
                 <h1 id="report-title">{format!("Quarterly reliability report · {period}")}</h1>
                 <p class="lede">{format!("{from} to {to} · as of {as_of} · {active_services} active services")}</p>
                 {status}
+                {recomputing.then(|| view! { <RecomputingNote/> })}
                 <p class="report-actions">
                     <a class="button" href=pdf download="">"Download PDF"</a>
                     <PrintButton/>

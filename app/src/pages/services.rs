@@ -10,6 +10,7 @@ use crate::api::{ServicesQuery, ServicesView, get_services};
 use crate::components::check_matrix::CheckMatrix;
 use crate::components::level_badge::level_badge;
 use crate::components::page_error::PageError;
+use crate::components::period_picker::RecomputingNote;
 use crate::components::url::query_string;
 use crate::domain::scorecard::Level;
 use crate::domain::scorecard::listing::{ServiceRow, SortKey};
@@ -69,7 +70,11 @@ pub fn ServicesPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading services…"</p> }>
             {move || Suspend::new(async move {
                 match services.await {
-                    Ok(view) => view! { <ServicesTable view query=query.get_untracked()/> }.into_any(),
+                    Ok(view) => view! {
+                        {view.recomputing.then(|| view! { <p><RecomputingNote/></p> })}
+                        <ServicesTable view query=query.get_untracked()/>
+                    }
+                    .into_any(),
                     Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}

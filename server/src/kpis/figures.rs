@@ -3,6 +3,7 @@
 //! by hand (and none can pair a cache with the wrong database).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use app::domain::kpi::{KpiId, Period, PeriodError, ReportingCalendar, Scope, SeverityFilter};
 use app::domain::scorecard::Policy;
@@ -31,6 +32,9 @@ pub struct Figures {
     recompute_spacing: std::time::Duration,
     /// The pool background recomputes use (`db::connect_background`).
     recompute_db: DatabaseConnection,
+    /// Set when a read through this handle served outdated figures: one page's reads share a
+    /// handle ([`Self::for_one_page`]), so its header can say newer ones are being computed.
+    served_outdated: Arc<AtomicBool>,
 }
 
 impl Figures {
@@ -43,7 +47,19 @@ impl Figures {
             calendar,
             serve_last: false,
             recompute_spacing: std::time::Duration::ZERO,
+            served_outdated: Arc::default(),
         }
+    }
+
+    /// A handle for the reads of one page, so [`Self::served_outdated`] speaks of them only.
+    pub fn for_one_page(&self) -> Figures {
+        Figures { served_outdated: Arc::default(), ..self.clone() }
+    }
+
+    /// Whether any read through this handle (see [`Self::for_one_page`]) served outdated
+    /// figures while newer ones are computed.
+    pub fn served_outdated(&self) -> bool {
+        self.served_outdated.load(Ordering::Relaxed)
     }
 
     /// The same figures, recomputed in the background through `db`.
@@ -106,20 +122,9 @@ impl Figures {
 
     /// The org or team summary behind the overview, team pages and report.
     pub async fn summary(&self, period: Period, scope: &Scope, now: DateTime<Utc>) -> Result<Arc<Summary>, LoadError> {
-        Ok(self.summary_served(period, scope, now).await?.0)
-    }
-
-    /// [`Self::summary`], and whether it is outdated: newer figures, with data imported since
-    /// or (for the open period) a later as-of instant, are being computed meanwhile.
-    pub async fn summary_served(
-        &self,
-        period: Period,
-        scope: &Scope,
-        now: DateTime<Utc>,
-    ) -> Result<(Arc<Summary>, bool), LoadError> {
         let scope = scope.clone();
         let key = format!("summary|{period}|{scope}");
-        self.read_served(key, move |f: Figures| {
+        self.read(key, move |f: Figures| {
             let scope = scope.clone();
             async move { super::summary(&f.db, &f.cache, &f.policy, period, &scope, now).await }
         })
@@ -166,30 +171,23 @@ impl Figures {
         .await
     }
 
-    /// [`Self::read_served`] without saying whether the figures are outdated.
+    /// A reader's figures. For pages ([`Self::serving_last`]): computed by `call` now when
+    /// nothing was computed before; otherwise the last ones at once (noted for
+    /// [`Self::served_outdated`]), any outdated part recomputed by one background task (per
+    /// `key`) for the next reader. For everyone else: current figures, computed now where needed.
     async fn read<T, F, Fut>(&self, key: String, call: F) -> Result<T, LoadError>
     where
         F: Fn(Figures) -> Fut,
         Fut: Future<Output = Result<T, LoadError>> + Send + 'static,
         T: Send + 'static,
     {
-        Ok(self.read_served(key, call).await?.0)
-    }
-
-    /// A reader's figures, and whether they are outdated. For pages ([`Self::serving_last`]):
-    /// computed by `call` now when nothing was computed before; otherwise the last ones at once,
-    /// any outdated part recomputed by one background task (per `key`) for the next reader.
-    /// For everyone else: current figures, computed now where needed.
-    async fn read_served<T, F, Fut>(&self, key: String, call: F) -> Result<(T, bool), LoadError>
-    where
-        F: Fn(Figures) -> Fut,
-        Fut: Future<Output = Result<T, LoadError>> + Send + 'static,
-        T: Send + 'static,
-    {
         if !self.serve_last {
-            return Ok((call(self.clone()).await?, false));
+            return call(self.clone()).await;
         }
         let (result, outdated) = super::stale::serving(call(self.clone())).await;
+        if outdated {
+            self.served_outdated.store(true, Ordering::Relaxed);
+        }
         if outdated && let Some(claim) = super::cache::claim_refresh(&self.cache, &key) {
             let wait = self.cache.refreshing.wait_before(&key, self.recompute_spacing);
             let recompute = call(self.for_recompute());
@@ -207,7 +205,7 @@ impl Figures {
                 drop(claim);
             });
         }
-        Ok((result?, outdated))
+        result
     }
 
     pub async fn slos(&self, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {

@@ -24,7 +24,7 @@ impl KpisPage {
 #[async_trait::async_trait]
 impl KpisPort for KpisPage {
     async fn kpis(&self, period: Option<String>, scope: Option<String>) -> Result<KpisView, AppError> {
-        let figures = &self.figures;
+        let figures = &self.figures.for_one_page();
         let now = crate::clock_now();
         let params: HashMap<String, String> = [("period", period), ("scope", scope)]
             .into_iter()
@@ -55,8 +55,9 @@ impl KpisPort for KpisPage {
             })
             .collect();
         let state = standing(figures, &query.period, &query.scope, &report.kpis, now).await?;
-        let header =
+        let mut header =
             period_header(query.period, report.header.as_of, &figures.policy.version, figures.calendar, state, now);
+        header.recomputing = figures.served_outdated();
         Ok(KpisView { header, scope: query.scope.to_string(), kpis })
     }
 }

@@ -74,21 +74,22 @@ async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
 #[async_trait::async_trait]
 impl OverviewPort for OverviewPage {
     async fn org(&self, period: Option<String>) -> Result<OrgOverview, AppError> {
+        let figures = &self.figures.for_one_page();
         let now = crate::clock_now();
-        let period = self.figures.period(period.as_deref(), now).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let (summary, outdated) = Box::pin(self.figures.summary_served(period, &Scope::Org, now))
+        let period = figures.period(period.as_deref(), now).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let summary = Box::pin(figures.summary(period, &Scope::Org, now))
             .await
             .map_err(|e| AppError::internal("loading the org overview", &e))?;
         let policy = &summary.scorecards.policy_version;
-        let state = standing(&self.figures, &period, &Scope::Org, &summary.kpis, now).await?;
-        let rollups = Box::pin(self.figures.rollups(&period, SeverityFilter::HIGH, now))
+        let state = standing(figures, &period, &Scope::Org, &summary.kpis, now).await?;
+        let rollups = Box::pin(figures.rollups(&period, SeverityFilter::HIGH, now))
             .await
             .map_err(|e| AppError::internal("loading the teams of the org overview", &e))?;
-        let teams = crate::report::team_table(&self.figures.db, &rollups, &summary.scorecards.scorecards)
+        let teams = crate::report::team_table(&figures.db, &rollups, &summary.scorecards.scorecards)
             .await
             .map_err(|e| AppError::internal("loading team names", &e))?;
-        let mut header = period_header(summary.period, summary.as_of, policy, self.figures.calendar, state, now);
-        header.recomputing = outdated;
+        let mut header = period_header(summary.period, summary.as_of, policy, figures.calendar, state, now);
+        header.recomputing = figures.served_outdated();
         Ok(OrgOverview {
             header,
             active_services: summary.scorecards.scorecards.len() as u64,

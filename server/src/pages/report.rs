@@ -41,7 +41,8 @@ impl ReportPort for ReportPage {
     async fn report(&self, period: String, admin: bool) -> Result<ReportView, AppError> {
         let now = crate::clock_now();
         let period = self.figures.period(Some(&period), now)?;
-        let mut view = match Box::pin(report::report(&self.figures, period, now)).await {
+        let figures = &self.figures.for_one_page();
+        let mut view = match Box::pin(report::report(figures, period, now)).await {
             Ok(view) => view,
             Err(error @ ReportError::NotAQuarter(_)) => return Err(AppError::Invalid(error.to_string())),
             Err(other) => return Err(AppError::internal("building a quarterly report", &other)),
@@ -58,6 +59,7 @@ impl ReportPort for ReportPage {
             }
             Publication::Draft { .. } => {}
         }
+        view.recomputing = figures.served_outdated();
         Ok(view)
     }
 

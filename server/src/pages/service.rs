@@ -61,7 +61,7 @@ fn check_view(check: &CheckResult) -> CheckView {
 
 impl ServicePage {
     async fn load(&self, slug: &str, period: Period, now: DateTime<Utc>) -> Result<Option<ServiceView>, LoadFailure> {
-        let figures = &self.figures;
+        let figures = &self.figures.for_one_page();
         let db = &figures.db;
         let Some(row) = service::Entity::find().filter(service::Column::Slug.eq(slug)).one(db).await? else {
             return Ok(None);
@@ -71,12 +71,14 @@ impl ServicePage {
         let filter = ScorecardFilter { service: Some(slug.to_owned()), ..Default::default() };
         let report = figures.scorecards(&period, &filter, now).await?;
         let card: Option<&Scorecard> = report.scorecards.first();
-        let slos = self.slos(&row, period, now).await?;
+        let slos = Self::slos(figures, &row, period, now).await?;
         let records = Records::load(db, &row, period, now).await?;
         // The published figures are the org's, teams' and tiers': a service's page names the
         // state only (its team page compares the figures).
         let scope = Scope::Service(Slug::parse(&row.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
         let state = period_state(figures, &period, &scope, &Default::default(), now).await?;
+        let mut header = period_header(period, period.as_of(now), &report.policy_version, figures.calendar, state, now);
+        header.recomputing = figures.served_outdated();
         Ok(Some(ServiceView {
             service: row.slug.clone(),
             name: row.name.clone(),
@@ -84,7 +86,7 @@ impl ServicePage {
             team_name,
             tier: u8::try_from(row.tier).unwrap_or_default(),
             lifecycle: row.lifecycle.clone(),
-            header: period_header(period, period.as_of(now), &report.policy_version, figures.calendar, state, now),
+            header,
             level: card.and_then(|c| c.level),
             score: card.and_then(|c| c.score),
             score_explained: score_in_words(card.map(|c| c.checks.as_slice()).unwrap_or_default()),
@@ -101,15 +103,15 @@ impl ServicePage {
 
     /// Each SLO's status for the period (as `GET /api/v1/slos` reports it) and its daily series.
     async fn slos(
-        &self,
+        figures: &Figures,
         service: &service::Model,
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<Vec<SloView>, LoadFailure> {
-        let db = &self.figures.db;
+        let db = &figures.db;
         let scope = Scope::Service(Slug::parse(&service.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
         let query = KpiQuery { period, scope, severity: SeverityFilter::HIGH };
-        let report = match self.figures.slos(&query, now).await {
+        let report = match figures.slos(&query, now).await {
             Ok(report) => report,
             // A retired service is no scope the KPIs know: it has no SLO statuses to show.
             Err(kpis::LoadError::UnknownScope(_)) => return Ok(Vec::new()),

@@ -72,11 +72,11 @@ fn list_query(query: &ServicesQuery) -> Result<ListQuery, AppError> {
 #[async_trait::async_trait]
 impl ServicesPort for ServicesPage {
     async fn services(&self, query: ServicesQuery) -> Result<ServicesView, AppError> {
+        let figures = &self.figures.for_one_page();
         let now = crate::clock_now();
-        let period = self.figures.period(query.period.as_deref(), now)?;
+        let period = figures.period(query.period.as_deref(), now)?;
         let list = list_query(&query)?;
-        let report = self
-            .figures
+        let report = figures
             .scorecards(&period, &ScorecardFilter::default(), now)
             .await
             .map_err(|e| AppError::internal("listing services", &e))?;
@@ -85,7 +85,7 @@ impl ServicesPort for ServicesPage {
         // when that period ended before the first record (there is nothing to compare with).
         let previous = period.previous();
         let previous_has_data =
-            self.figures.has_data(&previous).await.map_err(|e| AppError::internal("finding the first record", &e))?;
+            figures.has_data(&previous).await.map_err(|e| AppError::internal("finding the first record", &e))?;
         if previous_has_data {
             let earlier = self
                 .figures
@@ -102,16 +102,14 @@ impl ServicesPort for ServicesPage {
             }
         }
         let slugs: BTreeSet<&str> = report.scorecards.iter().map(|c| c.team.as_str()).collect();
-        let names = crate::catalog::team_names(&self.figures.db)
-            .await
-            .map_err(|e| AppError::internal("listing team names", &e))?;
+        let names =
+            crate::catalog::team_names(&figures.db).await.map_err(|e| AppError::internal("listing team names", &e))?;
         let mut teams: Vec<(String, String)> = slugs
             .into_iter()
             .map(|slug| (slug.to_owned(), names.get(slug).cloned().unwrap_or_else(|| slug.to_owned())))
             .collect();
         teams.sort_by_key(|(_, name)| name.to_lowercase());
-        let checks = self
-            .figures
+        let checks = figures
             .policy
             .checks
             .iter()
@@ -125,6 +123,7 @@ impl ServicesPort for ServicesPage {
             previous: previous.to_string(),
             previous_has_data,
             checks,
+            recomputing: figures.served_outdated(),
         })
     }
 }

@@ -31,7 +31,7 @@ impl TeamPage {
     }
 
     async fn load(&self, slug: String, period: Option<String>) -> Result<TeamView, AppError> {
-        let figures = &self.figures;
+        let figures = &self.figures.for_one_page();
         let now = crate::clock_now();
         let period = figures.period(period.as_deref(), now).map_err(|e| AppError::Invalid(e.to_string()))?;
         let not_found = || AppError::NotFound(format!("There is no team '{slug}'."));
@@ -42,7 +42,7 @@ impl TeamPage {
             .map_err(|e| AppError::internal("loading a team page", &e))?
             .ok_or_else(not_found)?;
         let scope = Scope::Team(Slug::parse(&team.slug).map_err(|e| AppError::internal("a stored team slug", &e))?);
-        let (summary, outdated) = match figures.summary_served(period, &scope, now).await {
+        let summary = match figures.summary(period, &scope, now).await {
             Ok(summary) => summary,
             Err(LoadError::UnknownScope(_)) => {
                 return Err(AppError::NotFound(format!(
@@ -82,7 +82,7 @@ impl TeamPage {
         let state = standing(figures, &period, &scope, &summary.kpis, now).await?;
         let policy_version = &summary.scorecards.policy_version;
         let mut header = period_header(summary.period, summary.as_of, policy_version, figures.calendar, state, now);
-        header.recomputing = outdated;
+        header.recomputing = figures.served_outdated();
         Ok(TeamView {
             team: team.slug,
             name: team.name,

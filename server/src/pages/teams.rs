@@ -25,15 +25,14 @@ impl TeamsPage {
 #[async_trait::async_trait]
 impl TeamsPort for TeamsPage {
     async fn teams(&self, period: Option<String>) -> Result<TeamsView, AppError> {
+        let figures = &self.figures.for_one_page();
         let now = crate::clock_now();
-        let period = self.figures.period(period.as_deref(), now)?;
+        let period = figures.period(period.as_deref(), now)?;
         let failed = |e: &dyn std::fmt::Display| AppError::internal("loading the teams", e);
-        let scorecards = Box::pin(self.figures.scorecards(&period, &ScorecardFilter::default(), now))
-            .await
-            .map_err(|e| failed(&e))?;
-        let rollups =
-            Box::pin(self.figures.rollups(&period, SeverityFilter::HIGH, now)).await.map_err(|e| failed(&e))?;
-        let names = crate::catalog::team_names(&self.figures.db).await.map_err(|e| failed(&e))?;
+        let scorecards =
+            Box::pin(figures.scorecards(&period, &ScorecardFilter::default(), now)).await.map_err(|e| failed(&e))?;
+        let rollups = Box::pin(figures.rollups(&period, SeverityFilter::HIGH, now)).await.map_err(|e| failed(&e))?;
+        let names = crate::catalog::team_names(&figures.db).await.map_err(|e| failed(&e))?;
         let mut rows: BTreeMap<String, TeamRow> = BTreeMap::new();
         for card in &scorecards.scorecards {
             let slug = card.team.to_string();
@@ -63,9 +62,9 @@ impl TeamsPort for TeamsPage {
         }
         let mut teams: Vec<TeamRow> = rows.into_values().collect();
         teams.sort_by_key(|t| t.name.to_lowercase());
-        let state = standing(&self.figures, &period, &Scope::Org, &rollups.org, now).await?;
-        let header =
-            period_header(period, rollups.as_of, &scorecards.policy_version, self.figures.calendar, state, now);
+        let state = standing(figures, &period, &Scope::Org, &rollups.org, now).await?;
+        let mut header = period_header(period, rollups.as_of, &scorecards.policy_version, figures.calendar, state, now);
+        header.recomputing = figures.served_outdated();
         Ok(TeamsView { header, teams })
     }
 }

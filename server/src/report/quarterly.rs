@@ -144,7 +144,7 @@ pub async fn report(figures: &Figures, period: Period, now: DateTime<Utc>) -> Re
     }
     let report = figures.quarterly(period, now).await?.as_ref().clone();
     let publication = Publication::Draft { generated_at: app::domain::format::instant(now), open: period.end() > now };
-    Ok(ReportView { report, publication, can_publish: false })
+    Ok(ReportView { report, publication, can_publish: false, recomputing: false })
 }
 
 /// The report frozen in a published snapshot, if the snapshot holds one.
@@ -158,5 +158,5 @@ pub fn published_view(row: &scorecard_snapshot::Model) -> Result<Option<ReportVi
         content_sha256: row.content_sha256.clone(),
         changes: Vec::new(),
     };
-    Ok(Some(ReportView { report, publication, can_publish: false }))
+    Ok(Some(ReportView { report, publication, can_publish: false, recomputing: false }))
 }
