@@ -22,6 +22,18 @@ test('the overview shows the org KPIs of the chosen period, linked to their reco
   // Levels by tier and the trend charts, each labelled.
   await expect(overview.levelsByTier).toBeVisible();
   await expect(overview.highSevTrend).toBeVisible();
+  // The services that moved since the previous quarter are the API's, biggest move first.
+  const movers = await (await request.get('/api/v1/scorecards/movers?period=2026-Q3&scope=org&limit=5')).json();
+  const panel = page.getByTestId('movers');
+  await expect(panel.getByRole('heading', { name: 'Movers since 2026-Q2' })).toBeVisible();
+  for (const direction of ['improved', 'regressed']) {
+    const listed = panel.locator(`[data-testid="movers-${direction}"] > li`);
+    const expected: string[] = movers[direction].map((m: { service: string }) => m.service);
+    await expect(listed).toHaveCount(expected.length);
+    for (const [i, service] of expected.entries()) {
+      await expect(listed.nth(i)).toHaveAttribute('data-service', service);
+    }
+  }
 
   // The period picker is a form: the period lands in the URL and the figures follow it.
   await overview.period.show('2026-07');

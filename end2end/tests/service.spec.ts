@@ -99,3 +99,21 @@ test('a service page links to postmortem documents and DR evidence', async ({ pa
   const dr = page.locator('tr[data-dr-test="BOOKS-DR"]');
   await expect(dr.getByRole('link', { name: 'Evidence' })).toHaveAttribute('href', 'https://drills.example/books-dr');
 });
+
+test('a service page shows its level and score by period, as the history API gives them', async ({ page, request }) => {
+  const service = new ServicePage(page);
+  // Earlier specs' imports may still be recomputed: reload until the page is current.
+  await expect(async () => {
+    const api = await (await request.get('/api/v1/services/storefront/history?to=2026-Q3')).json();
+    await service.goto('storefront', { period: '2026-Q3' });
+    await expect(page.getByTestId('recomputing')).toHaveCount(0, { timeout: 1000 });
+    const history = page.getByTestId('history');
+    expect(api.periods).toHaveLength(8);
+    for (const point of api.periods) {
+      const shown = point.standing ? String(point.standing.score ?? '–') : 'no scorecard';
+      await expect(history.locator(`li[data-period="${point.period}"]`)).toContainText(shown, { timeout: 1000 });
+    }
+  }).toPass({ timeout: 20_000 });
+  // The line is labelled with the same figures for screen readers.
+  await expect(page.getByRole('img', { name: /^Score by period: 2024-Q4: / })).toBeVisible();
+});

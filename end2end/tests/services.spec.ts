@@ -56,7 +56,7 @@ test('the services list names the checks to fix, the change since the previous p
   await expect(page).toHaveURL(/view=matrix/);
   const cells = page.locator('table.check-matrix tr[data-service="storefront"] td');
   await expect(cells).toHaveCount(now.checks.length);
-  const labels: Record<string, string> = { pass: 'Pass', fail: 'Fail', no_data: 'No data', waived: 'Waived', not_applicable: 'Not applicable' };
+  const labels: Record<string, string> = { pass: 'Pass', fail: 'Fail', no_data: 'No data', waived: 'Waived', not_applicable: 'Not applicable', upcoming: 'Upcoming' };
   for (const [index, check] of now.checks.entries()) {
     await expect(cells.nth(index)).toHaveAttribute('title', `${check.title}: ${labels[check.status]}`);
   }

@@ -31,3 +31,13 @@ pub async fn service_and_team(db: &DatabaseConnection, slug: &str) -> Result<(se
     let team = team::Entity::find_by_id(service.team_id).one(db).await.map_err(internal)?.ok_or_else(not_found)?;
     Ok((service, team.slug))
 }
+
+/// Whether a team of that slug exists (`Scope::Team`).
+pub async fn team_exists<C: ConnectionTrait>(db: &C, slug: &str) -> Result<bool, DbErr> {
+    Ok(team::Entity::find().filter(team::Column::Slug.eq(slug)).one(db).await?.is_some())
+}
+
+/// Whether a service of that slug exists, active or retired.
+pub async fn service_exists<C: ConnectionTrait>(db: &C, slug: &str) -> Result<bool, DbErr> {
+    Ok(service::Entity::find().filter(service::Column::Slug.eq(slug)).one(db).await?.is_some())
+}

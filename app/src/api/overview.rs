@@ -19,6 +19,8 @@ pub struct OrgOverview {
     /// Every team owning services, with its levels and headline KPIs.
     pub teams: Vec<crate::domain::report::TeamRow>,
     pub oncall: crate::domain::overview::OncallHealth,
+    /// The services that moved most since the previous period.
+    pub movers: crate::domain::scorecard::movers::PeriodMovers,
 }
 
 /// The data summary under the overview: how much data there is, and whether it

@@ -32,6 +32,11 @@ pub struct ServiceView {
     pub exemptions: Vec<ExemptionView>,
     /// Its pages of the period, latest first (at most a page's worth).
     pub pages: Vec<PageView>,
+    /// Its level and score in the periods up to this one.
+    pub history: Vec<crate::domain::scorecard::movers::HistoryPoint>,
+    /// What breaks next in its scorecard, from today; `None` while the first forecast is
+    /// computed.
+    pub forecast: Option<crate::domain::scorecard::forecast::ForecastReport>,
 }
 
 /// One page (an alert that notified a person) as the service page lists it.

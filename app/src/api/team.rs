@@ -48,6 +48,11 @@ pub struct TeamView {
     pub risks: Risks,
     pub trends: Vec<TrendSeries>,
     pub oncall: crate::domain::overview::OncallHealth,
+    /// The team's services that moved most since the previous period.
+    pub movers: crate::domain::scorecard::movers::PeriodMovers,
+    /// What breaks next in the team's services, from today; `None` while the first forecast is
+    /// computed.
+    pub forecast: Option<crate::domain::scorecard::forecast::ForecastReport>,
 }
 
 #[server(endpoint = "team")]

@@ -16,15 +16,22 @@ fn symbol(status: CheckStatus) -> &'static str {
         CheckStatus::NoData => "?",
         CheckStatus::Waived => "W",
         CheckStatus::NotApplicable => "–",
+        CheckStatus::Upcoming => "U",
     }
 }
 
 #[component]
 pub fn CheckMatrix(rows: Vec<ServiceRow>, columns: Vec<CheckColumn>, #[prop(into)] period: String) -> impl IntoView {
-    let legend =
-        [CheckStatus::Pass, CheckStatus::Fail, CheckStatus::NoData, CheckStatus::Waived, CheckStatus::NotApplicable]
-            .map(|s| format!("{} {}", symbol(s), s.label()))
-            .join(" · ");
+    let legend = [
+        CheckStatus::Pass,
+        CheckStatus::Fail,
+        CheckStatus::NoData,
+        CheckStatus::Waived,
+        CheckStatus::NotApplicable,
+        CheckStatus::Upcoming,
+    ]
+    .map(|s| format!("{} {}", symbol(s), s.label()))
+    .join(" · ");
     let titles: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
     view! {
         <p class="note" data-testid="matrix-legend">{legend}</p>

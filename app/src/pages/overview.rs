@@ -4,6 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
 use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid};
+use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
@@ -38,7 +39,7 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OrgSummary(org: OrgOverview) -> impl IntoView {
-    let OrgOverview { header, active_services, headlines, levels, risks, trends, teams, oncall } = org;
+    let OrgOverview { header, active_services, headlines, levels, risks, trends, teams, oncall, movers } = org;
     let period = header.period.clone();
     let empty = active_services == 0;
     view! {
@@ -83,6 +84,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 <LevelTable levels period=period.clone()/>
                 <p class="note">{format!("Policy {} · KPI definitions v{}", header.policy_version, header.definitions_version)}</p>
             </section>
+            <MoversPanel movers/>
             <section class="panel" aria-labelledby="teams-heading">
                 <h2 id="teams-heading">"Teams"</h2>
                 <TeamTable teams period=period.clone()/>

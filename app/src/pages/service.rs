@@ -11,7 +11,9 @@ use crate::api::{
     get_service,
 };
 use crate::components::chart::{Series, SeriesChart};
+use crate::components::forecast::ForecastCalendar;
 use crate::components::level_badge::level_badge;
+use crate::components::movers::HistorySparkline;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 use crate::components::url::safe_link;
@@ -44,7 +46,8 @@ fn minutes(value: Option<i64>) -> String {
 
 #[component]
 fn ServiceDetail(view: ServiceView) -> impl IntoView {
-    let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, pages, .. } = view.clone();
+    let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, pages, history, forecast, .. } =
+        view.clone();
     let failing = checks.iter().filter(|c| c.status.needs_fixing()).count();
     let services_link = format!("/services?period={}", view.header.period);
     let team_link = format!("/teams/{}?period={}", view.team, view.header.period);
@@ -77,6 +80,11 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
             <p class="note">{format!("Scorecard policy {}", view.header.policy_version)}</p>
         </section>
         {view.next_level.clone().map(|next| view! { <NextLevelPanel next/> })}
+        <section class="panel" aria-labelledby="history-heading">
+            <h2 id="history-heading">"Score history"</h2>
+            <HistorySparkline history/>
+        </section>
+        <ForecastCalendar report=forecast/>
         <Checks checks tier=view.tier score_explained=view.score_explained.clone()/>
         <Slos slos/>
         <Incidents incidents/>

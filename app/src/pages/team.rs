@@ -7,7 +7,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{FixView, TeamService, TeamView, get_team};
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid};
+use crate::components::forecast::ForecastCalendar;
 use crate::components::level_badge::level_badge;
+use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
@@ -46,6 +48,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         risks,
         trends,
         oncall,
+        movers,
+        forecast,
     } = view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
@@ -85,6 +89,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <h2 id="team-services-heading">"Services"</h2>
             <ServiceTable services period=period.clone()/>
         </section>
+        <ForecastCalendar report=forecast feed=format!("/api/v1/teams/{team}/forecast.ics")/>
+        <MoversPanel movers/>
         <section class="panel" aria-labelledby="team-kpis-heading">
             <h2 id="team-kpis-heading">"Team KPIs"</h2>
             <HeadlineGrid headlines period=period.clone() previous=header.previous.clone() scope=scope.clone()/>

@@ -66,15 +66,26 @@ pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
 }
 
 /// The organisation's summary of the current quarter and month, so the first reader after an
-/// import or a restart does not compute it.
+/// import or a restart does not compute it; and the scorecards of the quarter and month before
+/// them, which movers compare with and which, once a period has closed, are kept in the
+/// database for score history.
 async fn warm_figures(figures: &Figures) -> Result<(), String> {
     let now = crate::clock_now();
     let calendar = figures.calendar;
-    for period in [Period::quarter_containing(now, calendar), Period::month_containing(now, calendar)] {
+    let current = [Period::quarter_containing(now, calendar), Period::month_containing(now, calendar)];
+    for period in current {
         figures
             .summary(period, &Scope::Org, now)
             .await
             .map_err(|error| format!("cannot compute the figures of {period}: {error}"))?;
+    }
+    for period in current.map(|p| p.previous()) {
+        if figures.has_data(&period).await.map_err(|error| format!("cannot find the first record: {error}"))? {
+            figures
+                .scorecards(&period, &crate::kpis::ScorecardFilter::default(), now)
+                .await
+                .map_err(|error| format!("cannot compute the scorecards of {period}: {error}"))?;
+        }
     }
     Ok(())
 }

@@ -83,6 +83,16 @@ impl<T> VersionedCache<T> {
         }
     }
 
+    /// The entry last put among the keys starting with `prefix`, whatever its version.
+    pub fn latest_with_prefix(&self, prefix: &str) -> Option<Arc<T>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .max_by_key(|(_, e)| e.computed)
+            .map(|(_, e)| Arc::clone(&e.report))
+    }
+
     pub fn put(&self, key: String, version: i64, report: Arc<T>) {
         self.put_until(key, version, report, None);
     }
@@ -160,6 +170,8 @@ pub struct KpiCache {
     pub published: VersionedCache<app::api::ReportView>,
     /// Published KPI values by scope, by their snapshot's content hash.
     pub published_figures: VersionedCache<crate::report::publication::PublishedFigures>,
+    /// Forecasts of what breaks next, by scope, day and horizon.
+    pub forecasts: VersionedCache<app::domain::scorecard::forecast::ForecastReport>,
     /// The home page's record counts.
     pub data_summary: VersionedCache<app::api::Overview>,
     /// When the organisation's data begins (`first_record`), per data version.
@@ -205,6 +217,8 @@ impl Default for KpiCache {
             reports: VersionedCache::with_capacity("reports", 16),
             published: VersionedCache::with_capacity("published", 16),
             published_figures: VersionedCache::with_capacity("published_figures", 16),
+            // One per team and per service page viewed today: small, many.
+            forecasts: VersionedCache::with_capacity("forecasts", 4096),
             data_summary: VersionedCache::with_capacity("data_summary", 1),
             first_record: VersionedCache::with_capacity("first_record", 1),
             changes: Default::default(),

@@ -56,6 +56,16 @@ impl Figures {
         Figures { served_outdated: Arc::default(), ..self.clone() }
     }
 
+    /// Whether readers get the last computed figures at once ([`Self::serving_last`]).
+    pub(super) fn serves_last(&self) -> bool {
+        self.serve_last
+    }
+
+    /// Notes that a read through this handle served outdated figures.
+    pub(super) fn note_outdated(&self) {
+        self.served_outdated.store(true, Ordering::Relaxed);
+    }
+
     /// Whether any read through this handle (see [`Self::for_one_page`]) served outdated
     /// figures while newer ones are computed.
     pub fn served_outdated(&self) -> bool {

@@ -8,6 +8,8 @@ pub mod changes;
 mod drill_down_table;
 mod figures;
 pub mod first_record;
+mod forecast;
+mod history;
 mod kept;
 mod load;
 mod mapping;

@@ -173,7 +173,7 @@ pub async fn cached_scorecard_report<C: ConnectionTrait>(
     filter: &ScorecardFilter,
     now: DateTime<Utc>,
 ) -> Result<Arc<ScorecardReport>, LoadError> {
-    let key = format!("{period}|{}", policy.version);
+    let key = scorecard_cache_key(period, policy);
     let keep = Keep { key: Keep::key("scorecards", period, ""), settings: policy, with_exemptions: true };
     let compute = async {
         let data = org_dataset(db, cache, period, now).await?;
@@ -187,6 +187,11 @@ pub async fn cached_scorecard_report<C: ConnectionTrait>(
         return Ok(all);
     }
     Ok(Arc::new(all.narrowed(filter)))
+}
+
+/// The key of a period's scorecards in [`KpiCache::scorecards`].
+pub fn scorecard_cache_key(period: &Period, policy: &app::domain::scorecard::Policy) -> String {
+    format!("{period}|{}", policy.version)
 }
 
 /// [`rollup_report`], cached.

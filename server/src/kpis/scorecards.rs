@@ -28,11 +28,22 @@ pub struct ScorecardFilter {
 }
 
 impl ScorecardFilter {
+    /// The services `scope` selects.
+    pub fn of_scope(scope: &app::domain::kpi::Scope) -> ScorecardFilter {
+        use app::domain::kpi::Scope;
+        match scope {
+            Scope::Org => ScorecardFilter::default(),
+            Scope::Team(team) => ScorecardFilter { team: Some(team.to_string()), ..Default::default() },
+            Scope::Tier(tier) => ScorecardFilter { tier: Some(*tier), ..Default::default() },
+            Scope::Service(service) => ScorecardFilter { service: Some(service.to_string()), ..Default::default() },
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.team.is_none() && self.tier.is_none() && self.level.is_none() && self.service.is_none()
     }
 
-    fn keeps(&self, card: &Scorecard) -> bool {
+    pub(crate) fn keeps(&self, card: &Scorecard) -> bool {
         self.team.as_deref().is_none_or(|team| card.team.as_str() == team)
             && self.tier.is_none_or(|tier| card.tier == tier)
             && self.level.is_none_or(|level| card.level == level)
@@ -108,7 +119,9 @@ pub async fn scorecards_of<C: ConnectionTrait>(
 
 /// Every signed-off self-assessment answer, as the evaluator's type: an answer counts only once
 /// someone other than its author has reviewed it.
-async fn self_assessment_answers<C: ConnectionTrait>(db: &C) -> Result<Vec<SelfAssessmentAnswer>, LoadError> {
+pub(super) async fn self_assessment_answers<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<SelfAssessmentAnswer>, LoadError> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let rows: Vec<(self_assessment::Model, Option<service::Model>)> = self_assessment::Entity::find()
         .filter(self_assessment::Column::ReviewedBy.is_not_null())
@@ -135,7 +148,7 @@ async fn self_assessment_answers<C: ConnectionTrait>(db: &C) -> Result<Vec<SelfA
 }
 
 /// Every stored exemption, as the evaluator's type (it decides which are still in force).
-async fn exemptions<C: ConnectionTrait>(db: &C) -> Result<Vec<Exemption>, LoadError> {
+pub(super) async fn exemptions<C: ConnectionTrait>(db: &C) -> Result<Vec<Exemption>, LoadError> {
     let rows: Vec<(exemption::Model, Option<service::Model>)> =
         exemption::Entity::find().find_also_related(service::Entity).all(db).await?;
     Ok(rows

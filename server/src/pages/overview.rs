@@ -26,6 +26,9 @@ fn records(summary: &Overview) -> u64 {
     summary.counts.iter().map(|c| c.count).sum()
 }
 
+/// Services listed each way in the movers panel.
+const MOVERS_SHOWN: usize = 5;
+
 pub struct OverviewPage {
     figures: Figures,
 }
@@ -88,6 +91,9 @@ impl OverviewPort for OverviewPage {
         let teams = crate::report::team_table(&figures.db, &rollups, &summary.scorecards.scorecards)
             .await
             .map_err(|e| AppError::internal("loading team names", &e))?;
+        let movers = Box::pin(figures.movers(&period, &Scope::Org, MOVERS_SHOWN, now))
+            .await
+            .map_err(|e| AppError::internal("loading the movers of the org overview", &e))?;
         let mut header = period_header(summary.period, summary.as_of, policy, figures.calendar, state, now);
         header.recomputing = figures.served_outdated();
         Ok(OrgOverview {
@@ -98,7 +104,8 @@ impl OverviewPort for OverviewPage {
             trends: summary.trends(),
             risks: summary.risks.clone(),
             teams,
-            oncall: summary.oncall_health(&self.figures.policy),
+            oncall: summary.oncall_health(&figures.policy),
+            movers,
         })
     }
 

@@ -28,6 +28,8 @@ use crate::report::publication::period_state;
 
 /// Most rows of one kind a service page lists (newest first).
 const MAX_ROWS: u64 = 200;
+/// Days ahead the service page's "what breaks next" looks.
+const FORECAST_DAYS: u32 = 90;
 
 pub struct ServicePage {
     figures: Figures,
@@ -77,6 +79,12 @@ impl ServicePage {
         // state only (its team page compares the figures).
         let scope = Scope::Service(Slug::parse(&row.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
         let state = period_state(figures, &period, &scope, &Default::default(), now).await?;
+        // The periods of the chosen one's kind up to it (the eight quarters ending with a quarter).
+        let periods = app::domain::scorecard::movers::history_periods(None, Some(period), figures.calendar, now)
+            .map_err(LoadFailure::Corrupt)?;
+        let history = figures.history(&row.slug, &periods, now).await?;
+        let forecast =
+            figures.forecast_if_ready(&scope, FORECAST_DAYS, now).await?.map(|report| report.as_ref().clone());
         let mut header = period_header(period, period.as_of(now), &report.policy_version, figures.calendar, state, now);
         header.recomputing = figures.served_outdated();
         Ok(Some(ServiceView {
@@ -98,6 +106,8 @@ impl ServicePage {
             dr_tests: records.dr_tests,
             pages: records.pages,
             exemptions: records.exemptions,
+            history,
+            forecast,
         }))
     }
 

@@ -13,6 +13,10 @@ use crate::kpis::{Figures, LoadError};
 
 /// Most checks "what to fix next" lists on a team page.
 const MAX_FIX_ITEMS: usize = 25;
+/// Services listed each way in the movers panel.
+const MOVERS_SHOWN: usize = 5;
+/// Days ahead the team page's "what breaks next" looks.
+const FORECAST_DAYS: u32 = 90;
 
 pub struct TeamPage {
     figures: Figures,
@@ -81,6 +85,14 @@ impl TeamPage {
             .collect();
         let state = standing(figures, &period, &scope, &summary.kpis, now).await?;
         let policy_version = &summary.scorecards.policy_version;
+        let movers = Box::pin(figures.movers(&period, &scope, MOVERS_SHOWN, now))
+            .await
+            .map_err(|e| AppError::internal("loading a team's movers", &e))?;
+        let forecast = figures
+            .forecast_if_ready(&scope, FORECAST_DAYS, now)
+            .await
+            .map_err(|e| AppError::internal("forecasting a team's scorecards", &e))?
+            .map(|report| report.as_ref().clone());
         let mut header = period_header(summary.period, summary.as_of, policy_version, figures.calendar, state, now);
         header.recomputing = figures.served_outdated();
         Ok(TeamView {
@@ -95,6 +107,8 @@ impl TeamPage {
             trends: summary.trends(),
             risks: summary.risks.clone(),
             oncall: summary.oncall_health(&figures.policy),
+            movers,
+            forecast,
         })
     }
 }

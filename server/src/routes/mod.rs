@@ -8,7 +8,9 @@
 mod alertmanager;
 mod audit;
 mod evidence;
+mod forecast;
 mod health;
+mod history;
 mod identity;
 mod ingest;
 mod jobs;

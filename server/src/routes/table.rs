@@ -10,7 +10,10 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post};
 
-use super::{alertmanager, audit, evidence, health, identity, ingest, jobs, kpis, list, metrics, openapi, snapshots};
+use super::{
+    alertmanager, audit, evidence, forecast, health, history, identity, ingest, jobs, kpis, list, metrics, openapi,
+    snapshots,
+};
 use crate::auth;
 use crate::state::AppState;
 
@@ -84,6 +87,10 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/kpis/{kpi}/population.csv" Read => kpis::get_population_csv,
         GET "/api/v1/scorecards" Read => kpis::get_scorecards,
         GET "/api/v1/services/{slug}/scorecard" Read => kpis::get_service_scorecard,
+        GET "/api/v1/services/{slug}/history" Read => history::service_history,
+        GET "/api/v1/scorecards/movers" Read => history::movers,
+        GET "/api/v1/forecast" Read => forecast::forecast,
+        GET "/api/v1/teams/{slug}/forecast.ics" Read => forecast::team_calendar,
         GET "/api/v1/snapshots" Read => snapshots::list,
         POST "/api/v1/snapshots" Admin => snapshots::publish,
         GET "/api/v1/snapshots/{period}" Read => snapshots::get,

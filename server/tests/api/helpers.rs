@@ -156,7 +156,7 @@ impl TestApp {
         format!("http://{addr}")
     }
 
-    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self.bearer.get() {
             Some(token) => request.header("authorization", format!("Bearer {token}")),
             None => request,

@@ -32,12 +32,21 @@ pub enum CheckStatus {
     NotApplicable,
     /// The data to judge the check is missing. Never passes.
     NoData,
+    /// The policy announces the check from a later date (`counts_from`): judged and shown, but
+    /// until then it changes neither level nor score.
+    Upcoming,
 }
 
 impl CheckStatus {
     /// Whether the status lets the service reach the check's level.
     pub fn clears_level(self) -> bool {
-        matches!(self, CheckStatus::Pass | CheckStatus::Waived | CheckStatus::NotApplicable)
+        matches!(self, CheckStatus::Pass | CheckStatus::Waived | CheckStatus::NotApplicable | CheckStatus::Upcoming)
+    }
+
+    /// Whether the check counts in the score and can decide a level: not `not_applicable`, not
+    /// `upcoming`.
+    pub fn counts(self) -> bool {
+        !matches!(self, CheckStatus::NotApplicable | CheckStatus::Upcoming)
     }
 
     /// Failing or without data: what "what to fix next" lists.
@@ -53,6 +62,7 @@ impl CheckStatus {
             CheckStatus::Waived => "waived",
             CheckStatus::NotApplicable => "not_applicable",
             CheckStatus::NoData => "no_data",
+            CheckStatus::Upcoming => "upcoming",
         }
     }
 
@@ -64,6 +74,7 @@ impl CheckStatus {
             CheckStatus::Waived => "Waived",
             CheckStatus::NotApplicable => "Not applicable",
             CheckStatus::NoData => "No data",
+            CheckStatus::Upcoming => "Upcoming",
         }
     }
 }
@@ -661,6 +672,17 @@ fn evaluate_check(cx: &Context<'_, '_>, spec: &CheckSpec, exemptions: &[&Exempti
         }
         (None, status) => (status, outcome.detail),
     };
+    // A check announced for later is judged (so teams see where they stand) but does not count.
+    let (status, explanation) = match spec.counts_from {
+        Some(day) if cx.as_of <= cx.period.calendar().day_start(day) => (
+            CheckStatus::Upcoming,
+            format!(
+                "Counts from {day}; until then it changes neither level nor score. Now: {} — {explanation}",
+                status.label()
+            ),
+        ),
+        _ => (status, explanation),
+    };
     CheckResult {
         id: spec.id,
         level: spec.level,
@@ -681,7 +703,7 @@ pub fn level_of(checks: &[CheckResult]) -> Option<Level> {
     let mut reached = None;
     for level in Level::ALL {
         let at: Vec<&CheckResult> = checks.iter().filter(|c| c.level == level).collect();
-        let applies = at.iter().any(|c| c.status != CheckStatus::NotApplicable);
+        let applies = at.iter().any(|c| c.status.counts());
         if !applies || !at.iter().all(|c| c.status.clears_level()) {
             break;
         }
@@ -691,11 +713,10 @@ pub fn level_of(checks: &[CheckResult]) -> Option<Level> {
 }
 
 /// Weighted share of applicable checks that pass, floored to a whole percent. Applicable means
-/// any status but `not_applicable`: waived and `no_data` checks count in the denominator and
-/// never as passed. `None` when nothing applies.
+/// any status but `not_applicable` and `upcoming`: waived and `no_data` checks count in the
+/// denominator and never as passed. `None` when nothing applies.
 pub fn score_of(checks: &[CheckResult]) -> Option<u8> {
-    let applicable: u64 =
-        checks.iter().filter(|c| c.status != CheckStatus::NotApplicable).map(|c| u64::from(c.weight)).sum();
+    let applicable: u64 = checks.iter().filter(|c| c.status.counts()).map(|c| u64::from(c.weight)).sum();
     let passed: u64 = checks.iter().filter(|c| c.status == CheckStatus::Pass).map(|c| u64::from(c.weight)).sum();
     (applicable > 0).then(|| u8::try_from(passed * 100 / applicable).unwrap_or(100))
 }

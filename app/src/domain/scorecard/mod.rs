@@ -16,7 +16,10 @@
 
 pub mod display;
 pub mod evaluate;
+pub mod forecast;
+pub mod ical;
 pub mod listing;
+pub mod movers;
 mod oncall_hours;
 pub mod policy;
 pub mod progress;

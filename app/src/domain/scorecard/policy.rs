@@ -207,6 +207,10 @@ pub struct CheckSpec {
     pub thresholds: [Threshold; 4],
     /// One-line fix hint; `{threshold}` and `{tier}` are replaced when shown.
     pub fix: String,
+    /// The first reporting day the check counts (a check announced ahead of time): scorecards
+    /// whose as-of instant is not past that day's start show it as upcoming, judged but not
+    /// changing level or score.
+    pub counts_from: Option<chrono::NaiveDate>,
 }
 
 impl CheckSpec {
@@ -288,6 +292,8 @@ pub enum PolicyError {
     MissingThreshold { check: String, tier: u8 },
     #[error("check {check:?}: unknown threshold key {key:?}; expected tier0, tier1, tier2 and tier3")]
     UnknownTier { check: String, key: String },
+    #[error("check {check:?}: `counts_from` must be a date like 2027-01-01, got {value:?}")]
+    BadCountsFrom { check: String, value: String },
     #[error("check {check:?}, tier {tier}: {message}")]
     BadThreshold { check: String, tier: u8, message: String },
     #[error("[self_assessment] items: {0}")]
@@ -346,6 +352,25 @@ struct RawCheck {
     weight: i64,
     thresholds: BTreeMap<String, RawThreshold>,
     fix: String,
+    /// A TOML date (`2027-01-01`) or the same as a string.
+    #[serde(default)]
+    counts_from: Option<RawDate>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDate {
+    Date(toml::value::Datetime),
+    Text(String),
+}
+
+impl RawDate {
+    fn text(&self) -> String {
+        match self {
+            RawDate::Date(date) => date.to_string(),
+            RawDate::Text(text) => text.clone(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -492,7 +517,14 @@ fn validate_check(index: usize, raw: RawCheck) -> Result<CheckSpec, PolicyError>
             message,
         })?;
     }
-    Ok(CheckSpec { id, level, title, weight, thresholds, fix })
+    let counts_from = match raw.counts_from.as_ref().map(RawDate::text) {
+        None => None,
+        Some(text) => Some(
+            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .map_err(|_| PolicyError::BadCountsFrom { check: name.clone(), value: text })?,
+        ),
+    };
+    Ok(CheckSpec { id, level, title, weight, thresholds, fix, counts_from })
 }
 
 fn check_placeholders(check: &str, fix: &str) -> Result<(), PolicyError> {

@@ -79,15 +79,15 @@ pub fn next_level(policy: &Policy, tier: u8, level: Option<Level>, checks: &[Che
 
 /// The score in words: "14 of 20 weight points pass (70 / 100). …".
 pub fn score_in_words(checks: &[CheckResult]) -> String {
-    let applicable: u64 =
-        checks.iter().filter(|c| c.status != CheckStatus::NotApplicable).map(|c| u64::from(c.weight)).sum();
+    let applicable: u64 = checks.iter().filter(|c| c.status.counts()).map(|c| u64::from(c.weight)).sum();
     let passed: u64 = checks.iter().filter(|c| c.status == CheckStatus::Pass).map(|c| u64::from(c.weight)).sum();
     if applicable == 0 {
         return "No check applies to this service, so it has no score.".to_owned();
     }
     format!(
         "{passed} of {applicable} weight points pass ({} / 100). Each check counts by its weight; waived and \
-         no-data checks count as not passing, and checks that do not apply are left out.",
+         no-data checks count as not passing; checks that do not apply, or count only from a later date, are \
+         left out.",
         passed * 100 / applicable
     )
 }

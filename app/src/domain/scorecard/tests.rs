@@ -501,6 +501,7 @@ fn malformed_policies_are_rejected_naming_what_is_wrong() {
         (MINIMAL.replace("weight = 1", "weight = 0"), "`weight` must be a whole number from 1 to 1000, got 0"),
         (MINIMAL.replace("{threshold}", "{value}"), "unknown placeholder {value}"),
         (MINIMAL.replace("version = \"test-1\"", "version = \" \""), "`version` must not be empty"),
+        (MINIMAL.replace("weight = 1", "weight = 1\ncounts_from = \"next year\""), "`counts_from` must be a date"),
         (MINIMAL.replace("weight = 1", "weight = 1\ncolour = \"red\""), "unknown field `colour`"),
         (format!("{MINIMAL}\n{}", &MINIMAL[MINIMAL.find("[[checks]]").unwrap()..]), "listed more than once"),
         ("version = \"x\"".to_owned(), "policy defines no checks"),
@@ -616,4 +617,64 @@ fn exemptions_and_answers_deserialize_from_their_json_form() {
     .unwrap();
     assert_eq!(a.answer, ReadinessAnswer::NotApplicable);
     assert_eq!(ReadinessAnswer::parse(" YES "), Some(ReadinessAnswer::Yes));
+}
+
+/// The default policy with the recent-DR-test check counting from `day` (`counts_from = …`,
+/// written as TOML writes a date).
+fn policy_counting_dr_from(day: &str) -> Policy {
+    let marker = "id = \"dr_test_recent\"\n";
+    let text = crate::domain::scorecard::policy::DEFAULT_POLICY_TOML.replacen(
+        marker,
+        &format!("{marker}counts_from = {day}\n"),
+        1,
+    );
+    Policy::from_toml(&text).unwrap()
+}
+
+#[test]
+fn a_check_counting_from_a_later_date_is_upcoming_until_then_and_changes_nothing() {
+    let svc = service("checkout", "payments", 0, true);
+    let mut fixture = Fixture::gold("checkout");
+    // The last passing DR test is too old for tier 0 (90 days): the check fails today.
+    fixture.dr_tests = vec![dr_pass("checkout", "2026-03-01T10:00:00Z")];
+    let evaluate = |policy: &Policy, period: &Period, now: DateTime<Utc>| {
+        evaluate_service(policy, &svc, period, now, &fixture.inputs(), &[])
+    };
+    let counting = evaluate(&policy(), &period(), now());
+    assert_eq!(status(&counting, CheckId::DrTestRecent), CheckStatus::Fail);
+    assert_eq!(counting.level, Some(Level::Bronze));
+
+    // Announced for the first day of Q4: Q3's scorecard (as of 2026-10-01T00:00Z, the start of
+    // that day) does not count it yet, and shows what it would be.
+    let later = policy_counting_dr_from("2026-10-01");
+    assert_eq!(later.check(CheckId::DrTestRecent).unwrap().counts_from, Some(day("2026-10-01")));
+    let upcoming = evaluate(&later, &period(), now());
+    let check = result(&upcoming, CheckId::DrTestRecent);
+    assert_eq!(check.status, CheckStatus::Upcoming);
+    assert!(
+        check
+            .explanation
+            .starts_with("Counts from 2026-10-01; until then it changes neither level nor score. Now: Fail"),
+        "{}",
+        check.explanation
+    );
+    assert!(!check.status.needs_fixing());
+    assert_eq!(upcoming.level, Some(Level::Gold));
+    // Left out of the score as a check that does not apply would be.
+    let without: Vec<CheckResult> = counting.checks.iter().filter(|c| c.id != CheckId::DrTestRecent).cloned().collect();
+    assert_eq!(upcoming.score, score_of(&without));
+
+    // From that day on it counts: Q4, as of 2026-10-15, fails it again.
+    let q4 = evaluate(&later, &q("2026-Q4"), now());
+    assert_eq!(status(&q4, CheckId::DrTestRecent), CheckStatus::Fail);
+    // The string form is read too.
+    let quoted = crate::domain::scorecard::policy::DEFAULT_POLICY_TOML.replacen(
+        "id = \"dr_test_recent\"\n",
+        "id = \"dr_test_recent\"\ncounts_from = \"2027-01-01\"\n",
+        1,
+    );
+    assert_eq!(
+        Policy::from_toml(&quoted).unwrap().check(CheckId::DrTestRecent).unwrap().counts_from,
+        Some(day("2027-01-01"))
+    );
 }

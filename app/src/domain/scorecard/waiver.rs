@@ -59,6 +59,7 @@ pub fn check_request(
             CheckStatus::Pass => "passing",
             CheckStatus::Waived => "already waived",
             CheckStatus::NotApplicable => "not applicable to this service",
+            CheckStatus::Upcoming => "not counted yet (the policy counts it from a later date)",
             CheckStatus::Fail | CheckStatus::NoData => "failing",
         };
         return Err(format!("only a failing check needs a waiver; this one is {status}"));

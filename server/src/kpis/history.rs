@@ -1,0 +1,126 @@
+//! Score history and movers over the scorecards [`Figures`] computes and keeps per period
+//! (closed periods' scorecards are kept in the database, `kept`): a service's level and score
+//! period by period, and the services of a scope that moved most since the previous period.
+
+use app::domain::kpi::{Period, Scope};
+use app::domain::scorecard::listing::Standing;
+use app::domain::scorecard::movers::{HistoryPoint, PeriodMovers, movers};
+use chrono::{DateTime, Utc};
+
+use super::{Figures, LoadError, ScorecardFilter};
+
+impl Figures {
+    /// The `limit` services of `scope` that improved and regressed most in `period` against the
+    /// period before it. Nothing to compare when that one ended before the first record.
+    pub async fn movers(
+        &self,
+        period: &Period,
+        scope: &Scope,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<PeriodMovers, LoadError> {
+        if let Scope::Team(team) = scope
+            && !crate::catalog::team_exists(&self.db, team.as_str()).await?
+        {
+            return Err(LoadError::UnknownScope(format!("there is no team '{team}'")));
+        }
+        let previous = period.previous();
+        let filter = ScorecardFilter::of_scope(scope);
+        let current = Box::pin(self.scorecards(period, &filter, now)).await?;
+        let previous_has_data = self.has_data(&previous).await?;
+        // Pages do not wait for the previous period's scorecards: without them, movers are
+        // pending while they are computed.
+        let earlier = match previous_has_data {
+            false => None,
+            true if self.serves_last() => self.scorecards_if_ready(&previous, now).await?,
+            true => Some(Box::pin(self.scorecards(&previous, &ScorecardFilter::default(), now)).await?),
+        };
+        let pending = previous_has_data && earlier.is_none();
+        let moved = match earlier {
+            Some(earlier) => {
+                let earlier: Vec<_> = earlier.scorecards.iter().filter(|card| filter.keeps(card)).cloned().collect();
+                movers(&current.scorecards, &earlier, limit)
+            }
+            None => Default::default(),
+        };
+        Ok(PeriodMovers {
+            period: period.to_string(),
+            previous: previous.to_string(),
+            partial: period.end() > now,
+            previous_has_data,
+            pending,
+            movers: moved,
+        })
+    }
+
+    /// `service`'s level and score in each of `periods` (none where it had no scorecard, or the
+    /// period ended before the first record). Pages ([`Figures::serving_last`]) never wait for a
+    /// period's scorecards: one not computed yet is marked `pending` and computed in the
+    /// background for the next reader.
+    pub async fn history(
+        &self,
+        service: &str,
+        periods: &[Period],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<HistoryPoint>, LoadError> {
+        let filter = ScorecardFilter { service: Some(service.to_owned()), ..Default::default() };
+        let mut points = Vec::with_capacity(periods.len());
+        for period in periods {
+            let mut point = HistoryPoint {
+                period: period.to_string(),
+                partial: period.end() > now,
+                standing: None,
+                pending: false,
+            };
+            if self.has_data(period).await? {
+                let report = if self.serves_last() {
+                    self.scorecards_if_ready(period, now).await?
+                } else {
+                    Some(Box::pin(self.scorecards(period, &ScorecardFilter::default(), now)).await?)
+                };
+                match report {
+                    Some(report) => {
+                        point.standing = report
+                            .scorecards
+                            .iter()
+                            .find(|card| filter.keeps(card))
+                            .map(|card| Standing { level: card.level, score: card.score });
+                    }
+                    None => point.pending = true,
+                }
+            }
+            points.push(point);
+        }
+        Ok(points)
+    }
+
+    /// Every service's scorecards of `period` if this process holds them (current or not, the
+    /// latter noted as outdated); otherwise `None` (the panel says they are being computed),
+    /// and they are computed in the background.
+    async fn scorecards_if_ready(
+        &self,
+        period: &Period,
+        now: DateTime<Utc>,
+    ) -> Result<Option<std::sync::Arc<super::ScorecardReport>>, LoadError> {
+        let version = self.cache.changes.period_version(&self.db, period).await?;
+        let key = super::scorecard_cache_key(period, &self.policy);
+        let held = match self.cache.scorecards.lookup_at(&key, version, period.end() > now, Some(now)) {
+            super::Lookup::Fresh(report) => return Ok(Some(report)),
+            super::Lookup::Stale(report) => {
+                self.note_outdated();
+                Some(report)
+            }
+            super::Lookup::Missing => None,
+        };
+        if let Some(claim) = super::claim_refresh(&self.cache, &format!("scorecards|{period}")) {
+            let (figures, period) = (self.for_recompute(), *period);
+            crate::background::spawn(async move {
+                if let Err(error) = figures.scorecards(&period, &ScorecardFilter::default(), now).await {
+                    tracing::warn!(%period, %error, "cannot compute scorecards for a history");
+                }
+                drop(claim);
+            });
+        }
+        Ok(held)
+    }
+}
