@@ -7,17 +7,17 @@ use super::level_badge::level_badge;
 use crate::components::url::query_string;
 use crate::domain::scorecard::movers::{HistoryPoint, Mover, PeriodMovers};
 
-/// "Silver → Bronze, 80 → 60 (−20)".
+/// "Silver → Bronze, score 80 → 60 (−20)", or "score 80 → 60 (−20)" when the level is unchanged.
 fn change_in_words(mover: &Mover) -> String {
     let level = |l: Option<crate::domain::scorecard::Level>| l.map_or("below Bronze", |l| l.label());
     let score = |s: Option<u8>| s.map_or("no score".to_owned(), |s| s.to_string());
     let points = mover.score_change.map(|d| format!(" ({d:+})").replace('-', "−")).unwrap_or_default();
-    let levels = if mover.level_change == 0 {
-        level(mover.after.level).to_owned()
+    let scores = format!("score {} → {}{points}", score(mover.before.score), score(mover.after.score));
+    if mover.level_change == 0 {
+        scores
     } else {
-        format!("{} → {}", level(mover.before.level), level(mover.after.level))
-    };
-    format!("{levels}, score {} → {}{points}", score(mover.before.score), score(mover.after.score))
+        format!("{} → {}, {scores}", level(mover.before.level), level(mover.after.level))
+    }
 }
 
 #[component]
@@ -87,8 +87,8 @@ pub fn MoversPanel(movers: PeriodMovers) -> impl IntoView {
 }
 
 /// Width and height of the score sparkline, in SVG units.
-const SPARK_WIDTH: f32 = 160.0;
-const SPARK_HEIGHT: f32 = 32.0;
+const SPARK_WIDTH: f32 = 240.0;
+const SPARK_HEIGHT: f32 = 48.0;
 
 /// A service's score over its recent periods as a small line (gaps where it had no score), with
 /// the same figures as a list for reading and for screen readers.

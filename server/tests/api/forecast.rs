@@ -31,10 +31,11 @@ async fn load(app: &TestApp) -> (chrono::NaiveDate, chrono::NaiveDate) {
         let (status, reply) = app.post_json(kind, &body).await;
         assert_eq!(status, 200, "{kind}: {reply}");
     }
-    // The test's DR test falls out of the 90 days during the day 90 days after it: the check
-    // fails from the next day's start (UTC is the reporting zone here).
-    let dr_fails = (tested + TimeDelta::days(90)).date_naive() + Days::new(1);
-    (dr_fails, waived_until)
+    // The DR test falls out of the 90 days during the day 90 days after it: the check has
+    // failed by that day's end (UTC is the reporting zone here). The waivers' last day is the
+    // one before they end.
+    let dr_fails = (tested + TimeDelta::days(90)).date_naive();
+    (dr_fails, waived_until - Days::new(1))
 }
 
 fn event_on(forecast: &Value, day: chrono::NaiveDate) -> &Value {

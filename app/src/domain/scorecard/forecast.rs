@@ -5,9 +5,9 @@
 //!
 //! "If nothing else happens" is exact: no new record arrives, except that each SLO keeps being
 //! measured at its last seven days' average (so its budget burns on at that rate). On any day
-//! of the horizon the forecast's standing is the scorecard of the quarter holding that day,
-//! evaluated at that day's start on those records ([`scorecard_on`]); the property tests hold
-//! the forecast to that.
+//! of the horizon the forecast's standing is the scorecard of the quarter holding that day as
+//! of that day's end (the next day's start) on those records ([`scorecard_on`]); the property
+//! tests hold the forecast to that.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -129,11 +129,11 @@ fn quarter_starts(calendar: ReportingCalendar, today: NaiveDate, last: NaiveDate
     starts
 }
 
-/// The day holding `instant`, and the one after: a condition on an instant first holds at the
-/// start of one of the two.
+/// The day holding `instant` and the one before: a condition on an instant first holds at the
+/// end of one of the two.
 fn around(calendar: ReportingCalendar, instant: DateTime<Utc>) -> [NaiveDate; 2] {
     let day = calendar.day_of(instant);
-    [day, day.succ_opt().unwrap_or(day)]
+    [day.pred_opt().unwrap_or(day), day]
 }
 
 /// Every day threshold (`Value`) a check has for `tier`.
@@ -197,8 +197,8 @@ fn candidate_days(data: &ForecastData<'_>, service: &Service, datasets: &[&Datas
     days
 }
 
-/// The scorecard of the quarter holding `day`, evaluated at that day's start on `dataset` (the
-/// organisation as loaded for that quarter) with each SLO's rows known before `day`.
+/// The scorecard of the quarter holding `day` as of that day's end (the next day's start), on
+/// `dataset` (the organisation as loaded for that quarter) with each SLO's rows up to `day`.
 pub fn scorecard_on(
     data: &ForecastData<'_>,
     service: &Service,
@@ -208,6 +208,7 @@ pub fn scorecard_on(
 ) -> Scorecard {
     let scoped = dataset.scoped(&Scope::Service(service.slug.clone()));
     let answers: Vec<&SelfAssessmentAnswer> = data.answers.iter().filter(|a| a.service == service.slug).collect();
+    let end = day.succ_opt().unwrap_or(day);
     let slos: Vec<Slo> = scoped
         .slos
         .iter()
@@ -215,14 +216,14 @@ pub fn scorecard_on(
             let rows = data
                 .slo_days
                 .get(&(slo.service.clone(), slo.slug.clone()))
-                .map(|history| history.rows_before(day))
+                .map(|history| history.rows_before(end))
                 .unwrap_or_default();
             Slo { data: SloData::Days(rows), ..(*slo).clone() }
         })
         .collect();
     let mut inputs = ServiceInputs::from_scoped(&scoped, answers);
     inputs.slos = slos.iter().collect();
-    evaluate_service(data.policy, service, quarter, data.calendar.day_start(day), &inputs, data.exemptions)
+    evaluate_service(data.policy, service, quarter, data.calendar.day_start(end), &inputs, data.exemptions)
 }
 
 fn standing(card: &Scorecard) -> Standing {
@@ -277,11 +278,11 @@ pub fn forecast(
         let measured =
             data.quarters.first().is_some_and(|(_, d)| d.slos.iter().any(|s| s.service == service.slug && s.active));
         let days: Vec<NaiveDate> = if measured {
-            today.iter_days().skip(1).take_while(|d| *d <= last).collect()
+            today.iter_days().take_while(|d| *d <= last).collect()
         } else {
             let mut days = candidate_days(data, service, &datasets);
             days.extend(starts.iter().copied());
-            days.into_iter().filter(|d| today < *d && *d <= last).collect()
+            days.into_iter().filter(|d| today <= *d && *d <= last).collect()
         };
         let mut previous = card.clone();
         let mut events = Vec::new();
@@ -314,7 +315,7 @@ pub fn forecast(
 
 /// What a forecast assumes, in words (shown with every forecast).
 pub const ASSUMPTION: &str = "If nothing else happens: no new record arrives, except that each SLO keeps being \
-measured at its last seven days' average. Each day's standing is that day's scorecard of the quarter holding it.";
+measured at its last seven days' average. A day's standing is the scorecard of the quarter holding it, as of that day's end.";
 
 /// A forecast of a scope, as the API and pages give it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -158,7 +158,7 @@ fn on_every_day_of_the_horizon_the_forecast_is_the_scorecard_of_that_day() {
     assert_eq!(forecasts.len(), 2);
     for (card, forecast) in current.iter().zip(&forecasts) {
         let svc = org.quarters[0].1.services.iter().find(|s| s.slug == card.service).unwrap();
-        for day in day("2026-11-21").iter_days().take(90) {
+        for day in day("2026-11-20").iter_days().take(91) {
             let (quarter, dataset) = org.quarters.iter().find(|(q, _)| q.contains_day(day)).unwrap();
             let expected = scorecard_on(&data, svc, quarter, dataset, day);
             assert_eq!(forecast.standing_on(day), standing(&expected), "{} on {day}", card.service);
@@ -183,14 +183,15 @@ fn the_changes_ahead_are_dated_with_the_level_they_cause() {
     let changed = |event: &ForecastEvent, check: &str| {
         event.changes.iter().find(|c| c.change.check == check).map(|c| (c.change.before, c.change.after))
     };
-    // The DR test of 2026-06-01 10:00 is 180 days old at 2026-11-28 10:00: tier 1 fails from the
-    // next day's start.
-    let dr = on("2026-11-29");
+    // The DR test of 2026-06-01 10:00 is 180 days old at 2026-11-28 10:00: by that day's end,
+    // tier 1 fails.
+    let dr = on("2026-11-28");
     assert_eq!(changed(dr, "dr_test_recent"), Some((CheckStatus::Pass, CheckStatus::Fail)));
-    // The action due 2026-11-25 is more than 30 days overdue from 2026-12-26.
-    assert_eq!(changed(on("2026-12-26"), "no_long_overdue_actions"), Some((CheckStatus::Pass, CheckStatus::Fail)));
-    // The waiver of the active-SLO check ends 2026-12-15 00:00: ledger drops below Bronze.
-    let waiver = on("2026-12-15");
+    // The action due 2026-11-25 is 31 days overdue at the end of 2026-12-25 (as of 2026-12-26).
+    assert_eq!(changed(on("2026-12-25"), "no_long_overdue_actions"), Some((CheckStatus::Pass, CheckStatus::Fail)));
+    // The waivers end 2026-12-15 00:00, the end of their last day 2026-12-14: ledger drops
+    // below Bronze.
+    let waiver = on("2026-12-14");
     assert_eq!(changed(waiver, "active_slo"), Some((CheckStatus::Waived, CheckStatus::Fail)));
     assert_eq!((waiver.before.level, waiver.after.level), (Some(Level::Bronze), None));
     assert_eq!(waiver.level_change, -1);
