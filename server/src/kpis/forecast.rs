@@ -70,8 +70,13 @@ impl Figures {
         // Today's standing is the scorecard pages show.
         let current = Box::pin(self.scorecards(&current_quarter, &ScorecardFilter::of_scope(scope), now)).await?;
         let mut datasets = Vec::with_capacity(quarters.len());
-        for quarter in &quarters {
-            datasets.push((*quarter, load(&self.db, quarter, now, scope, &self.policy.paging_hours).await?));
+        {
+            // One load at a time per process, as for the figures (an organisation's is large).
+            let _one = self.cache.loading.lock().await;
+            for quarter in &quarters {
+                datasets
+                    .push((*quarter, Box::pin(load(&self.db, quarter, now, scope, &self.policy.paging_hours)).await?));
+            }
         }
         let widest = datasets.iter().flat_map(|(_, d)| &d.slos).map(|s| u64::from(s.window_days)).max().unwrap_or(0);
         let since =

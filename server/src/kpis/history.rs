@@ -38,8 +38,7 @@ impl Figures {
         let pending = previous_has_data && earlier.is_none();
         let moved = match earlier {
             Some(earlier) => {
-                let earlier: Vec<_> = earlier.scorecards.iter().filter(|card| filter.keeps(card)).cloned().collect();
-                movers(&current.scorecards, &earlier, limit)
+                movers(&current.scorecards, earlier.scorecards.iter().filter(|card| filter.keeps(card)), limit)
             }
             None => Default::default(),
         };

@@ -60,6 +60,7 @@ async fn existing(state: &AppState, scope: &Scope) -> Result<(), Problem> {
     }
 }
 
+/// What breaks next, and when: the dated scorecard changes ahead.
 #[utoipa::path(get, path = "/api/v1/forecast", tag = "scorecards",
     params(("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
         ("horizon_days" = Option<u32>, Query, description = "Days ahead, 1-366 (default 90)")),
@@ -84,6 +85,7 @@ pub async fn forecast(State(state): State<AppState>, Query(query): Query<HashMap
     }
 }
 
+/// A team's forecast as an iCalendar feed.
 #[utoipa::path(get, path = "/api/v1/teams/{slug}/forecast.ics", tag = "scorecards",
     params(("slug" = String, Path, description = "The team's slug"),
         ("horizon_days" = Option<u32>, Query, description = "Days ahead, 1-366 (default 90)")),

@@ -38,6 +38,7 @@ fn only(query: &HashMap<String, String>, accepted: &[&str]) -> Result<(), Proble
     }
 }
 
+/// A service's level and score, period by period.
 #[utoipa::path(get, path = "/api/v1/services/{slug}/history", tag = "scorecards",
     params(("slug" = String, Path, description = "The service's slug"),
         ("from" = Option<String>, Query, description = "First period, a month (2026-01) or quarter (2026-Q1); default: 7 periods before `to`"),
@@ -79,6 +80,7 @@ pub async fn service_history(
     }
 }
 
+/// The services that moved most since the previous period.
 #[utoipa::path(get, path = "/api/v1/scorecards/movers", tag = "scorecards",
     params(("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
         ("scope" = Option<String>, Query, description = "org (default), team:<slug> or tier:<0-3>"),

@@ -204,6 +204,18 @@ fn overview_after_restart() -> Result {
     Ok(())
 }
 
+/// What breaks next over 90 days, of a team and of the whole organisation: computed, then
+/// again (kept for the day and the data version).
+fn forecasts(team: &str) -> Result {
+    let scopes = [("a team", format!("team:{team}")), ("the organisation", "org".to_owned())];
+    for (label, scope) in scopes {
+        let path = format!("/api/v1/forecast?scope={scope}&horizon_days=90");
+        timed_get(&path, &format!("forecast of {label}, 90 days, computed"))?;
+        timed_get(&path, &format!("forecast of {label}, again"))?;
+    }
+    Ok(())
+}
+
 /// The eight-quarter trend: cold (nothing stored), warm, and after an import of today only.
 fn trend(importer: &Importer) -> Result {
     let misses = || metric("plumbline_figures_cache_lookups_total", "cache=\"kpis\",result=\"miss\"");
@@ -330,10 +342,18 @@ fn bench(paths: &Paths, options: &Options) -> Result {
         .and_then(|rest| rest.split('"').next())
         .ok_or("no service in the scorecards")?
         .to_owned();
+    let team = cards
+        .split("\"team\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("no team in the scorecards")?
+        .to_owned();
+    forecasts(&team)?;
     let targets = [
         ("overview (current quarter)", "/".to_owned()),
         ("services list", "/services".to_owned()),
         ("service page", format!("/services/{service}")),
+        ("team page", format!("/teams/{team}")),
         ("quarterly report", format!("/reports/{quarter}")),
         ("static asset (reference)", "/pkg/plumbline.css".to_owned()),
     ];

@@ -54,8 +54,12 @@ fn rank(level: Option<super::Level>) -> i8 {
 /// improvements and regressions. A level change outranks any score change; then the larger
 /// score change; ties by service slug. A service whose level is unchanged and whose score is
 /// unknown in either period has not measurably moved.
-pub fn movers(current: &[Scorecard], previous: &[Scorecard], limit: usize) -> Movers {
-    let before: HashMap<&str, &Scorecard> = previous.iter().map(|c| (c.service.as_str(), c)).collect();
+pub fn movers<'a>(
+    current: impl IntoIterator<Item = &'a Scorecard>,
+    previous: impl IntoIterator<Item = &'a Scorecard>,
+    limit: usize,
+) -> Movers {
+    let before: HashMap<&str, &Scorecard> = previous.into_iter().map(|c| (c.service.as_str(), c)).collect();
     let mut result = Movers::default();
     for now in current {
         let Some(then) = before.get(now.service.as_str()) else {
