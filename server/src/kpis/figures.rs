@@ -99,6 +99,11 @@ impl Figures {
     /// use the last one known while one background task reads it again (it only moves when
     /// older records arrive).
     pub async fn has_data(&self, period: &Period) -> Result<bool, sea_orm::DbErr> {
+        Ok(self.data_start().await?.is_some_and(|first| first < period.end()))
+    }
+
+    /// When the organisation's records begin (see [`Self::has_data`]); `None` without records.
+    pub async fn data_start(&self) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
         use super::first_record::{KEY, current, first_record};
         let first = if self.serve_last {
             let version = crate::db::data_version(&self.db).await?;
@@ -122,7 +127,7 @@ impl Figures {
         } else {
             current(&self.db, &self.cache).await?
         };
-        Ok(first.is_some_and(|first| first < period.end()))
+        Ok(first)
     }
 
     /// The period asked for, or the current quarter (see [`Period::parse_or_current`]).

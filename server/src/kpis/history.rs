@@ -24,22 +24,32 @@ impl Figures {
         {
             return Err(LoadError::UnknownScope(format!("there is no team '{team}'")));
         }
+        let current = Box::pin(self.scorecards(period, &ScorecardFilter::of_scope(scope), now)).await?;
+        self.movers_of(period, &current.scorecards, scope, limit, now).await
+    }
+
+    /// [`Self::movers`] of `current`, the scope's scorecards of `period` the caller already has
+    /// (a summary's, on the overview and team pages).
+    pub async fn movers_of(
+        &self,
+        period: &Period,
+        current: &[app::domain::scorecard::Scorecard],
+        scope: &Scope,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<PeriodMovers, LoadError> {
         let previous = period.previous();
         let filter = ScorecardFilter::of_scope(scope);
-        let current = Box::pin(self.scorecards(period, &filter, now)).await?;
         let previous_has_data = self.has_data(&previous).await?;
         // Pages do not wait for the previous period's scorecards: without them, movers are
         // pending while they are computed.
         let earlier = match previous_has_data {
             false => None,
-            true if self.serves_last() => self.scorecards_if_ready(&previous, now).await?,
-            true => Some(Box::pin(self.scorecards(&previous, &ScorecardFilter::default(), now)).await?),
+            true => self.scorecards_if_ready(&previous, now).await?,
         };
         let pending = previous_has_data && earlier.is_none();
         let moved = match earlier {
-            Some(earlier) => {
-                movers(&current.scorecards, earlier.scorecards.iter().filter(|card| filter.keeps(card)), limit)
-            }
+            Some(earlier) => movers(current, earlier.scorecards.iter().filter(|card| filter.keeps(card)), limit),
             None => Default::default(),
         };
         Ok(PeriodMovers {
@@ -63,6 +73,7 @@ impl Figures {
         now: DateTime<Utc>,
     ) -> Result<Vec<HistoryPoint>, LoadError> {
         let filter = ScorecardFilter { service: Some(service.to_owned()), ..Default::default() };
+        let start = self.data_start().await?;
         let mut points = Vec::with_capacity(periods.len());
         for period in periods {
             let mut point = HistoryPoint {
@@ -71,13 +82,8 @@ impl Figures {
                 standing: None,
                 pending: false,
             };
-            if self.has_data(period).await? {
-                let report = if self.serves_last() {
-                    self.scorecards_if_ready(period, now).await?
-                } else {
-                    Some(Box::pin(self.scorecards(period, &ScorecardFilter::default(), now)).await?)
-                };
-                match report {
+            if start.is_some_and(|first| first < period.end()) {
+                match self.scorecards_if_ready(period, now).await? {
                     Some(report) => {
                         point.standing = report
                             .scorecards
@@ -93,24 +99,19 @@ impl Figures {
         Ok(points)
     }
 
-    /// Every service's scorecards of `period` if this process holds them (current or not, the
-    /// latter noted as outdated); otherwise `None` (the panel says they are being computed),
-    /// and they are computed in the background.
+    /// Every service's scorecards of `period`. For pages, only if this process has computed
+    /// them before (then the last ones, any outdated part recomputed as for every figure);
+    /// otherwise `None` (the panel says they are being computed) while they are computed in the
+    /// background. Everyone else gets current ones.
     async fn scorecards_if_ready(
         &self,
         period: &Period,
         now: DateTime<Utc>,
     ) -> Result<Option<std::sync::Arc<super::ScorecardReport>>, LoadError> {
-        let version = self.cache.changes.period_version(&self.db, period).await?;
-        let key = super::scorecard_cache_key(period, &self.policy);
-        let held = match self.cache.scorecards.lookup_at(&key, version, period.end() > now, Some(now)) {
-            super::Lookup::Fresh(report) => return Ok(Some(report)),
-            super::Lookup::Stale(report) => {
-                self.note_outdated();
-                Some(report)
-            }
-            super::Lookup::Missing => None,
-        };
+        let all = ScorecardFilter::default();
+        if !self.serves_last() || self.cache.scorecards.holds(&super::scorecard_cache_key(period, &self.policy)) {
+            return Ok(Some(Box::pin(self.scorecards(period, &all, now)).await?));
+        }
         if let Some(claim) = super::claim_refresh(&self.cache, &format!("scorecards|{period}")) {
             let (figures, period) = (self.for_recompute(), *period);
             crate::background::spawn(async move {
@@ -120,6 +121,6 @@ impl Figures {
                 drop(claim);
             });
         }
-        Ok(held)
+        Ok(None)
     }
 }

@@ -91,9 +91,10 @@ impl OverviewPort for OverviewPage {
         let teams = crate::report::team_table(&figures.db, &rollups, &summary.scorecards.scorecards)
             .await
             .map_err(|e| AppError::internal("loading team names", &e))?;
-        let movers = Box::pin(figures.movers(&period, &Scope::Org, MOVERS_SHOWN, now))
-            .await
-            .map_err(|e| AppError::internal("loading the movers of the org overview", &e))?;
+        let movers =
+            Box::pin(figures.movers_of(&period, &summary.scorecards.scorecards, &Scope::Org, MOVERS_SHOWN, now))
+                .await
+                .map_err(|e| AppError::internal("loading the movers of the org overview", &e))?;
         let mut header = period_header(summary.period, summary.as_of, policy, figures.calendar, state, now);
         header.recomputing = figures.served_outdated();
         Ok(OrgOverview {
