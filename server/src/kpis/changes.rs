@@ -116,6 +116,17 @@ impl ChangeLog {
         }
     }
 
+    /// [`Self::period_version`] without a query, when the log has caught up with `current`
+    /// (the data version the caller just read).
+    pub fn period_version_known(&self, current: i64, period: &Period) -> Option<i64> {
+        let state = self.state.lock().ok()?;
+        let end = period.end();
+        (state.version == current).then(|| {
+            let latest = state.changes.iter().rev().find(|(_, since)| since.is_none_or(|since| since < end));
+            latest.map_or(0, |(version, _)| *version)
+        })
+    }
+
     async fn catch_up<C: ConnectionTrait>(&self, db: &C, known: i64, current: i64) -> Result<(), DbErr> {
         // A reader in an older transaction (a consistent read) may see an older version: never
         // move the log back.

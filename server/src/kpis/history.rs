@@ -45,7 +45,10 @@ impl Figures {
         // pending while they are computed.
         let earlier = match previous_has_data {
             false => None,
-            true => self.scorecards_if_ready(&previous, now).await?,
+            true => {
+                let data_version = crate::db::data_version(&self.db).await?;
+                self.scorecards_if_ready(&previous, data_version, now).await?
+            }
         };
         let pending = previous_has_data && earlier.is_none();
         let moved = match earlier {
@@ -74,6 +77,7 @@ impl Figures {
     ) -> Result<Vec<HistoryPoint>, LoadError> {
         let filter = ScorecardFilter { service: Some(service.to_owned()), ..Default::default() };
         let start = self.data_start().await?;
+        let data_version = crate::db::data_version(&self.db).await?;
         let mut points = Vec::with_capacity(periods.len());
         for period in periods {
             let mut point = HistoryPoint {
@@ -83,7 +87,7 @@ impl Figures {
                 pending: false,
             };
             if start.is_some_and(|first| first < period.end()) {
-                match self.scorecards_if_ready(period, now).await? {
+                match self.scorecards_if_ready(period, data_version, now).await? {
                     Some(report) => {
                         point.standing = report
                             .scorecards
@@ -100,27 +104,51 @@ impl Figures {
     }
 
     /// Every service's scorecards of `period`. For pages, only if this process has computed
-    /// them before (then the last ones, any outdated part recomputed as for every figure);
-    /// otherwise `None` (the panel says they are being computed) while they are computed in the
-    /// background. Everyone else gets current ones.
+    /// them before: then the last ones at once (an outdated one noted, and recomputed through
+    /// the common serve-last path, one claim per figure); otherwise `None` (the panel says they
+    /// are being computed) while they are computed in the background. `data_version` is the
+    /// version the page read, so a history of many periods asks the database once. Everyone
+    /// else gets current ones.
     async fn scorecards_if_ready(
         &self,
         period: &Period,
+        data_version: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<std::sync::Arc<super::ScorecardReport>>, LoadError> {
         let all = ScorecardFilter::default();
-        if !self.serves_last() || self.cache.scorecards.holds(&super::scorecard_cache_key(period, &self.policy)) {
+        if !self.serves_last() {
             return Ok(Some(Box::pin(self.scorecards(period, &all, now)).await?));
         }
-        if let Some(claim) = super::claim_refresh(&self.cache, &format!("scorecards|{period}")) {
-            let (figures, period) = (self.for_recompute(), *period);
-            crate::background::spawn(async move {
-                if let Err(error) = figures.scorecards(&period, &ScorecardFilter::default(), now).await {
-                    tracing::warn!(%period, %error, "cannot compute scorecards for a history");
+        let version = match self.cache.changes.period_version_known(data_version, period) {
+            Some(version) => version,
+            None => self.cache.changes.period_version(&self.db, period).await?,
+        };
+        let key = super::scorecard_cache_key(period, &self.policy);
+        match self.cache.scorecards.lookup_at(&key, version, period.end() > now, Some(now)) {
+            super::Lookup::Fresh(report) => Ok(Some(report)),
+            super::Lookup::Stale(report) => {
+                self.note_outdated();
+                // A page's read serves the held ones and queues their one recompute.
+                let (page, period) = (self.clone(), *period);
+                crate::background::spawn(async move {
+                    if let Err(error) = page.scorecards(&period, &ScorecardFilter::default(), now).await {
+                        tracing::warn!(%period, %error, "cannot recompute scorecards for a history");
+                    }
+                });
+                Ok(Some(report))
+            }
+            super::Lookup::Missing => {
+                if let Some(claim) = super::claim_refresh(&self.cache, &format!("scorecards|{period}")) {
+                    let (figures, period) = (self.for_recompute(), *period);
+                    crate::background::spawn(async move {
+                        if let Err(error) = figures.scorecards(&period, &ScorecardFilter::default(), now).await {
+                            tracing::warn!(%period, %error, "cannot compute scorecards for a history");
+                        }
+                        drop(claim);
+                    });
                 }
-                drop(claim);
-            });
+                Ok(None)
+            }
         }
-        Ok(None)
     }
 }

@@ -61,19 +61,51 @@ pub fn movers<'a>(
 ) -> Movers {
     let before: HashMap<&str, &Scorecard> = previous.into_iter().map(|c| (c.service.as_str(), c)).collect();
     let mut result = Movers::default();
+    // Ranked on the cheap figures first: only the movers kept are described (pages call this
+    // on every view of a large organisation).
+    let (mut up, mut down): (Vec<Ranked<'a>>, Vec<Ranked<'a>>) = (Vec::new(), Vec::new());
     for now in current {
-        let Some(then) = before.get(now.service.as_str()) else {
+        let Some(then) = before.get(now.service.as_str()).copied() else {
             result.new_services += 1;
             continue;
         };
         let level_change = rank(now.level) - rank(then.level);
         let score_change = now.score.zip(then.score).map(|(a, b)| i16::from(a) - i16::from(b));
-        let direction =
-            if level_change != 0 { level_change.signum() } else { score_change.unwrap_or(0).signum() as i8 };
-        if direction == 0 {
-            result.unchanged += 1;
-            continue;
+        let ranked = Ranked { now, then, level_change, score_change };
+        match ranked.direction() {
+            0 => result.unchanged += 1,
+            d if d > 0 => up.push(ranked),
+            _ => down.push(ranked),
         }
+    }
+    for (list, out) in [(&mut up, &mut result.improved), (&mut down, &mut result.regressed)] {
+        list.sort_by(|a, b| b.size().cmp(&a.size()).then_with(|| a.now.service.cmp(&b.now.service)));
+        out.extend(list.iter().take(limit).map(Ranked::described));
+    }
+    result
+}
+
+/// A service's move before it is described.
+struct Ranked<'a> {
+    now: &'a Scorecard,
+    then: &'a Scorecard,
+    level_change: i8,
+    score_change: Option<i16>,
+}
+
+impl Ranked<'_> {
+    /// Up (1), down (−1) or not at all (0): the level decides, else the score.
+    fn direction(&self) -> i8 {
+        if self.level_change != 0 { self.level_change.signum() } else { self.score_change.unwrap_or(0).signum() as i8 }
+    }
+
+    /// A level change outranks any score change.
+    fn size(&self) -> (i8, i16) {
+        (self.level_change.abs(), self.score_change.map_or(0, i16::abs))
+    }
+
+    fn described(&self) -> Mover {
+        let (now, then) = (self.now, self.then);
         let earlier: HashMap<&str, CheckStatus> = then.checks.iter().map(|c| (c.id.as_str(), c.status)).collect();
         let checks = now
             .checks
@@ -88,27 +120,17 @@ pub fn movers<'a>(
                 })
             })
             .collect();
-        let mover = Mover {
+        Mover {
             service: now.service.to_string(),
             team: now.team.to_string(),
             tier: now.tier,
             before: Standing { level: then.level, score: then.score },
             after: Standing { level: now.level, score: now.score },
-            level_change,
-            score_change,
+            level_change: self.level_change,
+            score_change: self.score_change,
             checks,
-        };
-        if direction > 0 { result.improved.push(mover) } else { result.regressed.push(mover) }
+        }
     }
-    let by_size = |a: &Mover, b: &Mover| {
-        let size = |m: &Mover| (m.level_change.abs(), m.score_change.map_or(0, i16::abs));
-        size(b).cmp(&size(a)).then_with(|| a.service.cmp(&b.service))
-    };
-    result.improved.sort_by(by_size);
-    result.regressed.sort_by(by_size);
-    result.improved.truncate(limit);
-    result.regressed.truncate(limit);
-    result
 }
 
 /// The movers of a period and scope against the previous period, as the API and pages show
