@@ -203,24 +203,45 @@ impl Figures {
         if outdated {
             self.served_outdated.store(true, Ordering::Relaxed);
         }
-        if outdated && let Some(claim) = super::cache::claim_refresh(&self.cache, &key) {
-            let wait = self.cache.refreshing.wait_before(&key, self.recompute_spacing);
-            let recompute = call(self.for_recompute());
-            crate::background::spawn(async move {
-                if !wait.is_zero() {
-                    tokio::time::sleep(wait).await;
-                }
-                let started = std::time::Instant::now();
-                match recompute.await {
-                    Ok(_) => tracing::debug!(%claim.key, elapsed = ?started.elapsed(), "figures recomputed"),
-                    Err(error) => tracing::warn!(%claim.key, %error, "cannot recompute figures"),
-                }
-                let figure = claim.key.split('|').next().unwrap_or("figures");
-                crate::metrics::recompute(figure, started.elapsed().as_secs_f64());
-                drop(claim);
-            });
+        if outdated {
+            self.refresh_in_background(&key, call);
         }
         result
+    }
+
+    /// Recomputes the figures of `key` with `call` in one background task, unless one is
+    /// already at it, at least the recompute spacing after the last.
+    fn refresh_in_background<T, F, Fut>(&self, key: &str, call: F)
+    where
+        F: Fn(Figures) -> Fut,
+        Fut: Future<Output = Result<T, LoadError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(claim) = super::cache::claim_refresh(&self.cache, key) else { return };
+        let wait = self.cache.refreshing.wait_before(key, self.recompute_spacing);
+        let recompute = call(self.for_recompute());
+        crate::background::spawn(async move {
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            let started = std::time::Instant::now();
+            match recompute.await {
+                Ok(_) => tracing::debug!(%claim.key, elapsed = ?started.elapsed(), "figures recomputed"),
+                Err(error) => tracing::warn!(%claim.key, %error, "cannot recompute figures"),
+            }
+            let figure = claim.key.split('|').next().unwrap_or("figures");
+            crate::metrics::recompute(figure, started.elapsed().as_secs_f64());
+            drop(claim);
+        });
+    }
+
+    /// Recomputes every service's scorecards of `period` in the background, as a page's read of
+    /// outdated ones does (one task per figure, spaced).
+    pub(super) fn refresh_scorecards_in_background(&self, period: Period, now: DateTime<Utc>) {
+        self.refresh_in_background(&format!("scorecards|{period}"), move |f: Figures| async move {
+            let everything = ScorecardFilter::default();
+            super::cached_scorecard_report(&f.db, &f.cache, &f.policy, &period, &everything, now).await
+        });
     }
 
     pub async fn slos(&self, query: &KpiQuery, now: DateTime<Utc>) -> Result<SloReport, LoadError> {

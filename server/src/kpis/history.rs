@@ -128,25 +128,11 @@ impl Figures {
             super::Lookup::Fresh(report) => Ok(Some(report)),
             super::Lookup::Stale(report) => {
                 self.note_outdated();
-                // A page's read serves the held ones and queues their one recompute.
-                let (page, period) = (self.clone(), *period);
-                crate::background::spawn(async move {
-                    if let Err(error) = page.scorecards(&period, &ScorecardFilter::default(), now).await {
-                        tracing::warn!(%period, %error, "cannot recompute scorecards for a history");
-                    }
-                });
+                self.refresh_scorecards_in_background(*period, now);
                 Ok(Some(report))
             }
             super::Lookup::Missing => {
-                if let Some(claim) = super::claim_refresh(&self.cache, &format!("scorecards|{period}")) {
-                    let (figures, period) = (self.for_recompute(), *period);
-                    crate::background::spawn(async move {
-                        if let Err(error) = figures.scorecards(&period, &ScorecardFilter::default(), now).await {
-                            tracing::warn!(%period, %error, "cannot compute scorecards for a history");
-                        }
-                        drop(claim);
-                    });
-                }
+                self.refresh_scorecards_in_background(*period, now);
                 Ok(None)
             }
         }
