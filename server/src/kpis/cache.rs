@@ -83,11 +83,6 @@ impl<T> VersionedCache<T> {
         }
     }
 
-    /// Whether anything is held for `key`, whatever its version.
-    pub fn holds(&self, key: &str) -> bool {
-        self.entries.lock().is_ok_and(|entries| entries.contains_key(key))
-    }
-
     /// The entry last put among the keys starting with `prefix`, whatever its version.
     pub fn latest_with_prefix(&self, prefix: &str) -> Option<Arc<T>> {
         let entries = self.entries.lock().ok()?;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use app::domain::kpi::{Period, Scope, SloMeasurement};
+use app::domain::kpi::{Period, Scope};
 use app::domain::records::Slug;
 use app::domain::scorecard::forecast::{
     ASSUMPTION, ForecastData, ForecastReport, SloHistory, forecast, forecast_quarters,
@@ -15,7 +15,7 @@ use chrono::{DateTime, Days, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{Figures, LoadError, ScorecardFilter, load, scorecards};
-use crate::entities::{service, slo, slo_measurement};
+use crate::entities::{service, slo};
 
 impl Figures {
     /// For pages: the last forecast at once (`None` before the first one), a newer one computed
@@ -153,28 +153,8 @@ async fn slo_histories(
         .into_tuple()
         .all(db)
         .await?;
-    let mut rows: HashMap<i64, Vec<SloMeasurement>> = HashMap::new();
-    // In chunks: a large organisation has tens of thousands of SLOs, more than one statement's
-    // parameters allow.
-    for chunk in slos.chunks(5_000) {
-        let found: Vec<(i64, chrono::NaiveDate, i64, i64)> = slo_measurement::Entity::find()
-            .select_only()
-            .columns([
-                slo_measurement::Column::SloId,
-                slo_measurement::Column::Day,
-                slo_measurement::Column::Good,
-                slo_measurement::Column::Total,
-            ])
-            .filter(slo_measurement::Column::SloId.is_in(chunk.iter().map(|(id, _, _)| *id)))
-            .filter(slo_measurement::Column::Day.gte(since))
-            .filter(slo_measurement::Column::Day.lte(today))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (slo_id, day, good, total) in found {
-            rows.entry(slo_id).or_default().push(SloMeasurement { day, good, total });
-        }
-    }
+    let ids: Vec<i64> = slos.iter().map(|(id, _, _)| *id).collect();
+    let mut rows = super::slo_daily_rows(db, &ids, since, today.succ_opt().unwrap_or(today)).await?;
     let mut out = HashMap::with_capacity(slos.len());
     for (id, service_id, slug) in slos {
         let (Some(service), Ok(slo)) = (services.get(&service_id), Slug::parse(&slug)) else { continue };

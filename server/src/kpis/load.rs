@@ -551,3 +551,33 @@ async fn interval_sums<C: ConnectionTrait>(
     }
     Ok(out)
 }
+
+/// Each SLO's daily rows with `from <= day < to`, by SLO id, for any number of SLOs.
+pub async fn slo_daily_rows<C: ConnectionTrait>(
+    db: &C,
+    slo_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>, DbErr> {
+    let mut rows: HashMap<i64, Vec<app::domain::kpi::SloMeasurement>> = HashMap::new();
+    for chunk in slo_ids.chunks(CHUNK) {
+        let found: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
+            .select_only()
+            .columns([
+                slo_measurement::Column::SloId,
+                slo_measurement::Column::Day,
+                slo_measurement::Column::Good,
+                slo_measurement::Column::Total,
+            ])
+            .filter(slo_measurement::Column::SloId.is_in(chunk.iter().copied()))
+            .filter(slo_measurement::Column::Day.gte(from))
+            .filter(slo_measurement::Column::Day.lt(to))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (slo_id, day, good, total) in found {
+            rows.entry(slo_id).or_default().push(app::domain::kpi::SloMeasurement { day, good, total });
+        }
+    }
+    Ok(rows)
+}

@@ -26,7 +26,7 @@ pub use cache::{KpiCache, Lookup, claim_refresh};
 pub use drill_down_table::drill_down_table;
 pub use figures::Figures;
 pub use kept::{Keep, cached_kept};
-pub use load::{LoadError, load};
+pub use load::{LoadError, load, slo_daily_rows};
 pub use query::*;
 pub use reports::*;
 pub use rollups::{RollupReport, rollup_report};

@@ -8,7 +8,7 @@ use app::api::{
     ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
 };
 use app::domain::format::instant as time;
-use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series};
+use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, daily_series};
 use app::domain::records::{ActionStatus, Severity, Slug};
 use app::domain::scorecard::display::{describe_in, describe_threshold_in};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
@@ -20,8 +20,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 
 use super::header::period_header;
 use crate::entities::{
-    alert, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo,
-    slo_measurement, team,
+    alert, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo, team,
 };
 use crate::kpis::{self, Figures, KpiQuery, ScorecardFilter};
 use crate::report::publication::period_state;
@@ -135,24 +134,8 @@ impl ServicePage {
         // The chart covers the period's days up to the as-of day; the budget needs the window before.
         let days = DayRange { from: period.first_day(), to: period.as_of_day(now).max(period.first_day()) };
         let widest = rows.iter().map(|r| u64::try_from(r.window_days).unwrap_or_default()).max().unwrap_or_default();
-        let mut measurements: HashMap<i64, Vec<SloMeasurement>> = HashMap::new();
-        let found: Vec<(i64, chrono::NaiveDate, i64, i64)> = slo_measurement::Entity::find()
-            .select_only()
-            .columns([
-                slo_measurement::Column::SloId,
-                slo_measurement::Column::Day,
-                slo_measurement::Column::Good,
-                slo_measurement::Column::Total,
-            ])
-            .filter(slo_measurement::Column::SloId.is_in(rows.iter().map(|r| r.id)))
-            .filter(slo_measurement::Column::Day.gte(days.from - chrono::Days::new(widest)))
-            .filter(slo_measurement::Column::Day.lt(days.to))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (slo_id, day, good, total) in found {
-            measurements.entry(slo_id).or_default().push(SloMeasurement { day, good, total });
-        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let measurements = kpis::slo_daily_rows(db, &ids, days.from - chrono::Days::new(widest), days.to).await?;
         let mut views = Vec::new();
         for status in report.slos {
             let Some(row) = rows.iter().find(|r| r.slug == status.slo.as_str()) else { continue };

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::evaluate::{CheckStatus, Exemption, Scorecard, SelfAssessmentAnswer, ServiceInputs, evaluate_service};
 use super::listing::Standing;
-use super::movers::CheckChange;
+use super::movers::{CheckChange, rank};
 use super::policy::{CheckId, Policy, Threshold};
 use crate::domain::kpi::{Dataset, Period, ReportingCalendar, Scope, Service, Slo, SloData, SloMeasurement};
 use crate::domain::records::Slug;
@@ -228,10 +228,6 @@ pub fn scorecard_on(
 
 fn standing(card: &Scorecard) -> Standing {
     Standing { level: card.level, score: card.score }
-}
-
-fn rank(level: Option<super::Level>) -> i8 {
-    level.map_or(0, |l| l as i8 + 1)
 }
 
 /// The changes between two scorecards of one service, or `None` when nothing changed.

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+use super::movers::rank;
 use super::{CheckStatus, Level, Scorecard};
 
 /// Rows per page.
@@ -140,15 +141,6 @@ fn keeps(query: &ListQuery, row: &ServiceRow) -> bool {
             LevelFilter::None => row.level.is_none(),
         })
         && text.is_none_or(|t| row.service.contains(&t) || row.team.contains(&t))
-}
-
-/// Levels as numbers: below Bronze 0 … Gold 3.
-fn rank(level: Option<Level>) -> u8 {
-    level.map_or(0, |l| match l {
-        Level::Bronze => 1,
-        Level::Silver => 2,
-        Level::Gold => 3,
-    })
 }
 
 fn compare(sort: SortKey, a: &ServiceRow, b: &ServiceRow) -> Ordering {

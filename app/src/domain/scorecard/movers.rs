@@ -45,8 +45,8 @@ pub struct Movers {
     pub new_services: usize,
 }
 
-/// Below Bronze is 0, Bronze 1, Silver 2, Gold 3.
-fn rank(level: Option<super::Level>) -> i8 {
+/// Levels as numbers: below Bronze 0, Bronze 1, Silver 2, Gold 3.
+pub fn rank(level: Option<super::Level>) -> i8 {
     level.map_or(0, |l| l as i8 + 1)
 }
 
