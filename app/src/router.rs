@@ -7,8 +7,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
-    access, audit, drill_down, evidence, import, jobs, kpis, oncall, overview, readiness, report, reports, service,
-    services, team, teams, tokens, waivers,
+    access, audit, campaigns, drill_down, evidence, import, jobs, kpis, oncall, overview, readiness, report, reports,
+    service, services, team, teams, tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <A href="/reports">"Reports"</A>
                     <A href="/import">"Import"</A>
                     <A href="/waivers">"Waivers"</A>
+                    <A href="/campaigns">"Campaigns"</A>
                     <chrome::AuditNavLink/>
                 </nav>
                 <div class="viewer">
@@ -72,6 +73,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
                     <Route path=StaticSegment("import") view=import::ImportPage/>
                     <Route path=StaticSegment("waivers") view=waivers::WaiversPage/>
+                    <Route path=StaticSegment("campaigns") view=campaigns::CampaignsPage/>
+                    <Route
+                        path=(StaticSegment("campaigns"), ParamSegment("slug"))
+                        view=campaigns::CampaignPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("reports") view=reports::ReportsPage/>
                     <Route path=StaticSegment("teams") view=teams::TeamsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("kpis") view=kpis::KpisPage ssr=SsrMode::Async/>

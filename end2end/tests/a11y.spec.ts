@@ -21,6 +21,8 @@ const pages = [
   '/reports/2026-Q2',
   '/import',
   '/waivers',
+  '/campaigns',
+  '/campaigns/shop-dr-tests',
   '/access',
   '/jobs',
   '/tokens',

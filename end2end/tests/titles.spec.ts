@@ -17,6 +17,7 @@ test('each page has a title of its own', async ({ page }) => {
     ['/reports/2026-Q3', /^Quarterly report · 2026-Q3 · Plumbline$/],
     ['/import', /^Import · Plumbline$/],
     ['/waivers', /^Waivers · Plumbline$/],
+    ['/campaigns', /^Campaigns · Plumbline$/],
     ['/no-such-page', /^Page not found · Plumbline$/],
   ];
   for (const [path, title] of titles) {

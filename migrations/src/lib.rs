@@ -21,6 +21,7 @@ mod m20261205_000016_rate_window;
 mod m20261205_000017_stored_figure;
 mod m20261205_000018_alerts_and_shifts;
 mod m20261205_000019_team_time_zone;
+mod m20261205_000020_create_campaigns;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000017_stored_figure::Migration),
             Box::new(m20261205_000018_alerts_and_shifts::Migration),
             Box::new(m20261205_000019_team_time_zone::Migration),
+            Box::new(m20261205_000020_create_campaigns::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod background;
+pub mod campaigns;
 pub mod catalog;
 pub mod cli;
 pub mod csv;

@@ -65,6 +65,7 @@ fn ports(state: &AppState) -> Ports {
         readiness: Arc::new(pages::readiness::ReadinessPage::new(figures.clone(), ingestion.clone())),
         oncall: Arc::new(pages::oncall::OncallPage::new(figures.clone())),
         waivers: Arc::new(pages::waivers::WaiversPage::new(figures.clone(), ingestion.clone())),
+        campaigns: Arc::new(pages::campaigns::CampaignsPage::new(figures.clone())),
         access: Arc::new(pages::access::AccessPage::new(db.clone())),
         tokens: Arc::new(pages::tokens::TokensPage::new(
             db.clone(),

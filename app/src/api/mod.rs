@@ -5,6 +5,7 @@
 
 mod access;
 mod audit;
+mod campaigns;
 mod drill_down;
 mod import;
 mod jobs;
@@ -25,6 +26,7 @@ mod waivers;
 
 pub use access::*;
 pub use audit::*;
+pub use campaigns::*;
 pub use drill_down::*;
 pub use import::*;
 pub use jobs::*;

@@ -1,5 +1,6 @@
 //! View pieces shared by pages: chrome, the period picker, figures and charts, error display.
 
+pub mod campaigns;
 pub mod chart;
 pub mod chart_svg;
 pub mod check_matrix;

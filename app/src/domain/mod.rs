@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod campaign;
 pub mod evidence;
 pub mod executive_summary;
 pub mod format;

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{FixView, TeamService, TeamView, get_team};
+use crate::components::campaigns::TeamCampaignsPanel;
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid};
 use crate::components::forecast::ForecastCalendar;
 use crate::components::level_badge::level_badge;
@@ -89,6 +90,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <h2 id="team-services-heading">"Services"</h2>
             <ServiceTable services period=period.clone()/>
         </section>
+        <TeamCampaignsPanel team=team.clone()/>
         <ForecastCalendar report=forecast feed=format!("/api/v1/teams/{team}/forecast.ics")/>
         <MoversPanel movers/>
         <section class="panel" aria-labelledby="team-kpis-heading">

@@ -4,6 +4,7 @@
 
 mod access;
 mod audit;
+mod campaigns;
 mod context;
 mod drill_down;
 mod import;
@@ -23,6 +24,7 @@ mod waivers;
 
 pub use access::*;
 pub use audit::*;
+pub use campaigns::*;
 pub use context::*;
 pub use drill_down::*;
 pub use import::*;

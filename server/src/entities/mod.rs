@@ -5,6 +5,8 @@ pub mod alert;
 pub mod api_token;
 pub mod app_user;
 pub mod audit_event;
+pub mod campaign;
+pub mod campaign_point;
 pub mod deployment;
 pub mod dr_test;
 pub mod exemption;

@@ -19,7 +19,7 @@ use super::writer::PackWriter;
 use super::{EvidenceError, Scope};
 use crate::csv::Line;
 use crate::entities::{
-    audit_event, deployment, dr_test, exemption, import_batch, incident, incident_service, postmortem,
+    audit_event, campaign, deployment, dr_test, exemption, import_batch, incident, incident_service, postmortem,
     postmortem_action, scorecard_snapshot, self_assessment, slo,
 };
 use futures::{Stream, TryStreamExt};
@@ -105,6 +105,7 @@ pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter) ->
         Population::Alerts => super::oncall::alerts(ctx, w).await,
         Population::OncallShifts => super::oncall::shifts(ctx, w).await,
         Population::Exemptions => exemptions(ctx, w).await,
+        Population::Campaigns => campaigns(ctx, w).await,
         Population::SelfAssessments => self_assessments(ctx, w).await,
         Population::ImportBatches => import_batches(ctx, w).await,
         Population::AuditEvents => audit_events(ctx, w).await,
@@ -544,6 +545,37 @@ async fn exemptions(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceErr
         line.push(&r.approver).push(ApprovalOrigin::parse(r.approval_origin.as_deref()).as_str());
         line.push(&instant(r.created_at)).push(&instant(r.expires_at));
         line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.updated_at));
+        line
+    })
+    .await
+}
+
+async fn campaigns(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
+    use campaign::Column as C;
+    let first_day = ctx.window.from;
+    let rows = campaign::Entity::find()
+        .filter(C::CreatedAt.lt(ctx.window.end))
+        .filter(C::Deadline.gte(first_day))
+        .order_by_asc(C::Id)
+        .stream(ctx.db)
+        .await?;
+    write_rows(rows, w, |r| {
+        let result: Option<app::api::CampaignResult> = r.result.as_deref().and_then(|t| serde_json::from_str(t).ok());
+        let mut line = Line::new();
+        line.push(&r.id.to_string()).push(&r.slug).push(&r.title).push(&r.owner).push(&r.goal).push(&r.scope);
+        line.push(&r.deadline.to_string()).push(&r.created_by).push(&instant(r.created_at));
+        line.push(&opt_instant(r.cancelled_at));
+        match result {
+            Some(result) => {
+                line.push(&result.met.to_string()).push(&result.total.to_string()).push(&result.open.join(" "));
+                line.push(&result.day.to_string()).push(&instant(result.recorded_at));
+            }
+            None => {
+                for _ in 0..5 {
+                    line.push("");
+                }
+            }
+        }
         line
     })
     .await

@@ -13,6 +13,9 @@ use crate::kpis::Figures;
 pub const WARM_FIGURES: &str = "warm-figures";
 /// Deletes succeeded jobs older than [`KEEP_SUCCEEDED`] and rate-limit windows over an hour old.
 pub const PRUNE_JOBS: &str = "prune-jobs";
+/// Records each running campaign's standing of the day, and the result of each campaign whose
+/// deadline has passed (docs/campaigns.md).
+pub const CAMPAIGN_PROGRESS: &str = "campaign-progress";
 /// How long succeeded jobs stay listed; failed and dead ones stay until retried.
 pub const KEEP_SUCCEEDED: TimeDelta = TimeDelta::days(14);
 
@@ -54,11 +57,30 @@ pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
             }
         }
     };
-    let builder = Jobs::builder(db, zone).kind(WARM_FIGURES, 3, warm).kind(PRUNE_JOBS, 3, prune);
-    let builder = match (Cron::parse("*/5 * * * *"), Cron::parse("17 3 * * *")) {
-        (Ok(every_five), Ok(nightly)) => builder
+    let campaigns = {
+        let figures = figures.clone();
+        move |_payload| {
+            let figures = figures.for_recompute();
+            async move {
+                let recorded = crate::campaigns::record_progress(&figures, crate::clock_now())
+                    .await
+                    .map_err(|e| format!("cannot record the campaigns' progress: {e}"))?;
+                tracing::info!(points = recorded.points, results = recorded.results, "recorded campaign progress");
+                Ok(())
+            }
+        }
+    };
+    let builder = Jobs::builder(db, zone).kind(WARM_FIGURES, 3, warm).kind(PRUNE_JOBS, 3, prune).kind(
+        CAMPAIGN_PROGRESS,
+        5,
+        campaigns,
+    );
+    let builder = match (Cron::parse("*/5 * * * *"), Cron::parse("17 3 * * *"), Cron::parse("41 * * * *")) {
+        (Ok(every_five), Ok(nightly), Ok(hourly)) => builder
             .schedule("warm-figures-every-5-minutes", every_five, WARM_FIGURES, serde_json::json!({}))
-            .schedule("prune-jobs-nightly", nightly, PRUNE_JOBS, serde_json::json!({})),
+            .schedule("prune-jobs-nightly", nightly, PRUNE_JOBS, serde_json::json!({}))
+            // Hourly, so the day's last record is from its last hour, and a missed hour is caught up.
+            .schedule("campaign-progress-hourly", hourly, CAMPAIGN_PROGRESS, serde_json::json!({})),
         // Constant schedules, covered by a test; never reached.
         _ => builder,
     };
@@ -94,7 +116,7 @@ async fn warm_figures(figures: &Figures) -> Result<(), String> {
 mod tests {
     #[test]
     fn the_standard_schedules_parse() {
-        for text in ["*/5 * * * *", "17 3 * * *"] {
+        for text in ["*/5 * * * *", "17 3 * * *", "41 * * * *"] {
             assert!(app::domain::jobs::Cron::parse(text).is_ok(), "{text}");
         }
     }

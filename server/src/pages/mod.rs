@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod campaigns;
 pub mod drill_down;
 mod header;
 pub mod import;

@@ -7,6 +7,7 @@
 
 mod alertmanager;
 mod audit;
+mod campaigns;
 mod evidence;
 mod forecast;
 mod health;

@@ -11,8 +11,8 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post};
 
 use super::{
-    alertmanager, audit, evidence, forecast, health, history, identity, ingest, jobs, kpis, list, metrics, openapi,
-    snapshots,
+    alertmanager, audit, campaigns, evidence, forecast, health, history, identity, ingest, jobs, kpis, list, metrics,
+    openapi, snapshots,
 };
 use crate::auth;
 use crate::state::AppState;
@@ -91,6 +91,9 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/scorecards/movers" Read => history::movers,
         GET "/api/v1/forecast" Read => forecast::forecast,
         GET "/api/v1/teams/{slug}/forecast.ics" Read => forecast::team_calendar,
+        GET "/api/v1/campaigns" Read => campaigns::list_campaigns,
+        POST "/api/v1/campaigns" Admin => campaigns::create_campaign,
+        GET "/api/v1/campaigns/{slug}" Read => campaigns::get_campaign,
         GET "/api/v1/snapshots" Read => snapshots::list,
         POST "/api/v1/snapshots" Admin => snapshots::publish,
         GET "/api/v1/snapshots/{period}" Read => snapshots::get,
@@ -125,6 +128,8 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/request_waiver", Access::Ingest),
     ("/api/decide_waiver", Access::Admin),
     ("/api/publish_report", Access::Admin),
+    ("/api/create_campaign", Access::Admin),
+    ("/api/update_campaign", Access::Admin),
     ("/access", Access::Admin),
     ("/jobs", Access::Admin),
     ("/api/jobs", Access::Admin),

@@ -50,7 +50,7 @@ async fn load_with_edges(app: &TestApp) {
     assert_eq!(status, 200, "{reply}");
 }
 
-struct Pack {
+pub(crate) struct Pack {
     dir: tempfile::TempDir,
     zip: PathBuf,
     bytes: Vec<u8>,
@@ -66,7 +66,7 @@ impl Pack {
     }
 
     /// A CSV file as header → value maps.
-    fn rows(&self, file: &str) -> Vec<BTreeMap<String, String>> {
+    pub(crate) fn rows(&self, file: &str) -> Vec<BTreeMap<String, String>> {
         let mut reader = csv::Reader::from_path(self.path(file)).expect("csv");
         let headers = reader.headers().expect("header").clone();
         reader
@@ -91,7 +91,7 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
 }
 
 /// Downloads, then checks the archive with the tools an auditor has.
-async fn download(app: &TestApp, credential: &Credential, query: &str) -> Pack {
+pub(crate) async fn download(app: &TestApp, credential: &Credential, query: &str) -> Pack {
     let response = send(app, Method::GET, &format!("/api/v1/evidence?{query}"), credential, None).await;
     assert_eq!(response.status(), StatusCode::OK);
     let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);

@@ -7,6 +7,7 @@ mod adapters;
 mod alerts;
 mod audit;
 mod calendar;
+mod campaigns;
 mod drill_down;
 mod evidence;
 mod forecast;

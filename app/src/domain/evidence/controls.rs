@@ -190,6 +190,14 @@ pub const CONTROL_MAPPING: &[ControlEvidence] = &[
         "Impact of disruptions on customers.",
     ),
     evidence(
+        SOC2,
+        "CC4.2",
+        "Communicates deficiencies for corrective action",
+        "campaigns.csv",
+        "goal, scope, deadline, owner, result_met, result_total, result_open",
+        "Dated remediation campaigns with an owner, and the result each reached on its deadline.",
+    ),
+    evidence(
         ISO,
         "5.30",
         "ICT readiness for business continuity",

@@ -16,13 +16,14 @@ pub enum Population {
     Alerts,
     OncallShifts,
     Exemptions,
+    Campaigns,
     SelfAssessments,
     ImportBatches,
     AuditEvents,
 }
 
 impl Population {
-    pub const ALL: [Population; 13] = [
+    pub const ALL: [Population; 14] = [
         Population::Incidents,
         Population::Postmortems,
         Population::Actions,
@@ -33,6 +34,7 @@ impl Population {
         Population::Alerts,
         Population::OncallShifts,
         Population::Exemptions,
+        Population::Campaigns,
         Population::SelfAssessments,
         Population::ImportBatches,
         Population::AuditEvents,
@@ -50,6 +52,7 @@ impl Population {
             Population::Alerts => "alerts",
             Population::OncallShifts => "oncall_shifts",
             Population::Exemptions => "exemptions",
+            Population::Campaigns => "campaigns",
             Population::SelfAssessments => "self_assessments",
             Population::ImportBatches => "import_batches",
             Population::AuditEvents => "audit_events",
@@ -256,6 +259,23 @@ impl Population {
                 "import_batch_id",
                 "updated_at",
             ],
+            Population::Campaigns => &[
+                "id",
+                "slug",
+                "title",
+                "owner",
+                "goal",
+                "scope",
+                "deadline",
+                "created_by",
+                "created_at",
+                "cancelled_at",
+                "result_met",
+                "result_total",
+                "result_open",
+                "result_day",
+                "result_recorded_at",
+            ],
             Population::SelfAssessments => &[
                 "id",
                 "service",
@@ -323,6 +343,11 @@ impl Population {
             }
             Population::OncallShifts => "Who was on call for each team's schedules during the window.",
             Population::Exemptions => "Scorecard exemptions (waivers) in force at any time during the window.",
+            Population::Campaigns => {
+                "Campaigns: dated goals for sets of services (goal and scope as JSON), who started them, and \
+                 each ended one's result — the standing recorded on its deadline. Their changes are in \
+                 audit_events.csv (campaign.*)."
+            }
             Population::SelfAssessments => {
                 "Readiness self-assessment answers (self-attested, not measured) with who answered and who \
                  signed them off."
@@ -363,6 +388,10 @@ impl Population {
             Population::Exemptions => {
                 "exemptions of services in scope created before the window's end and expiring at or after \
                  its start; ordered by id"
+            }
+            Population::Campaigns => {
+                "campaigns created before the window's end with a deadline on or after its first day (all \
+                 teams); ordered by id"
             }
             Population::SelfAssessments => {
                 "self-assessment answers of services in scope answered or reviewed in the window; ordered by id"

@@ -211,6 +211,10 @@ pub struct CheckResult {
     pub explanation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
+    /// For an `upcoming` check, the status it has now had it counted (what a campaign for it
+    /// judges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged: Option<CheckStatus>,
 }
 
 /// One service's scorecard for a period.
@@ -673,15 +677,16 @@ fn evaluate_check(cx: &Context<'_, '_>, spec: &CheckSpec, exemptions: &[&Exempti
         (None, status) => (status, outcome.detail),
     };
     // A check announced for later is judged (so teams see where they stand) but does not count.
-    let (status, explanation) = match spec.counts_from {
+    let (status, judged, explanation) = match spec.counts_from {
         Some(day) if cx.as_of <= cx.period.calendar().day_start(day) => (
             CheckStatus::Upcoming,
+            Some(status),
             format!(
                 "Counts from {day}; until then it changes neither level nor score. Now: {} — {explanation}",
                 status.label()
             ),
         ),
-        _ => (status, explanation),
+        _ => (status, None, explanation),
     };
     CheckResult {
         id: spec.id,
@@ -693,6 +698,7 @@ fn evaluate_check(cx: &Context<'_, '_>, spec: &CheckSpec, exemptions: &[&Exempti
         threshold: threshold.to_json(),
         explanation,
         waiver,
+        judged,
     }
 }
 

@@ -225,6 +225,7 @@ mod tests {
             threshold: serde_json::Value::Null,
             explanation: String::new(),
             waiver: None,
+            judged: None,
         }
     }
 

@@ -108,6 +108,7 @@ mod tests {
             threshold: serde_json::Value::Null,
             explanation: format!("{} explained", id.as_str()),
             waiver: None,
+            judged: None,
         }
     }
 
