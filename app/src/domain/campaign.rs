@@ -247,6 +247,10 @@ pub struct ServiceGoal {
     pub met: bool,
     /// What keeps it from the goal (empty once met).
     pub open: Vec<OpenCheck>,
+    /// Whether the goal can be met at all: a level goal is out of reach when a level up to it
+    /// has no check that applies to the service (its tier tops out below it). Such services
+    /// are listed, but not counted in the campaign's standing.
+    pub reachable: bool,
 }
 
 /// Whether a check status meets a checks goal: a campaign for a check announced for later
@@ -288,9 +292,16 @@ pub fn judge(goal: &CampaignGoal, card: &Scorecard) -> ServiceGoal {
             })
             .collect(),
     };
-    let met = match goal {
-        CampaignGoal::Checks { .. } => open.is_empty(),
-        CampaignGoal::Level { level } => card.level.is_some_and(|l| l >= *level),
+    let (met, reachable) = match goal {
+        CampaignGoal::Checks { .. } => (open.is_empty(), true),
+        // As `level_of` does: a level none of whose checks applies is never reached.
+        CampaignGoal::Level { level } => (
+            card.level.is_some_and(|l| l >= *level),
+            Level::ALL
+                .into_iter()
+                .filter(|l| l <= level)
+                .all(|l| card.checks.iter().any(|c| c.level == l && c.status.counts())),
+        ),
     };
     ServiceGoal {
         service: card.service.to_string(),
@@ -299,6 +310,7 @@ pub fn judge(goal: &CampaignGoal, card: &Scorecard) -> ServiceGoal {
         level: card.level,
         met,
         open: if met { Vec::new() } else { open },
+        reachable: met || reachable,
     }
 }
 
@@ -313,26 +325,30 @@ pub struct TeamProgress {
 /// Where a campaign stands on some scorecards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standing {
+    /// Of the services that can meet the goal.
     pub met: usize,
     pub total: usize,
     pub teams: Vec<TeamProgress>,
-    /// Services not meeting the goal first (by tier, then name), then those that do.
+    /// Services not meeting the goal first (by tier, then name), then those that do, then those
+    /// that cannot.
     pub services: Vec<ServiceGoal>,
 }
 
 impl Standing {
-    /// The services still open, by name.
+    /// The services still open (that can meet the goal), by name.
     pub fn open_services(&self) -> Vec<String> {
-        self.services.iter().filter(|s| !s.met).map(|s| s.service.clone()).collect()
+        self.services.iter().filter(|s| s.reachable && !s.met).map(|s| s.service.clone()).collect()
     }
 }
 
 /// Judges every card `scope` includes against `goal`.
 pub fn standing(goal: &CampaignGoal, scope: &CampaignScope, cards: &[Scorecard]) -> Standing {
     let mut services: Vec<ServiceGoal> = cards.iter().filter(|c| scope.includes(c)).map(|c| judge(goal, c)).collect();
-    services.sort_by(|a, b| a.met.cmp(&b.met).then(a.tier.cmp(&b.tier)).then_with(|| a.service.cmp(&b.service)));
+    services.sort_by(|a, b| {
+        (!a.reachable, a.met, a.tier, &a.service).cmp(&(!b.reachable, b.met, b.tier, &b.service))
+    });
     let mut teams: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for s in &services {
+    for s in services.iter().filter(|s| s.reachable) {
         let entry = teams.entry(s.team.as_str()).or_default();
         entry.0 += usize::from(s.met);
         entry.1 += 1;
@@ -340,7 +356,8 @@ pub fn standing(goal: &CampaignGoal, scope: &CampaignScope, cards: &[Scorecard])
     let teams =
         teams.into_iter().map(|(team, (met, total))| TeamProgress { team: team.to_owned(), met, total }).collect();
     let met = services.iter().filter(|s| s.met).count();
-    Standing { met, total: services.len(), teams, services }
+    let total = services.iter().filter(|s| s.reachable).count();
+    Standing { met, total, teams, services }
 }
 
 /// Where a campaign is in its life, on a reporting day.

@@ -145,7 +145,7 @@ fn a_checks_goal_is_met_by_passing_waived_or_not_applicable_checks_and_judges_up
 
 #[test]
 fn a_level_goal_is_met_at_that_level_or_higher_and_lists_the_blocking_checks_up_to_it() {
-    use CheckStatus::{Fail, NoData, Pass};
+    use CheckStatus::{Fail, NoData, NotApplicable, Pass};
     let goal = CampaignGoal::Level { level: Level::Silver };
     let checks = || {
         vec![
@@ -161,6 +161,19 @@ fn a_level_goal_is_met_at_that_level_or_higher_and_lists_the_blocking_checks_up_
     assert!(judge(&goal, &card("b", "t", 1, Some(Level::Gold), checks())).met);
     assert!(judge(&goal, &card("c", "t", 1, Some(Level::Silver), checks())).met);
     assert!(!judge(&goal, &card("d", "t", 1, None, checks())).met);
+
+    // A tier whose Silver checks do not apply cannot reach Silver: listed, never counted.
+    let bronze_only = || {
+        vec![check(CheckId::ActiveSlo, Level::Bronze, Pass), check(CheckId::DrTestRecent, Level::Silver, NotApplicable)]
+    };
+    let wiki = judge(&goal, &card("wiki", "t", 3, Some(Level::Bronze), bronze_only()));
+    assert!(!wiki.met && !wiki.reachable && wiki.open.is_empty());
+    let cards = [card("wiki", "t", 3, Some(Level::Bronze), bronze_only()), card("b", "t", 1, Some(Level::Gold), checks())];
+    let standing = standing(&goal, &CampaignScope::Teams { teams: vec![Slug::parse("t").unwrap()] }, &cards);
+    assert_eq!((standing.met, standing.total), (1, 1));
+    assert_eq!(standing.teams, vec![TeamProgress { team: "t".into(), met: 1, total: 1 }]);
+    assert_eq!(standing.services.last().map(|s| s.service.as_str()), Some("wiki"));
+    assert!(standing.open_services().is_empty());
 }
 
 #[test]

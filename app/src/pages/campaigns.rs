@@ -214,7 +214,8 @@ fn CampaignDetail(view: CampaignView, update: ServerAction<UpdateCampaign>) -> i
     };
     let teams = view.now.as_ref().map(|now| now.teams.clone()).unwrap_or_default();
     let services = view.now.as_ref().map(|now| now.services.clone()).unwrap_or_default();
-    let open: Vec<ServiceGoal> = services.iter().filter(|s| !s.met).cloned().collect();
+    let open: Vec<ServiceGoal> = services.iter().filter(|s| s.reachable && !s.met).cloned().collect();
+    let out_of_reach: Vec<String> = services.iter().filter(|s| !s.reachable).map(|s| s.service.clone()).collect();
     let met: Vec<ServiceGoal> = services.into_iter().filter(|s| s.met).collect();
     let since_result =
         view.result.as_ref().zip(view.now.as_ref()).filter(|(r, n)| r.met != n.met || r.total != n.total);
@@ -294,6 +295,14 @@ fn CampaignDetail(view: CampaignView, update: ServerAction<UpdateCampaign>) -> i
             <OpenServices services=open/>
             {(!met.is_empty()).then(|| view! {
                 <p class="note" data-testid="campaign-met">{format!("Meeting the goal: {}.", met.iter().map(|s| s.service.as_str()).collect::<Vec<_>>().join(", "))}</p>
+            })}
+            {(!out_of_reach.is_empty()).then(|| view! {
+                <p class="note" data-testid="campaign-out-of-reach">
+                    {format!(
+                        "Not counted: {} cannot reach the goal under the policy (no check of a level up to it applies to their tier).",
+                        out_of_reach.join(", ")
+                    )}
+                </p>
             })}
         </section>
         {edit}

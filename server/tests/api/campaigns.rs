@@ -174,6 +174,7 @@ async fn a_campaign_tracks_its_services_and_records_its_result_once(app: &TestAp
         level: None,
         met: false,
         open: Vec::new(),
+        reachable: true,
     };
     let on_deadline = app::domain::campaign::Standing {
         met: 0,
