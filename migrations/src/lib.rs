@@ -22,6 +22,7 @@ mod m20261205_000017_stored_figure;
 mod m20261205_000018_alerts_and_shifts;
 mod m20261205_000019_team_time_zone;
 mod m20261205_000020_create_campaigns;
+mod m20261205_000021_create_notifications;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_alerts_and_shifts::Migration),
             Box::new(m20261205_000019_team_time_zone::Migration),
             Box::new(m20261205_000020_create_campaigns::Migration),
+            Box::new(m20261205_000021_create_notifications::Migration),
         ]
     }
 }

@@ -68,6 +68,22 @@ struct WorkerArgs {
     /// Reporting time zone (IANA name): schedules are read in it.
     #[arg(long, env = "PLUMBLINE_TIME_ZONE", default_value = "UTC")]
     time_zone: String,
+    #[command(flatten)]
+    mail: MailArgs,
+    /// The site's address, for links in notifications.
+    #[arg(long, env = "PLUMBLINE_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+/// The mail server notifications are sent through.
+#[derive(Debug, Clone, Args)]
+struct MailArgs {
+    /// `smtp://host:port`, `smtp://user:pass@host:587?tls=required` or `smtps://user:pass@host:465`.
+    #[arg(long, env = "PLUMBLINE_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of notification email.
+    #[arg(long, env = "PLUMBLINE_MAIL_FROM", default_value = "Plumbline <plumbline@localhost>")]
+    mail_from: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -235,6 +251,8 @@ struct ServeArgs {
     alertmanager_paged: String,
     #[command(flatten)]
     identity: IdentityArgs,
+    #[command(flatten)]
+    mail: MailArgs,
 }
 
 /// Sign-in through an OpenID Connect provider; all unset means local mode.
@@ -505,6 +523,7 @@ async fn demo_data(args: DemoArgs) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (auth, session_policy, public_origin) = args.identity.resolve()?;
+    let public_url_of_identity = public_origin.clone();
     if auth.is_local() && !args.addr.ip().is_loopback() {
         anyhow::bail!(
             "refusing to listen on {}: no identity provider is configured, so Plumbline runs in local mode, \
@@ -556,6 +575,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         workers: args.workers as usize,
         recompute_spacing: std::time::Duration::from_secs(args.recompute_spacing_secs),
         alertmanager,
+        notify: crate::settings::NotifySettings {
+            smtp_url: args.mail.smtp_url,
+            mail_from: args.mail.mail_from,
+            public_url: public_url_of_identity,
+        },
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
@@ -589,7 +613,14 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
     let db = open(&args.database).await?;
     let figures = crate::kpis::Figures::new(db.clone(), policy, calendar);
-    let jobs = crate::jobs::builtin::standard(db, figures);
+    let notify = crate::settings::NotifySettings {
+        smtp_url: args.mail.smtp_url,
+        mail_from: args.mail.mail_from,
+        public_url: args.public_url,
+    };
+    let public_url = notify.public_url.clone().unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+    let notifier = crate::notify::Notifier::new(figures, notify.mailer()?, public_url);
+    let jobs = crate::jobs::builtin::standard(db, notifier);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = jobs.start(args.workers as usize, stopped);
     shutdown_signal().await;

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod kpis;
 pub mod listing;
 pub mod metrics;
+pub mod notify;
 pub mod pages;
 pub mod problem;
 pub mod report;

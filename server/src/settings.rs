@@ -44,6 +44,28 @@ pub struct ServeSettings {
     pub recompute_spacing: std::time::Duration,
     /// How Alertmanager's alert labels map onto alerts.
     pub alertmanager: app::domain::ingest::alertmanager::AlertmanagerMapping,
+    /// The mail server and the links of notifications.
+    pub notify: NotifySettings,
+}
+
+/// Where notification email goes out, and the site address its links use.
+#[derive(Debug, Clone, Default)]
+pub struct NotifySettings {
+    /// `PLUMBLINE_SMTP_URL`; without it, email subscriptions fail (and say why on the log).
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// `PLUMBLINE_PUBLIC_URL`, or the address the server listens on.
+    pub public_url: Option<String>,
+}
+
+impl NotifySettings {
+    /// The mail server, when one is configured.
+    pub fn mailer(&self) -> std::io::Result<Option<crate::notify::Mailer>> {
+        self.smtp_url
+            .as_deref()
+            .map(|url| crate::notify::Mailer::new(url, &self.mail_from).map_err(std::io::Error::other))
+            .transpose()
+    }
 }
 
 /// The admin-supplied policy file, or the default policy shipped in `app/policy/default.toml`.

@@ -10,6 +10,7 @@ pub mod format;
 pub mod ingest;
 pub mod jobs;
 pub mod kpi;
+pub mod notify;
 pub mod overview;
 pub mod publication;
 pub mod records;

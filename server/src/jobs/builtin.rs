@@ -19,8 +19,12 @@ pub const CAMPAIGN_PROGRESS: &str = "campaign-progress";
 /// How long succeeded jobs stay listed; failed and dead ones stay until retried.
 pub const KEEP_SUCCEEDED: TimeDelta = TimeDelta::days(14);
 
+/// Makes each subscription's weekly team digest (docs/notifications.md).
+pub const WEEKLY_DIGEST: &str = "weekly-digest";
+
 /// The engine with Plumbline's own job kinds and schedules.
-pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
+pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jobs {
+    let figures = notifier.figures.clone();
     let zone = figures.calendar.time_zone();
     let warm = {
         let figures = figures.clone();
@@ -70,13 +74,42 @@ pub fn standard(db: DatabaseConnection, figures: Figures) -> Jobs {
             }
         }
     };
-    let builder = Jobs::builder(db, zone).kind(WARM_FIGURES, 3, warm).kind(PRUNE_JOBS, 3, prune).kind(
-        CAMPAIGN_PROGRESS,
-        5,
-        campaigns,
+    let digests = {
+        let notifier = notifier.clone();
+        move |_payload| {
+            let notifier = notifier.clone();
+            async move {
+                let made = notifier
+                    .weekly_digests(crate::clock_now())
+                    .await
+                    .map_err(|e| format!("cannot make the weekly digests: {e}"))?;
+                tracing::info!(made, "weekly digests made");
+                Ok(())
+            }
+        }
+    };
+    let deliver = move |payload: serde_json::Value| {
+        let notifier = notifier.clone();
+        async move {
+            let id = payload["notification"].as_i64().ok_or("the job names no notification")?;
+            notifier.deliver(id, crate::clock_now()).await.map_err(|e| e.to_string())
+        }
+    };
+    let builder = Jobs::builder(db, zone)
+        .kind(WARM_FIGURES, 3, warm)
+        .kind(PRUNE_JOBS, 3, prune)
+        .kind(CAMPAIGN_PROGRESS, 5, campaigns)
+        .kind(WEEKLY_DIGEST, 3, digests)
+        .kind(crate::notify::DELIVER, crate::notify::DELIVERY_ATTEMPTS, deliver);
+    let schedules = (
+        Cron::parse("*/5 * * * *"),
+        Cron::parse("17 3 * * *"),
+        Cron::parse("41 * * * *"),
+        Cron::parse("0 8 * * 1"),
     );
-    let builder = match (Cron::parse("*/5 * * * *"), Cron::parse("17 3 * * *"), Cron::parse("41 * * * *")) {
-        (Ok(every_five), Ok(nightly), Ok(hourly)) => builder
+    let builder = match schedules {
+        (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning)) => builder
+            .schedule("weekly-digest-monday-08", monday_morning, WEEKLY_DIGEST, serde_json::json!({}))
             .schedule("warm-figures-every-5-minutes", every_five, WARM_FIGURES, serde_json::json!({}))
             .schedule("prune-jobs-nightly", nightly, PRUNE_JOBS, serde_json::json!({}))
             // Hourly, so the day's last record is from its last hour, and a missed hour is caught up.
@@ -116,7 +149,7 @@ async fn warm_figures(figures: &Figures) -> Result<(), String> {
 mod tests {
     #[test]
     fn the_standard_schedules_parse() {
-        for text in ["*/5 * * * *", "17 3 * * *", "41 * * * *"] {
+        for text in ["*/5 * * * *", "17 3 * * *", "41 * * * *", "0 8 * * 1"] {
             assert!(app::domain::jobs::Cron::parse(text).is_ok(), "{text}");
         }
     }

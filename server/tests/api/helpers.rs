@@ -126,6 +126,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         public_origin,
         trusted_proxies,
         alertmanager: Default::default(),
+        notify: Default::default(),
         // Tests read recomputed figures right after each import.
         recompute_spacing: std::time::Duration::ZERO,
         workers,

@@ -1,0 +1,254 @@
+//! Notifications (docs/notifications.md). A team's subscriptions name an email address or a
+//! webhook URL; the `weekly-digest` job makes each subscription's digest once per ISO week (the
+//! notification's unique `dedupe_key`, so two replicas or a re-run cannot make a second one)
+//! and queues a `deliver-notification` job per notification, which the job engine retries with
+//! backoff; the notification row keeps the delivery state the admins' log shows.
+
+mod channels;
+mod digest;
+
+use std::sync::Arc;
+
+use app::domain::notify::{Channel, Event, SubscriptionDraft, iso_week, render_digest};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+
+pub use channels::{Mailer, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
+
+use crate::entities::{notification, subscription};
+use crate::jobs::queue::{self, NewJob};
+use crate::kpis::Figures;
+
+/// The job kind that delivers one notification (payload `{"notification": id}`).
+pub const DELIVER: &str = "deliver-notification";
+/// Deliveries tried per notification before it is given up (and reported on the log).
+pub const DELIVERY_ATTEMPTS: i32 = 5;
+
+/// How notifications are made and sent: the figures they quote, the mail server, and the
+/// address links in them point at.
+#[derive(Clone)]
+pub struct Notifier {
+    pub figures: Figures,
+    pub mailer: Option<Arc<Mailer>>,
+    /// `scheme://host[:port]` of the site, for links in messages.
+    pub public_url: String,
+    http: reqwest::Client,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Load(#[from] crate::kpis::LoadError),
+    #[error("{0}")]
+    Delivery(String),
+}
+
+fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl Notifier {
+    pub fn new(figures: Figures, mailer: Option<Mailer>, public_url: String) -> Notifier {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Notifier { figures, mailer: mailer.map(Arc::new), public_url: public_url.trim_end_matches('/').to_owned(), http }
+    }
+
+    fn db(&self) -> &DatabaseConnection {
+        &self.figures.db
+    }
+
+    /// Creates a subscription; a webhook's signing secret is generated and returned with it.
+    pub async fn subscribe(
+        &self,
+        draft: SubscriptionDraft,
+        created_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<subscription::Model, DbErr> {
+        let secret = (draft.channel == Channel::Webhook).then(random_token);
+        subscription::ActiveModel {
+            team: Set(draft.team.to_string()),
+            channel: Set(draft.channel.as_str().to_owned()),
+            target: Set(draft.target),
+            secret: Set(secret),
+            unsubscribe_token: Set(random_token()),
+            created_by: Set(created_by.to_owned()),
+            created_at: Set(now),
+            ended_at: Set(None),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await
+    }
+
+    /// Ends the subscription holding `token` (the link in its emails); `None` if there is none.
+    pub async fn unsubscribe(&self, token: &str, now: DateTime<Utc>) -> Result<Option<subscription::Model>, DbErr> {
+        let Some(found) =
+            subscription::Entity::find().filter(subscription::Column::UnsubscribeToken.eq(token)).one(self.db()).await?
+        else {
+            return Ok(None);
+        };
+        if found.ended_at.is_none() {
+            let mut row: subscription::ActiveModel = found.clone().into();
+            row.ended_at = Set(Some(now));
+            return Ok(Some(row.update(self.db()).await?));
+        }
+        Ok(Some(found))
+    }
+
+    /// Every active subscription's digest of the week holding `now`, made once: returns how many
+    /// notifications this run created (and queued for delivery).
+    pub async fn weekly_digests(&self, now: DateTime<Utc>) -> Result<usize, NotifyError> {
+        let week = iso_week(self.figures.calendar.day_of(now));
+        let subscriptions = subscription::Entity::find()
+            .filter(subscription::Column::EndedAt.is_null())
+            .order_by_asc(subscription::Column::Id)
+            .all(self.db())
+            .await?;
+        let mut made = 0;
+        let mut digests = std::collections::HashMap::new();
+        for sub in subscriptions {
+            let key = format!("{}:{}:{week}", Event::WeeklyDigest.as_str(), sub.id);
+            if notification::Entity::find().filter(notification::Column::DedupeKey.eq(&key)).one(self.db()).await?.is_some()
+            {
+                continue;
+            }
+            if !digests.contains_key(&sub.team) {
+                let team_digest = digest::team_digest(self, &sub.team, &week, now).await?;
+                digests.insert(sub.team.clone(), team_digest);
+            }
+            let Some(Some(team_digest)) = digests.get(&sub.team) else { continue };
+            let mut digest = team_digest.clone();
+            digest.level_changes = digest::changes_since_last(self.db(), sub.id, &digest.levels).await?;
+            let payload = serde_json::to_string(&digest).map_err(|e| NotifyError::Delivery(e.to_string()))?;
+            let subject = render_digest(&digest, None).subject;
+            if self.create(&sub, &key, Event::WeeklyDigest, &subject, payload, now).await? {
+                made += 1;
+            }
+        }
+        Ok(made)
+    }
+
+    /// Creates a notification unless one with `key` exists, and queues its delivery; false when
+    /// another run made it first.
+    async fn create(
+        &self,
+        sub: &subscription::Model,
+        key: &str,
+        event: Event,
+        subject: &str,
+        payload: String,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let row = notification::ActiveModel {
+            dedupe_key: Set(key.to_owned()),
+            subscription_id: Set(sub.id),
+            event: Set(event.as_str().to_owned()),
+            subject: Set(subject.to_owned()),
+            payload: Set(payload),
+            status: Set("queued".to_owned()),
+            attempts: Set(0),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+            ..Default::default()
+        };
+        let inserted = match notification::Entity::insert(row)
+            .on_conflict(OnConflict::column(notification::Column::DedupeKey).do_nothing().to_owned())
+            .exec_without_returning(self.db())
+            .await
+        {
+            Err(DbErr::RecordNotInserted) => 0,
+            other => other?,
+        };
+        if inserted == 0 {
+            return Ok(false);
+        }
+        let id: i64 = notification::Entity::find()
+            .filter(notification::Column::DedupeKey.eq(key))
+            .one(self.db())
+            .await?
+            .map(|n| n.id)
+            .ok_or_else(|| DbErr::RecordNotFound(key.to_owned()))?;
+        let job = NewJob {
+            kind: DELIVER.to_owned(),
+            payload: serde_json::json!({ "notification": id }),
+            max_attempts: DELIVERY_ATTEMPTS,
+            run_at: now,
+        };
+        queue::enqueue(self.db(), &job, now).await?;
+        Ok(true)
+    }
+
+    /// Sends notification `id` once more (the `deliver-notification` job); an error makes the
+    /// job engine try again later, and after the last attempt the notification is given up.
+    pub async fn deliver(&self, id: i64, now: DateTime<Utc>) -> Result<(), NotifyError> {
+        let Some(note) = notification::Entity::find_by_id(id).one(self.db()).await? else {
+            return Ok(());
+        };
+        if note.status == "sent" {
+            return Ok(());
+        }
+        let Some(sub) = subscription::Entity::find_by_id(note.subscription_id).one(self.db()).await? else {
+            return Ok(());
+        };
+        let result = if sub.ended_at.is_some() {
+            Err("the subscription has ended".to_owned())
+        } else {
+            self.send(&sub, &note, now).await
+        };
+        let attempts = note.attempts + 1;
+        let (status, error) = match &result {
+            Ok(()) => ("sent", None),
+            Err(_) if sub.ended_at.is_some() => ("given_up", result.clone().err()),
+            Err(_) if attempts >= DELIVERY_ATTEMPTS => ("given_up", result.clone().err()),
+            Err(_) => ("failed", result.clone().err()),
+        };
+        notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::value(status))
+            .col_expr(notification::Column::Attempts, Expr::value(attempts))
+            .col_expr(notification::Column::LastError, Expr::value(error))
+            .col_expr(notification::Column::SentAt, Expr::value(result.is_ok().then_some(now)))
+            .filter(notification::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        match result {
+            Ok(()) => {
+                tracing::info!(notification = id, channel = %sub.channel, "notification sent");
+                Ok(())
+            }
+            Err(_) if status == "given_up" => {
+                tracing::warn!(notification = id, attempts, "notification given up");
+                Ok(())
+            }
+            Err(error) => Err(NotifyError::Delivery(error)),
+        }
+    }
+
+    async fn send(&self, sub: &subscription::Model, note: &notification::Model, now: DateTime<Utc>) -> Result<(), String> {
+        let digest: app::domain::notify::Digest =
+            serde_json::from_str(&note.payload).map_err(|e| format!("unreadable notification: {e}"))?;
+        match Channel::parse(&sub.channel) {
+            Some(Channel::Email) => {
+                let mailer = self.mailer.as_ref().ok_or("no mail server is configured (PLUMBLINE_SMTP_URL)")?;
+                let link = format!("{}/unsubscribe/{}", self.public_url, sub.unsubscribe_token);
+                mailer.send(&sub.target, &render_digest(&digest, Some(&link))).await
+            }
+            Some(Channel::Webhook) => {
+                let body = serde_json::to_vec(&render_digest(&digest, None).webhook).map_err(|e| e.to_string())?;
+                channels::post_webhook(&self.http, &sub.target, sub.secret.as_deref().unwrap_or_default(), body, now)
+                    .await
+            }
+            None => Err(format!("unknown channel '{}'", sub.channel)),
+        }
+    }
+}
