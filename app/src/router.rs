@@ -7,8 +7,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
-    access, audit, campaigns, drill_down, evidence, import, jobs, kpis, oncall, overview, readiness, report, reports,
-    service, services, team, teams, tokens, waivers,
+    access, audit, campaigns, drill_down, evidence, import, jobs, kpis, notifications, oncall, overview, readiness,
+    report, reports, service, services, team, teams, tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("audit") view=audit::AuditPage/>
                     <Route path=StaticSegment("access") view=access::AccessPage/>
                     <Route path=StaticSegment("jobs") view=jobs::JobsPage/>
+                    <Route path=StaticSegment("notifications") view=notifications::NotificationsPage/>
                     <Route path=StaticSegment("tokens") view=tokens::TokensPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>

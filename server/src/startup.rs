@@ -66,6 +66,7 @@ fn ports(state: &AppState) -> Ports {
         oncall: Arc::new(pages::oncall::OncallPage::new(figures.clone())),
         waivers: Arc::new(pages::waivers::WaiversPage::new(figures.clone(), ingestion.clone())),
         campaigns: Arc::new(pages::campaigns::CampaignsPage::new(figures.clone())),
+        notifications: Arc::new(pages::notifications::NotificationsPage::new(state.notifier.clone())),
         access: Arc::new(pages::access::AccessPage::new(db.clone())),
         tokens: Arc::new(pages::tokens::TokensPage::new(
             db.clone(),
@@ -215,6 +216,7 @@ impl Application {
             token_limiter: Arc::new(crate::auth::rate_limit::RateLimiter::new("token", 20, Duration::from_secs(60))),
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             alertmanager: settings.alertmanager.clone(),
+            notifier,
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router, timeouts: settings.connection_timeouts, jobs, workers: settings.workers })

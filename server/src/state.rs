@@ -31,6 +31,8 @@ pub struct AppState {
     pub alertmanager: app::domain::ingest::alertmanager::AlertmanagerMapping,
     /// The site's content-hashed script, module and stylesheet.
     pub assets: Arc<crate::assets::Assets>,
+    /// Subscriptions and the notifications the jobs send.
+    pub notifier: crate::notify::Notifier,
 }
 
 impl AppState {

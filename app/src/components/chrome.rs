@@ -68,7 +68,7 @@ pub fn AuditNavLink() -> impl IntoView {
                 let admin = role.as_deref() == Some("admin");
                 view! {
                     {audits.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/evidence">"Evidence"</A> })}
-                    {admin.then(|| view! { <A href="/access">"Access"</A> <A href="/jobs">"Jobs"</A> })}
+                    {admin.then(|| view! { <A href="/access">"Access"</A> <A href="/jobs">"Jobs"</A> <A href="/notifications">"Notifications"</A> })}
                 }
             })}
         </Suspense>

@@ -344,9 +344,7 @@ impl Standing {
 /// Judges every card `scope` includes against `goal`.
 pub fn standing(goal: &CampaignGoal, scope: &CampaignScope, cards: &[Scorecard]) -> Standing {
     let mut services: Vec<ServiceGoal> = cards.iter().filter(|c| scope.includes(c)).map(|c| judge(goal, c)).collect();
-    services.sort_by(|a, b| {
-        (!a.reachable, a.met, a.tier, &a.service).cmp(&(!b.reachable, b.met, b.tier, &b.service))
-    });
+    services.sort_by(|a, b| (!a.reachable, a.met, a.tier, &a.service).cmp(&(!b.reachable, b.met, b.tier, &b.service)));
     let mut teams: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for s in services.iter().filter(|s| s.reachable) {
         let entry = teams.entry(s.team.as_str()).or_default();

@@ -168,7 +168,8 @@ fn a_level_goal_is_met_at_that_level_or_higher_and_lists_the_blocking_checks_up_
     };
     let wiki = judge(&goal, &card("wiki", "t", 3, Some(Level::Bronze), bronze_only()));
     assert!(!wiki.met && !wiki.reachable && wiki.open.is_empty());
-    let cards = [card("wiki", "t", 3, Some(Level::Bronze), bronze_only()), card("b", "t", 1, Some(Level::Gold), checks())];
+    let cards =
+        [card("wiki", "t", 3, Some(Level::Bronze), bronze_only()), card("b", "t", 1, Some(Level::Gold), checks())];
     let standing = standing(&goal, &CampaignScope::Teams { teams: vec![Slug::parse("t").unwrap()] }, &cards);
     assert_eq!((standing.met, standing.total), (1, 1));
     assert_eq!(standing.teams, vec![TeamProgress { team: "t".into(), met: 1, total: 1 }]);

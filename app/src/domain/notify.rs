@@ -67,7 +67,9 @@ pub fn check_subscription(team: &str, channel: &str, target: &str) -> Result<Sub
     match channel {
         Channel::Email => {
             let (local, domain) = target.split_once('@').unwrap_or_default();
-            let plain = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c));
+            let plain = |s: &str| {
+                !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+            };
             if !plain(local) || !plain(domain) || domain.contains('@') {
                 return Err(format!("'{target}' is not an email address."));
             }
@@ -186,10 +188,9 @@ fn sections(digest: &Digest) -> Vec<(String, Vec<String>)> {
     let changes = match &digest.level_changes {
         None => vec!["This is the first digest: next week's will say which levels changed.".to_owned()],
         Some(changes) if changes.is_empty() => vec!["No service changed level.".to_owned()],
-        Some(changes) => changes
-            .iter()
-            .map(|c| format!("{}: {} → {}", c.service, level(c.before), level(c.after)))
-            .collect(),
+        Some(changes) => {
+            changes.iter().map(|c| format!("{}: {} → {}", c.service, level(c.before), level(c.after))).collect()
+        }
     };
     let ahead = if digest.ahead.is_empty() {
         vec!["Nothing changes in the next 30 days if nothing else happens.".to_owned()]

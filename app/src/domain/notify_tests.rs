@@ -7,11 +7,20 @@ fn digest() -> Digest {
         week: "2026-W49".into(),
         link: "https://plumbline.example/teams/shop".into(),
         levels: BTreeMap::from([("cart".into(), Some(Level::Silver)), ("<script>".into(), None)]),
-        level_changes: Some(vec![LevelChange { service: "cart".into(), before: Some(Level::Gold), after: Some(Level::Silver) }]),
+        level_changes: Some(vec![LevelChange {
+            service: "cart".into(),
+            before: Some(Level::Gold),
+            after: Some(Level::Silver),
+        }]),
         ahead: vec![Ahead { day: "2026-12-20".parse().unwrap(), headline: "cart drops Silver → Bronze".into() }],
         overdue: vec![Overdue { action: "SHOP-A1".into(), service: "cart".into(), days_overdue: 61 }],
         overdue_total: 12,
-        campaigns: vec![CampaignLine { title: "DR <b>now</b>".into(), deadline: "2027-03-31".parse().unwrap(), met: 1, total: 2 }],
+        campaigns: vec![CampaignLine {
+            title: "DR <b>now</b>".into(),
+            deadline: "2027-03-31".parse().unwrap(),
+            met: 1,
+            total: 2,
+        }],
     }
 }
 
@@ -35,9 +44,13 @@ fn weeks_are_iso_weeks_and_level_changes_compare_services_present_in_both() {
     assert_eq!(iso_week("2026-12-07".parse().unwrap()), "2026-W50");
     // 2027-01-01 is a Friday: still the last ISO week of 2026.
     assert_eq!(iso_week("2027-01-01".parse().unwrap()), "2026-W53");
-    let before = BTreeMap::from([("a".to_owned(), Some(Level::Gold)), ("b".to_owned(), None), ("gone".to_owned(), None)]);
+    let before =
+        BTreeMap::from([("a".to_owned(), Some(Level::Gold)), ("b".to_owned(), None), ("gone".to_owned(), None)]);
     let now = BTreeMap::from([("a".to_owned(), Some(Level::Silver)), ("b".to_owned(), None), ("new".to_owned(), None)]);
-    assert_eq!(level_changes(&before, &now), vec![LevelChange { service: "a".into(), before: Some(Level::Gold), after: Some(Level::Silver) }]);
+    assert_eq!(
+        level_changes(&before, &now),
+        vec![LevelChange { service: "a".into(), before: Some(Level::Gold), after: Some(Level::Silver) }]
+    );
 }
 
 #[test]
@@ -63,7 +76,8 @@ fn a_digest_reads_the_same_in_text_html_and_a_webhook_and_escapes_what_it_quotes
     assert!(blocks.contains("DR &lt;b&gt;now&lt;/b&gt;"), "{blocks}");
     assert_eq!(message.webhook["plumbline"]["week"], "2026-W49");
 
-    let first = Digest { level_changes: None, ahead: vec![], overdue: vec![], overdue_total: 0, campaigns: vec![], ..digest() };
+    let first =
+        Digest { level_changes: None, ahead: vec![], overdue: vec![], overdue_total: 0, campaigns: vec![], ..digest() };
     let message = render_digest(&first, None);
     assert!(message.text.contains("This is the first digest"));
     assert!(message.text.contains("No postmortem action is overdue."));

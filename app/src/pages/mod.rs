@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod import;
 pub mod jobs;
 pub mod kpis;
+pub mod notifications;
 pub mod oncall;
 pub mod overview;
 pub mod readiness;

@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use super::{
-    AccessPort, AuditPort, CampaignsPort, DrillDownPort, ImportPort, JobsPort, KpisPort, OncallPort, OverviewPort,
-    ReadinessPort, ReportPort, ReportsPort, ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
+    AccessPort, AuditPort, CampaignsPort, DrillDownPort, ImportPort, JobsPort, KpisPort, NotificationsPort, OncallPort,
+    OverviewPort, ReadinessPort, ReportPort, ReportsPort, ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort,
+    WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -31,6 +32,7 @@ pub struct Ports {
     pub oncall: Arc<dyn OncallPort>,
     pub waivers: Arc<dyn WaiversPort>,
     pub campaigns: Arc<dyn CampaignsPort>,
+    pub notifications: Arc<dyn NotificationsPort>,
     pub access: Arc<dyn AccessPort>,
     pub tokens: Arc<dyn TokensPort>,
     pub audit: Arc<dyn AuditPort>,

@@ -101,12 +101,8 @@ pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jo
         .kind(CAMPAIGN_PROGRESS, 5, campaigns)
         .kind(WEEKLY_DIGEST, 3, digests)
         .kind(crate::notify::DELIVER, crate::notify::DELIVERY_ATTEMPTS, deliver);
-    let schedules = (
-        Cron::parse("*/5 * * * *"),
-        Cron::parse("17 3 * * *"),
-        Cron::parse("41 * * * *"),
-        Cron::parse("0 8 * * 1"),
-    );
+    let schedules =
+        (Cron::parse("*/5 * * * *"), Cron::parse("17 3 * * *"), Cron::parse("41 * * * *"), Cron::parse("0 8 * * 1"));
     let builder = match schedules {
         (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning)) => builder
             .schedule("weekly-digest-monday-08", monday_morning, WEEKLY_DIGEST, serde_json::json!({}))

@@ -54,7 +54,12 @@ pub async fn team_digest(
         .filter(|c| c.state(today) == CampaignState::Running)
         .filter_map(|c| {
             let mine = standing(&c.goal, &c.scope, &own);
-            (mine.total > 0).then_some(CampaignLine { title: c.title, deadline: c.deadline, met: mine.met, total: mine.total })
+            (mine.total > 0).then_some(CampaignLine {
+                title: c.title,
+                deadline: c.deadline,
+                met: mine.met,
+                total: mine.total,
+            })
         })
         .collect();
     Ok(Some(Digest {

@@ -60,7 +60,12 @@ impl Notifier {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Notifier { figures, mailer: mailer.map(Arc::new), public_url: public_url.trim_end_matches('/').to_owned(), http }
+        Notifier {
+            figures,
+            mailer: mailer.map(Arc::new),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            http,
+        }
     }
 
     fn db(&self) -> &DatabaseConnection {
@@ -92,8 +97,10 @@ impl Notifier {
 
     /// Ends the subscription holding `token` (the link in its emails); `None` if there is none.
     pub async fn unsubscribe(&self, token: &str, now: DateTime<Utc>) -> Result<Option<subscription::Model>, DbErr> {
-        let Some(found) =
-            subscription::Entity::find().filter(subscription::Column::UnsubscribeToken.eq(token)).one(self.db()).await?
+        let Some(found) = subscription::Entity::find()
+            .filter(subscription::Column::UnsubscribeToken.eq(token))
+            .one(self.db())
+            .await?
         else {
             return Ok(None);
         };
@@ -118,7 +125,11 @@ impl Notifier {
         let mut digests = std::collections::HashMap::new();
         for sub in subscriptions {
             let key = format!("{}:{}:{week}", Event::WeeklyDigest.as_str(), sub.id);
-            if notification::Entity::find().filter(notification::Column::DedupeKey.eq(&key)).one(self.db()).await?.is_some()
+            if notification::Entity::find()
+                .filter(notification::Column::DedupeKey.eq(&key))
+                .one(self.db())
+                .await?
+                .is_some()
             {
                 continue;
             }
@@ -234,7 +245,12 @@ impl Notifier {
         }
     }
 
-    async fn send(&self, sub: &subscription::Model, note: &notification::Model, now: DateTime<Utc>) -> Result<(), String> {
+    async fn send(
+        &self,
+        sub: &subscription::Model,
+        note: &notification::Model,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
         let digest: app::domain::notify::Digest =
             serde_json::from_str(&note.payload).map_err(|e| format!("unreadable notification: {e}"))?;
         match Channel::parse(&sub.channel) {

@@ -19,6 +19,7 @@ mod kpis;
 mod list;
 mod metrics;
 pub mod middleware;
+mod notifications;
 pub mod openapi;
 pub mod reports;
 mod snapshots;

@@ -12,7 +12,7 @@ use axum::routing::{MethodRouter, delete, get, post};
 
 use super::{
     alertmanager, audit, campaigns, evidence, forecast, health, history, identity, ingest, jobs, kpis, list, metrics,
-    openapi, snapshots,
+    notifications, openapi, snapshots,
 };
 use crate::auth;
 use crate::state::AppState;
@@ -70,6 +70,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/auth/callback" Public => auth::oidc::callback,
         POST "/auth/logout" Public => identity::logout,
         GET "/auth/signed-out" Public => identity::signed_out,
+        GET "/unsubscribe/{token}" Public => notifications::unsubscribe,
         GET "/api/v1/openapi.json" Public => openapi::document,
         GET "/api/v1/me" SignedIn => identity::me,
         GET "/api/v1/tokens" Person => identity::list_tokens,
@@ -132,6 +133,10 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/update_campaign", Access::Admin),
     ("/access", Access::Admin),
     ("/jobs", Access::Admin),
+    ("/notifications", Access::Admin),
+    ("/api/notifications", Access::Admin),
+    ("/api/subscribe", Access::Admin),
+    ("/api/end_subscription", Access::Admin),
     ("/api/jobs", Access::Admin),
     ("/api/retry_job", Access::Admin),
     ("/api/access_users", Access::Admin),

@@ -212,9 +212,10 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     // The table the gate reads, written out here independently: a route added, removed or given
     // another rule must be reviewed here too.
     use Access::*;
-    let golden: [(&str, &str, Access); 49] = [
+    let golden: [(&str, &str, Access); 51] = [
         ("GET", "/healthz", Public),
         ("GET", "/readyz", Public),
+        ("GET", "/unsubscribe/{token}", Public),
         ("GET", "/metrics", Metrics),
         // The site's script, module and stylesheet: the sign-in pages need them too.
         ("GET", "/pkg/{file}", Public),
@@ -264,6 +265,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         ("GET", "/evidence", Audit),
         ("GET", "/access", Admin),
         ("GET", "/jobs", Admin),
+        ("GET", "/notifications", Admin),
         ("GET", "/tokens", Person),
     ];
     let mut table: Vec<(String, String, Access)> = server::routes::route_specs()
@@ -294,12 +296,14 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/campaigns",
                 "/api/create_api_token",
                 "/api/create_campaign",
+                "/api/end_subscription",
                 "/api/decide_waiver",
                 "/api/grant_role",
                 "/api/import",
                 "/api/import_history",
                 "/api/jobs",
                 "/api/kpis",
+                "/api/notifications",
                 "/api/org_overview",
                 "/api/overview",
                 "/api/population",
@@ -315,6 +319,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/services",
                 "/api/set_user_disabled",
                 "/api/sign_off_readiness",
+                "/api/subscribe",
                 "/api/team",
                 "/api/team_campaigns",
                 "/api/team_oncall",
@@ -344,6 +349,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/jobs",
                 "/kpis",
                 "/kpis/{kpi}",
+                "/notifications",
                 "/reports",
                 "/reports/{period}",
                 "/services",

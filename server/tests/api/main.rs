@@ -22,6 +22,7 @@ mod jobs;
 mod kpis;
 mod listing;
 mod metrics;
+mod notifications;
 mod oncall;
 mod replicas;
 mod reports;
