@@ -25,6 +25,7 @@ const pages = [
   '/campaigns/shop-dr-tests',
   '/access',
   '/jobs',
+  '/notifications',
   '/tokens',
   '/audit',
   '/audit?from=2026-01-01&to=2030-12-31',

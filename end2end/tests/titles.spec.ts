@@ -18,6 +18,7 @@ test('each page has a title of its own', async ({ page }) => {
     ['/import', /^Import · Plumbline$/],
     ['/waivers', /^Waivers · Plumbline$/],
     ['/campaigns', /^Campaigns · Plumbline$/],
+    ['/notifications', /^Notifications · Plumbline$/],
     ['/no-such-page', /^Page not found · Plumbline$/],
   ];
   for (const [path, title] of titles) {
