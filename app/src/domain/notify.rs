@@ -38,14 +38,75 @@ pub enum Event {
     /// Monday morning, per team: level changes, what breaks in 30 days, overdue actions,
     /// campaign progress.
     WeeklyDigest,
+    /// A waiver of one of the team's checks ends within [`WAIVER_WARNING_DAYS`] days.
+    WaiverEnding,
+    /// A campaign concerning the team reaches its deadline within [`CAMPAIGN_WARNING_DAYS`] days.
+    CampaignDeadline,
+    /// A campaign concerning the team has its result.
+    CampaignResult,
 }
+
+/// Days ahead a waiver's end is announced.
+pub const WAIVER_WARNING_DAYS: i64 = 7;
+/// Days ahead a campaign's deadline is announced.
+pub const CAMPAIGN_WARNING_DAYS: i64 = 14;
 
 impl Event {
     pub fn as_str(self) -> &'static str {
         match self {
             Event::WeeklyDigest => "weekly_digest",
+            Event::WaiverEnding => "waiver_ending",
+            Event::CampaignDeadline => "campaign_deadline",
+            Event::CampaignResult => "campaign_result",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Event> {
+        [Event::WeeklyDigest, Event::WaiverEnding, Event::CampaignDeadline, Event::CampaignResult]
+            .into_iter()
+            .find(|e| e.as_str() == text)
+    }
+}
+
+/// A notice of one event to a team: a title and a few lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub event: Event,
+    pub team: String,
+    pub team_name: String,
+    pub title: String,
+    pub lines: Vec<String>,
+    /// Where to act, absolute.
+    pub link: String,
+}
+
+/// A notice as email and webhook, escaped as [`render_digest`] does.
+pub fn render_notice(notice: &Notice, unsubscribe: Option<&str>) -> Message {
+    let subject = format!("{} · {}", notice.team_name, notice.title);
+    let mut text = format!("{subject}\n\n");
+    let mut body = format!("<h1>{}</h1>\n<ul>\n", html(&subject));
+    for line in &notice.lines {
+        text.push_str(&format!("- {line}\n"));
+        body.push_str(&format!("<li>{}</li>\n", html(line)));
+    }
+    body.push_str("</ul>\n");
+    text.push_str(&format!("\nDetails: {}\n", notice.link));
+    body.push_str(&format!("<p><a href=\"{0}\">Details</a></p>\n", html(&notice.link)));
+    if let Some(link) = unsubscribe {
+        text.push_str(&format!("Stop these emails: {link}\n"));
+        body.push_str(&format!("<p style=\"font-size:small\"><a href=\"{0}\">Stop these emails</a></p>\n", html(link)));
+    }
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"font-family:sans-serif\">\n{body}</body></html>\n",
+        self::html(&subject)
+    );
+    let items: Vec<String> = notice.lines.iter().map(|l| format!("• {}", mrkdwn(l))).collect();
+    let webhook = serde_json::json!({
+        "text": format!("{} — <{}|details>", mrkdwn(&subject), notice.link),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": format!("*{}*\n{}", mrkdwn(&subject), items.join("\n"))}}],
+        "plumbline": {"event": notice.event.as_str(), "team": notice.team, "notice": notice},
+    });
+    Message { subject, text, html, webhook }
 }
 
 /// A checked subscription: a team's notifications to an email address or a webhook URL.

@@ -83,3 +83,23 @@ fn a_digest_reads_the_same_in_text_html_and_a_webhook_and_escapes_what_it_quotes
     assert!(message.text.contains("No postmortem action is overdue."));
     assert!(!message.text.contains("Stop these emails"), "webhooks carry no unsubscribe link");
 }
+
+#[test]
+fn a_notice_reads_the_same_in_every_format_and_escapes_what_it_quotes() {
+    let notice = Notice {
+        event: Event::CampaignDeadline,
+        team: "shop".into(),
+        team_name: "Shop".into(),
+        title: "Campaign <DR> ends in 14 days".into(),
+        lines: vec!["1 of 2 services meet it; still open: cart".into()],
+        link: "https://plumbline.example/campaigns/dr".into(),
+    };
+    let message = render_notice(&notice, Some("https://plumbline.example/unsubscribe/t"));
+    assert_eq!(message.subject, "Shop · Campaign <DR> ends in 14 days");
+    assert!(message.text.contains("- 1 of 2 services meet it; still open: cart"));
+    assert!(message.text.contains("Details: https://plumbline.example/campaigns/dr"));
+    assert!(message.html.contains("<h1>Shop · Campaign &lt;DR&gt; ends in 14 days</h1>"));
+    assert!(message.webhook["text"].as_str().unwrap().contains("Campaign &lt;DR&gt;"));
+    assert_eq!(message.webhook["plumbline"]["event"], "campaign_deadline");
+    assert_eq!(Event::parse("waiver_ending"), Some(Event::WaiverEnding));
+}

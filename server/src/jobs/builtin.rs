@@ -21,6 +21,8 @@ pub const KEEP_SUCCEEDED: TimeDelta = TimeDelta::days(14);
 
 /// Makes each subscription's weekly team digest (docs/notifications.md).
 pub const WEEKLY_DIGEST: &str = "weekly-digest";
+/// Makes the day's team notices: waivers ending, campaign deadlines and results.
+pub const TEAM_EVENTS: &str = "team-events";
 
 /// The engine with Plumbline's own job kinds and schedules.
 pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jobs {
@@ -88,6 +90,20 @@ pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jo
             }
         }
     };
+    let events = {
+        let notifier = notifier.clone();
+        move |_payload| {
+            let notifier = notifier.clone();
+            async move {
+                let made = notifier
+                    .team_events(crate::clock_now())
+                    .await
+                    .map_err(|e| format!("cannot make team notices: {e}"))?;
+                tracing::info!(made, "team notices made");
+                Ok(())
+            }
+        }
+    };
     let deliver = move |payload: serde_json::Value| {
         let notifier = notifier.clone();
         async move {
@@ -100,12 +116,19 @@ pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jo
         .kind(PRUNE_JOBS, 3, prune)
         .kind(CAMPAIGN_PROGRESS, 5, campaigns)
         .kind(WEEKLY_DIGEST, 3, digests)
+        .kind(TEAM_EVENTS, 3, events)
         .kind(crate::notify::DELIVER, crate::notify::DELIVERY_ATTEMPTS, deliver);
-    let schedules =
-        (Cron::parse("*/5 * * * *"), Cron::parse("17 3 * * *"), Cron::parse("41 * * * *"), Cron::parse("0 8 * * 1"));
+    let schedules = (
+        Cron::parse("*/5 * * * *"),
+        Cron::parse("17 3 * * *"),
+        Cron::parse("41 * * * *"),
+        Cron::parse("0 8 * * 1"),
+        Cron::parse("5 8 * * *"),
+    );
     let builder = match schedules {
-        (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning)) => builder
+        (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning), Ok(mornings)) => builder
             .schedule("weekly-digest-monday-08", monday_morning, WEEKLY_DIGEST, serde_json::json!({}))
+            .schedule("team-events-daily-0805", mornings, TEAM_EVENTS, serde_json::json!({}))
             .schedule("warm-figures-every-5-minutes", every_five, WARM_FIGURES, serde_json::json!({}))
             .schedule("prune-jobs-nightly", nightly, PRUNE_JOBS, serde_json::json!({}))
             // Hourly, so the day's last record is from its last hour, and a missed hour is caught up.
@@ -145,7 +168,7 @@ async fn warm_figures(figures: &Figures) -> Result<(), String> {
 mod tests {
     #[test]
     fn the_standard_schedules_parse() {
-        for text in ["*/5 * * * *", "17 3 * * *", "41 * * * *", "0 8 * * 1"] {
+        for text in ["*/5 * * * *", "17 3 * * *", "41 * * * *", "0 8 * * 1", "5 8 * * *"] {
             assert!(app::domain::jobs::Cron::parse(text).is_ok(), "{text}");
         }
     }

@@ -6,10 +6,11 @@
 
 mod channels;
 mod digest;
+mod events;
 
 use std::sync::Arc;
 
-use app::domain::notify::{Channel, Event, SubscriptionDraft, iso_week, render_digest};
+use app::domain::notify::{Channel, Event, SubscriptionDraft, iso_week, render_digest, render_notice};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -251,16 +252,24 @@ impl Notifier {
         note: &notification::Model,
         now: DateTime<Utc>,
     ) -> Result<(), String> {
-        let digest: app::domain::notify::Digest =
-            serde_json::from_str(&note.payload).map_err(|e| format!("unreadable notification: {e}"))?;
+        let unreadable = |e: serde_json::Error| format!("unreadable notification: {e}");
+        let render = |unsubscribe: Option<&str>| -> Result<app::domain::notify::Message, String> {
+            match Event::parse(&note.event) {
+                Some(Event::WeeklyDigest) => {
+                    Ok(render_digest(&serde_json::from_str(&note.payload).map_err(unreadable)?, unsubscribe))
+                }
+                Some(_) => Ok(render_notice(&serde_json::from_str(&note.payload).map_err(unreadable)?, unsubscribe)),
+                None => Err(format!("unknown event '{}'", note.event)),
+            }
+        };
         match Channel::parse(&sub.channel) {
             Some(Channel::Email) => {
                 let mailer = self.mailer.as_ref().ok_or("no mail server is configured (PLUMBLINE_SMTP_URL)")?;
                 let link = format!("{}/unsubscribe/{}", self.public_url, sub.unsubscribe_token);
-                mailer.send(&sub.target, &render_digest(&digest, Some(&link))).await
+                mailer.send(&sub.target, &render(Some(&link))?).await
             }
             Some(Channel::Webhook) => {
-                let body = serde_json::to_vec(&render_digest(&digest, None).webhook).map_err(|e| e.to_string())?;
+                let body = serde_json::to_vec(&render(None)?.webhook).map_err(|e| e.to_string())?;
                 channels::post_webhook(&self.http, &sub.target, sub.secret.as_deref().unwrap_or_default(), body, now)
                     .await
             }

@@ -66,6 +66,12 @@ async fn maildev() -> (tokio::process::Child, u16, u16) {
     (child, smtp, web)
 }
 
+async fn emails_count(web: u16) -> usize {
+    let emails: Value =
+        reqwest::get(format!("http://127.0.0.1:{web}/email")).await.expect("api").json().await.expect("json");
+    emails.as_array().map_or(0, Vec::len)
+}
+
 async fn call(app: &TestApp, function: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let response = app
         .client
@@ -228,6 +234,41 @@ async fn a_weekly_digest_reaches_email_and_webhooks_once_and_failures_are_retrie
         emails.as_array().and_then(|e| e.get(1)).and_then(|e| e["text"].as_str()).expect("second email").to_owned();
     assert!(second.contains("Level changes since last week"), "{second}");
     assert!(!second.contains("This is the first digest"), "{second}");
+
+    // The day's notices: a waiver ending within 7 days, a campaign's deadline within 14.
+    let waiver = serde_json::json!([{"service": "checkout", "check": "dr_test_recent", "reason": "new region",
+                                      "approver": "alice", "expires_at": "2026-12-10T00:00:00Z"}]);
+    assert_eq!(app.post_json("exemptions", &waiver).await.0, 200);
+    let campaign = [
+        ("title", "Payments DR"),
+        ("description", ""),
+        ("owner", "sre"),
+        ("goal_kind", "checks"),
+        ("goal_checks[dr_test_recent]", "on"),
+        ("scope_kind", "teams"),
+        ("scope_values", "payments"),
+        ("deadline", "2026-12-17"),
+    ];
+    let (status, reply) = call(app, "create_campaign", &campaign).await;
+    assert_eq!(status, 200, "{reply}");
+    let (a, b) = tokio::join!(notifier.team_events(monday), notifier.team_events(monday));
+    assert_eq!(a.expect("a") + b.expect("b"), 6, "two notices for each of three subscriptions, once");
+    assert_eq!(notifier.team_events(monday).await.expect("again"), 0);
+    let before = emails_count(web).await;
+    for (id, target, status, _) in notifications(app).await {
+        if target.ends_with(".test") && status == "queued" {
+            notifier.deliver(id, monday).await.expect("delivered");
+        }
+    }
+    let emails: Value =
+        reqwest::get(format!("http://127.0.0.1:{web}/email")).await.expect("api").json().await.expect("json");
+    let subjects: Vec<&str> =
+        emails.as_array().expect("emails")[before..].iter().filter_map(|e| e["subject"].as_str()).collect();
+    assert!(
+        subjects.contains(&"Payments · The waiver of dr_test_recent on checkout ends 2026-12-10 00:00 UTC"),
+        "{subjects:?}"
+    );
+    assert!(subjects.contains(&"Payments · Campaign \"Payments DR\" ends 2026-12-17"), "{subjects:?}");
 
     // The unsubscribe link ends the subscription: no third email.
     let page = app.client.get(format!("{}/unsubscribe/{token}", app.base)).send().await.expect("sent");

@@ -1,0 +1,157 @@
+//! The team notices the `team-events` job makes each morning: a waiver ending within 7 days, a
+//! campaign's deadline within 14 days, a campaign's result. Each once per subscription and
+//! occasion (its `dedupe_key`).
+
+use std::collections::HashMap;
+
+use app::domain::campaign::{CampaignState, standing};
+use app::domain::format::instant as time;
+use app::domain::notify::{CAMPAIGN_WARNING_DAYS, Event, Notice, WAIVER_WARNING_DAYS};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{Notifier, NotifyError};
+use crate::entities::{exemption, service, subscription, team};
+
+/// A notice for every subscription of `team`, keyed by `occasion`.
+struct Pending {
+    team: String,
+    occasion: String,
+    notice: Notice,
+}
+
+impl Notifier {
+    /// Makes the notices due at `now` for every active subscription; returns how many were new.
+    pub async fn team_events(&self, now: DateTime<Utc>) -> Result<usize, NotifyError> {
+        let db = &self.figures.db;
+        let subscriptions =
+            subscription::Entity::find().filter(subscription::Column::EndedAt.is_null()).all(db).await?;
+        if subscriptions.is_empty() {
+            return Ok(0);
+        }
+        let teams: HashMap<i64, (String, String)> =
+            team::Entity::find().all(db).await?.into_iter().map(|t| (t.id, (t.slug, t.name))).collect();
+        let team_name = |slug: &str| {
+            teams.values().find(|(s, _)| s == slug).map_or_else(|| slug.to_owned(), |(_, name)| name.clone())
+        };
+        let services: HashMap<i64, (String, String)> = service::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|s| Some((s.id, (s.slug, teams.get(&s.team_id)?.0.clone()))))
+            .collect();
+        let mut pending = Vec::new();
+
+        let soon = now + TimeDelta::days(WAIVER_WARNING_DAYS);
+        let ending = exemption::Entity::find()
+            .filter(exemption::Column::ExpiresAt.gt(now))
+            .filter(exemption::Column::ExpiresAt.lte(soon))
+            .order_by_asc(exemption::Column::Id)
+            .all(db)
+            .await?;
+        for waiver in ending {
+            let Some((service, team)) = services.get(&waiver.service_id) else { continue };
+            pending.push(Pending {
+                team: team.clone(),
+                occasion: format!("{}:{}", waiver.id, waiver.expires_at.timestamp()),
+                notice: Notice {
+                    event: Event::WaiverEnding,
+                    team: team.clone(),
+                    team_name: team_name(team),
+                    title: format!("The waiver of {} on {service} ends {}", waiver.check_id, time(waiver.expires_at)),
+                    lines: vec![
+                        format!("Reason it was granted: {}", waiver.reason),
+                        "Once it ends the check counts again: fix it, or ask for a new waiver.".to_owned(),
+                    ],
+                    link: format!("{}/services/{service}#waivers", self.public_url),
+                },
+            });
+        }
+
+        let today = self.figures.calendar.day_of(now);
+        let campaigns = crate::campaigns::all(db).await.map_err(|e| NotifyError::Delivery(e.to_string()))?;
+        let concerned: Vec<_> = campaigns
+            .iter()
+            .filter(|c| {
+                let left = (c.deadline - today).num_days();
+                let due_soon = c.state(today) == CampaignState::Running && (0..=CAMPAIGN_WARNING_DAYS).contains(&left);
+                let recent_result = c.result.as_ref().is_some_and(|r| now - r.recorded_at <= TimeDelta::days(7));
+                due_soon || recent_result
+            })
+            .collect();
+        if !concerned.is_empty() {
+            let cards = crate::campaigns::current_scorecards(&self.figures, now).await?;
+            for campaign in concerned {
+                let link = format!("{}/campaigns/{}", self.public_url, campaign.slug);
+                for team in subscriptions.iter().map(|s| s.team.clone()).collect::<std::collections::BTreeSet<_>>() {
+                    let own: Vec<_> = cards.scorecards.iter().filter(|c| c.team.as_str() == team).cloned().collect();
+                    let mine = standing(&campaign.goal, &campaign.scope, &own);
+                    if mine.total == 0 {
+                        continue;
+                    }
+                    let (event, title, lines) = match &campaign.result {
+                        Some(result) => {
+                            let open: Vec<&String> = result
+                                .open
+                                .iter()
+                                .filter(|s| own.iter().any(|c| c.service.as_str() == s.as_str()))
+                                .collect();
+                            (
+                                Event::CampaignResult,
+                                format!(
+                                    "Campaign \"{}\" ended: {} of {} services met it",
+                                    campaign.title, result.met, result.total
+                                ),
+                                vec![if open.is_empty() {
+                                    "Every one of the team's services met it.".to_owned()
+                                } else {
+                                    format!(
+                                        "The team's services that did not: {}",
+                                        open.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                                    )
+                                }],
+                            )
+                        }
+                        None => (
+                            Event::CampaignDeadline,
+                            format!("Campaign \"{}\" ends {}", campaign.title, campaign.deadline),
+                            vec![
+                                format!("Goal: {}", campaign.goal.describe(&self.figures.policy)),
+                                format!("{} of the team's {} services meet it now.", mine.met, mine.total),
+                                match mine.open_services() {
+                                    open if open.is_empty() => "Nothing is left to do for the team.".to_owned(),
+                                    open => format!("Still open: {}", open.join(", ")),
+                                },
+                            ],
+                        ),
+                    };
+                    pending.push(Pending {
+                        team: team.clone(),
+                        occasion: campaign.id.to_string(),
+                        notice: Notice {
+                            event,
+                            team: team.clone(),
+                            team_name: team_name(&team),
+                            title,
+                            lines,
+                            link: link.clone(),
+                        },
+                    });
+                }
+            }
+        }
+
+        let mut made = 0;
+        for item in pending {
+            let payload = serde_json::to_string(&item.notice).map_err(|e| NotifyError::Delivery(e.to_string()))?;
+            for sub in subscriptions.iter().filter(|s| s.team == item.team) {
+                let key = format!("{}:{}:{}", item.notice.event.as_str(), sub.id, item.occasion);
+                let subject = app::domain::notify::render_notice(&item.notice, None).subject;
+                if self.create(sub, &key, item.notice.event, &subject, payload.clone(), now).await? {
+                    made += 1;
+                }
+            }
+        }
+        Ok(made)
+    }
+}
