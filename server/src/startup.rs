@@ -64,7 +64,7 @@ fn ports(state: &AppState) -> Ports {
         import: Arc::new(pages::import::ImportPage::new(db.clone(), ingestion.clone())),
         readiness: Arc::new(pages::readiness::ReadinessPage::new(figures.clone(), ingestion.clone())),
         oncall: Arc::new(pages::oncall::OncallPage::new(figures.clone())),
-        waivers: Arc::new(pages::waivers::WaiversPage::new(figures.clone(), ingestion.clone())),
+        waivers: Arc::new(pages::waivers::WaiversPage::new(figures.clone(), ingestion.clone(), state.notifier.clone())),
         campaigns: Arc::new(pages::campaigns::CampaignsPage::new(figures.clone())),
         notifications: Arc::new(pages::notifications::NotificationsPage::new(state.notifier.clone())),
         access: Arc::new(pages::access::AccessPage::new(db.clone())),

@@ -11,6 +11,7 @@ pub fn run(paths: &Paths, empty: bool, release: bool) -> Result {
         browser: false,
         // The default database is embedded SQLite; only a local Postgres is ours to start.
         postgres: std::env::var("DATABASE_URL").is_ok_and(|url| is_local_postgres(&url)),
+        test_programs: false,
     };
     tools::ensure(paths, needs)?;
     build::build(paths, release)?;

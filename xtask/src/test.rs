@@ -60,6 +60,7 @@ pub fn test(paths: &Paths, options: Options) -> ExitCode {
         browser: options.e2e,
         // A database named by the caller is theirs to run.
         postgres: std::env::var_os("PLUMBLINE_TEST_DATABASE_URL").is_none(),
+        test_programs: true,
     };
     if let Err(problem) = tools::ensure(paths, needs) {
         report.check(Err(problem));

@@ -18,12 +18,15 @@ pub struct Needs {
     pub browser: bool,
     /// A local Postgres on 127.0.0.1:5432.
     pub postgres: bool,
+    /// The programs the cargo tests start themselves (Prometheus and Alertmanager; `maildev`
+    /// from the end2end npm packages), whatever database they use.
+    pub test_programs: bool,
 }
 
 impl Needs {
-    pub const ALL: Needs = Needs { browser: true, postgres: true };
+    pub const ALL: Needs = Needs { browser: true, postgres: true, test_programs: true };
     /// Only what building needs (wasm target, wasm-bindgen, wasm-opt's archive tools).
-    pub const NONE: Needs = Needs { browser: false, postgres: false };
+    pub const NONE: Needs = Needs { browser: false, postgres: false, test_programs: false };
 }
 
 pub fn ensure(paths: &Paths, needs: Needs) -> Result {
@@ -33,10 +36,15 @@ pub fn ensure(paths: &Paths, needs: Needs) -> Result {
     ensure_archive_tools()?;
     if needs.browser {
         ensure_chromium()?;
+    }
+    // The browser tests' Playwright, and the SMTP server (`maildev`) the cargo tests start.
+    if needs.browser || needs.test_programs {
         ensure_npm_packages(paths)?;
     }
     if needs.postgres {
         ensure_postgres()?;
+    }
+    if needs.test_programs {
         ensure_prometheus()?;
     }
     Ok(())

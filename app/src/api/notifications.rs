@@ -65,3 +65,26 @@ pub async fn end_subscription(id: i64) -> Result<(), AppError> {
     let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Admin, "notifications")?;
     ports.notifications.end(principal, id).await
 }
+
+/// The viewer's own subscription to a team's notifications (the team page's "Follow").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowState {
+    pub team: String,
+    /// The viewer's email address; `None` when they have none (the local admin): no follow form.
+    pub email: Option<String>,
+    /// Their active subscription to the team, if any.
+    pub following: Option<i64>,
+}
+
+#[server(endpoint = "follow_state")]
+pub async fn get_follow_state(team: String) -> Result<FollowState, AppError> {
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Person, "following teams")?;
+    ports.notifications.follow_state(principal, team).await
+}
+
+/// Subscribes (`follow` set) or unsubscribes the viewer's own address to a team's notifications.
+#[server(endpoint = "follow_team")]
+pub async fn follow_team(team: String, follow: bool) -> Result<(), AppError> {
+    let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Person, "following teams")?;
+    ports.notifications.follow(principal, team, follow).await
+}

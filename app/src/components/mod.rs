@@ -7,6 +7,7 @@ pub mod check_matrix;
 pub mod chrome;
 pub mod escape;
 pub mod figures;
+pub mod follow;
 pub mod forecast;
 pub mod level_badge;
 pub mod movers;

@@ -44,6 +44,8 @@ pub enum Event {
     CampaignDeadline,
     /// A campaign concerning the team has its result.
     CampaignResult,
+    /// A waiver request waits for an admin's decision (to the admins' notices).
+    WaiverWaiting,
 }
 
 /// Days ahead a waiver's end is announced.
@@ -58,11 +60,12 @@ impl Event {
             Event::WaiverEnding => "waiver_ending",
             Event::CampaignDeadline => "campaign_deadline",
             Event::CampaignResult => "campaign_result",
+            Event::WaiverWaiting => "waiver_waiting",
         }
     }
 
     pub fn parse(text: &str) -> Option<Event> {
-        [Event::WeeklyDigest, Event::WaiverEnding, Event::CampaignDeadline, Event::CampaignResult]
+        [Event::WeeklyDigest, Event::WaiverEnding, Event::CampaignDeadline, Event::CampaignResult, Event::WaiverWaiting]
             .into_iter()
             .find(|e| e.as_str() == text)
     }
@@ -112,14 +115,22 @@ pub fn render_notice(notice: &Notice, unsubscribe: Option<&str>) -> Message {
 /// A checked subscription: a team's notifications to an email address or a webhook URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionDraft {
-    pub team: Slug,
+    /// `None`: the admins' notices, of no one team ([`ADMIN_NOTICES`]).
+    pub team: Option<Slug>,
     pub channel: Channel,
     pub target: String,
 }
 
+/// What a subscription to the admins' notices (a waiver request waiting for a decision) names
+/// instead of a team.
+pub const ADMIN_NOTICES: &str = "*";
+
 /// Checks what an admin enters for a subscription (the server checks the team exists).
 pub fn check_subscription(team: &str, channel: &str, target: &str) -> Result<SubscriptionDraft, String> {
-    let team = Slug::parse(team).map_err(|e| format!("The team must be a team's name: it {e}."))?;
+    let team = match team.trim() {
+        ADMIN_NOTICES => None,
+        team => Some(Slug::parse(team).map_err(|e| format!("The team must be a team's name: it {e}."))?),
+    };
     let channel = Channel::parse(channel).ok_or_else(|| format!("'{channel}' is not a channel (email or webhook)."))?;
     let target = target.trim();
     if target.len() > 500 {

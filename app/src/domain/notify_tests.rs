@@ -29,6 +29,7 @@ fn a_subscription_names_a_team_a_channel_and_a_plausible_address() {
     let ok = check_subscription("shop", "email", " sre@example.com ").unwrap();
     assert_eq!((ok.channel, ok.target.as_str()), (Channel::Email, "sre@example.com"));
     assert_eq!(check_subscription("shop", "webhook", "http://127.0.0.1:9/hook").unwrap().channel, Channel::Webhook);
+    assert_eq!(check_subscription(ADMIN_NOTICES, "email", "admins@example.com").unwrap().team, None);
     assert!(check_subscription("Shop!", "email", "a@b").unwrap_err().contains("team"));
     assert!(check_subscription("shop", "sms", "a@b").unwrap_err().contains("not a channel"));
     for bad in ["nobody", "a@", "@b", "a b@c", "a@b@c", "<a@b>"] {

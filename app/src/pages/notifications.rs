@@ -65,6 +65,7 @@ fn NotificationsBody(
             <ActionForm action=subscribe attr:class="campaign-form" attr:aria-label="Add a subscription">
                 <label for="subscription-team">"Team"</label>
                 <select id="subscription-team" name="team">
+                    <option value=crate::domain::notify::ADMIN_NOTICES>"Admins: waiver requests waiting"</option>
                     {teams.into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
                 </select>
                 <label for="subscription-channel">"Channel"</label>
@@ -124,7 +125,13 @@ fn SubscriptionTable(subscriptions: Vec<SubscriptionView>, end: ServerAction<End
                         };
                         view! {
                             <tr data-subscription=s.id>
-                                <td><a href=format!("/teams/{}", s.team)>{s.team.clone()}</a></td>
+                                <td>
+                                    {if s.team == crate::domain::notify::ADMIN_NOTICES {
+                                        view! { <span>"Admins"</span> }.into_any()
+                                    } else {
+                                        view! { <a href=format!("/teams/{}", s.team)>{s.team.clone()}</a> }.into_any()
+                                    }}
+                                </td>
                                 <td>{s.channel.clone()}</td>
                                 <td><code>{s.target.clone()}</code>{secret}</td>
                                 <td>{format!("{}, {}", s.created_by, when(s.created_at))}</td>

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{FixView, TeamService, TeamView, get_team};
 use crate::components::campaigns::TeamCampaignsPanel;
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid};
+use crate::components::follow::FollowTeam;
 use crate::components::forecast::ForecastCalendar;
 use crate::components::level_badge::level_badge;
 use crate::components::movers::MoversPanel;
@@ -79,6 +80,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <h1>{format!("{name} · {period}")}</h1>
             <p class="lede" data-testid="team-summary">{summary}</p>
             <p><a href=format!("/teams/{team}/self-assessment")>"Readiness self-assessment →"</a> " · " <a href=format!("/teams/{team}/oncall?period={period}")>"On-call pages and triage →"</a></p>
+            <FollowTeam team=team.clone()/>
             <PeriodPicker header=header.clone() action=action/>
             <LiveChanges changes=header.state.changes().to_vec() period=period.clone() scope=format!("team:{team}")/>
         </section>

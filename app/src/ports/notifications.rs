@@ -1,6 +1,6 @@
 //! The notifications page's port.
 
-use crate::api::NotificationsView;
+use crate::api::{FollowState, NotificationsView};
 use crate::domain::access::Principal;
 use crate::error::AppError;
 
@@ -15,4 +15,6 @@ pub trait NotificationsPort: Send + Sync {
         target: String,
     ) -> Result<(), AppError>;
     async fn end(&self, principal: Principal, id: i64) -> Result<(), AppError>;
+    async fn follow_state(&self, principal: Principal, team: String) -> Result<FollowState, AppError>;
+    async fn follow(&self, principal: Principal, team: String, follow: bool) -> Result<(), AppError>;
 }

@@ -10,7 +10,9 @@ mod events;
 
 use std::sync::Arc;
 
-use app::domain::notify::{Channel, Event, SubscriptionDraft, iso_week, render_digest, render_notice};
+use app::domain::notify::{
+    ADMIN_NOTICES, Channel, Event, Notice, SubscriptionDraft, iso_week, render_digest, render_notice,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -82,7 +84,7 @@ impl Notifier {
     ) -> Result<subscription::Model, DbErr> {
         let secret = (draft.channel == Channel::Webhook).then(random_token);
         subscription::ActiveModel {
-            team: Set(draft.team.to_string()),
+            team: Set(draft.team.map_or_else(|| ADMIN_NOTICES.to_owned(), |t| t.to_string())),
             channel: Set(draft.channel.as_str().to_owned()),
             target: Set(draft.target),
             secret: Set(secret),
@@ -119,6 +121,7 @@ impl Notifier {
         let week = iso_week(self.figures.calendar.day_of(now));
         let subscriptions = subscription::Entity::find()
             .filter(subscription::Column::EndedAt.is_null())
+            .filter(subscription::Column::Team.ne(ADMIN_NOTICES))
             .order_by_asc(subscription::Column::Id)
             .all(self.db())
             .await?;
@@ -144,6 +147,45 @@ impl Notifier {
             let payload = serde_json::to_string(&digest).map_err(|e| NotifyError::Delivery(e.to_string()))?;
             let subject = render_digest(&digest, None).subject;
             if self.create(&sub, &key, Event::WeeklyDigest, &subject, payload, now).await? {
+                made += 1;
+            }
+        }
+        Ok(made)
+    }
+
+    /// Tells the admins' notices that waiver request `request` waits for a decision; returns
+    /// how many notifications were made.
+    pub async fn waiver_waiting(
+        &self,
+        request: i64,
+        service: &str,
+        check: &str,
+        requested_by: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, DbErr> {
+        let subscriptions = subscription::Entity::find()
+            .filter(subscription::Column::EndedAt.is_null())
+            .filter(subscription::Column::Team.eq(ADMIN_NOTICES))
+            .all(self.db())
+            .await?;
+        let notice = Notice {
+            event: Event::WaiverWaiting,
+            team: ADMIN_NOTICES.to_owned(),
+            team_name: "Admins".to_owned(),
+            title: format!("{requested_by} asks to waive {check} on {service}"),
+            lines: vec![
+                format!("Reason: {reason}"),
+                "An admin other than the requester approves or rejects it on the waivers page.".to_owned(),
+            ],
+            link: format!("{}/waivers", self.public_url),
+        };
+        let payload = serde_json::to_string(&notice).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let subject = render_notice(&notice, None).subject;
+        let mut made = 0;
+        for sub in subscriptions {
+            let key = format!("{}:{}:{request}", Event::WaiverWaiting.as_str(), sub.id);
+            if self.create(&sub, &key, Event::WaiverWaiting, &subject, payload.clone(), now).await? {
                 made += 1;
             }
         }

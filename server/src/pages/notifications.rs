@@ -3,12 +3,15 @@
 
 use std::collections::HashMap;
 
-use app::api::{NotificationView, NotificationsView, SubscriptionView};
+use app::api::{FollowState, NotificationView, NotificationsView, SubscriptionView};
 use app::domain::access::{Principal, Role};
 use app::domain::notify::check_subscription;
 use app::error::AppError;
 use app::ports::NotificationsPort;
-use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
@@ -113,9 +116,71 @@ impl NotificationsPort for NotificationsPage {
     ) -> Result<(), AppError> {
         admin_only(&principal)?;
         let draft = check_subscription(&team, &channel, &target).map_err(AppError::Invalid)?;
+        self.create(&principal, draft).await
+    }
+
+    async fn follow_state(&self, principal: Principal, team: String) -> Result<FollowState, AppError> {
+        let following = match &principal.email {
+            Some(email) => self.own_subscription(&team, email).await?.map(|s| s.id),
+            None => None,
+        };
+        Ok(FollowState { team, email: principal.email.clone(), following })
+    }
+
+    async fn follow(&self, principal: Principal, team: String, follow: bool) -> Result<(), AppError> {
+        let email = principal
+            .email
+            .clone()
+            .ok_or_else(|| AppError::Invalid("Following a team needs your email address; you have none.".into()))?;
+        let held = self.own_subscription(&team, &email).await?;
+        match (follow, held) {
+            (true, Some(_)) | (false, None) => Ok(()),
+            (true, None) => {
+                let draft = check_subscription(&team, "email", &email).map_err(AppError::Invalid)?;
+                if draft.team.is_none() {
+                    return Err(AppError::Forbidden("the admins' notices".into()));
+                }
+                self.create(&principal, draft).await
+            }
+            (false, Some(row)) => self.end_row(&principal, row).await,
+        }
+    }
+
+    async fn end(&self, principal: Principal, id: i64) -> Result<(), AppError> {
+        admin_only(&principal)?;
         let db = &self.notifier.figures.db;
-        if !crate::catalog::team_exists(db, draft.team.as_str()).await.map_err(internal)? {
-            return Err(AppError::Invalid(format!("There is no team '{}'.", draft.team)));
+        let row = subscription::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound(format!("There is no subscription {id}.")))?;
+        self.end_row(&principal, row).await
+    }
+}
+
+impl NotificationsPage {
+    /// The active email subscription of `email` to `team`.
+    async fn own_subscription(&self, team: &str, email: &str) -> Result<Option<subscription::Model>, AppError> {
+        subscription::Entity::find()
+            .filter(subscription::Column::Team.eq(team))
+            .filter(subscription::Column::Channel.eq("email"))
+            .filter(subscription::Column::Target.eq(email))
+            .filter(subscription::Column::EndedAt.is_null())
+            .one(&self.notifier.figures.db)
+            .await
+            .map_err(internal)
+    }
+
+    async fn create(
+        &self,
+        principal: &Principal,
+        draft: app::domain::notify::SubscriptionDraft,
+    ) -> Result<(), AppError> {
+        let db = &self.notifier.figures.db;
+        if let Some(team) = &draft.team
+            && !crate::catalog::team_exists(db, team.as_str()).await.map_err(internal)?
+        {
+            return Err(AppError::Invalid(format!("There is no team '{team}'.")));
         }
         let now = crate::clock_now();
         let row = self.notifier.subscribe(draft, &principal.signature(), now).await.map_err(internal)?;
@@ -130,14 +195,9 @@ impl NotificationsPort for NotificationsPage {
         Ok(())
     }
 
-    async fn end(&self, principal: Principal, id: i64) -> Result<(), AppError> {
-        admin_only(&principal)?;
+    async fn end_row(&self, principal: &Principal, row: subscription::Model) -> Result<(), AppError> {
         let db = &self.notifier.figures.db;
-        let row = subscription::Entity::find_by_id(id)
-            .one(db)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound(format!("There is no subscription {id}.")))?;
+        let id = row.id;
         if row.ended_at.is_some() {
             return Err(AppError::Invalid(format!("Subscription {id} has ended already.")));
         }

@@ -35,11 +35,13 @@ const DECIDED_SHOWN: u64 = 100;
 pub struct WaiversPage {
     figures: Figures,
     ingestion: Ingestion,
+    /// Tells the admins' notices of each new request.
+    notifier: crate::notify::Notifier,
 }
 
 impl WaiversPage {
-    pub fn new(figures: Figures, ingestion: Ingestion) -> Self {
-        WaiversPage { figures, ingestion }
+    pub fn new(figures: Figures, ingestion: Ingestion, notifier: crate::notify::Notifier) -> Self {
+        WaiversPage { figures, ingestion, notifier }
     }
 }
 
@@ -278,6 +280,12 @@ impl WaiversPort for WaiversPage {
         audit::append(&txn, event(&principal, "waiver.requested", &row, &slug), now).await.map_err(internal)?;
         txn.commit().await.map_err(internal)?;
         tracing::info!(request = row.id, service = %slug, check = %row.check_id, "waiver requested");
+        // The request stands whether or not the admins could be told.
+        if let Err(error) =
+            self.notifier.waiver_waiting(row.id, &slug, &row.check_id, &row.requested_by, &row.reason, now).await
+        {
+            tracing::warn!(request = row.id, %error, "cannot notify the admins of a waiver request");
+        }
         Ok(())
     }
 

@@ -147,6 +147,8 @@ pub const PAGE_AND_FUNCTION_ACCESS: &[(&str, Access)] = &[
     ("/api/api_tokens", Access::Person),
     ("/api/create_api_token", Access::Person),
     ("/api/revoke_api_token", Access::Person),
+    ("/api/follow_state", Access::Person),
+    ("/api/follow_team", Access::Person),
 ];
 
 /// What a request needs, by method and matched path pattern.

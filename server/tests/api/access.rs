@@ -297,6 +297,8 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/create_api_token",
                 "/api/create_campaign",
                 "/api/end_subscription",
+                "/api/follow_state",
+                "/api/follow_team",
                 "/api/decide_waiver",
                 "/api/grant_role",
                 "/api/import",

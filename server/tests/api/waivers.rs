@@ -102,8 +102,29 @@ async fn a_waiver_takes_a_team_request_and_another_admins_approval(app: &TestApp
     let (status, reply) = call(app, &victor, "request_waiver", &form).await;
     assert_eq!(status, 403, "a viewer cannot ask: {reply}");
 
+    // A person follows a team with their own address, and stops.
+    let state = |session: String| async move { call(app, &session, "follow_state", &[("team", "payments")]).await.1 };
+    assert_eq!(state(eve.clone()).await["email"], "eve@example.test");
+    assert_eq!(state(eve.clone()).await["following"], Value::Null);
+    let follow = |on: &'static str| [("team", "payments"), ("follow", on)];
+    assert_eq!(call(app, &eve, "follow_team", &follow("true")).await.0, 200);
+    assert!(state(eve.clone()).await["following"].is_i64());
+    assert_eq!(state(victor.clone()).await["following"], Value::Null, "only eve follows");
+    assert_eq!(call(app, &eve, "follow_team", &follow("false")).await.0, 200);
+    assert_eq!(state(eve.clone()).await["following"], Value::Null);
+    let ghost = [("team", "ghosts"), ("follow", "true")];
+    assert_eq!(call(app, &eve, "follow_team", &ghost).await.0, 400, "no such team");
+
+    // The admins' notices are told of each request (delivery is tested in notifications.rs).
+    let admins = [("team", "*"), ("channel", "email"), ("target", "admins@example.test")];
+    let (status, reply) = call(app, &alice, "subscribe", &admins).await;
+    assert_eq!(status, 200, "{reply}");
     let (status, reply) = ask("Waiting for the new region", in_days(30)).await;
     assert_eq!(status, 200, "{reply}");
+    let (_, view) = call(app, &alice, "notifications", &[]).await;
+    let told = &view["log"][0];
+    assert_eq!(told["subject"], format!("Admins · eve@example.test asks to waive {check} on checkout"), "{view}");
+    assert_eq!(told["status"], "queued");
     assert_eq!(ask("again", in_days(30)).await.0, 400, "one pending request per check");
     let (_, section) = call(app, &eve, "service_waivers", &[("service", "checkout")]).await;
     let request = &section["requests"][0];
