@@ -46,6 +46,11 @@ pub enum Event {
     CampaignResult,
     /// A waiver request waits for an admin's decision (to the admins' notices).
     WaiverWaiting,
+    /// An SLO of the team's has used up its error budget (told at most once a week per SLO).
+    BudgetExhausted,
+    /// An SLO of the team's burned its budget faster than the policy's `fast_burn_rate` over the
+    /// last day (told at most once a day per SLO).
+    BudgetBurning,
 }
 
 /// Days ahead a waiver's end is announced.
@@ -61,13 +66,23 @@ impl Event {
             Event::CampaignDeadline => "campaign_deadline",
             Event::CampaignResult => "campaign_result",
             Event::WaiverWaiting => "waiver_waiting",
+            Event::BudgetExhausted => "budget_exhausted",
+            Event::BudgetBurning => "budget_burning",
         }
     }
 
     pub fn parse(text: &str) -> Option<Event> {
-        [Event::WeeklyDigest, Event::WaiverEnding, Event::CampaignDeadline, Event::CampaignResult, Event::WaiverWaiting]
-            .into_iter()
-            .find(|e| e.as_str() == text)
+        [
+            Event::WeeklyDigest,
+            Event::WaiverEnding,
+            Event::CampaignDeadline,
+            Event::CampaignResult,
+            Event::WaiverWaiting,
+            Event::BudgetExhausted,
+            Event::BudgetBurning,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == text)
     }
 }
 

@@ -141,6 +141,69 @@ impl Notifier {
             }
         }
 
+        let week = app::domain::notify::iso_week(today);
+        for team in subscriptions.iter().map(|s| s.team.clone()).collect::<std::collections::BTreeSet<_>>() {
+            let Ok(slug) = app::domain::records::Slug::parse(&team) else { continue };
+            let scope = app::domain::kpi::Scope::Team(slug);
+            let quarter = app::domain::kpi::Period::quarter_containing(now, self.figures.calendar);
+            let data = crate::kpis::load(db, &quarter, now, &scope, &self.figures.policy.paging_hours).await?;
+            let active: std::collections::HashSet<(String, String)> =
+                data.slos.iter().filter(|s| s.active).map(|s| (s.service.to_string(), s.slug.to_string())).collect();
+            for status in data.slo_statuses(&quarter, now, &scope) {
+                let (service, slo) = (status.service.to_string(), status.slo.to_string());
+                if !active.contains(&(service.clone(), slo.clone())) {
+                    continue;
+                }
+                let link = format!("{}/services/{service}", self.public_url);
+                let objective = format!("objective {} %", status.objective);
+                let burning = status.burn_rate.d1.filter(|rate| *rate > self.figures.policy.fast_burn_rate);
+                let exhausted = status.error_budget_remaining.filter(|left| *left <= 0.0);
+                if let Some(left) = exhausted {
+                    pending.push(Pending {
+                        team: team.clone(),
+                        occasion: format!("{service}/{slo}:{week}"),
+                        notice: Notice {
+                            event: Event::BudgetExhausted,
+                            team: team.clone(),
+                            team_name: team_name(&team),
+                            title: format!("The error budget of {service}/{slo} is used up"),
+                            lines: vec![
+                                format!(
+                                    "Budget left over its window: {} ({objective}).",
+                                    app::domain::format::percent(Some(left), 1)
+                                ),
+                                "Slow risky changes until it recovers.".to_owned(),
+                            ],
+                            link: link.clone(),
+                        },
+                    });
+                }
+                if let Some(rate) = burning {
+                    pending.push(Pending {
+                        team: team.clone(),
+                        occasion: format!("{service}/{slo}:{today}"),
+                        notice: Notice {
+                            event: Event::BudgetBurning,
+                            team: team.clone(),
+                            team_name: team_name(&team),
+                            title: format!("{service}/{slo} burns its error budget {rate:.1}× too fast"),
+                            lines: vec![
+                                format!(
+                                    "Over the last day it burned {rate:.1} times the sustainable rate (the policy warns above {}).",
+                                    self.figures.policy.fast_burn_rate
+                                ),
+                                format!(
+                                    "Budget left: {} ({objective}).",
+                                    app::domain::format::percent(status.error_budget_remaining, 1)
+                                ),
+                            ],
+                            link,
+                        },
+                    });
+                }
+            }
+        }
+
         let mut made = 0;
         for item in pending {
             let payload = serde_json::to_string(&item.notice).map_err(|e| NotifyError::Delivery(e.to_string()))?;

@@ -270,6 +270,26 @@ async fn a_weekly_digest_reaches_email_and_webhooks_once_and_failures_are_retrie
     );
     assert!(subjects.contains(&"Payments · Campaign \"Payments DR\" ends 2026-12-17"), "{subjects:?}");
 
+    // A bad day: 10 % of events failed against a 99 % objective — burning 10× too fast (the
+    // default policy warns above 3×) and the budget of its 28 days used up. Told once each.
+    let bad_day = serde_json::json!([{"service": "checkout", "slo": "availability", "day": "2026-12-06",
+                                       "good": 900, "total": 1000}]);
+    assert_eq!(app.post_json("slo-measurements", &bad_day).await.0, 200);
+    assert_eq!(notifier.team_events(monday).await.expect("budgets"), 6, "two notices for each subscription");
+    assert_eq!(notifier.team_events(monday).await.expect("again"), 0);
+    let before = emails_count(web).await;
+    for (id, target, status, _) in notifications(app).await {
+        if target.ends_with(".test") && status == "queued" {
+            notifier.deliver(id, monday).await.expect("delivered");
+        }
+    }
+    let emails: Value =
+        reqwest::get(format!("http://127.0.0.1:{web}/email")).await.expect("api").json().await.expect("json");
+    let told: Vec<&str> =
+        emails.as_array().expect("emails")[before..].iter().filter_map(|e| e["subject"].as_str()).collect();
+    assert!(told.contains(&"Payments · checkout/availability burns its error budget 10.0× too fast"), "{told:?}");
+    assert!(told.contains(&"Payments · The error budget of checkout/availability is used up"), "{told:?}");
+
     // The unsubscribe link ends the subscription: no third email.
     let page = app.client.get(format!("{}/unsubscribe/{token}", app.base)).send().await.expect("sent");
     assert_eq!(page.status(), 200);

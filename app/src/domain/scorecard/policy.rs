@@ -263,7 +263,13 @@ pub struct Policy {
     pub targets: BTreeMap<crate::domain::kpi::KpiId, f64>,
     /// When a page counts as off hours or sleep hours (`[oncall]`).
     pub paging_hours: crate::domain::kpi::PagingHours,
+    /// The 1-day burn rate above which a team is told its error budget burns fast
+    /// (`[notifications] fast_burn_rate`; docs/notifications.md).
+    pub fast_burn_rate: f64,
 }
+
+/// [`Policy::fast_burn_rate`] when the policy names none: a 28-day budget gone in under 10 days.
+pub const DEFAULT_FAST_BURN_RATE: f64 = 3.0;
 
 /// Why a policy file was rejected. Messages name the check and tier at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -317,6 +323,14 @@ struct RawPolicy {
     targets: BTreeMap<String, f64>,
     #[serde(default)]
     oncall: Option<super::oncall_hours::RawOncall>,
+    #[serde(default)]
+    notifications: Option<RawNotifications>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotifications {
+    fast_burn_rate: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -413,7 +427,13 @@ impl Policy {
         let checklist = validate_checklist(items, seen.contains(&CheckId::SelfAssessmentCurrent))?;
         let targets = super::targets::validate_targets(raw.targets)?;
         let paging_hours = super::oncall_hours::validate_oncall(raw.oncall)?;
-        Ok(Policy { version, checklist, checks, targets, paging_hours })
+        let fast_burn_rate = raw.notifications.and_then(|n| n.fast_burn_rate).unwrap_or(DEFAULT_FAST_BURN_RATE);
+        if !fast_burn_rate.is_finite() || fast_burn_rate <= 1.0 {
+            return Err(PolicyError::Syntax(format!(
+                "notifications.fast_burn_rate must be a number above 1 (the budget lasting exactly its window), got {fast_burn_rate}"
+            )));
+        }
+        Ok(Policy { version, checklist, checks, targets, paging_hours, fast_burn_rate })
     }
 
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
