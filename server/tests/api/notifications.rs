@@ -155,9 +155,15 @@ async fn a_weekly_digest_reaches_email_and_webhooks_once_and_failures_are_retrie
         .expect("mailer");
     let notifier = server::notify::Notifier::new(figures, Some(mailer), "https://plumbline.example".to_owned());
 
-    // Monday morning, two replicas at once: one digest per subscription.
+    // Monday morning, two replicas (each with its own pool) at once: one digest per subscription.
+    let replica = {
+        let db = server::db::connect(&app.database).await.expect("the replica's pool");
+        let policy = app::domain::scorecard::Policy::default_policy().expect("policy");
+        let figures = server::kpis::Figures::new(db, policy, app::domain::kpi::ReportingCalendar::default());
+        server::notify::Notifier::new(figures, None, "https://plumbline.example".to_owned())
+    };
     let monday = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).single().expect("instant");
-    let (a, b) = tokio::join!(notifier.weekly_digests(monday), notifier.weekly_digests(monday));
+    let (a, b) = tokio::join!(notifier.weekly_digests(monday), replica.weekly_digests(monday));
     assert_eq!(a.expect("run a") + b.expect("run b"), 3, "three subscriptions, three digests");
     assert_eq!(notifier.weekly_digests(monday).await.expect("again"), 0, "once per week");
     assert_eq!(app.count("notification").await, 3);
