@@ -17,6 +17,8 @@ pub struct SubscriptionView {
     pub target: String,
     /// A webhook's signing secret, for the receiver to verify `X-Plumbline-Signature`.
     pub secret: Option<String>,
+    /// A calendar subscription's private feed link.
+    pub feed_url: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,

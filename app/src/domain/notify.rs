@@ -16,6 +16,9 @@ use super::scorecard::Level;
 pub enum Channel {
     Email,
     Webhook,
+    /// A private iCalendar feed of the team's forecast, at a link holding the subscription's
+    /// token (calendar apps cannot send a bearer token); nothing is sent.
+    Calendar,
 }
 
 impl Channel {
@@ -23,11 +26,12 @@ impl Channel {
         match self {
             Channel::Email => "email",
             Channel::Webhook => "webhook",
+            Channel::Calendar => "calendar",
         }
     }
 
     pub fn parse(text: &str) -> Option<Channel> {
-        [Channel::Email, Channel::Webhook].into_iter().find(|c| c.as_str() == text.trim())
+        [Channel::Email, Channel::Webhook, Channel::Calendar].into_iter().find(|c| c.as_str() == text.trim())
     }
 }
 
@@ -146,7 +150,8 @@ pub fn check_subscription(team: &str, channel: &str, target: &str) -> Result<Sub
         ADMIN_NOTICES => None,
         team => Some(Slug::parse(team).map_err(|e| format!("The team must be a team's name: it {e}."))?),
     };
-    let channel = Channel::parse(channel).ok_or_else(|| format!("'{channel}' is not a channel (email or webhook)."))?;
+    let channel =
+        Channel::parse(channel).ok_or_else(|| format!("'{channel}' is not a channel (email, webhook or calendar)."))?;
     let target = target.trim();
     if target.len() > 500 {
         return Err("The address must be at most 500 characters.".into());
@@ -167,6 +172,11 @@ pub fn check_subscription(team: &str, channel: &str, target: &str) -> Result<Sub
                 return Err(format!("'{target}' is not an http(s) URL."));
             }
         }
+        Channel::Calendar if team.is_none() => {
+            return Err("A calendar feed is a team's forecast: choose a team.".into());
+        }
+        // Its address is the link Plumbline makes.
+        Channel::Calendar => return Ok(SubscriptionDraft { team, channel, target: String::new() }),
     }
     Ok(SubscriptionDraft { team, channel, target: target.to_owned() })
 }

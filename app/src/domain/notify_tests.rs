@@ -32,6 +32,8 @@ fn a_subscription_names_a_team_a_channel_and_a_plausible_address() {
     assert_eq!(check_subscription(ADMIN_NOTICES, "email", "admins@example.com").unwrap().team, None);
     assert!(check_subscription("Shop!", "email", "a@b").unwrap_err().contains("team"));
     assert!(check_subscription("shop", "sms", "a@b").unwrap_err().contains("not a channel"));
+    assert_eq!(check_subscription("shop", "calendar", "ignored").unwrap().target, "");
+    assert!(check_subscription(ADMIN_NOTICES, "calendar", "").is_err(), "a feed is a team's");
     for bad in ["nobody", "a@", "@b", "a b@c", "a@b@c", "<a@b>"] {
         assert!(check_subscription("shop", "email", bad).is_err(), "{bad}");
     }

@@ -72,9 +72,10 @@ fn NotificationsBody(
                 <select id="subscription-channel" name="channel">
                     <option value="email">"Email"</option>
                     <option value="webhook">"Webhook (Slack-compatible JSON, signed)"</option>
+                    <option value="calendar">"Calendar feed of the team's forecast (a private link)"</option>
                 </select>
-                <label for="subscription-target">"Email address or webhook URL"</label>
-                <input id="subscription-target" name="target" required maxlength="500"/>
+                <label for="subscription-target">"Email address or webhook URL (none for a calendar feed)"</label>
+                <input id="subscription-target" name="target" maxlength="500"/>
                 <div class="import-actions">
                     <button class="button" type="submit">"Subscribe"</button>
                 </div>
@@ -110,6 +111,9 @@ fn SubscriptionTable(subscriptions: Vec<SubscriptionView>, end: ServerAction<End
                         let secret = s.secret.clone().map(|secret| view! {
                             <details><summary>"Signing secret"</summary><code>{secret}</code></details>
                         });
+                        let feed = s.feed_url.clone().map(|url| view! {
+                            <details><summary>"Private feed link"</summary><code data-testid="feed-url">{url}</code></details>
+                        });
                         let state = match s.ended_at {
                             Some(at) => view! { <span class="note">{format!("Ended {}", when(at))}</span> }.into_any(),
                             None => {
@@ -133,7 +137,7 @@ fn SubscriptionTable(subscriptions: Vec<SubscriptionView>, end: ServerAction<End
                                     }}
                                 </td>
                                 <td>{s.channel.clone()}</td>
-                                <td><code>{s.target.clone()}</code>{secret}</td>
+                                <td><code>{s.target.clone()}</code>{secret}{feed}</td>
                                 <td>{format!("{}, {}", s.created_by, when(s.created_at))}</td>
                                 <td>{state}</td>
                             </tr>

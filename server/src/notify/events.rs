@@ -24,8 +24,11 @@ impl Notifier {
     /// Makes the notices due at `now` for every active subscription; returns how many were new.
     pub async fn team_events(&self, now: DateTime<Utc>) -> Result<usize, NotifyError> {
         let db = &self.figures.db;
-        let subscriptions =
-            subscription::Entity::find().filter(subscription::Column::EndedAt.is_null()).all(db).await?;
+        let subscriptions = subscription::Entity::find()
+            .filter(subscription::Column::EndedAt.is_null())
+            .filter(subscription::Column::Channel.ne(app::domain::notify::Channel::Calendar.as_str()))
+            .all(db)
+            .await?;
         if subscriptions.is_empty() {
             return Ok(0);
         }

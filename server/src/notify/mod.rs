@@ -115,6 +115,17 @@ impl Notifier {
         Ok(Some(found))
     }
 
+    /// The team of the active calendar feed holding `token`.
+    pub async fn calendar_feed(&self, token: &str) -> Result<Option<String>, DbErr> {
+        Ok(subscription::Entity::find()
+            .filter(subscription::Column::UnsubscribeToken.eq(token))
+            .filter(subscription::Column::Channel.eq(Channel::Calendar.as_str()))
+            .filter(subscription::Column::EndedAt.is_null())
+            .one(self.db())
+            .await?
+            .map(|s| s.team))
+    }
+
     /// Every active subscription's digest of the week holding `now`, made once: returns how many
     /// notifications this run created (and queued for delivery).
     pub async fn weekly_digests(&self, now: DateTime<Utc>) -> Result<usize, NotifyError> {
@@ -122,6 +133,7 @@ impl Notifier {
         let subscriptions = subscription::Entity::find()
             .filter(subscription::Column::EndedAt.is_null())
             .filter(subscription::Column::Team.ne(ADMIN_NOTICES))
+            .filter(subscription::Column::Channel.ne(Channel::Calendar.as_str()))
             .order_by_asc(subscription::Column::Id)
             .all(self.db())
             .await?;
@@ -167,6 +179,7 @@ impl Notifier {
         let subscriptions = subscription::Entity::find()
             .filter(subscription::Column::EndedAt.is_null())
             .filter(subscription::Column::Team.eq(ADMIN_NOTICES))
+            .filter(subscription::Column::Channel.ne(Channel::Calendar.as_str()))
             .all(self.db())
             .await?;
         let notice = Notice {
@@ -315,6 +328,7 @@ impl Notifier {
                 channels::post_webhook(&self.http, &sub.target, sub.secret.as_deref().unwrap_or_default(), body, now)
                     .await
             }
+            Some(Channel::Calendar) => Err("a calendar feed is read, not sent".to_owned()),
             None => Err(format!("unknown channel '{}'", sub.channel)),
         }
     }

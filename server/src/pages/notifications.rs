@@ -96,6 +96,8 @@ impl NotificationsPort for NotificationsPage {
                     channel: s.channel.clone(),
                     target: s.target.clone(),
                     secret: s.secret.clone(),
+                    feed_url: (s.channel == app::domain::notify::Channel::Calendar.as_str())
+                        .then(|| format!("{}/calendar/{}.ics", self.notifier.public_url, s.unsubscribe_token)),
                     created_by: s.created_by.clone(),
                     created_at: s.created_at,
                     ended_at: s.ended_at,

@@ -99,12 +99,20 @@ pub async fn team_calendar(
     Path(slug): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    match horizon(&query, &["horizon_days"]) {
+        Ok(horizon) => team_feed(&state, slug, horizon).await,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `slug`'s forecast over `horizon` days as an iCalendar feed (also served at a calendar
+/// subscription's private link, `/calendar/{token}`).
+pub async fn team_feed(state: &AppState, slug: String, horizon: u32) -> Response {
     let result = async {
-        let horizon = horizon(&query, &["horizon_days"])?;
         let team = Slug::parse(&slug)
             .map_err(|_| Problem::new(StatusCode::NOT_FOUND, "Unknown scope", format!("there is no team '{slug}'")))?;
         let scope = Scope::Team(team);
-        existing(&state, &scope).await?;
+        existing(state, &scope).await?;
         let now = crate::clock_now();
         let report = state.figures.forecast(&scope, horizon, now).await.map_err(problem)?;
         let names = crate::catalog::team_names(&state.figures.db)

@@ -1,6 +1,6 @@
-//! `GET /unsubscribe/{token}`: the link at the foot of every notification email. Public (the
-//! token is the credential: 24 random bytes, one per subscription); it ends the subscription
-//! and says so.
+//! `GET /unsubscribe/{token}`: the link at the foot of every notification email; and
+//! `GET /calendar/{token}`: a calendar subscription's private iCalendar feed of its team's
+//! forecast. Public: the token is the credential (24 random bytes, one per subscription).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -38,5 +38,24 @@ pub async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String
             Problem::new(StatusCode::NOT_FOUND, "Unknown link", "this unsubscribe link is not valid").into_response()
         }
         Err(error) => Problem::internal("ending a subscription", &error).into_response(),
+    }
+}
+
+/// A calendar subscription's feed: its team's forecast over the next 90 days.
+#[utoipa::path(get, path = "/calendar/{token}", tag = "notifications", security(()),
+    params(("token" = String, Path, description = "The calendar subscription's token, optionally followed by `.ics`")),
+    responses((status = 200, description = "The team's forecast as an iCalendar feed", content_type = "text/calendar"),
+        (status = 404, description = "No active calendar subscription has this token", body = crate::problem::Problem)))]
+pub async fn calendar(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
+    let unknown =
+        || Problem::new(StatusCode::NOT_FOUND, "Unknown link", "this calendar link is not valid").into_response();
+    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return unknown();
+    }
+    match state.notifier.calendar_feed(token).await {
+        Ok(Some(team)) => super::forecast::team_feed(&state, team, super::forecast::DEFAULT_HORIZON_DAYS).await,
+        Ok(None) => unknown(),
+        Err(error) => Problem::internal("reading a calendar subscription", &error).into_response(),
     }
 }

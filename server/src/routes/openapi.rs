@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         super::identity::logout,
         super::identity::signed_out,
         super::notifications::unsubscribe,
+        super::notifications::calendar,
         super::identity::me,
         super::identity::list_tokens,
         super::identity::create_token,

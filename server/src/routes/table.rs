@@ -71,6 +71,7 @@ fn api_routes() -> Vec<ApiRoute> {
         POST "/auth/logout" Public => identity::logout,
         GET "/auth/signed-out" Public => identity::signed_out,
         GET "/unsubscribe/{token}" Public => notifications::unsubscribe,
+        GET "/calendar/{token}" Public => notifications::calendar,
         GET "/api/v1/openapi.json" Public => openapi::document,
         GET "/api/v1/me" SignedIn => identity::me,
         GET "/api/v1/tokens" Person => identity::list_tokens,

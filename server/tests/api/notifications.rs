@@ -306,6 +306,29 @@ async fn a_weekly_digest_reaches_email_and_webhooks_once_and_failures_are_retrie
     );
     let after = next + chrono::TimeDelta::days(7);
     assert_eq!(notifier.weekly_digests(after).await.expect("after"), 2, "the two webhooks only");
+
+    // A calendar subscription is a private link to the team's forecast feed, for calendar apps
+    // (which cannot send a token); it sends nothing and ends like any subscription.
+    let (status, reply) =
+        call(app, "subscribe", &[("team", "payments"), ("channel", "calendar"), ("target", "")]).await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, view) = call(app, "notifications", &[]).await;
+    let feed = view["subscriptions"].as_array().and_then(|s| s.iter().find(|s| s["channel"] == "calendar").cloned());
+    let feed = feed.expect("the calendar subscription");
+    let url = feed["feed_url"].as_str().expect("its link").to_owned();
+    assert!(url.starts_with(&format!("{}/calendar/", app.base)) && url.ends_with(".ics"), "{url}");
+    let response = app.client.get(&url).send().await.expect("sent");
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("text/calendar")));
+    assert!(response.text().await.expect("feed").starts_with("BEGIN:VCALENDAR"));
+    assert_eq!(
+        notifier.weekly_digests(after + chrono::TimeDelta::days(7)).await.expect("later"),
+        2,
+        "a feed gets no digest"
+    );
+    let id = feed["id"].as_i64().expect("id").to_string();
+    assert_eq!(call(app, "end_subscription", &[("id", &id)]).await.0, 200);
+    assert_eq!(app.client.get(&url).send().await.expect("sent").status(), 404, "an ended feed is gone");
 }
 
 crate::on_both_backends!(a_weekly_digest_reaches_email_and_webhooks_once_and_failures_are_retried_then_reported);
