@@ -619,7 +619,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         public_url: args.public_url,
     };
     let public_url = notify.public_url.clone().unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
-    let notifier = crate::notify::Notifier::new(figures, notify.mailer()?, public_url);
+    let notifier = crate::notify::Notifier::new(figures, notify.mailer()?, public_url)?;
     let jobs = crate::jobs::builtin::standard(db, notifier);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = jobs.start(args.workers as usize, stopped);

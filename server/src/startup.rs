@@ -195,7 +195,7 @@ impl Application {
             .spacing_recomputes(settings.recompute_spacing)
             .recomputing_through(recompute_db);
         let public_url = settings.notify.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.addr));
-        let notifier = crate::notify::Notifier::new(figures.clone(), settings.notify.mailer()?, public_url);
+        let notifier = crate::notify::Notifier::new(figures.clone(), settings.notify.mailer()?, public_url)?;
         let jobs = crate::jobs::builtin::standard(db.clone(), notifier.clone());
         // After an import the current figures are recomputed in the background.
         let ingestion = {

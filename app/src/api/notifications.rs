@@ -81,6 +81,10 @@ pub struct FollowState {
 #[server(endpoint = "follow_state")]
 pub async fn get_follow_state(team: String) -> Result<FollowState, AppError> {
     let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Person, "following teams")?;
+    // A person, who may also read what the notifications tell.
+    if !principal.allows(crate::domain::access::Access::Read) {
+        return Err(AppError::Forbidden("following teams".into()));
+    }
     ports.notifications.follow_state(principal, team).await
 }
 
@@ -88,5 +92,8 @@ pub async fn get_follow_state(team: String) -> Result<FollowState, AppError> {
 #[server(endpoint = "follow_team")]
 pub async fn follow_team(team: String, follow: bool) -> Result<(), AppError> {
     let (principal, ports) = crate::ports::enter(crate::domain::access::Access::Person, "following teams")?;
+    if !principal.allows(crate::domain::access::Access::Read) {
+        return Err(AppError::Forbidden("following teams".into()));
+    }
     ports.notifications.follow(principal, team, follow).await
 }

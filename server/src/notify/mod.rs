@@ -15,7 +15,10 @@ use app::domain::notify::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 
 pub use channels::{Mailer, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 
@@ -49,6 +52,30 @@ pub enum NotifyError {
     Delivery(String),
 }
 
+/// Creates a subscription (through `db`, the caller's transaction); a webhook's signing secret
+/// is generated with it.
+pub async fn subscribe<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    draft: SubscriptionDraft,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<subscription::Model, DbErr> {
+    let secret = (draft.channel == Channel::Webhook).then(random_token);
+    subscription::ActiveModel {
+        team: Set(draft.team.map_or_else(|| ADMIN_NOTICES.to_owned(), |t| t.to_string())),
+        channel: Set(draft.channel.as_str().to_owned()),
+        target: Set(draft.target),
+        secret: Set(secret),
+        unsubscribe_token: Set(random_token()),
+        created_by: Set(created_by.to_owned()),
+        created_at: Set(now),
+        ended_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
 fn random_token() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 24];
@@ -57,62 +84,48 @@ fn random_token() -> String {
 }
 
 impl Notifier {
-    pub fn new(figures: Figures, mailer: Option<Mailer>, public_url: String) -> Notifier {
+    pub fn new(figures: Figures, mailer: Option<Mailer>, public_url: String) -> std::io::Result<Notifier> {
+        // Never the default client: webhooks get a time limit and no redirects.
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap_or_default();
-        Notifier {
-            figures,
-            mailer: mailer.map(Arc::new),
-            public_url: public_url.trim_end_matches('/').to_owned(),
-            http,
-        }
+            .map_err(|e| std::io::Error::other(format!("cannot make the webhook client: {e}")))?;
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        Ok(Notifier { figures, mailer: mailer.map(Arc::new), public_url, http })
     }
 
     fn db(&self) -> &DatabaseConnection {
         &self.figures.db
     }
 
-    /// Creates a subscription; a webhook's signing secret is generated and returned with it.
-    pub async fn subscribe(
-        &self,
-        draft: SubscriptionDraft,
-        created_by: &str,
-        now: DateTime<Utc>,
-    ) -> Result<subscription::Model, DbErr> {
-        let secret = (draft.channel == Channel::Webhook).then(random_token);
-        subscription::ActiveModel {
-            team: Set(draft.team.map_or_else(|| ADMIN_NOTICES.to_owned(), |t| t.to_string())),
-            channel: Set(draft.channel.as_str().to_owned()),
-            target: Set(draft.target),
-            secret: Set(secret),
-            unsubscribe_token: Set(random_token()),
-            created_by: Set(created_by.to_owned()),
-            created_at: Set(now),
-            ended_at: Set(None),
-            ..Default::default()
-        }
-        .insert(self.db())
-        .await
+    pub async fn subscription_by_token(&self, token: &str) -> Result<Option<subscription::Model>, DbErr> {
+        subscription::Entity::find().filter(subscription::Column::UnsubscribeToken.eq(token)).one(self.db()).await
     }
 
-    /// Ends the subscription holding `token` (the link in its emails); `None` if there is none.
+    /// Ends the subscription holding `token` (the link in its emails), with its audit event;
+    /// `None` if there is none.
     pub async fn unsubscribe(&self, token: &str, now: DateTime<Utc>) -> Result<Option<subscription::Model>, DbErr> {
-        let Some(found) = subscription::Entity::find()
-            .filter(subscription::Column::UnsubscribeToken.eq(token))
-            .one(self.db())
-            .await?
-        else {
+        let Some(found) = self.subscription_by_token(token).await? else {
             return Ok(None);
         };
-        if found.ended_at.is_none() {
-            let mut row: subscription::ActiveModel = found.clone().into();
-            row.ended_at = Set(Some(now));
-            return Ok(Some(row.update(self.db()).await?));
+        if found.ended_at.is_some() {
+            return Ok(Some(found));
         }
-        Ok(Some(found))
+        let txn = self.db().begin().await?;
+        let mut row: subscription::ActiveModel = found.clone().into();
+        row.ended_at = Set(Some(now));
+        let ended = row.update(&txn).await?;
+        let details = serde_json::json!({ "subscription": ended.id, "team": ended.team, "channel": ended.channel });
+        let entry = crate::audit::AuditEntry::new(
+            "unsubscribe-link",
+            "subscription.ended",
+            &format!("subscription:{}", ended.id),
+            details,
+        );
+        crate::audit::append(&txn, entry, now).await?;
+        txn.commit().await?;
+        Ok(Some(ended))
     }
 
     /// The team of the active calendar feed holding `token`.
@@ -138,6 +151,7 @@ impl Notifier {
             .all(self.db())
             .await?;
         let mut made = 0;
+        let mut failed = None;
         let mut digests = std::collections::HashMap::new();
         for sub in subscriptions {
             let key = format!("{}:{}:{week}", Event::WeeklyDigest.as_str(), sub.id);
@@ -150,7 +164,15 @@ impl Notifier {
                 continue;
             }
             if !digests.contains_key(&sub.team) {
-                let team_digest = digest::team_digest(self, &sub.team, &week, now).await?;
+                // One team's failure does not keep the others' digests: it is retried with the job.
+                let team_digest = match digest::team_digest(self, &sub.team, &week, now).await {
+                    Ok(digest) => digest,
+                    Err(error) => {
+                        tracing::warn!(team = %sub.team, %error, "cannot make a team's digest");
+                        failed.get_or_insert(error);
+                        None
+                    }
+                };
                 digests.insert(sub.team.clone(), team_digest);
             }
             let Some(Some(team_digest)) = digests.get(&sub.team) else { continue };
@@ -162,7 +184,10 @@ impl Notifier {
                 made += 1;
             }
         }
-        Ok(made)
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(made),
+        }
     }
 
     /// Tells the admins' notices that waiver request `request` waits for a decision; returns
@@ -229,20 +254,23 @@ impl Notifier {
             sent_at: Set(None),
             ..Default::default()
         };
+        // The notification and its delivery job together: never one without the other.
+        let txn = self.db().begin().await?;
         let inserted = match notification::Entity::insert(row)
             .on_conflict(OnConflict::column(notification::Column::DedupeKey).do_nothing().to_owned())
-            .exec_without_returning(self.db())
+            .exec_without_returning(&txn)
             .await
         {
             Err(DbErr::RecordNotInserted) => 0,
             other => other?,
         };
         if inserted == 0 {
+            txn.rollback().await?;
             return Ok(false);
         }
         let id: i64 = notification::Entity::find()
             .filter(notification::Column::DedupeKey.eq(key))
-            .one(self.db())
+            .one(&txn)
             .await?
             .map(|n| n.id)
             .ok_or_else(|| DbErr::RecordNotFound(key.to_owned()))?;
@@ -252,7 +280,8 @@ impl Notifier {
             max_attempts: DELIVERY_ATTEMPTS,
             run_at: now,
         };
-        queue::enqueue(self.db(), &job, now).await?;
+        queue::enqueue(&txn, &job, now).await?;
+        txn.commit().await?;
         Ok(true)
     }
 

@@ -44,8 +44,13 @@ fn admin_only(principal: &Principal) -> Result<(), AppError> {
 }
 
 fn subscription_details(row: &subscription::Model) -> serde_json::Value {
-    // Never the secret or the unsubscribe token: the trail is readable by auditors.
-    json!({ "subscription": row.id, "team": row.team, "channel": row.channel, "target": row.target })
+    // Never the secret, the unsubscribe token or a webhook's path (often a credential itself,
+    // as Slack's are): the trail is readable by auditors.
+    let target = match row.channel.as_str() {
+        "webhook" => row.target.split('/').take(3).collect::<Vec<_>>().join("/"),
+        _ => row.target.clone(),
+    };
+    json!({ "subscription": row.id, "team": row.team, "channel": row.channel, "target": target })
 }
 
 #[async_trait::async_trait]
@@ -130,6 +135,9 @@ impl NotificationsPort for NotificationsPage {
     }
 
     async fn follow(&self, principal: Principal, team: String, follow: bool) -> Result<(), AppError> {
+        if !principal.allows(app::domain::access::Access::Read) {
+            return Err(AppError::Forbidden("following teams".into()));
+        }
         let email = principal
             .email
             .clone()
@@ -185,14 +193,16 @@ impl NotificationsPage {
             return Err(AppError::Invalid(format!("There is no team '{team}'.")));
         }
         let now = crate::clock_now();
-        let row = self.notifier.subscribe(draft, &principal.signature(), now).await.map_err(internal)?;
+        let txn = db.begin().await.map_err(internal)?;
+        let row = crate::notify::subscribe(&txn, draft, &principal.signature(), now).await.map_err(internal)?;
         let entry = AuditEntry::new(
             &principal.actor(),
             "subscription.created",
             &format!("subscription:{}", row.id),
             subscription_details(&row),
         );
-        audit::append(db, entry, now).await.map_err(internal)?;
+        audit::append(&txn, entry, now).await.map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
         tracing::info!(subscription = row.id, team = %row.team, channel = %row.channel, "subscription created");
         Ok(())
     }

@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         crate::auth::oidc::callback,
         super::identity::logout,
         super::identity::signed_out,
+        super::notifications::confirm_unsubscribe,
         super::notifications::unsubscribe,
         super::notifications::calendar,
         super::identity::me,
