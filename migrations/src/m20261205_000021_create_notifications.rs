@@ -17,7 +17,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Subscription::Team).text().not_null())
                 .col(ColumnDef::new(Subscription::Channel).text().not_null())
                 .col(ColumnDef::new(Subscription::Target).text().not_null())
-                // The webhook's signing key (shown once when created); null for email.
+                // The webhook's signing key (shown to admins on the notifications page); null otherwise.
                 .col(ColumnDef::new(Subscription::Secret).text().null())
                 .col(ColumnDef::new(Subscription::UnsubscribeToken).text().not_null().unique_key())
                 .col(ColumnDef::new(Subscription::CreatedBy).text().not_null())

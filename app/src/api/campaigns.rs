@@ -96,6 +96,8 @@ pub struct CampaignView {
     pub deadline: NaiveDate,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// The reporting day it was started on (the burn-up's first day).
+    pub started_on: NaiveDate,
     pub state: CampaignState,
     /// Days from today to the deadline (0 on the deadline; negative once past).
     pub days_left: i64,

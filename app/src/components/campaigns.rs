@@ -16,6 +16,8 @@ const PAD: f32 = 24.0;
 #[component]
 pub fn BurnUpChart(points: Vec<BurnUpPoint>, start: NaiveDate, deadline: NaiveDate) -> impl IntoView {
     let span = (deadline - start).num_days().max(1) as f32;
+    // The scale fits every recorded day; the goal line is the latest day's total.
+    let goal = points.last().map_or(0, |p| p.total);
     let total = points.iter().map(|p| p.total).max().unwrap_or(0).max(1) as f32;
     let x = |day: NaiveDate| PAD + ((day - start).num_days() as f32).clamp(0.0, span) * (WIDTH - 2.0 * PAD) / span;
     let y = |met: usize| HEIGHT - PAD - met as f32 * (HEIGHT - 2.0 * PAD) / total;
@@ -28,7 +30,7 @@ pub fn BurnUpChart(points: Vec<BurnUpPoint>, start: NaiveDate, deadline: NaiveDa
         "Services meeting the goal by day, from {start} to the deadline {deadline}: {}",
         points.iter().map(|p| format!("{} {} of {}", p.day, p.met, p.total)).collect::<Vec<_>>().join("; ")
     );
-    let goal_y = format!("{:.1}", y(total as usize));
+    let goal_y = format!("{:.1}", y(goal));
     view! {
         <figure class="burn-up" data-testid="burn-up">
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
@@ -39,7 +41,7 @@ pub fn BurnUpChart(points: Vec<BurnUpPoint>, start: NaiveDate, deadline: NaiveDa
                 {dots}
                 <text x=PAD.to_string() y=(HEIGHT - 6.0).to_string()>{start.to_string()}</text>
                 <text x=(WIDTH - PAD).to_string() y=(HEIGHT - 6.0).to_string() text-anchor="end">{format!("deadline {deadline}")}</text>
-                <text x=PAD.to_string() y=(PAD - 8.0).to_string()>{format!("goal: {}", total as usize)}</text>
+                <text x=PAD.to_string() y=(PAD - 8.0).to_string()>{format!("goal: {goal}")}</text>
             </svg>
             <figcaption>
                 <table class="data compact">

@@ -292,7 +292,12 @@ fn sections(digest: &Digest) -> Vec<(String, Vec<String>)> {
     let ahead = if digest.ahead.is_empty() {
         vec!["Nothing changes in the next 30 days if nothing else happens.".to_owned()]
     } else {
-        digest.ahead.iter().take(LISTED).map(|a| format!("{}: {}", a.day, a.headline)).collect()
+        let mut lines: Vec<String> =
+            digest.ahead.iter().take(LISTED).map(|a| format!("{}: {}", a.day, a.headline)).collect();
+        if digest.ahead.len() > LISTED {
+            lines.push(format!("… and {} more on the team's page.", digest.ahead.len() - LISTED));
+        }
+        lines
     };
     let mut overdue: Vec<String> = digest
         .overdue

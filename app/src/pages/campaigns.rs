@@ -187,18 +187,21 @@ pub fn CampaignPage() -> impl IntoView {
 
 #[component]
 fn CampaignDetail(view: CampaignView, update: ServerAction<UpdateCampaign>) -> impl IntoView {
-    let start = view.created_at.date_naive();
+    let start = view.started_on;
     let headline = match (&view.result, view.state, &view.now) {
         (Some(result), _, _) => {
             let when = if result.on_deadline(view.deadline) {
                 format!("recorded on the deadline, {}", result.recorded_at.format("%Y-%m-%d %H:%M UTC"))
             } else {
                 format!(
-                    "nothing was recorded on the deadline; this is the first record after it, {}",
+                    "nothing was recorded on the deadline; this is the standing judged after it, {}",
                     result.recorded_at.format("%Y-%m-%d %H:%M UTC")
                 )
             };
             format!("Result: {} services met the goal ({when}).", met_of(result.met, result.total))
+        }
+        (None, CampaignState::Running, Some(now)) if now.total == 0 => {
+            "No service in scope can meet the goal: none is counted.".to_owned()
         }
         (None, CampaignState::Running, Some(now)) => {
             let left = match view.days_left {
@@ -312,7 +315,7 @@ fn CampaignDetail(view: CampaignView, update: ServerAction<UpdateCampaign>) -> i
 #[component]
 fn OpenServices(services: Vec<ServiceGoal>) -> impl IntoView {
     if services.is_empty() {
-        return view! { <p class="empty">"Every service meets the goal."</p> }.into_any();
+        return view! { <p class="empty">"No service still open."</p> }.into_any();
     }
     view! {
         <div class="table-scroll" tabindex="0">

@@ -102,7 +102,7 @@ impl Notifier {
                             (
                                 Event::CampaignResult,
                                 format!(
-                                    "Campaign \"{}\" ended: {} of {} services met it",
+                                    "Campaign \"{}\" ended: {} of all its {} services met it",
                                     campaign.title, result.met, result.total
                                 ),
                                 vec![if open.is_empty() {

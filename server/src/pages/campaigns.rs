@@ -158,6 +158,7 @@ impl CampaignsPort for CampaignsPage {
             goal: campaign.goal.describe(&figures.policy),
             scope: campaign.scope.describe(),
             days_left: (campaign.deadline - today).num_days(),
+            started_on: figures.calendar.day_of(campaign.created_at),
             as_of: Some(cards.as_of),
             now: Some(now_standing),
             burn_up,
