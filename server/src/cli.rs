@@ -618,7 +618,12 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         mail_from: args.mail.mail_from,
         public_url: args.public_url,
     };
-    let public_url = notify.public_url.clone().unwrap_or_else(|| "http://127.0.0.1:3000".to_owned());
+    let public_url = notify.public_url.clone().unwrap_or_else(|| {
+        // A worker listens on no address of its own: without the site's, links in emails point
+        // at the local default.
+        tracing::warn!("PLUMBLINE_PUBLIC_URL is not set: notification links will point at http://127.0.0.1:3000");
+        "http://127.0.0.1:3000".to_owned()
+    });
     let notifier = crate::notify::Notifier::new(figures, notify.mailer()?, public_url)?;
     let jobs = crate::jobs::builtin::standard(db, notifier);
     let (stop, stopped) = tokio::sync::watch::channel(false);

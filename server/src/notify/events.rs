@@ -145,11 +145,20 @@ impl Notifier {
         }
 
         let week = app::domain::notify::iso_week(today);
+        let mut failed = None;
         for team in subscriptions.iter().map(|s| s.team.clone()).collect::<std::collections::BTreeSet<_>>() {
             let Ok(slug) = app::domain::records::Slug::parse(&team) else { continue };
             let scope = app::domain::kpi::Scope::Team(slug);
             let quarter = app::domain::kpi::Period::quarter_containing(now, self.figures.calendar);
-            let data = crate::kpis::load(db, &quarter, now, &scope, &self.figures.policy.paging_hours).await?;
+            // One team's failure does not keep the others' notices (the job is retried).
+            let data = match crate::kpis::load(db, &quarter, now, &scope, &self.figures.policy.paging_hours).await {
+                Ok(data) => data,
+                Err(error) => {
+                    tracing::warn!(%team, %error, "cannot read a team's SLOs for its notices");
+                    failed.get_or_insert(NotifyError::from(error));
+                    continue;
+                }
+            };
             let active: std::collections::HashSet<(String, String)> =
                 data.slos.iter().filter(|s| s.active).map(|s| (s.service.to_string(), s.slug.to_string())).collect();
             for status in data.slo_statuses(&quarter, now, &scope) {
@@ -218,6 +227,9 @@ impl Notifier {
                 }
             }
         }
-        Ok(made)
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(made),
+        }
     }
 }
