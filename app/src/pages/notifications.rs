@@ -137,7 +137,7 @@ fn SubscriptionTable(subscriptions: Vec<SubscriptionView>, end: ServerAction<End
                                     }}
                                 </td>
                                 <td>{s.channel.clone()}</td>
-                                <td><code>{s.target.clone()}</code>{secret}{feed}</td>
+                                <td>{(!s.target.is_empty()).then(|| view! { <code>{s.target.clone()}</code> })}{secret}{feed}</td>
                                 <td>{format!("{}, {}", s.created_by, when(s.created_at))}</td>
                                 <td>{state}</td>
                             </tr>
