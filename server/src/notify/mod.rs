@@ -16,8 +16,8 @@ use app::domain::notify::{
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 
 pub use channels::{Mailer, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
@@ -299,13 +299,16 @@ impl Notifier {
         };
         let result = if sub.ended_at.is_some() {
             Err("the subscription has ended".to_owned())
+        } else if !self.follower_may_read(&sub, now).await? {
+            Err("the person who follows the team no longer has access to Plumbline".to_owned())
         } else {
             self.send(&sub, &note, now).await
         };
         let attempts = note.attempts + 1;
+        let lost_access = result.as_ref().is_err_and(|e| e.contains("no longer has access"));
         let (status, error) = match &result {
             Ok(()) => ("sent", None),
-            Err(_) if sub.ended_at.is_some() => ("given_up", result.clone().err()),
+            Err(_) if sub.ended_at.is_some() || lost_access => ("given_up", result.clone().err()),
             Err(_) if attempts >= DELIVERY_ATTEMPTS => ("given_up", result.clone().err()),
             Err(_) => ("failed", result.clone().err()),
         };
@@ -328,6 +331,34 @@ impl Notifier {
             }
             Err(error) => Err(NotifyError::Delivery(error)),
         }
+    }
+
+    /// A person following a team with their own address (`created_by` is the address) is still
+    /// a user of Plumbline: not disabled, with a role grant that has not expired. Others' (an
+    /// admin's subscriptions) are not checked.
+    async fn follower_may_read(&self, sub: &subscription::Model, now: DateTime<Utc>) -> Result<bool, DbErr> {
+        use crate::entities::{app_user, role_grant};
+        if sub.channel != Channel::Email.as_str() || sub.created_by != sub.target {
+            return Ok(true);
+        }
+        let Some(user) =
+            app_user::Entity::find().filter(app_user::Column::Email.eq(&sub.target)).one(self.db()).await?
+        else {
+            // An address no user has was an admin's choice.
+            return Ok(true);
+        };
+        if user.disabled_at.is_some() {
+            return Ok(false);
+        }
+        let unexpired = sea_orm::Condition::any()
+            .add(role_grant::Column::ExpiresAt.is_null())
+            .add(role_grant::Column::ExpiresAt.gt(now));
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.eq(user.id))
+            .filter(unexpired)
+            .count(self.db())
+            .await?;
+        Ok(grants > 0)
     }
 
     async fn send(

@@ -340,6 +340,51 @@ async fn a_weekly_digest_reaches_email_and_webhooks_once_and_failures_are_retrie
     let id = feed["id"].as_i64().expect("id").to_string();
     assert_eq!(call(app, "end_subscription", &[("id", &id)]).await.0, 200);
     assert_eq!(app.client.get(&url).send().await.expect("sent").status(), 404, "an ended feed is gone");
+
+    // A person following a team gets its mail only while they may read Plumbline.
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = server::clock_now();
+    let user = server::entities::app_user::ActiveModel {
+        subject: Set("fol".into()),
+        name: Set("Fol".into()),
+        email: Set(Some("fol@example.test".into())),
+        groups: Set("[]".into()),
+        created_at: Set(now),
+        last_login_at: Set(now),
+        disabled_at: Set(None),
+        disabled_by: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("user");
+    server::entities::role_grant::ActiveModel {
+        user_id: Set(user.id),
+        role: Set("viewer".into()),
+        source: Set("admin".into()),
+        granted_by: Set("test".into()),
+        granted_at: Set(now),
+        expires_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("grant");
+    let draft = app::domain::notify::check_subscription("payments", "email", "fol@example.test").expect("draft");
+    server::notify::subscribe(&app.db, draft, "fol@example.test", now).await.expect("follow");
+    let later = after + chrono::TimeDelta::days(14);
+    for (week, disabled) in [(later, false), (later + chrono::TimeDelta::days(7), true)] {
+        if disabled {
+            let mut row: server::entities::app_user::ActiveModel = user.clone().into();
+            row.disabled_at = Set(Some(now));
+            row.update(&app.db).await.expect("disabled");
+        }
+        notifier.weekly_digests(week).await.expect("digests");
+        let (id, ..) = state_of(app, "fol@example.test").await;
+        let _ = notifier.deliver(id, week).await;
+        let (_, status, _) = state_of(app, "fol@example.test").await;
+        assert_eq!(status, if disabled { "given_up" } else { "sent" }, "disabled: {disabled}");
+    }
 }
 
 crate::on_both_backends!(a_weekly_digest_reaches_email_and_webhooks_once_and_failures_are_retried_then_reported);
