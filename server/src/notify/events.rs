@@ -1,6 +1,6 @@
 //! The team notices the `team-events` job makes each morning: a waiver ending within 7 days, a
-//! campaign's deadline within 14 days, a campaign's result. Each once per subscription and
-//! occasion (its `dedupe_key`).
+//! campaign's deadline within 14 days, a campaign's result, an error budget used up or burning
+//! fast. Each once per subscription and occasion (its `dedupe_key`).
 
 use std::collections::HashMap;
 
