@@ -230,23 +230,35 @@ impl CampaignsPort for CampaignsPage {
         }
         let cards = current_scorecards(figures, now).await.map_err(internal)?;
         let first = standing(&draft.goal, &draft.scope, &cards.scorecards);
-        let slug = free_slug(figures, &draft.title).await?;
-        let row = campaign::ActiveModel {
-            slug: Set(slug.clone()),
-            title: Set(draft.title),
-            description: Set(draft.description),
-            owner: Set(draft.owner),
-            goal: Set(json!(draft.goal).to_string()),
-            scope: Set(json!(draft.scope).to_string()),
-            deadline: Set(draft.deadline),
-            created_by: Set(principal.signature()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            cancelled_at: Set(None),
-            result: Set(None),
-            ..Default::default()
+        // Two admins starting campaigns of one title at once: the second takes the next slug.
+        let mut tries = 0;
+        let slug = loop {
+            let slug = free_slug(figures, &draft.title).await?;
+            let row = campaign::ActiveModel {
+                slug: Set(slug.clone()),
+                title: Set(draft.title.clone()),
+                description: Set(draft.description.clone()),
+                owner: Set(draft.owner.clone()),
+                goal: Set(json!(draft.goal).to_string()),
+                scope: Set(json!(draft.scope).to_string()),
+                deadline: Set(draft.deadline),
+                created_by: Set(principal.signature()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                cancelled_at: Set(None),
+                result: Set(None),
+                ..Default::default()
+            };
+            match campaigns::insert(&figures.db, row, &principal.actor(), &first, today, now).await {
+                Ok(_) => break slug,
+                Err(campaigns::CampaignError::Db(error))
+                    if tries < 3 && matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) =>
+                {
+                    tries += 1;
+                }
+                Err(error) => return Err(internal(error)),
+            }
         };
-        campaigns::insert(&figures.db, row, &principal.actor(), &first, today, now).await.map_err(internal)?;
         tracing::info!(campaign = %slug, "campaign created");
         Ok(slug)
     }

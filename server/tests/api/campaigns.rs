@@ -91,6 +91,15 @@ async fn a_campaign_tracks_its_services_and_records_its_result_once(app: &TestAp
     assert_eq!(status, 200, "{reply}");
     // The same title again gets a slug of its own.
     assert_eq!(send(form("DR everywhere!", "3", deadline.clone())).await.0, 200);
+    // Even when two admins send it at the same instant.
+    let (a, b) = tokio::join!(send(form("Race", "3", day(40))), send(form("Race", "3", day(40))));
+    assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
+    let slugs = query(app, "SELECT slug FROM campaign WHERE title = 'Race' ORDER BY slug").await;
+    let slugs: Vec<String> = slugs.iter().map(|r| r.try_get::<String>("", "slug").expect("slug")).collect();
+    assert_eq!(slugs, ["race", "race-2"]);
+    execute(app, "DELETE FROM campaign_point WHERE campaign_id IN (SELECT id FROM campaign WHERE title = 'Race')")
+        .await;
+    execute(app, "DELETE FROM campaign WHERE title = 'Race'").await;
 
     let (status, list) = app.get("/api/v1/campaigns").await;
     assert_eq!(status, 200, "{list}");
@@ -214,7 +223,7 @@ async fn a_campaign_tracks_its_services_and_records_its_result_once(app: &TestAp
     let count = |action: &str| actions.iter().filter(|a| *a == action).count();
     assert_eq!(
         (count("campaign.created"), count("campaign.changed"), count("campaign.cancelled"), count("campaign.result")),
-        (2, 1, 1, 1),
+        (4, 1, 1, 1), // two, and the two that raced
         "{actions:?}"
     );
 
