@@ -343,7 +343,16 @@ impl Standing {
 
 /// Judges every card `scope` includes against `goal`.
 pub fn standing(goal: &CampaignGoal, scope: &CampaignScope, cards: &[Scorecard]) -> Standing {
-    let mut services: Vec<ServiceGoal> = cards.iter().filter(|c| scope.includes(c)).map(|c| judge(goal, c)).collect();
+    standing_of(goal, scope, cards.iter())
+}
+
+/// [`standing`] over `team`'s services only: its share of a campaign.
+pub fn team_standing(goal: &CampaignGoal, scope: &CampaignScope, cards: &[Scorecard], team: &str) -> Standing {
+    standing_of(goal, scope, cards.iter().filter(|c| c.team.as_str() == team))
+}
+
+fn standing_of<'a>(goal: &CampaignGoal, scope: &CampaignScope, cards: impl Iterator<Item = &'a Scorecard>) -> Standing {
+    let mut services: Vec<ServiceGoal> = cards.filter(|c| scope.includes(c)).map(|c| judge(goal, c)).collect();
     services.sort_by(|a, b| (!a.reachable, a.met, a.tier, &a.service).cmp(&(!b.reachable, b.met, b.tier, &b.service)));
     let mut teams: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for s in services.iter().filter(|s| s.reachable) {

@@ -200,6 +200,8 @@ fn a_standing_counts_the_services_in_scope_per_team_with_the_open_ones_first() {
             TeamProgress { team: "payments".into(), met: 1, total: 2 },
         ]
     );
+    let payments = team_standing(&goal, &scope, &cards, "payments");
+    assert_eq!((payments.met, payments.total), (1, 2));
     let by_name = CampaignScope::Services { services: vec![Slug::parse("wiki").unwrap()] };
     assert_eq!(super::standing(&goal, &by_name, &cards).total, 1);
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::format::escape_html as html;
 use super::records::Slug;
 use super::scorecard::Level;
 
@@ -120,7 +121,7 @@ pub fn render_notice(notice: &Notice, unsubscribe: Option<&str>) -> Message {
     }
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"font-family:sans-serif\">\n{body}</body></html>\n",
-        self::html(&subject)
+        html(&subject)
     );
     let items: Vec<String> = notice.lines.iter().map(|l| format!("• {}", mrkdwn(l))).collect();
     let webhook = serde_json::json!({
@@ -259,22 +260,6 @@ fn level(level: Option<Level>) -> &'static str {
     level.map_or("below Bronze", Level::label)
 }
 
-/// Escapes text for HTML element content and attribute values.
-fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Escapes text for Slack's mrkdwn (`&`, `<`, `>`), so names cannot become links or mentions.
 fn mrkdwn(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
@@ -361,7 +346,7 @@ pub fn render_digest(digest: &Digest, unsubscribe: Option<&str>) -> Message {
     }
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body style=\"font-family:sans-serif\">\n{body}</body></html>\n",
-        self::html(&subject)
+        html(&subject)
     );
     let blocks: Vec<serde_json::Value> = parts
         .iter()

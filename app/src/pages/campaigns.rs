@@ -191,11 +191,11 @@ fn CampaignDetail(view: CampaignView, update: ServerAction<UpdateCampaign>) -> i
     let headline = match (&view.result, view.state, &view.now) {
         (Some(result), _, _) => {
             let when = if result.on_deadline(view.deadline) {
-                format!("recorded on the deadline, {}", result.recorded_at.format("%Y-%m-%d %H:%M UTC"))
+                format!("recorded on the deadline, {}", crate::domain::format::instant(result.recorded_at))
             } else {
                 format!(
                     "nothing was recorded on the deadline; this is the standing judged after it, {}",
-                    result.recorded_at.format("%Y-%m-%d %H:%M UTC")
+                    crate::domain::format::instant(result.recorded_at)
                 )
             };
             format!("Result: {} services met the goal ({when}).", met_of(result.met, result.total))

@@ -10,9 +10,7 @@ use crate::api::{
 };
 use crate::components::page_error::PageError;
 
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::domain::format::instant as when;
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use app::domain::campaign::{CampaignState, standing};
+use app::domain::campaign::{CampaignState, team_standing};
 use app::domain::kpi::{Period, Scope};
 use app::domain::notify::{Ahead, CampaignLine, Digest, Event, Overdue, level_changes};
 use app::domain::records::Slug;
@@ -46,14 +46,13 @@ pub async fn team_digest(
         .collect();
     let today = figures.calendar.day_of(now);
     let org_cards = crate::campaigns::current_scorecards(figures, now).await?;
-    let own: Vec<_> = org_cards.scorecards.iter().filter(|c| c.team.as_str() == team_slug).cloned().collect();
     let campaigns = crate::campaigns::all(&figures.db)
         .await
         .map_err(|e| NotifyError::Delivery(format!("cannot read the campaigns: {e}")))?
         .into_iter()
         .filter(|c| c.state(today) == CampaignState::Running)
         .filter_map(|c| {
-            let mine = standing(&c.goal, &c.scope, &own);
+            let mine = team_standing(&c.goal, &c.scope, &org_cards.scorecards, team_slug);
             (mine.total > 0).then_some(CampaignLine {
                 title: c.title,
                 deadline: c.deadline,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::domain::campaign::{CampaignState, standing};
+use app::domain::campaign::{CampaignState, team_standing};
 use app::domain::format::instant as time;
 use app::domain::notify::{CAMPAIGN_WARNING_DAYS, Event, Notice, WAIVER_WARNING_DAYS};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -87,8 +87,7 @@ impl Notifier {
             for campaign in concerned {
                 let link = format!("{}/campaigns/{}", self.public_url, campaign.slug);
                 for team in subscriptions.iter().map(|s| s.team.clone()).collect::<std::collections::BTreeSet<_>>() {
-                    let own: Vec<_> = cards.scorecards.iter().filter(|c| c.team.as_str() == team).cloned().collect();
-                    let mine = standing(&campaign.goal, &campaign.scope, &own);
+                    let mine = team_standing(&campaign.goal, &campaign.scope, &cards.scorecards, &team);
                     if mine.total == 0 {
                         continue;
                     }
@@ -97,7 +96,7 @@ impl Notifier {
                             let open: Vec<&String> = result
                                 .open
                                 .iter()
-                                .filter(|s| own.iter().any(|c| c.service.as_str() == s.as_str()))
+                                .filter(|s| mine.services.iter().any(|own| own.service == **s))
                                 .collect();
                             (
                                 Event::CampaignResult,

@@ -4,7 +4,7 @@
 use app::api::{BurnUpPoint, CampaignChange, CampaignSummary, CampaignView, CampaignsView, GoalCheck, TeamCampaign};
 use app::domain::access::{Principal, Role};
 use app::domain::campaign::{
-    CampaignForm, CampaignState, MAX_DEADLINE_DAYS, check_campaign, check_change, slug_of, standing,
+    CampaignForm, CampaignState, MAX_DEADLINE_DAYS, check_campaign, check_change, slug_of, standing, team_standing,
 };
 use app::error::AppError;
 use app::ports::CampaignsPort;
@@ -188,11 +188,10 @@ impl CampaignsPort for CampaignsPage {
             return Ok(Vec::new());
         }
         let cards = current_scorecards(&figures, now).await.map_err(internal)?;
-        let own: Vec<_> = cards.scorecards.iter().filter(|c| c.team.as_str() == team).cloned().collect();
         let mut out: Vec<TeamCampaign> = running
             .into_iter()
             .filter_map(|c| {
-                let mine = standing(&c.goal, &c.scope, &own);
+                let mine = team_standing(&c.goal, &c.scope, &cards.scorecards, &team);
                 (mine.total > 0).then(|| TeamCampaign {
                     slug: c.slug.clone(),
                     title: c.title.clone(),

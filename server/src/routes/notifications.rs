@@ -78,7 +78,7 @@ pub async fn calendar(State(state): State<AppState>, Path(token): Path<String>) 
     let token = token.strip_suffix(".ics").unwrap_or(&token);
     let unknown =
         || Problem::new(StatusCode::NOT_FOUND, "Unknown link", "this calendar link is not valid").into_response();
-    if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !valid(token) {
         return unknown();
     }
     match state.notifier.calendar_feed(token).await {
