@@ -23,6 +23,7 @@ mod m20261205_000018_alerts_and_shifts;
 mod m20261205_000019_team_time_zone;
 mod m20261205_000020_create_campaigns;
 mod m20261205_000021_create_notifications;
+mod m20261205_000022_create_audit_checkpoints;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_team_time_zone::Migration),
             Box::new(m20261205_000020_create_campaigns::Migration),
             Box::new(m20261205_000021_create_notifications::Migration),
+            Box::new(m20261205_000022_create_audit_checkpoints::Migration),
         ]
     }
 }

@@ -49,6 +49,9 @@ enum Command {
     Openapi,
     /// Run background job workers (and the job scheduler) without the web server.
     Worker(WorkerArgs),
+    /// Check an evidence pack's signatures and every file, offline (no database); exits
+    /// non-zero naming what failed.
+    VerifyPack(VerifyPackArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -73,6 +76,35 @@ struct WorkerArgs {
     /// The site's address, for links in notifications.
     #[arg(long, env = "PLUMBLINE_PUBLIC_URL")]
     public_url: Option<String>,
+    #[command(flatten)]
+    evidence_key: EvidenceKeyArgs,
+}
+
+/// The key evidence packs and audit checkpoints are signed with, and where checkpoints go.
+#[derive(Debug, Clone, Args)]
+struct EvidenceKeyArgs {
+    /// Ed25519 private key, PKCS#8 PEM (`openssl genpkey -algorithm ed25519`); unset:
+    /// `signing-key.pem` in the data directory, generated on first use.
+    #[arg(long, env = "PLUMBLINE_SIGNING_KEY_FILE")]
+    signing_key_file: Option<PathBuf>,
+    /// Directory every audit checkpoint is also written to; unset: `audit-checkpoints` in the
+    /// data directory.
+    #[arg(long, env = "PLUMBLINE_CHECKPOINT_DIR")]
+    checkpoint_dir: Option<PathBuf>,
+    /// URL every audit checkpoint is also POSTed to (JSON).
+    #[arg(long, env = "PLUMBLINE_CHECKPOINT_WEBHOOK", hide_env_values = true)]
+    checkpoint_webhook: Option<String>,
+}
+
+impl EvidenceKeyArgs {
+    fn settings(&self, data_dir: &std::path::Path) -> crate::settings::EvidenceSettings {
+        crate::settings::EvidenceSettings {
+            signing_key_file: self.signing_key_file.clone(),
+            data_dir: data_dir.to_owned(),
+            checkpoint_dir: self.checkpoint_dir.clone(),
+            checkpoint_webhook: self.checkpoint_webhook.clone(),
+        }
+    }
 }
 
 /// The mail server notifications are sent through.
@@ -158,6 +190,8 @@ struct EvidenceArgs {
     /// Who is exporting, for the manifest and the audit trail.
     #[arg(long, env = "USER", default_value = "unknown")]
     user: String,
+    #[command(flatten)]
+    evidence_key: EvidenceKeyArgs,
     #[arg(long, env = "PLUMBLINE_POLICY_FILE")]
     policy_file: Option<PathBuf>,
     #[arg(long, env = "PLUMBLINE_FISCAL_YEAR_START_MONTH", default_value_t = 1)]
@@ -253,6 +287,8 @@ struct ServeArgs {
     identity: IdentityArgs,
     #[command(flatten)]
     mail: MailArgs,
+    #[command(flatten)]
+    evidence_key: EvidenceKeyArgs,
 }
 
 /// Sign-in through an OpenID Connect provider; all unset means local mode.
@@ -410,6 +446,7 @@ pub async fn run() -> ExitCode {
         Command::Import(args) => import(*args).await,
         Command::Openapi => print_openapi(),
         Command::Worker(args) => worker(args).await,
+        Command::VerifyPack(args) => crate::verify_cli::verify_pack(&args.pack, args.public_key.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -444,25 +481,40 @@ async fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Re-compute the audit trail's hash chain; exits non-zero, naming the seq, if it is broken.
-    Verify(DatabaseArgs),
+    /// Re-compute the audit trail's hash chain, then compare it with earlier signed checkpoints;
+    /// exits non-zero, naming the seq, if it is broken, rewritten or truncated.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct AuditVerifyArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// A checkpoint file (from an evidence pack, `PLUMBLINE_CHECKPOINT_DIR` or the webhook);
+    /// repeatable.
+    #[arg(long = "checkpoint")]
+    checkpoints: Vec<PathBuf>,
+    /// The public key the checkpoints must be signed with (PEM, from
+    /// /api/v1/evidence/public-key); without it, each checkpoint's own key is used.
+    #[arg(long)]
+    public_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+struct VerifyPackArgs {
+    /// The evidence pack (ZIP).
+    pack: PathBuf,
+    /// The public key the pack must be signed with (PEM, from /api/v1/evidence/public-key);
+    /// without it, the pack's own signing-key.pem is used.
+    #[arg(long)]
+    public_key: Option<PathBuf>,
 }
 
 /// Reads only: a verifier must not migrate the database it is checking.
-async fn audit_verify(args: DatabaseArgs) -> anyhow::Result<()> {
-    let target = args.target();
+async fn audit_verify(args: AuditVerifyArgs) -> anyhow::Result<()> {
+    let target = args.database.target();
     let db = db::connect(&target).await.with_context(|| format!("cannot connect to {target:?}"))?;
-    let verdict = crate::audit::verify(&db).await.context("cannot read the audit trail (is the database migrated?)")?;
-    match verdict {
-        Ok(chain) => {
-            println!(
-                "audit chain intact: {} events, head seq {} hash {}",
-                chain.count, chain.head_seq, chain.head_hash
-            );
-            Ok(())
-        }
-        Err(broken) => anyhow::bail!("audit chain BROKEN at seq {}: {}", broken.seq, broken.reason),
-    }
+    crate::verify_cli::audit_verify(&db, &args.checkpoints, args.public_key.as_deref()).await
 }
 
 async fn token(args: TokenArgs) -> anyhow::Result<()> {
@@ -487,6 +539,7 @@ impl From<EvidenceArgs> for crate::evidence::cli::ExportArgs {
             policy_file: args.policy_file,
             fiscal_year_start_month: args.fiscal_year_start_month,
             time_zone: args.time_zone,
+            evidence: args.evidence_key.settings(&args.database.data_dir),
         }
     }
 }
@@ -580,6 +633,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             mail_from: args.mail.mail_from,
             public_url: public_url_of_identity,
         },
+        evidence: args.evidence_key.settings(&args.database.data_dir),
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
@@ -625,7 +679,8 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         "http://127.0.0.1:3000".to_owned()
     });
     let notifier = crate::notify::Notifier::new(figures, notify.mailer()?, public_url)?;
-    let jobs = crate::jobs::builtin::standard(db, notifier);
+    let checkpoints = args.evidence_key.settings(&args.database.data_dir).checkpoints()?;
+    let jobs = crate::jobs::builtin::standard(db, notifier, checkpoints);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = jobs.start(args.workers as usize, stopped);
     shutdown_signal().await;

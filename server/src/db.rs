@@ -155,11 +155,26 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Migrator::up(db, None).await;
     }
+    // Nothing to apply: change nothing, so a role that owns no table (docs/operations.md §16)
+    // starts too (the migrator would first try to create its own table).
+    if all_applied(db).await {
+        return Ok(());
+    }
     let txn = db.begin().await?;
     txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
     Migrator::up(&txn, None).await?;
     // Committing releases the lock; on an error the dropped transaction rolls back and frees it.
     txn.commit().await
+}
+
+/// Whether every migration this build knows is recorded as applied (false when that cannot be
+/// read, e.g. on an empty database).
+async fn all_applied(db: &DatabaseConnection) -> bool {
+    let statement = Statement::from_string(db.get_database_backend(), "SELECT version FROM seaql_migrations");
+    let Ok(rows) = db.query_all_raw(statement).await else { return false };
+    let applied: std::collections::HashSet<String> =
+        rows.iter().filter_map(|row| row.try_get::<String>("", "version").ok()).collect();
+    Migrator::migrations().iter().all(|migration| applied.contains(migration.name()))
 }
 
 /// SQLSTATE codes (and SQLite result codes) of failures caused by a concurrent writer, after

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod background;
 pub mod campaigns;
 pub mod catalog;
+pub mod checkpoints;
 pub mod cli;
 pub mod csv;
 pub mod db;
@@ -26,9 +27,11 @@ pub mod routes;
 pub mod serve;
 pub mod server_fns;
 pub mod settings;
+pub mod signing;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod verify_cli;
 
 static CLOCK_SHIFT: std::sync::OnceLock<chrono::TimeDelta> = std::sync::OnceLock::new();
 

@@ -46,6 +46,38 @@ pub struct ServeSettings {
     pub alertmanager: app::domain::ingest::alertmanager::AlertmanagerMapping,
     /// The mail server and the links of notifications.
     pub notify: NotifySettings,
+    /// The key packs and audit checkpoints are signed with, and where checkpoints go.
+    pub evidence: EvidenceSettings,
+}
+
+/// The evidence signing key and the audit checkpoints' destinations (docs/evidence-pack.md).
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceSettings {
+    /// `PLUMBLINE_SIGNING_KEY_FILE`: an Ed25519 private key (PKCS#8 PEM).
+    pub signing_key_file: Option<PathBuf>,
+    /// The data directory: where a generated key is kept, and checkpoints by default.
+    pub data_dir: PathBuf,
+    /// `PLUMBLINE_CHECKPOINT_DIR`.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// `PLUMBLINE_CHECKPOINT_WEBHOOK` (may carry a token: never logged).
+    pub checkpoint_webhook: Option<String>,
+}
+
+/// Checkpoints go here unless `PLUMBLINE_CHECKPOINT_DIR` says otherwise.
+pub const DEFAULT_CHECKPOINT_DIR: &str = "audit-checkpoints";
+
+impl EvidenceSettings {
+    /// Loads (or generates) the signing key; the checkpoints' signer and destinations.
+    pub fn checkpoints(&self) -> std::io::Result<crate::checkpoints::Checkpoints> {
+        let signer = crate::signing::PackSigner::load_or_create(self.signing_key_file.as_deref(), &self.data_dir)
+            .map_err(|e| std::io::Error::other(format!("the evidence signing key: {e}")))?;
+        let directory = self.checkpoint_dir.clone().unwrap_or_else(|| self.data_dir.join(DEFAULT_CHECKPOINT_DIR));
+        Ok(crate::checkpoints::Checkpoints::new(
+            std::sync::Arc::new(signer),
+            Some(directory),
+            self.checkpoint_webhook.clone(),
+        ))
+    }
 }
 
 /// Where notification email goes out, and the site address its links use.

@@ -57,7 +57,7 @@ fn ports(state: &AppState) -> Ports {
         teams: Arc::new(pages::teams::TeamsPage::new(figures.clone())),
         drill_down: Arc::new(pages::drill_down::DrillDownPage::new(figures.clone())),
         kpis: Arc::new(pages::kpis::KpisPage::new(figures.clone())),
-        report: Arc::new(pages::report::ReportPage::new(figures.clone())),
+        report: Arc::new(pages::report::ReportPage::new(figures.clone(), state.checkpoints.clone())),
         reports: Arc::new(pages::reports::ReportsPage::new(figures.clone())),
         services: Arc::new(pages::services::ServicesPage::new(figures.clone())),
         service: Arc::new(pages::service::ServicePage::new(figures.clone())),
@@ -73,7 +73,7 @@ fn ports(state: &AppState) -> Ports {
             state.token_limiter.clone(),
             state.trusted_proxies.clone(),
         )),
-        audit: Arc::new(pages::audit::AuditPage::new(db.clone())),
+        audit: Arc::new(pages::audit::AuditPage::new(db.clone(), state.checkpoints.clone())),
         jobs: Arc::new(pages::jobs::JobsPage::new(state.jobs.clone())),
         shifted_clock: crate::clock_shift().map(|_| crate::clock_now as fn() -> chrono::DateTime<chrono::Utc>),
     }
@@ -196,7 +196,8 @@ impl Application {
             .recomputing_through(recompute_db);
         let public_url = settings.notify.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.addr));
         let notifier = crate::notify::Notifier::new(figures.clone(), settings.notify.mailer()?, public_url)?;
-        let jobs = crate::jobs::builtin::standard(db.clone(), notifier.clone());
+        let checkpoints = settings.evidence.checkpoints()?;
+        let jobs = crate::jobs::builtin::standard(db.clone(), notifier.clone(), checkpoints.clone());
         // After an import the current figures are recomputed in the background.
         let ingestion = {
             let jobs = jobs.clone();
@@ -217,6 +218,7 @@ impl Application {
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             alertmanager: settings.alertmanager.clone(),
             notifier,
+            checkpoints,
         };
         let router = router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application { listener, router, timeouts: settings.connection_timeouts, jobs, workers: settings.workers })

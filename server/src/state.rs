@@ -33,6 +33,8 @@ pub struct AppState {
     pub assets: Arc<crate::assets::Assets>,
     /// Subscriptions and the notifications the jobs send.
     pub notifier: crate::notify::Notifier,
+    /// The evidence signing key, and the audit checkpoints it signs.
+    pub checkpoints: crate::checkpoints::Checkpoints,
 }
 
 impl AppState {

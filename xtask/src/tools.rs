@@ -128,16 +128,17 @@ fn ensure_components() -> Result {
     util::run(Command::new("rustup").args(["component", "add"]).args(missing))
 }
 
-/// The evidence-pack tests open packs as an auditor would (`unzip -t`); the benchmark compares
-/// with `zip -r`.
+/// The evidence-pack tests open packs as an auditor would (`unzip -t`, and `openssl` checks
+/// the signatures); the benchmark compares with `zip -r`.
 fn ensure_archive_tools() -> Result {
-    if Path::new("/usr/bin/unzip").exists() && Path::new("/usr/bin/zip").exists() {
-        println!("ok: unzip, zip");
+    let tools = ["/usr/bin/unzip", "/usr/bin/zip", "/usr/bin/openssl"];
+    if tools.iter().all(|tool| Path::new(tool).exists()) {
+        println!("ok: unzip, zip, openssl");
         return Ok(());
     }
     util::run(
         Command::new("sh")
-            .args(["-c", "apt-get update && apt-get install -y unzip zip"])
+            .args(["-c", "apt-get update && apt-get install -y unzip zip openssl"])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }

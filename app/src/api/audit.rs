@@ -33,6 +33,18 @@ pub struct AuditRow {
     pub hash: String,
 }
 
+/// A signed checkpoint of the chain's head, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointRow {
+    pub seq: i64,
+    pub head_hash: String,
+    pub at: String,
+    /// `daily`, `evidence_pack` or `snapshot`.
+    pub reason: String,
+    /// Where its copies went outside the database.
+    pub delivered: String,
+}
+
 /// A page of the audit log with the chain's head.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditView {
@@ -40,6 +52,10 @@ pub struct AuditView {
     pub next: Option<i64>,
     pub head_seq: i64,
     pub head_hash: String,
+    /// The newest checkpoints, newest first.
+    pub checkpoints: Vec<CheckpointRow>,
+    /// The id of the key checkpoints and evidence packs are signed with.
+    pub signing_key_id: String,
 }
 
 #[server(endpoint = "audit_events")]

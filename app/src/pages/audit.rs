@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{AuditQuery, AuditView, get_audit_events};
+use crate::api::{AuditQuery, AuditView, CheckpointRow, get_audit_events};
 use crate::components::page_error::PageError;
 use crate::components::url::query_string;
 
@@ -49,7 +49,15 @@ pub fn AuditPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the audit log…"</p> }>
             {move || Suspend::new(async move {
                 match events.await {
-                    Ok(view) => view! { <AuditTable view query=query()/> }.into_any(),
+                    Ok(view) => {
+                        let checkpoints = view.checkpoints.clone();
+                        let key_id = view.signing_key_id.clone();
+                        view! {
+                            <AuditTable view query=query()/>
+                            <Checkpoints checkpoints key_id/>
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
@@ -131,6 +139,52 @@ fn AuditTable(view: AuditView, query: AuditQuery) -> impl IntoView {
                 </table>
             </div>
             {next.map(|href| view! { <p><a href=href>"Next page"</a></p> })}
+        </section>
+    }
+}
+
+/// The signed checkpoints of the chain's head: an auditor notes one (or keeps the copy from an
+/// evidence pack) and later runs `plumbline audit verify --checkpoint` against it.
+#[component]
+fn Checkpoints(checkpoints: Vec<CheckpointRow>, key_id: String) -> impl IntoView {
+    let empty = checkpoints.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="checkpoints-heading" data-testid="audit-checkpoints">
+            <h2 id="checkpoints-heading">"Signed checkpoints"</h2>
+            <p class="note">
+                "Each checkpoint is the chain's head signed with Plumbline's evidence key ("
+                <code>{key_id}</code> ", published at " <a href="/api/v1/evidence/public-key" rel="external">
+                "/api/v1/evidence/public-key"</a> ") and delivered outside the database. Note one, or keep "
+                <code>"audit_checkpoint.json"</code> " from an evidence pack: "
+                <code>"plumbline audit verify --checkpoint FILE"</code>
+                " later fails, naming the event, if the trail was rewritten or cut short since."
+            </p>
+            {empty.then(|| view! { <p class="empty">"No checkpoint yet: one is written daily, and at every evidence pack and publication."</p> })}
+            <div class="table-scroll" tabindex="0">
+                <table class="data">
+                    <caption class="visually-hidden">"Signed checkpoints, newest first"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Up to event"</th>
+                            <th scope="col">"Head hash"</th>
+                            <th scope="col">"When (UTC)"</th>
+                            <th scope="col">"Why"</th>
+                            <th scope="col">"Delivered to"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {checkpoints.into_iter().map(|c| view! {
+                            <tr>
+                                <td>{c.seq}</td>
+                                <td><code class="hash">{c.head_hash}</code></td>
+                                <td>{c.at}</td>
+                                <td>{c.reason.replace('_', " ")}</td>
+                                <td>{c.delivered}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </section>
     }
 }

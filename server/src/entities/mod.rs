@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod api_token;
 pub mod app_user;
+pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod campaign;
 pub mod campaign_point;

@@ -20,6 +20,8 @@ pub struct ExportArgs {
     pub policy_file: Option<PathBuf>,
     pub fiscal_year_start_month: u32,
     pub time_zone: String,
+    /// The signing key, and where the checkpoint after the pack goes.
+    pub evidence: crate::settings::EvidenceSettings,
 }
 
 pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> anyhow::Result<()> {
@@ -29,6 +31,7 @@ pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> anyhow::Result
     // No migrations: the database must be the one the server runs on, already migrated.
     let db = db::connect(target).await.with_context(|| format!("cannot connect to {target:?}"))?;
     let scope = resolve_scope(&db, &request).await?;
+    let checkpoints = args.evidence.checkpoints()?;
     let context = PackContext {
         generated_at: crate::clock_now(),
         generated_by: args.actor,
@@ -36,6 +39,7 @@ pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> anyhow::Result
         policy_version: policy.version.clone(),
         calendar,
         audit_head: None,
+        checkpoints,
     };
     // Written beside the target and renamed when complete, so a failed export leaves no pack.
     let partial = args.out.with_extension("zip.partial");
@@ -75,6 +79,7 @@ pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> anyhow::Result
     println!("wrote {} ({} bytes, {} files)", args.out.display(), summary.bytes, summary.files);
     println!("pack sha256:       {}", summary.sha256);
     println!("SHA256SUMS sha256: {}", summary.sums_sha256);
+    println!("signed by:         {}", summary.key_id);
     if let Some(seed) = summary.seed {
         println!("sample seed:       {seed}");
     }

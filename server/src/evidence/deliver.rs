@@ -98,6 +98,8 @@ pub struct PackContext {
     pub policy_version: String,
     pub calendar: ReportingCalendar,
     pub audit_head: Option<Head>,
+    /// Signs the pack and its audit checkpoint; records the checkpoint after the download.
+    pub checkpoints: crate::checkpoints::Checkpoints,
 }
 
 /// Builds the pack into `out`, records the download in the audit trail, then sends the last
@@ -125,6 +127,8 @@ pub async fn deliver(
     );
     audit::append(db, entry, crate::clock_now()).await?;
     out.send(Ok(last)).await.map_err(|_| EvidenceError::Cancelled)?;
+    // The head now includes this download: anchored outside the database.
+    context.checkpoints.record_after(db, crate::checkpoints::Reason::EvidencePack).await;
     Ok(summary)
 }
 
@@ -148,6 +152,7 @@ fn details(request: &EvidenceRequest, summary: &PackSummary, context: &PackConte
         "pack_bytes": summary.bytes,
         "manifest_sha256": summary.manifest_sha256,
         "sha256sums_sha256": summary.sums_sha256,
+        "signing_key_id": summary.key_id,
         "files": summary.files,
     })
 }

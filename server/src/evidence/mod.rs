@@ -9,11 +9,13 @@
 
 pub mod cli;
 mod deliver;
+mod layout;
 mod oncall;
 mod pack;
 mod populations;
 mod sample;
 mod texts;
+pub mod verify;
 mod writer;
 pub mod zip;
 

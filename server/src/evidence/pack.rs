@@ -12,10 +12,19 @@ use serde_json::json;
 
 use super::populations::{self, Window};
 use super::sample::Reservoir;
-use super::texts::{control_mapping, control_summary_csv, manifest, readme_text};
+use super::texts::{Signing, control_mapping, control_summary_csv, manifest, readme_text};
 use super::writer::{Listing, PackWriter};
 use super::{ChunkSender, EvidenceError, PackContext, Scope};
+use crate::checkpoints::{Checkpoint, Reason};
 use crate::csv;
+
+/// The signed files, and what the pack carries besides its data files (docs/evidence-pack.md).
+pub const MANIFEST: &str = "manifest.json";
+pub const SUMS: &str = "SHA256SUMS";
+/// Each signed file's raw 64-byte Ed25519 signature is in `FILE.sig`.
+pub const SIGNATURE_SUFFIX: &str = ".sig";
+pub const PUBLIC_KEY: &str = "signing-key.pem";
+pub const CHECKPOINT: &str = "audit_checkpoint.json";
 
 /// What identifies a finished pack.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +35,8 @@ pub struct PackSummary {
     pub manifest_sha256: String,
     /// SHA-256 of SHA256SUMS: the same for the same request over unchanged data.
     pub sums_sha256: String,
+    /// The key manifest.json and SHA256SUMS are signed with.
+    pub key_id: String,
     pub files: usize,
     pub seed: Option<u64>,
 }
@@ -53,7 +64,8 @@ pub(super) async fn build(
     // The compressor ends once its queue is closed (the writer dropped) or after Close.
     let _ = compressing.await;
     let ((seed, manifest_sha256, sums_sha256, files), (last, sha256, bytes)) = closed?;
-    let summary = PackSummary { sha256, bytes, manifest_sha256, sums_sha256, files, seed };
+    let key_id = context.checkpoints.signer.key_id();
+    let summary = PackSummary { sha256, bytes, manifest_sha256, sums_sha256, key_id, files, seed };
     Ok((summary, Bytes::from(last)))
 }
 
@@ -160,12 +172,32 @@ async fn write_all(
     for file in &writer.files {
         let _ = writeln!(sums, "{}  {}", file.sha256, file.path);
     }
-    let sums_sha256 = writer.whole_file("SHA256SUMS", sums.into_bytes(), None).await?.sha256;
-    let manifest = manifest(request, context, &window, &writer.files, &samples, &sums_sha256);
+    let signer = &context.checkpoints.signer;
+    let sums = sums.into_bytes();
+    let sums_signature = signer.sign(&sums);
+    let sums_sha256 = writer.whole_file(SUMS, sums, None).await?.sha256;
+    // The trail's head the pack was read at, signed: the auditor keeps it to check the trail
+    // against later (`plumbline audit verify --checkpoint`). A generation file, outside
+    // SHA256SUMS, so the same request over unchanged data keeps giving the same SHA256SUMS.
+    let checkpoint = match &context.audit_head {
+        Some(head) => {
+            let checkpoint = Checkpoint::sign(signer, head, context.generated_at, Reason::EvidencePack.as_str());
+            let json = serde_json::to_vec_pretty(&checkpoint).map_err(std::io::Error::other)?;
+            Some(writer.whole_file(CHECKPOINT, json, None).await?.sha256)
+        }
+        None => None,
+    };
+    let signing = Signing { signer, checkpoint_sha256: checkpoint.as_deref() };
+    let manifest = manifest(request, context, &window, &writer.files, &samples, &sums_sha256, &signing);
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
-    let manifest_sha256 = writer.whole_file("manifest.json", manifest, None).await?.sha256;
-    // The data files, SHA256SUMS and manifest.json.
-    Ok((seed, manifest_sha256, sums_sha256, writer.files.len() + 2))
+    let manifest_signature = signer.sign(&manifest);
+    let manifest_sha256 = writer.whole_file(MANIFEST, manifest, None).await?.sha256;
+    writer.whole_file(&format!("{MANIFEST}{SIGNATURE_SUFFIX}"), manifest_signature.to_vec(), None).await?;
+    writer.whole_file(&format!("{SUMS}{SIGNATURE_SUFFIX}"), sums_signature.to_vec(), None).await?;
+    writer.whole_file(PUBLIC_KEY, signer.public_key_pem().into_bytes(), None).await?;
+    // The data files, SHA256SUMS, manifest.json, the two signatures, the public key and the
+    // checkpoint.
+    Ok((seed, manifest_sha256, sums_sha256, writer.files.len() + 5 + usize::from(checkpoint.is_some())))
 }
 
 async fn write_sample(

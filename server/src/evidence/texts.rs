@@ -30,6 +30,12 @@ pub(super) fn control_summary_csv(rows: &std::collections::BTreeMap<String, u64>
     (out, controls.len() as u64)
 }
 
+/// The pack's signing key, and the SHA-256 of its audit checkpoint (none while the trail is empty).
+pub(super) struct Signing<'a> {
+    pub signer: &'a crate::signing::PackSigner,
+    pub checkpoint_sha256: Option<&'a str>,
+}
+
 pub(super) fn manifest(
     request: &EvidenceRequest,
     context: &PackContext,
@@ -37,13 +43,25 @@ pub(super) fn manifest(
     files: &[FileRecord],
     samples: &[serde_json::Value],
     sums_sha256: &str,
+    signing: &Signing<'_>,
 ) -> serde_json::Value {
+    use super::pack::{CHECKPOINT, MANIFEST, PUBLIC_KEY, SIGNATURE_SUFFIX, SUMS};
     json!({
         "format": EVIDENCE_FORMAT,
         "generated_at": context.generated_at,
         "generated_by": context.generated_by,
         "audit_head": context.audit_head,
-        "generation_fields": ["generated_at", "generated_by", "audit_head"],
+        "audit_checkpoint": signing.checkpoint_sha256.map(|sha256| json!({"file": CHECKPOINT, "sha256": sha256})),
+        "generation_fields": ["generated_at", "generated_by", "audit_head", "audit_checkpoint"],
+        "signature": {
+            "algorithm": "Ed25519",
+            "key_id": signing.signer.key_id(),
+            "public_key_file": PUBLIC_KEY,
+            "signed_files": {
+                MANIFEST: format!("{MANIFEST}{SIGNATURE_SUFFIX}"),
+                SUMS: format!("{SUMS}{SIGNATURE_SUFFIX}"),
+            },
+        },
         "application": {"name": "plumbline", "version": env!("CARGO_PKG_VERSION")},
         "kpi_definitions_version": KPI_DEFINITIONS_VERSION,
         "policy_version": context.policy_version,
@@ -83,7 +101,11 @@ pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> S
     let _ = writeln!(text, "  README.txt             this file");
     let _ = writeln!(text, "  manifest.json          who generated the pack and when, versions, and per file its row");
     let _ = writeln!(text, "                         count, SHA-256 and the selection that produced it");
-    let _ = writeln!(text, "  SHA256SUMS             SHA-256 of every file except itself and manifest.json");
+    let _ = writeln!(text, "  SHA256SUMS             SHA-256 of every file except the ones below");
+    let _ = writeln!(text, "  manifest.json.sig      Ed25519 signature of manifest.json (raw 64 bytes)");
+    let _ = writeln!(text, "  SHA256SUMS.sig         Ed25519 signature of SHA256SUMS (raw 64 bytes)");
+    let _ = writeln!(text, "  signing-key.pem        the public key both signatures check with");
+    let _ = writeln!(text, "  audit_checkpoint.json  the audit trail's head when the pack was read, signed");
     let _ = writeln!(text, "  control_mapping.csv    which file and columns evidence which SOC 2 / ISO 27001 control");
     for population in Population::ALL {
         let _ = writeln!(text, "  {:<22} {}", population.file(), population.description());
@@ -95,14 +117,22 @@ pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> S
     let _ = writeln!(text, "                         and each published quarter's executive report (PDF)");
     text.push_str(
         "\nHOW TO VERIFY\n\
-         1. unzip the pack and run `sha256sum -c SHA256SUMS` in its folder: every file must be OK.\n\
-         2. Compare each CSV's data rows (lines after the header) with \"rows\" in manifest.json.\n\
-         3. The download is recorded in Plumbline's audit trail (action evidence.downloaded) with\n\
-         \x20  the SHA-256 of the whole ZIP and of manifest.json and SHA256SUMS. manifest.json's\n\
-         \x20  audit_head is the trail's head when the pack was generated; `plumbline audit verify`\n\
-         \x20  re-computes the chain, and a later chain that does not contain that head was truncated.\n\
-         4. The same request over unchanged data gives identical files; only manifest.json's\n\
-         \x20  generation fields (generated_at, generated_by, audit_head) differ.\n\
+         1. `plumbline verify-pack PACK.zip --public-key KEY.pem` checks both signatures and every\n\
+         \x20  file, offline, without a database (exit 0, or 1 naming what failed). KEY.pem is the\n\
+         \x20  key Plumbline publishes at /api/v1/evidence/public-key; without --public-key the\n\
+         \x20  pack's own signing-key.pem is used, which proves the pack unaltered since signing\n\
+         \x20  but not who signed it: compare its key id (in manifest.json) with the published one.\n\
+         2. Without Plumbline: `openssl pkeyutl -verify -pubin -inkey KEY.pem -rawin -in\n\
+         \x20  manifest.json -sigfile manifest.json.sig` (the same for SHA256SUMS), then\n\
+         \x20  `sha256sum -c SHA256SUMS` in the unzipped folder: every file must be OK.\n\
+         3. Compare each CSV's data rows (lines after the header) with \"rows\" in manifest.json.\n\
+         4. The download is recorded in Plumbline's audit trail (action evidence.downloaded) with\n\
+         \x20  the SHA-256 of the whole ZIP and of manifest.json and SHA256SUMS. Keep\n\
+         \x20  audit_checkpoint.json: `plumbline audit verify --checkpoint audit_checkpoint.json`\n\
+         \x20  later fails, naming the seq, if the trail was rewritten or truncated since.\n\
+         5. The same request over unchanged data gives identical files; only manifest.json's\n\
+         \x20  generation fields (generated_at, generated_by, audit_head, audit_checkpoint), the\n\
+         \x20  checkpoint and the signatures differ.\n\
          \n\
          CONVENTIONS\n\
          - CSV per RFC 4180, UTF-8, CRLF line ends, a header row.\n\

@@ -25,7 +25,11 @@ pub const WEEKLY_DIGEST: &str = "weekly-digest";
 pub const TEAM_EVENTS: &str = "team-events";
 
 /// The engine with Plumbline's own job kinds and schedules.
-pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jobs {
+pub fn standard(
+    db: DatabaseConnection,
+    notifier: crate::notify::Notifier,
+    checkpoints: crate::checkpoints::Checkpoints,
+) -> Jobs {
     let figures = notifier.figures.clone();
     let zone = figures.calendar.time_zone();
     let warm = {
@@ -104,6 +108,23 @@ pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jo
             }
         }
     };
+    let checkpoint = {
+        let (db, checkpoints) = (db.clone(), checkpoints.clone());
+        move |_payload| {
+            let (db, checkpoints) = (db.clone(), checkpoints.clone());
+            async move {
+                checkpoints
+                    .record(&db, crate::checkpoints::Reason::Daily, crate::clock_now())
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("cannot write the daily audit checkpoint: {e}"))
+            }
+        }
+    };
+    let post_checkpoint = move |payload: serde_json::Value| {
+        let checkpoints = checkpoints.clone();
+        async move { checkpoints.post(payload).await }
+    };
     let deliver = move |payload: serde_json::Value| {
         let notifier = notifier.clone();
         async move {
@@ -117,16 +138,20 @@ pub fn standard(db: DatabaseConnection, notifier: crate::notify::Notifier) -> Jo
         .kind(CAMPAIGN_PROGRESS, 5, campaigns)
         .kind(WEEKLY_DIGEST, 3, digests)
         .kind(TEAM_EVENTS, 3, events)
-        .kind(crate::notify::DELIVER, crate::notify::DELIVERY_ATTEMPTS, deliver);
+        .kind(crate::notify::DELIVER, crate::notify::DELIVERY_ATTEMPTS, deliver)
+        .kind(crate::checkpoints::DAILY_CHECKPOINT, 5, checkpoint)
+        .kind(crate::checkpoints::DELIVER_CHECKPOINT, crate::checkpoints::WEBHOOK_ATTEMPTS, post_checkpoint);
     let schedules = (
         Cron::parse("*/5 * * * *"),
         Cron::parse("17 3 * * *"),
         Cron::parse("41 * * * *"),
         Cron::parse("0 8 * * 1"),
         Cron::parse("5 8 * * *"),
+        Cron::parse("3 0 * * *"),
     );
     let builder = match schedules {
-        (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning), Ok(mornings)) => builder
+        (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning), Ok(mornings), Ok(midnight)) => builder
+            .schedule("audit-checkpoint-daily", midnight, crate::checkpoints::DAILY_CHECKPOINT, serde_json::json!({}))
             .schedule("weekly-digest-monday-08", monday_morning, WEEKLY_DIGEST, serde_json::json!({}))
             .schedule("team-events-daily-0805", mornings, TEAM_EVENTS, serde_json::json!({}))
             .schedule("warm-figures-every-5-minutes", every_five, WARM_FIGURES, serde_json::json!({}))

@@ -1,7 +1,7 @@
 //! The audit log page: events filtered by actor and action, a page at a time, with the
 //! chain's head.
 
-use app::api::{AuditQuery, AuditRow, AuditView};
+use app::api::{AuditQuery, AuditRow, AuditView, CheckpointRow};
 use app::error::AppError;
 use app::ports::AuditPort;
 
@@ -9,11 +9,15 @@ use crate::audit::{self, AuditFilter};
 
 pub struct AuditPage {
     db: sea_orm::DatabaseConnection,
+    checkpoints: crate::checkpoints::Checkpoints,
 }
 
+/// Checkpoints the page lists.
+const CHECKPOINTS_SHOWN: u64 = 10;
+
 impl AuditPage {
-    pub fn new(db: sea_orm::DatabaseConnection) -> Self {
-        AuditPage { db }
+    pub fn new(db: sea_orm::DatabaseConnection, checkpoints: crate::checkpoints::Checkpoints) -> Self {
+        AuditPage { db, checkpoints }
     }
 }
 
@@ -48,6 +52,18 @@ impl AuditPort for AuditPage {
         let page =
             audit::list(&self.db, &filter, 100).await.map_err(|e| AppError::internal("listing audit events", &e))?;
         let head = page.head.unwrap_or(audit::Head { seq: 0, hash: app::domain::audit::GENESIS.to_owned() });
+        let checkpoints = crate::checkpoints::recent(&self.db, CHECKPOINTS_SHOWN)
+            .await
+            .map_err(|e| AppError::internal("listing audit checkpoints", &e))?
+            .into_iter()
+            .map(|c| CheckpointRow {
+                seq: c.seq,
+                head_hash: c.head_hash,
+                at: app::domain::format::instant_seconds(c.at),
+                reason: c.reason,
+                delivered: c.delivered,
+            })
+            .collect();
         Ok(AuditView {
             rows: page
                 .items
@@ -66,6 +82,8 @@ impl AuditPort for AuditPage {
             next: page.next,
             head_seq: head.seq,
             head_hash: head.hash,
+            checkpoints,
+            signing_key_id: self.checkpoints.signer.key_id(),
         })
     }
 }

@@ -13,11 +13,13 @@ use crate::report::{self, ReportError};
 
 pub struct ReportPage {
     figures: Figures,
+    /// A checkpoint of the audit trail follows each publication.
+    checkpoints: crate::checkpoints::Checkpoints,
 }
 
 impl ReportPage {
-    pub fn new(figures: Figures) -> Self {
-        ReportPage { figures }
+    pub fn new(figures: Figures, checkpoints: crate::checkpoints::Checkpoints) -> Self {
+        ReportPage { figures, checkpoints }
     }
 }
 
@@ -72,6 +74,7 @@ impl ReportPort for ReportPage {
         match Box::pin(snapshots::publish(&self.figures, &period, &actor, now)).await {
             Ok(summary) => {
                 tracing::info!(period = %summary.period, sha256 = %summary.content_sha256, %actor, "report published");
+                self.checkpoints.record_after(&self.figures.db, crate::checkpoints::Reason::Snapshot).await;
                 Ok(())
             }
             Err(

@@ -95,6 +95,31 @@ pub async fn verify(State(state): State<AppState>) -> Response {
     }
 }
 
+/// The newest signed checkpoints of the chain (docs/access-and-audit.md §Checkpoints), for an
+/// auditor to note; the copies that prove anything are the ones delivered outside the database.
+#[utoipa::path(get, path = "/api/v1/audit/checkpoints", operation_id = "list_audit_checkpoints", summary = "List audit checkpoints", tag = "audit",
+    responses((status = 200, description = "The newest checkpoints, newest first, with the signing key's id", body = Object),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
+pub async fn checkpoints(State(state): State<AppState>) -> Response {
+    match crate::checkpoints::recent(&state.db, 50).await {
+        Ok(rows) => Json(json!({
+            "key_id": state.checkpoints.signer.key_id(),
+            "items": rows.into_iter().map(|c| json!({
+                "seq": c.seq,
+                "head_hash": c.head_hash,
+                "at": c.at,
+                "reason": c.reason,
+                "key_id": c.key_id,
+                "signature": c.signature,
+                "delivered": c.delivered,
+            })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(error) => Problem::internal("listing audit checkpoints", &error).into_response(),
+    }
+}
+
 /// `GET /api/v1/audit/export.csv?actor=&action=&from=&to=`: every matching event up to the
 /// chain's head at the start, as CSV (formula-safe cells, see [`crate::csv`]), oldest first,
 /// streamed a page at a time so a long trail never sits in memory. The export is itself

@@ -72,6 +72,7 @@ pub async fn download(
         policy_version: state.figures.policy.version.clone(),
         calendar: state.figures.calendar,
         audit_head: None,
+        checkpoints: state.checkpoints.clone(),
     };
     let file_name = format!("plumbline-evidence-{}-{}.zip", request.from, request.to);
     let (sender, mut receiver) = mpsc::channel(CHANNEL_CHUNKS);
@@ -96,6 +97,24 @@ pub async fn download(
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         body,
+    )
+        .into_response()
+}
+
+/// The public key evidence packs and audit checkpoints are signed with, as PEM, with its id in
+/// `x-plumbline-key-id`. Public on purpose: an auditor fetches it (or is handed it) once and
+/// checks every pack against it with `plumbline verify-pack --public-key`.
+#[utoipa::path(get, path = "/api/v1/evidence/public-key", operation_id = "evidence_public_key", summary = "The evidence signing key", tag = "evidence", security(()),
+    responses((status = 200, description = "The Ed25519 public key (SubjectPublicKeyInfo PEM)", content_type = "application/x-pem-file")))]
+pub async fn public_key(State(state): State<AppState>) -> Response {
+    let signer = &state.checkpoints.signer;
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/x-pem-file".to_owned()),
+            (header::HeaderName::from_static("x-plumbline-key-id"), signer.key_id()),
+        ],
+        signer.public_key_pem(),
     )
         .into_response()
 }

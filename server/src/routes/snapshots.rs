@@ -58,7 +58,10 @@ pub async fn publish(
         })
     };
     match result.await {
-        Ok(summary) => (StatusCode::CREATED, Json(summary)).into_response(),
+        Ok(summary) => {
+            state.checkpoints.record_after(&state.db, crate::checkpoints::Reason::Snapshot).await;
+            (StatusCode::CREATED, Json(summary)).into_response()
+        }
         Err(problem) => problem.into_response(),
     }
 }

@@ -212,7 +212,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     // The table the gate reads, written out here independently: a route added, removed or given
     // another rule must be reviewed here too.
     use Access::*;
-    let golden: [(&str, &str, Access); 53] = [
+    let golden: [(&str, &str, Access); 55] = [
         ("GET", "/healthz", Public),
         ("GET", "/readyz", Public),
         ("GET", "/unsubscribe/{token}", Public),
@@ -239,7 +239,10 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         ("GET", "/api/v1/audit", Audit),
         ("GET", "/api/v1/audit/verify", Audit),
         ("GET", "/api/v1/audit/export.csv", Audit),
+        ("GET", "/api/v1/audit/checkpoints", Audit),
         ("GET", "/api/v1/evidence", Audit),
+        // The key packs and checkpoints are signed with: public so anyone can check them.
+        ("GET", "/api/v1/evidence/public-key", Public),
         ("GET", "/api/v1/jobs", Admin),
         ("POST", "/api/v1/jobs/{id}/retry", Admin),
         ("GET", "/api/v1/kpis", Read),

@@ -232,7 +232,10 @@ async fn a_pack_holds_each_record_of_the_window_exactly_once(app: &TestApp) {
     assert_eq!(manifest["window"]["from"], "2026-07-01");
     assert_eq!(manifest["window"]["end_exclusive"], "2026-10-01T00:00:00Z");
     assert_eq!(manifest["kpi_definitions_version"], "2");
-    assert_eq!(manifest["generation_fields"], json!(["generated_at", "generated_by", "audit_head"]));
+    assert_eq!(
+        manifest["generation_fields"],
+        json!(["generated_at", "generated_by", "audit_head", "audit_checkpoint"])
+    );
     assert!(manifest["policy_version"].as_str().is_some_and(|v| !v.is_empty()));
     let control = pack.rows("control_mapping.csv");
     assert!(control.iter().any(|r| r["control"] == "CC8.1" && r["file"] == "deployments.csv"));
@@ -257,7 +260,7 @@ async fn the_same_request_gives_the_same_files(app: &TestApp) {
     let sums = |p: &Pack| std::fs::read_to_string(p.path("SHA256SUMS")).expect("sums");
     assert_eq!(sums(&first), sums(&second), "identical file hashes");
     let (mut a, mut b) = (first.manifest(), second.manifest());
-    for field in ["generated_at", "generated_by", "audit_head"] {
+    for field in ["generated_at", "generated_by", "audit_head", "audit_checkpoint"] {
         a.as_object_mut().expect("object").remove(field);
         b.as_object_mut().expect("object").remove(field);
     }
@@ -553,6 +556,7 @@ async fn the_cli_writes_the_same_pack() {
         .args(["export-evidence", "--from", "2026-07-01", "--to", "2026-09-30", "--team", "payments", "--out"])
         .arg(&out)
         .env("DATABASE_URL", &url)
+        .env("PLUMBLINE_DATA_DIR", dir.path())
         .env("USER", "auditor-cli")
         .output()
         .expect("runs");

@@ -26,6 +26,8 @@ pub struct TestApp {
     settings: ServeSettings,
     /// An API token the helpers below send, for apps that require sign-in (set once).
     pub bearer: std::sync::OnceLock<String>,
+    /// The data directory: the evidence signing key and the audit checkpoints.
+    pub files: std::sync::Arc<tempfile::TempDir>,
     cleanup: Cleanup,
 }
 
@@ -110,6 +112,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     };
     let db = server::db::connect(&target).await.expect("connect");
     server::db::migrate(&db).await.expect("migrate");
+    let files = std::sync::Arc::new(tempfile::tempdir().expect("data dir"));
     let settings = ServeSettings {
         database: target.clone(),
         addr: "127.0.0.1:0".parse().expect("addr"),
@@ -127,6 +130,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         trusted_proxies,
         alertmanager: Default::default(),
         notify: Default::default(),
+        evidence: server::settings::EvidenceSettings { data_dir: files.path().to_owned(), ..Default::default() },
         // Tests read recomputed figures right after each import.
         recompute_spacing: std::time::Duration::ZERO,
         workers,
@@ -141,6 +145,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         database: target,
         settings,
         bearer: std::sync::OnceLock::new(),
+        files,
         cleanup,
     }
 }

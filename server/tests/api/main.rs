@@ -29,6 +29,7 @@ mod reports;
 mod self_assessments;
 mod service_page;
 mod services_page;
+mod signed_packs;
 mod stored_figures;
 mod summary_pages;
 mod waivers;
