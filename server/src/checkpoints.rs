@@ -250,7 +250,8 @@ impl Checkpoints {
         let response = self
             .http
             .post(url)
-            .json(&payload)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(payload.to_string())
             .send()
             .await
             .map_err(|e| format!("the checkpoint webhook could not be reached: {}", e.without_url()))?;

@@ -259,3 +259,56 @@ async fn an_application_role_that_owns_nothing_starts_and_cannot_touch_the_trail
     let disable = disable.expect_err("no ALTER TABLE on the trail");
     assert!(disable.to_string().contains("must be owner"), "{disable}");
 }
+
+/// A checkpoint bound for the webhook is queued as a job with the checkpoint itself, in the same
+/// transaction as its row; the job posts the signed JSON, and a refusing webhook is an error the
+/// job engine retries.
+#[tokio::test]
+async fn a_checkpoint_goes_to_the_webhook_through_the_job_queue() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use server::checkpoints::{Checkpoint, Checkpoints, DELIVER_CHECKPOINT, Reason};
+
+    let received: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>> = Default::default();
+    let seen = received.clone();
+    let receiver = axum::Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(move |body: axum::body::Bytes| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().expect("lock").push(body.to_vec());
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        )
+        .route("/broken", axum::routing::post(|| async { axum::http::StatusCode::SERVICE_UNAVAILABLE }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = server::db::connect(&DatabaseTarget::Embedded(dir.path().join("plumbline.sqlite3"))).await.expect("db");
+    server::db::migrate(&db).await.expect("migrate");
+    append_events(&db, 2).await;
+    let signer = std::sync::Arc::new(server::signing::PackSigner::load_or_create(None, dir.path()).expect("key"));
+    let checkpoints = Checkpoints::new(signer.clone(), None, Some(format!("http://{addr}/hook")));
+    let written = checkpoints.record(&db, Reason::Daily, server::clock_now()).await.expect("recorded").expect("head");
+
+    let jobs = server::entities::job::Entity::find()
+        .filter(server::entities::job::Column::Kind.eq(DELIVER_CHECKPOINT))
+        .all(&db)
+        .await
+        .expect("jobs");
+    assert_eq!(jobs.len(), 1, "one delivery queued");
+    let payload: serde_json::Value = serde_json::from_str(&jobs[0].payload).expect("payload");
+    checkpoints.post(payload.clone()).await.expect("posted");
+    let bodies = received.lock().expect("lock").clone();
+    assert_eq!(bodies.len(), 1);
+    let delivered = Checkpoint::parse(&bodies[0]).expect("a checkpoint");
+    assert_eq!(delivered, written);
+    delivered.check_signature(Some(&signer.public_key())).expect("signed");
+
+    let broken = Checkpoints::new(signer, None, Some(format!("http://{addr}/broken")));
+    let refused = broken.post(payload).await.expect_err("503 is a failure to retry");
+    assert!(refused.contains("503"), "{refused}");
+}

@@ -193,7 +193,7 @@ async fn warm_figures(figures: &Figures) -> Result<(), String> {
 mod tests {
     #[test]
     fn the_standard_schedules_parse() {
-        for text in ["*/5 * * * *", "17 3 * * *", "41 * * * *", "0 8 * * 1", "5 8 * * *"] {
+        for text in ["*/5 * * * *", "17 3 * * *", "41 * * * *", "0 8 * * 1", "5 8 * * *", "3 0 * * *"] {
             assert!(app::domain::jobs::Cron::parse(text).is_ok(), "{text}");
         }
     }
