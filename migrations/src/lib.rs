@@ -24,6 +24,7 @@ mod m20261205_000019_team_time_zone;
 mod m20261205_000020_create_campaigns;
 mod m20261205_000021_create_notifications;
 mod m20261205_000022_create_audit_checkpoints;
+mod m20261205_000023_deployment_approvals;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_create_campaigns::Migration),
             Box::new(m20261205_000021_create_notifications::Migration),
             Box::new(m20261205_000022_create_audit_checkpoints::Migration),
+            Box::new(m20261205_000023_deployment_approvals::Migration),
         ]
     }
 }

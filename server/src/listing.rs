@@ -570,6 +570,8 @@ async fn list_deployments(db: &DatabaseConnection, query: &HashMap<String, Strin
                 json!({
                     "source": m.source, "external_id": m.external_id, "service": names.service(m.service_id),
                     "deployed_at": m.deployed_at.to_rfc3339(), "outcome": m.outcome, "incident": names.incident(m.incident_id),
+                    "author": m.author, "approved_by": m.approved_by, "change_ticket": m.change_ticket,
+                    "emergency": m.emergency,
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )

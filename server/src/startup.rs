@@ -74,6 +74,7 @@ fn ports(state: &AppState) -> Ports {
             state.trusted_proxies.clone(),
         )),
         audit: Arc::new(pages::audit::AuditPage::new(db.clone(), state.checkpoints.clone())),
+        evidence: Arc::new(pages::evidence::EvidencePage::new(figures.clone())),
         jobs: Arc::new(pages::jobs::JobsPage::new(state.jobs.clone())),
         shifted_clock: crate::clock_shift().map(|_| crate::clock_now as fn() -> chrono::DateTime<chrono::Utc>),
     }

@@ -331,6 +331,11 @@ pub struct DeploymentInput {
     pub deployed_at: DateTime<Utc>,
     pub outcome: DeploymentOutcome,
     pub incident: Option<String>,
+    /// Who made the change, who approved it, its ticket, and whether it was an emergency change.
+    pub author: Option<String>,
+    pub approved_by: Option<String>,
+    pub change_ticket: Option<String>,
+    pub emergency: bool,
 }
 
 /// A page or notification sent to a person.

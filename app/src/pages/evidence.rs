@@ -6,12 +6,21 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{AuditQuery, AuditRow, get_audit_events};
+use crate::api::{AuditQuery, AuditRow, ControlTestView, ControlTestsView, get_audit_events, get_control_tests};
+use crate::domain::evidence::control_tests::ControlStatus;
 use crate::domain::evidence::{MAX_SAMPLE, Population};
 
 #[component]
 pub fn EvidencePage() -> impl IntoView {
     let downloads = Resource::new(|| (), |_| latest_downloads());
+    // The control tests of the window in the address (the form below fills it), else of the
+    // last closed quarter.
+    let params = use_query_map();
+    let window = move || {
+        let params = params.read();
+        (params.get("from"), params.get("to"))
+    };
+    let tests = Resource::new(window, |(from, to)| get_control_tests(from, to));
     // A refused request comes back here with its error and what was entered (see
     // server/src/routes/evidence.rs).
     let query = use_query_map();
@@ -73,6 +82,16 @@ pub fn EvidencePage() -> impl IntoView {
             </details>
             <button class="button" type="submit">"Download evidence pack"</button>
         </form>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Running the control tests…"</p> }>
+            {move || Suspend::new(async move {
+                match tests.await {
+                    Ok(view) => view! { <ControlTests view/> }.into_any(),
+                    Err(error) => view! {
+                        <section class="panel"><p class="error" role="alert">{error.to_string()}</p></section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading previous downloads…"</p> }>
             {move || Suspend::new(async move {
                 match downloads.await {
@@ -152,5 +171,89 @@ fn Downloads(rows: Vec<AuditRow>) -> impl IntoView {
                 </div>
             })}
         </section>
+    }
+}
+
+/// Deviations listed per test on the page; the API and the pack's deviations.csv hold them all.
+const SHOWN_DEVIATIONS: usize = 100;
+
+fn status_word(status: ControlStatus) -> (&'static str, &'static str) {
+    match status {
+        ControlStatus::Passed => ("Passed", "status status-pass"),
+        ControlStatus::Failed => ("Failed", "status status-fail"),
+        ControlStatus::NotTested => ("Not tested: nothing to test", "status status-no-data"),
+    }
+}
+
+/// Each control test over the window (docs/control-tests.md), with its deviations.
+#[component]
+fn ControlTests(view: ControlTestsView) -> impl IntoView {
+    let api = format!("/api/v1/evidence/control-tests?from={}&to={}", view.from, view.to);
+    view! {
+        <section class="panel" aria-labelledby="control-tests-heading" data-testid="control-tests">
+            <div class="panel-title">
+                <h2 id="control-tests-heading">
+                    "Control tests, " {view.from.clone()} " to " {view.to.clone()} " (" {view.time_zone.clone()} ")"
+                </h2>
+                <a href=api rel="external">"As JSON"</a>
+            </div>
+            <p class="note">
+                "Each control the records can test, run over the window's records: who was tested and "
+                "which records deviate, and why. A test with nothing to test is not tested, never passed. "
+                "Evidence packs of the same window carry them as control_tests.csv and deviations.csv."
+            </p>
+            <form class="filters" method="get" action="/evidence">
+                <label>"From " <input type="date" name="from" required value=view.from.clone()/></label>
+                <label>"To " <input type="date" name="to" required value=view.to.clone()/></label>
+                <button type="submit">"Test this window"</button>
+            </form>
+            <div class="table-scroll" tabindex="0">
+                <table class="data">
+                    <caption class="visually-hidden">"Control tests of the window"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Test"</th>
+                            <th scope="col">"Controls"</th>
+                            <th scope="col" class="num">"Tested"</th>
+                            <th scope="col" class="num">"Deviations"</th>
+                            <th scope="col">"Result"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {view.tests.iter().map(|test| {
+                            let (word, class) = status_word(test.status);
+                            view! {
+                                <tr data-test=test.id.clone()>
+                                    <td><span title=test.definition.clone()>{test.title.clone()}</span></td>
+                                    <td>{test.controls.clone()}</td>
+                                    <td class="num">{test.population}</td>
+                                    <td class="num">{test.deviations.len()}</td>
+                                    <td><span class=class>{word}</span></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {view.tests.into_iter().filter(|t| !t.deviations.is_empty()).map(|test| view! { <Deviations test/> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn Deviations(test: ControlTestView) -> impl IntoView {
+    let total = test.deviations.len();
+    let more = total.saturating_sub(SHOWN_DEVIATIONS);
+    view! {
+        <details class="deviations" data-deviations=test.id.clone()>
+            <summary>{format!("{}: {total} deviation{}", test.title, if total == 1 { "" } else { "s" })}</summary>
+            <p class="note">{test.definition.clone()}</p>
+            <ul>
+                {test.deviations.into_iter().take(SHOWN_DEVIATIONS).map(|d| view! {
+                    <li><code>{d.external_id}</code> " (" {d.record} ", " {d.services} "): " {d.reason}</li>
+                }).collect_view()}
+            </ul>
+            {(more > 0).then(|| view! { <p class="note">{format!("And {more} more: every one is in the JSON and in the pack's deviations.csv.")}</p> })}
+        </details>
     }
 }

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use leptos::prelude::use_context;
 
 use super::{
-    AccessPort, AuditPort, CampaignsPort, DrillDownPort, ImportPort, JobsPort, KpisPort, NotificationsPort, OncallPort,
-    OverviewPort, ReadinessPort, ReportPort, ReportsPort, ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort,
-    WaiversPort,
+    AccessPort, AuditPort, CampaignsPort, DrillDownPort, EvidencePort, ImportPort, JobsPort, KpisPort,
+    NotificationsPort, OncallPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort, ServicePort, ServicesPort,
+    TeamPort, TeamsPort, TokensPort, WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -36,6 +36,7 @@ pub struct Ports {
     pub access: Arc<dyn AccessPort>,
     pub tokens: Arc<dyn TokensPort>,
     pub audit: Arc<dyn AuditPort>,
+    pub evidence: Arc<dyn EvidencePort>,
     pub jobs: Arc<dyn JobsPort>,
     /// The server's clock when `PLUMBLINE_CLOCK_AT` moved it (local mode), for the banner.
     pub shifted_clock: Option<fn() -> chrono::DateTime<chrono::Utc>>,

@@ -1,6 +1,6 @@
 //! DR tests (with follow-up actions for the ones that did not pass) and deployments.
 
-use app::domain::ingest::RawRow;
+use app::domain::ingest::{Cell, RawRow};
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use rand::Rng;
 
@@ -275,14 +275,52 @@ pub(super) fn deployment_rows(
     }
     deploys.sort_by_key(|deploy| deploy.0);
     out.reserve(deploys.len());
+    // A stream of its own, so approvals leave every other figure of the demo as it was.
+    let mut approvals = rng_for(seed, Stream::Approvals, service_index as u64);
+    let team = &org.teams[service.team].slug;
     for (n, (at, outcome, incident)) in deploys.into_iter().enumerate() {
+        let approval = approval(&mut approvals, team, service.tier);
         out.push(
             row()
                 .with("external_id", text(format!("DEP-{}-{:05}", service.slug, n + 1)))
                 .with("service", text(&service.slug))
                 .with("deployed_at", instant(at))
                 .with("outcome", text(outcome))
-                .maybe("incident", incident.map(|number| text(incident_id(number)))),
+                .maybe("incident", incident.map(|number| text(incident_id(number))))
+                .with("author", text(&approval.author))
+                .maybe("approved_by", approval.approved_by.map(text))
+                .maybe("change_ticket", approval.ticket.map(text))
+                .with("emergency", Cell::Json(serde_json::Value::Bool(approval.emergency))),
         );
     }
+}
+
+struct Approval {
+    author: String,
+    approved_by: Option<String>,
+    ticket: Option<String>,
+    emergency: bool,
+}
+
+/// Who made and approved a change: tier-0/1 changes are nearly always approved by a teammate,
+/// with a rare self-approval, a rare missing approval and a rare emergency change, so the
+/// change-approval control test has a few deviations to show (docs/control-tests.md).
+fn approval(rng: &mut DemoRng, team: &str, tier: u8) -> Approval {
+    let person = |rng: &mut DemoRng| format!("{team}-dev{}@example.com", rng.gen_range(1..=6));
+    let author = person(rng);
+    let emergency = chance(rng, 0.01);
+    let approved = if tier <= 1 { !chance(rng, if emergency { 0.5 } else { 0.004 }) } else { chance(rng, 0.6) };
+    let approved_by = approved.then(|| {
+        if tier <= 1 && chance(rng, 0.004) {
+            return author.clone();
+        }
+        loop {
+            let other = person(rng);
+            if other != author {
+                return other;
+            }
+        }
+    });
+    let ticket = approved_by.as_ref().map(|_| format!("CHG-{}", rng.gen_range(10_000..99_999)));
+    Approval { author, approved_by, ticket, emergency }
 }

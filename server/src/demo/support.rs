@@ -71,6 +71,7 @@ pub(super) enum Stream {
     DrFollowUps,
     Deployments,
     Alerts,
+    Approvals,
 }
 
 pub(super) fn rng_for(seed: u64, stream: Stream, item: u64) -> DemoRng {

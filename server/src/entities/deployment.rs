@@ -11,6 +11,13 @@ pub struct Model {
     pub deployed_at: DateTimeUtc,
     pub outcome: String,
     pub incident_id: Option<i64>,
+    /// Who made the change.
+    pub author: Option<String>,
+    /// Who approved it (another person than the author, for tier-0/1 services).
+    pub approved_by: Option<String>,
+    pub change_ticket: Option<String>,
+    /// Made under the emergency change procedure.
+    pub emergency: bool,
     pub import_batch_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -40,6 +40,7 @@ pub async fn export(target: &DatabaseTarget, args: ExportArgs) -> anyhow::Result
         calendar,
         audit_head: None,
         checkpoints,
+        control_thresholds: app::domain::evidence::control_tests::ControlThresholds::from_policy(&policy),
     };
     // Written beside the target and renamed when complete, so a failed export leaves no pack.
     let partial = args.out.with_extension("zip.partial");

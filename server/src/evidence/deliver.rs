@@ -100,6 +100,8 @@ pub struct PackContext {
     pub audit_head: Option<Head>,
     /// Signs the pack and its audit checkpoint; records the checkpoint after the download.
     pub checkpoints: crate::checkpoints::Checkpoints,
+    /// The policy's days the control tests read.
+    pub control_thresholds: app::domain::evidence::control_tests::ControlThresholds,
 }
 
 /// Builds the pack into `out`, records the download in the audit trail, then sends the last

@@ -8,6 +8,7 @@
 //! are sent: a pack that reached anyone complete is always on record.
 
 pub mod cli;
+pub mod control_tests;
 mod deliver;
 mod layout;
 mod oncall;

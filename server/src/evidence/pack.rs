@@ -10,6 +10,7 @@ use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use serde_json::json;
 
+use super::control_tests::TestWindow;
 use super::populations::{self, Window};
 use super::sample::Reservoir;
 use super::texts::{Signing, control_mapping, control_summary_csv, manifest, readme_text};
@@ -25,6 +26,8 @@ pub const SUMS: &str = "SHA256SUMS";
 pub const SIGNATURE_SUFFIX: &str = ".sig";
 pub const PUBLIC_KEY: &str = "signing-key.pem";
 pub const CHECKPOINT: &str = "audit_checkpoint.json";
+pub const CONTROL_TESTS: &str = "control_tests.csv";
+pub const DEVIATIONS: &str = "deviations.csv";
 
 /// What identifies a finished pack.
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +124,8 @@ async fn write_all(
         }
     }
 
+    write_control_tests(writer, db, scope, &window, context).await?;
+
     let rows: std::collections::BTreeMap<String, u64> =
         writer.files.iter().filter_map(|f| Some((f.path.clone(), f.rows?))).collect();
     let (summary_csv, controls) = control_summary_csv(&rows);
@@ -198,6 +203,61 @@ async fn write_all(
     // The data files, SHA256SUMS, manifest.json, the two signatures, the public key and the
     // checkpoint.
     Ok((seed, manifest_sha256, sums_sha256, writer.files.len() + 5 + usize::from(checkpoint.is_some())))
+}
+
+/// control_tests.csv and deviations.csv: every control test over the pack's window and scope
+/// (docs/control-tests.md).
+async fn write_control_tests(
+    writer: &mut PackWriter,
+    db: &DatabaseTransaction,
+    scope: &Scope,
+    window: &Window,
+    context: &PackContext,
+) -> Result<(), EvidenceError> {
+    let tested = TestWindow { start: window.start, end: window.end, last_day: window.to };
+    let results = super::control_tests::control_tests(db, tested, scope, context.control_thresholds).await?;
+    let mut tests = csv::line(["test", "title", "controls", "population", "deviations", "status", "definition"]);
+    let mut deviations = csv::line(["test", "record", "record_id", "external_id", "services", "reason"]);
+    let mut deviation_rows = 0u64;
+    for result in &results {
+        let id = result.test;
+        let (population, count) = (result.population.to_string(), result.deviations.len().to_string());
+        tests.push_str(&csv::line([
+            id.as_str(),
+            id.title(),
+            id.controls(),
+            &population,
+            &count,
+            result.status.as_str(),
+            id.definition(),
+        ]));
+        for d in &result.deviations {
+            let record_id = d.record_id.to_string();
+            deviations.push_str(&csv::line([
+                id.as_str(),
+                &d.record,
+                &record_id,
+                &d.external_id,
+                &d.services,
+                &d.reason,
+            ]));
+            deviation_rows += 1;
+        }
+    }
+    let listing = Listing {
+        rows: Some(results.len() as u64),
+        description: "Each control test run over the window's records: its population, deviations and status \
+                      (passed, failed, or not_tested when there was nothing to test).",
+        selection: "every control test of docs/control-tests.md, over the services in scope",
+    };
+    writer.whole_file(CONTROL_TESTS, tests.into_bytes(), Some(listing)).await?;
+    let listing = Listing {
+        rows: Some(deviation_rows),
+        description: "Every record that failed a control test, and why.",
+        selection: "the deviations of control_tests.csv, in test order",
+    };
+    writer.whole_file(DEVIATIONS, deviations.into_bytes(), Some(listing)).await?;
+    Ok(())
 }
 
 async fn write_sample(

@@ -522,6 +522,8 @@ async fn deployments(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceEr
         line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team);
         line.push(&instant(r.deployed_at)).push(&r.outcome).push(&opt_num(r.incident_id));
         line.opt(incident_external.as_deref()).push(flag(failed));
+        line.opt(r.author.as_deref()).opt(r.approved_by.as_deref()).opt(r.change_ticket.as_deref());
+        line.push(flag(r.emergency));
         line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
         w.row(line);
         w.flush().await?;

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod campaigns;
 pub mod drill_down;
+pub mod evidence;
 mod header;
 pub mod import;
 pub mod jobs;

@@ -3,6 +3,7 @@
 
 use app::domain::access::Principal;
 use app::domain::evidence::EvidenceRequest;
+use app::domain::evidence::control_tests::ControlThresholds;
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -73,6 +74,7 @@ pub async fn download(
         calendar: state.figures.calendar,
         audit_head: None,
         checkpoints: state.checkpoints.clone(),
+        control_thresholds: ControlThresholds::from_policy(&state.figures.policy),
     };
     let file_name = format!("plumbline-evidence-{}-{}.zip", request.from, request.to);
     let (sender, mut receiver) = mpsc::channel(CHANNEL_CHUNKS);
@@ -117,4 +119,31 @@ pub async fn public_key(State(state): State<AppState>) -> Response {
         signer.public_key_pem(),
     )
         .into_response()
+}
+
+/// `GET /api/v1/evidence/control-tests?from=&to=[&team=…][&tier=…]`: each control test over the
+/// window (docs/control-tests.md), as the Evidence page shows it.
+#[utoipa::path(get, path = "/api/v1/evidence/control-tests", operation_id = "control_tests", summary = "Run the control tests of a window", tag = "evidence",
+    params(("from" = Option<String>, Query, description = "First day of the audit window (required)"),
+        ("to" = Option<String>, Query, description = "Last day of the audit window (required)"),
+        ("team" = Option<String>, Query, description = "Only the services of this team"),
+        ("tier" = Option<String>, Query, description = "Only this tier (0-3)")),
+    responses((status = 200, description = "Each test's population, deviations and status", body = Object),
+        (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
+pub async fn control_tests(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Response {
+    let invalid = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "Invalid control test request", detail);
+    let request = match EvidenceRequest::from_pairs(&pairs) {
+        Ok(request) if request.samples.is_empty() && request.seed.is_none() => request,
+        Ok(_) => {
+            return invalid("samples and seeds belong to evidence packs, not control tests".to_owned()).into_response();
+        }
+        Err(error) => return invalid(error.to_string()).into_response(),
+    };
+    match crate::pages::evidence::control_tests_view(&state.figures, &request).await {
+        Ok(view) => axum::Json(view).into_response(),
+        Err(EvidenceError::UnknownTeam(team)) => invalid(format!("unknown team '{team}'")).into_response(),
+        Err(error) => Problem::internal("running the control tests", &error).into_response(),
+    }
 }

@@ -60,6 +60,7 @@ use utoipa::{Modify, OpenApi};
         super::audit::checkpoints,
         super::evidence::download,
         super::evidence::public_key,
+        super::evidence::control_tests,
         super::jobs::list,
         super::jobs::retry,
         super::list::list_records,

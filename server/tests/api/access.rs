@@ -212,7 +212,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     // The table the gate reads, written out here independently: a route added, removed or given
     // another rule must be reviewed here too.
     use Access::*;
-    let golden: [(&str, &str, Access); 55] = [
+    let golden: [(&str, &str, Access); 56] = [
         ("GET", "/healthz", Public),
         ("GET", "/readyz", Public),
         ("GET", "/unsubscribe/{token}", Public),
@@ -243,6 +243,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         ("GET", "/api/v1/evidence", Audit),
         // The key packs and checkpoints are signed with: public so anyone can check them.
         ("GET", "/api/v1/evidence/public-key", Public),
+        ("GET", "/api/v1/evidence/control-tests", Audit),
         ("GET", "/api/v1/jobs", Admin),
         ("POST", "/api/v1/jobs/{id}/retry", Admin),
         ("GET", "/api/v1/kpis", Read),
@@ -299,6 +300,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/audit_events",
                 "/api/campaign",
                 "/api/campaigns",
+                "/api/control_tests",
                 "/api/create_api_token",
                 "/api/create_campaign",
                 "/api/end_subscription",

@@ -8,6 +8,7 @@ mod alerts;
 mod audit;
 mod calendar;
 mod campaigns;
+mod control_tests;
 mod drill_down;
 mod evidence;
 mod forecast;

@@ -122,8 +122,8 @@ pub const CONTROL_MAPPING: &[ControlEvidence] = &[
         "CC8.1",
         "Change management",
         "deployments.csv",
-        "deployed_at, external_id, outcome, incident_id, failed_change",
-        "Every change in the window; the change failure rate is re-performed from failed_change.",
+        "deployed_at, external_id, outcome, incident_id, failed_change, author, approved_by, change_ticket, emergency",
+        "Every change in the window with who made and who approved it; the change failure rate is re-performed from failed_change.",
     ),
     evidence(
         ISO,
@@ -242,8 +242,8 @@ pub const CONTROL_MAPPING: &[ControlEvidence] = &[
         "8.32",
         "Change management",
         "deployments.csv",
-        "deployed_at, external_id, outcome, failed_change",
-        "Changes and their outcomes.",
+        "deployed_at, external_id, outcome, failed_change, author, approved_by, change_ticket, emergency",
+        "Changes, their outcomes and their approval.",
     ),
     evidence(
         SOC2,

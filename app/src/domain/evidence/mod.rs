@@ -2,6 +2,9 @@
 //! populations a pack holds and the rule that selects each, and which controls they evidence.
 //! Producing the pack is the server's job; everything here is pure.
 
+pub mod control_tests;
+#[cfg(test)]
+mod control_tests_tests;
 mod controls;
 mod population;
 mod request;

@@ -47,7 +47,17 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "evidence_url",
             "notes",
         ],
-        RecordKind::Deployments => &["external_id", "service", "deployed_at", "outcome", "incident"],
+        RecordKind::Deployments => &[
+            "external_id",
+            "service",
+            "deployed_at",
+            "outcome",
+            "incident",
+            "author",
+            "approved_by",
+            "change_ticket",
+            "emergency",
+        ],
         RecordKind::Exemptions => &["service", "check", "reason", "approver", "expires_at"],
         RecordKind::Alerts => &[
             "external_id",
@@ -381,12 +391,19 @@ impl IngestRecord for DeploymentInput {
             let deployed_at = r.instant("deployed_at");
             let outcome = r.enumeration("outcome", DeploymentOutcome::parse, DeploymentOutcome::expected);
             let incident = r.opt_external_id("incident");
+            let (author, approved_by) = (r.opt_text("author"), r.opt_text("approved_by"));
+            let change_ticket = r.opt_text("change_ticket");
+            let emergency = r.opt_bool("emergency").unwrap_or(false);
             Some(DeploymentInput {
                 external_id: external_id?,
                 service: service?,
                 deployed_at: deployed_at?,
                 outcome: outcome?,
                 incident,
+                author,
+                approved_by,
+                change_ticket,
+                emergency,
             })
         })
     }
