@@ -8,7 +8,7 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
     access, audit, campaigns, drill_down, evidence, import, jobs, kpis, notifications, oncall, overview, readiness,
-    report, reports, service, services, team, teams, tokens, waivers,
+    report, reports, samples, service, services, team, teams, tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("notifications") view=notifications::NotificationsPage/>
                     <Route path=StaticSegment("tokens") view=tokens::TokensPage/>
                     <Route path=StaticSegment("evidence") view=evidence::EvidencePage/>
+                    <Route path=StaticSegment("samples") view=samples::SamplesPage/>
                     <Route path=StaticSegment("services") view=services::ServicesPage/>
                     <Route path=StaticSegment("import") view=import::ImportPage/>
                     <Route path=StaticSegment("waivers") view=waivers::WaiversPage/>

@@ -30,6 +30,8 @@ const pages = [
   '/audit',
   '/audit?from=2026-01-01&to=2030-12-31',
   '/evidence',
+  '/evidence?from=2026-07-01&to=2026-09-30',
+  '/samples',
   '/no-such-page',
 ];
 

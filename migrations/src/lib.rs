@@ -25,6 +25,7 @@ mod m20261205_000020_create_campaigns;
 mod m20261205_000021_create_notifications;
 mod m20261205_000022_create_audit_checkpoints;
 mod m20261205_000023_deployment_approvals;
+mod m20261205_000024_create_sample_reviews;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_create_notifications::Migration),
             Box::new(m20261205_000022_create_audit_checkpoints::Migration),
             Box::new(m20261205_000023_deployment_approvals::Migration),
+            Box::new(m20261205_000024_create_sample_reviews::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ pub mod pages;
 pub mod problem;
 pub mod report;
 pub mod routes;
+pub mod samples;
 pub mod serve;
 pub mod server_fns;
 pub mod settings;

@@ -75,6 +75,7 @@ fn ports(state: &AppState) -> Ports {
         )),
         audit: Arc::new(pages::audit::AuditPage::new(db.clone(), state.checkpoints.clone())),
         evidence: Arc::new(pages::evidence::EvidencePage::new(figures.clone())),
+        samples: Arc::new(pages::samples::SamplesPage::new(db.clone(), figures.calendar)),
         jobs: Arc::new(pages::jobs::JobsPage::new(state.jobs.clone())),
         shifted_clock: crate::clock_shift().map(|_| crate::clock_now as fn() -> chrono::DateTime<chrono::Utc>),
     }

@@ -67,7 +67,7 @@ pub fn AuditNavLink() -> impl IntoView {
                 let audits = matches!(role.as_deref(), Some("admin" | "auditor"));
                 let admin = role.as_deref() == Some("admin");
                 view! {
-                    {audits.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/evidence">"Evidence"</A> })}
+                    {audits.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/evidence">"Evidence"</A> <A href="/samples">"Samples"</A> })}
                     {admin.then(|| view! { <A href="/access">"Access"</A> <A href="/jobs">"Jobs"</A> <A href="/notifications">"Notifications"</A> })}
                 }
             })}

@@ -9,8 +9,8 @@ use leptos::prelude::use_context;
 
 use super::{
     AccessPort, AuditPort, CampaignsPort, DrillDownPort, EvidencePort, ImportPort, JobsPort, KpisPort,
-    NotificationsPort, OncallPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort, ServicePort, ServicesPort,
-    TeamPort, TeamsPort, TokensPort, WaiversPort,
+    NotificationsPort, OncallPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort, SamplesPort, ServicePort,
+    ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -37,6 +37,7 @@ pub struct Ports {
     pub tokens: Arc<dyn TokensPort>,
     pub audit: Arc<dyn AuditPort>,
     pub evidence: Arc<dyn EvidencePort>,
+    pub samples: Arc<dyn SamplesPort>,
     pub jobs: Arc<dyn JobsPort>,
     /// The server's clock when `PLUMBLINE_CLOCK_AT` moved it (local mode), for the banner.
     pub shifted_clock: Option<fn() -> chrono::DateTime<chrono::Utc>>,

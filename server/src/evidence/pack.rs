@@ -28,6 +28,7 @@ pub const PUBLIC_KEY: &str = "signing-key.pem";
 pub const CHECKPOINT: &str = "audit_checkpoint.json";
 pub const CONTROL_TESTS: &str = "control_tests.csv";
 pub const DEVIATIONS: &str = "deviations.csv";
+pub const SAMPLE_REVIEWS: &str = "sample_reviews.csv";
 
 /// What identifies a finished pack.
 #[derive(Debug, Clone, Serialize)]
@@ -257,6 +258,14 @@ async fn write_control_tests(
         selection: "the deviations of control_tests.csv, in test order",
     };
     writer.whole_file(DEVIATIONS, deviations.into_bytes(), Some(listing)).await?;
+    let (reviews, rows) = crate::samples::reviews_csv(db, window.from, window.to).await?;
+    let listing = Listing {
+        rows: Some(rows),
+        description: "Every record of the auditors' samples of this window, with its review (ready, approved, \
+                      flagged or pending), comment, reviewer and time.",
+        selection: "samples whose window lies inside the pack's, oldest first, in draw order",
+    };
+    writer.whole_file(SAMPLE_REVIEWS, reviews.into_bytes(), Some(listing)).await?;
     Ok(())
 }
 

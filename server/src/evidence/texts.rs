@@ -112,8 +112,10 @@ pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> S
         let _ = writeln!(text, "  {:<22} Selection: {}.", "", population.selection());
     }
     let _ = writeln!(text, "  samples/               random samples requested by the auditor (see manifest.json)");
-    let _ = writeln!(text, "  control_tests.csv      each control test over the window: population, deviations, status");
+    let _ =
+        writeln!(text, "  control_tests.csv      each control test over the window: population, deviations, status");
     let _ = writeln!(text, "  deviations.csv         every record that failed a control test, and why");
+    let _ = writeln!(text, "  sample_reviews.csv     the auditors' samples of this window and each record's review");
     let _ =
         writeln!(text, "  reports/               published scorecard snapshots (JSON) of periods inside the window,");
     let _ = writeln!(text, "                         and each published quarter's executive report (PDF)");

@@ -212,7 +212,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     // The table the gate reads, written out here independently: a route added, removed or given
     // another rule must be reviewed here too.
     use Access::*;
-    let golden: [(&str, &str, Access); 56] = [
+    let golden: [(&str, &str, Access); 57] = [
         ("GET", "/healthz", Public),
         ("GET", "/readyz", Public),
         ("GET", "/unsubscribe/{token}", Public),
@@ -269,6 +269,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         ("POST", "/api/v1/alertmanager", Ingest),
         ("GET", "/audit", Audit),
         ("GET", "/evidence", Audit),
+        ("GET", "/samples", Audit),
         ("GET", "/access", Admin),
         ("GET", "/jobs", Admin),
         ("GET", "/notifications", Admin),
@@ -301,6 +302,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/campaign",
                 "/api/campaigns",
                 "/api/control_tests",
+                "/api/create_sample",
                 "/api/create_api_token",
                 "/api/create_campaign",
                 "/api/end_subscription",
@@ -320,6 +322,8 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/report",
                 "/api/reports",
                 "/api/request_waiver",
+                "/api/review_sample",
+                "/api/samples",
                 "/api/revoke_api_token",
                 "/api/retry_job",
                 "/api/revoke_grant",
@@ -361,6 +365,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/notifications",
                 "/reports",
                 "/reports/{period}",
+                "/samples",
                 "/services",
                 "/services/{slug}",
                 "/teams",

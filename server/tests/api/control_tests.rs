@@ -61,8 +61,12 @@ async fn load_with_deviations(app: &TestApp) {
     app.db.execute_unprepared(granted).await.expect("back-dated");
 }
 
-/// test → (population, status, [(external id, reason)]).
-fn summary(view: &Value) -> Vec<(String, u64, String, Vec<(String, String)>)> {
+/// A test's id, population, status and deviations as (external id, reason).
+type TestSummary = (String, u64, String, Vec<(String, String)>);
+/// The same, written by hand.
+type Expected<'a> = (&'a str, u64, &'a str, &'a [(&'a str, &'a str)]);
+
+fn summary(view: &Value) -> Vec<TestSummary> {
     view["tests"]
         .as_array()
         .expect("tests")
@@ -84,7 +88,7 @@ fn summary(view: &Value) -> Vec<(String, u64, String, Vec<(String, String)>)> {
         .collect()
 }
 
-fn expected(entries: &[(&str, u64, &str, &[(&str, &str)])]) -> Vec<(String, u64, String, Vec<(String, String)>)> {
+fn expected(entries: &[Expected<'_>]) -> Vec<TestSummary> {
     entries
         .iter()
         .map(|(id, population, status, deviations)| {

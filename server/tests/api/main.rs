@@ -27,6 +27,7 @@ mod notifications;
 mod oncall;
 mod replicas;
 mod reports;
+mod samples;
 mod self_assessments;
 mod service_page;
 mod services_page;

@@ -8,6 +8,7 @@ mod control_tests_tests;
 mod controls;
 mod population;
 mod request;
+pub mod samples;
 
 pub use controls::{CONTROL_MAPPING, ControlEvidence, ControlSummary, control_summary};
 pub use population::Population;
