@@ -52,11 +52,10 @@ test('an auditor draws a sample, flags a record with a reason, and the review is
   await expect(first).toContainText('pending');
 
   // A flag without a reason is refused, in words.
-  await first.getByLabel('Review', { exact: true }).selectOption('flagged');
-  await first.getByRole('button', { name: 'Save' }).click();
+  await first.getByRole('button', { name: 'Flag' }).click();
   await expect(page.getByRole('alert')).toContainText('Say why the record is flagged.');
   await first.getByLabel('Comment').fill('No timeline attached');
-  await first.getByRole('button', { name: 'Save' }).click();
+  await first.getByRole('button', { name: 'Flag' }).click();
   await expect(page.locator('section[data-sample]').first().locator('tr[data-item]').first()).toContainText(
     'No timeline attached',
   );

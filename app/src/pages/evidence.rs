@@ -40,7 +40,7 @@ pub fn EvidencePage() -> impl IntoView {
                 "same request over unchanged data gives the same files."
             </p>
         </section>
-        <form class="panel evidence-form" method="get" action="/api/v1/evidence" aria-describedby="evidence-error">
+        <form class="panel evidence-form" method="get" action="/api/v1/evidence" aria-label="Download an evidence pack" aria-describedby="evidence-error">
             <input type="hidden" name="form" value="1"/>
             {move || error().map(|e| view! { <p class="error" role="alert" id="evidence-error">{e}</p> })}
             <fieldset>
@@ -202,7 +202,7 @@ fn ControlTests(view: ControlTestsView) -> impl IntoView {
                 "which records deviate, and why. A test with nothing to test is not tested, never passed. "
                 "Evidence packs of the same window carry them as control_tests.csv and deviations.csv."
             </p>
-            <form class="filters" method="get" action="/evidence">
+            <form class="filters" method="get" action="/evidence" aria-label="Test another window">
                 <label>"From " <input type="date" name="from" required value=view.from.clone()/></label>
                 <label>"To " <input type="date" name="to" required value=view.to.clone()/></label>
                 <button type="submit">"Test this window"</button>

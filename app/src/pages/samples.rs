@@ -145,13 +145,12 @@ fn Item(item: SampleItemView, review: ServerAction<ReviewSample>) -> impl IntoVi
             <td>
                 <ActionForm action=review attr:class="inline-form" attr:aria-label=label>
                     <input type="hidden" name="item" value=item.id.to_string()/>
-                    <select name="status" aria-label="Review">
-                        <option value="ready">"Ready"</option>
-                        <option value="approved">"Approved"</option>
-                        <option value="flagged">"Flagged"</option>
-                    </select>
                     <input name="comment" aria-label="Comment" maxlength="2000" placeholder="Comment (required to flag)"/>
-                    <button type="submit">"Save"</button>
+                    // One button per outcome: the one pressed is the review (a form without
+                    // script sends its value).
+                    <button type="submit" name="status" value="ready">"Ready"</button>
+                    <button type="submit" name="status" value="approved">"Approve"</button>
+                    <button type="submit" name="status" value="flagged">"Flag"</button>
                 </ActionForm>
             </td>
         </tr>
