@@ -204,13 +204,13 @@ impl Checkpoints {
         let Some(head) = audit::head(db).await? else { return Ok(None) };
         let checkpoint = Checkpoint::sign(&self.signer, &head, now, reason.as_str());
         let mut delivered = Vec::new();
-        if let Some(directory) = &self.directory {
-            let path = directory.join(checkpoint.file_name());
-            write_file(&path, &checkpoint)
-                .map_err(|source| CheckpointError::Directory { path: path.clone(), source })?;
+        let path = self.directory.as_ref().map(|directory| directory.join(checkpoint.file_name()));
+        if path.is_some() {
             // The file's name, not the server's path, for the page.
             delivered.push(format!("directory: {}", checkpoint.file_name()));
         }
+        // The row and the webhook's job first, in one transaction; then the file. A failed
+        // write fails the call (the daily job retries with a checkpoint of its own).
         let txn = db.begin().await?;
         if self.webhook.is_some() {
             let payload = serde_json::to_value(&checkpoint).map_err(|e| CheckpointError::Unreadable(e.to_string()))?;
@@ -232,6 +232,14 @@ impl Checkpoints {
         .insert(&txn)
         .await?;
         txn.commit().await?;
+        if let Some(path) = path {
+            let written = checkpoint.clone();
+            let target = path.clone();
+            tokio::task::spawn_blocking(move || write_file(&target, &written))
+                .await
+                .map_err(|e| CheckpointError::Directory { path: path.clone(), source: std::io::Error::other(e) })?
+                .map_err(|source| CheckpointError::Directory { path, source })?;
+        }
         tracing::info!(seq = checkpoint.seq, reason = reason.as_str(), "audit checkpoint written");
         Ok(Some(checkpoint))
     }
@@ -246,7 +254,10 @@ impl Checkpoints {
 
     /// Posts a checkpoint (the `deliver-checkpoint` job's payload) to the webhook.
     pub async fn post(&self, payload: serde_json::Value) -> Result<(), String> {
-        let Some(url) = &self.webhook else { return Ok(()) };
+        // A job queued by a process with a webhook, run by one without: fail visibly.
+        let Some(url) = &self.webhook else {
+            return Err("PLUMBLINE_CHECKPOINT_WEBHOOK is not set in the process running this job".to_owned());
+        };
         let response = self
             .http
             .post(url)

@@ -81,7 +81,7 @@ struct WorkerArgs {
 }
 
 /// The key evidence packs and audit checkpoints are signed with, and where checkpoints go.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 struct EvidenceKeyArgs {
     /// Ed25519 private key, PKCS#8 PEM (`openssl genpkey -algorithm ed25519`); unset:
     /// `signing-key.pem` in the data directory, generated on first use.
@@ -94,6 +94,17 @@ struct EvidenceKeyArgs {
     /// URL every audit checkpoint is also POSTed to (JSON).
     #[arg(long, env = "PLUMBLINE_CHECKPOINT_WEBHOOK", hide_env_values = true)]
     checkpoint_webhook: Option<String>,
+}
+
+impl std::fmt::Debug for EvidenceKeyArgs {
+    // The webhook URL may carry a token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvidenceKeyArgs")
+            .field("signing_key_file", &self.signing_key_file)
+            .field("checkpoint_dir", &self.checkpoint_dir)
+            .field("checkpoint_webhook", &self.checkpoint_webhook.as_ref().map(|_| "<set>"))
+            .finish()
+    }
 }
 
 impl EvidenceKeyArgs {

@@ -19,6 +19,9 @@ use crate::entities::{
     deployment, dr_test, exemption, incident, postmortem, postmortem_action, review_sample, sample_item, service,
 };
 
+/// Ids per `IN (…)` list, under both backends' bind-parameter limits.
+const CHUNK: usize = 5000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
     /// The request cannot be met (shown to the auditor as it is).
@@ -60,20 +63,24 @@ async fn candidates<C: ConnectionTrait>(
             let rows: Vec<(i64, i64, Option<DateTime<Utc>>)> = postmortem::Entity::find()
                 .select_only()
                 .columns([postmortem::Column::Id, postmortem::Column::IncidentId, postmortem::Column::PublishedAt])
+                .filter(postmortem::Column::Status.eq("published"))
                 .filter(postmortem::Column::PublishedAt.gte(from))
                 .filter(postmortem::Column::PublishedAt.lt(to))
                 .into_tuple()
                 .all(db)
                 .await?;
-            let names: HashMap<i64, String> = incident::Entity::find()
-                .select_only()
-                .columns([incident::Column::Id, incident::Column::ExternalId])
-                .filter(incident::Column::Id.is_in(rows.iter().map(|r| r.1)))
-                .into_tuple()
-                .all(db)
-                .await?
-                .into_iter()
-                .collect();
+            let mut names: HashMap<i64, String> = HashMap::new();
+            let incidents: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            for chunk in incidents.chunks(CHUNK) {
+                let found: Vec<(i64, String)> = incident::Entity::find()
+                    .select_only()
+                    .columns([incident::Column::Id, incident::Column::ExternalId])
+                    .filter(incident::Column::Id.is_in(chunk.iter().copied()))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                names.extend(found);
+            }
             rows.into_iter()
                 .filter_map(|(id, incident, at)| {
                     let name = names.get(&incident).cloned().unwrap_or_default();
@@ -285,15 +292,18 @@ pub async fn list<C: ConnectionTrait>(
             query.filter(review_sample::Column::WindowFrom.gte(from)).filter(review_sample::Column::WindowTo.lte(to));
     }
     let samples = query.all(db).await?;
-    let items = sample_item::Entity::find()
-        .filter(sample_item::Column::SampleId.is_in(samples.iter().map(|s| s.id)))
-        .order_by_asc(sample_item::Column::SampleId)
-        .order_by_asc(sample_item::Column::Position)
-        .all(db)
-        .await?;
+    let ids: Vec<i64> = samples.iter().map(|s| s.id).collect();
     let mut by_sample: HashMap<i64, Vec<sample_item::Model>> = HashMap::new();
-    for item in items {
-        by_sample.entry(item.sample_id).or_default().push(item);
+    for chunk in ids.chunks(CHUNK) {
+        let items = sample_item::Entity::find()
+            .filter(sample_item::Column::SampleId.is_in(chunk.iter().copied()))
+            .order_by_asc(sample_item::Column::SampleId)
+            .order_by_asc(sample_item::Column::Position)
+            .all(db)
+            .await?;
+        for item in items {
+            by_sample.entry(item.sample_id).or_default().push(item);
+        }
     }
     Ok(samples
         .into_iter()

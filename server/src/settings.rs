@@ -51,7 +51,7 @@ pub struct ServeSettings {
 }
 
 /// The evidence signing key and the audit checkpoints' destinations (docs/evidence-pack.md).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EvidenceSettings {
     /// `PLUMBLINE_SIGNING_KEY_FILE`: an Ed25519 private key (PKCS#8 PEM).
     pub signing_key_file: Option<PathBuf>,
@@ -61,6 +61,18 @@ pub struct EvidenceSettings {
     pub checkpoint_dir: Option<PathBuf>,
     /// `PLUMBLINE_CHECKPOINT_WEBHOOK` (may carry a token: never logged).
     pub checkpoint_webhook: Option<String>,
+}
+
+impl std::fmt::Debug for EvidenceSettings {
+    // The webhook URL may carry a token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvidenceSettings")
+            .field("signing_key_file", &self.signing_key_file)
+            .field("data_dir", &self.data_dir)
+            .field("checkpoint_dir", &self.checkpoint_dir)
+            .field("checkpoint_webhook", &self.checkpoint_webhook.as_ref().map(|_| "<set>"))
+            .finish()
+    }
 }
 
 /// Checkpoints go here unless `PLUMBLINE_CHECKPOINT_DIR` says otherwise.

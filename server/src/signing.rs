@@ -57,8 +57,12 @@ impl PackSigner {
             return Self::read(&path);
         }
         let signer = PackSigner { key: SigningKey::from_bytes(&rand::random::<[u8; 32]>()) };
-        write_private(&path, &signer.private_pem())
-            .map_err(|source| SigningError::File { path: path.clone(), source })?;
+        match write_private(&path, &signer.private_pem()) {
+            Ok(()) => {}
+            // Another process (a worker started beside the server) generated it first: use theirs.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Self::read(&path),
+            Err(source) => return Err(SigningError::File { path: path.clone(), source }),
+        }
         tracing::info!(
             path = %path.display(),
             key_id = %signer.key_id(),
@@ -151,19 +155,18 @@ fn pem_body(pem: &str, label: &'static str) -> Result<Vec<u8>, SigningError> {
     STANDARD.decode(body).map_err(|_| SigningError::NotPem(label))
 }
 
-/// Writes a new private key file, readable by this user only, never replacing one.
+/// Writes a new private key file whole (a temporary file, readable by this user only, moved
+/// into place), never replacing one: `AlreadyExists` if another process got there first.
 fn write_private(path: &Path, pem: &str) -> std::io::Result<()> {
     use std::io::Write as _;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    // tempfile creates it with mode 0600 on Unix.
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(pem.as_bytes())?;
-    file.sync_all()
+    file.as_file().sync_all()?;
+    file.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -19,8 +19,17 @@ pub struct ControlTestView {
     pub definition: String,
     pub population: u64,
     pub status: ControlStatus,
+    /// How many records deviate.
+    pub deviation_count: usize,
+    /// The deviations (on the page, the first [`PAGE_DEVIATIONS`]; the REST API gives all).
     pub deviations: Vec<Deviation>,
 }
+
+/// Deviations per test the page carries; the REST API and the pack's deviations.csv hold all.
+pub const PAGE_DEVIATIONS: usize = 100;
+
+/// The longest window control tests run over, in days.
+pub const MAX_CONTROL_TEST_DAYS: i64 = 731;
 
 /// The control tests of one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

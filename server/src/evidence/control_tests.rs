@@ -51,18 +51,22 @@ async fn load<C: ConnectionTrait>(
     thresholds: ControlThresholds,
 ) -> Result<ControlRecords, DbErr> {
     let TestWindow { start, end, last_day } = window;
+    // Every service, marked in scope or not: an incident's strictest tier and its slugs count all
+    // its services, while populations keep to the scope's.
     let rows: Vec<(i64, String, i16, String)> = service::Entity::find()
         .select_only()
         .columns([service::Column::Id, service::Column::Slug, service::Column::Tier, service::Column::Lifecycle])
-        .filter(in_scope(scope, service::Column::Id))
         .into_tuple()
         .all(db)
         .await?;
+    let selected: Option<std::collections::HashSet<i64>> =
+        scope.selected.as_ref().map(|ids| ids.iter().copied().collect());
     let services: HashMap<i64, ServiceFacts> = rows
         .into_iter()
         .map(|(id, slug, tier, lifecycle)| {
             let tier = u8::try_from(tier).unwrap_or(3);
-            (id, ServiceFacts { slug, tier, active: lifecycle == "active" })
+            let in_scope = selected.as_ref().is_none_or(|ids| ids.contains(&id));
+            (id, ServiceFacts { slug, tier, active: lifecycle == "active", in_scope })
         })
         .collect();
 
@@ -94,6 +98,8 @@ async fn load<C: ConnectionTrait>(
             .select_only()
             .columns([postmortem::Column::IncidentId, postmortem::Column::PublishedAt])
             .filter(postmortem::Column::IncidentId.is_in(chunk.iter().copied()))
+            // Published, as the postmortem KPI and postmortems.csv count them (a draft may carry a date).
+            .filter(postmortem::Column::Status.eq("published"))
             .filter(postmortem::Column::PublishedAt.is_not_null())
             .into_tuple()
             .all(db)
@@ -109,7 +115,8 @@ async fn load<C: ConnectionTrait>(
         .filter_map(|i| {
             let linked = services_of.remove(&i.id).unwrap_or_default();
             // In scope when any of its services is (every incident when the scope is everything).
-            let in_scope = scope.selected.is_none() || linked.iter().any(|s| services.contains_key(s));
+            let in_scope = linked.iter().any(|s| services.get(s).is_some_and(|s| s.in_scope))
+                || (scope.selected.is_none() && linked.is_empty());
             in_scope.then(|| IncidentFacts {
                 postmortem_published_at: published.get(&i.id).copied(),
                 id: i.id,
@@ -124,13 +131,10 @@ async fn load<C: ConnectionTrait>(
         })
         .collect();
 
-    // Actions due before the last day that may have been open at the window's end.
+    // Actions due before the last day that may have been open at the window's end: open, or done
+    // or dropped at or after it.
     use postmortem_action::Column as A;
-    let open_at_end = Condition::any().add(A::Status.eq("open")).add(
-        Condition::all()
-            .add(A::Status.eq("done"))
-            .add(Condition::any().add(A::CompletedAt.is_null()).add(A::CompletedAt.gte(end))),
-    );
+    let open_at_end = Condition::any().add(A::Status.eq("open")).add(A::CompletedAt.gte(end));
     let actions = postmortem_action::Entity::find()
         .filter(in_scope(scope, A::ServiceId))
         .filter(A::DueDate.lt(last_day))
@@ -165,7 +169,7 @@ async fn load<C: ConnectionTrait>(
         .collect();
 
     // Passing DR tests of tier-0 services before the window's end (the latest names a deviation).
-    let tier0: Vec<i64> = services.iter().filter(|(_, s)| s.tier == 0).map(|(id, _)| *id).collect();
+    let tier0: Vec<i64> = services.iter().filter(|(_, s)| s.tier == 0 && s.in_scope).map(|(id, _)| *id).collect();
     let mut dr_tests = Vec::new();
     for chunk in tier0.chunks(CHUNK) {
         let rows: Vec<(i64, DateTime<Utc>, String)> = dr_test::Entity::find()
@@ -186,7 +190,7 @@ async fn load<C: ConnectionTrait>(
 
     // Deployments in the window the tests read: failed ones, and every one of tier-0/1 services.
     use deployment::Column as D;
-    let critical: Vec<i64> = services.iter().filter(|(_, s)| s.tier <= 1).map(|(id, _)| *id).collect();
+    let critical: Vec<i64> = services.iter().filter(|(_, s)| s.tier <= 1 && s.in_scope).map(|(id, _)| *id).collect();
     let failed = Condition::any().add(D::Outcome.eq("rolled_back")).add(D::Outcome.eq("failed"));
     let mut deployments = Vec::new();
     let mut read = |rows: Vec<deployment::Model>| {

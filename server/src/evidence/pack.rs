@@ -263,7 +263,8 @@ async fn write_control_tests(
         rows: Some(rows),
         description: "Every record of the auditors' samples of this window, with its review (ready, approved, \
                       flagged or pending), comment, reviewer and time.",
-        selection: "samples whose window lies inside the pack's, oldest first, in draw order",
+        selection: "samples whose window lies inside the pack's, oldest first, in draw order; not narrowed by the \
+                    team or tier filter",
     };
     writer.whole_file(SAMPLE_REVIEWS, reviews.into_bytes(), Some(listing)).await?;
     Ok(())

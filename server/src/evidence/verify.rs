@@ -3,7 +3,7 @@
 //! lists, the audit checkpoint, and that the archive holds nothing else.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
+use std::io::Read;
 use std::path::Path;
 
 use ed25519_dalek::VerifyingKey;
@@ -24,8 +24,63 @@ pub struct Verified {
     pub audit_seq: Option<i64>,
 }
 
-/// A pack's files by name.
-pub type Entries = BTreeMap<String, Vec<u8>>;
+/// The files a check reads whole (the rest are only hashed as they are decompressed).
+fn kept(name: &str) -> bool {
+    [MANIFEST, SUMS, PUBLIC_KEY, CHECKPOINT].contains(&name)
+        || name.strip_suffix(SIGNATURE_SUFFIX).is_some_and(|signed| signed == MANIFEST || signed == SUMS)
+}
+
+/// Largest file read whole; a larger one is refused as not Plumbline's.
+const MAX_KEPT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A file's SHA-256 (hex) and size.
+type Digest256 = (String, u64);
+
+/// A pack's files: every one's SHA-256 and size, computed as it is decompressed (memory stays at
+/// a buffer per file whatever it holds), and the content of the few a check reads.
+#[derive(Debug, Default)]
+pub struct Entries {
+    digests: BTreeMap<String, Digest256>,
+    contents: BTreeMap<String, Vec<u8>>,
+}
+
+impl Entries {
+    fn get(&self, name: &str) -> Option<&[u8]> {
+        self.contents.get(name).map(Vec::as_slice)
+    }
+
+    /// SHA-256 (hex) and size.
+    fn digest(&self, name: &str) -> Option<&Digest256> {
+        self.digests.get(name)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &String> {
+        self.digests.keys()
+    }
+}
+
+/// Hashes an entry as it is decompressed, keeping its content when a check reads it.
+fn read_entry(entry: &mut impl Read, keep: bool) -> std::io::Result<(Digest256, Option<Vec<u8>>)> {
+    let mut hasher = Sha256::new();
+    let mut kept = keep.then(Vec::new);
+    let mut size = 0u64;
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let read = entry.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        size += read as u64;
+        if let Some(kept) = &mut kept {
+            if size > MAX_KEPT_BYTES {
+                return Err(std::io::Error::other("larger than any file of a Plumbline pack"));
+            }
+            kept.extend_from_slice(&buffer[..read]);
+        }
+    }
+    Ok(((hex::encode(hasher.finalize()), size), kept))
+}
 
 /// Reads every entry of the ZIP, with the failures of entries that cannot be read whole (their
 /// CRC or compressed data altered), each naming its entry.
@@ -38,7 +93,7 @@ pub fn read_entries(path: &Path) -> Result<(Entries, Vec<String>), String> {
     }
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("{}: not a readable ZIP: {e}", path.display()))?;
-    let mut entries = BTreeMap::new();
+    let mut entries = Entries::default();
     for index in 0..archive.len() {
         let mut entry = match archive.by_index(index) {
             Ok(entry) => entry,
@@ -54,11 +109,16 @@ pub fn read_entries(path: &Path) -> Result<(Entries, Vec<String>), String> {
                 continue;
             }
         };
-        let mut content = Vec::new();
-        match entry.read_to_end(&mut content) {
-            Ok(_) if entries.contains_key(&name) => failures.push(format!("{name}: appears twice in the archive")),
-            Ok(_) => {
-                entries.insert(name, content);
+        if entries.digests.contains_key(&name) {
+            failures.push(format!("{name}: appears twice in the archive"));
+            continue;
+        }
+        match read_entry(&mut entry, kept(&name)) {
+            Ok((digest, content)) => {
+                if let Some(content) = content {
+                    entries.contents.insert(name.clone(), content);
+                }
+                entries.digests.insert(name, digest);
             }
             Err(error) => failures.push(format!("{name}: cannot be read (altered?): {error}")),
         }
@@ -125,9 +185,9 @@ pub fn verify(entries: &Entries, trusted: Option<&VerifyingKey>) -> Result<Verif
                 continue;
             };
             listed_in_sums.insert(name.to_owned(), hash.to_owned());
-            match entries.get(name) {
+            match entries.digest(name) {
                 None => failures.push(format!("{name}: listed in {SUMS} but missing from the pack")),
-                Some(content) if sha256(content) != hash => {
+                Some((sha256, _)) if sha256 != hash => {
                     failures.push(format!("{name}: its SHA-256 differs from {SUMS}'s"))
                 }
                 Some(_) => {}
@@ -141,18 +201,17 @@ pub fn verify(entries: &Entries, trusted: Option<&VerifyingKey>) -> Result<Verif
         match serde_json::from_slice::<serde_json::Value>(manifest) {
             Err(error) => failures.push(format!("{MANIFEST}: not JSON: {error}")),
             Ok(manifest) => {
-                if let Some(sums) = entries.get(SUMS)
-                    && manifest["sha256sums_sha256"].as_str() != Some(sha256(sums).as_str())
+                if let Some((sums, _)) = entries.digest(SUMS)
+                    && manifest["sha256sums_sha256"].as_str() != Some(sums.as_str())
                 {
                     failures.push(format!("{SUMS}: its SHA-256 differs from {MANIFEST}'s sha256sums_sha256"));
                 }
                 for file in manifest["files"].as_array().map(Vec::as_slice).unwrap_or_default() {
                     let name = file["path"].as_str().unwrap_or_default();
-                    match entries.get(name) {
+                    match entries.digest(name) {
                         None => failures.push(format!("{name}: listed in {MANIFEST} but missing from the pack")),
-                        Some(content) => {
-                            if file["sha256"].as_str() != Some(sha256(content).as_str())
-                                || file["bytes"].as_u64() != Some(content.len() as u64)
+                        Some((sha256, size)) => {
+                            if file["sha256"].as_str() != Some(sha256.as_str()) || file["bytes"].as_u64() != Some(*size)
                             {
                                 failures.push(format!("{name}: its SHA-256 or size differs from {MANIFEST}'s"));
                             }
@@ -169,7 +228,7 @@ pub fn verify(entries: &Entries, trusted: Option<&VerifyingKey>) -> Result<Verif
             }
         }
     }
-    for name in entries.keys() {
+    for name in entries.names() {
         if !expected.contains_key(name) && !listed_in_sums.contains_key(name) {
             failures.push(format!("{name}: in the pack but listed nowhere (added?)"));
         }
@@ -178,7 +237,7 @@ pub fn verify(entries: &Entries, trusted: Option<&VerifyingKey>) -> Result<Verif
         && let Some(key) = key
     {
         return Ok(Verified {
-            files: entries.len(),
+            files: entries.digests.len(),
             key_id: signing::key_id(&key),
             trusted_key: trusted.is_some(),
             audit_seq,

@@ -1,7 +1,7 @@
 //! The Evidence page's control tests (docs/control-tests.md), and `GET
 //! /api/v1/evidence/control-tests`, which answers the same view.
 
-use app::api::{ControlTestView, ControlTestsView};
+use app::api::{ControlTestView, ControlTestsView, MAX_CONTROL_TEST_DAYS, PAGE_DEVIATIONS};
 use app::domain::evidence::EvidenceRequest;
 use app::domain::evidence::control_tests::{ControlTestResult, ControlThresholds};
 use app::domain::kpi::Period;
@@ -20,6 +20,13 @@ impl EvidencePage {
     pub fn new(figures: Figures) -> Self {
         EvidencePage { figures }
     }
+}
+
+/// Why a window is too long for control tests, if it is (they hold the window's records in memory).
+pub fn window_too_long(request: &EvidenceRequest) -> Option<String> {
+    (request.day_count() > MAX_CONTROL_TEST_DAYS).then(|| {
+        format!("Control tests run over at most {MAX_CONTROL_TEST_DAYS} days; this window has {}.", request.day_count())
+    })
 }
 
 /// The control tests of a request's window and filters (samples are ignored).
@@ -50,6 +57,7 @@ fn view(result: ControlTestResult) -> ControlTestView {
         definition: id.definition().to_owned(),
         population: result.population,
         status: result.status,
+        deviation_count: result.deviations.len(),
         deviations: result.deviations,
     }
 }
@@ -68,9 +76,17 @@ impl EvidencePort for EvidencePage {
         };
         let request = EvidenceRequest::from_pairs(&pairs)
             .map_err(|e| AppError::Invalid(format!("{}.", capitalised(&e.to_string()))))?;
-        control_tests_view(&self.figures, &request)
+        if let Some(problem) = window_too_long(&request) {
+            return Err(AppError::Invalid(problem));
+        }
+        let mut view = control_tests_view(&self.figures, &request)
             .await
-            .map_err(|e| AppError::internal("running the control tests", &e))
+            .map_err(|e| AppError::internal("running the control tests", &e))?;
+        // The page lists the first ones; the count says how many there are.
+        for test in &mut view.tests {
+            test.deviations.truncate(PAGE_DEVIATIONS);
+        }
+        Ok(view)
     }
 }
 

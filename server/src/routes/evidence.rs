@@ -141,6 +141,9 @@ pub async fn control_tests(State(state): State<AppState>, Query(pairs): Query<Ve
         }
         Err(error) => return invalid(error.to_string()).into_response(),
     };
+    if let Some(problem) = crate::pages::evidence::window_too_long(&request) {
+        return invalid(problem).into_response();
+    }
     match crate::pages::evidence::control_tests_view(&state.figures, &request).await {
         Ok(view) => axum::Json(view).into_response(),
         Err(EvidenceError::UnknownTeam(team)) => invalid(format!("unknown team '{team}'")).into_response(),

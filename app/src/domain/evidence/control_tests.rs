@@ -141,6 +141,9 @@ pub struct ControlTestResult {
     pub status: ControlStatus,
 }
 
+/// The most days a policy threshold is taken to mean.
+const MAX_DAYS: i64 = 36_500;
+
 /// The policy's days per tier (0–3) for the tests that read them; `None` where the check does not
 /// apply.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,7 +158,8 @@ impl ControlThresholds {
         let days = |id: CheckId| {
             let spec = policy.check(id);
             [0u8, 1, 2, 3].map(|tier| match spec.map(|s| s.threshold_for(tier)) {
-                Some(Threshold::Value(v)) => Some(v.round() as i64),
+                // Within a century, so date arithmetic cannot overflow whatever a policy says.
+                Some(Threshold::Value(v)) => Some((v.round() as i64).clamp(0, MAX_DAYS)),
                 _ => None,
             })
         };
@@ -172,6 +176,9 @@ pub struct ServiceFacts {
     pub slug: String,
     pub tier: u8,
     pub active: bool,
+    /// Selected by the team/tier filter. Services outside it are known too, so an incident's
+    /// strictest tier and its slugs count all its services.
+    pub in_scope: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -320,15 +327,18 @@ fn instant(at: DateTime<Utc>) -> String {
 fn incident_times(records: &ControlRecords, tested: &mut Tested) {
     for incident in records.incidents.iter().filter(|i| i.severity <= 1 && records.in_window(i.started_at)) {
         tested.population += 1;
-        let services = records.slugs(&incident.services);
+        let mut missing = Vec::new();
         if incident.detected_at.is_none() {
-            let reason = format!("SEV{}: no detected time", incident.severity);
-            tested.deviation("incident", incident.id, &incident.external_id, services.clone(), reason);
+            missing.push("no detected time".to_owned());
         }
-        if let (None, Some(resolved)) = (incident.mitigated_at, incident.resolved_at) {
-            let reason =
-                format!("SEV{}: resolved at {} without a mitigated time", incident.severity, instant(resolved));
-            tested.deviation("incident", incident.id, &incident.external_id, services, reason);
+        // Resolved by the window's end: an incident still open then is not judged.
+        if let (None, Some(resolved)) = (incident.mitigated_at, incident.resolved_at.filter(|r| *r < records.end)) {
+            missing.push(format!("resolved at {} without a mitigated time", instant(resolved)));
+        }
+        if !missing.is_empty() {
+            // One deviation per record, so deviations never outnumber the population.
+            let reason = format!("SEV{}: {}", incident.severity, missing.join("; "));
+            tested.deviation("incident", incident.id, &incident.external_id, records.slugs(&incident.services), reason);
         }
     }
 }
@@ -348,8 +358,8 @@ fn postmortems(records: &ControlRecords, tested: &mut Tested) {
         let Some(days) = days else { continue };
         let due = mitigated + TimeDelta::days(days);
         let published = incident.postmortem_published_at;
-        // Not due yet at the window's end, and not published: nothing to judge.
-        if due > records.end && published.is_none_or(|p| p > records.end) {
+        // Not due yet at the window's end: not in the population, published or not.
+        if due > records.end {
             continue;
         }
         tested.population += 1;
@@ -370,11 +380,11 @@ fn postmortems(records: &ControlRecords, tested: &mut Tested) {
 fn overdue_actions(records: &ControlRecords, tested: &mut Tested) {
     for action in &records.actions {
         let Some(due) = action.due.filter(|due| *due < records.last_day) else { continue };
+        // Done or dropped (won't do) before the window's end; one closed without a time counts
+        // as closed.
         let closed_by_end = match action.status.as_str() {
             "open" => false,
-            "done" => action.completed_at.is_none_or(|at| at < records.end),
-            // Dropped (won't do): closed.
-            _ => true,
+            _ => action.completed_at.is_none_or(|at| at < records.end),
         };
         let Some(limit) =
             records.tier(action.service).and_then(|t| records.thresholds.overdue_days[usize::from(t.min(3))])
@@ -395,7 +405,7 @@ fn overdue_actions(records: &ControlRecords, tested: &mut Tested) {
 
 fn dr_tests(records: &ControlRecords, tested: &mut Tested) {
     let mut services: Vec<(&i64, &ServiceFacts)> =
-        records.services.iter().filter(|(_, s)| s.tier == 0 && s.active).collect();
+        records.services.iter().filter(|(_, s)| s.tier == 0 && s.active && s.in_scope).collect();
     services.sort_by(|a, b| a.1.slug.cmp(&b.1.slug));
     let Some(days) = records.thresholds.dr_days[0] else { return };
     let since = records.end - TimeDelta::days(days);
@@ -438,7 +448,10 @@ fn approvals(records: &ControlRecords, tested: &mut Tested) {
     let critical = |d: &&DeploymentFacts| records.tier(d.service).is_some_and(|t| t <= 1);
     for deployment in records.deployments.iter().filter(critical).filter(|d| records.in_window(d.deployed_at)) {
         tested.population += 1;
-        let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+        // One person however written: case and every space ignored.
+        let canonical =
+            |s: &str| s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect::<String>();
+        let same = |a: &str, b: &str| canonical(a) == canonical(b);
         let reason = match (deployment.author.as_deref(), deployment.approved_by.as_deref()) {
             (_, None) if deployment.emergency => "emergency change without an approval".to_owned(),
             (_, None) => "no approver".to_owned(),

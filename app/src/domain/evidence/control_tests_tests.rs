@@ -19,7 +19,8 @@ fn day(text: &str) -> NaiveDate {
 /// Q3 2026 (UTC) under the default policy: postmortems within 5 / 7 / 10 days for tiers 0–2,
 /// actions at most 30 days overdue, DR tests within 90 / 180 / 365 days.
 fn window() -> ControlRecords {
-    let service = |slug: &str, tier: u8, active: bool| ServiceFacts { slug: slug.to_owned(), tier, active };
+    let service =
+        |slug: &str, tier: u8, active: bool| ServiceFacts { slug: slug.to_owned(), tier, active, in_scope: true };
     ControlRecords {
         start: at("2026-07-01T00:00:00Z"),
         end: at("2026-10-01T00:00:00Z"),
@@ -86,6 +87,12 @@ fn incident_times_flag_exactly_the_missing_ones() {
     low_severity.detected_at = None;
     let mut before_window = incident(6, 0, "2026-06-30T23:00:00Z", &[1]);
     before_window.detected_at = None;
+    // Resolved only after the window's end: still open then, not judged.
+    let mut resolved_later = incident(7, 1, "2026-09-30T20:00:00Z", &[3]);
+    (resolved_later.mitigated_at, resolved_later.resolved_at) = (None, Some(at("2026-10-01T02:00:00Z")));
+    // Both missing: one deviation naming both.
+    let mut neither = incident(8, 0, "2026-09-01T10:00:00Z", &[1]);
+    (neither.detected_at, neither.mitigated_at) = (None, None);
     records.incidents = vec![
         incident(1, 0, "2026-07-05T10:00:00Z", &[1]),
         no_detection,
@@ -93,14 +100,17 @@ fn incident_times_flag_exactly_the_missing_ones() {
         still_open,
         low_severity,
         before_window,
+        resolved_later,
+        neither,
     ];
     let result = result(&records, ControlTestId::IncidentTimesRecorded);
-    assert_eq!(result.population, 4, "SEV0/1 started in the window");
+    assert_eq!(result.population, 6, "SEV0/1 started in the window");
     assert_eq!(
         found(&result),
         [
             (2, "SEV0: no detected time".to_owned()),
-            (3, "SEV1: resolved at 2026-08-01 12:00 UTC without a mitigated time".to_owned())
+            (3, "SEV1: resolved at 2026-08-01 12:00 UTC without a mitigated time".to_owned()),
+            (8, "SEV0: no detected time; resolved at 2026-09-01 12:00 UTC without a mitigated time".to_owned())
         ]
     );
     assert_eq!(result.status, ControlStatus::Failed);
@@ -124,17 +134,34 @@ fn postmortems_are_due_by_the_strictest_tier_and_only_once_due() {
     // Tier 3 only: the check does not apply.
     let mut not_applicable = incident(6, 0, "2026-07-20T10:00:00Z", &[4]);
     not_applicable.postmortem_published_at = None;
-    records.incidents =
-        vec![incident(1, 0, "2026-07-05T10:00:00Z", &[1]), six_days, on_time_tier1, never, not_due, not_applicable];
+    // Not due by the window's end, though already published: not in the population either.
+    let mut published_early = incident(7, 0, "2026-09-30T20:00:00Z", &[1]);
+    published_early.postmortem_published_at = Some(at("2026-09-30T23:00:00Z"));
+    // A tier-0 service outside the team filter still makes the incident due in 5 days.
+    records.services.insert(9, ServiceFacts { slug: "payments".into(), tier: 0, active: true, in_scope: false });
+    let mut strictest_elsewhere = incident(8, 1, "2026-08-20T10:00:00Z", &[9, 3]);
+    strictest_elsewhere.postmortem_published_at = Some(at("2026-08-26T12:00:00Z"));
+    records.incidents = vec![
+        incident(1, 0, "2026-07-05T10:00:00Z", &[1]),
+        six_days,
+        on_time_tier1,
+        never,
+        not_due,
+        not_applicable,
+        published_early,
+        strictest_elsewhere,
+    ];
     let result = result(&records, ControlTestId::PostmortemsOnTime);
-    assert_eq!(result.population, 4);
+    assert_eq!(result.population, 5);
     assert_eq!(
         found(&result),
         [
             (2, "postmortem published 2026-07-16 12:00 UTC, 6 days after mitigation; due within 5 days".to_owned()),
-            (4, "no postmortem published; due 2026-08-15 11:00 UTC (5 days after mitigation)".to_owned())
+            (4, "no postmortem published; due 2026-08-15 11:00 UTC (5 days after mitigation)".to_owned()),
+            (8, "postmortem published 2026-08-26 12:00 UTC, 6 days after mitigation; due within 5 days".to_owned())
         ]
     );
+    assert_eq!(result.deviations[2].services, "payments search", "every service of the incident");
 }
 
 #[test]
@@ -161,6 +188,8 @@ fn overdue_actions_count_to_the_windows_last_day_and_respect_waivers() {
         action(6, 4, "2026-06-01", "open", None),
         // Long overdue but waived at the window's end.
         action(7, 2, "2026-06-01", "open", None),
+        // Dropped only after the window: open at its end.
+        action(8, 1, "2026-07-01", "wont_do", Some("2026-10-10T00:00:00Z")),
     ];
     records.waivers = vec![WaiverFacts {
         service: 2,
@@ -169,17 +198,18 @@ fn overdue_actions_count_to_the_windows_last_day_and_respect_waivers() {
         expires_at: at("2026-12-31T00:00:00Z"),
     }];
     let result = result(&records, ControlTestId::NoLongOverdueActions);
-    assert_eq!(result.population, 4);
+    assert_eq!(result.population, 5);
     assert_eq!(
         found(&result),
         [
             (1, "open at the window's end, 31 days overdue (due 2026-08-30; limit 30 days)".to_owned()),
-            (3, "open at the window's end, 92 days overdue (due 2026-06-30; limit 30 days)".to_owned())
+            (3, "open at the window's end, 92 days overdue (due 2026-06-30; limit 30 days)".to_owned()),
+            (8, "open at the window's end, 91 days overdue (due 2026-07-01; limit 30 days)".to_owned())
         ]
     );
     // The waiver had ended by the window's end: a deviation again.
     records.waivers[0].expires_at = at("2026-09-15T00:00:00Z");
-    assert_eq!(found(&self::result(&records, ControlTestId::NoLongOverdueActions)).len(), 3);
+    assert_eq!(found(&self::result(&records, ControlTestId::NoLongOverdueActions)).len(), 4);
 }
 
 #[test]
@@ -198,8 +228,9 @@ fn tier0_services_need_a_passing_test_within_90_days() {
         // After the window: does not count.
         test(2, "2026-10-02T00:00:00Z", "pass"),
     ];
+    records.services.insert(9, ServiceFacts { slug: "payments".into(), tier: 0, active: true, in_scope: false });
     let result = result(&records, ControlTestId::Tier0DrTested);
-    assert_eq!(result.population, 2, "active tier-0 services only");
+    assert_eq!(result.population, 2, "active tier-0 services in scope only");
     assert_eq!(
         found(&result),
         [(2, "last passing DR test 2026-06-01 00:00 UTC: more than 90 days before the window's end".to_owned())]
@@ -230,7 +261,7 @@ fn changes_failed_unlinked_and_unapproved_are_named() {
     records.deployments = vec![
         deploy(1, 1, "success", None, Some("ann"), Some("bob")),
         deploy(2, 1, "rolled_back", Some(7), Some("ann"), Some("bob")),
-        deploy(3, 3, "failed", None, Some("ann"), Some(" ANN ")),
+        deploy(3, 3, "failed", None, Some("Ann  Lee"), Some(" ANNLEE ")),
         deploy(4, 1, "success", None, Some("ann"), None),
         deploy(5, 3, "success", None, None, Some("bob")),
         emergency,
@@ -252,7 +283,7 @@ fn changes_failed_unlinked_and_unapproved_are_named() {
     assert_eq!(
         found(&approved),
         [
-            (3, "approved by its author (ann)".to_owned()),
+            (3, "approved by its author (Ann  Lee)".to_owned()),
             (4, "no approver".to_owned()),
             (5, "no author recorded: independent approval cannot be shown".to_owned()),
             (6, "emergency change without an approval".to_owned())

@@ -21,6 +21,8 @@ pub const SAMPLED: [Population; 6] = [
 
 /// Largest sample, and most ids named at once.
 pub const MAX_SAMPLED: usize = 500;
+/// Longest window a sample is drawn from, in days.
+pub const MAX_WINDOW_DAYS: i64 = 731;
 /// Longest review comment, in characters.
 pub const MAX_COMMENT: usize = 2000;
 
@@ -91,6 +93,9 @@ pub fn check_sample(form: &SampleForm, random_seed: u64) -> Result<SampleRequest
     if to < from {
         return Err(format!("The window ends ({to}) before it starts ({from})."));
     }
+    if (to - from).num_days() >= MAX_WINDOW_DAYS {
+        return Err(format!("A sample's window is at most {MAX_WINDOW_DAYS} days."));
+    }
     let method = match form.method.trim() {
         "random" => {
             let size = form
@@ -143,7 +148,8 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
-    /// Uniform in `0..bound` (bound > 0), by rejection so no value is favoured.
+    /// Uniform in `0..bound` (bound > 0), by rejection so no value is favoured: a value at or
+    /// above `zone = (2^64 - 1) - ((2^64 - 1) mod bound)` is drawn again.
     fn below(&mut self, bound: u64) -> u64 {
         let zone = u64::MAX - (u64::MAX % bound);
         loop {
@@ -157,8 +163,9 @@ impl SplitMix64 {
 
 /// How a random sample is drawn, in words (recorded with every sample).
 pub const RANDOM_METHOD: &str = "the population's record ids in ascending order; a Fisher-Yates shuffle driven by \
-     SplitMix64 seeded with the seed, for i from 0 while i < size: j = i + (next() mod (n - i)) by rejection \
-     sampling, swap i and j; the sample is the first size ids, in that order";
+     SplitMix64 seeded with the seed, for i from 0 while i < size: j = i + (v mod (n - i)), where v is the next \
+     SplitMix64 output below (2^64 - 1) - ((2^64 - 1) mod (n - i)) (outputs at or above it are skipped), swap i \
+     and j; the sample is the first size ids, in that order";
 
 /// `size` of `candidates` (record ids), reproducibly from `seed` ([`RANDOM_METHOD`]); all of them
 /// when there are no more than `size`.
@@ -295,6 +302,7 @@ mod tests {
         let cases = [
             (SampleForm { population: "slos".into(), ..form("random") }, "Samples are drawn from incidents"),
             (SampleForm { to: "2026-06-01".into(), ..form("random") }, "ends (2026-06-01) before it starts"),
+            (SampleForm { to: "2028-07-01".into(), ..form("random") }, "at most 731 days"),
             (SampleForm { size: "0".into(), ..form("random") }, "from 1 to 500"),
             (SampleForm { seed: "-1".into(), ..form("random") }, "seed must be a whole number"),
             (SampleForm { ids: "7, x".into(), ..form("ids") }, "not 'x'"),
