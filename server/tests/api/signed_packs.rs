@@ -163,6 +163,23 @@ async fn a_pack_verifies_and_any_change_is_named(app: &TestApp) {
     let checkpoint = server::checkpoints::Checkpoint::parse(&std::fs::read(&written[0]).expect("read")).expect("parse");
     assert_eq!(checkpoint.seq, newest["seq"].as_i64().expect("seq"));
     checkpoint.check_signature(Some(&server::signing::public_key_from_pem(&pem).expect("key"))).expect("signed");
+
+    // A publication is anchored too, after its own audit event.
+    let published = app
+        .client
+        .post(format!("{}/api/v1/snapshots", app.base))
+        .header("origin", &app.base)
+        .json(&serde_json::json!({"period": "2026-Q3"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(published.status(), 201, "{}", published.text().await.unwrap_or_default());
+    let (_, listed) = app.get("/api/v1/audit/checkpoints").await;
+    let (_, head) = app.get("/api/v1/audit/verify").await;
+    assert_eq!(listed["items"][0]["reason"], "snapshot");
+    assert_eq!(listed["items"][0]["seq"], head["head"]["seq"]);
+    let files = std::fs::read_dir(app.files.path().join("audit-checkpoints")).expect("directory").count();
+    assert_eq!(files, 2);
 }
 
 async fn an_empty_trail_gives_a_pack_without_a_checkpoint(app: &TestApp) {
