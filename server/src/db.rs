@@ -180,6 +180,9 @@ async fn all_applied(db: &DatabaseConnection) -> bool {
     applied == known
 }
 
+/// Ids per `IN (…)` list, well under both backends' bind-parameter limits (SQLite's is 32,766).
+pub const IN_LIST_CHUNK: usize = 5000;
+
 /// SQLSTATE codes (and SQLite result codes) of failures caused by a concurrent writer, after
 /// which the same work succeeds when tried again: serialization failure, deadlock, a unique
 /// key another transaction inserted first, and SQLite's busy and locked database. SQLite reports

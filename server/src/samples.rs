@@ -19,8 +19,7 @@ use crate::entities::{
     deployment, dr_test, exemption, incident, postmortem, postmortem_action, review_sample, sample_item, service,
 };
 
-/// Ids per `IN (…)` list, under both backends' bind-parameter limits.
-const CHUNK: usize = 5000;
+use crate::db::IN_LIST_CHUNK as CHUNK;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {

@@ -1,6 +1,6 @@
 //! DR tests (with follow-up actions for the ones that did not pass) and deployments.
 
-use app::domain::ingest::{Cell, RawRow};
+use app::domain::ingest::RawRow;
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use rand::Rng;
 
@@ -8,7 +8,7 @@ use super::catalog;
 use super::incidents::{incident_id, owner, settle};
 use super::org::{Health, Org, Service};
 use super::support::{
-    DemoRng, RowExt, Stream, Window, chance, date, instant, int, poisson, rng_for, row, text, weighted,
+    DemoRng, RowExt, Stream, Window, chance, date, flag, instant, int, poisson, rng_for, row, text, weighted,
 };
 
 /// A DR exercise repeated every `every_days`.
@@ -290,7 +290,7 @@ pub(super) fn deployment_rows(
                 .with("author", text(&approval.author))
                 .maybe("approved_by", approval.approved_by.map(text))
                 .maybe("change_ticket", approval.ticket.map(text))
-                .with("emergency", Cell::Json(serde_json::Value::Bool(approval.emergency))),
+                .with("emergency", flag(approval.emergency)),
         );
     }
 }

@@ -16,8 +16,7 @@ use crate::entities::{
     deployment, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service,
 };
 
-/// Ids per `IN (…)` list, under both backends' bind-parameter limits.
-const CHUNK: usize = 5000;
+use crate::db::IN_LIST_CHUNK as CHUNK;
 
 /// The window: `[start, end)` and its last day.
 #[derive(Debug, Clone, Copy)]
@@ -35,13 +34,6 @@ pub async fn control_tests<C: ConnectionTrait>(
     thresholds: ControlThresholds,
 ) -> Result<Vec<ControlTestResult>, DbErr> {
     Ok(run(&load(db, window, scope, thresholds).await?))
-}
-
-fn in_scope(scope: &Scope, column: impl ColumnTrait) -> Condition {
-    match &scope.selected {
-        None => Condition::all(),
-        Some(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
-    }
 }
 
 async fn load<C: ConnectionTrait>(
@@ -136,7 +128,7 @@ async fn load<C: ConnectionTrait>(
     use postmortem_action::Column as A;
     let open_at_end = Condition::any().add(A::Status.eq("open")).add(A::CompletedAt.gte(end));
     let actions = postmortem_action::Entity::find()
-        .filter(in_scope(scope, A::ServiceId))
+        .filter(scope.condition(A::ServiceId))
         .filter(A::DueDate.lt(last_day))
         .filter(open_at_end)
         .order_by_asc(A::Id)
@@ -154,7 +146,7 @@ async fn load<C: ConnectionTrait>(
         .collect();
 
     let waivers = exemption::Entity::find()
-        .filter(in_scope(scope, exemption::Column::ServiceId))
+        .filter(scope.condition(exemption::Column::ServiceId))
         .filter(exemption::Column::CreatedAt.lt(end))
         .filter(exemption::Column::ExpiresAt.gte(end))
         .all(db)
@@ -210,7 +202,7 @@ async fn load<C: ConnectionTrait>(
     read(
         deployment::Entity::find()
             .filter(in_window.clone())
-            .filter(in_scope(scope, D::ServiceId))
+            .filter(scope.condition(D::ServiceId))
             .filter(failed.clone())
             .order_by_asc(D::Id)
             .all(db)

@@ -50,6 +50,16 @@ pub struct Scope {
     pub selected: Option<Vec<i64>>,
 }
 
+impl Scope {
+    /// `column IN selected services`, or no condition without a filter.
+    pub fn condition(&self, column: impl sea_orm::ColumnTrait) -> sea_orm::Condition {
+        match &self.selected {
+            None => sea_orm::Condition::all(),
+            Some(ids) => sea_orm::Condition::all().add(column.is_in(ids.iter().copied())),
+        }
+    }
+}
+
 /// Checks the request's teams exist and lists the services it selects.
 pub async fn resolve_scope(db: &DatabaseConnection, request: &EvidenceRequest) -> Result<Scope, EvidenceError> {
     let teams: HashMap<i64, String> = team::Entity::find()

@@ -86,10 +86,7 @@ impl Ctx<'_> {
 
     /// `column IN selected services`, or no condition without a filter.
     pub(super) fn in_scope(&self, column: impl ColumnTrait) -> Condition {
-        match &self.scope.selected {
-            None => Condition::all(),
-            Some(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
-        }
+        self.scope.condition(column)
     }
 }
 

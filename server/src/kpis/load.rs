@@ -29,6 +29,7 @@ use sea_orm::{
 };
 
 use super::mapping::{self, Corrupt, IncidentRef, ServiceSlugs};
+use crate::db::IN_LIST_CHUNK as CHUNK;
 use crate::entities::{
     deployment, dr_test, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
 };
@@ -37,8 +38,6 @@ use crate::entities::{
 const INCIDENT_LOOKBACK_DAYS: i64 = 90;
 /// How far before the period DR tests are loaded (covers the longest coverage interval, 180 d).
 const DR_LOOKBACK_DAYS: i64 = 365;
-/// Ids per `IN (…)` list, well under both backends' bind-parameter limits.
-const CHUNK: usize = 5000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

@@ -276,14 +276,11 @@ mod tests {
 
     #[test]
     fn the_draw_is_the_documented_algorithm() {
-        // Re-performed by hand from RANDOM_METHOD: SplitMix64(7) and rejection sampling.
-        let mut rng = SplitMix64(7);
-        let mut ids = [10, 20, 30, 40];
-        for i in 0..2 {
-            let j = i + rng.below((4 - i) as u64) as usize;
-            ids.swap(i, j);
-        }
-        assert_eq!(pick_random(&[40, 30, 20, 10], 2, 7), ids[..2]);
+        // Re-performed outside Rust (a dozen lines of Python written from docs/sample-reviews.md),
+        // so a change to the draw breaks an auditor's re-performance here first.
+        let hundred: Vec<i64> = (1..=100).collect();
+        assert_eq!(pick_random(&hundred, 5, 42), [14, 84, 87, 10, 3]);
+        assert_eq!(pick_random(&[40, 30, 20, 10], 2, 7), [40, 20]);
     }
 
     #[test]
