@@ -8,7 +8,7 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use crate::components::{chrome, escape, theme};
 use crate::pages::{
     access, audit, campaigns, drill_down, evidence, import, jobs, kpis, notifications, oncall, overview, readiness,
-    report, reports, samples, service, services, team, teams, tokens, waivers,
+    report, reports, restatements, samples, service, services, team, teams, tokens, waivers,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -98,6 +98,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("reports"), ParamSegment("period"))
                         view=report::ReportPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("restatements"), ParamSegment("period"))
+                        view=restatements::RestatementsPage
                         ssr=SsrMode::Async
                     />
                     <Route

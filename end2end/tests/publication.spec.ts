@@ -67,6 +67,24 @@ test('an admin publishes a quarter after confirming, and a late record shows as 
   await page.goto('/reports');
   await expect(page.locator('tr[data-period="2026-Q2"]')).toContainText('published, live figures differ');
   await expect(page.locator('tr[data-period="2026-Q3"]')).toContainText('draft');
+
+  // The restatements, linked from the report: reproduced as known at publication, the late
+  // record named with its batch, and the figure that moved — as the API says.
+  await report.goto('2026-Q2');
+  await page.getByRole('link', { name: 'Restatements of 2026-Q2' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Restatements of 2026-Q2');
+  await expect(page.getByTestId('reproduction')).toContainText('Reproduced');
+  const api = await (await request.get('/api/v1/snapshots/2026-Q2/restatements')).json();
+  expect(api.reproduced).toBe(true);
+  expect(api.changes.map((c: { key: string }) => c.key)).toEqual(['SHOP-LATE']);
+  const rows = page.getByTestId('changes').locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('incident SHOP-LATE');
+  await expect(rows.first()).toContainText('created');
+  await expect(rows.first()).toContainText(`#${api.changes[0].batches[0].id} incidents by local`);
+  const moved = page.getByTestId('moved-figures').locator('tr[data-kpi="high_sev_count"]');
+  await expect(moved).toContainText('0');
+  await expect(moved.locator('td').nth(1)).toHaveText('1');
 });
 
 test('a quarter before any data cannot be published', async ({ page }) => {

@@ -26,6 +26,7 @@ mod m20261205_000021_create_notifications;
 mod m20261205_000022_create_audit_checkpoints;
 mod m20261205_000023_deployment_approvals;
 mod m20261205_000024_create_sample_reviews;
+mod m20261205_000025_record_history;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000022_create_audit_checkpoints::Migration),
             Box::new(m20261205_000023_deployment_approvals::Migration),
             Box::new(m20261205_000024_create_sample_reviews::Migration),
+            Box::new(m20261205_000025_record_history::Migration),
         ]
     }
 }

@@ -59,6 +59,7 @@ fn ports(state: &AppState) -> Ports {
         kpis: Arc::new(pages::kpis::KpisPage::new(figures.clone())),
         report: Arc::new(pages::report::ReportPage::new(figures.clone(), state.checkpoints.clone())),
         reports: Arc::new(pages::reports::ReportsPage::new(figures.clone())),
+        restatements: Arc::new(pages::restatements::RestatementsPage::new(figures.clone())),
         services: Arc::new(pages::services::ServicesPage::new(figures.clone())),
         service: Arc::new(pages::service::ServicePage::new(figures.clone())),
         import: Arc::new(pages::import::ImportPage::new(db.clone(), ingestion.clone())),

@@ -16,6 +16,7 @@ pub mod overview;
 pub mod readiness;
 pub mod report;
 pub mod reports;
+pub mod restatements;
 pub mod samples;
 pub mod service;
 pub mod services;

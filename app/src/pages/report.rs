@@ -126,6 +126,10 @@ fn Report(view: ReportView) -> impl IntoView {
                 <code>{content_sha256}</code> "."
             </p>
             <LiveChanges changes period=period.clone() scope="org"/>
+            <p>
+                <a href=format!("/restatements/{period}")>{format!("Restatements of {period}")}</a>
+                ": which records changed since publication, by whom, and whether the published figures are reproduced from the records as known then."
+            </p>
         }
         .into_any(),
         Publication::Draft { generated_at, open } => {

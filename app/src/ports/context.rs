@@ -9,8 +9,8 @@ use leptos::prelude::use_context;
 
 use super::{
     AccessPort, AuditPort, CampaignsPort, DrillDownPort, EvidencePort, ImportPort, JobsPort, KpisPort,
-    NotificationsPort, OncallPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort, SamplesPort, ServicePort,
-    ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
+    NotificationsPort, OncallPort, OverviewPort, ReadinessPort, ReportPort, ReportsPort, RestatementsPort, SamplesPort,
+    ServicePort, ServicesPort, TeamPort, TeamsPort, TokensPort, WaiversPort,
 };
 use crate::domain::access::{Access, Principal};
 use crate::error::AppError;
@@ -25,6 +25,7 @@ pub struct Ports {
     pub kpis: Arc<dyn KpisPort>,
     pub report: Arc<dyn ReportPort>,
     pub reports: Arc<dyn ReportsPort>,
+    pub restatements: Arc<dyn RestatementsPort>,
     pub services: Arc<dyn ServicesPort>,
     pub service: Arc<dyn ServicePort>,
     pub import: Arc<dyn ImportPort>,

@@ -9,6 +9,8 @@ use super::{
 /// nothing else changed, so that "unchanged" can be decided by plain equality.
 pub trait Provenance {
     fn adopt_provenance(&mut self, stored: &Self);
+    /// The stored row's id (its versions in `record_history` are kept under it).
+    fn record_id(&self) -> i64;
 }
 
 macro_rules! provenance {
@@ -19,6 +21,9 @@ macro_rules! provenance {
                 self.import_batch_id = stored.import_batch_id;
                 self.created_at = stored.created_at;
                 self.updated_at = stored.updated_at;
+            }
+            fn record_id(&self) -> i64 {
+                self.id
             }
         })+
     };

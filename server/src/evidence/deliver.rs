@@ -28,6 +28,9 @@ pub enum EvidenceError {
     /// The reader went away (a download cancelled): nothing to report to anyone.
     #[error("the download was cancelled")]
     Cancelled,
+    /// 400 when checked before the download starts: an `as_known_at` that cannot be told.
+    #[error(transparent)]
+    KnownAt(#[from] crate::record_history::known_at::KnownAtError),
     #[error(transparent)]
     Database(#[from] DbErr),
     #[error("writing the archive: {0}")]
@@ -126,7 +129,11 @@ pub async fn deliver(
 ) -> Result<PackSummary, EvidenceError> {
     // One consistent view of the data for the whole pack: an import landing meanwhile cannot
     // leave postmortems.csv naming an incident missing from incidents.csv.
-    let snapshot = crate::db::begin_consistent_read(db).await?;
+    let snapshot = match request.as_known_at {
+        // Checked by the caller before anything was sent (`record_history::known_at::check`).
+        Some(at) => crate::record_history::known_at::begin(db, at, context.generated_at).await?,
+        None => crate::db::begin_consistent_read(db).await?,
+    };
     context.audit_head = audit::head(&snapshot).await?;
     let built = Box::pin(pack::build(&snapshot, request, scope, &context, out)).await;
     snapshot.rollback().await?;
@@ -160,6 +167,7 @@ fn details(request: &EvidenceRequest, summary: &PackSummary, context: &PackConte
         "tiers": request.tiers,
         "samples": samples,
         "seed": summary.seed,
+        "as_known_at": request.as_known_at,
         "pack_sha256": summary.sha256,
         "pack_bytes": summary.bytes,
         "manifest_sha256": summary.manifest_sha256,

@@ -65,6 +65,8 @@ pub(super) fn manifest(
         "application": {"name": "plumbline", "version": env!("CARGO_PKG_VERSION")},
         "kpi_definitions_version": KPI_DEFINITIONS_VERSION,
         "policy_version": context.policy_version,
+        // The records as known at this instant (docs/as-known-at.md); null: as they were read.
+        "as_known_at": request.as_known_at,
         "window": {
             "from": request.from,
             "to": request.to,
@@ -98,6 +100,13 @@ pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> S
         tz = context.calendar.time_zone().name(),
         filter = request.filter_text(),
     );
+    if let Some(at) = request.as_known_at {
+        let _ = writeln!(
+            text,
+            "Records: as known at {} (docs/as-known-at.md): later corrections are left out.\n",
+            at.to_rfc3339()
+        );
+    }
     let _ = writeln!(text, "  README.txt             this file");
     let _ = writeln!(text, "  manifest.json          who generated the pack and when, versions, and per file its row");
     let _ = writeln!(text, "                         count, SHA-256 and the selection that produced it");

@@ -299,6 +299,8 @@ impl KindSpec for SloMeasurements {
             txn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, INSERT, values)).await?;
         }
         if !changed.is_empty() {
+            let ids: Vec<i64> = changed.iter().map(|(id, _)| *id).collect();
+            crate::record_history::keep::<slo_measurement::Entity, _>(txn, &ids, ctx.now, ctx.batch_id).await?;
             const UPDATE: &str = "UPDATE slo_measurement AS m
                 SET good = t.good, total = t.total, import_batch_id = $4, updated_at = $5
                 FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, good, total)

@@ -190,6 +190,9 @@ impl<S: KindSpec> Pipeline<S> {
             changed.iter().map(|p| &p.model).chain(replaced.values().map(|(model, _)| model)).collect();
         self.ctx.reach = self.ctx.reach.merge(S::reach(txn, &old_and_new).await?);
         drop(old_and_new);
+        // The versions being replaced are kept first (docs/as-known-at.md).
+        let replaced_ids: Vec<i64> = replaced.values().map(|(model, _)| model.record_id()).collect();
+        crate::record_history::keep::<S::Entity, _>(txn, &replaced_ids, self.ctx.now, self.ctx.batch_id).await?;
         upsert::<S>(txn, changed.iter().map(|p| p.model.clone()).collect()).await?;
         S::after_write(&mut self.ctx, txn, &changed, &replaced).await
     }

@@ -17,6 +17,7 @@ pub mod overview;
 pub mod readiness;
 pub mod report;
 pub mod reports;
+pub mod restatements;
 pub mod samples;
 pub mod service;
 pub mod services;

@@ -141,6 +141,22 @@ pub async fn publish(
     Ok(row.into())
 }
 
+/// The parts of a snapshot's document that are figures (not its data version or audit head),
+/// computed from the records `db` reads (the restatements compare them with the published ones).
+pub const FIGURE_PARTS: [&str; 5] = ["org", "teams", "tiers", "scorecards", "report"];
+
+/// A snapshot's document as `publish` would compute it from the records `db` reads at `now`.
+pub(crate) async fn recompute<C: ConnectionTrait>(
+    db: &C,
+    policy: &Policy,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> Result<serde_json::Value, SnapshotError> {
+    let own_cache = KpiCache::within_transaction(policy);
+    let content = Box::pin(compute(db, &own_cache, policy, period, now, 0, None)).await?;
+    serde_json::to_value(&content).map_err(|e| DbErr::Custom(format!("cannot encode snapshot: {e}")).into())
+}
+
 /// The snapshot's document, every part from the data as it is at `data_version`.
 async fn compute<C: ConnectionTrait>(
     db: &C,

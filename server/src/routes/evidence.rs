@@ -38,7 +38,8 @@ fn back_to_form(pairs: &[(String, String)], detail: &str) -> Response {
         ("to" = Option<String>, Query, description = "Last day of the audit window (required)"),
         ("team" = Option<String>, Query, description = "Only the services of this team"),
         ("tier" = Option<String>, Query, description = "Only this tier (0-3)"),
-        ("seed" = Option<String>, Query, description = "Seed of the samples; sample_<population>=N (e.g. sample_incidents=25) draws N records of a population")),
+        ("seed" = Option<String>, Query, description = "Seed of the samples; sample_<population>=N (e.g. sample_incidents=25) draws N records of a population"),
+        ("as_known_at" = Option<String>, Query, description = "An RFC 3339 instant: the records as they were known then (docs/as-known-at.md)")),
     responses((status = 200, description = "The evidence pack, a ZIP streamed (docs/evidence-pack.md)", content_type = "application/zip"), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
         (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
         (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem)))]
@@ -66,6 +67,15 @@ pub async fn download(
         Err(EvidenceError::UnknownTeam(team)) => return refuse(format!("unknown team '{team}'")),
         Err(other) => return Problem::internal("preparing an evidence pack", &other).into_response(),
     };
+    if let Some(at) = request.as_known_at {
+        match crate::record_history::known_at::check(&state.db, at, crate::clock_now()).await {
+            Ok(()) => {}
+            Err(crate::record_history::known_at::KnownAtError::Database(error)) => {
+                return Problem::internal("preparing an evidence pack", &error).into_response();
+            }
+            Err(refused) => return refuse(refused.to_string()),
+        }
+    }
     let context = PackContext {
         generated_at: crate::clock_now(),
         generated_by: principal.actor(),

@@ -9,14 +9,52 @@ use app::domain::scorecard::Level;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use sea_orm::DatabaseTransaction;
 
 use crate::kpis::{self, KpiQuery, LoadError};
 use crate::problem::Problem;
+use crate::record_history::known_at;
 use crate::state::AppState;
 
 fn parse(state: &AppState, query: &HashMap<String, String>, accepted: &[&str]) -> Result<KpiQuery, Problem> {
     KpiQuery::parse(query, accepted, state.figures.calendar, crate::clock_now())
         .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail))
+}
+
+/// Takes `as_known_at` out of a query: `None` when absent, else the instant, checked.
+async fn known_at(
+    state: &AppState,
+    query: &mut HashMap<String, String>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, Problem> {
+    let Some(text) = query.remove("as_known_at").filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    let bad = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "Invalid query", detail);
+    let at = known_at::parse(&text).map_err(bad)?;
+    match known_at::check(&state.db, at, crate::clock_now()).await {
+        Ok(()) => Ok(Some(at)),
+        Err(known_at::KnownAtError::Database(error)) => Err(Problem::internal("reading the record history", &error)),
+        Err(refused) => Err(bad(refused.to_string())),
+    }
+}
+
+/// A transaction reading the records as known at `at`; [`end_known_at`] rolls it back.
+async fn begin_known_at(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> Result<DatabaseTransaction, Problem> {
+    known_at::begin(&state.db, at, crate::clock_now())
+        .await
+        .map_err(|e| Problem::internal("reading the records as known at an instant", &e))
+}
+
+async fn end_known_at<T>(txn: DatabaseTransaction, result: Result<T, LoadError>) -> Result<T, Problem> {
+    txn.rollback().await.map_err(|e| Problem::internal("reading the records as known at an instant", &e))?;
+    result.map_err(problem)
+}
+
+/// A report with the instant its records were known at added.
+fn with_known_at<T: serde::Serialize>(report: &T, at: chrono::DateTime<chrono::Utc>) -> Response {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("as_known_at".into(), serde_json::json!(at));
+    }
+    axum::Json(value).into_response()
 }
 
 fn problem(error: LoadError) -> Problem {
@@ -29,20 +67,31 @@ fn problem(error: LoadError) -> Problem {
 #[utoipa::path(get, path = "/api/v1/kpis", operation_id = "get_kpis", summary = "KPIs of a period and scope", tag = "kpis",
     params(("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
         ("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
-        ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)")),
+        ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)"),
+        ("as_known_at" = Option<String>, Query, description = "An RFC 3339 instant: computed from the records as they were known then (docs/as-known-at.md)")),
     responses((status = 200, description = "Every KPI of the period and scope (docs/kpis.md)", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
         (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
         (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
         (status = 404, description = "No such team, tier or service", body = crate::problem::Problem)))]
-pub async fn get_kpis(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Response {
+pub async fn get_kpis(State(state): State<AppState>, Query(mut query): Query<HashMap<String, String>>) -> Response {
     let result = async {
+        let at = known_at(&state, &mut query).await?;
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
-        state.figures.kpis(&query, crate::clock_now()).await.map_err(problem)
+        let now = crate::clock_now();
+        match at {
+            None => {
+                state.figures.kpis(&query, now).await.map(|r| axum::Json(r.as_ref()).into_response()).map_err(problem)
+            }
+            Some(at) => {
+                let hours = &state.figures.policy.paging_hours;
+                let txn = begin_known_at(&state, at).await?;
+                let result = kpis::kpi_report(&txn, &query, now, hours).await;
+                let report = end_known_at(txn, result).await?;
+                Ok(with_known_at(&report, at))
+            }
+        }
     };
-    match result.await {
-        Ok(report) => axum::Json(report.as_ref()).into_response(),
-        Err(problem) => problem.into_response(),
-    }
+    result.await.unwrap_or_else(|problem: Problem| problem.into_response())
 }
 
 /// `GET /api/v1/kpis/rollups?period=&severity=`.
@@ -68,7 +117,8 @@ pub async fn get_rollups(State(state): State<AppState>, Query(query): Query<Hash
 #[utoipa::path(get, path = "/api/v1/kpis/{kpi}/population", tag = "kpis",
     params(("kpi" = String, Path, description = "A KPI id (docs/kpis.md)"), ("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
         ("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
-        ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)")),
+        ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)"),
+        ("as_known_at" = Option<String>, Query, description = "An RFC 3339 instant: the records as they were known then (docs/as-known-at.md)")),
     responses((status = 200, description = "The KPI's value and every record behind it, each marked in the population and counted or not", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
         (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
         (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
@@ -76,19 +126,27 @@ pub async fn get_rollups(State(state): State<AppState>, Query(query): Query<Hash
 pub async fn get_population(
     State(state): State<AppState>,
     Path(kpi): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(mut query): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
         let id = known_kpi(&kpi)?;
+        let at = known_at(&state, &mut query).await?;
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
-        kpis::population_report(&state.db, &query, id, crate::clock_now(), &state.figures.policy.paging_hours)
-            .await
-            .map_err(problem)
+        let (now, hours) = (crate::clock_now(), &state.figures.policy.paging_hours);
+        match at {
+            None => kpis::population_report(&state.db, &query, id, now, hours)
+                .await
+                .map(|report| axum::Json(report).into_response())
+                .map_err(problem),
+            Some(at) => {
+                let txn = begin_known_at(&state, at).await?;
+                let result = kpis::population_report(&txn, &query, id, now, hours).await;
+                let report = end_known_at(txn, result).await?;
+                Ok(with_known_at(&report, at))
+            }
+        }
     };
-    match result.await {
-        Ok(report) => axum::Json(report).into_response(),
-        Err(problem) => problem.into_response(),
-    }
+    result.await.unwrap_or_else(|problem: Problem| problem.into_response())
 }
 
 /// `GET /api/v1/kpis/{kpi}/population.csv?period=&scope=&severity=&sort=`: the drill-down's

@@ -54,6 +54,7 @@ use utoipa::{Modify, OpenApi};
         super::snapshots::list,
         super::snapshots::publish,
         super::snapshots::get,
+        super::snapshots::restatements,
         super::audit::list,
         super::audit::verify,
         super::audit::export,

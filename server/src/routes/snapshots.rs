@@ -108,3 +108,36 @@ pub async fn get(State(state): State<AppState>, Path(period): Path<String>) -> R
         Err(problem) => problem.into_response(),
     }
 }
+
+/// What changed since a period was published, and whether its snapshot is reproduced from the
+/// records as known at publication (docs/as-known-at.md §3).
+#[utoipa::path(get, path = "/api/v1/snapshots/{period}/restatements", operation_id = "get_restatements", summary = "Restatements of a published period", tag = "snapshots",
+    params(("period" = String, Path, description = "A month or quarter")),
+    responses((status = 200, description = "Reproduction as known at publication, records changed since, and each org figure published and now", body = Object), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
+        (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
+        (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
+        (status = 404, description = "Not published", body = crate::problem::Problem)))]
+pub async fn restatements(State(state): State<AppState>, Path(period): Path<String>) -> Response {
+    use crate::record_history::known_at::KnownAtError;
+    use crate::record_history::restatements::{self, RestatementError};
+    let result = async {
+        let period =
+            app::domain::kpi::Period::parse(&period, state.figures.calendar).map_err(|e| bad_period(e.to_string()))?;
+        let policy = state.figures.policy.as_ref();
+        Box::pin(restatements::restatements(&state.db, policy, &period, crate::clock_now())).await.map_err(|error| {
+            match error {
+                RestatementError::NotPublished(period) => {
+                    Problem::new(StatusCode::NOT_FOUND, "Not published", format!("{period} has no published snapshot"))
+                }
+                RestatementError::KnownAt(
+                    refused @ (KnownAtError::BeforeHistory { .. } | KnownAtError::InFuture { .. }),
+                ) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not reproducible", refused.to_string()),
+                other => Problem::internal("computing restatements", &other),
+            }
+        })
+    };
+    match result.await {
+        Ok(report) => Json(report).into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}

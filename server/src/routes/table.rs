@@ -100,6 +100,7 @@ fn api_routes() -> Vec<ApiRoute> {
         GET "/api/v1/snapshots" Read => snapshots::list,
         POST "/api/v1/snapshots" Admin => snapshots::publish,
         GET "/api/v1/snapshots/{period}" Read => snapshots::get,
+        GET "/api/v1/snapshots/{period}/restatements" Read => snapshots::restatements,
         GET "/api/v1/audit" Audit => audit::list,
         GET "/api/v1/audit/verify" Audit => audit::verify,
         GET "/api/v1/audit/export.csv" Audit => audit::export,

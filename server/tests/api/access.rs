@@ -212,7 +212,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
     // The table the gate reads, written out here independently: a route added, removed or given
     // another rule must be reviewed here too.
     use Access::*;
-    let golden: [(&str, &str, Access); 57] = [
+    let golden: [(&str, &str, Access); 58] = [
         ("GET", "/healthz", Public),
         ("GET", "/readyz", Public),
         ("GET", "/unsubscribe/{token}", Public),
@@ -263,6 +263,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
         ("GET", "/api/v1/snapshots", Read),
         ("POST", "/api/v1/snapshots", Admin),
         ("GET", "/api/v1/snapshots/{period}", Read),
+        ("GET", "/api/v1/snapshots/{period}/restatements", Read),
         ("GET", "/api/v1/{kind}", Read),
         ("POST", "/api/v1/{kind}", Ingest),
         // Alertmanager's webhook receiver: an ingest token in its http_config.
@@ -321,6 +322,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/api/publish_report",
                 "/api/report",
                 "/api/reports",
+                "/api/restatements",
                 "/api/request_waiver",
                 "/api/review_sample",
                 "/api/samples",
@@ -365,6 +367,7 @@ async fn every_route_answers_every_caller_as_the_access_rules_say(backend: Backe
                 "/notifications",
                 "/reports",
                 "/reports/{period}",
+                "/restatements/{period}",
                 "/samples",
                 "/services",
                 "/services/{slug}",

@@ -5,6 +5,7 @@ mod access;
 mod access_pages;
 mod adapters;
 mod alerts;
+mod as_known_at;
 mod audit;
 mod calendar;
 mod campaigns;

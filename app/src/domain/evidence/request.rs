@@ -27,6 +27,8 @@ pub struct EvidenceRequest {
     pub samples: BTreeMap<Population, u32>,
     /// Seed of the sampling; chosen at random (and recorded) when samples are asked without one.
     pub seed: Option<u64>,
+    /// Records as they were known at this instant (docs/as-known-at.md); `None`: as they are.
+    pub as_known_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,7 +47,9 @@ pub enum EvidenceRequestError {
     BadSampleSize { population: String, value: String },
     #[error("seed must be a whole number from 0 to 18446744073709551615, not '{0}'")]
     BadSeed(String),
-    #[error("unknown parameter '{0}'; accepted: from, to, team, tier, seed, sample_<population>")]
+    #[error("as_known_at must be an RFC 3339 instant like 2026-10-01T09:00:00Z, not '{0}'")]
+    BadInstant(String),
+    #[error("unknown parameter '{0}'; accepted: from, to, team, tier, seed, as_known_at, sample_<population>")]
     UnknownParameter(String),
     #[error("team '{0}' is not a valid team slug")]
     BadTeam(String),
@@ -68,6 +72,7 @@ impl EvidenceRequest {
             tiers: BTreeSet::new(),
             samples: BTreeMap::new(),
             seed: None,
+            as_known_at: None,
         })
     }
 
@@ -80,6 +85,7 @@ impl EvidenceRequest {
         let mut tiers = BTreeSet::new();
         let mut samples = BTreeMap::new();
         let mut seed = None;
+        let mut as_known_at = None;
         for (key, value) in pairs {
             let value = value.trim();
             if value.is_empty() {
@@ -98,6 +104,11 @@ impl EvidenceRequest {
                         tiers.insert(parse_tier(tier)?);
                     }
                 }
+                "as_known_at" => {
+                    let at = chrono::DateTime::parse_from_rfc3339(value)
+                        .map_err(|_| EvidenceRequestError::BadInstant(value.into()))?;
+                    as_known_at = Some(at.with_timezone(&chrono::Utc));
+                }
                 "seed" => seed = Some(value.parse::<u64>().map_err(|_| EvidenceRequestError::BadSeed(value.into()))?),
                 other => match other.strip_prefix("sample_") {
                     Some(name) => {
@@ -111,7 +122,7 @@ impl EvidenceRequest {
         }
         let from = from.ok_or(EvidenceRequestError::Missing("from"))?;
         let to = to.ok_or(EvidenceRequestError::Missing("to"))?;
-        Ok(EvidenceRequest { teams, tiers, samples, seed, ..EvidenceRequest::window(from, to)? })
+        Ok(EvidenceRequest { teams, tiers, samples, seed, as_known_at, ..EvidenceRequest::window(from, to)? })
     }
 
     /// `N` days, both ends included.

@@ -1,0 +1,184 @@
+//! Record history and "as known at" (docs/as-known-at.md): import → publish → correct a record
+//! → the figures as known at publication are the snapshot's, and the restatement lists exactly
+//! the corrected record.
+
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::access::{Credential, send};
+use crate::evidence::download;
+use crate::helpers::TestApp;
+use crate::kpis::load;
+
+const INC_1: &str = "INC-1";
+
+fn incident(mitigated_at: &str, services: &[&str]) -> Value {
+    json!([{"external_id": INC_1, "title": "Checkout down", "severity": "SEV1", "services": services,
+        "started_at": "2026-07-10T10:00:00Z", "detected_at": "2026-07-10T10:05:00Z",
+        "acknowledged_at": "2026-07-10T10:15:00Z", "mitigated_at": mitigated_at,
+        "resolved_at": "2026-07-10T14:00:00Z", "customer_impacting": true, "root_cause_category": "deploy"}])
+}
+
+async fn get_ok(app: &TestApp, path: &str) -> Value {
+    let (status, body) = app.get(path).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+fn encoded(at: &str) -> String {
+    at.replace('+', "%2B").replace(':', "%3A")
+}
+
+async fn figures_as_known_at_publication_are_the_snapshots_and_restatements_list_the_correction(app: &TestApp) {
+    load(app).await;
+    let response = app
+        .client
+        .post(format!("{}/api/v1/snapshots", app.base))
+        .header("content-type", "application/json")
+        .body(json!({"period": "2026-Q3"}).to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 201);
+    let published: Value = response.json().await.expect("json");
+    let at = published["published_at"].as_str().expect("published_at").to_owned();
+    let snapshot = get_ok(app, "/api/v1/snapshots/2026-Q3").await;
+    assert_eq!(snapshot["org"]["mttr"]["mean"], 60.0, "{}", snapshot["org"]["mttr"]);
+
+    // Nothing changed yet: reproduced, no changes, no figure moved.
+    let restated = get_ok(app, "/api/v1/snapshots/2026-Q3/restatements").await;
+    assert_eq!(restated["reproduced"], true, "{restated}");
+    assert_eq!(restated["changes"], json!([]));
+    assert!(restated["figures"].as_array().expect("figures").iter().all(|f| f["changed"] == false));
+
+    // A correction of INC-1 (mitigated an hour later, and ledger was hit too); a measurement of
+    // a later period; the same deployments again (unchanged: no new version).
+    let (status, reply) = app.post_json("incidents", &incident("2026-07-10T12:05:00Z", &["checkout", "ledger"])).await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["updated"], 1);
+    let later = json!([{"service": "checkout", "slo": "availability", "day": "2026-12-01", "good": 1, "total": 1}]);
+    assert_eq!(app.post_json("slo-measurements", &later).await.0, 200);
+    let same = json!([{"external_id": "DEP-1", "service": "checkout", "deployed_at": "2026-07-09T12:00:00Z", "outcome": "success"}]);
+    let (_, reply) = app.post_json("deployments", &same).await;
+    assert_eq!(reply["unchanged"], 1, "{reply}");
+
+    let now = get_ok(app, "/api/v1/kpis?period=2026-Q3").await;
+    assert_eq!(now["kpis"]["mttr"]["mean"], 120.0, "the live figures move on: {}", now["kpis"]["mttr"]);
+    let then = get_ok(app, &format!("/api/v1/kpis?period=2026-Q3&as_known_at={}", encoded(&at))).await;
+    assert_eq!(then["kpis"], snapshot["org"], "as known at publication: the snapshot's org figures");
+    assert_eq!(
+        then["as_known_at"].as_str().map(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok()),
+        Some(at.parse().ok())
+    );
+    for team in ["payments", "discovery"] {
+        let scoped =
+            get_ok(app, &format!("/api/v1/kpis?period=2026-Q3&scope=team:{team}&as_known_at={}", encoded(&at))).await;
+        assert_eq!(scoped["kpis"], snapshot["teams"][team], "{team}");
+    }
+    let population =
+        get_ok(app, &format!("/api/v1/kpis/mttr/population?period=2026-Q3&as_known_at={}", encoded(&at))).await;
+    assert_eq!(population["value"], snapshot["org"]["mttr"]);
+    let rows = population["records"].as_array().expect("records");
+    assert_eq!((rows.len(), rows[0]["id"].as_str(), rows[0]["value"].as_f64()), (1, Some(INC_1), Some(60.0)));
+
+    let restated = get_ok(app, "/api/v1/snapshots/2026-Q3/restatements").await;
+    assert_eq!(restated["reproduced"], true, "recomputed as known at publication: {restated}");
+    let changes = restated["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "exactly the corrected record: {changes:?}");
+    assert_eq!(
+        (changes[0]["table"].as_str(), changes[0]["key"].as_str(), changes[0]["change"].as_str()),
+        (Some("incident"), Some(INC_1), Some("corrected"))
+    );
+    let batches = changes[0]["batches"].as_array().expect("batches");
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0]["kind"], "incidents");
+    assert!(!batches[0]["actor"].as_str().unwrap_or_default().is_empty());
+    let moved: Vec<&str> = restated["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .filter(|f| f["changed"] == true)
+        .filter_map(|f| f["kpi"].as_str())
+        .collect();
+    assert!(moved.contains(&"mttr"), "{moved:?}");
+    assert!(!moved.contains(&"high_sev_count"), "{moved:?}");
+    let mttr = restated["figures"].as_array().expect("figures").iter().find(|f| f["kpi"] == "mttr").expect("mttr");
+    assert_eq!((mttr["published"]["mean"].as_f64(), mttr["now"]["mean"].as_f64()), (Some(60.0), Some(120.0)));
+
+    // A second correction: both batches are named, and the instant between them gives the first.
+    let between = chrono::Utc::now().to_rfc3339();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(app.post_json("incidents", &incident("2026-07-10T13:05:00Z", &["checkout"])).await.0, 200);
+    let restated = get_ok(app, "/api/v1/snapshots/2026-Q3/restatements").await;
+    assert_eq!(restated["changes"][0]["batches"].as_array().map(Vec::len), Some(2), "{restated}");
+    let middle = get_ok(app, &format!("/api/v1/kpis?period=2026-Q3&as_known_at={}", encoded(&between))).await;
+    assert_eq!(middle["kpis"]["mttr"]["mean"], 120.0, "{}", middle["kpis"]["mttr"]);
+    let ledger =
+        get_ok(app, &format!("/api/v1/kpis?period=2026-Q3&scope=service:ledger&as_known_at={}", encoded(&between)))
+            .await;
+    assert_eq!(ledger["kpis"]["high_sev_count"], 1, "INC-1 hit ledger as known then");
+    let ledger_now = get_ok(app, "/api/v1/kpis?period=2026-Q3&scope=service:ledger").await;
+    assert_eq!(ledger_now["kpis"]["high_sev_count"], 0, "and no longer");
+
+    // The evidence pack as known at publication has INC-1 as it was then.
+    let pack =
+        download(app, &Credential::None, &format!("from=2026-07-01&to=2026-09-30&as_known_at={}", encoded(&at))).await;
+    let incidents = pack.rows("incidents.csv");
+    let inc1 = incidents.iter().find(|r| r["external_id"] == INC_1).expect("INC-1");
+    assert_eq!((inc1["minutes_to_restore"].as_str(), inc1["services"].as_str()), ("60.00", "checkout"));
+    let live = download(app, &Credential::None, "from=2026-07-01&to=2026-09-30").await;
+    let inc1 = live.rows("incidents.csv").into_iter().find(|r| r["external_id"] == INC_1).expect("INC-1");
+    assert_eq!(inc1["minutes_to_restore"], "180.00");
+
+    // Refusals, and the history cannot be rewritten.
+    for (query, why) in
+        [("as_known_at=yesterday", "not an instant"), ("as_known_at=2999-01-01T00%3A00%3A00Z", "the future")]
+    {
+        let (status, body) = app.get(&format!("/api/v1/kpis?period=2026-Q3&{query}")).await;
+        assert_eq!(status, 400, "{why}: {body}");
+    }
+    let response = send(
+        app,
+        reqwest::Method::GET,
+        "/api/v1/evidence?from=2026-07-01&to=2026-09-30&as_known_at=2999-01-01T00%3A00%3A00Z",
+        &Credential::None,
+        None,
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 400, "refused before any byte");
+    assert_eq!(app.get("/api/v1/snapshots/2026-Q2/restatements").await.0, 404);
+    assert!(app.db.execute_unprepared("UPDATE record_history SET payload = payload").await.is_err());
+    assert!(app.db.execute_unprepared("DELETE FROM record_history").await.is_err());
+}
+
+/// On one connection, reads alternate between the live tables and the views: a statement the
+/// connection prepared for one must never answer for the other (Postgres caches plans by text).
+async fn one_connection_alternates_between_live_and_known_at(app: &TestApp) {
+    use app::domain::kpi::{PagingHours, Period, ReportingCalendar, Scope, SeverityFilter};
+    use server::kpis::{KpiQuery, kpi_report};
+    use server::record_history::known_at;
+    load(app).await;
+    let db = server::db::connect_with_pool(&app.database, 1).await.expect("one connection");
+    let period = Period::parse("2026-Q3", ReportingCalendar::default()).expect("period");
+    let query = KpiQuery { period, scope: Scope::Org, severity: SeverityFilter::HIGH };
+    let hours = PagingHours::default();
+    let mttr = |report: server::kpis::KpiReport| report.kpis.mttr.map(|m| m.mean);
+    let before = server::clock_now();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(app.post_json("incidents", &incident("2026-07-10T12:05:00Z", &["checkout"])).await.0, 200);
+    let now = server::clock_now();
+    for round in 0..3 {
+        let live = kpi_report(&db, &query, now, &hours).await.expect("live");
+        assert_eq!(mttr(live), Some(120.0), "round {round}: live");
+        let txn = known_at::begin(&db, before, now).await.expect("known at");
+        let then = kpi_report(&txn, &query, now, &hours).await.expect("known at");
+        txn.rollback().await.expect("rollback");
+        assert_eq!(mttr(then), Some(60.0), "round {round}: as known before the correction");
+    }
+    db.close().await.ok();
+}
+
+crate::on_both_backends!(
+    figures_as_known_at_publication_are_the_snapshots_and_restatements_list_the_correction,
+    one_connection_alternates_between_live_and_known_at
+);
