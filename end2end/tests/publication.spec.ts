@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { DrillDownPage } from './fixtures/drill-down-page';
 import { ReportPage } from './fixtures/report-page';
@@ -85,6 +86,8 @@ test('an admin publishes a quarter after confirming, and a late record shows as 
   const moved = page.getByTestId('moved-figures').locator('tr[data-kpi="high_sev_count"]');
   await expect(moved).toContainText('0');
   await expect(moved.locator('td').nth(1)).toHaveText('1');
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 });
 
 test('a quarter before any data cannot be published', async ({ page }) => {
