@@ -19,9 +19,10 @@ pub struct RestatementsView {
     pub published_definitions_version: String,
     pub definitions_version: String,
     /// Whether the figures recomputed from the records as known at publication equal the
-    /// published ones, and the parts (org, teams, tiers, scorecards, report) that do not.
+    /// published ones (numbers within a relative 10⁻⁹), and for each part (org, teams, tiers,
+    /// scorecards, report) that does not, the path of its first difference.
     pub reproduced: bool,
-    pub differing_parts: Vec<String>,
+    pub differences: Vec<String>,
     /// Records changed after publication that can reach the period, oldest change first.
     pub changes: Vec<RecordChange>,
     /// Every org figure, published and now.

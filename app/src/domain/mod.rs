@@ -15,4 +15,5 @@ pub mod overview;
 pub mod publication;
 pub mod records;
 pub mod report;
+pub mod restatement;
 pub mod scorecard;

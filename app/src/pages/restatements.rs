@@ -36,8 +36,8 @@ fn Restatements(view: RestatementsView) -> impl IntoView {
         "Reproduced: recomputed from the records as known at publication, every published figure — org, teams, tiers, scorecards and report — comes out the same.".to_owned()
     } else {
         format!(
-            "Not reproduced: recomputed from the records as known at publication, these parts differ: {}. Policy then {}, now {}; KPI definitions then {}, now {}.",
-            view.differing_parts.join(", "),
+            "Not reproduced: recomputed from the records as known at publication, these figures differ (the first difference of each part): {}. Policy then {}, now {}; KPI definitions then {}, now {}.",
+            view.differences.join(", "),
             view.published_policy_version,
             view.policy_version,
             view.published_definitions_version,

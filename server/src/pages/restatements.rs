@@ -6,7 +6,6 @@ use app::error::AppError;
 use app::ports::RestatementsPort;
 
 use crate::kpis::Figures;
-use crate::record_history::known_at::KnownAtError;
 use crate::record_history::restatements::{RestatementError, restatements};
 
 pub struct RestatementsPage {
@@ -29,9 +28,7 @@ impl RestatementsPort for RestatementsPage {
             Err(RestatementError::NotPublished(period)) => {
                 Err(AppError::NotFound(format!("{period} is not published: there is nothing to restate.")))
             }
-            Err(RestatementError::KnownAt(
-                refused @ (KnownAtError::BeforeHistory { .. } | KnownAtError::InFuture { .. }),
-            )) => Err(AppError::Invalid(refused.to_string())),
+            Err(refused @ RestatementError::BeforeHistory { .. }) => Err(AppError::Invalid(refused.to_string())),
             Err(other) => Err(AppError::internal("computing restatements", &other)),
         }
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 pub use app::api::{BatchRef, FigureMove, RecordChange, RestatementsView as Restatements};
 use app::domain::kpi::{Period, Scope, SeverityFilter, compute_kpis};
+use app::domain::restatement::first_difference;
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
@@ -19,6 +20,11 @@ pub enum RestatementError {
     /// 404.
     #[error("{0} is not published")]
     NotPublished(Period),
+    /// 422: published before the record history is complete.
+    #[error(
+        "{period} was published at {published_at}, before Plumbline kept every version of the records (from {since}): what was known then cannot be told"
+    )]
+    BeforeHistory { period: Period, published_at: DateTime<Utc>, since: DateTime<Utc> },
     #[error(transparent)]
     KnownAt(#[from] KnownAtError),
     #[error(transparent)]
@@ -59,7 +65,13 @@ pub async fn restatements(
         serde_json::from_str(&snapshot.content).map_err(|e| RestatementError::Corrupt(*period, e.to_string()))?;
     let at = snapshot.published_at;
 
-    let known = known_at::begin(db, at, now).await?;
+    let known = match known_at::begin(db, at, now).await {
+        Ok(known) => known,
+        Err(KnownAtError::BeforeHistory { since, .. }) => {
+            return Err(RestatementError::BeforeHistory { period: *period, published_at: at, since });
+        }
+        Err(other) => return Err(other.into()),
+    };
     let outcome = async {
         let recomputed = recompute(&known, policy, period, at).await?;
         let changes = changes(&known, period, at).await?;
@@ -68,8 +80,15 @@ pub async fn restatements(
     .await;
     known.rollback().await?;
     let (recomputed, changes) = outcome?;
-    let differing_parts: Vec<&'static str> =
-        FIGURE_PARTS.into_iter().filter(|part| published.get(part) != recomputed.get(part)).collect();
+    let null = serde_json::Value::Null;
+    let differences: Vec<String> = FIGURE_PARTS
+        .into_iter()
+        .filter_map(|part| {
+            let (then, again) = (published.get(part).unwrap_or(&null), recomputed.get(part).unwrap_or(&null));
+            first_difference(then, again)
+                .map(|path| if path.is_empty() { part.to_owned() } else { format!("{part}.{path}") })
+        })
+        .collect();
 
     let read = crate::db::begin_consistent_read(db).await?;
     let data = crate::kpis::load(&read, period, now, &Scope::Org, &policy.paging_hours).await;
@@ -88,8 +107,8 @@ pub async fn restatements(
         policy_version: policy.version.clone(),
         published_definitions_version: snapshot.definitions_version.clone(),
         definitions_version: app::domain::kpi::KPI_DEFINITIONS_VERSION.to_owned(),
-        reproduced: differing_parts.is_empty(),
-        differing_parts: differing_parts.into_iter().map(str::to_owned).collect(),
+        reproduced: differences.is_empty(),
+        differences,
         changes,
         figures,
     })
@@ -105,7 +124,12 @@ fn figure_moves(published: Option<&serde_json::Value>, current: &serde_json::Val
         .map(|name| {
             let (before, after) = (published.get(name).cloned(), current.get(name).cloned());
             let (before, after) = (before.unwrap_or_default(), after.unwrap_or_default());
-            FigureMove { kpi: name.clone(), changed: before != after, published: before, now: after }
+            FigureMove {
+                kpi: name.clone(),
+                changed: first_difference(&before, &after).is_some(),
+                published: before,
+                now: after,
+            }
         })
         .collect()
 }

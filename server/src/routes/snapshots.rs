@@ -118,7 +118,6 @@ pub async fn get(State(state): State<AppState>, Path(period): Path<String>) -> R
         (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
         (status = 404, description = "Not published", body = crate::problem::Problem)))]
 pub async fn restatements(State(state): State<AppState>, Path(period): Path<String>) -> Response {
-    use crate::record_history::known_at::KnownAtError;
     use crate::record_history::restatements::{self, RestatementError};
     let result = async {
         let period =
@@ -129,9 +128,9 @@ pub async fn restatements(State(state): State<AppState>, Path(period): Path<Stri
                 RestatementError::NotPublished(period) => {
                     Problem::new(StatusCode::NOT_FOUND, "Not published", format!("{period} has no published snapshot"))
                 }
-                RestatementError::KnownAt(
-                    refused @ (KnownAtError::BeforeHistory { .. } | KnownAtError::InFuture { .. }),
-                ) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not reproducible", refused.to_string()),
+                refused @ RestatementError::BeforeHistory { .. } => {
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not reproducible", refused.to_string())
+                }
                 other => Problem::internal("computing restatements", &other),
             }
         })

@@ -178,7 +178,57 @@ async fn one_connection_alternates_between_live_and_known_at(app: &TestApp) {
     db.close().await.ok();
 }
 
+/// A database that had records before the history was kept: the migration dates the history's
+/// start at the last import then, and nothing before it is told (not a figure that only looks
+/// historical); from it on, versions are kept.
+async fn before_the_history_starts_nothing_is_told(app: &TestApp) {
+    use migrations::MigratorTrait;
+    let before_the_records = chrono::Utc::now().to_rfc3339();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    load(app).await;
+    // Q2 published, then one more import before the upgrade.
+    let q2 = app
+        .client
+        .post(format!("{}/api/v1/snapshots", app.base))
+        .header("content-type", "application/json")
+        .body(json!({"period": "2026-Q2"}).to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(q2.status().as_u16(), 201);
+    let late = json!([{"external_id": "DEP-9", "service": "ledger", "deployed_at": "2026-09-02T12:00:00Z", "outcome": "success"}]);
+    assert_eq!(app.post_json("deployments", &late).await.0, 200);
+    // The upgrade, replayed: the history's migration undone and applied again over the records.
+    migrations::Migrator::down(&app.db, Some(1)).await.expect("down");
+    migrations::Migrator::up(&app.db, None).await.expect("up");
+    let (status, body) = app.get("/api/v1/snapshots/2026-Q2/restatements").await;
+    assert_eq!(status, 422, "published before the history is complete: {body}");
+    let published = app
+        .client
+        .post(format!("{}/api/v1/snapshots", app.base))
+        .header("content-type", "application/json")
+        .body(json!({"period": "2026-Q3"}).to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(published.status().as_u16(), 201);
+    let at = published.json::<Value>().await.expect("json")["published_at"].as_str().expect("at").to_owned();
+    let (status, body) =
+        app.get(&format!("/api/v1/kpis?period=2026-Q3&as_known_at={}", encoded(&before_the_records))).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("from when Plumbline keeps every version")), "{body}");
+
+    assert_eq!(app.post_json("incidents", &incident("2026-07-10T12:05:00Z", &["checkout"])).await.0, 200);
+    let then = get_ok(app, &format!("/api/v1/kpis?period=2026-Q3&as_known_at={}", encoded(&at))).await;
+    assert_eq!(then["kpis"]["mttr"]["mean"], 60.0, "the version replaced after the upgrade is kept");
+    let now = get_ok(app, "/api/v1/kpis?period=2026-Q3").await;
+    assert_eq!(now["kpis"]["mttr"]["mean"], 120.0);
+    let restated = get_ok(app, "/api/v1/snapshots/2026-Q3/restatements").await;
+    assert_eq!((restated["reproduced"].clone(), restated["changes"].as_array().map(Vec::len)), (json!(true), Some(1)));
+}
+
 crate::on_both_backends!(
     figures_as_known_at_publication_are_the_snapshots_and_restatements_list_the_correction,
-    one_connection_alternates_between_live_and_known_at
+    one_connection_alternates_between_live_and_known_at,
+    before_the_history_starts_nothing_is_told
 );
