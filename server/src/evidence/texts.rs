@@ -87,12 +87,21 @@ pub(super) fn manifest(
 }
 
 pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> String {
+    let known = match request.as_known_at {
+        Some(at) => format!(
+            "Records: as they were known at {}; corrections imported later are left out\n\
+             (docs/as-known-at.md in the Plumbline repository).\n",
+            at.to_rfc3339()
+        ),
+        None => String::new(),
+    };
     let mut text = format!(
         "PLUMBLINE AUDIT EVIDENCE PACK ({EVIDENCE_FORMAT})\n\
          \n\
          Window: {from} to {to}, both days included, in the reporting time zone {tz}.\n\
          Filter: {filter} (applies to the service-owned populations; import batches and\n\
          audit events cover the whole organisation).\n\
+         {known}\
          \n\
          FILES\n",
         from = request.from,
@@ -100,13 +109,6 @@ pub(super) fn readme_text(request: &EvidenceRequest, context: &PackContext) -> S
         tz = context.calendar.time_zone().name(),
         filter = request.filter_text(),
     );
-    if let Some(at) = request.as_known_at {
-        let _ = writeln!(
-            text,
-            "Records: as known at {} (docs/as-known-at.md): later corrections are left out.\n",
-            at.to_rfc3339()
-        );
-    }
     let _ = writeln!(text, "  README.txt             this file");
     let _ = writeln!(text, "  manifest.json          who generated the pack and when, versions, and per file its row");
     let _ = writeln!(text, "                         count, SHA-256 and the selection that produced it");

@@ -123,6 +123,11 @@ async fn figures_as_known_at_publication_are_the_snapshots_and_restatements_list
     // The evidence pack as known at publication has INC-1 as it was then.
     let pack =
         download(app, &Credential::None, &format!("from=2026-07-01&to=2026-09-30&as_known_at={}", encoded(&at))).await;
+    let manifest = pack.manifest();
+    assert_eq!(
+        manifest["as_known_at"].as_str().map(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok()),
+        Some(at.parse().ok())
+    );
     let incidents = pack.rows("incidents.csv");
     let inc1 = incidents.iter().find(|r| r["external_id"] == INC_1).expect("INC-1");
     assert_eq!((inc1["minutes_to_restore"].as_str(), inc1["services"].as_str()), ("60.00", "checkout"));

@@ -61,7 +61,7 @@ impl Pack {
         self.dir.path().join("x").join(file)
     }
 
-    fn manifest(&self) -> Value {
+    pub(crate) fn manifest(&self) -> Value {
         serde_json::from_slice(&std::fs::read(self.path("manifest.json")).expect("manifest")).expect("json")
     }
 
