@@ -156,7 +156,8 @@ pub async fn get_population(
     params(("kpi" = String, Path, description = "A KPI id (docs/kpis.md)"), ("period" = Option<String>, Query, description = "A month (2026-07) or fiscal quarter (2026-Q3); default: the current quarter"),
         ("scope" = Option<String>, Query, description = "org (default), team:<slug>, tier:<0-3> or service:<slug>"),
         ("severity" = Option<String>, Query, description = "all, or a comma-separated list like SEV0,SEV1 (default)"),
-        ("sort" = Option<String>, Query, description = "A column number from 1, with a leading - for descending")),
+        ("sort" = Option<String>, Query, description = "A column number from 1, with a leading - for descending"),
+        ("as_known_at" = Option<String>, Query, description = "An RFC 3339 instant: the records as they were known then (docs/as-known-at.md)")),
     responses((status = 200, description = "The records behind the KPI value, one per line", content_type = "text/csv"), (status = 400, description = "Invalid query or body", body = crate::problem::Problem),
         (status = 401, description = "Not signed in, or no valid bearer token", body = crate::problem::Problem),
         (status = 403, description = "The caller lacks the access the route needs", body = crate::problem::Problem),
@@ -169,12 +170,26 @@ pub async fn get_population_csv(
     let result = async {
         let id = known_kpi(&kpi)?;
         let sort = query.remove("sort");
+        let at = known_at(&state, &mut query).await?;
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
-        let report = state.figures.population(&query, id, crate::clock_now()).await.map_err(problem)?;
-        let (table, _) = kpis::drill_down_table(&state.db, &report, sort.as_deref())
-            .await
-            .map_err(|e| Problem::internal("loading the drill-down's titles", &e))?;
-        let filename = format!("plumbline-{}-{}-{}.csv", id.as_str(), report.header.period, report.header.scope)
+        let titles_failed = |e: sea_orm::DbErr| Problem::internal("loading the drill-down's titles", &e);
+        let table = match at {
+            None => {
+                let report = state.figures.population(&query, id, crate::clock_now()).await.map_err(problem)?;
+                kpis::drill_down_table(&state.db, &report, sort.as_deref()).await.map_err(titles_failed)?.0
+            }
+            Some(at) => {
+                let (now, hours) = (crate::clock_now(), &state.figures.policy.paging_hours);
+                let txn = begin_known_at(&state, at).await?;
+                let result = match kpis::population_report(&txn, &query, id, now, hours).await {
+                    Ok(report) => kpis::drill_down_table(&txn, &report, sort.as_deref()).await.map_err(LoadError::from),
+                    Err(error) => Err(error),
+                };
+                end_known_at(txn, result).await?.0
+            }
+        };
+        let report_header = (query.period, query.scope.clone());
+        let filename = format!("plumbline-{}-{}-{}.csv", id.as_str(), report_header.0, report_header.1)
             .replace(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_'), "-");
         Ok::<_, Problem>((table, filename))
     };

@@ -81,6 +81,15 @@ async fn figures_as_known_at_publication_are_the_snapshots_and_restatements_list
     let rows = population["records"].as_array().expect("records");
     assert_eq!((rows.len(), rows[0]["id"].as_str(), rows[0]["value"].as_f64()), (1, Some(INC_1), Some(60.0)));
 
+    let csv = |query: String| async move {
+        let url = format!("{}/api/v1/kpis/mttr/population.csv?period=2026-Q3{query}", app.base);
+        let response = app.client.get(url).send().await.expect("sent");
+        assert_eq!(response.status().as_u16(), 200);
+        response.text().await.expect("text")
+    };
+    let (then_csv, now_csv) = (csv(format!("&as_known_at={}", encoded(&at))).await, csv(String::new()).await);
+    assert!(then_csv.contains("INC-1") && then_csv.contains(",60"), "{then_csv}");
+    assert!(now_csv.contains(",120"), "{now_csv}");
     let restated = get_ok(app, "/api/v1/snapshots/2026-Q3/restatements").await;
     assert_eq!(restated["reproduced"], true, "recomputed as known at publication: {restated}");
     let changes = restated["changes"].as_array().expect("changes");
