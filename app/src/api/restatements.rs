@@ -38,8 +38,11 @@ pub struct RecordChange {
     /// `created` after publication, or `corrected`.
     pub change: String,
     pub last_changed_at: DateTime<Utc>,
-    /// Every batch that wrote a version of it after publication.
+    /// Every import batch that wrote a version of it after publication.
     pub batches: Vec<BatchRef>,
+    /// A version since publication was written on a page (alert triage), not by an import:
+    /// the audit trail names who.
+    pub changed_on_a_page: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -21,11 +21,12 @@ pub fn first_difference(a: &Value, b: &Value) -> Option<String> {
 fn difference(a: &Value, b: &Value, path: String) -> Option<String> {
     let at = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+        // Counts are compared exactly; fractions within the tolerance.
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => match (x.as_f64(), y.as_f64()) {
             (Some(x), Some(y)) if same_number(x, y) => None,
-            _ if x == y => None,
             _ => Some(path),
         },
+        (Value::Number(x), Value::Number(y)) => (x != y).then_some(path),
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter().find_map(|key| match (x.get(key), y.get(key)) {
@@ -70,5 +71,7 @@ mod tests {
         let missing = json!({"org": {"mttr": null}, "scorecards": [{"score": 90}, {"score": 80}]});
         assert_eq!(first_difference(&published, &missing).as_deref(), Some("org.mttr"));
         assert_eq!(first_difference(&json!({"a": 1}), &json!({"a": 1, "b": 2})).as_deref(), Some("b"));
+        let big = json!({"pages": 4_000_000_000_u64});
+        assert_eq!(first_difference(&big, &json!({"pages": 4_000_000_001_u64})).as_deref(), Some("pages"));
     }
 }

@@ -80,6 +80,17 @@ pub fn EvidencePage() -> impl IntoView {
                     <label>"Seed " <input type="number" name="seed" min="0" inputmode="numeric" value=entered("seed")/></label>
                 </div>
             </details>
+            <details>
+                <summary>"As known at an earlier instant (optional)"</summary>
+                <p class="note">
+                    "The records as Plumbline knew them then, without later corrections (for instance "
+                    "the instant a period was published). An instant like 2026-10-02T09:00:00Z."
+                </p>
+                <label>
+                    "Records as known at "
+                    <input name="as_known_at" placeholder="2026-10-02T09:00:00Z" value=entered("as_known_at")/>
+                </label>
+            </details>
             <button class="button" type="submit">"Download evidence pack"</button>
         </form>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Running the control tests…"</p> }>

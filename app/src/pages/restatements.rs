@@ -110,7 +110,7 @@ fn ChangeTable(changes: Vec<RecordChange>) -> impl IntoView {
                         <th scope="col">"Record"</th>
                         <th scope="col">"Change"</th>
                         <th scope="col">"Last changed"</th>
-                        <th scope="col">"Batches since publication"</th>
+                        <th scope="col">"Changed by, since publication"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -119,10 +119,13 @@ fn ChangeTable(changes: Vec<RecordChange>) -> impl IntoView {
                             Some(key) => format!("{} {key}", change.table),
                             None => format!("{} #{}", change.table, change.record_id),
                         };
-                        let batches: Vec<String> = change.batches.iter().map(|b| {
+                        let mut batches: Vec<String> = change.batches.iter().map(|b| {
                             let at = b.finished_at.map(instant).unwrap_or_else(|| "—".to_owned());
                             format!("#{} {} by {} ({}) at {at}", b.id, b.kind, b.actor, b.source)
                         }).collect();
+                        if change.changed_on_a_page {
+                            batches.push("changed on a page (alert triage): see the audit log".to_owned());
+                        }
                         view! {
                             <tr>
                                 <th scope="row">{record}</th>

@@ -300,9 +300,10 @@ impl KindSpec for SloMeasurements {
         }
         if !changed.is_empty() {
             let ids: Vec<i64> = changed.iter().map(|(id, _)| *id).collect();
-            crate::record_history::keep::<slo_measurement::Entity, _>(txn, &ids, ctx.now, ctx.batch_id).await?;
+            crate::record_history::keep::<slo_measurement::Entity, _>(txn, &ids, ctx.now, Some(ctx.batch_id)).await?;
             const UPDATE: &str = "UPDATE slo_measurement AS m
-                SET good = t.good, total = t.total, import_batch_id = $4, updated_at = $5
+                SET good = t.good, total = t.total, import_batch_id = $4,
+                    updated_at = CASE WHEN $5 > m.updated_at THEN $5 ELSE m.updated_at END
                 FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[]) AS t(id, good, total)
                 WHERE m.id = t.id";
             let values = vec![

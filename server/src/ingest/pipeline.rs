@@ -192,7 +192,7 @@ impl<S: KindSpec> Pipeline<S> {
         drop(old_and_new);
         // The versions being replaced are kept first (docs/as-known-at.md).
         let replaced_ids: Vec<i64> = replaced.values().map(|(model, _)| model.record_id()).collect();
-        crate::record_history::keep::<S::Entity, _>(txn, &replaced_ids, self.ctx.now, self.ctx.batch_id).await?;
+        crate::record_history::keep::<S::Entity, _>(txn, &replaced_ids, self.ctx.now, Some(self.ctx.batch_id)).await?;
         upsert::<S>(txn, changed.iter().map(|p| p.model.clone()).collect()).await?;
         S::after_write(&mut self.ctx, txn, &changed, &replaced).await
     }

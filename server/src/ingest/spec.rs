@@ -8,8 +8,8 @@ use std::hash::Hash;
 
 use app::domain::ingest::{IngestRecord, RowError};
 use sea_orm::{
-    ActiveModelTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
-    sea_query::OnConflict,
+    ActiveModelTrait, DatabaseTransaction, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, IntoActiveModel,
+    Iterable, sea_query::OnConflict,
 };
 
 use super::pipeline::Counts;
@@ -124,8 +124,16 @@ pub async fn upsert<S: KindSpec>(txn: &DatabaseTransaction, models: Vec<ModelOf<
     }
     let key_columns: Vec<_> = S::KEY_COLUMNS.iter().filter_map(|n| column_named::<S::Entity>(n)).collect();
     let update_columns: Vec<_> = <S::Entity as EntityTrait>::Column::iter()
-        .filter(|c| !matches!(c.as_str(), "id" | "created_at") && !S::KEY_COLUMNS.contains(&c.as_str()))
+        .filter(|c| !matches!(c.as_str(), "id" | "created_at" | "updated_at") && !S::KEY_COLUMNS.contains(&c.as_str()))
         .collect();
+    let Some(updated_at) = column_named::<S::Entity>("updated_at") else {
+        return Err(DbErr::Custom("entity without an updated_at column".into()));
+    };
+    let table = S::Entity::default().table_name().to_owned();
+    let stamp = sea_orm::sea_query::Expr::cust(crate::record_history::monotonic_updated_at(
+        &format!("\"{table}\""),
+        "excluded.updated_at",
+    ));
     let Some(id_column) = column_named::<S::Entity>("id") else {
         return Err(DbErr::Custom("entity without an id column".into()));
     };
@@ -135,7 +143,9 @@ pub async fn upsert<S: KindSpec>(txn: &DatabaseTransaction, models: Vec<ModelOf<
         row
     });
     S::Entity::insert_many(rows)
-        .on_conflict(OnConflict::columns(key_columns).update_columns(update_columns).to_owned())
+        .on_conflict(
+            OnConflict::columns(key_columns).update_columns(update_columns).value(updated_at, stamp).to_owned(),
+        )
         .exec_without_returning(txn)
         .await?;
     Ok(())

@@ -284,9 +284,11 @@ impl OncallPort for OncallPage {
         }
         let ids: Vec<i64> = targets.iter().map(|(id, _)| *id).collect();
         for chunk in ids.chunks(5_000) {
+            // The versions triage replaces are kept like an import's (docs/as-known-at.md).
+            crate::record_history::keep::<alert::Entity, _>(&txn, chunk, now, None).await.map_err(internal)?;
             alert::Entity::update_many()
                 .col_expr(alert::Column::Disposition, Expr::value(chosen.as_str()))
-                .col_expr(alert::Column::UpdatedAt, Expr::value(now))
+                .col_expr(alert::Column::UpdatedAt, monotonic_stamp(now))
                 .filter(alert::Column::Id.is_in(chunk.iter().copied()))
                 .exec(&txn)
                 .await
@@ -314,6 +316,13 @@ impl OncallPort for OncallPage {
         tracing::info!(team = %team.slug, disposition = chosen.as_str(), alerts = ids.len(), "pages triaged");
         Ok(ids.len() as u64)
     }
+}
+
+/// `updated_at = now`, or the version's own when later (docs/as-known-at.md §1).
+fn monotonic_stamp(now: DateTime<Utc>) -> Expr {
+    use sea_orm::sea_query::ExprTrait;
+    let current = || Expr::col((alert::Entity, alert::Column::UpdatedAt));
+    Expr::case(Expr::val(now).gt(current()), Expr::val(now)).finally(current()).into()
 }
 
 #[cfg(test)]

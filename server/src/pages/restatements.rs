@@ -28,7 +28,9 @@ impl RestatementsPort for RestatementsPage {
             Err(RestatementError::NotPublished(period)) => {
                 Err(AppError::NotFound(format!("{period} is not published: there is nothing to restate.")))
             }
-            Err(refused @ RestatementError::BeforeHistory { .. }) => Err(AppError::Invalid(refused.to_string())),
+            Err(refused @ (RestatementError::BeforeHistory { .. } | RestatementError::PublishedLater(..))) => {
+                Err(AppError::Invalid(refused.to_string()))
+            }
             Err(other) => Err(AppError::internal("computing restatements", &other)),
         }
     }

@@ -33,13 +33,14 @@ fn payload(backend: DbBackend, table: &str, columns: &[&str]) -> String {
 }
 
 /// Copies the current version of each record `ids` names into `record_history`: valid from
-/// its `updated_at` until `now`, replaced by `batch_id`. Call it just before the records are
-/// overwritten.
+/// its `updated_at` until `now`, replaced by the import `replaced_by` (`None`: a change made on
+/// a page, such as alert triage, which the audit trail records). Call it just before the
+/// records are overwritten.
 pub async fn keep<E: EntityTrait, C: ConnectionTrait>(
     txn: &C,
     ids: &[i64],
     now: DateTime<Utc>,
-    batch_id: i64,
+    replaced_by: Option<i64>,
 ) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
@@ -49,15 +50,31 @@ pub async fn keep<E: EntityTrait, C: ConnectionTrait>(
     let payload = payload(backend, table.table, &table.columns);
     for chunk in ids.chunks(IN_LIST_CHUNK) {
         let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        if backend == DbBackend::Postgres {
+            // Another import may be replacing the same rows: wait for it, so that the version
+            // kept is the latest committed one (the next statement reads it), never one lost.
+            let lock = format!("SELECT id FROM {} WHERE id IN ({list}) ORDER BY id FOR UPDATE", table.table);
+            txn.execute_raw(Statement::from_string(backend, lock)).await?;
+        }
         // The ids are integers formatted here and the table name is the entity's: nothing
-        // from a request is spliced into this statement.
+        // from a request is spliced into this statement. A version is never replaced before
+        // it began (see `monotonic_updated_at`).
         let sql = format!(
             "INSERT INTO record_history (table_name, record_id, import_batch_id, valid_from, valid_to, \
-             replaced_by_batch, payload) SELECT '{name}', t.id, t.import_batch_id, t.updated_at, $1, $2, {payload} \
+             replaced_by_batch, payload) SELECT '{name}', t.id, t.import_batch_id, t.updated_at, \
+             CASE WHEN $1 > t.updated_at THEN $1 ELSE t.updated_at END, $2, {payload} \
              FROM {name} t WHERE t.id IN ({list})",
             name = table.table,
         );
-        txn.execute_raw(Statement::from_sql_and_values(backend, sql, [now.into(), batch_id.into()])).await?;
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, [now.into(), replaced_by.into()])).await?;
     }
     Ok(())
+}
+
+/// The SQL that sets a replacing version's `updated_at` to `now` (the placeholder given), or
+/// keeps the replaced version's when that is later. Imports are stamped with the instant they
+/// began, and one that began earlier may commit later: without this a version could begin
+/// before the one it replaced and both would show at the same instant.
+pub fn monotonic_updated_at(table: &str, now: &str) -> String {
+    format!("CASE WHEN {now} > {table}.updated_at THEN {now} ELSE {table}.updated_at END")
 }

@@ -114,7 +114,12 @@ fn view(backend: DbBackend, schema: &str, table: &Versioned) -> String {
     let valid = format!("h.table_name = '{name}' AND h.valid_from <= {AT} AND h.valid_to > {AT}");
     let earlier = match backend {
         DbBackend::Postgres => {
-            let columns: Vec<String> = table.columns.iter().map(|c| format!("r.\"{c}\"")).collect();
+            // `id` from the history row itself, so a lookup by id uses its index.
+            let columns: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| if *c == "id" { "h.record_id AS \"id\"".to_owned() } else { format!("r.\"{c}\"") })
+                .collect();
             format!(
                 "SELECT {} FROM {schema}.record_history h, LATERAL jsonb_populate_record(NULL::{schema}.{name}, \
                  h.payload) r WHERE {valid}",
@@ -122,8 +127,14 @@ fn view(backend: DbBackend, schema: &str, table: &Versioned) -> String {
             )
         }
         _ => {
-            let columns: Vec<String> =
-                table.columns.iter().map(|c| format!("json_extract(h.payload, '$.{c}') AS \"{c}\"")).collect();
+            let columns: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| match *c {
+                    "id" => "h.record_id AS \"id\"".to_owned(),
+                    _ => format!("json_extract(h.payload, '$.{c}') AS \"{c}\""),
+                })
+                .collect();
             format!("SELECT {} FROM {schema}.record_history h WHERE {valid}", columns.join(", "))
         }
     };

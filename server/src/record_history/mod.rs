@@ -8,7 +8,7 @@ mod keep;
 pub mod known_at;
 pub mod restatements;
 
-pub use keep::keep;
+pub use keep::{keep, monotonic_updated_at};
 
 use sea_orm::{EntityTrait, IdenStatic, Iterable};
 

@@ -25,6 +25,9 @@ pub enum RestatementError {
         "{period} was published at {published_at}, before Plumbline kept every version of the records (from {since}): what was known then cannot be told"
     )]
     BeforeHistory { period: Period, published_at: DateTime<Utc>, since: DateTime<Utc> },
+    /// 422: this server's clock is behind the publication instant.
+    #[error("{0} was published at {1}, later than this server's clock: try again shortly")]
+    PublishedLater(Period, DateTime<Utc>),
     #[error(transparent)]
     KnownAt(#[from] KnownAtError),
     #[error(transparent)]
@@ -36,21 +39,23 @@ pub enum RestatementError {
 }
 
 /// The condition (on the row `x`) under which a change of a table's record can reach a period
-/// ending at `$2` (instant) / `$3` (its end day): the dates the KPI loader selects on. Catalog
-/// and policy tables reach every period.
-fn reaches(table: &str) -> &'static str {
+/// ending at `$2` (instant) / `$3` (its end day; `$4` is the end plus the longest on-call shift):
+/// the dates the KPI loader selects on, read on
+/// `x` and on the incidents of `incidents` (the live table for the current version, the view for
+/// the version known at publication). Catalog and policy tables reach every period.
+fn reaches(table: &str, x: &str, incidents: &str) -> String {
+    let of_incident_started = format!("{x}.incident_id IN (SELECT i.id FROM {incidents} i WHERE i.started_at < $2)");
     match table {
-        "slo_measurement" => "x.day < $3",
-        "incident" => "x.started_at < $2",
-        "postmortem" => "x.incident_id IN (SELECT i.id FROM incident i WHERE i.started_at < $2)",
-        "postmortem_action" => {
-            "(x.due_date < $3 OR x.incident_id IN (SELECT i.id FROM incident i WHERE i.started_at < $2))"
-        }
-        "dr_test" => "x.performed_at < $2",
-        "deployment" => "x.deployed_at < $2",
-        "alert" => "x.fired_at < $2",
-        "oncall_shift" => "x.starts_at < $2",
-        _ => "1 = 1",
+        "slo_measurement" => format!("{x}.day < $3"),
+        "incident" => format!("{x}.started_at < $2"),
+        "postmortem" => of_incident_started,
+        "postmortem_action" => format!("({x}.due_date < $3 OR {of_incident_started})"),
+        "dr_test" => format!("{x}.performed_at < $2"),
+        "deployment" => format!("{x}.deployed_at < $2"),
+        // Pages are read up to the longest shift after the period (the shifts they fall in).
+        "alert" => format!("{x}.fired_at < $4"),
+        "oncall_shift" => format!("{x}.starts_at < $2"),
+        _ => "1 = 1".to_owned(),
     }
 }
 
@@ -70,6 +75,8 @@ pub async fn restatements(
         Err(KnownAtError::BeforeHistory { since, .. }) => {
             return Err(RestatementError::BeforeHistory { period: *period, published_at: at, since });
         }
+        // A replica whose clock is behind the one that published.
+        Err(KnownAtError::InFuture { .. }) => return Err(RestatementError::PublishedLater(*period, at)),
         Err(other) => return Err(other.into()),
     };
     let outcome = async {
@@ -145,20 +152,27 @@ async fn changes<C: ConnectionTrait>(
     let schema = known_at::live_schema(known).await?;
     let end = period.end();
     let end_day: NaiveDate = period.end_day();
+    let longest_shift = chrono::TimeDelta::days(app::domain::kpi::oncall::MAX_SHIFT_DAYS);
+    let pages_until = end.checked_add_signed(longest_shift).unwrap_or(end);
     let mut found: Vec<(RecordChange, i64)> = Vec::new();
     for table in tables() {
         let name = table.table;
         let key = ["external_id", "slug"].into_iter().find(|c| table.columns.contains(c));
         let key_expr = key.map_or("NULL".to_owned(), |c| format!("c.\"{c}\""));
-        let current = reaches(name).replace("x.", "c.");
-        let then = reaches(name).replace("x.", "k.");
+        let current = reaches(name, "c", &format!("{schema}.incident"));
+        let then = reaches(name, "k", "incident");
         let sql = format!(
             "SELECT c.id AS id, c.import_batch_id AS batch, c.updated_at AS updated_at, c.created_at AS created_at, \
-             {key_expr} AS record_key FROM {schema}.{name} c WHERE c.updated_at > $1 AND ({current} OR EXISTS \
-             (SELECT 1 FROM {name} k WHERE k.id = c.id AND {then})) ORDER BY c.updated_at, c.id"
+             {key_expr} AS record_key FROM {schema}.{name} c WHERE c.updated_at > $1 AND ({current} OR \
+             (c.created_at <= $1 AND EXISTS (SELECT 1 FROM {name} k WHERE k.id = c.id AND {then}))) \
+             ORDER BY c.updated_at, c.id"
         );
         let rows = known
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, [at.into(), end.into(), end_day.into()]))
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [at.into(), end.into(), end_day.into(), pages_until.into()],
+            ))
             .await?;
         for row in rows {
             let id: i64 = row.try_get("", "id")?;
@@ -170,6 +184,7 @@ async fn changes<C: ConnectionTrait>(
                 change: if created_at > at { "created" } else { "corrected" }.to_owned(),
                 last_changed_at: row.try_get("", "updated_at")?,
                 batches: Vec::new(),
+                changed_on_a_page: false,
             };
             found.push((change, row.try_get("", "batch")?));
         }
@@ -183,7 +198,12 @@ async fn changes<C: ConnectionTrait>(
             ids.push(current_batch);
             ids.sort_unstable();
             ids.dedup();
-            change.batches = ids.iter().filter_map(|id| batches.refs.get(id).cloned()).collect();
+            // A version written after publication under a batch that finished before it was
+            // written on a page (alert triage keeps the record's batch): the audit trail says who.
+            let after = |batch: &&BatchRef| batch.finished_at.is_some_and(|finished| finished > at);
+            let written: Vec<Option<&BatchRef>> = ids.iter().map(|id| batches.refs.get(id)).collect();
+            change.changed_on_a_page = written.iter().any(|batch| !batch.is_some_and(|b| after(&b)));
+            change.batches = written.into_iter().flatten().filter(after).cloned().collect();
             change
         })
         .collect();

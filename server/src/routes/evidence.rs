@@ -145,7 +145,12 @@ pub async fn public_key(State(state): State<AppState>) -> Response {
 pub async fn control_tests(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Response {
     let invalid = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "Invalid control test request", detail);
     let request = match EvidenceRequest::from_pairs(&pairs) {
-        Ok(request) if request.samples.is_empty() && request.seed.is_none() => request,
+        Ok(request) if request.samples.is_empty() && request.seed.is_none() && request.as_known_at.is_none() => request,
+        Ok(request) if request.as_known_at.is_some() => {
+            let detail = "as_known_at is taken by evidence packs (GET /api/v1/evidence), whose control_tests.csv \
+                          is then as known at that instant; here control tests run on the records as they are";
+            return invalid(detail.to_owned()).into_response();
+        }
         Ok(_) => {
             return invalid("samples and seeds belong to evidence packs, not control tests".to_owned()).into_response();
         }

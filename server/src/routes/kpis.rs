@@ -84,8 +84,9 @@ pub async fn get_kpis(State(state): State<AppState>, Query(mut query): Query<Has
             }
             Some(at) => {
                 let hours = &state.figures.policy.paging_hours;
+                // What Plumbline would have answered then: the records and the clock of `at`.
                 let txn = begin_known_at(&state, at).await?;
-                let result = kpis::kpi_report(&txn, &query, now, hours).await;
+                let result = kpis::kpi_report(&txn, &query, at, hours).await;
                 let report = end_known_at(txn, result).await?;
                 Ok(with_known_at(&report, at))
             }
@@ -140,7 +141,7 @@ pub async fn get_population(
                 .map_err(problem),
             Some(at) => {
                 let txn = begin_known_at(&state, at).await?;
-                let result = kpis::population_report(&txn, &query, id, now, hours).await;
+                let result = kpis::population_report(&txn, &query, id, at, hours).await;
                 let report = end_known_at(txn, result).await?;
                 Ok(with_known_at(&report, at))
             }
@@ -179,9 +180,9 @@ pub async fn get_population_csv(
                 kpis::drill_down_table(&state.db, &report, sort.as_deref()).await.map_err(titles_failed)?.0
             }
             Some(at) => {
-                let (now, hours) = (crate::clock_now(), &state.figures.policy.paging_hours);
+                let hours = &state.figures.policy.paging_hours;
                 let txn = begin_known_at(&state, at).await?;
-                let result = match kpis::population_report(&txn, &query, id, now, hours).await {
+                let result = match kpis::population_report(&txn, &query, id, at, hours).await {
                     Ok(report) => kpis::drill_down_table(&txn, &report, sort.as_deref()).await.map_err(LoadError::from),
                     Err(error) => Err(error),
                 };

@@ -128,7 +128,7 @@ pub async fn restatements(State(state): State<AppState>, Path(period): Path<Stri
                 RestatementError::NotPublished(period) => {
                     Problem::new(StatusCode::NOT_FOUND, "Not published", format!("{period} has no published snapshot"))
                 }
-                refused @ RestatementError::BeforeHistory { .. } => {
+                refused @ (RestatementError::BeforeHistory { .. } | RestatementError::PublishedLater(..)) => {
                     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Not reproducible", refused.to_string())
                 }
                 other => Problem::internal("computing restatements", &other),

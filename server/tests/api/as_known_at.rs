@@ -160,6 +160,10 @@ async fn figures_as_known_at_publication_are_the_snapshots_and_restatements_list
     )
     .await;
     assert_eq!(response.status().as_u16(), 400, "refused before any byte");
+    let (status, body) = app
+        .get(&format!("/api/v1/evidence/control-tests?from=2026-07-01&to=2026-09-30&as_known_at={}", encoded(&at)))
+        .await;
+    assert_eq!(status, 400, "control tests as known at an instant are in the pack, not here: {body}");
     assert_eq!(app.get("/api/v1/snapshots/2026-Q2/restatements").await.0, 404);
     assert!(app.db.execute_unprepared("UPDATE record_history SET payload = payload").await.is_err());
     assert!(app.db.execute_unprepared("DELETE FROM record_history").await.is_err());
@@ -241,7 +245,36 @@ async fn before_the_history_starts_nothing_is_told(app: &TestApp) {
     assert_eq!((restated["reproduced"].clone(), restated["changes"].as_array().map(Vec::len)), (json!(true), Some(1)));
 }
 
+/// An import stamped before the version it replaces (it began earlier, and committed later):
+/// the new version does not begin before the old one, so no instant sees both.
+async fn an_import_that_began_earlier_never_overlaps_the_version_it_replaces(app: &TestApp) {
+    use app::domain::ingest::{Cell, RawRow, RecordKind};
+    load(app).await;
+    let loaded = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let row = incident("2026-07-10T12:05:00Z", &["checkout"])[0].as_object().expect("object").clone();
+    let cells: Vec<(String, Cell)> = row.into_iter().map(|(name, value)| (name, Cell::Json(value))).collect();
+    let request = server::ingest::IngestRequest::new(RecordKind::Incidents, "api", "test".into());
+    let began = loaded - chrono::TimeDelta::hours(1);
+    let summary = server::ingest::ingest_rows(&app.db, request, vec![RawRow { number: 1, cells }], began)
+        .await
+        .expect("imported");
+    assert_eq!(summary.updated, 1);
+    let mttr = |query: String| async move {
+        let body = get_ok(app, &format!("/api/v1/kpis?period=2026-Q3{query}")).await;
+        (body["kpis"]["mttr"]["mean"].as_f64(), body["kpis"]["mttr"]["count"].as_u64())
+    };
+    let half_hour_before = (loaded - chrono::TimeDelta::minutes(30)).to_rfc3339();
+    // Before the first import nothing was known, also not the version stamped an hour back.
+    assert_eq!(mttr(format!("&as_known_at={}", encoded(&half_hour_before))).await, (None, None));
+    // The new version begins where the one it replaced began (that one held for no time): one
+    // version of INC-1 at every instant, never two or none.
+    assert_eq!(mttr(format!("&as_known_at={}", encoded(&loaded.to_rfc3339()))).await, (Some(120.0), Some(1)));
+    assert_eq!(mttr(String::new()).await, (Some(120.0), Some(1)));
+}
+
 crate::on_both_backends!(
+    an_import_that_began_earlier_never_overlaps_the_version_it_replaces,
     figures_as_known_at_publication_are_the_snapshots_and_restatements_list_the_correction,
     one_connection_alternates_between_live_and_known_at,
     before_the_history_starts_nothing_is_told

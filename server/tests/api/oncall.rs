@@ -129,6 +129,17 @@ async fn on_call_kpis_match_hand_computed_values(app: &TestApp) {
 
 async fn triage_moves_precision_and_is_audited(app: &TestApp) {
     load(app).await;
+    let untriaged = kpis(app, "org").await["alert_precision"].clone();
+    let published = app
+        .client
+        .post(format!("{}/api/v1/snapshots", app.base))
+        .header("content-type", "application/json")
+        .body(json!({"period": "2026-Q3"}).to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(published.status().as_u16(), 201);
+    let published: Value = published.json().await.expect("json");
     // Every unreviewed page of QueueBacklog in Q3 (only a3) becomes actionable.
     let form = [
         ("team", "payments"),
@@ -187,6 +198,17 @@ async fn triage_moves_precision_and_is_audited(app: &TestApp) {
     let first = events.iter().find(|e| e["details"]["note"] == "queue depth alert tuned").expect("the note is kept");
     assert_eq!((first["target"].clone(), first["details"]["alerts"].clone()), (json!("team:payments"), json!(1)));
     assert_eq!(first["details"]["rule"], "QueueBacklog");
+
+    // Triage keeps the versions it replaces: as known at publication, nothing was triaged, and
+    // the restatement names the pages changed on a page, not by an import.
+    let at = published["published_at"].as_str().expect("published_at").replace(':', "%3A").replace('+', "%2B");
+    let (_, then) = app.get(&format!("/api/v1/kpis?{Q3}&scope=org&as_known_at={at}")).await;
+    assert_eq!(then["kpis"]["alert_precision"], untriaged, "{then}");
+    let (_, restated) = app.get("/api/v1/snapshots/2026-Q3/restatements").await;
+    assert_eq!(restated["reproduced"], true, "{restated}");
+    let changes = restated["changes"].as_array().expect("changes");
+    assert!(!changes.is_empty() && changes.iter().all(|c| c["table"] == "alert"), "{restated}");
+    assert!(changes.iter().all(|c| c["changed_on_a_page"] == true && c["batches"] == json!([])), "{restated}");
 }
 
 crate::on_both_backends!(on_call_kpis_match_hand_computed_values, triage_moves_precision_and_is_audited);
