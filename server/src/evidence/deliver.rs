@@ -6,7 +6,7 @@ use app::domain::evidence::EvidenceRequest;
 use app::domain::kpi::ReportingCalendar;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QuerySelect};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -64,7 +64,17 @@ impl Scope {
 }
 
 /// Checks the request's teams exist and lists the services it selects.
+/// The services a request selects, with the slug, team and tier the pack names them by: as
+/// they are now, or as known at the request's `as_known_at` (docs/as-known-at.md).
 pub async fn resolve_scope(db: &DatabaseConnection, request: &EvidenceRequest) -> Result<Scope, EvidenceError> {
+    let Some(at) = request.as_known_at else { return resolve_scope_in(db, request).await };
+    let known = crate::record_history::known_at::begin(db, at, crate::clock_now()).await?;
+    let scope = resolve_scope_in(&known, request).await;
+    known.rollback().await?;
+    scope
+}
+
+async fn resolve_scope_in<C: ConnectionTrait>(db: &C, request: &EvidenceRequest) -> Result<Scope, EvidenceError> {
     let teams: HashMap<i64, String> = team::Entity::find()
         .select_only()
         .columns([team::Column::Id, team::Column::Slug])

@@ -62,11 +62,6 @@ pub async fn download(
         Ok(request) => request,
         Err(error) => return refuse(error.to_string()),
     };
-    let scope = match evidence::resolve_scope(&state.db, &request).await {
-        Ok(scope) => scope,
-        Err(EvidenceError::UnknownTeam(team)) => return refuse(format!("unknown team '{team}'")),
-        Err(other) => return Problem::internal("preparing an evidence pack", &other).into_response(),
-    };
     if let Some(at) = request.as_known_at {
         match crate::record_history::known_at::check(&state.db, at, crate::clock_now()).await {
             Ok(()) => {}
@@ -76,6 +71,12 @@ pub async fn download(
             Err(refused) => return refuse(refused.to_string()),
         }
     }
+    // With as_known_at, the team and tier filters read the teams and services as known then.
+    let scope = match evidence::resolve_scope(&state.db, &request).await {
+        Ok(scope) => scope,
+        Err(EvidenceError::UnknownTeam(team)) => return refuse(format!("unknown team '{team}'")),
+        Err(other) => return Problem::internal("preparing an evidence pack", &other).into_response(),
+    };
     let context = PackContext {
         generated_at: crate::clock_now(),
         generated_by: principal.actor(),

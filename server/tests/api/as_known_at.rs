@@ -167,6 +167,18 @@ async fn figures_as_known_at_publication_are_the_snapshots_and_restatements_list
     assert_eq!(app.get("/api/v1/snapshots/2026-Q2/restatements").await.0, 404);
     assert!(app.db.execute_unprepared("UPDATE record_history SET payload = payload").await.is_err());
     assert!(app.db.execute_unprepared("DELETE FROM record_history").await.is_err());
+
+    // A service moved to another team since: a pack filtered by team selects it by its team then.
+    let moved = json!([{"slug": "ledger", "name": "Ledger", "tier": 2, "team": "discovery"}]);
+    assert_eq!(app.post_json("services", &moved).await.0, 200);
+    let query = |known: &str| format!("from=2026-07-01&to=2026-09-30&team=payments{known}");
+    let then = download(app, &Credential::None, &query(&format!("&as_known_at={}", encoded(&at)))).await;
+    let ids = |pack: &crate::evidence::Pack| -> Vec<String> {
+        pack.rows("incidents.csv").into_iter().map(|r| r["external_id"].clone()).collect()
+    };
+    assert_eq!(ids(&then), ["INC-1", "INC-2"], "ledger's INC-2 belonged to payments then");
+    let now = download(app, &Credential::None, &query("")).await;
+    assert_eq!(ids(&now), ["INC-1"]);
 }
 
 /// On one connection, reads alternate between the live tables and the views: a statement the
