@@ -31,16 +31,8 @@ fn encoded(at: &str) -> String {
 
 async fn figures_as_known_at_publication_are_the_snapshots_and_restatements_list_the_correction(app: &TestApp) {
     load(app).await;
-    let response = app
-        .client
-        .post(format!("{}/api/v1/snapshots", app.base))
-        .header("content-type", "application/json")
-        .body(json!({"period": "2026-Q3"}).to_string())
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status().as_u16(), 201);
-    let published: Value = response.json().await.expect("json");
+    let (status, published) = app.publish("2026-Q3").await;
+    assert_eq!(status, 201, "{published}");
     let at = published["published_at"].as_str().expect("published_at").to_owned();
     let snapshot = get_ok(app, "/api/v1/snapshots/2026-Q3").await;
     assert_eq!(snapshot["org"]["mttr"]["mean"], 60.0, "{}", snapshot["org"]["mttr"]);
@@ -217,15 +209,7 @@ async fn before_the_history_starts_nothing_is_told(app: &TestApp) {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     load(app).await;
     // Q2 published, then one more import before the upgrade.
-    let q2 = app
-        .client
-        .post(format!("{}/api/v1/snapshots", app.base))
-        .header("content-type", "application/json")
-        .body(json!({"period": "2026-Q2"}).to_string())
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(q2.status().as_u16(), 201);
+    assert_eq!(app.publish("2026-Q2").await.0, 201);
     let late = json!([{"external_id": "DEP-9", "service": "ledger", "deployed_at": "2026-09-02T12:00:00Z", "outcome": "success"}]);
     assert_eq!(app.post_json("deployments", &late).await.0, 200);
     // The upgrade, replayed: the history's migration undone and applied again over the records.
@@ -233,16 +217,9 @@ async fn before_the_history_starts_nothing_is_told(app: &TestApp) {
     migrations::Migrator::up(&app.db, None).await.expect("up");
     let (status, body) = app.get("/api/v1/snapshots/2026-Q2/restatements").await;
     assert_eq!(status, 422, "published before the history is complete: {body}");
-    let published = app
-        .client
-        .post(format!("{}/api/v1/snapshots", app.base))
-        .header("content-type", "application/json")
-        .body(json!({"period": "2026-Q3"}).to_string())
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(published.status().as_u16(), 201);
-    let at = published.json::<Value>().await.expect("json")["published_at"].as_str().expect("at").to_owned();
+    let (status, published) = app.publish("2026-Q3").await;
+    assert_eq!(status, 201, "{published}");
+    let at = published["published_at"].as_str().expect("at").to_owned();
     let (status, body) =
         app.get(&format!("/api/v1/kpis?period=2026-Q3&as_known_at={}", encoded(&before_the_records))).await;
     assert_eq!(status, 400, "{body}");

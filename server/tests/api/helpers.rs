@@ -188,6 +188,20 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// Publishes a period's snapshot (`POST /api/v1/snapshots`) and returns (status, body).
+    pub async fn publish(&self, period: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/snapshots", self.base))
+            .header("content-type", "application/json")
+            .body(serde_json::json!({"period": period}).to_string())
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
     /// Posts a JSON array and returns (status, body).
     pub async fn post_json(&self, kind: &str, rows: &Value) -> (u16, Value) {
         let response = self.post(kind, "application/json", rows.to_string()).await;

@@ -130,16 +130,8 @@ async fn on_call_kpis_match_hand_computed_values(app: &TestApp) {
 async fn triage_moves_precision_and_is_audited(app: &TestApp) {
     load(app).await;
     let untriaged = kpis(app, "org").await["alert_precision"].clone();
-    let published = app
-        .client
-        .post(format!("{}/api/v1/snapshots", app.base))
-        .header("content-type", "application/json")
-        .body(json!({"period": "2026-Q3"}).to_string())
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(published.status().as_u16(), 201);
-    let published: Value = published.json().await.expect("json");
+    let (status, published) = app.publish("2026-Q3").await;
+    assert_eq!(status, 201, "{published}");
     // Every unreviewed page of QueueBacklog in Q3 (only a3) becomes actionable.
     let form = [
         ("team", "payments"),
