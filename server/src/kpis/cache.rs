@@ -101,7 +101,13 @@ impl<T> VersionedCache<T> {
     pub fn put_until(&self, key: String, version: i64, report: Arc<T>, valid_until: Option<DateTime<Utc>>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= self.capacity && !entries.contains_key(&key) {
-                entries.clear();
+                // The entry computed longest ago goes: clearing them all would drop the running
+                // period's load whenever a trend loads a few closed quarters, and make the next
+                // reader wait for it.
+                let oldest = entries.iter().min_by_key(|(_, e)| e.computed).map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
+                    entries.remove(&oldest);
+                }
             }
             entries.insert(key, Entry { version, computed: Instant::now(), valid_until, report });
         }
@@ -185,6 +191,9 @@ pub struct KpiCache {
     /// process, so a page's recompute and the warm-figures job do not load the same period twice
     /// or fill the connection pool between them.
     pub loading: tokio::sync::Mutex<()>,
+    /// The same for readers who find no load at all: they take turns among themselves, never
+    /// behind a background load running at low priority.
+    pub reader_loading: tokio::sync::Mutex<()>,
     /// Whether closed periods' figures are read from and written to the database (`stored`);
     /// not from inside a read-only transaction, where a failed write would abort it.
     pub stores: bool,
@@ -224,6 +233,7 @@ impl Default for KpiCache {
             changes: Default::default(),
             refreshing: Default::default(),
             loading: Default::default(),
+            reader_loading: Default::default(),
             stores: true,
             paging_hours: Default::default(),
             kept_writes: Default::default(),
@@ -247,5 +257,21 @@ mod tests {
         assert!(wait > Duration::from_secs(14) && wait <= spacing, "{wait:?}");
         assert_eq!(cache.refreshing.wait_before("summary|2026-Q4|team:payments", spacing), Duration::ZERO);
         assert_eq!(cache.refreshing.wait_before("summary|2026-Q4|org", Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_full_cache_drops_the_entry_computed_longest_ago() {
+        let cache = VersionedCache::with_capacity("test", 2);
+        let pause = || std::thread::sleep(Duration::from_millis(2));
+        cache.put("2026-Q4".to_owned(), 1, Arc::new(4));
+        pause();
+        cache.put("2026-Q3".to_owned(), 1, Arc::new(3));
+        pause();
+        cache.put("2026-Q2".to_owned(), 1, Arc::new(2));
+        assert!(cache.get("2026-Q4", 1).is_none(), "the oldest went");
+        assert_eq!(cache.get("2026-Q3", 1).as_deref(), Some(&3), "the others stay");
+        assert_eq!(cache.get("2026-Q2", 1).as_deref(), Some(&2));
+        cache.put("2026-Q3".to_owned(), 2, Arc::new(33));
+        assert_eq!(cache.get("2026-Q2", 1).as_deref(), Some(&2), "replacing a key drops nothing");
     }
 }

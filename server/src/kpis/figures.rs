@@ -87,6 +87,13 @@ impl Figures {
         Figures { recompute_spacing: spacing, ..self }
     }
 
+    /// Least time between two background recounts of every stored record (the home page's
+    /// counts): a count of the largest tables takes every core the database has for a moment,
+    /// so a stream of imports is recounted a few times a minute at most, not after each.
+    pub fn recount_spacing(&self) -> std::time::Duration {
+        self.recompute_spacing.saturating_mul(4)
+    }
+
     /// The same figures for pages: a reader gets the last computed figures at once, and newer
     /// ones are computed in the background (see `cache`).
     pub fn serving_last(&self) -> Figures {

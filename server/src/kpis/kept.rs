@@ -157,7 +157,13 @@ where
     crate::metrics::cache_lookup(entries.name, "miss");
     // Read before computing: an exemption that expires meanwhile outdates the figures at once.
     let basis = basis(db, &keep, period, now).await?;
-    let figures = Arc::new(compute.await?);
+    let (figures, outdated) = super::stale::computing(compute).await;
+    let figures = Arc::new(figures?);
+    if outdated {
+        // Computed from outdated parts for a reader: served, never kept as current.
+        entries.put(key, cache::OUTDATED, Arc::clone(&figures));
+        return Ok(figures);
+    }
     entries.put_until(key, version, Arc::clone(&figures), basis.until);
     if cache.stores && cache.kept_writes.due(&keep.key, open) {
         write(db, &keep.key, &basis.digest, version, figures.as_ref(), now).await;

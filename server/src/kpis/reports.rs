@@ -73,8 +73,9 @@ where
         }
         _ => crate::metrics::cache_lookup(cache.name, "miss"),
     }
-    let report = Arc::new(compute.await?);
-    cache.put(key, version, Arc::clone(&report));
+    let (report, outdated) = super::stale::computing(compute).await;
+    let report = Arc::new(report?);
+    cache.put(key, if outdated { cache::OUTDATED } else { version }, Arc::clone(&report));
     Ok(report)
 }
 
@@ -102,11 +103,17 @@ pub(crate) async fn org_dataset<C: ConnectionTrait>(
 ) -> Result<Arc<Loaded>, LoadError> {
     let key = period.to_string();
     let version = cache.changes.period_version(db, period).await?;
-    if let cache::Lookup::Fresh(held) = cache.datasets.lookup(&key, version, period.end() > now) {
-        return Ok(held);
+    match cache.datasets.lookup(&key, version, period.end() > now) {
+        cache::Lookup::Fresh(held) => return Ok(held),
+        // A reader never waits behind the (background) load of a newer one: what it computes
+        // from this is cached as outdated and recomputed for the next reader.
+        cache::Lookup::Stale(held) if super::stale::serve_stale() => return Ok(held),
+        _ => {}
     }
-    // One load at a time; whoever waited finds the load it waited for in the cache.
-    let _one = cache.loading.lock().await;
+    // One load at a time; whoever waited finds the load it waited for in the cache. A reader
+    // takes turns with other readers only: a background load runs at low priority and can take
+    // many times longer while pages are being served.
+    let _one = if super::stale::is_reader() { cache.reader_loading.lock().await } else { cache.loading.lock().await };
     let load =
         async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org, &cache.paging_hours).await?, now }) };
     // Boxed: the load is a large future, and callers nest it a few levels deep.
@@ -138,8 +145,9 @@ pub async fn cached_kpi_report<C: ConnectionTrait>(
         if stored && let Some(kpis) = super::stored::read(db, &stored_key, version).await {
             return Ok(KpiReport { header: ReportHeader::new(query, now), kpis });
         }
-        let report = computed_kpi_report(db, cache, query, now).await?;
-        if stored {
+        let (report, outdated) = super::stale::computing(computed_kpi_report(db, cache, query, now)).await;
+        let report = report?;
+        if stored && !outdated {
             super::stored::write(db, &stored_key, version, &report.kpis, now).await;
         }
         Ok(report)

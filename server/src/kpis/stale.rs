@@ -34,6 +34,21 @@ pub async fn serving<F: Future>(call: F) -> (F::Output, bool) {
         .await
 }
 
+/// Runs one part of a computation, and says whether that part used outdated figures: then what
+/// it computes is outdated too, and must be cached as such (never as current, which would keep
+/// the background recompute from replacing it). Within a reader's call the reader is told, as
+/// by [`serve_stale`]; outside one nothing is served outdated and this only runs `part`.
+pub async fn computing<F: Future>(part: F) -> (F::Output, bool) {
+    if !is_reader() {
+        return (part.await, false);
+    }
+    let (output, outdated) = serving(part).await;
+    if outdated {
+        serve_stale();
+    }
+    (output, outdated)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +66,23 @@ mod tests {
         // A task spawned from a reader's call (the background recompute) is not a reader.
         let (spawned, _) = serving(async { tokio::spawn(async { serve_stale() }).await.unwrap_or(true) }).await;
         assert!(!spawned);
+    }
+
+    #[tokio::test]
+    async fn a_part_computed_from_outdated_figures_says_so_and_tells_the_reader() {
+        let ((), outdated) = computing(async {}).await;
+        assert!(!outdated, "outside a reader nothing is outdated");
+        let ((current, stale_part), reader_told) = serving(async {
+            let ((), current) = computing(async {}).await;
+            let ((), stale_part) = computing(async {
+                serve_stale();
+            })
+            .await;
+            (current, stale_part)
+        })
+        .await;
+        assert!(!current, "a part that served nothing outdated is current");
+        assert!(stale_part, "a part that served something outdated is outdated");
+        assert!(reader_told, "and the reader is told");
     }
 }

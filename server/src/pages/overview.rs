@@ -127,8 +127,19 @@ impl OverviewPort for OverviewPage {
             }
             Lookup::Stale(summary) => {
                 if let Some(claim) = claim_refresh(&figures.cache, COUNTS) {
-                    let (db, cache) = (figures.db.clone(), Arc::clone(&figures.cache));
+                    // The background pool: its sessions use no parallel workers.
+                    let (db, cache) = (figures.for_recompute().db, Arc::clone(&figures.cache));
+                    let wait = cache.refreshing.wait_before(COUNTS, figures.recount_spacing());
                     crate::background::spawn(async move {
+                        tokio::time::sleep(wait).await;
+                        // The version read after the wait: imports during it are counted too.
+                        let version = match crate::db::data_version(&db).await {
+                            Ok(now_at) => now_at,
+                            Err(error) => {
+                                tracing::warn!(%error, "cannot read the data version to recount");
+                                return;
+                            }
+                        };
                         match load_counts(&db).await {
                             Ok(counts) => cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(counts)),
                             Err(error) => tracing::warn!(%error, "cannot count the stored records"),

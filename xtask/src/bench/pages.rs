@@ -312,7 +312,8 @@ fn gzipped_size(file: &Path) -> Result<u64> {
 }
 
 fn bench(paths: &Paths, options: &Options) -> Result {
-    tools::ensure_postgres()?;
+    // The site is built too: the wasm target and its tools, as `cargo xtask build` installs them.
+    tools::ensure(paths, tools::Needs { postgres: true, ..tools::Needs::NONE })?;
     ensure_wrk()?;
     build::build(paths, true)?;
     let scale = options.scale;
