@@ -157,7 +157,7 @@ where
     crate::metrics::cache_lookup(entries.name, "miss");
     // Read before computing: an exemption that expires meanwhile outdates the figures at once.
     let basis = basis(db, &keep, period, now).await?;
-    let (figures, outdated) = super::stale::computing(compute).await;
+    let (figures, outdated) = super::stale::computing(Box::pin(compute)).await;
     let figures = Arc::new(figures?);
     if outdated {
         // Computed from outdated parts for a reader: served, never kept as current.

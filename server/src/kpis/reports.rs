@@ -73,7 +73,7 @@ where
         }
         _ => crate::metrics::cache_lookup(cache.name, "miss"),
     }
-    let (report, outdated) = super::stale::computing(compute).await;
+    let (report, outdated) = super::stale::computing(Box::pin(compute)).await;
     let report = Arc::new(report?);
     cache.put(key, if outdated { cache::OUTDATED } else { version }, Arc::clone(&report));
     Ok(report)
@@ -145,7 +145,7 @@ pub async fn cached_kpi_report<C: ConnectionTrait>(
         if stored && let Some(kpis) = super::stored::read(db, &stored_key, version).await {
             return Ok(KpiReport { header: ReportHeader::new(query, now), kpis });
         }
-        let (report, outdated) = super::stale::computing(computed_kpi_report(db, cache, query, now)).await;
+        let (report, outdated) = super::stale::computing(Box::pin(computed_kpi_report(db, cache, query, now))).await;
         let report = report?;
         if stored && !outdated {
             super::stored::write(db, &stored_key, version, &report.kpis, now).await;

@@ -38,6 +38,7 @@ pub async fn serving<F: Future>(call: F) -> (F::Output, bool) {
 /// it computes is outdated too, and must be cached as such (never as current, which would keep
 /// the background recompute from replacing it). Within a reader's call the reader is told, as
 /// by [`serve_stale`]; outside one nothing is served outdated and this only runs `part`.
+/// Callers pass their computation boxed: it is large, and this wraps it in a task-local scope.
 pub async fn computing<F: Future>(part: F) -> (F::Output, bool) {
     if !is_reader() {
         return (part.await, false);
