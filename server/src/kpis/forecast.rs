@@ -68,13 +68,7 @@ impl Figures {
         let current_quarter =
             quarters.first().copied().unwrap_or_else(|| Period::quarter_containing(now, self.calendar));
         // Today's standing is the scorecard pages show.
-        let (current, outdated) = super::stale::computing(Box::pin(self.scorecards(
-            &current_quarter,
-            &ScorecardFilter::of_scope(scope),
-            now,
-        )))
-        .await;
-        let current = current?;
+        let current = Box::pin(self.scorecards(&current_quarter, &ScorecardFilter::of_scope(scope), now)).await?;
         let mut datasets = Vec::with_capacity(quarters.len());
         {
             // One load at a time per process, as for the figures (an organisation's is large).
@@ -117,7 +111,7 @@ impl Figures {
         .await
         .map_err(|join| sea_orm::DbErr::Custom(format!("the forecast stopped unexpectedly: {join}")))?;
         let report = Arc::new(report);
-        self.cache.forecasts.put(key, if outdated { super::cache::OUTDATED } else { version }, Arc::clone(&report));
+        self.cache.forecasts.put(key, version, Arc::clone(&report));
         Ok(report)
     }
 }

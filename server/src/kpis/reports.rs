@@ -105,8 +105,8 @@ pub(crate) async fn org_dataset<C: ConnectionTrait>(
     let version = cache.changes.period_version(db, period).await?;
     match cache.datasets.lookup(&key, version, period.end() > now) {
         cache::Lookup::Fresh(held) => return Ok(held),
-        // A reader never waits behind the (background) load of a newer one: what it computes
-        // from this is cached as outdated and recomputed for the next reader.
+        // A reader never waits for a newer load (`cached` below would serve it this one too,
+        // but only after the lock): what it computes from this is cached as outdated.
         cache::Lookup::Stale(held) if super::stale::serve_stale() => return Ok(held),
         _ => {}
     }

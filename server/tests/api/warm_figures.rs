@@ -201,3 +201,49 @@ async fn background_recomputes_query_without_parallel_workers_on_postgres() {
     assert_ne!(setting(app.db.clone()).await, "0", "requests keep the server's default");
     app.cleanup().await;
 }
+
+/// A page asking for figures nobody has computed yet (a team first opened after an import) gets
+/// them computed from the period's last load, served as outdated, and never cached as current:
+/// the background recompute replaces them (before, they were cached under the current version
+/// and kept the import out of the team's figures).
+async fn a_figure_first_asked_for_after_an_import_is_served_from_the_last_load(backend: Backend) {
+    use app::domain::kpi::Scope;
+    use app::domain::records::Slug;
+    let app = spawn_app(backend).await;
+    crate::kpis::load(&app).await;
+    // A cache of the test's own, so no job of the app's server loads the period meanwhile.
+    let policy = Policy::default_policy().expect("policy");
+    let figures = Figures::new(app.db.clone(), policy, ReportingCalendar::default()).serving_last();
+    let (q3, now) = (quarter("2026-Q3"), chrono::Utc::now());
+    let org = figures.for_one_page();
+    org.summary(q3, &Scope::Org, now).await.expect("org summary");
+    assert!(!org.served_outdated(), "the first summary is computed, loading the quarter");
+
+    let late = json!([{"external_id": "INC-LATE", "title": "Late", "severity": "SEV1", "services": ["search"],
+                       "started_at": "2026-08-20T00:00:00Z"}]);
+    assert_eq!(app.post_json("incidents", &late).await.0, 200);
+    let discovery = Scope::Team(Slug::parse("discovery").expect("slug"));
+    let page = figures.for_one_page();
+    let served = page.summary(q3, &discovery, now).await.expect("team summary");
+    assert!(page.served_outdated(), "computed from the last load, and the page says so");
+    let before = served.kpis.high_sev_count;
+
+    let caught_up = eventually("the team's figures are recomputed with the late incident", || async {
+        let page = figures.for_one_page();
+        let summary = page.summary(q3, &discovery, now).await.expect("team summary");
+        (!page.served_outdated()).then_some(summary)
+    })
+    .await;
+    assert_eq!(caught_up.kpis.high_sev_count, before + 1, "the outdated figures were replaced, not kept as current");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_figure_first_asked_for_after_an_import_is_served_from_the_last_load_on_postgres() {
+    a_figure_first_asked_for_after_an_import_is_served_from_the_last_load(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_figure_first_asked_for_after_an_import_is_served_from_the_last_load_on_sqlite() {
+    a_figure_first_asked_for_after_an_import_is_served_from_the_last_load(Backend::Sqlite).await;
+}
