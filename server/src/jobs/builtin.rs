@@ -2,7 +2,7 @@
 //! finished jobs. Later features (reminders, notifications, pulls) add their kinds here.
 
 use app::domain::jobs::Cron;
-use app::domain::kpi::{Period, Scope};
+use app::domain::kpi::{Period, Scope, SeverityFilter};
 use chrono::TimeDelta;
 use sea_orm::DatabaseConnection;
 
@@ -164,7 +164,9 @@ pub fn standard(
     builder.build()
 }
 
-/// The organisation's summary of the current quarter and month, so the first reader after an
+/// The organisation's and every team's figures of the quarters a trend shows (kept in the
+/// database once closed), so a team first opened computes only its own running quarter; the
+/// organisation's summary of the current quarter and month, so the first reader after an
 /// import or a restart does not compute it; and the scorecards of the quarter and month before
 /// them, which movers compare with and which, once a period has closed, are kept in the
 /// database for score history.
@@ -172,6 +174,18 @@ async fn warm_figures(figures: &Figures) -> Result<(), String> {
     let now = crate::clock_now();
     let calendar = figures.calendar;
     let current = [Period::quarter_containing(now, calendar), Period::month_containing(now, calendar)];
+    // First, so the running periods' loads are the last the load cache holds.
+    let mut earlier = current[0];
+    for _ in 1..crate::kpis::TREND_PERIODS {
+        earlier = earlier.previous();
+        if !figures.has_data(&earlier).await.map_err(|error| format!("cannot find the first record: {error}"))? {
+            break;
+        }
+        figures
+            .rollups(&earlier, SeverityFilter::HIGH, now)
+            .await
+            .map_err(|error| format!("cannot compute the roll-ups of {earlier}: {error}"))?;
+    }
     for period in current {
         figures
             .summary(period, &Scope::Org, now)

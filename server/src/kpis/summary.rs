@@ -134,12 +134,26 @@ async fn compute<C: ConnectionTrait>(
             trend.push((earlier, None));
             continue;
         }
-        let query = KpiQuery { period: earlier, scope: scope.clone(), severity };
-        let values = match Box::pin(cached_kpi_report(db, cache, &query, now)).await {
-            Ok(report) => Some(report.kpis.clone()),
-            // The team had no services yet: a gap in its trend, not an error.
-            Err(LoadError::UnknownScope(_)) => None,
-            Err(other) => return Err(other),
+        let values = match scope {
+            // The organisation's and every team's figures of a period come from one roll-up,
+            // kept once for all of them: a team first read loads no earlier period for itself.
+            // A team without services then is not in it: a gap in its trend.
+            Scope::Org | Scope::Team(_) => {
+                let rollups = Box::pin(super::cached_rollup_report(db, cache, &earlier, severity, now)).await?;
+                match scope {
+                    Scope::Team(team) => rollups.teams.get(team).cloned(),
+                    _ => Some(rollups.org.clone()),
+                }
+            }
+            _ => {
+                let query = KpiQuery { period: earlier, scope: scope.clone(), severity };
+                match Box::pin(cached_kpi_report(db, cache, &query, now)).await {
+                    Ok(report) => Some(report.kpis.clone()),
+                    // No services in the scope yet: a gap in its trend, not an error.
+                    Err(LoadError::UnknownScope(_)) => None,
+                    Err(other) => return Err(other),
+                }
+            }
         };
         trend.push((earlier, values));
     }

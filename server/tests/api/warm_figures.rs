@@ -247,3 +247,48 @@ async fn a_figure_first_asked_for_after_an_import_is_served_from_the_last_load_o
 async fn a_figure_first_asked_for_after_an_import_is_served_from_the_last_load_on_sqlite() {
     a_figure_first_asked_for_after_an_import_is_served_from_the_last_load(Backend::Sqlite).await;
 }
+
+/// The organisation's and a team's trends are taken from each earlier period's roll-up (kept
+/// once for all teams, so a team first opened loads nothing for its trend): they must say
+/// exactly what the scope's own KPI report of that period says.
+async fn a_trend_says_what_the_scopes_own_reports_say(backend: Backend) {
+    use app::domain::kpi::{Scope, SeverityFilter};
+    use app::domain::records::Slug;
+    use server::kpis::KpiQuery;
+    let app = spawn_app(backend).await;
+    crate::kpis::load(&app).await;
+    let policy = Policy::default_policy().expect("policy");
+    let figures = Figures::new(app.db.clone(), policy, ReportingCalendar::default());
+    let now = chrono::Utc::now();
+    let teams = ["payments", "discovery"].map(|team| Scope::Team(Slug::parse(team).expect("slug")));
+    for scope in [Scope::Org, teams[0].clone(), teams[1].clone()] {
+        let team = scope.to_string();
+        let summary = figures.summary(quarter("2026-Q4"), &scope, now).await.expect("team summary");
+        let with_values = summary.trend.iter().filter(|(_, values)| values.is_some()).count();
+        assert!(with_values >= 3, "{team}: Q2, Q3 and the running Q4 have figures: {:?}", summary.trend);
+        for (period, values) in &summary.trend[..summary.trend.len() - 1] {
+            if period.end() <= quarter("2026-Q2").start() {
+                assert!(values.is_none(), "{team} {period}: before the first record, no data");
+                continue;
+            }
+            let query = KpiQuery { period: *period, scope: scope.clone(), severity: SeverityFilter::HIGH };
+            let own = figures.kpis(&query, now).await.map(|report| report.kpis.clone()).ok();
+            assert_eq!(
+                serde_json::to_value(values).expect("json"),
+                serde_json::to_value(own).expect("json"),
+                "{team} {period}"
+            );
+        }
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_trend_says_what_the_scopes_own_reports_say_on_postgres() {
+    a_trend_says_what_the_scopes_own_reports_say(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_trend_says_what_the_scopes_own_reports_say_on_sqlite() {
+    a_trend_says_what_the_scopes_own_reports_say(Backend::Sqlite).await;
+}
