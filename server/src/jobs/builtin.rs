@@ -164,8 +164,9 @@ pub fn standard(
     builder.build()
 }
 
-/// The organisation's and every team's figures of the quarters a trend shows (kept in the
-/// database once closed), so a team first opened computes only its own running quarter; the
+/// Every team's figures of the quarters the trends of the running and the last closed quarter
+/// show (kept in the database once closed), so a team first opened computes only its own
+/// period; the
 /// organisation's summary of the current quarter and month, so the first reader after an
 /// import or a restart does not compute it; and the scorecards of the quarter and month before
 /// them, which movers compare with and which, once a period has closed, are kept in the
@@ -174,9 +175,10 @@ async fn warm_figures(figures: &Figures) -> Result<(), String> {
     let now = crate::clock_now();
     let calendar = figures.calendar;
     let current = [Period::quarter_containing(now, calendar), Period::month_containing(now, calendar)];
-    // First, so the running periods' loads are the last the load cache holds.
+    // First, so the running periods' loads are the last the load cache holds. Eight quarters:
+    // the trends of the running quarter and of the last closed one (quarterly reviews).
     let mut earlier = current[0];
-    for _ in 1..crate::kpis::TREND_PERIODS {
+    for _ in 0..crate::kpis::TREND_PERIODS {
         earlier = earlier.previous();
         if !figures.has_data(&earlier).await.map_err(|error| format!("cannot find the first record: {error}"))? {
             break;

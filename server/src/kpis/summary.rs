@@ -135,15 +135,13 @@ async fn compute<C: ConnectionTrait>(
             continue;
         }
         let values = match scope {
-            // The organisation's and every team's figures of a period come from one roll-up,
-            // kept once for all of them: a team first read loads no earlier period for itself.
-            // A team without services then is not in it: a gap in its trend.
-            Scope::Org | Scope::Team(_) => {
+            // Every team's figures of a period come from one roll-up, kept once for all teams:
+            // a team first read loads no earlier period for itself. A team without services
+            // then is not in it: a gap in its trend. (The organisation's are its KPI reports,
+            // which the trend API stores and reads too.)
+            Scope::Team(team) => {
                 let rollups = Box::pin(super::cached_rollup_report(db, cache, &earlier, severity, now)).await?;
-                match scope {
-                    Scope::Team(team) => rollups.teams.get(team).cloned(),
-                    _ => Some(rollups.org.clone()),
-                }
+                rollups.teams.get(team).cloned()
             }
             _ => {
                 let query = KpiQuery { period: earlier, scope: scope.clone(), severity };

@@ -248,9 +248,9 @@ async fn a_figure_first_asked_for_after_an_import_is_served_from_the_last_load_o
     a_figure_first_asked_for_after_an_import_is_served_from_the_last_load(Backend::Sqlite).await;
 }
 
-/// The organisation's and a team's trends are taken from each earlier period's roll-up (kept
-/// once for all teams, so a team first opened loads nothing for its trend): they must say
-/// exactly what the scope's own KPI report of that period says.
+/// A team's trend is taken from each earlier period's roll-up of every team (kept once for all
+/// teams, so a team first opened loads nothing for its trend): it must say exactly what the
+/// team's own KPI report of that period says, as the organisation's trend does.
 async fn a_trend_says_what_the_scopes_own_reports_say(backend: Backend) {
     use app::domain::kpi::{Scope, SeverityFilter};
     use app::domain::records::Slug;
