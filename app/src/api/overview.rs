@@ -15,6 +15,8 @@ pub struct OrgOverview {
     pub headlines: Vec<Headline>,
     pub levels: Vec<TierLevels>,
     pub risks: Risks,
+    /// The organisation's SLOs met, by indicator kind.
+    pub indicators: Vec<crate::domain::kpi::IndicatorRow>,
     pub trends: Vec<TrendSeries>,
     /// Every team owning services, with its levels and headline KPIs.
     pub teams: Vec<crate::domain::report::TeamRow>,

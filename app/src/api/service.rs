@@ -72,6 +72,8 @@ pub struct CheckView {
 pub struct SloView {
     pub slo: String,
     pub name: String,
+    /// What it measures, in words: "availability", "latency (within 300 ms)".
+    pub measures: String,
     /// Percent (99.9 means 99.9 %).
     pub objective: f64,
     pub window_days: u32,

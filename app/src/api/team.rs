@@ -46,6 +46,10 @@ pub struct TeamView {
     /// Checks to fix in all (the list is cut).
     pub fix_total: usize,
     pub risks: Risks,
+    /// The period's incidents by root-cause category.
+    pub causes: Vec<crate::domain::kpi::CauseRow>,
+    /// The team's SLOs met, by indicator kind.
+    pub indicators: Vec<crate::domain::kpi::IndicatorRow>,
     pub trends: Vec<TrendSeries>,
     pub oncall: crate::domain::overview::OncallHealth,
     /// The team's services that moved most since the previous period.

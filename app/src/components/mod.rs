@@ -1,6 +1,7 @@
 //! View pieces shared by pages: chrome, the period picker, figures and charts, error display.
 
 pub mod campaigns;
+pub mod causes;
 pub mod chart;
 pub mod chart_svg;
 pub mod check_matrix;
@@ -14,6 +15,7 @@ pub mod movers;
 pub mod oncall;
 pub mod page_error;
 pub mod period_picker;
+pub mod slo_indicators;
 pub mod theme;
 pub mod trend;
 pub mod url;

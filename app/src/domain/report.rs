@@ -45,6 +45,10 @@ pub struct QuarterlyReport {
     /// The on-call section; `None` in reports published before it existed.
     #[serde(default)]
     pub oncall: Option<crate::domain::overview::OncallHealth>,
+    /// The quarter's incidents by root-cause category; `None` in reports published before the
+    /// breakdown existed.
+    #[serde(default)]
+    pub causes: Option<Vec<crate::domain::kpi::CauseRow>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,11 +3,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
-use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid};
+use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down};
 use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
+use crate::components::slo_indicators::IndicatorTable;
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -39,7 +40,8 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OrgSummary(org: OrgOverview) -> impl IntoView {
-    let OrgOverview { header, active_services, headlines, levels, risks, trends, teams, oncall, movers } = org;
+    let OrgOverview { header, active_services, headlines, levels, risks, indicators, trends, teams, oncall, movers } =
+        org;
     let period = header.period.clone();
     let empty = active_services == 0;
     view! {
@@ -74,6 +76,10 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
         <section class="panel" aria-labelledby="headline-heading">
             <h2 id="headline-heading">"Headline KPIs"</h2>
             <HeadlineGrid headlines period=period.clone() previous=header.previous.clone() scope="org"/>
+        </section>
+        <section class="panel" aria-labelledby="indicators-heading">
+            <h2 id="indicators-heading">"SLOs met by indicator"</h2>
+            <IndicatorTable rows=indicators records=drill_down("slo_met_rate", &period, "org")/>
         </section>
         <section class="panel" aria-labelledby="risks-heading">
             <h2 id="risks-heading">"Top risks"</h2>

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::publish_report;
 use crate::api::{ReportView, get_report};
+use crate::components::causes::CausesTable;
 use crate::components::figures::{LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down, verdict_text};
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
@@ -117,6 +118,7 @@ fn Report(view: ReportView) -> impl IntoView {
         teams,
         definitions,
         oncall,
+        causes,
     } = report;
     let pdf = format!("/reports/{period}.pdf");
     let status = match publication {
@@ -214,6 +216,12 @@ fn Report(view: ReportView) -> impl IntoView {
                 <h2 id="report-incidents">{format!("SEV0 and SEV1 incidents ({major_incidents_total})")}</h2>
                 <MajorIncidents incidents=major_incidents total=major_incidents_total/>
             </section>
+            {causes.map(|causes| view! {
+                <section class="report-section" aria-labelledby="report-causes">
+                    <h2 id="report-causes">"Incidents by root cause"</h2>
+                    <CausesTable causes records=drill_down("repeat_incident_rate", &period, "org")/>
+                </section>
+            })}
             <section class="report-section" aria-labelledby="report-risks">
                 <h2 id="report-risks">"Top risks"</h2>
                 <RiskPanels risks period=period.clone() scope="org"/>

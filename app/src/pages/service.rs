@@ -243,6 +243,7 @@ fn SloCard(slo: SloView) -> impl IntoView {
         <article class="slo-card" data-slo=slo.slo.clone()>
             <h3>{slo.name.clone()} " " <code>{slo.slo.clone()}</code></h3>
             <dl class="slo-facts">
+                <div><dt>"Measures"</dt><dd data-testid="slo-measures">{slo.measures.clone()}</dd></div>
                 <div><dt>"Objective"</dt><dd>{format!("{} %", slo.objective)}</dd></div>
                 <div><dt>"Attainment"</dt><dd>{percent(slo.attainment, 3)} " " <span class=met.0>{met.1}</span></dd></div>
                 <div><dt>"Budget left"</dt><dd>{percent(slo.budget_remaining, 1)}</dd></div>

@@ -7,7 +7,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{FixView, TeamService, TeamView, get_team};
 use crate::components::campaigns::TeamCampaignsPanel;
-use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid};
+use crate::components::causes::CausesTable;
+use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid, drill_down};
 use crate::components::follow::FollowTeam;
 use crate::components::forecast::ForecastCalendar;
 use crate::components::level_badge::level_badge;
@@ -15,6 +16,7 @@ use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
+use crate::components::slo_indicators::IndicatorTable;
 use crate::domain::scorecard::CheckStatus;
 
 #[component]
@@ -48,6 +50,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         fix_next,
         fix_total,
         risks,
+        causes,
+        indicators,
         trends,
         oncall,
         movers,
@@ -56,6 +60,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
     let period = header.period.clone();
     let scope = format!("team:{team}");
     let scope_for_oncall = scope.clone();
+    let incidents_link = drill_down("repeat_incident_rate", &period, &scope);
+    let slos_link = drill_down("slo_met_rate", &period, &scope);
     let action = format!("/teams/{team}");
     let services_link = format!("/services?period={period}&team={team}");
     let summary = {
@@ -99,9 +105,17 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <h2 id="team-kpis-heading">"Team KPIs"</h2>
             <HeadlineGrid headlines period=period.clone() previous=header.previous.clone() scope=scope.clone()/>
         </section>
+        <section class="panel" aria-labelledby="team-indicators-heading">
+            <h2 id="team-indicators-heading">"SLOs met by indicator"</h2>
+            <IndicatorTable rows=indicators records=slos_link/>
+        </section>
         <section class="panel" aria-labelledby="team-risks-heading">
             <h2 id="team-risks-heading">"Top risks"</h2>
             <RiskPanels risks period=period.clone() scope=scope/>
+        </section>
+        <section class="panel" aria-labelledby="team-causes-heading">
+            <h2 id="team-causes-heading">"Incidents by root cause"</h2>
+            <CausesTable causes records=incidents_link/>
         </section>
         <section class="panel" aria-labelledby="team-trends-heading">
             <h2 id="team-trends-heading">"Trends"</h2>

@@ -319,6 +319,8 @@ struct SummaryOut<'a> {
     previous: &'a Option<KpiValues>,
     scorecards: ScorecardsOut<'a>,
     risks: &'a app::domain::overview::Risks,
+    causes: &'a [app::domain::kpi::CauseRow],
+    indicators: &'a [app::domain::kpi::IndicatorRow],
     /// The trend's values, oldest first, ending with the summarised period.
     trend: Vec<&'a Option<KpiValues>>,
     before_data: bool,
@@ -331,6 +333,10 @@ struct SummaryIn {
     previous: Option<KpiValues>,
     scorecards: ScorecardsIn,
     risks: app::domain::overview::Risks,
+    /// Required, as the indicators: a summary kept before these breakdowns existed is computed
+    /// again, not shown without them.
+    causes: Vec<app::domain::kpi::CauseRow>,
+    indicators: Vec<app::domain::kpi::IndicatorRow>,
     trend: Vec<Option<KpiValues>>,
     before_data: bool,
 }
@@ -347,6 +353,8 @@ impl Kept for Summary {
             previous: &self.previous,
             scorecards: ScorecardsOut::of(&self.scorecards),
             risks: &self.risks,
+            causes: &self.causes,
+            indicators: &self.indicators,
             trend: self.trend.iter().map(|(_, values)| values).collect(),
             before_data: self.before_data,
         })
@@ -370,6 +378,8 @@ impl Kept for Summary {
             previous: kept.previous,
             scorecards: Arc::new(kept.scorecards.into_report(period)),
             risks: kept.risks,
+            causes: kept.causes,
+            indicators: kept.indicators,
             trend: periods.into_iter().zip(kept.trend).collect(),
             before_data: kept.before_data,
         })
@@ -386,6 +396,13 @@ impl Kept for QuarterlyReport {
     }
 
     fn from_json(text: &str, _period: Period) -> serde_json::Result<Self> {
-        serde_json::from_str(text)
+        use serde::de::Error;
+        let report: QuarterlyReport = serde_json::from_str(text)?;
+        // Sections a published report may lack (it was frozen before they existed) are always
+        // composed now: a draft kept without them is composed again, not shown without them.
+        if report.oncall.is_none() || report.causes.is_none() {
+            return Err(serde_json::Error::custom("a kept report lacks a section reports now have"));
+        }
+        Ok(report)
     }
 }

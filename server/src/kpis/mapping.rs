@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use app::domain::kpi::{Action, Deployment, DrTest, Incident, Service, Slo, SloData};
-use app::domain::records::{ActionStatus, DeploymentOutcome, DrOutcome, Lifecycle, Severity, Slug, Tier};
+use app::domain::records::{ActionStatus, DeploymentOutcome, DrOutcome, Indicator, Lifecycle, Severity, Slug, Tier};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::entities::{dr_test, incident, service, slo};
@@ -138,6 +138,9 @@ pub fn slo(row: &slo::Model, services: &ServiceSlugs<'_>, active: bool, data: Sl
         objective: row.objective,
         window_days: u32::try_from(row.window_days).map_err(|_| corrupt("slo", row.id, "negative window"))?,
         active,
+        indicator: Indicator::parse(&row.indicator)
+            .ok_or_else(|| corrupt("slo", row.id, format!("unknown indicator '{}'", row.indicator)))?,
+        threshold_ms: row.threshold_ms,
         data,
     })
 }

@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use app::domain::kpi::{KpiValues, Period, Scope, SeverityFilter, compute_kpis, slo_statuses};
+use app::domain::kpi::{
+    CauseRow, IndicatorRow, KpiValues, Period, Scope, SeverityFilter, compute_kpis, root_cause_breakdown,
+    slo_met_rate_by_indicator, slo_statuses,
+};
 use std::collections::BTreeMap;
 
 use app::domain::kpi::KpiId;
@@ -30,6 +33,10 @@ pub struct Summary {
     pub previous: Option<KpiValues>,
     pub scorecards: Arc<ScorecardReport>,
     pub risks: Risks,
+    /// The period's incidents by root-cause category.
+    pub causes: Vec<CauseRow>,
+    /// The scope's SLOs met, by indicator kind.
+    pub indicators: Vec<IndicatorRow>,
     /// `(period, KPIs)`, oldest first, ending with `period`; `None` where the scope had no
     /// services yet or the organisation no records.
     pub trend: Vec<(Period, Option<KpiValues>)>,
@@ -115,6 +122,8 @@ async fn compute<C: ConnectionTrait>(
     let kpis = compute_kpis(&period, now, &inputs, severity);
     let slos = slo_statuses(&period, now, &inputs);
     let risks = top_risks(&period, now, &inputs, &slos);
+    let causes = root_cause_breakdown(&period, &inputs.incidents, inputs.repeat_index);
+    let indicators = slo_met_rate_by_indicator(&period, &inputs.slos);
     drop(inputs);
     drop(data);
 
@@ -158,5 +167,16 @@ async fn compute<C: ConnectionTrait>(
     let previous = trend.last().and_then(|(_, values)| values.clone());
     let before_data = before_data(&period);
     trend.push((period, (!before_data).then(|| kpis.clone())));
-    Ok(Summary { period, as_of: period.as_of(now), kpis, previous, scorecards, risks, trend, before_data })
+    Ok(Summary {
+        period,
+        as_of: period.as_of(now),
+        kpis,
+        previous,
+        scorecards,
+        risks,
+        causes,
+        indicators,
+        trend,
+        before_data,
+    })
 }

@@ -104,6 +104,7 @@ impl OverviewPort for OverviewPage {
             levels: level_distribution(&summary.scorecards.scorecards, &self.figures.policy),
             trends: summary.trends(),
             risks: summary.risks.clone(),
+            indicators: summary.indicators.clone(),
             teams,
             oncall: summary.oncall_health(&figures.policy),
             movers,

@@ -8,8 +8,8 @@ use app::api::{
     ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
 };
 use app::domain::format::instant as time;
-use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, daily_series};
-use app::domain::records::{ActionStatus, Severity, Slug};
+use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, daily_series, indicator_in_words};
+use app::domain::records::{ActionStatus, Indicator, Severity, Slug};
 use app::domain::scorecard::display::{describe_in, describe_threshold_in};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
 use app::domain::scorecard::{next_level, score_in_words};
@@ -144,6 +144,7 @@ impl ServicePage {
             views.push(SloView {
                 slo: row.slug.clone(),
                 name: row.name.clone(),
+                measures: measures(row),
                 objective: status.objective,
                 window_days: window,
                 attainment: status.attainment,
@@ -157,6 +158,15 @@ impl ServicePage {
             });
         }
         Ok(views)
+    }
+}
+
+/// What an SLO measures, in words; a latency SLO says its threshold, or that none was given.
+fn measures(row: &slo::Model) -> String {
+    match (Indicator::parse(&row.indicator), row.threshold_ms) {
+        (Some(Indicator::Latency), None) => "latency (no threshold given)".to_owned(),
+        (Some(indicator), threshold) => indicator_in_words(indicator, threshold.map(|ms| (ms, ms))),
+        (None, _) => row.indicator.clone(),
     }
 }
 

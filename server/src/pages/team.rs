@@ -106,6 +106,8 @@ impl TeamPage {
             fix_total: fix_all.len(),
             trends: summary.trends(),
             risks: summary.risks.clone(),
+            causes: summary.causes.clone(),
+            indicators: summary.indicators.clone(),
             oncall: summary.oncall_health(&figures.policy),
             movers,
             forecast,

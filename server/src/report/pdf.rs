@@ -431,6 +431,42 @@ fn incidents(layout: &mut Layout, report: &QuarterlyReport) {
     }
 }
 
+fn causes(layout: &mut Layout, report: &QuarterlyReport) {
+    // Reports published before the breakdown existed have none.
+    let Some(causes) = &report.causes else { return };
+    layout.heading("Incidents by root cause");
+    if causes.is_empty() {
+        layout.paragraph(9.0, false, MUTED, "No incident started in this quarter.");
+        return;
+    }
+    let total: u64 = causes.iter().map(|row| row.incidents).sum();
+    let columns = [
+        col("Root cause", 180.0, Align::Left),
+        col("Incidents", 60.0, Align::Right),
+        col("Share", 50.0, Align::Right),
+        col("SEV0–1", 50.0, Align::Right),
+        col("Repeats", 50.0, Align::Right),
+    ];
+    let rows: Vec<Vec<(String, Rgb)>> = causes
+        .iter()
+        .map(|row| {
+            vec![
+                match &row.category {
+                    Some(category) => plain(category.clone()),
+                    None => ("Not categorised".to_owned(), MUTED),
+                },
+                plain(row.incidents.to_string()),
+                plain(app::domain::format::percent(Some(row.incidents as f64 / total as f64), 0)),
+                plain(row.high_sev.to_string()),
+                plain(row.repeats.to_string()),
+            ]
+        })
+        .collect();
+    layout.table(&columns, &rows);
+    let all = app::domain::format::count_of(total, "incident", "incidents");
+    layout.paragraph(8.0, false, MUTED, &format!("{all} of every severity started in the quarter."));
+}
+
 fn risks(layout: &mut Layout, report: &QuarterlyReport) {
     let r = &report.risks;
     layout.heading("Top risks");
@@ -559,6 +595,7 @@ pub fn render(view: &ReportView) -> Vec<u8> {
     trends(&mut layout, report);
     levels(&mut layout, report);
     incidents(&mut layout, report);
+    causes(&mut layout, report);
     risks(&mut layout, report);
     oncall(&mut layout, report);
     teams(&mut layout, report);

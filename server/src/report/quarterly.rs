@@ -93,6 +93,7 @@ async fn compose<C: ConnectionTrait>(
         risks: summary.risks.clone(),
         definitions: definitions(),
         oncall: Some(summary.oncall_health(policy)),
+        causes: Some(summary.causes.clone()),
     })
 }
 

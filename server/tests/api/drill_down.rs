@@ -226,6 +226,8 @@ async fn summed_slo_figures_equal_the_daily_computation(app: &TestApp) {
                 objective,
                 window_days: window,
                 active: true,
+                indicator: app::domain::records::Indicator::Availability,
+                threshold_ms: None,
                 data: SloData::Days(days),
             };
             let expected = serde_json::to_value(slo_status(&period, now, &slo)).expect("json");

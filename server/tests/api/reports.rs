@@ -141,7 +141,74 @@ async fn reports_are_quarterly_and_periods_are_checked(app: &TestApp) {
     }
 }
 
+/// The page's markup without Leptos's hydration markers and comments, for matching rows.
+fn without_comments(html: &str) -> String {
+    let html = html.replace("<!>", "");
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..].find("-->").map_or("", |end| &rest[start + end + 3..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Incidents by root cause, on the team page, in the report and in its PDF: the quarter's
+/// incidents of every severity per category (the uncategorised last), with their share, their
+/// SEV0–1 and their repeats; a category is ingested text, escaped.
+async fn incidents_are_broken_down_by_root_cause_on_the_team_page_and_in_the_report(app: &TestApp) {
+    load(app).await;
+    let row = |cause: &str, counts: [&str; 4]| {
+        format!(
+            "<th scope=\"row\">{cause}</th><td class=\"numeric\">{}</td><td class=\"numeric\">{}</td>\
+             <td class=\"numeric\">{}</td><td class=\"numeric\">{}</td>",
+            counts[0], counts[1], counts[2], counts[3]
+        )
+    };
+    // Payments in Q3: INC-1 (SEV1, "deploy", repeating June's INC-0) and INC-2 (SEV3, none).
+    let (status, _, body) = fetch(app, "/teams/payments?period=2026-Q3").await;
+    assert_eq!(status, 200);
+    let team = without_comments(&String::from_utf8_lossy(&body));
+    let deploy = row("deploy", ["1", "50 %", "1", "1"]);
+    let none = row("<em>Not categorised</em>", ["1", "50 %", "0", "0"]);
+    let (at_deploy, at_none) = (team.find(&deploy), team.find(&none));
+    assert!(at_deploy.is_some() && at_deploy < at_none, "deploy, then the uncategorised:\n{team}");
+    assert!(team.contains("/kpis/repeat_incident_rate?period=2026-Q3&amp;scope=team%3Apayments"), "the records");
+
+    let late = json!([{"external_id": "INC-9", "title": "Odd", "severity": "SEV3", "services": ["search"],
+                       "started_at": "2026-09-02T00:00:00Z", "root_cause_category": "<b>config</b>"}]);
+    assert_eq!(app.post_json("incidents", &late).await.0, 200);
+    let escaped = row("&lt;b&gt;config&lt;/b&gt;", ["1", "33 %", "0", "0"]);
+    // A page is served the last figures at once; the import shows once they are recomputed.
+    let report = crate::helpers::eventually("the report includes the late incident", || async {
+        let (status, _, body) = fetch(app, "/reports/2026-Q3").await;
+        assert_eq!(status, 200);
+        let report = without_comments(&String::from_utf8_lossy(&body));
+        report.contains(&escaped).then_some(report)
+    })
+    .await;
+    assert!(report.contains("Incidents by root cause"), "{report}");
+    assert!(!report.contains("<b>config</b>"), "ingested markup reached the page");
+    let (at_deploy, at_escaped, at_none) = (
+        report.find(&row("deploy", ["1", "33 %", "1", "1"])),
+        report.find(&escaped),
+        report.find(&none.replace("50 %", "33 %")),
+    );
+    assert!(at_escaped.is_some() && at_escaped < at_deploy && at_deploy < at_none, "ties by name:\n{report}");
+
+    let (_, _, pdf) = fetch(app, "/reports/2026-Q3.pdf").await;
+    let text = pdf_text(&pdf);
+    for expected in ["Incidents by root cause", "<b>config</b>", "Not categorised", "3 incidents of every severity"] {
+        assert!(text.contains(expected), "{expected:?} missing from the PDF text:\n{text}");
+    }
+    // A quarter without incidents says so, with no table of zeros.
+    let (_, _, body) = fetch(app, "/teams/payments?period=2026-Q1").await;
+    assert!(String::from_utf8_lossy(&body).contains("No incident started in this period."));
+}
+
 crate::on_both_backends!(
+    incidents_are_broken_down_by_root_cause_on_the_team_page_and_in_the_report,
     the_pdf_report_is_a_valid_pdf_with_the_quarters_figures,
     a_published_report_renders_the_same_bytes_after_more_imports,
     reports_are_quarterly_and_periods_are_checked

@@ -160,7 +160,49 @@ async fn risk_lists_escape_ingested_ids(app: &TestApp) {
     assert!(html.contains("&lt;img/src=x/onerror=alert(1)&gt;"));
 }
 
+/// SLOs met by indicator kind on the overview and the team page, latency thresholds named;
+/// each SLO's on its service page.
+async fn slos_met_are_broken_down_by_indicator(app: &TestApp) {
+    load(app).await;
+    let slos = json!([
+        {"service": "ledger", "slug": "p99", "name": "Ledger p99", "indicator": "latency",
+         "objective": 99.5, "window_days": 28, "threshold_ms": 300},
+        {"service": "search", "slug": "p95", "name": "Search p95", "indicator": "latency",
+         "objective": 99.0, "window_days": 28, "threshold_ms": 500}
+    ]);
+    assert_eq!(app.post_json("slos", &slos).await.0, 200);
+    let day = json!([{"service": "ledger", "slo": "p99", "day": "2026-08-01", "good": 980, "total": 1000}]);
+    assert_eq!(app.post_json("slo-measurements", &day).await.0, 200);
+    let cells = |row: &str| -> Vec<String> {
+        row.split("<td class=\"numeric\">")
+            .skip(1)
+            .map(|cell| cell.split('<').next().unwrap_or("").to_owned())
+            .collect()
+    };
+
+    let (status, html) = page(app, "/?period=2026-Q3").await;
+    assert_eq!(status, 200);
+    let availability = element(&html, "tr", "data-indicator", "availability", "</tr>");
+    assert!(availability.contains(">availability</th>"), "{availability}");
+    assert_eq!(cells(availability), ["1", "1", "1", "100.0 %"]);
+    // Two latency SLOs, one without data: judged 1, met 0 — 0 %, not "no data".
+    let latency = element(&html, "tr", "data-indicator", "latency", "</tr>");
+    assert!(latency.contains("latency (within 300–500 ms)"), "{latency}");
+    assert_eq!(cells(latency), ["2", "1", "0", "0.0 %"]);
+    assert!(html.contains("/kpis/slo_met_rate?period=2026-Q3&amp;scope=org"), "the SLOs behind the rows");
+
+    let (_, html) = page(app, "/teams/discovery?period=2026-Q3").await;
+    let latency = element(&html, "tr", "data-indicator", "latency", "</tr>");
+    assert!(latency.contains("latency (within 500 ms)"), "{latency}");
+    assert_eq!(cells(latency), ["1", "0", "0", "—"], "no SLO to judge is no data, never 0 %");
+
+    let (_, html) = page(app, "/services/ledger?period=2026-Q3").await;
+    let card = element(&html, "article", "data-slo", "p99", "</article>");
+    assert!(card.contains("latency (within 300 ms)"), "{card}");
+}
+
 crate::on_both_backends!(
+    slos_met_are_broken_down_by_indicator,
     the_overview_shows_the_org_kpis_levels_and_risks,
     a_team_page_shows_its_services_kpis_and_what_to_fix,
     a_drill_down_lists_the_records_behind_a_value,

@@ -267,7 +267,7 @@ pub fn time_to_resolve<I: Borrow<Incident>>(
 /// How far back an earlier incident with the same service and root cause makes a repeat.
 pub const REPEAT_WINDOW_DAYS: i64 = 90;
 
-fn root_cause(incident: &Incident) -> Option<&str> {
+pub(crate) fn root_cause(incident: &Incident) -> Option<&str> {
     incident.root_cause_category.as_deref().map(str::trim).filter(|c| !c.is_empty())
 }
 

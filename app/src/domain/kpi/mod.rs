@@ -9,9 +9,11 @@
 //! and sums over an empty population are 0.
 
 pub mod actions;
+pub mod causes;
 pub mod changes;
 pub mod dr;
 pub mod incidents;
+pub mod indicators;
 pub mod oncall;
 pub mod period;
 pub mod population;
@@ -28,6 +30,7 @@ pub(crate) mod tests;
 mod values;
 
 pub use actions::{Action, OverdueActions, action_on_time_rate, overdue_actions};
+pub use causes::{CauseRow, root_cause_breakdown};
 pub use changes::{Deployment, change_failure_rate, deployment_frequency};
 pub use dataset::*;
 pub use dr::{DrTest, dr_coverage, dr_pass_rate, rpo_compliance, rto_compliance};
@@ -37,6 +40,7 @@ pub use incidents::{
     impact_duration, incident_count, mtta, mttd, mttr, postmortem_coverage, repeat_incident_rate,
     repeat_incident_rate_indexed, time_to_resolve,
 };
+pub use indicators::{IndicatorRow, indicator_in_words, slo_met_rate_by_indicator};
 pub use oncall::{Alert, OncallSettings, OncallShift, PagingHours, RuleNoise, ShiftLoad};
 pub use period::{Elapsed, Period, PeriodError, PeriodSpan, ReportingCalendar};
 pub use population::{Population, PopulationRow, RecordView, population};

@@ -567,6 +567,8 @@ mod tests {
             objective,
             window_days: 28,
             active: true,
+            indicator: crate::domain::records::Indicator::Availability,
+            threshold_ms: None,
             data: SloData::Days(rows.collect()),
         }
     }

@@ -95,6 +95,8 @@ mod tests {
             objective: 99.0,
             window_days: 28,
             active,
+            indicator: crate::domain::records::Indicator::Availability,
+            threshold_ms: None,
             data: SloData::Days(days.iter().map(|d| SloMeasurement { day: day(d), good: 1, total: 1 }).collect()),
         }
     }

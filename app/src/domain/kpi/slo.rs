@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::period::Period;
 use super::scope::{Service, ServiceRecord};
-use crate::domain::records::Slug;
+use crate::domain::records::{Indicator, Slug};
 
 /// One day of an SLO's events (or timeslices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +96,9 @@ pub struct Slo {
     /// Rolling window for the error budget, in days.
     pub window_days: u32,
     pub active: bool,
+    /// What the SLO measures, and for latency the threshold a good event is within.
+    pub indicator: Indicator,
+    pub threshold_ms: Option<i64>,
     pub data: SloData,
 }
 
@@ -317,6 +320,8 @@ mod tests {
             objective,
             window_days: 28,
             active: true,
+            indicator: Indicator::Availability,
+            threshold_ms: None,
             data: SloData::Days(
                 days.iter()
                     .map(|(d, good, total)| SloMeasurement { day: day(d), good: *good, total: *total })
@@ -532,6 +537,8 @@ mod tests {
             objective: 99.5,
             window_days: 28,
             active: true,
+            indicator: Indicator::Availability,
+            threshold_ms: None,
             data: SloData::Days(measurements),
         }
     }

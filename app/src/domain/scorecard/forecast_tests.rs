@@ -60,6 +60,8 @@ fn org() -> Org {
         objective: 99.0,
         window_days: 28,
         active: true,
+        indicator: crate::domain::records::Indicator::Availability,
+        threshold_ms: None,
         data: SloData::Days(Vec::new()),
     };
     let mut rows = days("2026-08-01", "2026-11-13", 996);

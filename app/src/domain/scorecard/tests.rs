@@ -34,6 +34,8 @@ fn good_slo(svc: &str) -> Slo {
         objective: 99.0,
         window_days: 28,
         active: true,
+        indicator: crate::domain::records::Indicator::Availability,
+        threshold_ms: None,
         data: SloData::Days(measurements),
     }
 }
