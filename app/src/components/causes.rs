@@ -30,9 +30,9 @@ pub fn CausesTable(causes: Vec<CauseRow>, #[prop(into)] records: String) -> impl
                     </tr>
                 </thead>
                 <tbody>
-                    {causes.into_iter().map(|row| {
-                        let share = percent(Some(row.incidents as f64 / total as f64), 0);
-                        let name = match row.category {
+                    {causes.iter().map(|row| {
+                        let share = percent(row.share_of(&causes), 0);
+                        let name = match row.category.clone() {
                             Some(category) => view! { <th scope="row">{category}</th> }.into_any(),
                             None => view! { <th scope="row"><em>"Not categorised"</em></th> }.into_any(),
                         };

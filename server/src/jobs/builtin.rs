@@ -166,11 +166,10 @@ pub fn standard(
 
 /// Every team's figures of the quarters the trends of the running and the last closed quarter
 /// show (kept in the database once closed), so a team first opened computes only its own
-/// period; the
-/// organisation's summary of the current quarter and month, so the first reader after an
-/// import or a restart does not compute it; and the scorecards of the quarter and month before
-/// them, which movers compare with and which, once a period has closed, are kept in the
-/// database for score history.
+/// period; the organisation's summary of the current quarter and month, so the first reader
+/// after an import or a restart does not compute it; and the scorecards of the quarter and
+/// month before them, which movers compare with and which, once a period has closed, are kept
+/// in the database for score history.
 async fn warm_figures(figures: &Figures) -> Result<(), String> {
     let now = crate::clock_now();
     let calendar = figures.calendar;

@@ -456,7 +456,7 @@ fn causes(layout: &mut Layout, report: &QuarterlyReport) {
                     None => ("Not categorised".to_owned(), MUTED),
                 },
                 plain(row.incidents.to_string()),
-                plain(app::domain::format::percent(Some(row.incidents as f64 / total as f64), 0)),
+                plain(app::domain::format::percent(row.share_of(causes), 0)),
                 plain(row.high_sev.to_string()),
                 plain(row.repeats.to_string()),
             ]

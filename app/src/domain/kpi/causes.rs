@@ -24,6 +24,14 @@ pub struct CauseRow {
     pub repeats: u64,
 }
 
+impl CauseRow {
+    /// This category's share of the breakdown's incidents (`rows`, every category).
+    pub fn share_of(&self, rows: &[CauseRow]) -> Option<f64> {
+        let total: u64 = rows.iter().map(|row| row.incidents).sum();
+        (total > 0).then(|| self.incidents as f64 / total as f64)
+    }
+}
+
 /// The incidents started in `period`, by root-cause category: the most frequent first (ties by
 /// name), incidents without a category last. Empty when no incident started in the period.
 pub fn root_cause_breakdown<I: Borrow<Incident>>(
@@ -96,6 +104,7 @@ mod tests {
                 row(None, 2, 0, 0),
             ]
         );
+        assert_eq!(rows[0].share_of(&rows), Some(2.0 / 6.0));
         // The repeats per category add up to the repeat rate's numerator.
         let started = rows.iter().map(|r| r.incidents).sum::<u64>() as f64;
         let repeats = rows.iter().map(|r| r.repeats).sum::<u64>() as f64;
