@@ -8,7 +8,7 @@ use app::api::{
     ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
 };
 use app::domain::format::instant as time;
-use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, daily_series, indicator_in_words};
+use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, daily_series, slo_measures};
 use app::domain::records::{ActionStatus, Indicator, Severity, Slug};
 use app::domain::scorecard::display::{describe_in, describe_threshold_in};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
@@ -161,13 +161,9 @@ impl ServicePage {
     }
 }
 
-/// What an SLO measures, in words; a latency SLO says its threshold, or that none was given.
+/// What an SLO measures, in words (a stored indicator the domain does not know is shown as is).
 fn measures(row: &slo::Model) -> String {
-    match (Indicator::parse(&row.indicator), row.threshold_ms) {
-        (Some(Indicator::Latency), None) => "latency (no threshold given)".to_owned(),
-        (Some(indicator), threshold) => indicator_in_words(indicator, threshold.map(|ms| (ms, ms))),
-        (None, _) => row.indicator.clone(),
-    }
+    Indicator::parse(&row.indicator).map_or_else(|| row.indicator.clone(), |kind| slo_measures(kind, row.threshold_ms))
 }
 
 /// The service's incidents, actions, DR tests and exemptions as the page lists them.

@@ -199,6 +199,15 @@ async fn slos_met_are_broken_down_by_indicator(app: &TestApp) {
     let (_, html) = page(app, "/services/ledger?period=2026-Q3").await;
     let card = element(&html, "article", "data-slo", "p99", "</article>");
     assert!(card.contains("latency (within 300 ms)"), "{card}");
+
+    // The drill-down the rows link to says what each SLO measures, on the page and in the API.
+    let (_, html) = page(app, "/kpis/slo_met_rate?period=2026-Q3&scope=org").await;
+    assert!(html.contains(">Measures </a></th>"), "the column, sortable");
+    assert!(html.contains("latency (within 300 ms)") && html.contains("latency (within 500 ms)"), "{html}");
+    let (_, population) = app.get("/api/v1/kpis/slo_met_rate/population?period=2026-Q3&scope=org").await;
+    let p99 = population["records"].as_array().expect("records").iter().find(|r| r["slo"] == "p99").cloned();
+    let p99 = p99.expect("the latency SLO is in the population");
+    assert_eq!((&p99["indicator"], &p99["threshold_ms"]), (&json!("latency"), &json!(300)), "{p99}");
 }
 
 crate::on_both_backends!(

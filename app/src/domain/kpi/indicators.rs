@@ -71,6 +71,15 @@ pub fn indicator_in_words(indicator: Indicator, thresholds_ms: Option<(i64, i64)
     }
 }
 
+/// What one SLO measures, in words: its indicator kind, and a latency SLO's threshold or that
+/// none was given (a service page's SLO card, the SLO drill-downs).
+pub fn slo_measures(indicator: Indicator, threshold_ms: Option<i64>) -> String {
+    match (indicator, threshold_ms) {
+        (Indicator::Latency, None) => "latency (no threshold given)".to_owned(),
+        (indicator, threshold) => indicator_in_words(indicator, threshold.map(|ms| (ms, ms))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +138,8 @@ mod tests {
         assert_eq!(indicator_in_words(Indicator::Latency, Some((300, 300))), "latency (within 300 ms)");
         assert_eq!(indicator_in_words(Indicator::Latency, Some((200, 500))), "latency (within 200–500 ms)");
         assert_eq!(indicator_in_words(Indicator::Availability, None), "availability");
+        assert_eq!(slo_measures(Indicator::Latency, Some(300)), "latency (within 300 ms)");
+        assert_eq!(slo_measures(Indicator::Latency, None), "latency (no threshold given)");
+        assert_eq!(slo_measures(Indicator::Freshness, None), "freshness");
     }
 }

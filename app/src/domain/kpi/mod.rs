@@ -40,7 +40,7 @@ pub use incidents::{
     impact_duration, incident_count, mtta, mttd, mttr, postmortem_coverage, repeat_incident_rate,
     repeat_incident_rate_indexed, time_to_resolve,
 };
-pub use indicators::{IndicatorRow, indicator_in_words, slo_met_rate_by_indicator};
+pub use indicators::{IndicatorRow, indicator_in_words, slo_measures, slo_met_rate_by_indicator};
 pub use oncall::{Alert, OncallSettings, OncallShift, PagingHours, RuleNoise, ShiftLoad};
 pub use period::{Elapsed, Period, PeriodError, PeriodSpan, ReportingCalendar};
 pub use population::{Population, PopulationRow, RecordView, population};

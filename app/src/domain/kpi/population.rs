@@ -50,6 +50,8 @@ pub enum RecordView {
         objective: f64,
         window_days: u32,
         active: bool,
+        indicator: crate::domain::records::Indicator,
+        threshold_ms: Option<i64>,
     },
     Action {
         id: String,
@@ -130,6 +132,8 @@ impl From<&Slo> for RecordView {
             objective: s.objective,
             window_days: s.window_days,
             active: s.active,
+            indicator: s.indicator,
+            threshold_ms: s.threshold_ms,
         }
     }
 }

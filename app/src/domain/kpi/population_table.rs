@@ -160,6 +160,7 @@ enum Field {
     RepeatOf,
     PostmortemPublished,
     Slo,
+    Indicator,
     Objective,
     Window,
     Incident,
@@ -205,6 +206,7 @@ impl Field {
             Field::RepeatOf => "Repeat of",
             Field::PostmortemPublished => "Postmortem published",
             Field::Slo => "SLO",
+            Field::Indicator => "Measures",
             Field::Objective => "Objective",
             Field::Window => "Window",
             Field::Incident => "Incident",
@@ -298,6 +300,9 @@ impl Field {
                 at(postmortem_published_at)
             }
             (Field::Slo, RecordView::Slo { slo, .. }) => text(slo.as_str()),
+            (Field::Indicator, RecordView::Slo { indicator, threshold_ms, .. }) => {
+                text(&super::slo_measures(*indicator, *threshold_ms))
+            }
             (Field::Objective, RecordView::Slo { objective, .. }) => Cell::Fraction(objective / 100.0),
             (Field::Window, RecordView::Slo { window_days, .. }) => Cell::Days(f64::from(*window_days)),
             (Field::Incident, RecordView::Action { incident, .. })
@@ -339,7 +344,7 @@ fn fields(kpi: KpiId) -> Vec<Field> {
     use Field::*;
     let incident = |rest: &[Field]| [&[Id, Title, Severity, Services][..], rest].concat();
     let action = vec![Id, Title, Owner, Services, Incident, Due, Status, Completed];
-    let slo = vec![Services, Slo, Objective, Window];
+    let slo = vec![Services, Slo, Indicator, Objective, Window];
     let dr = |rest: &[Field]| [&[Id, Title, Services, Performed, Outcome][..], rest].concat();
     match kpi {
         KpiId::SloAttainment
