@@ -471,8 +471,8 @@ fn Exemptions(exemptions: Vec<ExemptionView>) -> impl IntoView {
             headers=HEADERS
         >
             {exemptions.into_iter().map(|e| view! {
-                <tr>
-                    <th scope="row"><code>{e.check}</code></th>
+                <tr data-exemption=e.check.clone()>
+                    <th scope="row"><code>{e.check.clone()}</code></th>
                     <td>{e.reason}</td>
                     <td>
                         {e.approver}

@@ -22,7 +22,7 @@ mod stale;
 pub mod stored;
 mod summary;
 
-pub use cache::{KpiCache, Lookup, claim_refresh};
+pub use cache::{KpiCache, Lookup, VersionedCache, claim_refresh};
 pub use drill_down_table::drill_down_table;
 pub use figures::Figures;
 pub use kept::{Keep, cached_kept};

@@ -8,7 +8,9 @@ use app::api::{
     ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
 };
 use app::domain::format::instant as time;
-use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, daily_series, slo_measures};
+use std::sync::Arc;
+
+use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series, slo_measures};
 use app::domain::records::{ActionStatus, Indicator, Severity, Slug};
 use app::domain::scorecard::display::{describe_in, describe_threshold_in};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
@@ -22,7 +24,7 @@ use super::header::period_header;
 use crate::entities::{
     alert, dr_test, exemption, incident, incident_service, postmortem, postmortem_action, service, slo, team,
 };
-use crate::kpis::{self, Figures, KpiQuery, ScorecardFilter};
+use crate::kpis::{self, Figures, KpiQuery, Lookup, ScorecardFilter, VersionedCache};
 use crate::report::publication::period_state;
 
 /// Most rows of one kind a service page lists (newest first).
@@ -30,14 +32,32 @@ const MAX_ROWS: u64 = 200;
 /// Days ahead the service page's "what breaks next" looks.
 const FORECAST_DAYS: u32 = 90;
 
+/// Service pages whose reads are kept (each a few hundred rows at most).
+const KEPT_PAGES: usize = 512;
+
 pub struct ServicePage {
     figures: Figures,
+    /// What each page read of the database, by data version (see [`ServiceReads`]).
+    reads: VersionedCache<ServiceReads>,
 }
 
 impl ServicePage {
     pub fn new(figures: Figures) -> Self {
-        ServicePage { figures }
+        ServicePage { figures, reads: VersionedCache::with_capacity("service_pages", KEPT_PAGES) }
     }
+}
+
+/// A service page's own reads of the database: its row, team, SLO definitions and daily rows,
+/// and the records it lists. Every write the page shows goes through an import or the page
+/// triage, and both bump the data version, so the reads are kept per data version; the clock
+/// enters through the as-of day (in the key) and the exemptions' expiry (the entry's end).
+struct ServiceReads {
+    row: service::Model,
+    team: String,
+    team_name: String,
+    slos: Vec<slo::Model>,
+    measurements: HashMap<i64, Vec<SloMeasurement>>,
+    records: Records,
 }
 
 fn minutes_between(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<i64> {
@@ -61,19 +81,38 @@ fn check_view(check: &CheckResult) -> CheckView {
 }
 
 impl ServicePage {
+    /// The page's reads: kept ones of the current data version, or read now (and kept).
+    async fn reads(
+        &self,
+        db: &DatabaseConnection,
+        slug: &str,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<ServiceReads>>, DbErr> {
+        let version = crate::db::data_version(db).await?;
+        let key = format!("{slug}|{period}|{}", period.as_of_day(now));
+        if let Lookup::Fresh(reads) = self.reads.lookup_at(&key, version, false, Some(now)) {
+            crate::metrics::cache_lookup(self.reads.name, "hit");
+            return Ok(Some(reads));
+        }
+        crate::metrics::cache_lookup(self.reads.name, "miss");
+        let Some(reads) = ServiceReads::load(db, slug, period, now).await? else { return Ok(None) };
+        let reads = Arc::new(reads);
+        self.reads.put_until(key, version, Arc::clone(&reads), reads.records.next_expiry(now));
+        Ok(Some(reads))
+    }
+
     async fn load(&self, slug: &str, period: Period, now: DateTime<Utc>) -> Result<Option<ServiceView>, LoadFailure> {
         let figures = &self.figures.for_one_page();
-        let db = &figures.db;
-        let Some(row) = service::Entity::find().filter(service::Column::Slug.eq(slug)).one(db).await? else {
+        let Some(reads) = self.reads(&figures.db, slug, period, now).await? else {
             return Ok(None);
         };
-        let (team, team_name) =
-            team::Entity::find_by_id(row.team_id).one(db).await?.map(|t| (t.slug, t.name)).unwrap_or_default();
+        let row = &reads.row;
         let filter = ScorecardFilter { service: Some(slug.to_owned()), ..Default::default() };
         let report = figures.scorecards(&period, &filter, now).await?;
         let card: Option<&Scorecard> = report.scorecards.first();
-        let slos = Self::slos(figures, &row, period, now).await?;
-        let records = Records::load(db, &row, period, now).await?;
+        let slos = Self::slos(figures, &reads, period, now).await?;
+        let records = reads.records.clone();
         // The published figures are the org's, teams' and tiers': a service's page names the
         // state only (its team page compares the figures).
         let scope = Scope::Service(Slug::parse(&row.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
@@ -89,8 +128,8 @@ impl ServicePage {
         Ok(Some(ServiceView {
             service: row.slug.clone(),
             name: row.name.clone(),
-            team,
-            team_name,
+            team: reads.team.clone(),
+            team_name: reads.team_name.clone(),
             tier: u8::try_from(row.tier).unwrap_or_default(),
             lifecycle: row.lifecycle.clone(),
             header,
@@ -113,11 +152,11 @@ impl ServicePage {
     /// Each SLO's status for the period (as `GET /api/v1/slos` reports it) and its daily series.
     async fn slos(
         figures: &Figures,
-        service: &service::Model,
+        reads: &ServiceReads,
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<Vec<SloView>, LoadFailure> {
-        let db = &figures.db;
+        let service = &reads.row;
         let scope = Scope::Service(Slug::parse(&service.slug).map_err(|e| LoadFailure::Corrupt(e.to_string()))?);
         let query = KpiQuery { period, scope, severity: SeverityFilter::HIGH };
         let report = match figures.slos(&query, now).await {
@@ -126,21 +165,12 @@ impl ServicePage {
             Err(kpis::LoadError::UnknownScope(_)) => return Ok(Vec::new()),
             Err(other) => return Err(other.into()),
         };
-        let rows = slo::Entity::find()
-            .filter(slo::Column::ServiceId.eq(service.id))
-            .order_by_asc(slo::Column::Slug)
-            .all(db)
-            .await?;
-        // The chart covers the period's days up to the as-of day; the budget needs the window before.
-        let days = DayRange { from: period.first_day(), to: period.as_of_day(now).max(period.first_day()) };
-        let widest = rows.iter().map(|r| u64::try_from(r.window_days).unwrap_or_default()).max().unwrap_or_default();
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let measurements = kpis::slo_daily_rows(db, &ids, days.from - chrono::Days::new(widest), days.to).await?;
+        let days = chart_days(period, now);
         let mut views = Vec::new();
         for status in report.slos {
-            let Some(row) = rows.iter().find(|r| r.slug == status.slo.as_str()) else { continue };
+            let Some(row) = reads.slos.iter().find(|r| r.slug == status.slo.as_str()) else { continue };
             let window = u32::try_from(row.window_days).unwrap_or_default();
-            let rows = measurements.get(&row.id).map_or(&[][..], Vec::as_slice);
+            let rows = reads.measurements.get(&row.id).map_or(&[][..], Vec::as_slice);
             views.push(SloView {
                 slo: row.slug.clone(),
                 name: row.name.clone(),
@@ -161,21 +191,61 @@ impl ServicePage {
     }
 }
 
+/// The days an SLO chart covers: the period's up to the as-of day.
+fn chart_days(period: Period, now: DateTime<Utc>) -> DayRange {
+    DayRange { from: period.first_day(), to: period.as_of_day(now).max(period.first_day()) }
+}
+
+impl ServiceReads {
+    async fn load(
+        db: &DatabaseConnection,
+        slug: &str,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Self>, DbErr> {
+        let Some(row) = service::Entity::find().filter(service::Column::Slug.eq(slug)).one(db).await? else {
+            return Ok(None);
+        };
+        let (team, team_name) =
+            team::Entity::find_by_id(row.team_id).one(db).await?.map(|t| (t.slug, t.name)).unwrap_or_default();
+        let slos = slo::Entity::find()
+            .filter(slo::Column::ServiceId.eq(row.id))
+            .order_by_asc(slo::Column::Slug)
+            .all(db)
+            .await?;
+        // The budget of the chart's first day needs the window before it.
+        let days = chart_days(period, now);
+        let widest = slos.iter().map(|r| u64::try_from(r.window_days).unwrap_or_default()).max().unwrap_or_default();
+        let ids: Vec<i64> = slos.iter().map(|r| r.id).collect();
+        let measurements = kpis::slo_daily_rows(db, &ids, days.from - chrono::Days::new(widest), days.to).await?;
+        let records = Records::load(db, &row, period, now).await?;
+        Ok(Some(ServiceReads { row, team, team_name, slos, measurements, records }))
+    }
+}
+
 /// What an SLO measures, in words (a stored indicator the domain does not know is shown as is).
 fn measures(row: &slo::Model) -> String {
     Indicator::parse(&row.indicator).map_or_else(|| row.indicator.clone(), |kind| slo_measures(kind, row.threshold_ms))
 }
 
 /// The service's incidents, actions, DR tests and exemptions as the page lists them.
+#[derive(Clone)]
 struct Records {
     incidents: Vec<IncidentView>,
     actions: Vec<ActionView>,
     dr_tests: Vec<DrTestView>,
     exemptions: Vec<ExemptionView>,
+    /// When the exemptions listed expire.
+    expiries: Vec<DateTime<Utc>>,
     pages: Vec<PageView>,
 }
 
 impl Records {
+    /// When the first exemption shown as active expires (the page then shows it expired).
+    fn next_expiry(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.expiries.iter().copied().filter(|e| *e > now).min()
+    }
+
     async fn load(
         db: &DatabaseConnection,
         service: &service::Model,
@@ -289,7 +359,9 @@ impl Records {
             .order_by_desc(exemption::Column::ExpiresAt)
             .limit(MAX_ROWS)
             .all(db)
-            .await?
+            .await?;
+        let expiries = exemptions.iter().map(|e| e.expires_at).collect();
+        let exemptions = exemptions
             .into_iter()
             .map(|e| ExemptionView {
                 active: now < e.expires_at,
@@ -322,7 +394,7 @@ impl Records {
                 disposition: a.disposition,
             })
             .collect();
-        Ok(Records { incidents, actions, dr_tests, exemptions, pages })
+        Ok(Records { incidents, actions, dr_tests, exemptions, expiries, pages })
     }
 }
 

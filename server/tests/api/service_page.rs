@@ -121,7 +121,39 @@ async fn ingested_markup_is_escaped(app: &TestApp) {
     assert!(html.contains("&lt;svg onload=alert(2)&gt;"), "the title is shown as text");
 }
 
+/// A page's reads are kept per data version: a page read again after an import shows it, and an
+/// exemption shown in force is shown expired once it expires, with no import in between.
+async fn a_kept_page_shows_every_import_and_every_expiry(app: &TestApp) {
+    load(app).await;
+    let now = chrono::Utc::now();
+    let expires = now + chrono::TimeDelta::seconds(3);
+    let exemption = json!([{"service": "checkout", "check": "active_slo", "reason": "soon over",
+                            "approver": "cto", "expires_at": expires.to_rfc3339()}]);
+    let (status, reply) = app.post_json("exemptions", &exemption).await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, html) = page(app, "/services/checkout").await;
+    let shown = row(&html, "data-exemption", "active_slo");
+    assert!(!shown.contains("(expired)"), "in force: {shown}");
+    assert!(!html.contains("INC-LATE"));
+
+    let incident = json!([{"external_id": "INC-LATE", "title": "Late", "severity": "SEV3", "services": ["checkout"],
+                           "started_at": (now - chrono::TimeDelta::minutes(5)).to_rfc3339()}]);
+    let (status, reply) = app.post_json("incidents", &incident).await;
+    assert_eq!(status, 200, "{reply}");
+    let (_, html) = page(app, "/services/checkout").await;
+    assert!(html.contains("data-incident=\"INC-LATE\""), "the import is on the page read again");
+
+    tokio::time::sleep(
+        (expires - chrono::Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(500),
+    )
+    .await;
+    let (_, html) = page(app, "/services/checkout").await;
+    let shown = row(&html, "data-exemption", "active_slo");
+    assert!(shown.contains("(expired)"), "expired since: {shown}");
+}
+
 crate::on_both_backends!(
+    a_kept_page_shows_every_import_and_every_expiry,
     a_service_shows_its_checks_slos_and_records,
     unknown_services_and_bad_periods_are_explained,
     ingested_markup_is_escaped
