@@ -50,6 +50,8 @@ pub struct TeamView {
     pub causes: Vec<crate::domain::kpi::CauseRow>,
     /// The team's SLOs met, by indicator kind.
     pub indicators: Vec<crate::domain::kpi::IndicatorRow>,
+    /// The period's repeats by where their earlier incident's actions stood.
+    pub follow_ups: crate::domain::kpi::FollowUpCounts,
     pub trends: Vec<TrendSeries>,
     pub oncall: crate::domain::overview::OncallHealth,
     /// The team's services that moved most since the previous period.

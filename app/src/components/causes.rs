@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::domain::format::percent;
-use crate::domain::kpi::CauseRow;
+use crate::domain::kpi::{CauseRow, FollowUpCounts};
 
 /// The table, and a link to the records behind it: `records`, the drill-down of the incidents
 /// started in the period (that of `repeat_incident_rate`), which lists their root causes.
@@ -52,6 +52,48 @@ pub fn CausesTable(causes: Vec<CauseRow>, #[prop(into)] records: String) -> impl
         <p class="note">
             {format!("{} of every severity started in the period. ", crate::domain::format::count_of(total, "incident", "incidents"))}
             <a href=records>"The incidents, with their root causes →"</a>
+        </p>
+    }
+    .into_any()
+}
+
+/// The period's repeats by where the actions of the incident each repeats stood when it started,
+/// and `repeats_after_actions_done` of them; `records` is that KPI's drill-down.
+#[component]
+pub fn RepeatFollowUps(counts: FollowUpCounts, #[prop(into)] records: String) -> impl IntoView {
+    if counts.repeats() == 0 {
+        return view! { <p class="empty" data-testid="follow-ups-empty">"No repeat started in this period."</p> }
+            .into_any();
+    }
+    let rate = match counts.rate() {
+        Some(rate) => format!(
+            "Repeats after actions done: {} ({} of the {} whose earlier incident had actions).",
+            percent(Some(rate), 0),
+            counts.after_all_done,
+            counts.after_all_done + counts.with_actions_open
+        ),
+        None => "Repeats after actions done: no data (no repeat's earlier incident had actions).".to_owned(),
+    };
+    view! {
+        <div class="table-scroll" tabindex="0">
+            <table class="data" data-testid="follow-ups">
+                <caption class="visually-hidden">"Repeats started in the period, by where the actions of the incident each repeats stood when it started"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"The incident repeated had"</th>
+                        <th scope="col" class="numeric">"Repeats"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr><th scope="row">"Every action done before the repeat"</th><td class="numeric">{counts.after_all_done}</td></tr>
+                    <tr><th scope="row">"Actions still open"</th><td class="numeric">{counts.with_actions_open}</td></tr>
+                    <tr><th scope="row">"No action"</th><td class="numeric">{counts.without_actions}</td></tr>
+                </tbody>
+            </table>
+        </div>
+        <p class="note" data-testid="follow-ups-rate">
+            {rate} " "
+            <a href=records>"The repeats, with the incidents they repeat →"</a>
         </p>
     }
     .into_any()

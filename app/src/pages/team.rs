@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{FixView, TeamService, TeamView, get_team};
 use crate::components::campaigns::TeamCampaignsPanel;
-use crate::components::causes::CausesTable;
+use crate::components::causes::{CausesTable, RepeatFollowUps};
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid, drill_down};
 use crate::components::follow::FollowTeam;
 use crate::components::forecast::ForecastCalendar;
@@ -52,6 +52,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         risks,
         causes,
         indicators,
+        follow_ups,
         trends,
         oncall,
         movers,
@@ -62,6 +63,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
     let scope_for_oncall = scope.clone();
     let incidents_link = drill_down("repeat_incident_rate", &period, &scope);
     let slos_link = drill_down("slo_met_rate", &period, &scope);
+    let follow_ups_link = drill_down("repeats_after_actions_done", &period, &scope);
     let action = format!("/teams/{team}");
     let services_link = format!("/services?period={period}&team={team}");
     let summary = {
@@ -116,6 +118,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         <section class="panel" aria-labelledby="team-causes-heading">
             <h2 id="team-causes-heading">"Incidents by root cause"</h2>
             <CausesTable causes records=incidents_link/>
+            <h3 id="team-follow-ups-heading">"Repeats and the actions before them"</h3>
+            <RepeatFollowUps counts=follow_ups records=follow_ups_link/>
         </section>
         <section class="panel" aria-labelledby="team-trends-heading">
             <h2 id="team-trends-heading">"Trends"</h2>

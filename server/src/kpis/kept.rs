@@ -321,6 +321,7 @@ struct SummaryOut<'a> {
     risks: &'a app::domain::overview::Risks,
     causes: &'a [app::domain::kpi::CauseRow],
     indicators: &'a [app::domain::kpi::IndicatorRow],
+    follow_ups: app::domain::kpi::FollowUpCounts,
     /// The trend's values, oldest first, ending with the summarised period.
     trend: Vec<&'a Option<KpiValues>>,
     before_data: bool,
@@ -333,10 +334,11 @@ struct SummaryIn {
     previous: Option<KpiValues>,
     scorecards: ScorecardsIn,
     risks: app::domain::overview::Risks,
-    /// Required, as the indicators: a summary kept before these breakdowns existed is computed
+    /// Required, as the indicators and follow-ups: a summary kept before these breakdowns existed is computed
     /// again, not shown without them.
     causes: Vec<app::domain::kpi::CauseRow>,
     indicators: Vec<app::domain::kpi::IndicatorRow>,
+    follow_ups: app::domain::kpi::FollowUpCounts,
     trend: Vec<Option<KpiValues>>,
     before_data: bool,
 }
@@ -355,6 +357,7 @@ impl Kept for Summary {
             risks: &self.risks,
             causes: &self.causes,
             indicators: &self.indicators,
+            follow_ups: self.follow_ups,
             trend: self.trend.iter().map(|(_, values)| values).collect(),
             before_data: self.before_data,
         })
@@ -380,6 +383,7 @@ impl Kept for Summary {
             risks: kept.risks,
             causes: kept.causes,
             indicators: kept.indicators,
+            follow_ups: kept.follow_ups,
             trend: periods.into_iter().zip(kept.trend).collect(),
             before_data: kept.before_data,
         })

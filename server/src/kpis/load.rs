@@ -9,6 +9,8 @@
 //! - actions due in the period, or open at the as-of instant with a due day before the as-of
 //!   day (overdue, any due period), or following up an incident started in the period (data
 //!   quality of due dates);
+//! - the actions following up the incidents a repeat of the period can repeat: those started in
+//!   the look-back with a root cause, and those its `repeat_of` names (any due date or status);
 //! - DR tests performed in [start − 365 days, end) (coverage looks back up to 180 days);
 //! - deployments made in the period;
 //! - alerts and on-call shifts (see `oncall`);
@@ -267,6 +269,39 @@ pub async fn load<C: ConnectionTrait>(
         .filter(action_population)
         .filter(in_scope(postmortem_action::Column::ServiceId, ids))
         .order_by_asc(postmortem_action::Column::Id);
+    // The follow-ups of the incidents a repeat of the period can repeat: those with a root cause
+    // in its look-back (implicit) and those named by its repeat_of (explicit), whatever the scope.
+    let with_cause = Query::select()
+        .column(incident::Column::Id)
+        .from(incident::Entity)
+        .and_where(Expr::col(incident::Column::StartedAt).gte(minus_days(start, INCIDENT_LOOKBACK_DAYS)))
+        .and_where(Expr::col(incident::Column::StartedAt).lt(end))
+        .and_where(Expr::col(incident::Column::RootCauseCategory).is_not_null())
+        .to_owned();
+    let named = Query::select()
+        .column(incident::Column::RepeatOfId)
+        .from(incident::Entity)
+        .and_where(Expr::col(incident::Column::StartedAt).gte(start))
+        .and_where(Expr::col(incident::Column::StartedAt).lt(end))
+        .and_where(Expr::col(incident::Column::RepeatOfId).is_not_null())
+        .to_owned();
+    let follow_ups_query = postmortem_action::Entity::find()
+        .select_only()
+        .columns([
+            postmortem_action::Column::Id,
+            postmortem_action::Column::ExternalId,
+            postmortem_action::Column::IncidentId,
+            postmortem_action::Column::ServiceId,
+            postmortem_action::Column::DueDate,
+            postmortem_action::Column::Status,
+            postmortem_action::Column::CompletedAt,
+        ])
+        .filter(
+            Condition::any()
+                .add(postmortem_action::Column::IncidentId.in_subquery(with_cause))
+                .add(postmortem_action::Column::IncidentId.in_subquery(named)),
+        )
+        .order_by_asc(postmortem_action::Column::Id);
     let dr_query = dr_test::Entity::find()
         .filter(dr_test::Column::PerformedAt.gte(minus_days(start, DR_LOOKBACK_DAYS)))
         .filter(dr_test::Column::PerformedAt.lt(end))
@@ -295,10 +330,13 @@ pub async fn load<C: ConnectionTrait>(
     let started = std::time::Instant::now();
     // Each part is boxed so the joined future stays small.
     let service_directory = ServiceDirectory::new(&dir.services);
-    let ((incidents, mut refs), action_rows, dr_rows, deployment_rows, slos, alerts, shifts) = tokio::try_join!(
+    let ((incidents, mut refs), action_rows, follow_up_rows, dr_rows, deployment_rows, slos, alerts, shifts) = tokio::try_join!(
         Box::pin(timed("incidents", &gate, incidents(db, period, &dir.slugs))),
         Box::pin(timed("actions", &gate, async {
             Ok::<_, LoadError>(actions_query.into_tuple::<mapping::ActionRow>().all(db).await?)
+        })),
+        Box::pin(timed("follow_ups", &gate, async {
+            Ok::<_, LoadError>(follow_ups_query.into_tuple::<mapping::ActionRow>().all(db).await?)
         })),
         Box::pin(timed("dr_tests", &gate, async { Ok::<_, LoadError>(dr_query.all(db).await?) })),
         Box::pin(timed("deployments", &gate, async {
@@ -310,12 +348,17 @@ pub async fn load<C: ConnectionTrait>(
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
-    let linked = action_rows.iter().filter_map(|a| a.2).chain(deployment_rows.iter().filter_map(|d| d.5));
+    let linked =
+        action_rows.iter().chain(&follow_up_rows).filter_map(|a| a.2).chain(deployment_rows.iter().filter_map(|d| d.5));
     add_refs(db, &mut refs, linked).await?;
 
     let mut actions = Vec::with_capacity(action_rows.len());
     for row in &action_rows {
         actions.push(mapping::action(row, &names, row.2.and_then(|id| refs.get(&id)))?);
+    }
+    let mut follow_ups = Vec::with_capacity(follow_up_rows.len());
+    for row in &follow_up_rows {
+        follow_ups.push(mapping::action(row, &names, row.2.and_then(|id| refs.get(&id)))?);
     }
     let dr_tests = dr_rows.iter().map(|row| mapping::dr_test(row, &names)).collect::<Result<Vec<_>, _>>()?;
     let mut deployments = Vec::with_capacity(deployment_rows.len());
@@ -328,6 +371,7 @@ pub async fn load<C: ConnectionTrait>(
         slos,
         incidents,
         actions,
+        follow_ups,
         dr_tests,
         deployments,
         alerts,

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use app::domain::kpi::{
-    CauseRow, IndicatorRow, KpiValues, Period, Scope, SeverityFilter, compute_kpis, root_cause_breakdown,
-    slo_met_rate_by_indicator, slo_statuses,
+    CauseRow, FollowUpCounts, IndicatorRow, KpiValues, Period, Scope, SeverityFilter, compute_kpis, follow_up_counts,
+    root_cause_breakdown, slo_met_rate_by_indicator, slo_statuses,
 };
 use std::collections::BTreeMap;
 
@@ -37,6 +37,8 @@ pub struct Summary {
     pub causes: Vec<CauseRow>,
     /// The scope's SLOs met, by indicator kind.
     pub indicators: Vec<IndicatorRow>,
+    /// The period's repeats by where their earlier incident's actions stood.
+    pub follow_ups: FollowUpCounts,
     /// `(period, KPIs)`, oldest first, ending with `period`; `None` where the scope had no
     /// services yet or the organisation no records.
     pub trend: Vec<(Period, Option<KpiValues>)>,
@@ -124,6 +126,7 @@ async fn compute<C: ConnectionTrait>(
     let risks = top_risks(&period, now, &inputs, &slos);
     let causes = root_cause_breakdown(&period, &inputs.incidents, inputs.repeat_index);
     let indicators = slo_met_rate_by_indicator(&period, &inputs.slos);
+    let follow_ups = follow_up_counts(&period, &inputs.incidents, inputs.repeat_index, inputs.follow_ups);
     drop(inputs);
     drop(data);
 
@@ -175,6 +178,7 @@ async fn compute<C: ConnectionTrait>(
         scorecards,
         risks,
         causes,
+        follow_ups,
         indicators,
         trend,
         before_data,

@@ -108,6 +108,7 @@ impl TeamPage {
             risks: summary.risks.clone(),
             causes: summary.causes.clone(),
             indicators: summary.indicators.clone(),
+            follow_ups: summary.follow_ups,
             oncall: summary.oncall_health(&figures.policy),
             movers,
             forecast,

@@ -34,7 +34,7 @@ impl ServiceRecord for Action {
 impl Action {
     /// Done, and completed before `instant`. A `done` action without `completed_at` counts as
     /// completed (we know it is done, not when).
-    fn completed_before(&self, instant: DateTime<Utc>) -> bool {
+    pub fn completed_before(&self, instant: DateTime<Utc>) -> bool {
         self.status == ActionStatus::Done && self.completed_at.is_none_or(|c| c < instant)
     }
 

@@ -16,6 +16,9 @@ pub struct Dataset {
     pub slos: Vec<Slo>,
     pub incidents: Vec<Incident>,
     pub actions: Vec<Action>,
+    /// The actions following up the incidents in `incidents` or named by their `repeat_of`,
+    /// whatever their due date or status (`repeats_after_actions_done`).
+    pub follow_ups: Vec<Action>,
     pub dr_tests: Vec<DrTest>,
     pub deployments: Vec<Deployment>,
     /// Alerts fired in the period and up to [`oncall::MAX_SHIFT_DAYS`] after it (a shift
@@ -27,6 +30,8 @@ pub struct Dataset {
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
     pub repeat_index: std::sync::OnceLock<RepeatIndex>,
+    /// `follow_ups` by incident, built on first use.
+    pub follow_up_index: std::sync::OnceLock<FollowUps>,
 }
 
 /// The populations of one scope, borrowed from a [`Dataset`].
@@ -40,6 +45,8 @@ pub struct ScopedInputs<'a> {
     pub incident_history: &'a [Incident],
     /// `incident_history` indexed for repeat detection.
     pub repeat_index: &'a RepeatIndex,
+    /// The follow-up actions of `incident_history` by incident, whatever the scope.
+    pub follow_ups: &'a FollowUps,
     pub actions: Vec<&'a Action>,
     pub dr_tests: Vec<&'a DrTest>,
     pub deployments: Vec<&'a Deployment>,
@@ -68,6 +75,11 @@ impl Dataset {
     /// The incidents indexed for repeat detection (built once).
     pub fn repeat_index(&self) -> &RepeatIndex {
         self.repeat_index.get_or_init(|| RepeatIndex::new(&self.incidents))
+    }
+
+    /// The follow-up actions indexed by incident (built once).
+    pub fn follow_up_index(&self) -> &FollowUps {
+        self.follow_up_index.get_or_init(|| FollowUps::new(&self.follow_ups))
     }
 
     /// The populations of every team at once (one pass over the records, not one per team).
@@ -127,6 +139,7 @@ impl Dataset {
             incidents: directory.filter(scope, &self.incidents),
             incident_history: &self.incidents,
             repeat_index: self.repeat_index(),
+            follow_ups: self.follow_up_index(),
             actions: directory.filter(scope, &self.actions),
             dr_tests: directory.filter(scope, &self.dr_tests),
             deployments: directory.filter(scope, &self.deployments),
@@ -152,6 +165,7 @@ fn teams_entry<'t, 'a>(
         incidents: Vec::new(),
         incident_history: &data.incidents,
         repeat_index: data.repeat_index(),
+        follow_ups: data.follow_up_index(),
         actions: Vec::new(),
         dr_tests: Vec::new(),
         deployments: Vec::new(),

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// The version of the KPI definitions implemented here; recorded with every published value.
 /// Bump it whenever any definition (or population rule) changes.
-pub const KPI_DEFINITIONS_VERSION: &str = "2";
+pub const KPI_DEFINITIONS_VERSION: &str = "3";
 
 /// The pinned KPI ids of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,6 +27,7 @@ pub enum KpiId {
     PostmortemCoverage,
     ActionOnTimeRate,
     OverdueActions,
+    RepeatsAfterActionsDone,
     DrPassRate,
     RtoCompliance,
     RpoCompliance,
@@ -45,7 +46,7 @@ pub enum KpiId {
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 33] = [
+    pub const ALL: [KpiId; 34] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -64,6 +65,7 @@ impl KpiId {
         KpiId::PostmortemCoverage,
         KpiId::ActionOnTimeRate,
         KpiId::OverdueActions,
+        KpiId::RepeatsAfterActionsDone,
         KpiId::DrPassRate,
         KpiId::RtoCompliance,
         KpiId::RpoCompliance,
@@ -101,6 +103,7 @@ impl KpiId {
             KpiId::PostmortemCoverage => "postmortem_coverage",
             KpiId::ActionOnTimeRate => "action_on_time_rate",
             KpiId::OverdueActions => "overdue_actions",
+            KpiId::RepeatsAfterActionsDone => "repeats_after_actions_done",
             KpiId::DrPassRate => "dr_pass_rate",
             KpiId::RtoCompliance => "rto_compliance",
             KpiId::RpoCompliance => "rpo_compliance",
@@ -144,6 +147,7 @@ impl KpiId {
             KpiId::PostmortemCoverage => "Postmortems on time",
             KpiId::ActionOnTimeRate => "Actions done on time",
             KpiId::OverdueActions => "Overdue actions",
+            KpiId::RepeatsAfterActionsDone => "Repeats after actions done",
             KpiId::DrPassRate => "DR tests passed",
             KpiId::RtoCompliance => "RTO met",
             KpiId::RpoCompliance => "RPO met",
@@ -180,7 +184,10 @@ impl KpiId {
             | KpiId::ImpactDuration
             | KpiId::TimeToResolve
             | KpiId::RepeatIncidentRate => "Incidents",
-            KpiId::PostmortemCoverage | KpiId::ActionOnTimeRate | KpiId::OverdueActions => "Postmortems and actions",
+            KpiId::PostmortemCoverage
+            | KpiId::ActionOnTimeRate
+            | KpiId::OverdueActions
+            | KpiId::RepeatsAfterActionsDone => "Postmortems and actions",
             KpiId::DrPassRate | KpiId::RtoCompliance | KpiId::RpoCompliance | KpiId::DrCoverage => "Disaster recovery",
             KpiId::ChangeFailureRate | KpiId::DeploymentFrequency => "Changes",
             KpiId::PageCount
@@ -239,6 +246,11 @@ impl KpiId {
             KpiId::OverdueActions => {
                 "Actions open at the as-of instant with a due day before the as-of day, by days overdue \
                  (1–30, 31–90, > 90)."
+            }
+            KpiId::RepeatsAfterActionsDone => {
+                "Repeats started in the period whose earlier incident had ≥ 1 action (wont_do excluded), all \
+                 done before the repeat started ÷ repeats started in the period whose earlier incident had ≥ 1 \
+                 action. The earlier incident: the one repeat_of names, else the latest that makes it a repeat."
             }
             KpiId::DrPassRate => "DR tests with outcome pass ÷ DR tests performed in the period.",
             KpiId::RtoCompliance => {

@@ -278,8 +278,8 @@ pub struct RepeatIndex {
     by_service: HashMap<Slug, Vec<Occurrence>>,
 }
 
-/// When an incident started, and its root-cause category.
-type Occurrence = (DateTime<Utc>, Box<str>);
+/// When an incident started, its root-cause category and its external id.
+type Occurrence = (DateTime<Utc>, Box<str>, Box<str>);
 
 impl RepeatIndex {
     /// Indexes the incidents (of any scope and severity) that may be earlier occurrences; those
@@ -289,7 +289,11 @@ impl RepeatIndex {
         for incident in history.iter().map(Borrow::borrow) {
             if let Some(cause) = root_cause(incident) {
                 for service in &incident.services {
-                    by_service.entry(service.clone()).or_default().push((incident.started_at, cause.into()));
+                    by_service.entry(service.clone()).or_default().push((
+                        incident.started_at,
+                        cause.into(),
+                        incident.id.as_str().into(),
+                    ));
                 }
             }
         }
@@ -303,19 +307,30 @@ impl RepeatIndex {
     /// its services and its non-empty root-cause category started in [started − 90 days,
     /// started) (days of 24 hours; exactly 90 days earlier counts, a second more does not).
     pub fn is_repeat(&self, incident: &Incident) -> bool {
-        if incident.repeat_of.as_deref().is_some_and(|r| !r.trim().is_empty()) {
-            return true;
+        self.earlier_of(incident).is_some()
+    }
+
+    /// The external id of the incident a repeat repeats: the one `repeat_of` names, else the
+    /// latest of the earlier incidents that make it an implicit repeat. `None` for an incident
+    /// that is no repeat.
+    pub fn earlier_of<'a>(&'a self, incident: &'a Incident) -> Option<&'a str> {
+        if let Some(named) = incident.repeat_of.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            return Some(named);
         }
-        let Some(cause) = root_cause(incident) else {
-            return false;
-        };
+        let cause = root_cause(incident)?;
         let to = incident.started_at;
         let from = to.checked_sub_signed(TimeDelta::days(REPEAT_WINDOW_DAYS)).unwrap_or(DateTime::<Utc>::MIN_UTC);
-        incident.services.iter().filter_map(|s| self.by_service.get(s)).any(|entries| {
-            let lower = entries.partition_point(|(t, _)| *t < from);
-            let upper = entries.partition_point(|(t, _)| *t < to);
-            entries.get(lower..upper).is_some_and(|window| window.iter().any(|(_, c)| &**c == cause))
-        })
+        incident
+            .services
+            .iter()
+            .filter_map(|s| self.by_service.get(s))
+            .filter_map(|entries| {
+                let lower = entries.partition_point(|(t, _, _)| *t < from);
+                let upper = entries.partition_point(|(t, _, _)| *t < to);
+                entries.get(lower..upper)?.iter().rev().find(|(_, c, _)| &**c == cause)
+            })
+            .max_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)))
+            .map(|(_, _, id)| &**id)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod actions;
 pub mod causes;
 pub mod changes;
 pub mod dr;
+pub mod effectiveness;
 pub mod incidents;
 pub mod indicators;
 pub mod oncall;
@@ -34,6 +35,10 @@ pub use causes::{CauseRow, root_cause_breakdown};
 pub use changes::{Deployment, change_failure_rate, deployment_frequency};
 pub use dataset::*;
 pub use dr::{DrTest, dr_coverage, dr_pass_rate, rpo_compliance, rto_compliance};
+pub use effectiveness::{
+    ActionsStanding, FollowUpCounts, FollowUps, RepeatFollowUp, follow_up_counts, repeat_follow_ups,
+    repeats_after_actions_done,
+};
 pub use ids::*;
 pub use incidents::{
     CustomerImpact, DurationKind, Incident, RepeatIndex, SeverityFilter, customer_impact_minutes, high_sev_count,

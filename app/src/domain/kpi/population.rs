@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::actions::{Action, actions_due_in, days_overdue};
 use super::changes::{Deployment, deployments_in};
 use super::dr::{DrTest, dr_coverage_interval_days, dr_tests_performed_in, has_passing_test_within};
+use super::effectiveness::{ActionsStanding, repeat_follow_ups};
 use super::incidents::{
     DurationKind, Incident, POSTMORTEM_DEADLINE_DAYS, SeverityFilter, impact_minutes_of, incidents_mitigated_in,
     incidents_started_in, postmortem_published_within,
@@ -280,6 +281,13 @@ pub fn population(
         KpiId::ImpactDuration => duration_rows(DurationKind::ImpactDuration, period, inputs, severity, &started),
         KpiId::TimeToResolve => duration_rows(DurationKind::TimeToResolve, period, inputs, severity, &started),
         KpiId::RepeatIncidentRate => (format!("{started} (all severities)"), repeat_rows(period, inputs)),
+        KpiId::RepeatsAfterActionsDone => (
+            format!(
+                "repeats among the {started} (all severities); the earlier incident's actions (wont_do \
+                 excluded) as they stood when the repeat started"
+            ),
+            follow_up_rows(period, inputs),
+        ),
         KpiId::PostmortemCoverage => (
             format!("incidents of severity SEV0 or SEV1 with mitigated_at in [{start}, {end})"),
             postmortem_rows(period, inputs),
@@ -451,6 +459,24 @@ fn repeat_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow>
         .collect()
 }
 
+fn follow_up_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
+    repeat_follow_ups(period, &inputs.incidents, inputs.repeat_index, inputs.follow_ups)
+        .into_iter()
+        .map(|r| {
+            let ActionsStanding { total, done } = r.actions;
+            let row = PopulationRow::new(r.incident, total > 0, r.actions.all_done());
+            match total {
+                0 => row.note(format!("repeats {}, which has no follow-up action: left out", r.earlier)),
+                _ => row.note(format!(
+                    "repeats {}: {done} of {total} action{} done before this started",
+                    r.earlier,
+                    if total == 1 { "" } else { "s" }
+                )),
+            }
+        })
+        .collect()
+}
+
 fn postmortem_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
     incidents_mitigated_in(period, &inputs.incidents)
         .into_iter()
@@ -595,6 +621,7 @@ mod tests {
             slo("ledger", 99.9, &[("2026-08-01", 1000, 1000)]),
             slo("search", 99.0, &[]),
         ];
+        data.follow_ups = data.actions.clone();
         let now = utc("2027-01-15T00:00:00Z");
         for scope in [Scope::Org, Scope::Team(Slug::parse("payments").unwrap())] {
             let inputs = data.scoped(&scope);
@@ -611,6 +638,7 @@ mod tests {
             let mttr: Vec<f64> = p(KpiId::Mttr).rows.iter().filter_map(|r| r.value).collect();
             assert_eq!(mttr.len(), kpis.mttr.map_or(0, |m| m.count));
             assert_eq!(share(&p(KpiId::RepeatIncidentRate)), kpis.repeat_incident_rate);
+            assert_eq!(share(&p(KpiId::RepeatsAfterActionsDone)), kpis.repeats_after_actions_done);
             assert_eq!(share(&p(KpiId::PostmortemCoverage)), kpis.postmortem_coverage);
             assert_eq!(share(&p(KpiId::ActionOnTimeRate)), kpis.action_on_time_rate);
             assert_eq!(counted(&p(KpiId::OverdueActions)), kpis.overdue_actions.count);
