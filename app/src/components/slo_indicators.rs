@@ -33,7 +33,7 @@ pub fn IndicatorTable(rows: Vec<IndicatorRow>, #[prop(into)] records: String) ->
                             <td class="numeric">{row.slos}</td>
                             <td class="numeric">{row.judged}</td>
                             <td class="numeric">{row.met}</td>
-                            <td class="numeric">{percent(row.met_rate, 1)}</td>
+                            <td class="numeric">{percent(row.met_rate(), 1)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -201,6 +201,15 @@ async fn warm_figures(figures: &Figures) -> Result<(), String> {
                 .map_err(|error| format!("cannot compute the scorecards of {period}: {error}"))?;
         }
     }
+    // The last closed quarter's report, which a quarterly review opens first: its first reader
+    // would otherwise wait for it (kept, so a lookup until an import reaches that quarter).
+    let last_quarter = current[0].previous();
+    if figures.has_data(&last_quarter).await.map_err(|error| format!("cannot find the first record: {error}"))? {
+        figures
+            .quarterly(last_quarter, now)
+            .await
+            .map_err(|error| format!("cannot compute the report of {last_quarter}: {error}"))?;
+    }
     Ok(())
 }
 

@@ -38,8 +38,8 @@ pub async fn serving<F: Future>(call: F) -> (F::Output, bool) {
 /// it computes is outdated too, and must be cached as such (never as current, which would keep
 /// the background recompute from replacing it). Within a reader's call the reader is told, as
 /// by [`serve_stale`]; outside one nothing is served outdated and this only runs `part`.
-/// Callers pass their computation boxed: it is large, and this wraps it in a task-local scope.
-pub async fn computing<F: Future>(part: F) -> (F::Output, bool) {
+/// The computation comes boxed: it is large, and this wraps it in a task-local scope.
+pub async fn computing<F: Future>(part: std::pin::Pin<Box<F>>) -> (F::Output, bool) {
     if !is_reader() {
         return (part.await, false);
     }
@@ -71,13 +71,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_part_computed_from_outdated_figures_says_so_and_tells_the_reader() {
-        let ((), outdated) = computing(async {}).await;
+        let ((), outdated) = computing(Box::pin(async {})).await;
         assert!(!outdated, "outside a reader nothing is outdated");
         let ((current, stale_part), reader_told) = serving(async {
-            let ((), current) = computing(async {}).await;
-            let ((), stale_part) = computing(async {
+            let ((), current) = computing(Box::pin(async {})).await;
+            let ((), stale_part) = computing(Box::pin(async {
                 serve_stale();
-            })
+            }))
             .await;
             (current, stale_part)
         })

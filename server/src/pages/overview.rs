@@ -13,10 +13,14 @@ use crate::entities::{
     alert, deployment, dr_test, import_batch, incident, oncall_shift, postmortem, postmortem_action, service, slo,
     slo_measurement, team,
 };
-use crate::kpis::{Figures, Lookup, claim_refresh};
+use crate::kpis::{Figures, KpiCache, Lookup, claim_refresh};
 
 /// The cache key of the record counts.
 const COUNTS: &str = "counts";
+
+/// Their key in `stored_figure`, where each count is kept for a restarted server or another
+/// replica, which would otherwise count every table before its first overview.
+pub const KEPT_COUNTS: &str = "record-counts";
 
 /// Below this many records the counts are taken again on the request after an import; above,
 /// the last counts are shown (saying so) while a background task counts.
@@ -24,6 +28,24 @@ const RECOUNT_INLINE_BELOW: u64 = 200_000;
 
 fn records(summary: &Overview) -> u64 {
     summary.counts.iter().map(|c| c.count).sum()
+}
+
+/// The counts last kept in the database, with the data version they were counted at.
+async fn kept_counts(db: &DatabaseConnection) -> Option<(i64, Overview)> {
+    let (version, body) = crate::kpis::stored::read_latest(db, KEPT_COUNTS).await?;
+    match serde_json::from_str::<Overview>(&body) {
+        Ok(counts) => Some((version, Overview { recounting: false, ..counts })),
+        Err(error) => {
+            tracing::warn!(%error, "the kept record counts are unreadable; counting again");
+            None
+        }
+    }
+}
+
+/// Caches the counts taken at `version`, and keeps them in the database.
+async fn keep_counts(db: &DatabaseConnection, cache: &KpiCache, version: i64, counts: Overview) {
+    crate::kpis::stored::write(db, KEPT_COUNTS, version, &counts, crate::clock_now()).await;
+    cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(counts));
 }
 
 /// Services listed each way in the movers panel.
@@ -118,12 +140,21 @@ impl OverviewPort for OverviewPage {
         let figures = &self.figures;
         let failed = |e: DbErr| AppError::internal("loading the overview", &e);
         let version = crate::db::data_version(&figures.db).await.map_err(failed)?;
-        match figures.cache.data_summary.lookup(COUNTS, version, false) {
+        let mut lookup = figures.cache.data_summary.lookup(COUNTS, version, false);
+        if matches!(lookup, Lookup::Missing)
+            && let Some((kept_at, kept)) = kept_counts(&figures.db).await
+        {
+            // Of the current version, they are current; of an older one, they are recounted as
+            // any outdated counts are.
+            figures.cache.data_summary.put(COUNTS.to_owned(), kept_at, Arc::new(kept));
+            lookup = figures.cache.data_summary.lookup(COUNTS, version, false);
+        }
+        match lookup {
             Lookup::Fresh(summary) => Ok(summary.as_ref().clone()),
             // A small organisation is counted again at once (milliseconds).
             Lookup::Stale(summary) if records(&summary) < RECOUNT_INLINE_BELOW => {
                 let summary = load_counts(&figures.db).await.map_err(failed)?;
-                figures.cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(summary.clone()));
+                keep_counts(&figures.db, &figures.cache, version, summary.clone()).await;
                 Ok(summary)
             }
             Lookup::Stale(summary) => {
@@ -142,7 +173,7 @@ impl OverviewPort for OverviewPage {
                             }
                         };
                         match load_counts(&db).await {
-                            Ok(counts) => cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(counts)),
+                            Ok(counts) => keep_counts(&db, &cache, version, counts).await,
                             Err(error) => tracing::warn!(%error, "cannot count the stored records"),
                         }
                         drop(claim);
@@ -152,7 +183,7 @@ impl OverviewPort for OverviewPage {
             }
             Lookup::Missing => {
                 let summary = load_counts(&figures.db).await.map_err(failed)?;
-                figures.cache.data_summary.put(COUNTS.to_owned(), version, Arc::new(summary.clone()));
+                keep_counts(&figures.db, &figures.cache, version, summary.clone()).await;
                 Ok(summary)
             }
         }

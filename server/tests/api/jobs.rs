@@ -263,3 +263,28 @@ async fn an_import_has_the_figures_recomputed_in_the_background() {
     assert!(schedules.contains(&"prune-jobs-nightly"), "{schedules:?}");
     app.cleanup().await;
 }
+
+/// After an import, the warm-figures job also computes the last closed quarter's report, so the
+/// first reader of it (a quarterly review) does not wait for it.
+#[tokio::test]
+async fn the_last_closed_quarters_report_is_ready_before_anyone_opens_it() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app_with(Backend::Postgres, Options { workers: 1, ..Options::default() }).await;
+    crate::kpis::load(&app).await;
+    let now = server::clock_now();
+    let calendar = app::domain::kpi::ReportingCalendar::default();
+    let last = app::domain::kpi::Period::quarter_containing(now, calendar).previous();
+    let key = format!("report|{}|{}|", last.start().to_rfc3339(), last.end().to_rfc3339());
+    let backend = app.db.get_database_backend();
+    let kept = || async {
+        let sql = "SELECT count(*) AS n FROM stored_figure WHERE key = $1";
+        let row = app.db.query_one_raw(server::db::statement(backend, sql, [key.clone().into()])).await;
+        row.ok().flatten().and_then(|r| r.try_get::<i64>("", "n").ok()).unwrap_or_default()
+    };
+    // Nobody opens the report here: only the job can have computed and kept it.
+    crate::helpers::eventually("the report of the last closed quarter is kept", || async {
+        (kept().await == 1).then_some(())
+    })
+    .await;
+    app.cleanup().await;
+}

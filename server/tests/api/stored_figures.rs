@@ -195,6 +195,48 @@ async fn a_restarted_server_serves_the_kept_figures_at_once_on_sqlite() {
     a_restarted_server_serves_the_kept_figures_at_once(Backend::Sqlite).await;
 }
 
+/// The home page's record counts are kept too: a restarted server shows those of the current
+/// data version without counting every table, and counts again once an import outdates them.
+async fn a_restarted_server_shows_the_kept_record_counts(backend: Backend) {
+    use crate::warm_figures::page_at;
+    let teams = |html: &str| {
+        let at = html.find("data-kind=\"teams\" data-count=\"").expect("the teams' count") + 30;
+        html[at..at + html[at..].find('"').expect("count end")].to_owned()
+    };
+    let a = spawn_app(backend).await;
+    crate::kpis::load(&a).await;
+    assert_eq!(teams(&page_at(&a, &a.base, "/").await), "2");
+
+    // Mark the kept counts, so that showing them rather than counting shows.
+    let backend = a.db.get_database_backend();
+    let select = "SELECT body FROM stored_figure WHERE key = 'record-counts'";
+    let row = a.db.query_one_raw(Statement::from_string(backend, select)).await.expect("read").expect("kept counts");
+    let mut counts: Value = serde_json::from_str(&row.try_get::<String>("", "body").expect("body")).expect("json");
+    let teams_count = counts["counts"].as_array_mut().expect("counts").iter_mut().find(|c| c["kind"] == "teams");
+    teams_count.expect("teams")["count"] = json!(4242);
+    let sql = "UPDATE stored_figure SET body = $1 WHERE key = 'record-counts'";
+    a.db.execute_raw(server::db::statement(backend, sql, [counts.to_string().into()])).await.expect("mark");
+
+    let b = a.replica(0).await;
+    assert_eq!(teams(&page_at(&a, &b, "/").await), "4242", "the kept counts, not a count");
+    // An import outdates them: a small organisation is counted again at once.
+    let team = json!([{"slug": "search", "name": "Search"}]);
+    assert_eq!(a.post_json("teams", &team).await.0, 200);
+    let c = a.replica(0).await;
+    assert_eq!(teams(&page_at(&a, &c, "/").await), "3");
+    a.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_restarted_server_shows_the_kept_record_counts_on_postgres() {
+    a_restarted_server_shows_the_kept_record_counts(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_restarted_server_shows_the_kept_record_counts_on_sqlite() {
+    a_restarted_server_shows_the_kept_record_counts(Backend::Sqlite).await;
+}
+
 /// `active_slo`'s status on search's 2026-Q3 scorecard, read through `base`'s REST API.
 async fn search_active_slo(app: &TestApp, base: &str) -> Value {
     let url = format!("{base}/api/v1/services/search/scorecard?period=2026-Q3");

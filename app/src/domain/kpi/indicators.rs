@@ -21,8 +21,6 @@ pub struct IndicatorRow {
     /// Of them, those with an attainment to judge in the period.
     pub judged: u64,
     pub met: u64,
-    /// `met ÷ judged`; `None` when none could be judged.
-    pub met_rate: Option<f64>,
     /// The lowest and highest latency thresholds among them, in milliseconds (latency SLOs
     /// that name one).
     pub thresholds_ms: Option<(i64, i64)>,
@@ -38,7 +36,6 @@ pub fn slo_met_rate_by_indicator<L: Borrow<Slo>>(period: &Period, slos: &[L]) ->
             slos: 0,
             judged: 0,
             met: 0,
-            met_rate: None,
             thresholds_ms: None,
         });
         row.slos += 1;
@@ -53,12 +50,14 @@ pub fn slo_met_rate_by_indicator<L: Borrow<Slo>>(period: &Period, slos: &[L]) ->
             );
         }
     }
-    rows.into_values()
-        .map(|mut row| {
-            row.met_rate = ratio(row.met as usize, row.judged as usize);
-            row
-        })
-        .collect()
+    rows.into_values().collect()
+}
+
+impl IndicatorRow {
+    /// `met ÷ judged`; `None` when none could be judged.
+    pub fn met_rate(&self) -> Option<f64> {
+        ratio(self.met as usize, self.judged as usize)
+    }
 }
 
 /// What an indicator kind measures, in words, with its thresholds: "latency (within 300 ms)",
@@ -117,10 +116,10 @@ mod tests {
             (availability.indicator, availability.slos, availability.judged, availability.met),
             (Indicator::Availability, 2, 2, 2)
         );
-        assert_eq!(availability.met_rate, Some(1.0));
+        assert_eq!(availability.met_rate(), Some(1.0));
         assert_eq!(availability.thresholds_ms, None);
         assert_eq!((latency.indicator, latency.slos, latency.judged, latency.met), (Indicator::Latency, 3, 2, 1));
-        assert_eq!(latency.met_rate, Some(0.5));
+        assert_eq!(latency.met_rate(), Some(0.5));
         assert_eq!(latency.thresholds_ms, Some((200, 500)));
         let (met, judged) = rows.iter().fold((0, 0), |(m, j), r| (m + r.met, j + r.judged));
         assert_eq!(slo_met_rate(&q("2026-Q3"), &slos), Some(met as f64 / judged as f64));
@@ -129,7 +128,7 @@ mod tests {
     #[test]
     fn a_kind_without_data_is_no_data_and_no_slos_is_no_rows() {
         let rows = slo_met_rate_by_indicator(&q("2026-Q3"), &[slo(Indicator::Freshness, None, None)]);
-        assert_eq!((rows[0].slos, rows[0].judged, rows[0].met_rate), (1, 0, None));
+        assert_eq!((rows[0].slos, rows[0].judged, rows[0].met_rate()), (1, 0, None));
         assert!(slo_met_rate_by_indicator::<Slo>(&q("2026-Q3"), &[]).is_empty());
     }
 
