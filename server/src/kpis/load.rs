@@ -254,18 +254,7 @@ pub async fn load<C: ConnectionTrait>(
                 ),
         )
         .add(postmortem_action::Column::IncidentId.in_subquery(incidents_started(start, end)));
-    // Only the columns the KPIs read: titles and owners would double what is decoded.
-    let actions_query = postmortem_action::Entity::find()
-        .select_only()
-        .columns([
-            postmortem_action::Column::Id,
-            postmortem_action::Column::ExternalId,
-            postmortem_action::Column::IncidentId,
-            postmortem_action::Column::ServiceId,
-            postmortem_action::Column::DueDate,
-            postmortem_action::Column::Status,
-            postmortem_action::Column::CompletedAt,
-        ])
+    let actions_query = action_rows()
         .filter(action_population)
         .filter(in_scope(postmortem_action::Column::ServiceId, ids))
         .order_by_asc(postmortem_action::Column::Id);
@@ -285,17 +274,7 @@ pub async fn load<C: ConnectionTrait>(
         .and_where(Expr::col(incident::Column::StartedAt).lt(end))
         .and_where(Expr::col(incident::Column::RepeatOfId).is_not_null())
         .to_owned();
-    let follow_ups_query = postmortem_action::Entity::find()
-        .select_only()
-        .columns([
-            postmortem_action::Column::Id,
-            postmortem_action::Column::ExternalId,
-            postmortem_action::Column::IncidentId,
-            postmortem_action::Column::ServiceId,
-            postmortem_action::Column::DueDate,
-            postmortem_action::Column::Status,
-            postmortem_action::Column::CompletedAt,
-        ])
+    let follow_ups_query = action_rows()
         .filter(
             Condition::any()
                 .add(postmortem_action::Column::IncidentId.in_subquery(with_cause))
@@ -352,14 +331,12 @@ pub async fn load<C: ConnectionTrait>(
         action_rows.iter().chain(&follow_up_rows).filter_map(|a| a.2).chain(deployment_rows.iter().filter_map(|d| d.5));
     add_refs(db, &mut refs, linked).await?;
 
-    let mut actions = Vec::with_capacity(action_rows.len());
-    for row in &action_rows {
-        actions.push(mapping::action(row, &names, row.2.and_then(|id| refs.get(&id)))?);
-    }
-    let mut follow_ups = Vec::with_capacity(follow_up_rows.len());
-    for row in &follow_up_rows {
-        follow_ups.push(mapping::action(row, &names, row.2.and_then(|id| refs.get(&id)))?);
-    }
+    let to_actions = |rows: &[mapping::ActionRow]| {
+        rows.iter()
+            .map(|row| mapping::action(row, &names, row.2.and_then(|id| refs.get(&id))))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let (actions, follow_ups) = (to_actions(&action_rows)?, to_actions(&follow_up_rows)?);
     let dr_tests = dr_rows.iter().map(|row| mapping::dr_test(row, &names)).collect::<Result<Vec<_>, _>>()?;
     let mut deployments = Vec::with_capacity(deployment_rows.len());
     for row in &deployment_rows {
@@ -379,6 +356,20 @@ pub async fn load<C: ConnectionTrait>(
         oncall: OncallSettings { hours: hours.clone(), team_zones: dir.team_zones },
         ..Dataset::default()
     })
+}
+
+/// Actions with only the columns the KPIs read ([`mapping::ActionRow`]): titles and owners would
+/// double what is decoded.
+fn action_rows() -> sea_orm::Select<postmortem_action::Entity> {
+    postmortem_action::Entity::find().select_only().columns([
+        postmortem_action::Column::Id,
+        postmortem_action::Column::ExternalId,
+        postmortem_action::Column::IncidentId,
+        postmortem_action::Column::ServiceId,
+        postmortem_action::Column::DueDate,
+        postmortem_action::Column::Status,
+        postmortem_action::Column::CompletedAt,
+    ])
 }
 
 /// Runs one part of a load when `gate` lets it, logging how long it took (at debug level).

@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::incidents::incidents_started_in;
-use super::slo::ratio;
 use super::{Action, Incident, Period, RepeatIndex};
 use crate::domain::records::ActionStatus;
 
@@ -129,9 +128,7 @@ pub fn repeats_after_actions_done<I: Borrow<Incident>>(
     repeats: &RepeatIndex,
     follow_ups: &FollowUps,
 ) -> Option<f64> {
-    let rows = repeat_follow_ups(period, incidents, repeats, follow_ups);
-    let with_actions: Vec<_> = rows.iter().filter(|r| r.actions.total > 0).collect();
-    ratio(with_actions.iter().filter(|r| r.actions.all_done()).count(), with_actions.len())
+    follow_up_counts(period, incidents, repeats, follow_ups).rate()
 }
 
 /// [`FollowUpCounts`] of the repeats started in `period` among `incidents`.
