@@ -2,7 +2,7 @@
 //! the server the Content-Security-Policy header with this response's script nonce.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use crate::api::{Viewer, get_viewer};
 use crate::error::AppError;
@@ -16,24 +16,46 @@ pub fn provide_viewer() {
     provide_context(ViewerResource(Resource::new_blocking(|| (), |_| get_viewer())));
 }
 
+// Contexts (the viewer, the router's location) are looked up in each component's body, never
+// inside a `Suspend`: a context lookup while a Suspense resolves can deadlock Leptos's
+// server-side rendering (leptos-rs/leptos#4673; seen here hanging a test).
+
+/// The page's viewer resource, looked up while the component is set up.
+fn viewer_resource() -> Option<ViewerResource> {
+    use_context::<ViewerResource>()
+}
+
 /// The viewer, once known; `None` when signed out or not provided.
-async fn viewer() -> Option<Viewer> {
-    let resource = use_context::<ViewerResource>()?;
-    resource.0.await.ok().flatten()
+async fn viewer(resource: Option<ViewerResource>) -> Option<Viewer> {
+    resource?.0.await.ok().flatten()
+}
+
+/// A header link, marked `aria-current="page"` on its page and the pages below it. A plain
+/// anchor rather than the router's `<A>` (which looks up the router inside the Suspense); the
+/// router still turns its clicks into client-side navigation.
+#[component]
+fn NavLink(href: &'static str, path: Memo<String>, children: Children) -> impl IntoView {
+    let current = move || {
+        path.with(|path| path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+            .then_some("page")
+    };
+    view! { <a href=href aria-current=current>{children()}</a> }
 }
 
 /// The signed-in user and sign-out, or the local-mode notice.
 #[component]
 pub fn ViewerBar() -> impl IntoView {
+    let resource = viewer_resource();
+    let path = use_location().pathname;
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move { viewer().await.map(|viewer| view! { <ViewerInfo viewer/> }) })}
+            {move || Suspend::new(async move { viewer(resource).await.map(|viewer| view! { <ViewerInfo viewer path/> }) })}
         </Suspense>
     }
 }
 
 #[component]
-fn ViewerInfo(viewer: Viewer) -> impl IntoView {
+fn ViewerInfo(viewer: Viewer, path: Memo<String>) -> impl IntoView {
     let label = match &viewer.role {
         Some(role) => format!("{} · {role}", viewer.name),
         None => format!("{} · no role", viewer.name),
@@ -41,13 +63,13 @@ fn ViewerInfo(viewer: Viewer) -> impl IntoView {
     if viewer.local_mode {
         view! {
             <span class="current-user" data-testid="current-user">{label}</span>
-            <A href="/tokens">"API tokens"</A>
+            <NavLink href="/tokens" path>"API tokens"</NavLink>
         }
         .into_any()
     } else {
         view! {
             <span class="current-user" data-testid="current-user">{label}</span>
-            <A href="/tokens">"API tokens"</A>
+            <NavLink href="/tokens" path>"API tokens"</NavLink>
             <form method="post" action="/auth/logout" class="sign-out">
                 <button type="submit">"Sign out"</button>
             </form>
@@ -60,15 +82,17 @@ fn ViewerInfo(viewer: Viewer) -> impl IntoView {
 /// admins.
 #[component]
 pub fn AuditNavLink() -> impl IntoView {
+    let resource = viewer_resource();
+    let path = use_location().pathname;
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let role = viewer().await.and_then(|v| v.role);
+                let role = viewer(resource).await.and_then(|v| v.role);
                 let audits = matches!(role.as_deref(), Some("admin" | "auditor"));
                 let admin = role.as_deref() == Some("admin");
                 view! {
-                    {audits.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/evidence">"Evidence"</A> <A href="/samples">"Samples"</A> })}
-                    {admin.then(|| view! { <A href="/access">"Access"</A> <A href="/jobs">"Jobs"</A> <A href="/notifications">"Notifications"</A> })}
+                    {audits.then(|| view! { <NavLink href="/audit" path>"Audit log"</NavLink> <NavLink href="/evidence" path>"Evidence"</NavLink> <NavLink href="/samples" path>"Samples"</NavLink> })}
+                    {admin.then(|| view! { <NavLink href="/access" path>"Access"</NavLink> <NavLink href="/jobs" path>"Jobs"</NavLink> <NavLink href="/notifications" path>"Notifications"</NavLink> })}
                 }
             })}
         </Suspense>
@@ -78,10 +102,11 @@ pub fn AuditNavLink() -> impl IntoView {
 /// Shown on every page in local mode.
 #[component]
 pub fn LocalModeBanner() -> impl IntoView {
+    let resource = viewer_resource();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let viewer = viewer().await.filter(|v| v.local_mode)?;
+                let viewer = viewer(resource).await.filter(|v| v.local_mode)?;
                 Some(view! {
                     <p class="local-mode-banner" role="status" data-testid="local-mode-banner">
                         <strong>"Local mode."</strong>
