@@ -27,6 +27,7 @@ mod m20261205_000022_create_audit_checkpoints;
 mod m20261205_000023_deployment_approvals;
 mod m20261205_000024_create_sample_reviews;
 mod m20261205_000025_record_history;
+mod m20261206_000026_recovery_objectives;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000023_deployment_approvals::Migration),
             Box::new(m20261205_000024_create_sample_reviews::Migration),
             Box::new(m20261205_000025_record_history::Migration),
+            Box::new(m20261206_000026_recovery_objectives::Migration),
         ]
     }
 }

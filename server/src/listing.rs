@@ -281,7 +281,11 @@ async fn list_services(db: &DatabaseConnection, query: &HashMap<String, String>)
         |m| m.id,
         |m| {
             with(
-                json!({"slug": m.slug, "name": m.name, "tier": m.tier, "team": names.teams.get(&m.team_id), "lifecycle": m.lifecycle}),
+                json!({
+                    "slug": m.slug, "name": m.name, "tier": m.tier, "team": names.teams.get(&m.team_id),
+                    "lifecycle": m.lifecycle, "rto_target_minutes": m.rto_target_minutes,
+                    "rpo_target_minutes": m.rpo_target_minutes,
+                }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )
         },
@@ -420,7 +424,7 @@ async fn list_incidents(db: &DatabaseConnection, query: &HashMap<String, String>
                     "started_at": m.started_at.to_rfc3339(), "detected_at": ts(m.detected_at),
                     "acknowledged_at": ts(m.acknowledged_at), "mitigated_at": ts(m.mitigated_at), "resolved_at": ts(m.resolved_at),
                     "customer_impacting": m.customer_impacting, "customer_impact_minutes": m.customer_impact_minutes,
-                    "change_related": m.change_related, "root_cause_category": m.root_cause_category,
+                    "data_loss_minutes": m.data_loss_minutes, "change_related": m.change_related, "root_cause_category": m.root_cause_category,
                     "repeat_of": names.incident(m.repeat_of_id), "status": m.status,
                     "timeline": timeline(m.timeline.as_deref()),
                 }),

@@ -29,6 +29,8 @@ pub struct ServiceView {
     pub incidents: Vec<IncidentView>,
     pub actions: Vec<ActionView>,
     pub dr_tests: Vec<DrTestView>,
+    /// The service's recovery objectives and how real incidents kept them.
+    pub recovery: RecoveryView,
     pub exemptions: Vec<ExemptionView>,
     /// Its pages of the period, latest first (at most a page's worth).
     pub pages: Vec<PageView>,
@@ -100,6 +102,10 @@ pub struct IncidentView {
     pub to_acknowledge: Option<i64>,
     pub to_resolve: Option<i64>,
     pub customer_impact_minutes: Option<i64>,
+    /// Minutes from start to restore (`mitigated_at`), what its RTO is held against.
+    pub to_recover: Option<i64>,
+    /// Minutes of data lost, when reported.
+    pub data_loss_minutes: Option<i64>,
     /// Its postmortem: whether published, and the document's link if one was imported.
     pub postmortem: Option<PostmortemLink>,
 }
@@ -135,6 +141,17 @@ pub struct DrTestView {
     pub rpo_achieved_minutes: Option<i64>,
     /// The evidence the test was recorded with (a report, a ticket), if imported.
     pub evidence_url: Option<String>,
+}
+
+/// A service's recovery objectives (docs/kpis.md §9) and the period's figures against them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryView {
+    pub rto_target_minutes: Option<i64>,
+    pub rpo_target_minutes: Option<i64>,
+    /// `restores_within_rto` of the service for the period (SEV0–1); `None`: no data.
+    pub restores_within_rto: Option<f64>,
+    /// `data_loss_within_rpo` of the service for the period (SEV0–1); `None`: no data.
+    pub data_loss_within_rpo: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

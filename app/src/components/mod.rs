@@ -15,6 +15,7 @@ pub mod movers;
 pub mod oncall;
 pub mod page_error;
 pub mod period_picker;
+pub mod recovery;
 pub mod slo_indicators;
 pub mod theme;
 pub mod trend;

@@ -207,6 +207,10 @@ pub struct ServiceInput {
     pub tier: Tier,
     pub team: Slug,
     pub lifecycle: Lifecycle,
+    /// Recovery time objective: the longest an outage may last, in minutes.
+    pub rto_target_minutes: Option<i64>,
+    /// Recovery point objective: the most data it may lose, in minutes of writes.
+    pub rpo_target_minutes: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -244,6 +248,8 @@ pub struct IncidentInput {
     pub resolved_at: Option<DateTime<Utc>>,
     pub customer_impacting: bool,
     pub customer_impact_minutes: Option<i64>,
+    /// Minutes of data lost (writes that could not be recovered), when known.
+    pub data_loss_minutes: Option<i64>,
     pub change_related: bool,
     pub root_cause_category: Option<String>,
     pub repeat_of: Option<String>,

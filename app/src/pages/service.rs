@@ -16,6 +16,7 @@ use crate::components::level_badge::level_badge;
 use crate::components::movers::HistorySparkline;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
+use crate::components::recovery::RecoveryObjectives;
 use crate::components::url::safe_link;
 use crate::components::waiver_requests::ServiceWaiversSection;
 use crate::domain::format::{Unit, format_minutes, format_value, percent};
@@ -46,8 +47,9 @@ fn minutes(value: Option<i64>) -> String {
 
 #[component]
 fn ServiceDetail(view: ServiceView) -> impl IntoView {
-    let ServiceView { checks, slos, incidents, actions, dr_tests, exemptions, pages, history, forecast, .. } =
-        view.clone();
+    let ServiceView {
+        checks, slos, incidents, actions, dr_tests, recovery, exemptions, pages, history, forecast, ..
+    } = view.clone();
     let failing = checks.iter().filter(|c| c.status.needs_fixing()).count();
     let services_link = format!("/services?period={}", view.header.period);
     let team_link = format!("/teams/{}?period={}", view.team, view.header.period);
@@ -89,6 +91,12 @@ fn ServiceDetail(view: ServiceView) -> impl IntoView {
         <Slos slos/>
         <Incidents incidents/>
         <Actions actions/>
+        <RecoveryObjectives
+            recovery
+            dr_tests=dr_tests.clone()
+            service=view.service.clone()
+            period=view.header.period.to_string()
+        />
         <DrTests dr_tests/>
         <Pages pages/>
         <Exemptions exemptions/>
@@ -327,8 +335,10 @@ fn Incidents(incidents: Vec<IncidentView>) -> impl IntoView {
         "Started",
         "To detect",
         "To acknowledge",
+        "To recover",
         "To resolve",
         "Customer impact",
+        "Data lost",
         "Status",
         "Postmortem",
     ];
@@ -347,8 +357,10 @@ fn Incidents(incidents: Vec<IncidentView>) -> impl IntoView {
                     <td>{i.started_at}</td>
                     <td class="numeric">{minutes(i.to_detect)}</td>
                     <td class="numeric">{minutes(i.to_acknowledge)}</td>
+                    <td class="numeric">{minutes(i.to_recover)}</td>
                     <td class="numeric">{minutes(i.to_resolve)}</td>
                     <td class="numeric">{minutes(i.customer_impact_minutes)}</td>
+                    <td class="numeric">{minutes(i.data_loss_minutes)}</td>
                     <td>{i.status}</td>
                     <td>{postmortem_cell(i.postmortem)}</td>
                 </tr>

@@ -191,10 +191,25 @@ impl Org {
                     .with("tier", int(i64::from(service.tier)))
                     .with("team", text(&self.teams[service.team].slug))
                     .with("lifecycle", text(lifecycle))
+                    .maybe("rto_target_minutes", recovery_objectives(service.tier).0.map(int))
+                    .maybe("rpo_target_minutes", recovery_objectives(service.tier).1.map(int))
             })
             .collect()
     }
+}
 
+/// The RTO and RPO (minutes) a service of `tier` declares in the demo: strict for tier 0, a
+/// working day's RTO for tier 2, none for tier 3.
+fn recovery_objectives(tier: u8) -> (Option<i64>, Option<i64>) {
+    match tier {
+        0 => (Some(60), Some(15)),
+        1 => (Some(240), Some(60)),
+        2 => (Some(1440), None),
+        _ => (None, None),
+    }
+}
+
+impl Org {
     pub fn slo_rows(&self) -> Vec<RawRow> {
         self.slos
             .iter()

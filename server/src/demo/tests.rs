@@ -131,6 +131,9 @@ fn small_scale_has_8_teams_and_40_services_over_all_tiers() {
     assert!(per_tier[0] < per_tier[3], "few tier-0 services, more tier-3 ones: {per_tier:?}");
     let retired = services.iter().filter(|s| s.lifecycle == Lifecycle::Retired).count();
     assert!((1..=5).contains(&retired), "{retired} retired services");
+    let critical = services.iter().filter(|s| s.tier.value() <= 1);
+    assert!(critical.clone().all(|s| s.rto_target_minutes.is_some() && s.rpo_target_minutes.is_some()));
+    assert!(services.iter().any(|s| s.rto_target_minutes.is_none()), "some services declare no objective");
 
     let slos = parse::<SloInput>(RecordKind::Slos);
     let mut per_service: HashMap<&str, usize> = HashMap::new();
@@ -179,6 +182,10 @@ fn every_incident_respects_timestamp_order_and_repeats_point_back() {
     assert!(count(&incidents, |i| i.customer_impacting && i.customer_impact_minutes.is_some()) > 0);
     assert!(count(&incidents, |i| i.customer_impacting && i.customer_impact_minutes.is_none()) > 0);
     assert!(count(&incidents, |i| i.change_related) > 0);
+    let high = |i: &IncidentInput| i.severity.is_high() && i.mitigated_at.is_some();
+    assert!(count(&incidents, |i| high(i) && i.data_loss_minutes.is_some_and(|m| m > 15)) > 0, "some lose data");
+    assert!(count(&incidents, |i| high(i) && i.data_loss_minutes == Some(0)) > 0, "some lose none");
+    assert!(count(&incidents, |i| high(i) && i.data_loss_minutes.is_none()) > 0, "some do not say");
     assert!(count(&incidents, |i| i.repeat_of.is_some()) > 0);
     assert!(count(&incidents, |i| i.services.len() > 1) > 0);
     assert!(count(&incidents, |i| i.root_cause_category.is_some()) > incidents.len() / 2);

@@ -16,6 +16,7 @@ pub struct Model {
     pub resolved_at: Option<DateTimeUtc>,
     pub customer_impacting: bool,
     pub customer_impact_minutes: Option<i64>,
+    pub data_loss_minutes: Option<i64>,
     pub change_related: bool,
     pub root_cause_category: Option<String>,
     pub repeat_of_id: Option<i64>,

@@ -10,6 +10,8 @@ pub struct Model {
     pub tier: i16,
     pub team_id: i64,
     pub lifecycle: String,
+    pub rto_target_minutes: Option<i64>,
+    pub rpo_target_minutes: Option<i64>,
     pub import_batch_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -218,6 +218,7 @@ fn incident_line(ctx: &Ctx<'_>, r: &incident::Model, services: &[i64]) -> Line {
     line.push(&minutes_between(started, r.mitigated_at));
     line.push(&minutes_between(started, r.resolved_at));
     line.push(flag(r.customer_impacting)).push(&opt_num(r.customer_impact_minutes));
+    line.push(&opt_num(r.data_loss_minutes));
     line.push(flag(r.change_related)).opt(r.root_cause_category.as_deref());
     line.push(&opt_num(r.repeat_of_id));
     line.push(flag(ctx.window.contains(r.started_at)));

@@ -43,6 +43,8 @@ pub fn service(row: &service::Model, teams: &HashMap<i64, Slug>) -> Result<Servi
         team,
         tier: Tier::new(i64::from(row.tier)).map_err(|e| corrupt("service", row.id, e))?,
         active: Lifecycle::parse(&row.lifecycle) == Some(Lifecycle::Active),
+        rto_target_minutes: row.rto_target_minutes,
+        rpo_target_minutes: row.rpo_target_minutes,
     })
 }
 
@@ -66,6 +68,7 @@ pub fn incident(
         resolved_at: row.resolved_at,
         customer_impacting: row.customer_impacting,
         customer_impact_minutes: row.customer_impact_minutes,
+        data_loss_minutes: row.data_loss_minutes,
         root_cause_category: row.root_cause_category.clone(),
         repeat_of,
         postmortem_published_at,

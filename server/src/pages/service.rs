@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use app::api::{
-    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
+    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, RecoveryView,
+    ServiceView, SloView,
 };
 use app::domain::format::instant as time;
 use std::sync::Arc;
@@ -123,6 +124,7 @@ impl ServicePage {
         let history = figures.history(&row.slug, &periods, now).await?;
         let forecast =
             figures.forecast_if_ready(&scope, FORECAST_DAYS, now).await?.map(|report| report.as_ref().clone());
+        let recovery = Self::recovery(figures, row, &scope, period, now).await?;
         let mut header = period_header(period, period.as_of(now), &report.policy_version, figures.calendar, state, now);
         header.recomputing = figures.served_outdated();
         Ok(Some(ServiceView {
@@ -142,11 +144,42 @@ impl ServicePage {
             incidents: records.incidents,
             actions: records.actions,
             dr_tests: records.dr_tests,
+            recovery,
             pages: records.pages,
             exemptions: records.exemptions,
             history,
             forecast,
         }))
+    }
+
+    /// The service's recovery objectives, and its recovery KPIs as `GET /api/v1/kpis` reports
+    /// them (so the panel and the drill-down it links to agree).
+    async fn recovery(
+        figures: &Figures,
+        service: &service::Model,
+        scope: &Scope,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<RecoveryView, LoadFailure> {
+        let mut view = RecoveryView {
+            rto_target_minutes: service.rto_target_minutes,
+            rpo_target_minutes: service.rpo_target_minutes,
+            ..RecoveryView::default()
+        };
+        if view.rto_target_minutes.is_none() && view.rpo_target_minutes.is_none() {
+            return Ok(view);
+        }
+        let query = KpiQuery { period, scope: scope.clone(), severity: SeverityFilter::HIGH };
+        match figures.kpis(&query, now).await {
+            Ok(report) => {
+                view.restores_within_rto = report.kpis.restores_within_rto;
+                view.data_loss_within_rpo = report.kpis.data_loss_within_rpo;
+            }
+            // A retired service is no scope the KPIs know: no figures to show.
+            Err(kpis::LoadError::UnknownScope(_)) => {}
+            Err(other) => return Err(other.into()),
+        }
+        Ok(view)
     }
 
     /// Each SLO's status for the period (as `GET /api/v1/slos` reports it) and its daily series.
@@ -285,6 +318,8 @@ impl Records {
                 to_acknowledge: minutes_between(i.started_at, i.acknowledged_at),
                 to_resolve: minutes_between(i.started_at, i.resolved_at),
                 customer_impact_minutes: i.customer_impact_minutes,
+                to_recover: minutes_between(i.started_at, i.mitigated_at),
+                data_loss_minutes: i.data_loss_minutes,
                 id: i.external_id,
                 title: i.title,
             })

@@ -26,6 +26,19 @@ fn bad_records() -> Vec<(&'static str, Value, Option<&'static str>, &'static str
             Some("colour"),
             "unknown field",
         ),
+        (
+            "services",
+            json!({"slug": "s1", "name": "S", "tier": 1, "team": "team-v", "rto_target_minutes": -5}),
+            Some("rto_target_minutes"),
+            "negative",
+        ),
+        (
+            "services",
+            json!({"slug": "s1", "name": "S", "tier": 1, "team": "team-v", "rpo_target_minutes": "an hour"}),
+            Some("rpo_target_minutes"),
+            "integer",
+        ),
+        ("incidents", incident(json!({"data_loss_minutes": -1})), Some("data_loss_minutes"), "negative"),
         ("incidents", incident(json!({"severity": "SEV5"})), Some("severity"), "SEV0"),
         ("incidents", incident(json!({"detected_at": "2026-07-01T09:00:00Z"})), Some("detected_at"), "before"),
         (

@@ -97,6 +97,7 @@ impl Population {
                 "minutes_to_resolve",
                 "customer_impacting",
                 "customer_impact_minutes",
+                "data_loss_minutes",
                 "change_related",
                 "root_cause_category",
                 "repeat_of_id",

@@ -7,7 +7,9 @@ use crate::domain::records::*;
 pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
     match kind {
         RecordKind::Teams => &["slug", "name", "time_zone"],
-        RecordKind::Services => &["slug", "name", "tier", "team", "lifecycle"],
+        RecordKind::Services => {
+            &["slug", "name", "tier", "team", "lifecycle", "rto_target_minutes", "rpo_target_minutes"]
+        }
         RecordKind::Slos => {
             &["service", "slug", "name", "indicator", "objective", "window_days", "budgeting", "threshold_ms"]
         }
@@ -24,6 +26,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "resolved_at",
             "customer_impacting",
             "customer_impact_minutes",
+            "data_loss_minutes",
             "change_related",
             "root_cause_category",
             "repeat_of",
@@ -148,7 +151,17 @@ impl IngestRecord for ServiceInput {
             });
             let team = r.slug("team");
             let lifecycle = r.opt_enum("lifecycle", Lifecycle::parse, Lifecycle::expected).unwrap_or(Lifecycle::Active);
-            Some(ServiceInput { slug: slug?, name: name?, tier: tier?, team: team?, lifecycle })
+            let rto_target_minutes = r.opt_count("rto_target_minutes");
+            let rpo_target_minutes = r.opt_count("rpo_target_minutes");
+            Some(ServiceInput {
+                slug: slug?,
+                name: name?,
+                tier: tier?,
+                team: team?,
+                lifecycle,
+                rto_target_minutes,
+                rpo_target_minutes,
+            })
         })
     }
 }
@@ -250,6 +263,7 @@ impl IngestRecord for IncidentInput {
             }
             let customer_impacting = r.opt_bool("customer_impacting").unwrap_or(false);
             let customer_impact_minutes = r.opt_count("customer_impact_minutes");
+            let data_loss_minutes = r.opt_count("data_loss_minutes");
             let change_related = r.opt_bool("change_related").unwrap_or(false);
             let root_cause_category = r.opt_text("root_cause_category");
             let repeat_of = r.opt_external_id("repeat_of");
@@ -278,6 +292,7 @@ impl IngestRecord for IncidentInput {
                 resolved_at,
                 customer_impacting,
                 customer_impact_minutes,
+                data_loss_minutes,
                 change_related,
                 root_cause_category,
                 repeat_of,

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// The version of the KPI definitions implemented here; recorded with every published value.
 /// Bump it whenever any definition (or population rule) changes.
-pub const KPI_DEFINITIONS_VERSION: &str = "3";
+pub const KPI_DEFINITIONS_VERSION: &str = "4";
 
 /// The pinned KPI ids of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,6 +32,8 @@ pub enum KpiId {
     RtoCompliance,
     RpoCompliance,
     DrCoverage,
+    RestoresWithinRto,
+    DataLossWithinRpo,
     ChangeFailureRate,
     DeploymentFrequency,
     PageCount,
@@ -46,7 +48,7 @@ pub enum KpiId {
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 34] = [
+    pub const ALL: [KpiId; 36] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -70,6 +72,8 @@ impl KpiId {
         KpiId::RtoCompliance,
         KpiId::RpoCompliance,
         KpiId::DrCoverage,
+        KpiId::RestoresWithinRto,
+        KpiId::DataLossWithinRpo,
         KpiId::ChangeFailureRate,
         KpiId::DeploymentFrequency,
         KpiId::PageCount,
@@ -108,6 +112,8 @@ impl KpiId {
             KpiId::RtoCompliance => "rto_compliance",
             KpiId::RpoCompliance => "rpo_compliance",
             KpiId::DrCoverage => "dr_coverage",
+            KpiId::RestoresWithinRto => "restores_within_rto",
+            KpiId::DataLossWithinRpo => "data_loss_within_rpo",
             KpiId::ChangeFailureRate => "change_failure_rate",
             KpiId::DeploymentFrequency => "deployment_frequency",
             KpiId::PageCount => "page_count",
@@ -152,6 +158,8 @@ impl KpiId {
             KpiId::RtoCompliance => "RTO met",
             KpiId::RpoCompliance => "RPO met",
             KpiId::DrCoverage => "DR coverage (tier 0–1)",
+            KpiId::RestoresWithinRto => "Incidents restored within RTO",
+            KpiId::DataLossWithinRpo => "Incident data loss within RPO",
             KpiId::ChangeFailureRate => "Change failure rate",
             KpiId::DeploymentFrequency => "Deployment frequency",
             KpiId::PageCount => "Pages",
@@ -188,7 +196,12 @@ impl KpiId {
             | KpiId::ActionOnTimeRate
             | KpiId::OverdueActions
             | KpiId::RepeatsAfterActionsDone => "Postmortems and actions",
-            KpiId::DrPassRate | KpiId::RtoCompliance | KpiId::RpoCompliance | KpiId::DrCoverage => "Disaster recovery",
+            KpiId::DrPassRate
+            | KpiId::RtoCompliance
+            | KpiId::RpoCompliance
+            | KpiId::DrCoverage
+            | KpiId::RestoresWithinRto
+            | KpiId::DataLossWithinRpo => "Disaster recovery",
             KpiId::ChangeFailureRate | KpiId::DeploymentFrequency => "Changes",
             KpiId::PageCount
             | KpiId::AlertPrecision
@@ -262,6 +275,16 @@ impl KpiId {
             KpiId::DrCoverage => {
                 "Active tier-0/1 services with a passing DR test in [as-of − interval, as-of) (tier 0: 90 days, \
                  tier 1: 180 days) ÷ active tier-0/1 services."
+            }
+            KpiId::RestoresWithinRto => {
+                "Incidents started in the period (high severity by default) on a service with an RTO, restored \
+                 (mitigated − started) within it ÷ those restored, or still open past it at the as-of instant. \
+                 Held to the strictest RTO of the scope's services the incident names."
+            }
+            KpiId::DataLossWithinRpo => {
+                "Incidents started in the period (high severity by default) on a service with an RPO, with \
+                 data_loss_minutes ≤ the RPO ÷ those with data_loss_minutes recorded. Held to the strictest RPO \
+                 of the scope's services the incident names."
             }
             KpiId::ChangeFailureRate => {
                 "Deployments rolled back or failed, or linked to an incident ÷ deployments in the period."

@@ -29,6 +29,8 @@ pub struct Incident {
     pub customer_impacting: bool,
     /// Explicit minutes of customer impact, when reported.
     pub customer_impact_minutes: Option<i64>,
+    /// Minutes of data lost, when reported (`data_loss_within_rpo`).
+    pub data_loss_minutes: Option<i64>,
     pub root_cause_category: Option<String>,
     /// The external id of the earlier incident this one repeats.
     pub repeat_of: Option<String>,
@@ -404,6 +406,7 @@ pub(crate) mod tests {
             resolved_at: None,
             customer_impacting: false,
             customer_impact_minutes: None,
+            data_loss_minutes: None,
             root_cause_category: None,
             repeat_of: None,
             postmortem_published_at: None,

@@ -20,6 +20,7 @@ pub mod period;
 pub mod population;
 pub mod population_table;
 pub mod quality;
+pub mod recovery;
 pub mod scope;
 pub mod slo;
 pub mod stats;
@@ -53,6 +54,7 @@ pub use population_table::{
     Cell, Column, PopulationTable, RecordDetails, SortOrder, TableRow, population_table, value_in_words,
 };
 pub use quality::{DataQuality, data_quality};
+pub use recovery::{Objective, RtoCheck, data_loss_within_rpo, restores_within_rto};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use slo::{
     BurnRates, DayRange, Slo, SloAttainment, SloData, SloDay, SloMeasurement, SloStatus, SloTotals,

@@ -19,6 +19,7 @@ use super::incidents::{
     incidents_started_in, postmortem_published_within,
 };
 use super::period::Period;
+use super::recovery::{Objective, RtoCheck, objective_of, rpo_met, rto_check};
 use super::scope::Service;
 use super::slo::{Slo, error_budget_remaining, period_days, slo_attainment, slo_covers_period, slo_status};
 use super::{KpiId, ScopedInputs};
@@ -41,6 +42,7 @@ pub enum RecordView {
         resolved_at: Option<DateTime<Utc>>,
         customer_impacting: bool,
         customer_impact_minutes: Option<i64>,
+        data_loss_minutes: Option<i64>,
         root_cause_category: Option<String>,
         repeat_of: Option<String>,
         postmortem_published_at: Option<DateTime<Utc>>,
@@ -118,6 +120,7 @@ impl From<&Incident> for RecordView {
             resolved_at: i.resolved_at,
             customer_impacting: i.customer_impacting,
             customer_impact_minutes: i.customer_impact_minutes,
+            data_loss_minutes: i.data_loss_minutes,
             root_cause_category: i.root_cause_category.clone(),
             repeat_of: i.repeat_of.clone(),
             postmortem_published_at: i.postmortem_published_at,
@@ -315,6 +318,14 @@ pub fn population(
             );
             (filter, dr_coverage_rows(period, now, inputs))
         }
+        KpiId::RestoresWithinRto | KpiId::DataLossWithinRpo => (
+            format!(
+                "{started}, of severity {}; the objective: the strictest among the scope's services the \
+                 incident names",
+                severities(severity)
+            ),
+            recovery_rows(kpi, period, now, inputs, severity),
+        ),
         KpiId::ChangeFailureRate | KpiId::DeploymentFrequency => {
             let rows = deployments_in(period, &inputs.deployments)
                 .into_iter()
@@ -536,6 +547,55 @@ fn dr_rows(period: &Period, inputs: &ScopedInputs<'_>, kpi: KpiId) -> Vec<Popula
             };
             let row = PopulationRow::new(t, judged.is_some(), judged == Some(true));
             if judged.is_none() { row.note("left out: target or achieved value missing") } else { row }
+        })
+        .collect()
+}
+
+/// Every incident of the filter started in the period: held to an objective or not, judged or
+/// not, and why.
+fn recovery_rows(
+    kpi: KpiId,
+    period: &Period,
+    now: DateTime<Utc>,
+    inputs: &ScopedInputs<'_>,
+    severity: SeverityFilter,
+) -> Vec<PopulationRow> {
+    let objective = if kpi == KpiId::RestoresWithinRto { Objective::Rto } else { Objective::Rpo };
+    let as_of = period.as_of(now);
+    let minutes = |m: f64| format!("{:.0} min", m.floor());
+    incidents_started_in(period, &inputs.incidents)
+        .into_iter()
+        .filter(|i| severity.matches(i.severity))
+        .map(|i| {
+            let Some((target, service)) = objective_of(objective, i, &inputs.services) else {
+                let none = format!("no {} declared for its services: not held to one", objective.label());
+                return PopulationRow::new(i, false, false).note(none);
+            };
+            let held = format!("{} {target} min ({service})", objective.label());
+            if objective == Objective::Rpo {
+                return match rpo_met(i, target) {
+                    None => PopulationRow::new(i, false, false).note(format!("{held}: data loss not recorded")),
+                    Some(met) => PopulationRow::new(i, true, met)
+                        .value(i.data_loss_minutes.map(|m| m as f64))
+                        .note(format!("{held}: {}", if met { "within" } else { "exceeded" })),
+                };
+            }
+            let check = rto_check(i, target, as_of);
+            let row = PopulationRow::new(i, check.met().is_some(), check.met() == Some(true));
+            match check {
+                RtoCheck::Within { minutes: m, .. } => {
+                    row.value(Some(m)).note(format!("{held}: restored in {}, within", minutes(m)))
+                }
+                RtoCheck::Missed { minutes: m, restored: true, .. } => {
+                    row.value(Some(m)).note(format!("{held}: restored in {}, over it", minutes(m)))
+                }
+                RtoCheck::Missed { minutes: m, .. } => row
+                    .value(Some(m))
+                    .note(format!("{held}: not restored {} after it started, already over it", minutes(m))),
+                RtoCheck::Open { minutes: m, .. } => {
+                    row.note(format!("{held}: not restored yet ({} so far): not judged", minutes(m)))
+                }
+            }
         })
         .collect()
 }

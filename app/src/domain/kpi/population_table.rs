@@ -156,6 +156,7 @@ enum Field {
     Mitigated,
     Resolved,
     ImpactMinutes,
+    DataLoss,
     RootCause,
     RepeatOf,
     PostmortemPublished,
@@ -202,6 +203,7 @@ impl Field {
             Field::Mitigated => "Mitigated",
             Field::Resolved => "Resolved",
             Field::ImpactMinutes => "Reported impact",
+            Field::DataLoss => "Data lost",
             Field::RootCause => "Root cause",
             Field::RepeatOf => "Repeat of",
             Field::PostmortemPublished => "Postmortem published",
@@ -238,6 +240,7 @@ impl Field {
         matches!(
             self,
             Field::ImpactMinutes
+                | Field::DataLoss
                 | Field::Objective
                 | Field::Window
                 | Field::RtoTarget
@@ -294,6 +297,7 @@ impl Field {
             (Field::ImpactMinutes, RecordView::Incident { customer_impact_minutes, .. }) => {
                 minutes(customer_impact_minutes)
             }
+            (Field::DataLoss, RecordView::Incident { data_loss_minutes, .. }) => minutes(data_loss_minutes),
             (Field::RootCause, RecordView::Incident { root_cause_category, .. }) => maybe(root_cause_category),
             (Field::RepeatOf, RecordView::Incident { repeat_of, .. }) => maybe(repeat_of),
             (Field::PostmortemPublished, RecordView::Incident { postmortem_published_at, .. }) => {
@@ -366,6 +370,8 @@ fn fields(kpi: KpiId) -> Vec<Field> {
         KpiId::DrPassRate => dr(&[]),
         KpiId::RtoCompliance => dr(&[RtoTarget, RtoAchieved]),
         KpiId::RpoCompliance => dr(&[RpoTarget, RpoAchieved]),
+        KpiId::RestoresWithinRto => incident(&[Started, Mitigated]),
+        KpiId::DataLossWithinRpo => incident(&[Started, DataLoss]),
         KpiId::ChangeFailureRate | KpiId::DeploymentFrequency => vec![Id, Services, Deployed, Outcome, Incident],
         KpiId::PageCount
         | KpiId::AlertPrecision
@@ -394,6 +400,7 @@ fn row_value(kpi: KpiId) -> Option<(&'static str, ReadValue)> {
         }
         KpiId::OverdueActions => Some(("Overdue by", Cell::Days)),
         KpiId::PageMtta => Some(("To acknowledge", Cell::Minutes)),
+        KpiId::RestoresWithinRto => Some(("Time to recover", Cell::Minutes)),
         KpiId::PagesPerShift => Some(("Pages", Cell::Number)),
         _ => None,
     }
@@ -471,6 +478,8 @@ pub fn value_in_words(kpi: KpiId, values: &KpiValues) -> (String, Option<String>
         KpiId::RtoCompliance => (fraction(values.rto_compliance), None),
         KpiId::RpoCompliance => (fraction(values.rpo_compliance), None),
         KpiId::DrCoverage => (fraction(values.dr_coverage), None),
+        KpiId::RestoresWithinRto => (fraction(values.restores_within_rto), None),
+        KpiId::DataLossWithinRpo => (fraction(values.data_loss_within_rpo), None),
         KpiId::ChangeFailureRate => (fraction(values.change_failure_rate), None),
         KpiId::BudgetExhaustedCount => (values.budget_exhausted_count.to_string(), None),
         KpiId::HighSevCount => (values.high_sev_count.to_string(), None),
@@ -616,6 +625,7 @@ mod tests {
                 resolved_at: None,
                 customer_impacting: true,
                 customer_impact_minutes: None,
+                data_loss_minutes: None,
                 root_cause_category: None,
                 repeat_of: None,
                 postmortem_published_at: None,

@@ -17,6 +17,10 @@ pub struct Service {
     pub tier: Tier,
     /// Lifecycle `active` (retired services are left out of coverage KPIs).
     pub active: bool,
+    /// Its recovery time objective, in minutes, when declared (`recovery.rs`).
+    pub rto_target_minutes: Option<i64>,
+    /// Its recovery point objective, in minutes of data, when declared.
+    pub rpo_target_minutes: Option<i64>,
 }
 
 impl Service {
@@ -168,7 +172,14 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn service(name: &str, team: &str, tier: i64, active: bool) -> Service {
-        Service { slug: slug(name), team: slug(team), tier: Tier::new(tier).unwrap(), active }
+        Service {
+            slug: slug(name),
+            team: slug(team),
+            tier: Tier::new(tier).unwrap(),
+            active,
+            rto_target_minutes: None,
+            rpo_target_minutes: None,
+        }
     }
 
     struct Named(Vec<Slug>);

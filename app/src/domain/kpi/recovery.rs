@@ -1,0 +1,243 @@
+//! Recovery objectives checked against real incidents (docs/kpis.md §9): a service may declare
+//! an RTO (how long an outage may last) and an RPO (how much data, in minutes of writes, it may
+//! lose). DR tests rehearse them (`dr.rs`); these KPIs say whether real incidents kept them.
+//!
+//! An incident naming several services is held to the strictest objective among those of the
+//! scope that declare one, so a team is judged by its own services' objectives only.
+
+use std::borrow::Borrow;
+
+use chrono::{DateTime, Utc};
+
+use super::incidents::{Incident, SeverityFilter, incidents_started_in};
+use super::period::Period;
+use super::scope::Service;
+use super::slo::ratio;
+use super::stats::minutes_between;
+use crate::domain::records::Slug;
+
+/// Which recovery objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objective {
+    Rto,
+    Rpo,
+}
+
+impl Objective {
+    fn of(self, service: &Service) -> Option<i64> {
+        match self {
+            Objective::Rto => service.rto_target_minutes,
+            Objective::Rpo => service.rpo_target_minutes,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Objective::Rto => "RTO",
+            Objective::Rpo => "RPO",
+        }
+    }
+}
+
+/// The objective an incident is held to: the smallest among the services of `services` it
+/// names that declare one, with that service; `None` when none does.
+pub fn objective_of<'s, S: Borrow<Service>>(
+    objective: Objective,
+    incident: &Incident,
+    services: &'s [S],
+) -> Option<(i64, &'s Slug)> {
+    services
+        .iter()
+        .map(Borrow::borrow)
+        .filter(|s| incident.services.contains(&s.slug))
+        .filter_map(|s| Some((objective.of(s)?, &s.slug)))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+}
+
+/// How one incident stands against its RTO.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RtoCheck {
+    /// Restored (`mitigated_at`) within the target: minutes from start to restore.
+    Within { target: i64, minutes: f64 },
+    /// Restored after the target, or still not restored at the as-of instant and already past
+    /// it (`restored: false`).
+    Missed { target: i64, minutes: f64, restored: bool },
+    /// Not restored at the as-of instant and still within the target: not judged yet.
+    Open { target: i64, minutes: f64 },
+}
+
+impl RtoCheck {
+    /// `Some(met)` when judged.
+    pub fn met(self) -> Option<bool> {
+        match self {
+            RtoCheck::Within { .. } => Some(true),
+            RtoCheck::Missed { .. } => Some(false),
+            RtoCheck::Open { .. } => None,
+        }
+    }
+}
+
+/// An incident's standing against a target RTO, at `as_of`: restore time is `mitigated_at −
+/// started_at`; an incident not mitigated by `as_of` has already taken `as_of − started_at`.
+pub fn rto_check(incident: &Incident, target: i64, as_of: DateTime<Utc>) -> RtoCheck {
+    let limit = target as f64;
+    match incident.mitigated_at.filter(|m| *m <= as_of) {
+        Some(mitigated) => {
+            let minutes = minutes_between(incident.started_at, mitigated);
+            if minutes <= limit {
+                RtoCheck::Within { target, minutes }
+            } else {
+                RtoCheck::Missed { target, minutes, restored: true }
+            }
+        }
+        None => {
+            let minutes = minutes_between(incident.started_at, as_of).max(0.0);
+            if minutes > limit {
+                RtoCheck::Missed { target, minutes, restored: false }
+            } else {
+                RtoCheck::Open { target, minutes }
+            }
+        }
+    }
+}
+
+/// How one incident stands against its RPO: `Some(met)` when its data loss is recorded.
+pub fn rpo_met(incident: &Incident, target: i64) -> Option<bool> {
+    Some(incident.data_loss_minutes? <= target)
+}
+
+/// The incidents the recovery KPIs look at: started in the period, of the filter's severities,
+/// held to the objective by a service of the scope.
+pub fn held_to<'a, I: Borrow<Incident>, S: Borrow<Service>>(
+    objective: Objective,
+    period: &Period,
+    incidents: &'a [I],
+    services: &[S],
+    severity: SeverityFilter,
+) -> Vec<(&'a Incident, i64)> {
+    incidents_started_in(period, incidents)
+        .into_iter()
+        .filter(|i| severity.matches(i.severity))
+        .filter_map(|i| Some((i, objective_of(objective, i, services)?.0)))
+        .collect()
+}
+
+/// `restores_within_rto`: incidents restored within their RTO ÷ incidents judged (restored, or
+/// still open past their RTO at the as-of instant), over [`held_to`]'s incidents.
+pub fn restores_within_rto<I: Borrow<Incident>, S: Borrow<Service>>(
+    period: &Period,
+    now: DateTime<Utc>,
+    incidents: &[I],
+    services: &[S],
+    severity: SeverityFilter,
+) -> Option<f64> {
+    let as_of = period.as_of(now);
+    let judged: Vec<bool> = held_to(Objective::Rto, period, incidents, services, severity)
+        .into_iter()
+        .filter_map(|(i, target)| rto_check(i, target, as_of).met())
+        .collect();
+    ratio(judged.iter().filter(|m| **m).count(), judged.len())
+}
+
+/// `data_loss_within_rpo`: incidents whose recorded data loss is within their RPO ÷ incidents
+/// with data loss recorded, over [`held_to`]'s incidents.
+pub fn data_loss_within_rpo<I: Borrow<Incident>, S: Borrow<Service>>(
+    period: &Period,
+    incidents: &[I],
+    services: &[S],
+    severity: SeverityFilter,
+) -> Option<f64> {
+    let judged: Vec<bool> = held_to(Objective::Rpo, period, incidents, services, severity)
+        .into_iter()
+        .filter_map(|(i, target)| rpo_met(i, target))
+        .collect();
+    ratio(judged.iter().filter(|m| **m).count(), judged.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kpi::incidents::tests::incident;
+    use crate::domain::kpi::period::tests::{q, utc};
+    use crate::domain::kpi::scope::tests::{service, slug};
+    use crate::domain::records::Severity;
+
+    fn with_objectives(mut s: Service, rto: Option<i64>, rpo: Option<i64>) -> Service {
+        (s.rto_target_minutes, s.rpo_target_minutes) = (rto, rpo);
+        s
+    }
+
+    fn on(mut i: Incident, services: &[&str], mitigated: Option<&str>, data_loss: Option<i64>) -> Incident {
+        i.services = services.iter().map(|s| slug(s)).collect();
+        i.mitigated_at = mitigated.map(utc);
+        i.data_loss_minutes = data_loss;
+        i
+    }
+
+    fn services() -> Vec<Service> {
+        vec![
+            with_objectives(service("api", "core", 0, true), Some(60), Some(15)),
+            with_objectives(service("db", "core", 0, true), Some(30), None),
+            service("web", "edge", 2, true),
+        ]
+    }
+
+    #[test]
+    fn an_incident_is_held_to_the_strictest_objective_of_the_scope() {
+        let all = services();
+        let both = on(incident("I", Severity::Sev1, "2026-07-01T00:00:00Z"), &["api", "db"], None, None);
+        assert_eq!(objective_of(Objective::Rto, &both, &all), Some((30, &slug("db"))));
+        assert_eq!(objective_of(Objective::Rpo, &both, &all), Some((15, &slug("api"))));
+        let only_api = [&all[0]];
+        assert_eq!(objective_of(Objective::Rto, &both, &only_api), Some((60, &slug("api"))));
+        let web = on(incident("W", Severity::Sev1, "2026-07-01T00:00:00Z"), &["web"], None, None);
+        assert_eq!(objective_of(Objective::Rto, &web, &all), None);
+    }
+
+    #[test]
+    fn restores_are_judged_by_restore_time_and_open_incidents_once_past_their_rto() {
+        let period = q("2026-Q3");
+        let now = utc("2026-08-01T12:00:00Z");
+        let incidents = [
+            // 45 min ≤ 60: within.
+            on(incident("A", Severity::Sev1, "2026-07-01T10:00:00Z"), &["api"], Some("2026-07-01T10:45:00Z"), None),
+            // Exactly 60 min: within (≤).
+            on(incident("B", Severity::Sev0, "2026-07-02T10:00:00Z"), &["api"], Some("2026-07-02T11:00:00Z"), None),
+            // 61 min: missed.
+            on(incident("C", Severity::Sev1, "2026-07-03T10:00:00Z"), &["api"], Some("2026-07-03T11:01:00Z"), None),
+            // Still open 2 h after it started: missed already.
+            on(incident("D", Severity::Sev1, "2026-08-01T10:00:00Z"), &["api"], None, None),
+            // Open 30 min: not judged yet.
+            on(incident("E", Severity::Sev1, "2026-08-01T11:30:00Z"), &["api"], None, None),
+            // No objective: not held to one.
+            on(incident("F", Severity::Sev1, "2026-07-04T10:00:00Z"), &["web"], Some("2026-07-05T10:00:00Z"), None),
+            // SEV2: outside the default filter.
+            on(incident("G", Severity::Sev2, "2026-07-05T10:00:00Z"), &["api"], Some("2026-07-06T10:00:00Z"), None),
+            // Started before the period.
+            on(incident("H", Severity::Sev1, "2026-06-30T10:00:00Z"), &["api"], Some("2026-07-01T10:00:00Z"), None),
+        ];
+        let all = services();
+        let rate = restores_within_rto(&period, now, &incidents, &all, SeverityFilter::HIGH);
+        assert_eq!(rate, Some(2.0 / 4.0));
+        let every = restores_within_rto(&period, now, &incidents, &all, SeverityFilter::ALL);
+        assert_eq!(every, Some(2.0 / 5.0), "the SEV2 incident took a day");
+        assert_eq!(restores_within_rto(&period, now, &incidents, &[&all[2]], SeverityFilter::HIGH), None);
+    }
+
+    #[test]
+    fn data_loss_counts_only_where_it_is_recorded() {
+        let period = q("2026-Q3");
+        let incidents = [
+            on(incident("A", Severity::Sev1, "2026-07-01T10:00:00Z"), &["api"], None, Some(0)),
+            on(incident("B", Severity::Sev1, "2026-07-02T10:00:00Z"), &["api"], None, Some(15)),
+            on(incident("C", Severity::Sev1, "2026-07-03T10:00:00Z"), &["api"], None, Some(16)),
+            // Not recorded: never read as no loss.
+            on(incident("D", Severity::Sev1, "2026-07-04T10:00:00Z"), &["api"], None, None),
+            // db declares no RPO.
+            on(incident("E", Severity::Sev1, "2026-07-05T10:00:00Z"), &["db"], None, Some(500)),
+        ];
+        let all = services();
+        assert_eq!(data_loss_within_rpo(&period, &incidents, &all, SeverityFilter::HIGH), Some(2.0 / 3.0));
+        assert_eq!(data_loss_within_rpo(&period, &incidents[3..], &all, SeverityFilter::HIGH), None);
+    }
+}
