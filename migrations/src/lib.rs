@@ -28,6 +28,7 @@ mod m20261205_000023_deployment_approvals;
 mod m20261205_000024_create_sample_reviews;
 mod m20261205_000025_record_history;
 mod m20261206_000026_recovery_objectives;
+mod m20261206_000027_prometheus_pulls;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000024_create_sample_reviews::Migration),
             Box::new(m20261205_000025_record_history::Migration),
             Box::new(m20261206_000026_recovery_objectives::Migration),
+            Box::new(m20261206_000027_prometheus_pulls::Migration),
         ]
     }
 }

@@ -78,6 +78,8 @@ struct WorkerArgs {
     public_url: Option<String>,
     #[command(flatten)]
     evidence_key: EvidenceKeyArgs,
+    #[command(flatten)]
+    prometheus: PrometheusArgs,
 }
 
 /// The key evidence packs and audit checkpoints are signed with, and where checkpoints go.
@@ -231,6 +233,26 @@ impl DatabaseArgs {
     }
 }
 
+/// Where SLO measurements may be pulled from (docs/ingestion.md §15).
+#[derive(Debug, Clone, Args)]
+struct PrometheusArgs {
+    /// Prometheus servers SLOs may name as their source (base URLs, comma-separated); empty:
+    /// nothing is pulled.
+    #[arg(long, env = "PLUMBLINE_PROMETHEUS_URLS", default_value = "")]
+    prometheus_urls: String,
+    /// The days ending yesterday a newly defined pulled SLO is filled with.
+    #[arg(long, env = "PLUMBLINE_PROMETHEUS_BACKFILL_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=400))]
+    prometheus_backfill_days: u64,
+}
+
+impl PrometheusArgs {
+    fn settings(&self) -> anyhow::Result<crate::prometheus::PullSettings> {
+        crate::prometheus::PullSettings::parse(Some(&self.prometheus_urls), self.prometheus_backfill_days)
+            .map_err(|message| anyhow::anyhow!(message))
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 struct ServeArgs {
     #[command(flatten)]
@@ -294,6 +316,8 @@ struct ServeArgs {
     /// `label=value`: an Alertmanager alert matching it paged a person.
     #[arg(long, env = "PLUMBLINE_ALERTMANAGER_PAGED", default_value = "severity=page")]
     alertmanager_paged: String,
+    #[command(flatten)]
+    prometheus: PrometheusArgs,
     #[command(flatten)]
     identity: IdentityArgs,
     #[command(flatten)]
@@ -615,6 +639,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         AlertmanagerMapping::new(&args.alertmanager_service_label, &args.alertmanager_paged).map_err(|message| {
             anyhow::anyhow!("PLUMBLINE_ALERTMANAGER_SERVICE_LABEL / PLUMBLINE_ALERTMANAGER_PAGED: {message}")
         })?;
+    let prometheus = args.prometheus.settings()?;
     let target = args.database.target();
     let settings = ServeSettings {
         database: target.clone(),
@@ -645,6 +670,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             public_url: public_url_of_identity,
         },
         evidence: args.evidence_key.settings(&args.database.data_dir),
+        prometheus,
     };
     // A broken policy file is reported before anything else starts.
     let policy = crate::settings::load_policy(settings.policy_file.as_deref())?;
@@ -691,7 +717,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     });
     let notifier = crate::notify::Notifier::new(figures, notify.mailer()?, public_url)?;
     let checkpoints = args.evidence_key.settings(&args.database.data_dir).checkpoints()?;
-    let jobs = crate::jobs::builtin::standard(db, notifier, checkpoints);
+    let jobs = crate::jobs::builtin::standard(db, notifier, checkpoints, args.prometheus.settings()?);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = jobs.start(args.workers as usize, stopped);
     shutdown_signal().await;

@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod notify;
 pub mod pages;
 pub mod problem;
+pub mod prometheus;
 pub mod record_history;
 pub mod report;
 pub mod routes;

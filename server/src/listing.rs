@@ -310,6 +310,7 @@ async fn list_slos(db: &DatabaseConnection, query: &HashMap<String, String>) -> 
                 json!({
                     "service": names.service(m.service_id), "slug": m.slug, "name": m.name, "indicator": m.indicator,
                     "objective": m.objective, "window_days": m.window_days, "budgeting": m.budgeting, "threshold_ms": m.threshold_ms,
+                    "prometheus_url": m.prometheus_url, "good_query": m.good_query, "total_query": m.total_query,
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )

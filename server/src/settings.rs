@@ -48,6 +48,8 @@ pub struct ServeSettings {
     pub notify: NotifySettings,
     /// The key packs and audit checkpoints are signed with, and where checkpoints go.
     pub evidence: EvidenceSettings,
+    /// Which Prometheus servers SLO measurements may be pulled from.
+    pub prometheus: crate::prometheus::PullSettings,
 }
 
 /// The evidence signing key and the audit checkpoints' destinations (docs/evidence-pack.md).

@@ -200,11 +200,22 @@ impl Application {
         let public_url = settings.notify.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.addr));
         let notifier = crate::notify::Notifier::new(figures.clone(), settings.notify.mailer()?, public_url)?;
         let checkpoints = settings.evidence.checkpoints()?;
-        let jobs = crate::jobs::builtin::standard(db.clone(), notifier.clone(), checkpoints.clone());
+        let jobs = crate::jobs::builtin::standard(
+            db.clone(),
+            notifier.clone(),
+            checkpoints.clone(),
+            settings.prometheus.clone(),
+        );
         // After an import the current figures are recomputed in the background.
         let ingestion = {
             let jobs = jobs.clone();
-            ingestion.on_applied(move || jobs.request(crate::jobs::builtin::WARM_FIGURES))
+            ingestion.on_applied(move |kind| {
+                jobs.request(crate::jobs::builtin::WARM_FIGURES);
+                // A newly named source is filled at once, not at the next hourly slot.
+                if kind == app::domain::ingest::RecordKind::Slos {
+                    jobs.request(crate::prometheus::PULL_PROMETHEUS);
+                }
+            })
         };
         let assets = Arc::new(crate::assets::Assets::load(&settings.site_root));
         let state = AppState {

@@ -88,6 +88,22 @@ pub struct SloView {
     pub days_with_data: u32,
     /// The period's days up to the as-of day, for the charts.
     pub daily: Vec<SloDay>,
+    /// Where its measurements are pulled from, and how the last pull went; `None`: imported.
+    pub source: Option<SloSourceView>,
+}
+
+/// An SLO's Prometheus source as the service page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SloSourceView {
+    pub url: String,
+    pub good_query: String,
+    pub total_query: String,
+    /// The last day pulled (a reporting day); `None` before the first pull wrote one.
+    pub pulled_through: Option<String>,
+    /// When the last pull ran; `None`: not yet.
+    pub attempted_at: Option<String>,
+    /// What the last pull could not do, in words.
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -224,6 +224,56 @@ pub struct SloInput {
     pub window_days: i32,
     pub budgeting: Budgeting,
     pub threshold_ms: Option<i64>,
+    /// Where its daily good and total events are pulled from, instead of being imported.
+    pub prometheus: Option<PrometheusSource>,
+}
+
+/// An SLO's Prometheus source (docs/ingestion.md §15): a server and two counter selectors, good
+/// events and all events. Plumbline asks for `sum(increase(<selector>[<day>]))` at each day's end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrometheusSource {
+    /// The server's base URL (`http://prometheus:9090`), without a trailing slash.
+    pub url: String,
+    pub good_query: String,
+    pub total_query: String,
+}
+
+impl PrometheusSource {
+    /// The base URL as given, checked: http or https, a host, no credentials (they would be
+    /// stored and shown as plain text), no query or fragment.
+    pub fn parse_url(text: &str) -> Result<String, String> {
+        let text = text.trim().trim_end_matches('/');
+        let Some(rest) = text.strip_prefix("http://").or_else(|| text.strip_prefix("https://")) else {
+            return Err(format!("must be an http:// or https:// URL, got {text:?}"));
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        if authority.is_empty() {
+            return Err("must name a host".to_owned());
+        }
+        if authority.contains('@') {
+            return Err("must not carry credentials: put the server behind a proxy that adds them".to_owned());
+        }
+        if text.contains(['?', '#']) || text.chars().any(char::is_whitespace) {
+            return Err("must be a base URL without spaces, query or fragment".to_owned());
+        }
+        Ok(text.to_owned())
+    }
+
+    /// A selector as given, checked: one line, not a range or a function call (Plumbline adds
+    /// `increase(...[<day>])` itself).
+    pub fn check_selector(text: &str) -> Result<(), String> {
+        if text.contains('\n') {
+            return Err("must be one line".to_owned());
+        }
+        let outside_quotes: String = text.split('"').step_by(2).collect();
+        if outside_quotes.contains(['[', '(']) {
+            return Err(format!(
+                "must be a counter series selector like http_requests_total{{code!~\"5..\"}}: Plumbline \
+                 evaluates sum(increase(<selector>[1d])) itself, got {text:?}"
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

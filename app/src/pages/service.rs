@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView, SloView,
-    get_service,
+    ActionView, CheckView, DrTestView, ExemptionView, IncidentView, PageView, PostmortemLink, ServiceView,
+    SloSourceView, SloView, get_service,
 };
 use crate::components::chart::{Series, SeriesChart};
 use crate::components::forecast::ForecastCalendar;
@@ -261,9 +261,32 @@ fn SloCard(slo: SloView) -> impl IntoView {
                 </div>
                 <div><dt>"Days with data"</dt><dd>{slo.days_with_data}</dd></div>
             </dl>
+            {slo.source.clone().map(|source| view! { <SloSource source/> })}
             <SeriesChart series=attainment/>
             <SeriesChart series=budget/>
         </article>
+    }
+}
+
+/// Where a pulled SLO's measurements come from, and what the last pull could not do (a failed
+/// pull writes nothing: its days stay without data, never zeros).
+#[component]
+fn SloSource(source: SloSourceView) -> impl IntoView {
+    let status = match (&source.attempted_at, &source.pulled_through) {
+        (None, _) => "Not pulled yet: the pull runs every hour.".to_owned(),
+        (Some(at), Some(day)) => format!("Pulled through {day} (last pull {at})."),
+        (Some(at), None) => format!("No day pulled yet (last pull {at})."),
+    };
+    view! {
+        <div class="slo-source" data-testid="slo-source">
+            <p class="note">
+                "Pulled from Prometheus " <code>{source.url}</code> ": good " <code>{source.good_query}</code>
+                ", total " <code>{source.total_query}</code> ". " {status}
+            </p>
+            {source.problem.map(|problem| view! {
+                <p class="error" role="alert" data-testid="slo-source-problem">{problem}</p>
+            })}
+        </div>
     }
 }
 

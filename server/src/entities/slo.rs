@@ -13,6 +13,10 @@ pub struct Model {
     pub window_days: i32,
     pub budgeting: String,
     pub threshold_ms: Option<i64>,
+    /// Its Prometheus source (`prometheus.rs`): all three or none.
+    pub prometheus_url: Option<String>,
+    pub good_query: Option<String>,
+    pub total_query: Option<String>,
     pub import_batch_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -27,7 +27,7 @@ pub struct Ingestion {
     /// The policy's readiness checklist, which self-assessment rows must name.
     readiness_items: Arc<Vec<String>>,
     /// Told after every applied import (the figures are recomputed in the background).
-    on_applied: Option<Arc<dyn Fn() + Send + Sync>>,
+    on_applied: Option<Arc<dyn Fn(RecordKind) + Send + Sync>>,
 }
 
 impl Ingestion {
@@ -48,8 +48,9 @@ impl Ingestion {
         }
     }
 
-    /// Calls `hook` after every import that changed the data (not after dry runs or refusals).
-    pub fn on_applied(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+    /// Calls `hook` with the kind after every import that changed the data (not after dry runs
+    /// or refusals).
+    pub fn on_applied(mut self, hook: impl Fn(RecordKind) + Send + Sync + 'static) -> Self {
         self.on_applied = Some(Arc::new(hook));
         self
     }
@@ -72,7 +73,7 @@ impl Ingestion {
         if let (Ok(summary), Some(hook)) = (&result, &self.on_applied)
             && summary.batch_id.is_some()
         {
-            hook();
+            hook(kind);
         }
         result
     }

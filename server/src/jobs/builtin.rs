@@ -29,6 +29,7 @@ pub fn standard(
     db: DatabaseConnection,
     notifier: crate::notify::Notifier,
     checkpoints: crate::checkpoints::Checkpoints,
+    prometheus: crate::prometheus::PullSettings,
 ) -> Jobs {
     let figures = notifier.figures.clone();
     let zone = figures.calendar.time_zone();
@@ -132,7 +133,30 @@ pub fn standard(
             notifier.deliver(id, crate::clock_now()).await.map_err(|e| e.to_string())
         }
     };
+    let pull = {
+        let (db, calendar) = (db.clone(), figures.calendar);
+        move |_payload| {
+            let (db, settings) = (db.clone(), prometheus.clone());
+            async move {
+                let pulled = crate::prometheus::pull(&db, calendar, &settings, crate::clock_now())
+                    .await
+                    .map_err(|e| format!("cannot pull from Prometheus: {e}"))?;
+                tracing::info!(slos = pulled.slos, days = pulled.days, "pulled SLO measurements from Prometheus");
+                match pulled.problems.as_slice() {
+                    [] => Ok(()),
+                    // The jobs page shows what the SLOs' pages show, so an admin sees it too.
+                    problems => Err(format!(
+                        "{} of {} SLOs not fully pulled: {}",
+                        problems.len(),
+                        pulled.slos,
+                        problems.iter().take(5).cloned().collect::<Vec<_>>().join(" | ")
+                    )),
+                }
+            }
+        }
+    };
     let builder = Jobs::builder(db, zone)
+        .kind(crate::prometheus::PULL_PROMETHEUS, 3, pull)
         .kind(WARM_FIGURES, 3, warm)
         .kind(PRUNE_JOBS, 3, prune)
         .kind(CAMPAIGN_PROGRESS, 5, campaigns)
@@ -148,9 +172,12 @@ pub fn standard(
         Cron::parse("0 8 * * 1"),
         Cron::parse("5 8 * * *"),
         Cron::parse("3 0 * * *"),
+        Cron::parse("20 * * * *"),
     );
     let builder = match schedules {
-        (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning), Ok(mornings), Ok(midnight)) => builder
+        (Ok(every_five), Ok(nightly), Ok(hourly), Ok(monday_morning), Ok(mornings), Ok(midnight), Ok(pulls)) => builder
+            // Hourly: a day is pulled in the first run after it ends, and a failed run retried.
+            .schedule("prometheus-pull-hourly", pulls, crate::prometheus::PULL_PROMETHEUS, serde_json::json!({}))
             .schedule("audit-checkpoint-daily", midnight, crate::checkpoints::DAILY_CHECKPOINT, serde_json::json!({}))
             .schedule("weekly-digest-monday-08", monday_morning, WEEKLY_DIGEST, serde_json::json!({}))
             .schedule("team-events-daily-0805", mornings, TEAM_EVENTS, serde_json::json!({}))

@@ -199,6 +199,8 @@ impl ServicePage {
             Err(other) => return Err(other.into()),
         };
         let days = chart_days(period, now);
+        // Read on every request: a failed pull writes no record, so the kept reads never see it.
+        let pulls = crate::prometheus::pull_states(&figures.db, &reads.slos).await?;
         let mut views = Vec::new();
         for status in report.slos {
             let Some(row) = reads.slos.iter().find(|r| r.slug == status.slo.as_str()) else { continue };
@@ -218,6 +220,7 @@ impl ServicePage {
                 burn_window: status.burn_rate.window,
                 days_with_data: status.days_with_data,
                 daily: daily_series(rows, days, window, status.objective),
+                source: crate::prometheus::source_view(row, pulls.get(&row.id)),
             });
         }
         Ok(views)

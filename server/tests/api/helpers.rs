@@ -129,6 +129,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         public_origin,
         trusted_proxies,
         alertmanager: Default::default(),
+        prometheus: Default::default(),
         notify: Default::default(),
         evidence: server::settings::EvidenceSettings { data_dir: files.path().to_owned(), ..Default::default() },
         // Tests read recomputed figures right after each import.

@@ -26,6 +26,7 @@ mod listing;
 mod metrics;
 mod notifications;
 mod oncall;
+mod prometheus_pull;
 mod recovery;
 mod repeats;
 mod replicas;

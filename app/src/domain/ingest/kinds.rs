@@ -10,9 +10,19 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
         RecordKind::Services => {
             &["slug", "name", "tier", "team", "lifecycle", "rto_target_minutes", "rpo_target_minutes"]
         }
-        RecordKind::Slos => {
-            &["service", "slug", "name", "indicator", "objective", "window_days", "budgeting", "threshold_ms"]
-        }
+        RecordKind::Slos => &[
+            "service",
+            "slug",
+            "name",
+            "indicator",
+            "objective",
+            "window_days",
+            "budgeting",
+            "threshold_ms",
+            "prometheus_url",
+            "good_query",
+            "total_query",
+        ],
         RecordKind::SloMeasurements => &["service", "slo", "day", "good", "total"],
         RecordKind::Incidents => &[
             "external_id",
@@ -194,6 +204,7 @@ impl IngestRecord for SloInput {
             let budgeting =
                 r.opt_enum("budgeting", Budgeting::parse, Budgeting::expected).unwrap_or(Budgeting::Occurrences);
             let threshold_ms = r.opt_count("threshold_ms");
+            let prometheus = prometheus_source(r);
             Some(SloInput {
                 service: service?,
                 slug: slug?,
@@ -203,8 +214,45 @@ impl IngestRecord for SloInput {
                 window_days: window_days?,
                 budgeting,
                 threshold_ms,
+                prometheus: prometheus?,
             })
         })
+    }
+}
+
+/// An SLO's Prometheus source: all three fields or none. `None` when a field is wrong (failed).
+fn prometheus_source(r: &mut FieldReader<'_>) -> Option<Option<PrometheusSource>> {
+    let url = r.opt_text("prometheus_url");
+    let good = r.opt_text("good_query");
+    let total = r.opt_text("total_query");
+    if url.is_none() && good.is_none() && total.is_none() {
+        return Some(None);
+    }
+    let mut ok = true;
+    for (field, value) in [("prometheus_url", &url), ("good_query", &good), ("total_query", &total)] {
+        if value.is_none() {
+            r.fail(field, "required when any of prometheus_url, good_query and total_query is given");
+            ok = false;
+        }
+    }
+    let url = url.and_then(|url| match PrometheusSource::parse_url(&url) {
+        Ok(url) => Some(url),
+        Err(message) => {
+            r.fail("prometheus_url", message);
+            None
+        }
+    });
+    for (field, value) in [("good_query", &good), ("total_query", &total)] {
+        if let Some(Err(message)) = value.as_deref().map(PrometheusSource::check_selector) {
+            r.fail(field, message);
+            ok = false;
+        }
+    }
+    match (url, good, total) {
+        (Some(url), Some(good_query), Some(total_query)) if ok => {
+            Some(Some(PrometheusSource { url, good_query, total_query }))
+        }
+        _ => None,
     }
 }
 
@@ -595,6 +643,47 @@ mod tests {
 
     fn fields_in_error<T: IngestRecord + std::fmt::Debug>(value: serde_json::Value) -> Vec<Option<String>> {
         T::from_row(&json_row(value)).expect_err("should be rejected").into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn an_slo_names_all_of_its_prometheus_source_or_none() {
+        let slo = |extra: serde_json::Value| {
+            let mut row = json!({"service": "api", "slug": "avail", "name": "A", "indicator": "availability",
+                                 "objective": 99.9});
+            for (k, v) in extra.as_object().expect("object") {
+                row[k] = v.clone();
+            }
+            row
+        };
+        let pulled = SloInput::from_row(&json_row(slo(json!({
+            "prometheus_url": "http://prom:9090/", "good_query": "requests_total{code!~\"5..\"}",
+            "total_query": "requests_total"
+        }))))
+        .expect("valid");
+        let source = pulled.prometheus.expect("a source");
+        assert_eq!(
+            (source.url.as_str(), source.good_query.as_str()),
+            ("http://prom:9090", "requests_total{code!~\"5..\"}")
+        );
+        assert_eq!(SloInput::from_row(&json_row(slo(json!({})))).expect("valid").prometheus, None);
+        let missing = fields_in_error::<SloInput>(slo(json!({"prometheus_url": "http://prom:9090"})));
+        assert_eq!(missing, vec![Some("good_query".to_owned()), Some("total_query".to_owned())]);
+        for (field, extra) in [
+            ("good_query", json!({"good_query": "rate(requests_total[5m])"})),
+            ("good_query", json!({"good_query": "requests_total[1d]"})),
+            ("prometheus_url", json!({"prometheus_url": "ftp://prom"})),
+            ("prometheus_url", json!({"prometheus_url": "http://admin:pw@prom:9090"})),
+            ("prometheus_url", json!({"prometheus_url": "http://prom:9090/?x=1"})),
+        ] {
+            let mut row = slo(json!({"prometheus_url": "http://prom:9090", "good_query": "a", "total_query": "b"}));
+            for (k, v) in extra.as_object().expect("object") {
+                row[k] = v.clone();
+            }
+            assert_eq!(fields_in_error::<SloInput>(row), vec![Some(field.to_owned())], "{extra}");
+        }
+        let quoted = slo(json!({"prometheus_url": "http://prom:9090", "good_query": "a{path=~\"/v1/(x|y)\"}",
+                                "total_query": "a"}));
+        assert!(SloInput::from_row(&json_row(quoted)).is_ok(), "brackets inside a label value are fine");
     }
 
     #[test]

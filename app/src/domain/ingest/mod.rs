@@ -7,6 +7,7 @@ mod contract;
 mod fields;
 pub mod framing;
 mod kinds;
+pub mod prometheus;
 
 pub use contract::{FieldError, IngestRecord, RecordKind, RowError};
 pub use fields::{Cell, RawRow};
