@@ -98,6 +98,7 @@ pub async fn pull(
         } else {
             Outcome {
                 pulled_through: last,
+                asked: true,
                 written: 0,
                 problem: Some(format!(
                     "{} is not among the servers PLUMBLINE_PROMETHEUS_URLS allows: nothing is pulled from it",
@@ -106,6 +107,10 @@ pub async fn pull(
             }
         };
         pulled.days += outcome.written;
+        if !outcome.asked {
+            keep_attempt(db, target.id, now).await?;
+            continue;
+        }
         if let Some(problem) = &outcome.problem {
             tracing::warn!(service = %target.service, slo = %target.slug, %problem, "Prometheus pull incomplete");
             pulled.problems.push(format!("{}/{}: {problem}", target.service, target.slug));
@@ -118,6 +123,9 @@ pub async fn pull(
 /// How one SLO's pull went.
 struct Outcome {
     pulled_through: Option<NaiveDate>,
+    /// Whether there was anything to do: a run with no day to ask for (the last was pulled
+    /// already) keeps the problem the last one that asked found.
+    asked: bool,
     written: usize,
     problem: Option<String>,
 }
@@ -173,12 +181,12 @@ async fn pull_days(
             Err(error) => {
                 problems.push(format!("the pulled days could not be written: {error}"));
                 // Nothing was written: the same days are asked for again next time.
-                return Outcome { pulled_through: None, written: 0, problem: Some(problems.join("; ")) };
+                return Outcome { pulled_through: None, asked: true, written: 0, problem: Some(problems.join("; ")) };
             }
         }
     }
     let problem = (!problems.is_empty()).then(|| problems.join("; "));
-    Outcome { pulled_through, written, problem }
+    Outcome { pulled_through, asked: !days.is_empty(), written, problem }
 }
 
 /// "no data for 2026-10-26 – 2026-10-31 (6 days)": days are never written as zeros.
@@ -287,6 +295,25 @@ async fn keep_state(db: &DatabaseConnection, slo_id: i64, outcome: &Outcome, now
     };
     prometheus_pull::Entity::insert(row)
         .on_conflict(OnConflict::column(prometheus_pull::Column::SloId).update_columns(columns).to_owned())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Records a run that had no day to ask for: its time only.
+async fn keep_attempt(db: &DatabaseConnection, slo_id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
+    let row = prometheus_pull::ActiveModel {
+        slo_id: Set(slo_id),
+        pulled_through: Set(None),
+        attempted_at: Set(now),
+        problem: Set(None),
+    };
+    prometheus_pull::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(prometheus_pull::Column::SloId)
+                .update_column(prometheus_pull::Column::AttemptedAt)
+                .to_owned(),
+        )
         .exec(db)
         .await
         .map(|_| ())

@@ -191,6 +191,11 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
     let (good, total) = expected.values().fold((0, 0), |(g, t), (dg, dt)| (g + dg, t + dt));
     assert_eq!(availability["attainment"], json!(good as f64 / total as f64), "{availability}");
 
+    // A run with no day left to ask for keeps what the last one found.
+    let idle = pull(&app.db, calendar, &settings, now + TimeDelta::hours(1)).await.expect("idle pull");
+    assert_eq!(idle.days, 0);
+    assert!(crate::prometheus_pull::problems(app).await.iter().any(|p| p.contains("no data for 3 days")));
+
     // The same days pulled again (the state lost) change nothing; a later run asks only for
     // the days since.
     let backend = app.db.get_database_backend();
