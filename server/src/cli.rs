@@ -162,6 +162,9 @@ struct ImportArgs {
     /// PagerDuty: IANA zone of the file's timestamps without a UTC offset, when it names none.
     #[arg(long, default_value = "")]
     file_time_zone: String,
+    /// OpenSLO: the Prometheus server an SLI's ratioMetric queries are pulled from.
+    #[arg(long, default_value = "")]
+    prometheus_url: String,
     /// Who is importing, for the import batch and the audit trail.
     #[arg(long, env = "USER", default_value = "unknown")]
     user: String,
@@ -587,6 +590,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         &args.team,
     )
     .and_then(|options| options.with_time_zone(&args.file_time_zone))
+    .and_then(|options| options.with_prometheus_url(&args.prometheus_url))
     .map_err(|message| anyhow::anyhow!("adapter options: {message}"))?;
     let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
     let db = open(&args.database).await?;

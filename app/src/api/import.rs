@@ -31,6 +31,9 @@ pub struct ImportUpload {
     /// PagerDuty: the zone of timestamps without an offset in a file that names none.
     #[serde(default)]
     pub time_zone: String,
+    /// OpenSLO: the Prometheus server an SLI's ratioMetric queries are pulled from.
+    #[serde(default)]
+    pub prometheus_url: String,
 }
 
 /// One problem in a row, as the preview table lists it.

@@ -81,6 +81,7 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
     let column_map = RwSignal::new(String::new());
     let team = RwSignal::new(String::new());
     let time_zone = RwSignal::new(String::new());
+    let prometheus_url = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<ImportOutcome, String>>);
     // The upload last previewed without errors: "Apply" sends exactly it.
@@ -117,6 +118,7 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
                     column_map: column_map.get_untracked(),
                     team: team.get_untracked(),
                     time_zone: time_zone.get_untracked(),
+                    prometheus_url: prometheus_url.get_untracked(),
                 }),
                 Err(message) => {
                     outcome.set(Some(Err(message)));
@@ -180,6 +182,7 @@ fn UploadForm(#[prop(into)] on_applied: Callback<()>) -> impl IntoView {
                         <AdapterField id="import-column-map" label="Column map (PagerDuty CSV)" hint="created_at=Opened,title=Summary" value=column_map previewed/>
                         <AdapterField id="import-team" label="Team for new services (OpenSLO)" hint="payments" value=team previewed/>
                         <AdapterField id="import-time-zone" label="Time zone of times without an offset (PagerDuty CSV)" hint="Europe/Berlin" value=time_zone previewed/>
+                        <AdapterField id="import-prometheus-url" label="Prometheus server of the SLIs' queries (OpenSLO)" hint="http://prometheus:9090" value=prometheus_url previewed/>
                     </div>
                 </details>
                 <div class="import-actions">

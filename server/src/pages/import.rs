@@ -68,6 +68,7 @@ impl ImportPort for ImportPage {
         let options =
             AdapterOptions::from_texts(&upload.severity_map, &upload.service_map, &upload.column_map, &upload.team)
                 .and_then(|options| options.with_time_zone(&upload.time_zone))
+                .and_then(|options| options.with_prometheus_url(&upload.prometheus_url))
                 .map_err(AppError::Invalid)?;
         let source = upload.source.trim();
         let source = if source.is_empty() { "upload" } else { source };

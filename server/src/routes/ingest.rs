@@ -33,8 +33,8 @@ pub fn parse_source(query: &HashMap<String, String>) -> Result<String, Problem> 
 }
 
 /// What `POST /api/v1/{kind}` reads from its query string.
-const POST_PARAMETERS: [&str; 8] =
-    ["source", "dry_run", "format", "severity_map", "service_map", "column_map", "team", "time_zone"];
+const POST_PARAMETERS: [&str; 9] =
+    ["source", "dry_run", "format", "severity_map", "service_map", "column_map", "team", "time_zone", "prometheus_url"];
 
 fn parse_dry_run(query: &HashMap<String, String>) -> Result<bool, Problem> {
     match query.get("dry_run").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
@@ -162,8 +162,8 @@ fn is_yaml(content_type: &str) -> bool {
 
 /// `?format=openslo|statuspage|pagerduty` (or a YAML body): the whole file is read, converted
 /// by the adapter, and imported on the same path as the native formats. Maps are query
-/// parameters: `severity_map`, `service_map`, `column_map` (`key=value,key=value`), `team` and
-/// `time_zone`.
+/// parameters: `severity_map`, `service_map`, `column_map` (`key=value,key=value`), `team`,
+/// `time_zone` and `prometheus_url`.
 async fn adapted(
     state: AppState,
     principal: &Principal,
@@ -191,6 +191,7 @@ async fn adapted(
     let options =
         AdapterOptions::from_texts(text("severity_map"), text("service_map"), text("column_map"), text("team"))
             .and_then(|options| options.with_time_zone(text("time_zone")))
+            .and_then(|options| options.with_prometheus_url(text("prometheus_url")))
             .map_err(|message| Problem::new(StatusCode::BAD_REQUEST, "Invalid adapter options", message))?;
     let ingestion = &state.ingestion;
     let limit = ingestion.adapter_limits.max_bytes.min(ingestion.max_body_bytes);

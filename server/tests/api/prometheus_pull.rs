@@ -191,6 +191,23 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
     let (good, total) = expected.values().fold((0, 0), |(g, t), (dg, dt)| (g + dg, t + dt));
     assert_eq!(availability["attainment"], json!(good as f64 / total as f64), "{availability}");
 
+    // An OpenSLO SLI counting with Prometheus queries, as its specification's examples write
+    // them, imports as a pulled SLO (the server given on import) and fills the same days.
+    let openslo = "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: openslo-ok\nspec:\n  service: api\n  \
+        budgetingMethod: Occurrences\n  timeWindow:\n    - duration: 28d\n      isRolling: true\n  objectives:\n    \
+        - target: 0.99\n  indicator:\n    metadata:\n      name: ok\n    spec:\n      ratioMetric:\n        \
+        counter: true\n        good:\n          metricSource:\n            type: Prometheus\n            spec:\n              \
+        query: sum(rate(requests_total{code=\"200\"}[5m]))\n        total:\n          metricSource:\n            \
+        type: Prometheus\n            spec:\n              query: sum(rate(requests_total[5m]))\n";
+    let query = format!("?format=openslo&prometheus_url={}", prometheus.url);
+    let response = app.post_query("slos", &query, "application/yaml", openslo).await;
+    let status = response.status().as_u16();
+    let reply: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, 200, "{reply}");
+    assert!(reply["notes"].to_string().contains("SLOs pulled from Prometheus"), "{reply}");
+    pull(&app.db, calendar, &settings, now).await.expect("pull the OpenSLO SLO");
+    assert_eq!(measurements(app, "openslo-ok").await, expected, "the counter inside sum(rate(...))");
+
     // A run with no day left to ask for keeps what the last one found.
     let idle = pull(&app.db, calendar, &settings, now + TimeDelta::hours(1)).await.expect("idle pull");
     assert_eq!(idle.days, 0);
@@ -201,7 +218,7 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
     let backend = app.db.get_database_backend();
     app.db.execute_raw(sea_orm::Statement::from_string(backend, "DELETE FROM prometheus_pull")).await.expect("reset");
     let again = pull(&app.db, calendar, &settings, now).await.expect("pull again");
-    assert_eq!(again.days, 4);
+    assert_eq!(again.days, 8, "four days of each of the two pulled SLOs");
     assert_eq!(measurements(app, "availability").await, expected, "a re-pull is idempotent");
     let later = pull(&app.db, calendar, &settings, now + TimeDelta::days(1)).await.expect("next day");
     assert_eq!(later.days, 0, "2026-11-05 has no data: nothing written, never a zero");

@@ -116,6 +116,9 @@ pub struct AdapterOptions {
     /// PagerDuty: the zone timestamps without a UTC offset are read in when the file names none
     /// (a CSV export never does); an Analytics response's own `time_zone` wins.
     pub time_zone: Option<chrono_tz::Tz>,
+    /// OpenSLO: the Prometheus server whose queries an SLI's `ratioMetric` names (OpenSLO
+    /// itself does not say where it is); with it, such SLOs are pulled (docs/ingestion.md §15).
+    pub prometheus_url: Option<String>,
 }
 
 impl AdapterOptions {
@@ -173,7 +176,17 @@ impl AdapterOptions {
             "" => None,
             text => Some(Slug::parse(text).map_err(|e| format!("team: '{text}' {e}"))?.as_str().to_owned()),
         };
-        Ok(AdapterOptions { severity_map, service_map, column_map, team, time_zone: None })
+        Ok(AdapterOptions { severity_map, service_map, column_map, team, time_zone: None, prometheus_url: None })
+    }
+
+    /// The same options with `prometheus_url` from its text (a base URL; empty keeps none).
+    pub fn with_prometheus_url(mut self, text: &str) -> Result<AdapterOptions, String> {
+        if !text.trim().is_empty() {
+            let url = crate::domain::records::PrometheusSource::parse_url(text)
+                .map_err(|e| format!("prometheus_url: {e}"))?;
+            self.prometheus_url = Some(url);
+        }
+        Ok(self)
     }
 
     /// The same options with `time_zone` from its text (an IANA name; empty keeps none).

@@ -14,7 +14,7 @@ use super::super::{
     Context, Converted, DecodedRow, FormatError, IgnoredFields, Problems, RawRow, format_error, slugify,
 };
 use crate::domain::ingest::Cell;
-use crate::domain::records::{Indicator, Slug};
+use crate::domain::records::{Indicator, PrometheusSource, Slug};
 
 const INDICATOR_LABELS: [&str; 2] = ["indicator", "plumbline.dev/indicator"];
 const TIER_LABELS: [&str; 2] = ["tier", "plumbline.dev/tier"];
@@ -62,6 +62,7 @@ pub(in super::super) fn convert(bytes: &[u8], context: &Context) -> Result<Conve
         context,
         service_documents: named("Service"),
         sli_documents: named("SLI"),
+        data_sources: named("DataSource"),
         rows: Vec::new(),
         services: Vec::new(),
         notes: Notes::default(),
@@ -74,6 +75,54 @@ pub(in super::super) fn convert(bytes: &[u8], context: &Context) -> Result<Conve
     Ok(state.finish())
 }
 
+/// An SLI's `ratioMetric` counting good and total events with Prometheus queries.
+struct RatioQueries {
+    good: String,
+    total: String,
+    /// The good query's `metricSourceRef`: a DataSource document's name.
+    source_ref: Option<String>,
+}
+
+/// The SLI's [`RatioQueries`], when its `ratioMetric` is counters (`counter` not false) read
+/// from Prometheus.
+fn prometheus_queries(sli: &Yaml) -> Option<RatioQueries> {
+    let ratio = at(sli, "spec.ratioMetric")?;
+    if key(ratio, "counter").and_then(|counter| untagged(counter).as_bool()) == Some(false) {
+        return None;
+    }
+    let source = |part: &str| key(key(ratio, part)?, "metricSource");
+    let query = |part: &str| {
+        let source = source(part)?;
+        let kind = key(source, "type").and_then(text)?;
+        if !kind.eq_ignore_ascii_case("prometheus") {
+            return None;
+        }
+        key(key(source, "spec")?, "query").and_then(text)
+    };
+    let source_ref = source("good").and_then(|s| key(s, "metricSourceRef")).and_then(text);
+    Some(RatioQueries { good: query("good")?, total: query("total")?, source_ref })
+}
+
+/// The counter selector a query counts with: the query itself when it is one, or the one
+/// inside `rate`, `irate` or `increase` over a range, optionally summed (`sum(rate(x[5m]))`):
+/// Plumbline takes each day's `increase` of that counter, which is what those rates measure.
+/// `None` for anything else (ratios, histograms, `by` clauses).
+fn counter_selector(query: &str) -> Option<String> {
+    let query = query.trim();
+    if PrometheusSource::check_selector(query).is_ok() {
+        return Some(query.to_owned());
+    }
+    let inner = |text: &str, function: &str| -> Option<String> {
+        let rest = text.strip_prefix(function)?.trim_start().strip_prefix('(')?;
+        Some(rest.strip_suffix(')')?.trim().to_owned())
+    };
+    let unsummed = inner(query, "sum").unwrap_or_else(|| query.to_owned());
+    let ranged = ["rate", "irate", "increase"].iter().find_map(|f| inner(&unsummed, f))?;
+    let (selector, range) = ranged.rsplit_once('[')?;
+    let selector = selector.trim();
+    (range.ends_with(']') && PrometheusSource::check_selector(selector).is_ok()).then(|| selector.to_owned())
+}
+
 struct NewService {
     slug: String,
     name: String,
@@ -83,7 +132,14 @@ struct NewService {
 #[derive(Default)]
 struct Notes {
     other_documents: Vec<String>,
+    /// An SLI whose metric queries are not imported.
     saw_sli: bool,
+    /// SLOs whose SLI counts good and total events with Prometheus queries: pulled...
+    pulled: Vec<String>,
+    /// ...not pulled, because no `prometheus_url` was given...
+    prometheus_without_url: Vec<String>,
+    /// ...or because a query is not a counter selector.
+    prometheus_not_selectors: Vec<String>,
     other_indicator: Vec<String>,
     existing_services: Vec<String>,
     services_without_team: Vec<String>,
@@ -94,6 +150,8 @@ struct State<'a> {
     context: &'a Context<'a>,
     service_documents: Vec<(String, &'a Yaml)>,
     sli_documents: Vec<(String, &'a Yaml)>,
+    /// Where an SLI's `metricSourceRef` points: a DataSource may give its server's URL.
+    data_sources: Vec<(String, &'a Yaml)>,
     rows: Vec<DecodedRow>,
     services: Vec<NewService>,
     notes: Notes,
@@ -120,7 +178,8 @@ impl State<'_> {
         match kind.to_ascii_lowercase().as_str() {
             "slo" => self.slo(document, &name),
             "service" => self.service_document(document, &name),
-            "sli" => self.notes.saw_sli = true,
+            // Read through the SLOs that name them (`prometheus_source`).
+            "sli" | "datasource" => {}
             _ => self.notes.other_documents.push(format!("{kind} '{name}' ({})", document.place())),
         }
     }
@@ -176,7 +235,10 @@ impl State<'_> {
             problems.add("metadata.name", format!("'{name}' cannot be an SLO slug: it {e}"));
         }
         let service = self.slo_service(slo, &mut problems);
-        let indicator = self.indicator(slo, name, &mut problems);
+        let (indicator, source) = match self.indicator(slo, name, &mut problems) {
+            Some((indicator, source)) => (Some(indicator), source),
+            None => (None, None),
+        };
         let window_days = window_days(slo, &mut problems);
         let budgeting = budgeting(slo, &mut problems);
         let objectives = match at(slo, "spec.objectives").map(untagged) {
@@ -209,14 +271,21 @@ impl State<'_> {
             let number = self.next_row();
             let row = match (&service, indicator, percent, window_days, budgeting) {
                 (Some(service), Some(indicator), Some(percent), Some(days), Some(budgeting)) if own.0.is_empty() => {
-                    Ok(RawRow::new(number)
+                    let row = RawRow::new(number)
                         .with("service", Cell::Json(json!(service)))
                         .with("slug", Cell::Json(json!(slug)))
                         .with("name", Cell::Json(json!(title)))
                         .with("indicator", Cell::Json(json!(indicator)))
                         .with("objective", Cell::Json(json!(percent)))
                         .with("window_days", Cell::Json(json!(days)))
-                        .with("budgeting", Cell::Json(json!(budgeting))))
+                        .with("budgeting", Cell::Json(json!(budgeting)));
+                    Ok(match &source {
+                        Some(source) => row
+                            .with("prometheus_url", Cell::Json(json!(source.url)))
+                            .with("good_query", Cell::Json(json!(source.good_query)))
+                            .with("total_query", Cell::Json(json!(source.total_query))),
+                        None => row,
+                    })
                 }
                 _ => {
                     if own.0.is_empty() {
@@ -253,7 +322,14 @@ impl State<'_> {
         self.create_service(&name).map_err(|message| problems.add("spec.service", message)).ok()
     }
 
-    fn indicator(&mut self, slo: &Yaml, name: &str, problems: &mut Problems) -> Option<&'static str> {
+    /// The SLO's indicator, and where its measurements are pulled from when its SLI counts them
+    /// with Prometheus queries and `prometheus_url` is given.
+    fn indicator(
+        &mut self,
+        slo: &Yaml,
+        name: &str,
+        problems: &mut Problems,
+    ) -> Option<(&'static str, Option<PrometheusSource>)> {
         let sli = match (at(slo, "spec.indicator"), at(slo, "spec.indicatorRef")) {
             (Some(_), Some(_)) => {
                 problems.add("spec.indicatorRef", "is given beside spec.indicator: keep one");
@@ -278,14 +354,50 @@ impl State<'_> {
                 return None;
             }
         };
-        self.notes.saw_sli = true;
+        let source = self.prometheus_source(sli, name);
         let labelled = label(slo, &INDICATOR_LABELS).or_else(|| label(sli, &INDICATOR_LABELS));
-        match labelled.as_deref().and_then(Indicator::parse) {
-            Some(indicator) => Some(indicator.as_str()),
+        let indicator = match labelled.as_deref().and_then(Indicator::parse) {
+            Some(indicator) => indicator.as_str(),
             None => {
                 let why = labelled.map(|l| format!(" (label '{l}')")).unwrap_or_default();
                 self.notes.other_indicator.push(format!("{name}{why}"));
-                Some(Indicator::Other.as_str())
+                Indicator::Other.as_str()
+            }
+        };
+        Some((indicator, source))
+    }
+
+    /// The SLI's `ratioMetric` as a Prometheus source: counters (`counter` not false) whose
+    /// `good` and `total` each have a `metricSource` of type Prometheus with a `spec.query`
+    /// that is a series selector, at the server `prometheus_url` names. Otherwise `None`, and
+    /// the SLO is listed in a note saying why.
+    fn prometheus_source(&mut self, sli: &Yaml, name: &str) -> Option<PrometheusSource> {
+        let Some(queries) = prometheus_queries(sli) else {
+            self.notes.saw_sli = true;
+            return None;
+        };
+        let selectors = counter_selector(&queries.good).zip(counter_selector(&queries.total));
+        // The import's prometheus_url wins (the DataSource's address may be one only its own
+        // network reaches); else the DataSource the good query's metricSourceRef names.
+        let url = self.context.options.prometheus_url.clone().or_else(|| {
+            let reference = queries.source_ref.as_deref()?;
+            let (_, source) = self.data_sources.iter().find(|(n, _)| n == reference)?;
+            let kind = at(source, "spec.type").and_then(text)?;
+            let url = at(source, "spec.connectionDetails.url").and_then(text)?;
+            kind.eq_ignore_ascii_case("prometheus").then(|| PrometheusSource::parse_url(&url).ok()).flatten()
+        });
+        match (selectors, url) {
+            (None, _) => {
+                self.notes.prometheus_not_selectors.push(name.to_owned());
+                None
+            }
+            (Some(_), None) => {
+                self.notes.prometheus_without_url.push(name.to_owned());
+                None
+            }
+            (Some((good_query, total_query)), Some(url)) => {
+                self.notes.pulled.push(format!("{name} ({url})"));
+                Some(PrometheusSource { url, good_query, total_query })
             }
         }
     }
@@ -325,6 +437,20 @@ impl State<'_> {
         note(
             notes.tier_assumed.as_slice(),
             "tier 3 (least critical) given to new services without a tier label from 0 to 3",
+        );
+        note(
+            notes.pulled.as_slice(),
+            "SLOs pulled from Prometheus at prometheus_url (their SLI's ratioMetric good and total queries)",
+        );
+        note(
+            notes.prometheus_without_url.as_slice(),
+            "SLOs with Prometheus queries not pulled, because no server is known: give prometheus_url=URL, or a \
+             DataSource (type Prometheus, spec.connectionDetails.url) their metricSourceRef names",
+        );
+        note(
+            notes.prometheus_not_selectors.as_slice(),
+            "SLOs with Prometheus queries not pulled: each query must be a counter series selector such as \
+             http_requests_total{code!~\"5..\"}, or rate, irate or increase of one, optionally summed",
         );
         if notes.saw_sli {
             out.push(

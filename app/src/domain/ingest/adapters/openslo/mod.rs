@@ -5,9 +5,12 @@
 //! - `kind: SLO` → one native SLO row per objective (rows are numbered by objective; a document
 //!   that cannot be read at all takes one row number for its error).
 //! - `kind: SLI` → read when an SLO names it in `spec.indicatorRef` (an unknown name is a row
-//!   error). Its metric queries are not imported (noted): Plumbline reads daily counts.
+//!   error). A `ratioMetric` of Prometheus counter queries makes the SLO pulled (its counter
+//!   selectors and server, docs/ingestion.md §15); other metric queries are not imported
+//!   (noted): Plumbline reads daily counts.
+//! - `kind: DataSource` → read when an SLI's `metricSourceRef` names it, for the server's URL.
 //! - `kind: Service` → a native service when it is missing and `team` is given (below).
-//! - Other kinds (DataSource, AlertPolicy, …) are ignored and listed in a note. Another
+//! - Other kinds (AlertPolicy, …) are ignored and listed in a note. Another
 //!   `apiVersion`, or no `kind` or `metadata.name`, is a row error for that document.
 //!
 //! Mapping of one SLO objective:

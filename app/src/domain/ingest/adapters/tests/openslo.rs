@@ -13,9 +13,15 @@ fn openslo_slos_become_native_slos_and_unsupported_ones_row_errors() {
     let expected = [
         json!({"service": "checkout-api", "slug": "checkout-availability",
                "name": "Checkout availability (Non-5xx responses)",
-               "indicator": "availability", "objective": 99.9, "window_days": 28, "budgeting": "occurrences"}),
+               "indicator": "availability", "objective": 99.9, "window_days": 28, "budgeting": "occurrences",
+               "prometheus_url": "https://prometheus.prod.example.internal",
+               "good_query": "http_requests_total{service=\"checkout-api\",code!~\"5..\"}",
+               "total_query": "http_requests_total{service=\"checkout-api\"}"}),
         json!({"service": "payments", "slug": "payments-authorisation", "name": "Payment authorisation success",
-               "indicator": "correctness", "objective": 99.5, "window_days": 28, "budgeting": "timeslices"}),
+               "indicator": "correctness", "objective": 99.5, "window_days": 28, "budgeting": "timeslices",
+               "prometheus_url": "https://prometheus.prod.example.internal",
+               "good_query": "payment_authorisations_total{outcome=\"approved\"}",
+               "total_query": "payment_authorisations_total{outcome!=\"declined\"}"}),
         json!({"service": "checkout-api", "slug": "checkout-latency-fast", "name": "Checkout latency (Fast)",
                "indicator": "latency", "objective": 95.0, "window_days": 7, "budgeting": "occurrences"}),
         json!({"service": "checkout-api", "slug": "checkout-latency-not-slow", "name": "Checkout latency (Not slow)",
@@ -39,7 +45,6 @@ fn openslo_slos_become_native_slos_and_unsupported_ones_row_errors() {
     assert!(ratio.message.contains("RatioTimeslices is not supported"), "{}", ratio.message);
     let notes = converted.notes.join("\n");
     for expected in [
-        "DataSource 'prometheus-prod' (document 3, line 23)",
         "AlertPolicy 'checkout-fast-burn'",
         "Service documents of existing services were not applied (their name and tier stay): checkout-api, payments",
         "SLI metric queries",
@@ -168,4 +173,40 @@ fn openslo_alias_expansion_is_refused_before_it_is_built() {
         format!("apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: fine\n  annotations:\n    list:\n{items}");
     let converted = convert(Adapter::OpenSlo, plain.as_bytes(), &AdapterOptions::default(), &known());
     assert!(converted.is_ok(), "{converted:?}");
+}
+
+/// An SLI counting with Prometheus queries is pulled: its counter selectors (from inside
+/// `sum(rate(...[5m]))`), at the server the import names, else the DataSource it refers to.
+#[test]
+fn openslo_prometheus_ratio_metrics_become_pulled_slos() {
+    let all = known();
+    let with_url = options("", "", "", "").with_prometheus_url("http://prometheus:9090/").expect("url");
+    let converted = convert(Adapter::OpenSlo, OPENSLO.as_bytes(), &with_url, &all[..2]).expect("ok");
+    let first = json_of(ok(&converted.rows[0]));
+    assert_eq!(first["prometheus_url"], "http://prometheus:9090", "the import's server wins");
+    let notes = converted.notes.join("\n");
+    assert!(notes.contains("SLOs pulled from Prometheus"), "{notes}");
+    assert!(notes.contains("checkout-availability (http://prometheus:9090)"), "{notes}");
+    assert!(options("", "", "", "").with_prometheus_url("http://user:pw@prom").is_err(), "no credentials");
+
+    let sli = |good: &str, source: &str| {
+        format!(
+            "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: api-ok\nspec:\n  service: checkout-api\n  \
+             budgetingMethod: Occurrences\n  timeWindow:\n    - duration: 28d\n      isRolling: true\n  \
+             objectives:\n    - target: 0.99\n  indicator:\n    metadata:\n      name: ok\n    spec:\n      \
+             ratioMetric:\n        counter: true\n        good:\n          metricSource:\n            \
+             metricSourceRef: {source}\n            type: Prometheus\n            spec:\n              query: '{good}'\n        \
+             total:\n          metricSource:\n            type: Prometheus\n            spec:\n              query: 'requests_total'\n"
+        )
+    };
+    let read =
+        |yaml: String| convert(Adapter::OpenSlo, yaml.as_bytes(), &AdapterOptions::default(), &all[..2]).expect("ok");
+    // No server named anywhere: imported, not pulled, and the note says how to pull it.
+    let unknown = read(sli("sum(increase(requests_total{code=\"200\"}[1h]))", "nowhere"));
+    assert!(json_of(ok(&unknown.rows[0])).get("prometheus_url").is_none());
+    assert!(unknown.notes.join("\n").contains("because no server is known: give prometheus_url=URL"));
+    // A ratio of sums is not a counter: imported, not pulled.
+    let ratio = read(sli("sum(rate(a[5m])) / sum(rate(b[5m]))", "nowhere"));
+    assert!(json_of(ok(&ratio.rows[0])).get("good_query").is_none());
+    assert!(ratio.notes.join("\n").contains("each query must be a counter series selector"));
 }
