@@ -52,6 +52,9 @@ pub struct TeamView {
     pub indicators: Vec<crate::domain::kpi::IndicatorRow>,
     /// The period's repeats by where their earlier incident's actions stood.
     pub follow_ups: crate::domain::kpi::FollowUpCounts,
+    /// DR tests and real incidents against the recovery objectives; all `None` before the
+    /// organisation's first record.
+    pub recovery: crate::domain::kpi::RecoveryFigures,
     pub trends: Vec<TrendSeries>,
     pub oncall: crate::domain::overview::OncallHealth,
     /// The team's services that moved most since the previous period.

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::figures::drill_down;
 use crate::api::{DrTestView, RecoveryView};
 use crate::domain::format::{Unit, format_value};
+use crate::domain::kpi::{KpiId, RecoveryFigures};
 
 /// Of the tests with an achieved value, how many were within `target`: `(within, judged)`.
 fn tests_within(target: i64, achieved: impl Iterator<Item = Option<i64>>) -> (usize, usize) {
@@ -127,6 +128,51 @@ pub fn RecoveryObjectives(
                 .into_any()
             }}
         </section>
+    }
+}
+
+/// What each of a scope's recovery figures says, in words.
+fn figure_meaning(kpi: KpiId) -> &'static str {
+    match kpi {
+        KpiId::DrPassRate => "DR tests performed in the period that passed",
+        KpiId::RtoCompliance => "DR tests that recovered within their own RTO target",
+        KpiId::RpoCompliance => "DR tests that lost no more than their own RPO target",
+        KpiId::DrCoverage => "Tier 0–1 services with a recent passing DR test",
+        KpiId::RestoresWithinRto => "SEV0–1 incidents restored within their service's RTO",
+        KpiId::DataLossWithinRpo => "SEV0–1 incidents reporting data loss within their service's RPO",
+        _ => "",
+    }
+}
+
+/// A scope's DR tests and real incidents against the recovery objectives, each linked to the
+/// records behind it; "no data" is never written as 0 %.
+#[component]
+pub fn RecoveryFiguresTable(figures: RecoveryFigures, period: String, scope: String) -> impl IntoView {
+    view! {
+        <div class="table-scroll" tabindex="0">
+            <table class="data" data-testid="recovery-figures">
+                <caption class="visually-hidden">"Disaster-recovery figures of the period"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Figure"</th>
+                        <th scope="col">"What it counts"</th>
+                        <th scope="col" class="numeric">"Value"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {figures.rows().into_iter().map(|(kpi, value)| {
+                        let text = value.map_or_else(|| "no data".to_owned(), |v| format_value(Unit::Fraction, Some(v)));
+                        view! {
+                            <tr data-kpi=kpi.as_str()>
+                                <th scope="row">{kpi.title()}</th>
+                                <td>{figure_meaning(kpi)}</td>
+                                <td class="numeric"><a href=drill_down(kpi.as_str(), &period, &scope)>{text}</a></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -16,6 +16,7 @@ use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
+use crate::components::recovery::RecoveryFiguresTable;
 use crate::components::slo_indicators::IndicatorTable;
 use crate::domain::scorecard::CheckStatus;
 
@@ -53,6 +54,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         causes,
         indicators,
         follow_ups,
+        recovery,
         trends,
         oncall,
         movers,
@@ -120,6 +122,10 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <CausesTable causes records=incidents_link/>
             <h3 id="team-follow-ups-heading">"Repeats and the actions before them"</h3>
             <RepeatFollowUps counts=follow_ups records=follow_ups_link/>
+        </section>
+        <section class="panel" aria-labelledby="team-recovery-heading">
+            <h2 id="team-recovery-heading">"Disaster recovery"</h2>
+            <RecoveryFiguresTable figures=recovery period=period.clone() scope=format!("team:{team}")/>
         </section>
         <section class="panel" aria-labelledby="team-trends-heading">
             <h2 id="team-trends-heading">"Trends"</h2>

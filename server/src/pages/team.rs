@@ -109,6 +109,11 @@ impl TeamPage {
             causes: summary.causes.clone(),
             indicators: summary.indicators.clone(),
             follow_ups: summary.follow_ups,
+            recovery: if summary.before_data {
+                Default::default()
+            } else {
+                app::domain::kpi::RecoveryFigures::of(&summary.kpis)
+            },
             oncall: summary.oncall_health(&figures.policy),
             movers,
             forecast,

@@ -146,6 +146,16 @@ async fn real_incidents_are_held_to_their_services_recovery_objectives(app: &Tes
         assert!(rpo_row.contains(part), "RPO row lacks {part:?}: {rpo_row}");
     }
     assert!(page.contains("<th scope=\"col\">Data lost</th>"), "the incidents table shows data lost");
+    // The team page: DR tests and real incidents together, each linked to its records.
+    let team = html(app, "/teams/core?period=2026-Q3").await;
+    let row = |kpi: &str| {
+        let marker = format!("data-kpi=\"{kpi}\"");
+        team.split(marker.as_str()).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default().to_owned()
+    };
+    let restores = row("restores_within_rto");
+    assert!(restores.contains("33.3 %") && restores.contains("scope=team%3Acore"), "{restores}");
+    assert!(row("data_loss_within_rpo").contains("50.0 %"));
+    assert!(row("rto_compliance").contains("no data"), "the DR test has no RTO target of its own: no data, not 0");
     let web = html(app, "/services/web?period=2026-Q3").await;
     assert!(web.contains("No recovery objectives declared."), "web declares none");
 

@@ -54,7 +54,7 @@ pub use population_table::{
     Cell, Column, PopulationTable, RecordDetails, SortOrder, TableRow, population_table, value_in_words,
 };
 pub use quality::{DataQuality, data_quality};
-pub use recovery::{Objective, RtoCheck, data_loss_within_rpo, restores_within_rto};
+pub use recovery::{Objective, RecoveryFigures, RtoCheck, data_loss_within_rpo, restores_within_rto};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use slo::{
     BurnRates, DayRange, Slo, SloAttainment, SloData, SloDay, SloMeasurement, SloStatus, SloTotals,

@@ -154,6 +154,44 @@ pub fn data_loss_within_rpo<I: Borrow<Incident>, S: Borrow<Service>>(
     ratio(judged.iter().filter(|m| **m).count(), judged.len())
 }
 
+/// A scope's disaster-recovery figures of a period, as the team page shows them together: the
+/// DR tests rehearsing recovery and the real incidents held to the objectives. `None`: no data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecoveryFigures {
+    pub dr_pass_rate: Option<f64>,
+    pub rto_compliance: Option<f64>,
+    pub rpo_compliance: Option<f64>,
+    pub dr_coverage: Option<f64>,
+    pub restores_within_rto: Option<f64>,
+    pub data_loss_within_rpo: Option<f64>,
+}
+
+impl RecoveryFigures {
+    pub fn of(values: &super::KpiValues) -> Self {
+        RecoveryFigures {
+            dr_pass_rate: values.dr_pass_rate,
+            rto_compliance: values.rto_compliance,
+            rpo_compliance: values.rpo_compliance,
+            dr_coverage: values.dr_coverage,
+            restores_within_rto: values.restores_within_rto,
+            data_loss_within_rpo: values.data_loss_within_rpo,
+        }
+    }
+
+    /// Each figure with its KPI, in reading order: rehearsals first, then real incidents.
+    pub fn rows(&self) -> [(super::KpiId, Option<f64>); 6] {
+        use super::KpiId;
+        [
+            (KpiId::DrPassRate, self.dr_pass_rate),
+            (KpiId::RtoCompliance, self.rto_compliance),
+            (KpiId::RpoCompliance, self.rpo_compliance),
+            (KpiId::DrCoverage, self.dr_coverage),
+            (KpiId::RestoresWithinRto, self.restores_within_rto),
+            (KpiId::DataLossWithinRpo, self.data_loss_within_rpo),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
