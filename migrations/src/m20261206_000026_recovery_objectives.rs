@@ -1,6 +1,6 @@
 //! Recovery objectives on services (RTO and RPO targets, in minutes) and the data an incident
 //! lost, so real incidents can be checked against the objectives DR tests rehearse
-//! (docs/kpis.md §9). All optional, so earlier imports stay valid.
+//! (docs/kpis.md §10). All optional, so earlier imports stay valid.
 
 use sea_orm_migration::prelude::*;
 

@@ -707,6 +707,13 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         .context("invalid PLUMBLINE_FISCAL_YEAR_START_MONTH or PLUMBLINE_TIME_ZONE")?;
     let policy = crate::settings::load_policy(args.policy_file.as_deref())?;
     let db = open(&args.database).await?;
+    // Pulled measurements are the only imports a worker makes: rows it builds itself.
+    let ingestion = crate::ingest::Ingestion::new(
+        db.clone(),
+        u64::MAX,
+        crate::ingest::AdapterLimits::new(0, 1),
+        policy.self_assessment_items(),
+    );
     let figures = crate::kpis::Figures::new(db.clone(), policy, calendar);
     let notify = crate::settings::NotifySettings {
         smtp_url: args.mail.smtp_url,
@@ -721,7 +728,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     });
     let notifier = crate::notify::Notifier::new(figures, notify.mailer()?, public_url)?;
     let checkpoints = args.evidence_key.settings(&args.database.data_dir).checkpoints()?;
-    let jobs = crate::jobs::builtin::standard(db, notifier, checkpoints, args.prometheus.settings()?);
+    let jobs = crate::jobs::builtin::standard(db, notifier, checkpoints, args.prometheus.settings()?, ingestion);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = jobs.start(args.workers as usize, stopped);
     shutdown_signal().await;

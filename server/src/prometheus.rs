@@ -19,7 +19,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 
 use crate::entities::{prometheus_pull, service, slo};
-use crate::ingest::{IngestRequest, ingest_rows};
+use crate::ingest::{IngestRequest, Ingestion};
 
 /// The job kind pulling every SLO with a Prometheus source.
 pub const PULL_PROMETHEUS: &str = "prometheus-pull";
@@ -29,6 +29,8 @@ pub const SOURCE: &str = "prometheus";
 const ACTOR: &str = "prometheus-pull";
 /// How long one query may take.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer read: an instant query of one summed series is a few hundred bytes.
+const MAX_ANSWER_BYTES: usize = 1 << 20;
 
 /// Which servers SLOs may name, and how far back a new SLO is filled.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,13 +50,18 @@ impl PullSettings {
             .split(',')
             .map(str::trim)
             .filter(|url| !url.is_empty())
-            .map(|url| PrometheusSource::parse_url(url).map_err(|e| format!("PLUMBLINE_PROMETHEUS_URLS: {url}: {e}")))
+            .enumerate()
+            // The entry itself is not repeated: it may carry credentials.
+            .map(|(index, url)| {
+                PrometheusSource::parse_url(url)
+                    .map_err(|e| format!("PLUMBLINE_PROMETHEUS_URLS, entry {}: {e}", index + 1))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(PullSettings { allowed_urls, backfill_days })
     }
 
     fn allows(&self, url: &str) -> bool {
-        self.allowed_urls.iter().any(|allowed| allowed == url)
+        self.allowed_urls.iter().any(|allowed| allowed.eq_ignore_ascii_case(url))
     }
 }
 
@@ -67,6 +74,11 @@ pub struct Pulled {
     pub days: usize,
     /// Per SLO that had one, what went wrong (`service/slo: problem`).
     pub problems: Vec<String>,
+    /// Those of `problems` a later run may not have (a server unreachable, a query refused,
+    /// rows refused): the job fails with them, so the jobs page shows them and retries. Days
+    /// without data and servers not allowed are shown on the SLO's page only: retrying
+    /// cannot change them, and a job failing every hour for them would bury the others.
+    pub failures: Vec<String>,
 }
 
 /// One SLO with a source, as a pull needs it.
@@ -78,27 +90,37 @@ struct Target {
 }
 
 /// Pulls every SLO of an active service that names a Prometheus source, through yesterday in
-/// the reporting zone.
+/// the reporting zone, writing through `ingestion` (which queues writers on SQLite). One pull
+/// at a time per process.
 pub async fn pull(
-    db: &DatabaseConnection,
+    ingestion: &Ingestion,
     calendar: ReportingCalendar,
     settings: &PullSettings,
     now: DateTime<Utc>,
 ) -> Result<Pulled, DbErr> {
+    static ONE_AT_A_TIME: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
+    let _pulling = ONE_AT_A_TIME.get_or_init(Default::default).lock().await;
+    let db = ingestion.db();
     let targets = targets(db).await?;
     let states = states_of(db, targets.iter().map(|t| t.id)).await?;
     let yesterday = calendar.day_of(now).pred_opt().unwrap_or(NaiveDate::MIN);
-    let client = reqwest::Client::builder().timeout(QUERY_TIMEOUT).build().map_err(|e| DbErr::Custom(e.to_string()))?;
+    let client = reqwest::Client::builder()
+        .timeout(QUERY_TIMEOUT)
+        // A redirect could lead anywhere: only the listed servers are asked.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| DbErr::Custom(e.to_string()))?;
     let mut pulled = Pulled { slos: targets.len(), ..Pulled::default() };
     for target in targets {
         let last = states.get(&target.id).and_then(|s| s.pulled_through);
         let outcome = if settings.allows(&target.source.url) {
             let days = days_to_pull(last, yesterday, settings.backfill_days);
-            pull_days(db, &client, calendar, &target, &days, now).await
+            pull_days(ingestion, &client, calendar, &target, &days, now).await
         } else {
             Outcome {
                 pulled_through: last,
                 asked: true,
+                retriable: false,
                 written: 0,
                 problem: Some(format!(
                     "{} is not among the servers PLUMBLINE_PROMETHEUS_URLS allows: nothing is pulled from it",
@@ -113,7 +135,11 @@ pub async fn pull(
         }
         if let Some(problem) = &outcome.problem {
             tracing::warn!(service = %target.service, slo = %target.slug, %problem, "Prometheus pull incomplete");
-            pulled.problems.push(format!("{}/{}: {problem}", target.service, target.slug));
+            let named = format!("{}/{}: {problem}", target.service, target.slug);
+            if outcome.retriable {
+                pulled.failures.push(named.clone());
+            }
+            pulled.problems.push(named);
         }
         keep_state(db, target.id, &outcome, now).await?;
     }
@@ -126,14 +152,17 @@ struct Outcome {
     /// Whether there was anything to do: a run with no day to ask for (the last was pulled
     /// already) keeps the problem the last one that asked found.
     asked: bool,
+    /// Whether the problem may be gone next time (see [`Pulled::failures`]).
+    retriable: bool,
     written: usize,
     problem: Option<String>,
 }
 
 /// Queries each day's good and total, then writes the days pulled as one batch. A day without
-/// data is skipped (and named); any other failure stops the SLO's pull until the next run.
+/// data, or whose counts cannot be right, is skipped (and named); any other failure stops the
+/// SLO's pull until the next run.
 async fn pull_days(
-    db: &DatabaseConnection,
+    ingestion: &Ingestion,
     client: &reqwest::Client,
     calendar: ReportingCalendar,
     target: &Target,
@@ -141,63 +170,76 @@ async fn pull_days(
     now: DateTime<Utc>,
 ) -> Outcome {
     let mut rows = Vec::new();
-    let mut no_data = Vec::new();
+    let (mut no_data, mut no_good, mut good_above_total) = (Vec::new(), Vec::new(), Vec::new());
     let mut pulled_through = None;
     let mut stopped = None;
     for &day in days {
         let (start, end) = (calendar.day_start(day), calendar.day_end(day));
-        let good = query(client, &target.source.url, &increase_query(&target.source.good_query, start, end), end).await;
-        let total = match &good {
-            Ok(_) => {
-                query(client, &target.source.url, &increase_query(&target.source.total_query, start, end), end).await
+        let ask = |selector: &str| query(client, &target.source.url, increase_query(selector, start, end), end);
+        let counts = match ask(&target.source.good_query).await {
+            Ok(good) => ask(&target.source.total_query).await.map(|total| (Some(good), total)),
+            // No good series but traffic: counters labelled by outcome appear only once one
+            // is counted, so a day of nothing but failures has none. Counted as 0, and named.
+            Err(QueryError::Answer(AnswerError::NoData)) => {
+                ask(&target.source.total_query).await.map(|total| (None, total))
             }
-            Err(_) => Err(QueryError::Skipped),
+            Err(error) => Err(error),
         };
-        match (good, total) {
-            (Ok(good), Ok(total)) => {
-                rows.push(measurement(rows.len() as u64 + 1, target, day, good, total));
-                pulled_through = Some(day);
+        match counts {
+            Ok((good, total)) if good.unwrap_or(0) > total => good_above_total.push(day),
+            Ok((good, total)) => {
+                if good.is_none() {
+                    no_good.push(day);
+                }
+                rows.push(measurement(rows.len() as u64 + 1, target, day, good.unwrap_or(0), total));
             }
-            (Err(QueryError::Answer(AnswerError::NoData)), _) | (_, Err(QueryError::Answer(AnswerError::NoData))) => {
-                no_data.push(day);
-                pulled_through = Some(day);
-            }
-            (Err(error), _) | (_, Err(error)) => {
+            Err(QueryError::Answer(AnswerError::NoData)) => no_data.push(day),
+            Err(error) => {
                 stopped = Some(format!("{day}: {error}"));
                 break;
             }
         }
+        pulled_through = Some(day);
     }
+    let retriable = stopped.is_some();
     let mut problems: Vec<String> = stopped.into_iter().collect();
-    if let Some(words) = no_data_in_words(&no_data) {
-        problems.push(words);
-    }
+    problems.extend(days_in_words(&no_data, "no data", "the selectors matched no series"));
+    problems.extend(days_in_words(&no_good, "no good events", "the good selector matched no series; counted as 0"));
+    problems.extend(days_in_words(
+        &good_above_total,
+        "more good than total events",
+        "not written: the two selectors do not count the same events",
+    ));
     let mut written = 0;
     if !rows.is_empty() {
         let request = IngestRequest::new(RecordKind::SloMeasurements, SOURCE, ACTOR.to_owned());
         let count = rows.len();
-        match ingest_rows(db, request, rows, now).await {
+        match ingestion.rows(request, rows, now).await {
             Ok(_) => written = count,
             Err(error) => {
                 problems.push(format!("the pulled days could not be written: {error}"));
                 // Nothing was written: the same days are asked for again next time.
-                return Outcome { pulled_through: None, asked: true, written: 0, problem: Some(problems.join("; ")) };
+                return Outcome {
+                    pulled_through: None,
+                    asked: true,
+                    retriable: true,
+                    written: 0,
+                    problem: Some(problems.join("; ")),
+                };
             }
         }
     }
     let problem = (!problems.is_empty()).then(|| problems.join("; "));
-    Outcome { pulled_through, asked: !days.is_empty(), written, problem }
+    Outcome { pulled_through, asked: !days.is_empty(), retriable, written, problem }
 }
 
-/// "no data for 2026-10-26 – 2026-10-31 (6 days)": days are never written as zeros.
-fn no_data_in_words(days: &[NaiveDate]) -> Option<String> {
+/// "no data for 3 days between 2026-10-26 and 2026-10-31: …": skipped days are named, never
+/// written as zeros.
+fn days_in_words(days: &[NaiveDate], what: &str, why: &str) -> Option<String> {
     match days {
         [] => None,
-        [one] => Some(format!("no data for {one}: the selectors matched no series that day")),
-        [first, .., last] => Some(format!(
-            "no data for {} days between {first} and {last}: the selectors matched no series those days",
-            days.len()
-        )),
+        [one] => Some(format!("{what} for {one}: {why}")),
+        [first, .., last] => Some(format!("{what} for {} days between {first} and {last}: {why}", days.len())),
     }
 }
 
@@ -217,21 +259,28 @@ enum QueryError {
     Answer(#[from] AnswerError),
     #[error("cannot reach Prometheus: {0}")]
     Unreachable(String),
-    #[error("not asked")]
-    Skipped,
 }
 
 /// One instant query, evaluated at `at`.
-async fn query(client: &reqwest::Client, url: &str, expr: &str, at: DateTime<Utc>) -> Result<i64, QueryError> {
+async fn query(client: &reqwest::Client, url: &str, expr: String, at: DateTime<Utc>) -> Result<i64, QueryError> {
     let time = at.timestamp().to_string();
-    let response = client
+    let unreachable = |error: reqwest::Error| QueryError::Unreachable(error.without_url().to_string());
+    let mut response = client
         .get(format!("{url}/api/v1/query"))
-        .query(&[("query", expr), ("time", time.as_str())])
+        .query(&[("query", expr.as_str()), ("time", time.as_str())])
         .send()
         .await
-        .map_err(|error| QueryError::Unreachable(error.without_url().to_string()))?;
+        .map_err(unreachable)?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(|error| QueryError::Unreachable(error.without_url().to_string()))?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(QueryError::Answer(AnswerError::Unreadable(format!(
+                "HTTP {status}, an answer over {MAX_ANSWER_BYTES} bytes"
+            ))));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     let body: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| {
         QueryError::Answer(AnswerError::Unreadable(format!("HTTP {status}, not Prometheus's JSON API")))
     })?;
@@ -352,14 +401,18 @@ mod tests {
         assert!(settings.allows("https://metrics.example/prometheus"));
         assert!(!settings.allows("http://169.254.169.254"));
         assert!(PullSettings::parse(None, 30).expect("empty").allowed_urls.is_empty(), "off by default");
-        assert!(PullSettings::parse(Some("http://user:secret@prom:9090"), 30).is_err());
+        let credentials = PullSettings::parse(Some("http://prom:9090,http://user:secret@prom:9090"), 30);
+        let message = credentials.expect_err("credentials refused");
+        assert!(message.contains("entry 2") && !message.contains("secret"), "{message}");
+        assert!(settings.allows("HTTP://PROM:9090"), "scheme and host ignore case");
     }
 
     #[test]
     fn days_without_data_are_named_not_zeroed() {
         let day = |d: &str| d.parse::<NaiveDate>().expect("date");
-        assert_eq!(no_data_in_words(&[]), None);
-        let many = no_data_in_words(&[day("2026-10-26"), day("2026-10-27"), day("2026-10-31")]).expect("words");
-        assert!(many.starts_with("no data for 3 days between 2026-10-26 and 2026-10-31"), "{many}");
+        assert_eq!(days_in_words(&[], "no data", "why"), None);
+        let days = [day("2026-10-26"), day("2026-10-27"), day("2026-10-31")];
+        let many = days_in_words(&days, "no data", "why").expect("words");
+        assert_eq!(many, "no data for 3 days between 2026-10-26 and 2026-10-31: why");
     }
 }

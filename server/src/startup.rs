@@ -205,6 +205,7 @@ impl Application {
             notifier.clone(),
             checkpoints.clone(),
             settings.prometheus.clone(),
+            ingestion.clone(),
         );
         // After an import the current figures are recomputed in the background.
         let ingestion = {

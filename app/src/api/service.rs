@@ -159,7 +159,7 @@ pub struct DrTestView {
     pub evidence_url: Option<String>,
 }
 
-/// A service's recovery objectives (docs/kpis.md §9) and the period's figures against them.
+/// A service's recovery objectives (docs/kpis.md §10) and the period's figures against them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryView {
     pub rto_target_minutes: Option<i64>,

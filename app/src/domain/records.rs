@@ -259,20 +259,128 @@ impl PrometheusSource {
         Ok(text.to_owned())
     }
 
-    /// A selector as given, checked: one line, not a range or a function call (Plumbline adds
-    /// `increase(...[<day>])` itself).
+    /// A selector as given, checked: exactly one series selector, a metric name and/or label
+    /// matchers in braces (`http_requests_total{code!~"5.."}`), and nothing else: Plumbline
+    /// evaluates `sum(increase(<selector>[<day>]))` itself, and a query spliced into that must
+    /// not be able to make it anything other than a count of that counter.
     pub fn check_selector(text: &str) -> Result<(), String> {
-        if text.contains('\n') {
-            return Err("must be one line".to_owned());
+        if series_selector(text.trim()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "must be one counter series selector like http_requests_total{{code!~\"5..\"}} (a metric name \
+                 and label matchers, nothing else): Plumbline evaluates sum(increase(<selector>[1d])) itself, \
+                 got {text:?}"
+            ))
         }
-        let outside_quotes: String = text.split('"').step_by(2).collect();
-        if outside_quotes.contains(['[', '(']) {
-            return Err(format!(
-                "must be a counter series selector like http_requests_total{{code!~\"5..\"}}: Plumbline \
-                 evaluates sum(increase(<selector>[1d])) itself, got {text:?}"
-            ));
+    }
+}
+
+/// Whether `text` is exactly one PromQL series selector: `name`, `name{matchers}` or
+/// `{matchers}`, matchers `label op "value"` (op `=`, `!=`, `=~`, `!~`; the value in double,
+/// single or back quotes, with backslash escapes outside back quotes), separated by commas.
+fn series_selector(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let is_name_start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b':';
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b':';
+    let skip_spaces = |at: &mut usize| {
+        while bytes.get(*at).is_some_and(|b| *b == b' ') {
+            *at += 1;
         }
-        Ok(())
+    };
+    let has_name = bytes.first().is_some_and(|b| is_name_start(*b));
+    if has_name {
+        while bytes.get(at).is_some_and(|b| is_name(*b)) {
+            at += 1;
+        }
+    }
+    skip_spaces(&mut at);
+    if at == bytes.len() {
+        return has_name;
+    }
+    if bytes[at] != b'{' {
+        return false;
+    }
+    at += 1;
+    let mut matchers = 0;
+    loop {
+        skip_spaces(&mut at);
+        match bytes.get(at) {
+            // Also after a trailing comma, as PromQL allows.
+            Some(b'}') => {
+                at += 1;
+                break;
+            }
+            Some(b) if is_name_start(*b) && *b != b':' => {}
+            _ => return false,
+        }
+        while bytes.get(at).is_some_and(|b| is_name(*b) && *b != b':') {
+            at += 1;
+        }
+        skip_spaces(&mut at);
+        let op = match (bytes.get(at), bytes.get(at + 1)) {
+            (Some(b'='), Some(b'~')) | (Some(b'!'), Some(b'=')) | (Some(b'!'), Some(b'~')) => 2,
+            (Some(b'='), _) => 1,
+            _ => return false,
+        };
+        at += op;
+        skip_spaces(&mut at);
+        let Some(&quote) = bytes.get(at).filter(|q| matches!(q, b'"' | b'\'' | b'`')) else { return false };
+        at += 1;
+        loop {
+            match bytes.get(at) {
+                None => return false,
+                Some(b'\\') if quote != b'`' => at += 2,
+                Some(b) if *b == quote => {
+                    at += 1;
+                    break;
+                }
+                Some(_) => at += 1,
+            }
+        }
+        matchers += 1;
+        skip_spaces(&mut at);
+        match bytes.get(at) {
+            Some(b',') => at += 1,
+            Some(b'}') => {}
+            _ => return false,
+        }
+    }
+    skip_spaces(&mut at);
+    at == bytes.len() && (has_name || matchers > 0)
+}
+
+#[cfg(test)]
+mod selector_tests {
+    use super::series_selector;
+
+    #[test]
+    fn only_one_plain_series_selector_passes() {
+        for good in [
+            "http_requests_total",
+            "http_requests_total{code!~\"5..\"}",
+            "a{p=~'/(x|y)', job=\"api\",}",
+            "{__name__=\"a\", l=`raw\\`}",
+            "a:b_c { l = \"v\\\"q\" }",
+        ] {
+            assert!(series_selector(good), "{good}");
+        }
+        for bad in [
+            "",
+            "{}",
+            "rate(a[5m])",
+            "a[1d]",
+            "a{l='\"'}[1d])) or vector(1e9) or sum(increase(x",
+            "a{l=\"x\"} or b",
+            "a{l=\"unterminated}",
+            "a{l}",
+            "a{l=x}",
+            "a b",
+            "sum(a)",
+        ] {
+            assert!(!series_selector(bad), "{bad}");
+        }
     }
 }
 

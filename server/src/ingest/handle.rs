@@ -99,6 +99,11 @@ impl Ingestion {
         }
     }
 
+    /// The database imports write to.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     /// The writer slot, on SQLite; held for the length of one import.
     async fn one_writer(&self) -> Option<MutexGuard<'_, ()>> {
         match &self.sqlite_writer {

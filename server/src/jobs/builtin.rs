@@ -30,6 +30,7 @@ pub fn standard(
     notifier: crate::notify::Notifier,
     checkpoints: crate::checkpoints::Checkpoints,
     prometheus: crate::prometheus::PullSettings,
+    ingestion: crate::ingest::Ingestion,
 ) -> Jobs {
     let figures = notifier.figures.clone();
     let zone = figures.calendar.time_zone();
@@ -134,22 +135,22 @@ pub fn standard(
         }
     };
     let pull = {
-        let (db, calendar) = (db.clone(), figures.calendar);
+        let calendar = figures.calendar;
         move |_payload| {
-            let (db, settings) = (db.clone(), prometheus.clone());
+            let (ingestion, settings) = (ingestion.clone(), prometheus.clone());
             async move {
-                let pulled = crate::prometheus::pull(&db, calendar, &settings, crate::clock_now())
+                let pulled = crate::prometheus::pull(&ingestion, calendar, &settings, crate::clock_now())
                     .await
                     .map_err(|e| format!("cannot pull from Prometheus: {e}"))?;
                 tracing::info!(slos = pulled.slos, days = pulled.days, "pulled SLO measurements from Prometheus");
-                match pulled.problems.as_slice() {
+                match pulled.failures.as_slice() {
                     [] => Ok(()),
-                    // The jobs page shows what the SLOs' pages show, so an admin sees it too.
-                    problems => Err(format!(
-                        "{} of {} SLOs not fully pulled: {}",
-                        problems.len(),
+                    // What may pass (unreachable, refused): the jobs page shows it, and retries.
+                    failures => Err(format!(
+                        "{} of {} SLOs not pulled: {}",
+                        failures.len(),
                         pulled.slos,
-                        problems.iter().take(5).cloned().collect::<Vec<_>>().join(" | ")
+                        failures.iter().take(5).cloned().collect::<Vec<_>>().join(" | ")
                     )),
                 }
             }

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 use server::entities::{prometheus_pull, slo_measurement};
+use server::ingest::{AdapterLimits, Ingestion};
 use server::prometheus::{PullSettings, pull};
 
 use crate::helpers::TestApp;
@@ -139,8 +140,11 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
             "slos",
             json!([
                 slo("availability", &prometheus.url, "requests_total{code=\"200\"}"),
-                slo("broken", &prometheus.url, "requests_total{code=}"),
+                // A selector Plumbline accepts and Prometheus refuses (the regex does not compile).
+                slo("broken", &prometheus.url, "requests_total{code=~\"(\"}"),
                 slo("elsewhere", "http://127.0.0.1:9", "requests_total{code=\"200\"}"),
+                // No series ever counted a 204: 0 good events on days with traffic, and said.
+                slo("no-good", &prometheus.url, "requests_total{code=\"204\"}"),
             ]),
         ),
     ];
@@ -151,6 +155,8 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
     // Wrong sources are refused at import, each with its field.
     for (field, bad) in [
         ("good_query", slo("x", &prometheus.url, "rate(requests_total[5m])")),
+        ("good_query", slo("x", &prometheus.url, "requests_total{code=}")),
+        ("good_query", slo("x", &prometheus.url, "a{l='\"'}[1d])) or vector(1e9) or sum(increase(x")),
         ("prometheus_url", slo("x", "http://user:secret@127.0.0.1:9090", "requests_total")),
         (
             "total_query",
@@ -167,18 +173,24 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
     let settings = PullSettings::parse(Some(&prometheus.url), 7).expect("settings");
     let now = Utc.with_ymd_and_hms(2026, 11, 5, 6, 0, 0).single().expect("instant");
     let calendar = app::domain::kpi::ReportingCalendar::default();
-    let pulled = pull(&app.db, calendar, &settings, now).await.expect("pull");
-    assert_eq!((pulled.slos, pulled.days), (3, 4), "{pulled:?}");
+    let ingestion = Ingestion::new(app.db.clone(), u64::MAX, AdapterLimits::new(0, 1), Vec::new());
+    let pulled = pull(&ingestion, calendar, &settings, now).await.expect("pull");
+    assert_eq!((pulled.slos, pulled.days), (4, 8), "{pulled:?}");
     assert_eq!(expected.len(), 4);
     assert_eq!(measurements(app, "availability").await, expected, "each day as the counters counted it");
     assert!(measurements(app, "broken").await.is_empty() && measurements(app, "elsewhere").await.is_empty());
+    let zero_good: BTreeMap<NaiveDate, (i64, i64)> =
+        expected.iter().map(|(day, (_, total))| (*day, (0, *total))).collect();
+    assert_eq!(measurements(app, "no-good").await, zero_good);
 
     let problems = problems(app).await;
     let said = |words: &str| problems.iter().any(|p| p.contains(words));
     assert!(said("no data for 3 days between 2026-10-29 and 2026-10-31"), "{problems:?}");
     assert!(said("2026-10-29: Prometheus refused the query"), "{problems:?}");
     assert!(said("http://127.0.0.1:9 is not among the servers PLUMBLINE_PROMETHEUS_URLS allows"), "{problems:?}");
-    assert_eq!(pulled.problems.len(), 3, "the job reports each SLO's problem: {:?}", pulled.problems);
+    assert!(said("no good events for 4 days between 2026-11-01 and 2026-11-04"), "{problems:?}");
+    assert_eq!(pulled.problems.len(), 4, "each SLO's problem: {:?}", pulled.problems);
+    assert_eq!(pulled.failures.len(), 1, "only the refused query fails the job (retrying may help): {pulled:?}");
 
     // The service page says where each SLO comes from and what its last pull could not do.
     let page = html(app, "/services/api?period=2026-11").await;
@@ -205,11 +217,11 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
     let reply: Value = response.json().await.unwrap_or(Value::Null);
     assert_eq!(status, 200, "{reply}");
     assert!(reply["notes"].to_string().contains("SLOs pulled from Prometheus"), "{reply}");
-    pull(&app.db, calendar, &settings, now).await.expect("pull the OpenSLO SLO");
+    pull(&ingestion, calendar, &settings, now).await.expect("pull the OpenSLO SLO");
     assert_eq!(measurements(app, "openslo-ok").await, expected, "the counter inside sum(rate(...))");
 
     // A run with no day left to ask for keeps what the last one found.
-    let idle = pull(&app.db, calendar, &settings, now + TimeDelta::hours(1)).await.expect("idle pull");
+    let idle = pull(&ingestion, calendar, &settings, now + TimeDelta::hours(1)).await.expect("idle pull");
     assert_eq!(idle.days, 0);
     assert!(crate::prometheus_pull::problems(app).await.iter().any(|p| p.contains("no data for 3 days")));
 
@@ -217,10 +229,10 @@ async fn each_day_is_pulled_as_prometheus_counts_it(app: &TestApp) {
     // the days since.
     let backend = app.db.get_database_backend();
     app.db.execute_raw(sea_orm::Statement::from_string(backend, "DELETE FROM prometheus_pull")).await.expect("reset");
-    let again = pull(&app.db, calendar, &settings, now).await.expect("pull again");
-    assert_eq!(again.days, 8, "four days of each of the two pulled SLOs");
+    let again = pull(&ingestion, calendar, &settings, now).await.expect("pull again");
+    assert_eq!(again.days, 12, "four days of each of the three pulled SLOs");
     assert_eq!(measurements(app, "availability").await, expected, "a re-pull is idempotent");
-    let later = pull(&app.db, calendar, &settings, now + TimeDelta::days(1)).await.expect("next day");
+    let later = pull(&ingestion, calendar, &settings, now + TimeDelta::days(1)).await.expect("next day");
     assert_eq!(later.days, 0, "2026-11-05 has no data: nothing written, never a zero");
     assert!(!measurements(app, "availability").await.contains_key(&NaiveDate::from_ymd_opt(2026, 11, 5).expect("day")));
 }

@@ -595,6 +595,10 @@ fn recovery_rows(
                 RtoCheck::Open { minutes: m, .. } => {
                     row.note(format!("{held}: not restored yet ({} so far): not judged", minutes(m)))
                 }
+                RtoCheck::Unknown { resolved_after: m, .. } => row.note(format!(
+                    "{held}: resolved {} after it started with no restore time recorded: not judged",
+                    minutes(m)
+                )),
             }
         })
         .collect()

@@ -1,4 +1,4 @@
-//! Recovery objectives checked against real incidents (docs/kpis.md §9): a service may declare
+//! Recovery objectives checked against real incidents (docs/kpis.md §10): a service may declare
 //! an RTO (how long an outage may last) and an RPO (how much data, in minutes of writes, it may
 //! lose). DR tests rehearse them (`dr.rs`); these KPIs say whether real incidents kept them.
 //!
@@ -64,6 +64,9 @@ pub enum RtoCheck {
     Missed { target: i64, minutes: f64, restored: bool },
     /// Not restored at the as-of instant and still within the target: not judged yet.
     Open { target: i64, minutes: f64 },
+    /// Resolved after the target with no restore (`mitigated_at`) recorded: it may have been
+    /// restored in time, so it is not judged.
+    Unknown { target: i64, resolved_after: f64 },
 }
 
 impl RtoCheck {
@@ -72,16 +75,26 @@ impl RtoCheck {
         match self {
             RtoCheck::Within { .. } => Some(true),
             RtoCheck::Missed { .. } => Some(false),
-            RtoCheck::Open { .. } => None,
+            RtoCheck::Open { .. } | RtoCheck::Unknown { .. } => None,
         }
     }
 }
 
 /// An incident's standing against a target RTO, at `as_of`: restore time is `mitigated_at −
-/// started_at`; an incident not mitigated by `as_of` has already taken `as_of − started_at`.
+/// started_at`, also when it was restored after the period (as the duration KPIs read it);
+/// an incident resolved without a restore time was restored by `resolved_at` at the latest;
+/// one with neither has taken `as_of − started_at` so far.
 pub fn rto_check(incident: &Incident, target: i64, as_of: DateTime<Utc>) -> RtoCheck {
     let limit = target as f64;
-    match incident.mitigated_at.filter(|m| *m <= as_of) {
+    if let (None, Some(resolved)) = (incident.mitigated_at, incident.resolved_at) {
+        let minutes = minutes_between(incident.started_at, resolved);
+        return if minutes <= limit {
+            RtoCheck::Within { target, minutes }
+        } else {
+            RtoCheck::Unknown { target, resolved_after: minutes }
+        };
+    }
+    match incident.mitigated_at {
         Some(mitigated) => {
             let minutes = minutes_between(incident.started_at, mitigated);
             if minutes <= limit {
@@ -253,12 +266,20 @@ mod tests {
             on(incident("G", Severity::Sev2, "2026-07-05T10:00:00Z"), &["api"], Some("2026-07-06T10:00:00Z"), None),
             // Started before the period.
             on(incident("H", Severity::Sev1, "2026-06-30T10:00:00Z"), &["api"], Some("2026-07-01T10:00:00Z"), None),
+            // Started in the period, restored after it (and after `now`): missed, as read later.
+            on(incident("I", Severity::Sev1, "2026-09-30T23:00:00Z"), &["api"], Some("2026-10-01T01:00:00Z"), None),
         ];
         let all = services();
         let rate = restores_within_rto(&period, now, &incidents, &all, SeverityFilter::HIGH);
-        assert_eq!(rate, Some(2.0 / 4.0));
+        assert_eq!(rate, Some(2.0 / 5.0));
         let every = restores_within_rto(&period, now, &incidents, &all, SeverityFilter::ALL);
-        assert_eq!(every, Some(2.0 / 5.0), "the SEV2 incident took a day");
+        assert_eq!(every, Some(2.0 / 6.0), "the SEV2 incident took a day");
+        // Resolved without a restore time: within when resolved in time, else not judged.
+        let mut quick = on(incident("R", Severity::Sev1, "2026-07-01T10:00:00Z"), &["api"], None, None);
+        quick.resolved_at = Some(utc("2026-07-01T10:30:00Z"));
+        assert_eq!(rto_check(&quick, 60, now).met(), Some(true));
+        quick.resolved_at = Some(utc("2026-07-01T12:00:00Z"));
+        assert_eq!(rto_check(&quick, 60, now).met(), None, "it may have been restored in time");
         assert_eq!(restores_within_rto(&period, now, &incidents, &[&all[2]], SeverityFilter::HIGH), None);
     }
 
