@@ -297,6 +297,26 @@ pub async fn revoke_token(
     now: DateTime<Utc>,
 ) -> Result<(), ManageError> {
     people_only(principal)?;
+    // On SQLite a transaction that reads, then writes after another connection committed (a job
+    // queued by an import a moment before) fails at once with BUSY_SNAPSHOT: try again.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match revoke_token_once(db, principal, id, now).await {
+            Err(ManageError::Database(error)) if crate::db::is_transient(&error) && tries < 3 => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * tries)).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn revoke_token_once(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
     let not_found = || ManageError::NotFound(format!("no token {id}"));
     let txn = db.begin().await?;
     let row = tokens::find(&txn, id).await?.ok_or_else(not_found)?;
