@@ -29,6 +29,7 @@ mod m20261205_000024_create_sample_reviews;
 mod m20261205_000025_record_history;
 mod m20261206_000026_recovery_objectives;
 mod m20261206_000027_prometheus_pulls;
+mod m20261206_000028_toil_reports;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_record_history::Migration),
             Box::new(m20261206_000026_recovery_objectives::Migration),
             Box::new(m20261206_000027_prometheus_pulls::Migration),
+            Box::new(m20261206_000028_toil_reports::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ use crate::entities::{
 use crate::problem::Problem;
 
 mod oncall;
+mod toil;
 
 pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
@@ -223,6 +224,7 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::SelfAssessments => list_self_assessments(db, query).await,
         RecordKind::Alerts => oncall::list_alerts(db, query).await,
         RecordKind::OncallShifts => oncall::list_oncall_shifts(db, query).await,
+        RecordKind::ToilReports => toil::list_toil_reports(db, query).await,
     }
 }
 

@@ -21,6 +21,7 @@ pub struct OrgOverview {
     /// Every team owning services, with its levels and headline KPIs.
     pub teams: Vec<crate::domain::report::TeamRow>,
     pub oncall: crate::domain::overview::OncallHealth,
+    pub toil: crate::domain::overview::ToilPanel,
     /// The services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
 }

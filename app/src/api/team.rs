@@ -57,6 +57,7 @@ pub struct TeamView {
     pub recovery: crate::domain::kpi::RecoveryFigures,
     pub trends: Vec<TrendSeries>,
     pub oncall: crate::domain::overview::OncallHealth,
+    pub toil: crate::domain::overview::ToilPanel,
     /// The team's services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
     /// What breaks next in the team's services, from today; `None` while the first forecast is

@@ -18,6 +18,7 @@ pub mod period_picker;
 pub mod recovery;
 pub mod slo_indicators;
 pub mod theme;
+pub mod toil;
 pub mod trend;
 pub mod url;
 pub mod waiver_requests;

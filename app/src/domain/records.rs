@@ -118,6 +118,15 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// The span a toil report covers: a week (starting on a Monday) or a calendar month.
+    ToilSpan { Week => "week", Month => "month" }
+);
+text_enum!(
+    /// How a team arrived at its toil hours.
+    ToilMethod { Survey => "survey", TimeTracking => "time_tracking", TicketLabels => "ticket_labels" }
+);
+
 impl Severity {
     /// 0 for SEV0 … 4 for SEV4, the stored form.
     pub fn level(self) -> i16 {
@@ -535,6 +544,39 @@ pub struct OncallShiftInput {
     pub person: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+}
+
+/// How many of a team's working hours in a week or month went to toil (docs/kpis.md §10b).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToilReportInput {
+    pub team: Slug,
+    pub span: ToilSpan,
+    /// A Monday for a week, the 1st for a month.
+    pub period_start: NaiveDate,
+    pub hours_total: f64,
+    pub hours_toil: f64,
+    /// The main kind of toil, in the team's words.
+    pub category: Option<String>,
+    pub method: ToilMethod,
+}
+
+impl ToilSpan {
+    /// The day after the span starting on `start` ends.
+    pub fn end_after(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            ToilSpan::Week => start + chrono::Days::new(7),
+            ToilSpan::Month => start.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX),
+        }
+    }
+
+    /// Whether `start` can begin such a span: a Monday, or a month's first day.
+    pub fn starts_on(self, start: NaiveDate) -> bool {
+        use chrono::Datelike;
+        match self {
+            ToilSpan::Week => start.weekday() == chrono::Weekday::Mon,
+            ToilSpan::Month => start.day() == 1,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 use crate::components::slo_indicators::IndicatorTable;
+use crate::components::toil::ToilPanelView;
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -40,8 +41,19 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OrgSummary(org: OrgOverview) -> impl IntoView {
-    let OrgOverview { header, active_services, headlines, levels, risks, indicators, trends, teams, oncall, movers } =
-        org;
+    let OrgOverview {
+        header,
+        active_services,
+        headlines,
+        levels,
+        risks,
+        indicators,
+        trends,
+        teams,
+        oncall,
+        toil,
+        movers,
+    } = org;
     let period = header.period.clone();
     let empty = active_services == 0;
     view! {
@@ -101,6 +113,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 <TrendGrid trends id_prefix="org-trend"/>
             </section>
             <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
+            <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
     }
 }
 

@@ -18,6 +18,7 @@ use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 use crate::components::recovery::RecoveryFiguresTable;
 use crate::components::slo_indicators::IndicatorTable;
+use crate::components::toil::ToilPanelView;
 use crate::domain::scorecard::CheckStatus;
 
 #[component]
@@ -59,6 +60,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         oncall,
         movers,
         forecast,
+        toil,
     } = view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
@@ -131,7 +133,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <h2 id="team-trends-heading">"Trends"</h2>
             <TrendGrid trends id_prefix="team-trend"/>
         </section>
-        <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
+        <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
+        <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
     }
 }
 

@@ -1,6 +1,6 @@
 //! The generated organisation as a sequence of import batches, in import order: teams,
 //! services, SLOs, SLO measurements, incidents, postmortems, actions, DR tests, deployments,
-//! alerts and on-call shifts.
+//! alerts, on-call shifts and toil reports.
 //!
 //! Rows are made one batch at a time. Between batches only the organisation's shape and a
 //! compact fact per incident (needed by postmortems, actions and deployments) stay in memory,
@@ -43,6 +43,7 @@ enum Phase {
     /// Next service index.
     Alerts(usize),
     OncallShifts,
+    ToilReports,
     Done,
 }
 
@@ -115,6 +116,7 @@ impl Batches {
             // The demo organisation has no exemptions: its struggling services show as such.
             RecordKind::Exemptions | RecordKind::SelfAssessments => 0.0,
             RecordKind::OncallShifts => org.teams.len() as f64 * f64::from(super::oncall::oncall_days(window)) / 7.0,
+            RecordKind::ToilReports => super::toil::estimate(org),
             RecordKind::Alerts => {
                 (0..org.services.len()).map(|service| super::oncall::expected_alerts(org, window, service)).sum()
             }
@@ -217,8 +219,12 @@ impl Iterator for Batches {
                     (RecordKind::Deployments, rows)
                 }
                 Phase::OncallShifts => {
-                    self.phase = Phase::Done;
+                    self.phase = Phase::ToilReports;
                     (RecordKind::OncallShifts, super::oncall::shift_rows(&self.org, &self.window))
+                }
+                Phase::ToilReports => {
+                    self.phase = Phase::Done;
+                    (RecordKind::ToilReports, super::toil::toil_rows(&self.org, &self.window, self.seed))
                 }
                 Phase::Alerts(from) => {
                     let (rows, next) = self.per_service(from, |service, rows| {

@@ -39,5 +39,6 @@ mod org;
 mod support;
 #[cfg(test)]
 mod tests;
+mod toil;
 
 pub use load::*;

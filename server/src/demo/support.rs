@@ -72,6 +72,7 @@ pub(super) enum Stream {
     Deployments,
     Alerts,
     Approvals,
+    Toil,
 }
 
 pub(super) fn rng_for(seed: u64, stream: Stream, item: u64) -> DemoRng {

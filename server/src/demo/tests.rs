@@ -10,7 +10,7 @@ use app::domain::ingest::{IngestRecord, RawRow, RecordKind};
 use app::domain::records::{
     ActionInput, ActionStatus, AlertDisposition, AlertInput, DeploymentInput, DeploymentOutcome, DrOutcome,
     DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput, PostmortemStatus, ServiceInput, Severity,
-    SloInput, SloMeasurementInput, TeamInput,
+    SloInput, SloMeasurementInput, TeamInput, ToilReportInput,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -94,6 +94,18 @@ fn every_row_passes_the_ingestion_contract() {
     assert!(!parse::<DeploymentInput>(RecordKind::Deployments).is_empty());
     assert!(!parse::<AlertInput>(RecordKind::Alerts).is_empty());
     assert!(!parse::<OncallShiftInput>(RecordKind::OncallShifts).is_empty());
+    assert!(!parse::<ToilReportInput>(RecordKind::ToilReports).is_empty());
+}
+
+#[test]
+fn toil_reports_leave_some_teams_out_and_never_report_an_unfinished_span() {
+    let reports = parse::<ToilReportInput>(RecordKind::ToilReports);
+    let teams: std::collections::BTreeSet<&str> = reports.iter().map(|r| r.team.as_str()).collect();
+    let all = parse::<TeamInput>(RecordKind::Teams).len();
+    assert!(!teams.is_empty() && teams.len() < all, "{} of {all} teams report toil", teams.len());
+    let today = anchor();
+    assert!(reports.iter().all(|r| r.span.end_after(r.period_start) <= today), "a span still running was reported");
+    assert!(reports.iter().all(|r| r.hours_toil <= r.hours_total));
 }
 
 #[test]

@@ -32,6 +32,7 @@ pub mod slo_measurement;
 pub mod subscription;
 pub mod team;
 pub mod team_membership;
+pub mod toil_report;
 pub mod user_session;
 pub mod waiver_request;
 

@@ -2,7 +2,7 @@
 
 use super::{
     alert, deployment, dr_test, exemption, incident, oncall_shift, postmortem, postmortem_action, self_assessment,
-    service, slo, slo_measurement, team,
+    service, slo, slo_measurement, team, toil_report,
 };
 
 /// Records that carry provenance: on re-import the stored values of these fields are kept when
@@ -42,5 +42,6 @@ provenance!(
     exemption,
     self_assessment,
     alert,
-    oncall_shift
+    oncall_shift,
+    toil_report
 );

@@ -11,6 +11,7 @@ mod refs;
 mod request;
 mod run;
 mod spec;
+mod toil;
 
 pub use entry::*;
 pub use handle::Ingestion;

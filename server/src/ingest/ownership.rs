@@ -116,6 +116,9 @@ fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
         RecordKind::OncallShifts => format!(
             "SELECT DISTINCT t.slug FROM oncall_shift x JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
         ),
+        RecordKind::ToilReports => format!(
+            "SELECT DISTINCT t.slug FROM toil_report x JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
+        ),
     })
 }
 

@@ -168,6 +168,7 @@ where
         RecordKind::SelfAssessments => run::<kinds::SelfAssessments, B, E>(db, request, feed, now).await,
         RecordKind::Alerts => run::<super::oncall::Alerts, B, E>(db, request, feed, now).await,
         RecordKind::OncallShifts => run::<super::oncall::OncallShifts, B, E>(db, request, feed, now).await,
+        RecordKind::ToilReports => run::<super::toil::ToilReports, B, E>(db, request, feed, now).await,
     }
 }
 

@@ -1,10 +1,10 @@
 //! When the organisation's data begins: the earliest incident, SLO measurement day, deployment,
-//! DR test, alert or on-call shift. A period that ends before it has no figures, not zeros (docs/kpis.md).
+//! DR test, alert, on-call shift or toil report. A period that ends before it has no figures, not zeros (docs/kpis.md).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect, TryGetable};
 
-use crate::entities::{alert, deployment, dr_test, incident, oncall_shift, slo_measurement};
+use crate::entities::{alert, deployment, dr_test, incident, oncall_shift, slo_measurement, toil_report};
 
 /// The smallest value of one column, if the table has a row.
 async fn earliest<E, T, C>(db: &C, column: E::Column) -> Result<Option<T>, DbErr>
@@ -26,7 +26,9 @@ pub async fn first_record<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<
     let measured = day.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     let alert = earliest::<alert::Entity, DateTime<Utc>, _>(db, alert::Column::FiredAt).await?;
     let shift = earliest::<oncall_shift::Entity, DateTime<Utc>, _>(db, oncall_shift::Column::StartsAt).await?;
-    Ok([incident, deployment, dr_test, measured, alert, shift].into_iter().flatten().min())
+    let toil = earliest::<toil_report::Entity, NaiveDate, _>(db, toil_report::Column::PeriodStart).await?;
+    let toiled = toil.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    Ok([incident, deployment, dr_test, measured, alert, shift, toiled].into_iter().flatten().min())
 }
 
 /// [`first_record`], read once per data version into `cache` (the summary's trend asks for it

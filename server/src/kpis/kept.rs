@@ -322,6 +322,7 @@ struct SummaryOut<'a> {
     causes: &'a [app::domain::kpi::CauseRow],
     indicators: &'a [app::domain::kpi::IndicatorRow],
     follow_ups: app::domain::kpi::FollowUpCounts,
+    toil: &'a app::domain::kpi::ToilBreakdown,
     /// The trend's values, oldest first, ending with the summarised period.
     trend: Vec<&'a Option<KpiValues>>,
     before_data: bool,
@@ -339,6 +340,7 @@ struct SummaryIn {
     causes: Vec<app::domain::kpi::CauseRow>,
     indicators: Vec<app::domain::kpi::IndicatorRow>,
     follow_ups: app::domain::kpi::FollowUpCounts,
+    toil: app::domain::kpi::ToilBreakdown,
     trend: Vec<Option<KpiValues>>,
     before_data: bool,
 }
@@ -358,6 +360,7 @@ impl Kept for Summary {
             causes: &self.causes,
             indicators: &self.indicators,
             follow_ups: self.follow_ups,
+            toil: &self.toil,
             trend: self.trend.iter().map(|(_, values)| values).collect(),
             before_data: self.before_data,
         })
@@ -384,6 +387,7 @@ impl Kept for Summary {
             causes: kept.causes,
             indicators: kept.indicators,
             follow_ups: kept.follow_ups,
+            toil: kept.toil,
             trend: periods.into_iter().zip(kept.trend).collect(),
             before_data: kept.before_data,
         })

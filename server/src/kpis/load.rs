@@ -309,7 +309,17 @@ pub async fn load<C: ConnectionTrait>(
     let started = std::time::Instant::now();
     // Each part is boxed so the joined future stays small.
     let service_directory = ServiceDirectory::new(&dir.services);
-    let ((incidents, mut refs), action_rows, follow_up_rows, dr_rows, deployment_rows, slos, alerts, shifts) = tokio::try_join!(
+    let (
+        (incidents, mut refs),
+        action_rows,
+        follow_up_rows,
+        dr_rows,
+        deployment_rows,
+        slos,
+        alerts,
+        shifts,
+        toil_reports,
+    ) = tokio::try_join!(
         Box::pin(timed("incidents", &gate, incidents(db, period, &dir.slugs))),
         Box::pin(timed("actions", &gate, async {
             Ok::<_, LoadError>(actions_query.into_tuple::<mapping::ActionRow>().all(db).await?)
@@ -324,6 +334,7 @@ pub async fn load<C: ConnectionTrait>(
         Box::pin(timed("slos", &gate, slos(db, period, now, ids, &names, &dir.active))),
         Box::pin(timed("alerts", &gate, super::oncall::alerts(db, period, ids, &names, &service_directory))),
         Box::pin(timed("shifts", &gate, super::oncall::shifts(db, period, &dir.teams))),
+        Box::pin(timed("toil_reports", &gate, super::toil::toil_reports(db, period, &dir.teams))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
@@ -353,6 +364,7 @@ pub async fn load<C: ConnectionTrait>(
         deployments,
         alerts,
         shifts,
+        toil_reports,
         oncall: OncallSettings { hours: hours.clone(), team_zones: dir.team_zones },
         ..Dataset::default()
     })

@@ -21,6 +21,7 @@ mod scorecards;
 mod stale;
 pub mod stored;
 mod summary;
+mod toil;
 
 pub use cache::{KpiCache, Lookup, VersionedCache, claim_refresh};
 pub use drill_down_table::drill_down_table;

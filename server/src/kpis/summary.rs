@@ -6,14 +6,15 @@
 use std::sync::Arc;
 
 use app::domain::kpi::{
-    CauseRow, FollowUpCounts, IndicatorRow, KpiValues, Period, Scope, SeverityFilter, compute_kpis, follow_up_counts,
-    root_cause_breakdown, slo_met_rate_by_indicator, slo_statuses,
+    CauseRow, FollowUpCounts, IndicatorRow, KpiValues, Period, Scope, SeverityFilter, ToilBreakdown, compute_kpis,
+    follow_up_counts, root_cause_breakdown, slo_met_rate_by_indicator, slo_statuses, toil_breakdown,
 };
 use std::collections::BTreeMap;
 
 use app::domain::kpi::KpiId;
 use app::domain::overview::{
-    Headline, OncallHealth, Risks, TrendSeries, annotate, headlines, oncall_health, top_risks, trend_series,
+    Headline, OncallHealth, Risks, ToilPanel, TrendSeries, annotate, headlines, oncall_health, toil_panel, top_risks,
+    trend_series,
 };
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
@@ -39,6 +40,8 @@ pub struct Summary {
     pub indicators: Vec<IndicatorRow>,
     /// The period's repeats by where their earlier incident's actions stood.
     pub follow_ups: FollowUpCounts,
+    /// The period's toil by team and category, and the teams that did not report.
+    pub toil: ToilBreakdown,
     /// `(period, KPIs)`, oldest first, ending with `period`; `None` where the scope had no
     /// services yet or the organisation no records.
     pub trend: Vec<(Period, Option<KpiValues>)>,
@@ -77,6 +80,19 @@ impl Summary {
             &self.trend,
             &policy.targets,
             hours,
+        )
+    }
+
+    /// The "Toil" panel: its figures against the previous period, their trends and breakdown.
+    pub fn toil_panel(&self, policy: &Policy) -> ToilPanel {
+        let current = (!self.before_data).then_some(&self.kpis);
+        toil_panel(
+            current,
+            self.previous.as_ref(),
+            self.period.elapsed(self.as_of),
+            &self.trend,
+            &policy.targets,
+            if self.before_data { ToilBreakdown::default() } else { self.toil.clone() },
         )
     }
 
@@ -127,6 +143,7 @@ async fn compute<C: ConnectionTrait>(
     let causes = root_cause_breakdown(&period, &inputs.incidents, inputs.repeat_index);
     let indicators = slo_met_rate_by_indicator(&period, &inputs.slos);
     let follow_ups = follow_up_counts(&period, &inputs.incidents, inputs.repeat_index, inputs.follow_ups);
+    let toil = toil_breakdown(&period, &inputs.toil_reports, &inputs.toil_teams);
     drop(inputs);
     drop(data);
 
@@ -179,6 +196,7 @@ async fn compute<C: ConnectionTrait>(
         risks,
         causes,
         follow_ups,
+        toil,
         indicators,
         trend,
         before_data,

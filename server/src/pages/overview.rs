@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::header::{period_header, standing};
 use crate::entities::{
     alert, deployment, dr_test, import_batch, incident, oncall_shift, postmortem, postmortem_action, service, slo,
-    slo_measurement, team,
+    slo_measurement, team, toil_report,
 };
 use crate::kpis::{Figures, KpiCache, Lookup, claim_refresh};
 
@@ -75,6 +75,7 @@ async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
         ("deployments", "Deployments", deployment::Entity::find().count(db).await?),
         ("alerts", "Alerts", alert::Entity::find().count(db).await?),
         ("oncall-shifts", "On-call shifts", oncall_shift::Entity::find().count(db).await?),
+        ("toil-reports", "Toil reports", toil_report::Entity::find().count(db).await?),
     ];
     let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
     let demo_data =
@@ -129,6 +130,7 @@ impl OverviewPort for OverviewPage {
             indicators: summary.indicators.clone(),
             teams,
             oncall: summary.oncall_health(&figures.policy),
+            toil: summary.toil_panel(&figures.policy),
             movers,
         })
     }

@@ -115,6 +115,7 @@ impl TeamPage {
                 app::domain::kpi::RecoveryFigures::of(&summary.kpis)
             },
             oncall: summary.oncall_health(&figures.policy),
+            toil: summary.toil_panel(&figures.policy),
             movers,
             forecast,
         })

@@ -14,7 +14,7 @@ use sea_orm::{EntityTrait, IdenStatic, Iterable};
 
 use crate::entities::{
     alert, deployment, dr_test, exemption, incident, oncall_shift, postmortem, postmortem_action, self_assessment,
-    service, slo, slo_measurement, team,
+    service, slo, slo_measurement, team, toil_report,
 };
 
 /// One table whose records are versioned: its name and columns, as the entity declares them.
@@ -44,6 +44,7 @@ pub fn tables() -> Vec<Versioned> {
         versioned::<self_assessment::Entity>(),
         versioned::<alert::Entity>(),
         versioned::<oncall_shift::Entity>(),
+        versioned::<toil_report::Entity>(),
     ]
 }
 

@@ -55,6 +55,8 @@ fn reaches(table: &str, x: &str, incidents: &str) -> String {
         // Pages are read up to the longest shift after the period (the shifts they fall in).
         "alert" => format!("{x}.fired_at < $4"),
         "oncall_shift" => format!("{x}.starts_at < $2"),
+        // A week is counted in the period of its Thursday, so one may start up to 3 days before.
+        "toil_report" => format!("{x}.period_start < $3"),
         _ => "1 = 1".to_owned(),
     }
 }

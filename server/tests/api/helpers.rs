@@ -249,6 +249,7 @@ impl TestApp {
             "postmortem_action",
             "dr_test",
             "deployment",
+            "toil_report",
         ] {
             counts.push(self.count(table).await);
         }

@@ -59,6 +59,27 @@ fn bad_records() -> Vec<(&'static str, Value, Option<&'static str>, &'static str
         ("incidents", incident(json!({"repeat_of": "INC-never"})), Some("repeat_of"), "unknown incident"),
         ("incidents", incident(json!({"customer_impacting": "maybe"})), Some("customer_impacting"), "true/false"),
         (
+            "toil-reports",
+            json!({"team": "team-v", "period": "week", "period_start": "2026-07-07", "hours_total": 10,
+                   "hours_toil": 1, "method": "survey"}),
+            Some("period_start"),
+            "Monday",
+        ),
+        (
+            "toil-reports",
+            json!({"team": "ghost", "period": "month", "period_start": "2026-07-01", "hours_total": 10,
+                   "hours_toil": 1, "method": "survey"}),
+            Some("team"),
+            "unknown team",
+        ),
+        (
+            "toil-reports",
+            json!({"team": "team-v", "period": "month", "period_start": "2026-07-01", "hours_total": 10,
+                   "hours_toil": 20, "method": "time_tracking"}),
+            Some("hours_toil"),
+            "hours_total",
+        ),
+        (
             "slos",
             json!({"service": "api-v", "slug": "x", "name": "X", "indicator": "availability", "objective": 100}),
             Some("objective"),
@@ -161,6 +182,8 @@ fn good_record(kind: &str) -> Value {
             json!({"external_id": "INC-ok", "title": "ok", "severity": "SEV4", "services": ["api-v"], "started_at": "2026-07-01T00:00:00Z"})
         }
         "postmortems" => json!({"incident": "INC-v", "status": "draft"}),
+        "toil-reports" => json!({"team": "team-v", "period": "week", "period_start": "2026-07-06", "hours_total": 40,
+                                  "hours_toil": 4, "method": "survey"}),
         "actions" => json!({"external_id": "A0", "service": "api-v", "title": "ok", "status": "open"}),
         "dr-tests" => {
             json!({"external_id": "D0", "service": "api-v", "scenario": "restore", "performed_at": "2026-07-01T00:00:00Z", "outcome": "fail"})

@@ -38,5 +38,6 @@ mod services_page;
 mod signed_packs;
 mod stored_figures;
 mod summary_pages;
+mod toil;
 mod waivers;
 mod warm_figures;

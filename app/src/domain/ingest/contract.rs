@@ -22,10 +22,11 @@ pub enum RecordKind {
     SelfAssessments,
     Alerts,
     OncallShifts,
+    ToilReports,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -39,6 +40,7 @@ impl RecordKind {
         RecordKind::SelfAssessments,
         RecordKind::Alerts,
         RecordKind::OncallShifts,
+        RecordKind::ToilReports,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -57,6 +59,7 @@ impl RecordKind {
             RecordKind::SelfAssessments => "self-assessments",
             RecordKind::Alerts => "alerts",
             RecordKind::OncallShifts => "oncall-shifts",
+            RecordKind::ToilReports => "toil-reports",
         }
     }
 

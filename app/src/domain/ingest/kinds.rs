@@ -89,6 +89,9 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "labels",
         ],
         RecordKind::OncallShifts => &["team", "schedule", "person", "starts_at", "ends_at"],
+        RecordKind::ToilReports => {
+            &["team", "period", "period_start", "hours_total", "hours_toil", "category", "method"]
+        }
         RecordKind::SelfAssessments => &[
             "service",
             "item",
@@ -550,6 +553,66 @@ impl IngestRecord for OncallShiftInput {
     }
 }
 
+/// The most hours a team can report for one day of a span: a bound that catches a report in
+/// minutes or a team's year sent as a week, not a staffing rule.
+const MAX_TOIL_HOURS_PER_DAY: f64 = 24.0 * 1000.0;
+
+impl IngestRecord for ToilReportInput {
+    const KIND: RecordKind = RecordKind::ToilReports;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let team = r.slug("team");
+            let span = r.enumeration("period", ToilSpan::parse, ToilSpan::expected);
+            let period_start = r.date("period_start");
+            if let (Some(span), Some(start)) = (span, period_start)
+                && !span.starts_on(start)
+            {
+                r.fail(
+                    "period_start",
+                    match span {
+                        ToilSpan::Week => "a week's report starts on a Monday",
+                        ToilSpan::Month => "a month's report starts on the 1st",
+                    },
+                );
+            }
+            let hours_total = r.number("hours_total");
+            let hours_toil = r.number("hours_toil");
+            if let Some(total) = hours_total {
+                let days = match (span, period_start) {
+                    (Some(span), Some(start)) => (span.end_after(start) - start).num_days().max(1) as f64,
+                    _ => 31.0,
+                };
+                if total <= 0.0 {
+                    r.fail("hours_total", "must be more than 0 (a team that worked no hours has nothing to report)");
+                } else if total > MAX_TOIL_HOURS_PER_DAY * days {
+                    r.fail("hours_total", "is more than 24,000 hours a day: are these minutes?");
+                }
+            }
+            if let Some(toil) = hours_toil {
+                if toil < 0.0 {
+                    r.fail("hours_toil", "must not be negative");
+                } else if let Some(total) = hours_total
+                    && toil > total
+                {
+                    r.fail("hours_toil", "must not be more than hours_total");
+                }
+            }
+            let category = r.opt_text("category");
+            let method = r.enumeration("method", ToilMethod::parse, ToilMethod::expected);
+            Some(ToilReportInput {
+                team: team?,
+                span: span?,
+                period_start: period_start?,
+                hours_total: hours_total?,
+                hours_toil: hours_toil?,
+                category,
+                method: method?,
+            })
+        })
+    }
+}
+
 impl IngestRecord for ExemptionInput {
     const KIND: RecordKind = RecordKind::Exemptions;
 
@@ -727,6 +790,48 @@ mod tests {
             fields_in_error::<OncallShiftInput>(shift("2026-12-03T09:00:00Z")),
             vec![Some("ends_at".to_owned())]
         );
+    }
+
+    #[test]
+    fn a_toil_report_starts_where_its_span_does_and_counts_no_more_toil_than_hours() {
+        let report = |period: &str, start: &str, total: f64, toil: f64| {
+            json!({"team": "payments", "period": period, "period_start": start, "hours_total": total,
+                   "hours_toil": toil, "method": "time_tracking"})
+        };
+        let read = ToilReportInput::from_row(&json_row(report("week", "2026-11-02", 200.0, 50.0))).unwrap();
+        assert_eq!((read.span, read.method, read.category), (ToilSpan::Week, ToilMethod::TimeTracking, None));
+        assert!(ToilReportInput::from_row(&json_row(report("month", "2026-11-01", 800.0, 0.0))).is_ok());
+        assert_eq!(
+            fields_in_error::<ToilReportInput>(report("week", "2026-11-03", 200.0, 50.0)),
+            [Some("period_start".to_owned())]
+        );
+        assert_eq!(
+            fields_in_error::<ToilReportInput>(report("month", "2026-11-02", 200.0, 50.0)),
+            [Some("period_start".to_owned())]
+        );
+        assert_eq!(
+            fields_in_error::<ToilReportInput>(report("week", "2026-11-02", 40.0, 50.0)),
+            [Some("hours_toil".to_owned())]
+        );
+        assert_eq!(
+            fields_in_error::<ToilReportInput>(report("week", "2026-11-02", 0.0, 0.0)),
+            [Some("hours_total".to_owned())]
+        );
+        assert_eq!(
+            fields_in_error::<ToilReportInput>(report("week", "2026-11-02", 10.0, -1.0)),
+            [Some("hours_toil".to_owned())]
+        );
+        assert_eq!(
+            fields_in_error::<ToilReportInput>(report("week", "2026-11-02", 1.0e9, 1.0)),
+            [Some("hours_total".to_owned())]
+        );
+        assert_eq!(
+            fields_in_error::<ToilReportInput>(report("fortnight", "2026-11-02", 10.0, 1.0)),
+            [Some("period".to_owned())]
+        );
+        let mut bad_method = report("week", "2026-11-02", 10.0, 1.0);
+        bad_method["method"] = json!("guess");
+        assert_eq!(fields_in_error::<ToilReportInput>(bad_method), [Some("method".to_owned())]);
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct Dataset {
     pub alerts: Vec<Alert>,
     /// Shifts starting up to [`oncall::MAX_SHIFT_DAYS`] before the period and in it.
     pub shifts: Vec<OncallShift>,
+    /// Toil reports whose counted day may fall in the period (a week's starts up to 3 days
+    /// before it).
+    pub toil_reports: Vec<ToilReport>,
     pub oncall: OncallSettings,
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
@@ -53,6 +56,12 @@ pub struct ScopedInputs<'a> {
     pub alerts: Vec<&'a Alert>,
     /// The shifts of the teams the scope reaches.
     pub shifts: Vec<&'a OncallShift>,
+    /// The toil reports of the scope's teams: the organisation's or a team's; none for a service
+    /// or a tier (toil is a team figure).
+    pub toil_reports: Vec<&'a ToilReport>,
+    /// The teams expected to report toil: those of the scope owning an active service; none for
+    /// a service or a tier.
+    pub toil_teams: std::collections::BTreeSet<Slug>,
     pub oncall: &'a OncallSettings,
 }
 
@@ -123,6 +132,16 @@ impl Dataset {
                 entry.shifts.push(shift);
             }
         }
+        for report in &self.toil_reports {
+            if let Some(entry) = teams.get_mut(&report.team) {
+                entry.toil_reports.push(report);
+            }
+        }
+        for (team, entry) in teams.iter_mut() {
+            if entry.services.iter().any(|s| s.active) {
+                entry.toil_teams.insert(team.clone());
+            }
+        }
         teams
     }
 
@@ -148,6 +167,16 @@ impl Dataset {
                 None => self.shifts.iter().collect(),
                 Some(teams) => self.shifts.iter().filter(|s| teams.contains(&s.team)).collect(),
             },
+            toil_reports: match scope {
+                Scope::Org => self.toil_reports.iter().collect(),
+                Scope::Team(team) => self.toil_reports.iter().filter(|r| &r.team == team).collect(),
+                Scope::Service(_) | Scope::Tier(_) => Vec::new(),
+            },
+            toil_teams: match scope {
+                Scope::Org => reporting_teams(&self.services),
+                Scope::Team(team) => reporting_teams(&self.services).into_iter().filter(|t| t == team).collect(),
+                Scope::Service(_) | Scope::Tier(_) => Default::default(),
+            },
             oncall: &self.oncall,
         }
     }
@@ -171,6 +200,8 @@ fn teams_entry<'t, 'a>(
         deployments: Vec::new(),
         alerts: Vec::new(),
         shifts: Vec::new(),
+        toil_reports: Vec::new(),
+        toil_teams: Default::default(),
         oncall: &data.oncall,
     })
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// The version of the KPI definitions implemented here; recorded with every published value.
 /// Bump it whenever any definition (or population rule) changes.
-pub const KPI_DEFINITIONS_VERSION: &str = "4";
+pub const KPI_DEFINITIONS_VERSION: &str = "5";
 
 /// The pinned KPI ids of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,11 +44,13 @@ pub enum KpiId {
     SleepHoursPageShare,
     PageMtta,
     NoisiestRules,
+    ToilRatio,
+    ToilReportingCoverage,
     DataQuality,
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 36] = [
+    pub const ALL: [KpiId; 38] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -84,6 +86,8 @@ impl KpiId {
         KpiId::SleepHoursPageShare,
         KpiId::PageMtta,
         KpiId::NoisiestRules,
+        KpiId::ToilRatio,
+        KpiId::ToilReportingCoverage,
         KpiId::DataQuality,
     ];
 
@@ -124,6 +128,8 @@ impl KpiId {
             KpiId::SleepHoursPageShare => "sleep_hours_page_share",
             KpiId::PageMtta => "page_mtta",
             KpiId::NoisiestRules => "noisiest_rules",
+            KpiId::ToilRatio => "toil_ratio",
+            KpiId::ToilReportingCoverage => "toil_reporting_coverage",
             KpiId::DataQuality => "data_quality",
         }
     }
@@ -170,6 +176,8 @@ impl KpiId {
             KpiId::SleepHoursPageShare => "Sleep-hours pages",
             KpiId::PageMtta => "Time to acknowledge a page",
             KpiId::NoisiestRules => "Noisiest alert rules",
+            KpiId::ToilRatio => "Toil",
+            KpiId::ToilReportingCoverage => "Teams reporting toil",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -211,6 +219,7 @@ impl KpiId {
             | KpiId::SleepHoursPageShare
             | KpiId::PageMtta
             | KpiId::NoisiestRules => "On-call",
+            KpiId::ToilRatio | KpiId::ToilReportingCoverage => "Toil",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -309,6 +318,15 @@ impl KpiId {
             KpiId::PageMtta => "acknowledged − fired over the period's acknowledged pages (mean, median, p90).",
             KpiId::NoisiestRules => {
                 "The five alert rules with the most pages in the period, with their precision (actionable ÷ reviewed)."
+            }
+            KpiId::ToilRatio => {
+                "Σ hours_toil ÷ Σ hours_total over the toil reports of the scope's teams counted in the period \
+                 (a month by its first day, a week by its Thursday; a week of a month the team reported whole is \
+                 left out). Organisation and team scopes only."
+            }
+            KpiId::ToilReportingCoverage => {
+                "Teams owning an active service with a toil report counted in the period ÷ teams owning an \
+                 active service. Organisation and team scopes only."
             }
             KpiId::DataQuality => {
                 "Shares of complete records: high-severity incident timestamps, active SLOs with data, \

@@ -24,6 +24,7 @@ pub mod recovery;
 pub mod scope;
 pub mod slo;
 pub mod stats;
+pub mod toil;
 
 mod dataset;
 mod ids;
@@ -62,4 +63,8 @@ pub use slo::{
     slo_coverage, slo_day_ranges, slo_met_rate, slo_status,
 };
 pub use stats::DurationStats;
+pub use toil::{
+    TeamToil, ToilBreakdown, ToilHours, ToilReport, reporting_teams, toil_breakdown, toil_ratio,
+    toil_reporting_coverage,
+};
 pub use values::*;

@@ -26,6 +26,7 @@ use super::{KpiId, ScopedInputs};
 use crate::domain::records::{ActionStatus, AlertDisposition, DeploymentOutcome, DrOutcome, Severity, Slug};
 
 mod oncall;
+mod toil;
 
 /// A record as the drill-down shows it: its natural key and the fields definitions read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,6 +105,20 @@ pub enum RecordView {
         person: String,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
+    },
+    ToilReport {
+        team: Slug,
+        /// `week` or `month`.
+        period: crate::domain::records::ToilSpan,
+        period_start: NaiveDate,
+        hours_total: f64,
+        hours_toil: f64,
+        category: Option<String>,
+        method: crate::domain::records::ToilMethod,
+    },
+    /// A team expected to report (toil reporting coverage).
+    Team {
+        team: Slug,
     },
 }
 
@@ -344,6 +359,8 @@ pub fn population(
         | KpiId::SleepHoursPageShare
         | KpiId::PageMtta
         | KpiId::NoisiestRules => (oncall::pages_filter(period), oncall::page_rows(kpi, period, inputs)),
+        KpiId::ToilRatio => (toil::reports_filter(period), toil::report_rows(period, inputs)),
+        KpiId::ToilReportingCoverage => (toil::teams_filter(period), toil::team_rows(period, inputs)),
         KpiId::DataQuality => (
             format!(
                 "incident_timestamps: SEV0/SEV1 {started}; slo_data: active SLOs, days in [{}, {}); \

@@ -186,6 +186,12 @@ enum Field {
     Person,
     Starts,
     Ends,
+    Span,
+    PeriodStart,
+    HoursTotal,
+    HoursToil,
+    Category,
+    Method,
 }
 
 impl Field {
@@ -233,6 +239,12 @@ impl Field {
             Field::Person => "Person",
             Field::Starts => "Starts",
             Field::Ends => "Ends",
+            Field::Span => "Period",
+            Field::PeriodStart => "From",
+            Field::HoursTotal => "Hours worked",
+            Field::HoursToil => "Hours of toil",
+            Field::Category => "Category",
+            Field::Method => "Method",
         }
     }
 
@@ -248,6 +260,8 @@ impl Field {
                 | Field::RpoTarget
                 | Field::RpoAchieved
                 | Field::Tier
+                | Field::HoursTotal
+                | Field::HoursToil
         )
     }
 
@@ -265,6 +279,8 @@ impl Field {
             (Field::Record, RecordView::Service { .. }) => text("service"),
             (Field::Record, RecordView::Alert { .. }) => text("alert"),
             (Field::Record, RecordView::Shift { .. }) => text("shift"),
+            (Field::Record, RecordView::ToilReport { .. }) => text("toil report"),
+            (Field::Record, RecordView::Team { .. }) => text("team"),
             (Field::Id, RecordView::Incident { id, .. })
             | (Field::Id, RecordView::Action { id, .. })
             | (Field::Id, RecordView::DrTest { id, .. })
@@ -322,9 +338,16 @@ impl Field {
             (Field::RpoTarget, RecordView::DrTest { rpo_target_minutes, .. }) => minutes(rpo_target_minutes),
             (Field::RpoAchieved, RecordView::DrTest { rpo_achieved_minutes, .. }) => minutes(rpo_achieved_minutes),
             (Field::Deployed, RecordView::Deployment { deployed_at, .. }) => Cell::Instant(*deployed_at),
-            (Field::Team, RecordView::Service { team, .. }) | (Field::Team, RecordView::Shift { team, .. }) => {
-                text(team.as_str())
-            }
+            (Field::Team, RecordView::Service { team, .. })
+            | (Field::Team, RecordView::Shift { team, .. })
+            | (Field::Team, RecordView::ToilReport { team, .. })
+            | (Field::Team, RecordView::Team { team }) => text(team.as_str()),
+            (Field::Span, RecordView::ToilReport { period, .. }) => text(period.as_str()),
+            (Field::PeriodStart, RecordView::ToilReport { period_start, .. }) => Cell::Day(*period_start),
+            (Field::HoursTotal, RecordView::ToilReport { hours_total, .. }) => Cell::Number(*hours_total),
+            (Field::HoursToil, RecordView::ToilReport { hours_toil, .. }) => Cell::Number(*hours_toil),
+            (Field::Category, RecordView::ToilReport { category, .. }) => maybe(category),
+            (Field::Method, RecordView::ToilReport { method, .. }) => text(&method.as_str().replace('_', " ")),
             (Field::Rule, RecordView::Alert { rule, .. }) => text(rule),
             (Field::Fired, RecordView::Alert { fired_at, .. }) => Cell::Instant(*fired_at),
             (Field::Acknowledged, RecordView::Alert { acknowledged_at, .. }) => at(acknowledged_at),
@@ -381,6 +404,8 @@ fn fields(kpi: KpiId) -> Vec<Field> {
         | KpiId::NoisiestRules => vec![Id, Services, Rule, Fired, Paged, Disposition],
         KpiId::PageMtta => vec![Id, Services, Rule, Fired, Acknowledged, Responder],
         KpiId::PagesPerShift => vec![Record, Team, Schedule, Person, Starts, Ends, Id, Services, Rule, Fired],
+        KpiId::ToilRatio => vec![Team, Span, PeriodStart, HoursTotal, HoursToil, Category, Method],
+        KpiId::ToilReportingCoverage => vec![Team],
         KpiId::DataQuality => vec![Record, Id, Title, Services],
     }
 }
@@ -402,6 +427,8 @@ fn row_value(kpi: KpiId) -> Option<(&'static str, ReadValue)> {
         KpiId::PageMtta => Some(("To acknowledge", Cell::Minutes)),
         KpiId::RestoresWithinRto => Some(("Time to recover", Cell::Minutes)),
         KpiId::PagesPerShift => Some(("Pages", Cell::Number)),
+        KpiId::ToilRatio => Some(("Toil share", Cell::Fraction)),
+        KpiId::ToilReportingCoverage => Some(("Reports", Cell::Number)),
         _ => None,
     }
 }
@@ -480,6 +507,8 @@ pub fn value_in_words(kpi: KpiId, values: &KpiValues) -> (String, Option<String>
         KpiId::DrCoverage => (fraction(values.dr_coverage), None),
         KpiId::RestoresWithinRto => (fraction(values.restores_within_rto), None),
         KpiId::DataLossWithinRpo => (fraction(values.data_loss_within_rpo), None),
+        KpiId::ToilRatio => (fraction(values.toil_ratio), None),
+        KpiId::ToilReportingCoverage => (fraction(values.toil_reporting_coverage), None),
         KpiId::ChangeFailureRate => (fraction(values.change_failure_rate), None),
         KpiId::BudgetExhaustedCount => (values.budget_exhausted_count.to_string(), None),
         KpiId::HighSevCount => (values.high_sev_count.to_string(), None),

@@ -44,6 +44,8 @@ pub struct KpiValues {
     pub sleep_hours_page_share: Option<f64>,
     pub page_mtta: Option<DurationStats>,
     pub noisiest_rules: Vec<oncall::RuleNoise>,
+    pub toil_ratio: Option<f64>,
+    pub toil_reporting_coverage: Option<f64>,
     pub data_quality: DataQuality,
 }
 
@@ -94,6 +96,8 @@ pub fn compute_kpis(
         sleep_hours_page_share: oncall::sleep_hours_page_share(period, &inputs.alerts, inputs.oncall),
         page_mtta: oncall::page_mtta(period, &inputs.alerts),
         noisiest_rules: oncall::noisiest_rules(period, &inputs.alerts),
+        toil_ratio: toil_ratio(period, &inputs.toil_reports),
+        toil_reporting_coverage: toil_reporting_coverage(period, &inputs.toil_reports, &inputs.toil_teams),
         data_quality: data_quality(period, incidents, &inputs.slos, &inputs.actions, severity),
     }
 }

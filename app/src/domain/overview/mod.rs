@@ -9,6 +9,7 @@ mod periods;
 pub mod risks;
 #[cfg(test)]
 mod tests;
+pub mod toil;
 mod trend;
 
 pub use crate::domain::format::{Unit, format_delta, format_value};
@@ -17,4 +18,5 @@ pub use levels::{TierLevels, level_distribution};
 pub use oncall::{OncallHealth, oncall_health};
 pub use periods::period_choices;
 pub use risks::{BudgetRisk, DrGap, IncidentHotspot, OverdueRisk, Risks, top_risks};
+pub use toil::{ToilPanel, toil_panel};
 pub use trend::{TRENDED, TrendSeries, axis_max, trend_series};

@@ -1,0 +1,67 @@
+//! `GET /api/v1/toil-reports`: the toil reports, in the ingestion field names.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use serde_json::json;
+
+use super::{Page, Params, fetch, internal, page, provenance, with};
+use crate::entities::{team, toil_report};
+use crate::problem::Problem;
+
+pub(super) async fn list_toil_reports(
+    db: &DatabaseConnection,
+    query: &HashMap<String, String>,
+) -> Result<Page, Problem> {
+    let params = Params::new(query, &["team", "period", "method", "from", "to"])?;
+    let mut select = toil_report::Entity::find();
+    if let Some(team_slug) = params.get("team") {
+        let sub = Query::select()
+            .column(team::Column::Id)
+            .from(team::Entity)
+            .and_where(team::Column::Slug.eq(team_slug))
+            .to_owned();
+        select = select.filter(toil_report::Column::TeamId.in_subquery(sub));
+    }
+    if let Some(span) = params.get("period") {
+        select = select.filter(toil_report::Column::Span.eq(span));
+    }
+    if let Some(method) = params.get("method") {
+        select = select.filter(toil_report::Column::Method.eq(method));
+    }
+    // Reports starting in [from, to).
+    if let Some(from) = params.date("from")? {
+        select = select.filter(toil_report::Column::PeriodStart.gte(from));
+    }
+    if let Some(to) = params.date("to")? {
+        select = select.filter(toil_report::Column::PeriodStart.lt(to));
+    }
+    let rows = fetch(db, select, toil_report::Column::Id, &params).await?;
+    let team_ids: Vec<i64> = rows.iter().map(|m| m.team_id).collect();
+    let teams: HashMap<i64, String> = team::Entity::find()
+        .select_only()
+        .columns([team::Column::Id, team::Column::Slug])
+        .filter(team::Column::Id.is_in(team_ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .collect();
+    Ok(page(
+        rows,
+        params.limit()?,
+        |m| m.id,
+        |m| {
+            with(
+                json!({
+                    "team": teams.get(&m.team_id), "period": m.span, "period_start": m.period_start.to_string(),
+                    "hours_total": m.hours_total, "hours_toil": m.hours_toil, "category": m.category,
+                    "method": m.method,
+                }),
+                provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
+            )
+        },
+    ))
+}
