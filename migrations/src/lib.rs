@@ -30,6 +30,7 @@ mod m20261205_000025_record_history;
 mod m20261206_000026_recovery_objectives;
 mod m20261206_000027_prometheus_pulls;
 mod m20261206_000028_toil_reports;
+mod m20261206_000029_remediations;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000026_recovery_objectives::Migration),
             Box::new(m20261206_000027_prometheus_pulls::Migration),
             Box::new(m20261206_000028_toil_reports::Migration),
+            Box::new(m20261206_000029_remediations::Migration),
         ]
     }
 }

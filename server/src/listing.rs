@@ -225,6 +225,7 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::Alerts => oncall::list_alerts(db, query).await,
         RecordKind::OncallShifts => oncall::list_oncall_shifts(db, query).await,
         RecordKind::ToilReports => toil::list_toil_reports(db, query).await,
+        RecordKind::Remediations => toil::list_remediations(db, query).await,
     }
 }
 
@@ -427,7 +428,7 @@ async fn list_incidents(db: &DatabaseConnection, query: &HashMap<String, String>
                     "started_at": m.started_at.to_rfc3339(), "detected_at": ts(m.detected_at),
                     "acknowledged_at": ts(m.acknowledged_at), "mitigated_at": ts(m.mitigated_at), "resolved_at": ts(m.resolved_at),
                     "customer_impacting": m.customer_impacting, "customer_impact_minutes": m.customer_impact_minutes,
-                    "data_loss_minutes": m.data_loss_minutes, "change_related": m.change_related, "root_cause_category": m.root_cause_category,
+                    "data_loss_minutes": m.data_loss_minutes, "mitigated_by": m.mitigated_by, "change_related": m.change_related, "root_cause_category": m.root_cause_category,
                     "repeat_of": names.incident(m.repeat_of_id), "status": m.status,
                     "timeline": timeline(m.timeline.as_deref()),
                 }),

@@ -22,6 +22,7 @@ pub struct OrgOverview {
     pub teams: Vec<crate::domain::report::TeamRow>,
     pub oncall: crate::domain::overview::OncallHealth,
     pub toil: crate::domain::overview::ToilPanel,
+    pub automation: crate::domain::overview::AutomationPanel,
     /// The services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
 }

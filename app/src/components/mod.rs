@@ -1,5 +1,6 @@
 //! View pieces shared by pages: chrome, the period picker, figures and charts, error display.
 
+pub mod automation;
 pub mod campaigns;
 pub mod causes;
 pub mod chart;

@@ -119,6 +119,14 @@ text_enum!(
 );
 
 text_enum!(
+    /// Who or what mitigated an incident.
+    MitigatedBy { Human => "human", Automation => "automation", Mixed => "mixed" }
+);
+text_enum!(
+    /// How far a failure mode's remediation is automated.
+    Automation { None => "none", Partial => "partial", Full => "full" }
+);
+text_enum!(
     /// The span a toil report covers: a week (starting on a Monday) or a calendar month.
     ToilSpan { Week => "week", Month => "month" }
 );
@@ -417,6 +425,8 @@ pub struct IncidentInput {
     pub customer_impact_minutes: Option<i64>,
     /// Minutes of data lost (writes that could not be recovered), when known.
     pub data_loss_minutes: Option<i64>,
+    /// Who or what mitigated it, when known.
+    pub mitigated_by: Option<MitigatedBy>,
     pub change_related: bool,
     pub root_cause_category: Option<String>,
     pub repeat_of: Option<String>,
@@ -544,6 +554,17 @@ pub struct OncallShiftInput {
     pub person: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+}
+
+/// How a service remediates one failure mode (docs/kpis.md §10c): by hand, partly or fully
+/// automated. `failure_mode` names the root-cause category incidents of that kind carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemediationInput {
+    pub service: Slug,
+    pub failure_mode: String,
+    pub automation: Automation,
+    pub runbook_url: Option<String>,
+    pub last_exercised_at: Option<DateTime<Utc>>,
 }
 
 /// How many of a team's working hours in a week or month went to toil (docs/kpis.md §10b).

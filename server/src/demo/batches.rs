@@ -1,6 +1,6 @@
 //! The generated organisation as a sequence of import batches, in import order: teams,
 //! services, SLOs, SLO measurements, incidents, postmortems, actions, DR tests, deployments,
-//! alerts, on-call shifts and toil reports.
+//! alerts, on-call shifts, toil reports and remediations.
 //!
 //! Rows are made one batch at a time. Between batches only the organisation's shape and a
 //! compact fact per incident (needed by postmortems, actions and deployments) stay in memory,
@@ -44,6 +44,7 @@ enum Phase {
     Alerts(usize),
     OncallShifts,
     ToilReports,
+    Remediations,
     Done,
 }
 
@@ -117,6 +118,7 @@ impl Batches {
             RecordKind::Exemptions | RecordKind::SelfAssessments => 0.0,
             RecordKind::OncallShifts => org.teams.len() as f64 * f64::from(super::oncall::oncall_days(window)) / 7.0,
             RecordKind::ToilReports => super::toil::estimate(org),
+            RecordKind::Remediations => org.services.len() as f64 * 3.0,
             RecordKind::Alerts => {
                 (0..org.services.len()).map(|service| super::oncall::expected_alerts(org, window, service)).sum()
             }
@@ -223,8 +225,12 @@ impl Iterator for Batches {
                     (RecordKind::OncallShifts, super::oncall::shift_rows(&self.org, &self.window))
                 }
                 Phase::ToilReports => {
-                    self.phase = Phase::Done;
+                    self.phase = Phase::Remediations;
                     (RecordKind::ToilReports, super::toil::toil_rows(&self.org, &self.window, self.seed))
+                }
+                Phase::Remediations => {
+                    self.phase = Phase::Done;
+                    (RecordKind::Remediations, super::toil::remediation_rows(&self.org, &self.window, self.seed))
                 }
                 Phase::Alerts(from) => {
                     let (rows, next) = self.per_service(from, |service, rows| {

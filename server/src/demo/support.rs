@@ -73,6 +73,7 @@ pub(super) enum Stream {
     Alerts,
     Approvals,
     Toil,
+    Remediations,
 }
 
 pub(super) fn rng_for(seed: u64, stream: Stream, item: u64) -> DemoRng {

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 use app::domain::ingest::{IngestRecord, RawRow, RecordKind};
 use app::domain::records::{
     ActionInput, ActionStatus, AlertDisposition, AlertInput, DeploymentInput, DeploymentOutcome, DrOutcome,
-    DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput, PostmortemStatus, ServiceInput, Severity,
-    SloInput, SloMeasurementInput, TeamInput, ToilReportInput,
+    DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput, PostmortemStatus, RemediationInput,
+    ServiceInput, Severity, SloInput, SloMeasurementInput, TeamInput, ToilReportInput,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -95,6 +95,7 @@ fn every_row_passes_the_ingestion_contract() {
     assert!(!parse::<AlertInput>(RecordKind::Alerts).is_empty());
     assert!(!parse::<OncallShiftInput>(RecordKind::OncallShifts).is_empty());
     assert!(!parse::<ToilReportInput>(RecordKind::ToilReports).is_empty());
+    assert!(!parse::<RemediationInput>(RecordKind::Remediations).is_empty());
 }
 
 #[test]

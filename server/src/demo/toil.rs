@@ -1,8 +1,9 @@
-//! Toil reports from the start of the calendar quarter a year back: most teams report each month
+//! Team practices. Toil reports from the start of the calendar quarter a year back: most teams report each month
 //! (by survey or from ticket labels), some each week (from time tracking), a few only since the
 //! last two quarters and some never, so reporting coverage is not whole. A team's toil follows
 //! the health of its services (struggling services make more manual work) and falls slowly as
-//! teams automate; a month's or week's report is sent only once it has ended.
+//! teams automate; a month's or week's report is sent only once it has ended. And each
+//! service's remediations of its failure modes (see [`remediation_rows`]).
 
 use app::domain::ingest::RawRow;
 use chrono::{Datelike, Days, Months, NaiveDate, TimeDelta};
@@ -102,4 +103,46 @@ pub(super) fn toil_rows(org: &Org, window: &Window, seed: u64) -> Vec<RawRow> {
 /// About how many reports [`toil_rows`] makes.
 pub(super) fn estimate(org: &Org) -> f64 {
     org.teams.len() as f64 * 20.0
+}
+
+/// The failure modes (root-cause categories of the demo's incidents) services remediate.
+const FAILURE_MODES: [&str; 5] = [super::incidents::DEPLOY, "config", "capacity", "dependency", "hardware"];
+
+/// Each tier 0–2 service's remediations of the failure modes it has met or expects: exemplary
+/// services automate most fully, struggling ones rarely, and about one failure mode in four has
+/// no remediation recorded at all.
+pub(super) fn remediation_rows(org: &Org, window: &Window, seed: u64) -> Vec<RawRow> {
+    let mut rows = Vec::new();
+    for (index, service) in org.services.iter().enumerate() {
+        if service.tier > 2 || service.retired_from.is_some() {
+            continue;
+        }
+        let mut rng = rng_for(seed, Stream::Remediations, index as u64);
+        let full = match service.health {
+            Health::Exemplary => 0.7,
+            Health::Steady => 0.4,
+            Health::Struggling => 0.1,
+        };
+        for mode in FAILURE_MODES {
+            if chance(&mut rng, 0.25) {
+                continue;
+            }
+            let automation = match unit(&mut rng) {
+                x if x < full => "full",
+                x if x < full + 0.3 => "partial",
+                _ => "none",
+            };
+            let exercised = window.horizon - TimeDelta::days(rng.gen_range(1..200));
+            let slug = mode.replace(' ', "-");
+            rows.push(
+                row()
+                    .with("service", text(&service.slug))
+                    .with("failure_mode", text(mode))
+                    .with("automation", text(automation))
+                    .with("runbook_url", text(format!("https://runbooks.example.com/{}/{slug}", service.slug)))
+                    .with("last_exercised_at", super::support::instant(exercised)),
+            );
+        }
+    }
+    rows
 }

@@ -17,6 +17,8 @@ pub struct Model {
     pub customer_impacting: bool,
     pub customer_impact_minutes: Option<i64>,
     pub data_loss_minutes: Option<i64>,
+    /// `human`, `automation` or `mixed`, when known.
+    pub mitigated_by: Option<String>,
     pub change_related: bool,
     pub root_cause_category: Option<String>,
     pub repeat_of_id: Option<i64>,

@@ -21,6 +21,7 @@ pub mod oncall_shift;
 pub mod postmortem;
 pub mod postmortem_action;
 pub mod prometheus_pull;
+pub mod remediation;
 pub mod review_sample;
 pub mod role_grant;
 pub mod sample_item;

@@ -413,6 +413,7 @@ impl KindSpec for Incidents {
                     customer_impacting: input.customer_impacting,
                     customer_impact_minutes: input.customer_impact_minutes,
                     data_loss_minutes: input.data_loss_minutes,
+                    mitigated_by: input.mitigated_by.map(|by| by.as_str().to_owned()),
                     change_related: input.change_related,
                     root_cause_category: input.root_cause_category,
                     repeat_of_id,

@@ -8,6 +8,7 @@ mod ownership;
 mod pipeline;
 mod receive;
 mod refs;
+mod remediations;
 mod request;
 mod run;
 mod spec;

@@ -323,6 +323,7 @@ struct SummaryOut<'a> {
     indicators: &'a [app::domain::kpi::IndicatorRow],
     follow_ups: app::domain::kpi::FollowUpCounts,
     toil: &'a app::domain::kpi::ToilBreakdown,
+    automation: &'a app::domain::overview::AutomationBreakdown,
     /// The trend's values, oldest first, ending with the summarised period.
     trend: Vec<&'a Option<KpiValues>>,
     before_data: bool,
@@ -341,6 +342,7 @@ struct SummaryIn {
     indicators: Vec<app::domain::kpi::IndicatorRow>,
     follow_ups: app::domain::kpi::FollowUpCounts,
     toil: app::domain::kpi::ToilBreakdown,
+    automation: app::domain::overview::AutomationBreakdown,
     trend: Vec<Option<KpiValues>>,
     before_data: bool,
 }
@@ -361,6 +363,7 @@ impl Kept for Summary {
             indicators: &self.indicators,
             follow_ups: self.follow_ups,
             toil: &self.toil,
+            automation: &self.automation,
             trend: self.trend.iter().map(|(_, values)| values).collect(),
             before_data: self.before_data,
         })
@@ -388,6 +391,7 @@ impl Kept for Summary {
             indicators: kept.indicators,
             follow_ups: kept.follow_ups,
             toil: kept.toil,
+            automation: kept.automation,
             trend: periods.into_iter().zip(kept.trend).collect(),
             before_data: kept.before_data,
         })

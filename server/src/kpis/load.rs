@@ -319,6 +319,7 @@ pub async fn load<C: ConnectionTrait>(
         alerts,
         shifts,
         toil_reports,
+        remediations,
     ) = tokio::try_join!(
         Box::pin(timed("incidents", &gate, incidents(db, period, &dir.slugs))),
         Box::pin(timed("actions", &gate, async {
@@ -335,6 +336,7 @@ pub async fn load<C: ConnectionTrait>(
         Box::pin(timed("alerts", &gate, super::oncall::alerts(db, period, ids, &names, &service_directory))),
         Box::pin(timed("shifts", &gate, super::oncall::shifts(db, period, &dir.teams))),
         Box::pin(timed("toil_reports", &gate, super::toil::toil_reports(db, period, &dir.teams))),
+        Box::pin(timed("remediations", &gate, super::toil::remediations(db, &dir.slugs))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
@@ -365,6 +367,7 @@ pub async fn load<C: ConnectionTrait>(
         alerts,
         shifts,
         toil_reports,
+        remediations,
         oncall: OncallSettings { hours: hours.clone(), team_zones: dir.team_zones },
         ..Dataset::default()
     })

@@ -69,6 +69,13 @@ pub fn incident(
         customer_impacting: row.customer_impacting,
         customer_impact_minutes: row.customer_impact_minutes,
         data_loss_minutes: row.data_loss_minutes,
+        mitigated_by: match row.mitigated_by.as_deref() {
+            None => None,
+            Some(text) => Some(
+                app::domain::records::MitigatedBy::parse(text)
+                    .ok_or_else(|| corrupt("incident", row.id, format!("mitigated_by {text}")))?,
+            ),
+        },
         root_cause_category: row.root_cause_category.clone(),
         repeat_of,
         postmortem_published_at,

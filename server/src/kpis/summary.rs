@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use app::domain::kpi::{
     CauseRow, FollowUpCounts, IndicatorRow, KpiValues, Period, Scope, SeverityFilter, ToilBreakdown, compute_kpis,
-    follow_up_counts, root_cause_breakdown, slo_met_rate_by_indicator, slo_statuses, toil_breakdown,
+    follow_up_counts, mitigation_counts, root_cause_breakdown, slo_met_rate_by_indicator, slo_statuses, toil_breakdown,
 };
 use std::collections::BTreeMap;
 
 use app::domain::kpi::KpiId;
 use app::domain::overview::{
-    Headline, OncallHealth, Risks, ToilPanel, TrendSeries, annotate, headlines, oncall_health, toil_panel, top_risks,
-    trend_series,
+    AutomationBreakdown, AutomationPanel, Headline, OncallHealth, Risks, ToilPanel, TrendSeries, annotate,
+    automation_panel, headlines, oncall_health, toil_panel, top_risks, trend_series,
 };
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
@@ -42,6 +42,8 @@ pub struct Summary {
     pub follow_ups: FollowUpCounts,
     /// The period's toil by team and category, and the teams that did not report.
     pub toil: ToilBreakdown,
+    /// The period's mitigations by maker and the failure modes left to automate.
+    pub automation: AutomationBreakdown,
     /// `(period, KPIs)`, oldest first, ending with `period`; `None` where the scope had no
     /// services yet or the organisation no records.
     pub trend: Vec<(Period, Option<KpiValues>)>,
@@ -96,6 +98,19 @@ impl Summary {
         )
     }
 
+    /// The "Automation" panel.
+    pub fn automation_panel(&self, policy: &Policy) -> AutomationPanel {
+        let current = (!self.before_data).then_some(&self.kpis);
+        automation_panel(
+            current,
+            self.previous.as_ref(),
+            self.period.elapsed(self.as_of),
+            &self.trend,
+            &policy.targets,
+            if self.before_data { AutomationBreakdown::default() } else { self.automation.clone() },
+        )
+    }
+
     /// The trend series, the running period marked as such.
     pub fn trends(&self) -> Vec<TrendSeries> {
         trend_series(&self.trend, self.period.elapsed(self.as_of).is_partial())
@@ -144,6 +159,8 @@ async fn compute<C: ConnectionTrait>(
     let indicators = slo_met_rate_by_indicator(&period, &inputs.slos);
     let follow_ups = follow_up_counts(&period, &inputs.incidents, inputs.repeat_index, inputs.follow_ups);
     let toil = toil_breakdown(&period, &inputs.toil_reports, &inputs.toil_teams);
+    let automation =
+        AutomationBreakdown::of(mitigation_counts(&period, &inputs.incidents), inputs.failure_modes(&period, now));
     drop(inputs);
     drop(data);
 
@@ -197,6 +214,7 @@ async fn compute<C: ConnectionTrait>(
         causes,
         follow_ups,
         toil,
+        automation,
         indicators,
         trend,
         before_data,

@@ -1,4 +1,5 @@
-//! `GET /api/v1/toil-reports`: the toil reports, in the ingestion field names.
+//! `GET /api/v1/toil-reports` and `GET /api/v1/remediations`: the team-practice kinds, in the
+//! ingestion field names.
 
 use std::collections::HashMap;
 
@@ -6,8 +7,8 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 
-use super::{Page, Params, fetch, internal, page, provenance, with};
-use crate::entities::{team, toil_report};
+use super::{Names, Page, Params, fetch, internal, page, provenance, service_filter, ts, with};
+use crate::entities::{remediation, team, toil_report};
 use crate::problem::Problem;
 
 pub(super) async fn list_toil_reports(
@@ -59,6 +60,42 @@ pub(super) async fn list_toil_reports(
                     "team": teams.get(&m.team_id), "period": m.span, "period_start": m.period_start.to_string(),
                     "hours_total": m.hours_total, "hours_toil": m.hours_toil, "category": m.category,
                     "method": m.method,
+                }),
+                provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
+            )
+        },
+    ))
+}
+
+/// `GET /api/v1/remediations`: how each service remediates its failure modes.
+pub(super) async fn list_remediations(
+    db: &DatabaseConnection,
+    query: &HashMap<String, String>,
+) -> Result<Page, Problem> {
+    let params = Params::new(query, &["service", "team", "automation", "failure_mode"])?;
+    let mut select = remediation::Entity::find();
+    if let Some(ids) = service_filter(db, &params).await.map_err(internal)? {
+        select = select.filter(remediation::Column::ServiceId.is_in(ids));
+    }
+    if let Some(automation) = params.get("automation") {
+        select = select.filter(remediation::Column::Automation.eq(automation));
+    }
+    if let Some(mode) = params.get("failure_mode") {
+        select = select.filter(remediation::Column::FailureMode.eq(mode));
+    }
+    let rows = fetch(db, select, remediation::Column::Id, &params).await?;
+    let mut names = Names::default();
+    names.services(db, rows.iter().map(|m| m.service_id)).await.map_err(internal)?;
+    Ok(page(
+        rows,
+        params.limit()?,
+        |m| m.id,
+        |m| {
+            with(
+                json!({
+                    "service": names.service(m.service_id), "failure_mode": m.failure_mode,
+                    "automation": m.automation, "runbook_url": m.runbook_url,
+                    "last_exercised_at": ts(m.last_exercised_at),
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )

@@ -131,6 +131,7 @@ impl OverviewPort for OverviewPage {
             teams,
             oncall: summary.oncall_health(&figures.policy),
             toil: summary.toil_panel(&figures.policy),
+            automation: summary.automation_panel(&figures.policy),
             movers,
         })
     }

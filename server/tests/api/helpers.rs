@@ -250,6 +250,7 @@ impl TestApp {
             "dr_test",
             "deployment",
             "toil_report",
+            "remediation",
         ] {
             counts.push(self.count(table).await);
         }

@@ -58,6 +58,19 @@ fn bad_records() -> Vec<(&'static str, Value, Option<&'static str>, &'static str
         ("incidents", incident(json!({"services": ["nowhere"]})), Some("services"), "unknown service"),
         ("incidents", incident(json!({"repeat_of": "INC-never"})), Some("repeat_of"), "unknown incident"),
         ("incidents", incident(json!({"customer_impacting": "maybe"})), Some("customer_impacting"), "true/false"),
+        ("incidents", incident(json!({"mitigated_by": "automation"})), Some("mitigated_by"), "mitigated_at"),
+        (
+            "incidents",
+            incident(json!({"mitigated_at": "2026-07-01T11:00:00Z", "mitigated_by": "robots"})),
+            Some("mitigated_by"),
+            "automation",
+        ),
+        (
+            "remediations",
+            json!({"service": "api-v", "failure_mode": "disk full", "automation": "mostly"}),
+            Some("automation"),
+            "full",
+        ),
         (
             "toil-reports",
             json!({"team": "team-v", "period": "week", "period_start": "2026-07-07", "hours_total": 10,
@@ -182,6 +195,7 @@ fn good_record(kind: &str) -> Value {
             json!({"external_id": "INC-ok", "title": "ok", "severity": "SEV4", "services": ["api-v"], "started_at": "2026-07-01T00:00:00Z"})
         }
         "postmortems" => json!({"incident": "INC-v", "status": "draft"}),
+        "remediations" => json!({"service": "api-v", "failure_mode": "disk full", "automation": "none"}),
         "toil-reports" => json!({"team": "team-v", "period": "week", "period_start": "2026-07-06", "hours_total": 40,
                                   "hours_toil": 4, "method": "survey"}),
         "actions" => json!({"external_id": "A0", "service": "api-v", "title": "ok", "status": "open"}),

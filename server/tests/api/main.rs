@@ -7,6 +7,7 @@ mod adapters;
 mod alerts;
 mod as_known_at;
 mod audit;
+mod automation;
 mod calendar;
 mod campaigns;
 mod control_tests;

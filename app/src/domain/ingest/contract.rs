@@ -23,10 +23,11 @@ pub enum RecordKind {
     Alerts,
     OncallShifts,
     ToilReports,
+    Remediations,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -41,6 +42,7 @@ impl RecordKind {
         RecordKind::Alerts,
         RecordKind::OncallShifts,
         RecordKind::ToilReports,
+        RecordKind::Remediations,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -60,6 +62,7 @@ impl RecordKind {
             RecordKind::Alerts => "alerts",
             RecordKind::OncallShifts => "oncall-shifts",
             RecordKind::ToilReports => "toil-reports",
+            RecordKind::Remediations => "remediations",
         }
     }
 

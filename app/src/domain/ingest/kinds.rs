@@ -37,6 +37,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "customer_impacting",
             "customer_impact_minutes",
             "data_loss_minutes",
+            "mitigated_by",
             "change_related",
             "root_cause_category",
             "repeat_of",
@@ -89,6 +90,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "labels",
         ],
         RecordKind::OncallShifts => &["team", "schedule", "person", "starts_at", "ends_at"],
+        RecordKind::Remediations => &["service", "failure_mode", "automation", "runbook_url", "last_exercised_at"],
         RecordKind::ToilReports => {
             &["team", "period", "period_start", "hours_total", "hours_toil", "category", "method"]
         }
@@ -315,6 +317,10 @@ impl IngestRecord for IncidentInput {
             let customer_impacting = r.opt_bool("customer_impacting").unwrap_or(false);
             let customer_impact_minutes = r.opt_count("customer_impact_minutes");
             let data_loss_minutes = r.opt_count("data_loss_minutes");
+            let mitigated_by = r.opt_enum("mitigated_by", MitigatedBy::parse, MitigatedBy::expected);
+            if mitigated_by.is_some() && mitigated_at.is_none() {
+                r.fail("mitigated_by", "names who mitigated the incident: give mitigated_at too");
+            }
             let change_related = r.opt_bool("change_related").unwrap_or(false);
             let root_cause_category = r.opt_text("root_cause_category");
             let repeat_of = r.opt_external_id("repeat_of");
@@ -344,6 +350,7 @@ impl IngestRecord for IncidentInput {
                 customer_impacting,
                 customer_impact_minutes,
                 data_loss_minutes,
+                mitigated_by,
                 change_related,
                 root_cause_category,
                 repeat_of,
@@ -548,6 +555,30 @@ impl IngestRecord for OncallShiftInput {
                 person: person?,
                 starts_at: starts_at?,
                 ends_at: ends_at?,
+            })
+        })
+    }
+}
+
+impl IngestRecord for RemediationInput {
+    const KIND: RecordKind = RecordKind::Remediations;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let service = r.slug("service");
+            let failure_mode = r.text("failure_mode").map(|m| m.trim().to_owned());
+            if failure_mode.as_ref().is_some_and(|m| m.chars().count() > 200) {
+                r.fail("failure_mode", "must be at most 200 characters: it names a root-cause category");
+            }
+            let automation = r.enumeration("automation", Automation::parse, Automation::expected);
+            let runbook_url = r.opt_url("runbook_url");
+            let last_exercised_at = r.opt_instant("last_exercised_at");
+            Some(RemediationInput {
+                service: service?,
+                failure_mode: failure_mode?,
+                automation: automation?,
+                runbook_url,
+                last_exercised_at,
             })
         })
     }

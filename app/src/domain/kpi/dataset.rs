@@ -29,6 +29,8 @@ pub struct Dataset {
     /// Toil reports whose counted day may fall in the period (a week's starts up to 3 days
     /// before it).
     pub toil_reports: Vec<ToilReport>,
+    /// Every service's remediations of its failure modes.
+    pub remediations: Vec<Remediation>,
     pub oncall: OncallSettings,
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
@@ -62,6 +64,8 @@ pub struct ScopedInputs<'a> {
     /// The teams expected to report toil: those of the scope owning an active service; none for
     /// a service or a tier.
     pub toil_teams: std::collections::BTreeSet<Slug>,
+    /// The remediations of the scope's services.
+    pub remediations: Vec<&'a Remediation>,
     pub oncall: &'a OncallSettings,
 }
 
@@ -132,6 +136,11 @@ impl Dataset {
                 entry.shifts.push(shift);
             }
         }
+        for remediation in &self.remediations {
+            for team in directory.teams_of(remediation) {
+                teams_entry(&mut teams, self, team).remediations.push(remediation);
+            }
+        }
         for report in &self.toil_reports {
             if let Some(entry) = teams.get_mut(&report.team) {
                 entry.toil_reports.push(report);
@@ -167,6 +176,7 @@ impl Dataset {
                 None => self.shifts.iter().collect(),
                 Some(teams) => self.shifts.iter().filter(|s| teams.contains(&s.team)).collect(),
             },
+            remediations: directory.filter(scope, &self.remediations),
             toil_reports: match scope {
                 Scope::Org => self.toil_reports.iter().collect(),
                 Scope::Team(team) => self.toil_reports.iter().filter(|r| &r.team == team).collect(),
@@ -179,6 +189,15 @@ impl Dataset {
             },
             oncall: &self.oncall,
         }
+    }
+}
+
+impl ScopedInputs<'_> {
+    /// The failure modes the scope's services met in the 90 days before the as-of instant, with
+    /// their remediations (`failure_modes_automated`).
+    pub fn failure_modes(&self, period: &Period, now: chrono::DateTime<chrono::Utc>) -> Vec<FailureMode> {
+        let services: std::collections::HashSet<&Slug> = self.services.iter().map(|s| &s.slug).collect();
+        failure_modes_seen(period, now, &self.incidents, &self.remediations, |s| services.contains(s))
     }
 }
 
@@ -202,6 +221,7 @@ fn teams_entry<'t, 'a>(
         shifts: Vec::new(),
         toil_reports: Vec::new(),
         toil_teams: Default::default(),
+        remediations: Vec::new(),
         oncall: &data.oncall,
     })
 }

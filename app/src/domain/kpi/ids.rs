@@ -44,13 +44,15 @@ pub enum KpiId {
     SleepHoursPageShare,
     PageMtta,
     NoisiestRules,
+    AutomatedMitigationShare,
+    FailureModesAutomated,
     ToilRatio,
     ToilReportingCoverage,
     DataQuality,
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 38] = [
+    pub const ALL: [KpiId; 40] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -86,6 +88,8 @@ impl KpiId {
         KpiId::SleepHoursPageShare,
         KpiId::PageMtta,
         KpiId::NoisiestRules,
+        KpiId::AutomatedMitigationShare,
+        KpiId::FailureModesAutomated,
         KpiId::ToilRatio,
         KpiId::ToilReportingCoverage,
         KpiId::DataQuality,
@@ -128,6 +132,8 @@ impl KpiId {
             KpiId::SleepHoursPageShare => "sleep_hours_page_share",
             KpiId::PageMtta => "page_mtta",
             KpiId::NoisiestRules => "noisiest_rules",
+            KpiId::AutomatedMitigationShare => "automated_mitigation_share",
+            KpiId::FailureModesAutomated => "failure_modes_automated",
             KpiId::ToilRatio => "toil_ratio",
             KpiId::ToilReportingCoverage => "toil_reporting_coverage",
             KpiId::DataQuality => "data_quality",
@@ -176,6 +182,8 @@ impl KpiId {
             KpiId::SleepHoursPageShare => "Sleep-hours pages",
             KpiId::PageMtta => "Time to acknowledge a page",
             KpiId::NoisiestRules => "Noisiest alert rules",
+            KpiId::AutomatedMitigationShare => "Incidents mitigated by automation",
+            KpiId::FailureModesAutomated => "Failure modes fully automated",
             KpiId::ToilRatio => "Toil",
             KpiId::ToilReportingCoverage => "Teams reporting toil",
             KpiId::DataQuality => "Data quality",
@@ -219,6 +227,7 @@ impl KpiId {
             | KpiId::SleepHoursPageShare
             | KpiId::PageMtta
             | KpiId::NoisiestRules => "On-call",
+            KpiId::AutomatedMitigationShare | KpiId::FailureModesAutomated => "Automation",
             KpiId::ToilRatio | KpiId::ToilReportingCoverage => "Toil",
             KpiId::DataQuality => "Data quality",
         }
@@ -318,6 +327,14 @@ impl KpiId {
             KpiId::PageMtta => "acknowledged − fired over the period's acknowledged pages (mean, median, p90).",
             KpiId::NoisiestRules => {
                 "The five alert rules with the most pages in the period, with their precision (actionable ÷ reviewed)."
+            }
+            KpiId::AutomatedMitigationShare => {
+                "Incidents mitigated in the period (all severities) with mitigated_by automation ÷ those mitigated \
+                 in the period with mitigated_by recorded (human, automation or mixed)."
+            }
+            KpiId::FailureModesAutomated => {
+                "Failure modes (a service of the scope and a root-cause category) of incidents started in the 90 \
+                 days before the as-of instant with a remediation of automation full ÷ those failure modes."
             }
             KpiId::ToilRatio => {
                 "Σ hours_toil ÷ Σ hours_total over the toil reports of the scope's teams counted in the period \

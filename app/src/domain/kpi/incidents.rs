@@ -31,6 +31,8 @@ pub struct Incident {
     pub customer_impact_minutes: Option<i64>,
     /// Minutes of data lost, when reported (`data_loss_within_rpo`).
     pub data_loss_minutes: Option<i64>,
+    /// Who or what mitigated it, when recorded (`automated_mitigation_share`).
+    pub mitigated_by: Option<crate::domain::records::MitigatedBy>,
     pub root_cause_category: Option<String>,
     /// The external id of the earlier incident this one repeats.
     pub repeat_of: Option<String>,
@@ -407,6 +409,7 @@ pub(crate) mod tests {
             customer_impacting: false,
             customer_impact_minutes: None,
             data_loss_minutes: None,
+            mitigated_by: None,
             root_cause_category: None,
             repeat_of: None,
             postmortem_published_at: None,

@@ -9,6 +9,7 @@
 //! and sums over an empty population are 0.
 
 pub mod actions;
+pub mod automation;
 pub mod causes;
 pub mod changes;
 pub mod dr;
@@ -33,6 +34,10 @@ pub(crate) mod tests;
 mod values;
 
 pub use actions::{Action, OverdueActions, action_on_time_rate, overdue_actions};
+pub use automation::{
+    FailureMode, MitigationCounts, Remediation, automated_mitigation_share, failure_modes_automated,
+    failure_modes_seen, mitigation_counts,
+};
 pub use causes::{CauseRow, root_cause_breakdown};
 pub use changes::{Deployment, change_failure_rate, deployment_frequency};
 pub use dataset::*;

@@ -44,6 +44,7 @@ pub enum RecordView {
         customer_impacting: bool,
         customer_impact_minutes: Option<i64>,
         data_loss_minutes: Option<i64>,
+        mitigated_by: Option<crate::domain::records::MitigatedBy>,
         root_cause_category: Option<String>,
         repeat_of: Option<String>,
         postmortem_published_at: Option<DateTime<Utc>>,
@@ -116,6 +117,15 @@ pub enum RecordView {
         category: Option<String>,
         method: crate::domain::records::ToilMethod,
     },
+    /// A service's failure mode met in the look-back (`failure_modes_automated`).
+    FailureMode {
+        service: Slug,
+        failure_mode: String,
+        incidents: u32,
+        last_seen: DateTime<Utc>,
+        automation: Option<crate::domain::records::Automation>,
+        runbook_url: Option<String>,
+    },
     /// A team expected to report (toil reporting coverage).
     Team {
         team: Slug,
@@ -136,6 +146,7 @@ impl From<&Incident> for RecordView {
             customer_impacting: i.customer_impacting,
             customer_impact_minutes: i.customer_impact_minutes,
             data_loss_minutes: i.data_loss_minutes,
+            mitigated_by: i.mitigated_by,
             root_cause_category: i.root_cause_category.clone(),
             repeat_of: i.repeat_of.clone(),
             postmortem_published_at: i.postmortem_published_at,
@@ -359,6 +370,22 @@ pub fn population(
         | KpiId::SleepHoursPageShare
         | KpiId::PageMtta
         | KpiId::NoisiestRules => (oncall::pages_filter(period), oncall::page_rows(kpi, period, inputs)),
+        KpiId::AutomatedMitigationShare => (
+            format!("incidents with mitigated_at in [{start}, {end}) (all severities)"),
+            toil::mitigation_rows(period, inputs),
+        ),
+        KpiId::FailureModesAutomated => {
+            let as_of = period.as_of(now);
+            let from = as_of
+                .checked_sub_signed(chrono::TimeDelta::days(super::automation::FAILURE_MODE_LOOKBACK_DAYS))
+                .unwrap_or(as_of);
+            let filter = format!(
+                "root-cause categories of the scope's services' incidents with started_at in [{}, {})",
+                instant(from),
+                instant(as_of)
+            );
+            (filter, toil::failure_mode_rows(period, now, inputs))
+        }
         KpiId::ToilRatio => (toil::reports_filter(period), toil::report_rows(period, inputs)),
         KpiId::ToilReportingCoverage => (toil::teams_filter(period), toil::team_rows(period, inputs)),
         KpiId::DataQuality => (

@@ -192,6 +192,10 @@ enum Field {
     HoursToil,
     Category,
     Method,
+    MitigatedBy,
+    FailureMode,
+    Automation,
+    LastSeen,
 }
 
 impl Field {
@@ -245,6 +249,10 @@ impl Field {
             Field::HoursToil => "Hours of toil",
             Field::Category => "Category",
             Field::Method => "Method",
+            Field::MitigatedBy => "Mitigated by",
+            Field::FailureMode => "Failure mode",
+            Field::Automation => "Automation",
+            Field::LastSeen => "Last seen",
         }
     }
 
@@ -281,6 +289,16 @@ impl Field {
             (Field::Record, RecordView::Shift { .. }) => text("shift"),
             (Field::Record, RecordView::ToilReport { .. }) => text("toil report"),
             (Field::Record, RecordView::Team { .. }) => text("team"),
+            (Field::Record, RecordView::FailureMode { .. }) => text("failure mode"),
+            (Field::MitigatedBy, RecordView::Incident { mitigated_by, .. }) => {
+                mitigated_by.map_or(Cell::Missing, |by| text(by.as_str()))
+            }
+            (Field::Services, RecordView::FailureMode { service, .. }) => Cell::Service(service.as_str().to_owned()),
+            (Field::FailureMode, RecordView::FailureMode { failure_mode, .. }) => text(failure_mode),
+            (Field::Automation, RecordView::FailureMode { automation, .. }) => {
+                automation.map_or(Cell::Missing, |a| text(a.as_str()))
+            }
+            (Field::LastSeen, RecordView::FailureMode { last_seen, .. }) => Cell::Instant(*last_seen),
             (Field::Id, RecordView::Incident { id, .. })
             | (Field::Id, RecordView::Action { id, .. })
             | (Field::Id, RecordView::DrTest { id, .. })
@@ -404,6 +422,8 @@ fn fields(kpi: KpiId) -> Vec<Field> {
         | KpiId::NoisiestRules => vec![Id, Services, Rule, Fired, Paged, Disposition],
         KpiId::PageMtta => vec![Id, Services, Rule, Fired, Acknowledged, Responder],
         KpiId::PagesPerShift => vec![Record, Team, Schedule, Person, Starts, Ends, Id, Services, Rule, Fired],
+        KpiId::AutomatedMitigationShare => incident(&[Started, Mitigated, MitigatedBy]),
+        KpiId::FailureModesAutomated => vec![Services, FailureMode, Automation, LastSeen],
         KpiId::ToilRatio => vec![Team, Span, PeriodStart, HoursTotal, HoursToil, Category, Method],
         KpiId::ToilReportingCoverage => vec![Team],
         KpiId::DataQuality => vec![Record, Id, Title, Services],
@@ -427,6 +447,7 @@ fn row_value(kpi: KpiId) -> Option<(&'static str, ReadValue)> {
         KpiId::PageMtta => Some(("To acknowledge", Cell::Minutes)),
         KpiId::RestoresWithinRto => Some(("Time to recover", Cell::Minutes)),
         KpiId::PagesPerShift => Some(("Pages", Cell::Number)),
+        KpiId::FailureModesAutomated => Some(("Incidents", Cell::Number)),
         KpiId::ToilRatio => Some(("Toil share", Cell::Fraction)),
         KpiId::ToilReportingCoverage => Some(("Reports", Cell::Number)),
         _ => None,
@@ -507,6 +528,8 @@ pub fn value_in_words(kpi: KpiId, values: &KpiValues) -> (String, Option<String>
         KpiId::DrCoverage => (fraction(values.dr_coverage), None),
         KpiId::RestoresWithinRto => (fraction(values.restores_within_rto), None),
         KpiId::DataLossWithinRpo => (fraction(values.data_loss_within_rpo), None),
+        KpiId::AutomatedMitigationShare => (fraction(values.automated_mitigation_share), None),
+        KpiId::FailureModesAutomated => (fraction(values.failure_modes_automated), None),
         KpiId::ToilRatio => (fraction(values.toil_ratio), None),
         KpiId::ToilReportingCoverage => (fraction(values.toil_reporting_coverage), None),
         KpiId::ChangeFailureRate => (fraction(values.change_failure_rate), None),
@@ -655,6 +678,7 @@ mod tests {
                 customer_impacting: true,
                 customer_impact_minutes: None,
                 data_loss_minutes: None,
+                mitigated_by: None,
                 root_cause_category: None,
                 repeat_of: None,
                 postmortem_published_at: None,

@@ -2,6 +2,7 @@
 //! KPI values, scorecards and loaded populations: headline figures with their deltas, the level
 //! distribution by tier, top risks and trend series.
 
+pub mod automation;
 pub mod headline;
 mod levels;
 pub mod oncall;
@@ -13,6 +14,7 @@ pub mod toil;
 mod trend;
 
 pub use crate::domain::format::{Unit, format_delta, format_value};
+pub use automation::{AutomationBreakdown, AutomationPanel, automation_panel};
 pub use headline::{Direction, Headline, HeadlineKpi, Verdict, annotate, headlines};
 pub use levels::{TierLevels, level_distribution};
 pub use oncall::{OncallHealth, oncall_health};

@@ -1,11 +1,15 @@
-//! The records behind the toil KPIs: the period's toil reports, and the teams expected to send
-//! them.
+//! The records behind the team-practice KPIs: the period's toil reports and the teams expected
+//! to send them; the period's mitigations and the failure modes met, with their remediation.
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use super::{PopulationRow, RecordView};
+use crate::domain::kpi::incidents::incidents_mitigated_in;
 use crate::domain::kpi::toil::{ToilReport, ToilStanding, toil_reports_in};
 use crate::domain::kpi::{Period, ScopedInputs};
+use crate::domain::records::{Automation, MitigatedBy};
 
 impl From<&ToilReport> for RecordView {
     fn from(r: &ToilReport) -> Self {
@@ -72,6 +76,48 @@ pub(super) fn team_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<Popul
             let row = PopulationRow::new(RecordView::Team { team: team.clone() }, true, sent > 0)
                 .value(Some(f64::from(sent)));
             if sent == 0 { row.note("no toil report counted in the period") } else { row }
+        })
+        .collect()
+}
+
+/// Each incident mitigated in the period, counted when automation mitigated it.
+pub(super) fn mitigation_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
+    incidents_mitigated_in(period, &inputs.incidents)
+        .into_iter()
+        .map(|incident| match incident.mitigated_by {
+            None => PopulationRow::new(incident, false, false).note("who mitigated it is not recorded: not judged"),
+            Some(by) => PopulationRow::new(incident, true, by == MitigatedBy::Automation).note(match by {
+                MitigatedBy::Automation => "mitigated by automation",
+                MitigatedBy::Mixed => "mitigated by automation and people: not counted as automated",
+                MitigatedBy::Human => "mitigated by people",
+            }),
+        })
+        .collect()
+}
+
+/// Each failure mode met in the look-back, counted when its remediation is fully automated.
+pub(super) fn failure_mode_rows(period: &Period, now: DateTime<Utc>, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
+    inputs
+        .failure_modes(period, now)
+        .into_iter()
+        .map(|mode| {
+            let counted = mode.is_fully_automated();
+            let note = match mode.automation {
+                None => "no remediation recorded",
+                Some(Automation::None) => "remediated by hand",
+                Some(Automation::Partial) => "partly automated",
+                Some(Automation::Full) => "fully automated",
+            };
+            let incidents = f64::from(mode.incidents);
+            let record = RecordView::FailureMode {
+                service: mode.service,
+                failure_mode: mode.failure_mode,
+                incidents: mode.incidents,
+                last_seen: mode.last_seen,
+                automation: mode.automation,
+                runbook_url: mode.runbook_url,
+            };
+            PopulationRow::new(record, true, counted).value(Some(incidents)).note(note)
         })
         .collect()
 }
