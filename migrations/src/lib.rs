@@ -31,6 +31,7 @@ mod m20261206_000026_recovery_objectives;
 mod m20261206_000027_prometheus_pulls;
 mod m20261206_000028_toil_reports;
 mod m20261206_000029_remediations;
+mod m20261206_000030_capacity_measurements;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000027_prometheus_pulls::Migration),
             Box::new(m20261206_000028_toil_reports::Migration),
             Box::new(m20261206_000029_remediations::Migration),
+            Box::new(m20261206_000030_capacity_measurements::Migration),
         ]
     }
 }

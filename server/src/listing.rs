@@ -226,6 +226,7 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::OncallShifts => oncall::list_oncall_shifts(db, query).await,
         RecordKind::ToilReports => toil::list_toil_reports(db, query).await,
         RecordKind::Remediations => toil::list_remediations(db, query).await,
+        RecordKind::CapacityMeasurements => toil::list_capacity_measurements(db, query).await,
     }
 }
 

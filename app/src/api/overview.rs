@@ -23,6 +23,7 @@ pub struct OrgOverview {
     pub oncall: crate::domain::overview::OncallHealth,
     pub toil: crate::domain::overview::ToilPanel,
     pub automation: crate::domain::overview::AutomationPanel,
+    pub capacity: crate::domain::overview::CapacityPanel,
     /// The services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
 }

@@ -59,6 +59,7 @@ pub struct TeamView {
     pub oncall: crate::domain::overview::OncallHealth,
     pub toil: crate::domain::overview::ToilPanel,
     pub automation: crate::domain::overview::AutomationPanel,
+    pub capacity: crate::domain::overview::CapacityPanel,
     /// The team's services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
     /// What breaks next in the team's services, from today; `None` while the first forecast is

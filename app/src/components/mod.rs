@@ -2,6 +2,7 @@
 
 pub mod automation;
 pub mod campaigns;
+pub mod capacity;
 pub mod causes;
 pub mod chart;
 pub mod chart_svg;

@@ -556,6 +556,16 @@ pub struct OncallShiftInput {
     pub ends_at: DateTime<Utc>,
 }
 
+/// A service's peak use of one resource on one day against its capacity (docs/kpis.md §10d).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityMeasurementInput {
+    pub service: Slug,
+    pub resource: String,
+    pub day: NaiveDate,
+    pub peak_used: f64,
+    pub capacity: f64,
+}
+
 /// How a service remediates one failure mode (docs/kpis.md §10c): by hand, partly or fully
 /// automated. `failure_mode` names the root-cause category incidents of that kind carry.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
 use crate::components::automation::AutomationPanelView;
+use crate::components::capacity::CapacityPanelView;
 use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down};
 use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
@@ -54,6 +55,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
         oncall,
         toil,
         automation,
+        capacity,
         movers,
     } = org;
     let period = header.period.clone();
@@ -115,6 +117,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 <TrendGrid trends id_prefix="org-trend"/>
             </section>
             <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
+            <CapacityPanelView capacity period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
             <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
             <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
     }

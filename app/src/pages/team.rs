@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{FixView, TeamService, TeamView, get_team};
 use crate::components::automation::AutomationPanelView;
 use crate::components::campaigns::TeamCampaignsPanel;
+use crate::components::capacity::CapacityPanelView;
 use crate::components::causes::{CausesTable, RepeatFollowUps};
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid, drill_down};
 use crate::components::follow::FollowTeam;
@@ -63,6 +64,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         forecast,
         toil,
         automation,
+        capacity,
     } = view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
@@ -136,6 +138,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <TrendGrid trends id_prefix="team-trend"/>
         </section>
         <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
+        <CapacityPanelView capacity period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
         <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
         <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
     }

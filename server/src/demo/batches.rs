@@ -1,6 +1,6 @@
 //! The generated organisation as a sequence of import batches, in import order: teams,
 //! services, SLOs, SLO measurements, incidents, postmortems, actions, DR tests, deployments,
-//! alerts, on-call shifts, toil reports and remediations.
+//! alerts, on-call shifts, toil reports, remediations and capacity measurements.
 //!
 //! Rows are made one batch at a time. Between batches only the organisation's shape and a
 //! compact fact per incident (needed by postmortems, actions and deployments) stay in memory,
@@ -45,6 +45,8 @@ enum Phase {
     OncallShifts,
     ToilReports,
     Remediations,
+    /// Next service index.
+    Capacity(usize),
     Done,
 }
 
@@ -119,6 +121,9 @@ impl Batches {
             RecordKind::OncallShifts => org.teams.len() as f64 * f64::from(super::oncall::oncall_days(window)) / 7.0,
             RecordKind::ToilReports => super::toil::estimate(org),
             RecordKind::Remediations => org.services.len() as f64 * 3.0,
+            RecordKind::CapacityMeasurements => {
+                org.services.iter().filter(|s| s.tier <= 1 && s.retired_from.is_none()).count() as f64 * 2.0 * 180.0
+            }
             RecordKind::Alerts => {
                 (0..org.services.len()).map(|service| super::oncall::expected_alerts(org, window, service)).sum()
             }
@@ -229,7 +234,7 @@ impl Iterator for Batches {
                     (RecordKind::ToilReports, super::toil::toil_rows(&self.org, &self.window, self.seed))
                 }
                 Phase::Remediations => {
-                    self.phase = Phase::Done;
+                    self.phase = Phase::Capacity(0);
                     (RecordKind::Remediations, super::toil::remediation_rows(&self.org, &self.window, self.seed))
                 }
                 Phase::Alerts(from) => {
@@ -238,6 +243,13 @@ impl Iterator for Batches {
                     });
                     self.phase = self.next_phase_after_services(next, Phase::Alerts(next), Phase::OncallShifts);
                     (RecordKind::Alerts, rows)
+                }
+                Phase::Capacity(from) => {
+                    let (rows, next) = self.per_service(from, |service, rows| {
+                        super::capacity::capacity_rows(&self.org, &self.window, self.seed, service, rows);
+                    });
+                    self.phase = self.next_phase_after_services(next, Phase::Capacity(next), Phase::Done);
+                    (RecordKind::CapacityMeasurements, rows)
                 }
                 Phase::Done => return None,
             };

@@ -29,6 +29,7 @@
 //! stay as they were.
 
 mod batches;
+mod capacity;
 mod catalog;
 mod incidents;
 mod load;

@@ -74,6 +74,7 @@ pub(super) enum Stream {
     Approvals,
     Toil,
     Remediations,
+    Capacity,
 }
 
 pub(super) fn rng_for(seed: u64, stream: Stream, item: u64) -> DemoRng {

@@ -8,9 +8,10 @@ use std::sync::OnceLock;
 
 use app::domain::ingest::{IngestRecord, RawRow, RecordKind};
 use app::domain::records::{
-    ActionInput, ActionStatus, AlertDisposition, AlertInput, DeploymentInput, DeploymentOutcome, DrOutcome,
-    DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput, PostmortemStatus, RemediationInput,
-    ServiceInput, Severity, SloInput, SloMeasurementInput, TeamInput, ToilReportInput,
+    ActionInput, ActionStatus, AlertDisposition, AlertInput, CapacityMeasurementInput, DeploymentInput,
+    DeploymentOutcome, DrOutcome, DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput,
+    PostmortemStatus, RemediationInput, ServiceInput, Severity, SloInput, SloMeasurementInput, TeamInput,
+    ToilReportInput,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -96,6 +97,7 @@ fn every_row_passes_the_ingestion_contract() {
     assert!(!parse::<OncallShiftInput>(RecordKind::OncallShifts).is_empty());
     assert!(!parse::<ToilReportInput>(RecordKind::ToilReports).is_empty());
     assert!(!parse::<RemediationInput>(RecordKind::Remediations).is_empty());
+    assert!(!parse::<CapacityMeasurementInput>(RecordKind::CapacityMeasurements).is_empty());
 }
 
 #[test]

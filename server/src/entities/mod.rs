@@ -8,6 +8,7 @@ pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod campaign;
 pub mod campaign_point;
+pub mod capacity_measurement;
 pub mod deployment;
 pub mod dr_test;
 pub mod exemption;

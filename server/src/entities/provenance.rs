@@ -1,8 +1,8 @@
 //! Keeping stored provenance on re-import.
 
 use super::{
-    alert, deployment, dr_test, exemption, incident, oncall_shift, postmortem, postmortem_action, remediation,
-    self_assessment, service, slo, slo_measurement, team, toil_report,
+    alert, capacity_measurement, deployment, dr_test, exemption, incident, oncall_shift, postmortem, postmortem_action,
+    remediation, self_assessment, service, slo, slo_measurement, team, toil_report,
 };
 
 /// Records that carry provenance: on re-import the stored values of these fields are kept when
@@ -44,5 +44,6 @@ provenance!(
     alert,
     oncall_shift,
     toil_report,
-    remediation
+    remediation,
+    capacity_measurement
 );

@@ -1,5 +1,6 @@
 //! Ingestion service (docs/ingestion.md): one code path for the REST API, the CLI and demo data.
 
+mod capacity;
 mod entry;
 mod handle;
 mod kinds;

@@ -169,6 +169,9 @@ where
         RecordKind::Alerts => run::<super::oncall::Alerts, B, E>(db, request, feed, now).await,
         RecordKind::OncallShifts => run::<super::oncall::OncallShifts, B, E>(db, request, feed, now).await,
         RecordKind::ToilReports => run::<super::toil::ToilReports, B, E>(db, request, feed, now).await,
+        RecordKind::CapacityMeasurements => {
+            run::<super::capacity::CapacityMeasurements, B, E>(db, request, feed, now).await
+        }
         RecordKind::Remediations => run::<super::remediations::Remediations, B, E>(db, request, feed, now).await,
     }
 }

@@ -324,6 +324,7 @@ struct SummaryOut<'a> {
     follow_ups: app::domain::kpi::FollowUpCounts,
     toil: &'a app::domain::kpi::ToilBreakdown,
     automation: &'a app::domain::overview::AutomationBreakdown,
+    capacity: &'a app::domain::overview::CapacityBreakdown,
     /// The trend's values, oldest first, ending with the summarised period.
     trend: Vec<&'a Option<KpiValues>>,
     before_data: bool,
@@ -343,6 +344,7 @@ struct SummaryIn {
     follow_ups: app::domain::kpi::FollowUpCounts,
     toil: app::domain::kpi::ToilBreakdown,
     automation: app::domain::overview::AutomationBreakdown,
+    capacity: app::domain::overview::CapacityBreakdown,
     trend: Vec<Option<KpiValues>>,
     before_data: bool,
 }
@@ -364,6 +366,7 @@ impl Kept for Summary {
             follow_ups: self.follow_ups,
             toil: &self.toil,
             automation: &self.automation,
+            capacity: &self.capacity,
             trend: self.trend.iter().map(|(_, values)| values).collect(),
             before_data: self.before_data,
         })
@@ -392,6 +395,7 @@ impl Kept for Summary {
             follow_ups: kept.follow_ups,
             toil: kept.toil,
             automation: kept.automation,
+            capacity: kept.capacity,
             trend: periods.into_iter().zip(kept.trend).collect(),
             before_data: kept.before_data,
         })

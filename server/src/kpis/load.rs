@@ -320,6 +320,7 @@ pub async fn load<C: ConnectionTrait>(
         shifts,
         toil_reports,
         remediations,
+        capacity_days,
     ) = tokio::try_join!(
         Box::pin(timed("incidents", &gate, incidents(db, period, &dir.slugs))),
         Box::pin(timed("actions", &gate, async {
@@ -337,6 +338,7 @@ pub async fn load<C: ConnectionTrait>(
         Box::pin(timed("shifts", &gate, super::oncall::shifts(db, period, &dir.teams))),
         Box::pin(timed("toil_reports", &gate, super::toil::toil_reports(db, period, &dir.teams))),
         Box::pin(timed("remediations", &gate, super::toil::remediations(db, &dir.slugs))),
+        Box::pin(timed("capacity", &gate, super::capacity::capacity_days(db, period, ids, &dir.slugs))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
@@ -368,6 +370,7 @@ pub async fn load<C: ConnectionTrait>(
         shifts,
         toil_reports,
         remediations,
+        capacity_days,
         oncall: OncallSettings { hours: hours.clone(), team_zones: dir.team_zones },
         ..Dataset::default()
     })

@@ -4,6 +4,7 @@
 //! and the drill-down to a KPI's population.
 
 mod cache;
+mod capacity;
 pub mod changes;
 mod drill_down_table;
 mod figures;

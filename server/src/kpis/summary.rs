@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 
 use app::domain::kpi::KpiId;
 use app::domain::overview::{
-    AutomationBreakdown, AutomationPanel, Headline, OncallHealth, Risks, ToilPanel, TrendSeries, annotate,
-    automation_panel, headlines, oncall_health, toil_panel, top_risks, trend_series,
+    AutomationBreakdown, AutomationPanel, CapacityBreakdown, CapacityPanel, Headline, OncallHealth, Risks, ToilPanel,
+    TrendSeries, annotate, automation_panel, capacity_panel, headlines, oncall_health, toil_panel, top_risks,
+    trend_series,
 };
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
@@ -44,6 +45,8 @@ pub struct Summary {
     pub toil: ToilBreakdown,
     /// The period's mitigations by maker and the failure modes left to automate.
     pub automation: AutomationBreakdown,
+    /// The measured services, the least within headroom first, and capacity-caused incidents.
+    pub capacity: CapacityBreakdown,
     /// `(period, KPIs)`, oldest first, ending with `period`; `None` where the scope had no
     /// services yet or the organisation no records.
     pub trend: Vec<(Period, Option<KpiValues>)>,
@@ -95,6 +98,19 @@ impl Summary {
             &self.trend,
             &policy.targets,
             if self.before_data { ToilBreakdown::default() } else { self.toil.clone() },
+        )
+    }
+
+    /// The "Capacity headroom" panel.
+    pub fn capacity_panel(&self, policy: &Policy) -> CapacityPanel {
+        let current = (!self.before_data).then_some(&self.kpis);
+        capacity_panel(
+            current,
+            self.previous.as_ref(),
+            self.period.elapsed(self.as_of),
+            &self.trend,
+            &policy.targets,
+            if self.before_data { CapacityBreakdown::default() } else { self.capacity.clone() },
         )
     }
 
@@ -161,6 +177,11 @@ async fn compute<C: ConnectionTrait>(
     let toil = toil_breakdown(&period, &inputs.toil_reports, &inputs.toil_teams);
     let automation =
         AutomationBreakdown::of(mitigation_counts(&period, &inputs.incidents), inputs.failure_modes(&period, now));
+    let capacity_caused = app::domain::kpi::incidents::incidents_started_in(&period, &inputs.incidents)
+        .iter()
+        .filter(|i| i.root_cause_category.as_deref().is_some_and(|c| c.trim().eq_ignore_ascii_case("capacity")))
+        .count() as u32;
+    let capacity = CapacityBreakdown::of(inputs.service_headroom(&period, now), capacity_caused);
     drop(inputs);
     drop(data);
 
@@ -215,6 +236,7 @@ async fn compute<C: ConnectionTrait>(
         follow_ups,
         toil,
         automation,
+        capacity,
         indicators,
         trend,
         before_data,

@@ -1,5 +1,5 @@
-//! `GET /api/v1/toil-reports` and `GET /api/v1/remediations`: the team-practice kinds, in the
-//! ingestion field names.
+//! `GET /api/v1/toil-reports`, `GET /api/v1/remediations` and `GET /api/v1/capacity-measurements`:
+//! the team-practice kinds, in the ingestion field names.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use serde_json::json;
 
 use super::{Names, Page, Params, fetch, internal, page, provenance, service_filter, ts, with};
-use crate::entities::{remediation, team, toil_report};
+use crate::entities::{capacity_measurement, remediation, team, toil_report};
 use crate::problem::Problem;
 
 pub(super) async fn list_toil_reports(
@@ -96,6 +96,45 @@ pub(super) async fn list_remediations(
                     "service": names.service(m.service_id), "failure_mode": m.failure_mode,
                     "automation": m.automation, "runbook_url": m.runbook_url,
                     "last_exercised_at": ts(m.last_exercised_at),
+                }),
+                provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
+            )
+        },
+    ))
+}
+
+/// `GET /api/v1/capacity-measurements`: the services' daily peaks per resource.
+pub(super) async fn list_capacity_measurements(
+    db: &DatabaseConnection,
+    query: &HashMap<String, String>,
+) -> Result<Page, Problem> {
+    let params = Params::new(query, &["service", "team", "resource", "from", "to"])?;
+    let mut select = capacity_measurement::Entity::find();
+    if let Some(ids) = service_filter(db, &params).await.map_err(internal)? {
+        select = select.filter(capacity_measurement::Column::ServiceId.is_in(ids));
+    }
+    if let Some(resource) = params.get("resource") {
+        select = select.filter(capacity_measurement::Column::Resource.eq(resource));
+    }
+    // Days in [from, to).
+    if let Some(from) = params.date("from")? {
+        select = select.filter(capacity_measurement::Column::Day.gte(from));
+    }
+    if let Some(to) = params.date("to")? {
+        select = select.filter(capacity_measurement::Column::Day.lt(to));
+    }
+    let rows = fetch(db, select, capacity_measurement::Column::Id, &params).await?;
+    let mut names = Names::default();
+    names.services(db, rows.iter().map(|m| m.service_id)).await.map_err(internal)?;
+    Ok(page(
+        rows,
+        params.limit()?,
+        |m| m.id,
+        |m| {
+            with(
+                json!({
+                    "service": names.service(m.service_id), "resource": m.resource, "day": m.day.to_string(),
+                    "peak_used": m.peak_used, "capacity": m.capacity,
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )

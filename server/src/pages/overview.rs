@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use super::header::{period_header, standing};
 use crate::entities::{
-    alert, deployment, dr_test, import_batch, incident, oncall_shift, postmortem, postmortem_action, service, slo,
-    slo_measurement, team, toil_report,
+    alert, capacity_measurement, deployment, dr_test, import_batch, incident, oncall_shift, postmortem,
+    postmortem_action, remediation, service, slo, slo_measurement, team, toil_report,
 };
 use crate::kpis::{Figures, KpiCache, Lookup, claim_refresh};
 
@@ -76,6 +76,8 @@ async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
         ("alerts", "Alerts", alert::Entity::find().count(db).await?),
         ("oncall-shifts", "On-call shifts", oncall_shift::Entity::find().count(db).await?),
         ("toil-reports", "Toil reports", toil_report::Entity::find().count(db).await?),
+        ("remediations", "Remediations", remediation::Entity::find().count(db).await?),
+        ("capacity-measurements", "Capacity measurements", capacity_measurement::Entity::find().count(db).await?),
     ];
     let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
     let demo_data =
@@ -132,6 +134,7 @@ impl OverviewPort for OverviewPage {
             oncall: summary.oncall_health(&figures.policy),
             toil: summary.toil_panel(&figures.policy),
             automation: summary.automation_panel(&figures.policy),
+            capacity: summary.capacity_panel(&figures.policy),
             movers,
         })
     }

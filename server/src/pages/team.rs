@@ -117,6 +117,7 @@ impl TeamPage {
             oncall: summary.oncall_health(&figures.policy),
             toil: summary.toil_panel(&figures.policy),
             automation: summary.automation_panel(&figures.policy),
+            capacity: summary.capacity_panel(&figures.policy),
             movers,
             forecast,
         })

@@ -57,6 +57,7 @@ fn reaches(table: &str, x: &str, incidents: &str) -> String {
         "oncall_shift" => format!("{x}.starts_at < $2"),
         // A week is counted in the period of its Thursday, so one may start up to 3 days before.
         "toil_report" => format!("{x}.period_start < $3"),
+        "capacity_measurement" => format!("{x}.day < $3"),
         _ => "1 = 1".to_owned(),
     }
 }

@@ -251,6 +251,7 @@ impl TestApp {
             "deployment",
             "toil_report",
             "remediation",
+            "capacity_measurement",
         ] {
             counts.push(self.count(table).await);
         }

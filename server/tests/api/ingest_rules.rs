@@ -66,6 +66,12 @@ fn bad_records() -> Vec<(&'static str, Value, Option<&'static str>, &'static str
             "automation",
         ),
         (
+            "capacity-measurements",
+            json!({"service": "api-v", "resource": "cpu", "day": "2026-07-01", "peak_used": 10, "capacity": 0}),
+            Some("capacity"),
+            "more than 0",
+        ),
+        (
             "remediations",
             json!({"service": "api-v", "failure_mode": "disk full", "automation": "mostly"}),
             Some("automation"),
@@ -195,6 +201,9 @@ fn good_record(kind: &str) -> Value {
             json!({"external_id": "INC-ok", "title": "ok", "severity": "SEV4", "services": ["api-v"], "started_at": "2026-07-01T00:00:00Z"})
         }
         "postmortems" => json!({"incident": "INC-v", "status": "draft"}),
+        "capacity-measurements" => {
+            json!({"service": "api-v", "resource": "cpu", "day": "2026-07-01", "peak_used": 10, "capacity": 64})
+        }
         "remediations" => json!({"service": "api-v", "failure_mode": "disk full", "automation": "none"}),
         "toil-reports" => json!({"team": "team-v", "period": "week", "period_start": "2026-07-06", "hours_total": 40,
                                   "hours_toil": 4, "method": "survey"}),

@@ -10,6 +10,7 @@ mod audit;
 mod automation;
 mod calendar;
 mod campaigns;
+mod capacity;
 mod control_tests;
 mod drill_down;
 mod evidence;

@@ -24,10 +24,11 @@ pub enum RecordKind {
     OncallShifts,
     ToilReports,
     Remediations,
+    CapacityMeasurements,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 16] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -43,6 +44,7 @@ impl RecordKind {
         RecordKind::OncallShifts,
         RecordKind::ToilReports,
         RecordKind::Remediations,
+        RecordKind::CapacityMeasurements,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -63,6 +65,7 @@ impl RecordKind {
             RecordKind::OncallShifts => "oncall-shifts",
             RecordKind::ToilReports => "toil-reports",
             RecordKind::Remediations => "remediations",
+            RecordKind::CapacityMeasurements => "capacity-measurements",
         }
     }
 

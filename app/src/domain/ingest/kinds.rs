@@ -90,6 +90,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "labels",
         ],
         RecordKind::OncallShifts => &["team", "schedule", "person", "starts_at", "ends_at"],
+        RecordKind::CapacityMeasurements => &["service", "resource", "day", "peak_used", "capacity"],
         RecordKind::Remediations => &["service", "failure_mode", "automation", "runbook_url", "last_exercised_at"],
         RecordKind::ToilReports => {
             &["team", "period", "period_start", "hours_total", "hours_toil", "category", "method"]
@@ -560,6 +561,36 @@ impl IngestRecord for OncallShiftInput {
     }
 }
 
+impl IngestRecord for CapacityMeasurementInput {
+    const KIND: RecordKind = RecordKind::CapacityMeasurements;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let service = r.slug("service");
+            let resource = r.text("resource").map(|t| t.trim().to_owned());
+            if resource.as_ref().is_some_and(|t| t.chars().count() > 100) {
+                r.fail("resource", "must be at most 100 characters");
+            }
+            let day = r.date("day");
+            let peak_used = r.number("peak_used");
+            if peak_used.is_some_and(|p| p < 0.0) {
+                r.fail("peak_used", "must not be negative");
+            }
+            let capacity = r.number("capacity");
+            if capacity.is_some_and(|c| c <= 0.0) {
+                r.fail("capacity", "must be more than 0");
+            }
+            Some(CapacityMeasurementInput {
+                service: service?,
+                resource: resource?,
+                day: day?,
+                peak_used: peak_used?,
+                capacity: capacity?,
+            })
+        })
+    }
+}
+
 impl IngestRecord for RemediationInput {
     const KIND: RecordKind = RecordKind::Remediations;
 
@@ -821,6 +852,14 @@ mod tests {
             fields_in_error::<OncallShiftInput>(shift("2026-12-03T09:00:00Z")),
             vec![Some("ends_at".to_owned())]
         );
+    }
+
+    #[test]
+    fn a_capacity_measurement_needs_a_capacity_above_0_and_may_run_over_it() {
+        let row = |peak: f64, capacity: f64| json!({"service": "api", "resource": "cpu", "day": "2026-11-02", "peak_used": peak, "capacity": capacity});
+        assert!(CapacityMeasurementInput::from_row(&json_row(row(80.0, 64.0))).is_ok(), "running over is data");
+        assert_eq!(fields_in_error::<CapacityMeasurementInput>(row(1.0, 0.0)), [Some("capacity".to_owned())]);
+        assert_eq!(fields_in_error::<CapacityMeasurementInput>(row(-1.0, 4.0)), [Some("peak_used".to_owned())]);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! of the failure modes the services met recently have a fully automated remediation.
 //!
 //! A *failure mode* is a service and a root-cause category (trimmed, matched exactly, as the
-//! repeat rule matches them). A service's `remediations` record says how it remediates one.
+//! repeat rule matches them); a cause recorded as `unknown` names none. A service's
+//! `remediations` record says how it remediates one.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -85,7 +86,7 @@ pub fn failure_modes_seen<I: std::borrow::Borrow<Incident>, R: std::borrow::Borr
         if incident.started_at < from || incident.started_at >= as_of {
             continue;
         }
-        let Some(cause) = root_cause(incident) else { continue };
+        let Some(cause) = root_cause(incident).filter(|c| !c.eq_ignore_ascii_case("unknown")) else { continue };
         for service in incident.services.iter().filter(|s| in_scope(s)) {
             let entry = seen.entry((service, cause)).or_insert((0, incident.started_at));
             entry.0 += 1;
@@ -211,13 +212,15 @@ mod tests {
             incident("D", "db", "2026-08-15T00:00:00Z", Some("disk full"), None),
             incident("E", "db", "2026-06-01T00:00:00Z", Some("failover"), None),
             incident("F", "web", "2026-09-10T00:00:00Z", None, None),
+            incident("G", "web", "2026-09-11T00:00:00Z", Some("Unknown"), None),
         ];
         let remediations = [
             remediation("api", "disk full", Automation::Full),
             remediation("api", "bad deploy", Automation::Partial),
             remediation("db", "failover", Automation::Full),
         ];
-        // As of 1 Oct: the look-back starts on 3 Jul, so E (1 Jun) is out; F has no cause.
+        // As of 1 Oct: the look-back starts on 3 Jul, so E (1 Jun) is out; F has no cause, and
+        // G's unknown cause names no failure mode.
         let modes = failure_modes_seen(&q("2026-Q3"), at("2026-12-01T00:00:00Z"), &incidents, &remediations, |_| true);
         let seen: Vec<(&str, &str, u32, Option<Automation>)> =
             modes.iter().map(|m| (m.service.as_str(), m.failure_mode.as_str(), m.incidents, m.automation)).collect();

@@ -31,6 +31,8 @@ pub struct Dataset {
     pub toil_reports: Vec<ToilReport>,
     /// Every service's remediations of its failure modes.
     pub remediations: Vec<Remediation>,
+    /// The period's service-days with their smallest headroom.
+    pub capacity_days: Vec<CapacityDay>,
     pub oncall: OncallSettings,
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
@@ -64,8 +66,12 @@ pub struct ScopedInputs<'a> {
     /// The teams expected to report toil: those of the scope owning an active service; none for
     /// a service or a tier.
     pub toil_teams: std::collections::BTreeSet<Slug>,
+    /// Every team's toil reports, whatever the scope: whether toil was collected at all.
+    pub toil_history: &'a [ToilReport],
     /// The remediations of the scope's services.
     pub remediations: Vec<&'a Remediation>,
+    /// The service-days of the scope's services.
+    pub capacity_days: Vec<&'a CapacityDay>,
     pub oncall: &'a OncallSettings,
 }
 
@@ -136,6 +142,11 @@ impl Dataset {
                 entry.shifts.push(shift);
             }
         }
+        for day in &self.capacity_days {
+            for team in directory.teams_of(day) {
+                teams_entry(&mut teams, self, team).capacity_days.push(day);
+            }
+        }
         for remediation in &self.remediations {
             for team in directory.teams_of(remediation) {
                 teams_entry(&mut teams, self, team).remediations.push(remediation);
@@ -177,6 +188,8 @@ impl Dataset {
                 Some(teams) => self.shifts.iter().filter(|s| teams.contains(&s.team)).collect(),
             },
             remediations: directory.filter(scope, &self.remediations),
+            capacity_days: directory.filter(scope, &self.capacity_days),
+            toil_history: &self.toil_reports,
             toil_reports: match scope {
                 Scope::Org => self.toil_reports.iter().collect(),
                 Scope::Team(team) => self.toil_reports.iter().filter(|r| &r.team == team).collect(),
@@ -193,6 +206,11 @@ impl Dataset {
 }
 
 impl ScopedInputs<'_> {
+    /// The scope's active services measured in the period, the least within headroom first.
+    pub fn service_headroom(&self, period: &Period, now: chrono::DateTime<chrono::Utc>) -> Vec<ServiceHeadroom> {
+        service_headroom(period, period.as_of_day(now), &self.services, &self.capacity_days)
+    }
+
     /// The failure modes the scope's services met in the 90 days before the as-of instant, with
     /// their remediations (`failure_modes_automated`).
     pub fn failure_modes(&self, period: &Period, now: chrono::DateTime<chrono::Utc>) -> Vec<FailureMode> {
@@ -221,7 +239,9 @@ fn teams_entry<'t, 'a>(
         shifts: Vec::new(),
         toil_reports: Vec::new(),
         toil_teams: Default::default(),
+        toil_history: &data.toil_reports,
         remediations: Vec::new(),
+        capacity_days: Vec::new(),
         oncall: &data.oncall,
     })
 }

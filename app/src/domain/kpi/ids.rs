@@ -44,6 +44,7 @@ pub enum KpiId {
     SleepHoursPageShare,
     PageMtta,
     NoisiestRules,
+    CapacityHeadroomCompliance,
     AutomatedMitigationShare,
     FailureModesAutomated,
     ToilRatio,
@@ -52,7 +53,7 @@ pub enum KpiId {
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 40] = [
+    pub const ALL: [KpiId; 41] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -88,6 +89,7 @@ impl KpiId {
         KpiId::SleepHoursPageShare,
         KpiId::PageMtta,
         KpiId::NoisiestRules,
+        KpiId::CapacityHeadroomCompliance,
         KpiId::AutomatedMitigationShare,
         KpiId::FailureModesAutomated,
         KpiId::ToilRatio,
@@ -132,6 +134,7 @@ impl KpiId {
             KpiId::SleepHoursPageShare => "sleep_hours_page_share",
             KpiId::PageMtta => "page_mtta",
             KpiId::NoisiestRules => "noisiest_rules",
+            KpiId::CapacityHeadroomCompliance => "capacity_headroom_compliance",
             KpiId::AutomatedMitigationShare => "automated_mitigation_share",
             KpiId::FailureModesAutomated => "failure_modes_automated",
             KpiId::ToilRatio => "toil_ratio",
@@ -182,6 +185,7 @@ impl KpiId {
             KpiId::SleepHoursPageShare => "Sleep-hours pages",
             KpiId::PageMtta => "Time to acknowledge a page",
             KpiId::NoisiestRules => "Noisiest alert rules",
+            KpiId::CapacityHeadroomCompliance => "Capacity headroom kept",
             KpiId::AutomatedMitigationShare => "Incidents mitigated by automation",
             KpiId::FailureModesAutomated => "Failure modes fully automated",
             KpiId::ToilRatio => "Toil",
@@ -227,6 +231,7 @@ impl KpiId {
             | KpiId::SleepHoursPageShare
             | KpiId::PageMtta
             | KpiId::NoisiestRules => "On-call",
+            KpiId::CapacityHeadroomCompliance => "Capacity",
             KpiId::AutomatedMitigationShare | KpiId::FailureModesAutomated => "Automation",
             KpiId::ToilRatio | KpiId::ToilReportingCoverage => "Toil",
             KpiId::DataQuality => "Data quality",
@@ -328,13 +333,19 @@ impl KpiId {
             KpiId::NoisiestRules => {
                 "The five alert rules with the most pages in the period, with their precision (actionable ÷ reviewed)."
             }
+            KpiId::CapacityHeadroomCompliance => {
+                "Service-days of the period's active services whose smallest headroom over their resources \
+                 (1 − peak_used ÷ capacity) is at least their tier's (tier 0: 30 %, 1: 20 %, 2: 10 %, 3: 0 %) ÷ \
+                 service-days with a measurement."
+            }
             KpiId::AutomatedMitigationShare => {
                 "Incidents mitigated in the period (all severities) with mitigated_by automation ÷ those mitigated \
                  in the period with mitigated_by recorded (human, automation or mixed)."
             }
             KpiId::FailureModesAutomated => {
-                "Failure modes (a service of the scope and a root-cause category) of incidents started in the 90 \
-                 days before the as-of instant with a remediation of automation full ÷ those failure modes."
+                "Failure modes (a service of the scope and a root-cause category other than unknown) of incidents \
+                 started in the 90 days before the as-of instant with a remediation of automation full ÷ those \
+                 failure modes."
             }
             KpiId::ToilRatio => {
                 "Σ hours_toil ÷ Σ hours_total over the toil reports of the scope's teams counted in the period \
@@ -343,7 +354,7 @@ impl KpiId {
             }
             KpiId::ToilReportingCoverage => {
                 "Teams owning an active service with a toil report counted in the period ÷ teams owning an \
-                 active service. Organisation and team scopes only."
+                 active service; no data when no team reported in the period. Organisation and team scopes only."
             }
             KpiId::DataQuality => {
                 "Shares of complete records: high-severity incident timestamps, active SLOs with data, \

@@ -10,6 +10,7 @@
 
 pub mod actions;
 pub mod automation;
+pub mod capacity;
 pub mod causes;
 pub mod changes;
 pub mod dr;
@@ -38,6 +39,7 @@ pub use automation::{
     FailureMode, MitigationCounts, Remediation, automated_mitigation_share, failure_modes_automated,
     failure_modes_seen, mitigation_counts,
 };
+pub use capacity::{CapacityDay, ServiceHeadroom, capacity_headroom_compliance, required_headroom, service_headroom};
 pub use causes::{CauseRow, root_cause_breakdown};
 pub use changes::{Deployment, change_failure_rate, deployment_frequency};
 pub use dataset::*;

@@ -370,6 +370,15 @@ pub fn population(
         | KpiId::SleepHoursPageShare
         | KpiId::PageMtta
         | KpiId::NoisiestRules => (oncall::pages_filter(period), oncall::page_rows(kpi, period, inputs)),
+        KpiId::CapacityHeadroomCompliance => (
+            format!(
+                "active services of the scope measured on days in [{}, {}) before the as-of day {}",
+                period.first_day(),
+                period.end_day(),
+                period.as_of_day(now)
+            ),
+            toil::headroom_rows(period, now, inputs),
+        ),
         KpiId::AutomatedMitigationShare => (
             format!("incidents with mitigated_at in [{start}, {end}) (all severities)"),
             toil::mitigation_rows(period, inputs),

@@ -124,13 +124,16 @@ pub fn reporting_teams<S: std::borrow::Borrow<Service>>(services: &[S]) -> BTree
 }
 
 /// Teams of `teams` with at least one counted report in the period ÷ `teams`; `None` without
-/// a team.
+/// a team, and when no team of the organisation (`every_report`) reported in the period: toil
+/// was not collected then, which is no data rather than 0 %.
 pub fn toil_reporting_coverage<R: std::borrow::Borrow<ToilReport>>(
     period: &Period,
     reports: &[R],
     teams: &BTreeSet<Slug>,
+    every_report: &[ToilReport],
 ) -> Option<f64> {
-    if teams.is_empty() {
+    let collected = every_report.iter().any(|r| period.contains_day(r.counted_day()));
+    if teams.is_empty() || !collected {
         return None;
     }
     let reported: HashSet<&Slug> = toil_reports_in(period, reports)
@@ -259,8 +262,12 @@ mod tests {
             report("gone", ToilSpan::Week, "2026-10-05", 40.0, 10.0),
             report("blue", ToilSpan::Week, "2026-06-01", 40.0, 10.0),
         ];
-        assert_eq!(toil_reporting_coverage(&q("2026-Q4"), &reports, &teams), Some(1.0 / 3.0));
-        assert_eq!(toil_reporting_coverage(&q("2026-Q4"), &reports, &BTreeSet::new()), None);
+        assert_eq!(toil_reporting_coverage(&q("2026-Q4"), &reports, &teams, &reports), Some(1.0 / 3.0));
+        assert_eq!(toil_reporting_coverage(&q("2026-Q4"), &reports, &BTreeSet::new(), &reports), None);
+        let red_only: Vec<&ToilReport> = reports.iter().filter(|r| r.team.as_str() == "red").collect();
+        let red = BTreeSet::from([slug("red")]);
+        assert_eq!(toil_reporting_coverage(&q("2026-Q2"), &red_only, &red, &reports), Some(0.0), "blue reported");
+        assert_eq!(toil_reporting_coverage(&q("2026-Q1"), &red_only, &red, &reports), None, "nobody reported");
         let breakdown = toil_breakdown(&q("2026-Q4"), &reports, &teams);
         assert_eq!(breakdown.not_reporting, ["blue", "green"]);
         assert_eq!(breakdown.teams.iter().map(|t| t.team.as_str()).collect::<Vec<_>>(), ["gone", "red"]);

@@ -44,6 +44,7 @@ pub struct KpiValues {
     pub sleep_hours_page_share: Option<f64>,
     pub page_mtta: Option<DurationStats>,
     pub noisiest_rules: Vec<oncall::RuleNoise>,
+    pub capacity_headroom_compliance: Option<f64>,
     pub automated_mitigation_share: Option<f64>,
     pub failure_modes_automated: Option<f64>,
     pub toil_ratio: Option<f64>,
@@ -98,10 +99,16 @@ pub fn compute_kpis(
         sleep_hours_page_share: oncall::sleep_hours_page_share(period, &inputs.alerts, inputs.oncall),
         page_mtta: oncall::page_mtta(period, &inputs.alerts),
         noisiest_rules: oncall::noisiest_rules(period, &inputs.alerts),
+        capacity_headroom_compliance: capacity_headroom_compliance(&inputs.service_headroom(period, now)),
         automated_mitigation_share: automated_mitigation_share(period, incidents),
         failure_modes_automated: failure_modes_automated(&inputs.failure_modes(period, now)),
         toil_ratio: toil_ratio(period, &inputs.toil_reports),
-        toil_reporting_coverage: toil_reporting_coverage(period, &inputs.toil_reports, &inputs.toil_teams),
+        toil_reporting_coverage: toil_reporting_coverage(
+            period,
+            &inputs.toil_reports,
+            &inputs.toil_teams,
+            inputs.toil_history,
+        ),
         data_quality: data_quality(period, incidents, &inputs.slos, &inputs.actions, severity),
     }
 }

@@ -3,6 +3,7 @@
 //! distribution by tier, top risks and trend series.
 
 pub mod automation;
+pub mod capacity;
 pub mod headline;
 mod levels;
 pub mod oncall;
@@ -15,6 +16,7 @@ mod trend;
 
 pub use crate::domain::format::{Unit, format_delta, format_value};
 pub use automation::{AutomationBreakdown, AutomationPanel, automation_panel};
+pub use capacity::{CapacityBreakdown, CapacityPanel, capacity_panel};
 pub use headline::{Direction, Headline, HeadlineKpi, Verdict, annotate, headlines};
 pub use levels::{TierLevels, level_distribution};
 pub use oncall::{OncallHealth, oncall_health};

@@ -62,6 +62,7 @@ pub(super) fn report_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<Pop
 
 /// Each team expected to report, counted when it sent a report counted in the period.
 pub(super) fn team_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
+    let collected = inputs.toil_history.iter().any(|r| period.contains_day(r.counted_day()));
     let mut reports: BTreeMap<&crate::domain::records::Slug, u32> = BTreeMap::new();
     for (report, standing) in toil_reports_in(period, &inputs.toil_reports) {
         if standing == ToilStanding::Counted {
@@ -73,6 +74,10 @@ pub(super) fn team_rows(period: &Period, inputs: &ScopedInputs<'_>) -> Vec<Popul
         .iter()
         .map(|team| {
             let sent = reports.get(team).copied().unwrap_or(0);
+            if !collected {
+                return PopulationRow::new(RecordView::Team { team: team.clone() }, false, false)
+                    .note("no team reported toil in the period: not collected, no data");
+            }
             let row = PopulationRow::new(RecordView::Team { team: team.clone() }, true, sent > 0)
                 .value(Some(f64::from(sent)));
             if sent == 0 { row.note("no toil report counted in the period") } else { row }
@@ -118,6 +123,30 @@ pub(super) fn failure_mode_rows(period: &Period, now: DateTime<Utc>, inputs: &Sc
                 runbook_url: mode.runbook_url,
             };
             PopulationRow::new(record, true, counted).value(Some(incidents)).note(note)
+        })
+        .collect()
+}
+
+/// Each measured service with its days within its tier's headroom.
+pub(super) fn headroom_rows(period: &Period, now: DateTime<Utc>, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
+    let tiers: std::collections::HashMap<&str, &crate::domain::kpi::Service> =
+        inputs.services.iter().map(|s| (s.slug.as_str(), *s)).collect();
+    inputs
+        .service_headroom(period, now)
+        .into_iter()
+        .filter_map(|row| {
+            let service = tiers.get(row.service.as_str())?;
+            let note = format!(
+                "{} of {} days kept {:.0} %; least {:.1} % ({} on {})",
+                row.days_meeting,
+                row.days_with_data,
+                row.required * 100.0,
+                row.worst * 100.0,
+                row.worst_resource,
+                row.worst_day
+            );
+            let all_days = row.days_meeting == row.days_with_data;
+            Some(PopulationRow::new(*service, true, all_days).value(row.compliance()).note(note))
         })
         .collect()
 }

@@ -1,0 +1,166 @@
+//! Capacity headroom (docs/kpis.md §10d): how often services kept the spare capacity their tier
+//! calls for, from the daily peaks they report per resource (`capacity-measurements`).
+//!
+//! A service-day's headroom is the smallest, over the service's resources measured that day, of
+//! 1 − peak_used ÷ capacity; it meets the tier's headroom when it is at least
+//! [`required_headroom`]. A peak above capacity is a negative headroom.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::period::Period;
+use super::scope::{Service, ServiceRecord};
+use crate::domain::records::Slug;
+
+/// The headroom a service of `tier` must keep: 30 % for tier 0, 20 % for tier 1, 10 % for
+/// tier 2, and for tier 3 only not to run over capacity.
+pub fn required_headroom(tier: u8) -> f64 {
+    match tier {
+        0 => 0.30,
+        1 => 0.20,
+        2 => 0.10,
+        _ => 0.0,
+    }
+}
+
+/// One service's smallest headroom on one day, over its resources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityDay {
+    pub service: Slug,
+    pub day: NaiveDate,
+    pub headroom: f64,
+    /// The resource that had it.
+    pub resource: String,
+}
+
+impl ServiceRecord for CapacityDay {
+    fn service_slugs(&self) -> &[Slug] {
+        std::slice::from_ref(&self.service)
+    }
+}
+
+/// One service's headroom over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceHeadroom {
+    pub service: String,
+    pub tier: u8,
+    pub required: f64,
+    pub days_with_data: u32,
+    pub days_meeting: u32,
+    /// The smallest headroom of the period, its day and resource.
+    pub worst: f64,
+    pub worst_day: NaiveDate,
+    pub worst_resource: String,
+}
+
+impl ServiceHeadroom {
+    pub fn compliance(&self) -> Option<f64> {
+        (self.days_with_data > 0).then(|| f64::from(self.days_meeting) / f64::from(self.days_with_data))
+    }
+}
+
+/// Each active service of `services` with data in the period (days up to the as-of day), the
+/// lowest compliance first.
+pub fn service_headroom<S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<CapacityDay>>(
+    period: &Period,
+    as_of_day: NaiveDate,
+    services: &[S],
+    days: &[D],
+) -> Vec<ServiceHeadroom> {
+    let tiers: BTreeMap<&Slug, u8> = services
+        .iter()
+        .map(std::borrow::Borrow::borrow)
+        .filter(|s| s.active)
+        .map(|s| (&s.slug, s.tier.value()))
+        .collect();
+    let mut by_service: BTreeMap<&Slug, ServiceHeadroom> = BTreeMap::new();
+    for day in days.iter().map(std::borrow::Borrow::borrow) {
+        if !period.contains_day(day.day) || day.day >= as_of_day {
+            continue;
+        }
+        let Some(tier) = tiers.get(&day.service).copied() else { continue };
+        let required = required_headroom(tier);
+        let entry = by_service.entry(&day.service).or_insert_with(|| ServiceHeadroom {
+            service: day.service.to_string(),
+            tier,
+            required,
+            days_with_data: 0,
+            days_meeting: 0,
+            worst: day.headroom,
+            worst_day: day.day,
+            worst_resource: day.resource.clone(),
+        });
+        entry.days_with_data += 1;
+        if day.headroom >= required - 1e-12 {
+            entry.days_meeting += 1;
+        }
+        if day.headroom < entry.worst {
+            entry.worst = day.headroom;
+            entry.worst_day = day.day;
+            entry.worst_resource = day.resource.clone();
+        }
+    }
+    let mut rows: Vec<ServiceHeadroom> = by_service.into_values().collect();
+    rows.sort_by(|a, b| {
+        let share = |r: &ServiceHeadroom| r.compliance().unwrap_or(1.0);
+        share(a).total_cmp(&share(b)).then_with(|| a.worst.total_cmp(&b.worst)).then_with(|| a.service.cmp(&b.service))
+    });
+    rows
+}
+
+/// Service-days meeting their tier's headroom ÷ service-days with data, over the active services
+/// of the scope; `None` without data.
+pub fn capacity_headroom_compliance(rows: &[ServiceHeadroom]) -> Option<f64> {
+    let with_data: u32 = rows.iter().map(|r| r.days_with_data).sum();
+    let meeting: u32 = rows.iter().map(|r| r.days_meeting).sum();
+    (with_data > 0).then(|| f64::from(meeting) / f64::from(with_data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kpi::period::tests::q;
+    use crate::domain::kpi::scope::tests::{service, slug};
+
+    fn day(service: &str, date: &str, headroom: f64) -> CapacityDay {
+        CapacityDay { service: slug(service), day: date.parse().unwrap(), headroom, resource: "cpu".into() }
+    }
+
+    #[test]
+    fn service_days_are_judged_by_their_tiers_headroom_and_no_data_is_null() {
+        let services =
+            [service("api", "red", 0, true), service("batch", "red", 2, true), service("old", "red", 0, false)];
+        let days = [
+            day("api", "2026-07-01", 0.30),
+            day("api", "2026-07-02", 0.29),
+            day("api", "2026-07-03", 0.50),
+            day("batch", "2026-07-01", 0.10),
+            day("batch", "2026-07-02", -0.05),
+            day("old", "2026-07-01", 0.0),
+            day("api", "2026-06-30", 0.0),
+        ];
+        let rows = service_headroom(&q("2026-Q3"), "2026-10-01".parse().unwrap(), &services, &days);
+        // api: 2 of 3 days keep 30 %; batch: 1 of 2 keep 10 % (a peak over capacity is below it).
+        assert_eq!(rows.len(), 2, "a retired service is left out");
+        assert_eq!((rows[0].service.as_str(), rows[0].days_meeting, rows[0].days_with_data), ("batch", 1, 2));
+        assert_eq!((rows[0].worst, rows[0].worst_day.to_string()), (-0.05, "2026-07-02".to_owned()));
+        assert_eq!(capacity_headroom_compliance(&rows), Some(3.0 / 5.0));
+        let running = service_headroom(&q("2026-Q3"), "2026-07-02".parse().unwrap(), &services, &days);
+        assert_eq!(
+            capacity_headroom_compliance(&running),
+            Some(2.0 / 2.0),
+            "days from the as-of day on are not counted"
+        );
+        assert_eq!(
+            capacity_headroom_compliance(&service_headroom(
+                &q("2026-Q2"),
+                "2026-07-01".parse().unwrap(),
+                &services,
+                &[day("x", "2026-05-01", 0.5)]
+            )),
+            None
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Capacity headroom: daily peaks per resource (`capacity-measurements`) judged against each
+//! tier's headroom, through the KPI API, its drill-down, the listing and the Capacity headroom
+//! panel of the overview and team pages.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// Team core runs api (tier 0: 30 %), batch (tier 2: 10 %) and old (tier 0, retired); team edge
+/// runs web (tier 1: 20 %). In 2026-Q3:
+/// - api on 1 Jul: CPU at 70 of 100 (30 % left) but memory at 80 (20 %): the day misses; on 2 Jul
+///   CPU at 60 (40 %): kept;
+/// - batch at 95 (5 %) on 1 Jul: missed; at 90 (10 %) on 2 Jul: kept;
+/// - web at 120 of 100 on 1 Jul: over capacity, missed;
+/// - old: retired, left out.
+async fn load(app: &TestApp) {
+    let peak = |service: &str, resource: &str, day: &str, used: f64| json!({"service": service, "resource": resource, "day": day, "peak_used": used, "capacity": 100});
+    let batches = [
+        ("teams", json!([{"slug": "core", "name": "Core"}, {"slug": "edge", "name": "Edge"}])),
+        (
+            "services",
+            json!([
+                {"slug": "api", "name": "API", "tier": 0, "team": "core"},
+                {"slug": "batch", "name": "Batch", "tier": 2, "team": "core"},
+                {"slug": "old", "name": "Old", "tier": 0, "team": "core", "lifecycle": "retired"},
+                {"slug": "web", "name": "Web", "tier": 1, "team": "edge"}
+            ]),
+        ),
+        (
+            "capacity-measurements",
+            json!([
+                peak("api", "cpu", "2026-07-01", 70.0),
+                peak("api", "memory", "2026-07-01", 80.0),
+                peak("api", "cpu", "2026-07-02", 60.0),
+                peak("batch", "cpu", "2026-07-01", 95.0),
+                peak("batch", "cpu", "2026-07-02", 90.0),
+                peak("web", "cpu", "2026-07-01", 120.0),
+                peak("old", "cpu", "2026-07-01", 0.0),
+            ]),
+        ),
+        (
+            "incidents",
+            json!([{"external_id": "INC-1", "title": "Out of connections", "severity": "SEV2", "services": ["web"],
+                    "started_at": "2026-07-01T12:00:00Z", "root_cause_category": "Capacity"}]),
+        ),
+    ];
+    for (kind, rows) in batches {
+        let (status, reply) = app.post_json(kind, &rows).await;
+        assert_eq!(status, 200, "{kind}: {reply}");
+    }
+}
+
+async fn html(app: &TestApp, path: &str) -> String {
+    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    response.text().await.expect("html").replace("<!>", "").replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+async fn service_days_are_held_to_their_tiers_headroom(app: &TestApp) {
+    load(app).await;
+    let expected = [
+        ("org", json!(0.4)),
+        ("team:core", json!(0.5)),
+        ("team:edge", json!(0.0)),
+        ("service:api", json!(0.5)),
+        ("tier:2", json!(0.5)),
+        ("service:old", Value::Null),
+    ];
+    for (scope, value) in expected {
+        let (status, body) = app.get(&format!("/api/v1/kpis?period=2026-Q3&scope={scope}")).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["kpis"]["capacity_headroom_compliance"], value, "{scope}");
+    }
+    let (_, q2) = app.get("/api/v1/kpis?period=2026-Q2&scope=org").await;
+    assert_eq!(q2["kpis"]["capacity_headroom_compliance"], Value::Null, "nothing measured in Q2: no data, not 0");
+
+    let (_, body) = app.get("/api/v1/kpis/capacity_headroom_compliance/population?period=2026-Q3&scope=org").await;
+    let rows: Vec<(String, Value, String)> = body["records"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| {
+                    let text = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+                    (text("slug"), r["value"].clone(), text("note"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let services: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(services, ["web", "batch", "api"], "the fewest days within headroom first: {rows:?}");
+    assert_eq!(rows[0].1, json!(0.0));
+    assert_eq!(rows[0].2, "0 of 1 days kept 20 %; least -20.0 % (cpu on 2026-07-01)");
+    assert!(rows[2].2.contains("memory on 2026-07-01"), "api's least headroom was its memory: {}", rows[2].2);
+
+    let (_, listed) = app.get("/api/v1/capacity-measurements?service=api&from=2026-07-02").await;
+    let items = listed["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{listed}");
+    assert_eq!((items[0]["resource"].clone(), items[0]["peak_used"].clone()), (json!("cpu"), json!(60.0)));
+
+    let page = html(app, "/?period=2026-Q3").await;
+    let panel = page.split("data-testid=\"capacity-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let panel = panel.unwrap_or_else(|| panic!("no capacity panel on the overview"));
+    for part in [
+        "40.0 %",
+        "Capacity-caused incidents started in this period: 1 incident.",
+        "/kpis/capacity_headroom_compliance?period=2026-Q3&amp;scope=org",
+        "3 services measured.",
+        "0 of 1",
+    ] {
+        assert!(panel.contains(part), "the capacity panel lacks {part:?}: {panel}");
+    }
+    let team = html(app, "/teams/core?period=2026-Q3").await;
+    let panel = team.split("data-testid=\"capacity-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let panel = panel.unwrap_or_default();
+    assert!(panel.contains("50.0 %") && panel.contains("incidents started in this period: 0 incidents"), "{panel}");
+
+    // Adding capacity to web the next day moves the figure.
+    let more = json!([{"service": "web", "resource": "cpu", "day": "2026-07-02", "peak_used": 120, "capacity": 200}]);
+    assert_eq!(app.post_json("capacity-measurements", &more).await.0, 200);
+    let (_, org) = app.get("/api/v1/kpis?period=2026-Q3&scope=org").await;
+    assert_eq!(org["kpis"]["capacity_headroom_compliance"], json!(0.5), "web kept 40 % on 2 Jul: 3 of 6");
+}
+
+crate::on_both_backends!(service_days_are_held_to_their_tiers_headroom);
