@@ -61,6 +61,43 @@ impl ServiceHeadroom {
     }
 }
 
+/// One service-day of the population, judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgedDay<'a> {
+    pub day: &'a CapacityDay,
+    pub tier: u8,
+    pub required: f64,
+    pub meets: bool,
+}
+
+/// The service-days of the active services of `services` in the period, before the as-of day,
+/// each judged against its tier's headroom; by service, then day.
+pub fn judged_days<'a, S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<CapacityDay>>(
+    period: &Period,
+    as_of_day: NaiveDate,
+    services: &[S],
+    days: &'a [D],
+) -> Vec<JudgedDay<'a>> {
+    let tiers: BTreeMap<&Slug, u8> = services
+        .iter()
+        .map(std::borrow::Borrow::borrow)
+        .filter(|s| s.active)
+        .map(|s| (&s.slug, s.tier.value()))
+        .collect();
+    let mut judged: Vec<JudgedDay<'a>> = days
+        .iter()
+        .map(std::borrow::Borrow::borrow)
+        .filter(|day| period.contains_day(day.day) && day.day < as_of_day)
+        .filter_map(|day| {
+            let tier = tiers.get(&day.service).copied()?;
+            let required = required_headroom(tier);
+            Some(JudgedDay { day, tier, required, meets: day.headroom >= required - 1e-12 })
+        })
+        .collect();
+    judged.sort_by(|a, b| (&a.day.service, a.day.day).cmp(&(&b.day.service, b.day.day)));
+    judged
+}
+
 /// Each active service of `services` with data in the period (days up to the as-of day), the
 /// lowest compliance first.
 pub fn service_headroom<S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<CapacityDay>>(
@@ -69,19 +106,8 @@ pub fn service_headroom<S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<
     services: &[S],
     days: &[D],
 ) -> Vec<ServiceHeadroom> {
-    let tiers: BTreeMap<&Slug, u8> = services
-        .iter()
-        .map(std::borrow::Borrow::borrow)
-        .filter(|s| s.active)
-        .map(|s| (&s.slug, s.tier.value()))
-        .collect();
     let mut by_service: BTreeMap<&Slug, ServiceHeadroom> = BTreeMap::new();
-    for day in days.iter().map(std::borrow::Borrow::borrow) {
-        if !period.contains_day(day.day) || day.day >= as_of_day {
-            continue;
-        }
-        let Some(tier) = tiers.get(&day.service).copied() else { continue };
-        let required = required_headroom(tier);
+    for JudgedDay { day, tier, required, meets } in judged_days(period, as_of_day, services, days) {
         let entry = by_service.entry(&day.service).or_insert_with(|| ServiceHeadroom {
             service: day.service.to_string(),
             tier,
@@ -93,7 +119,7 @@ pub fn service_headroom<S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<
             worst_resource: day.resource.clone(),
         });
         entry.days_with_data += 1;
-        if day.headroom >= required - 1e-12 {
+        if meets {
             entry.days_meeting += 1;
         }
         if day.headroom < entry.worst {

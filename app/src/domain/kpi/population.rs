@@ -126,6 +126,14 @@ pub enum RecordView {
         automation: Option<crate::domain::records::Automation>,
         runbook_url: Option<String>,
     },
+    /// A service's smallest headroom on one day (`capacity_headroom_compliance`).
+    CapacityDay {
+        service: Slug,
+        day: NaiveDate,
+        /// The resource that had the smallest headroom.
+        resource: String,
+        tier: u8,
+    },
     /// A team expected to report (toil reporting coverage).
     Team {
         team: Slug,
@@ -372,7 +380,8 @@ pub fn population(
         | KpiId::NoisiestRules => (oncall::pages_filter(period), oncall::page_rows(kpi, period, inputs)),
         KpiId::CapacityHeadroomCompliance => (
             format!(
-                "active services of the scope measured on days in [{}, {}) before the as-of day {}",
+                "days in [{}, {}) before the as-of day {} of the scope's active services, each at its smallest \
+                 headroom over its resources",
                 period.first_day(),
                 period.end_day(),
                 period.as_of_day(now)

@@ -127,26 +127,20 @@ pub(super) fn failure_mode_rows(period: &Period, now: DateTime<Utc>, inputs: &Sc
         .collect()
 }
 
-/// Each measured service with its days within its tier's headroom.
+/// Each service-day of the population with its smallest headroom, counted when it kept its
+/// tier's.
 pub(super) fn headroom_rows(period: &Period, now: DateTime<Utc>, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
-    let tiers: std::collections::HashMap<&str, &crate::domain::kpi::Service> =
-        inputs.services.iter().map(|s| (s.slug.as_str(), *s)).collect();
-    inputs
-        .service_headroom(period, now)
+    crate::domain::kpi::capacity::judged_days(period, period.as_of_day(now), &inputs.services, &inputs.capacity_days)
         .into_iter()
-        .filter_map(|row| {
-            let service = tiers.get(row.service.as_str())?;
-            let note = format!(
-                "{} of {} days kept {:.0} %; least {:.1} % ({} on {})",
-                row.days_meeting,
-                row.days_with_data,
-                row.required * 100.0,
-                row.worst * 100.0,
-                row.worst_resource,
-                row.worst_day
-            );
-            let all_days = row.days_meeting == row.days_with_data;
-            Some(PopulationRow::new(*service, true, all_days).value(row.compliance()).note(note))
+        .map(|judged| {
+            let record = RecordView::CapacityDay {
+                service: judged.day.service.clone(),
+                day: judged.day.day,
+                resource: judged.day.resource.clone(),
+                tier: judged.tier,
+            };
+            let note = format!("tier {} keeps {:.0} %", judged.tier, judged.required * 100.0);
+            PopulationRow::new(record, true, judged.meets).value(Some(judged.day.headroom)).note(note)
         })
         .collect()
 }
