@@ -132,8 +132,8 @@ pub fn toil_reporting_coverage<R: std::borrow::Borrow<ToilReport>>(
     teams: &BTreeSet<Slug>,
     every_report: &[ToilReport],
 ) -> Option<f64> {
-    let collected = every_report.iter().any(|r| period.contains_day(r.counted_day()));
-    if teams.is_empty() || !collected {
+    // Teams first: a service or tier scope (no team) never scans the organisation's reports.
+    if teams.is_empty() || !every_report.iter().any(|r| period.contains_day(r.counted_day())) {
         return None;
     }
     let reported: HashSet<&Slug> = toil_reports_in(period, reports)
