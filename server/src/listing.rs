@@ -150,7 +150,26 @@ struct Names {
     incidents: HashMap<i64, String>,
 }
 
+/// The id of the team `slug` (none when there is no such team), as a subquery for a `team`
+/// filter on a kind keyed by team.
+fn team_named(slug: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select().column(team::Column::Id).from(team::Entity).and_where(team::Column::Slug.eq(slug)).to_owned()
+}
+
 impl Names {
+    async fn teams(&mut self, db: &DatabaseConnection, ids: impl IntoIterator<Item = i64>) -> Result<(), DbErr> {
+        let ids: HashSet<i64> = ids.into_iter().collect();
+        let rows: Vec<(i64, String)> = team::Entity::find()
+            .select_only()
+            .columns([team::Column::Id, team::Column::Slug])
+            .filter(team::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        self.teams.extend(rows);
+        Ok(())
+    }
+
     async fn services(&mut self, db: &DatabaseConnection, ids: impl IntoIterator<Item = i64>) -> Result<(), DbErr> {
         let ids: HashSet<i64> = ids.into_iter().collect();
         let rows: Vec<(i64, String)> = service::Entity::find()
@@ -175,6 +194,10 @@ impl Names {
             .await?;
         self.incidents.extend(rows);
         Ok(())
+    }
+
+    fn team(&self, id: i64) -> Value {
+        self.teams.get(&id).map_or(Value::Null, |s| json!(s))
     }
 
     fn service(&self, id: i64) -> Value {
@@ -254,12 +277,7 @@ async fn list_services(db: &DatabaseConnection, query: &HashMap<String, String>)
     let params = Params::new(query, &["team", "tier", "lifecycle"])?;
     let mut select = service::Entity::find();
     if let Some(team_slug) = params.get("team") {
-        let sub = Query::select()
-            .column(team::Column::Id)
-            .from(team::Entity)
-            .and_where(team::Column::Slug.eq(team_slug))
-            .to_owned();
-        select = select.filter(service::Column::TeamId.in_subquery(sub));
+        select = select.filter(service::Column::TeamId.in_subquery(team_named(team_slug)));
     }
     if let Some(tier) = params.get("tier") {
         let tier: i16 = tier.parse().map_err(|_| bad_request("tier must be 0, 1, 2 or 3"))?;
@@ -270,15 +288,7 @@ async fn list_services(db: &DatabaseConnection, query: &HashMap<String, String>)
     }
     let rows = fetch(db, select, service::Column::Id, &params).await?;
     let mut names = Names::default();
-    let team_rows: Vec<(i64, String)> = team::Entity::find()
-        .select_only()
-        .columns([team::Column::Id, team::Column::Slug])
-        .filter(team::Column::Id.is_in(rows.iter().map(|m| m.team_id).collect::<HashSet<_>>()))
-        .into_tuple()
-        .all(db)
-        .await
-        .map_err(internal)?;
-    names.teams.extend(team_rows);
+    names.teams(db, rows.iter().map(|m| m.team_id)).await.map_err(internal)?;
     Ok(page(
         rows,
         params.limit()?,
@@ -286,7 +296,7 @@ async fn list_services(db: &DatabaseConnection, query: &HashMap<String, String>)
         |m| {
             with(
                 json!({
-                    "slug": m.slug, "name": m.name, "tier": m.tier, "team": names.teams.get(&m.team_id),
+                    "slug": m.slug, "name": m.name, "tier": m.tier, "team": names.team(m.team_id),
                     "lifecycle": m.lifecycle, "rto_target_minutes": m.rto_target_minutes,
                     "rpo_target_minutes": m.rpo_target_minutes,
                 }),

@@ -177,10 +177,13 @@ async fn compute<C: ConnectionTrait>(
     let toil = toil_breakdown(&period, &inputs.toil_reports, &inputs.toil_teams);
     let automation =
         AutomationBreakdown::of(mitigation_counts(&period, &inputs.incidents), inputs.failure_modes(&period, now));
-    let capacity_caused = app::domain::kpi::incidents::incidents_started_in(&period, &inputs.incidents)
+    // The period's incidents by cause, read from the breakdown the team page shows.
+    let capacity_caused: u64 = causes
         .iter()
-        .filter(|i| i.root_cause_category.as_deref().is_some_and(|c| c.trim().eq_ignore_ascii_case("capacity")))
-        .count() as u32;
+        .filter(|row| row.category.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("capacity")))
+        .map(|row| row.incidents)
+        .sum();
+    let capacity_caused = u32::try_from(capacity_caused).unwrap_or(u32::MAX);
     let capacity = CapacityBreakdown::of(inputs.service_headroom(&period, now), capacity_caused);
     drop(inputs);
     drop(data);

@@ -2,12 +2,11 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use super::{Names, Page, Params, fetch, internal, page, provenance, service_filter, ts, with};
-use crate::entities::{alert, oncall_shift, team};
+use super::{Names, Page, Params, fetch, internal, page, provenance, service_filter, team_named, ts, with};
+use crate::entities::{alert, oncall_shift};
 use crate::problem::Problem;
 
 pub(super) async fn list_alerts(db: &DatabaseConnection, query: &HashMap<String, String>) -> Result<Page, Problem> {
@@ -70,12 +69,7 @@ pub(super) async fn list_oncall_shifts(
     let params = Params::new(query, &["team", "schedule", "person", "from", "to"])?;
     let mut select = oncall_shift::Entity::find();
     if let Some(team_slug) = params.get("team") {
-        let sub = Query::select()
-            .column(team::Column::Id)
-            .from(team::Entity)
-            .and_where(team::Column::Slug.eq(team_slug))
-            .to_owned();
-        select = select.filter(oncall_shift::Column::TeamId.in_subquery(sub));
+        select = select.filter(oncall_shift::Column::TeamId.in_subquery(team_named(team_slug)));
     }
     if let Some(schedule) = params.get("schedule") {
         select = select.filter(oncall_shift::Column::Schedule.eq(schedule));
@@ -91,17 +85,8 @@ pub(super) async fn list_oncall_shifts(
         select = select.filter(oncall_shift::Column::StartsAt.lt(to));
     }
     let rows = fetch(db, select, oncall_shift::Column::Id, &params).await?;
-    let team_ids: Vec<i64> = rows.iter().map(|m| m.team_id).collect();
-    let teams: HashMap<i64, String> = team::Entity::find()
-        .select_only()
-        .columns([team::Column::Id, team::Column::Slug])
-        .filter(team::Column::Id.is_in(team_ids))
-        .into_tuple::<(i64, String)>()
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .collect();
+    let mut names = Names::default();
+    names.teams(db, rows.iter().map(|m| m.team_id)).await.map_err(internal)?;
     Ok(page(
         rows,
         params.limit()?,
@@ -109,7 +94,7 @@ pub(super) async fn list_oncall_shifts(
         |m| {
             with(
                 json!({
-                    "team": teams.get(&m.team_id), "schedule": m.schedule, "person": m.person,
+                    "team": names.team(m.team_id), "schedule": m.schedule, "person": m.person,
                     "starts_at": m.starts_at.to_rfc3339(), "ends_at": m.ends_at.to_rfc3339(),
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),

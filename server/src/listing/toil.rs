@@ -3,12 +3,11 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use super::{Names, Page, Params, fetch, internal, page, provenance, service_filter, ts, with};
-use crate::entities::{capacity_measurement, remediation, team, toil_report};
+use super::{Names, Page, Params, fetch, internal, page, provenance, service_filter, team_named, ts, with};
+use crate::entities::{capacity_measurement, remediation, toil_report};
 use crate::problem::Problem;
 
 pub(super) async fn list_toil_reports(
@@ -18,12 +17,7 @@ pub(super) async fn list_toil_reports(
     let params = Params::new(query, &["team", "period", "method", "from", "to"])?;
     let mut select = toil_report::Entity::find();
     if let Some(team_slug) = params.get("team") {
-        let sub = Query::select()
-            .column(team::Column::Id)
-            .from(team::Entity)
-            .and_where(team::Column::Slug.eq(team_slug))
-            .to_owned();
-        select = select.filter(toil_report::Column::TeamId.in_subquery(sub));
+        select = select.filter(toil_report::Column::TeamId.in_subquery(team_named(team_slug)));
     }
     if let Some(span) = params.get("period") {
         select = select.filter(toil_report::Column::Span.eq(span));
@@ -39,17 +33,8 @@ pub(super) async fn list_toil_reports(
         select = select.filter(toil_report::Column::PeriodStart.lt(to));
     }
     let rows = fetch(db, select, toil_report::Column::Id, &params).await?;
-    let team_ids: Vec<i64> = rows.iter().map(|m| m.team_id).collect();
-    let teams: HashMap<i64, String> = team::Entity::find()
-        .select_only()
-        .columns([team::Column::Id, team::Column::Slug])
-        .filter(team::Column::Id.is_in(team_ids))
-        .into_tuple::<(i64, String)>()
-        .all(db)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .collect();
+    let mut names = Names::default();
+    names.teams(db, rows.iter().map(|m| m.team_id)).await.map_err(internal)?;
     Ok(page(
         rows,
         params.limit()?,
@@ -57,7 +42,7 @@ pub(super) async fn list_toil_reports(
         |m| {
             with(
                 json!({
-                    "team": teams.get(&m.team_id), "period": m.span, "period_start": m.period_start.to_string(),
+                    "team": names.team(m.team_id), "period": m.span, "period_start": m.period_start.to_string(),
                     "hours_total": m.hours_total, "hours_toil": m.hours_toil, "category": m.category,
                     "method": m.method,
                 }),

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, section};
 
 /// Team core runs api and db, team edge runs web. In 2026-Q3 (as of 1 October, so failure modes
 /// count from 3 July):
@@ -63,12 +63,6 @@ async fn load(app: &TestApp) {
         let (status, reply) = app.post_json(kind, &rows).await;
         assert_eq!(status, 200, "{kind}: {reply}");
     }
-}
-
-async fn html(app: &TestApp, path: &str) -> String {
-    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    response.text().await.expect("html").replace("<!>", "").replace(['\u{a0}', '\u{202f}'], " ")
 }
 
 async fn automation_is_measured_from_mitigations_and_remediations(app: &TestApp) {
@@ -151,8 +145,8 @@ async fn automation_is_measured_from_mitigations_and_remediations(app: &TestApp)
 
     // The overview's panel: both figures, the mitigations by maker, and the failure modes left
     // to automate.
-    let page = html(app, "/?period=2026-Q3").await;
-    let panel = page.split("data-testid=\"automation-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let page = app.page("/?period=2026-Q3").await;
+    let panel = section(&page, "automation-panel");
     let panel = panel.unwrap_or_else(|| panic!("no automation panel on the overview"));
     for part in [
         "50.0 %",
@@ -167,8 +161,8 @@ async fn automation_is_measured_from_mitigations_and_remediations(app: &TestApp)
     }
     let table = panel.split("data-testid=\"failure-modes\"").nth(1).unwrap_or_default();
     assert!(!table.contains("disk full"), "a fully automated failure mode is not listed to automate: {table}");
-    let team = html(app, "/teams/edge?period=2026-Q3").await;
-    let panel = team.split("data-testid=\"automation-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let team = app.page("/teams/edge?period=2026-Q3").await;
+    let panel = section(&team, "automation-panel");
     let panel = panel.unwrap_or_default();
     assert!(panel.contains("100.0 %") && panel.contains("scope=team%3Aedge"), "edge's panel: {panel}");
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, section};
 
 /// Team core runs api (tier 0: 30 %), batch (tier 2: 10 %) and old (tier 0, retired); team edge
 /// runs web (tier 1: 20 %). In 2026-Q3:
@@ -48,12 +48,6 @@ async fn load(app: &TestApp) {
         let (status, reply) = app.post_json(kind, &rows).await;
         assert_eq!(status, 200, "{kind}: {reply}");
     }
-}
-
-async fn html(app: &TestApp, path: &str) -> String {
-    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    response.text().await.expect("html").replace("<!>", "").replace(['\u{a0}', '\u{202f}'], " ")
 }
 
 async fn service_days_are_held_to_their_tiers_headroom(app: &TestApp) {
@@ -109,8 +103,8 @@ async fn service_days_are_held_to_their_tiers_headroom(app: &TestApp) {
     assert_eq!(items.len(), 1, "{listed}");
     assert_eq!((items[0]["resource"].clone(), items[0]["peak_used"].clone()), (json!("cpu"), json!(60.0)));
 
-    let page = html(app, "/?period=2026-Q3").await;
-    let panel = page.split("data-testid=\"capacity-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let page = app.page("/?period=2026-Q3").await;
+    let panel = section(&page, "capacity-panel");
     let panel = panel.unwrap_or_else(|| panic!("no capacity panel on the overview"));
     for part in [
         "40.0 %",
@@ -121,8 +115,8 @@ async fn service_days_are_held_to_their_tiers_headroom(app: &TestApp) {
     ] {
         assert!(panel.contains(part), "the capacity panel lacks {part:?}: {panel}");
     }
-    let team = html(app, "/teams/core?period=2026-Q3").await;
-    let panel = team.split("data-testid=\"capacity-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let team = app.page("/teams/core?period=2026-Q3").await;
+    let panel = section(&team, "capacity-panel");
     let panel = panel.unwrap_or_default();
     assert!(panel.contains("50.0 %") && panel.contains("incidents started in this period: 0 incidents"), "{panel}");
 

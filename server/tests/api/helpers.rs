@@ -212,6 +212,14 @@ impl TestApp {
         (status, body)
     }
 
+    /// A page as a reader gets it (200 expected), its text comparable with plain strings: Leptos'
+    /// `<!>` markers dropped and the narrow spaces numbers are written with made plain.
+    pub async fn page(&self, path: &str) -> String {
+        let response = self.client.get(format!("{}{path}", self.base)).send().await.expect("request");
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        response.text().await.expect("html").replace("<!>", "").replace(['\u{a0}', '\u{202f}'], " ")
+    }
+
     pub async fn get(&self, path_and_query: &str) -> (u16, Value) {
         let response = self
             .authorized(self.client.get(format!("{}{path_and_query}", self.base)))
@@ -387,4 +395,9 @@ pub async fn early_in_a_minute() {
     while chrono::Utc::now().timestamp().rem_euclid(60) > 40 {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
+}
+
+/// The markup of the `<section>` marked `data-testid="{testid}"` in a page, if there is one.
+pub fn section<'a>(page: &'a str, testid: &str) -> Option<&'a str> {
+    page.split(&format!("data-testid=\"{testid}\"")).nth(1).and_then(|rest| rest.split("</section>").next())
 }

@@ -55,12 +55,6 @@ async fn load(app: &TestApp) {
     }
 }
 
-async fn html(app: &TestApp, path: &str) -> String {
-    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    response.text().await.expect("html").replace("<!>", "").replace(['\u{a0}', '\u{202f}'], " ")
-}
-
 async fn real_incidents_are_held_to_their_services_recovery_objectives(app: &TestApp) {
     load(app).await;
     // RTO: A within; B held to api's 60 (missed), or to db's 240 at db's scope (within); C still
@@ -133,7 +127,7 @@ async fn real_incidents_are_held_to_their_services_recovery_objectives(app: &Tes
                      "performed_at": "2026-08-20T00:00:00Z", "outcome": "pass",
                      "rto_achieved_minutes": 50, "rpo_achieved_minutes": 20}]);
     assert_eq!(app.post_json("dr-tests", &dr).await.0, 200);
-    let page = html(app, "/services/api?period=2026-Q3").await;
+    let page = app.page("/services/api?period=2026-Q3").await;
     assert!(page.contains("Recovery objectives"), "the panel");
     let rto_row = page.split("data-objective=\"rto\"").nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
     for part in
@@ -147,7 +141,7 @@ async fn real_incidents_are_held_to_their_services_recovery_objectives(app: &Tes
     }
     assert!(page.contains("<th scope=\"col\">Data lost</th>"), "the incidents table shows data lost");
     // The team page: DR tests and real incidents together, each linked to its records.
-    let team = html(app, "/teams/core?period=2026-Q3").await;
+    let team = app.page("/teams/core?period=2026-Q3").await;
     let row = |kpi: &str| {
         let marker = format!("data-kpi=\"{kpi}\"");
         team.split(marker.as_str()).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default().to_owned()
@@ -156,7 +150,7 @@ async fn real_incidents_are_held_to_their_services_recovery_objectives(app: &Tes
     assert!(restores.contains("33.3 %") && restores.contains("scope=team%3Acore"), "{restores}");
     assert!(row("data_loss_within_rpo").contains("50.0 %"));
     assert!(row("rto_compliance").contains("no data"), "the DR test has no RTO target of its own: no data, not 0");
-    let web = html(app, "/services/web?period=2026-Q3").await;
+    let web = app.page("/services/web?period=2026-Q3").await;
     assert!(web.contains("No recovery objectives declared."), "web declares none");
 
     // Declaring db's RPO later brings INC-B's loss under it for db.

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, section};
 
 /// Red, blue and green own an active service each; gone owns only a retired one; solo owns
 /// none. Reports, counted in the quarter of their counted day (a week's Thursday):
@@ -53,12 +53,6 @@ async fn load(app: &TestApp) {
         let (status, reply) = app.post_json(kind, &rows).await;
         assert_eq!(status, 200, "{kind}: {reply}");
     }
-}
-
-async fn html(app: &TestApp, path: &str) -> String {
-    let response = app.client.get(format!("{}{path}", app.base)).send().await.expect("request");
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    response.text().await.expect("html").replace("<!>", "").replace(['\u{a0}', '\u{202f}'], " ")
 }
 
 fn close(value: &Value, expected: f64) -> bool {
@@ -138,8 +132,8 @@ async fn teams_toil_is_reported_by_the_organisation_and_each_team(app: &TestApp)
 
     // The overview's Toil panel: both figures, toil by team (most first) and by category, and who
     // sent nothing; each linked to its records.
-    let page = html(app, "/?period=2026-Q3").await;
-    let panel = page.split("data-testid=\"toil-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let page = app.page("/?period=2026-Q3").await;
+    let panel = section(&page, "toil-panel");
     let panel = panel.unwrap_or_else(|| panic!("no toil panel on the overview"));
     for part in [
         "22.5 %",
@@ -155,12 +149,12 @@ async fn teams_toil_is_reported_by_the_organisation_and_each_team(app: &TestApp)
     let order: Vec<usize> = ["gone", "red", "blue"].iter().filter_map(|t| table.find(&format!(">{t}</a>"))).collect();
     assert!(order.len() == 3 && order.windows(2).all(|w| w[0] < w[1]), "most toil first: {table}");
     // The team page: the team's own figures, linked to its records; a team without reports says so.
-    let page = html(app, "/teams/red?period=2026-Q3").await;
-    let panel = page.split("data-testid=\"toil-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let page = app.page("/teams/red?period=2026-Q3").await;
+    let panel = section(&page, "toil-panel");
     let panel = panel.unwrap_or_default();
     assert!(panel.contains("25.4 %") && panel.contains("scope=team%3Ared"), "red's panel: {panel}");
-    let page = html(app, "/teams/green?period=2026-Q3").await;
-    let panel = page.split("data-testid=\"toil-panel\"").nth(1).and_then(|p| p.split("</section>").next());
+    let page = app.page("/teams/green?period=2026-Q3").await;
+    let panel = section(&page, "toil-panel");
     assert!(panel.unwrap_or_default().contains("no data"), "green's Q3 is no data, not 0 %");
 
     // A later report moves the figure: blue's August.
