@@ -32,6 +32,7 @@ mod m20261206_000027_prometheus_pulls;
 mod m20261206_000028_toil_reports;
 mod m20261206_000029_remediations;
 mod m20261206_000030_capacity_measurements;
+mod m20261206_000031_costs;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000028_toil_reports::Migration),
             Box::new(m20261206_000029_remediations::Migration),
             Box::new(m20261206_000030_capacity_measurements::Migration),
+            Box::new(m20261206_000031_costs::Migration),
         ]
     }
 }

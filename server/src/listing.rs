@@ -250,6 +250,7 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::ToilReports => toil::list_toil_reports(db, query).await,
         RecordKind::Remediations => toil::list_remediations(db, query).await,
         RecordKind::CapacityMeasurements => toil::list_capacity_measurements(db, query).await,
+        RecordKind::Costs => toil::list_costs(db, query).await,
     }
 }
 

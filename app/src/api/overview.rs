@@ -24,6 +24,7 @@ pub struct OrgOverview {
     pub toil: crate::domain::overview::ToilPanel,
     pub automation: crate::domain::overview::AutomationPanel,
     pub capacity: crate::domain::overview::CapacityPanel,
+    pub cost: crate::domain::overview::CostPanel,
     /// The services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
 }

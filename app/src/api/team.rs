@@ -60,6 +60,7 @@ pub struct TeamView {
     pub toil: crate::domain::overview::ToilPanel,
     pub automation: crate::domain::overview::AutomationPanel,
     pub capacity: crate::domain::overview::CapacityPanel,
+    pub cost: crate::domain::overview::CostPanel,
     /// The team's services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
     /// What breaks next in the team's services, from today; `None` while the first forecast is

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod chart_svg;
 pub mod check_matrix;
 pub mod chrome;
+pub mod cost;
 pub mod escape;
 pub mod figures;
 pub mod follow;

@@ -19,6 +19,9 @@ pub enum Unit {
     PerWeek,
     /// Pages per on-call shift.
     PerShift,
+    /// Money per unit of a driver (the currency and driver are in the label): read by its
+    /// significant digits, as unit costs are often fractions of a cent.
+    Amount,
 }
 
 /// `value` for reading: `97.5 %`, `12`, `3.2 h`, `4.5 / wk`; "—" for no data.
@@ -30,6 +33,7 @@ pub fn format_value(unit: Unit, value: Option<f64>) -> String {
         Unit::Minutes => format_minutes(value),
         Unit::PerWeek => format!("{value:.1} / wk"),
         Unit::PerShift => format!("{value:.1} / shift"),
+        Unit::Amount => format_amount(value),
     }
 }
 
@@ -50,8 +54,23 @@ pub fn format_delta(unit: Unit, delta: Option<f64>) -> String {
         Unit::Minutes => format_minutes(size),
         Unit::PerWeek => format!("{size:.1} / wk"),
         Unit::PerShift => format!("{size:.1} / shift"),
+        Unit::Amount => format_amount(size),
     };
     format!("{sign}{body}")
+}
+
+/// An amount by its significant digits: `1240`, `12.35`, `0.000213`; no trailing zeros below 100.
+pub fn format_amount(value: f64) -> String {
+    if !value.is_finite() {
+        return "—".to_owned();
+    }
+    let size = value.abs();
+    if size >= 100.0 {
+        return format!("{value:.0}");
+    }
+    let decimals = if size >= 1.0 || size == 0.0 { 2 } else { ((-size.log10()).ceil() as usize + 2).min(12) };
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
 }
 
 /// Minutes as minutes, hours or days, whichever reads best.
@@ -104,6 +123,15 @@ pub fn instant_seconds(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_keep_their_significant_digits() {
+        assert_eq!(format_amount(1240.7), "1241");
+        assert_eq!(format_amount(12.345), "12.35");
+        assert_eq!(format_amount(0.5), "0.5");
+        assert_eq!(format_amount(0.000_213_4), "0.000213");
+        assert_eq!(format_amount(0.0), "0");
+    }
 
     #[test]
     fn counts_take_the_right_noun() {

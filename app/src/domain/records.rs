@@ -556,6 +556,20 @@ pub struct OncallShiftInput {
     pub ends_at: DateTime<Utc>,
 }
 
+/// What a service cost in one month in one currency, and the units of the driver it is divided
+/// by (docs/kpis.md §10e): e.g. 1,240.50 EUR for 3.1 million `requests`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostInput {
+    pub service: Slug,
+    /// The month's first day.
+    pub month: NaiveDate,
+    pub amount: f64,
+    /// An ISO 4217 code, upper case: `EUR`, `USD`.
+    pub currency: String,
+    pub unit_driver: String,
+    pub units: f64,
+}
+
 /// A service's peak use of one resource on one day against its capacity (docs/kpis.md §10d).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityMeasurementInput {

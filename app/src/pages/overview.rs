@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{OrgOverview, Overview, get_org_overview, get_overview};
 use crate::components::automation::AutomationPanelView;
 use crate::components::capacity::CapacityPanelView;
+use crate::components::cost::CostPanelView;
 use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down};
 use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
@@ -56,6 +57,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
         toil,
         automation,
         capacity,
+        cost,
         movers,
     } = org;
     let period = header.period.clone();
@@ -120,6 +122,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
             <CapacityPanelView capacity period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
             <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
             <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
+            <CostPanelView cost period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
     }
 }
 

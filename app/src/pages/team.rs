@@ -10,6 +10,7 @@ use crate::components::automation::AutomationPanelView;
 use crate::components::campaigns::TeamCampaignsPanel;
 use crate::components::capacity::CapacityPanelView;
 use crate::components::causes::{CausesTable, RepeatFollowUps};
+use crate::components::cost::CostPanelView;
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid, drill_down};
 use crate::components::follow::FollowTeam;
 use crate::components::forecast::ForecastCalendar;
@@ -65,6 +66,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         toil,
         automation,
         capacity,
+        cost,
     } = view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
@@ -140,7 +142,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
         <CapacityPanelView capacity period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
         <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
-        <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
+        <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
+        <CostPanelView cost period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
     }
 }
 

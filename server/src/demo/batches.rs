@@ -1,6 +1,6 @@
 //! The generated organisation as a sequence of import batches, in import order: teams,
 //! services, SLOs, SLO measurements, incidents, postmortems, actions, DR tests, deployments,
-//! alerts, on-call shifts, toil reports, remediations and capacity measurements.
+//! alerts, on-call shifts, toil reports, remediations, capacity measurements and costs.
 //!
 //! Rows are made one batch at a time. Between batches only the organisation's shape and a
 //! compact fact per incident (needed by postmortems, actions and deployments) stay in memory,
@@ -47,6 +47,8 @@ enum Phase {
     Remediations,
     /// Next service index.
     Capacity(usize),
+    /// Next service index.
+    Costs(usize),
     Done,
 }
 
@@ -121,6 +123,7 @@ impl Batches {
             RecordKind::OncallShifts => org.teams.len() as f64 * f64::from(super::oncall::oncall_days(window)) / 7.0,
             RecordKind::ToilReports => super::toil::estimate(org),
             RecordKind::Remediations => org.services.len() as f64 * 3.0,
+            RecordKind::Costs => org.services.iter().filter(|s| s.tier <= 2).count() as f64 * 18.0,
             RecordKind::CapacityMeasurements => {
                 org.services.iter().filter(|s| s.tier <= 1 && s.retired_from.is_none()).count() as f64 * 2.0 * 180.0
             }
@@ -248,8 +251,15 @@ impl Iterator for Batches {
                     let (rows, next) = self.per_service(from, |service, rows| {
                         super::capacity::capacity_rows(&self.org, &self.window, self.seed, service, rows);
                     });
-                    self.phase = self.next_phase_after_services(next, Phase::Capacity(next), Phase::Done);
+                    self.phase = self.next_phase_after_services(next, Phase::Capacity(next), Phase::Costs(0));
                     (RecordKind::CapacityMeasurements, rows)
+                }
+                Phase::Costs(from) => {
+                    let (rows, next) = self.per_service(from, |service, rows| {
+                        super::cost::cost_rows(&self.org, &self.window, self.seed, service, rows);
+                    });
+                    self.phase = self.next_phase_after_services(next, Phase::Costs(next), Phase::Done);
+                    (RecordKind::Costs, rows)
                 }
                 Phase::Done => return None,
             };

@@ -31,6 +31,7 @@
 mod batches;
 mod capacity;
 mod catalog;
+mod cost;
 mod incidents;
 mod load;
 mod measurements;

@@ -75,6 +75,7 @@ pub(super) enum Stream {
     Toil,
     Remediations,
     Capacity,
+    Costs,
 }
 
 pub(super) fn rng_for(seed: u64, stream: Stream, item: u64) -> DemoRng {

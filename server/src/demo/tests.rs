@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use app::domain::ingest::{IngestRecord, RawRow, RecordKind};
 use app::domain::records::{
-    ActionInput, ActionStatus, AlertDisposition, AlertInput, CapacityMeasurementInput, DeploymentInput,
+    ActionInput, ActionStatus, AlertDisposition, AlertInput, CapacityMeasurementInput, CostInput, DeploymentInput,
     DeploymentOutcome, DrOutcome, DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput,
     PostmortemStatus, RemediationInput, ServiceInput, Severity, SloInput, SloMeasurementInput, TeamInput,
     ToilReportInput,
@@ -98,6 +98,7 @@ fn every_row_passes_the_ingestion_contract() {
     assert!(!parse::<ToilReportInput>(RecordKind::ToilReports).is_empty());
     assert!(!parse::<RemediationInput>(RecordKind::Remediations).is_empty());
     assert!(!parse::<CapacityMeasurementInput>(RecordKind::CapacityMeasurements).is_empty());
+    assert!(!parse::<CostInput>(RecordKind::Costs).is_empty());
 }
 
 #[test]

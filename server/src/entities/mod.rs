@@ -9,6 +9,7 @@ pub mod audit_event;
 pub mod campaign;
 pub mod campaign_point;
 pub mod capacity_measurement;
+pub mod cost;
 pub mod deployment;
 pub mod dr_test;
 pub mod exemption;

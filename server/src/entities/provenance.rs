@@ -1,8 +1,8 @@
 //! Keeping stored provenance on re-import.
 
 use super::{
-    alert, capacity_measurement, deployment, dr_test, exemption, incident, oncall_shift, postmortem, postmortem_action,
-    remediation, self_assessment, service, slo, slo_measurement, team, toil_report,
+    alert, capacity_measurement, cost, deployment, dr_test, exemption, incident, oncall_shift, postmortem,
+    postmortem_action, remediation, self_assessment, service, slo, slo_measurement, team, toil_report,
 };
 
 /// Records that carry provenance: on re-import the stored values of these fields are kept when
@@ -45,5 +45,6 @@ provenance!(
     oncall_shift,
     toil_report,
     remediation,
-    capacity_measurement
+    capacity_measurement,
+    cost
 );

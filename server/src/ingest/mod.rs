@@ -1,6 +1,7 @@
 //! Ingestion service (docs/ingestion.md): one code path for the REST API, the CLI and demo data.
 
 mod capacity;
+mod costs;
 mod entry;
 mod handle;
 mod kinds;

@@ -115,6 +115,7 @@ fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
         RecordKind::Alerts => via_service("alert"),
         RecordKind::Remediations => via_service("remediation"),
         RecordKind::CapacityMeasurements => via_service("capacity_measurement"),
+        RecordKind::Costs => via_service("cost"),
         RecordKind::OncallShifts => format!(
             "SELECT DISTINCT t.slug FROM oncall_shift x JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
         ),

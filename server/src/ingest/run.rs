@@ -173,6 +173,7 @@ where
             run::<super::capacity::CapacityMeasurements, B, E>(db, request, feed, now).await
         }
         RecordKind::Remediations => run::<super::remediations::Remediations, B, E>(db, request, feed, now).await,
+        RecordKind::Costs => run::<super::costs::Costs, B, E>(db, request, feed, now).await,
     }
 }
 

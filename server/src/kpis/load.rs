@@ -321,6 +321,7 @@ pub async fn load<C: ConnectionTrait>(
         toil_reports,
         remediations,
         capacity_days,
+        costs,
     ) = tokio::try_join!(
         Box::pin(timed("incidents", &gate, incidents(db, period, &dir.slugs))),
         Box::pin(timed("actions", &gate, async {
@@ -339,6 +340,7 @@ pub async fn load<C: ConnectionTrait>(
         Box::pin(timed("toil_reports", &gate, super::toil::toil_reports(db, period, &dir.teams))),
         Box::pin(timed("remediations", &gate, super::toil::remediations(db, &dir.slugs))),
         Box::pin(timed("capacity", &gate, super::capacity::capacity_days(db, period, ids, &dir.slugs))),
+        Box::pin(timed("costs", &gate, super::capacity::costs(db, period, ids, &dir.slugs))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
@@ -371,6 +373,7 @@ pub async fn load<C: ConnectionTrait>(
         toil_reports,
         remediations,
         capacity_days,
+        costs,
         oncall: OncallSettings { hours: hours.clone(), team_zones: dir.team_zones },
         ..Dataset::default()
     })

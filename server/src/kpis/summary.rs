@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use app::domain::kpi::KpiId;
 use app::domain::overview::{
-    AutomationBreakdown, AutomationPanel, CapacityBreakdown, CapacityPanel, Headline, OncallHealth, Risks, ToilPanel,
-    TrendSeries, annotate, automation_panel, capacity_panel, headlines, oncall_health, toil_panel, top_risks,
-    trend_series,
+    AutomationBreakdown, AutomationPanel, CapacityBreakdown, CapacityPanel, CostPanel, Headline, OncallHealth, Risks,
+    ToilPanel, TrendSeries, annotate, automation_panel, capacity_panel, cost_panel, headlines, oncall_health,
+    toil_panel, top_risks, trend_series,
 };
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
@@ -112,6 +112,12 @@ impl Summary {
             &policy.targets,
             if self.before_data { CapacityBreakdown::default() } else { self.capacity.clone() },
         )
+    }
+
+    /// The "Cost to serve" panel.
+    pub fn cost_panel(&self) -> CostPanel {
+        let current = (!self.before_data).then_some(&self.kpis);
+        cost_panel(current, self.previous.as_ref(), self.period.elapsed(self.as_of), &self.trend)
     }
 
     /// The "Automation" panel.

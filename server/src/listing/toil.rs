@@ -1,5 +1,5 @@
-//! `GET /api/v1/toil-reports`, `GET /api/v1/remediations` and `GET /api/v1/capacity-measurements`:
-//! the team-practice kinds, in the ingestion field names.
+//! `GET /api/v1/toil-reports`, `GET /api/v1/remediations`, `GET /api/v1/capacity-measurements` and
+//! `GET /api/v1/costs`: the team-practice kinds, in the ingestion field names.
 
 use std::collections::HashMap;
 
@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::{Names, Page, Params, fetch, internal, page, provenance, service_filter, team_named, ts, with};
-use crate::entities::{capacity_measurement, remediation, toil_report};
+use crate::entities::{capacity_measurement, cost, remediation, toil_report};
 use crate::problem::Problem;
 
 pub(super) async fn list_toil_reports(
@@ -120,6 +120,43 @@ pub(super) async fn list_capacity_measurements(
                 json!({
                     "service": names.service(m.service_id), "resource": m.resource, "day": m.day.to_string(),
                     "peak_used": m.peak_used, "capacity": m.capacity,
+                }),
+                provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
+            )
+        },
+    ))
+}
+
+/// `GET /api/v1/costs`: the services' monthly costs, each with its own unit cost.
+pub(super) async fn list_costs(db: &DatabaseConnection, query: &HashMap<String, String>) -> Result<Page, Problem> {
+    let params = Params::new(query, &["service", "team", "currency", "from", "to"])?;
+    let mut select = cost::Entity::find();
+    if let Some(ids) = service_filter(db, &params).await.map_err(internal)? {
+        select = select.filter(cost::Column::ServiceId.is_in(ids));
+    }
+    if let Some(currency) = params.get("currency") {
+        select = select.filter(cost::Column::Currency.eq(currency));
+    }
+    // Months starting in [from, to).
+    if let Some(from) = params.date("from")? {
+        select = select.filter(cost::Column::Month.gte(from));
+    }
+    if let Some(to) = params.date("to")? {
+        select = select.filter(cost::Column::Month.lt(to));
+    }
+    let rows = fetch(db, select, cost::Column::Id, &params).await?;
+    let mut names = Names::default();
+    names.services(db, rows.iter().map(|m| m.service_id)).await.map_err(internal)?;
+    Ok(page(
+        rows,
+        params.limit()?,
+        |m| m.id,
+        |m| {
+            with(
+                json!({
+                    "service": names.service(m.service_id), "month": m.month.format("%Y-%m").to_string(),
+                    "amount": m.amount, "currency": m.currency, "unit_driver": m.unit_driver, "units": m.units,
+                    "unit_cost": m.amount / m.units,
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),
             )

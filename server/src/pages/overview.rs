@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::header::{period_header, standing};
 use crate::entities::{
-    alert, capacity_measurement, deployment, dr_test, import_batch, incident, oncall_shift, postmortem,
+    alert, capacity_measurement, cost, deployment, dr_test, import_batch, incident, oncall_shift, postmortem,
     postmortem_action, remediation, service, slo, slo_measurement, team, toil_report,
 };
 use crate::kpis::{Figures, KpiCache, Lookup, claim_refresh};
@@ -78,6 +78,7 @@ async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
         ("toil-reports", "Toil reports", toil_report::Entity::find().count(db).await?),
         ("remediations", "Remediations", remediation::Entity::find().count(db).await?),
         ("capacity-measurements", "Capacity measurements", capacity_measurement::Entity::find().count(db).await?),
+        ("costs", "Costs", cost::Entity::find().count(db).await?),
     ];
     let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
     let demo_data =
@@ -135,6 +136,7 @@ impl OverviewPort for OverviewPage {
             toil: summary.toil_panel(&figures.policy),
             automation: summary.automation_panel(&figures.policy),
             capacity: summary.capacity_panel(&figures.policy),
+            cost: summary.cost_panel(),
             movers,
         })
     }

@@ -118,6 +118,7 @@ impl TeamPage {
             toil: summary.toil_panel(&figures.policy),
             automation: summary.automation_panel(&figures.policy),
             capacity: summary.capacity_panel(&figures.policy),
+            cost: summary.cost_panel(),
             movers,
             forecast,
         })

@@ -13,8 +13,8 @@ pub use keep::{keep, monotonic_updated_at};
 use sea_orm::{EntityTrait, IdenStatic, Iterable};
 
 use crate::entities::{
-    alert, capacity_measurement, deployment, dr_test, exemption, incident, oncall_shift, postmortem, postmortem_action,
-    remediation, self_assessment, service, slo, slo_measurement, team, toil_report,
+    alert, capacity_measurement, cost, deployment, dr_test, exemption, incident, oncall_shift, postmortem,
+    postmortem_action, remediation, self_assessment, service, slo, slo_measurement, team, toil_report,
 };
 
 /// One table whose records are versioned: its name and columns, as the entity declares them.
@@ -47,6 +47,7 @@ pub fn tables() -> Vec<Versioned> {
         versioned::<toil_report::Entity>(),
         versioned::<remediation::Entity>(),
         versioned::<capacity_measurement::Entity>(),
+        versioned::<cost::Entity>(),
     ]
 }
 

@@ -58,6 +58,7 @@ fn reaches(table: &str, x: &str, incidents: &str) -> String {
         // A week is counted in the period of its Thursday, so one may start up to 3 days before.
         "toil_report" => format!("{x}.period_start < $3"),
         "capacity_measurement" => format!("{x}.day < $3"),
+        "cost" => format!("{x}.month < $3"),
         _ => "1 = 1".to_owned(),
     }
 }

@@ -22,7 +22,7 @@ async fn a_duration_lists_its_incidents_and_the_value_they_give(app: &TestApp) {
     assert_eq!(body["kpi"], "mttr");
     assert_eq!(body["period"], "2026-Q3");
     assert_eq!(body["scope"], "org");
-    assert_eq!(body["definitions_version"], "5");
+    assert_eq!(body["definitions_version"], "6");
     assert_eq!(body["severity"], json!(["SEV0", "SEV1"]));
     assert_eq!(body["value"], json!({"mean": 60.0, "median": 60.0, "p90": 60.0, "count": 1}));
     let filter = body["filter"].as_str().expect("filter");

@@ -260,6 +260,7 @@ impl TestApp {
             "toil_report",
             "remediation",
             "capacity_measurement",
+            "cost",
         ] {
             counts.push(self.count(table).await);
         }

@@ -72,6 +72,24 @@ fn bad_records() -> Vec<(&'static str, Value, Option<&'static str>, &'static str
             "more than 0",
         ),
         (
+            "costs",
+            json!({"service": "api-v", "month": "2026-07", "amount": 10, "currency": "euro", "unit_driver": "request", "units": 5}),
+            Some("currency"),
+            "ISO 4217",
+        ),
+        (
+            "costs",
+            json!({"service": "api-v", "month": "2026-07-15", "amount": 10, "currency": "EUR", "unit_driver": "request", "units": 5}),
+            Some("month"),
+            "YYYY-MM",
+        ),
+        (
+            "costs",
+            json!({"service": "api-v", "month": "2026-07", "amount": 10, "currency": "EUR", "unit_driver": "request", "units": 0}),
+            Some("units"),
+            "more than 0",
+        ),
+        (
             "remediations",
             json!({"service": "api-v", "failure_mode": "disk full", "automation": "mostly"}),
             Some("automation"),
@@ -203,6 +221,10 @@ fn good_record(kind: &str) -> Value {
         "postmortems" => json!({"incident": "INC-v", "status": "draft"}),
         "capacity-measurements" => {
             json!({"service": "api-v", "resource": "cpu", "day": "2026-07-01", "peak_used": 10, "capacity": 64})
+        }
+        "costs" => {
+            json!({"service": "api-v", "month": "2026-07", "amount": 10, "currency": "EUR", "unit_driver": "request",
+                           "units": 1000})
         }
         "remediations" => json!({"service": "api-v", "failure_mode": "disk full", "automation": "none"}),
         "toil-reports" => json!({"team": "team-v", "period": "week", "period_start": "2026-07-06", "hours_total": 40,

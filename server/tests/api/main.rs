@@ -12,6 +12,7 @@ mod calendar;
 mod campaigns;
 mod capacity;
 mod control_tests;
+mod cost;
 mod drill_down;
 mod evidence;
 mod forecast;

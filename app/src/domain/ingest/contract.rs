@@ -25,10 +25,11 @@ pub enum RecordKind {
     ToilReports,
     Remediations,
     CapacityMeasurements,
+    Costs,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 16] = [
+    pub const ALL: [RecordKind; 17] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -45,6 +46,7 @@ impl RecordKind {
         RecordKind::ToilReports,
         RecordKind::Remediations,
         RecordKind::CapacityMeasurements,
+        RecordKind::Costs,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -66,6 +68,7 @@ impl RecordKind {
             RecordKind::ToilReports => "toil-reports",
             RecordKind::Remediations => "remediations",
             RecordKind::CapacityMeasurements => "capacity-measurements",
+            RecordKind::Costs => "costs",
         }
     }
 

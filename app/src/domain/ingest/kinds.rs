@@ -1,5 +1,7 @@
 //! One reader per record kind: the field names of docs/ingestion.md and the rules each must obey.
 
+use chrono::{Datelike, NaiveDate};
+
 use super::fields::{FieldReader, RawRow};
 use super::{FieldError, IngestRecord, RecordKind};
 use crate::domain::records::*;
@@ -91,6 +93,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
         ],
         RecordKind::OncallShifts => &["team", "schedule", "person", "starts_at", "ends_at"],
         RecordKind::CapacityMeasurements => &["service", "resource", "day", "peak_used", "capacity"],
+        RecordKind::Costs => &["service", "month", "amount", "currency", "unit_driver", "units"],
         RecordKind::Remediations => &["service", "failure_mode", "automation", "runbook_url", "last_exercised_at"],
         RecordKind::ToilReports => {
             &["team", "period", "period_start", "hours_total", "hours_toil", "category", "method"]
@@ -591,6 +594,66 @@ impl IngestRecord for CapacityMeasurementInput {
     }
 }
 
+impl IngestRecord for CostInput {
+    const KIND: RecordKind = RecordKind::Costs;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let service = r.slug("service");
+            let month = r.text("month").and_then(|text| match parse_month(&text) {
+                Some(first) => Some(first),
+                None => {
+                    r.fail("month", format!("must be a month as YYYY-MM (or its first day, YYYY-MM-01), got '{text}'"));
+                    None
+                }
+            });
+            let amount = r.number("amount");
+            if amount.is_some_and(|a| a < 0.0) {
+                r.fail("amount", "must not be negative (send a credit as a lower amount for the month)");
+            }
+            let currency = r.text("currency").and_then(|text| {
+                let code = text.trim();
+                if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+                    Some(code.to_owned())
+                } else {
+                    r.fail(
+                        "currency",
+                        format!("must be an ISO 4217 code in capitals such as EUR or USD, got '{text}'"),
+                    );
+                    None
+                }
+            });
+            let unit_driver = r.text("unit_driver").map(|t| t.trim().to_owned());
+            if unit_driver.as_ref().is_some_and(|t| t.chars().count() > 60) {
+                r.fail("unit_driver", "must be at most 60 characters");
+            }
+            let units = r.number("units");
+            if units.is_some_and(|u| u <= 0.0) {
+                r.fail("units", "must be more than 0: a unit cost divides the amount by them");
+            }
+            Some(CostInput {
+                service: service?,
+                month: month?,
+                amount: amount?,
+                currency: currency?,
+                unit_driver: unit_driver?,
+                units: units?,
+            })
+        })
+    }
+}
+
+/// `2026-11` or `2026-11-01` as the month's first day; any other day is refused.
+fn parse_month(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let first = match text.len() {
+        7 => NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()?,
+        10 => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?,
+        _ => return None,
+    };
+    (first.day() == 1).then_some(first)
+}
+
 impl IngestRecord for RemediationInput {
     const KIND: RecordKind = RecordKind::Remediations;
 
@@ -860,6 +923,20 @@ mod tests {
         assert!(CapacityMeasurementInput::from_row(&json_row(row(80.0, 64.0))).is_ok(), "running over is data");
         assert_eq!(fields_in_error::<CapacityMeasurementInput>(row(1.0, 0.0)), [Some("capacity".to_owned())]);
         assert_eq!(fields_in_error::<CapacityMeasurementInput>(row(-1.0, 4.0)), [Some("peak_used".to_owned())]);
+    }
+
+    #[test]
+    fn a_cost_names_its_month_a_currency_code_and_units_above_0() {
+        let row = |month: &str, amount: f64, currency: &str, units: f64| json!({"service": "api", "month": month, "amount": amount, "currency": currency, "unit_driver": "requests", "units": units});
+        let cost = CostInput::from_row(&json_row(row("2026-11", 1240.5, "EUR", 3.1e6))).unwrap();
+        assert_eq!(cost.month.to_string(), "2026-11-01");
+        assert_eq!(CostInput::from_row(&json_row(row("2026-11-01", 0.0, "USD", 1.0))).unwrap().amount, 0.0);
+        assert_eq!(fields_in_error::<CostInput>(row("2026-11-02", 1.0, "EUR", 1.0)), [Some("month".to_owned())]);
+        assert_eq!(fields_in_error::<CostInput>(row("2026-13", 1.0, "EUR", 1.0)), [Some("month".to_owned())]);
+        assert_eq!(fields_in_error::<CostInput>(row("2026-11", -1.0, "EUR", 1.0)), [Some("amount".to_owned())]);
+        assert_eq!(fields_in_error::<CostInput>(row("2026-11", 1.0, "eur", 1.0)), [Some("currency".to_owned())]);
+        assert_eq!(fields_in_error::<CostInput>(row("2026-11", 1.0, "€", 1.0)), [Some("currency".to_owned())]);
+        assert_eq!(fields_in_error::<CostInput>(row("2026-11", 1.0, "EUR", 0.0)), [Some("units".to_owned())]);
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Dataset {
     pub remediations: Vec<Remediation>,
     /// The period's service-days with their smallest headroom.
     pub capacity_days: Vec<CapacityDay>,
+    /// The costs of the months starting in the period.
+    pub costs: Vec<Cost>,
     pub oncall: OncallSettings,
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
@@ -72,6 +74,8 @@ pub struct ScopedInputs<'a> {
     pub remediations: Vec<&'a Remediation>,
     /// The service-days of the scope's services.
     pub capacity_days: Vec<&'a CapacityDay>,
+    /// The costs of the scope's services.
+    pub costs: Vec<&'a Cost>,
     pub oncall: &'a OncallSettings,
 }
 
@@ -147,6 +151,11 @@ impl Dataset {
                 teams_entry(&mut teams, self, team).capacity_days.push(day);
             }
         }
+        for cost in &self.costs {
+            for team in directory.teams_of(cost) {
+                teams_entry(&mut teams, self, team).costs.push(cost);
+            }
+        }
         for remediation in &self.remediations {
             for team in directory.teams_of(remediation) {
                 teams_entry(&mut teams, self, team).remediations.push(remediation);
@@ -189,6 +198,7 @@ impl Dataset {
             },
             remediations: directory.filter(scope, &self.remediations),
             capacity_days: directory.filter(scope, &self.capacity_days),
+            costs: directory.filter(scope, &self.costs),
             toil_history: &self.toil_reports,
             toil_reports: match scope {
                 Scope::Org => self.toil_reports.iter().collect(),
@@ -242,6 +252,7 @@ fn teams_entry<'t, 'a>(
         toil_history: &data.toil_reports,
         remediations: Vec::new(),
         capacity_days: Vec::new(),
+        costs: Vec::new(),
         oncall: &data.oncall,
     })
 }

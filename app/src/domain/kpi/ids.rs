@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// The version of the KPI definitions implemented here; recorded with every published value.
 /// Bump it whenever any definition (or population rule) changes.
-pub const KPI_DEFINITIONS_VERSION: &str = "5";
+pub const KPI_DEFINITIONS_VERSION: &str = "6";
 
 /// The pinned KPI ids of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,11 +49,12 @@ pub enum KpiId {
     FailureModesAutomated,
     ToilRatio,
     ToilReportingCoverage,
+    UnitCost,
     DataQuality,
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 41] = [
+    pub const ALL: [KpiId; 42] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -94,6 +95,7 @@ impl KpiId {
         KpiId::FailureModesAutomated,
         KpiId::ToilRatio,
         KpiId::ToilReportingCoverage,
+        KpiId::UnitCost,
         KpiId::DataQuality,
     ];
 
@@ -139,6 +141,7 @@ impl KpiId {
             KpiId::FailureModesAutomated => "failure_modes_automated",
             KpiId::ToilRatio => "toil_ratio",
             KpiId::ToilReportingCoverage => "toil_reporting_coverage",
+            KpiId::UnitCost => "unit_cost",
             KpiId::DataQuality => "data_quality",
         }
     }
@@ -190,6 +193,7 @@ impl KpiId {
             KpiId::FailureModesAutomated => "Failure modes fully automated",
             KpiId::ToilRatio => "Toil",
             KpiId::ToilReportingCoverage => "Teams reporting toil",
+            KpiId::UnitCost => "Unit cost",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -234,6 +238,7 @@ impl KpiId {
             KpiId::CapacityHeadroomCompliance => "Capacity",
             KpiId::AutomatedMitigationShare | KpiId::FailureModesAutomated => "Automation",
             KpiId::ToilRatio | KpiId::ToilReportingCoverage => "Toil",
+            KpiId::UnitCost => "Cost to serve",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -355,6 +360,11 @@ impl KpiId {
             KpiId::ToilReportingCoverage => {
                 "Teams owning an active service with a toil report counted in the period ÷ teams owning an \
                  active service; no data when no team reported in the period. Organisation and team scopes only."
+            }
+            KpiId::UnitCost => {
+                "Per currency and unit driver: Σ amount ÷ Σ units over the costs of the scope's services (retired \
+                 ones too) for the months starting in the period before the as-of day. Never summed across \
+                 currencies or drivers; no costs is no data."
             }
             KpiId::DataQuality => {
                 "Shares of complete records: high-severity incident timestamps, active SLOs with data, \

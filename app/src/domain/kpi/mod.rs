@@ -13,6 +13,7 @@ pub mod automation;
 pub mod capacity;
 pub mod causes;
 pub mod changes;
+pub mod cost;
 pub mod dr;
 pub mod effectiveness;
 pub mod incidents;
@@ -42,6 +43,7 @@ pub use automation::{
 pub use capacity::{CapacityDay, ServiceHeadroom, capacity_headroom_compliance, required_headroom, service_headroom};
 pub use causes::{CauseRow, root_cause_breakdown};
 pub use changes::{Deployment, change_failure_rate, deployment_frequency};
+pub use cost::{Cost, UnitCost, costs_in, unit_costs};
 pub use dataset::*;
 pub use dr::{DrTest, dr_coverage, dr_pass_rate, rpo_compliance, rto_compliance};
 pub use effectiveness::{

@@ -25,6 +25,7 @@ use super::slo::{Slo, error_budget_remaining, period_days, slo_attainment, slo_c
 use super::{KpiId, ScopedInputs};
 use crate::domain::records::{ActionStatus, AlertDisposition, DeploymentOutcome, DrOutcome, Severity, Slug};
 
+mod cost;
 mod oncall;
 mod toil;
 
@@ -133,6 +134,15 @@ pub enum RecordView {
         /// The resource that had the smallest headroom.
         resource: String,
         tier: u8,
+    },
+    /// A service's cost of one month (`unit_cost`).
+    Cost {
+        service: Slug,
+        month: NaiveDate,
+        amount: f64,
+        currency: String,
+        unit_driver: String,
+        units: f64,
     },
     /// A team expected to report (toil reporting coverage).
     Team {
@@ -406,6 +416,7 @@ pub fn population(
         }
         KpiId::ToilRatio => (toil::reports_filter(period), toil::report_rows(period, inputs)),
         KpiId::ToilReportingCoverage => (toil::teams_filter(period), toil::team_rows(period, inputs)),
+        KpiId::UnitCost => (cost::costs_filter(period, now), cost::cost_rows(period, now, inputs)),
         KpiId::DataQuality => (
             format!(
                 "incident_timestamps: SEV0/SEV1 {started}; slo_data: active SLOs, days in [{}, {}); \

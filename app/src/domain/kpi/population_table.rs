@@ -28,6 +28,8 @@ pub enum Cell {
     Fraction(f64),
     Days(f64),
     Number(f64),
+    /// Money per unit, read by its significant digits (`0.000213`).
+    Amount(f64),
     YesNo(bool),
     Missing,
 }
@@ -68,6 +70,7 @@ impl Cell {
             Cell::Days(days) if (*days - 1.0).abs() < f64::EPSILON => "1 day".to_owned(),
             Cell::Days(days) => format!("{} days", trimmed(*days, 1)),
             Cell::Number(value) => trimmed(*value, 2),
+            Cell::Amount(value) => crate::domain::format::format_amount(*value),
             Cell::YesNo(true) => "yes".to_owned(),
             Cell::YesNo(false) => "no".to_owned(),
             Cell::Missing => "—".to_owned(),
@@ -81,7 +84,7 @@ impl Cell {
             Cell::Text(text) | Cell::Service(text) => text.clone(),
             Cell::Instant(at) => at.to_rfc3339_opts(SecondsFormat::Secs, true),
             Cell::Day(day) => day.to_string(),
-            Cell::Minutes(v) | Cell::Fraction(v) | Cell::Days(v) | Cell::Number(v) => v.to_string(),
+            Cell::Minutes(v) | Cell::Fraction(v) | Cell::Days(v) | Cell::Number(v) | Cell::Amount(v) => v.to_string(),
             Cell::YesNo(value) => value.to_string(),
             Cell::Missing => String::new(),
         }
@@ -89,7 +92,7 @@ impl Cell {
 
     fn number(&self) -> Option<f64> {
         match self {
-            Cell::Minutes(v) | Cell::Fraction(v) | Cell::Days(v) | Cell::Number(v) => Some(*v),
+            Cell::Minutes(v) | Cell::Fraction(v) | Cell::Days(v) | Cell::Number(v) | Cell::Amount(v) => Some(*v),
             _ => None,
         }
     }
@@ -198,6 +201,11 @@ enum Field {
     FailureMode,
     Automation,
     LastSeen,
+    Month,
+    Amount,
+    Currency,
+    UnitDriver,
+    Units,
 }
 
 impl Field {
@@ -257,6 +265,11 @@ impl Field {
             Field::FailureMode => "Failure mode",
             Field::Automation => "Automation",
             Field::LastSeen => "Last seen",
+            Field::Month => "Month",
+            Field::Amount => "Amount",
+            Field::Currency => "Currency",
+            Field::UnitDriver => "Unit driver",
+            Field::Units => "Units",
         }
     }
 
@@ -274,6 +287,8 @@ impl Field {
                 | Field::Tier
                 | Field::HoursTotal
                 | Field::HoursToil
+                | Field::Amount
+                | Field::Units
         )
     }
 
@@ -295,6 +310,13 @@ impl Field {
             (Field::Record, RecordView::Team { .. }) => text("team"),
             (Field::Record, RecordView::FailureMode { .. }) => text("failure mode"),
             (Field::Record, RecordView::CapacityDay { .. }) => text("service-day"),
+            (Field::Record, RecordView::Cost { .. }) => text("cost"),
+            (Field::Services, RecordView::Cost { service, .. }) => Cell::Service(service.as_str().to_owned()),
+            (Field::Month, RecordView::Cost { month, .. }) => text(&month.format("%Y-%m").to_string()),
+            (Field::Amount, RecordView::Cost { amount, .. }) => Cell::Number(*amount),
+            (Field::Currency, RecordView::Cost { currency, .. }) => text(currency),
+            (Field::UnitDriver, RecordView::Cost { unit_driver, .. }) => text(unit_driver),
+            (Field::Units, RecordView::Cost { units, .. }) => Cell::Number(*units),
             (Field::Services, RecordView::CapacityDay { service, .. }) => Cell::Service(service.as_str().to_owned()),
             (Field::Tier, RecordView::CapacityDay { tier, .. }) => Cell::Number(f64::from(*tier)),
             (Field::Day, RecordView::CapacityDay { day, .. }) => Cell::Day(*day),
@@ -436,6 +458,7 @@ fn fields(kpi: KpiId) -> Vec<Field> {
         KpiId::FailureModesAutomated => vec![Services, FailureMode, Automation, LastSeen],
         KpiId::ToilRatio => vec![Team, Span, PeriodStart, HoursTotal, HoursToil, Category, Method],
         KpiId::ToilReportingCoverage => vec![Team],
+        KpiId::UnitCost => vec![Currency, UnitDriver, Services, Month, Amount, Units],
         KpiId::DataQuality => vec![Record, Id, Title, Services],
     }
 }
@@ -461,6 +484,7 @@ fn row_value(kpi: KpiId) -> Option<(&'static str, ReadValue)> {
         KpiId::CapacityHeadroomCompliance => Some(("Headroom", Cell::Fraction)),
         KpiId::ToilRatio => Some(("Toil share", Cell::Fraction)),
         KpiId::ToilReportingCoverage => Some(("Reports", Cell::Number)),
+        KpiId::UnitCost => Some(("Unit cost", Cell::Amount)),
         _ => None,
     }
 }
@@ -616,6 +640,32 @@ pub fn value_in_words(kpi: KpiId, values: &KpiValues) -> (String, Option<String>
                 }
             }
         }
+        KpiId::UnitCost => match values.unit_cost.as_slice() {
+            [] => ("no data".to_owned(), None),
+            groups => {
+                let per_unit = |g: &super::UnitCost| {
+                    let cost = g.unit_cost().map_or_else(|| "—".to_owned(), crate::domain::format::format_amount);
+                    format!("{} {cost} per {}", g.currency, g.unit_driver)
+                };
+                let each: Vec<String> = groups
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} ({} {} over {} units)",
+                            per_unit(g),
+                            g.currency,
+                            trimmed(g.amount, 2),
+                            trimmed(g.units, 2)
+                        )
+                    })
+                    .collect();
+                let heading = match groups {
+                    [one] => per_unit(one),
+                    many => format!("{} unit costs, one per currency and driver", many.len()),
+                };
+                (heading, Some(each.join("; ")))
+            }
+        },
         KpiId::DataQuality => {
             let q = &values.data_quality;
             let parts = format!(

@@ -49,6 +49,8 @@ pub struct KpiValues {
     pub failure_modes_automated: Option<f64>,
     pub toil_ratio: Option<f64>,
     pub toil_reporting_coverage: Option<f64>,
+    /// One per (currency, unit driver), the largest amount first; empty without costs.
+    pub unit_cost: Vec<UnitCost>,
     pub data_quality: DataQuality,
 }
 
@@ -109,6 +111,7 @@ pub fn compute_kpis(
             &inputs.toil_teams,
             inputs.toil_history,
         ),
+        unit_cost: unit_costs(period, period.as_of_day(now), &inputs.costs),
         data_quality: data_quality(period, incidents, &inputs.slos, &inputs.actions, severity),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod automation;
 pub mod capacity;
+pub mod cost;
 pub mod headline;
 mod levels;
 pub mod oncall;
@@ -17,6 +18,7 @@ mod trend;
 pub use crate::domain::format::{Unit, format_delta, format_value};
 pub use automation::{AutomationBreakdown, AutomationPanel, automation_panel};
 pub use capacity::{CapacityBreakdown, CapacityPanel, capacity_panel};
+pub use cost::{CostPanel, CostRow, CostVerdict, cost_panel};
 pub use headline::{Direction, Headline, HeadlineKpi, Verdict, annotate, headlines};
 pub use levels::{TierLevels, level_distribution};
 pub use oncall::{OncallHealth, oncall_health};
