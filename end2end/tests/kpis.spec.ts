@@ -12,8 +12,8 @@ test('the KPI index lists every pinned KPI in words, each linked to the same val
   await expect(page).toHaveURL(/\/kpis$/);
   await page.goto('/kpis?period=2026-Q3');
   await expect(page).toHaveTitle(/^KPIs · org · 2026-Q3 · Plumbline$/);
-  await expect(page.locator('table.kpi-index tbody tr')).toHaveCount(42);
-  for (const family of ['SLOs and error budgets', 'Incidents', 'Postmortems and actions', 'Disaster recovery', 'Changes', 'On-call', 'Capacity', 'Automation', 'Toil', 'Cost to serve']) {
+  await expect(page.locator('table.kpi-index tbody tr')).toHaveCount(43);
+  for (const family of ['SLOs and error budgets', 'Incidents', 'Postmortems and actions', 'Disaster recovery', 'Changes', 'On-call', 'Capacity', 'Automation', 'Toil', 'Cost to serve', 'Stakeholder satisfaction']) {
     await expect(page.getByRole('heading', { name: family, level: 2 })).toBeVisible();
   }
   const mttr = page.locator('tr[data-kpi="mttr"]');
@@ -28,7 +28,7 @@ test('the KPI index lists every pinned KPI in words, each linked to the same val
 test('a period before any data reads "no data" on every KPI, never zero', async ({ page }) => {
   await page.goto('/kpis?period=2024-Q1');
   const values = page.locator('table.kpi-index tbody tr td:first-of-type a');
-  await expect(values).toHaveCount(42);
+  await expect(values).toHaveCount(43);
   for (const text of await values.allTextContents()) expect(text.trim()).toBe('no data');
 });
 

@@ -33,6 +33,7 @@ mod m20261206_000028_toil_reports;
 mod m20261206_000029_remediations;
 mod m20261206_000030_capacity_measurements;
 mod m20261206_000031_costs;
+mod m20261206_000032_survey_responses;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000029_remediations::Migration),
             Box::new(m20261206_000030_capacity_measurements::Migration),
             Box::new(m20261206_000031_costs::Migration),
+            Box::new(m20261206_000032_survey_responses::Migration),
         ]
     }
 }

@@ -251,6 +251,13 @@ pub async fn list(db: &DatabaseConnection, kind: &str, query: &HashMap<String, S
         RecordKind::Remediations => toil::list_remediations(db, query).await,
         RecordKind::CapacityMeasurements => toil::list_capacity_measurements(db, query).await,
         RecordKind::Costs => toil::list_costs(db, query).await,
+        // Listing each response would show who scored what where few answered: the figures
+        // are only shown as a mean over at least the policy's minimum (docs/kpis.md §10f).
+        RecordKind::SurveyResponses => Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "Not listed",
+            "survey responses are not listed one by one; read stakeholder_satisfaction in /api/v1/kpis",
+        )),
     }
 }
 

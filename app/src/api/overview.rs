@@ -25,6 +25,7 @@ pub struct OrgOverview {
     pub automation: crate::domain::overview::AutomationPanel,
     pub capacity: crate::domain::overview::CapacityPanel,
     pub cost: crate::domain::overview::CostPanel,
+    pub satisfaction: crate::domain::overview::SatisfactionPanel,
     /// The services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
 }

@@ -61,6 +61,7 @@ pub struct TeamView {
     pub automation: crate::domain::overview::AutomationPanel,
     pub capacity: crate::domain::overview::CapacityPanel,
     pub cost: crate::domain::overview::CostPanel,
+    pub satisfaction: crate::domain::overview::SatisfactionPanel,
     /// The team's services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
     /// What breaks next in the team's services, from today; `None` while the first forecast is

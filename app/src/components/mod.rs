@@ -19,6 +19,7 @@ pub mod oncall;
 pub mod page_error;
 pub mod period_picker;
 pub mod recovery;
+pub mod satisfaction;
 pub mod slo_indicators;
 pub mod theme;
 pub mod toil;

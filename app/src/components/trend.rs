@@ -56,6 +56,7 @@ fn value_axis(series: &TrendSeries) -> ValueAxis {
         Unit::PerWeek => ValueAxis::new(0.0, max, 3, |v| format!("{} / wk", short_number(v))),
         Unit::PerShift => ValueAxis::new(0.0, max, 3, |v| format!("{} / shift", short_number(v))),
         Unit::Amount => ValueAxis::new(0.0, max, 3, crate::domain::format::format_amount),
+        Unit::Score => ValueAxis::new(0.0, max, 6, short_number),
     }
 }
 

@@ -22,6 +22,8 @@ pub enum Unit {
     /// Money per unit of a driver (the currency and driver are in the label): read by its
     /// significant digits, as unit costs are often fractions of a cent.
     Amount,
+    /// A mean score on a scale of 1 to 5.
+    Score,
 }
 
 /// `value` for reading: `97.5 %`, `12`, `3.2 h`, `4.5 / wk`; "—" for no data.
@@ -34,6 +36,7 @@ pub fn format_value(unit: Unit, value: Option<f64>) -> String {
         Unit::PerWeek => format!("{value:.1} / wk"),
         Unit::PerShift => format!("{value:.1} / shift"),
         Unit::Amount => format_amount(value),
+        Unit::Score => format!("{value:.2} / 5"),
     }
 }
 
@@ -55,6 +58,7 @@ pub fn format_delta(unit: Unit, delta: Option<f64>) -> String {
         Unit::PerWeek => format!("{size:.1} / wk"),
         Unit::PerShift => format!("{size:.1} / shift"),
         Unit::Amount => format_amount(size),
+        Unit::Score => format!("{size:.2}"),
     };
     format!("{sign}{body}")
 }

@@ -556,6 +556,23 @@ pub struct OncallShiftInput {
     pub ends_at: DateTime<Utc>,
 }
 
+/// One stakeholder's answer to a satisfaction survey (docs/kpis.md §10f). `respondent` is a
+/// hash of who answered, never their id: Plumbline only needs to keep one answer per person and
+/// survey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyResponseInput {
+    pub survey: String,
+    /// Lower-case hex.
+    pub respondent: String,
+    pub role: String,
+    /// The team the answer is about, if any.
+    pub team: Option<Slug>,
+    pub answered_at: DateTime<Utc>,
+    /// 1 to 5.
+    pub score: u8,
+    pub comment: Option<String>,
+}
+
 /// What a service cost in one month in one currency, and the units of the driver it is divided
 /// by (docs/kpis.md §10e): e.g. 1,240.50 EUR for 3.1 million `requests`.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,6 +11,7 @@ use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
+use crate::components::satisfaction::SatisfactionPanelView;
 use crate::components::slo_indicators::IndicatorTable;
 use crate::components::toil::ToilPanelView;
 
@@ -58,6 +59,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
         automation,
         capacity,
         cost,
+        satisfaction,
         movers,
     } = org;
     let period = header.period.clone();
@@ -123,6 +125,7 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
             <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
             <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
             <CostPanelView cost period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
+            <SatisfactionPanelView satisfaction period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
     }
 }
 

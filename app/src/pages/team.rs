@@ -20,6 +20,7 @@ use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::PeriodPicker;
 use crate::components::recovery::RecoveryFiguresTable;
+use crate::components::satisfaction::SatisfactionPanelView;
 use crate::components::slo_indicators::IndicatorTable;
 use crate::components::toil::ToilPanelView;
 use crate::domain::scorecard::CheckStatus;
@@ -67,6 +68,7 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         automation,
         capacity,
         cost,
+        satisfaction,
     } = view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
@@ -143,7 +145,8 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         <CapacityPanelView capacity period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
         <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
         <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
-        <CostPanelView cost period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
+        <CostPanelView cost period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
+        <SatisfactionPanelView satisfaction period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
     }
 }
 

@@ -1,6 +1,7 @@
 //! The generated organisation as a sequence of import batches, in import order: teams,
 //! services, SLOs, SLO measurements, incidents, postmortems, actions, DR tests, deployments,
-//! alerts, on-call shifts, toil reports, remediations, capacity measurements and costs.
+//! alerts, on-call shifts, toil reports, remediations, capacity measurements, costs and survey
+//! responses.
 //!
 //! Rows are made one batch at a time. Between batches only the organisation's shape and a
 //! compact fact per incident (needed by postmortems, actions and deployments) stay in memory,
@@ -49,6 +50,7 @@ enum Phase {
     Capacity(usize),
     /// Next service index.
     Costs(usize),
+    Surveys,
     Done,
 }
 
@@ -124,6 +126,7 @@ impl Batches {
             RecordKind::ToilReports => super::toil::estimate(org),
             RecordKind::Remediations => org.services.len() as f64 * 3.0,
             RecordKind::Costs => org.services.iter().filter(|s| s.tier <= 2).count() as f64 * 18.0,
+            RecordKind::SurveyResponses => super::surveys::estimate(org),
             RecordKind::CapacityMeasurements => {
                 org.services.iter().filter(|s| s.tier <= 1 && s.retired_from.is_none()).count() as f64 * 2.0 * 180.0
             }
@@ -258,8 +261,12 @@ impl Iterator for Batches {
                     let (rows, next) = self.per_service(from, |service, rows| {
                         super::cost::cost_rows(&self.org, &self.window, self.seed, service, rows);
                     });
-                    self.phase = self.next_phase_after_services(next, Phase::Costs(next), Phase::Done);
+                    self.phase = self.next_phase_after_services(next, Phase::Costs(next), Phase::Surveys);
                     (RecordKind::Costs, rows)
+                }
+                Phase::Surveys => {
+                    self.phase = Phase::Done;
+                    (RecordKind::SurveyResponses, super::surveys::survey_rows(&self.org, &self.window, self.seed))
                 }
                 Phase::Done => return None,
             };

@@ -39,6 +39,7 @@ mod oncall;
 mod operations;
 mod org;
 mod support;
+mod surveys;
 #[cfg(test)]
 mod tests;
 mod toil;

@@ -76,6 +76,7 @@ pub(super) enum Stream {
     Remediations,
     Capacity,
     Costs,
+    Surveys,
 }
 
 pub(super) fn rng_for(seed: u64, stream: Stream, item: u64) -> DemoRng {

@@ -10,8 +10,8 @@ use app::domain::ingest::{IngestRecord, RawRow, RecordKind};
 use app::domain::records::{
     ActionInput, ActionStatus, AlertDisposition, AlertInput, CapacityMeasurementInput, CostInput, DeploymentInput,
     DeploymentOutcome, DrOutcome, DrTestInput, IncidentInput, Lifecycle, OncallShiftInput, PostmortemInput,
-    PostmortemStatus, RemediationInput, ServiceInput, Severity, SloInput, SloMeasurementInput, TeamInput,
-    ToilReportInput,
+    PostmortemStatus, RemediationInput, ServiceInput, Severity, SloInput, SloMeasurementInput, SurveyResponseInput,
+    TeamInput, ToilReportInput,
 };
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -99,6 +99,7 @@ fn every_row_passes_the_ingestion_contract() {
     assert!(!parse::<RemediationInput>(RecordKind::Remediations).is_empty());
     assert!(!parse::<CapacityMeasurementInput>(RecordKind::CapacityMeasurements).is_empty());
     assert!(!parse::<CostInput>(RecordKind::Costs).is_empty());
+    assert!(!parse::<SurveyResponseInput>(RecordKind::SurveyResponses).is_empty());
 }
 
 #[test]

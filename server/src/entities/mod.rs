@@ -33,6 +33,7 @@ pub mod service;
 pub mod slo;
 pub mod slo_measurement;
 pub mod subscription;
+pub mod survey_response;
 pub mod team;
 pub mod team_membership;
 pub mod toil_report;

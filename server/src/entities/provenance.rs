@@ -2,7 +2,7 @@
 
 use super::{
     alert, capacity_measurement, cost, deployment, dr_test, exemption, incident, oncall_shift, postmortem,
-    postmortem_action, remediation, self_assessment, service, slo, slo_measurement, team, toil_report,
+    postmortem_action, remediation, self_assessment, service, slo, slo_measurement, survey_response, team, toil_report,
 };
 
 /// Records that carry provenance: on re-import the stored values of these fields are kept when
@@ -46,5 +46,6 @@ provenance!(
     toil_report,
     remediation,
     capacity_measurement,
-    cost
+    cost,
+    survey_response
 );

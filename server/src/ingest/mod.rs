@@ -14,6 +14,7 @@ mod remediations;
 mod request;
 mod run;
 mod spec;
+mod surveys;
 mod toil;
 
 pub use entry::*;

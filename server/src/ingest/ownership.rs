@@ -119,6 +119,11 @@ fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
         RecordKind::OncallShifts => format!(
             "SELECT DISTINCT t.slug FROM oncall_shift x JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
         ),
+        // A response about no team is the organisation's: only an unlimited writer sends it.
+        RecordKind::SurveyResponses => format!(
+            "SELECT DISTINCT COALESCE(t.slug, '(the organisation)') FROM survey_response x \
+             LEFT JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
+        ),
         RecordKind::ToilReports => format!(
             "SELECT DISTINCT t.slug FROM toil_report x JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
         ),

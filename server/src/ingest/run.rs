@@ -174,6 +174,7 @@ where
         }
         RecordKind::Remediations => run::<super::remediations::Remediations, B, E>(db, request, feed, now).await,
         RecordKind::Costs => run::<super::costs::Costs, B, E>(db, request, feed, now).await,
+        RecordKind::SurveyResponses => run::<super::surveys::SurveyResponses, B, E>(db, request, feed, now).await,
     }
 }
 

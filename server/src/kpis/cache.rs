@@ -198,7 +198,7 @@ pub struct KpiCache {
     /// not from inside a read-only transaction, where a failed write would abort it.
     pub stores: bool,
     /// The policy's paging hours the on-call KPIs are computed with.
-    pub paging_hours: app::domain::kpi::PagingHours,
+    pub kpi_settings: app::domain::kpi::KpiSettings,
     /// When this process last kept each open period's figures in the database.
     pub kept_writes: super::kept::KeptWrites,
 }
@@ -206,7 +206,7 @@ pub struct KpiCache {
 impl KpiCache {
     /// A cache of figures computed under `policy`.
     pub fn for_policy(policy: &app::domain::scorecard::Policy) -> Self {
-        KpiCache { paging_hours: policy.paging_hours.clone(), ..KpiCache::default() }
+        KpiCache { kpi_settings: policy.kpi.clone(), ..KpiCache::default() }
     }
 
     /// A cache for computing inside one (read-only) transaction: it stores nothing.
@@ -235,7 +235,7 @@ impl Default for KpiCache {
             loading: Default::default(),
             reader_loading: Default::default(),
             stores: true,
-            paging_hours: Default::default(),
+            kpi_settings: Default::default(),
             kept_writes: Default::default(),
         }
     }

@@ -291,6 +291,6 @@ impl Figures {
         kpi: KpiId,
         now: DateTime<Utc>,
     ) -> Result<PopulationReport, LoadError> {
-        super::population_report(&self.db, query, kpi, now, &self.policy.paging_hours).await
+        super::population_report(&self.db, query, kpi, now, &self.policy.kpi).await
     }
 }

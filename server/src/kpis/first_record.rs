@@ -1,10 +1,12 @@
 //! When the organisation's data begins: the earliest incident, SLO measurement day, deployment,
-//! DR test, alert, on-call shift, toil report or cost month. A period that ends before it has no figures, not zeros (docs/kpis.md).
+//! DR test, alert, on-call shift, toil report, cost month or survey response. A period that ends before it has no figures, not zeros (docs/kpis.md).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect, TryGetable};
 
-use crate::entities::{alert, cost, deployment, dr_test, incident, oncall_shift, slo_measurement, toil_report};
+use crate::entities::{
+    alert, cost, deployment, dr_test, incident, oncall_shift, slo_measurement, survey_response, toil_report,
+};
 
 /// The smallest value of one column, if the table has a row.
 async fn earliest<E, T, C>(db: &C, column: E::Column) -> Result<Option<T>, DbErr>
@@ -30,7 +32,9 @@ pub async fn first_record<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<
     let toiled = toil.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     let month = earliest::<cost::Entity, NaiveDate, _>(db, cost::Column::Month).await?;
     let costed = month.and_then(|day| day.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
-    Ok([incident, deployment, dr_test, measured, alert, shift, toiled, costed].into_iter().flatten().min())
+    let answered =
+        earliest::<survey_response::Entity, DateTime<Utc>, _>(db, survey_response::Column::AnsweredAt).await?;
+    Ok([incident, deployment, dr_test, measured, alert, shift, toiled, costed, answered].into_iter().flatten().min())
 }
 
 /// [`first_record`], read once per data version into `cache` (the summary's trend asks for it

@@ -74,8 +74,7 @@ impl Figures {
             // One load at a time per process, as for the figures (an organisation's is large).
             let _one = self.cache.loading.lock().await;
             for quarter in &quarters {
-                datasets
-                    .push((*quarter, Box::pin(load(&self.db, quarter, now, scope, &self.policy.paging_hours)).await?));
+                datasets.push((*quarter, Box::pin(load(&self.db, quarter, now, scope, &self.policy.kpi)).await?));
             }
         }
         let widest = datasets.iter().flat_map(|(_, d)| &d.slos).map(|s| u64::from(s.window_days)).max().unwrap_or(0);

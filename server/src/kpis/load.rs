@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use app::domain::kpi::{
-    Dataset, DayRange, Incident, OncallSettings, PagingHours, Period, Scope, ServiceDirectory, SloData, SloTotals,
+    Dataset, DayRange, Incident, KpiSettings, OncallSettings, Period, Scope, ServiceDirectory, SloData, SloTotals,
     slo_day_ranges,
 };
 use app::domain::records::Slug;
@@ -232,7 +232,7 @@ pub async fn load<C: ConnectionTrait>(
     period: &Period,
     now: DateTime<Utc>,
     scope: &Scope,
-    hours: &PagingHours,
+    settings: &KpiSettings,
 ) -> Result<Dataset, LoadError> {
     let dir = directory(db, scope).await?;
     let ids = dir.scope_ids.as_deref();
@@ -322,6 +322,7 @@ pub async fn load<C: ConnectionTrait>(
         remediations,
         capacity_days,
         costs,
+        survey_responses,
     ) = tokio::try_join!(
         Box::pin(timed("incidents", &gate, incidents(db, period, &dir.slugs))),
         Box::pin(timed("actions", &gate, async {
@@ -341,6 +342,7 @@ pub async fn load<C: ConnectionTrait>(
         Box::pin(timed("remediations", &gate, super::toil::remediations(db, &dir.slugs))),
         Box::pin(timed("capacity", &gate, super::capacity::capacity_days(db, period, ids, &dir.slugs))),
         Box::pin(timed("costs", &gate, super::capacity::costs(db, period, ids, &dir.slugs))),
+        Box::pin(timed("surveys", &gate, super::surveys::survey_responses(db, period, &dir.teams))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");
 
@@ -374,7 +376,9 @@ pub async fn load<C: ConnectionTrait>(
         remediations,
         capacity_days,
         costs,
-        oncall: OncallSettings { hours: hours.clone(), team_zones: dir.team_zones },
+        survey_responses,
+        survey_minimum: settings.min_survey_responses,
+        oncall: OncallSettings { hours: settings.paging_hours.clone(), team_zones: dir.team_zones },
         ..Dataset::default()
     })
 }

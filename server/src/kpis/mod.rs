@@ -22,6 +22,7 @@ mod scorecards;
 mod stale;
 pub mod stored;
 mod summary;
+mod surveys;
 mod toil;
 
 pub use cache::{KpiCache, Lookup, VersionedCache, claim_refresh};

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use app::domain::kpi::{
-    Dataset, KPI_DEFINITIONS_VERSION, KpiId, KpiValues, PagingHours, Period, Population, Scope, SeverityFilter,
+    Dataset, KPI_DEFINITIONS_VERSION, KpiId, KpiSettings, KpiValues, Period, Population, Scope, SeverityFilter,
     SloStatus, compute_kpis, population, slo_statuses,
 };
 use chrono::{DateTime, Utc};
@@ -36,9 +36,9 @@ pub async fn kpi_report<C: ConnectionTrait>(
     db: &C,
     query: &KpiQuery,
     now: DateTime<Utc>,
-    hours: &PagingHours,
+    settings: &KpiSettings,
 ) -> Result<KpiReport, LoadError> {
-    let data = load::load(db, &query.period, now, &query.scope, hours).await?;
+    let data = load::load(db, &query.period, now, &query.scope, settings).await?;
     let kpis = compute_kpis(&query.period, now, &data.scoped(&query.scope), query.severity);
     Ok(KpiReport { header: ReportHeader::new(query, now), kpis })
 }
@@ -115,7 +115,7 @@ pub(crate) async fn org_dataset<C: ConnectionTrait>(
     // many times longer while pages are being served.
     let _one = if super::stale::is_reader() { cache.reader_loading.lock().await } else { cache.loading.lock().await };
     let load =
-        async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org, &cache.paging_hours).await?, now }) };
+        async move { Ok(Loaded { data: load::load(db, period, now, &Scope::Org, &cache.kpi_settings).await?, now }) };
     // Boxed: the load is a large future, and callers nest it a few levels deep.
     cached(db, &cache.changes, &cache.datasets, period, key, now, Box::pin(load)).await
 }
@@ -138,7 +138,7 @@ pub async fn cached_kpi_report<C: ConnectionTrait>(
         period.end().to_rfc3339(),
         query.scope,
         query.severity.severities(),
-        cache.paging_hours
+        cache.kpi_settings
     );
     let compute = async {
         let version = cache.changes.period_version(db, period).await?;
@@ -165,7 +165,7 @@ async fn computed_kpi_report<C: ConnectionTrait>(
     let data = org_dataset(db, cache, &query.period, now).await?;
     if load::check_scope(&data, &query.scope).is_err() {
         // A team without services, or no such team or service: the scoped load decides.
-        return kpi_report(db, query, now, &cache.paging_hours).await;
+        return kpi_report(db, query, now, &cache.kpi_settings).await;
     }
     let kpis = compute_kpis(&query.period, data.now, &data.scoped(&query.scope), query.severity);
     Ok(KpiReport { header: ReportHeader::new(query, data.now), kpis })
@@ -213,7 +213,7 @@ pub async fn cached_rollup_report<C: ConnectionTrait>(
     let key = format!("{period}|{severity:?}");
     let keep = Keep {
         key: Keep::key("rollups", period, &format!("{:?}", severity.severities())),
-        settings: &cache.paging_hours,
+        settings: &cache.kpi_settings,
         with_exemptions: false,
     };
     let compute = async {
@@ -248,9 +248,9 @@ pub async fn population_report<C: ConnectionTrait>(
     query: &KpiQuery,
     kpi: KpiId,
     now: DateTime<Utc>,
-    hours: &PagingHours,
+    settings: &KpiSettings,
 ) -> Result<PopulationReport, LoadError> {
-    let data = load::load(db, &query.period, now, &query.scope, hours).await?;
+    let data = load::load(db, &query.period, now, &query.scope, settings).await?;
     let inputs = data.scoped(&query.scope);
     let values = compute_kpis(&query.period, now, &inputs, query.severity);
     let value = serde_json::to_value(&values).ok().and_then(|v| v.get(kpi.as_str()).cloned()).unwrap_or_default();

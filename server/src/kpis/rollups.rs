@@ -34,9 +34,9 @@ pub async fn rollup_report<C: ConnectionTrait>(
     period: &Period,
     severity: SeverityFilter,
     now: DateTime<Utc>,
-    hours: &app::domain::kpi::PagingHours,
+    settings: &app::domain::kpi::KpiSettings,
 ) -> Result<RollupReport, LoadError> {
-    let data = load::load(db, period, now, &Scope::Org, hours).await?;
+    let data = load::load(db, period, now, &Scope::Org, settings).await?;
     Ok(rollups_of(&data, period, severity, now))
 }
 

@@ -85,7 +85,7 @@ pub async fn scorecard_report<C: ConnectionTrait>(
     filter: &ScorecardFilter,
     now: DateTime<Utc>,
 ) -> Result<ScorecardReport, LoadError> {
-    let data = load::load(db, period, now, &Scope::Org, &policy.paging_hours).await?;
+    let data = load::load(db, period, now, &Scope::Org, &policy.kpi).await?;
     scorecards_of(db, &data, policy, period, filter, now).await
 }
 

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use app::domain::kpi::KpiId;
 use app::domain::overview::{
     AutomationBreakdown, AutomationPanel, CapacityBreakdown, CapacityPanel, CostPanel, Headline, OncallHealth, Risks,
-    ToilPanel, TrendSeries, annotate, automation_panel, capacity_panel, cost_panel, headlines, oncall_health,
-    toil_panel, top_risks, trend_series,
+    SatisfactionPanel, ToilPanel, TrendSeries, annotate, automation_panel, capacity_panel, cost_panel, headlines,
+    oncall_health, satisfaction_panel, toil_panel, top_risks, trend_series,
 };
 use app::domain::scorecard::Policy;
 use chrono::{DateTime, Utc};
@@ -77,7 +77,7 @@ impl Summary {
     /// The "On-call health" panel: its figures, trends and noisiest rules.
     pub fn oncall_health(&self, policy: &Policy) -> OncallHealth {
         let current = (!self.before_data).then_some(&self.kpis);
-        let hours = policy.paging_hours.describe(self.period.calendar().time_zone());
+        let hours = policy.kpi.paging_hours.describe(self.period.calendar().time_zone());
         oncall_health(
             current,
             self.previous.as_ref(),
@@ -118,6 +118,18 @@ impl Summary {
     pub fn cost_panel(&self) -> CostPanel {
         let current = (!self.before_data).then_some(&self.kpis);
         cost_panel(current, self.previous.as_ref(), self.period.elapsed(self.as_of), &self.trend)
+    }
+
+    /// The "Stakeholder satisfaction" panel.
+    pub fn satisfaction_panel(&self, policy: &Policy) -> SatisfactionPanel {
+        let current = (!self.before_data).then_some(&self.kpis);
+        satisfaction_panel(
+            current,
+            self.previous.as_ref(),
+            self.period.elapsed(self.as_of),
+            &self.trend,
+            &policy.targets,
+        )
     }
 
     /// The "Automation" panel.

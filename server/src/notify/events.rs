@@ -150,7 +150,7 @@ impl Notifier {
             let scope = app::domain::kpi::Scope::Team(slug);
             let quarter = app::domain::kpi::Period::quarter_containing(now, self.figures.calendar);
             // One team's failure does not keep the others' notices (the job is retried).
-            let data = match crate::kpis::load(db, &quarter, now, &scope, &self.figures.policy.paging_hours).await {
+            let data = match crate::kpis::load(db, &quarter, now, &scope, &self.figures.policy.kpi).await {
                 Ok(data) => data,
                 Err(error) => {
                     tracing::warn!(%team, %error, "cannot read a team's SLOs for its notices");

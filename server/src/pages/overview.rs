@@ -137,6 +137,7 @@ impl OverviewPort for OverviewPage {
             automation: summary.automation_panel(&figures.policy),
             capacity: summary.capacity_panel(&figures.policy),
             cost: summary.cost_panel(),
+            satisfaction: summary.satisfaction_panel(&figures.policy),
             movers,
         })
     }

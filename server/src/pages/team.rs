@@ -119,6 +119,7 @@ impl TeamPage {
             automation: summary.automation_panel(&figures.policy),
             capacity: summary.capacity_panel(&figures.policy),
             cost: summary.cost_panel(),
+            satisfaction: summary.satisfaction_panel(&figures.policy),
             movers,
             forecast,
         })

@@ -14,7 +14,7 @@ use sea_orm::{EntityTrait, IdenStatic, Iterable};
 
 use crate::entities::{
     alert, capacity_measurement, cost, deployment, dr_test, exemption, incident, oncall_shift, postmortem,
-    postmortem_action, remediation, self_assessment, service, slo, slo_measurement, team, toil_report,
+    postmortem_action, remediation, self_assessment, service, slo, slo_measurement, survey_response, team, toil_report,
 };
 
 /// One table whose records are versioned: its name and columns, as the entity declares them.
@@ -48,6 +48,7 @@ pub fn tables() -> Vec<Versioned> {
         versioned::<remediation::Entity>(),
         versioned::<capacity_measurement::Entity>(),
         versioned::<cost::Entity>(),
+        versioned::<survey_response::Entity>(),
     ]
 }
 

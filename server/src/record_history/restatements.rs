@@ -59,6 +59,7 @@ fn reaches(table: &str, x: &str, incidents: &str) -> String {
         "toil_report" => format!("{x}.period_start < $3"),
         "capacity_measurement" => format!("{x}.day < $3"),
         "cost" => format!("{x}.month < $3"),
+        "survey_response" => format!("{x}.answered_at < $2"),
         _ => "1 = 1".to_owned(),
     }
 }
@@ -102,7 +103,7 @@ pub async fn restatements(
         .collect();
 
     let read = crate::db::begin_consistent_read(db).await?;
-    let data = crate::kpis::load(&read, period, now, &Scope::Org, &policy.paging_hours).await;
+    let data = crate::kpis::load(&read, period, now, &Scope::Org, &policy.kpi).await;
     read.rollback().await?;
     let current =
         compute_kpis(period, now, &data.map_err(SnapshotError::from)?.scoped(&Scope::Org), SeverityFilter::HIGH);

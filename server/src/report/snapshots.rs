@@ -167,7 +167,7 @@ async fn compute<C: ConnectionTrait>(
     data_version: i64,
     audit_head: Option<audit::Head>,
 ) -> Result<Content, SnapshotError> {
-    let data = load(db, period, now, &Scope::Org, &policy.paging_hours).await?;
+    let data = load(db, period, now, &Scope::Org, &policy.kpi).await?;
     let kpis = |scope: Scope| compute_kpis(period, now, &data.scoped(&scope), SeverityFilter::HIGH);
     let team_slugs: std::collections::BTreeSet<_> = data.services.iter().map(|s| s.team.clone()).collect();
     Ok(Content {

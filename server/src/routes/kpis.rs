@@ -83,10 +83,10 @@ pub async fn get_kpis(State(state): State<AppState>, Query(mut query): Query<Has
                 state.figures.kpis(&query, now).await.map(|r| axum::Json(r.as_ref()).into_response()).map_err(problem)
             }
             Some(at) => {
-                let hours = &state.figures.policy.paging_hours;
+                let settings = &state.figures.policy.kpi;
                 // What Plumbline would have answered then: the records and the clock of `at`.
                 let txn = begin_known_at(&state, at).await?;
-                let result = kpis::kpi_report(&txn, &query, at, hours).await;
+                let result = kpis::kpi_report(&txn, &query, at, settings).await;
                 let report = end_known_at(txn, result).await?;
                 Ok(with_known_at(&report, at))
             }
@@ -133,15 +133,15 @@ pub async fn get_population(
         let id = known_kpi(&kpi)?;
         let at = known_at(&state, &mut query).await?;
         let query = parse(&state, &query, &["period", "scope", "severity"])?;
-        let (now, hours) = (crate::clock_now(), &state.figures.policy.paging_hours);
+        let (now, settings) = (crate::clock_now(), &state.figures.policy.kpi);
         match at {
-            None => kpis::population_report(&state.db, &query, id, now, hours)
+            None => kpis::population_report(&state.db, &query, id, now, settings)
                 .await
                 .map(|report| axum::Json(report).into_response())
                 .map_err(problem),
             Some(at) => {
                 let txn = begin_known_at(&state, at).await?;
-                let result = kpis::population_report(&txn, &query, id, at, hours).await;
+                let result = kpis::population_report(&txn, &query, id, at, settings).await;
                 let report = end_known_at(txn, result).await?;
                 Ok(with_known_at(&report, at))
             }
@@ -180,9 +180,9 @@ pub async fn get_population_csv(
                 kpis::drill_down_table(&state.db, &report, sort.as_deref()).await.map_err(titles_failed)?.0
             }
             Some(at) => {
-                let hours = &state.figures.policy.paging_hours;
+                let settings = &state.figures.policy.kpi;
                 let txn = begin_known_at(&state, at).await?;
-                let result = match kpis::population_report(&txn, &query, id, at, hours).await {
+                let result = match kpis::population_report(&txn, &query, id, at, settings).await {
                     Ok(report) => kpis::drill_down_table(&txn, &report, sort.as_deref()).await.map_err(LoadError::from),
                     Err(error) => Err(error),
                 };

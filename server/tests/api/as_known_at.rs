@@ -176,24 +176,24 @@ async fn figures_as_known_at_publication_are_the_snapshots_and_restatements_list
 /// On one connection, reads alternate between the live tables and the views: a statement the
 /// connection prepared for one must never answer for the other (Postgres caches plans by text).
 async fn one_connection_alternates_between_live_and_known_at(app: &TestApp) {
-    use app::domain::kpi::{PagingHours, Period, ReportingCalendar, Scope, SeverityFilter};
+    use app::domain::kpi::{KpiSettings, Period, ReportingCalendar, Scope, SeverityFilter};
     use server::kpis::{KpiQuery, kpi_report};
     use server::record_history::known_at;
     load(app).await;
     let db = server::db::connect_with_pool(&app.database, 1).await.expect("one connection");
     let period = Period::parse("2026-Q3", ReportingCalendar::default()).expect("period");
     let query = KpiQuery { period, scope: Scope::Org, severity: SeverityFilter::HIGH };
-    let hours = PagingHours::default();
+    let settings = KpiSettings::default();
     let mttr = |report: server::kpis::KpiReport| report.kpis.mttr.map(|m| m.mean);
     let before = server::clock_now();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert_eq!(app.post_json("incidents", &incident("2026-07-10T12:05:00Z", &["checkout"])).await.0, 200);
     let now = server::clock_now();
     for round in 0..3 {
-        let live = kpi_report(&db, &query, now, &hours).await.expect("live");
+        let live = kpi_report(&db, &query, now, &settings).await.expect("live");
         assert_eq!(mttr(live), Some(120.0), "round {round}: live");
         let txn = known_at::begin(&db, before, now).await.expect("known at");
-        let then = kpi_report(&txn, &query, now, &hours).await.expect("known at");
+        let then = kpi_report(&txn, &query, now, &settings).await.expect("known at");
         txn.rollback().await.expect("rollback");
         assert_eq!(mttr(then), Some(60.0), "round {round}: as known before the correction");
     }

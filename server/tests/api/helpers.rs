@@ -163,6 +163,19 @@ impl TestApp {
         format!("http://{addr}")
     }
 
+    /// Another server on the same database with `policy` (TOML) as its scorecard policy; its
+    /// base URL.
+    pub async fn replica_with_policy(&self, policy: &str) -> String {
+        let path = self.files.path().join("policy.toml");
+        std::fs::write(&path, policy).expect("write the policy");
+        let db = server::db::connect(&self.database).await.expect("replica's pool");
+        let settings = ServeSettings { policy_file: Some(path), workers: 0, ..self.settings.clone() };
+        let application = Application::build(&settings, db).await.expect("build the server with the policy");
+        let addr = application.local_addr().expect("local addr");
+        tokio::spawn(application.run(std::future::pending()));
+        format!("http://{addr}")
+    }
+
     pub fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self.bearer.get() {
             Some(token) => request.header("authorization", format!("Bearer {token}")),
@@ -261,6 +274,7 @@ impl TestApp {
             "remediation",
             "capacity_measurement",
             "cost",
+            "survey_response",
         ] {
             counts.push(self.count(table).await);
         }

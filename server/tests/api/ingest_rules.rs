@@ -72,6 +72,18 @@ fn bad_records() -> Vec<(&'static str, Value, Option<&'static str>, &'static str
             "more than 0",
         ),
         (
+            "survey-responses",
+            json!({"survey": "q3", "respondent": "ada@example.com", "role": "pm", "answered_at": "2026-07-01T00:00:00Z", "score": 4}),
+            Some("respondent"),
+            "hash",
+        ),
+        (
+            "survey-responses",
+            json!({"survey": "q3", "respondent": "ab".repeat(16), "role": "pm", "answered_at": "2026-07-01T00:00:00Z", "score": 6}),
+            Some("score"),
+            "1 to 5",
+        ),
+        (
             "costs",
             json!({"service": "api-v", "month": "2026-07", "amount": 10, "currency": "euro", "unit_driver": "request", "units": 5}),
             Some("currency"),
@@ -222,6 +234,8 @@ fn good_record(kind: &str) -> Value {
         "capacity-measurements" => {
             json!({"service": "api-v", "resource": "cpu", "day": "2026-07-01", "peak_used": 10, "capacity": 64})
         }
+        "survey-responses" => json!({"survey": "q3", "respondent": "ab".repeat(16), "role": "support lead",
+                                      "answered_at": "2026-07-01T00:00:00Z", "score": 4}),
         "costs" => {
             json!({"service": "api-v", "month": "2026-07", "amount": 10, "currency": "EUR", "unit_driver": "request",
                            "units": 1000})

@@ -41,6 +41,7 @@ mod services_page;
 mod signed_packs;
 mod stored_figures;
 mod summary_pages;
+mod surveys;
 mod toil;
 mod waivers;
 mod warm_figures;

@@ -26,10 +26,11 @@ pub enum RecordKind {
     Remediations,
     CapacityMeasurements,
     Costs,
+    SurveyResponses,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 17] = [
+    pub const ALL: [RecordKind; 18] = [
         RecordKind::Teams,
         RecordKind::Services,
         RecordKind::Slos,
@@ -47,6 +48,7 @@ impl RecordKind {
         RecordKind::Remediations,
         RecordKind::CapacityMeasurements,
         RecordKind::Costs,
+        RecordKind::SurveyResponses,
     ];
 
     /// The path segment, e.g. `slo-measurements`.
@@ -69,6 +71,7 @@ impl RecordKind {
             RecordKind::Remediations => "remediations",
             RecordKind::CapacityMeasurements => "capacity-measurements",
             RecordKind::Costs => "costs",
+            RecordKind::SurveyResponses => "survey-responses",
         }
     }
 

@@ -94,6 +94,7 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
         RecordKind::OncallShifts => &["team", "schedule", "person", "starts_at", "ends_at"],
         RecordKind::CapacityMeasurements => &["service", "resource", "day", "peak_used", "capacity"],
         RecordKind::Costs => &["service", "month", "amount", "currency", "unit_driver", "units"],
+        RecordKind::SurveyResponses => &["survey", "respondent", "role", "team", "answered_at", "score", "comment"],
         RecordKind::Remediations => &["service", "failure_mode", "automation", "runbook_url", "last_exercised_at"],
         RecordKind::ToilReports => {
             &["team", "period", "period_start", "hours_total", "hours_toil", "category", "method"]
@@ -594,6 +595,63 @@ impl IngestRecord for CapacityMeasurementInput {
     }
 }
 
+/// The longest survey comment kept.
+const MAX_COMMENT_CHARS: usize = 2000;
+
+impl IngestRecord for SurveyResponseInput {
+    const KIND: RecordKind = RecordKind::SurveyResponses;
+
+    fn from_row(row: &RawRow) -> Result<Self, Vec<FieldError>> {
+        read(Self::KIND, row, |r| {
+            let survey = r.external_id("survey");
+            let respondent = r.text("respondent").and_then(|text| {
+                let hash = text.trim().to_ascii_lowercase();
+                if (32..=128).contains(&hash.len()) && hash.chars().all(|c| c.is_ascii_hexdigit()) {
+                    Some(hash)
+                } else {
+                    r.fail(
+                        "respondent",
+                        "must be a hash of who answered (32 to 128 hex digits, e.g. SHA-256), never their name or e-mail",
+                    );
+                    None
+                }
+            });
+            let role = r.text("role").map(|t| t.trim().to_owned());
+            if role.as_ref().is_some_and(|t| t.chars().count() > 60) {
+                r.fail("role", "must be at most 60 characters");
+            }
+            let team = r.opt_text("team").and_then(|text| match Slug::parse(text.trim()) {
+                Ok(slug) => Some(slug),
+                Err(message) => {
+                    r.fail("team", message);
+                    None
+                }
+            });
+            let answered_at = r.instant("answered_at");
+            let score = r.int("score").and_then(|n| match u8::try_from(n) {
+                Ok(score) if (1..=5).contains(&score) => Some(score),
+                _ => {
+                    r.fail("score", format!("must be a whole number from 1 to 5, got {n}"));
+                    None
+                }
+            });
+            let comment = r.opt_text("comment");
+            if comment.as_ref().is_some_and(|t| t.chars().count() > MAX_COMMENT_CHARS) {
+                r.fail("comment", "must be at most 2,000 characters");
+            }
+            Some(SurveyResponseInput {
+                survey: survey?,
+                respondent: respondent?,
+                role: role?,
+                team,
+                answered_at: answered_at?,
+                score: score?,
+                comment,
+            })
+        })
+    }
+}
+
 impl IngestRecord for CostInput {
     const KIND: RecordKind = RecordKind::Costs;
 
@@ -923,6 +981,21 @@ mod tests {
         assert!(CapacityMeasurementInput::from_row(&json_row(row(80.0, 64.0))).is_ok(), "running over is data");
         assert_eq!(fields_in_error::<CapacityMeasurementInput>(row(1.0, 0.0)), [Some("capacity".to_owned())]);
         assert_eq!(fields_in_error::<CapacityMeasurementInput>(row(-1.0, 4.0)), [Some("peak_used".to_owned())]);
+    }
+
+    #[test]
+    fn a_survey_response_names_a_hashed_respondent_and_a_score_from_1_to_5() {
+        let row = |respondent: &str, score: i64| {
+            json!({"survey": "2026-q3", "respondent": respondent, "role": "product manager", "team": "payments",
+                   "answered_at": "2026-08-03T10:00:00Z", "score": score, "comment": "Faster, please"})
+        };
+        let hash = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08";
+        let response = SurveyResponseInput::from_row(&json_row(row(hash, 4))).unwrap();
+        assert_eq!(response.respondent, hash.to_ascii_lowercase());
+        assert_eq!(response.team.map(|t| t.to_string()).as_deref(), Some("payments"));
+        assert_eq!(fields_in_error::<SurveyResponseInput>(row("ada@example.com", 4)), [Some("respondent".to_owned())]);
+        assert_eq!(fields_in_error::<SurveyResponseInput>(row(hash, 0)), [Some("score".to_owned())]);
+        assert_eq!(fields_in_error::<SurveyResponseInput>(row(hash, 6)), [Some("score".to_owned())]);
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub struct Dataset {
     pub capacity_days: Vec<CapacityDay>,
     /// The costs of the months starting in the period.
     pub costs: Vec<Cost>,
+    /// The survey responses answered in the period.
+    pub survey_responses: Vec<SurveyResponse>,
+    /// The fewest responses a satisfaction mean is shown for (the policy's; 0 reads as 1).
+    pub survey_minimum: u32,
     pub oncall: OncallSettings,
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
@@ -76,6 +80,10 @@ pub struct ScopedInputs<'a> {
     pub capacity_days: Vec<&'a CapacityDay>,
     /// The costs of the scope's services.
     pub costs: Vec<&'a Cost>,
+    /// The survey responses about the scope: every one for the organisation, those naming the
+    /// team for a team, none for a service or a tier.
+    pub survey_responses: Vec<&'a SurveyResponse>,
+    pub survey_minimum: u32,
     pub oncall: &'a OncallSettings,
 }
 
@@ -161,6 +169,11 @@ impl Dataset {
                 teams_entry(&mut teams, self, team).remediations.push(remediation);
             }
         }
+        for response in &self.survey_responses {
+            if let Some(entry) = response.team.as_ref().and_then(|team| teams.get_mut(team)) {
+                entry.survey_responses.push(response);
+            }
+        }
         for report in &self.toil_reports {
             if let Some(entry) = teams.get_mut(&report.team) {
                 entry.toil_reports.push(report);
@@ -210,6 +223,12 @@ impl Dataset {
                 Scope::Team(team) => reporting_teams(&self.services).into_iter().filter(|t| t == team).collect(),
                 Scope::Service(_) | Scope::Tier(_) => Default::default(),
             },
+            survey_responses: match scope {
+                Scope::Org => self.survey_responses.iter().collect(),
+                Scope::Team(team) => self.survey_responses.iter().filter(|r| r.team.as_ref() == Some(team)).collect(),
+                Scope::Service(_) | Scope::Tier(_) => Vec::new(),
+            },
+            survey_minimum: self.survey_minimum,
             oncall: &self.oncall,
         }
     }
@@ -253,6 +272,8 @@ fn teams_entry<'t, 'a>(
         remediations: Vec::new(),
         capacity_days: Vec::new(),
         costs: Vec::new(),
+        survey_responses: Vec::new(),
+        survey_minimum: data.survey_minimum,
         oncall: &data.oncall,
     })
 }

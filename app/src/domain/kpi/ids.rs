@@ -50,11 +50,12 @@ pub enum KpiId {
     ToilRatio,
     ToilReportingCoverage,
     UnitCost,
+    StakeholderSatisfaction,
     DataQuality,
 }
 
 impl KpiId {
-    pub const ALL: [KpiId; 42] = [
+    pub const ALL: [KpiId; 43] = [
         KpiId::SloAttainment,
         KpiId::SloMetRate,
         KpiId::ErrorBudgetRemaining,
@@ -96,6 +97,7 @@ impl KpiId {
         KpiId::ToilRatio,
         KpiId::ToilReportingCoverage,
         KpiId::UnitCost,
+        KpiId::StakeholderSatisfaction,
         KpiId::DataQuality,
     ];
 
@@ -142,6 +144,7 @@ impl KpiId {
             KpiId::ToilRatio => "toil_ratio",
             KpiId::ToilReportingCoverage => "toil_reporting_coverage",
             KpiId::UnitCost => "unit_cost",
+            KpiId::StakeholderSatisfaction => "stakeholder_satisfaction",
             KpiId::DataQuality => "data_quality",
         }
     }
@@ -194,6 +197,7 @@ impl KpiId {
             KpiId::ToilRatio => "Toil",
             KpiId::ToilReportingCoverage => "Teams reporting toil",
             KpiId::UnitCost => "Unit cost",
+            KpiId::StakeholderSatisfaction => "Stakeholder satisfaction",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -239,6 +243,7 @@ impl KpiId {
             KpiId::AutomatedMitigationShare | KpiId::FailureModesAutomated => "Automation",
             KpiId::ToilRatio | KpiId::ToilReportingCoverage => "Toil",
             KpiId::UnitCost => "Cost to serve",
+            KpiId::StakeholderSatisfaction => "Stakeholder satisfaction",
             KpiId::DataQuality => "Data quality",
         }
     }
@@ -365,6 +370,11 @@ impl KpiId {
                 "Per currency and unit driver: Σ amount ÷ Σ units over the costs of the scope's services (retired \
                  ones too) for the months starting in the period before the as-of day. Never summed across \
                  currencies or drivers; no costs is no data."
+            }
+            KpiId::StakeholderSatisfaction => {
+                "Mean score (1–5) of the survey responses answered in the period before the as-of instant: \
+                 every response for the organisation, those naming the team for a team. Withheld (no data) \
+                 below the policy's minimum of responses (5 by default). Organisation and team scopes only."
             }
             KpiId::DataQuality => {
                 "Shares of complete records: high-severity incident timestamps, active SLOs with data, \

@@ -24,6 +24,7 @@ pub mod population;
 pub mod population_table;
 pub mod quality;
 pub mod recovery;
+pub mod satisfaction;
 pub mod scope;
 pub mod slo;
 pub mod stats;
@@ -65,6 +66,9 @@ pub use population_table::{
 };
 pub use quality::{DataQuality, data_quality};
 pub use recovery::{Objective, RecoveryFigures, RtoCheck, data_loss_within_rpo, restores_within_rto};
+pub use satisfaction::{
+    DEFAULT_MIN_SURVEY_RESPONSES, KpiSettings, Satisfaction, SurveyResponse, responses_in, satisfaction,
+};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use slo::{
     BurnRates, DayRange, Slo, SloAttainment, SloData, SloDay, SloMeasurement, SloStatus, SloTotals,

@@ -27,6 +27,7 @@ use crate::domain::records::{ActionStatus, AlertDisposition, DeploymentOutcome, 
 
 mod cost;
 mod oncall;
+mod survey;
 mod toil;
 
 /// A record as the drill-down shows it: its natural key and the fields definitions read.
@@ -143,6 +144,12 @@ pub enum RecordView {
         currency: String,
         unit_driver: String,
         units: f64,
+    },
+    /// How many of the period's survey responses gave one score (`stakeholder_satisfaction`):
+    /// responses are only listed as counts per score, never one by one.
+    ScoreCount {
+        score: u8,
+        responses: u32,
     },
     /// A team expected to report (toil reporting coverage).
     Team {
@@ -417,6 +424,7 @@ pub fn population(
         KpiId::ToilRatio => (toil::reports_filter(period), toil::report_rows(period, inputs)),
         KpiId::ToilReportingCoverage => (toil::teams_filter(period), toil::team_rows(period, inputs)),
         KpiId::UnitCost => (cost::costs_filter(period, now), cost::cost_rows(period, now, inputs)),
+        KpiId::StakeholderSatisfaction => survey::score_rows(period, now, inputs),
         KpiId::DataQuality => (
             format!(
                 "incident_timestamps: SEV0/SEV1 {started}; slo_data: active SLOs, days in [{}, {}); \

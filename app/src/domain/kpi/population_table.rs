@@ -206,6 +206,7 @@ enum Field {
     Currency,
     UnitDriver,
     Units,
+    Score,
 }
 
 impl Field {
@@ -270,6 +271,7 @@ impl Field {
             Field::Currency => "Currency",
             Field::UnitDriver => "Unit driver",
             Field::Units => "Units",
+            Field::Score => "Score",
         }
     }
 
@@ -289,6 +291,7 @@ impl Field {
                 | Field::HoursToil
                 | Field::Amount
                 | Field::Units
+                | Field::Score
         )
     }
 
@@ -311,6 +314,8 @@ impl Field {
             (Field::Record, RecordView::FailureMode { .. }) => text("failure mode"),
             (Field::Record, RecordView::CapacityDay { .. }) => text("service-day"),
             (Field::Record, RecordView::Cost { .. }) => text("cost"),
+            (Field::Record, RecordView::ScoreCount { .. }) => text("score"),
+            (Field::Score, RecordView::ScoreCount { score, .. }) => Cell::Number(f64::from(*score)),
             (Field::Services, RecordView::Cost { service, .. }) => Cell::Service(service.as_str().to_owned()),
             (Field::Month, RecordView::Cost { month, .. }) => text(&month.format("%Y-%m").to_string()),
             (Field::Amount, RecordView::Cost { amount, .. }) => Cell::Number(*amount),
@@ -459,6 +464,7 @@ fn fields(kpi: KpiId) -> Vec<Field> {
         KpiId::ToilRatio => vec![Team, Span, PeriodStart, HoursTotal, HoursToil, Category, Method],
         KpiId::ToilReportingCoverage => vec![Team],
         KpiId::UnitCost => vec![Currency, UnitDriver, Services, Month, Amount, Units],
+        KpiId::StakeholderSatisfaction => vec![Score],
         KpiId::DataQuality => vec![Record, Id, Title, Services],
     }
 }
@@ -485,6 +491,7 @@ fn row_value(kpi: KpiId) -> Option<(&'static str, ReadValue)> {
         KpiId::ToilRatio => Some(("Toil share", Cell::Fraction)),
         KpiId::ToilReportingCoverage => Some(("Reports", Cell::Number)),
         KpiId::UnitCost => Some(("Unit cost", Cell::Amount)),
+        KpiId::StakeholderSatisfaction => Some(("Responses", Cell::Number)),
         _ => None,
     }
 }
@@ -666,6 +673,18 @@ pub fn value_in_words(kpi: KpiId, values: &KpiValues) -> (String, Option<String>
                 (heading, Some(each.join("; ")))
             }
         },
+        KpiId::StakeholderSatisfaction => {
+            let s = &values.stakeholder_satisfaction;
+            let responses = format!("{} response{}", s.responses, if s.responses == 1 { "" } else { "s" });
+            match s.mean {
+                Some(mean) => (format_value(Unit::Score, Some(mean)), Some(responses)),
+                None if s.responses == 0 => ("no data".to_owned(), None),
+                None => (
+                    "withheld".to_owned(),
+                    Some(format!("{responses}: fewer than the {} a mean is shown for", s.minimum)),
+                ),
+            }
+        }
         KpiId::DataQuality => {
             let q = &values.data_quality;
             let parts = format!(

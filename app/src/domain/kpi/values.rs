@@ -51,6 +51,8 @@ pub struct KpiValues {
     pub toil_reporting_coverage: Option<f64>,
     /// One per (currency, unit driver), the largest amount first; empty without costs.
     pub unit_cost: Vec<UnitCost>,
+    /// The mean score and its response count; the mean is withheld below the policy's minimum.
+    pub stakeholder_satisfaction: Satisfaction,
     pub data_quality: DataQuality,
 }
 
@@ -112,6 +114,7 @@ pub fn compute_kpis(
             inputs.toil_history,
         ),
         unit_cost: unit_costs(period, period.as_of_day(now), &inputs.costs),
+        stakeholder_satisfaction: satisfaction(period, now, &inputs.survey_responses, inputs.survey_minimum),
         data_quality: data_quality(period, incidents, &inputs.slos, &inputs.actions, severity),
     }
 }

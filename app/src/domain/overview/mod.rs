@@ -10,6 +10,7 @@ mod levels;
 pub mod oncall;
 mod periods;
 pub mod risks;
+pub mod satisfaction;
 #[cfg(test)]
 mod tests;
 pub mod toil;
@@ -24,5 +25,6 @@ pub use levels::{TierLevels, level_distribution};
 pub use oncall::{OncallHealth, oncall_health};
 pub use periods::period_choices;
 pub use risks::{BudgetRisk, DrGap, IncidentHotspot, OverdueRisk, Risks, top_risks};
+pub use satisfaction::{SatisfactionPanel, satisfaction_panel};
 pub use toil::{ToilPanel, toil_panel};
 pub use trend::{TRENDED, TrendSeries, axis_max, trend_series};

@@ -26,6 +26,9 @@ pub fn axis_max(series: &TrendSeries) -> f64 {
     if series.unit == Unit::Fraction {
         return 1.0;
     }
+    if series.unit == Unit::Score {
+        return 5.0;
+    }
     let high = series.points.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max);
     if high <= 0.0 {
         return 1.0;

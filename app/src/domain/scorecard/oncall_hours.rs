@@ -70,16 +70,16 @@ mod tests {
     #[test]
     fn the_default_hours_are_weekdays_nine_to_six_and_sleep_ten_to_seven() {
         let policy = Policy::default_policy().unwrap();
-        assert_eq!(policy.paging_hours.business_days.len(), 5);
-        assert_eq!(policy.paging_hours.business_hours.to_string(), "09:00–18:00");
-        assert_eq!(policy.paging_hours.sleep_hours.to_string(), "22:00–07:00");
+        assert_eq!(policy.kpi.paging_hours.business_days.len(), 5);
+        assert_eq!(policy.kpi.paging_hours.business_hours.to_string(), "09:00–18:00");
+        assert_eq!(policy.kpi.paging_hours.sleep_hours.to_string(), "22:00–07:00");
     }
 
     #[test]
     fn hours_can_be_set_and_bad_ones_are_refused_with_the_reason() {
         let policy = with("[oncall]\nbusiness_days = [\"sun\", \"mon\"]\nsleep_hours = \"23:30-06:00\"").unwrap();
-        assert_eq!(policy.paging_hours.business_days, [chrono::Weekday::Sun, chrono::Weekday::Mon]);
-        assert_eq!(policy.paging_hours.sleep_hours.to_string(), "23:30–06:00");
+        assert_eq!(policy.kpi.paging_hours.business_days, [chrono::Weekday::Sun, chrono::Weekday::Mon]);
+        assert_eq!(policy.kpi.paging_hours.sleep_hours.to_string(), "23:30–06:00");
         for (section, says) in [
             ("[oncall]\nbusiness_hours = \"18:00-09:00\"", "must start before it ends"),
             ("[oncall]\nbusiness_hours = \"9-5\"", "expected \"HH:MM-HH:MM\""),

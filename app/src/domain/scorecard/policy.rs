@@ -261,8 +261,9 @@ pub struct Policy {
     pub checks: Vec<CheckSpec>,
     /// Targets for headline KPIs (`[targets]`), by KPI.
     pub targets: BTreeMap<crate::domain::kpi::KpiId, f64>,
-    /// When a page counts as off hours or sleep hours (`[oncall]`).
-    pub paging_hours: crate::domain::kpi::PagingHours,
+    /// What the KPIs read from the policy: when a page counts as off hours or sleep hours
+    /// (`[oncall]`), and the fewest survey responses a mean is shown for (`[surveys]`).
+    pub kpi: crate::domain::kpi::KpiSettings,
     /// The 1-day burn rate above which a team is told its error budget burns fast
     /// (`[notifications] fast_burn_rate`; docs/notifications.md).
     pub fast_burn_rate: f64,
@@ -325,6 +326,14 @@ struct RawPolicy {
     oncall: Option<super::oncall_hours::RawOncall>,
     #[serde(default)]
     notifications: Option<RawNotifications>,
+    #[serde(default)]
+    surveys: Option<RawSurveys>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSurveys {
+    min_responses: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -433,7 +442,17 @@ impl Policy {
                 "notifications.fast_burn_rate must be a number above 1 (the budget lasting exactly its window), got {fast_burn_rate}"
             )));
         }
-        Ok(Policy { version, checklist, checks, targets, paging_hours, fast_burn_rate })
+        let min_survey_responses = match raw.surveys.and_then(|s| s.min_responses) {
+            None => crate::domain::kpi::DEFAULT_MIN_SURVEY_RESPONSES,
+            Some(n) if (1..=1000).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(PolicyError::Syntax(format!(
+                    "surveys.min_responses must be a whole number from 1 to 1000, got {n}"
+                )));
+            }
+        };
+        let kpi = crate::domain::kpi::KpiSettings { paging_hours, min_survey_responses };
+        Ok(Policy { version, checklist, checks, targets, kpi, fast_burn_rate })
     }
 
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {

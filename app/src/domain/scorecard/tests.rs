@@ -680,3 +680,22 @@ fn a_check_counting_from_a_later_date_is_upcoming_until_then_and_changes_nothing
         Some(day("2027-01-01"))
     );
 }
+
+#[test]
+fn the_survey_minimum_is_five_unless_the_policy_sets_a_whole_number_from_1() {
+    let default = crate::domain::scorecard::policy::DEFAULT_POLICY_TOML;
+    assert_eq!(crate::domain::scorecard::Policy::default_policy().unwrap().kpi.min_survey_responses, 5);
+    let set = |n: &str| {
+        crate::domain::scorecard::Policy::from_toml(
+            &default.replace("min_responses = 5", &format!("min_responses = {n}")),
+        )
+    };
+    assert_eq!(set("3").unwrap().kpi.min_survey_responses, 3);
+    assert!(set("0").is_err() && set("-2").is_err());
+    let without = default.replace("[surveys]\nmin_responses = 5\n", "");
+    assert_eq!(
+        crate::domain::scorecard::Policy::from_toml(&without).unwrap().kpi.min_survey_responses,
+        5,
+        "the default without the table"
+    );
+}
