@@ -81,6 +81,37 @@ pub async fn note_foreign_owners(ctx: &mut Ctx, txn: &DatabaseTransaction, servi
     Ok(())
 }
 
+/// What a row about no team belongs to: only an unlimited writer may write it.
+pub const THE_ORGANISATION: &str = "(the organisation)";
+
+/// Records in `ctx` the teams outside the writer's that stored rows about to be replaced are
+/// about (`None`: the organisation, never the writer's).
+pub async fn note_foreign_teams(ctx: &mut Ctx, txn: &DatabaseTransaction, teams: &[Option<i64>]) -> Result<(), DbErr> {
+    let Some(allowed) = &ctx.allowed_teams else {
+        return Ok(());
+    };
+    if teams.iter().any(Option::is_none) {
+        ctx.foreign_teams.insert(THE_ORGANISATION.to_owned());
+    }
+    let mut ids: Vec<i64> = teams.iter().flatten().copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let backend = txn.get_database_backend();
+    let mut foreign = Vec::new();
+    for chunk in ids.chunks(5000) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT slug FROM team WHERE id IN ({list})");
+        for row in txn.query_all_raw(Statement::from_string(backend, sql)).await? {
+            let slug: String = row.try_get_by_index(0)?;
+            if !allowed.contains(&slug) {
+                foreign.push(slug);
+            }
+        }
+    }
+    ctx.foreign_teams.extend(foreign);
+    Ok(())
+}
+
 /// The SQL listing the owning team slug of every row `kind` wrote in `batch_id`.
 fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
     let via_service = |table: &str| {
@@ -121,7 +152,7 @@ fn owners_sql(kind: RecordKind, batch_id: i64) -> Option<String> {
         ),
         // A response about no team is the organisation's: only an unlimited writer sends it.
         RecordKind::SurveyResponses => format!(
-            "SELECT DISTINCT COALESCE(t.slug, '(the organisation)') FROM survey_response x \
+            "SELECT DISTINCT COALESCE(t.slug, '{THE_ORGANISATION}') FROM survey_response x \
              LEFT JOIN team t ON t.id = x.team_id WHERE x.import_batch_id = {batch_id}"
         ),
         RecordKind::ToilReports => format!(

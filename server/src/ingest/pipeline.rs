@@ -184,6 +184,9 @@ impl<S: KindSpec> Pipeline<S> {
             let services: Vec<i64> =
                 stored.values().flat_map(|(model, extra)| S::stored_services(model, extra)).collect();
             super::ownership::note_foreign_owners(&mut self.ctx, txn, &services).await?;
+            let teams: Vec<Option<i64>> =
+                stored.values().flat_map(|(model, extra)| S::stored_teams(model, extra)).collect();
+            super::ownership::note_foreign_teams(&mut self.ctx, txn, &teams).await?;
         }
         let replaced: Stored<S> = stored;
         let old_and_new: Vec<&ModelOf<S>> =

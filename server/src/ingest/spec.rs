@@ -70,6 +70,16 @@ pub trait KindSpec: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The teams a stored row is about, for kinds whose key does not fix the team (a survey
+    /// answer may be re-sent about another team); `None` is the organisation. A writer limited to
+    /// teams may not replace another team's row, nor the organisation's.
+    fn stored_teams(_model: &ModelOf<Self>, _extra: &Self::Extra) -> Vec<Option<i64>>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+
     /// How far back in time these rows' values reach the figures (old and new values are both
     /// passed): the earliest instant they, or the incidents they follow up, mention (see
     /// `kpis::changes`). Catalog kinds, and any kind that does not say, reach every period.

@@ -25,6 +25,10 @@ impl KindSpec for SurveyResponses {
     type Extra = ();
     const KEY_COLUMNS: &'static [&'static str] = &["survey", "respondent"];
 
+    fn stored_teams(model: &survey_response::Model, _extra: &()) -> Vec<Option<i64>> {
+        vec![model.team_id]
+    }
+
     async fn reach(_txn: &DatabaseTransaction, models: &[&survey_response::Model]) -> Result<Reach, DbErr> {
         Ok(Reach::earliest(models.iter().map(|m| m.answered_at)))
     }

@@ -2,9 +2,12 @@
 //! shown below the policy's minimum of responses, through the KPI API, its drill-down (counts per
 //! score only), and the Stakeholder satisfaction panel of the overview and team pages.
 
+use app::domain::access::TokenScope;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, section};
+use crate::access::{Credential, oidc_app, send, token};
+use crate::helpers::{Backend, TestApp, section};
 
 /// A respondent's hash: 64 hex digits made from a number.
 fn hash(person: u32) -> String {
@@ -123,3 +126,35 @@ async fn the_mean_is_shown_only_from_the_policys_minimum_of_responses(app: &Test
 }
 
 crate::on_both_backends!(the_mean_is_shown_only_from_the_policys_minimum_of_responses);
+
+/// A writer limited to core may answer about core only: not about the organisation, and not by
+/// re-sending an answer about edge as one about core.
+#[tokio::test]
+async fn a_team_writer_sends_only_its_teams_answers() {
+    let app = oidc_app(Backend::Sqlite).await;
+    let admin = token(&app, &[TokenScope::Ingest, TokenScope::Read], None).await;
+    app.bearer.set(admin).expect("the token is set once");
+    load(&app).await;
+    let core = Credential::Bearer(token(&app, &[TokenScope::Ingest], Some(&["core"])).await);
+    let answer = |person: u32, team: Option<&str>| {
+        let mut row = json!({"survey": "q4", "respondent": hash(person), "role": "support lead",
+                             "answered_at": "2026-11-02T09:00:00Z", "score": 4});
+        if let Some(team) = team {
+            row["team"] = json!(team);
+        }
+        json!([row])
+    };
+    let post = |body: Value| send(&app, Method::POST, "/api/v1/survey-responses", &core, Some(body));
+    assert_eq!(post(answer(1, Some("core"))).await.status(), StatusCode::OK);
+    let org = post(answer(2, None)).await;
+    assert_eq!(org.status(), StatusCode::FORBIDDEN);
+    let detail = org.json::<Value>().await.unwrap_or_default()["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(detail.contains("(the organisation)"), "{detail}");
+    // Edge's answer of person 10 in q3, re-sent as core's, would take it over.
+    let takeover = json!([{"survey": "q3", "respondent": hash(10), "role": "product manager", "team": "core",
+                           "answered_at": "2026-08-04T09:00:00Z", "score": 5}]);
+    assert_eq!(post(takeover).await.status(), StatusCode::FORBIDDEN);
+    let edge = app.count("survey_response r JOIN team t ON t.id = r.team_id WHERE t.slug = 'edge'").await;
+    assert_eq!(edge, 2, "edge's answers stay edge's");
+    app.cleanup().await;
+}
