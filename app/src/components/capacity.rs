@@ -14,7 +14,9 @@ pub fn CapacityPanelView(
     #[prop(into)] scope: String,
     #[prop(into)] id_prefix: String,
 ) -> impl IntoView {
-    let CapacityPanel { headlines, trends, breakdown, empty } = capacity;
+    let CapacityPanel { headlines, trends, breakdown, headroom, empty } = capacity;
+    let [t0, t1, t2, t3] = headroom.map(|h| percent(Some(h), 0));
+    let kept = format!("Headroom kept (policy): tier 0 at least {t0}, tier 1 {t1}, tier 2 {t2}, tier 3 {t3}. ");
     let heading = format!("{id_prefix}-capacity-heading");
     let labelled_by = heading.clone();
     let services_link = drill_down("capacity_headroom_compliance", &period, &scope);
@@ -34,7 +36,7 @@ pub fn CapacityPanelView(
                 view! {
                     <HeadlineGrid headlines period=period.clone() previous=previous scope=scope.clone()/>
                     <p class="note">
-                        "Headroom kept: tier 0 at least 30 %, tier 1 20 %, tier 2 10 %, tier 3 not over capacity. "
+                        {kept}
                         <span data-testid="capacity-incidents">{format!("Capacity-caused incidents started in this period: {incidents}.")}</span>
                     </p>
                     {if breakdown.services.is_empty() {

@@ -59,6 +59,7 @@ pub fn SatisfactionPanelView(
                                 {current.by_score.iter().zip(1_u8..=5).rev().map(|(n, score)| {
                                     // An SVG bar: the content security policy allows no inline styles.
                                     let width = format!("{:.1}", f64::from(*n) / f64::from(most) * 100.0);
+                                    let share = crate::domain::format::percent(Some(f64::from(*n) / f64::from(current.responses.max(1))), 0);
                                     view! {
                                         <tr>
                                             <th scope="row" class="numeric">{score}</th>
@@ -68,6 +69,7 @@ pub fn SatisfactionPanelView(
                                                     <rect class="bar-track" width="100" height="8"/>
                                                     <rect class="bar-fill" width=width height="8"/>
                                                 </svg>
+                                                {share}
                                             </td>
                                         </tr>
                                     }

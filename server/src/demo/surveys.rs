@@ -46,7 +46,7 @@ pub(super) fn survey_rows(org: &Org, window: &Window, seed: u64) -> Vec<RawRow> 
     for team in 0..org.teams.len() {
         let mut rng = rng_for(seed, Stream::Surveys, team as u64);
         // Stakeholders per team: small teams hear from fewer than five.
-        let people = (org.team_services[team].len() as u32 * 2).clamp(3, 14) + rng.gen_range(0..3);
+        let people = (org.team_services[team].len() as u32).clamp(3, 14) + rng.gen_range(0..3);
         let mean = team_mean(org, team);
         for back in (0..=QUARTERS).rev() {
             let Some(quarter) = this_quarter.checked_sub_months(Months::new(3 * back)) else { continue };
@@ -81,7 +81,7 @@ pub(super) fn survey_rows(org: &Org, window: &Window, seed: u64) -> Vec<RawRow> 
 
 /// About how many rows [`survey_rows`] makes.
 pub(super) fn estimate(org: &Org) -> f64 {
-    org.team_services.iter().map(|s| (s.len() as f64 * 2.0).clamp(3.0, 14.0) + 1.0).sum::<f64>()
+    org.team_services.iter().map(|s| (s.len() as f64).clamp(3.0, 14.0) + 1.0).sum::<f64>()
         * f64::from(QUARTERS + 1)
         * 0.8
 }

@@ -377,7 +377,7 @@ pub async fn load<C: ConnectionTrait>(
         capacity_days,
         costs,
         survey_responses,
-        survey_minimum: settings.min_survey_responses,
+        settings: settings.clone(),
         oncall: OncallSettings { hours: settings.paging_hours.clone(), team_zones: dir.team_zones },
         ..Dataset::default()
     })

@@ -111,6 +111,7 @@ impl Summary {
             &self.trend,
             &policy.targets,
             if self.before_data { CapacityBreakdown::default() } else { self.capacity.clone() },
+            policy.kpi.capacity_headroom,
         )
     }
 

@@ -120,6 +120,32 @@ async fn service_days_are_held_to_their_tiers_headroom(app: &TestApp) {
     let panel = panel.unwrap_or_default();
     assert!(panel.contains("50.0 %") && panel.contains("incidents started in this period: 0 incidents"), "{panel}");
 
+    // Each measured service is judged by the check, announced to count from 2027.
+    let (_, cards) = app.get("/api/v1/scorecards?period=2026-Q3").await;
+    let check_of = |service: &str| {
+        cards["scorecards"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["service"] == service))
+            .and_then(|c| c["checks"].as_array())
+            .and_then(|checks| checks.iter().find(|c| c["id"] == "capacity_headroom"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let api = check_of("api");
+    assert_eq!(api["status"], "upcoming", "{api}");
+    assert!(api["explanation"].as_str().unwrap_or("").contains("1 of 2 measured days"), "{api}");
+    let web = check_of("web");
+    assert!(web["explanation"].as_str().unwrap_or("").contains("Now: Fail"), "{web}");
+
+    // A policy asking tier 2 for 5 % spare lets batch's 1 July (5 % left) count as kept: 3 of 5.
+    let default = app::domain::scorecard::DEFAULT_POLICY_TOML;
+    let policy = default.replace("tier2 = 0.10, tier3 = 0.0 }", "tier2 = 0.05, tier3 = 0.0 }");
+    assert_ne!(policy, default, "the default policy sets [capacity] headroom");
+    let lenient = app.replica_with_policy(&policy).await;
+    let url = format!("{lenient}/api/v1/kpis?period=2026-Q3&scope=org");
+    let body: Value = app.client.get(url).send().await.expect("request").json().await.expect("json");
+    assert_eq!(body["kpis"]["capacity_headroom_compliance"], json!(0.6));
+
     // Adding capacity to web the next day moves the figure.
     let more = json!([{"service": "web", "resource": "cpu", "day": "2026-07-02", "peak_used": 120, "capacity": 200}]);
     assert_eq!(app.post_json("capacity-measurements", &more).await.0, 200);

@@ -313,7 +313,7 @@ async fn scorecards_rate_every_active_service_against_the_policy(app: &TestApp) 
     load(app).await;
     let (status, all) = app.get("/api/v1/scorecards?period=2026-Q3").await;
     assert_eq!(status, 200, "{all}");
-    assert_eq!(all["policy_version"], "2026.2");
+    assert_eq!(all["policy_version"], "2026.3");
     assert_eq!(all["as_of"], "2026-10-01T00:00:00Z");
     let cards = all["scorecards"].as_array().expect("scorecards");
     let card = |slug: &str| cards.iter().find(|c| c["service"] == slug).unwrap_or_else(|| panic!("{slug} in {all}"));
@@ -328,7 +328,7 @@ async fn scorecards_rate_every_active_service_against_the_policy(app: &TestApp) 
     assert_ne!(card("checkout")["level"], Value::Null);
     // Tier 2 has no DR requirement at Bronze.
     assert_eq!(check(card("ledger"), "dr_test_on_record")["status"], "not_applicable");
-    assert!(cards.iter().all(|c| c["checks"].as_array().map(Vec::len) == Some(17)));
+    assert!(cards.iter().all(|c| c["checks"].as_array().map(Vec::len) == Some(18)));
     let fixes = all["fix_next"].as_array().expect("fix_next");
     assert!(fixes.iter().any(|f| f["service"] == "search" && f["check"] == "active_slo" && f["levels_blocked"] == 3));
 

@@ -40,6 +40,7 @@ async fn a_service_shows_its_checks_slos_and_records(app: &TestApp) {
             "fail" => "Fail",
             "waived" => "Waived",
             "not_applicable" => "Not applicable",
+            "upcoming" => "Upcoming",
             _ => "No data",
         };
         assert!(shown.contains(&format!(">{label}</span>")), "{id}: {label} in {shown}");

@@ -2,8 +2,8 @@
 //! calls for, from the daily peaks they report per resource (`capacity-measurements`).
 //!
 //! A service-day's headroom is the smallest, over the service's resources measured that day, of
-//! 1 − peak_used ÷ capacity; it meets the tier's headroom when it is at least
-//! [`required_headroom`]. A peak above capacity is a negative headroom.
+//! 1 − peak_used ÷ capacity; it meets the tier's headroom when it is at least the one the policy
+//! sets for the tier ([`KpiSettings::headroom_of`]). A peak above capacity is a negative headroom.
 
 use std::collections::BTreeMap;
 
@@ -12,18 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::period::Period;
 use super::scope::{Service, ServiceRecord};
+use super::settings::KpiSettings;
 use crate::domain::records::Slug;
-
-/// The headroom a service of `tier` must keep: 30 % for tier 0, 20 % for tier 1, 10 % for
-/// tier 2, and for tier 3 only not to run over capacity.
-pub fn required_headroom(tier: u8) -> f64 {
-    match tier {
-        0 => 0.30,
-        1 => 0.20,
-        2 => 0.10,
-        _ => 0.0,
-    }
-}
 
 /// One service's smallest headroom on one day, over its resources.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,12 +61,13 @@ pub struct JudgedDay<'a> {
 }
 
 /// The service-days of the active services of `services` in the period, before the as-of day,
-/// each judged against its tier's headroom; by service, then day.
+/// each judged against its tier's headroom in `settings`; by service, then day.
 pub fn judged_days<'a, S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<CapacityDay>>(
     period: &Period,
     as_of_day: NaiveDate,
     services: &[S],
     days: &'a [D],
+    settings: &KpiSettings,
 ) -> Vec<JudgedDay<'a>> {
     let tiers: BTreeMap<&Slug, u8> = services
         .iter()
@@ -90,7 +81,7 @@ pub fn judged_days<'a, S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<C
         .filter(|day| period.contains_day(day.day) && day.day < as_of_day)
         .filter_map(|day| {
             let tier = tiers.get(&day.service).copied()?;
-            let required = required_headroom(tier);
+            let required = settings.headroom_of(tier);
             Some(JudgedDay { day, tier, required, meets: day.headroom >= required - 1e-12 })
         })
         .collect();
@@ -105,9 +96,10 @@ pub fn service_headroom<S: std::borrow::Borrow<Service>, D: std::borrow::Borrow<
     as_of_day: NaiveDate,
     services: &[S],
     days: &[D],
+    settings: &KpiSettings,
 ) -> Vec<ServiceHeadroom> {
     let mut by_service: BTreeMap<&Slug, ServiceHeadroom> = BTreeMap::new();
-    for JudgedDay { day, tier, required, meets } in judged_days(period, as_of_day, services, days) {
+    for JudgedDay { day, tier, required, meets } in judged_days(period, as_of_day, services, days, settings) {
         let entry = by_service.entry(&day.service).or_insert_with(|| ServiceHeadroom {
             service: day.service.to_string(),
             tier,
@@ -167,13 +159,17 @@ mod tests {
             day("old", "2026-07-01", 0.0),
             day("api", "2026-06-30", 0.0),
         ];
-        let rows = service_headroom(&q("2026-Q3"), "2026-10-01".parse().unwrap(), &services, &days);
+        let settings = KpiSettings::default();
+        let rows = service_headroom(&q("2026-Q3"), "2026-10-01".parse().unwrap(), &services, &days, &settings);
         // api: 2 of 3 days keep 30 %; batch: 1 of 2 keep 10 % (a peak over capacity is below it).
         assert_eq!(rows.len(), 2, "a retired service is left out");
         assert_eq!((rows[0].service.as_str(), rows[0].days_meeting, rows[0].days_with_data), ("batch", 1, 2));
         assert_eq!((rows[0].worst, rows[0].worst_day.to_string()), (-0.05, "2026-07-02".to_owned()));
         assert_eq!(capacity_headroom_compliance(&rows), Some(3.0 / 5.0));
-        let running = service_headroom(&q("2026-Q3"), "2026-07-02".parse().unwrap(), &services, &days);
+        let lenient = KpiSettings { capacity_headroom: [0.25, 0.2, 0.1, 0.0], ..KpiSettings::default() };
+        let api = service_headroom(&q("2026-Q3"), "2026-10-01".parse().unwrap(), &services, &days, &lenient);
+        assert_eq!(api[1].days_meeting, 3, "29 % keeps a policy headroom of 25 % for tier 0");
+        let running = service_headroom(&q("2026-Q3"), "2026-07-02".parse().unwrap(), &services, &days, &settings);
         assert_eq!(
             capacity_headroom_compliance(&running),
             Some(2.0 / 2.0),
@@ -184,7 +180,8 @@ mod tests {
                 &q("2026-Q2"),
                 "2026-07-01".parse().unwrap(),
                 &services,
-                &[day("x", "2026-05-01", 0.5)]
+                &[day("x", "2026-05-01", 0.5)],
+                &settings
             )),
             None
         );

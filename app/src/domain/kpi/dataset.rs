@@ -37,8 +37,8 @@ pub struct Dataset {
     pub costs: Vec<Cost>,
     /// The survey responses answered in the period.
     pub survey_responses: Vec<SurveyResponse>,
-    /// The fewest responses a satisfaction mean is shown for (the policy's; 0 reads as 1).
-    pub survey_minimum: u32,
+    /// What the policy sets for the KPIs (the survey minimum, the headroom per tier).
+    pub settings: KpiSettings,
     pub oncall: OncallSettings,
     /// The incidents indexed for repeat detection, built on first use (after the dataset is
     /// complete: changing `incidents` afterwards is not seen).
@@ -83,7 +83,7 @@ pub struct ScopedInputs<'a> {
     /// The survey responses about the scope: every one for the organisation, those naming the
     /// team for a team, none for a service or a tier.
     pub survey_responses: Vec<&'a SurveyResponse>,
-    pub survey_minimum: u32,
+    pub settings: &'a KpiSettings,
     pub oncall: &'a OncallSettings,
 }
 
@@ -228,7 +228,7 @@ impl Dataset {
                 Scope::Team(team) => self.survey_responses.iter().filter(|r| r.team.as_ref() == Some(team)).collect(),
                 Scope::Service(_) | Scope::Tier(_) => Vec::new(),
             },
-            survey_minimum: self.survey_minimum,
+            settings: &self.settings,
             oncall: &self.oncall,
         }
     }
@@ -237,7 +237,7 @@ impl Dataset {
 impl ScopedInputs<'_> {
     /// The scope's active services measured in the period, the least within headroom first.
     pub fn service_headroom(&self, period: &Period, now: chrono::DateTime<chrono::Utc>) -> Vec<ServiceHeadroom> {
-        service_headroom(period, period.as_of_day(now), &self.services, &self.capacity_days)
+        service_headroom(period, period.as_of_day(now), &self.services, &self.capacity_days, self.settings)
     }
 
     /// The failure modes the scope's services met in the 90 days before the as-of instant, with
@@ -273,7 +273,7 @@ fn teams_entry<'t, 'a>(
         capacity_days: Vec::new(),
         costs: Vec::new(),
         survey_responses: Vec::new(),
-        survey_minimum: data.survey_minimum,
+        settings: &data.settings,
         oncall: &data.oncall,
     })
 }

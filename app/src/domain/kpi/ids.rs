@@ -345,8 +345,8 @@ impl KpiId {
             }
             KpiId::CapacityHeadroomCompliance => {
                 "Service-days of the period's active services whose smallest headroom over their resources \
-                 (1 − peak_used ÷ capacity) is at least their tier's (tier 0: 30 %, 1: 20 %, 2: 10 %, 3: 0 %) ÷ \
-                 service-days with a measurement."
+                 (1 − peak_used ÷ capacity) is at least the policy's for their tier ([capacity] headroom; by \
+                 default tier 0: 30 %, 1: 20 %, 2: 10 %, 3: 0 %) ÷ service-days with a measurement."
             }
             KpiId::AutomatedMitigationShare => {
                 "Incidents mitigated in the period (all severities) with mitigated_by automation ÷ those mitigated \

@@ -26,6 +26,7 @@ pub mod quality;
 pub mod recovery;
 pub mod satisfaction;
 pub mod scope;
+pub mod settings;
 pub mod slo;
 pub mod stats;
 pub mod toil;
@@ -41,7 +42,7 @@ pub use automation::{
     FailureMode, MitigationCounts, Remediation, automated_mitigation_share, failure_modes_automated,
     failure_modes_seen, mitigation_counts,
 };
-pub use capacity::{CapacityDay, ServiceHeadroom, capacity_headroom_compliance, required_headroom, service_headroom};
+pub use capacity::{CapacityDay, ServiceHeadroom, capacity_headroom_compliance, service_headroom};
 pub use causes::{CauseRow, root_cause_breakdown};
 pub use changes::{Deployment, change_failure_rate, deployment_frequency};
 pub use cost::{Cost, UnitCost, costs_in, unit_costs};
@@ -66,10 +67,9 @@ pub use population_table::{
 };
 pub use quality::{DataQuality, data_quality};
 pub use recovery::{Objective, RecoveryFigures, RtoCheck, data_loss_within_rpo, restores_within_rto};
-pub use satisfaction::{
-    DEFAULT_MIN_SURVEY_RESPONSES, KpiSettings, Satisfaction, SurveyResponse, responses_in, satisfaction,
-};
+pub use satisfaction::{Satisfaction, SurveyResponse, responses_in, satisfaction};
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
+pub use settings::{DEFAULT_CAPACITY_HEADROOM, DEFAULT_MIN_SURVEY_RESPONSES, KpiSettings};
 pub use slo::{
     BurnRates, DayRange, Slo, SloAttainment, SloData, SloDay, SloMeasurement, SloStatus, SloTotals,
     budget_exhausted_count, burn_rate, daily_series, error_budget_remaining, meets_objective, slo_attainment,

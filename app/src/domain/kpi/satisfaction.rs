@@ -5,34 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::PagingHours;
 use super::period::Period;
 use crate::domain::records::Slug;
-
-/// [`KpiSettings::min_survey_responses`] when the policy names none.
-pub const DEFAULT_MIN_SURVEY_RESPONSES: u32 = 5;
-
-/// What the KPIs read from the scorecard policy besides the records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KpiSettings {
-    /// When a page counts as off hours or sleep hours (`[oncall]`).
-    pub paging_hours: PagingHours,
-    /// The fewest responses a satisfaction mean is shown for (`[surveys] min_responses`).
-    pub min_survey_responses: u32,
-}
-
-impl Default for KpiSettings {
-    fn default() -> Self {
-        KpiSettings { paging_hours: PagingHours::default(), min_survey_responses: DEFAULT_MIN_SURVEY_RESPONSES }
-    }
-}
-
-impl std::fmt::Display for KpiSettings {
-    /// `business Mon … 09:00–18:00, sleep 22:00–07:00; surveys from 5`: part of stored figures' keys.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}; surveys from {}", self.paging_hours, self.min_survey_responses)
-    }
-}
 
 /// One response as the KPI reads it: who answered is not loaded at all.
 #[derive(Debug, Clone, PartialEq)]

@@ -114,7 +114,12 @@ pub fn compute_kpis(
             inputs.toil_history,
         ),
         unit_cost: unit_costs(period, period.as_of_day(now), &inputs.costs),
-        stakeholder_satisfaction: satisfaction(period, now, &inputs.survey_responses, inputs.survey_minimum),
+        stakeholder_satisfaction: satisfaction(
+            period,
+            now,
+            &inputs.survey_responses,
+            inputs.settings.min_survey_responses,
+        ),
         data_quality: data_quality(period, incidents, &inputs.slos, &inputs.actions, severity),
     }
 }

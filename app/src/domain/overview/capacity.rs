@@ -46,6 +46,8 @@ pub struct CapacityPanel {
     pub headlines: Vec<Headline>,
     pub trends: Vec<TrendSeries>,
     pub breakdown: CapacityBreakdown,
+    /// The headroom tiers 0–3 keep, from the policy.
+    pub headroom: [f64; 4],
     /// No capacity measurement in any period shown.
     pub empty: bool,
 }
@@ -57,11 +59,12 @@ pub fn capacity_panel(
     trend: &[(Period, Option<KpiValues>)],
     targets: &std::collections::BTreeMap<KpiId, f64>,
     breakdown: CapacityBreakdown,
+    headroom: [f64; 4],
 ) -> CapacityPanel {
     let mut headlines = headlines_of(&CAPACITY_HEADLINES, current, previous, elapsed);
     annotate_of(&CAPACITY_HEADLINES, &mut headlines, targets, None);
     let trends = trend_series_of(CAPACITY_HEADLINES.iter(), trend, elapsed.is_partial());
     let empty =
         trend.iter().filter_map(|(_, values)| values.as_ref()).all(|v| v.capacity_headroom_compliance.is_none());
-    CapacityPanel { headlines, trends, breakdown, empty }
+    CapacityPanel { headlines, trends, breakdown, headroom, empty }
 }

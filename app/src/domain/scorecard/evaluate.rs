@@ -11,8 +11,8 @@ use super::policy::{CheckId, CheckSpec, Level, Policy, Threshold, Unit, format_i
 use crate::domain::kpi::actions::days_overdue;
 use crate::domain::kpi::incidents::{RepeatIndex, incidents_mitigated_in, incidents_started_in};
 use crate::domain::kpi::{
-    Action, Alert, Dataset, DrTest, Incident, OncallShift, Period, ScopedInputs, Service, SeverityFilter, Slo,
-    action_on_time_rate, error_budget_remaining, mttr, slo_attainment,
+    Action, Alert, CapacityDay, Dataset, DrTest, Incident, OncallShift, Period, ScopedInputs, Service, SeverityFilter,
+    Slo, action_on_time_rate, error_budget_remaining, mttr, service_headroom, slo_attainment,
 };
 
 mod oncall;
@@ -249,6 +249,8 @@ pub struct ServiceInputs<'a> {
     pub alerts: Vec<&'a Alert>,
     /// The on-call shifts of the service's team.
     pub shifts: Vec<&'a OncallShift>,
+    /// The service's days with their smallest capacity headroom.
+    pub capacity_days: Vec<&'a CapacityDay>,
 }
 
 impl<'a> ServiceInputs<'a> {
@@ -264,6 +266,7 @@ impl<'a> ServiceInputs<'a> {
             self_assessment,
             alerts: scoped.alerts.clone(),
             shifts: scoped.shifts.clone(),
+            capacity_days: scoped.capacity_days.clone(),
         }
     }
 }
@@ -456,7 +459,34 @@ fn run_check(cx: &Context<'_, '_>, id: CheckId, t: f64) -> Outcome {
         CheckId::DrLatestMetObjectives => dr_latest(cx),
         CheckId::SelfAssessmentCurrent => self_assessment(cx, t, &shown),
         CheckId::PagesReviewed | CheckId::AlertPrecision | CheckId::PagingLoad => oncall::check(cx, id, t, &shown),
+        CheckId::CapacityHeadroom => capacity_headroom(cx, t, &shown),
     }
+}
+
+/// The share of the service's measured days of the period on which it kept its tier's headroom
+/// (docs/kpis.md §10d); a service measured on no day has nothing to judge.
+fn capacity_headroom(cx: &Context<'_, '_>, t: f64, shown: &str) -> Outcome {
+    let as_of_day = cx.period.as_of_day(cx.now);
+    let service = std::slice::from_ref(cx.service);
+    let rows = service_headroom(cx.period, as_of_day, service, &cx.inputs.capacity_days, &cx.policy.kpi);
+    let Some(row) = rows.first() else {
+        return Outcome::new(CheckStatus::NotApplicable, Value::Null, "No capacity was measured this period.");
+    };
+    let share = row.compliance().unwrap_or(0.0);
+    Outcome::judged(
+        share >= t,
+        number_json(share),
+        format!(
+            "Kept its {} headroom on {} of {} measured days, {} (needs ≥ {shown}); least {} ({} on {}).",
+            pct(row.required),
+            row.days_meeting,
+            row.days_with_data,
+            pct(share),
+            pct(row.worst),
+            row.worst_resource,
+            row.worst_day
+        ),
+    )
 }
 
 fn slo_data_fresh(cx: &Context<'_, '_>, t: f64, shown: &str) -> Outcome {
@@ -677,8 +707,11 @@ fn evaluate_check(cx: &Context<'_, '_>, spec: &CheckSpec, exemptions: &[&Exempti
         (None, status) => (status, outcome.detail),
     };
     // A check announced for later is judged (so teams see where they stand) but does not count.
+    // One that never applies to the service's tier stays not applicable: it will not count then
+    // either.
+    let applies = !matches!(threshold, Threshold::NotApplicable);
     let (status, judged, explanation) = match spec.counts_from {
-        Some(day) if cx.as_of <= cx.period.calendar().day_start(day) => (
+        Some(day) if applies && cx.as_of <= cx.period.calendar().day_start(day) => (
             CheckStatus::Upcoming,
             Some(status),
             format!(
@@ -750,6 +783,7 @@ pub fn evaluate_service(
         self_assessment: inputs.self_assessment.iter().copied().filter(|a| a.service == *slug).collect(),
         alerts: inputs.alerts.iter().copied().filter(|a| a.service == *slug).collect(),
         shifts: inputs.shifts.iter().copied().filter(|s| s.team == service.team).collect(),
+        capacity_days: inputs.capacity_days.iter().copied().filter(|d| d.service == *slug).collect(),
     };
     let cx = Context { policy, service, period, now, as_of: period.as_of(now), inputs: &own };
     let mine: Vec<&Exemption> = exemptions.iter().filter(|e| e.service == service.slug).collect();
@@ -821,6 +855,11 @@ pub fn evaluate_dataset(
     for alert in &data.alerts {
         if let Some(inputs) = by_service.get_mut(&alert.service) {
             inputs.alerts.push(alert);
+        }
+    }
+    for day in &data.capacity_days {
+        if let Some(inputs) = by_service.get_mut(&day.service) {
+            inputs.capacity_days.push(day);
         }
     }
     let mut shifts_of_team: HashMap<&Slug, Vec<&OncallShift>> = HashMap::new();

@@ -114,6 +114,7 @@ check_ids! {
     PagesReviewed => "pages_reviewed": Fraction,
     AlertPrecision => "alert_precision": Fraction,
     PagingLoad => "paging_load": Count,
+    CapacityHeadroom => "capacity_headroom": Fraction,
 }
 
 impl CheckId {
@@ -328,6 +329,41 @@ struct RawPolicy {
     notifications: Option<RawNotifications>,
     #[serde(default)]
     surveys: Option<RawSurveys>,
+    #[serde(default)]
+    capacity: Option<RawCapacity>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapacity {
+    /// `{ tier0 = 0.3, … }`: the share of capacity each tier keeps spare.
+    headroom: Option<BTreeMap<String, f64>>,
+}
+
+/// The headroom per tier of `[capacity]`: each a fraction in [0, 1); a tier left out keeps the
+/// default.
+fn validate_headroom(raw: Option<RawCapacity>) -> Result<[f64; 4], PolicyError> {
+    let mut headroom = crate::domain::kpi::DEFAULT_CAPACITY_HEADROOM;
+    for (key, value) in raw.and_then(|c| c.headroom).unwrap_or_default() {
+        let tier = match key.as_str() {
+            "tier0" => 0,
+            "tier1" => 1,
+            "tier2" => 2,
+            "tier3" => 3,
+            _ => {
+                return Err(PolicyError::Syntax(format!(
+                    "capacity.headroom: unknown key {key:?}; use tier0, tier1, tier2 and tier3"
+                )));
+            }
+        };
+        if !(0.0..1.0).contains(&value) {
+            return Err(PolicyError::Syntax(format!(
+                "capacity.headroom.{key} must be a fraction from 0 to below 1 (0.3 keeps 30 % spare), got {value}"
+            )));
+        }
+        headroom[tier] = value;
+    }
+    Ok(headroom)
 }
 
 #[derive(Deserialize)]
@@ -451,7 +487,8 @@ impl Policy {
                 )));
             }
         };
-        let kpi = crate::domain::kpi::KpiSettings { paging_hours, min_survey_responses };
+        let capacity_headroom = validate_headroom(raw.capacity)?;
+        let kpi = crate::domain::kpi::KpiSettings { paging_hours, min_survey_responses, capacity_headroom };
         Ok(Policy { version, checklist, checks, targets, kpi, fast_burn_rate })
     }
 

@@ -110,6 +110,7 @@ impl Fixture {
             self_assessment: self.answers.iter().collect(),
             alerts: Vec::new(),
             shifts: Vec::new(),
+            capacity_days: Vec::new(),
         }
     }
 
@@ -140,9 +141,9 @@ fn exemption(svc: &str, check: CheckId, expires: &str) -> Exemption {
 #[test]
 fn the_default_policy_parses_with_every_check_of_the_design() {
     let p = policy();
-    assert_eq!(p.version, "2026.2");
+    assert_eq!(p.version, "2026.3");
     let at = |level: Level| p.checks.iter().filter(|c| c.level == level).count();
-    assert_eq!((at(Level::Bronze), at(Level::Silver), at(Level::Gold)), (4, 6, 7));
+    assert_eq!((at(Level::Bronze), at(Level::Silver), at(Level::Gold)), (4, 6, 8));
     assert_eq!(p.checks.len(), CheckId::ALL.len());
     let pm = p.check(CheckId::PostmortemCoverage).unwrap();
     assert_eq!(
@@ -171,7 +172,7 @@ fn a_service_meeting_every_check_is_gold_with_a_full_score() {
     let not_passing: Vec<_> = card
         .checks
         .iter()
-        .filter(|c| !matches!(c.status, CheckStatus::Pass | CheckStatus::NotApplicable))
+        .filter(|c| !matches!(c.status, CheckStatus::Pass | CheckStatus::NotApplicable | CheckStatus::Upcoming))
         .map(|c| (c.id, c.explanation.clone()))
         .collect();
     assert!(not_passing.is_empty(), "{not_passing:?}");
@@ -444,7 +445,7 @@ fn a_scorecard_serializes_with_snake_case_statuses_and_levels() {
     let card = fx.evaluate(&service("checkout", "payments", 0, true), &[]);
     let json = serde_json::to_value(&card).unwrap();
     assert_eq!(json["level"], "silver");
-    assert_eq!(json["policy_version"], "2026.2");
+    assert_eq!(json["policy_version"], "2026.3");
     let checks = json["checks"].as_array().unwrap();
     assert_eq!(checks[0]["id"], "owning_team");
     assert_eq!(checks[0]["level"], "bronze");
@@ -698,4 +699,37 @@ fn the_survey_minimum_is_five_unless_the_policy_sets_a_whole_number_from_1() {
         5,
         "the default without the table"
     );
+}
+
+#[test]
+fn capacity_headroom_is_judged_on_measured_days_against_the_policys_headroom() {
+    let svc = service("checkout", "payments", 0, true);
+    let day = |date: &str, headroom: f64| crate::domain::kpi::CapacityDay {
+        service: slug("checkout"),
+        day: date.parse().unwrap(),
+        headroom,
+        resource: "cpu".into(),
+    };
+    // Tier 0 keeps 30 %: two of three days do (66.7 %), short of the default policy's 90 %.
+    let days = [day("2026-07-01", 0.35), day("2026-07-02", 0.25), day("2026-07-03", 0.40)];
+    let judge = |policy: &Policy, days: &[crate::domain::kpi::CapacityDay]| {
+        let inputs = ServiceInputs { capacity_days: days.iter().collect(), ..ServiceInputs::default() };
+        let card = evaluate_service(policy, &svc, &period(), now(), &inputs, &[]);
+        let check = card.checks.iter().find(|c| c.id == CheckId::CapacityHeadroom).cloned().unwrap();
+        (check.status, check.explanation)
+    };
+    let (status, why) = judge(&policy(), &days);
+    assert_eq!(status, CheckStatus::Upcoming, "the default policy counts it from 2027: {why}");
+    assert!(why.contains("Fail"), "{why}");
+    let mut counting = policy();
+    for check in counting.checks.iter_mut().filter(|c| c.id == CheckId::CapacityHeadroom) {
+        check.counts_from = None;
+    }
+    let (status, why) = judge(&counting, &days);
+    assert_eq!(status, CheckStatus::Fail);
+    assert!(why.contains("2 of 3 measured days") && why.contains("least 25"), "{why}");
+    assert_eq!(judge(&counting, &[]).0, CheckStatus::NotApplicable, "nothing measured: nothing to judge");
+    let mut lenient = counting.clone();
+    lenient.kpi.capacity_headroom[0] = 0.2;
+    assert_eq!(judge(&lenient, &days).0, CheckStatus::Pass, "with 20 % for tier 0 every day keeps it");
 }

@@ -14,7 +14,7 @@ pub(super) fn score_rows(
     now: DateTime<Utc>,
     inputs: &ScopedInputs<'_>,
 ) -> (String, Vec<PopulationRow>) {
-    let figures = satisfaction(period, now, &inputs.survey_responses, inputs.survey_minimum);
+    let figures = satisfaction(period, now, &inputs.survey_responses, inputs.settings.min_survey_responses);
     let mut filter = format!(
         "survey responses about the scope with answered_at in [{}, {}) before the as-of instant, counted per score; \
          shown from {} responses",
@@ -36,7 +36,8 @@ pub(super) fn score_rows(
         .iter()
         .zip(1_u8..)
         .map(|(responses, score)| {
-            PopulationRow::new(RecordView::ScoreCount { score, responses: *responses }, true, *responses > 0)
+            // Every score row is part of the mean, a score nobody gave too.
+            PopulationRow::new(RecordView::ScoreCount { score, responses: *responses }, true, true)
                 .value(Some(f64::from(*responses)))
         })
         .collect();

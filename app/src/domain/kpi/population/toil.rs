@@ -130,17 +130,24 @@ pub(super) fn failure_mode_rows(period: &Period, now: DateTime<Utc>, inputs: &Sc
 /// Each service-day of the population with its smallest headroom, counted when it kept its
 /// tier's.
 pub(super) fn headroom_rows(period: &Period, now: DateTime<Utc>, inputs: &ScopedInputs<'_>) -> Vec<PopulationRow> {
-    crate::domain::kpi::capacity::judged_days(period, period.as_of_day(now), &inputs.services, &inputs.capacity_days)
-        .into_iter()
-        .map(|judged| {
-            let record = RecordView::CapacityDay {
-                service: judged.day.service.clone(),
-                day: judged.day.day,
-                resource: judged.day.resource.clone(),
-                tier: judged.tier,
-            };
-            let note = format!("tier {} keeps {:.0} %", judged.tier, judged.required * 100.0);
-            PopulationRow::new(record, true, judged.meets).value(Some(judged.day.headroom)).note(note)
-        })
-        .collect()
+    let as_of_day = period.as_of_day(now);
+    crate::domain::kpi::capacity::judged_days(
+        period,
+        as_of_day,
+        &inputs.services,
+        &inputs.capacity_days,
+        inputs.settings,
+    )
+    .into_iter()
+    .map(|judged| {
+        let record = RecordView::CapacityDay {
+            service: judged.day.service.clone(),
+            day: judged.day.day,
+            resource: judged.day.resource.clone(),
+            tier: judged.tier,
+        };
+        let note = format!("tier {} keeps {:.0} %", judged.tier, judged.required * 100.0);
+        PopulationRow::new(record, true, judged.meets).value(Some(judged.day.headroom)).note(note)
+    })
+    .collect()
 }
