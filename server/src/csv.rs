@@ -46,6 +46,21 @@ impl Line {
         self
     }
 
+    /// A number with `decimals` places, written as is: a formatted float is digits, a point and
+    /// at most a leading minus, never a formula, so a negative value stays a number. Not finite:
+    /// an empty cell.
+    pub fn number(&mut self, value: f64, decimals: usize) -> &mut Self {
+        if !value.is_finite() {
+            return self.push("");
+        }
+        if self.cells > 0 {
+            self.text.push(',');
+        }
+        self.cells += 1;
+        self.text.push_str(&format!("{value:.decimals$}"));
+        self
+    }
+
     /// A cell that is empty for `None`.
     pub fn opt(&mut self, value: Option<&str>) -> &mut Self {
         self.push(value.unwrap_or(""))
@@ -70,6 +85,13 @@ pub fn line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negative_number_stays_a_number_and_text_that_looks_like_one_does_not() {
+        let mut line = Line::new();
+        line.number(-0.5, 4).push("-0.5").number(f64::NAN, 2);
+        assert_eq!(line.finish(), "-0.5000,'-0.5,\r\n");
+    }
 
     #[test]
     fn formulas_are_neutralised_and_recoverable() {

@@ -7,6 +7,7 @@
 //! The download is written to the audit trail, with the pack's SHA-256, before its last bytes
 //! are sent: a pack that reached anyone complete is always on record.
 
+mod capacity;
 pub mod cli;
 pub mod control_tests;
 mod deliver;

@@ -101,6 +101,7 @@ pub async fn write(population: Population, ctx: &Ctx<'_>, w: &mut PackWriter) ->
         Population::Deployments => deployments(ctx, w).await,
         Population::Alerts => super::oncall::alerts(ctx, w).await,
         Population::OncallShifts => super::oncall::shifts(ctx, w).await,
+        Population::CapacityMeasurements => super::capacity::measurements(ctx, w).await,
         Population::Exemptions => exemptions(ctx, w).await,
         Population::Campaigns => campaigns(ctx, w).await,
         Population::SelfAssessments => self_assessments(ctx, w).await,

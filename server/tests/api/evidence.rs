@@ -477,6 +477,22 @@ async fn alerts_and_shifts_of_the_window_are_in_the_pack(app: &TestApp) {
     assert_eq!(people, ["p-1"], "a team filter keeps that team's shifts");
     let mapping = pack.rows("control_mapping.csv");
     assert!(mapping.iter().any(|r| r["control"] == "CC7.3" && r["file"] == "alerts.csv"));
+
+    // Capacity monitoring (SOC 2 A1.1, ISO 8.6): the window's daily peaks with their headroom.
+    let peaks = json!([
+        {"service": "checkout", "resource": "=cmd", "day": "2026-07-01", "peak_used": 90, "capacity": 60},
+        {"service": "checkout", "resource": "cpu", "day": "2026-06-30", "peak_used": 10, "capacity": 64},
+        {"service": "search", "resource": "cpu", "day": "2026-09-30", "peak_used": 16, "capacity": 64}
+    ]);
+    assert_eq!(app.post_json("capacity-measurements", &peaks).await.0, 200);
+    let pack = download(app, &Credential::None, Q3).await;
+    let rows = pack.rows("capacity_measurements.csv");
+    let days: Vec<(&str, &str, &str)> =
+        rows.iter().map(|r| (r["service"].as_str(), r["day"].as_str(), r["headroom"].as_str())).collect();
+    assert_eq!(days, [("checkout", "2026-07-01", "-0.5000"), ("search", "2026-09-30", "0.7500")]);
+    assert_eq!(rows[0]["resource"], "'=cmd", "a formula is neutralised");
+    let mapping = pack.rows("control_mapping.csv");
+    assert!(mapping.iter().any(|r| r["control"] == "8.6" && r["file"] == "capacity_measurements.csv"));
 }
 
 crate::on_both_backends!(

@@ -103,6 +103,22 @@ pub const CONTROL_MAPPING: &[ControlEvidence] = &[
     ),
     evidence(
         SOC2,
+        "A1.1",
+        "Capacity and availability objectives",
+        "capacity_measurements.csv",
+        "service, tier, resource, day, peak_used, capacity, headroom",
+        "Current capacity use was measured daily against the capacity in place.",
+    ),
+    evidence(
+        ISO,
+        "8.6",
+        "Capacity management",
+        "capacity_measurements.csv",
+        "service, resource, day, peak_used, capacity, headroom",
+        "The use of resources was monitored against capacity, day by day.",
+    ),
+    evidence(
+        SOC2,
         "A1.2",
         "Backup and recovery infrastructure",
         "dr_tests.csv",
@@ -336,7 +352,7 @@ mod tests {
         for control in ["CC7.2", "CC7.3", "CC7.4", "CC7.5", "CC4.2", "A1.1", "A1.2", "A1.3", "CC8.1"] {
             assert!(CONTROL_MAPPING.iter().any(|r| r.framework == SOC2 && r.control == control), "{control}");
         }
-        for control in ["5.24", "5.25", "5.26", "5.27", "5.28", "5.29", "5.30", "8.13", "8.14", "8.16", "8.32"] {
+        for control in ["5.24", "5.25", "5.26", "5.27", "5.28", "5.29", "5.30", "8.6", "8.13", "8.14", "8.16", "8.32"] {
             assert!(CONTROL_MAPPING.iter().any(|r| r.framework == ISO && r.control == control), "{control}");
         }
     }

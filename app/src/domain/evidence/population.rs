@@ -15,6 +15,7 @@ pub enum Population {
     Deployments,
     Alerts,
     OncallShifts,
+    CapacityMeasurements,
     Exemptions,
     Campaigns,
     SelfAssessments,
@@ -23,7 +24,7 @@ pub enum Population {
 }
 
 impl Population {
-    pub const ALL: [Population; 14] = [
+    pub const ALL: [Population; 15] = [
         Population::Incidents,
         Population::Postmortems,
         Population::Actions,
@@ -33,6 +34,7 @@ impl Population {
         Population::Deployments,
         Population::Alerts,
         Population::OncallShifts,
+        Population::CapacityMeasurements,
         Population::Exemptions,
         Population::Campaigns,
         Population::SelfAssessments,
@@ -51,6 +53,7 @@ impl Population {
             Population::Deployments => "deployments",
             Population::Alerts => "alerts",
             Population::OncallShifts => "oncall_shifts",
+            Population::CapacityMeasurements => "capacity_measurements",
             Population::Exemptions => "exemptions",
             Population::Campaigns => "campaigns",
             Population::SelfAssessments => "self_assessments",
@@ -251,6 +254,20 @@ impl Population {
                 "created_at",
                 "updated_at",
             ],
+            Population::CapacityMeasurements => &[
+                "id",
+                "service",
+                "team",
+                "tier",
+                "resource",
+                "day",
+                "peak_used",
+                "capacity",
+                "headroom",
+                "import_batch_id",
+                "created_at",
+                "updated_at",
+            ],
             Population::Exemptions => &[
                 "id",
                 "service",
@@ -347,6 +364,10 @@ impl Population {
                  acknowledged and resolved, and its triage disposition (what was done with it)."
             }
             Population::OncallShifts => "Who was on call for each team's schedules during the window.",
+            Population::CapacityMeasurements => {
+                "Capacity monitoring: each service's daily peak use of a resource against its capacity in the \
+                 window, with the headroom left (1 − peak_used ÷ capacity; negative when it ran over)."
+            }
             Population::Exemptions => "Scorecard exemptions (waivers) in force at any time during the window.",
             Population::Campaigns => {
                 "Campaigns: dated goals for sets of services (goal and scope as JSON), who started them, and \
@@ -386,6 +407,9 @@ impl Population {
             }
             Population::Deployments => "deployments of services in scope with deployed_at in the window; ordered by id",
             Population::Alerts => "alerts of services in scope with fired_at in the window; ordered by id",
+            Population::CapacityMeasurements => {
+                "capacity measurements of services in scope with day in the window; ordered by id"
+            }
             Population::OncallShifts => {
                 "on-call shifts of the teams owning a service in scope that overlap the window (starts_at before \
                  its end, ends_at after its start); ordered by id"
