@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::header::{period_header, standing};
 use crate::entities::{
     alert, capacity_measurement, cost, deployment, dr_test, import_batch, incident, oncall_shift, postmortem,
-    postmortem_action, remediation, service, slo, slo_measurement, team, toil_report,
+    postmortem_action, remediation, service, slo, slo_measurement, survey_response, team, toil_report,
 };
 use crate::kpis::{Figures, KpiCache, Lookup, claim_refresh};
 
@@ -79,6 +79,7 @@ async fn load_counts(db: &DatabaseConnection) -> Result<Overview, DbErr> {
         ("remediations", "Remediations", remediation::Entity::find().count(db).await?),
         ("capacity-measurements", "Capacity measurements", capacity_measurement::Entity::find().count(db).await?),
         ("costs", "Costs", cost::Entity::find().count(db).await?),
+        ("survey-responses", "Survey responses", survey_response::Entity::find().count(db).await?),
     ];
     let applied = import_batch::Entity::find().filter(import_batch::Column::Status.eq("applied"));
     let demo_data =
