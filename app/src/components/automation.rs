@@ -16,7 +16,11 @@ pub fn AutomationPanelView(
     #[prop(into)] previous: String,
     #[prop(into)] scope: String,
     #[prop(into)] id_prefix: String,
+    /// The section's class: a page's `panel` by default, `report-section` in the report.
+    #[prop(optional, into)]
+    class: Option<String>,
 ) -> impl IntoView {
+    let class = class.unwrap_or_else(|| "panel".to_owned());
     let AutomationPanel { headlines, trends, breakdown, empty } = automation;
     let heading = format!("{id_prefix}-automation-heading");
     let labelled_by = heading.clone();
@@ -28,7 +32,7 @@ pub fn AutomationPanelView(
         m.automation, m.mixed, m.human, m.unrecorded
     );
     view! {
-        <section class="panel" aria-labelledby=labelled_by data-testid="automation-panel">
+        <section class=class aria-labelledby=labelled_by data-testid="automation-panel">
             <h2 id=heading>"Automation"</h2>
             {if empty {
                 view! {

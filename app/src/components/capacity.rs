@@ -13,7 +13,11 @@ pub fn CapacityPanelView(
     #[prop(into)] previous: String,
     #[prop(into)] scope: String,
     #[prop(into)] id_prefix: String,
+    /// The section's class: a page's `panel` by default, `report-section` in the report.
+    #[prop(optional, into)]
+    class: Option<String>,
 ) -> impl IntoView {
+    let class = class.unwrap_or_else(|| "panel".to_owned());
     let CapacityPanel { headlines, trends, breakdown, headroom, empty } = capacity;
     let [t0, t1, t2, t3] = headroom.map(|h| percent(Some(h), 0));
     let kept = format!("Headroom kept (policy): tier 0 at least {t0}, tier 1 {t1}, tier 2 {t2}, tier 3 {t3}. ");
@@ -22,7 +26,7 @@ pub fn CapacityPanelView(
     let services_link = drill_down("capacity_headroom_compliance", &period, &scope);
     let incidents = crate::domain::format::count_of(u64::from(breakdown.capacity_incidents), "incident", "incidents");
     view! {
-        <section class="panel" aria-labelledby=labelled_by data-testid="capacity-panel">
+        <section class=class aria-labelledby=labelled_by data-testid="capacity-panel">
             <h2 id=heading>"Capacity headroom"</h2>
             {if empty {
                 view! {

@@ -27,7 +27,11 @@ pub fn CostPanelView(
     #[prop(into)] previous: String,
     #[prop(into)] scope: String,
     #[prop(into)] id_prefix: String,
+    /// The section's class: a page's `panel` by default, `report-section` in the report.
+    #[prop(optional, into)]
+    class: Option<String>,
 ) -> impl IntoView {
+    let class = class.unwrap_or_else(|| "panel".to_owned());
     let CostPanel { rows, slo_met_rate, previous_slo_met_rate, partial, trends, empty } = cost;
     let heading = format!("{id_prefix}-cost-heading");
     let labelled_by = heading.clone();
@@ -36,7 +40,7 @@ pub fn CostPanelView(
     let so_far = if partial { " so far" } else { "" };
     let met = format!("{}{so_far} (in {previous}: {})", percent(slo_met_rate, 1), percent(previous_slo_met_rate, 1));
     view! {
-        <section class="panel" aria-labelledby=labelled_by data-testid="cost-panel">
+        <section class=class aria-labelledby=labelled_by data-testid="cost-panel">
             <h2 id=heading>"Cost to serve"</h2>
             {if empty {
                 view! {

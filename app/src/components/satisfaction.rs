@@ -12,14 +12,18 @@ pub fn SatisfactionPanelView(
     #[prop(into)] previous: String,
     #[prop(into)] scope: String,
     #[prop(into)] id_prefix: String,
+    /// The section's class: a page's `panel` by default, `report-section` in the report.
+    #[prop(optional, into)]
+    class: Option<String>,
 ) -> impl IntoView {
+    let class = class.unwrap_or_else(|| "panel".to_owned());
     let SatisfactionPanel { headlines, trends, current, empty } = satisfaction;
     let heading = format!("{id_prefix}-satisfaction-heading");
     let labelled_by = heading.clone();
     let scores_link = drill_down("stakeholder_satisfaction", &period, &scope);
     let count = crate::domain::format::count_of(u64::from(current.responses), "response", "responses");
     view! {
-        <section class="panel" aria-labelledby=labelled_by data-testid="satisfaction-panel">
+        <section class=class aria-labelledby=labelled_by data-testid="satisfaction-panel">
             <h2 id=heading>"Stakeholder satisfaction"</h2>
             {if empty {
                 view! {

@@ -24,7 +24,11 @@ pub fn ToilPanelView(
     #[prop(into)] previous: String,
     #[prop(into)] scope: String,
     #[prop(into)] id_prefix: String,
+    /// The section's class: a page's `panel` by default, `report-section` in the report.
+    #[prop(optional, into)]
+    class: Option<String>,
 ) -> impl IntoView {
+    let class = class.unwrap_or_else(|| "panel".to_owned());
     let ToilPanel { headlines, trends, breakdown, empty } = toil;
     let heading = format!("{id_prefix}-toil-heading");
     let labelled_by = heading.clone();
@@ -34,7 +38,7 @@ pub fn ToilPanelView(
     let team_count = breakdown.teams.len();
     let not_reporting = breakdown.not_reporting.clone();
     view! {
-        <section class="panel" aria-labelledby=labelled_by data-testid="toil-panel">
+        <section class=class aria-labelledby=labelled_by data-testid="toil-panel">
             <h2 id=heading>"Toil"</h2>
             {if empty {
                 view! {

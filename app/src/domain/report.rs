@@ -49,6 +49,18 @@ pub struct QuarterlyReport {
     /// breakdown existed.
     #[serde(default)]
     pub causes: Option<Vec<crate::domain::kpi::CauseRow>>,
+    /// The team-practice and cost sections (docs/kpis.md §10b–§10f); `None` in reports
+    /// published before they existed.
+    #[serde(default)]
+    pub capacity: Option<crate::domain::overview::CapacityPanel>,
+    #[serde(default)]
+    pub automation: Option<crate::domain::overview::AutomationPanel>,
+    #[serde(default)]
+    pub toil: Option<crate::domain::overview::ToilPanel>,
+    #[serde(default)]
+    pub cost: Option<crate::domain::overview::CostPanel>,
+    #[serde(default)]
+    pub satisfaction: Option<crate::domain::overview::SatisfactionPanel>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,11 +7,16 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::publish_report;
 use crate::api::{ReportView, get_report};
+use crate::components::automation::AutomationPanelView;
+use crate::components::capacity::CapacityPanelView;
 use crate::components::causes::CausesTable;
+use crate::components::cost::CostPanelView;
 use crate::components::figures::{LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down, verdict_text};
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
 use crate::components::period_picker::RecomputingNote;
+use crate::components::satisfaction::SatisfactionPanelView;
+use crate::components::toil::ToilPanelView;
 use crate::domain::overview::{Unit, format_value};
 use crate::domain::report::{MajorIncident, Publication, QuarterlyReport};
 
@@ -119,6 +124,11 @@ fn Report(view: ReportView) -> impl IntoView {
         definitions,
         oncall,
         causes,
+        capacity,
+        automation,
+        toil,
+        cost,
+        satisfaction,
     } = report;
     let pdf = format!("/reports/{period}.pdf");
     let status = match publication {
@@ -228,6 +238,21 @@ fn Report(view: ReportView) -> impl IntoView {
             </section>
             {oncall.map(|oncall| view! {
                 <OncallPanel oncall period=period.clone() previous=previous.clone() scope="org" id_prefix="report" class="report-section"/>
+            })}
+            {capacity.map(|capacity| view! {
+                <CapacityPanelView capacity period=period.clone() previous=previous.clone() scope="org" id_prefix="report" class="report-section"/>
+            })}
+            {automation.map(|automation| view! {
+                <AutomationPanelView automation period=period.clone() previous=previous.clone() scope="org" id_prefix="report" class="report-section"/>
+            })}
+            {toil.map(|toil| view! {
+                <ToilPanelView toil period=period.clone() previous=previous.clone() scope="org" id_prefix="report" class="report-section"/>
+            })}
+            {cost.map(|cost| view! {
+                <CostPanelView cost period=period.clone() previous=previous.clone() scope="org" id_prefix="report" class="report-section"/>
+            })}
+            {satisfaction.map(|satisfaction| view! {
+                <SatisfactionPanelView satisfaction period=period.clone() previous=previous.clone() scope="org" id_prefix="report" class="report-section"/>
             })}
             <section class="report-section" aria-labelledby="report-teams">
                 <h2 id="report-teams">"Teams"</h2>

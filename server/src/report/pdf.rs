@@ -15,6 +15,8 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::pdf_text::{encode, fit, width, wrap};
 
+mod practices;
+
 const PAGE_WIDTH: f32 = 595.28;
 const PAGE_HEIGHT: f32 = 841.89;
 const MARGIN: f32 = 42.0;
@@ -598,6 +600,7 @@ pub fn render(view: &ReportView) -> Vec<u8> {
     causes(&mut layout, report);
     risks(&mut layout, report);
     oncall(&mut layout, report);
+    practices::practices(&mut layout, report);
     teams(&mut layout, report);
     footnote(&mut layout, report);
     footers(&mut layout, report);

@@ -94,6 +94,11 @@ async fn compose<C: ConnectionTrait>(
         definitions: definitions(),
         oncall: Some(summary.oncall_health(policy)),
         causes: Some(summary.causes.clone()),
+        capacity: Some(summary.capacity_panel(policy)),
+        automation: Some(summary.automation_panel(policy)),
+        toil: Some(summary.toil_panel(policy)),
+        cost: Some(summary.cost_panel()),
+        satisfaction: Some(summary.satisfaction_panel(policy)),
     })
 }
 

@@ -165,6 +165,17 @@ async fn unit_costs_stay_apart_per_currency_and_read_beside_the_slo_met_rate(app
     let empty = app.page("/?period=2025-Q3").await;
     assert!(section(&empty, "cost-panel").unwrap_or_default().contains("cost-empty"), "no costs before 2026-Q2");
 
+    // The quarterly report carries the same section, on its page and in its PDF.
+    let report = app.page("/reports/2026-Q3").await;
+    let section_html = section(&report, "cost-panel").unwrap_or_else(|| panic!("no cost section in the report"));
+    assert!(section_html.contains("Cheaper, but less reliable") && section_html.contains("0.00045"), "{section_html}");
+    let pdf = app.authorized(app.client.get(format!("{}/reports/2026-Q3.pdf", app.base))).send().await.expect("pdf");
+    let text = crate::reports::pdf_text(&pdf.bytes().await.expect("bytes"));
+    for part in ["Cost to serve", "USD per request", "0.0002", "Cheaper, but less reliable", "Stakeholder satisfaction"]
+    {
+        assert!(text.contains(part), "{part:?} missing from the PDF:\n{text}");
+    }
+
     // A corrected July bill for web moves the figure.
     let corrected = json!([{"service": "web", "month": "2026-07", "amount": 700, "currency": "USD", "unit_driver": "request", "units": 3_000_000}]);
     assert_eq!(app.post_json("costs", &corrected).await.0, 200);

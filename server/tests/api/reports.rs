@@ -19,7 +19,7 @@ async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
 }
 
 /// The PDF's text, read back by an independent PDF parser (which also checks its structure).
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let document = lopdf::Document::load_mem(bytes).expect("a valid PDF");
     let pages: Vec<u32> = document.get_pages().keys().copied().collect();
     assert!(!pages.is_empty());
