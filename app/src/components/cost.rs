@@ -104,7 +104,7 @@ pub fn CostPanelView(
                         }
                         .into_any()
                     }}
-                    <p class="note"><a href=costs_link.clone()>"Every cost behind these figures →"</a></p>
+                    <p class="note no-print"><a href=costs_link.clone()>"Every cost behind these figures →"</a></p>
                     <div class="trend-grid">
                         {trends.into_iter().enumerate().map(|(i, series)| {
                             view! { <TrendChart series id=format!("{id_prefix}-cost-trend-{i}")/> }

@@ -81,7 +81,7 @@ pub fn SatisfactionPanelView(
                             </tbody>
                         </table>
                     </div>
-                    <p class="note">
+                    <p class="note no-print">
                         {format!("A mean is shown from {} responses. ", current.minimum)}
                         <a href=scores_link>"The responses per score →"</a>
                     </p>

@@ -94,11 +94,13 @@ async fn compose<C: ConnectionTrait>(
         definitions: definitions(),
         oncall: Some(summary.oncall_health(policy)),
         causes: Some(summary.causes.clone()),
-        capacity: Some(summary.capacity_panel(policy)),
-        automation: Some(summary.automation_panel(policy)),
-        toil: Some(summary.toil_panel(policy)),
-        cost: Some(summary.cost_panel()),
-        satisfaction: Some(summary.satisfaction_panel(policy)),
+        // A practice the organisation records nothing of is left out: an executive report does
+        // not carry empty sections (the overview keeps them, saying how to send the data).
+        capacity: Some(summary.capacity_panel(policy)).filter(|p| !p.empty),
+        automation: Some(summary.automation_panel(policy)).filter(|p| !p.empty),
+        toil: Some(summary.toil_panel(policy)).filter(|p| !p.empty),
+        cost: Some(summary.cost_panel()).filter(|p| !p.empty),
+        satisfaction: Some(summary.satisfaction_panel(policy)).filter(|p| !p.empty),
     })
 }
 

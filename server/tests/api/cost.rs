@@ -171,10 +171,11 @@ async fn unit_costs_stay_apart_per_currency_and_read_beside_the_slo_met_rate(app
     assert!(section_html.contains("Cheaper, but less reliable") && section_html.contains("0.00045"), "{section_html}");
     let pdf = app.authorized(app.client.get(format!("{}/reports/2026-Q3.pdf", app.base))).send().await.expect("pdf");
     let text = crate::reports::pdf_text(&pdf.bytes().await.expect("bytes"));
-    for part in ["Cost to serve", "USD per request", "0.0002", "Cheaper, but less reliable", "Stakeholder satisfaction"]
-    {
+    for part in ["Cost to serve", "USD per request", "0.0002", "Cheaper, but less reliable"] {
         assert!(text.contains(part), "{part:?} missing from the PDF:\n{text}");
     }
+    assert!(!text.contains("Stakeholder satisfaction"), "no survey on record: no empty section in the report");
+    assert!(section(&report, "satisfaction-panel").is_none(), "nor on its page");
 
     // A corrected July bill for web moves the figure.
     let corrected = json!([{"service": "web", "month": "2026-07", "amount": 700, "currency": "USD", "unit_driver": "request", "units": 3_000_000}]);

@@ -59,7 +59,7 @@ impl UnitCost {
         (self.units > 0.0).then(|| self.amount / self.units)
     }
 
-    /// Whether `other` is the same currency and driver, so the two may be compared.
+    /// Whether it is in `currency` per unit of `unit_driver`: only such figures are compared.
     pub fn same_kind(&self, currency: &str, unit_driver: &str) -> bool {
         self.currency == currency && self.unit_driver == unit_driver
     }
