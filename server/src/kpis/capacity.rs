@@ -1,16 +1,16 @@
 //! Loads a period's capacity measurements (docs/kpis.md §10d) as each service-day's smallest
-//! headroom over its resources, and its costs (§10e).
+//! headroom over its resources.
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
-use app::domain::kpi::{CapacityDay, Cost, Period};
+use app::domain::kpi::{CapacityDay, Period};
 use app::domain::records::Slug;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::mapping::Corrupt;
-use crate::entities::{capacity_measurement, cost};
+use crate::entities::capacity_measurement;
 
 type Row = (i64, i64, String, NaiveDate, f64, f64);
 
@@ -57,47 +57,6 @@ pub async fn capacity_days<C: ConnectionTrait>(
                 problem: "unknown service".into(),
             })?;
             Ok(CapacityDay { service, day, headroom, resource })
-        })
-        .collect()
-}
-
-type CostRow = (i64, i64, NaiveDate, f64, String, String, f64);
-
-/// The costs of the scope's services for the months starting in the period.
-pub async fn costs<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-    scope_ids: Option<&[i64]>,
-    services: &HashMap<i64, Slug>,
-) -> Result<Vec<Cost>, super::load::LoadError> {
-    let mut query = cost::Entity::find()
-        .select_only()
-        .columns([
-            cost::Column::Id,
-            cost::Column::ServiceId,
-            cost::Column::Month,
-            cost::Column::Amount,
-            cost::Column::Currency,
-            cost::Column::UnitDriver,
-            cost::Column::Units,
-        ])
-        .filter(cost::Column::Month.gte(period.first_day()))
-        .filter(cost::Column::Month.lt(period.end_day()));
-    if let Some(ids) = scope_ids {
-        query = query.filter(cost::Column::ServiceId.is_in(ids.iter().copied()));
-    }
-    let rows: Vec<CostRow> = query.into_tuple().all(db).await?;
-    rows.into_iter()
-        .map(|(id, service_id, month, amount, currency, unit_driver, units)| {
-            if units <= 0.0 {
-                return Err(Corrupt { table: "cost", id, problem: "units not above 0".into() }.into());
-            }
-            let service = services.get(&service_id).cloned().ok_or_else(|| Corrupt {
-                table: "cost",
-                id,
-                problem: "unknown service".into(),
-            })?;
-            Ok(Cost { service, month, amount, currency, unit_driver, units })
         })
         .collect()
 }

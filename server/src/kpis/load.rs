@@ -341,7 +341,7 @@ pub async fn load<C: ConnectionTrait>(
         Box::pin(timed("toil_reports", &gate, super::toil::toil_reports(db, period, &dir.teams))),
         Box::pin(timed("remediations", &gate, super::toil::remediations(db, &dir.slugs))),
         Box::pin(timed("capacity", &gate, super::capacity::capacity_days(db, period, ids, &dir.slugs))),
-        Box::pin(timed("costs", &gate, super::capacity::costs(db, period, ids, &dir.slugs))),
+        Box::pin(timed("costs", &gate, super::cost::costs(db, period, ids, &dir.slugs))),
         Box::pin(timed("surveys", &gate, super::surveys::survey_responses(db, period, &dir.teams))),
     )?;
     tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "KPI populations loaded");

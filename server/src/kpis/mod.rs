@@ -6,6 +6,7 @@
 mod cache;
 mod capacity;
 pub mod changes;
+mod cost;
 mod drill_down_table;
 mod figures;
 pub mod first_record;
