@@ -34,6 +34,7 @@ mod m20261206_000029_remediations;
 mod m20261206_000030_capacity_measurements;
 mod m20261206_000031_costs;
 mod m20261206_000032_survey_responses;
+mod m20261206_000033_slo_calendar_windows;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000030_capacity_measurements::Migration),
             Box::new(m20261206_000031_costs::Migration),
             Box::new(m20261206_000032_survey_responses::Migration),
+            Box::new(m20261206_000033_slo_calendar_windows::Migration),
         ]
     }
 }

@@ -328,10 +328,14 @@ async fn list_slos(db: &DatabaseConnection, query: &HashMap<String, String>) -> 
         params.limit()?,
         |m| m.id,
         |m| {
+            // As imported: a calendar window has no `window_days` (the column holds its longest span).
+            let window_days = m.calendar_window.is_none().then_some(m.window_days);
+            let budgeting = m.budgeting_method().map_or(m.budgeting.as_str(), |b| b.as_str());
             with(
                 json!({
                     "service": names.service(m.service_id), "slug": m.slug, "name": m.name, "indicator": m.indicator,
-                    "objective": m.objective, "window_days": m.window_days, "budgeting": m.budgeting, "threshold_ms": m.threshold_ms,
+                    "objective": m.objective, "window_days": window_days, "calendar_window": m.calendar_window,
+                    "calendar_start": m.calendar_start, "budgeting": budgeting, "threshold_ms": m.threshold_ms,
                     "prometheus_url": m.prometheus_url, "good_query": m.good_query, "total_query": m.total_query,
                 }),
                 provenance(m.id, m.import_batch_id, m.created_at, m.updated_at),

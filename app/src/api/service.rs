@@ -78,7 +78,9 @@ pub struct SloView {
     pub measures: String,
     /// Percent (99.9 means 99.9 %).
     pub objective: f64,
-    pub window_days: u32,
+    /// Its error budget window and how its days are judged, in words: "28-day rolling window",
+    /// "calendar 1M window from 2001-01-01, mean of daily ratios".
+    pub window: String,
     pub attainment: Option<f64>,
     pub met: Option<bool>,
     pub budget_remaining: Option<f64>,

@@ -68,7 +68,11 @@ text_enum!(
 );
 text_enum!(
     /// How an SLO's error budget is counted.
-    Budgeting { Occurrences => "occurrences", Timeslices => "timeslices" }
+    Budgeting {
+        Occurrences => "occurrences",
+        Timeslices => "timeslices",
+        RatioTimeslices => "ratio_timeslices",
+    }
 );
 text_enum!(
     /// Incident severity; SEV0 is the worst.
@@ -238,7 +242,8 @@ pub struct SloInput {
     pub indicator: Indicator,
     /// Percent, strictly between 0 and 100.
     pub objective: f64,
-    pub window_days: i32,
+    /// The error budget's window: rolling or calendar-aligned.
+    pub window: crate::domain::kpi::SloWindow,
     pub budgeting: Budgeting,
     pub threshold_ms: Option<i64>,
     /// Where its daily good and total events are pulled from, instead of being imported.

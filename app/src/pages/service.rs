@@ -241,7 +241,7 @@ fn SloCard(slo: SloView) -> impl IntoView {
         floor: None,
     };
     let budget = Series {
-        title: format!("{}: error budget remaining ({}-day window)", slo.slo, slo.window_days),
+        title: format!("{}: error budget remaining ({})", slo.slo, slo.window),
         unit_percent: true,
         points: slo.daily.iter().map(|d| (d.day, d.budget_remaining)).collect(),
         reference: Some((0.0, "exhausted".to_owned())),

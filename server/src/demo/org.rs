@@ -133,6 +133,8 @@ pub(super) struct Slo {
     pub name: String,
     pub objective: f64,
     pub window_days: Option<i64>,
+    /// A calendar-aligned window (`1M`), SLA style; `window_days` is then not sent.
+    pub calendar_window: Option<&'static str>,
     pub budgeting: Option<&'static str>,
     pub threshold_ms: Option<i64>,
     /// True when good/total count one-minute slices (1,440 a day) rather than events.
@@ -220,7 +222,8 @@ impl Org {
                     .with("name", text(&slo.name))
                     .with("indicator", text(slo.kind.indicator()))
                     .with("objective", number(slo.objective))
-                    .maybe("window_days", slo.window_days.map(int))
+                    .maybe("window_days", slo.window_days.filter(|_| slo.calendar_window.is_none()).map(int))
+                    .maybe("calendar_window", slo.calendar_window.map(text))
                     .maybe("budgeting", slo.budgeting.map(text))
                     .maybe("threshold_ms", slo.threshold_ms.map(int))
             })
@@ -341,7 +344,12 @@ fn plan_slo(rng: &mut DemoRng, index: usize, service: &Service, kind: SloKind, w
     } else {
         None
     };
+    // Background jobs run in bursts: each day weighs the same, however many ran (ratio
+    // timeslices). Chosen without a draw, so the rest of the demo stays as it was.
+    let budgeting = if kind == SloKind::Jobs && budgeting.is_none() { Some("ratio_timeslices") } else { budgeting };
     let window_days = weighted(rng, &[(None::<i64>, 75.0), (Some(28), 10.0), (Some(30), 15.0)]);
+    // A "30-day" window is read as the calendar month, as SLAs count.
+    let calendar_window = (window_days == Some(30)).then_some("1M");
     let daily_volume = match kind {
         _ if timeslices => 1440.0,
         SloKind::Correctness => service.daily_requests * 0.3,
@@ -365,6 +373,7 @@ fn plan_slo(rng: &mut DemoRng, index: usize, service: &Service, kind: SloKind, w
         name,
         objective,
         window_days,
+        calendar_window,
         budgeting,
         threshold_ms,
         timeslices,

@@ -7,7 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use app::domain::evidence::{EvidenceRequest, Population};
-use app::domain::kpi::{Period, ReportingCalendar, meets_objective};
+use app::domain::kpi::{DayRange, Period, ReportingCalendar, SloData, meets_objective};
+use app::domain::records::Budgeting;
 use app::domain::scorecard::ApprovalOrigin;
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use sea_orm::{
@@ -22,6 +23,7 @@ use crate::entities::{
     audit_event, campaign, deployment, dr_test, exemption, import_batch, incident, incident_service, postmortem,
     postmortem_action, scorecard_snapshot, self_assessment, slo,
 };
+use crate::kpis;
 use futures::{Stream, TryStreamExt};
 
 /// The window as instants and days.
@@ -365,7 +367,9 @@ async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(service).push(team).push(&tier).push(&r.slug).push(&r.name);
         line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
-        line.push(&r.budgeting).push(&opt_num(r.threshold_ms));
+        line.push(r.calendar_window.as_deref().unwrap_or(""));
+        line.push(&r.calendar_start.map(|d| d.to_string()).unwrap_or_default());
+        line.push(r.budgeting_method().map_or(r.budgeting.as_str(), |b| b.as_str())).push(&opt_num(r.threshold_ms));
         line.push(&ctx.cite(r.import_batch_id)).push(&instant(r.created_at)).push(&instant(r.updated_at));
         line
     })
@@ -411,7 +415,7 @@ fn attainment_query(ctx: &Ctx<'_>, backend: DbBackend) -> Statement {
         None => (String::new(), String::new()),
     };
     let sql = format!(
-        "SELECT s.id, s.service_id, s.slug, s.objective, a.month, a.good, a.total, a.days FROM slo s \
+        "SELECT s.id, s.service_id, s.slug, s.objective, s.mean_of_daily_ratios, a.month, a.good, a.total, a.days FROM slo s \
          LEFT JOIN (SELECT slo_id, {month} AS month, CAST(SUM(good) AS BIGINT) AS good, \
          CAST(SUM(total) AS BIGINT) AS total, CAST(COUNT(*) AS BIGINT) AS days FROM slo_measurement \
          WHERE day >= {from} AND day < {end}{scope_slos} GROUP BY slo_id, {month}) a ON a.slo_id = s.id\
@@ -429,37 +433,51 @@ struct SloSums {
     slug: String,
     objective: f64,
     months: HashMap<NaiveDate, (i64, i64, i64)>,
+    /// A ratio-timeslices SLO's daily rows in the window: it is judged by each day's ratio,
+    /// which monthly sums do not give.
+    daily: Option<SloData>,
+}
+
+/// Reads a ratio-timeslices SLO's daily rows before it is written.
+async fn with_daily_rows(ctx: &Ctx<'_>, mut slo: SloSums, ratio: bool) -> Result<SloSums, EvidenceError> {
+    if ratio {
+        let mut rows = kpis::slo_daily_rows(ctx.db, &[slo.id], ctx.window.from, ctx.window.end_day()).await?;
+        slo.daily = Some(SloData::Days(rows.remove(&slo.id).unwrap_or_default()));
+    }
+    Ok(slo)
 }
 
 async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let bounds = month_bounds(ctx.window);
     let mut rows = ctx.db.stream_raw(attainment_query(ctx, ConnectionTrait::get_database_backend(ctx.db))).await?;
-    let mut current: Option<SloSums> = None;
+    let mut current: Option<(SloSums, bool)> = None;
     while let Some(row) = rows.try_next().await? {
         let id: i64 = row.try_get("", "id")?;
-        if current.as_ref().is_none_or(|c| c.id != id) {
-            if let Some(done) = current.take() {
-                write_attainment(ctx, w, &bounds, &done);
+        if current.as_ref().is_none_or(|(c, _)| c.id != id) {
+            if let Some((done, ratio)) = current.take() {
+                write_attainment(ctx, w, &bounds, &with_daily_rows(ctx, done, ratio).await?);
                 w.flush().await?;
             }
-            current = Some(SloSums {
+            let sums = SloSums {
                 id,
                 service_id: row.try_get("", "service_id")?,
                 slug: row.try_get("", "slug")?,
                 objective: row.try_get("", "objective")?,
                 months: HashMap::new(),
-            });
+                daily: None,
+            };
+            current = Some((sums, row.try_get("", "mean_of_daily_ratios")?));
         }
         let month: Option<NaiveDate> = row.try_get("", "month")?;
-        if let (Some(month), Some(sums)) = (month, current.as_mut()) {
+        if let (Some(month), Some((sums, _))) = (month, current.as_mut()) {
             let good: i64 = row.try_get("", "good")?;
             let total: i64 = row.try_get("", "total")?;
             let days: i64 = row.try_get("", "days")?;
             sums.months.insert(month, (good, total, days));
         }
     }
-    if let Some(done) = current {
-        write_attainment(ctx, w, &bounds, &done);
+    if let Some((done, ratio)) = current {
+        write_attainment(ctx, w, &bounds, &with_daily_rows(ctx, done, ratio).await?);
     }
     Ok(())
 }
@@ -488,8 +506,13 @@ fn attainment_line(
     (good, total, days): (i64, i64, i64),
 ) -> Line {
     let last = end.pred_opt().unwrap_or(end);
-    let attainment = (total > 0).then(|| format!("{:.6}", good as f64 * 100.0 / total as f64));
-    let met = meets_objective(i128::from(good), i128::from(total), r.objective);
+    // What is judged: the events, or for ratio timeslices the mean of the days' ratios.
+    let (judged_good, judged_total) = match &r.daily {
+        Some(days) => days.totals(DayRange { from, to: end }).judged(Budgeting::RatioTimeslices),
+        None => (i128::from(good), i128::from(total)),
+    };
+    let attainment = (judged_total > 0).then(|| format!("{:.6}", judged_good as f64 * 100.0 / judged_total as f64));
+    let met = meets_objective(judged_good, judged_total, r.objective);
     let mut line = Line::new();
     line.push(&r.id.to_string()).push(service).push(&r.slug).push(period);
     line.push(&from.to_string()).push(&last.to_string()).push(&(end - from).num_days().to_string());

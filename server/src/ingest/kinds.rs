@@ -171,6 +171,8 @@ impl KindSpec for Slos {
             .map(|(row, input)| {
                 let service_id =
                     ctx.service_id(input.service.as_str()).ok_or_else(|| unknown_service(row, &input.service))?;
+                let (window_days, calendar_window, calendar_start) = slo::window_columns(input.window);
+                let (budgeting, mean_of_daily_ratios) = slo::budgeting_columns(input.budgeting);
                 let model = slo::Model {
                     id: 0,
                     service_id,
@@ -178,9 +180,12 @@ impl KindSpec for Slos {
                     name: input.name,
                     indicator: input.indicator.as_str().to_owned(),
                     objective: input.objective,
-                    window_days: input.window_days,
-                    budgeting: input.budgeting.as_str().to_owned(),
+                    window_days,
+                    budgeting,
                     threshold_ms: input.threshold_ms,
+                    calendar_window,
+                    calendar_start,
+                    mean_of_daily_ratios,
                     prometheus_url: input.prometheus.as_ref().map(|p| p.url.clone()),
                     good_query: input.prometheus.as_ref().map(|p| p.good_query.clone()),
                     total_query: input.prometheus.map(|p| p.total_query),

@@ -77,7 +77,8 @@ impl Figures {
                 datasets.push((*quarter, Box::pin(load(&self.db, quarter, now, scope, &self.policy.kpi)).await?));
             }
         }
-        let widest = datasets.iter().flat_map(|(_, d)| &d.slos).map(|s| u64::from(s.window_days)).max().unwrap_or(0);
+        let widest =
+            datasets.iter().flat_map(|(_, d)| &d.slos).map(|s| u64::from(s.window.max_days())).max().unwrap_or(0);
         let since =
             current_quarter.first_day().checked_sub_days(Days::new(widest)).unwrap_or(current_quarter.first_day());
         let slo_days = slo_histories(self, scope, since, today).await?;

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use app::domain::kpi::{
     Dataset, DayRange, Incident, KpiSettings, OncallSettings, Period, Scope, ServiceDirectory, SloData, SloTotals,
-    slo_day_ranges,
+    SloWindow, slo_day_ranges,
 };
 use app::domain::records::Slug;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -420,7 +420,8 @@ pub async fn load_slos<C: ConnectionTrait>(
 
 /// The scope's SLOs, each with its measurements summed by the database over the day ranges
 /// the SLO KPIs read ([`slo_day_ranges`]: the period, its elapsed days, and the last 1, 7 and
-/// `window_days` days before the as-of day), and its latest day with data before the as-of day.
+/// days before the as-of day, and its window), and its latest day with data before the as-of
+/// day. Ratio-timeslices SLOs come with their daily rows instead.
 ///
 /// One query for every SLO: the boundaries of all those ranges (for every window length in use)
 /// cut the days into consecutive intervals; the database returns one row per SLO with the sums
@@ -442,8 +443,10 @@ struct SloSums {
     rows: Vec<slo::Model>,
     as_of_day: NaiveDate,
     bounds: Vec<NaiveDate>,
-    ranges_by_window: HashMap<i32, Vec<DayRange>>,
+    ranges_by_window: HashMap<SloWindow, Vec<DayRange>>,
     sums: HashMap<i64, SloIntervals>,
+    /// The daily rows of the ratio-timeslices SLOs, which are judged by each day's ratio.
+    daily: HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>,
 }
 
 async fn fetch_slo_sums<C: ConnectionTrait>(
@@ -454,18 +457,20 @@ async fn fetch_slo_sums<C: ConnectionTrait>(
 ) -> Result<SloSums, LoadError> {
     // The window lengths in use fix the interval bounds, so the summing query can run while
     // the SLO rows themselves are read.
-    let windows: Vec<i32> = slo::Entity::find()
+    let windows: Vec<(i32, Option<String>, Option<NaiveDate>)> = slo::Entity::find()
         .select_only()
-        .column(slo::Column::WindowDays)
+        .columns([slo::Column::WindowDays, slo::Column::CalendarWindow, slo::Column::CalendarStart])
         .distinct()
         .filter(in_scope(slo::Column::ServiceId, ids))
         .into_tuple()
         .all(db)
         .await?;
     let as_of_day = period.as_of_day(now);
-    let window_of = |days: i32| u32::try_from(days).unwrap_or(0);
-    let ranges_by_window: HashMap<i32, Vec<DayRange>> =
-        windows.into_iter().map(|w| (w, slo_day_ranges(period, now, window_of(w)))).collect();
+    let ranges_by_window: HashMap<SloWindow, Vec<DayRange>> = windows
+        .into_iter()
+        .filter_map(|(days, calendar, start)| slo::window_of(days, calendar.as_deref(), start))
+        .map(|window| (window, slo_day_ranges(period, now, window)))
+        .collect();
     let mut bounds: BTreeSet<NaiveDate> = ranges_by_window.values().flatten().flat_map(|r| [r.from, r.to]).collect();
     bounds.insert(as_of_day);
     let bounds: Vec<NaiveDate> = bounds.into_iter().collect();
@@ -491,7 +496,14 @@ async fn fetch_slo_sums<C: ConnectionTrait>(
         Ok::<_, LoadError>(sums)
     };
     let (rows, sums) = tokio::try_join!(Box::pin(rows_query), Box::pin(sums_query))?;
-    Ok(SloSums { rows, as_of_day, bounds, ranges_by_window, sums })
+    // Ratio timeslices need each day's ratio, which no sum gives: their rows are read (few
+    // SLOs use the method, and their rows span at most the bounds).
+    let ratio_slos: Vec<i64> = rows.iter().filter(|row| row.mean_of_daily_ratios).map(|row| row.id).collect();
+    let daily = match (ratio_slos.is_empty(), bounds.first(), bounds.last()) {
+        (false, Some(from), Some(to)) => slo_daily_rows(db, &ratio_slos, *from, *to).await?,
+        _ => HashMap::new(),
+    };
+    Ok(SloSums { rows, as_of_day, bounds, ranges_by_window, sums, daily })
 }
 
 fn assemble_slos(
@@ -504,9 +516,14 @@ fn assemble_slos(
     for row in &fetched.rows {
         let is_active = active.get(&row.service_id).copied().unwrap_or(false);
         let sums = fetched.sums.remove(&row.id).unwrap_or_default();
-        let ranges = fetched.ranges_by_window.get(&row.window_days).map(Vec::as_slice).unwrap_or_default();
-        let totals = ranges.iter().map(|range| (*range, total_over(bounds, &sums.intervals, *range))).collect();
-        let data = SloData::Summed { totals, as_of_day, latest_day: sums.latest_day };
+        let data = if row.mean_of_daily_ratios {
+            SloData::Days(fetched.daily.remove(&row.id).unwrap_or_default())
+        } else {
+            let ranges = row.window().and_then(|w| fetched.ranges_by_window.get(&w));
+            let ranges = ranges.map(Vec::as_slice).unwrap_or_default();
+            let totals = ranges.iter().map(|range| (*range, total_over(bounds, &sums.intervals, *range))).collect();
+            SloData::Summed { totals, as_of_day, latest_day: sums.latest_day }
+        };
         slos.push(mapping::slo(row, names, is_active, data)?);
     }
     Ok(slos)

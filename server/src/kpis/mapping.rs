@@ -146,7 +146,10 @@ pub fn slo(row: &slo::Model, services: &ServiceSlugs<'_>, active: bool, data: Sl
         service: services.get("slo", row.id, row.service_id)?,
         slug: slug("slo", row.id, &row.slug)?,
         objective: row.objective,
-        window_days: u32::try_from(row.window_days).map_err(|_| corrupt("slo", row.id, "negative window"))?,
+        window: row.window().ok_or_else(|| corrupt("slo", row.id, "unreadable window"))?,
+        budgeting: row
+            .budgeting_method()
+            .ok_or_else(|| corrupt("slo", row.id, format!("unknown budgeting '{}'", row.budgeting)))?,
         active,
         indicator: Indicator::parse(&row.indicator)
             .ok_or_else(|| corrupt("slo", row.id, format!("unknown indicator '{}'", row.indicator)))?,

@@ -11,8 +11,10 @@ use app::api::{
 use app::domain::format::instant as time;
 use std::sync::Arc;
 
-use app::domain::kpi::{DayRange, Period, Scope, SeverityFilter, SloMeasurement, daily_series, slo_measures};
-use app::domain::records::{ActionStatus, Indicator, Severity, Slug};
+use app::domain::kpi::{
+    DayRange, Period, Scope, SeverityFilter, SloJudging, SloMeasurement, SloWindow, daily_series, slo_measures,
+};
+use app::domain::records::{ActionStatus, Budgeting, Indicator, Severity, Slug};
 use app::domain::scorecard::display::{describe_in, describe_threshold_in};
 use app::domain::scorecard::evaluate::{ApprovalOrigin, CheckResult, Scorecard};
 use app::domain::scorecard::{next_level, score_in_words};
@@ -204,14 +206,18 @@ impl ServicePage {
         let mut views = Vec::new();
         for status in report.slos {
             let Some(row) = reads.slos.iter().find(|r| r.slug == status.slo.as_str()) else { continue };
-            let window = u32::try_from(row.window_days).unwrap_or_default();
+            let judging = SloJudging {
+                window: row.window().unwrap_or(SloWindow::Rolling { days: 0 }),
+                budgeting: row.budgeting_method().unwrap_or(Budgeting::Occurrences),
+                objective: status.objective,
+            };
             let rows = reads.measurements.get(&row.id).map_or(&[][..], Vec::as_slice);
             views.push(SloView {
                 slo: row.slug.clone(),
                 name: row.name.clone(),
                 measures: measures(row),
                 objective: status.objective,
-                window_days: window,
+                window: window_in_words(judging),
                 attainment: status.attainment,
                 met: status.met,
                 budget_remaining: status.error_budget_remaining,
@@ -219,11 +225,20 @@ impl ServicePage {
                 burn_d7: status.burn_rate.d7,
                 burn_window: status.burn_rate.window,
                 days_with_data: status.days_with_data,
-                daily: daily_series(rows, days, window, status.objective),
+                daily: daily_series(rows, days, judging),
                 source: crate::prometheus::source_view(row, pulls.get(&row.id)),
             });
         }
         Ok(views)
+    }
+}
+
+/// "28-day rolling window", with ", mean of daily ratios" for ratio timeslices.
+fn window_in_words(judging: SloJudging) -> String {
+    let window = judging.window.in_words();
+    match judging.budgeting {
+        Budgeting::RatioTimeslices => format!("{window}, mean of daily ratios"),
+        Budgeting::Occurrences | Budgeting::Timeslices => window,
     }
 }
 

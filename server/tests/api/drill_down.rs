@@ -22,7 +22,7 @@ async fn a_duration_lists_its_incidents_and_the_value_they_give(app: &TestApp) {
     assert_eq!(body["kpi"], "mttr");
     assert_eq!(body["period"], "2026-Q3");
     assert_eq!(body["scope"], "org");
-    assert_eq!(body["definitions_version"], "6");
+    assert_eq!(body["definitions_version"], "7");
     assert_eq!(body["severity"], json!(["SEV0", "SEV1"]));
     assert_eq!(body["value"], json!({"mean": 60.0, "median": 60.0, "p90": 60.0, "count": 1}));
     let filter = body["filter"].as_str().expect("filter");
@@ -168,10 +168,14 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// The per-SLO figures summed in SQL equal those the engine computes from the daily rows, for
-/// several window lengths, months and quarters (periods shorter and longer than the windows).
+/// several window lengths, calendar windows and budgeting methods, months and quarters (periods
+/// shorter and longer than the windows).
 async fn summed_slo_figures_equal_the_daily_computation(app: &TestApp) {
-    use app::domain::kpi::{Period, ReportingCalendar, Slo, SloData, SloMeasurement, slo_status};
-    use app::domain::records::Slug;
+    use app::domain::kpi::{
+        CalendarLength, Period, ReportingCalendar, Slo, SloData, SloMeasurement, SloWindow, default_calendar_start,
+        slo_status,
+    };
+    use app::domain::records::{Budgeting, Slug};
     use chrono::NaiveDate;
 
     let setup = [
@@ -182,7 +186,15 @@ async fn summed_slo_figures_equal_the_daily_computation(app: &TestApp) {
             json!([
                 {"service": "api", "slug": "w7", "name": "W7", "indicator": "availability", "objective": 99.0, "window_days": 7},
                 {"service": "api", "slug": "w28", "name": "W28", "indicator": "latency", "objective": 99.9, "window_days": 28},
-                {"service": "api", "slug": "w90", "name": "W90", "indicator": "other", "objective": 95.0, "window_days": 90}
+                {"service": "api", "slug": "w90", "name": "W90", "indicator": "other", "objective": 95.0, "window_days": 90},
+                {"service": "api", "slug": "month", "name": "Month", "indicator": "availability", "objective": 99.0,
+                 "calendar_window": "1M"},
+                {"service": "api", "slug": "quarter", "name": "Quarter", "indicator": "availability", "objective": 99.5,
+                 "calendar_window": "1Q", "calendar_start": "2026-02-15"},
+                {"service": "api", "slug": "ratio", "name": "Ratio", "indicator": "availability", "objective": 99.4,
+                 "window_days": 28, "budgeting": "ratio_timeslices"},
+                {"service": "api", "slug": "ratio-week", "name": "Ratio week", "indicator": "availability",
+                 "objective": 99.4, "calendar_window": "1w", "calendar_start": "2022-01-01", "budgeting": "ratio_timeslices"}
             ]),
         ),
     ];
@@ -191,9 +203,22 @@ async fn summed_slo_figures_equal_the_daily_computation(app: &TestApp) {
         assert_eq!(status, 200, "{kind}: {reply}");
     }
     let start = NaiveDate::from_ymd_opt(2026, 4, 1).expect("date");
-    let mut daily: Vec<(&str, u32, SloMeasurement)> = Vec::new();
+    let rolling = |days| (SloWindow::Rolling { days }, Budgeting::Occurrences);
+    let calendar = |start: NaiveDate, length| SloWindow::Calendar { start, length };
+    let week_start = NaiveDate::from_ymd_opt(2022, 1, 1).expect("date");
+    let quarter_start = NaiveDate::from_ymd_opt(2026, 2, 15).expect("date");
+    let slos = [
+        ("w7", rolling(7)),
+        ("w28", rolling(28)),
+        ("w90", rolling(90)),
+        ("month", (calendar(default_calendar_start(), CalendarLength::Months(1)), Budgeting::Occurrences)),
+        ("quarter", (calendar(quarter_start, CalendarLength::Months(3)), Budgeting::Occurrences)),
+        ("ratio", (SloWindow::Rolling { days: 28 }, Budgeting::RatioTimeslices)),
+        ("ratio-week", (calendar(week_start, CalendarLength::Days(7)), Budgeting::RatioTimeslices)),
+    ];
+    let mut daily: Vec<(&str, (SloWindow, Budgeting), SloMeasurement)> = Vec::new();
     let mut rows = Vec::new();
-    for (s, (slug, window)) in [("w7", 7u32), ("w28", 28), ("w90", 90)].into_iter().enumerate() {
+    for (s, (slug, window)) in slos.into_iter().enumerate() {
         for offset in 0..200u64 {
             // Gaps on some days, different error rates per SLO.
             if (offset + s as u64) % 5 == 3 {
@@ -217,14 +242,15 @@ async fn summed_slo_figures_equal_the_daily_computation(app: &TestApp) {
         assert_eq!(status, 200, "{body}");
         for reported in body["slos"].as_array().expect("slos") {
             let slug = reported["slo"].as_str().expect("slug");
-            let window = daily.iter().find(|(s, _, _)| *s == slug).map(|(_, w, _)| *w).expect("window");
+            let (window, budgeting) = daily.iter().find(|(s, _, _)| *s == slug).map(|(_, w, _)| *w).expect("window");
             let objective = reported["objective"].as_f64().expect("objective");
             let days = daily.iter().filter(|(s, _, _)| *s == slug).map(|(_, _, m)| *m).collect();
             let slo = Slo {
                 service: Slug::parse("api").expect("slug"),
                 slug: Slug::parse(slug).expect("slug"),
                 objective,
-                window_days: window,
+                window,
+                budgeting,
                 active: true,
                 indicator: app::domain::records::Indicator::Availability,
                 threshold_ms: None,

@@ -231,7 +231,7 @@ async fn a_pack_holds_each_record_of_the_window_exactly_once(app: &TestApp) {
     // Manifest: window, versions, generation fields named.
     assert_eq!(manifest["window"]["from"], "2026-07-01");
     assert_eq!(manifest["window"]["end_exclusive"], "2026-10-01T00:00:00Z");
-    assert_eq!(manifest["kpi_definitions_version"], "6");
+    assert_eq!(manifest["kpi_definitions_version"], "7");
     assert_eq!(
         manifest["generation_fields"],
         json!(["generated_at", "generated_by", "audit_head", "audit_checkpoint"])

@@ -107,7 +107,7 @@ async fn org_kpis_match_hand_computed_values(app: &TestApp) {
     assert_eq!(body["to"], "2026-10-01T00:00:00Z");
     assert_eq!(body["as_of"], "2026-10-01T00:00:00Z");
     assert_eq!(body["scope"], "org");
-    assert_eq!(body["definitions_version"], "6");
+    assert_eq!(body["definitions_version"], "7");
     let k = &body["kpis"];
     assert_eq!(k["high_sev_count"], 1);
     assert_eq!(k["incident_count"], json!({"SEV0": 0, "SEV1": 1, "SEV2": 0, "SEV3": 1, "SEV4": 0}));

@@ -39,6 +39,7 @@ mod self_assessments;
 mod service_page;
 mod services_page;
 mod signed_packs;
+mod slo_windows;
 mod stored_figures;
 mod summary_pages;
 mod surveys;

@@ -73,7 +73,7 @@ async fn the_pdf_report_is_a_valid_pdf_with_the_quarters_figures(app: &TestApp) 
         "Checkout down",
         "Payments",
         "Discovery",
-        "KPI definitions version 6",
+        "KPI definitions version 7",
         "Executive summary",
         "Target",
     ] {

@@ -178,6 +178,8 @@ impl Population {
                 "indicator",
                 "objective",
                 "window_days",
+                "calendar_window",
+                "calendar_start",
                 "budgeting",
                 "threshold_ms",
                 "import_batch_id",

@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::fields::{FieldReader, RawRow};
 use super::{FieldError, IngestRecord, RecordKind};
+use crate::domain::kpi::{CalendarLength, MAX_WINDOW_DAYS, SloWindow, default_calendar_start};
 use crate::domain::records::*;
 
 pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
@@ -19,6 +20,8 @@ pub(super) fn fields_of(kind: RecordKind) -> &'static [&'static str] {
             "indicator",
             "objective",
             "window_days",
+            "calendar_window",
+            "calendar_start",
             "budgeting",
             "threshold_ms",
             "prometheus_url",
@@ -203,14 +206,7 @@ impl IngestRecord for SloInput {
                     None
                 }
             });
-            let window_days = match r.opt_int("window_days") {
-                None => Some(28),
-                Some(d) if (1..=366).contains(&d) => i32::try_from(d).ok(),
-                Some(d) => {
-                    r.fail("window_days", format!("must be from 1 to 366 days, got {d}"));
-                    None
-                }
-            };
+            let window = slo_window(r);
             let budgeting =
                 r.opt_enum("budgeting", Budgeting::parse, Budgeting::expected).unwrap_or(Budgeting::Occurrences);
             let threshold_ms = r.opt_count("threshold_ms");
@@ -221,12 +217,47 @@ impl IngestRecord for SloInput {
                 name: name?,
                 indicator: indicator?,
                 objective: objective?,
-                window_days: window_days?,
+                window: window?,
                 budgeting,
                 threshold_ms,
                 prometheus: prometheus?,
             })
         })
+    }
+}
+
+/// An SLO's error budget window: rolling (`window_days`, 28 when nothing is given) or calendar
+/// (`calendar_window`, stepping from `calendar_start`), never both. `None` when a field is
+/// wrong (failed).
+fn slo_window(r: &mut FieldReader<'_>) -> Option<SloWindow> {
+    let days = r.opt_int("window_days");
+    let calendar = r.opt_text("calendar_window");
+    let start = r.opt_date("calendar_start");
+    let Some(calendar) = calendar else {
+        if start.is_some() {
+            r.fail("calendar_start", "is the first day of a calendar window: give calendar_window too (e.g. 1M)");
+            return None;
+        }
+        let days = days.unwrap_or(28);
+        let max = i64::from(MAX_WINDOW_DAYS);
+        return match u32::try_from(days) {
+            Ok(days) if (1..=max).contains(&i64::from(days)) => Some(SloWindow::Rolling { days }),
+            _ => {
+                r.fail("window_days", format!("must be from 1 to {max} days, got {days}"));
+                None
+            }
+        };
+    };
+    if days.is_some() {
+        r.fail("window_days", "is a rolling window's length: give window_days or calendar_window, not both");
+        return None;
+    }
+    match CalendarLength::parse(&calendar) {
+        Ok(length) => Some(SloWindow::Calendar { start: start.unwrap_or_else(default_calendar_start), length }),
+        Err(reason) => {
+            r.fail("calendar_window", reason);
+            None
+        }
     }
 }
 
@@ -930,6 +961,40 @@ mod tests {
         let quoted = slo(json!({"prometheus_url": "http://prom:9090", "good_query": "a{path=~\"/v1/(x|y)\"}",
                                 "total_query": "a"}));
         assert!(SloInput::from_row(&json_row(quoted)).is_ok(), "brackets inside a label value are fine");
+    }
+
+    #[test]
+    fn an_slo_window_is_rolling_or_calendar_never_both() {
+        let slo = |extra: serde_json::Value| {
+            let mut row = json!({"service": "api", "slug": "avail", "name": "A", "indicator": "availability",
+                                 "objective": 99.9});
+            for (k, v) in extra.as_object().expect("object") {
+                row[k] = v.clone();
+            }
+            row
+        };
+        let window = |extra| SloInput::from_row(&json_row(slo(extra))).expect("valid").window;
+        assert_eq!(window(json!({})), SloWindow::Rolling { days: 28 });
+        assert_eq!(
+            window(json!({"calendar_window": "1Q"})),
+            SloWindow::Calendar { start: default_calendar_start(), length: CalendarLength::Months(3) }
+        );
+        let start = NaiveDate::from_ymd_opt(2022, 1, 1).expect("day");
+        assert_eq!(
+            window(json!({"calendar_window": "1w", "calendar_start": "2022-01-01"})),
+            SloWindow::Calendar { start, length: CalendarLength::Days(7) }
+        );
+        let ratio = SloInput::from_row(&json_row(slo(json!({"budgeting": "ratio_timeslices"})))).expect("valid");
+        assert_eq!(ratio.budgeting, Budgeting::RatioTimeslices);
+        for (extra, field) in [
+            (json!({"calendar_window": "1M", "window_days": 30}), "window_days"),
+            (json!({"calendar_start": "2022-01-01"}), "calendar_start"),
+            (json!({"calendar_window": "1m"}), "calendar_window"),
+            (json!({"calendar_window": "13M"}), "calendar_window"),
+            (json!({"window_days": 367}), "window_days"),
+        ] {
+            assert_eq!(fields_in_error::<SloInput>(slo(extra.clone())), vec![Some(field.to_owned())], "{extra}");
+        }
     }
 
     #[test]

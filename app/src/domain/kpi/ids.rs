@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// The version of the KPI definitions implemented here; recorded with every published value.
 /// Bump it whenever any definition (or population rule) changes.
-pub const KPI_DEFINITIONS_VERSION: &str = "6";
+pub const KPI_DEFINITIONS_VERSION: &str = "7";
 
 /// The pinned KPI ids of docs/kpis.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -251,14 +251,18 @@ impl KpiId {
     /// The pinned definition (docs/kpis.md), as shown beside drilled-down values.
     pub fn definition(self) -> &'static str {
         match self {
-            KpiId::SloAttainment => "Per SLO: Σgood ÷ Σtotal over the period's days; met if ≥ objective.",
+            KpiId::SloAttainment => {
+                "Per SLO: Σgood ÷ Σtotal over the period's days (ratio timeslices: the mean of the daily ratios); \
+                 met if ≥ objective."
+            }
             KpiId::SloMetRate => "SLOs met ÷ SLOs with data in the period.",
             KpiId::ErrorBudgetRemaining => {
-                "Per SLO, over the last window_days days: 1 − Σbad ÷ ((1 − objective) × Σtotal); may go negative."
+                "Per SLO, over its window (the last window_days days, or the calendar window to date): \
+                 1 − Σbad ÷ ((1 − objective) × Σtotal); may go negative."
             }
             KpiId::BudgetExhaustedCount => "SLOs whose error budget remaining is ≤ 0.",
             KpiId::BurnRate => {
-                "Per SLO: (Σbad ÷ Σtotal) ÷ (1 − objective) over the last 1, 7 and window_days days \
+                "Per SLO: (Σbad ÷ Σtotal) ÷ (1 − objective) over the last 1 and 7 days and its window \
                  (listed: the window)."
             }
             KpiId::SloCoverage => {

@@ -28,6 +28,7 @@ pub mod satisfaction;
 pub mod scope;
 pub mod settings;
 pub mod slo;
+pub mod slo_window;
 pub mod stats;
 pub mod toil;
 
@@ -71,10 +72,11 @@ pub use satisfaction::{Satisfaction, SurveyResponse, responses_in, satisfaction}
 pub use scope::{Scope, ScopeError, Service, ServiceDirectory, ServiceRecord};
 pub use settings::{DEFAULT_CAPACITY_HEADROOM, DEFAULT_MIN_SURVEY_RESPONSES, KpiSettings};
 pub use slo::{
-    BurnRates, DayRange, Slo, SloAttainment, SloData, SloDay, SloMeasurement, SloStatus, SloTotals,
-    budget_exhausted_count, burn_rate, daily_series, error_budget_remaining, meets_objective, slo_attainment,
-    slo_coverage, slo_day_ranges, slo_met_rate, slo_status,
+    BurnRates, DayRange, Slo, SloAttainment, SloData, SloDay, SloJudging, SloMeasurement, SloStatus, SloTotals,
+    budget_exhausted_count, budget_window, burn_rate, daily_series, error_budget_remaining, meets_objective,
+    slo_attainment, slo_coverage, slo_day_ranges, slo_met_rate, slo_status,
 };
+pub use slo_window::{CalendarLength, MAX_WINDOW_DAYS, SloWindow, default_calendar_start};
 pub use stats::DurationStats;
 pub use toil::{
     TeamToil, ToilBreakdown, ToilHours, ToilReport, reporting_teams, toil_breakdown, toil_ratio,

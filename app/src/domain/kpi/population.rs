@@ -22,8 +22,9 @@ use super::period::Period;
 use super::recovery::{Objective, RtoCheck, objective_of, rpo_met, rto_check};
 use super::scope::Service;
 use super::slo::{Slo, error_budget_remaining, period_days, slo_attainment, slo_covers_period, slo_status};
+use super::slo_window::SloWindow;
 use super::{KpiId, ScopedInputs};
-use crate::domain::records::{ActionStatus, AlertDisposition, DeploymentOutcome, DrOutcome, Severity, Slug};
+use crate::domain::records::{ActionStatus, AlertDisposition, Budgeting, DeploymentOutcome, DrOutcome, Severity, Slug};
 
 mod cost;
 mod oncall;
@@ -55,7 +56,11 @@ pub enum RecordView {
         service: Slug,
         slo: Slug,
         objective: f64,
+        /// A rolling window's days, or the most days one calendar window spans.
         window_days: u32,
+        /// A calendar window in words ("calendar 1M window from 2001-01-01"); `None` when rolling.
+        calendar_window: Option<String>,
+        budgeting: crate::domain::records::Budgeting,
         active: bool,
         indicator: crate::domain::records::Indicator,
         threshold_ms: Option<i64>,
@@ -185,7 +190,12 @@ impl From<&Slo> for RecordView {
             service: s.service.clone(),
             slo: s.slug.clone(),
             objective: s.objective,
-            window_days: s.window_days,
+            window_days: s.window.max_days(),
+            calendar_window: match s.window {
+                SloWindow::Rolling { .. } => None,
+                calendar @ SloWindow::Calendar { .. } => Some(calendar.in_words()),
+            },
+            budgeting: s.budgeting,
             active: s.active,
             indicator: s.indicator,
             threshold_ms: s.threshold_ms,
@@ -307,7 +317,7 @@ pub fn population(
         KpiId::SloAttainment | KpiId::SloMetRate => (slo_days, slo_rows(period, inputs, kpi == KpiId::SloMetRate)),
         KpiId::ErrorBudgetRemaining | KpiId::BudgetExhaustedCount | KpiId::BurnRate => {
             let filter = format!(
-                "SLOs of the scope, their last window_days days before the as-of day {}",
+                "SLOs of the scope, their window (the last window_days days, or the calendar window to date) before the as-of day {}",
                 period.as_of_day(now)
             );
             (filter, budget_rows(period, now, inputs, kpi))
@@ -444,7 +454,11 @@ fn slo_rows(period: &Period, inputs: &ScopedInputs<'_>, met_rate: bool) -> Vec<P
         .map(|slo| {
             let a = slo_attainment(period, slo);
             let row = PopulationRow::new(*slo, a.met.is_some(), a.met == Some(true)).value(a.attainment);
+            // A ratio-timeslices SLO's value is the mean of its daily ratios, not Σgood ÷ Σtotal.
+            let ratio = slo.budgeting == Budgeting::RatioTimeslices;
             match a.met {
+                Some(true) if ratio => row.note("met (mean of the daily ratios)"),
+                Some(false) if ratio => row.note("missed (mean of the daily ratios)"),
                 Some(true) => row.note("met"),
                 Some(false) => row.note("missed"),
                 None if met_rate => row.note("no data in the period: not judged"),
@@ -469,7 +483,7 @@ fn budget_rows(period: &Period, now: DateTime<Utc>, inputs: &ScopedInputs<'_>, k
             };
             let row = PopulationRow::new(*slo, value.is_some(), counted).value(value);
             match (value, kpi) {
-                (None, _) => row.note(format!("no events in the last {} days", slo.window_days)),
+                (None, _) => row.note(format!("no events in {}", slo.window.span_in_words())),
                 (Some(_), KpiId::BudgetExhaustedCount) if counted => row.note("exhausted (remaining ≤ 0)"),
                 (Some(_), KpiId::BurnRate) if counted => row.note("burning at or above budget over the window"),
                 _ => row,
@@ -740,7 +754,8 @@ mod tests {
             service: Slug::parse(service).unwrap(),
             slug: Slug::parse("availability").unwrap(),
             objective,
-            window_days: 28,
+            window: crate::domain::kpi::SloWindow::Rolling { days: 28 },
+            budgeting: crate::domain::records::Budgeting::Occurrences,
             active: true,
             indicator: crate::domain::records::Indicator::Availability,
             threshold_ms: None,

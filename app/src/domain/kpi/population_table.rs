@@ -378,6 +378,7 @@ impl Field {
                 text(&super::slo_measures(*indicator, *threshold_ms))
             }
             (Field::Objective, RecordView::Slo { objective, .. }) => Cell::Fraction(objective / 100.0),
+            (Field::Window, RecordView::Slo { calendar_window: Some(words), .. }) => text(words),
             (Field::Window, RecordView::Slo { window_days, .. }) => Cell::Days(f64::from(*window_days)),
             (Field::Incident, RecordView::Action { incident, .. })
             | (Field::Incident, RecordView::Deployment { incident, .. }) => maybe(incident),

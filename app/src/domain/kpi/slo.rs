@@ -7,14 +7,15 @@
 //! deciding either way.
 
 use std::borrow::Borrow;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::period::Period;
 use super::scope::{Service, ServiceRecord};
-use crate::domain::records::{Indicator, Slug};
+use super::slo_window::SloWindow;
+use crate::domain::records::{Budgeting, Indicator, Slug};
 
 /// One day of an SLO's events (or timeslices).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +38,36 @@ impl DayRange {
     }
 }
 
-/// Σgood, Σtotal and the number of days with a row, over a [`DayRange`].
+/// Σgood, Σtotal and the number of days with a row, over a [`DayRange`]; with the sum of the
+/// daily ratios, which ratio-timeslices SLOs are judged by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SloTotals {
     pub good: i128,
     pub total: i128,
     pub days: u32,
+    /// Σ over the days with events of good ÷ total, each taken to 10⁻¹¹ (a billionth of a
+    /// percent) rounded down, in those units. Only daily rows ([`SloData::Days`]) give it.
+    pub ratio_units: i128,
+    /// Days with events (total > 0): the ratios summed.
+    pub event_days: u32,
+}
+
+impl SloTotals {
+    /// What is judged against the objective, as (met, out of): events for occurrences and
+    /// timeslices; for ratio timeslices the sum of the daily ratios out of the days with events,
+    /// so that met ÷ out of is the mean daily ratio.
+    pub fn judged(&self, budgeting: Budgeting) -> (i128, i128) {
+        match budgeting {
+            Budgeting::RatioTimeslices => (self.ratio_units, i128::from(self.event_days) * FULL),
+            Budgeting::Occurrences | Budgeting::Timeslices => (self.good, self.total),
+        }
+    }
+}
+
+/// One day's good ÷ total in units of 10⁻¹¹, rounded down (0 ≤ good ≤ total holds for stored
+/// rows; it is clamped all the same).
+fn daily_ratio_units(good: i128, total: i128) -> i128 {
+    (good.clamp(0, total) * FULL) / total
 }
 
 /// What is known of an SLO's measurements.
@@ -61,14 +86,22 @@ impl SloData {
     pub fn totals(&self, range: DayRange) -> SloTotals {
         match self {
             SloData::Days(rows) => {
-                let mut days = BTreeSet::new();
-                let mut sums = SloTotals::default();
+                let mut days: BTreeMap<NaiveDate, (i128, i128)> = BTreeMap::new();
                 for m in rows.iter().filter(|m| range.contains(m.day)) {
-                    sums.good += i128::from(m.good);
-                    sums.total += i128::from(m.total);
-                    days.insert(m.day);
+                    let day = days.entry(m.day).or_default();
+                    day.0 += i128::from(m.good);
+                    day.1 += i128::from(m.total);
                 }
-                sums.days = u32::try_from(days.len()).unwrap_or(u32::MAX);
+                let mut sums = SloTotals::default();
+                for (good, total) in days.values().copied() {
+                    sums.good += good;
+                    sums.total += total;
+                    sums.days += 1;
+                    if total > 0 {
+                        sums.ratio_units += daily_ratio_units(good, total);
+                        sums.event_days += 1;
+                    }
+                }
                 sums
             }
             SloData::Summed { totals, .. } => {
@@ -93,8 +126,10 @@ pub struct Slo {
     pub slug: Slug,
     /// Percent, strictly between 0 and 100 (99.9 means 99.9 %).
     pub objective: f64,
-    /// Rolling window for the error budget, in days.
-    pub window_days: u32,
+    /// The error budget's window.
+    pub window: SloWindow,
+    /// How its days are judged: events (occurrences, timeslices) or the mean daily ratio.
+    pub budgeting: Budgeting,
     pub active: bool,
     /// What the SLO measures, and for latency the threshold a good event is within.
     pub indicator: Indicator,
@@ -123,16 +158,17 @@ pub fn last_days(period: &Period, now: DateTime<Utc>, n: u32) -> DayRange {
     DayRange { from: period.last_n_days_from(n, now), to: period.as_of_day(now) }
 }
 
+/// The days an SLO's error budget counts: its window ending the day before the as-of day.
+pub fn budget_window(period: &Period, now: DateTime<Utc>, window: SloWindow) -> Option<DayRange> {
+    window.range_before(period.as_of_day(now))
+}
+
 /// Every range of days the SLO KPIs read for an SLO with this window: what a database has to
 /// sum for [`SloData::Summed`].
-pub fn slo_day_ranges(period: &Period, now: DateTime<Utc>, window_days: u32) -> Vec<DayRange> {
-    let mut ranges = vec![
-        period_days(period),
-        elapsed_days(period, now),
-        last_days(period, now, 1),
-        last_days(period, now, 7),
-        last_days(period, now, window_days),
-    ];
+pub fn slo_day_ranges(period: &Period, now: DateTime<Utc>, window: SloWindow) -> Vec<DayRange> {
+    let mut ranges =
+        vec![period_days(period), elapsed_days(period, now), last_days(period, now, 1), last_days(period, now, 7)];
+    ranges.extend(budget_window(period, now, window));
     ranges.sort_unstable();
     ranges.dedup();
     ranges
@@ -153,20 +189,23 @@ fn objective_units(objective_percent: f64) -> Option<i128> {
     if units.is_finite() && units > 0.0 && units < FULL as f64 { Some(units as i128) } else { None }
 }
 
-/// Σbad ÷ ((1 − objective) × Σtotal) as an exact fraction (numerator, denominator > 0).
-fn budget_spent(sums: SloTotals, objective_percent: f64) -> Option<(i128, i128)> {
+/// Σbad ÷ ((1 − objective) × Σtotal) as an exact fraction (numerator, denominator > 0), of
+/// what the budgeting method judges ([`SloTotals::judged`]).
+fn budget_spent(sums: SloTotals, budgeting: Budgeting, objective_percent: f64) -> Option<(i128, i128)> {
     let objective = objective_units(objective_percent)?;
-    if sums.total <= 0 {
+    let (good, total) = sums.judged(budgeting);
+    if total <= 0 {
         return None;
     }
-    let bad = sums.total - sums.good;
-    Some((bad * FULL, (FULL - objective) * sums.total))
+    let bad = total - good;
+    Some((bad * FULL, (FULL - objective) * total))
 }
 
 /// `slo_attainment` of one SLO over the period's days.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SloAttainment {
-    /// Σgood ÷ Σtotal; `None` without data or when Σtotal = 0.
+    /// Σgood ÷ Σtotal (the mean daily ratio for ratio timeslices); `None` without data or
+    /// when Σtotal = 0.
     pub attainment: Option<f64>,
     /// attainment ≥ objective; `None` when attainment is.
     pub met: Option<bool>,
@@ -187,8 +226,9 @@ pub fn meets_objective(good: i128, total: i128, objective_percent: f64) -> Optio
 
 pub fn slo_attainment(period: &Period, slo: &Slo) -> SloAttainment {
     let s = slo.totals(period_days(period));
-    let attainment = (s.total > 0).then(|| s.good as f64 / s.total as f64);
-    let met = meets_objective(s.good, s.total, slo.objective);
+    let (good, total) = s.judged(slo.budgeting);
+    let attainment = (total > 0).then(|| good as f64 / total as f64);
+    let met = meets_objective(good, total, slo.objective);
     SloAttainment { attainment, met, days_with_data: s.days, good: s.good, total: s.total }
 }
 
@@ -198,14 +238,11 @@ pub fn slo_met_rate<L: Borrow<Slo>>(period: &Period, slos: &[L]) -> Option<f64> 
     ratio(judged.iter().filter(|met| **met).count(), judged.len())
 }
 
-/// `error_budget_remaining` over the last `window_days` days: 1 − Σbad ÷ ((1 − objective) ×
-/// Σtotal). Negative when overspent; `None` without events in the window.
+/// `error_budget_remaining` over the SLO's window: 1 − Σbad ÷ ((1 − objective) × Σtotal).
+/// Negative when overspent; `None` without events in the window.
 pub fn error_budget_remaining(period: &Period, now: DateTime<Utc>, slo: &Slo) -> Option<f64> {
-    if slo.window_days == 0 {
-        return None;
-    }
-    let s = slo.totals(last_days(period, now, slo.window_days));
-    let (spent, allowed) = budget_spent(s, slo.objective)?;
+    let s = slo.totals(budget_window(period, now, slo.window)?);
+    let (spent, allowed) = budget_spent(s, slo.budgeting, slo.objective)?;
     Some((allowed - spent) as f64 / allowed as f64)
 }
 
@@ -215,7 +252,7 @@ pub fn budget_exhausted_count<L: Borrow<Slo>>(period: &Period, now: DateTime<Utc
         as u64
 }
 
-/// `burn_rate` over the last 1, 7 and `window_days` days.
+/// `burn_rate` over the last 1 and 7 days and the SLO's window.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BurnRates {
     pub d1: Option<f64>,
@@ -223,20 +260,17 @@ pub struct BurnRates {
     pub window: Option<f64>,
 }
 
-/// (Σbad ÷ Σtotal) ÷ (1 − objective) over the last `days` days; `None` without events.
-pub fn burn_rate_over(period: &Period, now: DateTime<Utc>, slo: &Slo, days: u32) -> Option<f64> {
-    if days == 0 {
-        return None;
-    }
-    let (spent, allowed) = budget_spent(slo.totals(last_days(period, now, days)), slo.objective)?;
+/// (Σbad ÷ Σtotal) ÷ (1 − objective) over some days; `None` without events.
+fn burn_rate_over(slo: &Slo, days: Option<DayRange>) -> Option<f64> {
+    let (spent, allowed) = budget_spent(slo.totals(days?), slo.budgeting, slo.objective)?;
     Some(spent as f64 / allowed as f64)
 }
 
 pub fn burn_rate(period: &Period, now: DateTime<Utc>, slo: &Slo) -> BurnRates {
     BurnRates {
-        d1: burn_rate_over(period, now, slo, 1),
-        d7: burn_rate_over(period, now, slo, 7),
-        window: burn_rate_over(period, now, slo, slo.window_days),
+        d1: burn_rate_over(slo, Some(last_days(period, now, 1))),
+        d7: burn_rate_over(slo, Some(last_days(period, now, 7))),
+        window: burn_rate_over(slo, budget_window(period, now, slo.window)),
     }
 }
 
@@ -311,14 +345,17 @@ mod tests {
     use super::*;
     use crate::domain::kpi::period::tests::{day, q, utc};
     use crate::domain::kpi::scope::tests::{service, slug};
+    use crate::domain::kpi::slo_window::{CalendarLength, default_calendar_start};
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     fn slo(service: &str, objective: f64, days: &[(&str, i64, i64)]) -> Slo {
         Slo {
             service: slug(service),
             slug: slug("availability"),
             objective,
-            window_days: 28,
+            window: SloWindow::Rolling { days: 28 },
+            budgeting: Budgeting::Occurrences,
             active: true,
             indicator: Indicator::Availability,
             threshold_ms: None,
@@ -403,10 +440,51 @@ mod tests {
         let now = utc(AFTER_Q3);
         // Σbad = 5, allowed = 0.01 × 2000 = 20 → 1 − 5/20 = 0.75
         assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), Some(0.75));
-        s.window_days = 1;
+        s.window = SloWindow::Rolling { days: 1 };
         assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), Some(1.0));
-        s.window_days = 0;
+        s.window = SloWindow::Rolling { days: 0 };
         assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), None);
+    }
+
+    #[test]
+    fn ratio_timeslices_judge_the_mean_of_the_daily_ratios() {
+        // 999 of 1000 (99.9 %), then 1 of 1 (100 %), then a day without events (no slice).
+        // Occurrences: 1000 of 1001 = 99.90 %. The mean of the daily ratios: 99.95 %.
+        let mut s = slo("api", 99.95, &[("2026-07-01", 999, 1000), ("2026-07-02", 1, 1), ("2026-07-03", 0, 0)]);
+        assert_eq!(slo_attainment(&q("2026-Q3"), &s).met, Some(false));
+        s.budgeting = Budgeting::RatioTimeslices;
+        let ratio = slo_attainment(&q("2026-Q3"), &s);
+        assert_eq!(ratio.attainment, Some(0.9995));
+        assert_eq!(ratio.met, Some(true), "exactly the objective meets it");
+        assert_eq!((ratio.good, ratio.total, ratio.days_with_data), (1000, 1001, 3), "the events are still shown");
+        // The budget: 0.05 % may be lost per day on average; the mean loses exactly that.
+        let now = utc("2026-07-04T12:00:00Z");
+        s.window = SloWindow::Rolling { days: 3 };
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), Some(0.0));
+        // Without a day with events there is no ratio to judge.
+        let quiet = Slo { budgeting: Budgeting::RatioTimeslices, ..slo("api", 99.0, &[("2026-07-01", 0, 0)]) };
+        assert_eq!(slo_attainment(&q("2026-Q3"), &quiet).met, None);
+    }
+
+    #[test]
+    fn a_calendar_window_budgets_the_window_to_date() {
+        let mut s = slo(
+            "api",
+            99.0,
+            &[("2026-08-31", 0, 1000), ("2026-09-01", 990, 1000), ("2026-09-15", 1000, 1000), ("2026-09-16", 0, 1000)],
+        );
+        s.window = SloWindow::Calendar { start: default_calendar_start(), length: CalendarLength::Months(1) };
+        // As of 16 September: the window is 1–15 September; August's bad day and today are
+        // outside it. 10 bad of 2000 with 20 allowed: half the budget left, burning at 0.5.
+        let now = utc("2026-09-16T12:00:00Z");
+        assert_eq!(error_budget_remaining(&q("2026-Q3"), now, &s), Some(0.5));
+        assert_eq!(burn_rate(&q("2026-Q3"), now, &s).window, Some(0.5));
+        // After the quarter: all of September, the 16th included, overspends it.
+        let after = utc(AFTER_Q3);
+        assert!(error_budget_remaining(&q("2026-Q3"), after, &s).is_some_and(|r| r < 0.0));
+        assert_eq!(budget_exhausted_count(&q("2026-Q3"), after, &[s.clone()]), 1);
+        // A month ending before 1 September holds only August's day.
+        assert_eq!(error_budget_remaining(&q("2026-08"), after, &s), Some(-99.0));
     }
 
     #[test]
@@ -535,7 +613,8 @@ mod tests {
             service: slug("api"),
             slug: slug("slo"),
             objective: 99.5,
-            window_days: 28,
+            window: SloWindow::Rolling { days: 28 },
+            budgeting: Budgeting::Occurrences,
             active: true,
             indicator: Indicator::Availability,
             threshold_ms: None,
@@ -574,14 +653,23 @@ mod tests {
         fn summed_totals_give_the_same_figures_as_daily_rows(
             rows in measurements(),
             window in 1u32..60,
+            calendar in any::<bool>(),
+            ratio in any::<bool>(),
             now_offset in 0u32..200,
         ) {
             let mut daily = build(&rows);
-            daily.window_days = window;
+            daily.window = if calendar {
+                SloWindow::Calendar { start: default_calendar_start(), length: CalendarLength::Days(window) }
+            } else {
+                SloWindow::Rolling { days: window }
+            };
+            if ratio {
+                daily.budgeting = Budgeting::RatioTimeslices;
+            }
             let period = q("2026-Q3");
             let now = utc("2026-07-01T06:00:00Z") + chrono::TimeDelta::days(i64::from(now_offset));
             let SloData::Days(days) = &daily.data else { unreachable!() };
-            let ranges = slo_day_ranges(&period, now, window);
+            let ranges = slo_day_ranges(&period, now, daily.window);
             let mut summed = daily.clone();
             summed.data = summed_from(days, &ranges, period.as_of_day(now));
             prop_assert_eq!(slo_status(&period, now, &daily), slo_status(&period, now, &summed));
@@ -599,14 +687,22 @@ pub struct SloDay {
     pub day: NaiveDate,
     /// good ÷ total of the day; `None` without events that day.
     pub attainment: Option<f64>,
-    /// 1 − Σbad ÷ ((1 − objective) × Σtotal) over the `window_days` days up to and including
-    /// this day; `None` without events in that window.
+    /// 1 − Σbad ÷ ((1 − objective) × Σtotal) over the SLO's window up to and including this
+    /// day; `None` without events in that window.
     pub budget_remaining: Option<f64>,
+}
+
+/// How an SLO is judged, for its chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SloJudging {
+    pub window: SloWindow,
+    pub budgeting: Budgeting,
+    pub objective: f64,
 }
 
 /// The daily series of `days` for an SLO's chart, from its daily `rows` (which must include the
 /// window before the first day for the budget to be complete).
-pub fn daily_series(rows: &[SloMeasurement], days: DayRange, window_days: u32, objective: f64) -> Vec<SloDay> {
+pub fn daily_series(rows: &[SloMeasurement], days: DayRange, judging: SloJudging) -> Vec<SloDay> {
     let data = SloData::Days(rows.to_vec());
     days.from
         .iter_days()
@@ -615,10 +711,10 @@ pub fn daily_series(rows: &[SloMeasurement], days: DayRange, window_days: u32, o
             let next = day.succ_opt().unwrap_or(day);
             let today = data.totals(DayRange { from: day, to: next });
             let attainment = (today.total > 0).then(|| today.good as f64 / today.total as f64);
-            let window = DayRange { from: next - chrono::Days::new(u64::from(window_days)), to: next };
-            let budget_remaining = (window_days > 0)
-                .then(|| budget_spent(data.totals(window), objective))
-                .flatten()
+            let budget_remaining = judging
+                .window
+                .range_before(next)
+                .and_then(|window| budget_spent(data.totals(window), judging.budgeting, judging.objective))
                 .map(|(spent, allowed)| (allowed - spent) as f64 / allowed as f64);
             SloDay { day, attainment, budget_remaining }
         })
@@ -640,7 +736,9 @@ mod series_tests {
             SloMeasurement { day: day(2), good: 1000, total: 1000 },
             SloMeasurement { day: day(4), good: 997, total: 1000 },
         ];
-        let series = daily_series(&rows, DayRange { from: day(2), to: day(5) }, 2, 99.9);
+        let judging =
+            SloJudging { window: SloWindow::Rolling { days: 2 }, budgeting: Budgeting::Occurrences, objective: 99.9 };
+        let series = daily_series(&rows, DayRange { from: day(2), to: day(5) }, judging);
         assert_eq!(series.len(), 3);
         assert_eq!(series[0].attainment, Some(1.0));
         // Days 1–2: 1 bad of 2000 allowed 2 → half the budget left.
@@ -655,7 +753,9 @@ mod series_tests {
 
     #[test]
     fn no_rows_no_values() {
-        let series = daily_series(&[], DayRange { from: day(1), to: day(3) }, 30, 99.9);
+        let judging =
+            SloJudging { window: SloWindow::Rolling { days: 30 }, budgeting: Budgeting::Occurrences, objective: 99.9 };
+        let series = daily_series(&[], DayRange { from: day(1), to: day(3) }, judging);
         assert!(series.iter().all(|d| d.attainment.is_none() && d.budget_remaining.is_none()));
         assert_eq!(series.len(), 2);
     }

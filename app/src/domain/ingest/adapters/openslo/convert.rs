@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use serde_yaml_ng::Value as Yaml;
 
-use super::objective::{budgeting, objective_percent, unused_slo_fields, window_days};
+use super::objective::{CalendarReading, Window, budgeting, objective_percent, unused_slo_fields, window};
 use super::yaml::{Document, at, document_lines, key, label, text, untagged, unused_keys, yaml_error};
 
 use super::super::budget::{Budget, allowance, exceeded_message};
@@ -144,6 +144,10 @@ struct Notes {
     existing_services: Vec<String>,
     services_without_team: Vec<String>,
     tier_assumed: Vec<String>,
+    /// Calendar windows whose start time of day or time zone cannot be kept on daily counts.
+    calendar_in_reporting_days: Vec<String>,
+    /// Calendar windows of `Nm`, read as N months.
+    minutes_as_months: Vec<String>,
 }
 
 struct State<'a> {
@@ -239,7 +243,14 @@ impl State<'_> {
             Some((indicator, source)) => (Some(indicator), source),
             None => (None, None),
         };
-        let window_days = window_days(slo, &mut problems);
+        let mut reading = CalendarReading::default();
+        let window = window(slo, &mut problems, &mut reading);
+        if let Some(kept) = reading.day_boundary {
+            self.notes.calendar_in_reporting_days.push(format!("{name} ({kept})"));
+        }
+        if let Some(read) = reading.minutes_as_months {
+            self.notes.minutes_as_months.push(format!("{name} ({read})"));
+        }
         let budgeting = budgeting(slo, &mut problems);
         let objectives = match at(slo, "spec.objectives").map(untagged) {
             Some(Yaml::Sequence(objectives)) if !objectives.is_empty() => objectives,
@@ -269,16 +280,25 @@ impl State<'_> {
                 (None, _) => format!("{base_name} (objective {})", index + 1),
             };
             let number = self.next_row();
-            let row = match (&service, indicator, percent, window_days, budgeting) {
-                (Some(service), Some(indicator), Some(percent), Some(days), Some(budgeting)) if own.0.is_empty() => {
+            let row = match (&service, indicator, percent, &window, budgeting) {
+                (Some(service), Some(indicator), Some(percent), Some(window), Some(budgeting)) if own.0.is_empty() => {
                     let row = RawRow::new(number)
                         .with("service", Cell::Json(json!(service)))
                         .with("slug", Cell::Json(json!(slug)))
                         .with("name", Cell::Json(json!(title)))
                         .with("indicator", Cell::Json(json!(indicator)))
                         .with("objective", Cell::Json(json!(percent)))
-                        .with("window_days", Cell::Json(json!(days)))
                         .with("budgeting", Cell::Json(json!(budgeting)));
+                    let row = match window {
+                        Window::Rolling(days) => row.with("window_days", Cell::Json(json!(days))),
+                        Window::Calendar { length, start } => {
+                            let row = row.with("calendar_window", Cell::Json(json!(length)));
+                            match start {
+                                Some(start) => row.with("calendar_start", Cell::Json(json!(start.to_string()))),
+                                None => row,
+                            }
+                        }
+                    };
                     Ok(match &source {
                         Some(source) => row
                             .with("prometheus_url", Cell::Json(json!(source.url)))
@@ -451,6 +471,17 @@ impl State<'_> {
             notes.prometheus_not_selectors.as_slice(),
             "SLOs with Prometheus queries not pulled: each query must be a counter series selector such as \
              http_requests_total{code!~\"5..\"}, or rate, irate or increase of one, optionally summed",
+        );
+        note(
+            notes.calendar_in_reporting_days.as_slice(),
+            "calendar windows counted in whole days of Plumbline's reporting time zone, from the start of \
+             calendar.startTime's day: measurements are daily counts, so a window cannot begin at another time of \
+             day or another zone's midnight",
+        );
+        note(
+            notes.minutes_as_months.as_slice(),
+            "calendar windows given in minutes read as months: OpenSLO's m is minutes, but a calendar window shorter \
+             than a day cannot be counted on daily counts (write M for months)",
         );
         if notes.saw_sli {
             out.push(

@@ -21,12 +21,18 @@
 //! - `name` = `metadata.displayName`, else `metadata.name`, plus the objective's displayName
 //!   in parentheses (`objective N` with several objectives and none).
 //! - `objective` = `targetPercent`, or `target` × 100; it must be strictly between 0 and 100.
-//! - `window_days` from `spec.timeWindow[0].duration` when rolling: `Nd`, `Nw`, or `Nh`/`Nm`
-//!   making whole days; months, quarters and years (`M`, `Q`, `Y`) are not a whole number of
-//!   days, and calendar windows (`isRolling: false` or a `calendar`) are not supported: row
-//!   errors, never silently turned into a rolling window.
-//! - `budgeting` = Occurrences → occurrences, Timeslices → timeslices; RatioTimeslices (and a
-//!   missing method) is a row error.
+//! - A rolling window (`isRolling: true`, or no `calendar`): `window_days` from
+//!   `spec.timeWindow[0].duration`, `Nd`, `Nw`, or `Nh`/`Nm` making whole days; months,
+//!   quarters and years (`M`, `Q`, `Y`) vary in length, so a rolling one is a row error.
+//! - A calendar window (`isRolling: false`, or a `calendar`): `calendar_window` from the
+//!   duration (`Nd`, `Nw`, `NM`, `NQ`, `NY`, at most a year) and `calendar_start` from the date of
+//!   `calendar.startTime`. Measurements are daily counts in the reporting time zone, so the
+//!   start's time of day and `calendar.timeZone` cannot be kept: the window starts with the start
+//!   day (noted). A duration in minutes that makes no whole days (`1m`, as in OpenSLO's own
+//!   calendar example) is read as months, noted: no calendar window is shorter than a day.
+//! - `budgeting` = Occurrences → occurrences, Timeslices → timeslices, RatioTimeslices →
+//!   ratio_timeslices (each day one slice, judged by the mean of the daily ratios; the
+//!   objective's `timeSliceWindow` is not kept). A missing method is a row error.
 //! - `indicator` = the SLO's label `indicator` (or `plumbline.dev/indicator`), else the SLI's,
 //!   when it is a native value; otherwise `other`, listed in a note.
 //! - Objective `value`/`op`/`timeSliceTarget`/`timeSliceWindow`, `spec.description`,

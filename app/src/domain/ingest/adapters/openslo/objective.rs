@@ -3,10 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
 use serde_yaml_ng::Value as Yaml;
 
 use super::yaml::{at, key, number, text, untagged, unused_keys};
 use crate::domain::ingest::adapters::Problems;
+use crate::domain::kpi::CalendarLength;
 
 pub(super) fn unused_slo_fields(slo: &Yaml) -> BTreeSet<String> {
     let mut unused = BTreeSet::new();
@@ -23,7 +25,23 @@ pub(super) fn unused_slo_fields(slo: &Yaml) -> BTreeSet<String> {
     unused
 }
 
-pub(super) fn window_days(slo: &Yaml, problems: &mut Problems) -> Option<i64> {
+/// An SLO's window as native fields: rolling days, or a calendar window's length and start.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Window {
+    Rolling(i64),
+    Calendar { length: String, start: Option<NaiveDate> },
+}
+
+/// What reading a calendar window left behind, for the import's notes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct CalendarReading {
+    /// `calendar.startTime`'s time of day or `calendar.timeZone`, which daily counts cannot keep.
+    pub day_boundary: Option<String>,
+    /// A duration in minutes read as months (`1m` as `1M`).
+    pub minutes_as_months: Option<String>,
+}
+
+pub(super) fn window(slo: &Yaml, problems: &mut Problems, reading: &mut CalendarReading) -> Option<Window> {
     let field = "spec.timeWindow";
     let windows = match at(slo, field).map(untagged) {
         Some(Yaml::Sequence(windows)) => windows,
@@ -32,33 +50,97 @@ pub(super) fn window_days(slo: &Yaml, problems: &mut Problems) -> Option<i64> {
             return None;
         }
         None => {
-            problems.add(field, "is missing: Plumbline needs a rolling window such as 28d");
+            problems.add(field, "is missing: Plumbline needs a window such as 28d (rolling) or 1M (calendar)");
             return None;
         }
     };
     let Some(window) = windows.first() else {
-        problems.add(field, "is empty: Plumbline needs a rolling window such as 28d");
+        problems.add(field, "is empty: Plumbline needs a window such as 28d (rolling) or 1M (calendar)");
         return None;
     };
     if windows.len() > 1 {
         problems.add(field, "has several windows; OpenSLO allows one");
         return None;
     }
-    let calendar = key(window, "calendar").is_some();
+    let calendar = key(window, "calendar");
     let rolling = match key(window, "isRolling").map(untagged) {
-        None => !calendar,
+        None => calendar.is_none(),
         Some(Yaml::Bool(rolling)) => *rolling,
         Some(other) => text(other).is_some_and(|t| t.eq_ignore_ascii_case("true")),
     };
-    if calendar || !rolling {
-        problems.add("spec.timeWindow[0]", "calendar windows are not supported; use a rolling window");
-        return None;
-    }
     let Some(duration) = key(window, "duration").and_then(text) else {
-        problems.add("spec.timeWindow[0].duration", "is missing, e.g. 28d");
+        problems
+            .add("spec.timeWindow[0].duration", if rolling { "is missing, e.g. 28d" } else { "is missing, e.g. 1M" });
         return None;
     };
-    duration_days(&duration).map_err(|message| problems.add("spec.timeWindow[0].duration", message)).ok()
+    if rolling {
+        if calendar.is_some() {
+            problems
+                .add("spec.timeWindow[0]", "is rolling and has a calendar: say isRolling: false for a calendar window");
+            return None;
+        }
+        return duration_days(&duration)
+            .map(Window::Rolling)
+            .map_err(|m| problems.add("spec.timeWindow[0].duration", m))
+            .ok();
+    }
+    let length = match calendar_length(&duration) {
+        Ok((length, minutes_as_months)) => {
+            if minutes_as_months {
+                reading.minutes_as_months = Some(format!("{duration} → {}", length.shorthand()));
+            }
+            length
+        }
+        Err(message) => {
+            problems.add("spec.timeWindow[0].duration", message);
+            return None;
+        }
+    };
+    let start_text = calendar.and_then(|c| key(c, "startTime")).and_then(text);
+    let start = match start_text.as_deref() {
+        None => None,
+        Some(text) => match text.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+            Some(day) => Some(day),
+            None => {
+                problems.add(
+                    "spec.timeWindow[0].calendar.startTime",
+                    format!("'{text}' is not a date and time such as 2022-01-01 00:00:00"),
+                );
+                return None;
+            }
+        },
+    };
+    let time_of_day =
+        start_text.as_deref().and_then(|t| t.get(10..)).map(|t| t.trim_start_matches(['T', ' ']).trim_end_matches('Z'));
+    let zone = calendar.and_then(|c| key(c, "timeZone")).and_then(text);
+    let midnight = time_of_day.is_none_or(|t| t.is_empty() || t.trim_start_matches(['0', ':']).is_empty());
+    if !midnight || zone.is_some() {
+        let mut kept = Vec::new();
+        kept.extend(start_text.clone().filter(|_| !midnight));
+        kept.extend(zone);
+        reading.day_boundary = Some(kept.join(" "));
+    }
+    Some(Window::Calendar { length: length.shorthand(), start })
+}
+
+/// A calendar window's length from an OpenSLO duration: `d`, `w`, `M`, `Q`, `Y`, or hours and
+/// minutes making whole days. Minutes that make no whole days are read as months (`1m` as `1M`,
+/// flagged `true`): a calendar window shorter than a day cannot be counted on daily counts, and
+/// OpenSLO's own example writes `1m` for a month.
+fn calendar_length(duration: &str) -> Result<(CalendarLength, bool), String> {
+    match CalendarLength::parse(duration) {
+        Ok(length) => return Ok((length, false)),
+        Err(message) if !duration.ends_with(['h', 'm']) => return Err(message),
+        Err(_) => {}
+    }
+    match duration_days(duration) {
+        Ok(days) => CalendarLength::parse(&format!("{days}d")).map(|l| (l, false)),
+        Err(_) if duration.ends_with('m') => {
+            let months = format!("{}M", duration.trim_end_matches('m'));
+            CalendarLength::parse(&months).map(|l| (l, true))
+        }
+        Err(message) => Err(message),
+    }
 }
 
 /// Whole days in an OpenSLO duration shorthand (`28d`, `4w`, `672h`, `40320m`), 1–366.
@@ -91,18 +173,16 @@ pub(super) fn duration_days(duration: &str) -> Result<i64, String> {
 pub(super) fn budgeting(slo: &Yaml, problems: &mut Problems) -> Option<&'static str> {
     let field = "spec.budgetingMethod";
     let Some(method) = at(slo, field).and_then(text) else {
-        problems.add(field, "is missing: Occurrences or Timeslices");
+        problems.add(field, "is missing: Occurrences, Timeslices or RatioTimeslices");
         return None;
     };
     match method.to_ascii_lowercase().as_str() {
         "occurrences" => Some("occurrences"),
         "timeslices" => Some("timeslices"),
-        "ratiotimeslices" => {
-            problems.add(field, "RatioTimeslices is not supported: Plumbline budgets by Occurrences or Timeslices");
-            None
-        }
+        "ratiotimeslices" => Some("ratio_timeslices"),
         _ => {
-            problems.add(field, format!("'{method}' is not a budgeting method (Occurrences, Timeslices)"));
+            problems
+                .add(field, format!("'{method}' is not a budgeting method (Occurrences, Timeslices, RatioTimeslices)"));
             None
         }
     }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::*;
 
 #[test]
-fn openslo_slos_become_native_slos_and_unsupported_ones_row_errors() {
+fn openslo_slos_become_native_slos_and_unknown_services_row_errors() {
     let all = known();
     let converted = convert(Adapter::OpenSlo, OPENSLO.as_bytes(), &AdapterOptions::default(), &all[..2]).expect("ok");
     assert!(converted.services.is_empty());
@@ -27,23 +27,35 @@ fn openslo_slos_become_native_slos_and_unsupported_ones_row_errors() {
         json!({"service": "checkout-api", "slug": "checkout-latency-not-slow", "name": "Checkout latency (Not slow)",
                "indicator": "latency", "objective": 99.0, "window_days": 7, "budgeting": "occurrences"}),
     ];
-    for (index, expected) in expected.iter().enumerate() {
-        let row = ok(&converted.rows[index]);
-        assert_eq!((row.number, &json_of(row)), (index as u64 + 1, expected));
-        SloInput::from_row(row).unwrap_or_else(|e| panic!("row {}: {e:?}", index + 1));
+    let prometheus = json!({
+        "prometheus_url": "https://prometheus.prod.example.internal",
+        "good_query": "payment_authorisations_total{outcome=\"approved\"}",
+        "total_query": "payment_authorisations_total{outcome!=\"declined\"}"});
+    let with_source = |mut row: Value| {
+        row.as_object_mut().expect("object").extend(prometheus.as_object().expect("object").clone());
+        row
+    };
+    // A calendar month (its Berlin time zone cannot be kept: noted) and ratio timeslices.
+    let calendar = with_source(json!({"service": "checkout-api", "slug": "checkout-monthly-availability",
+        "name": "Checkout availability per calendar month", "indicator": "availability", "objective": 99.5,
+        "budgeting": "occurrences", "calendar_window": "1M", "calendar_start": "2026-01-01"}));
+    let ratio = with_source(json!({"service": "payments", "slug": "payments-ratio-timeslices",
+        "name": "Payments success per minute slice", "indicator": "correctness", "objective": 99.0,
+        "budgeting": "ratio_timeslices", "window_days": 28}));
+    for (index, expected) in expected.iter().chain([&calendar, &ratio]).enumerate() {
+        let number = if index < 4 { index } else { index + 1 };
+        let row = ok(&converted.rows[number]);
+        assert_eq!((row.number, &json_of(row)), (number as u64 + 1, expected));
+        SloInput::from_row(row).unwrap_or_else(|e| panic!("row {}: {e:?}", number + 1));
     }
     let search = err(&converted.rows[4]);
     assert_eq!(search.field.as_deref(), Some("spec.service"));
     assert!(search.message.contains("SLO 'search-freshness' (document 8, line 147)"), "{}", search.message);
     assert!(search.message.contains("service 'search' does not exist; create it first or give team=SLUG"));
-    let calendar = err(&converted.rows[5]);
-    assert_eq!(calendar.field.as_deref(), Some("spec.timeWindow[0]"));
-    assert!(calendar.message.contains("calendar windows are not supported; use a rolling window"));
-    assert!(calendar.message.contains("document 9, line 173"), "{}", calendar.message);
-    let ratio = err(&converted.rows[6]);
-    assert_eq!((ratio.row, ratio.field.as_deref()), (Some(7), Some("spec.budgetingMethod")));
-    assert!(ratio.message.contains("RatioTimeslices is not supported"), "{}", ratio.message);
     let notes = converted.notes.join("\n");
+    assert!(notes.contains("calendar windows counted in whole days of Plumbline's reporting time zone"), "{notes}");
+    assert!(notes.contains("checkout-monthly-availability (Europe/Berlin)"), "{notes}");
+    assert!(notes.contains("spec.objectives[].timeSliceWindow"), "{notes}");
     for expected in [
         "AlertPolicy 'checkout-fast-burn'",
         "Service documents of existing services were not applied (their name and tier stay): checkout-api, payments",
@@ -95,8 +107,17 @@ fn openslo_windows_and_targets_outside_the_native_model_are_row_errors() {
         format!("  timeWindow:\n    - duration: {duration}\n      isRolling: true\n  objectives:\n    - target: 0.99\n")
     };
     let target = |t: &str| format!("  timeWindow:\n    - duration: 30d\n  objectives:\n    - {t}\n");
+    let calendar = |duration: &str, start: &str| {
+        format!(
+            "  timeWindow:\n    - duration: {duration}\n      calendar:\n        startTime: {start}\n  \
+             objectives:\n    - target: 0.99\n"
+        )
+    };
     let cases = [
         (window("1M"), "spec.timeWindow[0].duration", "not a whole number of days"),
+        (calendar("2Y", "2026-01-01"), "spec.timeWindow[0].duration", "longer than a year"),
+        (calendar("36h", "2026-01-01"), "spec.timeWindow[0].duration", "not a whole number of days"),
+        (calendar("1M", "next year"), "spec.timeWindow[0].calendar.startTime", "not a date"),
         (window("1Q"), "spec.timeWindow[0].duration", "not a whole number of days"),
         (window("36h"), "spec.timeWindow[0].duration", "not a whole number of days"),
         (window("400d"), "spec.timeWindow[0].duration", "from 1 to 366 days"),
@@ -209,4 +230,50 @@ fn openslo_prometheus_ratio_metrics_become_pulled_slos() {
     let ratio = read(sli("sum(rate(a[5m])) / sum(rate(b[5m]))", "nowhere"));
     assert!(json_of(ok(&ratio.rows[0])).get("good_query").is_none());
     assert!(ratio.notes.join("\n").contains("each query must be a counter series selector"));
+}
+
+/// The four files shaped as the OpenSLO specification's examples
+/// (`server/tests/fixtures/adapters/openslo-examples/`) all import once their services are
+/// mapped; what daily counts cannot keep is said in the notes.
+#[test]
+fn the_specifications_example_shapes_all_import() {
+    let examples = [
+        include_str!("../../../../../../server/tests/fixtures/adapters/openslo-examples/occurrences.yaml"),
+        include_str!("../../../../../../server/tests/fixtures/adapters/openslo-examples/ratio-timeslices.yaml"),
+        include_str!(
+            "../../../../../../server/tests/fixtures/adapters/openslo-examples/calendar-month-timeslices.yaml"
+        ),
+        include_str!("../../../../../../server/tests/fixtures/adapters/openslo-examples/calendar-week-timeslices.yaml"),
+    ];
+    let mapped = options("", "shop-front=checkout-api,access-line=payments", "", "");
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for example in examples {
+        let converted = run(Adapter::OpenSlo, example, &mapped);
+        for row in &converted.rows {
+            let row = ok(row);
+            SloInput::from_row(row).unwrap_or_else(|e| panic!("{}: {e:?}", json_of(row)));
+            rows.push(json_of(row));
+        }
+        notes.extend(converted.notes);
+    }
+    let window = |row: &Value| {
+        (row["slug"].clone(), row["window_days"].clone(), row["calendar_window"].clone(), row["budgeting"].clone())
+    };
+    assert_eq!(
+        rows.iter().map(window).collect::<Vec<_>>(),
+        vec![
+            (json!("search-speed"), json!(14), Value::Null, json!("occurrences")),
+            (json!("landing-page"), json!(14), Value::Null, json!("ratio_timeslices")),
+            (json!("line-uptime-internal-objective"), Value::Null, json!("1M"), json!("timeslices")),
+            (json!("line-uptime-sla"), Value::Null, json!("1M"), json!("timeslices")),
+            (json!("line-uptime"), Value::Null, json!("1w"), json!("timeslices")),
+        ]
+    );
+    assert!(rows[2..].iter().all(|row| row["calendar_start"] == "2022-01-01"), "{rows:?}");
+    assert_eq!((rows[2]["objective"].as_f64(), rows[3]["objective"].as_f64()), (Some(99.5), Some(99.0)));
+    assert_eq!(rows[4]["objective"].as_f64(), Some(99.95));
+    let notes = notes.join("\n");
+    assert!(notes.contains("line-uptime (1m → 1M)"), "{notes}");
+    assert!(notes.contains("line-uptime (2022-01-01 12:00:00 America/New_York)"), "{notes}");
 }
