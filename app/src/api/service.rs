@@ -79,7 +79,7 @@ pub struct SloView {
     /// Percent (99.9 means 99.9 %).
     pub objective: f64,
     /// Its error budget window and how its days are judged, in words: "28-day rolling window",
-    /// "calendar 1M window from 2001-01-01, mean of daily ratios".
+    /// "calendar month, mean of daily ratios".
     pub window: String,
     pub attainment: Option<f64>,
     pub met: Option<bool>,

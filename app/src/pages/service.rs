@@ -253,6 +253,7 @@ fn SloCard(slo: SloView) -> impl IntoView {
             <dl class="slo-facts">
                 <div><dt>"Measures"</dt><dd data-testid="slo-measures">{slo.measures.clone()}</dd></div>
                 <div><dt>"Objective"</dt><dd>{format!("{} %", slo.objective)}</dd></div>
+                <div><dt>"Window"</dt><dd data-testid="slo-window">{slo.window.clone()}</dd></div>
                 <div><dt>"Attainment"</dt><dd>{percent(slo.attainment, 3)} " " <span class=met.0>{met.1}</span></dd></div>
                 <div><dt>"Budget left"</dt><dd>{percent(slo.budget_remaining, 1)}</dd></div>
                 <div>

@@ -344,9 +344,11 @@ fn plan_slo(rng: &mut DemoRng, index: usize, service: &Service, kind: SloKind, w
     } else {
         None
     };
-    // Background jobs run in bursts: each day weighs the same, however many ran (ratio
-    // timeslices). Chosen without a draw, so the rest of the demo stays as it was.
-    let budgeting = if kind == SloKind::Jobs && budgeting.is_none() { Some("ratio_timeslices") } else { budgeting };
+    // Background jobs run in bursts, and the least critical services see little traffic: each
+    // day weighs the same, however busy (ratio timeslices). Chosen without a draw, so the rest
+    // of the demo stays as it was.
+    let bursty = kind == SloKind::Jobs || (kind == SloKind::Availability && service.tier == 3);
+    let budgeting = if bursty && budgeting.is_none() { Some("ratio_timeslices") } else { budgeting };
     let window_days = weighted(rng, &[(None::<i64>, 75.0), (Some(28), 10.0), (Some(30), 15.0)]);
     // A "30-day" window is read as the calendar month, as SLAs count.
     let calendar_window = (window_days == Some(30)).then_some("1M");

@@ -121,7 +121,7 @@ async fn a_calendar_week_and_ratio_timeslices_are_judged_as_defined(app: &TestAp
     let landing_row = rows.iter().find(|r| r.to_string().contains("landing-page")).expect("landing row");
     assert!(landing_row.to_string().contains("met (mean of the daily ratios)"), "{landing_row}");
     let page = app.page("/services/line?period=2026-08").await;
-    assert!(page.contains("calendar 1w window from 2022-01-01"), "the chart names the window");
+    assert!(page.contains("calendar week, windows from 2022-01-01"), "the chart names the window");
     let page = app.page("/services/web?period=2026-08").await;
     assert!(page.contains("14-day rolling window, mean of daily ratios"), "the chart names the method");
 }

@@ -58,7 +58,7 @@ pub enum RecordView {
         objective: f64,
         /// A rolling window's days, or the most days one calendar window spans.
         window_days: u32,
-        /// A calendar window in words ("calendar 1M window from 2001-01-01"); `None` when rolling.
+        /// A calendar window in words ("calendar month"); `None` when rolling.
         calendar_window: Option<String>,
         budgeting: crate::domain::records::Budgeting,
         active: bool,

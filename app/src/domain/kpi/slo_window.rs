@@ -59,6 +59,17 @@ impl CalendarLength {
         }
     }
 
+    /// "week", "month", "quarter", "year", else "2w window".
+    pub fn name(self) -> String {
+        match self {
+            CalendarLength::Days(7) => "week".to_owned(),
+            CalendarLength::Months(1) => "month".to_owned(),
+            CalendarLength::Months(3) => "quarter".to_owned(),
+            CalendarLength::Months(12) => "year".to_owned(),
+            other => format!("{} window", other.shorthand()),
+        }
+    }
+
     /// The most days one window of this length spans.
     pub fn max_days(self) -> u32 {
         match self {
@@ -142,21 +153,23 @@ impl SloWindow {
         }
     }
 
-    /// The window in words: "28-day rolling window", "calendar 1M window from 2022-01-01".
+    /// The window in words: "28-day rolling window", "calendar month", "calendar week, windows
+    /// from 2022-01-01" (the start is named when it is not the default).
     pub fn in_words(self) -> String {
         match self {
             SloWindow::Rolling { days } => format!("{days}-day rolling window"),
-            SloWindow::Calendar { start, length } => {
-                format!("calendar {} window from {start}", length.shorthand())
+            SloWindow::Calendar { start, length } if start == default_calendar_start() => {
+                format!("calendar {}", length.name())
             }
+            SloWindow::Calendar { start, length } => format!("calendar {}, windows from {start}", length.name()),
         }
     }
 
-    /// "the last 28 days" / "the calendar 1M window to date", for notes.
+    /// "the last 28 days" / "the calendar month to date", for notes.
     pub fn span_in_words(self) -> String {
         match self {
             SloWindow::Rolling { days } => format!("the last {days} days"),
-            SloWindow::Calendar { length, .. } => format!("the calendar {} window to date", length.shorthand()),
+            SloWindow::Calendar { length, .. } => format!("the calendar {} to date", length.name()),
         }
     }
 }
@@ -232,6 +245,14 @@ mod tests {
         // Window 1 starts 28 February (31 February does not exist), window 2 on 31 March.
         assert_eq!(window.range_before(d(2026, 3, 10)), Some(DayRange { from: d(2026, 2, 28), to: d(2026, 3, 10) }));
         assert_eq!(window.range_before(d(2026, 4, 2)), Some(DayRange { from: d(2026, 3, 31), to: d(2026, 4, 2) }));
+    }
+
+    #[test]
+    fn windows_read_in_words() {
+        assert_eq!(calendar(default_calendar_start(), "1M").in_words(), "calendar month");
+        assert_eq!(calendar(d(2022, 1, 1), "1w").in_words(), "calendar week, windows from 2022-01-01");
+        assert_eq!(calendar(default_calendar_start(), "2w").span_in_words(), "the calendar 2w window to date");
+        assert_eq!(SloWindow::Rolling { days: 28 }.in_words(), "28-day rolling window");
     }
 
     #[test]
