@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::figures::{HeadlineGrid, TrendGrid, drill_down};
+use super::figures::{HeadlineGrid, PracticeSection, TrendGrid, drill_down};
 use super::url::safe_link;
 use crate::domain::format::instant;
 use crate::domain::overview::AutomationPanel;
@@ -20,10 +20,7 @@ pub fn AutomationPanelView(
     #[prop(optional, into)]
     class: Option<String>,
 ) -> impl IntoView {
-    let class = class.unwrap_or_else(|| "panel".to_owned());
     let AutomationPanel { headlines, trends, breakdown, empty } = automation;
-    let heading = format!("{id_prefix}-automation-heading");
-    let labelled_by = heading.clone();
     let modes_link = drill_down("failure_modes_automated", &period, &scope);
     let mitigations_link = drill_down("automated_mitigation_share", &period, &scope);
     let m = breakdown.mitigations;
@@ -32,8 +29,7 @@ pub fn AutomationPanelView(
         m.automation, m.mixed, m.human, m.unrecorded
     );
     view! {
-        <section class=class aria-labelledby=labelled_by data-testid="automation-panel">
-            <h2 id=heading>"Automation"</h2>
+        <PracticeSection title="Automation" name="automation" id_prefix=id_prefix.clone() class=class>
             {if empty {
                 view! {
                     <p class="empty" data-testid="automation-empty">
@@ -106,6 +102,6 @@ pub fn AutomationPanelView(
                 }
                 .into_any()
             }}
-        </section>
+        </PracticeSection>
     }
 }

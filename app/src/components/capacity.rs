@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::figures::{HeadlineGrid, TrendGrid, drill_down};
+use super::figures::{HeadlineGrid, PracticeSection, TrendGrid, drill_down};
 use crate::domain::format::percent;
 use crate::domain::overview::CapacityPanel;
 
@@ -17,17 +17,13 @@ pub fn CapacityPanelView(
     #[prop(optional, into)]
     class: Option<String>,
 ) -> impl IntoView {
-    let class = class.unwrap_or_else(|| "panel".to_owned());
     let CapacityPanel { headlines, trends, breakdown, headroom, empty } = capacity;
     let [t0, t1, t2, t3] = headroom.map(|h| percent(Some(h), 0));
     let kept = format!("Headroom kept (policy): tier 0 at least {t0}, tier 1 {t1}, tier 2 {t2}, tier 3 {t3}. ");
-    let heading = format!("{id_prefix}-capacity-heading");
-    let labelled_by = heading.clone();
     let services_link = drill_down("capacity_headroom_compliance", &period, &scope);
     let incidents = crate::domain::format::count_of(u64::from(breakdown.capacity_incidents), "incident", "incidents");
     view! {
-        <section class=class aria-labelledby=labelled_by data-testid="capacity-panel">
-            <h2 id=heading>"Capacity headroom"</h2>
+        <PracticeSection title="Capacity headroom" name="capacity" id_prefix=id_prefix.clone() class=class>
             {if empty {
                 view! {
                     <p class="empty" data-testid="capacity-empty">
@@ -86,6 +82,6 @@ pub fn CapacityPanelView(
                 }
                 .into_any()
             }}
-        </section>
+        </PracticeSection>
     }
 }

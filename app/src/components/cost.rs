@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::figures::drill_down;
+use super::figures::{PracticeSection, drill_down};
 use super::trend::TrendChart;
 use crate::domain::format::{format_amount, percent};
 use crate::domain::overview::CostPanel;
@@ -31,17 +31,13 @@ pub fn CostPanelView(
     #[prop(optional, into)]
     class: Option<String>,
 ) -> impl IntoView {
-    let class = class.unwrap_or_else(|| "panel".to_owned());
     let CostPanel { rows, slo_met_rate, previous_slo_met_rate, partial, trends, empty } = cost;
-    let heading = format!("{id_prefix}-cost-heading");
-    let labelled_by = heading.clone();
     let costs_link = drill_down("unit_cost", &period, &scope);
     let met_link = drill_down("slo_met_rate", &period, &scope);
     let so_far = if partial { " so far" } else { "" };
     let met = format!("{}{so_far} (in {previous}: {})", percent(slo_met_rate, 1), percent(previous_slo_met_rate, 1));
     view! {
-        <section class=class aria-labelledby=labelled_by data-testid="cost-panel">
-            <h2 id=heading>"Cost to serve"</h2>
+        <PracticeSection title="Cost to serve" name="cost" id_prefix=id_prefix.clone() class=class>
             {if empty {
                 view! {
                     <p class="empty" data-testid="cost-empty">
@@ -113,6 +109,6 @@ pub fn CostPanelView(
                 }
                 .into_any()
             }}
-        </section>
+        </PracticeSection>
     }
 }

@@ -260,6 +260,33 @@ pub fn RiskPanels(risks: Risks, #[prop(into)] period: String, #[prop(into)] scop
 }
 
 /// One small chart per trended KPI.
+/// One practice's panel (capacity, automation, toil, cost, satisfaction): a section labelled by
+/// its heading, `data-testid="{name}-panel"`, with the class its page gives (`panel`) or the
+/// report's (`report-section`).
+#[component]
+pub fn PracticeSection(
+    #[prop(into)] title: String,
+    /// The practice's name, in the heading's id (`{id_prefix}-{name}-heading`) and the test id.
+    name: &'static str,
+    #[prop(into)] id_prefix: String,
+    /// The section's class; `None` for a page's `panel`.
+    class: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let heading = format!("{id_prefix}-{name}-heading");
+    let labelled_by = heading.clone();
+    view! {
+        <section
+            class=class.unwrap_or_else(|| "panel".to_owned())
+            aria-labelledby=labelled_by
+            data-testid=format!("{name}-panel")
+        >
+            <h2 id=heading>{title}</h2>
+            {children()}
+        </section>
+    }
+}
+
 #[component]
 pub fn TrendGrid(trends: Vec<TrendSeries>, #[prop(into)] id_prefix: String) -> impl IntoView {
     view! {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::figures::{HeadlineGrid, TrendGrid, drill_down};
+use super::figures::{HeadlineGrid, PracticeSection, TrendGrid, drill_down};
 use crate::domain::overview::SatisfactionPanel;
 
 #[component]
@@ -16,15 +16,11 @@ pub fn SatisfactionPanelView(
     #[prop(optional, into)]
     class: Option<String>,
 ) -> impl IntoView {
-    let class = class.unwrap_or_else(|| "panel".to_owned());
     let SatisfactionPanel { headlines, trends, current, empty } = satisfaction;
-    let heading = format!("{id_prefix}-satisfaction-heading");
-    let labelled_by = heading.clone();
     let scores_link = drill_down("stakeholder_satisfaction", &period, &scope);
     let count = crate::domain::format::count_of(u64::from(current.responses), "response", "responses");
     view! {
-        <section class=class aria-labelledby=labelled_by data-testid="satisfaction-panel">
-            <h2 id=heading>"Stakeholder satisfaction"</h2>
+        <PracticeSection title="Stakeholder satisfaction" name="satisfaction" id_prefix=id_prefix.clone() class=class>
             {if empty {
                 view! {
                     <p class="empty" data-testid="satisfaction-empty">
@@ -89,6 +85,6 @@ pub fn SatisfactionPanelView(
                 }
                 .into_any()
             }}
-        </section>
+        </PracticeSection>
     }
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::figures::{HeadlineGrid, TrendGrid, drill_down};
+use super::figures::{HeadlineGrid, PracticeSection, TrendGrid, drill_down};
 use crate::domain::format::percent;
 use crate::domain::overview::ToilPanel;
 
@@ -28,18 +28,14 @@ pub fn ToilPanelView(
     #[prop(optional, into)]
     class: Option<String>,
 ) -> impl IntoView {
-    let class = class.unwrap_or_else(|| "panel".to_owned());
     let ToilPanel { headlines, trends, breakdown, empty } = toil;
-    let heading = format!("{id_prefix}-toil-heading");
-    let labelled_by = heading.clone();
     let reports_link = drill_down("toil_ratio", &period, &scope);
     let teams_link = drill_down("toil_reporting_coverage", &period, &scope);
     let by_team = scope == "org";
     let team_count = breakdown.teams.len();
     let not_reporting = breakdown.not_reporting.clone();
     view! {
-        <section class=class aria-labelledby=labelled_by data-testid="toil-panel">
-            <h2 id=heading>"Toil"</h2>
+        <PracticeSection title="Toil" name="toil" id_prefix=id_prefix.clone() class=class>
             {if empty {
                 view! {
                     <p class="empty" data-testid="toil-empty">
@@ -123,7 +119,7 @@ pub fn ToilPanelView(
                 }
                 .into_any()
             }}
-        </section>
+        </PracticeSection>
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::access::{oidc_app, token};
 use crate::helpers::{Backend, TestApp, eventually_within, spawn_app};
-use crate::metrics::free_port;
+use crate::local_prometheus::free_port;
 
 async fn catalog(app: &TestApp) {
     crate::kpis::load(app).await;

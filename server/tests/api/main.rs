@@ -26,6 +26,7 @@ mod ingest_rules;
 mod jobs;
 mod kpis;
 mod listing;
+mod local_prometheus;
 mod metrics;
 mod notifications;
 mod oncall;

@@ -18,10 +18,6 @@ async fn scrape(app: &TestApp) -> String {
 }
 
 /// A port nobody listens on now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
 #[tokio::test]
 async fn a_real_prometheus_scrapes_the_metrics_and_answers_queries_over_them() {
     let app = spawn_app_with(Backend::Postgres, Options { workers: 1, ..Options::default() }).await;
@@ -51,24 +47,13 @@ async fn a_real_prometheus_scrapes_the_metrics_and_answers_queries_over_them() {
     assert!(!text.contains("route=\"/services/checkout"), "never a raw URL as a label");
 
     // Prometheus, on loopback, scraping every second.
-    let dir = tempfile::tempdir().expect("temp dir");
     let target = app.base.trim_start_matches("http://");
     let config = format!(
         "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: plumbline\n    static_configs:\n      - targets: ['{target}']\n"
     );
-    std::fs::write(dir.path().join("prometheus.yml"), config).expect("config");
-    let port = free_port();
-    let mut prometheus = tokio::process::Command::new("prometheus")
-        .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
-        .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("Debian's prometheus is installed (cargo xtask ensure-tools)");
+    let prometheus = crate::local_prometheus::start(&config, None).await;
     let query = |expr: &'static str| {
-        let url = format!("http://127.0.0.1:{port}/api/v1/query");
+        let url = format!("{}/api/v1/query", prometheus.url);
         async move {
             let reply = reqwest::Client::new().get(url).query(&[("query", expr)]).send().await.ok()?;
             let body: Value = reply.json().await.ok()?;
@@ -90,7 +75,7 @@ async fn a_real_prometheus_scrapes_the_metrics_and_answers_queries_over_them() {
     })
     .await;
     assert_eq!(latency[0]["metric"]["route"], "/services/{slug}");
-    prometheus.kill().await.ok();
+    drop(prometheus);
     app.cleanup().await;
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::helpers::TestApp;
 use crate::kpis::load;
-use crate::metrics::free_port;
+use crate::local_prometheus::free_port;
 
 /// What the webhook receiver got: (signature, timestamp, body).
 type Received = Arc<Mutex<Vec<(String, String, Vec<u8>)>>>;

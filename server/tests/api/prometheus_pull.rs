@@ -15,7 +15,7 @@ use server::ingest::{AdapterLimits, Ingestion};
 use server::prometheus::{PullSettings, pull};
 
 use crate::helpers::TestApp;
-use crate::metrics::free_port;
+use crate::local_prometheus::{self, LocalPrometheus};
 
 /// Every five minutes from 2026-11-01 00:00 through 2026-11-05 00:00 UTC.
 const STEP_SECONDS: i64 = 300;
@@ -55,46 +55,8 @@ fn series() -> (String, BTreeMap<NaiveDate, (i64, i64)>) {
     (format!("# HELP requests Requests served.\n# TYPE requests counter\n{ok_lines}{error_lines}# EOF\n"), expected)
 }
 
-/// A Prometheus on loopback serving the generated blocks; killed when dropped.
-struct Prometheus {
-    url: String,
-    _process: tokio::process::Child,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_prometheus(openmetrics: &str) -> Prometheus {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let input = dir.path().join("series.om");
-    std::fs::write(&input, openmetrics).expect("series");
-    let data = dir.path().join("data");
-    let created = tokio::process::Command::new("promtool")
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&input)
-        .arg(&data)
-        .output()
-        .await
-        .expect("Debian's promtool is installed (cargo xtask ensure-tools)");
-    assert!(created.status.success(), "promtool: {}", String::from_utf8_lossy(&created.stderr));
-    std::fs::write(dir.path().join("prometheus.yml"), "global:\n  scrape_interval: 1m\n").expect("config");
-    let port = free_port();
-    let process = tokio::process::Command::new("prometheus")
-        .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
-        .arg(format!("--storage.tsdb.path={}", data.display()))
-        .arg("--storage.tsdb.retention.time=100y")
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("Debian's prometheus is installed (cargo xtask ensure-tools)");
-    let url = format!("http://127.0.0.1:{port}");
-    let ready = format!("{url}/-/ready");
-    crate::helpers::eventually("Prometheus is ready", || async {
-        let reply = reqwest::get(&ready).await.ok()?;
-        reply.status().is_success().then_some(())
-    })
-    .await;
-    Prometheus { url, _process: process, _dir: dir }
+async fn start_prometheus(openmetrics: &str) -> LocalPrometheus {
+    local_prometheus::start("global:\n  scrape_interval: 1m\n", Some(openmetrics)).await
 }
 
 async fn html(app: &TestApp, path: &str) -> String {
