@@ -419,9 +419,9 @@ pub async fn load_slos<C: ConnectionTrait>(
 }
 
 /// The scope's SLOs, each with its measurements summed by the database over the day ranges
-/// the SLO KPIs read ([`slo_day_ranges`]: the period, its elapsed days, and the last 1, 7 and
-/// days before the as-of day, and its window), and its latest day with data before the as-of
-/// day. Ratio-timeslices SLOs come with their daily rows instead.
+/// the SLO KPIs read ([`slo_day_ranges`]: the period, its elapsed days, the last 1 and 7 days
+/// before the as-of day, and its window), and its latest day with data before the as-of day.
+/// Ratio-timeslices SLOs come with their daily rows instead.
 ///
 /// One query for every SLO: the boundaries of all those ranges (for every window length in use)
 /// cut the days into consecutive intervals; the database returns one row per SLO with the sums
