@@ -495,14 +495,15 @@ async fn fetch_slo_sums<C: ConnectionTrait>(
         }
         Ok::<_, LoadError>(sums)
     };
-    let (rows, sums) = tokio::try_join!(Box::pin(rows_query), Box::pin(sums_query))?;
-    // Ratio timeslices need each day's ratio, which no sum gives: their rows are read (few
-    // SLOs use the method, and their rows span at most the bounds).
-    let ratio_slos: Vec<i64> = rows.iter().filter(|row| row.mean_of_daily_ratios).map(|row| row.id).collect();
-    let daily = match (ratio_slos.is_empty(), bounds.first(), bounds.last()) {
-        (false, Some(from), Some(to)) => slo_daily_rows(db, &ratio_slos, *from, *to).await?,
-        _ => HashMap::new(),
+    // Ratio timeslices need each day's ratio, which no sum gives: their rows are read, beside
+    // the two queries above (few SLOs use the method, and their rows span at most the bounds).
+    let daily_query = async {
+        match (bounds.first(), bounds.last()) {
+            (Some(from), Some(to)) => ratio_slo_daily_rows(db, ids, *from, *to).await,
+            _ => Ok(HashMap::new()),
+        }
     };
+    let (rows, sums, daily) = tokio::try_join!(Box::pin(rows_query), Box::pin(sums_query), Box::pin(daily_query))?;
     Ok(SloSums { rows, as_of_day, bounds, ranges_by_window, sums, daily })
 }
 
@@ -626,6 +627,41 @@ async fn interval_sums<C: ConnectionTrait>(
         out.insert(slo_id, sums);
     }
     Ok(out)
+}
+
+/// The daily rows with `from <= day < to` of the ratio-timeslices SLOs of some services (all
+/// for `None`), by SLO id.
+async fn ratio_slo_daily_rows<C: ConnectionTrait>(
+    db: &C,
+    services: Option<&[i64]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>, LoadError> {
+    let ratio_slos = slo::Entity::find()
+        .select_only()
+        .column(slo::Column::Id)
+        .filter(slo::Column::MeanOfDailyRatios.eq(true))
+        .filter(in_scope(slo::Column::ServiceId, services))
+        .into_query();
+    let found: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
+        .select_only()
+        .columns([
+            slo_measurement::Column::SloId,
+            slo_measurement::Column::Day,
+            slo_measurement::Column::Good,
+            slo_measurement::Column::Total,
+        ])
+        .filter(slo_measurement::Column::SloId.in_subquery(ratio_slos))
+        .filter(slo_measurement::Column::Day.gte(from))
+        .filter(slo_measurement::Column::Day.lt(to))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut rows: HashMap<i64, Vec<app::domain::kpi::SloMeasurement>> = HashMap::new();
+    for (slo_id, day, good, total) in found {
+        rows.entry(slo_id).or_default().push(app::domain::kpi::SloMeasurement { day, good, total });
+    }
+    Ok(rows)
 }
 
 /// Each SLO's daily rows with `from <= day < to`, by SLO id, for any number of SLOs.
