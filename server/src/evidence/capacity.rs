@@ -20,7 +20,7 @@ pub async fn measurements(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evide
         .await?;
     write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
-        let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
+        let tier = ctx.tier(r.service_id);
         // The stored capacity is above 0 (a check constraint).
         let headroom = 1.0 - r.peak_used / r.capacity;
         let mut line = Line::new();

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use app::domain::evidence::{EvidenceRequest, Population};
-use app::domain::kpi::{DayRange, Period, ReportingCalendar, SloData, meets_objective};
+use app::domain::kpi::{DayRange, Period, ReportingCalendar, SloData, SloMeasurement, meets_objective};
 use app::domain::records::Budgeting;
 use app::domain::scorecard::ApprovalOrigin;
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
@@ -84,6 +84,11 @@ impl Ctx<'_> {
 
     pub(super) fn service(&self, id: i64) -> (&str, &str) {
         self.scope.services.get(&id).map(|s| (s.slug.as_str(), s.team.as_str())).unwrap_or(("", ""))
+    }
+
+    /// A service's tier as text ("" for a service outside the scope).
+    pub(super) fn tier(&self, id: i64) -> String {
+        self.scope.services.get(&id).map(|s| s.tier.to_string()).unwrap_or_default()
     }
 
     /// `column IN selected services`, or no condition without a filter.
@@ -340,7 +345,7 @@ async fn dr_tests(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError
         .await?;
     write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
-        let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
+        let tier = ctx.tier(r.service_id);
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(&r.source).push(&r.external_id).push(service).push(team).push(&tier);
         line.push(&r.scenario).push(&instant(r.performed_at)).push(&r.outcome);
@@ -363,7 +368,7 @@ async fn slos(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
         .await?;
     write_rows(rows, w, |r| {
         let (service, team) = ctx.service(r.service_id);
-        let tier = ctx.scope.services.get(&r.service_id).map(|s| s.tier.to_string()).unwrap_or_default();
+        let tier = ctx.tier(r.service_id);
         let mut line = Line::new();
         line.push(&r.id.to_string()).push(service).push(team).push(&tier).push(&r.slug).push(&r.name);
         line.push(&r.indicator).push(&r.objective.to_string()).push(&r.window_days.to_string());
@@ -438,24 +443,42 @@ struct SloSums {
     daily: Option<SloData>,
 }
 
-/// Reads a ratio-timeslices SLO's daily rows before it is written.
-async fn with_daily_rows(ctx: &Ctx<'_>, mut slo: SloSums, ratio: bool) -> Result<SloSums, EvidenceError> {
-    if ratio {
-        let mut rows = kpis::slo_daily_rows(ctx.db, &[slo.id], ctx.window.from, ctx.window.end_day()).await?;
-        slo.daily = Some(SloData::Days(rows.remove(&slo.id).unwrap_or_default()));
+/// The window's daily rows of the ratio-timeslices SLOs in scope, read before the attainment
+/// rows are streamed: a query cannot run on the pack's transaction while its stream is open.
+struct RatioRows(HashMap<i64, Vec<SloMeasurement>>);
+
+impl RatioRows {
+    async fn in_scope(ctx: &Ctx<'_>) -> Result<Self, EvidenceError> {
+        let ids: Vec<i64> = slo::Entity::find()
+            .select_only()
+            .column(slo::Column::Id)
+            .filter(slo::Column::MeanOfDailyRatios.eq(true))
+            .filter(ctx.in_scope(slo::Column::ServiceId))
+            .into_tuple()
+            .all(ctx.db)
+            .await?;
+        Ok(RatioRows(kpis::slo_daily_rows(ctx.db, &ids, ctx.window.from, ctx.window.end_day()).await?))
     }
-    Ok(slo)
+
+    /// A ratio-timeslices SLO's daily rows, before it is written.
+    fn attach(&mut self, mut slo: SloSums, ratio: bool) -> SloSums {
+        if ratio {
+            slo.daily = Some(SloData::Days(self.0.remove(&slo.id).unwrap_or_default()));
+        }
+        slo
+    }
 }
 
 async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let bounds = month_bounds(ctx.window);
+    let mut ratio_rows = RatioRows::in_scope(ctx).await?;
     let mut rows = ctx.db.stream_raw(attainment_query(ctx, ConnectionTrait::get_database_backend(ctx.db))).await?;
     let mut current: Option<(SloSums, bool)> = None;
     while let Some(row) = rows.try_next().await? {
         let id: i64 = row.try_get("", "id")?;
         if current.as_ref().is_none_or(|(c, _)| c.id != id) {
             if let Some((done, ratio)) = current.take() {
-                write_attainment(ctx, w, &bounds, &with_daily_rows(ctx, done, ratio).await?);
+                write_attainment(ctx, w, &bounds, &ratio_rows.attach(done, ratio));
                 w.flush().await?;
             }
             let sums = SloSums {
@@ -477,7 +500,7 @@ async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evidenc
         }
     }
     if let Some((done, ratio)) = current {
-        write_attainment(ctx, w, &bounds, &with_daily_rows(ctx, done, ratio).await?);
+        write_attainment(ctx, w, &bounds, &ratio_rows.attach(done, ratio));
     }
     Ok(())
 }

@@ -643,24 +643,8 @@ async fn ratio_slo_daily_rows<C: ConnectionTrait>(
         .filter(slo::Column::MeanOfDailyRatios.eq(true))
         .filter(in_scope(slo::Column::ServiceId, services))
         .into_query();
-    let found: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
-        .select_only()
-        .columns([
-            slo_measurement::Column::SloId,
-            slo_measurement::Column::Day,
-            slo_measurement::Column::Good,
-            slo_measurement::Column::Total,
-        ])
-        .filter(slo_measurement::Column::SloId.in_subquery(ratio_slos))
-        .filter(slo_measurement::Column::Day.gte(from))
-        .filter(slo_measurement::Column::Day.lt(to))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut rows: HashMap<i64, Vec<app::domain::kpi::SloMeasurement>> = HashMap::new();
-    for (slo_id, day, good, total) in found {
-        rows.entry(slo_id).or_default().push(app::domain::kpi::SloMeasurement { day, good, total });
-    }
+    let mut rows = HashMap::new();
+    daily_rows_into(db, slo_measurement::Column::SloId.in_subquery(ratio_slos), from, to, &mut rows).await?;
     Ok(rows)
 }
 
@@ -671,25 +655,38 @@ pub async fn slo_daily_rows<C: ConnectionTrait>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>, DbErr> {
-    let mut rows: HashMap<i64, Vec<app::domain::kpi::SloMeasurement>> = HashMap::new();
+    let mut rows = HashMap::new();
     for chunk in slo_ids.chunks(CHUNK) {
-        let found: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
-            .select_only()
-            .columns([
-                slo_measurement::Column::SloId,
-                slo_measurement::Column::Day,
-                slo_measurement::Column::Good,
-                slo_measurement::Column::Total,
-            ])
-            .filter(slo_measurement::Column::SloId.is_in(chunk.iter().copied()))
-            .filter(slo_measurement::Column::Day.gte(from))
-            .filter(slo_measurement::Column::Day.lt(to))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (slo_id, day, good, total) in found {
-            rows.entry(slo_id).or_default().push(app::domain::kpi::SloMeasurement { day, good, total });
-        }
+        let these = slo_measurement::Column::SloId.is_in(chunk.iter().copied());
+        daily_rows_into(db, these, from, to, &mut rows).await?;
     }
     Ok(rows)
+}
+
+/// Adds the daily rows with `from <= day < to` of the SLOs `which` selects to `rows`.
+async fn daily_rows_into<C: ConnectionTrait>(
+    db: &C,
+    which: SimpleExpr,
+    from: NaiveDate,
+    to: NaiveDate,
+    rows: &mut HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>,
+) -> Result<(), DbErr> {
+    let found: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
+        .select_only()
+        .columns([
+            slo_measurement::Column::SloId,
+            slo_measurement::Column::Day,
+            slo_measurement::Column::Good,
+            slo_measurement::Column::Total,
+        ])
+        .filter(which)
+        .filter(slo_measurement::Column::Day.gte(from))
+        .filter(slo_measurement::Column::Day.lt(to))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (slo_id, day, good, total) in found {
+        rows.entry(slo_id).or_default().push(app::domain::kpi::SloMeasurement { day, good, total });
+    }
+    Ok(())
 }

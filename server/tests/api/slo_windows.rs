@@ -124,6 +124,19 @@ async fn a_calendar_week_and_ratio_timeslices_are_judged_as_defined(app: &TestAp
     assert!(page.contains("calendar week, windows from 2022-01-01"), "the chart names the window");
     let page = app.page("/services/web?period=2026-08").await;
     assert!(page.contains("14-day rolling window, mean of daily ratios"), "the chart names the method");
+
+    // The evidence pack judges the month as the KPI does, and names each SLO's window.
+    let pack = crate::evidence::download(app, &crate::access::Credential::None, "from=2026-08-01&to=2026-08-31").await;
+    let attainment = pack.rows("slo_attainment.csv");
+    let month = attainment.iter().find(|r| r["slo"] == "landing-page" && r["period"] == "2026-08").expect("row");
+    let judged = ["good", "total", "attainment", "met"].map(|c| month[c].as_str());
+    assert_eq!(judged, ["981", "1001", "99.000000", "true"], "the mean of the daily ratios, beside the events");
+    let slos = pack.rows("slos.csv");
+    let week = slos.iter().find(|r| r["slo"] == "line-uptime").expect("the weekly SLA");
+    let window = ["calendar_window", "calendar_start", "budgeting"].map(|c| week[c].as_str());
+    assert_eq!(window, ["1w", "2022-01-01", "timeslices"]);
+    let landing = slos.iter().find(|r| r["slo"] == "landing-page").expect("the landing page");
+    assert_eq!(landing["budgeting"], "ratio_timeslices");
 }
 
 crate::on_both_backends!(

@@ -922,16 +922,18 @@ mod tests {
         T::from_row(&json_row(value)).expect_err("should be rejected").into_iter().map(|e| e.field).collect()
     }
 
+    /// An SLO row with every required field, and `extra`'s.
+    fn slo(extra: serde_json::Value) -> serde_json::Value {
+        let mut row = json!({"service": "api", "slug": "avail", "name": "A", "indicator": "availability",
+                             "objective": 99.9});
+        for (k, v) in extra.as_object().expect("object") {
+            row[k] = v.clone();
+        }
+        row
+    }
+
     #[test]
     fn an_slo_names_all_of_its_prometheus_source_or_none() {
-        let slo = |extra: serde_json::Value| {
-            let mut row = json!({"service": "api", "slug": "avail", "name": "A", "indicator": "availability",
-                                 "objective": 99.9});
-            for (k, v) in extra.as_object().expect("object") {
-                row[k] = v.clone();
-            }
-            row
-        };
         let pulled = SloInput::from_row(&json_row(slo(json!({
             "prometheus_url": "http://prom:9090/", "good_query": "requests_total{code!~\"5..\"}",
             "total_query": "requests_total"
@@ -965,14 +967,6 @@ mod tests {
 
     #[test]
     fn an_slo_window_is_rolling_or_calendar_never_both() {
-        let slo = |extra: serde_json::Value| {
-            let mut row = json!({"service": "api", "slug": "avail", "name": "A", "indicator": "availability",
-                                 "objective": 99.9});
-            for (k, v) in extra.as_object().expect("object") {
-                row[k] = v.clone();
-            }
-            row
-        };
         let window = |extra| SloInput::from_row(&json_row(slo(extra))).expect("valid").window;
         assert_eq!(window(json!({})), SloWindow::Rolling { days: 28 });
         assert_eq!(
