@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use app::domain::evidence::{EvidenceRequest, Population};
-use app::domain::kpi::{DayRange, Period, ReportingCalendar, SloData, SloMeasurement, meets_objective};
+use app::domain::kpi::{Period, ReportingCalendar, SloTotals, meets_objective};
 use app::domain::records::Budgeting;
 use app::domain::scorecard::ApprovalOrigin;
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
@@ -395,7 +395,9 @@ fn month_bounds(window: &Window) -> Vec<NaiveDate> {
 
 /// Every SLO in scope with its measurements of the window summed per calendar month, in SLO
 /// order: one aggregate over the window (grouping by month is much cheaper for the database
-/// than placing each day among interval bounds). Only integers and dates are inlined.
+/// than placing each day among interval bounds). A ratio-timeslices SLO's months also carry the
+/// sum of their daily ratios and their days with events, taken in the database exactly as the
+/// KPIs take them (`kpis::daily_ratio_units_sql`). Only integers and dates are inlined.
 fn attainment_query(ctx: &Ctx<'_>, backend: DbBackend) -> Statement {
     let month = match backend {
         DbBackend::Postgres => "CAST(date_trunc('month', day) AS date)",
@@ -419,10 +421,15 @@ fn attainment_query(ctx: &Ctx<'_>, backend: DbBackend) -> Statement {
         }
         None => (String::new(), String::new()),
     };
+    let ratio = "slo_id IN (SELECT id FROM slo WHERE mean_of_daily_ratios)";
+    let units = kpis::daily_ratio_units_sql(backend);
     let sql = format!(
-        "SELECT s.id, s.service_id, s.slug, s.objective, s.mean_of_daily_ratios, a.month, a.good, a.total, a.days FROM slo s \
+        "SELECT s.id, s.service_id, s.slug, s.objective, s.mean_of_daily_ratios, a.month, a.good, a.total, a.days, \
+         a.ratio_units, a.event_days FROM slo s \
          LEFT JOIN (SELECT slo_id, {month} AS month, CAST(SUM(good) AS BIGINT) AS good, \
-         CAST(SUM(total) AS BIGINT) AS total, CAST(COUNT(*) AS BIGINT) AS days FROM slo_measurement \
+         CAST(SUM(total) AS BIGINT) AS total, CAST(COUNT(*) AS BIGINT) AS days, \
+         CAST(SUM(CASE WHEN {ratio} THEN {units} END) AS BIGINT) AS ratio_units, \
+         CAST(COUNT(CASE WHEN total > 0 AND {ratio} THEN 1 END) AS BIGINT) AS event_days FROM slo_measurement \
          WHERE day >= {from} AND day < {end}{scope_slos} GROUP BY slo_id, {month}) a ON a.slo_id = s.id\
          {scope_services} ORDER BY s.id, a.month",
         from = date(ctx.window.from),
@@ -431,76 +438,54 @@ fn attainment_query(ctx: &Ctx<'_>, backend: DbBackend) -> Statement {
     Statement::from_string(backend, sql)
 }
 
-/// One SLO's definition and its sums per month (first day of the month → good, total, days).
+/// One SLO's definition and its sums per month (by the month's first day).
 struct SloSums {
     id: i64,
     service_id: i64,
     slug: String,
     objective: f64,
-    months: HashMap<NaiveDate, (i64, i64, i64)>,
-    /// A ratio-timeslices SLO's daily rows in the window: it is judged by each day's ratio,
-    /// which monthly sums do not give.
-    daily: Option<SloData>,
-}
-
-/// The window's daily rows of the ratio-timeslices SLOs in scope, read before the attainment
-/// rows are streamed: a query cannot run on the pack's transaction while its stream is open.
-struct RatioRows(HashMap<i64, Vec<SloMeasurement>>);
-
-impl RatioRows {
-    async fn in_scope(ctx: &Ctx<'_>) -> Result<Self, EvidenceError> {
-        let ids: Vec<i64> = slo::Entity::find()
-            .select_only()
-            .column(slo::Column::Id)
-            .filter(slo::Column::MeanOfDailyRatios.eq(true))
-            .filter(ctx.in_scope(slo::Column::ServiceId))
-            .into_tuple()
-            .all(ctx.db)
-            .await?;
-        Ok(RatioRows(kpis::slo_daily_rows(ctx.db, &ids, ctx.window.from, ctx.window.end_day()).await?))
-    }
-
-    /// A ratio-timeslices SLO's daily rows, before it is written.
-    fn attach(&mut self, mut slo: SloSums, ratio: bool) -> SloSums {
-        if ratio {
-            slo.daily = Some(SloData::Days(self.0.remove(&slo.id).unwrap_or_default()));
-        }
-        slo
-    }
+    /// Ratio timeslices: judged by the mean of the daily ratios, not by the events.
+    by_daily_ratios: bool,
+    months: HashMap<NaiveDate, SloTotals>,
 }
 
 async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), EvidenceError> {
     let bounds = month_bounds(ctx.window);
-    let mut ratio_rows = RatioRows::in_scope(ctx).await?;
     let mut rows = ctx.db.stream_raw(attainment_query(ctx, ConnectionTrait::get_database_backend(ctx.db))).await?;
-    let mut current: Option<(SloSums, bool)> = None;
+    let mut current: Option<SloSums> = None;
     while let Some(row) = rows.try_next().await? {
         let id: i64 = row.try_get("", "id")?;
-        if current.as_ref().is_none_or(|(c, _)| c.id != id) {
-            if let Some((done, ratio)) = current.take() {
-                write_attainment(ctx, w, &bounds, &ratio_rows.attach(done, ratio));
+        if current.as_ref().is_none_or(|c| c.id != id) {
+            if let Some(done) = current.take() {
+                write_attainment(ctx, w, &bounds, &done);
                 w.flush().await?;
             }
-            let sums = SloSums {
+            current = Some(SloSums {
                 id,
                 service_id: row.try_get("", "service_id")?,
                 slug: row.try_get("", "slug")?,
                 objective: row.try_get("", "objective")?,
+                by_daily_ratios: row.try_get("", "mean_of_daily_ratios")?,
                 months: HashMap::new(),
-                daily: None,
-            };
-            current = Some((sums, row.try_get("", "mean_of_daily_ratios")?));
+            });
         }
         let month: Option<NaiveDate> = row.try_get("", "month")?;
-        if let (Some(month), Some((sums, _))) = (month, current.as_mut()) {
-            let good: i64 = row.try_get("", "good")?;
-            let total: i64 = row.try_get("", "total")?;
-            let days: i64 = row.try_get("", "days")?;
-            sums.months.insert(month, (good, total, days));
+        if let (Some(month), Some(sums)) = (month, current.as_mut()) {
+            let count = |column: &str| -> Result<i64, EvidenceError> {
+                Ok(row.try_get::<Option<i64>>("", column)?.unwrap_or(0))
+            };
+            let totals = SloTotals {
+                good: count("good")?.into(),
+                total: count("total")?.into(),
+                days: u32::try_from(count("days")?).unwrap_or(u32::MAX),
+                ratio_units: count("ratio_units")?.into(),
+                event_days: u32::try_from(count("event_days")?).unwrap_or(u32::MAX),
+            };
+            sums.months.insert(month, totals);
         }
     }
-    if let Some((done, ratio)) = current {
-        write_attainment(ctx, w, &bounds, &ratio_rows.attach(done, ratio));
+    if let Some(done) = current {
+        write_attainment(ctx, w, &bounds, &done);
     }
     Ok(())
 }
@@ -508,16 +493,16 @@ async fn slo_attainment(ctx: &Ctx<'_>, w: &mut PackWriter) -> Result<(), Evidenc
 /// A row per month of the window (clipped to it), then one for the whole window.
 fn write_attainment(ctx: &Ctx<'_>, w: &mut PackWriter, bounds: &[NaiveDate], slo: &SloSums) {
     let (service, _) = ctx.service(slo.service_id);
-    let mut whole = (0i64, 0i64, 0i64);
+    let mut whole = SloTotals::default();
     for pair in bounds.windows(2) {
         let (from, to) = (pair[0], pair[1]);
         let month = from.with_day(1).unwrap_or(from);
         let sums = slo.months.get(&month).copied().unwrap_or_default();
-        whole = (whole.0 + sums.0, whole.1 + sums.1, whole.2 + sums.2);
+        whole += sums;
         let label = format!("{:04}-{:02}", from.year(), from.month());
-        w.row(attainment_line(slo, service, &label, from, to, sums));
+        w.row(attainment_line(slo, service, &label, from, to, &sums));
     }
-    w.row(attainment_line(slo, service, "window", ctx.window.from, ctx.window.end_day(), whole));
+    w.row(attainment_line(slo, service, "window", ctx.window.from, ctx.window.end_day(), &whole));
 }
 
 fn attainment_line(
@@ -526,20 +511,18 @@ fn attainment_line(
     period: &str,
     from: NaiveDate,
     end: NaiveDate,
-    (good, total, days): (i64, i64, i64),
+    sums: &SloTotals,
 ) -> Line {
     let last = end.pred_opt().unwrap_or(end);
     // What is judged: the events, or for ratio timeslices the mean of the days' ratios.
-    let (judged_good, judged_total) = match &r.daily {
-        Some(days) => days.totals(DayRange { from, to: end }).judged(Budgeting::RatioTimeslices),
-        None => (i128::from(good), i128::from(total)),
-    };
+    let budgeting = if r.by_daily_ratios { Budgeting::RatioTimeslices } else { Budgeting::Occurrences };
+    let (judged_good, judged_total) = sums.judged(budgeting);
     let attainment = (judged_total > 0).then(|| format!("{:.6}", judged_good as f64 * 100.0 / judged_total as f64));
     let met = meets_objective(judged_good, judged_total, r.objective);
     let mut line = Line::new();
     line.push(&r.id.to_string()).push(service).push(&r.slug).push(period);
     line.push(&from.to_string()).push(&last.to_string()).push(&(end - from).num_days().to_string());
-    line.push(&days.to_string()).push(&good.to_string()).push(&total.to_string());
+    line.push(&sums.days.to_string()).push(&sums.good.to_string()).push(&sums.total.to_string());
     line.push(attainment.as_deref().unwrap_or("")).push(&r.objective.to_string()).push(met.map(flag).unwrap_or(""));
     line
 }

@@ -15,26 +15,21 @@
 //! - deployments made in the period;
 //! - alerts and on-call shifts (see `oncall`);
 //! - all services (with team slug, tier, lifecycle) and the SLOs of the scope with their
-//!   measurements summed in SQL over the day ranges the SLO KPIs read.
+//!   measurements summed in SQL over the day ranges the SLO KPIs read (see `slo_sums`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use app::domain::kpi::{
-    Dataset, DayRange, Incident, KpiSettings, OncallSettings, Period, Scope, ServiceDirectory, SloData, SloTotals,
-    SloWindow, slo_day_ranges,
-};
+use app::domain::kpi::{Dataset, Incident, KpiSettings, OncallSettings, Period, Scope, ServiceDirectory};
 use app::domain::records::Slug;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::mapping::{self, Corrupt, IncidentRef, ServiceSlugs};
 use crate::db::IN_LIST_CHUNK as CHUNK;
-use crate::entities::{
-    deployment, dr_test, incident, incident_service, postmortem, postmortem_action, service, slo, slo_measurement, team,
-};
+use crate::entities::{deployment, dr_test, incident, incident_service, postmortem, postmortem_action, service, team};
 
 /// How far before the period incidents are loaded (the implicit-repeat window).
 const INCIDENT_LOOKBACK_DAYS: i64 = 90;
@@ -57,7 +52,7 @@ fn minus_days(t: DateTime<Utc>, days: i64) -> DateTime<Utc> {
 }
 
 /// `column IN ids` for a narrowed scope; no condition for the organisation.
-fn in_scope(column: impl ColumnTrait, ids: Option<&[i64]>) -> Condition {
+pub(super) fn in_scope(column: impl ColumnTrait, ids: Option<&[i64]>) -> Condition {
     match ids {
         None => Condition::all(),
         Some(ids) => Condition::all().add(column.is_in(ids.iter().copied())),
@@ -335,7 +330,7 @@ pub async fn load<C: ConnectionTrait>(
         Box::pin(timed("deployments", &gate, async {
             Ok::<_, LoadError>(deployments_query.into_tuple::<mapping::DeploymentRow>().all(db).await?)
         })),
-        Box::pin(timed("slos", &gate, slos(db, period, now, ids, &names, &dir.active))),
+        Box::pin(timed("slos", &gate, super::slo_sums::slos(db, period, now, ids, &names, &dir.active))),
         Box::pin(timed("alerts", &gate, super::oncall::alerts(db, period, ids, &names, &service_directory))),
         Box::pin(timed("shifts", &gate, super::oncall::shifts(db, period, &dir.teams))),
         Box::pin(timed("toil_reports", &gate, super::toil::toil_reports(db, period, &dir.teams))),
@@ -414,279 +409,7 @@ pub async fn load_slos<C: ConnectionTrait>(
     scope: &Scope,
 ) -> Result<Dataset, LoadError> {
     let dir = directory(db, scope).await?;
-    let slos = slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active).await?;
+    let slos = super::slo_sums::slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active)
+        .await?;
     Ok(Dataset { services: dir.services, slos, ..Dataset::default() })
-}
-
-/// The scope's SLOs, each with its measurements summed by the database over the day ranges
-/// the SLO KPIs read ([`slo_day_ranges`]: the period, its elapsed days, the last 1 and 7 days
-/// before the as-of day, and its window), and its latest day with data before the as-of day.
-/// Ratio-timeslices SLOs come with their daily rows instead.
-///
-/// One query for every SLO: the boundaries of all those ranges (for every window length in use)
-/// cut the days into consecutive intervals; the database returns one row per SLO with the sums
-/// of each interval (`GROUP BY slo_id`, one `FILTER`ed aggregate per interval), and each range
-/// is then the sum of the intervals it spans. The measurement rows never leave the database.
-async fn slos<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-    now: DateTime<Utc>,
-    ids: Option<&[i64]>,
-    names: &ServiceSlugs<'_>,
-    active: &HashMap<i64, bool>,
-) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
-    assemble_slos(fetch_slo_sums(db, period, now, ids).await?, names, active)
-}
-
-/// The scope's SLO rows and their measurements summed per interval (see [`slos`]).
-struct SloSums {
-    rows: Vec<slo::Model>,
-    as_of_day: NaiveDate,
-    bounds: Vec<NaiveDate>,
-    ranges_by_window: HashMap<SloWindow, Vec<DayRange>>,
-    sums: HashMap<i64, SloIntervals>,
-    /// The daily rows of the ratio-timeslices SLOs, which are judged by each day's ratio.
-    daily: HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>,
-}
-
-async fn fetch_slo_sums<C: ConnectionTrait>(
-    db: &C,
-    period: &Period,
-    now: DateTime<Utc>,
-    ids: Option<&[i64]>,
-) -> Result<SloSums, LoadError> {
-    // The window lengths in use fix the interval bounds, so the summing query can run while
-    // the SLO rows themselves are read.
-    let windows: Vec<(i32, Option<String>, Option<NaiveDate>)> = slo::Entity::find()
-        .select_only()
-        .columns([slo::Column::WindowDays, slo::Column::CalendarWindow, slo::Column::CalendarStart])
-        .distinct()
-        .filter(in_scope(slo::Column::ServiceId, ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let as_of_day = period.as_of_day(now);
-    let ranges_by_window: HashMap<SloWindow, Vec<DayRange>> = windows
-        .into_iter()
-        .filter_map(|(days, calendar, start)| slo::window_of(days, calendar.as_deref(), start))
-        .map(|window| (window, slo_day_ranges(period, now, window)))
-        .collect();
-    let mut bounds: BTreeSet<NaiveDate> = ranges_by_window.values().flatten().flat_map(|r| [r.from, r.to]).collect();
-    bounds.insert(as_of_day);
-    let bounds: Vec<NaiveDate> = bounds.into_iter().collect();
-
-    let rows_query = async {
-        Ok::<_, LoadError>(
-            slo::Entity::find()
-                .filter(in_scope(slo::Column::ServiceId, ids))
-                .order_by_asc(slo::Column::Id)
-                .all(db)
-                .await?,
-        )
-    };
-    let sums_query = async {
-        let mut sums: HashMap<i64, SloIntervals> = HashMap::new();
-        let service_chunks: Vec<Option<&[i64]>> = match ids {
-            None => vec![None],
-            Some(ids) => ids.chunks(CHUNK).map(Some).collect(),
-        };
-        for services in service_chunks {
-            sums.extend(interval_sums(db, &bounds, as_of_day, services).await?);
-        }
-        Ok::<_, LoadError>(sums)
-    };
-    // Ratio timeslices need each day's ratio, which no sum gives: their rows are read, beside
-    // the two queries above (few SLOs use the method, and their rows span at most the bounds).
-    let daily_query = async {
-        match (bounds.first(), bounds.last()) {
-            (Some(from), Some(to)) => ratio_slo_daily_rows(db, ids, *from, *to).await,
-            _ => Ok(HashMap::new()),
-        }
-    };
-    let (rows, sums, daily) = tokio::try_join!(Box::pin(rows_query), Box::pin(sums_query), Box::pin(daily_query))?;
-    Ok(SloSums { rows, as_of_day, bounds, ranges_by_window, sums, daily })
-}
-
-fn assemble_slos(
-    mut fetched: SloSums,
-    names: &ServiceSlugs<'_>,
-    active: &HashMap<i64, bool>,
-) -> Result<Vec<app::domain::kpi::Slo>, LoadError> {
-    let (bounds, as_of_day) = (&fetched.bounds, fetched.as_of_day);
-    let mut slos = Vec::with_capacity(fetched.rows.len());
-    for row in &fetched.rows {
-        let is_active = active.get(&row.service_id).copied().unwrap_or(false);
-        let sums = fetched.sums.remove(&row.id).unwrap_or_default();
-        let data = if row.mean_of_daily_ratios {
-            SloData::Days(fetched.daily.remove(&row.id).unwrap_or_default())
-        } else {
-            let ranges = row.window().and_then(|w| fetched.ranges_by_window.get(&w));
-            let ranges = ranges.map(Vec::as_slice).unwrap_or_default();
-            let totals = ranges.iter().map(|range| (*range, total_over(bounds, &sums.intervals, *range))).collect();
-            SloData::Summed { totals, as_of_day, latest_day: sums.latest_day }
-        };
-        slos.push(mapping::slo(row, names, is_active, data)?);
-    }
-    Ok(slos)
-}
-
-/// One SLO's sums per interval, and its latest day with a row before the as-of day.
-#[derive(Debug, Clone, Default)]
-struct SloIntervals {
-    intervals: Vec<IntervalSums>,
-    latest_day: Option<NaiveDate>,
-}
-
-/// One SLO's rows within the interval `[bounds[index], bounds[index + 1])`.
-#[derive(Debug, Clone, Copy)]
-struct IntervalSums {
-    index: usize,
-    good: i64,
-    total: i64,
-    days: i64,
-}
-
-/// The totals of a range made of whole intervals (its ends are among the bounds).
-fn total_over(bounds: &[NaiveDate], intervals: &[IntervalSums], range: DayRange) -> SloTotals {
-    let mut totals = SloTotals::default();
-    for interval in intervals {
-        let (Some(from), Some(to)) = (bounds.get(interval.index), bounds.get(interval.index + 1)) else {
-            continue;
-        };
-        if range.from <= *from && *to <= range.to {
-            totals.good += i128::from(interval.good);
-            totals.total += i128::from(interval.total);
-            totals.days += u32::try_from(interval.days).unwrap_or(u32::MAX);
-        }
-    }
-    totals
-}
-
-/// `AGG(column) FILTER (WHERE day in [from, to))`, cast to BIGINT. Postgres and SQLite (3.30+)
-/// both read the clause; it lets one pass over the rows, grouped by SLO alone, fill every
-/// interval (a hash aggregate over ~6k groups, where grouping by SLO and interval made
-/// Postgres sort ~500k rows). The bounds are dates we computed, so inlining them is safe.
-fn in_interval(aggregate: &str, from: NaiveDate, to: NaiveDate) -> SimpleExpr {
-    Expr::cust(format!("CAST({aggregate} FILTER (WHERE \"day\" >= '{from}' AND \"day\" < '{to}') AS BIGINT)"))
-}
-
-/// Σgood, Σtotal and days with a row per interval between consecutive `bounds`, and the latest
-/// day before `as_of_day`, per SLO of some services (all SLOs for `None`).
-async fn interval_sums<C: ConnectionTrait>(
-    db: &C,
-    bounds: &[NaiveDate],
-    as_of_day: NaiveDate,
-    services: Option<&[i64]>,
-) -> Result<HashMap<i64, SloIntervals>, LoadError> {
-    let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
-        return Ok(HashMap::new());
-    };
-    let day = || Expr::col(slo_measurement::Column::Day);
-    let mut query = Query::select();
-    query.column(slo_measurement::Column::SloId);
-    for pair in bounds.windows(2) {
-        let [from, to] = pair else { continue };
-        query
-            .expr(in_interval("SUM(\"good\")", *from, *to))
-            .expr(in_interval("SUM(\"total\")", *from, *to))
-            .expr(in_interval("COUNT(*)", *from, *to));
-    }
-    query
-        .expr(Expr::cust(format!("MAX(\"day\") FILTER (WHERE \"day\" < '{as_of_day}')")))
-        .from(slo_measurement::Entity)
-        .and_where(day().gte(*first))
-        .and_where(day().lt(*last));
-    if let Some(services) = services {
-        let slo_ids = Query::select()
-            .column(slo::Column::Id)
-            .from(slo::Entity)
-            .and_where(Expr::col(slo::Column::ServiceId).is_in(services.iter().copied()))
-            .to_owned();
-        query.and_where(Expr::col(slo_measurement::Column::SloId).in_subquery(slo_ids));
-    }
-    query.add_group_by([Expr::col(slo_measurement::Column::SloId)]);
-    let intervals = bounds.len().saturating_sub(1);
-    let mut out = HashMap::new();
-    for row in db.query_all(&query).await? {
-        let slo_id: i64 = row.try_get_by_index(0)?;
-        let mut sums = SloIntervals::default();
-        for index in 0..intervals {
-            let column = 1 + 3 * index;
-            let days: Option<i64> = row.try_get_by_index(column + 2)?;
-            if days.unwrap_or(0) == 0 {
-                continue;
-            }
-            sums.intervals.push(IntervalSums {
-                index,
-                good: row.try_get_by_index::<Option<i64>>(column)?.unwrap_or(0),
-                total: row.try_get_by_index::<Option<i64>>(column + 1)?.unwrap_or(0),
-                days: days.unwrap_or(0),
-            });
-        }
-        sums.latest_day = row.try_get_by_index(1 + 3 * intervals)?;
-        out.insert(slo_id, sums);
-    }
-    Ok(out)
-}
-
-/// The daily rows with `from <= day < to` of the ratio-timeslices SLOs of some services (all
-/// for `None`), by SLO id.
-async fn ratio_slo_daily_rows<C: ConnectionTrait>(
-    db: &C,
-    services: Option<&[i64]>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>, LoadError> {
-    let ratio_slos = slo::Entity::find()
-        .select_only()
-        .column(slo::Column::Id)
-        .filter(slo::Column::MeanOfDailyRatios.eq(true))
-        .filter(in_scope(slo::Column::ServiceId, services))
-        .into_query();
-    let mut rows = HashMap::new();
-    daily_rows_into(db, slo_measurement::Column::SloId.in_subquery(ratio_slos), from, to, &mut rows).await?;
-    Ok(rows)
-}
-
-/// Each SLO's daily rows with `from <= day < to`, by SLO id, for any number of SLOs.
-pub async fn slo_daily_rows<C: ConnectionTrait>(
-    db: &C,
-    slo_ids: &[i64],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>, DbErr> {
-    let mut rows = HashMap::new();
-    for chunk in slo_ids.chunks(CHUNK) {
-        let these = slo_measurement::Column::SloId.is_in(chunk.iter().copied());
-        daily_rows_into(db, these, from, to, &mut rows).await?;
-    }
-    Ok(rows)
-}
-
-/// Adds the daily rows with `from <= day < to` of the SLOs `which` selects to `rows`.
-async fn daily_rows_into<C: ConnectionTrait>(
-    db: &C,
-    which: SimpleExpr,
-    from: NaiveDate,
-    to: NaiveDate,
-    rows: &mut HashMap<i64, Vec<app::domain::kpi::SloMeasurement>>,
-) -> Result<(), DbErr> {
-    let found: Vec<(i64, NaiveDate, i64, i64)> = slo_measurement::Entity::find()
-        .select_only()
-        .columns([
-            slo_measurement::Column::SloId,
-            slo_measurement::Column::Day,
-            slo_measurement::Column::Good,
-            slo_measurement::Column::Total,
-        ])
-        .filter(which)
-        .filter(slo_measurement::Column::Day.gte(from))
-        .filter(slo_measurement::Column::Day.lt(to))
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (slo_id, day, good, total) in found {
-        rows.entry(slo_id).or_default().push(app::domain::kpi::SloMeasurement { day, good, total });
-    }
-    Ok(())
 }

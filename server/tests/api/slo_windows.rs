@@ -139,7 +139,60 @@ async fn a_calendar_week_and_ratio_timeslices_are_judged_as_defined(app: &TestAp
     assert_eq!(landing["budgeting"], "ratio_timeslices");
 }
 
+/// The database takes each day's ratio (the loader sums them there, for the KPIs and the
+/// evidence pack) exactly as the domain does: the same 10⁻¹¹ units, rounded down, on ratios
+/// whose digits run past the last unit and on totals far above any day's events.
+async fn the_database_takes_each_days_ratio_exactly_as_the_domain_does(app: &TestApp) {
+    use app::domain::kpi::{DayRange, SloData, SloMeasurement};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 8, 1).expect("day");
+    let domain = |good: i64, total: i64| {
+        let range = DayRange { from: day, to: day.succ_opt().expect("next day") };
+        SloData::Days(vec![SloMeasurement { day, good, total }]).totals(range).ratio_units
+    };
+    let mut pairs = vec![
+        (0, 1),
+        (1, 1),
+        (1, 3),
+        (2, 3),
+        (1, 7),
+        (980, 1000),
+        (999, 1000),
+        (86_399, 86_400),
+        (123_456_789, 987_654_321),
+        (999_999_999_999, 1_000_000_000_000),
+        (1, 900_000_000_000_000),
+        (899_999_999_999_999, 900_000_000_000_000),
+    ];
+    // And some drawn from a fixed sequence, over totals of every size.
+    let mut seed: u64 = 0x5eed;
+    for _ in 0..64 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let total =
+            i64::try_from((seed >> 20) % 10_u64.pow(1 + u32::try_from(seed % 12).expect("small"))).expect("fits") + 1;
+        let good = i64::try_from((seed >> 7) % u64::try_from(total + 1).expect("positive")).expect("fits");
+        pairs.push((good, total));
+    }
+    let backend = app.db.get_database_backend();
+    let units = server::kpis::daily_ratio_units_sql(backend);
+    for (good, total) in pairs {
+        let sql = format!(
+            "SELECT CAST({units} AS BIGINT) AS units FROM \
+             (SELECT CAST({good} AS BIGINT) AS \"good\", CAST({total} AS BIGINT) AS \"total\") AS m"
+        );
+        let row = app.db.query_one_raw(Statement::from_string(backend, sql)).await.expect("query").expect("a row");
+        let taken: Option<i64> = row.try_get("", "units").expect("units");
+        assert_eq!(taken.map(i128::from), Some(domain(good, total)), "{good} of {total}");
+    }
+    // A day without events is no slice: no ratio at all.
+    let sql = format!("SELECT CAST({units} AS BIGINT) AS units FROM (SELECT 0 AS \"good\", 0 AS \"total\") AS m");
+    let row = app.db.query_one_raw(Statement::from_string(backend, sql)).await.expect("query").expect("a row");
+    assert_eq!(row.try_get::<Option<i64>>("", "units").expect("units"), None);
+}
+
 crate::on_both_backends!(
     the_specifications_example_shapes_import_with_their_windows_and_methods,
     a_calendar_week_and_ratio_timeslices_are_judged_as_defined,
+    the_database_takes_each_days_ratio_exactly_as_the_domain_does,
 );

@@ -46,10 +46,21 @@ pub struct SloTotals {
     pub total: i128,
     pub days: u32,
     /// Σ over the days with events of good ÷ total, each taken to 10⁻¹¹ (a billionth of a
-    /// percent) rounded down, in those units. Only daily rows ([`SloData::Days`]) give it.
+    /// percent) rounded down, in those units (daily rows give it, and the server's loader has
+    /// the database take it by the same rule).
     pub ratio_units: i128,
     /// Days with events (total > 0): the ratios summed.
     pub event_days: u32,
+}
+
+impl std::ops::AddAssign for SloTotals {
+    fn add_assign(&mut self, other: SloTotals) {
+        self.good += other.good;
+        self.total += other.total;
+        self.days = self.days.saturating_add(other.days);
+        self.ratio_units += other.ratio_units;
+        self.event_days = self.event_days.saturating_add(other.event_days);
+    }
 }
 
 impl SloTotals {
