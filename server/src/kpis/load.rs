@@ -408,7 +408,9 @@ pub async fn load_slos<C: ConnectionTrait>(
     now: DateTime<Utc>,
     scope: &Scope,
 ) -> Result<Dataset, LoadError> {
+    let started = std::time::Instant::now();
     let dir = directory(db, scope).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "services and teams loaded");
     let slos = super::slo_sums::slos(db, period, now, dir.scope_ids.as_deref(), &ServiceSlugs(&dir.slugs), &dir.active)
         .await?;
     Ok(Dataset { services: dir.services, slos, ..Dataset::default() })

@@ -8,13 +8,14 @@
 //! One query for every SLO: the boundaries of all those ranges (for every window in use) cut the
 //! days into consecutive intervals; the database returns one row per SLO with the sums of each
 //! interval (`GROUP BY slo_id`, one `FILTER`ed aggregate per interval), and each range is then
-//! the sum of the intervals it spans, ratio-timeslices SLOs' daily ratios included.
+//! the sum of the intervals it spans. Beside it, a second query sums the daily ratios of the
+//! ratio-timeslices SLOs the same way, over their rows alone.
 
 use std::collections::{BTreeSet, HashMap};
 
 use app::domain::kpi::{DayRange, Period, SloData, SloTotals, SloWindow, slo_day_ranges};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::LoadError;
@@ -49,7 +50,7 @@ async fn fetch_slo_sums<C: ConnectionTrait>(
     now: DateTime<Utc>,
     ids: Option<&[i64]>,
 ) -> Result<SloSums, LoadError> {
-    // The windows in use fix the interval bounds, so the summing query can run while the SLO
+    // The windows in use fix the interval bounds, so the summing queries can run while the SLO
     // rows themselves are read.
     let windows: Vec<(i32, Option<String>, Option<NaiveDate>)> = slo::Entity::find()
         .select_only()
@@ -89,7 +90,20 @@ async fn fetch_slo_sums<C: ConnectionTrait>(
         }
         Ok::<_, LoadError>(sums)
     };
-    let (rows, sums) = tokio::try_join!(Box::pin(rows_query), Box::pin(sums_query))?;
+    let ratios_query = async {
+        let ids = ratio_slo_ids(db, ids).await?;
+        ratio_interval_sums(db, &bounds, &ids).await
+    };
+    let (rows, mut sums, ratios) =
+        tokio::try_join!(Box::pin(rows_query), Box::pin(sums_query), Box::pin(ratios_query))?;
+    for (slo_id, ratios) in ratios {
+        let Some(slo) = sums.get_mut(&slo_id) else { continue };
+        for ratio in ratios {
+            if let Some(interval) = slo.intervals.iter_mut().find(|i| i.index == ratio.index) {
+                (interval.ratio_units, interval.event_days) = (ratio.units, ratio.event_days);
+            }
+        }
+    }
     Ok(SloSums { rows, as_of_day, bounds, ranges_by_window, sums })
 }
 
@@ -126,8 +140,17 @@ struct IntervalSums {
     good: i64,
     total: i64,
     days: i64,
-    /// Ratio-timeslices SLOs only: the sum of the daily ratios and the days with events.
+    /// Ratio-timeslices SLOs only (see [`RatioSums`]); 0 for the others.
     ratio_units: i64,
+    event_days: i64,
+}
+
+/// A ratio-timeslices SLO's daily ratios within one interval: their sum in units of 10⁻¹¹ and
+/// the days with events.
+#[derive(Debug, Clone, Copy)]
+struct RatioSums {
+    index: usize,
+    units: i64,
     event_days: i64,
 }
 
@@ -182,52 +205,52 @@ fn in_interval(aggregate: &str, from: NaiveDate, to: NaiveDate) -> SimpleExpr {
     Expr::cust(format!("CAST({aggregate} FILTER (WHERE \"day\" >= '{from}' AND \"day\" < '{to}') AS BIGINT)"))
 }
 
+/// `SELECT slo_id, each aggregate over each interval between consecutive bounds … GROUP BY
+/// slo_id` over the measurement rows of the SLOs `which` selects (all for `None`).
+fn per_interval(bounds: &[NaiveDate], aggregates: &[&str], which: Option<SimpleExpr>) -> Option<SelectStatement> {
+    let (first, last) = (bounds.first()?, bounds.last()?);
+    let day = || Expr::col(slo_measurement::Column::Day);
+    let mut query = Query::select();
+    query.column(slo_measurement::Column::SloId);
+    for pair in bounds.windows(2) {
+        let [from, to] = pair else { continue };
+        for aggregate in aggregates {
+            query.expr(in_interval(aggregate, *from, *to));
+        }
+    }
+    query
+        .from(slo_measurement::Entity)
+        .and_where(day().gte(*first))
+        .and_where(day().lt(*last))
+        .add_group_by([Expr::col(slo_measurement::Column::SloId)]);
+    if let Some(which) = which {
+        query.and_where(which);
+    }
+    Some(query)
+}
+
 /// Σgood, Σtotal and days with a row per interval between consecutive `bounds`, and the latest
-/// day before `as_of_day`, per SLO of some services (all SLOs for `None`); for ratio-timeslices
-/// SLOs also the sum of the daily ratios and the days with events. One pass over the rows: the
-/// SLO's method is joined in, rather than a second query scanning the same days beside this one.
+/// day before `as_of_day`, per SLO of some services (all SLOs for `None`).
 async fn interval_sums<C: ConnectionTrait>(
     db: &C,
     bounds: &[NaiveDate],
     as_of_day: NaiveDate,
     services: Option<&[i64]>,
 ) -> Result<HashMap<i64, SloIntervals>, LoadError> {
-    let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else {
+    let of_services = services.map(|services| {
+        let slo_ids = Query::select()
+            .column(slo::Column::Id)
+            .from(slo::Entity)
+            .and_where(Expr::col(slo::Column::ServiceId).is_in(services.iter().copied()))
+            .to_owned();
+        Expr::col(slo_measurement::Column::SloId).in_subquery(slo_ids)
+    });
+    let aggregates = ["SUM(\"good\")", "SUM(\"total\")", "COUNT(*)"];
+    let Some(mut query) = per_interval(bounds, &aggregates, of_services) else {
         return Ok(HashMap::new());
     };
-    let ratio = "\"slo\".\"mean_of_daily_ratios\"";
-    let units = daily_ratio_units_sql(db.get_database_backend());
-    let aggregates = [
-        "SUM(\"good\")".to_owned(),
-        "SUM(\"total\")".to_owned(),
-        "COUNT(*)".to_owned(),
-        format!("SUM(CASE WHEN {ratio} THEN {units} END)"),
-        format!("COUNT(CASE WHEN {ratio} AND \"total\" > 0 THEN 1 END)"),
-    ];
-    let day = || Expr::col((slo_measurement::Entity, slo_measurement::Column::Day));
-    let slo_id = || Expr::col((slo_measurement::Entity, slo_measurement::Column::SloId));
-    let mut query = Query::select();
-    query.expr(slo_id());
-    for pair in bounds.windows(2) {
-        let [from, to] = pair else { continue };
-        for aggregate in &aggregates {
-            query.expr(in_interval(aggregate, *from, *to));
-        }
-    }
-    query
-        .expr(Expr::cust(format!("MAX(\"day\") FILTER (WHERE \"day\" < '{as_of_day}')")))
-        .from(slo_measurement::Entity)
-        .inner_join(
-            slo::Entity,
-            Expr::col((slo::Entity, slo::Column::Id)).equals((slo_measurement::Entity, slo_measurement::Column::SloId)),
-        )
-        .and_where(day().gte(*first))
-        .and_where(day().lt(*last))
-        .add_group_by([slo_id()]);
-    if let Some(services) = services {
-        query.and_where(Expr::col((slo::Entity, slo::Column::ServiceId)).is_in(services.iter().copied()));
-    }
-    let (intervals, width) = (bounds.len().saturating_sub(1), aggregates.len());
+    query.expr(Expr::cust(format!("MAX(\"day\") FILTER (WHERE \"day\" < '{as_of_day}')")));
+    let intervals = bounds.len().saturating_sub(1);
     let mut out = HashMap::new();
     for row in db.query_all(&query).await? {
         let slo_id: i64 = row.try_get_by_index(0)?;
@@ -235,22 +258,59 @@ async fn interval_sums<C: ConnectionTrait>(
             |column: usize| -> Result<i64, DbErr> { Ok(row.try_get_by_index::<Option<i64>>(column)?.unwrap_or(0)) };
         let mut sums = SloIntervals::default();
         for index in 0..intervals {
-            let column = 1 + width * index;
+            let column = 1 + 3 * index;
             let days = count(column + 2)?;
-            if days == 0 {
-                continue;
+            if days > 0 {
+                let (good, total) = (count(column)?, count(column + 1)?);
+                sums.intervals.push(IntervalSums { index, good, total, days, ..IntervalSums::default() });
             }
-            sums.intervals.push(IntervalSums {
-                index,
-                good: count(column)?,
-                total: count(column + 1)?,
-                days,
-                ratio_units: count(column + 3)?,
-                event_days: count(column + 4)?,
-            });
         }
-        sums.latest_day = row.try_get_by_index(1 + width * intervals)?;
+        sums.latest_day = row.try_get_by_index(1 + 3 * intervals)?;
         out.insert(slo_id, sums);
+    }
+    Ok(out)
+}
+
+/// The ratio-timeslices SLOs among those of some services (all for `None`), by id.
+async fn ratio_slo_ids<C: ConnectionTrait>(db: &C, services: Option<&[i64]>) -> Result<Vec<i64>, DbErr> {
+    slo::Entity::find()
+        .select_only()
+        .column(slo::Column::Id)
+        .filter(slo::Column::MeanOfDailyRatios.eq(true))
+        .filter(super::load::in_scope(slo::Column::ServiceId, services))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// The daily ratios of some ratio-timeslices SLOs summed per interval between consecutive
+/// `bounds`, with their days with events. Named by id, their rows are found through the
+/// (slo_id, day) index: a sub-query selecting them made Postgres scan every row of the days.
+async fn ratio_interval_sums<C: ConnectionTrait>(
+    db: &C,
+    bounds: &[NaiveDate],
+    slo_ids: &[i64],
+) -> Result<HashMap<i64, Vec<RatioSums>>, LoadError> {
+    let units = format!("SUM({})", daily_ratio_units_sql(db.get_database_backend()));
+    let aggregates = [units.as_str(), "COUNT(CASE WHEN \"total\" > 0 THEN 1 END)"];
+    let mut out = HashMap::new();
+    for chunk in slo_ids.chunks(CHUNK) {
+        let these = Expr::col(slo_measurement::Column::SloId).is_in(chunk.iter().copied());
+        let Some(query) = per_interval(bounds, &aggregates, Some(these)) else { break };
+        for row in db.query_all(&query).await? {
+            let slo_id: i64 = row.try_get_by_index(0)?;
+            let count =
+                |column: usize| -> Result<i64, DbErr> { Ok(row.try_get_by_index::<Option<i64>>(column)?.unwrap_or(0)) };
+            let mut sums = Vec::new();
+            for index in 0..bounds.len().saturating_sub(1) {
+                let column = 1 + 2 * index;
+                let event_days = count(column + 1)?;
+                if event_days > 0 {
+                    sums.push(RatioSums { index, units: count(column)?, event_days });
+                }
+            }
+            out.insert(slo_id, sums);
+        }
     }
     Ok(out)
 }
