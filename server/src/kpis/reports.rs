@@ -289,9 +289,7 @@ pub async fn shared_slo_report<C: ConnectionTrait>(
     query: &KpiQuery,
     now: DateTime<Utc>,
 ) -> Result<SloReport, LoadError> {
-    let started = std::time::Instant::now();
     let version = cache.changes.period_version(db, &query.period).await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "per-SLO report: the period's version read");
     let key = query.period.to_string();
     // The open period's load only while fresh, and as of its own clock; a reader (a page) is
     // also served an outdated load, the one the rest of its page was computed from.
