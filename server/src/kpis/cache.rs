@@ -201,6 +201,11 @@ pub struct KpiCache {
     pub kpi_settings: app::domain::kpi::KpiSettings,
     /// When this process last kept each open period's figures in the database.
     pub kept_writes: super::kept::KeptWrites,
+    /// The movers of a period and scope, derived from its and the previous period's scorecards.
+    pub movers: super::derived::Derived<app::domain::scorecard::movers::PeriodMovers>,
+    /// The overview's figures (all but its header), derived from the period's summary, team
+    /// roll-ups and movers.
+    pub org_overviews: super::derived::Derived<app::api::OrgOverview>,
 }
 
 impl KpiCache {
@@ -237,6 +242,9 @@ impl Default for KpiCache {
             stores: true,
             kpi_settings: Default::default(),
             kept_writes: Default::default(),
+            // One per team page viewed and per period: small, few.
+            movers: super::derived::Derived::with_capacity(256),
+            org_overviews: super::derived::Derived::with_capacity(16),
         }
     }
 }

@@ -6,8 +6,9 @@ use app::domain::kpi::{Period, Scope};
 use app::domain::scorecard::listing::Standing;
 use app::domain::scorecard::movers::{HistoryPoint, PeriodMovers, movers};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
-use super::{Figures, LoadError, ScorecardFilter};
+use super::{Figures, LoadError, ScorecardFilter, derived};
 
 impl Figures {
     /// The `limit` services of `scope` that improved and regressed most in `period` against the
@@ -25,7 +26,7 @@ impl Figures {
             return Err(LoadError::UnknownScope(format!("there is no team '{team}'")));
         }
         let current = Box::pin(self.scorecards(period, &ScorecardFilter::of_scope(scope), now)).await?;
-        self.movers_of(period, &current.scorecards, scope, limit, now).await
+        Ok(self.movers_of(period, &current, scope, limit, now).await?.as_ref().clone())
     }
 
     /// [`Self::movers`] of `current`, the scope's scorecards of `period` the caller already has
@@ -33,11 +34,11 @@ impl Figures {
     pub async fn movers_of(
         &self,
         period: &Period,
-        current: &[app::domain::scorecard::Scorecard],
+        current: &Arc<super::ScorecardReport>,
         scope: &Scope,
         limit: usize,
         now: DateTime<Utc>,
-    ) -> Result<PeriodMovers, LoadError> {
+    ) -> Result<Arc<PeriodMovers>, LoadError> {
         let previous = period.previous();
         let filter = ScorecardFilter::of_scope(scope);
         let previous_has_data = self.has_data(&previous).await?;
@@ -50,19 +51,30 @@ impl Figures {
                 self.scorecards_if_ready(&previous, data_version, now).await?
             }
         };
-        let pending = previous_has_data && earlier.is_none();
-        let moved = match earlier {
-            Some(earlier) => movers(current, earlier.scorecards.iter().filter(|card| filter.keeps(card)), limit),
-            None => Default::default(),
-        };
-        Ok(PeriodMovers {
+        let partial = period.end() > now;
+        let of_period = |moved, pending| PeriodMovers {
             period: period.to_string(),
             previous: previous.to_string(),
-            partial: period.end() > now,
+            partial,
             previous_has_data,
             pending,
             movers: moved,
-        })
+        };
+        let Some(earlier) = earlier else {
+            return Ok(Arc::new(of_period(Default::default(), previous_has_data)));
+        };
+        // Ranking every service is a page's largest part: done once per pair of scorecards.
+        let key = format!("{period}|{scope}|{limit}|{partial}");
+        let inputs = [derived::input(current), derived::input(&earlier)];
+        if let Some(kept) = self.cache.movers.get(&key, &inputs) {
+            return Ok(kept);
+        }
+        let moved = Arc::new(of_period(
+            movers(&current.scorecards, earlier.scorecards.iter().filter(|card| filter.keeps(card)), limit),
+            false,
+        ));
+        self.cache.movers.put(key, inputs.into(), Arc::clone(&moved));
+        Ok(moved)
     }
 
     /// `service`'s level and score in each of `periods` (none where it had no scorecard, or the

@@ -7,6 +7,7 @@ mod cache;
 mod capacity;
 pub mod changes;
 mod cost;
+pub mod derived;
 mod drill_down_table;
 mod figures;
 pub mod first_record;

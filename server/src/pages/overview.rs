@@ -1,8 +1,10 @@
 //! The overview page: the organisation's figures for a period and the data summary.
 
-use app::api::{ImportSummary, KindCount, OrgOverview, Overview};
+use app::api::{ImportSummary, KindCount, OrgOverview, Overview, PeriodHeader};
 use app::domain::kpi::{Scope, SeverityFilter};
 use app::domain::overview::level_distribution;
+use app::domain::report::TeamRow;
+use app::domain::scorecard::movers::PeriodMovers;
 use app::error::AppError;
 use app::ports::OverviewPort;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -13,7 +15,7 @@ use crate::entities::{
     alert, capacity_measurement, cost, deployment, dr_test, import_batch, incident, oncall_shift, postmortem,
     postmortem_action, remediation, service, slo, slo_measurement, survey_response, team, toil_report,
 };
-use crate::kpis::{Figures, KpiCache, Lookup, claim_refresh};
+use crate::kpis::{Figures, KpiCache, Lookup, Summary, claim_refresh, derived};
 
 /// The cache key of the record counts.
 const COUNTS: &str = "counts";
@@ -58,6 +60,28 @@ pub struct OverviewPage {
 impl OverviewPage {
     pub fn new(figures: Figures) -> Self {
         OverviewPage { figures }
+    }
+
+    /// The overview of `summary`'s period under `header`.
+    fn body(&self, summary: &Summary, teams: Vec<TeamRow>, movers: PeriodMovers, header: PeriodHeader) -> OrgOverview {
+        let policy = &self.figures.policy;
+        OrgOverview {
+            header,
+            active_services: summary.scorecards.scorecards.len() as u64,
+            headlines: summary.headlines(&policy.targets),
+            levels: level_distribution(&summary.scorecards.scorecards, policy),
+            trends: summary.trends(),
+            risks: summary.risks.clone(),
+            indicators: summary.indicators.clone(),
+            teams,
+            oncall: summary.oncall_health(policy),
+            toil: summary.toil_panel(policy),
+            automation: summary.automation_panel(policy),
+            capacity: summary.capacity_panel(policy),
+            cost: summary.cost_panel(),
+            satisfaction: summary.satisfaction_panel(policy),
+            movers,
+        }
     }
 }
 
@@ -115,32 +139,27 @@ impl OverviewPort for OverviewPage {
         let rollups = Box::pin(figures.rollups(&period, SeverityFilter::HIGH, now))
             .await
             .map_err(|e| AppError::internal("loading the teams of the org overview", &e))?;
-        let teams = crate::report::team_table(&figures.db, &rollups, &summary.scorecards.scorecards)
+        let movers = Box::pin(figures.movers_of(&period, &summary.scorecards, &Scope::Org, MOVERS_SHOWN, now))
             .await
-            .map_err(|e| AppError::internal("loading team names", &e))?;
-        let movers =
-            Box::pin(figures.movers_of(&period, &summary.scorecards.scorecards, &Scope::Org, MOVERS_SHOWN, now))
-                .await
-                .map_err(|e| AppError::internal("loading the movers of the org overview", &e))?;
+            .map_err(|e| AppError::internal("loading the movers of the org overview", &e))?;
         let mut header = period_header(summary.period, summary.as_of, policy, figures.calendar, state, now);
         header.recomputing = figures.served_outdated();
-        Ok(OrgOverview {
-            header,
-            active_services: summary.scorecards.scorecards.len() as u64,
-            headlines: summary.headlines(&self.figures.policy.targets),
-            levels: level_distribution(&summary.scorecards.scorecards, &self.figures.policy),
-            trends: summary.trends(),
-            risks: summary.risks.clone(),
-            indicators: summary.indicators.clone(),
-            teams,
-            oncall: summary.oncall_health(&figures.policy),
-            toil: summary.toil_panel(&figures.policy),
-            automation: summary.automation_panel(&figures.policy),
-            capacity: summary.capacity_panel(&figures.policy),
-            cost: summary.cost_panel(),
-            satisfaction: summary.satisfaction_panel(&figures.policy),
-            movers,
-        })
+        // Everything but the header is derived from the three cached inputs: built once per
+        // recompute of them, not per reader.
+        let inputs = [derived::input(&summary), derived::input(&rollups), derived::input(&movers)];
+        let key = period.to_string();
+        let body = match figures.cache.org_overviews.get(&key, &inputs) {
+            Some(body) => body,
+            None => {
+                let teams = crate::report::team_table(&figures.db, &rollups, &summary.scorecards.scorecards)
+                    .await
+                    .map_err(|e| AppError::internal("loading team names", &e))?;
+                let body = Arc::new(self.body(&summary, teams, movers.as_ref().clone(), header.clone()));
+                figures.cache.org_overviews.put(key, inputs.into(), Arc::clone(&body));
+                body
+            }
+        };
+        Ok(OrgOverview { header, ..body.as_ref().clone() })
     }
 
     async fn data_summary(&self) -> Result<Overview, AppError> {

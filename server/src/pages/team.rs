@@ -85,9 +85,11 @@ impl TeamPage {
             .collect();
         let state = standing(figures, &period, &scope, &summary.kpis, now).await?;
         let policy_version = &summary.scorecards.policy_version;
-        let movers = Box::pin(figures.movers_of(&period, &summary.scorecards.scorecards, &scope, MOVERS_SHOWN, now))
+        let movers = Box::pin(figures.movers_of(&period, &summary.scorecards, &scope, MOVERS_SHOWN, now))
             .await
-            .map_err(|e| AppError::internal("loading a team's movers", &e))?;
+            .map_err(|e| AppError::internal("loading a team's movers", &e))?
+            .as_ref()
+            .clone();
         let forecast = figures
             .forecast_if_ready(&scope, FORECAST_DAYS, now)
             .await
