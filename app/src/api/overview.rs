@@ -28,6 +28,11 @@ pub struct OrgOverview {
     pub satisfaction: crate::domain::overview::SatisfactionPanel,
     /// The services that moved most since the previous period.
     pub movers: crate::domain::scorecard::movers::PeriodMovers,
+    /// Which derivation of the figures under the header these are: the server derives them once
+    /// per recompute and numbers each, so the same number is the same figures (and the page
+    /// keeps their rendered HTML, `components::kept`). 0: not numbered.
+    #[serde(default)]
+    pub generation: u64,
 }
 
 /// The data summary under the overview: how much data there is, and whether it

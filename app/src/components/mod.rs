@@ -13,6 +13,7 @@ pub mod escape;
 pub mod figures;
 pub mod follow;
 pub mod forecast;
+pub mod kept;
 pub mod level_badge;
 pub mod movers;
 pub mod oncall;

@@ -7,6 +7,7 @@ use crate::components::automation::AutomationPanelView;
 use crate::components::capacity::CapacityPanelView;
 use crate::components::cost::CostPanelView;
 use crate::components::figures::{HeadlineGrid, LevelTable, LiveChanges, RiskPanels, TeamTable, TrendGrid, drill_down};
+use crate::components::kept::kept_section;
 use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
 use crate::components::page_error::PageError;
@@ -61,54 +62,39 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
         cost,
         satisfaction,
         movers,
+        generation,
     } = org;
     let period = header.period.clone();
     let empty = active_services == 0;
-    view! {
-        <section class="hero">
-            <Title text=format!("Reliability overview · {}", header.period)/>
-            <h1>{format!("Reliability overview · {}", header.period)}</h1>
-            <p class="lede">
-                {format!("{active_services} active services. Each figure links to the records behind it; ")}
-                "deltas compare with " {header.previous.clone()} "."
-            </p>
-            <PeriodPicker header=header.clone() action="/"/>
-            <LiveChanges changes=header.state.changes().to_vec() period=period.clone() scope="org"/>
-            {header.period.contains("-Q").then(|| {
-                let html = format!("/reports/{}", header.period);
-                let pdf = format!("/reports/{}.pdf", header.period);
-                view! {
-                    <p class="note">
-                        "Quarterly executive report: " <a href=html>{format!("{} (web, printable)", header.period)}</a>
-                        " · " <a href=pdf>"PDF"</a>
+    let previous = header.previous.clone();
+    let versions = format!("Policy {} · KPI definitions v{}", header.policy_version, header.definitions_version);
+    // Everything under the hero shows the period's figures only: kept as HTML per generation.
+    let figures = kept_section(&format!("overview|{period}"), generation, move || {
+        view! {
+            {empty.then(|| view! {
+                <section class="panel">
+                    <p class="empty" data-testid="no-services">
+                        "No services yet, so there is nothing to score. Import teams and services first "
+                        "(see “Sending data” below), then incidents, SLOs, DR tests and actions."
                     </p>
-                }
+                </section>
             })}
-        </section>
-        {empty.then(|| view! {
-            <section class="panel">
-                <p class="empty" data-testid="no-services">
-                    "No services yet, so there is nothing to score. Import teams and services first "
-                    "(see “Sending data” below), then incidents, SLOs, DR tests and actions."
-                </p>
+            <section class="panel" aria-labelledby="headline-heading">
+                <h2 id="headline-heading">"Headline KPIs"</h2>
+                <HeadlineGrid headlines period=period.clone() previous=previous.clone() scope="org"/>
             </section>
-        })}
-        <section class="panel" aria-labelledby="headline-heading">
-            <h2 id="headline-heading">"Headline KPIs"</h2>
-            <HeadlineGrid headlines period=period.clone() previous=header.previous.clone() scope="org"/>
-        </section>
-        <section class="panel" aria-labelledby="indicators-heading">
-            <h2 id="indicators-heading">"SLOs met by indicator"</h2>
-            <IndicatorTable rows=indicators records=drill_down("slo_met_rate", &period, "org")/>
-        </section>
-        <section class="panel" aria-labelledby="risks-heading">
-            <h2 id="risks-heading">"Top risks"</h2>
-            <RiskPanels risks period=period.clone() scope="org"/>
-        </section>
+            <section class="panel" aria-labelledby="indicators-heading">
+                <h2 id="indicators-heading">"SLOs met by indicator"</h2>
+                <IndicatorTable rows=indicators records=drill_down("slo_met_rate", &period, "org")/>
+            </section>
+            <section class="panel" aria-labelledby="risks-heading">
+                <h2 id="risks-heading">"Top risks"</h2>
+                <RiskPanels risks period=period.clone() scope="org"/>
+            </section>
             <section class="panel" aria-labelledby="levels-heading">
                 <h2 id="levels-heading">"Levels"</h2>
                 <LevelTable levels period=period.clone()/>
-                <p class="note">{format!("Policy {} · KPI definitions v{}", header.policy_version, header.definitions_version)}</p>
+                <p class="note">{versions}</p>
             </section>
             <MoversPanel movers/>
             <section class="panel" aria-labelledby="teams-heading">
@@ -120,12 +106,36 @@ fn OrgSummary(org: OrgOverview) -> impl IntoView {
                 <h2 id="trends-heading">{format!("Trends, {} periods", trends.first().map_or(0, |t| t.points.len()))}</h2>
                 <TrendGrid trends id_prefix="org-trend"/>
             </section>
-            <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
-            <CapacityPanelView capacity period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
-            <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
-            <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
-            <CostPanelView cost period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
-            <SatisfactionPanelView satisfaction period=period.clone() previous=header.previous.clone() scope="org" id_prefix="org"/>
+            <OncallPanel oncall period=period.clone() previous=previous.clone() scope="org" id_prefix="org"/>
+            <CapacityPanelView capacity period=period.clone() previous=previous.clone() scope="org" id_prefix="org"/>
+            <AutomationPanelView automation period=period.clone() previous=previous.clone() scope="org" id_prefix="org"/>
+            <ToilPanelView toil period=period.clone() previous=previous.clone() scope="org" id_prefix="org"/>
+            <CostPanelView cost period=period.clone() previous=previous.clone() scope="org" id_prefix="org"/>
+            <SatisfactionPanelView satisfaction period=period.clone() previous=previous.clone() scope="org" id_prefix="org"/>
+        }
+    });
+    view! {
+        <section class="hero">
+            <Title text=format!("Reliability overview · {}", header.period)/>
+            <h1>{format!("Reliability overview · {}", header.period)}</h1>
+            <p class="lede">
+                {format!("{active_services} active services. Each figure links to the records behind it; ")}
+                "deltas compare with " {header.previous.clone()} "."
+            </p>
+            <PeriodPicker header=header.clone() action="/"/>
+            <LiveChanges changes=header.state.changes().to_vec() period=header.period.clone() scope="org"/>
+            {header.period.contains("-Q").then(|| {
+                let html = format!("/reports/{}", header.period);
+                let pdf = format!("/reports/{}.pdf", header.period);
+                view! {
+                    <p class="note">
+                        "Quarterly executive report: " <a href=html>{format!("{} (web, printable)", header.period)}</a>
+                        " · " <a href=pdf>"PDF"</a>
+                    </p>
+                }
+            })}
+        </section>
+        {figures}
     }
 }
 

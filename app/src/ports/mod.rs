@@ -1,6 +1,7 @@
 //! Server-side ports: one trait per page, implemented by the server crate (`server/src/pages/`)
 //! and handed to server functions as Leptos context, so the pages reach the database without
-//! this crate knowing SeaORM. Compiled only with `ssr`.
+//! this crate knowing SeaORM; and the HTML of page sections kept per generation of their figures
+//! (`rendered`). Compiled only with `ssr`.
 
 mod access;
 mod audit;
@@ -15,6 +16,7 @@ mod notifications;
 mod oncall;
 mod overview;
 mod readiness;
+mod rendered;
 mod report;
 mod reports;
 mod restatements;
@@ -39,6 +41,7 @@ pub use notifications::*;
 pub use oncall::*;
 pub use overview::*;
 pub use readiness::*;
+pub use rendered::rendered_html;
 pub use report::*;
 pub use reports::*;
 pub use restatements::*;

@@ -6,10 +6,13 @@
 //! An entry is valid while each of its inputs is the very allocation it was derived from: the
 //! caches replace an input by a new `Arc` whenever they recompute it. Entries hold their
 //! inputs (not only their addresses), so a freed input's address taken by a new one can never
-//! match.
+//! match. An entry whose inputs the caches no longer hold (only entries hold them) can never
+//! be read again: those are dropped whenever a figure is kept, so an old generation of
+//! scorecards is not kept alive by a page nobody asks for again.
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One cached figure a derived one was computed from.
@@ -41,12 +44,20 @@ impl<V> Derived<V> {
     /// Keeps `value` as the figure of `key` derived from `inputs`.
     pub fn put(&self, key: String, inputs: Vec<Input>, value: Arc<V>) {
         if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (held, _)| held.iter().all(|input| Arc::strong_count(input) > 1));
             if entries.len() >= self.capacity && !entries.contains_key(&key) {
                 entries.clear();
             }
             entries.insert(key, (inputs, value));
         }
     }
+}
+
+/// A number for a new derivation of a figure, never given twice in this process: a page
+/// keeps what it rendered from a derivation under its number (`app::ports::rendered_html`).
+pub fn generation() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// `arc` as an input of a derived figure.
@@ -70,6 +81,27 @@ mod tests {
         assert!(memo.get("k", &[input(&a_again), input(&b)]).is_none());
         assert!(memo.get("k", &[input(&a)]).is_none(), "fewer inputs never match");
         assert!(memo.get("other", &[input(&a), input(&b)]).is_none());
+    }
+
+    #[test]
+    fn entries_whose_inputs_nobody_else_holds_are_dropped() {
+        let memo = Derived::<u32>::with_capacity(8);
+        let (gone, held) = (Arc::new(1_u8), Arc::new(2_u8));
+        memo.put("gone".into(), vec![input(&gone), input(&held)], Arc::new(1));
+        memo.put("held".into(), vec![input(&held)], Arc::new(2));
+        let weak = Arc::downgrade(&gone);
+        drop(gone);
+        // Kept until the next figure is kept, then dropped with the input only it held.
+        assert!(weak.upgrade().is_some());
+        memo.put("new".into(), vec![input(&held)], Arc::new(3));
+        assert!(weak.upgrade().is_none(), "the old input is freed");
+        assert_eq!(memo.get("held", &[input(&held)]).as_deref(), Some(&2));
+    }
+
+    #[test]
+    fn generations_are_never_given_twice() {
+        let (a, b) = (generation(), generation());
+        assert!(a != 0 && b != 0 && a != b);
     }
 
     #[test]

@@ -81,6 +81,7 @@ impl OverviewPage {
             cost: summary.cost_panel(),
             satisfaction: summary.satisfaction_panel(policy),
             movers,
+            generation: derived::generation(),
         }
     }
 }
