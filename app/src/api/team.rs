@@ -67,6 +67,11 @@ pub struct TeamView {
     /// What breaks next in the team's services, from today; `None` while the first forecast is
     /// computed.
     pub forecast: Option<crate::domain::scorecard::forecast::ForecastReport>,
+    /// Which derivation of the team's figures (all but the header, name and forecast) these
+    /// are; the same number is the same figures, whose rendered HTML the page keeps
+    /// (`components::kept`). 0: not numbered.
+    #[serde(default)]
+    pub generation: u64,
 }
 
 #[server(endpoint = "team")]

@@ -14,6 +14,7 @@ use crate::components::cost::CostPanelView;
 use crate::components::figures::{HeadlineGrid, LiveChanges, RiskPanels, TrendGrid, drill_down};
 use crate::components::follow::FollowTeam;
 use crate::components::forecast::ForecastCalendar;
+use crate::components::kept::kept_section;
 use crate::components::level_badge::level_badge;
 use crate::components::movers::MoversPanel;
 use crate::components::oncall::OncallPanel;
@@ -69,10 +70,10 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
         capacity,
         cost,
         satisfaction,
+        generation,
     } = view;
     let period = header.period.clone();
     let scope = format!("team:{team}");
-    let scope_for_oncall = scope.clone();
     let incidents_link = drill_down("repeat_incident_rate", &period, &scope);
     let slos_link = drill_down("slo_met_rate", &period, &scope);
     let follow_ups_link = drill_down("repeats_after_actions_done", &period, &scope);
@@ -93,6 +94,64 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             )
         }
     };
+    // Below the hero, all but the campaigns and the forecast (each reader's) shows the team's
+    // figures only: kept as HTML per generation of them.
+    let to_fix = {
+        let period = period.clone();
+        kept_section(&format!("team-fix|{team}|{period}"), generation, move || {
+            view! {
+                <section class="panel" aria-labelledby="fix-heading">
+                    <h2 id="fix-heading">{format!("What to fix next ({fix_total})")}</h2>
+                    <FixList items=fix_next total=fix_total period=period.clone()/>
+                </section>
+                <section class="panel" aria-labelledby="team-services-heading">
+                    <h2 id="team-services-heading">"Services"</h2>
+                    <ServiceTable services period=period.clone()/>
+                </section>
+            }
+        })
+    };
+    let previous = header.previous.clone();
+    let team_figures = kept_section(&format!("team-figures|{team}|{period}"), generation, {
+        let period = period.clone();
+        move || {
+            view! {
+                <MoversPanel movers/>
+                <section class="panel" aria-labelledby="team-kpis-heading">
+                    <h2 id="team-kpis-heading">"Team KPIs"</h2>
+                    <HeadlineGrid headlines period=period.clone() previous=previous.clone() scope=scope.clone()/>
+                </section>
+                <section class="panel" aria-labelledby="team-indicators-heading">
+                    <h2 id="team-indicators-heading">"SLOs met by indicator"</h2>
+                    <IndicatorTable rows=indicators records=slos_link/>
+                </section>
+                <section class="panel" aria-labelledby="team-risks-heading">
+                    <h2 id="team-risks-heading">"Top risks"</h2>
+                    <RiskPanels risks period=period.clone() scope=scope.clone()/>
+                </section>
+                <section class="panel" aria-labelledby="team-causes-heading">
+                    <h2 id="team-causes-heading">"Incidents by root cause"</h2>
+                    <CausesTable causes records=incidents_link/>
+                    <h3 id="team-follow-ups-heading">"Repeats and the actions before them"</h3>
+                    <RepeatFollowUps counts=follow_ups records=follow_ups_link/>
+                </section>
+                <section class="panel" aria-labelledby="team-recovery-heading">
+                    <h2 id="team-recovery-heading">"Disaster recovery"</h2>
+                    <RecoveryFiguresTable figures=recovery period=period.clone() scope=scope.clone()/>
+                </section>
+                <section class="panel" aria-labelledby="team-trends-heading">
+                    <h2 id="team-trends-heading">"Trends"</h2>
+                    <TrendGrid trends id_prefix="team-trend"/>
+                </section>
+                <OncallPanel oncall period=period.clone() previous=previous.clone() scope=scope.clone() id_prefix="team"/>
+                <CapacityPanelView capacity period=period.clone() previous=previous.clone() scope=scope.clone() id_prefix="team"/>
+                <AutomationPanelView automation period=period.clone() previous=previous.clone() scope=scope.clone() id_prefix="team"/>
+                <ToilPanelView toil period=period.clone() previous=previous.clone() scope=scope.clone() id_prefix="team"/>
+                <CostPanelView cost period=period.clone() previous=previous.clone() scope=scope.clone() id_prefix="team"/>
+                <SatisfactionPanelView satisfaction period=period.clone() previous=previous.clone() scope=scope.clone() id_prefix="team"/>
+            }
+        }
+    });
     view! {
         <section class="hero">
             <p class="crumbs"><a href=services_link.clone()>"Services"</a> " / " {name.clone()}</p>
@@ -104,49 +163,10 @@ fn TeamDetail(view: TeamView) -> impl IntoView {
             <PeriodPicker header=header.clone() action=action/>
             <LiveChanges changes=header.state.changes().to_vec() period=period.clone() scope=format!("team:{team}")/>
         </section>
-        <section class="panel" aria-labelledby="fix-heading">
-            <h2 id="fix-heading">{format!("What to fix next ({fix_total})")}</h2>
-            <FixList items=fix_next total=fix_total period=period.clone()/>
-        </section>
-        <section class="panel" aria-labelledby="team-services-heading">
-            <h2 id="team-services-heading">"Services"</h2>
-            <ServiceTable services period=period.clone()/>
-        </section>
+        {to_fix}
         <TeamCampaignsPanel team=team.clone()/>
         <ForecastCalendar report=forecast feed=format!("/api/v1/teams/{team}/forecast.ics")/>
-        <MoversPanel movers/>
-        <section class="panel" aria-labelledby="team-kpis-heading">
-            <h2 id="team-kpis-heading">"Team KPIs"</h2>
-            <HeadlineGrid headlines period=period.clone() previous=header.previous.clone() scope=scope.clone()/>
-        </section>
-        <section class="panel" aria-labelledby="team-indicators-heading">
-            <h2 id="team-indicators-heading">"SLOs met by indicator"</h2>
-            <IndicatorTable rows=indicators records=slos_link/>
-        </section>
-        <section class="panel" aria-labelledby="team-risks-heading">
-            <h2 id="team-risks-heading">"Top risks"</h2>
-            <RiskPanels risks period=period.clone() scope=scope/>
-        </section>
-        <section class="panel" aria-labelledby="team-causes-heading">
-            <h2 id="team-causes-heading">"Incidents by root cause"</h2>
-            <CausesTable causes records=incidents_link/>
-            <h3 id="team-follow-ups-heading">"Repeats and the actions before them"</h3>
-            <RepeatFollowUps counts=follow_ups records=follow_ups_link/>
-        </section>
-        <section class="panel" aria-labelledby="team-recovery-heading">
-            <h2 id="team-recovery-heading">"Disaster recovery"</h2>
-            <RecoveryFiguresTable figures=recovery period=period.clone() scope=format!("team:{team}")/>
-        </section>
-        <section class="panel" aria-labelledby="team-trends-heading">
-            <h2 id="team-trends-heading">"Trends"</h2>
-            <TrendGrid trends id_prefix="team-trend"/>
-        </section>
-        <OncallPanel oncall period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
-        <CapacityPanelView capacity period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
-        <AutomationPanelView automation period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
-        <ToilPanelView toil period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
-        <CostPanelView cost period=period.clone() previous=header.previous.clone() scope=scope_for_oncall.clone() id_prefix="team"/>
-        <SatisfactionPanelView satisfaction period=period.clone() previous=header.previous.clone() scope=scope_for_oncall id_prefix="team"/>
+        {team_figures}
     }
 }
 

@@ -11,8 +11,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-/// Sections kept at most (then all are dropped: keys are pages and periods, few).
-const CAPACITY: usize = 64;
+/// Sections kept at most, then all are dropped. Keys are pages, teams and periods: two per
+/// team page viewed and period; a kept section is tens of kilobytes (the overview's 140).
+const CAPACITY: usize = 512;
 
 /// A section's HTML, with the generation of figures it shows.
 type Kept = (u64, Arc<str>);

@@ -206,6 +206,9 @@ pub struct KpiCache {
     /// The overview's figures (all but its header), derived from the period's summary, team
     /// roll-ups and movers.
     pub org_overviews: super::derived::Derived<app::api::OrgOverview>,
+    /// Team pages' figures (all but their header, name and forecast), derived from the team's
+    /// summary and movers.
+    pub team_views: super::derived::Derived<app::api::TeamView>,
 }
 
 impl KpiCache {
@@ -245,6 +248,7 @@ impl Default for KpiCache {
             // One per team page viewed and per period: small, few.
             movers: super::derived::Derived::with_capacity(256),
             org_overviews: super::derived::Derived::with_capacity(16),
+            team_views: super::derived::Derived::with_capacity(256),
         }
     }
 }

@@ -1,15 +1,17 @@
 //! A team's page: its services, headline KPIs, what to fix next, risks and trends.
 
-use app::api::{FixView, TeamService, TeamView};
+use app::api::{FixView, PeriodHeader, TeamService, TeamView};
 use app::domain::kpi::Scope;
 use app::domain::records::Slug;
+use app::domain::scorecard::movers::PeriodMovers;
 use app::error::AppError;
 use app::ports::TeamPort;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::sync::Arc;
 
 use super::header::{period_header, standing};
 use crate::entities::team;
-use crate::kpis::{Figures, LoadError};
+use crate::kpis::{Figures, LoadError, Summary, derived};
 
 /// Most checks "what to fix next" lists on a team page.
 const MAX_FIX_ITEMS: usize = 25;
@@ -55,6 +57,36 @@ impl TeamPage {
             }
             Err(other) => return Err(AppError::internal("loading a team page", &other)),
         };
+        let state = standing(figures, &period, &scope, &summary.kpis, now).await?;
+        let policy_version = &summary.scorecards.policy_version;
+        let movers = Box::pin(figures.movers_of(&period, &summary.scorecards, &scope, MOVERS_SHOWN, now))
+            .await
+            .map_err(|e| AppError::internal("loading a team's movers", &e))?;
+        let forecast = figures
+            .forecast_if_ready(&scope, FORECAST_DAYS, now)
+            .await
+            .map_err(|e| AppError::internal("forecasting a team's scorecards", &e))?
+            .map(|report| report.as_ref().clone());
+        let mut header = period_header(summary.period, summary.as_of, policy_version, figures.calendar, state, now);
+        header.recomputing = figures.served_outdated();
+        // The figures are derived from the two cached inputs: once per recompute of them, not
+        // per reader.
+        let inputs = [derived::input(&summary), derived::input(&movers)];
+        let key = format!("{}|{period}", team.slug);
+        let body = match figures.cache.team_views.get(&key, &inputs) {
+            Some(body) => body,
+            None => {
+                let body = Arc::new(Self::figures(figures, &summary, movers.as_ref().clone(), header.clone()));
+                figures.cache.team_views.put(key, inputs.into(), Arc::clone(&body));
+                body
+            }
+        };
+        Ok(TeamView { team: team.slug, name: team.name, header, forecast, ..body.as_ref().clone() })
+    }
+
+    /// A team page's figures from the team's summary and movers; its header, name and forecast
+    /// are each reader's (those kept here are replaced).
+    fn figures(figures: &Figures, summary: &Summary, movers: PeriodMovers, header: PeriodHeader) -> TeamView {
         let cards = &summary.scorecards.scorecards;
         let silver = Some(app::domain::scorecard::Level::Silver);
         let silver_reachable = cards.iter().filter(|c| figures.policy.ceiling_for(c.tier) >= silver).count();
@@ -83,23 +115,9 @@ impl TeamPage {
                 explanation: item.explanation.clone(),
             })
             .collect();
-        let state = standing(figures, &period, &scope, &summary.kpis, now).await?;
-        let policy_version = &summary.scorecards.policy_version;
-        let movers = Box::pin(figures.movers_of(&period, &summary.scorecards, &scope, MOVERS_SHOWN, now))
-            .await
-            .map_err(|e| AppError::internal("loading a team's movers", &e))?
-            .as_ref()
-            .clone();
-        let forecast = figures
-            .forecast_if_ready(&scope, FORECAST_DAYS, now)
-            .await
-            .map_err(|e| AppError::internal("forecasting a team's scorecards", &e))?
-            .map(|report| report.as_ref().clone());
-        let mut header = period_header(summary.period, summary.as_of, policy_version, figures.calendar, state, now);
-        header.recomputing = figures.served_outdated();
-        Ok(TeamView {
-            team: team.slug,
-            name: team.name,
+        TeamView {
+            team: String::new(),
+            name: String::new(),
             header,
             services,
             silver_reachable,
@@ -123,7 +141,8 @@ impl TeamPage {
             cost: summary.cost_panel(),
             satisfaction: summary.satisfaction_panel(&figures.policy),
             movers,
-            forecast,
-        })
+            forecast: None,
+            generation: derived::generation(),
+        }
     }
 }

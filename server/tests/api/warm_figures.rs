@@ -144,6 +144,7 @@ async fn a_page_is_served_the_last_figures_while_newer_ones_are_computed(backend
     let first = page(&app, "/?period=2026-Q3").await;
     assert!(!first.contains("data-testid=\"recomputing\""), "computed for this request");
     let before = high_sev(&first);
+    let team_before = high_sev(&page(&app, "/teams/discovery?period=2026-Q3").await);
 
     // A measurement of a later day cannot move 2026-Q3: its figures stay current.
     let later = json!([{"service": "checkout", "slo": "availability", "day": "2026-11-02", "good": 1, "total": 1}]);
@@ -168,6 +169,15 @@ async fn a_page_is_served_the_last_figures_while_newer_ones_are_computed(backend
     .await;
     assert_eq!(high_sev(&caught_up), "2");
     assert!(!caught_up.contains("data-testid=\"recomputing\""));
+    // The team page's sections, kept as rendered HTML, are rendered again from the new figures.
+    let (_, team_api) = app.get("/api/v1/kpis?period=2026-Q3&scope=team:discovery").await;
+    let team_now = team_api["kpis"]["high_sev_count"].to_string();
+    assert_ne!(team_now, team_before, "the late SEV1 is discovery's");
+    eventually("the team page shows the late incident", || async {
+        let html = page(&app, "/teams/discovery?period=2026-Q3").await;
+        (high_sev(&html) == team_now).then_some(())
+    })
+    .await;
     app.cleanup().await;
 }
 
